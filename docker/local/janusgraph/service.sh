@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# Local JanusGraph 1.1.0 Gremlin Server (TinkerPop 3.7.3) without Docker.
+#
+#   service.sh start    resolve jars from Maven Central (cached), start in the background,
+#                       wait until a Gremlin query succeeds over HTTP
+#   service.sh stop     SIGTERM, wait up to 30s, then SIGKILL
+#   service.sh status   exit 0 and print info if the server answers queries, non-zero otherwise
+#   service.sh restart  stop + start
+#
+# Storage is in-memory (every start begins with an empty graph); mixed indexes use Lucene
+# in $RUNTIME/data/lucene. Listens on 127.0.0.1 only.
+#
+# Environment:
+#   SERVICES_DIR              runtime root (default <repo>/.services); runtime dir is $SERVICES_DIR/janusgraph
+#   JANUSGRAPH_PORT           port (default 8182)
+#   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
+#   JANUSGRAPH_START_TIMEOUT  seconds to wait for readiness (default 180)
+#   JANUSGRAPH_JAVA_OPTS      extra JVM options (word-split)
+#   JAVA_HOME                 Java 11+ (tested with 17); otherwise `java` from PATH
+#   MVN                       Maven executable (default mvn)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+REPO_ROOT="$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || (cd -- "$SCRIPT_DIR/../../.." && pwd -P))"
+
+services_dir="${SERVICES_DIR:-$REPO_ROOT/.services}"
+[[ $services_dir == /* ]] || services_dir="$PWD/$services_dir"
+RUNTIME="$services_dir/janusgraph"
+LOG_DIR="$RUNTIME/logs"
+CONF_OUT="$RUNTIME/conf"
+DATA_DIR="$RUNTIME/data"
+PID_FILE="$RUNTIME/pid"
+LOG_FILE="$LOG_DIR/janusgraph.log"   # log4j2 output
+OUT_FILE="$LOG_DIR/janusgraph.out"   # JVM stdout/stderr
+TARGET_DIR="$SCRIPT_DIR/target"
+
+HOST=127.0.0.1
+PORT="${JANUSGRAPH_PORT:-8182}"
+HEAP="${JANUSGRAPH_HEAP:-768m}"
+START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
+STOP_TIMEOUT=30
+MAIN_CLASS=org.janusgraph.graphdb.server.JanusGraphServer
+SERVER_YAML="$CONF_OUT/janusgraph-server.yaml"
+
+if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
+
+# Java 17: Gremlin Server / Groovy / JanusGraph reflect into JDK internals.
+JAVA_MODULE_OPTS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/java.text=ALL-UNNAMED
+  --add-opens=java.base/java.time=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+)
+
+# Readiness probe and version report in one query: it only succeeds once the graph is open,
+# the init script has bound `g` and a traversal can run.
+PROBE_SCRIPT="'janusgraph=' + org.janusgraph.graphdb.configuration.JanusGraphConstants.VERSION + ';tinkerpop=' + org.apache.tinkerpop.gremlin.util.Gremlin.version() + ';probe=' + g.inject(1).count().next()"
+
+log() { printf '[janusgraph] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+show_logs() {
+  local f
+  for f in "$LOG_FILE" "$OUT_FILE"; do
+    if [[ -s $f ]]; then
+      printf -- '----- last 50 lines of %s -----\n' "$f" >&2
+      tail -n 50 "$f" >&2
+    fi
+  done
+}
+
+# --- process helpers ----------------------------------------------------------------------
+
+# Prints the pid from the pid file if that process is alive and is our server.
+running_pid() {
+  local pid args stat
+  [[ -r $PID_FILE ]] || return 1
+  pid="$(tr -dc '0-9' < "$PID_FILE")"
+  [[ -n $pid ]] || return 1
+  stat="$(ps -o stat= -p "$pid" 2>/dev/null || true)"
+  [[ -n $stat && $stat != Z* ]] || return 1          # gone, or a zombie nobody reaped yet
+  args="$(ps -ww -o args= -p "$pid" 2>/dev/null || true)"
+  [[ $args == *"$MAIN_CLASS"* && $args == *"$SERVER_YAML"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+process_alive() {
+  local stat
+  stat="$(ps -o stat= -p "$1" 2>/dev/null || true)"
+  [[ -n $stat && $stat != Z* ]]
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+
+# POST a Groovy script to the HTTP endpoint; prints the raw GraphSON v3 response.
+gremlin_http() {
+  local body
+  body="$(printf '{"gremlin": "%s"}' "${1//\"/\\\"}")"
+  curl -sS --max-time "${2:-10}" -X POST \
+    -H 'Content-Type: application/json' -H 'Accept: application/vnd.gremlin-v3.0+json' \
+    --data-binary "$body" "http://$HOST:$PORT/"
+}
+
+# Sets PROBE_JG / PROBE_TP on success.
+probe() {
+  local resp info
+  resp="$(gremlin_http "$PROBE_SCRIPT" 5 2>/dev/null)" || return 1
+  info="$(grep -o 'janusgraph=[^"]*;tinkerpop=[^"]*;probe=1' <<<"$resp" | head -n 1)" || return 1
+  [[ -n $info ]] || return 1
+  PROBE_JG="${info#janusgraph=}"; PROBE_JG="${PROBE_JG%%;*}"
+  PROBE_TP="${info#*;tinkerpop=}"; PROBE_TP="${PROBE_TP%%;*}"
+}
+
+rss_of() { local kb; kb="$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ')"; [[ -n $kb ]] && echo "$((kb / 1024)) MiB" || echo "?"; }
+
+# --- classpath (Maven, cached per pom.xml content) ---------------------------------------
+
+hash_file() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -c1-16
+  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -c1-16
+  else cksum < "$1" | tr -c '0-9\n' '-'; fi
+}
+
+classpath_intact() {
+  local jar jars
+  IFS=: read -r -a jars < "$1"
+  [[ ${#jars[@]} -gt 0 ]] || return 1
+  for jar in "${jars[@]}"; do [[ -f $jar ]] || return 1; done
+}
+
+resolve_classpath() {
+  local key cp_file tmp t0
+  key="$(hash_file "$SCRIPT_DIR/pom.xml")"
+  cp_file="$TARGET_DIR/classpath-$key.txt"
+  if [[ -s $cp_file ]] && classpath_intact "$cp_file"; then
+    CLASSPATH_VALUE="$(<"$cp_file")"
+    return 0
+  fi
+  command -v "${MVN:-mvn}" >/dev/null 2>&1 || die "Maven (${MVN:-mvn}) not found; it is needed once to download the JanusGraph jars"
+  mkdir -p "$TARGET_DIR"
+  tmp="$cp_file.tmp.$$"
+  t0=$SECONDS
+  log "resolving JanusGraph jars with Maven (first run downloads ~70 MB from Maven Central)..."
+  if ! "${MVN:-mvn}" -q -B -f "$SCRIPT_DIR/pom.xml" dependency:build-classpath \
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$tmp" > "$TARGET_DIR/mvn.log" 2>&1; then
+    tail -n 50 "$TARGET_DIR/mvn.log" >&2
+    rm -f "$tmp"
+    die "Maven dependency resolution failed (full output: $TARGET_DIR/mvn.log)"
+  fi
+  [[ -s $tmp ]] || die "Maven produced an empty classpath (see $TARGET_DIR/mvn.log)"
+  find "$TARGET_DIR" -maxdepth 1 -name 'classpath-*.txt' ! -name "classpath-$key.txt" -delete
+  mv -f "$tmp" "$cp_file"
+  log "classpath resolved in $((SECONDS - t0))s ($(tr ':' '\n' < "$cp_file" | wc -l | tr -d ' ') jars, cached in $cp_file)"
+  CLASSPATH_VALUE="$(<"$cp_file")"
+}
+
+# --- config rendering ----------------------------------------------------------------------
+
+render() { # template destination
+  local content
+  content="$(<"$1")"
+  content="${content//@HOST@/"$HOST"}"
+  content="${content//@PORT@/"$PORT"}"
+  content="${content//@CONF_DIR@/"$CONF_OUT"}"
+  content="${content//@DATA_DIR@/"$DATA_DIR"}"
+  printf '%s\n' "$content" > "$2"
+}
+
+render_config() {
+  mkdir -p "$CONF_OUT"
+  render "$SCRIPT_DIR/conf/janusgraph-server.yaml" "$SERVER_YAML"
+  render "$SCRIPT_DIR/conf/janusgraph-inmemory.properties" "$CONF_OUT/janusgraph-inmemory.properties"
+  cp -f "$SCRIPT_DIR/conf/init.groovy" "$CONF_OUT/init.groovy"
+  cp -f "$SCRIPT_DIR/conf/log4j2-server.xml" "$CONF_OUT/log4j2-server.xml"
+}
+
+# --- commands ------------------------------------------------------------------------------
+
+ready_line() { # pid seconds
+  echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin in ${2}s, pid $1, logs: $LOG_FILE"
+}
+
+stop_pid() { # pid
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < STOP_TIMEOUT * 2; i++)); do
+    process_alive "$pid" || return 0
+    sleep 0.5
+  done
+  log "pid $pid did not exit ${STOP_TIMEOUT}s after SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 20; i++)); do
+    process_alive "$pid" || return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+cmd_start() {
+  local pid t0 waited
+  command -v curl >/dev/null 2>&1 || die "curl is required"
+  [[ $PORT =~ ^[0-9]+$ ]] || die "JANUSGRAPH_PORT must be a number (got '$PORT')"
+  [[ $START_TIMEOUT =~ ^[0-9]+$ ]] || die "JANUSGRAPH_START_TIMEOUT must be a number of seconds"
+
+  if pid="$(running_pid)"; then
+    if probe; then
+      echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) already running on ws://$HOST:$PORT/gremlin, pid $pid, logs: $LOG_FILE"
+      return 0
+    fi
+    log "pid $pid is running but not answering yet; waiting for it"
+    t0=$SECONDS
+  else
+    rm -f "$PID_FILE"
+    if port_in_use; then
+      die "port $HOST:$PORT is already in use by a process this script did not start (no live pid in $PID_FILE); stop it or set JANUSGRAPH_PORT"
+    fi
+    "$JAVA" -version >/dev/null 2>&1 || die "java not found (set JAVA_HOME or put Java 11+ on PATH)"
+    resolve_classpath
+    mkdir -p "$LOG_DIR" "$DATA_DIR"
+    render_config
+    # In-memory storage starts empty, so the Lucene index must too.
+    rm -rf "$DATA_DIR/lucene"
+    # Keep the previous run's logs around once.
+    [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.prev"
+    [[ -f $OUT_FILE ]] && mv -f "$OUT_FILE" "$OUT_FILE.prev"
+
+    local -a jvm_opts=("-Xms$HEAP" "-Xmx$HEAP" "${JAVA_MODULE_OPTS[@]}"
+      -XX:+UseG1GC -XX:+HeapDumpOnOutOfMemoryError "-XX:HeapDumpPath=$LOG_DIR"
+      -Djava.net.preferIPv4Stack=true -Dfile.encoding=UTF-8
+      "-Dlog4j2.configurationFile=file:$CONF_OUT/log4j2-server.xml"
+      "-Djanusgraph.log.dir=$LOG_DIR")
+    if [[ -n ${JANUSGRAPH_JAVA_OPTS:-} ]]; then
+      local -a extra
+      read -r -a extra <<<"$JANUSGRAPH_JAVA_OPTS"
+      jvm_opts+=("${extra[@]}")
+    fi
+    local -a detach=()
+    command -v setsid >/dev/null 2>&1 && detach=(setsid)
+
+    t0=$SECONDS
+    # The inner shell writes its own pid and then execs java, so the pid file holds the JVM's
+    # pid even if setsid forks. The classpath goes through $CLASSPATH to keep `ps` readable.
+    (
+      cd "$RUNTIME"
+      export CLASSPATH="$CLASSPATH_VALUE"
+      nohup "${detach[@]}" bash -c 'echo $$ > "$0"; exec "$@"' "$PID_FILE" \
+        "$JAVA" "${jvm_opts[@]}" "$MAIN_CLASS" "$SERVER_YAML" \
+        > "$OUT_FILE" 2>&1 < /dev/null &
+    )
+    for ((waited = 0; waited < 50; waited++)); do
+      [[ -s $PID_FILE ]] && break
+      sleep 0.1
+    done
+    pid="$(tr -dc '0-9' < "$PID_FILE" 2>/dev/null || true)"
+    [[ -n $pid ]] || { show_logs; die "server process did not start"; }
+    log "started pid $pid (heap $HEAP, port $PORT), waiting up to ${START_TIMEOUT}s for readiness..."
+  fi
+
+  while :; do
+    if probe; then
+      ready_line "$pid" "$((SECONDS - t0))"
+      return 0
+    fi
+    if ! process_alive "$pid"; then
+      rm -f "$PID_FILE"
+      show_logs
+      die "JanusGraph exited during start-up (pid $pid)"
+    fi
+    if ((SECONDS - t0 >= START_TIMEOUT)); then
+      show_logs
+      log "not ready after ${START_TIMEOUT}s; stopping pid $pid"
+      stop_pid "$pid" || true
+      rm -f "$PID_FILE"
+      die "JanusGraph did not become ready within ${START_TIMEOUT}s"
+    fi
+    sleep 1
+  done
+}
+
+cmd_stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    echo "JanusGraph not running"
+    return 0
+  fi
+  if stop_pid "$pid"; then
+    rm -f "$PID_FILE"
+    echo "JanusGraph stopped (pid $pid)"
+  else
+    die "could not stop pid $pid"
+  fi
+}
+
+cmd_status() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    echo "JanusGraph not running"
+    return 3
+  fi
+  if probe; then
+    echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin, pid $pid, rss $(rss_of "$pid"), logs: $LOG_FILE"
+    return 0
+  fi
+  echo "JanusGraph pid $pid is running but not answering queries on $HOST:$PORT (starting or unhealthy), logs: $LOG_FILE"
+  return 1
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  restart) cmd_stop && cmd_start ;;
+  *)
+    echo "usage: $0 {start|stop|status|restart}" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,32 @@
+import type { Config } from 'jest';
+
+const moduleNameMapper = {
+  '^@app/testing$': '<rootDir>/test/support',
+  '^@app/(settings|vocabulary|janusgraph|graph-store|observability|ubo|detectors|streaming|generators)$':
+    '<rootDir>/libs/$1/src',
+};
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }],
+};
+
+const common = {
+  rootDir: '.',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
+};
+
+const config: Config = {
+  collectCoverageFrom: ['apps/**/src/**/*.ts', 'libs/**/src/**/*.ts', '!**/main.ts', '!**/index.ts'],
+  coverageDirectory: 'coverage',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/**/*.int-spec.ts'], testPathIgnorePatterns: ['/node_modules/'], slowTestThreshold: 30 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};
+
+export default config;

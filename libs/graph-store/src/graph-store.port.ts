@@ -1,0 +1,146 @@
+import type {
+  EdgeLabel,
+  GraphEdge,
+  GraphVertex,
+  IdentifierKind,
+  Movement,
+  VertexLabel,
+} from '@app/vocabulary';
+
+/** What a batched upsert did. Unchanged items were already stored with the same data. */
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Vertices and edges around a start point (ids are business ids). */
+export interface Subgraph {
+  vertices: GraphVertex[];
+  edges: GraphEdge[];
+}
+
+export interface NeighbourhoodQuery {
+  uid: string;
+  /** Hops from the start vertex, 1 or 2. */
+  depth: number;
+  edgeLabels?: readonly EdgeLabel[];
+  /** Most edges returned; the answer says whether it was cut. */
+  limit: number;
+}
+
+export interface Neighbourhood extends Subgraph {
+  truncated: boolean;
+}
+
+export interface MovementQuery {
+  accountIds: readonly string[];
+  /** Inclusive start, exclusive end, epoch ms. */
+  from: number;
+  to: number;
+  direction: 'out' | 'in' | 'both';
+  limit?: number;
+}
+
+export interface MovementWindowQuery {
+  from: number;
+  to: number;
+  channels?: readonly string[];
+  /** Resume after this movement id (movements come ordered by timestamp, then id). */
+  after?: { timestamp: number; movementId: string };
+  limit: number;
+}
+
+export interface FanCandidateQuery {
+  direction: 'in' | 'out';
+  from: number;
+  to: number;
+  minCounterparties: number;
+  limit: number;
+}
+
+export interface FanCandidate {
+  accountId: string;
+  counterparties: number;
+  movements: number;
+}
+
+export interface SharedIdentifierQuery {
+  /** Identifiers used by more accounts than this are hubs and are ignored. */
+  hubCap: number;
+  kinds?: readonly IdentifierKind[];
+  /** Restrict to identifiers used by these accounts (per-event mode); all when absent. */
+  accountIds?: readonly string[];
+}
+
+/** One identifier shared by two or more accounts (and at most hubCap). */
+export interface SharedIdentifier {
+  identifierUid: string;
+  kind: IdentifierKind;
+  accountIds: string[];
+}
+
+export interface PageRequest {
+  label: VertexLabel;
+  /** Opaque cursor from the previous page; absent for the first page. */
+  cursor?: string;
+  limit: number;
+  /** Equality filters on properties of that label. */
+  where?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface GraphCounts {
+  vertices: Readonly<Record<VertexLabel, number>>;
+  edges: Readonly<Record<EdgeLabel, number>>;
+}
+
+/**
+ * The graph store port: every read and write the analytics need, each in as few round trips
+ * as the backend allows. Keys are business ids (`uid` for vertices, `eid` for edges).
+ *
+ * Writes are idempotent upserts: the same item twice changes nothing. A batch is validated
+ * against the vocabulary first; if any item is bad, `BatchRejectedError` lists them all and
+ * nothing is written. Edges whose end vertices do not exist are rejected the same way.
+ */
+export abstract class GraphStore {
+  /** Human-readable backend name for logs and health output. */
+  abstract readonly backend: 'memory' | 'janusgraph';
+
+  abstract upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult>;
+  abstract upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult>;
+
+  abstract getVertex(uid: string): Promise<GraphVertex | undefined>;
+  abstract getVertices(uids: readonly string[]): Promise<GraphVertex[]>;
+  abstract getEdge(eid: string): Promise<GraphEdge | undefined>;
+  abstract getNeighbourhood(query: NeighbourhoodQuery): Promise<Neighbourhood>;
+
+  /**
+   * Everything above a company: OWNS and CONTROLS edges followed upstream up to `maxDepth`
+   * hops, with every vertex reached. Cycles are returned as they are (each edge once).
+   */
+  abstract getOwnershipSubgraph(companyUid: string, maxDepth: number): Promise<Subgraph>;
+
+  /** Movements of some accounts in a time window, ordered by timestamp then id. */
+  abstract getMovements(query: MovementQuery): Promise<Movement[]>;
+  /** All movements in a window, in pages ordered by timestamp then id (global scans). */
+  abstract scanMovements(query: MovementWindowQuery): Promise<Movement[]>;
+
+  /** Accounts with at least N distinct counterparties in a window, computed by the store. */
+  abstract selectFanCandidates(query: FanCandidateQuery): Promise<FanCandidate[]>;
+
+  /** Identifiers shared by several accounts (hubs above the cap left out). */
+  abstract findSharedIdentifiers(query: SharedIdentifierQuery): Promise<SharedIdentifier[]>;
+
+  abstract listVertices(request: PageRequest): Promise<Page<GraphVertex>>;
+  abstract counts(): Promise<GraphCounts>;
+
+  /** Resolves when the store answers; throws GraphUnavailableError otherwise. */
+  abstract ping(): Promise<void>;
+  /** Removes everything. For tests, benchmarks and reseeding only. */
+  abstract clear(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import type { EdgeLabel, IdentifierKind } from './labels';
+
+/**
+ * Business id builders. Ids are stable: the same real thing from two sources gets the same id,
+ * so upserts merge instead of duplicating.
+ */
+export const ids = {
+  person: (source: string, key: string | number): string => `person:${source}:${key}`,
+  company: (source: string, key: string | number): string => `company:${source}:${key}`,
+  account: (bankId: string, accountNumber: string): string => `account:${bankId}:${accountNumber}`,
+  cashPoint: (bankId: string, branch: string): string => `cash:${bankId}:${branch}`,
+  /** Identifiers are keyed by their normalised value so that every holder of one shares it. */
+  identifier: (kind: IdentifierKind, value: string): string =>
+    `${kind}:${normaliseIdentifier(kind, value)}`,
+  event: (source: string, key: string | number): string => `event:${source}:${key}`,
+  movement: (source: string, key: string | number): string => `mv:${source}:${key}`,
+  relation: (source: string, key: string | number): string => `rel:${source}:${key}`,
+  alert: (ruleId: string, fingerprint: string): string => `alert:${ruleId}:${fingerprint}`,
+  /** Structural edges (HOLDS, USES, HAS_EVENT, FLAGS) are keyed by their ends. */
+  structural: (label: EdgeLabel, from: string, to: string): string => `${label}:${from}>${to}`,
+};
+
+export function normaliseIdentifier(kind: IdentifierKind, value: string): string {
+  const trimmed = value.trim();
+  switch (kind) {
+    case 'email':
+      return trimmed.toLowerCase();
+    case 'phone':
+      return trimmed.replace(/[^\d+]/g, '');
+    case 'address':
+      return trimmed.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    case 'device':
+    case 'ip':
+    case 'card':
+      return trimmed.replace(/\s+/g, '');
+  }
+}

@@ -1,0 +1,6 @@
+export * from './labels';
+export * from './records';
+export * from './schema';
+export * from './ids';
+export * from './money';
+export * from './errors';

@@ -1,0 +1,202 @@
+import type {
+  AccountStatus,
+  AccountType,
+  AlertStatus,
+  Channel,
+  CompanyType,
+  EventKind,
+  FlagRole,
+  HolderRole,
+  IdentifierKind,
+  InterestType,
+  Severity,
+} from './labels';
+
+/**
+ * Conventions (see docs/vocabulary.md):
+ * - every vertex has a business id `uid`, unique across the whole graph (prefixes below);
+ * - every edge has a business id `eid`, unique across the whole graph;
+ * - money is an integer in minor units (`amountMinor`) with an ISO 4217 `currency`;
+ * - shares are integer basis points (10000 = 100%): `shareMinBp`..`shareMaxBp`, equal when exact;
+ * - instants are epoch milliseconds (UTC); calendar dates are `YYYY-MM-DD` strings.
+ */
+
+export interface PersonProps {
+  name: string;
+  birthDate?: string;
+  nationality?: string;
+  residence?: string;
+  isPep: boolean;
+  isSanctioned: boolean;
+}
+
+export interface CompanyProps {
+  name: string;
+  jurisdiction: string;
+  registrationNumber?: string;
+  companyType: CompanyType;
+  isShell: boolean;
+  isNominee: boolean;
+  hasBearerShares: boolean;
+  isSanctioned: boolean;
+}
+
+export interface AccountProps {
+  accountType: AccountType;
+  currency: string;
+  openedAt: number;
+  status: AccountStatus;
+  bankId: string;
+  country: string;
+}
+
+export interface IdentifierProps {
+  kind: IdentifierKind;
+  value: string;
+}
+
+export interface EventProps {
+  kind: EventKind;
+  timestamp: number;
+  country?: string;
+  latitude?: number;
+  longitude?: number;
+  identifierUid?: string;
+}
+
+export interface AlertProps {
+  ruleId: string;
+  ruleVersion: string;
+  typology: string;
+  score: number;
+  severity: Severity;
+  status: AlertStatus;
+  explanation: string;
+  fingerprint: string;
+  createdAt: number;
+  updatedAt: number;
+  windowStart: number;
+  windowEnd: number;
+  movementIds: string[];
+}
+
+export interface VertexPropsByLabel {
+  Person: PersonProps;
+  Company: CompanyProps;
+  Account: AccountProps;
+  Identifier: IdentifierProps;
+  Event: EventProps;
+  Alert: AlertProps;
+}
+
+export interface HoldsProps {
+  role: HolderRole;
+  since?: number;
+}
+
+export interface OwnsProps {
+  interestType: InterestType;
+  shareMinBp: number;
+  shareMaxBp: number;
+  /** True when the bound is exclusive (BODS exclusiveMinimum / exclusiveMaximum). */
+  shareMinExclusive: boolean;
+  shareMaxExclusive: boolean;
+  directOrIndirect: 'direct' | 'indirect' | 'unknown';
+  beneficialOwnershipOrControl: boolean;
+  startDate?: string;
+  endDate?: string;
+  source?: string;
+}
+
+export interface ControlsProps {
+  interestType: InterestType;
+  /** Voting rights and similar interests may carry a share; otherwise absent. */
+  shareMinBp?: number;
+  shareMaxBp?: number;
+  directOrIndirect: 'direct' | 'indirect' | 'unknown';
+  beneficialOwnershipOrControl: boolean;
+  startDate?: string;
+  endDate?: string;
+  source?: string;
+}
+
+export interface UsesProps {
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface TransferredProps {
+  amountMinor: number;
+  currency: string;
+  timestamp: number;
+  channel: Channel;
+  /** Amount received in the beneficiary's currency when it differs (AMLworld). */
+  receivedAmountMinor?: number;
+  receivedCurrency?: string;
+  /** The device or IP identifier uid used to initiate the movement, when known. */
+  identifierUid?: string;
+  country?: string;
+  latitude?: number;
+  longitude?: number;
+  /** Free reference text, such as "salary" or "rent". */
+  reference?: string;
+}
+
+export type HasEventProps = Record<string, never>;
+
+export interface FlagsProps {
+  role: FlagRole;
+}
+
+export interface EdgePropsByLabel {
+  HOLDS: HoldsProps;
+  OWNS: OwnsProps;
+  CONTROLS: ControlsProps;
+  USES: UsesProps;
+  TRANSFERRED: TransferredProps;
+  HAS_EVENT: HasEventProps;
+  FLAGS: FlagsProps;
+}
+
+export interface VertexOf<L extends keyof VertexPropsByLabel> {
+  label: L;
+  uid: string;
+  props: VertexPropsByLabel[L];
+}
+
+export interface EdgeOf<L extends keyof EdgePropsByLabel> {
+  label: L;
+  eid: string;
+  from: string;
+  to: string;
+  props: EdgePropsByLabel[L];
+}
+
+export type GraphVertex = { [L in keyof VertexPropsByLabel]: VertexOf<L> }[keyof VertexPropsByLabel];
+export type GraphEdge = { [L in keyof EdgePropsByLabel]: EdgeOf<L> }[keyof EdgePropsByLabel];
+
+export type PersonVertex = VertexOf<'Person'>;
+export type CompanyVertex = VertexOf<'Company'>;
+export type AccountVertex = VertexOf<'Account'>;
+export type IdentifierVertex = VertexOf<'Identifier'>;
+export type EventVertex = VertexOf<'Event'>;
+export type AlertVertex = VertexOf<'Alert'>;
+export type OwnsEdge = EdgeOf<'OWNS'>;
+export type ControlsEdge = EdgeOf<'CONTROLS'>;
+export type MovementEdge = EdgeOf<'TRANSFERRED'>;
+
+/** A money movement as the analytics read it: the TRANSFERRED edge, flattened. */
+export interface Movement extends TransferredProps {
+  movementId: string;
+  fromAccount: string;
+  toAccount: string;
+}
+
+export function movementOf(edge: MovementEdge): Movement {
+  return { movementId: edge.eid, fromAccount: edge.from, toAccount: edge.to, ...edge.props };
+}
+
+export function movementEdge(m: Movement): MovementEdge {
+  const { movementId, fromAccount, toAccount, ...props } = m;
+  return { label: 'TRANSFERRED', eid: movementId, from: fromAccount, to: toAccount, props };
+}

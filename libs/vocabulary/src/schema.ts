@@ -1,0 +1,244 @@
+import {
+  ACCOUNT_STATUSES,
+  ACCOUNT_TYPES,
+  ALERT_STATUSES,
+  CHANNELS,
+  COMPANY_TYPES,
+  EDGE_ENDPOINTS,
+  EdgeLabel,
+  EVENT_KINDS,
+  FLAG_ROLES,
+  HOLDER_ROLES,
+  IDENTIFIER_KINDS,
+  INTEREST_TYPES,
+  SEVERITIES,
+  VertexLabel,
+} from './labels';
+import type { EdgePropsByLabel, GraphEdge, GraphVertex, VertexPropsByLabel } from './records';
+
+/** Storage types of property keys; the JanusGraph schema maps them to Java types. */
+export type PropertyType = 'string' | 'long' | 'integer' | 'double' | 'boolean' | 'stringList';
+
+export interface PropertyRule {
+  type: PropertyType;
+  required: boolean;
+  values?: readonly string[];
+  pattern?: RegExp;
+  patternText?: string;
+  min?: number;
+  max?: number;
+}
+
+const req = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({ type, required: true, ...extra });
+const opt = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({ type, required: false, ...extra });
+
+const ISO_COUNTRY = { pattern: /^[A-Z]{2}$/, patternText: 'a two-letter ISO 3166 country code in capitals' };
+const ISO_CURRENCY = { pattern: /^[A-Z]{3}$/, patternText: 'a three-letter ISO 4217 currency code in capitals' };
+const ISO_DATE = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternText: 'a date written YYYY-MM-DD' };
+const INSTANT = { min: 0, max: 8.64e15 };
+const BP = { min: 0, max: 10000 };
+const LAT = { min: -90, max: 90 };
+const LON = { min: -180, max: 180 };
+
+/** Business ids: what a bank or registry calls the thing, never JanusGraph's internal id. */
+export const BUSINESS_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,199}$/;
+export const BUSINESS_ID_RULE = 'must be 1-200 characters: letters, digits and . _ : @ / + # - (not starting with a symbol)';
+
+export const VERTEX_SCHEMA: { readonly [L in VertexLabel]: { readonly [K in keyof VertexPropsByLabel[L]]-?: PropertyRule } } = {
+  Person: {
+    name: req('string', { min: 1 }),
+    birthDate: opt('string', ISO_DATE),
+    nationality: opt('string', ISO_COUNTRY),
+    residence: opt('string', ISO_COUNTRY),
+    isPep: req('boolean'),
+    isSanctioned: req('boolean'),
+  },
+  Company: {
+    name: req('string', { min: 1 }),
+    jurisdiction: req('string', ISO_COUNTRY),
+    registrationNumber: opt('string'),
+    companyType: req('string', { values: COMPANY_TYPES }),
+    isShell: req('boolean'),
+    isNominee: req('boolean'),
+    hasBearerShares: req('boolean'),
+    isSanctioned: req('boolean'),
+  },
+  Account: {
+    accountType: req('string', { values: ACCOUNT_TYPES }),
+    currency: req('string', ISO_CURRENCY),
+    openedAt: req('long', INSTANT),
+    status: req('string', { values: ACCOUNT_STATUSES }),
+    bankId: req('string', { min: 1 }),
+    country: req('string', ISO_COUNTRY),
+  },
+  Identifier: {
+    kind: req('string', { values: IDENTIFIER_KINDS }),
+    value: req('string', { min: 1 }),
+  },
+  Event: {
+    kind: req('string', { values: EVENT_KINDS }),
+    timestamp: req('long', INSTANT),
+    country: opt('string', ISO_COUNTRY),
+    latitude: opt('double', LAT),
+    longitude: opt('double', LON),
+    identifierUid: opt('string', { pattern: BUSINESS_ID_PATTERN, patternText: BUSINESS_ID_RULE }),
+  },
+  Alert: {
+    ruleId: req('string', { min: 1 }),
+    ruleVersion: req('string', { min: 1 }),
+    typology: req('string', { min: 1 }),
+    score: req('double', { min: 0, max: 1 }),
+    severity: req('string', { values: SEVERITIES }),
+    status: req('string', { values: ALERT_STATUSES }),
+    explanation: req('string', { min: 1 }),
+    fingerprint: req('string', { min: 1 }),
+    createdAt: req('long', INSTANT),
+    updatedAt: req('long', INSTANT),
+    windowStart: req('long', INSTANT),
+    windowEnd: req('long', INSTANT),
+    movementIds: req('stringList'),
+  },
+};
+
+const SHARE = {
+  interestType: req('string', { values: INTEREST_TYPES }),
+  directOrIndirect: req('string', { values: ['direct', 'indirect', 'unknown'] }),
+  beneficialOwnershipOrControl: req('boolean'),
+  startDate: opt('string', ISO_DATE),
+  endDate: opt('string', ISO_DATE),
+  source: opt('string'),
+};
+
+export const EDGE_SCHEMA: { readonly [L in EdgeLabel]: { readonly [K in keyof EdgePropsByLabel[L]]-?: PropertyRule } } = {
+  HOLDS: { role: req('string', { values: HOLDER_ROLES }), since: opt('long', INSTANT) },
+  OWNS: {
+    ...SHARE,
+    shareMinBp: req('integer', BP),
+    shareMaxBp: req('integer', BP),
+    shareMinExclusive: req('boolean'),
+    shareMaxExclusive: req('boolean'),
+  },
+  CONTROLS: { ...SHARE, shareMinBp: opt('integer', BP), shareMaxBp: opt('integer', BP) },
+  USES: { firstSeen: req('long', INSTANT), lastSeen: req('long', INSTANT) },
+  TRANSFERRED: {
+    amountMinor: req('long', { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    currency: req('string', ISO_CURRENCY),
+    timestamp: req('long', INSTANT),
+    channel: req('string', { values: CHANNELS }),
+    receivedAmountMinor: opt('long', { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    receivedCurrency: opt('string', ISO_CURRENCY),
+    identifierUid: opt('string', { pattern: BUSINESS_ID_PATTERN, patternText: BUSINESS_ID_RULE }),
+    country: opt('string', ISO_COUNTRY),
+    latitude: opt('double', LAT),
+    longitude: opt('double', LON),
+    reference: opt('string'),
+  },
+  HAS_EVENT: {},
+  FLAGS: { role: req('string', { values: FLAG_ROLES }) },
+};
+
+/** Property keys with one storage type each, shared by every label (for the JanusGraph schema). */
+export function propertyKeys(): ReadonlyMap<string, PropertyType> {
+  const keys = new Map<string, PropertyType>([
+    ['uid', 'string'],
+    ['eid', 'string'],
+  ]);
+  const add = (rules: Readonly<Record<string, PropertyRule>>): void => {
+    for (const [key, rule] of Object.entries(rules)) {
+      const known = keys.get(key);
+      if (known !== undefined && known !== rule.type) {
+        throw new Error(`Vocabulary error: property ${key} has two types (${known}, ${rule.type})`);
+      }
+      keys.set(key, rule.type);
+    }
+  };
+  Object.values(VERTEX_SCHEMA).forEach((rules) => add(rules as Readonly<Record<string, PropertyRule>>));
+  Object.values(EDGE_SCHEMA).forEach((rules) => add(rules as Readonly<Record<string, PropertyRule>>));
+  return keys;
+}
+
+/** One thing wrong with one field of one record. */
+export interface FieldProblem {
+  field: string;
+  rule: string;
+}
+
+function checkValue(field: string, value: unknown, rule: PropertyRule): FieldProblem[] {
+  if (value === undefined || value === null) {
+    return rule.required ? [{ field, rule: 'is required' }] : [];
+  }
+  switch (rule.type) {
+    case 'string': {
+      if (typeof value !== 'string') return [{ field, rule: 'must be a string' }];
+      if (rule.min !== undefined && value.length < rule.min) return [{ field, rule: 'must not be empty' }];
+      if (value.length > 10000) return [{ field, rule: 'must be at most 10000 characters' }];
+      if (rule.values && !rule.values.includes(value)) return [{ field, rule: `must be one of ${rule.values.join(', ')}` }];
+      if (rule.pattern && !rule.pattern.test(value)) return [{ field, rule: `must be ${rule.patternText ?? rule.pattern.source}` }];
+      return [];
+    }
+    case 'long':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return [{ field, rule: 'must be a whole number' }];
+      return checkRange(field, value, rule);
+    }
+    case 'double': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return [{ field, rule: 'must be a finite number' }];
+      return checkRange(field, value, rule);
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [{ field, rule: 'must be true or false' }];
+    case 'stringList':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? []
+        : [{ field, rule: 'must be a list of strings' }];
+  }
+}
+
+function checkRange(field: string, value: number, rule: PropertyRule): FieldProblem[] {
+  if (rule.min !== undefined && value < rule.min) return [{ field, rule: `must be at least ${rule.min}` }];
+  if (rule.max !== undefined && value > rule.max) return [{ field, rule: `must be at most ${rule.max}` }];
+  return [];
+}
+
+function checkProps(props: unknown, rules: Readonly<Record<string, PropertyRule>>): FieldProblem[] {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    return [{ field: 'props', rule: 'must be an object' }];
+  }
+  const record = props as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  for (const key of Object.keys(record)) {
+    if (!(key in rules)) problems.push({ field: `props.${key}`, rule: 'is not a property of this label' });
+  }
+  for (const [key, rule] of Object.entries(rules)) {
+    problems.push(...checkValue(`props.${key}`, record[key], rule));
+  }
+  return problems;
+}
+
+function checkId(field: string, value: unknown): FieldProblem[] {
+  return typeof value === 'string' && BUSINESS_ID_PATTERN.test(value) ? [] : [{ field, rule: BUSINESS_ID_RULE }];
+}
+
+/** Validates a vertex against the vocabulary; an empty list means it is valid. */
+export function validateVertex(vertex: GraphVertex): FieldProblem[] {
+  const rules = (VERTEX_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[vertex.label];
+  if (!rules) return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
+  return [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
+}
+
+/** Validates an edge against the vocabulary (endpoint labels are checked by the store). */
+export function validateEdge(edge: GraphEdge): FieldProblem[] {
+  const rules = (EDGE_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[edge.label];
+  if (!rules) return [{ field: 'label', rule: `must be one of ${Object.keys(EDGE_SCHEMA).join(', ')}` }];
+  const problems = [...checkId('eid', edge.eid), ...checkId('from', edge.from), ...checkId('to', edge.to), ...checkProps(edge.props, rules)];
+  if (edge.label === 'OWNS' && problems.length === 0 && edge.props.shareMinBp > edge.props.shareMaxBp) {
+    problems.push({ field: 'props.shareMinBp', rule: 'must not be greater than props.shareMaxBp' });
+  }
+  return problems;
+}
+
+/** True when an edge of this label may go from a vertex of `from` to one of `to`. */
+export function endpointsAllowed(label: EdgeLabel, from: VertexLabel, to: VertexLabel): boolean {
+  const allowed = EDGE_ENDPOINTS[label];
+  return allowed.from.includes(from) && allowed.to.includes(to);
+}
