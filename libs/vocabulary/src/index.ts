@@ -4,3 +4,4 @@ export * from './schema';
 export * from './ids';
 export * from './money';
 export * from './errors';
+export * from './typologies';
