@@ -71,8 +71,14 @@ export interface GroundTruthRecord {
   /** Generation parameters or the dataset's own description of the instance. */
   parameters: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   /**
-   * For ownership scenarios: the expected owners of `target` under the EU regime (25% or more,
-   * multiplicative): person uid -> effective share in basis points as a [min, max] range.
+   * For ownership scenarios: the expected answer for `target` under the EU regime (25% or more,
+   * multiply along chains, add across chains, integrated convention): every person with any
+   * effective ownership -> exact share of 1 as a rational string "numerator/denominator"
+   * (e.g. "1/4" for 25%), whether they qualify, and the persons expected as controllers.
    */
-  expectedOwnership?: { target: string; owners: Readonly<Record<string, readonly [number, number]>>; controllers: readonly string[] };
+  expectedOwnership?: {
+    target: string;
+    owners: Readonly<Record<string, { share: string; qualifies: boolean }>>;
+    controllers: readonly string[];
+  };
 }
