@@ -5,3 +5,4 @@ export * from './ids';
 export * from './money';
 export * from './errors';
 export * from './typologies';
+export * from './clock';
