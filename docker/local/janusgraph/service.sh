@@ -30,6 +30,7 @@ LOG_DIR="$RUNTIME/logs"
 CONF_OUT="$RUNTIME/conf"
 DATA_DIR="$RUNTIME/data"
 PID_FILE="$RUNTIME/pid"
+PORT_FILE="$RUNTIME/port"              # port of the running instance (status/stop/start reuse it)
 LOG_FILE="$LOG_DIR/janusgraph.log"   # log4j2 output
 OUT_FILE="$LOG_DIR/janusgraph.out"   # JVM stdout/stderr
 TARGET_DIR="$SCRIPT_DIR/target"
@@ -93,6 +94,16 @@ running_pid() {
   args="$(ps -ww -o args= -p "$pid" 2>/dev/null || true)"
   [[ $args == *"$MAIN_CLASS"* && $args == *"$SERVER_YAML"* ]] || return 1
   printf '%s\n' "$pid"
+}
+
+# For an instance that is already running, talk to the port it was started with.
+use_recorded_port() {
+  local recorded
+  [[ -r $PORT_FILE ]] || return 0
+  recorded="$(tr -dc '0-9' < "$PORT_FILE")"
+  [[ -n $recorded && $recorded != "$PORT" ]] || return 0
+  [[ -n ${JANUSGRAPH_PORT:-} ]] && log "note: the running instance uses port $recorded (JANUSGRAPH_PORT=$JANUSGRAPH_PORT ignored)"
+  PORT="$recorded"
 }
 
 process_alive() {
@@ -214,6 +225,7 @@ cmd_start() {
   [[ $START_TIMEOUT =~ ^[0-9]+$ ]] || die "JANUSGRAPH_START_TIMEOUT must be a number of seconds"
 
   if pid="$(running_pid)"; then
+    use_recorded_port
     if probe; then
       echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) already running on ws://$HOST:$PORT/gremlin, pid $pid, logs: $LOG_FILE"
       return 0
@@ -221,7 +233,7 @@ cmd_start() {
     log "pid $pid is running but not answering yet; waiting for it"
     t0=$SECONDS
   else
-    rm -f "$PID_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE"
     if port_in_use; then
       die "port $HOST:$PORT is already in use by a process this script did not start (no live pid in $PID_FILE); stop it or set JANUSGRAPH_PORT"
     fi
@@ -254,7 +266,7 @@ cmd_start() {
     (
       cd "$RUNTIME"
       export CLASSPATH="$CLASSPATH_VALUE"
-      nohup "${detach[@]}" bash -c 'echo $$ > "$0"; exec "$@"' "$PID_FILE" \
+      nohup ${detach[@]+"${detach[@]}"} bash -c 'echo $$ > "$0"; exec "$@"' "$PID_FILE" \
         "$JAVA" "${jvm_opts[@]}" "$MAIN_CLASS" "$SERVER_YAML" \
         > "$OUT_FILE" 2>&1 < /dev/null &
     )
@@ -264,6 +276,7 @@ cmd_start() {
     done
     pid="$(tr -dc '0-9' < "$PID_FILE" 2>/dev/null || true)"
     [[ -n $pid ]] || { show_logs; die "server process did not start"; }
+    echo "$PORT" > "$PORT_FILE"
     log "started pid $pid (heap $HEAP, port $PORT), waiting up to ${START_TIMEOUT}s for readiness..."
   fi
 
@@ -273,7 +286,7 @@ cmd_start() {
       return 0
     fi
     if ! process_alive "$pid"; then
-      rm -f "$PID_FILE"
+      rm -f "$PID_FILE" "$PORT_FILE"
       show_logs
       die "JanusGraph exited during start-up (pid $pid)"
     fi
@@ -281,7 +294,7 @@ cmd_start() {
       show_logs
       log "not ready after ${START_TIMEOUT}s; stopping pid $pid"
       stop_pid "$pid" || true
-      rm -f "$PID_FILE"
+      rm -f "$PID_FILE" "$PORT_FILE"
       die "JanusGraph did not become ready within ${START_TIMEOUT}s"
     fi
     sleep 1
@@ -291,12 +304,12 @@ cmd_start() {
 cmd_stop() {
   local pid
   if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE"
     echo "JanusGraph not running"
     return 0
   fi
   if stop_pid "$pid"; then
-    rm -f "$PID_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE"
     echo "JanusGraph stopped (pid $pid)"
   else
     die "could not stop pid $pid"
@@ -309,6 +322,7 @@ cmd_status() {
     echo "JanusGraph not running"
     return 3
   fi
+  use_recorded_port
   if probe; then
     echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin, pid $pid, rss $(rss_of "$pid"), logs: $LOG_FILE"
     return 0
