@@ -2,6 +2,7 @@ import type { Config } from 'jest';
 
 const moduleNameMapper = {
   '^@app/testing$': '<rootDir>/test/support',
+  '^@app/graph-store-contract$': '<rootDir>/libs/graph-store/src/contract',
   '^@app/(settings|vocabulary|janusgraph|graph-store|observability|ubo|detectors|streaming|generators)$':
     '<rootDir>/libs/$1/src',
 };
@@ -24,7 +25,15 @@ const config: Config = {
   coverageDirectory: 'coverage',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/**/*.int-spec.ts'], testPathIgnorePatterns: ['/node_modules/'], slowTestThreshold: 30 },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
+      globalSetup: '<rootDir>/test/support/services/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/services/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

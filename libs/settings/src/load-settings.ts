@@ -58,7 +58,7 @@ export function loadSettings<T extends object>(ctor: new () => T, env: Env): T {
     const variable = meta?.name ?? error.property;
     const rawValue = env[variable] ?? meta?.default;
     for (const rule of rulesOf(error)) {
-      problems.push({ variable, value: meta?.secret === true ? '***' : rawValue, rule: rule.replace(error.property, variable) });
+      problems.push({ variable, value: meta?.secret === true ? '***' : rawValue, rule: rule.replace(new RegExp(`^(each value in )?${error.property}\\b ?`), '$1') });
     }
   }
   if (isProduction(env)) {

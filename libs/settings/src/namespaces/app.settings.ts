@@ -37,4 +37,8 @@ export class AppSettings {
   @EnvVar({ name: 'APP_SEED_ON_START', kind: 'boolean', default: 'true', description: 'With the memory graph, seed a synthetic bank (seeder settings) when the API starts.' })
   @IsBoolean({ message: 'must be true or false' })
   seedOnStart!: boolean;
+
+  @EnvVar({ name: 'CI', kind: 'boolean', default: 'false', description: 'Set by CI systems: integration tests then fail, instead of skipping, when JanusGraph or Pulsar cannot be found.' })
+  @IsBoolean({ message: 'must be true or false' })
+  ci!: boolean;
 }

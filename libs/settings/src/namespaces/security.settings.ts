@@ -1,4 +1,4 @@
-import { IsBoolean, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { EnvVar } from '../env-var.decorator';
 
 /** Development API keys: usable only outside production, documented in the README. */
@@ -18,7 +18,7 @@ export class SecuritySettings {
     refusedInProduction: ['dev-admin-key', 'dev-analyst-key', 'dev-viewer-key'],
     description: 'Comma-separated `key:role` pairs (roles: viewer, analyst, admin). Secret, no default: outside production the README development keys apply when unset.',
   })
-  @IsString({ each: true })
+  @IsOptional()
   @Matches(/^[A-Za-z0-9._~-]{12,}:(viewer|analyst|admin)$/, { each: true, message: 'each entry must be key:role with a key of 12+ letters, digits or ._~- and a role of viewer, analyst or admin' })
-  apiKeys!: string[];
+  apiKeys: string[] = [];
 }

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { GraphStoreModule } from '@app/graph-store';
+import { LoggingModule } from '@app/observability';
+import { SettingsModule } from '@app/settings';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { DomainExceptionFilter } from './common/domain-exception.filter';
+import { createValidationPipe } from './common/validation';
+import { EntitiesModule } from './entities/entities.module';
+import { HealthModule } from './health/health.module';
+import { MetricsController } from './metrics/metrics.controller';
+
+@Module({
+  imports: [
+    SettingsModule,
+    LoggingModule.forRoot(),
+    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } }),
+    GraphStoreModule,
+    AuthModule,
+    AuditModule,
+    HealthModule,
+    EntitiesModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: DomainExceptionFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { GraphStoreHealthIndicator } from '@app/graph-store';
+import { Public } from '../auth/roles.decorator';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly graph: GraphStoreHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up (no dependency checked).' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Ready to serve: 503 while the graph store is unreachable.' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.graph.isHealthy('graph')]);
+  }
+}

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { InvalidSettingsError, loadAllSettings } from '@app/settings';
+import { ApiModule } from './api.module';
+import { configureApi } from './configure-api';
+
+async function bootstrap(): Promise<void> {
+  // Validate every setting first so a bad value stops the start with one clear message.
+  const settings = loadAllSettings();
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureApi(app, settings.app);
+  app.enableShutdownHooks();
+  await app.listen(settings.app.port, settings.app.host);
+  app.get(Logger).log(
+    `API ready on http://${settings.app.host}:${settings.app.port} (graph: ${settings.graph.backend}); OpenAPI at /docs`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof InvalidSettingsError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './services/discovery';
+export * from './services/with-services';

@@ -1,0 +1,29 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where a real service was found, or why it was not. */
+export type Discovered =
+  | { found: true; how: 'settings' | 'testcontainers'; url: string; version: string }
+  | { found: false; reason: string };
+
+export interface DiscoveryResult {
+  janusgraph: Discovered;
+  pulsar: Discovered;
+}
+
+/** Discovery runs once in Jest's global setup; test files read its result from this file. */
+export const DISCOVERY_FILE = join(__dirname, '..', '..', '..', '.services', 'discovered.json');
+
+export function writeDiscovery(result: DiscoveryResult): void {
+  mkdirSync(join(DISCOVERY_FILE, '..'), { recursive: true });
+  writeFileSync(DISCOVERY_FILE, JSON.stringify(result, null, 2));
+}
+
+export function readDiscovery(): DiscoveryResult {
+  try {
+    return JSON.parse(readFileSync(DISCOVERY_FILE, 'utf8')) as DiscoveryResult;
+  } catch {
+    const reason = 'service discovery did not run (start the tests with npm test, npm run test:int or npm run test:all)';
+    return { janusgraph: { found: false, reason }, pulsar: { found: false, reason } };
+  }
+}

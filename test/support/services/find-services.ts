@@ -1,0 +1,112 @@
+import { driver } from 'gremlin';
+import type { StartedTestContainer } from 'testcontainers';
+import type { AllSettings } from '@app/settings';
+import type { Discovered } from './discovery';
+
+/** Images used when a Docker engine is available and no endpoint is configured. */
+export const JANUSGRAPH_IMAGE = 'janusgraph/janusgraph:1.1.0';
+export const PULSAR_IMAGE = 'apachepulsar/pulsar:3.0.12';
+
+const started: StartedTestContainer[] = [];
+
+/** A fixed probe (no input in it) that reports versions once the graph is open. */
+const JANUSGRAPH_PROBE =
+  "'JanusGraph ' + org.janusgraph.graphdb.configuration.JanusGraphConstants.VERSION + ' (TinkerPop ' + org.apache.tinkerpop.gremlin.util.Gremlin.version() + ')'";
+
+async function probeJanusGraph(url: string): Promise<string> {
+  const client = new driver.Client(url, { traversalSource: 'g', mimeType: 'application/vnd.gremlin-v3.0+json' });
+  try {
+    const result = await Promise.race([
+      client.submit(JANUSGRAPH_PROBE),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from ${url} within 10 s`)), 10000).unref()),
+    ]);
+    return String(result.first());
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function probePulsar(webUrl: string): Promise<string> {
+  const clusters = await fetch(`${webUrl}/admin/v2/clusters`, { signal: AbortSignal.timeout(10000) });
+  if (!clusters.ok) throw new Error(`GET ${webUrl}/admin/v2/clusters answered ${clusters.status}`);
+  const version = await fetch(`${webUrl}/admin/v2/brokers/version`, { signal: AbortSignal.timeout(10000) });
+  return `Pulsar ${version.ok ? (await version.text()).replace(/"/g, '') : 'unknown version'}`;
+}
+
+async function dockerAvailable(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function discoverJanusGraph(settings: AllSettings): Promise<Discovered> {
+  if (settings.graph.backend === 'janusgraph') {
+    const url = `${settings.graph.tls ? 'wss' : 'ws'}://${settings.graph.host}:${settings.graph.port}/gremlin`;
+    // Configured but unreachable is an error, never a skip: the user asked for this server.
+    try {
+      return { found: true, how: 'settings', url, version: await probeJanusGraph(url) };
+    } catch (error: unknown) {
+      throw new Error(`GRAPH_BACKEND=janusgraph but ${url} does not answer: ${describeError(error)}`);
+    }
+  }
+  if (await dockerAvailable()) {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const container = await new GenericContainer(JANUSGRAPH_IMAGE)
+      .withEnvironment({ JANUS_PROPS_TEMPLATE: 'inmemory' })
+      .withExposedPorts(8182)
+      .withWaitStrategy(Wait.forLogMessage(/Channel started at port 8182/))
+      .withStartupTimeout(180000)
+      .start();
+    started.push(container);
+    const url = `ws://${container.getHost()}:${container.getMappedPort(8182)}/gremlin`;
+    return { found: true, how: 'testcontainers', url, version: await probeJanusGraph(url) };
+  }
+  return {
+    found: false,
+    reason:
+      'no endpoint configured (GRAPH_BACKEND=janusgraph) and no Docker engine for testcontainers. ' +
+      'Run `npm run test:all` to start a real JanusGraph from Maven Central.',
+  };
+}
+
+export async function discoverPulsar(settings: AllSettings): Promise<Discovered> {
+  if (settings.streaming.backend === 'pulsar') {
+    const url = settings.streaming.webUrl;
+    try {
+      return { found: true, how: 'settings', url, version: await probePulsar(url) };
+    } catch (error: unknown) {
+      throw new Error(`STREAMING_BACKEND=pulsar but ${url} does not answer: ${describeError(error)}`);
+    }
+  }
+  if (await dockerAvailable()) {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const container = await new GenericContainer(PULSAR_IMAGE)
+      .withCommand(['bin/pulsar', 'standalone', '-nfw', '-nss'])
+      .withEnvironment({ PULSAR_STANDALONE_USE_ZOOKEEPER: '0', PULSAR_PREFIX_webSocketServiceEnabled: 'true' })
+      .withExposedPorts(6650, 8080)
+      .withWaitStrategy(Wait.forHttp('/admin/v2/clusters', 8080).forStatusCode(200))
+      .withStartupTimeout(240000)
+      .start();
+    started.push(container);
+    const url = `http://${container.getHost()}:${container.getMappedPort(8080)}`;
+    return { found: true, how: 'testcontainers', url, version: await probePulsar(url) };
+  }
+  return {
+    found: false,
+    reason:
+      'no endpoint configured (STREAMING_BACKEND=pulsar) and no Docker engine for testcontainers. ' +
+      'Run `npm run test:all` to start a real Pulsar standalone from Maven Central.',
+  };
+}
+
+export async function stopStartedContainers(): Promise<void> {
+  await Promise.all(started.splice(0).map((container) => container.stop()));
+}
