@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { ImportFormatError } from './import-format.error';
+
+/** One record of a CSV file with the line it ends on (1-based, header included). */
+export interface CsvRow {
+  line: number;
+  values: string[];
+}
+
+/**
+ * Checks that `path` names a readable regular file, so that a wrong path fails with a clear
+ * message before any output is produced.
+ */
+export async function assertReadableFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new ImportFormatError(path, undefined, 'is not a file');
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw error;
+    throw new ImportFormatError(path, undefined, `cannot be read (${describe(error)})`, 'file', {
+      cause: error,
+    });
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Streams the records of a CSV file with `csv-parse`, with bounded memory: one record at a
+ * time, whatever the file size. Handles a byte-order mark, LF or CRLF line endings and blank
+ * lines (skipped). Values are trimmed. Rows may have any number of columns: callers check the
+ * count themselves, so that they can name the file, line and expected columns in the error.
+ *
+ * Line numbers are exact for files without line breaks inside quoted values (all formats read
+ * here); csv-parse counts a quoted line break in a way that may shift later numbers by one.
+ */
+export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, undefined> {
+  await assertReadableFile(path);
+  const source = createReadStream(path);
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  });
+  // `pipe` does not forward errors of the source (e.g. the file vanished or is a directory).
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  try {
+    for await (const item of parser as AsyncIterable<unknown>) {
+      yield toCsvRow(item, path);
+    }
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw error;
+    const line = lineOf(error);
+    throw new ImportFormatError(
+      path,
+      line,
+      line === undefined
+        ? `cannot be read (${describe(error)})`
+        : `is not valid CSV: ${describe(error)}`,
+      line === undefined ? 'file' : 'row',
+      { cause: error },
+    );
+  } finally {
+    source.destroy();
+    parser.destroy();
+  }
+}
+
+function toCsvRow(item: unknown, path: string): CsvRow {
+  if (typeof item === 'object' && item !== null && 'record' in item && 'info' in item) {
+    const { record, info } = item as { record: unknown; info: unknown };
+    const line = lineOf(info);
+    if (Array.isArray(record) && line !== undefined) {
+      return { line, values: record.map((value) => String(value)) };
+    }
+  }
+  throw new ImportFormatError(path, undefined, 'produced a record csv-parse could not describe');
+}
+
+function lineOf(value: unknown): number | undefined {
+  if (typeof value === 'object' && value !== null && 'lines' in value) {
+    const { lines } = value as { lines: unknown };
+    if (typeof lines === 'number' && Number.isSafeInteger(lines) && lines > 0) return lines;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.startsWith(code)
+      ? `${code}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}
+
+/**
+ * Finds the position of each named column in a header row (case and surrounding spaces
+ * ignored). A missing required column is reported with the columns that were found.
+ */
+export function indexColumns<R extends string, O extends string = never>(
+  header: CsvRow,
+  path: string,
+  required: readonly R[],
+  optional: readonly O[] = [],
+): Record<R, number> & Partial<Record<O, number>> {
+  const positions = new Map<string, number>();
+  header.values.forEach((name, index) => {
+    const key = name.trim().toLowerCase();
+    if (!positions.has(key)) positions.set(key, index);
+  });
+  const result = {} as Record<R, number> & Partial<Record<O, number>>;
+  for (const name of required) {
+    const index = positions.get(name.toLowerCase());
+    if (index === undefined) {
+      throw new ImportFormatError(
+        path,
+        header.line,
+        `the header has no column "${name}" (columns found: ${header.values.join(', ')})`,
+        name,
+      );
+    }
+    (result as Record<R, number>)[name] = index;
+  }
+  for (const name of optional) {
+    const index = positions.get(name.toLowerCase());
+    if (index !== undefined) (result as Partial<Record<O, number>>)[name] = index;
+  }
+  return result;
+}
