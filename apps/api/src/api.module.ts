@@ -16,7 +16,11 @@ import { MetricsController } from './metrics/metrics.controller';
   imports: [
     SettingsModule,
     LoggingModule.forRoot(),
-    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } }),
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+    }),
     GraphStoreModule,
     AuthModule,
     AuditModule,

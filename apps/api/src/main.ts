@@ -14,16 +14,20 @@ async function bootstrap(): Promise<void> {
   configureApi(app, settings.app);
   app.enableShutdownHooks();
   await app.listen(settings.app.port, settings.app.host);
-  app.get(Logger).log(
-    `API ready on http://${settings.app.host}:${settings.app.port} (graph: ${settings.graph.backend}); OpenAPI at /docs`,
-  );
+  app
+    .get(Logger)
+    .log(
+      `API ready on http://${settings.app.host}:${settings.app.port} (graph: ${settings.graph.backend}); OpenAPI at /docs`,
+    );
 }
 
 bootstrap().catch((error: unknown) => {
   if (error instanceof InvalidSettingsError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

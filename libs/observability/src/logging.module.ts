@@ -40,9 +40,16 @@ export class LoggingModule {
                 return id;
               },
               customProps: (req: IncomingMessage) => ({ correlationId: req.id }),
-              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || (req.url ?? '') === '/metrics' },
+              autoLogging: {
+                ignore: (req: IncomingMessage) =>
+                  (req.url ?? '').startsWith('/health') || (req.url ?? '') === '/metrics',
+              },
               serializers: {
-                req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+                req: (req: { id: unknown; method: unknown; url: unknown }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: req.url,
+                }),
               },
             },
           }),

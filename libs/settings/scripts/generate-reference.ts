@@ -1,6 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REFERENCE_BEGIN, REFERENCE_END, renderEnvExample, renderReferenceTable } from '@app/settings';
+import {
+  REFERENCE_BEGIN,
+  REFERENCE_END,
+  renderEnvExample,
+  renderReferenceTable,
+} from '@app/settings';
 
 const root = join(__dirname, '..', '..', '..');
 writeFileSync(join(root, '.env.example'), renderEnvExample());

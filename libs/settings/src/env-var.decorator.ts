@@ -32,7 +32,11 @@ export function EnvVar(options: EnvVarOptions): PropertyDecorator {
   return (target, property) => {
     const ctor = target.constructor;
     const existing = (Reflect.getOwnMetadata(ENV_VARS, ctor) as EnvVarMetadata[] | undefined) ?? [];
-    Reflect.defineMetadata(ENV_VARS, [...existing, { ...options, property: String(property) }], ctor);
+    Reflect.defineMetadata(
+      ENV_VARS,
+      [...existing, { ...options, property: String(property) }],
+      ctor,
+    );
   };
 }
 

@@ -4,7 +4,12 @@ import { InvalidSettingsError } from './settings.error';
 import { loadAllSettings } from './settings';
 import { loadSettings } from './load-settings';
 import { GraphSettings } from './namespaces/graph.settings';
-import { REFERENCE_BEGIN, REFERENCE_END, renderEnvExample, renderReferenceTable } from './reference';
+import {
+  REFERENCE_BEGIN,
+  REFERENCE_END,
+  renderEnvExample,
+  renderReferenceTable,
+} from './reference';
 
 function problemsOf(fn: () => unknown): string {
   try {
@@ -76,7 +81,10 @@ describe('settings', () => {
     const root = join(__dirname, '..', '..', '..');
     expect(readFileSync(join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const block = readme.slice(readme.indexOf(REFERENCE_BEGIN) + REFERENCE_BEGIN.length, readme.indexOf(REFERENCE_END));
+    const block = readme.slice(
+      readme.indexOf(REFERENCE_BEGIN) + REFERENCE_BEGIN.length,
+      readme.indexOf(REFERENCE_END),
+    );
     expect(block.trim()).toBe(renderReferenceTable());
   });
 });

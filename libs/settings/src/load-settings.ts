@@ -29,8 +29,13 @@ function convert(meta: EnvVarMetadata, raw: string): unknown {
   }
 }
 
+const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isBoolean'];
+
+/** A value of the wrong type gets one message (its type), not every range rule as well. */
 function rulesOf(error: ValidationError): string[] {
-  return Object.values(error.constraints ?? {});
+  const constraints = error.constraints ?? {};
+  const typeRule = TYPE_CONSTRAINTS.find((name) => name in constraints);
+  return typeRule !== undefined ? [constraints[typeRule] ?? ''] : Object.values(constraints);
 }
 
 function isProduction(env: Env): boolean {
@@ -58,16 +63,29 @@ export function loadSettings<T extends object>(ctor: new () => T, env: Env): T {
     const variable = meta?.name ?? error.property;
     const rawValue = env[variable] ?? meta?.default;
     for (const rule of rulesOf(error)) {
-      problems.push({ variable, value: meta?.secret === true ? '***' : rawValue, rule: rule.replace(new RegExp(`^(each value in )?${error.property}\\b ?`), '$1') });
+      problems.push({
+        variable,
+        value: meta?.secret === true ? '***' : rawValue,
+        rule: rule.replace(new RegExp(`^(each value in )?${error.property}\\b ?`), '$1'),
+      });
     }
   }
   if (isProduction(env)) {
     for (const meta of metas) {
       const raw = env[meta.name];
       if (meta.requiredInProduction === true && (raw === undefined || raw.trim() === '')) {
-        problems.push({ variable: meta.name, value: undefined, rule: 'is required when NODE_ENV=production' });
+        problems.push({
+          variable: meta.name,
+          value: undefined,
+          rule: 'is required when NODE_ENV=production',
+        });
       }
-      if (raw !== undefined && meta.refusedInProduction?.some((bad) => raw.split(',').some((part) => part.trim().includes(bad)))) {
+      if (
+        raw !== undefined &&
+        meta.refusedInProduction?.some((bad) =>
+          raw.split(',').some((part) => part.trim().includes(bad)),
+        )
+      ) {
         problems.push({
           variable: meta.name,
           value: meta.secret === true ? '***' : raw,

@@ -21,7 +21,14 @@ export function renderReferenceTable(): string {
     '| Variable | Namespace | Default | Meaning |',
     '| --- | --- | --- | --- |',
     ...settingsReference().map((row) => {
-      const fallback = row.secret === true ? '(secret, none)' : row.default === undefined ? '(none)' : row.default === '' ? '(empty)' : `\`${row.default}\``;
+      const fallback =
+        row.secret === true
+          ? '(secret, none)'
+          : row.default === undefined
+            ? '(none)'
+            : row.default === ''
+              ? '(empty)'
+              : `\`${row.default}\``;
       const values = row.values ? ` One of: ${row.values.join(', ')}.` : '';
       return `| \`${row.name}\` | ${row.namespace} | ${escapeCell(fallback)} | ${escapeCell(row.description + values)} |`;
     }),
@@ -42,7 +49,11 @@ export function renderEnvExample(): string {
       out.push('', `# --- ${row.namespace} ---`);
     }
     out.push(`# ${row.description}${row.values ? ` (${row.values.join('|')})` : ''}`);
-    out.push(row.default === undefined || row.secret === true ? `# ${row.name}=` : `${row.name}=${row.default}`);
+    out.push(
+      row.default === undefined || row.secret === true
+        ? `# ${row.name}=`
+        : `${row.name}=${row.default}`,
+    );
   }
   return out.join('\n') + '\n';
 }

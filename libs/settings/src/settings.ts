@@ -43,7 +43,9 @@ export const streamingSettings = registerAs('streaming', () =>
 export const securitySettings = registerAs('security', () =>
   withDevelopmentKeys(loadSettings(SecuritySettings, processEnv()), processEnv()),
 );
-export const seederSettings = registerAs('seeder', () => loadSettings(SeederSettings, processEnv()));
+export const seederSettings = registerAs('seeder', () =>
+  loadSettings(SeederSettings, processEnv()),
+);
 export const detectorsSettings = registerAs('detectors', () =>
   loadSettings(DetectorsSettings, processEnv()),
 );

@@ -26,14 +26,20 @@ export abstract class DomainError extends Error {
 
 export class EntityNotFoundError extends DomainError {
   readonly code = 'not_found';
-  constructor(readonly kind: string, readonly id: string) {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
     super(`${kind} "${id}" was not found`, { kind, id });
   }
 }
 
 export class InvalidInputError extends DomainError {
   readonly code = 'invalid_input';
-  constructor(message: string, readonly problems: readonly FieldProblem[]) {
+  constructor(
+    message: string,
+    readonly problems: readonly FieldProblem[],
+  ) {
     super(message, { problems });
   }
 }
@@ -48,12 +54,18 @@ export interface RejectedItem {
 /** Nothing of the batch was written; every bad item is listed. */
 export class BatchRejectedError extends DomainError {
   readonly code = 'batch_rejected';
-  constructor(readonly rejected: readonly RejectedItem[], total: number) {
+  constructor(
+    readonly rejected: readonly RejectedItem[],
+    total: number,
+  ) {
     super(
       `${rejected.length} of ${total} items are invalid, so nothing was written: ` +
         rejected
           .slice(0, 5)
-          .map((r) => `#${r.index} ${r.id}: ${r.problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`)
+          .map(
+            (r) =>
+              `#${r.index} ${r.id}: ${r.problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+          )
           .join(' | ') +
         (rejected.length > 5 ? ` (and ${rejected.length - 5} more)` : ''),
       { rejected },

@@ -28,7 +28,10 @@ export function normaliseIdentifier(kind: IdentifierKind, value: string): string
     case 'phone':
       return trimmed.replace(/[^\d+]/g, '');
     case 'address':
-      return trimmed.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+      return trimmed
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
     case 'device':
     case 'ip':
     case 'card':

@@ -37,7 +37,9 @@ export type EdgeLabel = (typeof EdgeLabel)[keyof typeof EdgeLabel];
 export const EDGE_LABELS: readonly EdgeLabel[] = Object.values(EdgeLabel);
 
 /** Which vertex labels each edge label may connect (from -> to). */
-export const EDGE_ENDPOINTS: Readonly<Record<EdgeLabel, { from: readonly VertexLabel[]; to: readonly VertexLabel[] }>> = {
+export const EDGE_ENDPOINTS: Readonly<
+  Record<EdgeLabel, { from: readonly VertexLabel[]; to: readonly VertexLabel[] }>
+> = {
   HOLDS: { from: ['Person', 'Company'], to: ['Account'] },
   OWNS: { from: ['Person', 'Company'], to: ['Company'] },
   CONTROLS: { from: ['Person', 'Company'], to: ['Company'] },
@@ -75,7 +77,15 @@ export const INTEREST_TYPES = [
 ] as const;
 export type InterestType = (typeof INTEREST_TYPES)[number];
 
-export const COMPANY_TYPES = ['company', 'trust', 'partnership', 'foundation', 'fund', 'listed-company', 'state-body'] as const;
+export const COMPANY_TYPES = [
+  'company',
+  'trust',
+  'partnership',
+  'foundation',
+  'fund',
+  'listed-company',
+  'state-body',
+] as const;
 export type CompanyType = (typeof COMPANY_TYPES)[number];
 
 export const ACCOUNT_TYPES = ['personal', 'business', 'cash-point', 'external'] as const;
@@ -91,13 +101,34 @@ export const IDENTIFIER_KINDS = ['device', 'ip', 'phone', 'email', 'address', 'c
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
 
 /** Payment formats: the AMLworld set plus card and salary kinds used by the generator. */
-export const CHANNELS = ['wire', 'ach', 'cheque', 'cash', 'card', 'credit-card', 'crypto', 'reinvestment', 'internal'] as const;
+export const CHANNELS = [
+  'wire',
+  'ach',
+  'cheque',
+  'cash',
+  'card',
+  'credit-card',
+  'crypto',
+  'reinvestment',
+  'internal',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENT_KINDS = ['login', 'credential-change', 'contact-change', 'device-added'] as const;
+export const EVENT_KINDS = [
+  'login',
+  'credential-change',
+  'contact-change',
+  'device-added',
+] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export const ALERT_STATUSES = ['open', 'investigating', 'escalated', 'closed-false-positive', 'closed-reported'] as const;
+export const ALERT_STATUSES = [
+  'open',
+  'investigating',
+  'escalated',
+  'closed-false-positive',
+  'closed-reported',
+] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;

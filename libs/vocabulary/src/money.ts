@@ -25,7 +25,9 @@ export function toMinorUnits(decimal: string, currency: string): number {
 export function formatMinorUnits(minor: number, currency: string): string {
   const exponent = currencyExponent(currency);
   const negative = minor < 0;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return `${negative ? '-' : ''}${text} ${currency}`;
 }

@@ -172,7 +172,9 @@ export interface EdgeOf<L extends keyof EdgePropsByLabel> {
   props: EdgePropsByLabel[L];
 }
 
-export type GraphVertex = { [L in keyof VertexPropsByLabel]: VertexOf<L> }[keyof VertexPropsByLabel];
+export type GraphVertex = {
+  [L in keyof VertexPropsByLabel]: VertexOf<L>;
+}[keyof VertexPropsByLabel];
 export type GraphEdge = { [L in keyof EdgePropsByLabel]: EdgeOf<L> }[keyof EdgePropsByLabel];
 
 export type PersonVertex = VertexOf<'Person'>;

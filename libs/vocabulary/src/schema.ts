@@ -29,11 +29,25 @@ export interface PropertyRule {
   max?: number;
 }
 
-const req = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({ type, required: true, ...extra });
-const opt = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({ type, required: false, ...extra });
+const req = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({
+  type,
+  required: true,
+  ...extra,
+});
+const opt = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({
+  type,
+  required: false,
+  ...extra,
+});
 
-const ISO_COUNTRY = { pattern: /^[A-Z]{2}$/, patternText: 'a two-letter ISO 3166 country code in capitals' };
-const ISO_CURRENCY = { pattern: /^[A-Z]{3}$/, patternText: 'a three-letter ISO 4217 currency code in capitals' };
+const ISO_COUNTRY = {
+  pattern: /^[A-Z]{2}$/,
+  patternText: 'a two-letter ISO 3166 country code in capitals',
+};
+const ISO_CURRENCY = {
+  pattern: /^[A-Z]{3}$/,
+  patternText: 'a three-letter ISO 4217 currency code in capitals',
+};
 const ISO_DATE = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternText: 'a date written YYYY-MM-DD' };
 const INSTANT = { min: 0, max: 8.64e15 };
 const BP = { min: 0, max: 10000 };
@@ -42,9 +56,12 @@ const LON = { min: -180, max: 180 };
 
 /** Business ids: what a bank or registry calls the thing, never JanusGraph's internal id. */
 export const BUSINESS_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,199}$/;
-export const BUSINESS_ID_RULE = 'must be 1-200 characters: letters, digits and . _ : @ / + # - (not starting with a symbol)';
+export const BUSINESS_ID_RULE =
+  'must be 1-200 characters: letters, digits and . _ : @ / + # - (not starting with a symbol)';
 
-export const VERTEX_SCHEMA: { readonly [L in VertexLabel]: { readonly [K in keyof VertexPropsByLabel[L]]-?: PropertyRule } } = {
+export const VERTEX_SCHEMA: {
+  readonly [L in VertexLabel]: { readonly [K in keyof VertexPropsByLabel[L]]-?: PropertyRule };
+} = {
   Person: {
     name: req('string', { min: 1 }),
     birthDate: opt('string', ISO_DATE),
@@ -109,7 +126,9 @@ const SHARE = {
   source: opt('string'),
 };
 
-export const EDGE_SCHEMA: { readonly [L in EdgeLabel]: { readonly [K in keyof EdgePropsByLabel[L]]-?: PropertyRule } } = {
+export const EDGE_SCHEMA: {
+  readonly [L in EdgeLabel]: { readonly [K in keyof EdgePropsByLabel[L]]-?: PropertyRule };
+} = {
   HOLDS: { role: req('string', { values: HOLDER_ROLES }), since: opt('long', INSTANT) },
   OWNS: {
     ...SHARE,
@@ -152,8 +171,12 @@ export function propertyKeys(): ReadonlyMap<string, PropertyType> {
       keys.set(key, rule.type);
     }
   };
-  Object.values(VERTEX_SCHEMA).forEach((rules) => add(rules as Readonly<Record<string, PropertyRule>>));
-  Object.values(EDGE_SCHEMA).forEach((rules) => add(rules as Readonly<Record<string, PropertyRule>>));
+  Object.values(VERTEX_SCHEMA).forEach((rules) =>
+    add(rules),
+  );
+  Object.values(EDGE_SCHEMA).forEach((rules) =>
+    add(rules),
+  );
   return keys;
 }
 
@@ -170,19 +193,24 @@ function checkValue(field: string, value: unknown, rule: PropertyRule): FieldPro
   switch (rule.type) {
     case 'string': {
       if (typeof value !== 'string') return [{ field, rule: 'must be a string' }];
-      if (rule.min !== undefined && value.length < rule.min) return [{ field, rule: 'must not be empty' }];
+      if (rule.min !== undefined && value.length < rule.min)
+        return [{ field, rule: 'must not be empty' }];
       if (value.length > 10000) return [{ field, rule: 'must be at most 10000 characters' }];
-      if (rule.values && !rule.values.includes(value)) return [{ field, rule: `must be one of ${rule.values.join(', ')}` }];
-      if (rule.pattern && !rule.pattern.test(value)) return [{ field, rule: `must be ${rule.patternText ?? rule.pattern.source}` }];
+      if (rule.values && !rule.values.includes(value))
+        return [{ field, rule: `must be one of ${rule.values.join(', ')}` }];
+      if (rule.pattern && !rule.pattern.test(value))
+        return [{ field, rule: `must be ${rule.patternText ?? rule.pattern.source}` }];
       return [];
     }
     case 'long':
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return [{ field, rule: 'must be a whole number' }];
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        return [{ field, rule: 'must be a whole number' }];
       return checkRange(field, value, rule);
     }
     case 'double': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return [{ field, rule: 'must be a finite number' }];
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return [{ field, rule: 'must be a finite number' }];
       return checkRange(field, value, rule);
     }
     case 'boolean':
@@ -195,8 +223,10 @@ function checkValue(field: string, value: unknown, rule: PropertyRule): FieldPro
 }
 
 function checkRange(field: string, value: number, rule: PropertyRule): FieldProblem[] {
-  if (rule.min !== undefined && value < rule.min) return [{ field, rule: `must be at least ${rule.min}` }];
-  if (rule.max !== undefined && value > rule.max) return [{ field, rule: `must be at most ${rule.max}` }];
+  if (rule.min !== undefined && value < rule.min)
+    return [{ field, rule: `must be at least ${rule.min}` }];
+  if (rule.max !== undefined && value > rule.max)
+    return [{ field, rule: `must be at most ${rule.max}` }];
   return [];
 }
 
@@ -207,7 +237,8 @@ function checkProps(props: unknown, rules: Readonly<Record<string, PropertyRule>
   const record = props as Record<string, unknown>;
   const problems: FieldProblem[] = [];
   for (const key of Object.keys(record)) {
-    if (!(key in rules)) problems.push({ field: `props.${key}`, rule: 'is not a property of this label' });
+    if (!(key in rules))
+      problems.push({ field: `props.${key}`, rule: 'is not a property of this label' });
   }
   for (const [key, rule] of Object.entries(rules)) {
     problems.push(...checkValue(`props.${key}`, record[key], rule));
@@ -216,22 +247,39 @@ function checkProps(props: unknown, rules: Readonly<Record<string, PropertyRule>
 }
 
 function checkId(field: string, value: unknown): FieldProblem[] {
-  return typeof value === 'string' && BUSINESS_ID_PATTERN.test(value) ? [] : [{ field, rule: BUSINESS_ID_RULE }];
+  return typeof value === 'string' && BUSINESS_ID_PATTERN.test(value)
+    ? []
+    : [{ field, rule: BUSINESS_ID_RULE }];
 }
 
 /** Validates a vertex against the vocabulary; an empty list means it is valid. */
 export function validateVertex(vertex: GraphVertex): FieldProblem[] {
-  const rules = (VERTEX_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[vertex.label];
-  if (!rules) return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
+  const rules = (
+    VERTEX_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>
+  )[vertex.label];
+  if (!rules)
+    return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
   return [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
 }
 
 /** Validates an edge against the vocabulary (endpoint labels are checked by the store). */
 export function validateEdge(edge: GraphEdge): FieldProblem[] {
-  const rules = (EDGE_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[edge.label];
-  if (!rules) return [{ field: 'label', rule: `must be one of ${Object.keys(EDGE_SCHEMA).join(', ')}` }];
-  const problems = [...checkId('eid', edge.eid), ...checkId('from', edge.from), ...checkId('to', edge.to), ...checkProps(edge.props, rules)];
-  if (edge.label === 'OWNS' && problems.length === 0 && edge.props.shareMinBp > edge.props.shareMaxBp) {
+  const rules = (EDGE_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[
+    edge.label
+  ];
+  if (!rules)
+    return [{ field: 'label', rule: `must be one of ${Object.keys(EDGE_SCHEMA).join(', ')}` }];
+  const problems = [
+    ...checkId('eid', edge.eid),
+    ...checkId('from', edge.from),
+    ...checkId('to', edge.to),
+    ...checkProps(edge.props, rules),
+  ];
+  if (
+    edge.label === 'OWNS' &&
+    problems.length === 0 &&
+    edge.props.shareMinBp > edge.props.shareMaxBp
+  ) {
     problems.push({ field: 'props.shareMinBp', rule: 'must not be greater than props.shareMaxBp' });
   }
   return problems;

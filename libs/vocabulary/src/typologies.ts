@@ -40,7 +40,11 @@ export type AmlTypology = (typeof AML_TYPOLOGIES)[number];
 export type FraudTypology = (typeof FRAUD_TYPOLOGIES)[number];
 export type OwnershipTypology = (typeof OWNERSHIP_TYPOLOGIES)[number];
 export type Typology = AmlTypology | FraudTypology | OwnershipTypology;
-export const TYPOLOGIES: readonly Typology[] = [...AML_TYPOLOGIES, ...FRAUD_TYPOLOGIES, ...OWNERSHIP_TYPOLOGIES];
+export const TYPOLOGIES: readonly Typology[] = [
+  ...AML_TYPOLOGIES,
+  ...FRAUD_TYPOLOGIES,
+  ...OWNERSHIP_TYPOLOGIES,
+];
 
 export type TypologyFamily = 'aml' | 'fraud' | 'ownership';
 

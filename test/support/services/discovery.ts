@@ -23,7 +23,8 @@ export function readDiscovery(): DiscoveryResult {
   try {
     return JSON.parse(readFileSync(DISCOVERY_FILE, 'utf8')) as DiscoveryResult;
   } catch {
-    const reason = 'service discovery did not run (start the tests with npm test, npm run test:int or npm run test:all)';
+    const reason =
+      'service discovery did not run (start the tests with npm test, npm run test:int or npm run test:all)';
     return { janusgraph: { found: false, reason }, pulsar: { found: false, reason } };
   }
 }

@@ -14,11 +14,16 @@ const JANUSGRAPH_PROBE =
   "'JanusGraph ' + org.janusgraph.graphdb.configuration.JanusGraphConstants.VERSION + ' (TinkerPop ' + org.apache.tinkerpop.gremlin.util.Gremlin.version() + ')'";
 
 async function probeJanusGraph(url: string): Promise<string> {
-  const client = new driver.Client(url, { traversalSource: 'g', mimeType: 'application/vnd.gremlin-v3.0+json' });
+  const client = new driver.Client(url, {
+    traversalSource: 'g',
+    mimeType: 'application/vnd.gremlin-v3.0+json',
+  });
   try {
     const result = await Promise.race([
-      client.submit(JANUSGRAPH_PROBE),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from ${url} within 10 s`)), 10000).unref()),
+      client.submit(JANUSGRAPH_PROBE) as Promise<driver.ResultSet>,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer from ${url} within 10 s`)), 10000).unref(),
+      ),
     ]);
     return String(result.first());
   } finally {
@@ -27,9 +32,13 @@ async function probeJanusGraph(url: string): Promise<string> {
 }
 
 async function probePulsar(webUrl: string): Promise<string> {
-  const clusters = await fetch(`${webUrl}/admin/v2/clusters`, { signal: AbortSignal.timeout(10000) });
+  const clusters = await fetch(`${webUrl}/admin/v2/clusters`, {
+    signal: AbortSignal.timeout(10000),
+  });
   if (!clusters.ok) throw new Error(`GET ${webUrl}/admin/v2/clusters answered ${clusters.status}`);
-  const version = await fetch(`${webUrl}/admin/v2/brokers/version`, { signal: AbortSignal.timeout(10000) });
+  const version = await fetch(`${webUrl}/admin/v2/brokers/version`, {
+    signal: AbortSignal.timeout(10000),
+  });
   return `Pulsar ${version.ok ? (await version.text()).replace(/"/g, '') : 'unknown version'}`;
 }
 
@@ -54,7 +63,9 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
     try {
       return { found: true, how: 'settings', url, version: await probeJanusGraph(url) };
     } catch (error: unknown) {
-      throw new Error(`GRAPH_BACKEND=janusgraph but ${url} does not answer: ${describeError(error)}`);
+      throw new Error(
+        `GRAPH_BACKEND=janusgraph but ${url} does not answer: ${describeError(error)}`,
+      );
     }
   }
   if (await dockerAvailable()) {
@@ -83,14 +94,19 @@ export async function discoverPulsar(settings: AllSettings): Promise<Discovered>
     try {
       return { found: true, how: 'settings', url, version: await probePulsar(url) };
     } catch (error: unknown) {
-      throw new Error(`STREAMING_BACKEND=pulsar but ${url} does not answer: ${describeError(error)}`);
+      throw new Error(
+        `STREAMING_BACKEND=pulsar but ${url} does not answer: ${describeError(error)}`,
+      );
     }
   }
   if (await dockerAvailable()) {
     const { GenericContainer, Wait } = await import('testcontainers');
     const container = await new GenericContainer(PULSAR_IMAGE)
       .withCommand(['bin/pulsar', 'standalone', '-nfw', '-nss'])
-      .withEnvironment({ PULSAR_STANDALONE_USE_ZOOKEEPER: '0', PULSAR_PREFIX_webSocketServiceEnabled: 'true' })
+      .withEnvironment({
+        PULSAR_STANDALONE_USE_ZOOKEEPER: '0',
+        PULSAR_PREFIX_webSocketServiceEnabled: 'true',
+      })
       .withExposedPorts(6650, 8080)
       .withWaitStrategy(Wait.forHttp('/admin/v2/clusters', 8080).forStatusCode(200))
       .withStartupTimeout(240000)

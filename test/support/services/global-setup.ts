@@ -1,6 +1,6 @@
 import 'tsconfig-paths/register';
 import { loadAllSettings } from '@app/settings';
-import { DiscoveryResult, writeDiscovery } from './discovery';
+import { Discovered, DiscoveryResult, writeDiscovery } from './discovery';
 import { discoverJanusGraph, discoverPulsar, stopStartedContainers } from './find-services';
 
 /**
@@ -16,7 +16,10 @@ export default async function globalSetup(): Promise<void> {
   };
   writeDiscovery(result);
   const lines: string[] = [];
-  for (const [name, found] of Object.entries(result) as [keyof DiscoveryResult, DiscoveryResult[keyof DiscoveryResult]][]) {
+  for (const [name, found] of Object.entries(result) as [
+    keyof DiscoveryResult,
+    DiscoveryResult[keyof DiscoveryResult],
+  ][]) {
     lines.push(
       found.found
         ? `  ✔ ${name}: ${found.version} at ${found.url} (via ${found.how})`
@@ -24,7 +27,9 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   process.stdout.write(`\nIntegration services:\n${lines.join('\n')}\n\n`);
-  const missing = Object.entries(result).filter(([, found]) => !found.found);
+  const missing = (Object.entries(result) as [string, Discovered][]).filter(
+    ([, found]) => !found.found,
+  );
   if (settings.app.ci && missing.length > 0) {
     await stopStartedContainers();
     throw new Error(

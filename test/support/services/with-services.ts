@@ -16,7 +16,10 @@ export interface PulsarEndpoint {
  * `describe` for tests that need a real JanusGraph. When none was found the block is skipped
  * and its title says why (CI never gets here: global setup fails the run instead).
  */
-export function describeWithJanusGraph(title: string, body: (endpoint: JanusGraphEndpoint) => void): void {
+export function describeWithJanusGraph(
+  title: string,
+  body: (endpoint: JanusGraphEndpoint) => void,
+): void {
   const found = readDiscovery().janusgraph;
   if (!found.found) {
     describe.skip(`${title} (skipped: ${found.reason})`, () => {

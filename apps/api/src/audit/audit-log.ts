@@ -33,7 +33,8 @@ export class MemoryAuditLog extends AuditLog {
 
   record(entry: AuditEntry): Promise<void> {
     this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    if (this.entries.length > this.capacity)
+      this.entries.splice(0, this.entries.length - this.capacity);
     return Promise.resolve();
   }
 

@@ -1,17 +1,19 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { Clock, SystemClock } from '@app/vocabulary';
 import { AuditController } from './audit.controller';
 import { AuditLog, MemoryAuditLog } from './audit-log';
-import { AuditInterceptor } from './audit.interceptor';
+import { AuditMiddleware } from './audit.middleware';
 
 @Module({
   controllers: [AuditController],
   providers: [
     { provide: AuditLog, useFactory: () => new MemoryAuditLog() },
     { provide: Clock, useClass: SystemClock },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [AuditLog],
 })
-export class AuditModule {}
+export class AuditModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuditMiddleware).forRoutes('api/*path');
+  }
+}

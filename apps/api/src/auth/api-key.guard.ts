@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
@@ -34,13 +41,19 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true)
+      return true;
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
-    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLES_KEY, targets) ?? 'viewer';
-    const principal = this.security.authEnabled ? this.authenticate(request) : { id: 'anonymous', role: 'admin' as const };
+    const required =
+      this.reflector.getAllAndOverride<Role | undefined>(ROLES_KEY, targets) ?? 'viewer';
+    const principal = this.security.authEnabled
+      ? this.authenticate(request)
+      : { id: 'anonymous', role: 'admin' as const };
     request.principal = principal;
     if (ROLES.indexOf(principal.role) < ROLES.indexOf(required)) {
-      throw new ForbiddenException(`This route needs the ${required} role; your key has the ${principal.role} role.`);
+      throw new ForbiddenException(
+        `This route needs the ${required} role; your key has the ${principal.role} role.`,
+      );
     }
     return true;
   }
@@ -50,7 +63,9 @@ export class ApiKeyGuard implements CanActivate {
     const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const given = (Array.isArray(header) ? header[0] : header) ?? bearer;
     if (given === undefined || given === '') {
-      throw new UnauthorizedException('An API key is required: send it in the X-API-Key header (see the README for development keys).');
+      throw new UnauthorizedException(
+        'An API key is required: send it in the X-API-Key header (see the README for development keys).',
+      );
     }
     const match = this.keys.find((entry) => sameKey(entry.key, given));
     if (!match) throw new UnauthorizedException('The API key is not valid.');

@@ -10,7 +10,8 @@ export const ROLES_KEY = 'auth:minimum-role';
  * The weakest role allowed to call a route or controller: `@MinimumRole('analyst')`.
  * Routes without it need `viewer`; `@Public()` routes need no key.
  */
-export const MinimumRole = (role: Role): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, role);
+export const MinimumRole = (role: Role): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES_KEY, role);
 
 export const PUBLIC_KEY = 'auth:public';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@app/vocabulary';
@@ -43,6 +50,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
     const correlationId = typeof request.id === 'string' ? request.id : randomUUID();
+    if (exception instanceof HttpException && request.path.startsWith('/health/')) {
+      // Health checks keep the standard terminus body ({ status, info, error, details }).
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     const [status, body] = this.describe(exception, correlationId);
     if (status >= 500) {
       this.logger.error({ err: exception, correlationId, path: request.url }, body.message);
@@ -58,11 +70,22 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return [status, { error: CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error'), message: exception.message, correlationId }];
+      return [
+        status,
+        {
+          error: CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error'),
+          message: exception.message,
+          correlationId,
+        },
+      ];
     }
     return [
       HttpStatus.INTERNAL_SERVER_ERROR,
-      { error: 'internal_error', message: `An unexpected error occurred. Quote correlation id ${correlationId} when reporting it.`, correlationId },
+      {
+        error: 'internal_error',
+        message: `An unexpected error occurred. Quote correlation id ${correlationId} when reporting it.`,
+        correlationId,
+      },
     ];
   }
 }

@@ -18,19 +18,32 @@ export class EntitiesController {
   constructor(private readonly store: GraphStore) {}
 
   @Get('entities')
-  @ApiOperation({ summary: 'List entities of one kind (Person, Company, Account, …) page by page.' })
+  @ApiOperation({
+    summary: 'List entities of one kind (Person, Company, Account, …) page by page.',
+  })
   list(@Query() query: ListEntitiesQueryDto): Promise<Page<GraphVertex>> {
-    return this.store.listVertices({ label: query.label, cursor: query.cursor, limit: query.limit });
+    return this.store.listVertices({
+      label: query.label,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
   }
 
   @Get('entities/:uid')
-  @ApiOperation({ summary: 'One entity by business id, with its neighbourhood (holders, accounts, identifiers, movements).' })
+  @ApiOperation({
+    summary:
+      'One entity by business id, with its neighbourhood (holders, accounts, identifiers, movements).',
+  })
   @ApiNotFoundResponse({ type: ErrorBody })
   async get(@Param('uid') uid: string, @Query() query: GetEntityQueryDto): Promise<EntityResponse> {
     const entity = await this.store.getVertex(uid);
     if (!entity) throw new EntityNotFoundError('Entity', uid);
     if (query.depth === 0) return { entity };
-    const neighbourhood = await this.store.getNeighbourhood({ uid, depth: query.depth, limit: query.limit });
+    const neighbourhood = await this.store.getNeighbourhood({
+      uid,
+      depth: query.depth,
+      limit: query.limit,
+    });
     return { entity, neighbourhood };
   }
 

@@ -8,37 +8,81 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** HTTP server and process-wide behaviour (namespace `app`). */
 export class AppSettings {
-  @EnvVar({ name: 'NODE_ENV', kind: 'enum', values: NODE_ENVIRONMENTS, default: 'development', description: 'Runtime environment; `production` refuses development secrets.' })
+  @EnvVar({
+    name: 'NODE_ENV',
+    kind: 'enum',
+    values: NODE_ENVIRONMENTS,
+    default: 'development',
+    description: 'Runtime environment; `production` refuses development secrets.',
+  })
   @IsIn(NODE_ENVIRONMENTS, { message: `must be one of ${NODE_ENVIRONMENTS.join(', ')}` })
   environment!: NodeEnvironment;
 
-  @EnvVar({ name: 'APP_HOST', kind: 'string', default: '127.0.0.1', description: 'Address the API listens on (use 0.0.0.0 in a container).' })
+  @EnvVar({
+    name: 'APP_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'Address the API listens on (use 0.0.0.0 in a container).',
+  })
   @IsString()
   host!: string;
 
-  @EnvVar({ name: 'APP_PORT', kind: 'integer', default: '3000', description: 'TCP port of the API.' })
+  @EnvVar({
+    name: 'APP_PORT',
+    kind: 'integer',
+    default: '3000',
+    description: 'TCP port of the API.',
+  })
   @IsInt({ message: 'must be a whole number (a TCP port)' })
   @Min(0, { message: 'must be a TCP port between 0 and 65535' })
   @Max(65535, { message: 'must be a TCP port between 0 and 65535' })
   port!: number;
 
-  @EnvVar({ name: 'LOG_LEVEL', kind: 'enum', values: LOG_LEVELS, default: 'info', description: 'Minimum level of the JSON logs.' })
+  @EnvVar({
+    name: 'LOG_LEVEL',
+    kind: 'enum',
+    values: LOG_LEVELS,
+    default: 'info',
+    description: 'Minimum level of the JSON logs.',
+  })
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   logLevel!: LogLevel;
 
-  @EnvVar({ name: 'CORS_ORIGINS', kind: 'list', default: '', description: 'Comma-separated origins allowed by CORS; empty disables CORS.' })
+  @EnvVar({
+    name: 'CORS_ORIGINS',
+    kind: 'list',
+    default: '',
+    description: 'Comma-separated origins allowed by CORS; empty disables CORS.',
+  })
   @IsString({ each: true })
   corsOrigins!: string[];
 
-  @EnvVar({ name: 'BODY_LIMIT', kind: 'string', default: '1mb', description: 'Largest accepted JSON request body (e.g. `1mb`, `512kb`).' })
+  @EnvVar({
+    name: 'BODY_LIMIT',
+    kind: 'string',
+    default: '1mb',
+    description: 'Largest accepted JSON request body (e.g. `1mb`, `512kb`).',
+  })
   @Matches(/^\d+(b|kb|mb)$/, { message: 'must be a size such as 512kb or 1mb' })
   bodyLimit!: string;
 
-  @EnvVar({ name: 'APP_SEED_ON_START', kind: 'boolean', default: 'true', description: 'With the memory graph, seed a synthetic bank (seeder settings) when the API starts.' })
+  @EnvVar({
+    name: 'APP_SEED_ON_START',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'With the memory graph, seed a synthetic bank (seeder settings) when the API starts.',
+  })
   @IsBoolean({ message: 'must be true or false' })
   seedOnStart!: boolean;
 
-  @EnvVar({ name: 'CI', kind: 'boolean', default: 'false', description: 'Set by CI systems: integration tests then fail, instead of skipping, when JanusGraph or Pulsar cannot be found.' })
+  @EnvVar({
+    name: 'CI',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Set by CI systems: integration tests then fail, instead of skipping, when JanusGraph or Pulsar cannot be found.',
+  })
   @IsBoolean({ message: 'must be true or false' })
   ci!: boolean;
 }

@@ -6,85 +6,171 @@ export type GraphBackend = (typeof GRAPH_BACKENDS)[number];
 
 /** Where the bank's graph lives and how to reach JanusGraph (namespace `graph`). */
 export class GraphSettings {
-  @EnvVar({ name: 'GRAPH_BACKEND', kind: 'enum', values: GRAPH_BACKENDS, default: 'memory', description: 'Graph store: `memory` (embedded, default) or `janusgraph`.' })
+  @EnvVar({
+    name: 'GRAPH_BACKEND',
+    kind: 'enum',
+    values: GRAPH_BACKENDS,
+    default: 'memory',
+    description: 'Graph store: `memory` (embedded, default) or `janusgraph`.',
+  })
   @IsIn(GRAPH_BACKENDS, { message: `must be one of ${GRAPH_BACKENDS.join(', ')}` })
   backend!: GraphBackend;
 
-  @EnvVar({ name: 'JANUSGRAPH_HOST', kind: 'string', default: '127.0.0.1', description: 'JanusGraph Gremlin Server host.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'JanusGraph Gremlin Server host.',
+  })
   @IsString()
   @MinLength(1, { message: 'must not be empty' })
   host!: string;
 
-  @EnvVar({ name: 'JANUSGRAPH_PORT', kind: 'integer', default: '8182', description: 'JanusGraph Gremlin Server port.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_PORT',
+    kind: 'integer',
+    default: '8182',
+    description: 'JanusGraph Gremlin Server port.',
+  })
   @IsInt({ message: 'must be a whole number (a TCP port)' })
   @Min(1, { message: 'must be a TCP port between 1 and 65535' })
   @Max(65535, { message: 'must be a TCP port between 1 and 65535' })
   port!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_TLS', kind: 'boolean', default: 'false', description: 'Connect with TLS (`wss://`).' })
+  @EnvVar({
+    name: 'JANUSGRAPH_TLS',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Connect with TLS (`wss://`).',
+  })
   @IsBoolean({ message: 'must be true or false' })
   tls!: boolean;
 
-  @EnvVar({ name: 'JANUSGRAPH_TLS_REJECT_UNAUTHORIZED', kind: 'boolean', default: 'true', description: 'Verify the server certificate when TLS is on.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_TLS_REJECT_UNAUTHORIZED',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Verify the server certificate when TLS is on.',
+  })
   @IsBoolean({ message: 'must be true or false' })
   tlsRejectUnauthorized!: boolean;
 
-  @EnvVar({ name: 'JANUSGRAPH_USERNAME', kind: 'string', description: 'User for Gremlin Server authentication (optional).' })
+  @EnvVar({
+    name: 'JANUSGRAPH_USERNAME',
+    kind: 'string',
+    description: 'User for Gremlin Server authentication (optional).',
+  })
   @IsOptional()
   @IsString()
   username?: string;
 
-  @EnvVar({ name: 'JANUSGRAPH_PASSWORD', kind: 'string', secret: true, refusedInProduction: ['changeme', 'password'], description: 'Password for Gremlin Server authentication (secret, no default).' })
+  @EnvVar({
+    name: 'JANUSGRAPH_PASSWORD',
+    kind: 'string',
+    secret: true,
+    refusedInProduction: ['changeme', 'password'],
+    description: 'Password for Gremlin Server authentication (secret, no default).',
+  })
   @IsOptional()
   @IsString()
   password?: string;
 
-  @EnvVar({ name: 'JANUSGRAPH_TRAVERSAL_SOURCE', kind: 'string', default: 'g', description: 'Name of the traversal source bound on the server.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_TRAVERSAL_SOURCE',
+    kind: 'string',
+    default: 'g',
+    description: 'Name of the traversal source bound on the server.',
+  })
   @IsString()
   traversalSource!: string;
 
-  @EnvVar({ name: 'JANUSGRAPH_POOL_SIZE', kind: 'integer', default: '2', description: 'WebSocket connections opened to the server; requests are spread across them.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_POOL_SIZE',
+    kind: 'integer',
+    default: '2',
+    description: 'WebSocket connections opened to the server; requests are spread across them.',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   @Max(64, { message: 'must be at most 64' })
   poolSize!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_CONNECT_TIMEOUT_MS', kind: 'integer', default: '5000', description: 'How long to wait for a connection before failing.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_CONNECT_TIMEOUT_MS',
+    kind: 'integer',
+    default: '5000',
+    description: 'How long to wait for a connection before failing.',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100, { message: 'must be at least 100 ms' })
   connectTimeoutMs!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_REQUEST_TIMEOUT_MS', kind: 'integer', default: '30000', description: 'How long one traversal may take before it fails with a timeout.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_REQUEST_TIMEOUT_MS',
+    kind: 'integer',
+    default: '30000',
+    description: 'How long one traversal may take before it fails with a timeout.',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100, { message: 'must be at least 100 ms' })
   requestTimeoutMs!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_RETRY_ATTEMPTS', kind: 'integer', default: '3', description: 'Retries of a transient failure (exponential backoff).' })
+  @EnvVar({
+    name: 'JANUSGRAPH_RETRY_ATTEMPTS',
+    kind: 'integer',
+    default: '3',
+    description: 'Retries of a transient failure (exponential backoff).',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be 0 or more' })
   @Max(10, { message: 'must be at most 10' })
   retryAttempts!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_RETRY_BASE_DELAY_MS', kind: 'integer', default: '100', description: 'First backoff delay; doubles on each retry.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_RETRY_BASE_DELAY_MS',
+    kind: 'integer',
+    default: '100',
+    description: 'First backoff delay; doubles on each retry.',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be at least 1 ms' })
   retryBaseDelayMs!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_BREAKER_THRESHOLD', kind: 'integer', default: '5', description: 'Consecutive failures that open the circuit breaker.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_BREAKER_THRESHOLD',
+    kind: 'integer',
+    default: '5',
+    description: 'Consecutive failures that open the circuit breaker.',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   breakerThreshold!: number;
 
-  @EnvVar({ name: 'JANUSGRAPH_BREAKER_HALF_OPEN_MS', kind: 'integer', default: '10000', description: 'How long the breaker stays open before trying again.' })
+  @EnvVar({
+    name: 'JANUSGRAPH_BREAKER_HALF_OPEN_MS',
+    kind: 'integer',
+    default: '10000',
+    description: 'How long the breaker stays open before trying again.',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100, { message: 'must be at least 100 ms' })
   breakerHalfOpenMs!: number;
 
-  @EnvVar({ name: 'GRAPH_SCHEMA_BOOTSTRAP', kind: 'boolean', default: 'true', description: 'Create the JanusGraph schema (keys, indexes) at start if missing.' })
+  @EnvVar({
+    name: 'GRAPH_SCHEMA_BOOTSTRAP',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Create the JanusGraph schema (keys, indexes) at start if missing.',
+  })
   @IsBoolean({ message: 'must be true or false' })
   schemaBootstrap!: boolean;
 
-  @EnvVar({ name: 'GRAPH_BATCH_SIZE', kind: 'integer', default: '200', description: 'Items per upsert round trip when loading in bulk.' })
+  @EnvVar({
+    name: 'GRAPH_BATCH_SIZE',
+    kind: 'integer',
+    default: '200',
+    description: 'Items per upsert round trip when loading in bulk.',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   @Max(5000, { message: 'must be at most 5000' })

@@ -10,72 +10,157 @@ const TOPIC_RULE = { message: 'must be a topic name of letters, digits, dot, das
 
 /** Message streaming with Apache Pulsar (namespace `streaming`). */
 export class StreamingSettings {
-  @EnvVar({ name: 'STREAMING_BACKEND', kind: 'enum', values: STREAMING_BACKENDS, default: 'memory', description: 'Message broker: `memory` (embedded, default) or `pulsar`.' })
+  @EnvVar({
+    name: 'STREAMING_BACKEND',
+    kind: 'enum',
+    values: STREAMING_BACKENDS,
+    default: 'memory',
+    description: 'Message broker: `memory` (embedded, default) or `pulsar`.',
+  })
   @IsIn(STREAMING_BACKENDS, { message: `must be one of ${STREAMING_BACKENDS.join(', ')}` })
   backend!: StreamingBackend;
 
-  @EnvVar({ name: 'PULSAR_SERVICE_URL', kind: 'string', default: 'pulsar://127.0.0.1:6650', description: 'Binary protocol URL (native client).' })
+  @EnvVar({
+    name: 'PULSAR_SERVICE_URL',
+    kind: 'string',
+    default: 'pulsar://127.0.0.1:6650',
+    description: 'Binary protocol URL (native client).',
+  })
   @Matches(/^pulsar(\+ssl)?:\/\/[^\s]+$/, { message: 'must be a pulsar:// or pulsar+ssl:// URL' })
   serviceUrl!: string;
 
-  @EnvVar({ name: 'PULSAR_WEB_URL', kind: 'string', default: 'http://127.0.0.1:8080', description: 'HTTP URL of the broker: admin API and WebSocket API.' })
+  @EnvVar({
+    name: 'PULSAR_WEB_URL',
+    kind: 'string',
+    default: 'http://127.0.0.1:8080',
+    description: 'HTTP URL of the broker: admin API and WebSocket API.',
+  })
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   webUrl!: string;
 
-  @EnvVar({ name: 'PULSAR_TRANSPORT', kind: 'enum', values: PULSAR_TRANSPORTS, default: 'auto', description: 'Client: `websocket`, `native` (needs the optional pulsar-client package) or `auto` (native when installed, else WebSocket).' })
+  @EnvVar({
+    name: 'PULSAR_TRANSPORT',
+    kind: 'enum',
+    values: PULSAR_TRANSPORTS,
+    default: 'auto',
+    description:
+      'Client: `websocket`, `native` (needs the optional pulsar-client package) or `auto` (native when installed, else WebSocket).',
+  })
   @IsIn(PULSAR_TRANSPORTS, { message: `must be one of ${PULSAR_TRANSPORTS.join(', ')}` })
   transport!: PulsarTransport;
 
-  @EnvVar({ name: 'PULSAR_AUTH_TOKEN', kind: 'string', secret: true, refusedInProduction: ['dev-token'], description: 'JWT for Pulsar token authentication (secret, no default).' })
+  @EnvVar({
+    name: 'PULSAR_AUTH_TOKEN',
+    kind: 'string',
+    secret: true,
+    refusedInProduction: ['dev-token'],
+    description: 'JWT for Pulsar token authentication (secret, no default).',
+  })
   @IsOptional()
   @IsString()
   authToken?: string;
 
-  @EnvVar({ name: 'PULSAR_TENANT', kind: 'string', default: 'public', description: 'Pulsar tenant.' })
+  @EnvVar({
+    name: 'PULSAR_TENANT',
+    kind: 'string',
+    default: 'public',
+    description: 'Pulsar tenant.',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   tenant!: string;
 
-  @EnvVar({ name: 'PULSAR_NAMESPACE', kind: 'string', default: 'default', description: 'Pulsar namespace.' })
+  @EnvVar({
+    name: 'PULSAR_NAMESPACE',
+    kind: 'string',
+    default: 'default',
+    description: 'Pulsar namespace.',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   namespace!: string;
 
-  @EnvVar({ name: 'PULSAR_TOPIC_ENTITIES', kind: 'string', default: 'bank.entities', description: 'Topic of persons, companies, accounts, identifiers and relations.' })
+  @EnvVar({
+    name: 'PULSAR_TOPIC_ENTITIES',
+    kind: 'string',
+    default: 'bank.entities',
+    description: 'Topic of persons, companies, accounts, identifiers and relations.',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   entitiesTopic!: string;
 
-  @EnvVar({ name: 'PULSAR_TOPIC_MOVEMENTS', kind: 'string', default: 'bank.movements', description: 'Topic of money movements (transactions).' })
+  @EnvVar({
+    name: 'PULSAR_TOPIC_MOVEMENTS',
+    kind: 'string',
+    default: 'bank.movements',
+    description: 'Topic of money movements (transactions).',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   movementsTopic!: string;
 
-  @EnvVar({ name: 'PULSAR_TOPIC_ALERTS', kind: 'string', default: 'bank.alerts', description: 'Topic the ingest worker publishes stream alerts to.' })
+  @EnvVar({
+    name: 'PULSAR_TOPIC_ALERTS',
+    kind: 'string',
+    default: 'bank.alerts',
+    description: 'Topic the ingest worker publishes stream alerts to.',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   alertsTopic!: string;
 
-  @EnvVar({ name: 'PULSAR_DEAD_LETTER_TOPIC', kind: 'string', default: 'bank.dead-letter', description: 'Where messages go after the last failed redelivery, with the reason.' })
+  @EnvVar({
+    name: 'PULSAR_DEAD_LETTER_TOPIC',
+    kind: 'string',
+    default: 'bank.dead-letter',
+    description: 'Where messages go after the last failed redelivery, with the reason.',
+  })
   @Matches(/^[A-Za-z0-9._-]+$/, TOPIC_RULE)
   deadLetterTopic!: string;
 
-  @EnvVar({ name: 'PULSAR_SUBSCRIPTION', kind: 'string', default: 'graph-ingest', description: 'Shared subscription name of the ingest worker.' })
+  @EnvVar({
+    name: 'PULSAR_SUBSCRIPTION',
+    kind: 'string',
+    default: 'graph-ingest',
+    description: 'Shared subscription name of the ingest worker.',
+  })
   @MinLength(1, { message: 'must not be empty' })
   subscription!: string;
 
-  @EnvVar({ name: 'PULSAR_MAX_REDELIVER_COUNT', kind: 'integer', default: '3', description: 'Redeliveries of a failing message before it is dead-lettered.' })
+  @EnvVar({
+    name: 'PULSAR_MAX_REDELIVER_COUNT',
+    kind: 'integer',
+    default: '3',
+    description: 'Redeliveries of a failing message before it is dead-lettered.',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be 0 or more' })
   @Max(100, { message: 'must be at most 100' })
   maxRedeliverCount!: number;
 
-  @EnvVar({ name: 'PULSAR_NACK_REDELIVERY_DELAY_MS', kind: 'integer', default: '1000', description: 'Delay before a negatively acknowledged message is redelivered.' })
+  @EnvVar({
+    name: 'PULSAR_NACK_REDELIVERY_DELAY_MS',
+    kind: 'integer',
+    default: '1000',
+    description: 'Delay before a negatively acknowledged message is redelivered.',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0, { message: 'must be 0 or more' })
   nackRedeliveryDelayMs!: number;
 
-  @EnvVar({ name: 'PULSAR_ACK_TIMEOUT_MS', kind: 'integer', default: '0', description: 'Redeliver messages not acknowledged within this time (0 = off; otherwise at least 1000).' })
+  @EnvVar({
+    name: 'PULSAR_ACK_TIMEOUT_MS',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Redeliver messages not acknowledged within this time (0 = off; otherwise at least 1000).',
+  })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0, { message: 'must be 0 or more' })
   ackTimeoutMs!: number;
 
-  @EnvVar({ name: 'PULSAR_RECEIVE_QUEUE_SIZE', kind: 'integer', default: '500', description: 'Messages prefetched by a consumer.' })
+  @EnvVar({
+    name: 'PULSAR_RECEIVE_QUEUE_SIZE',
+    kind: 'integer',
+    default: '500',
+    description: 'Messages prefetched by a consumer.',
+  })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   receiveQueueSize!: number;
