@@ -85,6 +85,9 @@ describe('settings', () => {
       readme.indexOf(REFERENCE_BEGIN) + REFERENCE_BEGIN.length,
       readme.indexOf(REFERENCE_END),
     );
-    expect(block.trim()).toBe(renderReferenceTable());
+    // Prettier may align the table; compare cell contents, not padding.
+    const cells = (table: string): string =>
+      table.trim().replace(/ *\| */g, '|').replace(/\|-+(?=\|)/g, '|---');
+    expect(cells(block)).toBe(cells(renderReferenceTable()));
   });
 });

@@ -55,9 +55,9 @@ const LAT = { min: -90, max: 90 };
 const LON = { min: -180, max: 180 };
 
 /** Business ids: what a bank or registry calls the thing, never JanusGraph's internal id. */
-export const BUSINESS_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,199}$/;
+export const BUSINESS_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+#>-]{0,199}$/;
 export const BUSINESS_ID_RULE =
-  'must be 1-200 characters: letters, digits and . _ : @ / + # - (not starting with a symbol)';
+  'must be 1-200 characters: letters, digits and . _ : @ / + # > - (not starting with a symbol)';
 
 export const VERTEX_SCHEMA: {
   readonly [L in VertexLabel]: { readonly [K in keyof VertexPropsByLabel[L]]-?: PropertyRule };
