@@ -136,3 +136,58 @@ export function indexColumns<R extends string, O extends string = never>(
   }
   return result;
 }
+
+/** A data row of a CSV table with a header, read by column name. */
+export interface TableRow<C extends string> {
+  file: string;
+  line: number;
+  /** The value of a column; '' when an optional column is absent from the header. */
+  cell(column: C): string;
+  /** True when the header has this column. */
+  has(column: C): boolean;
+}
+
+/**
+ * Streams a CSV file whose first line is a header, checking that every required column is
+ * there and that every row has as many values as the header.
+ */
+export async function* readCsvTable<R extends string, O extends string = never>(
+  path: string,
+  required: readonly R[],
+  optional: readonly O[] = [],
+): AsyncGenerator<TableRow<R | O>, void, undefined> {
+  let columns: (Record<R, number> & Partial<Record<O, number>>) | undefined;
+  let width = 0;
+  for await (const row of readCsvRows(path)) {
+    if (columns === undefined) {
+      columns = indexColumns(row, path, required, optional);
+      width = row.values.length;
+      continue;
+    }
+    if (row.values.length !== width) {
+      throw new ImportFormatError(
+        path,
+        row.line,
+        `the row has ${row.values.length} values but the header has ${width} columns`,
+      );
+    }
+    const found = columns as Partial<Record<R | O, number>>;
+    const values = row.values;
+    yield {
+      file: path,
+      line: row.line,
+      cell: (column) => {
+        const index = found[column];
+        return index === undefined ? '' : (values[index] ?? '');
+      },
+      has: (column) => found[column] !== undefined,
+    };
+  }
+  if (columns === undefined) {
+    throw new ImportFormatError(
+      path,
+      undefined,
+      `is empty: the header (${required.join(', ')}) is missing`,
+    );
+  }
+}

@@ -4,6 +4,7 @@ import { AccountRegistry } from '../account-registry';
 import { readCsvRows } from '../csv-rows.reader';
 import { ChunkBuffer, type ImportRun, type ImportSummary } from '../import-chunk';
 import { ImportFormatError } from '../import-format.error';
+import { entitiesOf, inTimeOrder, windowOf, type MovementRef } from '../movement-ref';
 import { readPatternBlocks, type PatternBlock } from './amlworld-patterns.parser';
 import {
   AMLWORLD_ACCOUNT_DEFAULTS,
@@ -45,14 +46,6 @@ interface PatternMovement {
   row: AmlworldRow;
   key: string;
   inTransactions: boolean;
-}
-
-interface MovementRef {
-  eid: string;
-  timestamp: number;
-  line: number;
-  from: string;
-  to: string;
 }
 
 /**
@@ -124,7 +117,7 @@ export async function* importAmlworld(
     return {
       eid: edge.eid,
       timestamp: row.timestamp,
-      line: row.line,
+      order: row.line,
       from: edge.from,
       to: edge.to,
     };
@@ -208,7 +201,7 @@ export async function* importAmlworld(
       patternRefs.set(listed.key, {
         eid: ids.movement('amlworld', listed.key),
         timestamp: listed.row.timestamp,
-        line: listed.row.line,
+        order: listed.row.line,
         from: ids.account(listed.row.fromBank, listed.row.fromAccount),
         to: ids.account(listed.row.toBank, listed.row.toAccount),
       });
@@ -315,27 +308,6 @@ function unlabelledRecord(
           : `labelled laundering but in no block of ${basename(patternsPath)}`,
     },
   };
-}
-
-function inTimeOrder(refs: MovementRef[]): MovementRef[] {
-  const byId = (a: MovementRef, b: MovementRef): number =>
-    a.eid < b.eid ? -1 : a.eid > b.eid ? 1 : 0;
-  return [...refs].sort((a, b) => a.timestamp - b.timestamp || a.line - b.line || byId(a, b));
-}
-
-function entitiesOf(ordered: MovementRef[]): string[] {
-  const entities = new Set<string>();
-  for (const ref of ordered) {
-    entities.add(ref.from);
-    entities.add(ref.to);
-  }
-  return [...entities];
-}
-
-function windowOf(ordered: MovementRef[]): { window?: { from: number; to: number } } {
-  const first = ordered[0];
-  const last = ordered[ordered.length - 1];
-  return first && last ? { window: { from: first.timestamp, to: last.timestamp } } : {};
 }
 
 function stem(path: string): string {
