@@ -1,0 +1,253 @@
+import { BrokenCircuitError } from 'cockatiel';
+import {
+  ConflictError,
+  DomainError,
+  EntityNotFoundError,
+  GraphTimeoutError,
+  GraphUnavailableError,
+} from '@app/vocabulary';
+
+/*
+ * What can go wrong talking to JanusGraph, and which typed domain error each failure becomes.
+ *
+ * | kind          | examples                                                        | retried | breaker |
+ * |---------------|-----------------------------------------------------------------|---------|---------|
+ * | `unavailable` | connection refused/reset/closed, server shutting down           | yes     | counts  |
+ * | `timeout`     | no answer within the request timeout, server status 598         | no      | counts  |
+ * | `conflict`    | JanusGraph lock contention, uniqueness violations, status 500   | yes     | no      |
+ * | `not_found`   | `NoSuchElementException` from a traversal                       | no      | no      |
+ * | `auth`        | wrong credentials (status 401/403/407)                           | no      | no      |
+ * | `query`       | anything else the server rejects (a bad traversal, a bug)       | no      | no      |
+ *
+ * Timeouts are not retried: a traversal that ran out of time will most likely do so again and
+ * retrying would multiply the load on a struggling server. Conflicts are retried because all
+ * writes of this code base are idempotent upserts.
+ */
+export type GraphErrorKind =
+  'unavailable' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
+
+/** Thrown by the client itself when a request got no answer in time. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/**
+ * A traversal or script the server refused for a reason that is neither transient nor the
+ * caller's data (usually a bug in a traversal). Not a domain error on purpose: the API turns it
+ * into a 500 with the full message logged.
+ */
+export class JanusGraphQueryError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'JanusGraphQueryError';
+  }
+}
+
+/** The fields of the driver's `ResponseError` that matter here. */
+interface ResponseErrorLike {
+  statusCode: number;
+  statusMessage?: unknown;
+  statusAttributes?: unknown;
+  message: string;
+}
+
+function isResponseError(error: unknown): error is ResponseErrorLike {
+  return (
+    error instanceof Error && typeof (error as { statusCode?: unknown }).statusCode === 'number'
+  );
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  /connection has been closed/i,
+  /websocket is not open/i,
+  /socket hang up/i,
+  /unexpected server response/i,
+  /server is shutting down/i,
+  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH/,
+];
+
+/** JanusGraph's words for "someone else holds this lock / wrote this first; try again". */
+const CONFLICT_MARKERS = [
+  'TemporaryLockingException',
+  'PermanentLockingException',
+  'LockingException',
+  'TemporaryBackendException',
+  'ConcurrentModificationException',
+  'violates a uniqueness constraint',
+  'Could not commit transaction due to exception during persistence',
+  'Lock expired',
+];
+
+const NOT_FOUND_MARKERS = ['NoSuchElementException'];
+
+/** Every text the server sent with an error: the message and the exception class names. */
+function serverTexts(error: ResponseErrorLike): string {
+  const parts = [error.message];
+  if (typeof error.statusMessage === 'string') parts.push(error.statusMessage);
+  const attributes = error.statusAttributes;
+  const exceptions =
+    attributes instanceof Map
+      ? (attributes as Map<unknown, unknown>).get('exceptions')
+      : typeof attributes === 'object' && attributes !== null
+        ? (attributes as Record<string, unknown>).exceptions
+        : undefined;
+  if (Array.isArray(exceptions)) {
+    parts.push(...exceptions.filter((item): item is string => typeof item === 'string'));
+  }
+  return parts.join(' | ');
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined || cause === error ? undefined : errorCode(cause);
+}
+
+/** Sorts any error thrown while talking to JanusGraph into one of the kinds above. */
+export function classifyGraphError(error: unknown): GraphErrorKind {
+  if (error instanceof DomainError) {
+    switch (error.code) {
+      case 'graph_unavailable':
+        return 'unavailable';
+      case 'graph_timeout':
+        return 'timeout';
+      case 'conflict':
+        return 'conflict';
+      case 'not_found':
+        return 'not_found';
+      case 'batch_rejected':
+      case 'invalid_input':
+      case 'forbidden':
+      case 'stream_unavailable':
+        return 'query';
+    }
+  }
+  if (error instanceof BrokenCircuitError) return 'unavailable';
+  if (error instanceof RequestTimeoutError) return 'timeout';
+  if (isResponseError(error)) {
+    const code = error.statusCode;
+    if (code === 598) return 'timeout';
+    if (code === 401 || code === 403 || code === 407) return 'auth';
+    const text = serverTexts(error);
+    if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
+    if (NOT_FOUND_MARKERS.some((marker) => text.includes(marker))) return 'not_found';
+    if (/server is shutting down|graph is closed|database is closed/i.test(text))
+      return 'unavailable';
+    return 'query';
+  }
+  const code = errorCode(error);
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return 'unavailable';
+  const message = error instanceof Error ? error.message : String(error);
+  if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return 'unavailable';
+  return 'query';
+}
+
+/** Transient failures worth another attempt (idempotent requests only). */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof BrokenCircuitError) return false;
+  const kind = classifyGraphError(error);
+  return kind === 'unavailable' || kind === 'conflict';
+}
+
+/** Failures that say the server is unhealthy, counted by the circuit breaker. */
+export function countsForBreaker(error: unknown): boolean {
+  if (error instanceof BrokenCircuitError) return false;
+  const kind = classifyGraphError(error);
+  return kind === 'unavailable' || kind === 'timeout';
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = errorCode(error);
+    const message = error.message || error.name;
+    return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
+  }
+  return String(error);
+}
+
+/** Where and what: the context a domain error message carries. */
+export interface GraphErrorContext {
+  /** `ws://host:port/gremlin`, named in unavailability messages so a newcomer knows where to look. */
+  endpoint: string;
+  /** What the caller was doing, for example "upsertVertices" or "schema bootstrap". */
+  operation?: string;
+}
+
+/**
+ * The typed error to throw for a driver failure. Domain errors pass through unchanged; the
+ * original error is kept as `cause`.
+ */
+export function toGraphError(error: unknown, context: GraphErrorContext): Error {
+  if (error instanceof DomainError || error instanceof JanusGraphQueryError) return error;
+  const what = context.operation ? `${context.operation}: ` : '';
+  const reason = reasonOf(error);
+  if (error instanceof BrokenCircuitError) {
+    return new GraphUnavailableError(
+      `${what}JanusGraph at ${context.endpoint} failed repeatedly, so the circuit breaker is open and ` +
+        'requests fail fast until it lets a trial request through (see JANUSGRAPH_BREAKER_* settings)',
+      { endpoint: context.endpoint },
+      { cause: error },
+    );
+  }
+  switch (classifyGraphError(error)) {
+    case 'unavailable':
+      return new GraphUnavailableError(
+        `${what}JanusGraph is not reachable at ${context.endpoint} (${reason}); is the server running? ` +
+          '(local: bash docker/local/janusgraph/service.sh start)',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'timeout':
+      return new GraphTimeoutError(
+        `${what}JanusGraph at ${context.endpoint} did not answer in time (${reason}); ` +
+          'narrow the query or raise JANUSGRAPH_REQUEST_TIMEOUT_MS',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'conflict':
+      return new ConflictError(
+        `${what}JanusGraph refused a write because of a concurrent change (${reason}); the request can be repeated`,
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'not_found': {
+      const notFound = new EntityNotFoundError('Graph element', context.operation ?? 'traversal');
+      (notFound as { cause?: unknown }).cause = error;
+      return notFound;
+    }
+    case 'auth':
+      return new GraphUnavailableError(
+        `${what}JanusGraph at ${context.endpoint} refused the credentials (${reason}); ` +
+          'check JANUSGRAPH_USERNAME and JANUSGRAPH_PASSWORD',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'query':
+      return new JanusGraphQueryError(
+        `${what}JanusGraph rejected the request: ${reason}`,
+        isResponseError(error) ? error.statusCode : undefined,
+        { cause: error },
+      );
+  }
+}

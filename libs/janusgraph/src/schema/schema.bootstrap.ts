@@ -1,0 +1,152 @@
+import type { JanusGraphClient } from '../janusgraph.client';
+import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT } from './schema.script';
+import {
+  DEFAULT_MIXED_INDEX_BACKEND,
+  SchemaDefinition,
+  schemaDefinition,
+} from './schema.definition';
+
+/** What one bootstrap run did. A second run on the same graph creates and reindexes nothing. */
+export interface SchemaBootstrapReport {
+  createdKeys: string[];
+  createdVertexLabels: string[];
+  createdEdgeLabels: string[];
+  createdIndexes: string[];
+  /** Indexes that were not ENABLED after creation and were brought there (REGISTERED, REINDEX). */
+  enabledLater: string[];
+  /** Final status of every index, by name (all `ENABLED` after a successful run). */
+  statuses: Record<string, string>;
+  durationMs: number;
+}
+
+export interface SchemaBootstrapOptions {
+  /** Defaults to the schema derived from the vocabulary. */
+  definition?: SchemaDefinition;
+  /** Name of the mixed-index backend (`index.<name>.backend` in the graph properties). */
+  mixedIndexBackend?: string;
+  /** Longest wait for one index to change status (seconds). */
+  indexTimeoutSeconds?: number;
+  /** Clock for `durationMs` (tests inject one). */
+  now?: () => number;
+}
+
+/** The schema exists but cannot be used as it is (a key with another type, a disabled index). */
+export class SchemaBootstrapError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = 'SchemaBootstrapError';
+  }
+}
+
+interface CreateReport {
+  createdKeys: string[];
+  createdVertexLabels: string[];
+  createdEdgeLabels: string[];
+  createdIndexes: string[];
+  problems: string[];
+  statuses: Record<string, string[]>;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function parseCreateReport(raw: unknown): CreateReport {
+  if (typeof raw !== 'string') throw new Error('Schema bootstrap: the server returned no report');
+  const parsed = JSON.parse(raw) as Record<string, unknown>;
+  const lists = [
+    'createdKeys',
+    'createdVertexLabels',
+    'createdEdgeLabels',
+    'createdIndexes',
+    'problems',
+  ] as const;
+  for (const field of lists) {
+    if (!isStringList(parsed[field]))
+      throw new Error(`Schema bootstrap: report field ${field} is not a list of names`);
+  }
+  const statuses = parsed.statuses;
+  if (typeof statuses !== 'object' || statuses === null)
+    throw new Error('Schema bootstrap: report has no index statuses');
+  for (const [name, value] of Object.entries(statuses)) {
+    if (!isStringList(value))
+      throw new Error(`Schema bootstrap: status of index ${name} is not a list`);
+  }
+  return parsed as unknown as CreateReport;
+}
+
+/**
+ * Creates the JanusGraph schema of the vocabulary if anything is missing, and waits until
+ * every index is ENABLED. Idempotent: on a graph that already has the schema it changes
+ * nothing and costs one round trip. Throws `SchemaBootstrapError` when the graph holds keys
+ * with other types (usually written before the bootstrap ran, with automatic schema creation)
+ * or an index that was disabled.
+ *
+ * Used by `libs/janusgraph/scripts/bootstrap-schema.ts`, by `JanusGraphModule` at start when
+ * `GRAPH_SCHEMA_BOOTSTRAP=true`, and by the seeder.
+ */
+export async function bootstrapSchema(
+  client: JanusGraphClient,
+  options: SchemaBootstrapOptions = {},
+): Promise<SchemaBootstrapReport> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const definition =
+    options.definition ??
+    schemaDefinition(options.mixedIndexBackend ?? DEFAULT_MIXED_INDEX_BACKEND);
+  const timeoutSeconds = options.indexTimeoutSeconds ?? 120;
+  const scriptTimeoutMs = (timeoutSeconds * 3 + 30) * 1000;
+
+  const [raw] = await client.submitScript(
+    SCHEMA_CREATE_SCRIPT,
+    { specJson: JSON.stringify(definition) },
+    { operation: 'schema bootstrap', timeoutMs: scriptTimeoutMs },
+  );
+  const created = parseCreateReport(raw);
+  if (created.problems.length > 0) {
+    throw new SchemaBootstrapError(
+      `The JanusGraph schema at ${client.endpoint} conflicts with the vocabulary: ${created.problems.join('; ')}`,
+      created.problems,
+    );
+  }
+
+  const statuses: Record<string, string> = {};
+  const enabledLater: string[] = [];
+  const edgeLabelOf = new Map(definition.edgeIndexes.map((index) => [index.name, index.edgeLabel]));
+  for (const [name, values] of Object.entries(created.statuses)) {
+    if (values.length === 1 && values[0] === 'ENABLED') {
+      statuses[name] = 'ENABLED';
+      continue;
+    }
+    const [final] = await client.submitScript(
+      SCHEMA_AWAIT_SCRIPT,
+      { indexName: name, edgeLabel: edgeLabelOf.get(name) ?? null, timeoutSeconds },
+      { operation: `schema bootstrap (enable index ${name})`, timeoutMs: scriptTimeoutMs },
+    );
+    statuses[name] = String(final);
+    enabledLater.push(name);
+  }
+  const notEnabled = Object.entries(statuses).filter(([, status]) => status !== 'ENABLED');
+  if (notEnabled.length > 0) {
+    const problems = notEnabled.map(
+      ([name, status]) =>
+        `index ${name} is ${status}, not ENABLED (queries would scan instead of using it)`,
+    );
+    throw new SchemaBootstrapError(
+      `The JanusGraph schema at ${client.endpoint} is not usable: ${problems.join('; ')}`,
+      problems,
+    );
+  }
+  return {
+    createdKeys: created.createdKeys,
+    createdVertexLabels: created.createdVertexLabels,
+    createdEdgeLabels: created.createdEdgeLabels,
+    createdIndexes: created.createdIndexes,
+    enabledLater,
+    statuses,
+    durationMs: now() - started,
+  };
+}

@@ -1,0 +1,174 @@
+/*
+ * Groovy run by Gremlin Server for schema management, the one thing the bytecode API cannot do.
+ * The scripts are constant text: everything variable (key names, types, index definitions)
+ * arrives in the `specJson` binding as JSON, so nothing is ever spliced into the script.
+ *
+ * Rules learnt the hard way (see docker/local/janusgraph/README.md):
+ *   - every `graph.openManagement()` is closed with commit() or rollback(), even on errors; a
+ *     leaked management transaction keeps indexes on existing keys stuck in INSTALLED;
+ *   - an index built on keys created in the same management transaction is ENABLED at once;
+ *     an index on keys that already existed must go INSTALLED -> REGISTERED -> (REINDEX) ->
+ *     ENABLED, which `SCHEMA_AWAIT_SCRIPT` drives;
+ *   - mixed index names must be letters and digits only.
+ */
+
+/**
+ * Creates whatever is missing (keys, labels, indexes) in ONE management transaction and
+ * returns a JSON report. Existing keys with another data type are reported as problems and
+ * nothing is created in that case. Returns the status of every index after the commit.
+ */
+export const SCHEMA_CREATE_SCRIPT = String.raw`
+import org.janusgraph.core.Cardinality
+import org.janusgraph.core.Multiplicity
+import org.janusgraph.core.schema.ConsistencyModifier
+import org.janusgraph.core.schema.Mapping
+import org.janusgraph.core.schema.SchemaStatus
+import org.apache.tinkerpop.gremlin.structure.Vertex
+import org.apache.tinkerpop.gremlin.structure.Edge
+import org.apache.tinkerpop.gremlin.structure.Direction
+import org.apache.tinkerpop.gremlin.process.traversal.Order
+
+def spec = new groovy.json.JsonSlurper().parseText(specJson)
+def javaTypes = [String: String, Long: Long, Integer: Integer, Double: Double, Boolean: Boolean]
+def report = [createdKeys: [], createdVertexLabels: [], createdEdgeLabels: [], createdIndexes: [],
+              problems: [], statuses: [:]]
+def mgmt = graph.openManagement()
+try {
+  spec.propertyKeys.each { k ->
+    def wanted = javaTypes[k.dataType]
+    if (mgmt.containsPropertyKey(k.name)) {
+      def key = mgmt.getPropertyKey(k.name)
+      if (key.dataType() != wanted) {
+        report.problems << ("property key '" + k.name + "' exists with data type " + key.dataType().simpleName +
+            " but the vocabulary stores it as " + k.dataType + "; it was probably created automatically by a write before the schema bootstrap ran. Start from an empty graph or drop the key's data.")
+      } else if (key.cardinality() != Cardinality.SINGLE) {
+        report.problems << ("property key '" + k.name + "' exists with cardinality " + key.cardinality() + " but must be SINGLE")
+      }
+    }
+  }
+  if (!report.problems.isEmpty()) {
+    mgmt.rollback()
+    return groovy.json.JsonOutput.toJson(report)
+  }
+  spec.propertyKeys.each { k ->
+    if (!mgmt.containsPropertyKey(k.name)) {
+      mgmt.makePropertyKey(k.name).dataType(javaTypes[k.dataType]).cardinality(Cardinality.SINGLE).make()
+      report.createdKeys << k.name
+    }
+  }
+  spec.vertexLabels.each { name ->
+    if (!mgmt.containsVertexLabel(name)) { mgmt.makeVertexLabel(name).make(); report.createdVertexLabels << name }
+  }
+  spec.edgeLabels.each { name ->
+    if (!mgmt.containsEdgeLabel(name)) { mgmt.makeEdgeLabel(name).multiplicity(Multiplicity.MULTI).make(); report.createdEdgeLabels << name }
+  }
+  def elementClass = { e -> e == 'vertex' ? Vertex : Edge }
+  def schemaLabel = { e, name -> e == 'vertex' ? mgmt.getVertexLabel(name) : mgmt.getEdgeLabel(name) }
+  spec.compositeIndexes.each { ix ->
+    if (mgmt.containsGraphIndex(ix.name)) return
+    def builder = mgmt.buildIndex(ix.name, elementClass(ix.element))
+    ix.keys.each { builder.addKey(mgmt.getPropertyKey(it)) }
+    if (ix.label) builder.indexOnly(schemaLabel(ix.element, ix.label))
+    if (ix.unique) builder.unique()
+    def index = builder.buildCompositeIndex()
+    if (ix.unique) mgmt.setConsistency(index, ConsistencyModifier.LOCK)
+    report.createdIndexes << ix.name
+  }
+  spec.mixedIndexes.each { ix ->
+    if (mgmt.containsGraphIndex(ix.name)) return
+    def builder = mgmt.buildIndex(ix.name, elementClass(ix.element))
+    ix.keys.each { k ->
+      if (k.mapping == 'DEFAULT') builder.addKey(mgmt.getPropertyKey(k.name))
+      else builder.addKey(mgmt.getPropertyKey(k.name), Mapping.valueOf(k.mapping).asParameter())
+    }
+    if (ix.label) builder.indexOnly(schemaLabel(ix.element, ix.label))
+    builder.buildMixedIndex(spec.mixedIndexBackend)
+    report.createdIndexes << ix.name
+  }
+  spec.edgeIndexes.each { ix ->
+    def label = mgmt.getEdgeLabel(ix.edgeLabel)
+    if (mgmt.containsRelationIndex(label, ix.name)) return
+    def keys = ix.keys.collect { mgmt.getPropertyKey(it) } as org.janusgraph.core.PropertyKey[]
+    mgmt.buildEdgeIndex(label, ix.name, Direction.valueOf(ix.direction), Order.valueOf(ix.order), keys)
+    report.createdIndexes << ix.name
+  }
+  mgmt.commit()
+} catch (Throwable e) {
+  if (mgmt.isOpen()) mgmt.rollback()
+  throw e
+}
+
+def check = graph.openManagement()
+try {
+  (spec.compositeIndexes + spec.mixedIndexes).each { ix ->
+    def index = check.getGraphIndex(ix.name)
+    report.statuses[ix.name] = index.getFieldKeys().collect { index.getIndexStatus(it).toString() }.unique()
+  }
+  spec.edgeIndexes.each { ix ->
+    def index = check.getRelationIndex(check.getEdgeLabel(ix.edgeLabel), ix.name)
+    report.statuses[ix.name] = [index.getIndexStatus().toString()]
+  }
+} finally {
+  check.rollback()
+}
+groovy.json.JsonOutput.toJson(report)
+`;
+
+/**
+ * Brings ONE index that is not ENABLED yet to ENABLED: waits for REGISTERED (registering it if
+ * it stays INSTALLED), reindexes the existing data, then waits for ENABLED. Bindings:
+ * `indexName`, `edgeLabel` (for a vertex-centric edge index, else null), `timeoutSeconds`.
+ * Returns the final status as a string.
+ */
+export const SCHEMA_AWAIT_SCRIPT = String.raw`
+import org.janusgraph.core.schema.SchemaAction
+import org.janusgraph.core.schema.SchemaStatus
+import org.janusgraph.graphdb.database.management.ManagementSystem
+import java.time.temporal.ChronoUnit
+
+def statusOf = {
+  def m = graph.openManagement()
+  try {
+    if (edgeLabel) return [m.getRelationIndex(m.getEdgeLabel(edgeLabel), indexName).getIndexStatus()]
+    def index = m.getGraphIndex(indexName)
+    return index.getFieldKeys().collect { index.getIndexStatus(it) }.unique()
+  } finally {
+    m.rollback()
+  }
+}
+def await = { SchemaStatus status ->
+  def watcher = edgeLabel ? ManagementSystem.awaitRelationIndexStatus(graph, indexName, edgeLabel)
+                          : ManagementSystem.awaitGraphIndexStatus(graph, indexName)
+  watcher.status(status).timeout(timeoutSeconds as long, ChronoUnit.SECONDS).call()
+}
+def update = { SchemaAction action ->
+  def m = graph.openManagement()
+  try {
+    def index = edgeLabel ? m.getRelationIndex(m.getEdgeLabel(edgeLabel), indexName) : m.getGraphIndex(indexName)
+    m.updateIndex(index, action).get()
+    m.commit()
+  } catch (Throwable e) {
+    if (m.isOpen()) m.rollback()
+    throw e
+  }
+}
+
+def statuses = statusOf()
+if (statuses == [SchemaStatus.ENABLED]) return 'ENABLED'
+if (statuses.contains(SchemaStatus.DISABLED) || statuses.contains(SchemaStatus.DISCARDED)) {
+  return 'DISABLED'
+}
+if (statuses.contains(SchemaStatus.INSTALLED)) {
+  await(SchemaStatus.REGISTERED)
+  if (statusOf().contains(SchemaStatus.INSTALLED)) {
+    update(SchemaAction.REGISTER_INDEX)
+    await(SchemaStatus.REGISTERED)
+  }
+}
+if (statusOf().contains(SchemaStatus.REGISTERED)) {
+  update(SchemaAction.REINDEX)
+}
+await(SchemaStatus.ENABLED)
+def last = statusOf()
+last.size() == 1 ? last[0].toString() : last.collect { it.toString() }.join(',')
+`;
