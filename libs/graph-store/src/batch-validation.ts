@@ -253,7 +253,7 @@ export function edgeBatchProblems(
         if (!allowed.includes(label)) {
           problems.push({
             field: end,
-            rule: `must be ${article(labelList(allowed))} for a ${typed.label} edge ("${uid}" is ${article(label)})`,
+            rule: `must be ${article(labelList(allowed))} for ${article(typed.label)} edge ("${uid}" is ${article(label)})`,
           });
         }
       }
