@@ -21,9 +21,15 @@ export async function assertReadableFile(path: string): Promise<void> {
     if (!stats.isFile()) throw new ImportFormatError(path, undefined, 'is not a file');
   } catch (error) {
     if (error instanceof ImportFormatError) throw error;
-    throw new ImportFormatError(path, undefined, `cannot be read (${describe(error)})`, 'file', {
-      cause: error,
-    });
+    throw new ImportFormatError(
+      path,
+      undefined,
+      `cannot be read (${describeError(error)})`,
+      'file',
+      {
+        cause: error,
+      },
+    );
   } finally {
     await handle?.close();
   }
@@ -62,8 +68,8 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, u
       path,
       line,
       line === undefined
-        ? `cannot be read (${describe(error)})`
-        : `is not valid CSV: ${describe(error)}`,
+        ? `cannot be read (${describeError(error)})`
+        : `is not valid CSV: ${describeError(error)}`,
       line === undefined ? 'file' : 'row',
       { cause: error },
     );
@@ -75,7 +81,7 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, u
 
 function toCsvRow(item: unknown, path: string): CsvRow {
   if (typeof item === 'object' && item !== null && 'record' in item && 'info' in item) {
-    const { record, info } = item as { record: unknown; info: unknown };
+    const { record, info } = item;
     const line = lineOf(info);
     if (Array.isArray(record) && line !== undefined) {
       return { line, values: record.map((value) => String(value)) };
@@ -86,18 +92,18 @@ function toCsvRow(item: unknown, path: string): CsvRow {
 
 function lineOf(value: unknown): number | undefined {
   if (typeof value === 'object' && value !== null && 'lines' in value) {
-    const { lines } = value as { lines: unknown };
+    const { lines } = value;
     if (typeof lines === 'number' && Number.isSafeInteger(lines) && lines > 0) return lines;
   }
   return undefined;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.startsWith(code)
-      ? `${code}: ${error.message}`
-      : error.message;
+export function describeError(error: unknown): string {
+  // Not `instanceof Error`: errors of Node's core modules may come from another realm (jest).
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { message, code } = error as { message: unknown; code?: unknown };
+    const text = String(message);
+    return typeof code === 'string' && !text.startsWith(code) ? `${code}: ${text}` : text;
   }
   return String(error);
 }

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeError } from '../csv-rows.reader';
 import type { ImportRun } from '../import-chunk';
 import { ImportFormatError } from '../import-format.error';
 import { importAmlsimNewSchema, AMLSIM_NEW_FILES } from './amlsim-new-schema.importer';
@@ -12,13 +13,9 @@ export function detectAmlsimSchema(dir: string): 'new' | 'old' {
   try {
     isDir = statSync(dir).isDirectory();
   } catch (error) {
-    throw new ImportFormatError(
-      dir,
-      undefined,
-      `cannot be read (${error instanceof Error ? error.message : String(error)})`,
-      'dir',
-      { cause: error },
-    );
+    throw new ImportFormatError(dir, undefined, `cannot be read (${describeError(error)})`, 'dir', {
+      cause: error,
+    });
   }
   if (!isDir) throw new ImportFormatError(dir, undefined, 'is not a folder', 'dir');
   if (existsSync(join(dir, AMLSIM_NEW_FILES.transactions))) return 'new';
