@@ -87,6 +87,25 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  *
  * `make` runs once for the suite; every test starts with `store.clear()`, loads what it needs
  * (at most the ~90-element fixture) and relies on no insertion order.
+ *
+ * Besides the port's own comments, the suite pins these rules (every adapter must follow them):
+ * - upserts: see the header of batch-validation.ts (replace semantics, exact result counts,
+ *   whole-batch rejection listing every bad item, ends must already be stored);
+ * - ids compare by UTF-16 code units (JS `<`, Java `String.compareTo`) wherever order matters;
+ * - getVertices: in the order asked, unknown uids left out, repeats once;
+ * - getMovements: a movement is returned once even when both ends are asked (or a self-transfer);
+ * - selectFanCandidates: counterparties exclude the account itself; ordered by counterparties
+ *   (most first) then accountId; `movements` counts every movement of the window and direction;
+ * - findSharedIdentifiers: 2 <= sharers <= hubCap; ordered by identifierUid; accountIds lists
+ *   every sharer in id order (also when `accountIds` restricts which identifiers are considered);
+ * - getNeighbourhood: nearest hop first (hop-1 edges before hop-2 edges), at most `limit` edges,
+ *   `truncated` true only if an edge was left out; vertices = start + ends of returned edges;
+ *   unknown uid -> EntityNotFoundError;
+ * - getOwnershipSubgraph: unknown uid -> EntityNotFoundError, non-Company -> InvalidInputError;
+ * - listVertices: keyset paging in uid order; nextCursor only when another item exists; a cursor
+ *   of another label or a damaged one -> InvalidInputError; unknown `where` keys -> InvalidInputError;
+ * - bad query arguments (depth outside 1-2, limit < 1, to < from, unknown channel, hubCap < 2)
+ *   -> InvalidInputError (the shared `assert*Query` helpers of batch-validation.ts do this).
  */
 export function describeGraphStoreContract(
   name: string,
