@@ -106,6 +106,16 @@ export interface GraphCounts {
  * Writes are idempotent upserts: the same item twice changes nothing. A batch is validated
  * against the vocabulary first; if any item is bad, `BatchRejectedError` lists them all and
  * nothing is written. Edges whose end vertices do not exist are rejected the same way.
+ *
+ * Rules every adapter follows (checked by the contract suite in ./contract):
+ * - an upsert replaces an item's props (keys left out are removed) and counts created,
+ *   updated and unchanged exactly; an edge's label and ends, and a vertex's label, never change;
+ * - ids are ordered by plain string comparison (JavaScript `<`, Java `compareTo`);
+ * - `getVertices` answers in the order asked, leaves unknown uids out, returns repeats once;
+ * - fan candidates never count the account itself, most counterparties first, then by id;
+ * - shared identifiers have 2..hubCap accounts, come in uid order and list every account;
+ * - `getNeighbourhood` returns nearer edges first; `truncated` only when an edge was left out;
+ * - unknown start uids raise `EntityNotFoundError`; bad query arguments `InvalidInputError`.
  */
 export abstract class GraphStore {
   /** Human-readable backend name for logs and health output. */
