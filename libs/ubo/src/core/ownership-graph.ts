@@ -1,0 +1,339 @@
+import type { Subgraph } from '@app/graph-store';
+import {
+  CompanyVertex,
+  EntityNotFoundError,
+  GraphEdge,
+  InterestType,
+  InvalidInputError,
+  PersonVertex,
+} from '@app/vocabulary';
+import type { BpRange, DeclaredIndirect, UboWarning } from '../ubo.types';
+import { ONE, ShareInterval, formatRational, percentText } from './share-interval';
+
+/** One active OWNS or CONTROLS edge inside the structure, ready for arithmetic. */
+export interface Link {
+  eid: string;
+  label: 'OWNS' | 'CONTROLS';
+  from: string;
+  to: string;
+  interestType: InterestType;
+  directOrIndirect: 'direct' | 'indirect' | 'unknown';
+  /** Null when the interest carries no share. */
+  share: ShareInterval | null;
+  bp: BpRange | null;
+}
+
+/** The structure above one target company, cleaned: what the arithmetic works on. */
+export interface OwnershipGraph {
+  target: CompanyVertex;
+  persons: ReadonlyMap<string, PersonVertex>;
+  companies: ReadonlyMap<string, CompanyVertex>;
+  /** Shareholdings used for ownership arithmetic, by holder and by company held. */
+  ownsOut: ReadonlyMap<string, readonly Link[]>;
+  ownsIn: ReadonlyMap<string, readonly Link[]>;
+  /** Every usable link (shareholdings and other interests), by holder. */
+  linksOut: ReadonlyMap<string, readonly Link[]>;
+  /** Every usable link, by the company the interest is in. */
+  linksIn: ReadonlyMap<string, readonly Link[]>;
+  /** Hops from each vertex down to the target. */
+  depth: ReadonlyMap<string, number>;
+  warnings: UboWarning[];
+  declaredIndirect: DeclaredIndirect[];
+  edgeCount: number;
+}
+
+export interface BuildGraphOptions {
+  maxDepth: number;
+  asOf?: string;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function shareOf(edge: GraphEdge): {
+  share: ShareInterval | null;
+  bp: BpRange | null;
+  problem?: string;
+} {
+  if (edge.label !== 'OWNS' && edge.label !== 'CONTROLS') return { share: null, bp: null };
+  const props = edge.props;
+  const min = props.shareMinBp;
+  const max = props.shareMaxBp;
+  if (min === undefined && max === undefined) {
+    return edge.label === 'OWNS'
+      ? {
+          share: ShareInterval.unknown,
+          bp: { minBp: 0, maxBp: 10000, minExclusive: false, maxExclusive: false },
+          problem: 'has no share',
+        }
+      : { share: null, bp: null };
+  }
+  const minBp = min ?? 0;
+  const maxBp = max ?? 10000;
+  const minExclusive = edge.label === 'OWNS' ? edge.props.shareMinExclusive : false;
+  const maxExclusive = edge.label === 'OWNS' ? edge.props.shareMaxExclusive : false;
+  const valid = (bp: number): boolean => Number.isInteger(bp) && bp >= 0 && bp <= 10000;
+  if (!valid(minBp) || !valid(maxBp) || minBp > maxBp) {
+    return {
+      share: ShareInterval.unknown,
+      bp: { minBp: 0, maxBp: 10000, minExclusive: false, maxExclusive: false },
+      problem: `has an impossible share ${minBp}..${maxBp} basis points (read as unknown, 0-100%)`,
+    };
+  }
+  return {
+    share: ShareInterval.fromBp(minBp, maxBp, minExclusive, maxExclusive),
+    bp: { minBp, maxBp, minExclusive, maxExclusive },
+  };
+}
+
+/** True when the interest ended on or before `asOf` (or has an end date and no asOf is given). */
+function inactive(edge: GraphEdge, asOf: string | undefined): boolean {
+  if (edge.label !== 'OWNS' && edge.label !== 'CONTROLS') return true;
+  const { startDate, endDate } = edge.props;
+  if (endDate !== undefined && (asOf === undefined || endDate <= asOf)) return true;
+  if (startDate !== undefined && asOf !== undefined && startDate > asOf) return true;
+  return false;
+}
+
+/**
+ * Cleans a subgraph for the arithmetic: keeps the active OWNS/CONTROLS edges within `maxDepth`
+ * hops above the target, turns data problems into warnings (self-ownership, dangling edges,
+ * impossible shares, totals above 100%), and decides which declared indirect interests to use.
+ */
+export function buildOwnershipGraph(
+  subgraph: Subgraph,
+  targetUid: string,
+  options: BuildGraphOptions,
+): OwnershipGraph {
+  const vertexByUid = new Map(subgraph.vertices.map((v) => [v.uid, v]));
+  const target = vertexByUid.get(targetUid);
+  if (!target) throw new EntityNotFoundError('Company', targetUid);
+  if (target.label !== 'Company') {
+    throw new InvalidInputError(`"${targetUid}" is a ${target.label}, not a company`, [
+      { field: 'companyId', rule: `must name a Company (it names a ${target.label})` },
+    ]);
+  }
+  const warnings: UboWarning[] = [];
+  const dangling: string[] = [];
+  const badEndpoint: string[] = [];
+  const ended: string[] = [];
+  const missingShare: string[] = [];
+  const all: Link[] = [];
+
+  for (const edge of subgraph.edges) {
+    if (edge.label !== 'OWNS' && edge.label !== 'CONTROLS') continue;
+    const from = vertexByUid.get(edge.from);
+    const to = vertexByUid.get(edge.to);
+    if (!from || !to) {
+      dangling.push(edge.eid);
+      continue;
+    }
+    if ((from.label !== 'Person' && from.label !== 'Company') || to.label !== 'Company') {
+      badEndpoint.push(edge.eid);
+      continue;
+    }
+    if (edge.from === edge.to) {
+      warnings.push({
+        code: 'self-ownership',
+        message: `${edge.from} holds an interest in itself (edge ${edge.eid}); this is a data problem and the edge is left out`,
+        entities: [edge.from],
+        edges: [edge.eid],
+      });
+      continue;
+    }
+    if (inactive(edge, options.asOf)) {
+      ended.push(edge.eid);
+      continue;
+    }
+    const { share, bp, problem } = shareOf(edge);
+    if (problem !== undefined) missingShare.push(`${edge.eid} ${problem}`);
+    all.push({
+      eid: edge.eid,
+      label: edge.label,
+      from: edge.from,
+      to: edge.to,
+      interestType: edge.props.interestType,
+      directOrIndirect: edge.props.directOrIndirect,
+      share,
+      bp,
+    });
+  }
+  if (dangling.length > 0) {
+    warnings.push({
+      code: 'dangling-edge',
+      message: `${dangling.length} edge(s) point to vertices that are not in the data and were left out`,
+      edges: dangling,
+    });
+  }
+  if (badEndpoint.length > 0) {
+    warnings.push({
+      code: 'bad-endpoint',
+      message: `${badEndpoint.length} edge(s) do not go from a person or company to a company and were left out`,
+      edges: badEndpoint,
+    });
+  }
+  if (ended.length > 0) {
+    warnings.push({
+      code: 'ended-interests-ignored',
+      message: `${ended.length} interest(s) ended${options.asOf ? ` on or before ${options.asOf}` : ''} (or had not started) and were left out`,
+      edges: ended,
+    });
+  }
+  if (missingShare.length > 0) {
+    warnings.push({
+      code: 'share-missing',
+      message: `Shareholdings without a usable share are read as 0-100%: ${missingShare.join('; ')}`,
+      edges: missingShare.map((text) => text.split(' ')[0]),
+    });
+  }
+
+  // Breadth-first upstream from the target: which vertices are within maxDepth hops.
+  const inByTarget = new Map<string, Link[]>();
+  for (const link of all) push(inByTarget, link.to, link);
+  const depth = new Map<string, number>([[targetUid, 0]]);
+  let frontier = [targetUid];
+  for (let hop = 1; hop <= options.maxDepth && frontier.length > 0; hop += 1) {
+    const next: string[] = [];
+    for (const uid of frontier) {
+      for (const link of inByTarget.get(uid) ?? []) {
+        if (!depth.has(link.from)) {
+          depth.set(link.from, hop);
+          next.push(link.from);
+        }
+      }
+    }
+    frontier = next;
+  }
+  // The store reads exactly maxDepth layers, so companies on the last layer may have more owners.
+  const atLimit = [...depth]
+    .filter(([uid, d]) => d === options.maxDepth && vertexByUid.get(uid)?.label === 'Company')
+    .map(([uid]) => uid)
+    .sort();
+  if (atLimit.length > 0) {
+    warnings.push({
+      code: 'depth-limit-reached',
+      message: `Companies at layer ${options.maxDepth} (maxDepth) may have owners that were not read`,
+      entities: atLimit,
+    });
+  }
+
+  const inScope = all.filter((link) => depth.has(link.from) && depth.has(link.to));
+  const persons = new Map<string, PersonVertex>();
+  const companies = new Map<string, CompanyVertex>();
+  for (const uid of depth.keys()) {
+    const vertex = vertexByUid.get(uid);
+    if (vertex?.label === 'Person') persons.set(uid, vertex);
+    if (vertex?.label === 'Company') companies.set(uid, vertex);
+  }
+
+  // Declared indirect interests: used only when no chain of known shareholdings links the two.
+  const knownOwnsOut = new Map<string, Link[]>();
+  for (const link of inScope) {
+    if (link.label === 'OWNS' && link.directOrIndirect !== 'indirect')
+      push(knownOwnsOut, link.from, link);
+  }
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length > 0) {
+      const uid = stack.pop() as string;
+      for (const link of knownOwnsOut.get(uid) ?? []) {
+        if (link.to === to) return true;
+        if (!seen.has(link.to)) {
+          seen.add(link.to);
+          stack.push(link.to);
+        }
+      }
+    }
+    return false;
+  };
+  const declaredIndirect: DeclaredIndirect[] = [];
+  const usable: Link[] = [];
+  for (const link of inScope) {
+    if (link.directOrIndirect !== 'indirect') {
+      usable.push(link);
+      continue;
+    }
+    if (link.label === 'CONTROLS') {
+      usable.push(link);
+      declaredIndirect.push({
+        edgeId: link.eid,
+        from: link.from,
+        to: link.to,
+        share: link.bp,
+        used: true,
+        reason: 'declared indirect control counts as control',
+      });
+      continue;
+    }
+    if (reaches(link.from, link.to)) {
+      declaredIndirect.push({
+        edgeId: link.eid,
+        from: link.from,
+        to: link.to,
+        share: link.bp,
+        used: false,
+        reason: 'the chain of shareholdings is in the data, so it is computed link by link instead',
+      });
+    } else {
+      usable.push(link);
+      declaredIndirect.push({
+        edgeId: link.eid,
+        from: link.from,
+        to: link.to,
+        share: link.bp,
+        used: true,
+        reason: 'no chain of known shareholdings links them, so the declared share stands for it',
+      });
+    }
+  }
+
+  const ownsOut = new Map<string, Link[]>();
+  const ownsIn = new Map<string, Link[]>();
+  const linksOut = new Map<string, Link[]>();
+  const linksIn = new Map<string, Link[]>();
+  for (const link of usable) {
+    push(linksOut, link.from, link);
+    push(linksIn, link.to, link);
+    if (link.label === 'OWNS') {
+      push(ownsOut, link.from, link);
+      push(ownsIn, link.to, link);
+    }
+  }
+
+  // A company cannot be more than 100% held: flag it (its own direct holders only).
+  for (const [uid, links] of ownsIn) {
+    const direct = links.filter(
+      (link) => link.directOrIndirect !== 'indirect' && link.share !== null,
+    );
+    const total = direct.reduce(
+      (sum, link) => sum.add((link.share as ShareInterval).lo),
+      ShareInterval.zero.lo,
+    );
+    if (total.compare(ONE) > 0) {
+      warnings.push({
+        code: 'shares-exceed-100',
+        message: `The holders of ${uid} hold at least ${percentText(total, 'floor', 2)}% together (${formatRational(total)}), more than 100%; this is a data problem`,
+        entities: [uid],
+        edges: direct.map((link) => link.eid),
+      });
+    }
+  }
+
+  return {
+    target,
+    persons,
+    companies,
+    ownsOut,
+    ownsIn,
+    linksOut,
+    linksIn,
+    depth,
+    warnings,
+    declaredIndirect,
+    edgeCount: usable.length,
+  };
+}
