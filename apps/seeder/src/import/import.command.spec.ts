@@ -1,0 +1,267 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import type { ImportChunk } from '@app/generators';
+import { MemoryGraphStore } from '@app/graph-store';
+import { registerImportCommands, type ImportCommandDeps } from './import.command';
+import { JsonlImportSink } from './jsonl.import-sink';
+
+// The importers' own hand-written fixtures (data files, not code).
+const FIXTURES = resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'libs',
+  'generators',
+  'src',
+  'importers',
+  'fixtures',
+);
+const TRANS = join(FIXTURES, 'amlworld', 'mini_Trans.csv');
+const PATTERNS = join(FIXTURES, 'amlworld', 'mini_Patterns.txt');
+const MALFORMED = join(FIXTURES, 'amlworld', 'malformed_Trans.csv');
+const AMLSIM_NEW = join(FIXTURES, 'amlsim-new');
+
+function lines(path: string): unknown[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+describe('seeder import commands', () => {
+  let work: string;
+  let printed: string[];
+  let errors: string[];
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'seeder-import-spec-'));
+    printed = [];
+    errors = [];
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  function cli(deps: ImportCommandDeps = {}): (...args: string[]) => Promise<Command> {
+    const program = new Command('seeder')
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => printed.push(text),
+        writeErr: (text) => errors.push(text),
+      });
+    registerImportCommands(program, { print: (line) => printed.push(line), ...deps });
+    return (...args) => program.parseAsync(args, { from: 'user' });
+  }
+
+  /** Nothing but the finished output folders may be left in the work folder. */
+  function leftovers(): string[] {
+    return readdirSync(work).filter((name) => name.includes('.partial-'));
+  }
+
+  it('imports AMLworld files into JSON lines and prints what it did', async () => {
+    const out = join(work, 'out', 'amlworld');
+    await cli()(
+      'import',
+      'amlworld',
+      '--transactions',
+      TRANS,
+      '--patterns',
+      PATTERNS,
+      '--out',
+      out,
+    );
+    expect(lines(join(out, 'vertices.jsonl'))).toHaveLength(12);
+    expect(lines(join(out, 'edges.jsonl'))).toHaveLength(12);
+    const groundTruth = lines(join(out, 'ground-truth.jsonl'));
+    expect(groundTruth.map((r) => (r as { typology: string }).typology)).toEqual([
+      'fan-out',
+      'cycle',
+      'random',
+    ]);
+    const summary = JSON.parse(readFileSync(join(out, 'import-summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      source: 'amlworld',
+      vertices: 12,
+      edges: 12,
+      groundTruth: 3,
+      patternBlocks: 2,
+    });
+    expect(printed[0]).toBe(`Imported amlworld from ${PATTERNS} (6 rows), ${TRANS} (11 rows)`);
+    expect(printed[1]).toBe('  12 vertices, 12 movements, 3 ground-truth records');
+    expect(printed.some((line) => line.includes('note: 2 amounts had more decimals'))).toBe(true);
+    expect(readdirSync(join(work, 'out'))).toEqual(['amlworld']);
+  });
+
+  it('names the file and line of a malformed row, exits with code 2 and leaves no output', async () => {
+    const out = join(work, 'bad');
+    const error = await cli()(
+      'import',
+      'amlworld',
+      '--transactions',
+      MALFORMED,
+      '--out',
+      out,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommanderError);
+    expect(error).toMatchObject({ exitCode: 2, code: 'seeder.import.invalid_input' });
+    expect(errors.join('')).toContain(
+      'error: malformed_Trans.csv line 4: column "Amount Paid" must be a decimal amount such as 1234.56, got "12,5"',
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('reports an unreadable file by its path', async () => {
+    const missing = join(work, 'nowhere_Trans.csv');
+    await expect(
+      cli()('import', 'amlworld', '--transactions', missing, '--out', join(work, 'o')),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(errors.join('')).toContain(`error: ${missing}: cannot be read (ENOENT`);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses to replace an existing output folder unless told to', async () => {
+    const out = join(work, 'existing');
+    mkdirSync(out);
+    writeFileSync(join(out, 'old.txt'), 'old');
+    await expect(
+      cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', out),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(errors.join('')).toContain(
+      `The output folder ${out} already exists; pass --overwrite to replace it`,
+    );
+    expect(readdirSync(out)).toEqual(['old.txt']);
+
+    await cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', out, '--overwrite');
+    expect(readdirSync(out).sort()).toEqual([
+      'edges.jsonl',
+      'ground-truth.jsonl',
+      'import-summary.json',
+      'vertices.jsonl',
+    ]);
+    expect(lines(join(out, 'edges.jsonl'))).toHaveLength(6);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('keeps the previous output when an import over it fails', async () => {
+    const out = join(work, 'kept');
+    await cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', out);
+    await expect(
+      cli()('import', 'amlworld', '--transactions', MALFORMED, '--out', out, '--overwrite'),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(lines(join(out, 'edges.jsonl'))).toHaveLength(6);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('needs --transactions or --patterns', async () => {
+    await expect(cli()('import', 'amlworld', '--out', join(work, 'o'))).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'seeder.import.missing-input',
+    });
+  });
+
+  it('refuses a chunk size that is not a positive whole number', async () => {
+    await expect(
+      cli()(
+        'import',
+        'amlworld',
+        '--patterns',
+        PATTERNS,
+        '--out',
+        join(work, 'o'),
+        '--chunk-size',
+        '0',
+      ),
+    ).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+  });
+
+  it('imports an AMLSim folder into the graph store, with the ground truth as files', async () => {
+    const store = new MemoryGraphStore();
+    const out = join(work, 'sim');
+    await cli({ graphStore: () => Promise.resolve(store) })(
+      'import',
+      'amlsim',
+      '--dir',
+      AMLSIM_NEW,
+      '--out',
+      out,
+      '--sink',
+      'graph',
+      '--chunk-size',
+      '3',
+    );
+    const counts = await store.counts();
+    expect(counts.vertices.Account).toBe(8);
+    expect(counts.edges.TRANSFERRED).toBe(11);
+    expect(await store.getEdge('mv:amlsim:99')).toMatchObject({
+      from: 'account:deu_bank:4',
+      to: 'account:usa_bank:0',
+    });
+    expect(readdirSync(out).sort()).toEqual(['ground-truth.jsonl', 'import-summary.json']);
+    expect(lines(join(out, 'ground-truth.jsonl'))).toHaveLength(3);
+    const summary = JSON.parse(readFileSync(join(out, 'import-summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      source: 'amlsim',
+      schema: 'new',
+      graph: { backend: 'memory', created: 19 },
+    });
+  });
+
+  it('refuses --sink graph when no graph store was provided', async () => {
+    await expect(
+      cli()('import', 'amlsim', '--dir', AMLSIM_NEW, '--out', join(work, 'o'), '--sink', 'graph'),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+    });
+    expect(errors.join('')).toContain('--sink graph needs a graph store');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('discards everything when the sink fails half-way', async () => {
+    let writes = 0;
+    const failing = async (_kind: string, dir: string) => {
+      const sink = await JsonlImportSink.open(dir);
+      return {
+        write: async (chunk: ImportChunk) => {
+          writes += 1;
+          if (writes === 2) throw new Error('disk full');
+          await sink.write(chunk);
+        },
+        close: sink.close.bind(sink),
+        abort: sink.abort.bind(sink),
+      };
+    };
+    const out = join(work, 'half');
+    await expect(
+      cli({ createSink: failing })(
+        'import',
+        'amlworld',
+        '--transactions',
+        TRANS,
+        '--out',
+        out,
+        '--chunk-size',
+        '2',
+      ),
+    ).rejects.toThrow('disk full');
+    expect(writes).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+});
