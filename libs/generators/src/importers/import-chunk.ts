@@ -1,4 +1,5 @@
 import {
+  InvalidInputError,
   validateEdge,
   validateVertex,
   type GraphEdge,
@@ -67,7 +68,9 @@ export class ChunkBuffer {
 
   constructor(private readonly size: number = DEFAULT_CHUNK_SIZE) {
     if (!Number.isSafeInteger(size) || size < 1) {
-      throw new RangeError(`chunkSize must be a whole number of at least 1, got ${size}`);
+      throw new InvalidInputError(`chunkSize must be a whole number of at least 1, got ${size}`, [
+        { field: 'chunkSize', rule: 'must be a whole number of at least 1' },
+      ]);
     }
   }
 

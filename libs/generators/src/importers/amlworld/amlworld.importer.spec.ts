@@ -395,6 +395,24 @@ describe('importAmlworld errors', () => {
     );
   });
 
+  it('reports broken CSV quoting as a format error of the file', async () => {
+    const header =
+      'Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering';
+    const path = write('q_Trans.csv', [
+      header,
+      row.replace(',1000.00,US Dollar,Wire', ',"1000.00,US Dollar,Wire'),
+    ]);
+    await expect(collectImport(importAmlworld({ transactionsPath: path }))).rejects.toThrow(
+      /^q_Trans\.csv line \d+: is not valid CSV: CSV_QUOTE_NOT_CLOSED/,
+    );
+  });
+
+  it('refuses a chunk size below 1', async () => {
+    await expect(
+      collectImport(importAmlworld({ patternsPath: PATTERNS, chunkSize: 0 })),
+    ).rejects.toThrow('chunkSize must be a whole number of at least 1, got 0');
+  });
+
   it('needs at least one file', async () => {
     await expect(collectImport(importAmlworld({}))).rejects.toBeInstanceOf(InvalidInputError);
   });
