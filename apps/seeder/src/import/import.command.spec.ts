@@ -53,12 +53,10 @@ describe('seeder import commands', () => {
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
   function cli(deps: ImportCommandDeps = {}): (...args: string[]) => Promise<Command> {
-    const program = new Command('seeder')
-      .exitOverride()
-      .configureOutput({
-        writeOut: (text) => printed.push(text),
-        writeErr: (text) => errors.push(text),
-      });
+    const program = new Command('seeder').exitOverride().configureOutput({
+      writeOut: (text) => printed.push(text),
+      writeErr: (text) => errors.push(text),
+    });
     registerImportCommands(program, { print: (line) => printed.push(line), ...deps });
     return (...args) => program.parseAsync(args, { from: 'user' });
   }
