@@ -1,9 +1,18 @@
-import { driver, process as gremlinProcess } from 'gremlin';
+import { randomUUID } from 'node:crypto';
+import { driver, process as gremlinProcess, structure } from 'gremlin';
+import WebSocket from 'ws';
 
 /*
- * The narrow seam between this library and the `gremlin` npm driver: one WebSocket connection
- * that can send a bytecode traversal or a Groovy script and return the raw result items.
- * Unit tests replace it with a fake; everything else goes through the real driver.
+ * The narrow seam between this library and Gremlin Server: one WebSocket connection that sends
+ * a bytecode traversal or a Groovy script and resolves to the raw result items. Unit tests
+ * replace it with a fake.
+ *
+ * Why not the driver's own `Client`: gremlin 3.7.4 opens its socket through dynamic `import()`
+ * calls (`import('ws')`, `import('node:os')` for the user agent), which fail inside Jest's VM
+ * unless Node runs with --experimental-vm-modules, and its open() cannot be cancelled, so a
+ * connect timeout would leave the socket dangling. This class speaks the same protocol with the
+ * driver's own parts: its GraphSON v3 writer and reader (bytecode, typed values), its SASL
+ * PLAIN authenticator, and the `ws` package the driver itself uses.
  */
 
 export type Bytecode = gremlinProcess.Bytecode;
@@ -25,9 +34,10 @@ export interface GremlinConnection {
     bindings: Readonly<Record<string, unknown>> | undefined,
     options: GremlinRequestOptions,
   ): Promise<unknown[]>;
+  /** Closes the socket (also one that is still connecting); pending requests fail. */
   close(): Promise<void>;
-  /** Registers a listener for connection-level events ("close", "socketError", "log"). */
-  on(event: 'close' | 'socketError' | 'log', listener: (...args: unknown[]) => void): void;
+  /** Called when an open connection closes (code and reason from the server, if any). */
+  onClose(listener: (code: number, reason: string) => void): void;
 }
 
 export interface GremlinConnectionOptions {
@@ -42,60 +52,297 @@ export type GremlinConnectionFactory = (
   options: GremlinConnectionOptions,
 ) => GremlinConnection;
 
-/** The shape of the driver's `Client` as used here (its typings are `any`-based). */
-interface DriverClient {
-  readonly isOpen: boolean;
-  open(): Promise<void>;
-  submit(
-    message: Bytecode | string,
-    bindings?: unknown,
-    requestOptions?: unknown,
-  ): Promise<unknown>;
-  close(): Promise<void>;
-  addListener(event: string, handler: (...args: unknown[]) => void): void;
+/** An error status from Gremlin Server, shaped like the driver's `ResponseError`. */
+export class GremlinResponseError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly statusMessage: string,
+    readonly statusAttributes: unknown,
+  ) {
+    super(`Server error: ${statusMessage} (${statusCode})`);
+    this.name = 'ResponseError';
+  }
 }
 
-interface ResultSetLike {
-  toArray(): unknown[];
+/** The socket closed while a request was waiting for its answer. */
+export class ConnectionClosedError extends Error {
+  readonly code = 'ECONNRESET';
+  constructor(detail: string) {
+    super(`Connection has been closed (${detail})`);
+    this.name = 'ConnectionClosedError';
+  }
 }
 
-function isResultSet(value: unknown): value is ResultSetLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { toArray?: unknown }).toArray === 'function'
-  );
+interface ResponseMessage {
+  requestId?: string | null;
+  status: { code: number; message?: string; attributes?: unknown };
+  result?: { data?: unknown };
 }
 
-/**
- * A connection through the official driver's `Client`: GraphSON v3, credentials through
- * SASL PLAIN when a username is set, certificate checking as configured. Always passing
- * `rejectUnauthorized` makes the driver use the `ws` package (not a global WebSocket), which
- * is the implementation the driver's error handling expects.
- */
-export const driverConnectionFactory: GremlinConnectionFactory = (url, options) => {
-  const authenticator =
-    options.username !== undefined && options.username !== ''
-      ? new driver.auth.PlainTextSaslAuthenticator(options.username, options.password ?? '')
-      : undefined;
-  const client = new driver.Client(url, {
-    traversalSource: options.traversalSource,
-    mimeType: GRAPHSON_V3,
-    rejectUnauthorized: options.rejectUnauthorized,
-    authenticator,
-  }) as DriverClient;
-  return {
-    get isOpen(): boolean {
-      return client.isOpen;
-    },
-    open: () => client.open(),
-    submit: async (message, bindings, requestOptions) => {
-      const result = await client.submit(message, bindings ?? null, {
-        evaluationTimeout: requestOptions.evaluationTimeout,
+interface RequestWriter {
+  writeRequest(request: {
+    requestId: string;
+    op: string;
+    processor: string;
+    args: Record<string, unknown>;
+  }): Buffer;
+}
+
+interface ResponseReader {
+  readResponse(buffer: Buffer): ResponseMessage;
+}
+
+interface SaslAuthenticator {
+  evaluateChallenge(challenge: unknown): Promise<Record<string, unknown>>;
+}
+
+interface Pending {
+  items: unknown[];
+  resolve: (items: unknown[]) => void;
+  reject: (error: Error) => void;
+}
+
+const STATUS = {
+  success: 200,
+  noContent: 204,
+  partialContent: 206,
+  authenticationChallenge: 407,
+} as const;
+
+const USER_AGENT = `graph-banking-analytics Gremlin-Javascript.3.7 ${process.version} ${process.platform} ${process.arch}`;
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** One Gremlin Server WebSocket connection (GraphSON v3, sessionless requests). */
+export class WsGremlinConnection implements GremlinConnection {
+  private socket: WebSocket | undefined;
+  private opening: Promise<void> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly closeListeners: ((code: number, reason: string) => void)[] = [];
+  private readonly writer = new structure.io.GraphSONWriter() as unknown as RequestWriter;
+  private readonly reader = new structure.io.GraphSONReader() as unknown as ResponseReader;
+  private readonly header: Buffer;
+  private readonly authenticator: SaslAuthenticator | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: GremlinConnectionOptions,
+  ) {
+    this.header = Buffer.concat([Buffer.from([GRAPHSON_V3.length]), Buffer.from(GRAPHSON_V3)]);
+    this.authenticator =
+      options.username !== undefined && options.username !== ''
+        ? (new driver.auth.PlainTextSaslAuthenticator(
+            options.username,
+            options.password ?? '',
+          ))
+        : undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.resolve();
+    if (this.opening) return this.opening;
+    const socket = new WebSocket(this.url, {
+      headers: { 'User-Agent': USER_AGENT },
+      rejectUnauthorized: this.options.rejectUnauthorized,
+      perMessageDeflate: false,
+    });
+    this.socket = socket;
+    const opening = new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        if (this.socket === socket) this.socket = undefined;
+        reject(error);
+      };
+      socket.once('open', () => {
+        settled = true;
+        resolve();
       });
-      return isResultSet(result) ? result.toArray() : [];
-    },
-    close: () => client.close(),
-    on: (event, listener) => client.addListener(event, listener),
-  };
-};
+      socket.once('error', fail);
+      socket.once('unexpected-response', (_request, response) => {
+        fail(
+          new Error(
+            `Unexpected server response ${response.statusCode ?? '?'} while opening ${this.url}`,
+          ),
+        );
+        socket.terminate();
+      });
+      socket.once('close', (code) =>
+        fail(new ConnectionClosedError(`closed while connecting, code ${code}`)),
+      );
+    });
+    socket.on('message', (data) => this.handleMessage(toBuffer(data)));
+    socket.on('error', () => {
+      // 'close' follows every 'error'; pending requests are failed there.
+    });
+    socket.on('close', (code, reason) => this.handleClose(socket, code, reason.toString()));
+    this.opening = opening.finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  async submit(
+    message: Bytecode | string,
+    bindings: Readonly<Record<string, unknown>> | undefined,
+    options: GremlinRequestOptions,
+  ): Promise<unknown[]> {
+    await this.open();
+    const requestId = randomUUID();
+    const request =
+      typeof message === 'string'
+        ? {
+            requestId,
+            op: 'eval',
+            processor: '',
+            args: {
+              gremlin: message,
+              bindings: bindings ?? {},
+              language: 'gremlin-groovy',
+              accept: GRAPHSON_V3,
+              aliases: { g: this.options.traversalSource },
+              evaluationTimeout: options.evaluationTimeout,
+            },
+          }
+        : {
+            requestId,
+            op: 'bytecode',
+            processor: 'traversal',
+            args: {
+              gremlin: message,
+              aliases: { g: this.options.traversalSource },
+              evaluationTimeout: options.evaluationTimeout,
+            },
+          };
+    return new Promise<unknown[]>((resolve, reject) => {
+      this.pending.set(requestId, { items: [], resolve, reject });
+      this.send(request, reject);
+    });
+  }
+
+  close(): Promise<void> {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close();
+    });
+  }
+
+  onClose(listener: (code: number, reason: string) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private send(
+    request: { requestId: string; op: string; processor: string; args: Record<string, unknown> },
+    reject: (error: Error) => void,
+  ): void {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== WebSocket.OPEN) {
+      this.pending.delete(request.requestId);
+      reject(new ConnectionClosedError('not open when sending'));
+      return;
+    }
+    socket.send(Buffer.concat([this.header, this.writer.writeRequest(request)]), (error) => {
+      if (error) {
+        this.pending.delete(request.requestId);
+        reject(error);
+      }
+    });
+  }
+
+  private handleMessage(frame: Buffer): void {
+    let response: ResponseMessage;
+    try {
+      response = this.reader.readResponse(frame);
+    } catch (error) {
+      this.failAll(new Error(`Unreadable answer from ${this.url}: ${String(error)}`));
+      return;
+    }
+    const requestId =
+      typeof response.requestId === 'string' ? response.requestId.toLowerCase() : undefined;
+    const pending = requestId === undefined ? undefined : this.pending.get(requestId);
+    if (requestId === undefined || pending === undefined) {
+      if (requestId === undefined && response.status.code >= 400) {
+        // The server could not even read a request id (a serialisation problem): fail them all.
+        this.failAll(
+          new GremlinResponseError(
+            response.status.code,
+            response.status.message ?? '',
+            response.status.attributes,
+          ),
+        );
+      }
+      return;
+    }
+    const { code } = response.status;
+    if (code === STATUS.authenticationChallenge) {
+      this.answerChallenge(requestId, pending, response.result?.data);
+      return;
+    }
+    if (code >= 400) {
+      this.pending.delete(requestId);
+      pending.reject(
+        new GremlinResponseError(code, response.status.message ?? '', response.status.attributes),
+      );
+      return;
+    }
+    const items = response.result?.data;
+    if (Array.isArray(items)) pending.items.push(...(items as unknown[]));
+    if (code === STATUS.partialContent) return;
+    this.pending.delete(requestId);
+    pending.resolve(code === STATUS.noContent ? [] : pending.items);
+  }
+
+  private answerChallenge(requestId: string, pending: Pending, challenge: unknown): void {
+    if (this.authenticator === undefined) {
+      this.pending.delete(requestId);
+      pending.reject(
+        new GremlinResponseError(
+          401,
+          'the server requires authentication; set JANUSGRAPH_USERNAME and JANUSGRAPH_PASSWORD',
+          undefined,
+        ),
+      );
+      return;
+    }
+    this.authenticator
+      .evaluateChallenge(challenge)
+      .then((args) =>
+        this.send(
+          { requestId, op: 'authentication', processor: 'traversal', args },
+          pending.reject,
+        ),
+      )
+      .catch((error: unknown) => {
+        this.pending.delete(requestId);
+        pending.reject(error instanceof Error ? error : new Error(String(error)));
+      });
+  }
+
+  private handleClose(socket: WebSocket, code: number, reason: string): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.failAll(new ConnectionClosedError(`code ${code}${reason ? `, ${reason}` : ''}`));
+    for (const listener of this.closeListeners) listener(code, reason);
+  }
+
+  private failAll(error: Error): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of waiting) request.reject(error);
+  }
+}
+
+export const wsConnectionFactory: GremlinConnectionFactory = (url, options) =>
+  new WsGremlinConnection(url, options);

@@ -9,3 +9,4 @@ export * from './schema/property-codec';
 export * from './janusgraph.health';
 export * from './janusgraph.module';
 export * from './janusgraph.module-definition';
+export * from './gremlin-dsl';

@@ -4,9 +4,9 @@ import type { GraphConfig } from '@app/settings';
 import { GraphUnavailableError } from '@app/vocabulary';
 import {
   Bytecode,
-  driverConnectionFactory,
   GremlinConnection,
   GremlinConnectionFactory,
+  wsConnectionFactory,
 } from './gremlin-connection';
 import { RequestTimeoutError, toGraphError } from './janusgraph.errors';
 import {
@@ -40,7 +40,7 @@ export type JanusGraphClientConfig = Pick<
 >;
 
 export interface JanusGraphClientDependencies {
-  /** Builds one connection; the default uses the gremlin driver. Tests pass a fake. */
+  /** Builds one connection; the default speaks WebSocket with the driver's GraphSON v3. Tests pass a fake. */
   connectionFactory?: GremlinConnectionFactory;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
 }
@@ -101,7 +101,7 @@ export class JanusGraphClient {
       new structure.Graph(),
       new gremlinProcess.TraversalStrategies(),
     );
-    const factory = dependencies.connectionFactory ?? driverConnectionFactory;
+    const factory = dependencies.connectionFactory ?? wsConnectionFactory;
     this.connections = Array.from({ length: Math.max(1, config.poolSize) }, (_unused, index) => {
       const connection = factory(this.endpoint, {
         traversalSource: config.traversalSource,
@@ -109,10 +109,10 @@ export class JanusGraphClient {
         username: config.username,
         password: config.password,
       });
-      connection.on('close', (code) => {
+      connection.onClose((code) => {
         if (this.state === 'open') {
           this.logger.warn(
-            `Connection ${index + 1}/${this.connections.length} to ${this.endpoint} closed (code ${String(code)}); it reconnects on the next request`,
+            `Connection ${index + 1}/${this.connections.length} to ${this.endpoint} closed (code ${code}); it reconnects on the next request`,
           );
         }
       });

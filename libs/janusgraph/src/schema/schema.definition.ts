@@ -19,8 +19,9 @@ import type { PropertyType } from '@app/vocabulary';
  *   - `transferredByTime` vertex-centric on TRANSFERRED, both directions, by `timestamp`: a time
  *     window on one account reads only the matching edges (`outE('TRANSFERRED').has('timestamp',
  *     between(a, b))`), not all of its edges.
- *   - `movementSearch` mixed (Lucene), TRANSFERRED edges: `timestamp`, `channel`: global window
- *     scans (`scanMovements`, fan-in/fan-out candidates) without a full edge scan.
+ *   - `movementSearch` mixed (Lucene), TRANSFERRED edges: `timestamp`, `eid`, `channel`: global
+ *     window scans (`scanMovements`, fan-in/fan-out candidates) without a full edge scan; with
+ *     `eid` in the index, "order by timestamp, eid, limit n" is answered by Lucene itself.
  *   - `<label>Search` mixed (Lucene), one per vertex label, with `uid` as an exact string: the
  *     only way to list all vertices of a label (paging by uid) without scanning the whole graph,
  *     as JanusGraph has no index on labels. Person/Company add `name` as TEXTSTRING (full-text
@@ -149,6 +150,7 @@ export function schemaDefinition(
         label: 'TRANSFERRED',
         keys: [
           { name: 'timestamp', mapping: 'DEFAULT' },
+          { name: 'eid', mapping: 'STRING' },
           { name: 'channel', mapping: 'STRING' },
         ],
       },

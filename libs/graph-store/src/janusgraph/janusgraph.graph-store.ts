@@ -1,0 +1,780 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import {
+  __,
+  cardinality,
+  column,
+  encodeProps,
+  encodeValue,
+  GraphTraversal,
+  JanusGraphClient,
+  numberField,
+  order,
+  P,
+  propertyTypeOf,
+  scope,
+  stringField,
+  t,
+  toRecord,
+} from '@app/janusgraph';
+import {
+  EDGE_LABELS,
+  EntityNotFoundError,
+  InvalidInputError,
+  VERTEX_LABELS,
+} from '@app/vocabulary';
+import type {
+  EdgeLabel,
+  GraphEdge,
+  GraphVertex,
+  IdentifierKind,
+  Movement,
+  VertexLabel,
+} from '@app/vocabulary';
+import {
+  assertFanCandidateQuery,
+  assertMovementQuery,
+  assertMovementWindowQuery,
+  assertNeighbourhoodQuery,
+  assertOwnershipQuery,
+  assertPageRequest,
+  assertSharedIdentifierQuery,
+  assertValidEdgeBatch,
+  assertValidVertexBatch,
+  decodeUidCursor,
+  encodeUidCursor,
+  endpointUidsOf,
+  normaliseProps,
+  sameProps,
+  StoredEdgeShape,
+} from '../batch-validation';
+import {
+  FanCandidate,
+  FanCandidateQuery,
+  GraphCounts,
+  GraphStore,
+  MovementQuery,
+  MovementWindowQuery,
+  Neighbourhood,
+  NeighbourhoodQuery,
+  Page,
+  PageRequest,
+  SharedIdentifier,
+  SharedIdentifierQuery,
+  Subgraph,
+  UpsertResult,
+} from '../graph-store.port';
+import {
+  edgeProjection,
+  edgeWithEndsProjection,
+  listOf,
+  movementProjection,
+  readEdge,
+  readEdgeWithEnds,
+  readMovement,
+  readVertex,
+  vertexLabelProjection,
+  vertexProjection,
+} from './janusgraph.traversals';
+
+export interface JanusGraphGraphStoreOptions {
+  /** Items per write round trip (`GRAPH_BATCH_SIZE`). */
+  batchSize: number;
+  /** Close the client when the application shuts down (true when the store created it). */
+  ownsClient?: boolean;
+}
+
+/** Most ids sent in one `within(...)` lookup; longer lists are split into parallel requests. */
+const READ_CHUNK = 1000;
+/** Vertices dropped per request by `clear()` (one transaction each). */
+const CLEAR_CHUNK = 5000;
+
+const UPSTREAM: readonly EdgeLabel[] = ['OWNS', 'CONTROLS'];
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function idsOf(batch: readonly unknown[], key: 'uid' | 'eid'): string[] {
+  const ids = new Set<string>();
+  for (const item of batch) {
+    if (isRecord(item) && typeof item[key] === 'string') ids.add(item[key]);
+  }
+  return [...ids];
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function zeroCounts<L extends string>(labels: readonly L[]): Record<L, number> {
+  return Object.fromEntries(labels.map((label) => [label, 0])) as Record<L, number>;
+}
+
+/** True when `value` can equal a stored value of `key` (a wrong type can never match). */
+function matchesKeyType(key: string, value: string | number | boolean): boolean {
+  switch (propertyTypeOf(key)) {
+    case 'string':
+      return typeof value === 'string';
+    case 'long':
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'stringList':
+    case undefined:
+      return false;
+  }
+}
+
+/**
+ * The graph store on JanusGraph (Gremlin Server, bytecode traversals only, keyed by business ids).
+ *
+ * Round trips per call:
+ * - `upsertVertices` / `upsertEdges`: one read of the stored items (uids/eids and edge
+ *   endpoints together), then one write per `batchSize` items that are new or changed
+ *   (unchanged items cost nothing). Every write request is one sessionless request, which
+ *   Gremlin Server runs as one transaction: a failing write request lands nothing. Writes are
+ *   idempotent upserts (`coalesce(lookup, create)`), so a retried request cannot duplicate.
+ * - every read: one traversal, computed server side (grouping, counting, ordering, limits).
+ *
+ * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups, the
+ * vertex-centric `transferredByTime` for account windows, the mixed `movementSearch` for global
+ * windows, and the per-label mixed `<label>Search` indexes for listings by uid.
+ */
+export class JanusGraphGraphStore extends GraphStore implements OnApplicationShutdown {
+  readonly backend = 'janusgraph' as const;
+
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly client: JanusGraphClient,
+    private readonly options: JanusGraphGraphStoreOptions,
+  ) {
+    super();
+    this.batchSize = Math.max(1, options.batchSize);
+  }
+
+  private get g() {
+    return this.client.g;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writes
+  // -------------------------------------------------------------------------------------------
+
+  async upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult> {
+    const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
+    if (batch.length === 0) return result;
+    const stored = await this.readVertexMap(idsOf(batch, 'uid'), 'upsertVertices');
+    assertValidVertexBatch(batch, (uid) => stored.get(uid)?.label);
+
+    const writes: GraphTraversal[] = [];
+    const seen = new Set<string>();
+    for (const vertex of batch) {
+      const existing = stored.get(vertex.uid);
+      if (
+        seen.has(vertex.uid) ||
+        (existing !== undefined && sameProps(existing.props, vertex.props))
+      ) {
+        result.unchanged += 1;
+      } else if (existing === undefined) {
+        writes.push(this.createVertex(vertex));
+        result.created += 1;
+      } else {
+        writes.push(this.updateVertex(vertex, existing));
+        result.updated += 1;
+      }
+      seen.add(vertex.uid);
+    }
+    await this.writeAll(writes, 'upsertVertices');
+    return result;
+  }
+
+  async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
+    const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
+    if (batch.length === 0) return result;
+    const { edges, vertexLabels } = await this.readEdgeContext(
+      idsOf(batch, 'eid'),
+      endpointUidsOf(batch),
+    );
+    assertValidEdgeBatch(
+      batch,
+      (uid) => vertexLabels.get(uid),
+      (eid): StoredEdgeShape | undefined => edges.get(eid),
+    );
+
+    const writes: GraphTraversal[] = [];
+    const seen = new Set<string>();
+    for (const edge of batch) {
+      const existing = edges.get(edge.eid);
+      if (seen.has(edge.eid) || (existing !== undefined && sameProps(existing.props, edge.props))) {
+        result.unchanged += 1;
+      } else if (existing === undefined) {
+        writes.push(this.createEdge(edge));
+        result.created += 1;
+      } else {
+        writes.push(this.updateEdge(edge, existing));
+        result.updated += 1;
+      }
+      seen.add(edge.eid);
+    }
+    await this.writeAll(writes, 'upsertEdges');
+    return result;
+  }
+
+  /** Finds the vertex by uid or creates it, then sets every given property. */
+  private createVertex(vertex: GraphVertex): GraphTraversal {
+    let write = __.coalesce(
+      __.V().has('uid', vertex.uid),
+      __.addV(vertex.label).property('uid', vertex.uid),
+    );
+    for (const [key, value] of encodeProps(vertex.props))
+      write = write.property(cardinality.single, key, value);
+    return write;
+  }
+
+  /** Sets the changed properties and removes those the new props leave out. */
+  private updateVertex(vertex: GraphVertex, existing: GraphVertex): GraphTraversal {
+    let write = __.V().has('uid', vertex.uid);
+    write = this.applyChanges(write, existing.props, vertex.props, true);
+    return write;
+  }
+
+  private createEdge(edge: GraphEdge): GraphTraversal {
+    let write = __.coalesce(
+      __.E().has('eid', edge.eid),
+      __.V()
+        .has('uid', edge.from)
+        .addE(edge.label)
+        .to(__.V().has('uid', edge.to))
+        .property('eid', edge.eid),
+    );
+    for (const [key, value] of encodeProps(edge.props)) write = write.property(key, value);
+    return write;
+  }
+
+  private updateEdge(edge: GraphEdge, existing: GraphEdge): GraphTraversal {
+    return this.applyChanges(__.E().has('eid', edge.eid), existing.props, edge.props, false);
+  }
+
+  private applyChanges(
+    write: GraphTraversal,
+    before: object,
+    after: object,
+    vertex: boolean,
+  ): GraphTraversal {
+    const old = normaliseProps(before) as Record<string, unknown>;
+    const next = normaliseProps(after) as Record<string, unknown>;
+    const removed = Object.keys(old).filter((key) => !(key in next));
+    let result = write;
+    if (removed.length > 0) result = result.sideEffect(__.properties(...removed).drop());
+    for (const [key, value] of Object.entries(next)) {
+      if (sameProps({ [key]: old[key] }, { [key]: value })) continue;
+      const stored = encodeValue(key, value);
+      result = vertex
+        ? result.property(cardinality.single, key, stored)
+        : result.property(key, stored);
+    }
+    return result;
+  }
+
+  /**
+   * Sends the writes `batchSize` at a time, each request `g.inject(0).sideEffect(w1)...` (one
+   * transaction), with as many requests in flight as the pool has connections.
+   */
+  private async writeAll(writes: readonly GraphTraversal[], operation: string): Promise<void> {
+    const requests = chunk(writes, this.batchSize).map((part) =>
+      part.reduce((traversal, write) => traversal.sideEffect(write), this.g.inject(0)),
+    );
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < requests.length) {
+        const request = requests[next];
+        next += 1;
+        await this.client.submit(request, { operation });
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.client.poolSize, requests.length) }, worker),
+    );
+  }
+
+  private async readVertexMap(
+    uids: readonly string[],
+    operation: string,
+  ): Promise<Map<string, GraphVertex>> {
+    const found = new Map<string, GraphVertex>();
+    const parts = await Promise.all(
+      chunk(uids, READ_CHUNK).map((part) =>
+        this.client.submit(this.g.V().has('uid', P.within(part)).map(vertexProjection()), {
+          operation,
+        }),
+      ),
+    );
+    for (const rows of parts) {
+      for (const row of rows) {
+        const vertex = readVertex(row);
+        found.set(vertex.uid, vertex);
+      }
+    }
+    return found;
+  }
+
+  /** Stored edges among `eids` and labels of stored vertices among `uids`, in one round trip. */
+  private async readEdgeContext(
+    eids: readonly string[],
+    uids: readonly string[],
+  ): Promise<{ edges: Map<string, GraphEdge>; vertexLabels: Map<string, VertexLabel> }> {
+    const edges = new Map<string, GraphEdge>();
+    const vertexLabels = new Map<string, VertexLabel>();
+    const eidParts = chunk(eids, READ_CHUNK);
+    const uidParts = chunk(uids, READ_CHUNK);
+    const requests = Array.from(
+      { length: Math.max(eidParts.length, uidParts.length) },
+      (_unused, i) => {
+        const eidPart = eidParts[i] ?? [];
+        const uidPart = uidParts[i] ?? [];
+        return this.client.submitOne(
+          this.g
+            .inject(0)
+            .project('edges', 'vertices')
+            .by(
+              eidPart.length > 0
+                ? __.E().has('eid', P.within(eidPart)).map(edgeProjection()).fold()
+                : __.constant([]),
+            )
+            .by(
+              uidPart.length > 0
+                ? __.V().has('uid', P.within(uidPart)).map(vertexLabelProjection()).fold()
+                : __.constant([]),
+            ),
+          { operation: 'upsertEdges' },
+        );
+      },
+    );
+    for (const answer of await Promise.all(requests)) {
+      const row = toRecord(answer, 'edge upsert lookup');
+      for (const item of listOf(row.edges)) {
+        const edge = readEdge(item);
+        edges.set(edge.eid, edge);
+      }
+      for (const item of listOf(row.vertices)) {
+        const vertex = toRecord(item, 'vertex label');
+        vertexLabels.set(stringField(vertex, 'uid'), stringField(vertex, 'label') as VertexLabel);
+      }
+    }
+    return { edges, vertexLabels };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Point reads
+  // -------------------------------------------------------------------------------------------
+
+  async getVertex(uid: string): Promise<GraphVertex | undefined> {
+    const row = await this.client.submitOne(this.g.V().has('uid', uid).map(vertexProjection()), {
+      operation: 'getVertex',
+    });
+    return row === undefined ? undefined : readVertex(row);
+  }
+
+  /** Stored vertices among `uids`, in the order asked; unknown uids are left out, repeats once. */
+  async getVertices(uids: readonly string[]): Promise<GraphVertex[]> {
+    const wanted = [...new Set(uids)];
+    if (wanted.length === 0) return [];
+    const found = await this.readVertexMap(wanted, 'getVertices');
+    return wanted.flatMap((uid) => {
+      const vertex = found.get(uid);
+      return vertex === undefined ? [] : [vertex];
+    });
+  }
+
+  async getEdge(eid: string): Promise<GraphEdge | undefined> {
+    const row = await this.client.submitOne(this.g.E().has('eid', eid).map(edgeProjection()), {
+      operation: 'getEdge',
+    });
+    return row === undefined ? undefined : readEdge(row);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Subgraphs
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Same answer as the memory store (nearest first, eid order within a hop, cut at `limit`),
+   * in one round trip: the server returns at most `limit + 1` edges of each hop, ordered by eid,
+   * each with its end vertices; the cut is made here.
+   */
+  async getNeighbourhood(query: NeighbourhoodQuery): Promise<Neighbourhood> {
+    assertNeighbourhoodQuery(query);
+    const labels = query.edgeLabels ? [...query.edgeLabels] : [];
+    if (query.edgeLabels !== undefined && labels.length === 0) {
+      const start = await this.getVertex(query.uid);
+      if (start === undefined) throw new EntityNotFoundError('Vertex', query.uid);
+      return { vertices: [start], edges: [], truncated: false };
+    }
+    const max = query.limit + 1;
+    const hop1 = __.bothE(...labels)
+      .dedup()
+      .order()
+      .by('eid')
+      .limit(max)
+      .map(edgeWithEndsProjection())
+      .fold();
+    const hop2 =
+      query.depth >= 2
+        ? __.bothE(...labels)
+            .otherV()
+            .not(__.has('uid', query.uid))
+            .dedup()
+            .bothE(...labels)
+            .dedup()
+            .not(__.bothV().has('uid', query.uid))
+            .order()
+            .by('eid')
+            .limit(max)
+            .map(edgeWithEndsProjection())
+            .fold()
+        : __.constant([]);
+    const answer = await this.client.submitOne(
+      this.g
+        .V()
+        .has('uid', query.uid)
+        .project('start', 'hop1', 'hop2')
+        .by(vertexProjection())
+        .by(hop1)
+        .by(hop2),
+      { operation: 'getNeighbourhood' },
+    );
+    if (answer === undefined) throw new EntityNotFoundError('Vertex', query.uid);
+    const row = toRecord(answer, 'neighbourhood');
+    const first = listOf(row.hop1).map(readEdgeWithEnds);
+    const second = listOf(row.hop2).map(readEdgeWithEnds);
+
+    let truncated = false;
+    let taken = first;
+    if (first.length > query.limit) {
+      taken = first.slice(0, query.limit);
+      truncated = true;
+    } else if (query.depth >= 2) {
+      const room = query.limit - first.length;
+      if (second.length > room) truncated = true;
+      taken = [...first, ...second.slice(0, room)];
+    }
+    const vertices = new Map<string, GraphVertex>();
+    const start = readVertex(row.start);
+    vertices.set(start.uid, start);
+    for (const item of taken) {
+      for (const end of [item.from, item.to])
+        if (!vertices.has(end.uid)) vertices.set(end.uid, end);
+    }
+    return { vertices: [...vertices.values()], edges: taken.map((item) => item.edge), truncated };
+  }
+
+  /**
+   * One round trip: a breadth-first walk up OWNS/CONTROLS edges with a visited set (`vs`), at
+   * most `maxDepth` hops, collecting every upstream edge (`es`) once, even inside cycles.
+   */
+  async getOwnershipSubgraph(companyUid: string, maxDepth: number): Promise<Subgraph> {
+    assertOwnershipQuery(companyUid, maxDepth);
+    const answer = await this.client.submitOne(
+      this.g
+        .V()
+        .has('uid', companyUid)
+        .aggregate('vs')
+        .repeat(
+          __.inE(...UPSTREAM)
+            .aggregate('es')
+            .outV()
+            .where(P.without('vs'))
+            .dedup()
+            .aggregate('vs'),
+        )
+        .times(maxDepth)
+        .fold()
+        .project('vertices', 'edges')
+        .by(__.select('vs').unfold().map(vertexProjection()).fold())
+        .by(__.select('es').unfold().dedup().map(edgeProjection()).fold()),
+      { operation: 'getOwnershipSubgraph' },
+    );
+    const row = toRecord(answer, 'ownership subgraph');
+    const vertices = listOf(row.vertices).map(readVertex);
+    const start = vertices.find((vertex) => vertex.uid === companyUid);
+    if (start === undefined) throw new EntityNotFoundError('Company', companyUid);
+    if (start.label !== 'Company') {
+      throw new InvalidInputError(`getOwnershipSubgraph: "${companyUid}" is a ${start.label}`, [
+        { field: 'companyUid', rule: `must be the uid of a Company (it is a ${start.label})` },
+      ]);
+    }
+    return {
+      vertices: vertices.sort((a, b) => compareStrings(a.uid, b.uid)),
+      edges: listOf(row.edges)
+        .map(readEdge)
+        .sort((a, b) => compareStrings(a.eid, b.eid)),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Movements
+  // -------------------------------------------------------------------------------------------
+
+  /** Uses the vertex-centric `transferredByTime` index: only edges in the window are read. */
+  async getMovements(query: MovementQuery): Promise<Movement[]> {
+    assertMovementQuery(query);
+    const accounts = [...new Set(query.accountIds)];
+    if (accounts.length === 0 || query.from >= query.to) return [];
+    const accountVertices = this.g.V().has('uid', P.within(accounts));
+    const edges =
+      query.direction === 'out'
+        ? accountVertices.outE('TRANSFERRED')
+        : query.direction === 'in'
+          ? accountVertices.inE('TRANSFERRED')
+          : accountVertices.bothE('TRANSFERRED');
+    let traversal = edges
+      .has('timestamp', P.between(query.from, query.to))
+      .dedup()
+      .order()
+      .by('timestamp')
+      .by('eid');
+    if (query.limit !== undefined) traversal = traversal.limit(query.limit);
+    const rows = await this.client.submit(traversal.map(movementProjection()), {
+      operation: 'getMovements',
+    });
+    return rows.map(readMovement);
+  }
+
+  /**
+   * Uses the mixed `movementSearch` index, which answers "window, ordered by timestamp then
+   * eid, first n" itself. Resuming after a movement is two index queries in one request: the
+   * rest of the `after` millisecond (eid greater than after's) and everything later.
+   */
+  async scanMovements(query: MovementWindowQuery): Promise<Movement[]> {
+    assertMovementWindowQuery(query);
+    const after = query.after;
+    if (query.from >= query.to || (after !== undefined && after.timestamp >= query.to)) return [];
+    const window = (start: GraphTraversal, from: number, to: number): GraphTraversal => {
+      let traversal = start.has('timestamp', P.between(from, to)).hasLabel('TRANSFERRED');
+      if (query.channels !== undefined)
+        traversal = traversal.has('channel', P.within([...query.channels]));
+      return traversal;
+    };
+    let traversal: GraphTraversal;
+    if (after === undefined || after.timestamp < query.from) {
+      traversal = window(this.g.E(), query.from, query.to)
+        .order()
+        .by('timestamp')
+        .by('eid')
+        .limit(query.limit);
+    } else {
+      const sameInstant = window(__.E(), after.timestamp, after.timestamp + 1)
+        .has('eid', P.gt(after.movementId))
+        .order()
+        .by('eid')
+        .limit(query.limit);
+      const later =
+        after.timestamp + 1 < query.to
+          ? window(__.E(), after.timestamp + 1, query.to)
+              .order()
+              .by('timestamp')
+              .by('eid')
+              .limit(query.limit)
+          : __.constant([]).unfold();
+      traversal = this.g
+        .inject(0)
+        .union(sameInstant, later)
+        .order()
+        .by('timestamp')
+        .by('eid')
+        .limit(query.limit);
+    }
+    const rows = await this.client.submit(traversal.map(movementProjection()), {
+      operation: 'scanMovements',
+    });
+    return rows.map(readMovement);
+  }
+
+  /**
+   * Computed by the server: movements of the window (mixed index) grouped by the account on
+   * the chosen side; counterparties are distinct accounts on the other side, self-transfers
+   * excluded. Only the candidates travel back.
+   */
+  async selectFanCandidates(query: FanCandidateQuery): Promise<FanCandidate[]> {
+    assertFanCandidateQuery(query);
+    if (query.from >= query.to) return [];
+    const self = query.direction === 'out' ? __.outV() : __.inV();
+    const other = query.direction === 'out' ? __.inV() : __.outV();
+    const rows = await this.client.submit(
+      this.g
+        .E()
+        .has('timestamp', P.between(query.from, query.to))
+        .hasLabel('TRANSFERRED')
+        .project('s', 'o')
+        .by(self.values('uid'))
+        .by(other.values('uid'))
+        .group()
+        .by(__.select('s'))
+        .by(__.fold())
+        .unfold()
+        .where(__.select(column.values).count(scope.local).is(P.gte(query.minCounterparties)))
+        .project('accountId', 'movements', 'counterparties')
+        .by(__.select(column.keys))
+        .by(__.select(column.values).count(scope.local))
+        .by(__.select(column.values).unfold().where('s', P.neq('o')).select('o').dedup().count())
+        .where(__.select('counterparties').is(P.gte(query.minCounterparties)))
+        .order()
+        .by(__.select('counterparties'), order.desc)
+        .by(__.select('accountId'), order.asc)
+        .limit(query.limit),
+      { operation: 'selectFanCandidates' },
+    );
+    return rows.map((value) => {
+      const row = toRecord(value, 'fan candidate');
+      return {
+        accountId: stringField(row, 'accountId'),
+        counterparties: numberField(row, 'counterparties'),
+        movements: numberField(row, 'movements'),
+      };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Shared identifiers
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Computed by the server: for each identifier, at most `hubCap + 1` distinct accounts are
+   * read (enough to know it is a hub), and only identifiers with 2..hubCap accounts come back.
+   */
+  async findSharedIdentifiers(query: SharedIdentifierQuery): Promise<SharedIdentifier[]> {
+    assertSharedIdentifierQuery(query);
+    if (query.kinds !== undefined && query.kinds.length === 0) return [];
+    let identifiers: GraphTraversal;
+    if (query.accountIds !== undefined) {
+      const accounts = [...new Set(query.accountIds)];
+      if (accounts.length === 0) return [];
+      identifiers = this.g
+        .V()
+        .has('uid', P.within(accounts))
+        .out('USES')
+        .hasLabel('Identifier')
+        .dedup();
+    } else {
+      // `uid >= ''` holds for every vertex; it lets the label's mixed index list Identifiers.
+      identifiers = this.g.V().hasLabel('Identifier').has('uid', P.gte(''));
+    }
+    if (query.kinds !== undefined)
+      identifiers = identifiers.has('kind', P.within([...query.kinds]));
+    const rows = await this.client.submit(
+      identifiers
+        .project('identifierUid', 'kind', 'accountIds')
+        .by(__.values('uid'))
+        .by(__.values('kind'))
+        .by(
+          __.in_('USES')
+            .values('uid')
+            .dedup()
+            .limit(query.hubCap + 1)
+            .fold(),
+        )
+        .where(
+          __.select('accountIds')
+            .count(scope.local)
+            .is(P.between(2, query.hubCap + 1)),
+        )
+        .order()
+        .by(__.select('identifierUid')),
+      { operation: 'findSharedIdentifiers' },
+    );
+    return rows.map((value) => {
+      const row = toRecord(value, 'shared identifier');
+      const accountIds = (Array.isArray(row.accountIds) ? row.accountIds : [])
+        .filter((id): id is string => typeof id === 'string')
+        .sort(compareStrings);
+      return {
+        identifierUid: stringField(row, 'identifierUid'),
+        kind: stringField(row, 'kind') as IdentifierKind,
+        accountIds,
+      };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Listing, counts, health, reset
+  // -------------------------------------------------------------------------------------------
+
+  /** Keyset paging by uid, answered by the label's mixed index (filter, order and limit). */
+  async listVertices(request: PageRequest): Promise<Page<GraphVertex>> {
+    assertPageRequest(request);
+    const afterUid =
+      request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
+    const where = Object.entries(request.where ?? {});
+    if (where.some(([key, value]) => !matchesKeyType(key, value))) return { items: [] };
+    let traversal = this.g
+      .V()
+      .hasLabel(request.label)
+      .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid));
+    for (const [key, value] of where) traversal = traversal.has(key, value);
+    const rows = await this.client.submit(
+      traversal
+        .order()
+        .by('uid')
+        .limit(request.limit + 1)
+        .map(vertexProjection()),
+      { operation: 'listVertices' },
+    );
+    const items = rows.slice(0, request.limit).map(readVertex);
+    const last = items[items.length - 1];
+    return rows.length > request.limit && last !== undefined
+      ? { items, nextCursor: encodeUidCursor(request.label, last.uid) }
+      : { items };
+  }
+
+  /** One traversal; it reads every element (JanusGraph keeps no counters). */
+  async counts(): Promise<GraphCounts> {
+    const answer = await this.client.submitOne(
+      this.g
+        .inject(0)
+        .project('vertices', 'edges')
+        .by(__.V().groupCount().by(t.label))
+        .by(__.E().groupCount().by(t.label)),
+      { operation: 'counts' },
+    );
+    const row = toRecord(answer, 'counts');
+    const vertices = zeroCounts(VERTEX_LABELS);
+    const edges = zeroCounts(EDGE_LABELS);
+    const countsOf = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
+    for (const [label, count] of Object.entries(countsOf(row.vertices))) {
+      if (label in vertices && typeof count === 'number') vertices[label as VertexLabel] = count;
+    }
+    for (const [label, count] of Object.entries(countsOf(row.edges))) {
+      if (label in edges && typeof count === 'number') edges[label as EdgeLabel] = count;
+    }
+    return { vertices, edges };
+  }
+
+  ping(): Promise<void> {
+    return this.client.ping();
+  }
+
+  /** Drops every vertex (and so every edge), `CLEAR_CHUNK` per transaction; keeps the schema. */
+  async clear(): Promise<void> {
+    for (;;) {
+      const dropped = await this.client.submitOne(
+        this.g.V().limit(CLEAR_CHUNK).sideEffect(__.drop()).count(),
+        { operation: 'clear' },
+      );
+      if (typeof dropped !== 'number' || dropped < CLEAR_CHUNK) return;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.ownsClient === true) await this.client.close();
+  }
+}

@@ -1,0 +1,133 @@
+import {
+  __,
+  decodeProps,
+  flattenElementMap,
+  GraphTraversal,
+  recordField,
+  stringField,
+  toRecord,
+} from '@app/janusgraph';
+import { EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
+import type { EdgeLabel, GraphEdge, GraphVertex, Movement, VertexLabel } from '@app/vocabulary';
+
+/*
+ * Projections shared by the JanusGraph adapter's traversals, and the readers that turn their
+ * results into vocabulary records. Every read returns business ids only (`uid`, `eid`,
+ * endpoint uids); JanusGraph's own ids never leave the server.
+ */
+
+/** `{uid, label, props}` of the current vertex (props: SINGLE values unwrapped server side). */
+export function vertexProjection(): GraphTraversal {
+  return __.project('uid', 'label', 'props')
+    .by(__.values('uid'))
+    .by(__.label())
+    .by(__.valueMap().by(__.unfold()));
+}
+
+/** `{eid, label, from, to, props}` of the current edge, ends as uids. */
+export function edgeProjection(): GraphTraversal {
+  return __.project('eid', 'label', 'from', 'to', 'props')
+    .by(__.values('eid'))
+    .by(__.label())
+    .by(__.outV().values('uid'))
+    .by(__.inV().values('uid'))
+    .by(__.valueMap());
+}
+
+/** `{eid, label, from, to, props, fromVertex, toVertex}`: an edge with both end vertices. */
+export function edgeWithEndsProjection(): GraphTraversal {
+  return __.project('eid', 'label', 'from', 'to', 'props', 'fromVertex', 'toVertex')
+    .by(__.values('eid'))
+    .by(__.label())
+    .by(__.outV().values('uid'))
+    .by(__.inV().values('uid'))
+    .by(__.valueMap())
+    .by(__.outV().flatMap(vertexProjection()))
+    .by(__.inV().flatMap(vertexProjection()));
+}
+
+/** `{uid, label}` of the current vertex: enough to validate edge endpoints. */
+export function vertexLabelProjection(): GraphTraversal {
+  return __.project('uid', 'label').by(__.values('uid')).by(__.label());
+}
+
+/** A TRANSFERRED edge as the flat `Movement` record's parts. */
+export function movementProjection(): GraphTraversal {
+  return __.project('eid', 'from', 'to', 'props')
+    .by(__.values('eid'))
+    .by(__.outV().values('uid'))
+    .by(__.inV().values('uid'))
+    .by(__.valueMap());
+}
+
+function vertexLabelOf(value: string): VertexLabel {
+  if (!(VERTEX_LABELS as readonly string[]).includes(value)) {
+    throw new TypeError(
+      `JanusGraph returned a vertex with label "${value}", which is not in the vocabulary`,
+    );
+  }
+  return value as VertexLabel;
+}
+
+function edgeLabelOf(value: string): EdgeLabel {
+  if (!(EDGE_LABELS as readonly string[]).includes(value)) {
+    throw new TypeError(
+      `JanusGraph returned an edge with label "${value}", which is not in the vocabulary`,
+    );
+  }
+  return value as EdgeLabel;
+}
+
+/** A `vertexProjection()` result as a vocabulary vertex. */
+export function readVertex(value: unknown): GraphVertex {
+  const row = toRecord(value, 'vertex');
+  return {
+    label: vertexLabelOf(stringField(row, 'label')),
+    uid: stringField(row, 'uid'),
+    props: decodeProps(flattenElementMap(row.props)),
+  } as unknown as GraphVertex;
+}
+
+/** An `edgeProjection()` result as a vocabulary edge. */
+export function readEdge(value: unknown): GraphEdge {
+  const row = toRecord(value, 'edge');
+  return {
+    label: edgeLabelOf(stringField(row, 'label')),
+    eid: stringField(row, 'eid'),
+    from: stringField(row, 'from'),
+    to: stringField(row, 'to'),
+    props: decodeProps(flattenElementMap(row.props)),
+  } as unknown as GraphEdge;
+}
+
+/** An `edgeWithEndsProjection()` result: the edge and its two end vertices. */
+export function readEdgeWithEnds(value: unknown): {
+  edge: GraphEdge;
+  from: GraphVertex;
+  to: GraphVertex;
+} {
+  const row = toRecord(value, 'edge');
+  return {
+    edge: readEdge(row),
+    from: readVertex(recordField(row, 'fromVertex')),
+    to: readVertex(recordField(row, 'toVertex')),
+  };
+}
+
+/** A `movementProjection()` result as a `Movement`. */
+export function readMovement(value: unknown): Movement {
+  const row = toRecord(value, 'movement');
+  return {
+    movementId: stringField(row, 'eid'),
+    fromAccount: stringField(row, 'from'),
+    toAccount: stringField(row, 'to'),
+    ...decodeProps(flattenElementMap(row.props)),
+  } as unknown as Movement;
+}
+
+/** The list inside a `fold()` result (the driver may hand back an empty result for none). */
+export function listOf(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError('Expected a folded list from JanusGraph');
+  return value;
+}
