@@ -5,7 +5,7 @@ import type { Discovered } from './discovery';
 
 /** Images used when a Docker engine is available and no endpoint is configured. */
 export const JANUSGRAPH_IMAGE = 'janusgraph/janusgraph:1.1.0';
-export const PULSAR_IMAGE = 'apachepulsar/pulsar:3.0.12';
+export const PULSAR_IMAGE = 'apachepulsar/pulsar:3.0.7';
 
 const started: StartedTestContainer[] = [];
 
