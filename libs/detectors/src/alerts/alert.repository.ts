@@ -1,0 +1,398 @@
+import { Injectable } from '@nestjs/common';
+import { GraphStore } from '@app/graph-store';
+import {
+  ALERT_STATUSES,
+  Clock,
+  ConflictError,
+  EntityNotFoundError,
+  ids,
+  InvalidInputError,
+  movementOf,
+} from '@app/vocabulary';
+import type {
+  AlertStatus,
+  AlertVertex,
+  FlagRole,
+  GraphEdge,
+  GraphVertex,
+  Movement,
+  Severity,
+  Typology,
+} from '@app/vocabulary';
+import type { AlertParty, DetectedAlert } from '../core/detector';
+import { compareMovements } from '../core/activity';
+import { AlertStatusHistory } from './alert-status-history';
+import type { AlertStatusChange } from './alert-status-history';
+
+/** An alert as stored: the Alert vertex's properties plus its id. */
+export interface StoredAlert {
+  alertId: string;
+  ruleId: string;
+  ruleVersion: string;
+  typology: Typology;
+  score: number;
+  severity: Severity;
+  status: AlertStatus;
+  explanation: string;
+  fingerprint: string;
+  createdAt: number;
+  updatedAt: number;
+  windowStart: number;
+  windowEnd: number;
+  movementIds: string[];
+}
+
+/** An alert with its evidence, for the alert detail view. */
+export interface AlertDetail extends StoredAlert {
+  parties: { uid: string; role: FlagRole; label: GraphVertex['label']; vertex: GraphVertex }[];
+  /** Evidence movements in time order (those still in the graph). */
+  movements: Movement[];
+  history: AlertStatusChange[];
+}
+
+export interface SaveAlertsResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  alertIds: string[];
+}
+
+export interface AlertFilter {
+  status?: AlertStatus;
+  typology?: string;
+  ruleId?: string;
+  /** Alerts that flag this account (or any vertex uid). */
+  accountId?: string;
+  /** Alerts whose window overlaps [from, to). */
+  from?: number;
+  to?: number;
+}
+
+export interface AlertPage {
+  items: StoredAlert[];
+  nextCursor?: string;
+}
+
+/**
+ * Allowed status changes. Closing needs a note (enforced for every change); a closed alert can
+ * be reopened or taken back into investigation.
+ */
+export const ALERT_TRANSITIONS: Readonly<Record<AlertStatus, readonly AlertStatus[]>> = {
+  open: ['investigating', 'escalated', 'closed-false-positive', 'closed-reported'],
+  investigating: ['open', 'escalated', 'closed-false-positive', 'closed-reported'],
+  escalated: ['investigating', 'closed-false-positive', 'closed-reported'],
+  'closed-false-positive': ['open', 'investigating'],
+  'closed-reported': ['open', 'investigating'],
+};
+
+const CHUNK = 500;
+const MAX_SCANNED_PAGES = 200;
+
+function storedOf(vertex: AlertVertex): StoredAlert {
+  return { alertId: vertex.uid, ...vertex.props, typology: vertex.props.typology as Typology };
+}
+
+function encodeCursor(value: { kind: 'store' | 'after'; value: string }): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { kind: 'store' | 'after'; value: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'kind' in parsed &&
+      'value' in parsed &&
+      (parsed.kind === 'store' || parsed.kind === 'after') &&
+      typeof parsed.value === 'string'
+    ) {
+      return { kind: parsed.kind, value: parsed.value };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidInputError('The cursor is not one this API returned', [
+    { field: 'cursor', rule: 'must be the nextCursor of a previous page, unchanged' },
+  ]);
+}
+
+function overlaps(alert: StoredAlert, filter: AlertFilter): boolean {
+  if (filter.from !== undefined && alert.windowEnd < filter.from) return false;
+  if (filter.to !== undefined && alert.windowStart >= filter.to) return false;
+  return true;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Alerts in the graph: one Alert vertex per fingerprint (uid `alert:<ruleId>:<fingerprint>`)
+ * with FLAGS edges to its parties and the evidence movement ids. Saving the same pattern again
+ * changes nothing; a grown pattern updates its alert (evidence merged, score and explanation
+ * replaced) and keeps the analyst's status. Status changes are recorded with a note.
+ */
+@Injectable()
+export class AlertRepository {
+  constructor(
+    private readonly store: GraphStore,
+    private readonly history: AlertStatusHistory,
+    private readonly clock: Clock,
+  ) {}
+
+  async save(alerts: readonly DetectedAlert[]): Promise<SaveAlertsResult> {
+    const result: SaveAlertsResult = { created: 0, updated: 0, unchanged: 0, alertIds: [] };
+    // Latest version per alert id wins within one call.
+    const latest = new Map<string, DetectedAlert>();
+    for (const alert of alerts) latest.set(alert.alertId, alert);
+    const all = [...latest.values()];
+    for (let i = 0; i < all.length; i += CHUNK) {
+      await this.saveChunk(all.slice(i, i + CHUNK), result);
+    }
+    return result;
+  }
+
+  async get(alertId: string): Promise<StoredAlert> {
+    const vertex = await this.store.getVertex(alertId);
+    if (!vertex || vertex.label !== 'Alert') throw new EntityNotFoundError('Alert', alertId);
+    return storedOf(vertex);
+  }
+
+  /** The alert with its parties, evidence movements in time order and status history. */
+  async detail(alertId: string): Promise<AlertDetail> {
+    const alert = await this.get(alertId);
+    const neighbourhood = await this.store.getNeighbourhood({
+      uid: alertId,
+      depth: 1,
+      edgeLabels: ['FLAGS'],
+      limit: 10_000,
+    });
+    const vertices = new Map(neighbourhood.vertices.map((v) => [v.uid, v] as const));
+    const parties = neighbourhood.edges
+      .filter(
+        (e): e is Extract<GraphEdge, { label: 'FLAGS' }> =>
+          e.label === 'FLAGS' && e.from === alertId,
+      )
+      .flatMap((e) => {
+        const vertex = vertices.get(e.to);
+        return vertex ? [{ uid: e.to, role: e.props.role, label: vertex.label, vertex }] : [];
+      });
+    const movements: Movement[] = [];
+    for (let i = 0; i < alert.movementIds.length; i += 50) {
+      const edges = await Promise.all(
+        alert.movementIds.slice(i, i + 50).map((eid) => this.store.getEdge(eid)),
+      );
+      for (const edge of edges) if (edge?.label === 'TRANSFERRED') movements.push(movementOf(edge));
+    }
+    movements.sort(compareMovements);
+    return { ...alert, parties, movements, history: await this.history.list(alertId) };
+  }
+
+  /**
+   * Alerts matching the filter, `limit` at a time. Status, typology and rule are pushed to the
+   * store; the window filter is applied while paging (pages may then hold fewer items, never
+   * lose any). With `accountId`, the alerts flagging that vertex are read from its neighbourhood.
+   */
+  async list(filter: AlertFilter, limit: number, cursor?: string): Promise<AlertPage> {
+    if (filter.accountId !== undefined) return this.listForAccount(filter, limit, cursor);
+    const where: Record<string, string> = {};
+    if (filter.status !== undefined) where.status = filter.status;
+    if (filter.typology !== undefined) where.typology = filter.typology;
+    if (filter.ruleId !== undefined) where.ruleId = filter.ruleId;
+    let storeCursor = cursor === undefined ? undefined : decodeCursor(cursor).value;
+    const items: StoredAlert[] = [];
+    for (let pages = 0; pages < MAX_SCANNED_PAGES; pages += 1) {
+      const page = await this.store.listVertices({
+        label: 'Alert',
+        where,
+        cursor: storeCursor,
+        limit: limit - items.length,
+      });
+      for (const vertex of page.items) {
+        if (vertex.label !== 'Alert') continue;
+        const alert = storedOf(vertex);
+        if (overlaps(alert, filter)) items.push(alert);
+      }
+      storeCursor = page.nextCursor;
+      if (storeCursor === undefined || items.length >= limit) break;
+    }
+    return storeCursor === undefined
+      ? { items }
+      : { items, nextCursor: encodeCursor({ kind: 'store', value: storeCursor }) };
+  }
+
+  async changeStatus(
+    alertId: string,
+    to: AlertStatus,
+    note: string,
+    actor: string,
+  ): Promise<StoredAlert> {
+    if (!(ALERT_STATUSES as readonly string[]).includes(to)) {
+      throw new InvalidInputError(`"${to}" is not an alert status`, [
+        { field: 'status', rule: `must be one of ${ALERT_STATUSES.join(', ')}` },
+      ]);
+    }
+    if (note.trim() === '') {
+      throw new InvalidInputError('A status change needs a note', [
+        { field: 'note', rule: 'must not be empty' },
+      ]);
+    }
+    const vertex = await this.store.getVertex(alertId);
+    if (!vertex || vertex.label !== 'Alert') throw new EntityNotFoundError('Alert', alertId);
+    const from = vertex.props.status;
+    if (!ALERT_TRANSITIONS[from].includes(to)) {
+      throw new ConflictError(
+        `Alert ${alertId} is ${from}; it cannot change to ${to} (allowed: ${ALERT_TRANSITIONS[from].join(', ') || 'none'})`,
+        { field: 'status', from, to, allowed: ALERT_TRANSITIONS[from] },
+      );
+    }
+    const now = this.clock.now();
+    const updated: AlertVertex = {
+      ...vertex,
+      props: { ...vertex.props, status: to, updatedAt: now },
+    };
+    await this.store.upsertVertices([updated]);
+    await this.history.append({ alertId, from, to, at: now, note: note.trim(), actor });
+    return storedOf(updated);
+  }
+
+  statusHistory(alertId: string): Promise<AlertStatusChange[]> {
+    return this.history.list(alertId);
+  }
+
+  private async listForAccount(
+    filter: AlertFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<AlertPage> {
+    const accountId = filter.accountId as string;
+    const exists = await this.store.getVertex(accountId);
+    if (!exists) throw new EntityNotFoundError('Vertex', accountId);
+    const neighbourhood = await this.store.getNeighbourhood({
+      uid: accountId,
+      depth: 1,
+      edgeLabels: ['FLAGS'],
+      limit: 10_000,
+    });
+    const after = cursor === undefined ? undefined : decodeCursor(cursor).value;
+    const matching = neighbourhood.vertices
+      .filter((v): v is AlertVertex => v.label === 'Alert')
+      .map(storedOf)
+      .filter(
+        (a) =>
+          (filter.status === undefined || a.status === filter.status) &&
+          (filter.typology === undefined || a.typology === filter.typology) &&
+          (filter.ruleId === undefined || a.ruleId === filter.ruleId) &&
+          overlaps(a, filter) &&
+          (after === undefined || a.alertId > after),
+      )
+      .sort((a, b) => (a.alertId < b.alertId ? -1 : 1));
+    const items = matching.slice(0, limit);
+    const last = items[items.length - 1];
+    return matching.length > limit && last
+      ? { items, nextCursor: encodeCursor({ kind: 'after', value: last.alertId }) }
+      : { items };
+  }
+
+  private async saveChunk(
+    alerts: readonly DetectedAlert[],
+    result: SaveAlertsResult,
+  ): Promise<void> {
+    const existing = new Map<string, AlertVertex>();
+    for (const vertex of await this.store.getVertices(alerts.map((a) => a.alertId))) {
+      if (vertex.label === 'Alert') existing.set(vertex.uid, vertex);
+    }
+    const partyUids = [...new Set(alerts.flatMap((a) => a.parties.map((p) => p.uid)))];
+    const known = new Set((await this.store.getVertices(partyUids)).map((v) => v.uid));
+    const now = this.clock.now();
+    const vertices: AlertVertex[] = [];
+    const edges: GraphEdge[] = [];
+    const raised: AlertStatusChange[] = [];
+    for (const alert of alerts) {
+      result.alertIds.push(alert.alertId);
+      const movementIds = alert.movements.map((m) => m.movementId);
+      const before = existing.get(alert.alertId);
+      let vertex: AlertVertex;
+      if (!before) {
+        vertex = {
+          label: 'Alert',
+          uid: alert.alertId,
+          props: {
+            ruleId: alert.ruleId,
+            ruleVersion: alert.ruleVersion,
+            typology: alert.typology,
+            score: alert.score,
+            severity: alert.severity,
+            status: 'open',
+            explanation: alert.explanation,
+            fingerprint: alert.fingerprint,
+            createdAt: now,
+            updatedAt: now,
+            windowStart: alert.windowStart,
+            windowEnd: alert.windowEnd,
+            movementIds,
+          },
+        };
+        result.created += 1;
+        raised.push({
+          alertId: alert.alertId,
+          from: null,
+          to: 'open',
+          at: now,
+          note: `raised by ${alert.ruleId} ${alert.ruleVersion}`,
+          actor: 'detector',
+        });
+      } else {
+        const merged = [
+          ...before.props.movementIds,
+          ...movementIds.filter((id) => !before.props.movementIds.includes(id)),
+        ];
+        const props = {
+          ...before.props,
+          ruleVersion: alert.ruleVersion,
+          score: alert.score,
+          severity: alert.severity,
+          explanation: alert.explanation,
+          windowStart: Math.min(before.props.windowStart, alert.windowStart),
+          windowEnd: Math.max(before.props.windowEnd, alert.windowEnd),
+          movementIds: merged,
+        };
+        const changed =
+          props.ruleVersion !== before.props.ruleVersion ||
+          props.score !== before.props.score ||
+          props.explanation !== before.props.explanation ||
+          props.windowStart !== before.props.windowStart ||
+          props.windowEnd !== before.props.windowEnd ||
+          !sameList(merged, before.props.movementIds);
+        if (!changed) {
+          result.unchanged += 1;
+          vertex = before;
+        } else {
+          result.updated += 1;
+          vertex = { ...before, props: { ...props, updatedAt: now } };
+        }
+      }
+      if (vertex !== before) vertices.push(vertex);
+      const seen = new Set<string>();
+      for (const party of alert.parties) {
+        if (seen.has(party.uid) || !known.has(party.uid)) continue;
+        seen.add(party.uid);
+        edges.push(this.flagEdge(alert.alertId, party));
+      }
+    }
+    if (vertices.length > 0) await this.store.upsertVertices(vertices);
+    if (edges.length > 0) await this.store.upsertEdges(edges);
+    for (const change of raised) await this.history.append(change);
+  }
+
+  private flagEdge(alertId: string, party: AlertParty): GraphEdge {
+    return {
+      label: 'FLAGS',
+      eid: ids.structural('FLAGS', alertId, party.uid),
+      from: alertId,
+      to: party.uid,
+      props: { role: party.role },
+    };
+  }
+}

@@ -1,0 +1,203 @@
+import type { DetectorsConfig } from '@app/settings';
+import type { Movement } from '@app/vocabulary';
+import { isCashPoint } from '../core/account-directory';
+import type {
+  ActivityDetector,
+  AlertDraft,
+  AlertParty,
+  Evaluator,
+  EvaluatorContext,
+} from '../core/detector';
+import { EpisodeTracker } from '../core/episode-tracker';
+import { inTimeOrder } from '../core/evaluator-helpers';
+import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { scoreAbove } from '../core/scoring';
+import { KeyedWindows } from '../core/time-window';
+
+export type ScatterGatherParams = {
+  windowDays: number;
+  /** Intermediaries that must each receive from the origin and pass on to the beneficiary. */
+  minIntermediaries: number;
+  /** Each intermediary passes on at least this share of what it received. */
+  minRetained: number;
+  /** …and at most this share more. */
+  maxGain: number;
+};
+
+const RULE_ID = 'aml.scatter-gather';
+
+interface Leg {
+  intermediary: string;
+  scatter: Movement;
+  gather: Movement;
+}
+
+interface PairState {
+  legs: Map<string, Leg>;
+  lastAt: number;
+}
+
+class ScatterGatherEvaluator implements Evaluator {
+  private readonly inflows: KeyedWindows<Movement>;
+  private readonly pairs = new Map<string, PairState>();
+  private readonly episodes: EpisodeTracker;
+  private readonly windowMs: number;
+  private seen = 0;
+
+  constructor(
+    private readonly params: ScatterGatherParams,
+    private readonly context: EvaluatorContext,
+  ) {
+    this.windowMs = params.windowDays * MS_PER_DAY;
+    this.inflows = new KeyedWindows<Movement>(this.windowMs);
+    this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+  }
+
+  onMovement(m: Movement): AlertDraft[] {
+    const drafts: AlertDraft[] = [];
+    this.seen += 1;
+    if (this.seen % 4096 === 0) this.sweep(m.timestamp);
+    const intermediary = m.fromAccount;
+    const beneficiary = m.toAccount;
+    if (intermediary !== beneficiary && !isCashPoint(this.context.accounts, beneficiary)) {
+      // Latest matching scatter leg into the intermediary, per origin.
+      const byOrigin = new Map<string, Movement>();
+      this.inflows.get(intermediary, m.timestamp)?.forEach((scatter) => {
+        const origin = scatter.fromAccount;
+        if (origin === beneficiary || origin === intermediary || scatter.timestamp >= m.timestamp)
+          return;
+        if (isCashPoint(this.context.accounts, origin) || scatter.currency !== m.currency) return;
+        if (m.amountMinor < scatter.amountMinor * this.params.minRetained) return;
+        if (m.amountMinor > scatter.amountMinor * (1 + this.params.maxGain)) return;
+        byOrigin.set(origin, scatter);
+      });
+      for (const [origin, scatter] of byOrigin) {
+        const draft = this.addLeg(
+          origin,
+          beneficiary,
+          { intermediary, scatter, gather: m },
+          m.timestamp,
+        );
+        if (draft) drafts.push(draft);
+      }
+    }
+    this.inflows.push(m.toAccount, m);
+    return drafts;
+  }
+
+  stateSize(): number {
+    let total = this.inflows.size() + this.episodes.size();
+    for (const pair of this.pairs.values()) total += pair.legs.size;
+    return total;
+  }
+
+  private addLeg(
+    origin: string,
+    beneficiary: string,
+    leg: Leg,
+    now: number,
+  ): AlertDraft | undefined {
+    const pairKey = `${origin}>${beneficiary}`;
+    let pair = this.pairs.get(pairKey);
+    if (!pair) {
+      pair = { legs: new Map(), lastAt: now };
+      this.pairs.set(pairKey, pair);
+    }
+    pair.lastAt = now;
+    for (const [key, old] of pair.legs)
+      if (old.scatter.timestamp < now - this.windowMs) pair.legs.delete(key);
+    if (!pair.legs.has(leg.intermediary)) pair.legs.set(leg.intermediary, leg);
+    if (pair.legs.size < this.params.minIntermediaries) return undefined;
+
+    const legs = [...pair.legs.values()];
+    const movements = inTimeOrder(legs.flatMap((l) => [l.scatter, l.gather]));
+    const start = movements[0].timestamp;
+    const intermediaries = legs.map((l) => l.intermediary).sort();
+    const parties: AlertParty[] = [
+      { uid: origin, role: 'subject' },
+      { uid: beneficiary, role: 'counterparty' },
+      ...intermediaries.map((uid): AlertParty => ({ uid, role: 'member' })),
+    ];
+    const scattered = legs.map((l) => l.scatter);
+    const gathered = legs.map((l) => l.gather);
+    return {
+      fingerprint: this.episodes.fingerprint([pairKey], start, now),
+      subject: origin,
+      score: scoreAbove(
+        legs.length,
+        this.params.minIntermediaries,
+        this.params.minIntermediaries * 3,
+      ),
+      explanation:
+        `Account ${origin} scattered ${totalText(scattered)} to ${legs.length} intermediaries ` +
+        `(${intermediaries.join(', ')}), which each passed it on to ${beneficiary} afterwards, ` +
+        `gathering ${totalText(gathered)} between ${instant(start)} and ${instant(now)} ` +
+        `(within ${durationText(this.windowMs)}).`,
+      windowStart: start,
+      windowEnd: now,
+      movements,
+      parties,
+      facts: { intermediaries: legs.length, origin, beneficiary },
+    };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, pair] of this.pairs)
+      if (now - pair.lastAt > this.windowMs) this.pairs.delete(key);
+  }
+}
+
+/**
+ * Scatter-gather: an origin pays several intermediaries, each of which later passes most of it
+ * on to one beneficiary (fan-out then fan-in, in that time order).
+ */
+export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
+  kind: 'activity',
+  id: RULE_ID,
+  version: '1.0.0',
+  typology: 'scatter-gather',
+  family: 'aml',
+  description:
+    'One origin pays several intermediaries which each forward most of the amount to one beneficiary afterwards, inside the window.',
+  source:
+    'IBM AMLSim ScatterGather typology; IBM AMLworld scatter-gather pattern (Altman et al. 2023)',
+  parameters: [
+    {
+      name: 'windowDays',
+      kind: 'integer',
+      min: 1,
+      max: 366,
+      description: 'Window from first scatter to last gather.',
+    },
+    {
+      name: 'minIntermediaries',
+      kind: 'integer',
+      min: 2,
+      max: 1000,
+      description: 'Intermediaries needed to fire.',
+    },
+    {
+      name: 'minRetained',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description: 'Share of the received amount each intermediary forwards at least.',
+    },
+    {
+      name: 'maxGain',
+      kind: 'number',
+      min: 0,
+      max: 10,
+      description: 'Share above the received amount an intermediary may forward.',
+    },
+  ],
+  defaults: (config: DetectorsConfig): ScatterGatherParams => ({
+    windowDays: config.windowDays,
+    minIntermediaries: 3,
+    minRetained: 0.7,
+    maxGain: 0.05,
+  }),
+  lookbackMs: (params) => params.windowDays * MS_PER_DAY,
+  batchPlan: () => ({ kind: 'scan' }),
+  createEvaluator: (params, context) => new ScatterGatherEvaluator(params, context),
+};

@@ -1,0 +1,174 @@
+import type { DetectorsConfig } from '@app/settings';
+import type { Movement } from '@app/vocabulary';
+import { isCashPoint } from '../core/account-directory';
+import type {
+  ActivityDetector,
+  AlertDraft,
+  AlertParty,
+  Evaluator,
+  EvaluatorContext,
+} from '../core/detector';
+import { EpisodeTracker } from '../core/episode-tracker';
+import { tracks } from '../core/evaluator-helpers';
+import { durationText, instant, MS_PER_DAY, money, totalText, unique } from '../core/format';
+import { minorIn } from '../core/parameters';
+import { scoreAbove } from '../core/scoring';
+import { KeyedWindows } from '../core/time-window';
+
+export type StructuringParams = {
+  /** Reporting threshold in major units, applied in each movement's currency. */
+  threshold: string;
+  /** Cash at or above threshold × (100 − band)% and below the threshold is "just below". */
+  bandPercent: number;
+  windowDays: number;
+  minTransactions: number;
+};
+
+const RULE_ID = 'aml.structuring';
+
+/** Lowest amount of the band just below the threshold, in minor units (rounded up). */
+export function structuringBandLow(thresholdMinor: number, bandPercent: number): number {
+  return Math.ceil((thresholdMinor * (100 - bandPercent)) / 100);
+}
+
+interface Keyed {
+  key: string;
+  direction: 'deposit' | 'withdrawal';
+}
+
+/**
+ * The customer side of a cash movement: deposits go from a cash point to the customer,
+ * withdrawals from the customer to a cash point.
+ */
+export function cashSideOf(m: Movement, context: EvaluatorContext): Keyed | undefined {
+  if (m.channel !== 'cash') return undefined;
+  const fromCash = isCashPoint(context.accounts, m.fromAccount);
+  const toCash = isCashPoint(context.accounts, m.toAccount);
+  if (fromCash && !toCash) return { key: m.toAccount, direction: 'deposit' };
+  if (toCash && !fromCash) return { key: m.fromAccount, direction: 'withdrawal' };
+  // Cash handed from one customer account to another: the beneficiary is structuring's key.
+  if (!fromCash && !toCash) return { key: m.toAccount, direction: 'deposit' };
+  return undefined;
+}
+
+class StructuringEvaluator implements Evaluator {
+  private readonly windows: KeyedWindows<Movement>;
+  private readonly episodes: EpisodeTracker;
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly params: StructuringParams,
+    private readonly context: EvaluatorContext,
+  ) {
+    this.windowMs = params.windowDays * MS_PER_DAY;
+    this.windows = new KeyedWindows<Movement>(this.windowMs);
+    this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+  }
+
+  onMovement(m: Movement): AlertDraft[] {
+    const side = cashSideOf(m, this.context);
+    if (!side || !tracks(this.context, side.key)) return [];
+    const thresholdMinor = minorIn(this.params.threshold, m.currency);
+    const low = structuringBandLow(thresholdMinor, this.params.bandPercent);
+    if (m.amountMinor < low || m.amountMinor >= thresholdMinor) return [];
+    const keyOf = `${side.key}|${side.direction}|${m.currency}`;
+    const window = this.windows.push(keyOf, m).values();
+    if (window.length < this.params.minTransactions) return [];
+
+    const start = window[0].timestamp;
+    const fingerprint = this.episodes.fingerprint([keyOf], start, m.timestamp);
+    const sources = unique(
+      window.map((w) => (side.direction === 'deposit' ? w.fromAccount : w.toAccount)),
+    );
+    const counterparties = sources.filter((uid) => !isCashPoint(this.context.accounts, uid));
+    const parties: AlertParty[] = [
+      { uid: side.key, role: 'subject' },
+      ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
+    ];
+    const verb = side.direction === 'deposit' ? 'received' : 'withdrew';
+    const what = side.direction === 'deposit' ? 'cash deposits' : 'cash withdrawals';
+    const via = side.direction === 'deposit' ? 'from' : 'at';
+    return [
+      {
+        fingerprint,
+        subject: side.key,
+        score: scoreAbove(
+          window.length,
+          this.params.minTransactions,
+          this.params.minTransactions * 3,
+        ),
+        explanation:
+          `Account ${side.key} ${verb} ${window.length} ${what} between ${money(low, m.currency)} and ` +
+          `${money(thresholdMinor - 1, m.currency)}, just below the ${money(thresholdMinor, m.currency)} ` +
+          `reporting threshold, within ${durationText(this.windowMs)} ` +
+          `(${instant(start)} to ${instant(m.timestamp)}), totalling ${totalText(window)} ` +
+          `${via} ${sources.length} source${sources.length === 1 ? '' : 's'}.`,
+        windowStart: start,
+        windowEnd: m.timestamp,
+        movements: window,
+        parties,
+        facts: {
+          transactions: window.length,
+          thresholdMinor,
+          bandLowMinor: low,
+          sources: sources.length,
+          direction: side.direction,
+        },
+      },
+    ];
+  }
+
+  stateSize(): number {
+    return this.windows.size() + this.episodes.size();
+  }
+}
+
+/**
+ * Structuring: several cash deposits (or withdrawals) each just below the cash reporting
+ * threshold within a rolling window, for one account — whether one depositor or many pay into
+ * that beneficiary.
+ */
+export const structuringDetector: ActivityDetector<StructuringParams> = {
+  kind: 'activity',
+  id: RULE_ID,
+  version: '1.0.0',
+  typology: 'structuring',
+  family: 'aml',
+  description:
+    'Several cash transactions just below the reporting threshold into (or out of) one account within a rolling window.',
+  source:
+    '31 CFR 1010.311 (CTR over 10,000 USD) and 31 U.S.C. 5324 (structuring); band and window after Tazama banded rule configs',
+  parameters: [
+    { name: 'threshold', kind: 'decimal', description: 'Cash reporting threshold in major units.' },
+    {
+      name: 'bandPercent',
+      kind: 'integer',
+      min: 1,
+      max: 50,
+      description: 'Width of the band just below the threshold, in percent.',
+    },
+    {
+      name: 'windowDays',
+      kind: 'integer',
+      min: 1,
+      max: 366,
+      description: 'Rolling window in days.',
+    },
+    {
+      name: 'minTransactions',
+      kind: 'integer',
+      min: 2,
+      max: 1000,
+      description: 'Transactions in the band needed to fire.',
+    },
+  ],
+  defaults: (config: DetectorsConfig): StructuringParams => ({
+    threshold: config.cashReportingThreshold,
+    bandPercent: config.structuringBandPercent,
+    windowDays: config.windowDays,
+    minTransactions: 3,
+  }),
+  lookbackMs: (params) => params.windowDays * MS_PER_DAY,
+  batchPlan: () => ({ kind: 'scan', channels: ['cash'] }),
+  createEvaluator: (params, context) => new StructuringEvaluator(params, context),
+};

@@ -1,0 +1,62 @@
+import type { AccountProps, GraphVertex } from '@app/vocabulary';
+
+/** What rules need to know about an account beyond its movements. */
+export interface AccountInfo {
+  uid: string;
+  accountType: AccountProps['accountType'];
+  country: string;
+  openedAt: number;
+  status: AccountProps['status'];
+}
+
+/**
+ * Synchronous look-up of account facts for evaluators. Engines fill it before evaluation
+ * (from a dataset's vertices or from the store, page by page), so rules stay synchronous.
+ */
+export interface AccountDirectory {
+  get(uid: string): AccountInfo | undefined;
+}
+
+/** Prefix of cash-point ids (`ids.cashPoint`); used when the directory does not know an id. */
+const CASH_POINT_PREFIX = 'cash:';
+
+/** True when the account is a branch or ATM cash point (the cash side of a cash movement). */
+export function isCashPoint(accounts: AccountDirectory, uid: string): boolean {
+  const info = accounts.get(uid);
+  if (info) return info.accountType === 'cash-point';
+  return uid.startsWith(CASH_POINT_PREFIX);
+}
+
+/** A directory held in memory; `add` accepts any vertices and keeps the accounts. */
+export class MemoryAccountDirectory implements AccountDirectory {
+  private readonly accounts = new Map<string, AccountInfo>();
+
+  constructor(vertices: Iterable<GraphVertex> = []) {
+    this.add(vertices);
+  }
+
+  add(vertices: Iterable<GraphVertex>): void {
+    for (const vertex of vertices) {
+      if (vertex.label !== 'Account') continue;
+      this.accounts.set(vertex.uid, {
+        uid: vertex.uid,
+        accountType: vertex.props.accountType,
+        country: vertex.props.country,
+        openedAt: vertex.props.openedAt,
+        status: vertex.props.status,
+      });
+    }
+  }
+
+  has(uid: string): boolean {
+    return this.accounts.has(uid);
+  }
+
+  get(uid: string): AccountInfo | undefined {
+    return this.accounts.get(uid);
+  }
+
+  get size(): number {
+    return this.accounts.size;
+  }
+}

@@ -1,0 +1,287 @@
+import type { GraphStore } from '@app/graph-store';
+import type { Movement } from '@app/vocabulary';
+import type { AccountEvent, Activity } from '../core/activity';
+import { compareActivities } from '../core/activity';
+import type { ActivityDetector, AlertDraft, DetectorParams, Evaluator } from '../core/detector';
+import type { RuleInstance } from '../registry/detector.registry';
+import { AlertCollector, toDetectedAlert } from './alert-collector';
+import { assertWindow } from './batch-detection';
+import type { BatchResult, DetectionWindow, RuleRunStats } from './batch-detection';
+import { accountEventOf } from './dataset';
+import { StoreAccountDirectory } from './store-account-directory';
+
+export interface StoreScanOptions extends DetectionWindow {
+  /** Movements per scanMovements page. */
+  pageSize?: number;
+  /** Most candidate accounts per candidate-based rule. */
+  maxCandidates?: number;
+  /** Candidate accounts replayed together (their movements are held in memory at once). */
+  chunkSize?: number;
+  /** Instant that dates structural alerts (rings). */
+  now: number;
+}
+
+interface ScanRule {
+  detector: ActivityDetector;
+  params: DetectorParams;
+  evaluator: Evaluator;
+  replayStart: number;
+  channels?: ReadonlySet<string>;
+  collector: AlertCollector;
+}
+
+interface CandidateRule {
+  detector: ActivityDetector;
+  params: DetectorParams;
+  replayStart: number;
+  direction: 'in' | 'out' | 'both';
+  needsEvents: boolean;
+  select?: (m: Movement) => readonly string[];
+  candidates: Set<string>;
+  truncated: boolean;
+  collector: AlertCollector;
+}
+
+/**
+ * Batch detection over the graph store without pulling the graph into memory:
+ *
+ * - rules with a `scan` plan share one paged `scanMovements` pass over the window plus the
+ *   longest look-back (a channel filter is pushed down when every such rule has one);
+ * - `fan` rules ask the store for candidates (`selectFanCandidates`) and replay only their
+ *   movements, in chunks of accounts;
+ * - `accounts` rules pick candidates during the scan, then replay their movements (and their
+ *   events, read through HAS_EVENT neighbourhoods) in chunks;
+ * - structural rules read shared identifiers with the hub cap applied by the store.
+ *
+ * Every rule still runs its ordinary evaluator in time order, so the alerts equal those of
+ * stream mode over the same data.
+ */
+export class StoreBatchDetection {
+  constructor(private readonly store: GraphStore) {}
+
+  async scan(instances: readonly RuleInstance[], options: StoreScanOptions): Promise<BatchResult> {
+    assertWindow(options);
+    const pageSize = options.pageSize ?? 5000;
+    const maxCandidates = options.maxCandidates ?? 20_000;
+    const chunkSize = options.chunkSize ?? 500;
+    const directory = new StoreAccountDirectory(this.store);
+    const scanRules: ScanRule[] = [];
+    const candidateRules: CandidateRule[] = [];
+    const stats: RuleRunStats[] = [];
+    const all = new AlertCollector();
+
+    for (const { detector, params } of instances) {
+      if (detector.kind === 'structural') {
+        const collector = new AlertCollector();
+        const shared = await this.store.findSharedIdentifiers({
+          hubCap: detector.hubCap(params),
+          kinds: detector.kinds(params),
+        });
+        for (const draft of detector.detect(shared, params, options.now))
+          collector.add(toDetectedAlert(detector, draft));
+        this.finish(detector.id, collector, all, stats);
+        continue;
+      }
+      const replayStart = options.from - detector.lookbackMs(params);
+      const plan = detector.batchPlan(params);
+      const collector = new AlertCollector();
+      if (plan.kind === 'scan') {
+        scanRules.push({
+          detector,
+          params,
+          evaluator: detector.createEvaluator(params, {
+            accounts: directory,
+            observedSince: replayStart,
+          }),
+          replayStart,
+          channels: plan.channels ? new Set(plan.channels) : undefined,
+          collector,
+        });
+      } else if (plan.kind === 'fan') {
+        const found = await this.store.selectFanCandidates({
+          direction: plan.direction,
+          from: replayStart,
+          to: options.to,
+          minCounterparties: plan.minCounterparties,
+          limit: maxCandidates,
+        });
+        candidateRules.push({
+          detector,
+          params,
+          replayStart,
+          direction: plan.direction,
+          needsEvents: false,
+          candidates: new Set(found.map((c) => c.accountId)),
+          truncated: found.length >= maxCandidates,
+          collector,
+        });
+      } else {
+        candidateRules.push({
+          detector,
+          params,
+          replayStart,
+          direction: plan.direction,
+          needsEvents: plan.needsEvents,
+          select: plan.select,
+          candidates: new Set(),
+          truncated: false,
+          collector,
+        });
+      }
+    }
+
+    const selecting = candidateRules.filter((r) => r.select !== undefined);
+    let movements = 0;
+    if (scanRules.length > 0 || selecting.length > 0) {
+      const scanStart = Math.min(options.from, ...scanRules.map((r) => r.replayStart));
+      const channelSets = scanRules.map((r) => r.channels);
+      const pushDown =
+        selecting.length === 0 &&
+        channelSets.length > 0 &&
+        channelSets.every((c) => c !== undefined)
+          ? [...new Set(channelSets.flatMap((c) => [...(c ?? [])]))]
+          : undefined;
+      let after: { timestamp: number; movementId: string } | undefined;
+      for (;;) {
+        const page = await this.store.scanMovements({
+          from: scanStart,
+          to: options.to,
+          channels: pushDown,
+          after,
+          limit: pageSize,
+        });
+        if (page.length === 0) break;
+        await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
+        for (const m of page) {
+          if (m.timestamp >= options.from) movements += 1;
+          for (const rule of scanRules) {
+            if (m.timestamp < rule.replayStart || (rule.channels && !rule.channels.has(m.channel)))
+              continue;
+            this.collect(rule.detector, rule.evaluator.onMovement(m), rule.collector, options.from);
+          }
+          if (m.timestamp < options.from) continue;
+          for (const rule of selecting) {
+            for (const uid of rule.select?.(m) ?? []) {
+              if (rule.candidates.size >= maxCandidates && !rule.candidates.has(uid))
+                rule.truncated = true;
+              else rule.candidates.add(uid);
+            }
+          }
+        }
+        const last = page[page.length - 1];
+        after = { timestamp: last.timestamp, movementId: last.movementId };
+        if (page.length < pageSize) break;
+      }
+    }
+    for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
+
+    for (const rule of candidateRules) {
+      await this.replayCandidates(rule, options, chunkSize, directory);
+      this.finish(
+        rule.detector.id,
+        rule.collector,
+        all,
+        stats,
+        rule.candidates.size,
+        rule.truncated,
+      );
+    }
+    return { alerts: all.alerts(), movements, events: 0, rules: stats };
+  }
+
+  private async replayCandidates(
+    rule: CandidateRule,
+    options: StoreScanOptions,
+    chunkSize: number,
+    directory: StoreAccountDirectory,
+  ): Promise<void> {
+    const candidates = [...rule.candidates].sort();
+    for (let i = 0; i < candidates.length; i += chunkSize) {
+      const chunk = candidates.slice(i, i + chunkSize);
+      const moves = await this.store.getMovements({
+        accountIds: chunk,
+        from: rule.replayStart,
+        to: options.to,
+        direction: rule.direction,
+      });
+      await directory.ensure(moves.flatMap((m) => [m.fromAccount, m.toAccount]));
+      const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));
+      if (rule.needsEvents) {
+        for (const event of await this.eventsOf(chunk, rule.replayStart, options.to))
+          activities.push({ type: 'event', event });
+      }
+      activities.sort(compareActivities);
+      // Candidate rules keep per-account state, so each chunk can start from a fresh evaluator.
+      const evaluator = rule.detector.createEvaluator(rule.params, {
+        accounts: directory,
+        keyFilter: new Set(chunk),
+        observedSince: rule.replayStart,
+      });
+      for (const activity of activities) {
+        const drafts =
+          activity.type === 'movement'
+            ? evaluator.onMovement(activity.movement)
+            : (evaluator.onEvent?.(activity.event) ?? []);
+        this.collect(rule.detector, drafts, rule.collector, options.from);
+      }
+    }
+  }
+
+  /**
+   * Events of accounts through their HAS_EVENT neighbourhood (the port has no event query yet;
+   * one round trip per account).
+   */
+  private async eventsOf(
+    accountIds: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<AccountEvent[]> {
+    const events: AccountEvent[] = [];
+    for (const accountId of accountIds) {
+      const hood = await this.store.getNeighbourhood({
+        uid: accountId,
+        depth: 1,
+        edgeLabels: ['HAS_EVENT'],
+        limit: 10_000,
+      });
+      for (const vertex of hood.vertices) {
+        if (
+          vertex.label !== 'Event' ||
+          vertex.props.timestamp < from ||
+          vertex.props.timestamp >= to
+        )
+          continue;
+        events.push(accountEventOf(accountId, vertex.uid, vertex.props));
+      }
+    }
+    return events;
+  }
+
+  private collect(
+    detector: ActivityDetector,
+    drafts: readonly AlertDraft[],
+    collector: AlertCollector,
+    from: number,
+  ): void {
+    for (const draft of drafts)
+      if (draft.windowEnd >= from) collector.add(toDetectedAlert(detector, draft));
+  }
+
+  private finish(
+    ruleId: string,
+    collector: AlertCollector,
+    all: AlertCollector,
+    stats: RuleRunStats[],
+    candidates?: number,
+    truncated?: boolean,
+  ): void {
+    const alerts = collector.alerts();
+    alerts.forEach((a) => all.add(a));
+    stats.push({
+      ruleId,
+      alerts: alerts.length,
+      raised: collector.raised,
+      ...(candidates === undefined ? {} : { candidates, truncated: truncated ?? false }),
+    });
+  }
+}

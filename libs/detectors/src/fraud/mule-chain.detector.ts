@@ -1,0 +1,162 @@
+import type { DetectorsConfig } from '@app/settings';
+import type { Movement } from '@app/vocabulary';
+import { isCashPoint } from '../core/account-directory';
+import type {
+  ActivityDetector,
+  AlertDraft,
+  AlertParty,
+  Evaluator,
+  EvaluatorContext,
+} from '../core/detector';
+import { EpisodeTracker } from '../core/episode-tracker';
+import { durationText, instant, money, MS_PER_MINUTE } from '../core/format';
+import { minorIn } from '../core/parameters';
+import { scoreAbove } from '../core/scoring';
+import { KeyedWindows } from '../core/time-window';
+
+export type MuleChainParams = {
+  /** Longest wait between receiving and passing on, in minutes. */
+  maxHopMinutes: number;
+  /** Hops (movements) in a chain needed to fire: 3 = four accounts. */
+  minHops: number;
+  /** Each hop forwards at least this share of the previous hop's amount… */
+  minRetained: number;
+  /** …and at most this share more. */
+  maxGain: number;
+  /** The first hop must be at least this amount (major units). */
+  minAmount: string;
+};
+
+const RULE_ID = 'fraud.mule-chain';
+
+interface ChainLink {
+  timestamp: number;
+  movement: Movement;
+  /** The chain that ends with this movement, first hop first. */
+  chain: readonly Movement[];
+}
+
+class MuleChainEvaluator implements Evaluator {
+  /** Recent chain ends by receiving account. */
+  private readonly arrivals: KeyedWindows<ChainLink>;
+  private readonly episodes: EpisodeTracker;
+  private readonly hopMs: number;
+
+  constructor(
+    private readonly params: MuleChainParams,
+    private readonly context: EvaluatorContext,
+  ) {
+    this.hopMs = params.maxHopMinutes * MS_PER_MINUTE;
+    this.arrivals = new KeyedWindows<ChainLink>(this.hopMs);
+    // A chain is one episode as long as it keeps growing.
+    this.episodes = new EpisodeTracker(RULE_ID, this.hopMs * Math.max(2, params.minHops * 2));
+  }
+
+  onMovement(m: Movement): AlertDraft[] {
+    if (m.fromAccount === m.toAccount) return [];
+    const accounts = this.context.accounts;
+    if (isCashPoint(accounts, m.fromAccount) || isCashPoint(accounts, m.toAccount)) return [];
+    let best: ChainLink | undefined;
+    this.arrivals.get(m.fromAccount, m.timestamp)?.forEach((link) => {
+      const previous = link.movement;
+      if (previous.timestamp >= m.timestamp || previous.currency !== m.currency) return;
+      if (m.amountMinor < previous.amountMinor * this.params.minRetained) return;
+      if (m.amountMinor > previous.amountMinor * (1 + this.params.maxGain)) return;
+      if (link.chain.some((x) => x.fromAccount === m.toAccount)) return; // no loops
+      if (!best || link.chain.length >= best.chain.length) best = link;
+    });
+    const chain = best ? [...best.chain, m] : [m];
+    if (chain[0].amountMinor >= minorIn(this.params.minAmount, m.currency)) {
+      this.arrivals.push(m.toAccount, { timestamp: m.timestamp, movement: m, chain });
+    }
+    if (chain.length < this.params.minHops) return [];
+    return [this.draft(chain)];
+  }
+
+  stateSize(): number {
+    return this.arrivals.size() + this.episodes.size();
+  }
+
+  private draft(chain: readonly Movement[]): AlertDraft {
+    const first = chain[0];
+    const last = chain[chain.length - 1];
+    const path = [first.fromAccount, ...chain.map((x) => x.toAccount)];
+    const parties: AlertParty[] = path.map((uid, i): AlertParty => ({
+      uid,
+      role: i === 0 ? 'subject' : 'member',
+    }));
+    let slowest = 0;
+    for (let i = 1; i < chain.length; i += 1)
+      slowest = Math.max(slowest, chain[i].timestamp - chain[i - 1].timestamp);
+    return {
+      // Keyed by the chain's first movement: every extension maps to the same alert.
+      fingerprint: this.episodes.fingerprint([first.movementId], first.timestamp, last.timestamp),
+      subject: first.fromAccount,
+      score: scoreAbove(chain.length, this.params.minHops, this.params.minHops * 2),
+      explanation:
+        `Funds moved through ${path.length} accounts in ${chain.length} hops (${path.join(' -> ')}) ` +
+        `within ${durationText(last.timestamp - first.timestamp)} (${instant(first.timestamp)} to ${instant(last.timestamp)}), ` +
+        `each hop at most ${durationText(slowest)} after the previous one: ${money(first.amountMinor, first.currency)} ` +
+        `in, ${money(last.amountMinor, last.currency)} out at the end.`,
+      windowStart: first.timestamp,
+      windowEnd: last.timestamp,
+      movements: [...chain],
+      parties,
+      facts: { hops: chain.length, accounts: path.length, slowestHopMs: slowest },
+    };
+  }
+}
+
+/** Mule chains: funds passed on through several accounts, each hop within minutes. */
+export const muleChainDetector: ActivityDetector<MuleChainParams> = {
+  kind: 'activity',
+  id: RULE_ID,
+  version: '1.0.0',
+  typology: 'mule-chain',
+  family: 'fraud',
+  description:
+    'Funds passed through several accounts in a row, each account forwarding most of what it received within minutes.',
+  source:
+    'Money-mule indicators (Europol EMMA, UK Finance); DOMAIN.md section 3 (funds moved through several accounts within minutes)',
+  parameters: [
+    {
+      name: 'maxHopMinutes',
+      kind: 'integer',
+      min: 1,
+      max: 24 * 60 * 7,
+      description: 'Longest wait between receiving and forwarding.',
+    },
+    {
+      name: 'minHops',
+      kind: 'integer',
+      min: 2,
+      max: 100,
+      description: 'Movements in a chain needed to fire.',
+    },
+    {
+      name: 'minRetained',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description: 'Share of the previous hop each hop forwards at least.',
+    },
+    {
+      name: 'maxGain',
+      kind: 'number',
+      min: 0,
+      max: 10,
+      description: 'Share above the previous hop a hop may carry.',
+    },
+    { name: 'minAmount', kind: 'decimal', description: 'Smallest first hop (major units).' },
+  ],
+  defaults: (_config: DetectorsConfig): MuleChainParams => ({
+    maxHopMinutes: 120,
+    minHops: 3,
+    minRetained: 0.8,
+    maxGain: 0.02,
+    minAmount: '500.00',
+  }),
+  lookbackMs: (params) => params.maxHopMinutes * MS_PER_MINUTE * 12,
+  batchPlan: () => ({ kind: 'scan' }),
+  createEvaluator: (params, context) => new MuleChainEvaluator(params, context),
+};

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { detectorsSettings } from '@app/settings';
+import type { DetectorsConfig } from '@app/settings';
+import { EntityNotFoundError, InvalidInputError } from '@app/vocabulary';
+import type { FieldProblem, Typology } from '@app/vocabulary';
+import type { Detector, DetectorParams, ParamValue, ParameterSpec } from '../core/detector';
+import { resolveParameters } from '../core/parameters';
+import type { ParameterOverrides } from '../core/parameters';
+import { DETECTORS } from './detectors.tokens';
+
+/** One rule with the parameters of one run. */
+export interface RuleInstance {
+  detector: Detector;
+  params: DetectorParams;
+}
+
+/** A rule as the API and the docs describe it. */
+export interface RuleDescription {
+  id: string;
+  version: string;
+  typology: Typology;
+  family: 'aml' | 'fraud';
+  kind: Detector['kind'];
+  description: string;
+  source: string;
+  parameters: (ParameterSpec & { default: ParamValue })[];
+}
+
+/**
+ * Every registered rule, looked up by id, with its defaults from the `detectors` settings.
+ * Instantiates rules for a run with per-run parameter overrides.
+ */
+@Injectable()
+export class DetectorRegistry {
+  private readonly byId = new Map<string, Detector>();
+
+  constructor(
+    @Inject(DETECTORS) detectors: readonly Detector[],
+    @Inject(detectorsSettings.KEY) private readonly config: DetectorsConfig,
+  ) {
+    for (const detector of detectors) {
+      if (this.byId.has(detector.id)) {
+        throw new Error(
+          `Two detectors are registered with the id "${detector.id}"; rule ids must be unique`,
+        );
+      }
+      this.byId.set(detector.id, detector);
+    }
+  }
+
+  list(): Detector[] {
+    return [...this.byId.values()];
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  get(id: string): Detector {
+    const detector = this.byId.get(id);
+    if (!detector) throw new EntityNotFoundError('Rule', id);
+    return detector;
+  }
+
+  describe(): RuleDescription[] {
+    return this.list().map((detector) => {
+      const defaults = detector.defaults(this.config);
+      return {
+        id: detector.id,
+        version: detector.version,
+        typology: detector.typology,
+        family: detector.family,
+        kind: detector.kind,
+        description: detector.description,
+        source: detector.source,
+        parameters: detector.parameters.map((spec) => ({ ...spec, default: defaults[spec.name] })),
+      };
+    });
+  }
+
+  /**
+   * The chosen rules (all when `ruleIds` is absent or empty) with defaults plus overrides.
+   * Unknown rule ids, overrides for rules not chosen, and bad parameter values are refused with
+   * `InvalidInputError` listing every problem.
+   */
+  instantiate(ruleIds?: readonly string[], overrides: ParameterOverrides = {}): RuleInstance[] {
+    const problems: FieldProblem[] = [];
+    const chosen = ruleIds && ruleIds.length > 0 ? [...new Set(ruleIds)] : this.ids();
+    chosen.forEach((id, index) => {
+      if (!this.byId.has(id)) {
+        problems.push({
+          field: `rules[${index}]`,
+          rule: `must be a known rule id (${this.ids().join(', ')})`,
+        });
+      }
+    });
+    for (const id of Object.keys(overrides)) {
+      if (!chosen.includes(id)) {
+        problems.push({ field: `parameters.${id}`, rule: 'must name a rule chosen for this run' });
+      }
+    }
+    if (problems.length > 0) {
+      throw new InvalidInputError(
+        `Invalid rule selection: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+        problems,
+      );
+    }
+    return chosen.map((id) => {
+      const detector = this.get(id);
+      return { detector, params: resolveParameters(detector, this.config, overrides[id] ?? {}) };
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { Clock, SystemClock } from '@app/vocabulary';
+import { AlertRepository } from '../alerts/alert.repository';
+import { AlertStatusHistory, MemoryAlertStatusHistory } from '../alerts/alert-status-history';
+import type { Detector } from '../core/detector';
+import { AccountRiskService } from '../services/account-risk.service';
+import { DetectionService } from '../services/detection.service';
+import { FraudRingService } from '../services/fraud-ring.service';
+import { StreamDetectionService } from '../services/stream-detection.service';
+import { ALL_DETECTORS } from './all-detectors';
+import { DetectorRegistry } from './detector.registry';
+import { DETECTORS } from './detectors.tokens';
+
+const SERVICES = [
+  DetectorRegistry,
+  AlertRepository,
+  DetectionService,
+  FraudRingService,
+  AccountRiskService,
+  StreamDetectionService,
+];
+
+/**
+ * AML and fraud detection: every rule under the `DETECTORS` multi-token, the registry, the
+ * alert repository and the scan, stream, ring and risk services. Needs the global
+ * `SettingsModule` (detectors settings) and `GraphStoreModule` (GraphStore port).
+ */
+@Module({
+  providers: [
+    { provide: DETECTORS, useValue: ALL_DETECTORS },
+    { provide: Clock, useClass: SystemClock },
+    { provide: AlertStatusHistory, useClass: MemoryAlertStatusHistory },
+    ...SERVICES,
+  ],
+  exports: [DETECTORS, AlertStatusHistory, ...SERVICES],
+})
+export class DetectorsModule {
+  /** The module with another set of rules (e.g. the built-in ones plus a bank's own). */
+  static withDetectors(detectors: readonly Detector[]): DynamicModule {
+    return {
+      module: DetectorsModule,
+      providers: [{ provide: DETECTORS, useValue: detectors }],
+    };
+  }
+}

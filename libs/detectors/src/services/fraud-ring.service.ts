@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GraphStore } from '@app/graph-store';
+import type { SharedIdentifier } from '@app/graph-store';
+import { detectorsSettings } from '@app/settings';
+import type { DetectorsConfig } from '@app/settings';
+import { findFraudRings, fraudRingDetector } from '../fraud/fraud-ring.detector';
+import type { FraudRing, FraudRingParams } from '../fraud/fraud-ring.detector';
+import { resolveParameters } from '../core/parameters';
+
+export interface RingQuery {
+  /** Only rings containing one of these accounts (two hops of shared identifiers are read). */
+  accountIds?: readonly string[];
+  /** Overrides of the fraud.ring parameters (hubCap, minSharedIdentifiers, minMembers, …). */
+  parameters?: Readonly<Record<string, unknown>>;
+}
+
+/** Fraud rings straight from the graph (no alerts stored): members and shared identifiers. */
+@Injectable()
+export class FraudRingService {
+  constructor(
+    private readonly store: GraphStore,
+    @Inject(detectorsSettings.KEY) private readonly config: DetectorsConfig,
+  ) {}
+
+  async findRings(
+    query: RingQuery = {},
+  ): Promise<{ rings: FraudRing[]; parameters: FraudRingParams }> {
+    const params = resolveParameters(fraudRingDetector, this.config, query.parameters ?? {});
+    const kinds = fraudRingDetector.kinds(params);
+    if (!query.accountIds || query.accountIds.length === 0) {
+      const shared = await this.store.findSharedIdentifiers({ hubCap: params.hubCap, kinds });
+      return { rings: findFraudRings(shared, params), parameters: params };
+    }
+    // Two rounds: identifiers of the accounts, then identifiers of everyone linked to them.
+    const first = await this.store.findSharedIdentifiers({
+      hubCap: params.hubCap,
+      kinds,
+      accountIds: query.accountIds,
+    });
+    const linked = new Set<string>(query.accountIds);
+    first.forEach((s) => s.accountIds.forEach((a) => linked.add(a)));
+    const second = await this.store.findSharedIdentifiers({
+      hubCap: params.hubCap,
+      kinds,
+      accountIds: [...linked],
+    });
+    const byUid = new Map<string, SharedIdentifier>();
+    [...first, ...second].forEach((s) => byUid.set(s.identifierUid, s));
+    const wanted = new Set(query.accountIds);
+    const rings = findFraudRings([...byUid.values()], params).filter((r) =>
+      r.members.some((m) => wanted.has(m)),
+    );
+    return { rings, parameters: params };
+  }
+}
