@@ -135,10 +135,7 @@ export class WsGremlinConnection implements GremlinConnection {
     this.header = Buffer.concat([Buffer.from([GRAPHSON_V3.length]), Buffer.from(GRAPHSON_V3)]);
     this.authenticator =
       options.username !== undefined && options.username !== ''
-        ? (new driver.auth.PlainTextSaslAuthenticator(
-            options.username,
-            options.password ?? '',
-          ))
+        ? new driver.auth.PlainTextSaslAuthenticator(options.username, options.password ?? '')
         : undefined;
   }
 

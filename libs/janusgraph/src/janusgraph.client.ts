@@ -43,6 +43,11 @@ export interface JanusGraphClientDependencies {
   /** Builds one connection; the default speaks WebSocket with the driver's GraphSON v3. Tests pass a fake. */
   connectionFactory?: GremlinConnectionFactory;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+  /**
+   * Extra time the client waits after the server-side timeout before it gives up itself
+   * (default 1 s, so the server's own timeout answer normally wins).
+   */
+  timeoutGraceMs?: number;
 }
 
 export interface SubmitOptions {
@@ -57,8 +62,7 @@ export interface SubmitOptions {
   timeoutMs?: number;
 }
 
-/** Extra time the client waits after the server-side timeout before giving up itself. */
-const CLIENT_TIMEOUT_GRACE_MS = 1_000;
+const DEFAULT_TIMEOUT_GRACE_MS = 1_000;
 
 /**
  * The one connection to JanusGraph's Gremlin Server: a small pool of WebSocket connections
@@ -88,6 +92,7 @@ export class JanusGraphClient {
   private readonly connections: GremlinConnection[];
   private readonly policies: GraphPolicies;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
+  private readonly timeoutGraceMs: number;
   private nextConnection = 0;
   private state: 'new' | 'open' | 'closed' = 'new';
 
@@ -97,6 +102,7 @@ export class JanusGraphClient {
   ) {
     this.endpoint = `${config.tls ? 'wss' : 'ws'}://${config.host}:${config.port}/gremlin`;
     this.logger = dependencies.logger ?? new Logger(JanusGraphClient.name);
+    this.timeoutGraceMs = dependencies.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
     this.g = new gremlinProcess.GraphTraversalSource(
       new structure.Graph(),
       new gremlinProcess.TraversalStrategies(),
@@ -282,7 +288,7 @@ export class JanusGraphClient {
   ): Promise<unknown[]> {
     const raw = await withTimeout(
       connection.submit(message, bindings, { evaluationTimeout: timeoutMs }),
-      timeoutMs + CLIENT_TIMEOUT_GRACE_MS,
+      timeoutMs + this.timeoutGraceMs,
       () => new RequestTimeoutError(timeoutMs),
     );
     return unwrapTraversers(raw);

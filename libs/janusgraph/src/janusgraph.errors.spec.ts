@@ -1,0 +1,126 @@
+import { BrokenCircuitError } from 'cockatiel';
+import {
+  ConflictError,
+  EntityNotFoundError,
+  GraphTimeoutError,
+  GraphUnavailableError,
+  InvalidInputError,
+} from '@app/vocabulary';
+import { ConnectionClosedError, GremlinResponseError } from './gremlin-connection';
+import {
+  classifyGraphError,
+  countsForBreaker,
+  isRetryable,
+  JanusGraphQueryError,
+  RequestTimeoutError,
+  toGraphError,
+} from './janusgraph.errors';
+
+const context = { endpoint: 'ws://graph.example:8182/gremlin', operation: 'upsertVertices' };
+
+function socketError(code: string): Error {
+  return Object.assign(new Error(`connect ${code} 127.0.0.1:8182`), { code });
+}
+
+function serverError(
+  code: number,
+  message: string,
+  exceptions: string[] = [],
+): GremlinResponseError {
+  return new GremlinResponseError(
+    code,
+    message,
+    new Map<string, unknown>([['exceptions', exceptions]]),
+  );
+}
+
+describe('classifyGraphError', () => {
+  it.each([
+    ['connection refused', socketError('ECONNREFUSED'), 'unavailable'],
+    ['connection reset', socketError('ECONNRESET'), 'unavailable'],
+    ['socket closed under a request', new ConnectionClosedError('code 1006'), 'unavailable'],
+    ['open circuit breaker', new BrokenCircuitError(), 'unavailable'],
+    ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
+    ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
+    [
+      'lock contention',
+      serverError(500, 'Could not commit', [
+        'org.janusgraph.diskstorage.locking.TemporaryLockingException',
+      ]),
+      'conflict',
+    ],
+    [
+      'uniqueness violation',
+      serverError(
+        500,
+        'Adding this property for key [uid] and value [p1] violates a uniqueness constraint [byUid]',
+      ),
+      'conflict',
+    ],
+    ['missing element', serverError(500, 'x', ['java.util.NoSuchElementException']), 'not_found'],
+    ['bad credentials', serverError(401, 'Username and/or password are incorrect'), 'auth'],
+    [
+      'a bad traversal',
+      serverError(597, 'The provided traverser does not map to a value'),
+      'query',
+    ],
+    ['anything else', new Error('something odd'), 'query'],
+  ] as const)('%s is %s', (_case, error, kind) => {
+    expect(classifyGraphError(error)).toBe(kind);
+  });
+
+  it('retries only unavailability and conflicts, and counts only unavailability and timeouts for the breaker', () => {
+    expect(isRetryable(socketError('ECONNREFUSED'))).toBe(true);
+    expect(isRetryable(serverError(500, 'violates a uniqueness constraint'))).toBe(true);
+    expect(isRetryable(new RequestTimeoutError(10))).toBe(false);
+    expect(isRetryable(new BrokenCircuitError())).toBe(false);
+    expect(isRetryable(serverError(597, 'bad step'))).toBe(false);
+    expect(countsForBreaker(socketError('ECONNREFUSED'))).toBe(true);
+    expect(countsForBreaker(new RequestTimeoutError(10))).toBe(true);
+    expect(countsForBreaker(serverError(500, 'violates a uniqueness constraint'))).toBe(false);
+    expect(countsForBreaker(serverError(597, 'bad step'))).toBe(false);
+  });
+});
+
+describe('toGraphError', () => {
+  it('names the endpoint and how to start a local server when JanusGraph is unreachable', () => {
+    const error = toGraphError(socketError('ECONNREFUSED'), context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toContain(
+      'upsertVertices: JanusGraph is not reachable at ws://graph.example:8182/gremlin',
+    );
+    expect(error.message).toContain('service.sh start');
+    expect((error as GraphUnavailableError).cause).toBeInstanceOf(Error);
+  });
+
+  it('explains an open breaker', () => {
+    const error = toGraphError(new BrokenCircuitError(), context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toMatch(/circuit breaker is open/);
+  });
+
+  it('maps timeouts, conflicts, missing elements and bad credentials to their domain errors', () => {
+    expect(toGraphError(serverError(598, 'too slow'), context)).toBeInstanceOf(GraphTimeoutError);
+    expect(
+      toGraphError(serverError(500, 'x', ['TemporaryLockingException']), context),
+    ).toBeInstanceOf(ConflictError);
+    expect(
+      toGraphError(serverError(500, 'x', ['java.util.NoSuchElementException']), context),
+    ).toBeInstanceOf(EntityNotFoundError);
+    const auth = toGraphError(serverError(401, 'nope'), context);
+    expect(auth).toBeInstanceOf(GraphUnavailableError);
+    expect(auth.message).toContain('JANUSGRAPH_USERNAME');
+  });
+
+  it('keeps a rejected traversal as a JanusGraphQueryError with the server status', () => {
+    const error = toGraphError(serverError(597, 'No such property: foo'), context);
+    expect(error).toBeInstanceOf(JanusGraphQueryError);
+    expect((error as JanusGraphQueryError).statusCode).toBe(597);
+    expect(error.message).toContain('No such property: foo');
+  });
+
+  it('passes domain errors through unchanged', () => {
+    const invalid = new InvalidInputError('bad', []);
+    expect(toGraphError(invalid, context)).toBe(invalid);
+  });
+});

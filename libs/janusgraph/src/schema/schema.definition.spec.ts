@@ -1,0 +1,74 @@
+import { propertyKeys } from '@app/vocabulary';
+import { indexNamesOf, javaTypeOf, schemaDefinition } from './schema.definition';
+
+describe('schemaDefinition', () => {
+  const definition = schemaDefinition();
+  const keyNames = new Set(definition.propertyKeys.map((key) => key.name));
+
+  it('has one property key per vocabulary key with the mapped Java type', () => {
+    const vocabulary = propertyKeys();
+    expect(definition.propertyKeys).toHaveLength(vocabulary.size);
+    for (const key of definition.propertyKeys) {
+      const type = vocabulary.get(key.name);
+      expect(type).toBeDefined();
+      expect(key.dataType).toBe(javaTypeOf(type ?? 'string'));
+    }
+    expect(definition.propertyKeys.find((key) => key.name === 'movementIds')?.dataType).toBe(
+      'String',
+    );
+    expect(definition.propertyKeys.find((key) => key.name === 'amountMinor')?.dataType).toBe(
+      'Long',
+    );
+    expect(definition.propertyKeys.find((key) => key.name === 'shareMinBp')?.dataType).toBe(
+      'Integer',
+    );
+  });
+
+  it('indexes uid uniquely on vertices and eid on edges', () => {
+    expect(definition.compositeIndexes).toEqual(
+      expect.arrayContaining([
+        { name: 'byUid', element: 'vertex', keys: ['uid'], unique: true },
+        { name: 'byEid', element: 'edge', keys: ['eid'], unique: false },
+      ]),
+    );
+  });
+
+  it('has a vertex-centric index on TRANSFERRED by timestamp in both directions', () => {
+    expect(definition.edgeIndexes).toContainEqual({
+      name: 'transferredByTime',
+      edgeLabel: 'TRANSFERRED',
+      direction: 'BOTH',
+      keys: ['timestamp'],
+      order: 'asc',
+    });
+  });
+
+  it('has a mixed index listing every vertex label by uid, and name text search for people and companies', () => {
+    for (const label of definition.vertexLabels) {
+      const index = definition.mixedIndexes.find((candidate) => candidate.label === label);
+      expect(index?.keys).toContainEqual({ name: 'uid', mapping: 'STRING' });
+    }
+    for (const label of ['Person', 'Company']) {
+      const index = definition.mixedIndexes.find((candidate) => candidate.label === label);
+      expect(index?.keys).toContainEqual({ name: 'name', mapping: 'TEXTSTRING' });
+    }
+  });
+
+  it('uses only existing keys and labels, unique index names, and letters and digits in mixed index names', () => {
+    const referenced = [
+      ...definition.compositeIndexes.flatMap((index) => index.keys),
+      ...definition.mixedIndexes.flatMap((index) => index.keys.map((key) => key.name)),
+      ...definition.edgeIndexes.flatMap((index) => index.keys),
+    ];
+    for (const key of referenced) expect(keyNames.has(key)).toBe(true);
+    for (const index of definition.mixedIndexes) {
+      expect(index.name).toMatch(/^[A-Za-z0-9]+$/);
+      if (index.label !== undefined) {
+        const labels = index.element === 'vertex' ? definition.vertexLabels : definition.edgeLabels;
+        expect(labels).toContain(index.label);
+      }
+    }
+    const names = indexNamesOf(definition);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
