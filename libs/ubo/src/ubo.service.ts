@@ -18,6 +18,7 @@ export interface UboEvaluation extends UboAnswer {
     statements: number;
     records: number;
     replaced: number;
+    later: number;
     closedRecords: number;
     notes: BodsImportNote[];
   };
@@ -91,7 +92,7 @@ export class UboService {
     request: UboRequestOptions = {},
   ): UboEvaluation {
     const options = this.resolveOptions(request);
-    const imported = importBodsStatements(statements, { strict: true });
+    const imported = importBodsStatements(statements, { strict: true, asOf: options.asOf });
     const targetUid = findBodsTarget(imported, companyId);
     const subgraph: Subgraph = { vertices: imported.vertices, edges: imported.edges };
     const answer = computeOwnership(subgraph, targetUid, options, {

@@ -28,6 +28,11 @@ export interface BodsImportOptions {
   source?: string;
   /** Throw InvalidInputError listing every problem instead of skipping bad statements. */
   strict?: boolean;
+  /**
+   * Read the package as it stood on this date (YYYY-MM-DD): statements dated later are left
+   * out, so an earlier state of replaced records can be evaluated.
+   */
+  asOf?: string;
 }
 
 /** Something in the input that was skipped or read in a particular way. */
@@ -67,6 +72,8 @@ export interface BodsImportResult {
     records: number;
     /** Statements replaced by a later statement of the same record. */
     replaced: number;
+    /** Statements dated after `asOf`, left out. */
+    later: number;
     closedRecords: number;
   };
 }
@@ -264,6 +271,7 @@ export function importBodsStatements(
   const latest = new Map<string, Candidate>();
   const statementRecords: Record<string, string> = {};
   let replaced = 0;
+  let later = 0;
   input.forEach((raw: unknown, index) => {
     if (!isObject(raw)) {
       skip(index, undefined, `statements[${index}]`, 'must be an object');
@@ -304,6 +312,10 @@ export function importBodsStatements(
         : {}),
     };
     statementRecords[candidate.statementId] = candidate.recordId;
+    if (options.asOf !== undefined && candidate.statementDate.slice(0, 10) > options.asOf) {
+      later += 1;
+      return;
+    }
     const previous = latest.get(candidate.recordId);
     if (previous && previous.recordType !== candidate.recordType) {
       skip(
@@ -613,7 +625,7 @@ export function importBodsStatements(
     unidentified,
     unspecifiedParties,
     notes,
-    stats: { statements: input.length, records: latest.size, replaced, closedRecords },
+    stats: { statements: input.length, records: latest.size, replaced, later, closedRecords },
   };
 }
 
@@ -649,16 +661,9 @@ export function findBodsTarget(result: BodsImportResult, companyId?: string): st
   const recordOf = new Map(
     Object.entries(result.recordUids).map(([recordId, uid]) => [uid, recordId]),
   );
-  throw new InvalidInputError(
-    'The statements describe no single root company, so companyId is needed',
-    [
-      {
-        field: 'companyId',
-        rule:
-          roots.length === 0
-            ? 'is required: no entity stands at the root of the statements'
-            : `is required: the statements have several roots (${roots.map((uid) => recordOf.get(uid) ?? uid).join(', ')})`,
-      },
-    ],
-  );
+  const rule =
+    roots.length === 0
+      ? 'is required: no entity stands at the root of the statements'
+      : `is required: the statements have several roots (${roots.map((uid) => recordOf.get(uid) ?? uid).join(', ')})`;
+  throw new InvalidInputError(`companyId ${rule}`, [{ field: 'companyId', rule }]);
 }

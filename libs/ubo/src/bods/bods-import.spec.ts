@@ -1,0 +1,243 @@
+import { InvalidInputError, OwnsEdge } from '@app/vocabulary';
+import { computeOwnership } from '../core/compute-ownership';
+import { resolveUboOptions } from '../regimes';
+import type { UboAnswer, UboRequestOptions } from '../ubo.types';
+import { findBodsTarget, importBodsStatements } from './bods-import';
+import {
+  declaredIndirectPackage,
+  entity,
+  person,
+  relationship,
+  replacementPackage,
+  shareholding,
+  simplePackage,
+  stateOwnedPackage,
+} from './bods.fixtures';
+
+const SETTINGS = {
+  regime: 'eu',
+  thresholdBp: 2500,
+  maxDepth: 25,
+  convention: 'integrated',
+} as const;
+
+function evaluate(
+  statements: unknown[],
+  request: UboRequestOptions = {},
+  companyId?: string,
+): UboAnswer {
+  const imported = importBodsStatements(statements, { strict: true });
+  const target = findBodsTarget(imported, companyId);
+  return computeOwnership(
+    { vertices: imported.vertices, edges: imported.edges },
+    target,
+    resolveUboOptions(SETTINGS, request),
+    {
+      hints: {
+        unidentified: imported.unidentified,
+        unspecifiedParties: imported.unspecifiedParties,
+      },
+    },
+  );
+}
+
+describe('importBodsStatements', () => {
+  it('maps entities, persons and one edge per interest into the vocabulary', () => {
+    const result = importBodsStatements(simplePackage());
+    expect(result.vertices.map((v) => [v.label, v.uid]).sort()).toEqual([
+      ['Company', 'company:bods:holdco'],
+      ['Company', 'company:bods:target'],
+      ['Person', 'person:bods:ada'],
+      ['Person', 'person:bods:ben'],
+    ]);
+    const ben = result.vertices.find((v) => v.uid === 'person:bods:ben');
+    expect(ben?.props).toMatchObject({ name: 'Ben Franklin', isPep: true });
+    const ada = result.vertices.find((v) => v.uid === 'person:bods:ada');
+    expect(ada?.props).toEqual({
+      name: 'Ada Lovelace',
+      nationality: 'GB',
+      isPep: false,
+      isSanctioned: false,
+    });
+    expect(result.notes).toContainEqual(
+      expect.objectContaining({
+        field: expect.stringContaining('birthDate') as unknown,
+        severity: 'note',
+      }),
+    );
+    const edges = result.edges.map((e) => [e.label, e.eid, e.from, e.to]);
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        ['OWNS', 'rel:bods:rel-ben#shareholding', 'person:bods:ben', 'company:bods:target'],
+        ['CONTROLS', 'rel:bods:rel-ben#boardMember', 'person:bods:ben', 'company:bods:target'],
+      ]),
+    );
+    const holdco = result.edges.find(
+      (e) => e.eid === 'rel:bods:rel-holdco#shareholding',
+    ) as OwnsEdge;
+    expect(holdco.props).toMatchObject({
+      shareMinBp: 6000,
+      shareMaxBp: 6000,
+      directOrIndirect: 'direct',
+    });
+    expect(findBodsTarget(result)).toBe('company:bods:target');
+  });
+
+  it('keeps ranges and exclusive bounds, and rounds extra decimals outward with a note', () => {
+    const result = importBodsStatements([
+      entity('t', 'T'),
+      person('p', 'P'),
+      person('q', 'Q'),
+      relationship('r1', 'p', 't', [shareholding({ exclusiveMinimum: 25, exclusiveMaximum: 50 })]),
+      relationship('r2', 'q', 't', [shareholding({ exact: 33.333 })]),
+    ]);
+    const byEid = new Map(result.edges.map((e) => [e.eid, e as OwnsEdge]));
+    expect(byEid.get('rel:bods:r1#shareholding')?.props).toMatchObject({
+      shareMinBp: 2500,
+      shareMaxBp: 5000,
+      shareMinExclusive: true,
+      shareMaxExclusive: true,
+    });
+    expect(byEid.get('rel:bods:r2#shareholding')?.props).toMatchObject({
+      shareMinBp: 3333,
+      shareMaxBp: 3334,
+    });
+    expect(result.notes.some((n) => n.rule.includes('rounded outward'))).toBe(true);
+  });
+
+  it('replaces records over time: the latest statement of a recordId wins, closed relationships end', () => {
+    const result = importBodsStatements(replacementPackage());
+    expect(result.stats).toEqual({
+      statements: 9,
+      records: 5,
+      replaced: 4,
+      later: 0,
+      closedRecords: 2,
+    });
+    const cleo = result.edges.find((e) => e.eid === 'rel:bods:rel-cleo#shareholding') as OwnsEdge;
+    expect(cleo.props).toMatchObject({ shareMinBp: 4000, endDate: '2023-03-03' });
+    const dune = result.edges.find((e) => e.eid === 'rel:bods:rel-dune#shareholding') as OwnsEdge;
+    expect(dune.props.shareMinBp).toBe(8000);
+    expect(dune.props.endDate).toBeUndefined();
+    expect(result.vertices.find((v) => v.uid === 'company:bods:dune')?.props).toMatchObject({
+      companyType: 'trust',
+    });
+  });
+
+  it('reads the package as it stood on an earlier date when asked (statements dated later left out)', () => {
+    const early = importBodsStatements(replacementPackage(), { asOf: '2020-01-01' });
+    expect(early.stats.later).toBe(6);
+    const cleo = early.edges.find((e) => e.eid === 'rel:bods:rel-cleo#shareholding') as OwnsEdge;
+    expect(cleo.props).toMatchObject({ shareMinBp: 10000 });
+    expect(early.edges.map((e) => e.eid)).toEqual(['rel:bods:rel-cleo#shareholding']);
+  });
+
+  it('evaluated before and after the closing date, the closed owner drops out', () => {
+    const before = evaluate(replacementPackage(), { asOf: '2022-12-31' });
+    expect(before.owners.map((o) => [o.uid, o.effectiveShare.min])).toEqual([
+      ['person:bods:cleo', '2/5'],
+    ]);
+    const after = evaluate(replacementPackage(), { asOf: '2024-01-01' });
+    expect(after.owners).toEqual([]);
+    expect(after.warnings.map((w) => w.code)).toContain('ended-interests-ignored');
+  });
+
+  it('uses a declared indirect share when the chain behind it is not known (unknown interest)', () => {
+    const answer = evaluate(declaredIndirectPackage());
+    const dora = answer.owners.find((o) => o.uid === 'person:bods:dora');
+    expect(dora?.effectiveShare.min).toBe('3/10');
+    expect(dora?.qualifies).toBe('yes');
+    expect(answer.declaredIndirect).toEqual([
+      expect.objectContaining({ from: 'person:bods:dora', used: true }),
+    ]);
+    expect(answer.risk.indicators.map((i) => i.code)).toContain('unknown-interest');
+  });
+
+  it('computes a known chain link by link instead of its declared indirect share (state-owned structure)', () => {
+    const answer = evaluate(stateOwnedPackage());
+    expect(answer.target.uid).toBe('company:bods:grid');
+    expect(answer.owners).toEqual([]);
+    // 76.5% x 100% + 23.5% = 100% exactly for the Ministry.
+    const ministry = answer.entities.find((e) => e.uid === 'company:bods:ministry');
+    expect(ministry?.effectiveShare.min).toBe('1/1');
+    expect(ministry?.companyType).toBe('state-body');
+    expect(answer.entities.find((e) => e.uid === 'company:bods:state')?.top).toBe(true);
+    expect(answer.warnings.map((w) => w.code)).toContain('no-natural-person');
+    // A state at the top is expected: no "ownership ends at an entity" indicator for it.
+    expect(answer.risk.indicators.map((i) => i.code)).not.toContain('ownership-ends-at-entity');
+  });
+
+  it('reports an interested party given only as an Unspecified Record, without inventing one', () => {
+    const statements = [
+      entity('listed', 'Listed plc', { publicListing: { hasPublicListing: true } }),
+      relationship('r', { reason: 'subjectExemptFromDisclosure' }, 'listed', []),
+    ];
+    const result = importBodsStatements(statements);
+    expect(result.edges).toEqual([]);
+    expect(result.unspecifiedParties).toEqual([
+      expect.objectContaining({
+        subject: 'company:bods:listed',
+        reason: 'subjectExemptFromDisclosure',
+      }),
+    ]);
+    const answer = evaluate(statements);
+    expect(answer.target.companyType).toBe('listed-company');
+    expect(answer.warnings.find((w) => w.code === 'unspecified-party')?.message).toContain(
+      'subjectExemptFromDisclosure',
+    );
+  });
+
+  it('marks anonymous persons as unidentified, which is a risk indicator', () => {
+    const answer = evaluate([
+      entity('t', 'T'),
+      person('anon', '', { personType: 'anonymousPerson', names: [] }),
+      relationship('r', 'anon', 't', [shareholding({ exact: 50 })]),
+    ]);
+    expect(answer.beneficialOwners[0].name).toBe('Anonymous person anon');
+    expect(answer.beneficialOwners[0].risk.indicators.map((i) => i.code)).toContain(
+      'unknown-interest',
+    );
+  });
+
+  it('strict mode refuses invalid statements, naming each field and rule', () => {
+    const bad = [
+      entity('t', 'T'),
+      { recordId: 'x', recordType: 'company', statementDate: '2024-01-01', recordDetails: {} },
+      relationship('r', 'ghost', 't', [shareholding({ exact: 120 })]),
+    ];
+    let caught: unknown;
+    try {
+      importBodsStatements(bad, { strict: true });
+    } catch (error: unknown) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    const fields = (caught as InvalidInputError).problems.map((p) => p.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'statements[1].statementId',
+        'statements[1].recordType',
+        'statements[2].recordDetails.interestedParty',
+      ]),
+    );
+    expect(() => importBodsStatements({ not: 'an array' })).toThrow(InvalidInputError);
+    // Lenient mode keeps what is usable and lists the rest.
+    const lenient = importBodsStatements(bad);
+    expect(lenient.vertices.map((v) => v.uid)).toEqual(['company:bods:t']);
+    expect(lenient.notes.filter((n) => n.severity === 'skipped')).toHaveLength(3);
+  });
+
+  it('finds the target by recordId or statementId, and asks for one when there are several roots', () => {
+    const statements = [...simplePackage(), entity('other', 'Other Ltd')];
+    const result = importBodsStatements(statements);
+    expect(findBodsTarget(result, 'holdco')).toBe('company:bods:holdco');
+    expect(findBodsTarget(result, String(statements[1].statementId))).toBe('company:bods:holdco');
+    expect(findBodsTarget(result)).toBe('company:bods:target'); // the single declaration subject
+    expect(() => findBodsTarget(result, 'ada')).toThrow(InvalidInputError);
+    const noSubject = importBodsStatements([
+      entity('a', 'A', {}, { subject: 'a' }),
+      entity('b', 'B', {}, { subject: 'b' }),
+    ]);
+    expect(() => findBodsTarget(noSubject)).toThrow(/several roots \(a, b\)/);
+  });
+});
