@@ -1,0 +1,381 @@
+import {
+  currencyExponent,
+  type EventVertex,
+  type GraphEdge,
+  type GraphVertex,
+  type GroundTruthRecord,
+  ids,
+  type MovementEdge,
+  type TransferredProps,
+} from '@app/vocabulary';
+import {
+  NormalActivityGenerator,
+  type RawEvent,
+  type RawMovement,
+} from '../behaviour/normal-activity.generator';
+import { USD_RATES } from '../population/geography';
+import { buildPopulation } from '../population/population.builder';
+import { type AccountRec, DAY_MS, SOURCE } from '../population/population.model';
+import type { PopulationRegistry } from '../population/population.registry';
+import { FakerFactory } from '../random/faker.factory';
+import { RandomStreams } from '../random/prng';
+import type { PlanBuilder } from '../typologies/plan.builder';
+import { planInjections } from '../typologies/typology.planner';
+import { type GenerateBankOptions, type ResolvedOptions, resolveOptions } from './bank-options';
+import type { DatasetChunk, InMemoryDataset } from './dataset.model';
+
+/**
+ * Version of the generation logic. The same seed, profile, reference time, days and version
+ * give byte-identical output; bump it whenever a change alters what is generated.
+ */
+export const GENERATOR_VERSION = '1.0.0';
+
+/** Everything decided before the first movement: parties, structures and the injection plan. */
+export interface BankWorld {
+  options: ResolvedOptions;
+  population: PopulationRegistry;
+  plan: PlanBuilder;
+  normal: NormalActivityGenerator;
+}
+
+export function buildWorld(options: GenerateBankOptions): BankWorld {
+  const resolved = resolveOptions(options);
+  const streams = new RandomStreams(resolved.seed);
+  const fakers = new FakerFactory(streams);
+  const base = { streams, fakers, profile: resolved.profile, clock: resolved.clock };
+  const population = buildPopulation({
+    ...base,
+    highRiskJurisdictions: resolved.thresholds.highRiskJurisdictions,
+  });
+  const plan = planInjections({ ...base, registry: population, thresholds: resolved.thresholds });
+  const normal = new NormalActivityGenerator({
+    ...base,
+    population,
+    plan,
+    thresholds: resolved.thresholds,
+  });
+  return { options: resolved, population, plan, normal };
+}
+
+/**
+ * Generates a synthetic bank as a stream of chunks (see {@link DatasetChunk} for the order).
+ * Memory stays bounded: parties and structures are held, movements are produced one simulated
+ * day at a time and never accumulated.
+ */
+export async function* generateBank(options: GenerateBankOptions): AsyncGenerator<DatasetChunk> {
+  const world = buildWorld(options);
+  for (const chunk of new DatasetEmitter(world).chunks()) {
+    yield chunk;
+    // Let timers and I/O run between chunks (progress bars, sockets), even for in-memory use.
+    if (chunk.stage !== 'population') await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The whole dataset in memory. Meant for the tiny and small profiles (tests, API seeding). */
+export async function generateBankInMemory(options: GenerateBankOptions): Promise<InMemoryDataset> {
+  const dataset: InMemoryDataset = { vertices: [], edges: [], groundTruth: [] };
+  for await (const chunk of generateBank(options)) {
+    for (const vertex of chunk.vertices) dataset.vertices.push(vertex);
+    for (const edge of chunk.edges) dataset.edges.push(edge);
+    for (const record of chunk.groundTruth) dataset.groundTruth.push(record);
+  }
+  return dataset;
+}
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+/** Converts an amount between currencies at the fixed synthetic rates, in whole minor units. */
+export function convertMinor(amountMinor: number, from: string, to: string): number {
+  const rate = (USD_RATES[to] ?? 1) / (USD_RATES[from] ?? 1);
+  return Math.max(
+    0,
+    Math.round(amountMinor * rate * 10 ** (currencyExponent(to) - currencyExponent(from))),
+  );
+}
+
+class DatasetEmitter {
+  private movementCount = 0;
+  private eventCount = 0;
+  private readonly accounts: readonly AccountRec[];
+
+  constructor(private readonly world: BankWorld) {
+    this.accounts = world.population.accounts;
+  }
+
+  *chunks(): Generator<DatasetChunk> {
+    yield* this.population();
+    yield* this.movements();
+    yield this.groundTruth();
+  }
+
+  // --- population ----------------------------------------------------------------------------
+
+  private *population(): Generator<DatasetChunk> {
+    const { population } = this.world;
+    const size = this.world.options.chunkSize;
+    const vertices: GraphVertex[] = [];
+    const edges: GraphEdge[] = [];
+    for (const p of [...population.persons].sort(byKey((x) => x.uid)))
+      vertices.push({ label: 'Person', uid: p.uid, props: p.props });
+    for (const c of [...population.companies].sort(byKey((x) => x.uid)))
+      vertices.push({ label: 'Company', uid: c.uid, props: c.props });
+    const accounts = [...this.accounts].sort(byKey((x) => x.uid));
+    for (const a of accounts) vertices.push({ label: 'Account', uid: a.uid, props: a.props });
+    for (const i of [...population.identifiers].sort(byKey((x) => x.uid))) {
+      vertices.push({ label: 'Identifier', uid: i.uid, props: { kind: i.kind, value: i.value } });
+    }
+    for (const a of accounts) {
+      for (const holder of a.holders) {
+        const party =
+          holder.kind === 'person'
+            ? population.persons[holder.index]
+            : population.companies[holder.index];
+        if (!party) continue;
+        edges.push({
+          label: 'HOLDS',
+          eid: ids.structural('HOLDS', party.uid, a.uid),
+          from: party.uid,
+          to: a.uid,
+          props: { role: holder.role, since: a.props.openedAt },
+        });
+      }
+    }
+    for (const relation of [...population.relations].sort(byKey((x) => x.eid)))
+      edges.push(relation);
+    for (const a of accounts) edges.push(...this.uses(a));
+    const total = Math.ceil(vertices.length / size) + Math.ceil(edges.length / size);
+    let done = 0;
+    for (let k = 0; k < vertices.length; k += size) {
+      yield {
+        stage: 'population',
+        vertices: vertices.slice(k, k + size),
+        edges: [],
+        groundTruth: [],
+        progress: { done: ++done, total },
+      };
+    }
+    for (let k = 0; k < edges.length; k += size) {
+      yield {
+        stage: 'population',
+        vertices: [],
+        edges: edges.slice(k, k + size),
+        groundTruth: [],
+        progress: { done: ++done, total },
+      };
+    }
+  }
+
+  /** USES edges of one account: ordinary identifiers with generated times, then explicit ones. */
+  private uses(account: AccountRec): GraphEdge[] {
+    if (account.identifiers.length === 0 && account.extraUses.length === 0) return [];
+    const { clock } = this.world.options;
+    const rng = this.world.plan.ctx.streams.for('uses', account.index);
+    const lastActive = this.world.normal.lastActive.get(account.index);
+    const spans = new Map<number, { firstSeen: number; lastSeen: number }>();
+    for (const identifier of account.identifiers) {
+      if (spans.has(identifier)) continue;
+      const firstSeen = Math.min(
+        clock.windowEnd - 1,
+        account.props.openedAt + rng.int(0, 2 * DAY_MS),
+      );
+      const lastSeen =
+        lastActive !== undefined
+          ? Math.max(firstSeen, lastActive)
+          : Math.max(firstSeen, clock.windowEnd - 1 - rng.int(0, 10 * DAY_MS));
+      spans.set(identifier, { firstSeen, lastSeen });
+    }
+    for (const use of account.extraUses) {
+      const known = spans.get(use.identifier);
+      spans.set(
+        use.identifier,
+        known
+          ? {
+              firstSeen: Math.min(known.firstSeen, use.firstSeen),
+              lastSeen: Math.max(known.lastSeen, use.lastSeen),
+            }
+          : { firstSeen: use.firstSeen, lastSeen: use.lastSeen },
+      );
+    }
+    const edges: GraphEdge[] = [];
+    for (const [identifier, span] of spans) {
+      const uid = this.world.population.identifiers[identifier]?.uid;
+      if (uid)
+        edges.push({
+          label: 'USES',
+          eid: ids.structural('USES', account.uid, uid),
+          from: account.uid,
+          to: uid,
+          props: span,
+        });
+    }
+    return edges.sort(byKey((e) => e.eid));
+  }
+
+  // --- movements and events ------------------------------------------------------------------
+
+  private *movements(): Generator<DatasetChunk> {
+    const { clock } = this.world.options;
+    const planned = this.world.plan.movements
+      .map((m, order) => ({ m, order }))
+      .sort((a, b) => a.m.timestamp - b.m.timestamp || a.order - b.order);
+    const plannedEvents = this.world.plan.events
+      .map((e, order) => ({ e, order }))
+      .sort((a, b) => a.e.timestamp - b.e.timestamp || a.order - b.order);
+    let mp = 0;
+    let ep = 0;
+    // History before the period: dormant and closed accounts, and injected histories.
+    const history: RawMovement[] = [...this.world.normal.history()];
+    while (mp < planned.length && (planned[mp]?.m.timestamp ?? 0) < clock.windowStart)
+      history.push((planned[mp++] as { m: RawMovement }).m);
+    yield this.dayChunk(history, [], 0);
+    for (let d = 0; d < clock.days; d++) {
+      const dayEnd = clock.windowStart + (d + 1) * DAY_MS;
+      const normal = this.world.normal.day(d);
+      const movements = normal.movements;
+      const events = normal.events;
+      while (mp < planned.length && (planned[mp]?.m.timestamp ?? 0) < dayEnd)
+        movements.push((planned[mp++] as { m: RawMovement }).m);
+      while (ep < plannedEvents.length && (plannedEvents[ep]?.e.timestamp ?? 0) < dayEnd)
+        events.push((plannedEvents[ep++] as { e: RawEvent }).e);
+      yield this.dayChunk(movements, events, d + 1);
+    }
+  }
+
+  private dayChunk(movements: RawMovement[], events: RawEvent[], done: number): DatasetChunk {
+    const order = (items: { timestamp: number }[]): number[] =>
+      items
+        .map((_, i) => i)
+        .sort((a, b) => (items[a]?.timestamp ?? 0) - (items[b]?.timestamp ?? 0) || a - b);
+    const vertices: GraphVertex[] = [];
+    const edges: GraphEdge[] = [];
+    for (const index of order(events)) {
+      const event = events[index];
+      const vertex = this.eventVertex(event);
+      const account = this.accounts[event.account];
+      vertices.push(vertex);
+      edges.push({
+        label: 'HAS_EVENT',
+        eid: ids.structural('HAS_EVENT', account.uid, vertex.uid),
+        from: account.uid,
+        to: vertex.uid,
+        props: {},
+      });
+      if (event.instance >= 0) this.world.plan.instance(event.instance).eventIds.push(vertex.uid);
+      this.widen(event.instance, event.timestamp);
+    }
+    for (const index of order(movements)) {
+      const edge = this.movementEdge(movements[index]);
+      edges.push(edge);
+    }
+    return {
+      stage: 'movements',
+      vertices,
+      edges,
+      groundTruth: [],
+      progress: { done, total: this.world.options.clock.days },
+    };
+  }
+
+  private eventVertex(event: RawEvent): EventVertex {
+    const props: EventVertex['props'] = { kind: event.kind, timestamp: event.timestamp };
+    if (event.country !== undefined) props.country = event.country;
+    if (event.latitude !== undefined) props.latitude = event.latitude;
+    if (event.longitude !== undefined) props.longitude = event.longitude;
+    if (event.identifierUid !== undefined) props.identifierUid = event.identifierUid;
+    return { label: 'Event', uid: ids.event(SOURCE, ++this.eventCount), props };
+  }
+
+  private movementEdge(m: RawMovement): MovementEdge {
+    const from = this.accounts[m.from];
+    const to = this.accounts[m.to];
+    const props: TransferredProps = {
+      amountMinor: m.amountMinor,
+      currency: from.props.currency,
+      timestamp: m.timestamp,
+      channel: m.channel,
+    };
+    if (to.props.currency !== from.props.currency) {
+      props.receivedAmountMinor = convertMinor(
+        m.amountMinor,
+        from.props.currency,
+        to.props.currency,
+      );
+      props.receivedCurrency = to.props.currency;
+    }
+    if (m.identifierUid !== undefined) props.identifierUid = m.identifierUid;
+    if (m.country !== undefined) props.country = m.country;
+    if (m.latitude !== undefined) props.latitude = m.latitude;
+    if (m.longitude !== undefined) props.longitude = m.longitude;
+    if (m.reference !== undefined) props.reference = m.reference;
+    const edge: MovementEdge = {
+      label: 'TRANSFERRED',
+      eid: ids.movement(SOURCE, ++this.movementCount),
+      from: from.uid,
+      to: to.uid,
+      props,
+    };
+    if (m.instance >= 0) {
+      const instance = this.world.plan.instance(m.instance);
+      instance.movementIds.push(edge.eid);
+      // Decoys marked during normal generation learn their accounts as they happen.
+      if (instance.decoy) {
+        if (!instance.entities.includes(from.uid)) instance.entities.push(from.uid);
+        if (!instance.entities.includes(to.uid)) instance.entities.push(to.uid);
+      }
+      this.widen(m.instance, m.timestamp);
+    }
+    return edge;
+  }
+
+  private widen(instance: number, timestamp: number): void {
+    if (instance < 0) return;
+    const planned = this.world.plan.instance(instance);
+    planned.windowFrom = Math.min(planned.windowFrom, timestamp);
+    planned.windowTo = Math.max(planned.windowTo, timestamp);
+  }
+
+  // --- ground truth --------------------------------------------------------------------------
+
+  private groundTruth(): DatasetChunk {
+    const records: GroundTruthRecord[] = [];
+    const marked = this.world.plan.decoys;
+    const markedDuringGeneration = new Set([
+      ...marked.payroll.values(),
+      ...[...marked.merchantDays.values()].map(([, i]) => i),
+    ]);
+    for (const [index, instance] of this.world.plan.instances.entries()) {
+      // A payroll or market-day decoy whose day did not come (short periods) is left out.
+      if (markedDuringGeneration.has(index) && instance.movementIds.length === 0) continue;
+      const record: GroundTruthRecord = {
+        instanceId: instance.instanceId,
+        typology: instance.typology,
+        decoy: instance.decoy,
+        source: 'generator',
+        entities: [
+          ...instance.entities,
+          ...instance.eventIds.filter((uid) => !instance.entities.includes(uid)),
+        ],
+        movements: instance.movementIds,
+        ...(Number.isFinite(instance.windowFrom)
+          ? { window: { from: instance.windowFrom, to: instance.windowTo } }
+          : {}),
+        parameters: instance.parameters,
+        ...(instance.expectedOwnership ? { expectedOwnership: instance.expectedOwnership } : {}),
+      };
+      records.push(record);
+    }
+    return {
+      stage: 'ground-truth',
+      vertices: [],
+      edges: [],
+      groundTruth: records,
+      progress: { done: 1, total: 1 },
+    };
+  }
+}

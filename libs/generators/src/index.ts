@@ -1,0 +1,23 @@
+export * from './bank/bank-options';
+export * from './bank/dataset.model';
+export * from './bank/generate-bank';
+export * from './profiles/bank-profile';
+export * from './random/prng';
+export {
+  integratedOwnership,
+  rationalText,
+  bpFraction,
+  type ShareEdge,
+} from './ownership/effective-ownership';
+export { STRUCTURING_SUBTYPES, structuringBandFloor } from './typologies/aml-rules.typologies';
+export type { PatternThresholds } from './typologies/plan.builder';
+export * from './bank/seed-graph-store';
+export * from './sinks/dataset-sink';
+export {
+  JsonlSink,
+  LABEL_FILES,
+  type FileSinkOptions,
+  type JsonlSinkOptions,
+} from './sinks/jsonl.sink';
+export { CsvSink, csvField } from './sinks/csv.sink';
+export * from './sinks/graph-store.sink';
