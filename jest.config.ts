@@ -7,18 +7,11 @@ const moduleNameMapper = {
     '<rootDir>/libs/$1/src',
 };
 
+// ts-jest in transpile-only mode (types are checked by `npm run typecheck`). We do not use
+// @swc/jest: the registry these machines use lacks some of its platform binaries, so a lock
+// file with it cannot pass `npm ci`.
 const transform: Config['transform'] = {
-  '^.+\\.ts$': [
-    '@swc/jest',
-    {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true },
-        target: 'es2022',
-        keepClassNames: true,
-      },
-    },
-  ],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
 };
 
 const common = {
