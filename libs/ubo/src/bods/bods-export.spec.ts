@@ -4,6 +4,7 @@ import { StructureBuilder } from '../structure-builder';
 import type { UboAnswer } from '../ubo.types';
 import { exportBodsStatements } from './bods-export';
 import { findBodsTarget, importBodsStatements } from './bods-import';
+import type { BodsStatement } from './bods.types';
 
 const OPTIONS = resolveUboOptions(
   { regime: 'eu', thresholdBp: 2500, maxDepth: 25, convention: 'integrated' },
@@ -57,7 +58,8 @@ describe('exportBodsStatements', () => {
     const kinds = statements.map((s) => s.recordType);
     expect(kinds.indexOf('relationship')).toBeGreaterThan(kinds.lastIndexOf('person'));
     const primaries = statements.filter(
-      (s) => s.recordType === 'relationship' && !s.recordDetails.isComponent,
+      (s): s is Extract<BodsStatement, { recordType: 'relationship' }> =>
+        s.recordType === 'relationship' && !s.recordDetails.isComponent,
     );
     expect(primaries.map((s) => s.recordDetails.interestedParty).sort()).toEqual([ann, bob].sort());
     const annPrimary = primaries.find(

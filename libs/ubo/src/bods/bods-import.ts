@@ -189,6 +189,7 @@ function companyTypeOf(details: Json): {
     case 'anonymousEntity':
     case 'unknownEntity':
       return { companyType: 'company', isNominee: false, unidentified: true };
+    case undefined:
     default:
       return {
         companyType: listed ? 'listed-company' : 'company',

@@ -414,10 +414,10 @@ function chooseControlProng(
     ...officials.filter((o) => o.role === 'boardChair').map((o) => ({ ref: o, role: o.role })),
     ...controls
       .filter((c) => c.qualifies === 'yes')
-      .map((c) => ({ ref: c as PersonRef, role: `control (${c.reasons[0].kind})` })),
+      .map((c) => ({ ref: c, role: `control (${c.reasons[0].kind})` })),
     ...controls
       .filter((c) => c.qualifies === 'possibly')
-      .map((c) => ({ ref: c as PersonRef, role: `possible control (${c.reasons[0].kind})` })),
+      .map((c) => ({ ref: c, role: `possible control (${c.reasons[0].kind})` })),
     ...officials.filter((o) => o.role === 'boardMember').map((o) => ({ ref: o, role: o.role })),
   ];
   if (candidates.length === 0) return null;
