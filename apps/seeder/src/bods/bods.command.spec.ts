@@ -1,0 +1,235 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { MemoryGraphStore } from '@app/graph-store';
+import { registerBodsCommands } from './bods.command';
+
+type Json = Record<string, unknown>;
+
+function statement(
+  recordType: string,
+  recordId: string,
+  recordDetails: Json,
+  date = '2024-01-15',
+  status = 'new',
+): Json {
+  return {
+    statementId: `seeder-bods-test-${recordId}-${date}`.padEnd(32, '0'),
+    declarationSubject: 't',
+    statementDate: date,
+    recordId,
+    recordStatus: status,
+    recordType,
+    recordDetails,
+  };
+}
+
+const PACKAGE: Json[] = [
+  statement('entity', 't', {
+    isComponent: false,
+    entityType: { type: 'registeredEntity' },
+    name: 'T Ltd',
+    jurisdiction: { name: 'GB', code: 'GB' },
+  }),
+  statement('person', 'p', {
+    isComponent: false,
+    personType: 'knownPerson',
+    names: [{ fullName: 'Pat' }],
+  }),
+  statement('relationship', 'r', {
+    isComponent: false,
+    subject: 't',
+    interestedParty: 'p',
+    interests: [{ type: 'shareholding', directOrIndirect: 'direct', share: { exact: 30 } }],
+  }),
+  statement(
+    'relationship',
+    'r',
+    {
+      isComponent: false,
+      subject: 't',
+      interestedParty: 'p',
+      interests: [{ type: 'shareholding', directOrIndirect: 'direct', share: { exact: 70 } }],
+    },
+    '2024-06-01',
+    'updated',
+  ),
+];
+
+describe('seeder import bods', () => {
+  let dir: string;
+  let lines: string[];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bods-command-'));
+    lines = [];
+    await writeFile(join(dir, 'package.json'), JSON.stringify(PACKAGE));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function program(store?: MemoryGraphStore): Command {
+    const root = new Command('seeder').exitOverride();
+    root.configureOutput({
+      writeErr: (text) => lines.push(`stderr: ${text.trim()}`),
+      writeOut: () => undefined,
+    });
+    const command = registerBodsCommands(root, {
+      print: (line) => lines.push(line),
+      ...(store ? { graphStore: () => Promise.resolve(store) } : {}),
+    });
+    command.exitOverride();
+    return root;
+  }
+
+  it('--sink graph upserts the latest state of each record into the store, idempotently', async () => {
+    const store = new MemoryGraphStore();
+    await program(store).parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+      '--sink',
+      'graph',
+    ]);
+    const edge = await store.getEdge('rel:bods:r#shareholding');
+    expect(edge?.props).toMatchObject({ shareMinBp: 7000, shareMaxBp: 7000 });
+    expect((await store.getVertex('company:bods:t'))?.props).toMatchObject({
+      name: 'T Ltd',
+      jurisdiction: 'GB',
+    });
+    expect(lines[0]).toContain(
+      '4 statements, 3 records (1 replaced by later statements, 0 closed)',
+    );
+    expect(lines).toContain('  graph: 3 created, 0 updated, 0 unchanged');
+    lines = [];
+    await program(store).parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+      '--sink',
+      'graph',
+    ]);
+    expect(lines).toContain('  graph: 0 created, 0 updated, 3 unchanged');
+  });
+
+  it('--as-of reads the package as it stood on that date', async () => {
+    const store = new MemoryGraphStore();
+    await program(store).parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+      '--sink',
+      'graph',
+      '--as-of',
+      '2024-03-01',
+    ]);
+    expect((await store.getEdge('rel:bods:r#shareholding'))?.props).toMatchObject({
+      shareMinBp: 3000,
+    });
+  });
+
+  it('--sink jsonl --out writes vertices, edges and a summary', async () => {
+    const out = join(dir, 'out');
+    await program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+      '--out',
+      out,
+    ]);
+    const vertices = (await readFile(join(out, 'vertices.jsonl'), 'utf8')).trim().split('\n');
+    const edges = (await readFile(join(out, 'edges.jsonl'), 'utf8')).trim().split('\n');
+    expect(vertices).toHaveLength(2);
+    expect((JSON.parse(edges[0]) as Json).eid).toBe('rel:bods:r#shareholding');
+    const summary = JSON.parse(
+      await readFile(join(out, 'bods-import-summary.json'), 'utf8'),
+    ) as Json;
+    expect(summary).toMatchObject({ vertices: 2, edges: 1, stats: { records: 3, replaced: 1 } });
+  });
+
+  it('--sink jsonl without --out prints JSON lines only', async () => {
+    await program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+    ]);
+    expect(lines.map((line) => (JSON.parse(line) as Json).kind)).toEqual([
+      'vertex',
+      'vertex',
+      'edge',
+    ]);
+  });
+
+  it('joins an existing import command instead of adding a second one', () => {
+    const root = new Command('seeder');
+    root.command('import').command('amlworld');
+    registerBodsCommands(root);
+    expect(root.commands.filter((c) => c.name() === 'import')).toHaveLength(1);
+    expect(root.commands[0].commands.map((c) => c.name())).toEqual(['amlworld', 'bods']);
+  });
+
+  it('exits with code 2 and names the problem for bad files and invalid statements', async () => {
+    await writeFile(join(dir, 'broken.json'), '{ not json');
+    const broken = program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'broken.json'),
+    ]);
+    await expect(broken).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'seeder.import.bods.invalid_input',
+    });
+    expect(lines.join('\n')).toContain('is not valid JSON');
+
+    await writeFile(
+      join(dir, 'invalid.json'),
+      JSON.stringify([...PACKAGE, { recordId: 'x', recordType: 'company' }]),
+    );
+    const strict = program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'invalid.json'),
+      '--strict',
+    ]);
+    await expect(strict).rejects.toMatchObject({ exitCode: 2 });
+    expect(lines.join('\n')).toContain(
+      'statements[4].recordType must be one of entity, person, relationship',
+    );
+
+    const noStore = program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'package.json'),
+      '--sink',
+      'graph',
+    ]);
+    await expect(noStore).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
