@@ -224,7 +224,7 @@ export const uboLayeredChain: Injector = (plan, rng, n) => {
   }
   if (!s.board(target)) return;
   s.account(target);
-  s.finish('ubo-layered-chain', target, { layers, ownerQualifies: qualify });
+  s.finish('ubo-layered-chain', target, { layers, owner: owner.uid, ownerQualifies: qualify });
 };
 
 /** No single path reaches 25%, but direct plus indirect paths add up to more. */
