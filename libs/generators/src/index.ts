@@ -21,3 +21,4 @@ export {
 } from './sinks/jsonl.sink';
 export { CsvSink, csvField } from './sinks/csv.sink';
 export * from './sinks/graph-store.sink';
+export * from './importers';
