@@ -1,0 +1,5 @@
+// Public API of @app/streaming. The contract suite (needs jest) lives in ./contract and is
+// imported by this library's spec files only.
+export * from './message-broker.port';
+export * from './topic-names';
+export * from './memory/memory.broker';

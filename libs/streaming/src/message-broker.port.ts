@@ -1,0 +1,134 @@
+/**
+ * The message broker port: publish batches of messages to a topic, consume a topic through a
+ * named Shared subscription with acknowledge / negative-acknowledge semantics, redelivery
+ * counts and a dead-letter topic, and read a topic from its start.
+ *
+ * Adapters: `MemoryBroker` (embedded default, unit tests), `PulsarWebSocketBroker` (Pulsar's
+ * WebSocket API) and `PulsarNativeBroker` (the optional `pulsar-client` package). Every adapter
+ * passes the contract suite in ./contract, so they behave the same:
+ *
+ * - a new subscription starts at the END of the topic (messages published before it existed are
+ *   not delivered; read them with `readAll`); a subscription keeps its position when its
+ *   consumers close, and several consumers of one subscription share its messages;
+ * - `ack` settles a message for good; `nack` redelivers it after the subscription's
+ *   `nackRedeliveryDelayMs` with `redeliveryCount` one higher;
+ * - a message delivered with `redeliveryCount >= maxRedeliverCount` that is nacked again goes to
+ *   the dead-letter topic instead, intact (payload, key, properties) plus the properties
+ *   `REAL_TOPIC` and `ORIGIN_MESSAGE_ID` (Pulsar's own names);
+ * - `deadLetter(reason)` sends a message to the dead-letter topic at once with the reason in the
+ *   `dlq-reason` property, and acknowledges it (it is not redelivered);
+ * - a handler that throws (or rejects) before settling its message nacks it.
+ */
+
+/** A message to publish. Text payloads are sent as UTF-8. */
+export interface OutgoingMessage {
+  payload: Uint8Array | string;
+  /** Ordering / routing key (Pulsar's partition key). */
+  key?: string;
+  properties?: Readonly<Record<string, string>>;
+}
+
+/** The broker's confirmation of one published message. */
+export interface PublishedMessage {
+  messageId: string;
+}
+
+/** A message as stored on a topic. */
+export interface BrokerMessage {
+  /** Broker message id (opaque text). Also the correlation id of the message in logs. */
+  readonly messageId: string;
+  /** Full topic name, e.g. `persistent://public/default/bank.entities`. */
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly key?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  /** Epoch milliseconds when the broker stored it. */
+  readonly publishTime: number;
+  /** 0 on the first delivery, one more on each redelivery. */
+  readonly redeliveryCount: number;
+}
+
+/** A delivered message with the means to settle it (exactly once; later calls are ignored). */
+export interface ReceivedMessage extends BrokerMessage {
+  /** True once ack, nack or deadLetter was called. */
+  readonly settled: boolean;
+  /** Settles the message for good. */
+  ack(): Promise<void>;
+  /** Asks for redelivery after the delay (or dead-letters it when out of redeliveries). */
+  nack(): Promise<void>;
+  /** Sends it to the dead-letter topic now, with `reason` in the `dlq-reason` property. */
+  deadLetter(reason: string): Promise<void>;
+}
+
+/** Called for each delivered message. It may settle the message later (e.g. after a batch). */
+export type MessageHandler = (message: ReceivedMessage) => void | Promise<void>;
+
+export interface SubscribeOptions {
+  /** Topic of messages that failed too often or were dead-lettered on purpose. */
+  deadLetterTopic: string;
+  /** Redeliveries before a nacked message is dead-lettered (0 = the first nack dead-letters). */
+  maxRedeliverCount: number;
+  /** Delay before a nacked message is delivered again. */
+  nackRedeliveryDelayMs: number;
+  /** Redeliver messages not settled within this time (0 or absent = never). */
+  ackTimeoutMs?: number;
+  /** Messages the broker may hand to this consumer ahead of its acknowledgements. */
+  receiveQueueSize?: number;
+}
+
+/** One consumer attached to a subscription. */
+export interface Subscription {
+  readonly topic: string;
+  readonly name: string;
+  /**
+   * Stops handing new messages to the handler. Messages already delivered can still be
+   * settled; anything that arrives afterwards is left to the broker to redeliver.
+   */
+  stop(): void;
+  /** Stops and disconnects; messages still unsettled are redelivered by the broker. */
+  close(): Promise<void>;
+}
+
+export interface ReadOptions {
+  /** Stop after this many messages. */
+  max?: number;
+  /** Stop when no message arrived for this long (a topic has no "end" signal). */
+  idleMs: number;
+}
+
+export type BrokerKind = 'memory' | 'pulsar-websocket' | 'pulsar-native';
+
+/** The port. Topics are short names (`bank.entities`) or full `persistent://t/ns/x` names. */
+export abstract class MessageBroker {
+  abstract readonly kind: BrokerKind;
+
+  /** Full name of a topic, as it appears in `BrokerMessage.topic` and `REAL_TOPIC`. */
+  abstract topicName(topic: string): string;
+
+  /**
+   * Publishes a batch; resolves (with one id per message, in order) when the broker has stored
+   * every message. Rejects with `StreamUnavailableError` when it cannot; some messages may then
+   * have been stored (publishing is at-least-once, consumers must be idempotent).
+   */
+  abstract publish(
+    topic: string,
+    messages: readonly OutgoingMessage[],
+  ): Promise<PublishedMessage[]>;
+
+  /** Attaches a consumer to a Shared subscription; rejects with `StreamUnavailableError`. */
+  abstract subscribe(
+    topic: string,
+    subscription: string,
+    handler: MessageHandler,
+    options: SubscribeOptions,
+  ): Promise<Subscription>;
+
+  /** Reads a topic from its first message without a subscription (inspection, DLQ checks). */
+  abstract readAll(topic: string, options: ReadOptions): Promise<BrokerMessage[]>;
+
+  /** Resolves when the broker answers; throws `StreamUnavailableError` otherwise. */
+  abstract ping(): Promise<void>;
+
+  /** Closes every producer and consumer. */
+  abstract close(): Promise<void>;
+}
