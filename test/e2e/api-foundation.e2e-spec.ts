@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { loadAllSettings, processEnv } from '@app/settings';
+import { appSettings, loadAllSettings, processEnv, seederSettings } from '@app/settings';
 import { GraphUnavailableError } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
@@ -33,10 +33,15 @@ function bodyOf(response: { body: unknown }): Body {
   return response.body as Body;
 }
 
-async function boot(store: GraphStore): Promise<INestApplication> {
+async function boot(store: GraphStore, seed = false): Promise<INestApplication> {
+  const defaults = loadAllSettings({});
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(GraphStore)
     .useValue(store)
+    .overrideProvider(appSettings.KEY)
+    .useValue({ ...defaults.app, seedOnStart: seed })
+    .overrideProvider(seederSettings.KEY)
+    .useValue({ ...defaults.seeder, profile: 'tiny' })
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   configureApi(app, loadAllSettings({}).app);
@@ -129,6 +134,29 @@ describe('API foundation (e2e, embedded store)', () => {
   it('exposes Prometheus metrics without a key', async () => {
     const response = await request(server(app)).get('/metrics').expect(200);
     expect(response.text).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('API seeding on start (e2e, embedded store)', () => {
+  it('seeds the memory store before serving when APP_SEED_ON_START is true', async () => {
+    const store = new MemoryGraphStore();
+    const app = await boot(store, true);
+    try {
+      const response = await request(server(app))
+        .get('/api/v1/graph/stats')
+        .set('X-API-Key', 'dev-viewer-key')
+        .expect(200);
+      const stats = response.body as {
+        vertices: Record<string, number>;
+        edges: Record<string, number>;
+      };
+      expect(stats.vertices.Person).toBeGreaterThan(0);
+      expect(stats.vertices.Account).toBeGreaterThan(0);
+      expect(stats.edges.TRANSFERRED).toBeGreaterThan(0);
+      expect(stats).toEqual(await store.counts());
+    } finally {
+      await app.close();
+    }
   });
 });
 

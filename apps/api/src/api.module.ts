@@ -10,6 +10,7 @@ import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
+import { SeedModule } from './seed/seed.module';
 import { MetricsController } from './metrics/metrics.controller';
 
 @Module({
@@ -26,6 +27,7 @@ import { MetricsController } from './metrics/metrics.controller';
     AuditModule,
     HealthModule,
     EntitiesModule,
+    SeedModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
