@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
 import { SeedModule } from './seed/seed.module';
+import { UboHttpModule } from './ubo/ubo-http.module';
 import { MetricsController } from './metrics/metrics.controller';
 
 @Module({
@@ -28,6 +29,7 @@ import { MetricsController } from './metrics/metrics.controller';
     HealthModule,
     EntitiesModule,
     SeedModule,
+    UboHttpModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
