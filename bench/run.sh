@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# npm run bench [-- --only a,b] : starts real JanusGraph and Pulsar (docker/local/services.sh),
+# runs the benchmarks side by side and writes docs/benchmarks.md, then stops the services.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+: "${JANUSGRAPH_PORT:=8182}" "${PULSAR_WEB_PORT:=8080}" "${PULSAR_BROKER_PORT:=6650}"
+export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
+cleanup() { bash docker/local/services.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+bash docker/local/services.sh up
+export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket
+export PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}"
+export TZ=UTC
+node --max-old-space-size=8192 -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts "$@"
