@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       report.createdEdgeLabels.length +
       report.createdIndexes.length +
       report.enabledLater.length;
+    for (const warning of report.warnings) process.stderr.write(`Warning: ${warning}\n`);
     process.stdout.write(
       changed === 0
         ? `Schema at ${client.endpoint} is up to date (${Object.keys(report.statuses).length} indexes ENABLED, ${report.durationMs} ms)\n`

@@ -142,6 +142,7 @@ describeWithJanusGraph('JanusGraphClient against a real JanusGraph', (endpoint) 
     expect(again.createdVertexLabels).toEqual([]);
     expect(again.createdEdgeLabels).toEqual([]);
     expect(again.createdIndexes).toEqual([]);
+    expect(again.warnings).toEqual([]);
     expect(again.enabledLater).toEqual([]);
     const names = indexNamesOf(schemaDefinition());
     expect(Object.keys(again.statuses).sort()).toEqual([...names].sort());

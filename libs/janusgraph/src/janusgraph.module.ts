@@ -34,6 +34,7 @@ export class JanusGraphConnectionLifecycle implements OnModuleInit, OnApplicatio
     await this.client.open();
     if (this.options.graph.schemaBootstrap) {
       const report = await bootstrapSchema(this.client);
+      for (const warning of report.warnings) this.logger.warn(`JanusGraph schema: ${warning}`);
       this.logger.log(
         `JanusGraph schema ready in ${report.durationMs} ms (created ${report.createdIndexes.length} indexes, ${report.createdKeys.length} keys)`,
       );

@@ -12,6 +12,8 @@ export interface SchemaBootstrapReport {
   createdVertexLabels: string[];
   createdEdgeLabels: string[];
   createdIndexes: string[];
+  /** Differences that do not make answers wrong (a mixed index lacking a key): log them. */
+  warnings: string[];
   /** Indexes that were not ENABLED after creation and were brought there (REGISTERED, REINDEX). */
   enabledLater: string[];
   /** Final status of every index, by name (all `ENABLED` after a successful run). */
@@ -46,6 +48,7 @@ interface CreateReport {
   createdVertexLabels: string[];
   createdEdgeLabels: string[];
   createdIndexes: string[];
+  warnings: string[];
   problems: string[];
   statuses: Record<string, string[]>;
 }
@@ -145,6 +148,7 @@ export async function bootstrapSchema(
     createdVertexLabels: created.createdVertexLabels,
     createdEdgeLabels: created.createdEdgeLabels,
     createdIndexes: created.createdIndexes,
+    warnings: created.warnings,
     enabledLater,
     statuses,
     durationMs: now() - started,

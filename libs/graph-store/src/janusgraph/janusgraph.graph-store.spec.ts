@@ -1,0 +1,168 @@
+import { Test } from '@nestjs/testing';
+import type { ModuleRef } from '@nestjs/core';
+import { process as gremlinProcess } from 'gremlin';
+import {
+  GremlinConnection,
+  GremlinRequestOptions,
+  JanusGraphClient,
+  JanusGraphClientConfig,
+} from '@app/janusgraph';
+import { BatchRejectedError } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex } from '@app/vocabulary';
+import { JanusGraphGraphStore } from './janusgraph.graph-store';
+import { janusGraphStoreFactory } from './janusgraph.graph-store.factory';
+
+/*
+ * Round-trip accounting of the adapter with a scripted connection (the behaviour on a real
+ * server is covered by the contract suite in janusgraph.graph-store.int-spec.ts).
+ */
+
+type Bytecode = gremlinProcess.Bytecode;
+
+class ScriptedConnection implements GremlinConnection {
+  readonly sent: Bytecode[] = [];
+  answers: unknown[][] = [];
+  isOpen = true;
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+  submit(
+    message: Bytecode | string,
+    _bindings: unknown,
+    _options: GremlinRequestOptions,
+  ): Promise<unknown[]> {
+    if (typeof message !== 'string') this.sent.push(message);
+    return Promise.resolve(this.answers.shift() ?? []);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  onClose(): void {
+    // not simulated
+  }
+}
+
+const config: JanusGraphClientConfig = {
+  host: 'graph.test',
+  port: 8182,
+  tls: false,
+  tlsRejectUnauthorized: true,
+  traversalSource: 'g',
+  poolSize: 1,
+  connectTimeoutMs: 1000,
+  requestTimeoutMs: 1000,
+  retryAttempts: 0,
+  retryBaseDelayMs: 1,
+  breakerThreshold: 5,
+  breakerHalfOpenMs: 1000,
+};
+
+function setup(batchSize: number) {
+  const connection = new ScriptedConnection();
+  const client = new JanusGraphClient(config, {
+    connectionFactory: () => connection,
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  return { connection, client, store: new JanusGraphGraphStore(client, { batchSize }) };
+}
+
+/** Number of `sideEffect` steps of a write request: one per written item. */
+function writesIn(bytecode: Bytecode): number {
+  const steps = (bytecode as unknown as { stepInstructions: unknown[][] }).stepInstructions;
+  return steps.filter((step) => step[0] === 'sideEffect').length;
+}
+
+const person = (i: number): GraphVertex => ({
+  label: 'Person',
+  uid: `p${i}`,
+  props: { name: `Person ${i}`, isPep: false, isSanctioned: false },
+});
+
+describe('JanusGraphGraphStore round trips', () => {
+  it('upserts vertices with one read and one write request per batchSize items', async () => {
+    const { connection, store } = setup(200);
+    const batch = Array.from({ length: 450 }, (_unused, i) => person(i));
+    await expect(store.upsertVertices(batch)).resolves.toEqual({
+      created: 450,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(connection.sent).toHaveLength(4);
+    expect(connection.sent.slice(1).map(writesIn)).toEqual([200, 200, 50]);
+  });
+
+  it('costs no round trip for an empty batch', async () => {
+    const { connection, store } = setup(200);
+    await expect(store.upsertVertices([])).resolves.toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+    });
+    await expect(store.upsertEdges([])).resolves.toEqual({ created: 0, updated: 0, unchanged: 0 });
+    expect(connection.sent).toHaveLength(0);
+  });
+
+  it('sends no write at all when one item of the batch is invalid', async () => {
+    const { connection, store } = setup(200);
+    const bad = {
+      label: 'Person',
+      uid: 'p-bad',
+      props: { name: '', isPep: false, isSanctioned: false },
+    } as GraphVertex;
+    await expect(store.upsertVertices([person(1), bad])).rejects.toBeInstanceOf(BatchRejectedError);
+    expect(connection.sent).toHaveLength(1);
+  });
+
+  it('reads edges and endpoint labels in one request and rejects edges whose ends are not stored', async () => {
+    const { connection, store } = setup(200);
+    connection.answers.push([
+      new Map<string, unknown>([
+        ['edges', []],
+        ['vertices', []],
+      ]),
+    ]);
+    const edge: GraphEdge = {
+      label: 'USES',
+      eid: 'u1',
+      from: 'acc-1',
+      to: 'id-1',
+      props: { firstSeen: 1, lastSeen: 2 },
+    };
+    const error = await store.upsertEdges([edge]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchRejectedError);
+    expect((error as BatchRejectedError).rejected[0].problems.map((p) => p.field)).toEqual([
+      'from',
+      'to',
+    ]);
+    expect(connection.sent).toHaveLength(1);
+  });
+
+  it('answers empty windows and empty account lists without a round trip', async () => {
+    const { connection, store } = setup(200);
+    await expect(
+      store.getMovements({ accountIds: [], from: 0, to: 10, direction: 'both' }),
+    ).resolves.toEqual([]);
+    await expect(
+      store.getMovements({ accountIds: ['a1'], from: 10, to: 10, direction: 'out' }),
+    ).resolves.toEqual([]);
+    await expect(store.scanMovements({ from: 5, to: 5, limit: 10 })).resolves.toEqual([]);
+    await expect(store.getVertices([])).resolves.toEqual([]);
+    expect(connection.sent).toHaveLength(0);
+  });
+});
+
+describe('janusGraphStoreFactory', () => {
+  it('uses the client of an imported JanusGraphModule and opens it if needed', async () => {
+    const { client, connection } = setup(1);
+    connection.answers.push([1]); // the probe traversal of open()
+    const moduleRef = await Test.createTestingModule({
+      providers: [{ provide: JanusGraphClient, useValue: client }],
+    }).compile();
+    const store = await janusGraphStoreFactory(
+      { ...config, backend: 'janusgraph', schemaBootstrap: false, batchSize: 50 },
+      moduleRef as unknown as ModuleRef,
+    );
+    expect(store.backend).toBe('janusgraph');
+    expect(client.isOpen).toBe(true);
+  });
+});

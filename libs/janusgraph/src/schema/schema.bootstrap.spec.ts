@@ -1,0 +1,154 @@
+import type { GremlinConnection, GremlinRequestOptions } from '../gremlin-connection';
+import { JanusGraphClient } from '../janusgraph.client';
+import { bootstrapSchema, SchemaBootstrapError } from './schema.bootstrap';
+import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT } from './schema.script';
+
+/** Answers schema scripts from a queue and records them with their bindings. */
+class ScriptServer implements GremlinConnection {
+  readonly scripts: {
+    script: string;
+    bindings: Readonly<Record<string, unknown>> | undefined;
+    timeout: number;
+  }[] = [];
+  answers: unknown[] = [];
+  isOpen = true;
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+  submit(
+    message: unknown,
+    bindings: Readonly<Record<string, unknown>> | undefined,
+    options: GremlinRequestOptions,
+  ): Promise<unknown[]> {
+    if (typeof message === 'string')
+      this.scripts.push({ script: message, bindings, timeout: options.evaluationTimeout });
+    return Promise.resolve([this.answers.shift()]);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  onClose(): void {
+    // not simulated
+  }
+}
+
+function setup() {
+  const server = new ScriptServer();
+  const client = new JanusGraphClient(
+    {
+      host: 'graph.test',
+      port: 8182,
+      tls: false,
+      tlsRejectUnauthorized: true,
+      traversalSource: 'g',
+      poolSize: 1,
+      connectTimeoutMs: 1000,
+      requestTimeoutMs: 1000,
+      retryAttempts: 0,
+      retryBaseDelayMs: 1,
+      breakerThreshold: 5,
+      breakerHalfOpenMs: 1000,
+    },
+    {
+      connectionFactory: () => server,
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    },
+  );
+  return { server, client };
+}
+
+function report(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    createdKeys: [],
+    createdVertexLabels: [],
+    createdEdgeLabels: [],
+    createdIndexes: [],
+    warnings: [],
+    problems: [],
+    statuses: { byUid: ['ENABLED'], transferredByTime: ['ENABLED'] },
+    ...overrides,
+  });
+}
+
+let clock = 0;
+const now = (): number => (clock += 5);
+
+describe('bootstrapSchema', () => {
+  it('sends the vocabulary schema as a JSON binding (never in the script text) and needs one round trip when all is ENABLED', async () => {
+    const { server, client } = setup();
+    server.answers.push(report({ createdKeys: ['uid'], createdIndexes: ['byUid'] }));
+    const result = await bootstrapSchema(client, { now });
+    expect(server.scripts).toHaveLength(1);
+    expect(server.scripts[0].script).toBe(SCHEMA_CREATE_SCRIPT);
+    const spec = JSON.parse(String(server.scripts[0].bindings?.specJson)) as {
+      propertyKeys: { name: string }[];
+    };
+    expect(spec.propertyKeys.map((key) => key.name)).toContain('amountMinor');
+    expect(result).toMatchObject({
+      createdKeys: ['uid'],
+      createdIndexes: ['byUid'],
+      enabledLater: [],
+      durationMs: 5,
+    });
+    expect(result.statuses).toEqual({ byUid: 'ENABLED', transferredByTime: 'ENABLED' });
+  });
+
+  it('drives every index that is not ENABLED yet through the await script, edge indexes with their label', async () => {
+    const { server, client } = setup();
+    server.answers.push(
+      report({
+        statuses: {
+          byUid: ['INSTALLED'],
+          transferredByTime: ['REGISTERED'],
+          movementSearch: ['ENABLED', 'INSTALLED'],
+        },
+      }),
+      'ENABLED',
+      'ENABLED',
+      'ENABLED',
+    );
+    const result = await bootstrapSchema(client, { indexTimeoutSeconds: 7, now });
+    expect(
+      server.scripts.slice(1).map((s) => [s.script === SCHEMA_AWAIT_SCRIPT, s.bindings]),
+    ).toEqual([
+      [true, { indexName: 'byUid', edgeLabel: null, timeoutSeconds: 7 }],
+      [true, { indexName: 'transferredByTime', edgeLabel: 'TRANSFERRED', timeoutSeconds: 7 }],
+      [true, { indexName: 'movementSearch', edgeLabel: null, timeoutSeconds: 7 }],
+    ]);
+    expect(result.enabledLater).toEqual(['byUid', 'transferredByTime', 'movementSearch']);
+  });
+
+  it('passes warnings (a mixed index lacking a key) on without failing', async () => {
+    const { server, client } = setup();
+    const warning = "mixed index 'movementSearch' lacks keys [eid]";
+    server.answers.push(report({ warnings: [warning] }));
+    await expect(bootstrapSchema(client)).resolves.toMatchObject({ warnings: [warning] });
+  });
+
+  it('refuses a graph whose keys conflict with the vocabulary, naming the problem', async () => {
+    const { server, client } = setup();
+    const problem =
+      "property key 'timestamp' exists with data type Integer but the vocabulary stores it as Long";
+    server.answers.push(report({ problems: [problem] }));
+    const error = await bootstrapSchema(client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaBootstrapError);
+    expect((error as SchemaBootstrapError).problems).toEqual([problem]);
+    expect((error as Error).message).toContain('ws://graph.test:8182/gremlin');
+  });
+
+  it('fails when an index cannot be enabled (for example one that was disabled)', async () => {
+    const { server, client } = setup();
+    server.answers.push(report({ statuses: { byEid: ['DISABLED'] } }), 'DISABLED');
+    const error = await bootstrapSchema(client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaBootstrapError);
+    expect((error as Error).message).toContain('index byEid is DISABLED, not ENABLED');
+  });
+
+  it('rejects a malformed report instead of guessing', async () => {
+    const { server, client } = setup();
+    server.answers.push(JSON.stringify({ createdKeys: 'uid' }));
+    await expect(bootstrapSchema(client)).rejects.toThrow(
+      'Schema bootstrap: report field createdKeys is not a list of names',
+    );
+  });
+});
