@@ -81,3 +81,31 @@ export async function writeDataset(
   }
   return summary;
 }
+
+/**
+ * Writes every call to several sinks in turn (for example the graph store and a folder holding
+ * the ground truth); closes them in order, or aborts all of them.
+ */
+export class TeeSink implements DatasetSink {
+  constructor(private readonly sinks: readonly DatasetSink[]) {}
+
+  async writeVertices(batch: readonly GraphVertex[]): Promise<void> {
+    for (const sink of this.sinks) await sink.writeVertices(batch);
+  }
+
+  async writeEdges(batch: readonly GraphEdge[]): Promise<void> {
+    for (const sink of this.sinks) await sink.writeEdges(batch);
+  }
+
+  async writeGroundTruth(records: readonly GroundTruthRecord[]): Promise<void> {
+    for (const sink of this.sinks) await sink.writeGroundTruth(records);
+  }
+
+  async close(): Promise<void> {
+    for (const sink of this.sinks) await sink.close();
+  }
+
+  async abort(): Promise<void> {
+    for (const sink of this.sinks) await sink.abort();
+  }
+}

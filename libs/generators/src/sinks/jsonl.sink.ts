@@ -12,6 +12,8 @@ export interface FileSinkOptions {
 }
 
 export interface JsonlSinkOptions extends FileSinkOptions {
+  /** `ground-truth`: only ground-truth.jsonl and the manifest (with every count), e.g. next to a graph load. */
+  content?: 'all' | 'ground-truth';
   /** `combined`: vertices.jsonl and edges.jsonl; `per-label`: one file per label (persons.jsonl, movements.jsonl…). */
   layout?: 'combined' | 'per-label';
 }
@@ -89,17 +91,17 @@ export class JsonlSink extends FileDatasetSink {
     dir: StagedDirectory,
     manifest: Readonly<Record<string, unknown>>,
     private readonly layout: 'combined' | 'per-label',
+    private readonly groundTruthOnly: boolean,
   ) {
     super(dir, manifest);
   }
 
   static async open(options: JsonlSinkOptions): Promise<JsonlSink> {
     const dir = await StagedDirectory.open(options.directory, options.overwrite ?? false);
-    return new JsonlSink(
-      dir,
-      { format: 'jsonl', layout: options.layout ?? 'combined', ...options.manifest },
-      options.layout ?? 'combined',
-    );
+    const layout = options.layout ?? 'combined';
+    const content = options.content ?? 'all';
+    const manifest = { format: 'jsonl', layout, content, ...options.manifest };
+    return new JsonlSink(dir, manifest, layout, content === 'ground-truth');
   }
 
   async writeVertices(batch: readonly GraphVertex[]): Promise<void> {
@@ -116,6 +118,7 @@ export class JsonlSink extends FileDatasetSink {
     batch: readonly (GraphVertex | GraphEdge)[],
     combined: string,
   ): Promise<void> {
+    if (this.groundTruthOnly) return;
     if (this.layout === 'combined') {
       const file = await this.file(combined);
       await file.write(batch.map((r) => JSON.stringify(r)).join('\n') + '\n');
