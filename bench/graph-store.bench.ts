@@ -8,6 +8,7 @@
  * start a local one with `bash docker/local/janusgraph/service.sh start`. The benchmark CLEARS
  * the graph it talks to. Results go to stdout as markdown (docs/benchmarks.md keeps a copy).
  */
+import { cpus, loadavg } from 'node:os';
 import { generateBankInMemory } from '@app/generators';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
@@ -323,7 +324,8 @@ export async function benchGraphStore(
         `Client: ${poolSize} WebSocket connections, batch size ${batchSize}. ` +
         `Bank: profile \`${options.profile}\`, ${options.days} days, seed ${options.seed}: ` +
         `${fmt(bank.vertices.length)} vertices and ${fmt(bank.edges.length)} edges ` +
-        `(${fmt(storedElements)} stored in JanusGraph after loading). Node ${process.version}.`,
+        `(${fmt(storedElements)} stored in JanusGraph after loading). Node ${process.version}, ` +
+        `${cpus().length} CPUs shared with the JanusGraph server, load average at the end ${loadavg()[0].toFixed(1)}.`,
       '',
       `### Same data both ways (${subset.edges.length} edges spread over the bank and their ${subset.vertices.length} end vertices, after \`clear()\`)`,
       '',

@@ -4,8 +4,10 @@ import { process as gremlinProcess } from 'gremlin';
 import {
   GremlinConnection,
   GremlinRequestOptions,
+  GremlinResponseError,
   JanusGraphClient,
   JanusGraphClientConfig,
+  JanusGraphQueryError,
 } from '@app/janusgraph';
 import { BatchRejectedError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
@@ -21,7 +23,7 @@ type Bytecode = gremlinProcess.Bytecode;
 
 class ScriptedConnection implements GremlinConnection {
   readonly sent: Bytecode[] = [];
-  answers: unknown[][] = [];
+  answers: (unknown[] | Error)[] = [];
   isOpen = true;
   open(): Promise<void> {
     return Promise.resolve();
@@ -32,7 +34,8 @@ class ScriptedConnection implements GremlinConnection {
     _options: GremlinRequestOptions,
   ): Promise<unknown[]> {
     if (typeof message !== 'string') this.sent.push(message);
-    return Promise.resolve(this.answers.shift() ?? []);
+    const answer = this.answers.shift() ?? [];
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -89,6 +92,14 @@ describe('JanusGraphGraphStore round trips', () => {
     });
     expect(connection.sent).toHaveLength(4);
     expect(connection.sent.slice(1).map(writesIn)).toEqual([200, 200, 50]);
+  });
+
+  it('stops sending write requests after one fails, and reports that failure', async () => {
+    const { connection, store } = setup(100);
+    connection.answers.push([], new GremlinResponseError(597, 'rejected', undefined));
+    const batch = Array.from({ length: 450 }, (_unused, i) => person(i));
+    await expect(store.upsertVertices(batch)).rejects.toBeInstanceOf(JanusGraphQueryError);
+    expect(connection.sent).toHaveLength(2);
   });
 
   it('costs no round trip for an empty batch', async () => {

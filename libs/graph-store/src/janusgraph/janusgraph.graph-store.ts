@@ -288,18 +288,26 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   /**
    * Sends the writes `batchSize` at a time, each request `g.inject(0).sideEffect(w1)...` (one
-   * transaction), with as many requests in flight as the pool has connections.
+   * transaction), with as many requests in flight as the pool has connections. After a failed
+   * request no new one is sent; requests already answered stay written (a call larger than
+   * `batchSize` is not atomic, each request is).
    */
   private async writeAll(writes: readonly GraphTraversal[], operation: string): Promise<void> {
     const requests = chunk(writes, this.batchSize).map((part) =>
       part.reduce((traversal, write) => traversal.sideEffect(write), this.g.inject(0)),
     );
     let next = 0;
+    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < requests.length) {
+      while (!failed && next < requests.length) {
         const request = requests[next];
         next += 1;
-        await this.client.submit(request, { operation });
+        try {
+          await this.client.submit(request, { operation });
+        } catch (error) {
+          failed = true; // the other workers stop taking requests; this error is reported
+          throw error;
+        }
       }
     };
     await Promise.all(
@@ -615,18 +623,20 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         .E()
         .has('timestamp', P.between(query.from, query.to))
         .hasLabel('TRANSFERRED')
-        .project('s', 'o')
-        .by(self.values('uid'))
-        .by(other.values('uid'))
+        // Grouped by vertex, not by uid: uids are read only for the accounts that qualify.
         .group()
-        .by(__.select('s'))
-        .by(__.fold())
+        .by(self)
+        .by(other.fold())
         .unfold()
         .where(__.select(column.values).count(scope.local).is(P.gte(query.minCounterparties)))
+        .as('entry')
+        .select(column.keys)
+        .as('account')
+        .select('entry')
         .project('accountId', 'movements', 'counterparties')
-        .by(__.select(column.keys))
+        .by(__.select(column.keys).values('uid'))
         .by(__.select(column.values).count(scope.local))
-        .by(__.select(column.values).unfold().where('s', P.neq('o')).select('o').dedup().count())
+        .by(__.select(column.values).unfold().dedup().where(P.neq('account')).count())
         .where(__.select('counterparties').is(P.gte(query.minCounterparties)))
         .order()
         .by(__.select('counterparties'), order.desc)
@@ -673,21 +683,24 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       identifiers = identifiers.has('kind', P.within([...query.kinds]));
     const rows = await this.client.submit(
       identifiers
-        .project('identifierUid', 'kind', 'accountIds')
-        .by(__.values('uid'))
-        .by(__.values('kind'))
+        // Sharers are counted as vertices first; uids are read only for identifiers that qualify.
+        .project('identifier', 'accounts')
+        .by(__.identity())
         .by(
           __.in_('USES')
-            .values('uid')
             .dedup()
             .limit(query.hubCap + 1)
             .fold(),
         )
         .where(
-          __.select('accountIds')
+          __.select('accounts')
             .count(scope.local)
             .is(P.between(2, query.hubCap + 1)),
         )
+        .project('identifierUid', 'kind', 'accountIds')
+        .by(__.select('identifier').values('uid'))
+        .by(__.select('identifier').values('kind'))
+        .by(__.select('accounts').unfold().values('uid').fold())
         .order()
         .by(__.select('identifierUid')),
       { operation: 'findSharedIdentifiers' },
