@@ -3,3 +3,4 @@
 export * from './message-broker.port';
 export * from './topic-names';
 export * from './memory/memory.broker';
+export * from './pulsar/pulsar-websocket.broker';

@@ -1,0 +1,239 @@
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { StreamUnavailableError } from '@app/vocabulary';
+import { Inbox } from '../contract';
+import { PulsarWebSocketBroker } from './pulsar-websocket.broker';
+
+/**
+ * A tiny stand-in for Pulsar's WebSocket endpoint, to test what a real broker cannot be made
+ * to do on demand: refuse an upgrade, drop a connection, reject a message.
+ */
+class FakePulsar {
+  readonly server: WebSocketServer;
+  readonly upgrades: { url: string; authorization?: string }[] = [];
+  readonly consumers: WebSocket[] = [];
+  readonly frames: unknown[] = [];
+  refuse?: { status: number; title: string };
+  sendResult: 'ok' | 'send-error:5' = 'ok';
+  private next = 0;
+  private closed = false;
+
+  constructor() {
+    this.server = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      verifyClient: (
+        info: { req: IncomingMessage },
+        done: (
+          ok: boolean,
+          status?: number,
+          message?: string,
+          headers?: Record<string, string>,
+        ) => void,
+      ) => {
+        this.upgrades.push({
+          url: info.req.url ?? '',
+          authorization: info.req.headers.authorization,
+        });
+        if (this.refuse) done(false, this.refuse.status, this.refuse.title);
+        else done(true);
+      },
+    });
+    this.server.on('connection', (socket, request) => {
+      const url = request.url ?? '';
+      if (url.includes('/consumer/')) this.consumers.push(socket);
+      socket.on('message', (data: WebSocket.RawData) => {
+        const frame = JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as Record<
+          string,
+          unknown
+        >;
+        this.frames.push(frame);
+        if (url.includes('/producer/')) {
+          this.next += 1;
+          socket.send(
+            JSON.stringify(
+              this.sendResult === 'ok'
+                ? { result: 'ok', messageId: `id-${this.next}`, context: frame.context }
+                : {
+                    result: this.sendResult,
+                    errorMsg: 'Topic is terminated',
+                    context: frame.context,
+                  },
+            ),
+          );
+        }
+      });
+    });
+  }
+
+  listening(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.server.address()) resolve();
+      else this.server.once('listening', () => resolve());
+    });
+  }
+
+  get webUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  push(socket: WebSocket, id: string, text: string, redeliveryCount = 0): void {
+    socket.send(
+      JSON.stringify({
+        messageId: id,
+        payload: Buffer.from(text).toString('base64'),
+        properties: { p: '1' },
+        publishTime: '2025-01-01T00:00:00.000Z',
+        redeliveryCount,
+        key: 'k',
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    for (const client of this.server.clients) client.terminate();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const subscribeOptions = {
+  deadLetterTopic: 'dlq',
+  maxRedeliverCount: 3,
+  nackRedeliveryDelayMs: 250,
+};
+
+describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
+  let fake: FakePulsar;
+  let broker: PulsarWebSocketBroker;
+
+  beforeEach(async () => {
+    fake = new FakePulsar();
+    await fake.listening();
+    broker = new PulsarWebSocketBroker({
+      webUrl: fake.webUrl,
+      tenant: 'bank',
+      namespace: 'ns',
+      authToken: 'secret-token',
+      reconnect: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+    });
+  });
+
+  afterEach(async () => {
+    await broker.close();
+    await fake.close();
+  });
+
+  it('subscribes with a Shared subscription, the dead-letter policy and the bearer token', async () => {
+    await broker.subscribe('bank.movements', 'graph-ingest', new Inbox().handler, {
+      ...subscribeOptions,
+      ackTimeoutMs: 5000,
+      receiveQueueSize: 42,
+    });
+    const [upgrade] = fake.upgrades;
+    const url = new URL(upgrade.url, 'http://x');
+    expect(url.pathname).toBe('/ws/v2/consumer/persistent/bank/ns/bank.movements/graph-ingest');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      subscriptionType: 'Shared',
+      receiverQueueSize: '42',
+      negativeAckRedeliveryDelay: '250',
+      maxRedeliverCount: '3',
+      deadLetterTopic: 'persistent://bank/ns/dlq',
+      ackTimeoutMillis: '5000',
+    });
+    expect(upgrade.authorization).toBe('Bearer secret-token');
+  });
+
+  it('leaves dead-lettering to itself when maxRedeliverCount is 0 (Pulsar refuses 0)', async () => {
+    await broker.subscribe('t', 's', new Inbox().handler, {
+      ...subscribeOptions,
+      maxRedeliverCount: 0,
+    });
+    const url = new URL(fake.upgrades[0].url, 'http://x');
+    expect(url.searchParams.has('maxRedeliverCount')).toBe(false);
+    expect(url.searchParams.has('deadLetterTopic')).toBe(false);
+  });
+
+  it('turns a refused upgrade into StreamUnavailableError with the reason, without retrying', async () => {
+    fake.refuse = { status: 401, title: 'Authentication required' };
+    const error: unknown = await broker
+      .subscribe('t', 's', new Inbox().handler, subscribeOptions)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamUnavailableError);
+    expect((error as Error).message).toMatch(
+      /Could not subscribe to persistent:\/\/bank\/ns\/t as "s"/,
+    );
+    expect((error as Error).message).toMatch(/401/);
+    expect(fake.upgrades).toHaveLength(1);
+  });
+
+  it('retries an unreachable broker with backoff, then fails with StreamUnavailableError', async () => {
+    await fake.close();
+    const error: unknown = await broker.publish('t', [{ payload: 'x' }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamUnavailableError);
+    expect((error as Error).message).toMatch(
+      /Could not publish 1 message\(s\) to persistent:\/\/bank\/ns\/t \(0 stored\)/,
+    );
+  });
+
+  it('surfaces a message Pulsar refuses', async () => {
+    fake.sendResult = 'send-error:5';
+    await expect(broker.publish('t', [{ payload: 'x' }])).rejects.toThrow(/Topic is terminated/);
+  });
+
+  it('sends payloads as base64 with key and properties and returns the ids in order', async () => {
+    const ids = await broker.publish('t', [
+      { payload: 'hello', key: 'k1', properties: { a: 'b' } },
+      { payload: Buffer.from([1, 2]) },
+    ]);
+    expect(ids).toEqual([{ messageId: 'id-1' }, { messageId: 'id-2' }]);
+    const frames = fake.frames as Record<string, unknown>[];
+    expect(frames.map(({ context: _context, ...rest }) => rest)).toEqual([
+      { payload: Buffer.from('hello').toString('base64'), key: 'k1', properties: { a: 'b' } },
+      { payload: Buffer.from([1, 2]).toString('base64'), properties: {} },
+    ]);
+    // Each send carries its own context, which the receipt echoes.
+    expect(new Set(frames.map((f) => typeof f.context === 'string' && f.context)).size).toBe(2);
+  });
+
+  it('acks and nacks with the WebSocket frames, and refuses to settle over a lost connection', async () => {
+    const inbox = new Inbox(() => 'keep');
+    await broker.subscribe('t', 's', inbox.handler, subscribeOptions);
+    await until(() => fake.consumers.length === 1, 'the consumer connection');
+    fake.push(fake.consumers[0], 'm1', 'one');
+    fake.push(fake.consumers[0], 'm2', 'two', 2);
+    const [one, two] = await inbox.waitFor(2);
+    expect(one.publishTime).toBe(Date.UTC(2025, 0, 1));
+    expect(two.redeliveryCount).toBe(2);
+    await one.ack();
+    await two.nack();
+    await until(() => fake.frames.length === 2, 'the ack and nack frames');
+    expect(fake.frames).toEqual([
+      { messageId: 'm1' },
+      { type: 'negativeAcknowledge', messageId: 'm2' },
+    ]);
+
+    fake.push(fake.consumers[0], 'm3', 'three');
+    const [, , three] = await inbox.waitFor(3);
+    fake.consumers[0].terminate();
+    await until(() => fake.consumers.length === 2, 'the reconnection');
+    await expect(three.ack()).rejects.toThrow(/connection it came on is gone/);
+    expect(three.settled).toBe(false);
+
+    // The new connection delivers again.
+    fake.push(fake.consumers[1], 'm3', 'three', 1);
+    const [, , , again] = await inbox.waitFor(4);
+    await again.ack();
+    expect(again.redeliveryCount).toBe(1);
+  });
+});

@@ -1,0 +1,144 @@
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { StreamUnavailableError } from '@app/vocabulary';
+
+/**
+ * A failed connection to the broker. `retryable` is false when the broker answered and refused
+ * (HTTP 4xx on the WebSocket upgrade: bad parameters, unknown namespace, no permission), true
+ * when it could not be reached or failed on its side (network error, timeout, HTTP 5xx).
+ */
+export class StreamConnectError extends StreamUnavailableError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, { retryable, status }, options);
+  }
+}
+
+export interface OpenSocketOptions {
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  /** Attached before the socket opens: Pulsar starts pushing frames right away. */
+  onMessage: (text: string) => void;
+}
+
+/** Jetty's error page carries the reason in its title ("Error 404 Namespace not found"). */
+function reasonOf(status: number, body: string): string {
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1];
+  const text = (title ?? body)
+    .replace(/&quot;/g, '"')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .replace(/^Error \d+\s*/, '')
+    .trim();
+  return text === '' ? `HTTP ${status}` : `HTTP ${status}: ${text.slice(0, 500)}`;
+}
+
+/** Where a URL points, without query parameters (they may be long), for error messages. */
+export function shortUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+/** Opens a WebSocket; every failure becomes a `StreamConnectError` that says what happened. */
+export function openSocket(options: OpenSocketOptions): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const where = shortUrl(options.url);
+    let done = false;
+    const socket = new WebSocket(options.url, {
+      headers: { ...options.headers },
+      handshakeTimeout: options.timeoutMs,
+    });
+    socket.on('message', (data: WebSocket.RawData) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      options.onMessage(bytes.toString('utf8'));
+    });
+    const fail = (error: StreamConnectError): void => {
+      if (done) return;
+      done = true;
+      socket.removeAllListeners('open');
+      socket.terminate();
+      reject(error);
+    };
+    socket.once('open', () => {
+      if (done) return;
+      done = true;
+      resolve(socket);
+    });
+    socket.once('unexpected-response', (_request, response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (body.length < 20_000) body += chunk;
+      });
+      response.on('end', () =>
+        fail(
+          new StreamConnectError(
+            `Pulsar refused the WebSocket connection to ${where}: ${reasonOf(status, body)}`,
+            status >= 500 || status === 429,
+            status,
+          ),
+        ),
+      );
+      response.on('error', () =>
+        fail(new StreamConnectError(`Pulsar refused ${where} with HTTP ${status}`, true, status)),
+      );
+    });
+    socket.on('error', (error: Error) =>
+      fail(
+        new StreamConnectError(
+          `Cannot connect to Pulsar at ${where}: ${error.message}`,
+          true,
+          undefined,
+          { cause: error },
+        ),
+      ),
+    );
+  });
+}
+
+/** Sends one text frame; resolves when it is written to the socket. */
+export function sendFrame(socket: WebSocket, frame: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.readyState !== WebSocket.OPEN) {
+      reject(new StreamConnectError('The connection to Pulsar is closed', true));
+      return;
+    }
+    socket.send(JSON.stringify(frame), (error?: Error) => {
+      if (error) {
+        reject(
+          new StreamConnectError(`Could not write to Pulsar: ${error.message}`, true, undefined, {
+            cause: error,
+          }),
+        );
+      } else {
+        resolve();
+      }
+    });
+  });
+}
+
+/** Closes a socket politely and resolves when it is closed (terminates it after a while). */
+export function closeSocket(socket: WebSocket, waitMs = 2_000): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve();
+    }, waitMs);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'closing');
+    else socket.terminate();
+  });
+}
