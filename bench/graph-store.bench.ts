@@ -318,8 +318,6 @@ export async function benchGraphStore(
       Object.values(janusCounts.vertices).reduce((a, b) => a + b, 0) +
       Object.values(janusCounts.edges).reduce((a, b) => a + b, 0);
     const lines = [
-      '## Graph store: loading and query latency',
-      '',
       `Server: ${String(version[0])} (in-memory storage, Lucene mixed indexes) at ${client.endpoint}. ` +
         `Client: ${poolSize} WebSocket connections, batch size ${batchSize}. ` +
         `Bank: profile \`${options.profile}\`, ${options.days} days, seed ${options.seed}: ` +
