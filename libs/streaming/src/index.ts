@@ -4,3 +4,6 @@ export * from './message-broker.port';
 export * from './topic-names';
 export * from './memory/memory.broker';
 export * from './pulsar/pulsar-websocket.broker';
+export * from './pulsar/pulsar-native.broker';
+export * from './pulsar/websocket-open';
+export * from './broker-logger';
