@@ -7,3 +7,6 @@ export * from './pulsar/pulsar-websocket.broker';
 export * from './pulsar/pulsar-native.broker';
 export * from './pulsar/websocket-open';
 export * from './broker-logger';
+export * from './broker.factory';
+export * from './streaming.health';
+export * from './streaming.module';
