@@ -13,8 +13,14 @@ import { inTimeOrder } from '../core/evaluator-helpers';
 import { FlowIndex } from '../core/flow-index';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
 import { scoreAbove } from '../core/scoring';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type BipartiteParams = {
+export type BipartiteParams = TransferFilterParams & {
   windowDays: number;
   minSenders: number;
   minReceivers: number;
@@ -31,18 +37,20 @@ class BipartiteEvaluator implements Evaluator {
   private readonly flows: FlowIndex;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly filter: TransferFilter;
 
   constructor(
     private readonly params: BipartiteParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.filter = new TransferFilter(params);
     this.flows = new FlowIndex(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (m.fromAccount === m.toAccount) return [];
+    if (!this.filter.accepts(m)) return [];
     if (
       isCashPoint(this.context.accounts, m.fromAccount) ||
       isCashPoint(this.context.accounts, m.toAccount)
@@ -131,7 +139,7 @@ class BipartiteEvaluator implements Evaluator {
 export const bipartiteDetector: ActivityDetector<BipartiteParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'bipartite',
   family: 'aml',
   description:
@@ -154,9 +162,11 @@ export const bipartiteDetector: ActivityDetector<BipartiteParams> = {
       max: 100000,
       description: 'Most distinct counterparties a member may have each way.',
     },
+    ...TRANSFER_FILTER_SPECS,
   ],
-  defaults: (config: DetectorsConfig): BipartiteParams => ({
-    windowDays: config.windowDays,
+  defaults: (_config: DetectorsConfig): BipartiteParams => ({
+    ...DEFAULT_TRANSFER_FILTER,
+    windowDays: 7,
     minSenders: 3,
     minReceivers: 3,
     maxDegree: 10,

@@ -112,6 +112,7 @@ export const cashAggregationDetector: ActivityDetector<CashAggregationParams> = 
   id: RULE_ID,
   version: '1.0.0',
   typology: 'structuring',
+  purpose: 'reporting',
   family: 'aml',
   description:
     'Multiple cash transactions of one account in one business day that together exceed the reporting threshold while each stays at or below it.',

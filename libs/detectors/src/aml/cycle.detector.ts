@@ -1,12 +1,26 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import type { ActivityDetector, AlertDraft, AlertParty, Evaluator } from '../core/detector';
+import { isCashPoint } from '../core/account-directory';
+import type {
+  EvaluatorContext,
+  ActivityDetector,
+  AlertDraft,
+  AlertParty,
+  Evaluator,
+} from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
+import { receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
 import { durationText, instant, money, MS_PER_DAY } from '../core/format';
 import { roundScore } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type CycleParams = {
+export type CycleParams = TransferFilterParams & {
   windowDays: number;
   /** Fewest accounts in a cycle (2 would flag every repaid loan). */
   minLength: number;
@@ -36,15 +50,30 @@ class CycleEvaluator implements Evaluator {
   private readonly outgoing: KeyedWindows<Movement>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly filter: TransferFilter;
 
-  constructor(private readonly params: CycleParams) {
+  constructor(
+    private readonly params: CycleParams,
+    private readonly context: EvaluatorContext,
+  ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.filter = new TransferFilter(params);
     this.outgoing = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    const path = m.fromAccount === m.toAccount ? undefined : this.findCycleClosedBy(m);
+    // Cash through a branch or ATM is not the same money coming back, purchases are no hop, and
+    // ordinary commerce and small change are left out (see TransferFilter).
+    const accounts = this.context.accounts;
+    if (
+      !this.filter.accepts(m) ||
+      isCashPoint(accounts, m.fromAccount) ||
+      isCashPoint(accounts, m.toAccount)
+    ) {
+      return [];
+    }
+    const path = this.findCycleClosedBy(m);
     this.outgoing.push(m.fromAccount, m);
     return path ? [this.draft(path)] : [];
   }
@@ -68,10 +97,11 @@ class CycleEvaluator implements Evaluator {
     const path: Movement[] = [];
     const visited = new Set<string>([start]);
 
+    // Amounts are compared in the hop's own currency: what its sender received before.
     const hopOk = (previous: Movement, next: Movement): boolean =>
-      next.currency === previous.currency &&
-      next.amountMinor >= previous.amountMinor * (1 - maxHopLoss) &&
-      next.amountMinor <= previous.amountMinor * (1 + maxHopGain);
+      next.currency === receivedCurrency(previous) &&
+      next.amountMinor >= receivedMinor(previous) * (1 - maxHopLoss) &&
+      next.amountMinor <= receivedMinor(previous) * (1 + maxHopGain);
 
     const closes = (): boolean => {
       const first = path[0];
@@ -80,39 +110,52 @@ class CycleEvaluator implements Evaluator {
         path.length + 1 >= minLength &&
         closing.timestamp > last.timestamp &&
         hopOk(last, closing) &&
-        closing.amountMinor >= first.amountMinor * minRetained
+        receivedCurrency(closing) === first.currency &&
+        receivedMinor(closing) >= first.amountMinor * minRetained
       );
     };
+
+    // Bounds on the first hop implied by the closing one: at most what came back / minRetained,
+    // at least what came back shrunk by the largest gain over the longest cycle.
+    const backMinor = receivedMinor(closing);
+    const firstMax = minRetained > 0 ? backMinor / minRetained : Number.POSITIVE_INFINITY;
+    const firstMin = closing.amountMinor / (1 + maxHopGain) ** Math.max(1, maxLength - 1);
 
     const walk = (account: string, after: number): boolean => {
       const window = this.outgoing.get(account, closing.timestamp);
       if (!window) return false;
-      for (const next of window.values()) {
-        if (budget <= 0) return false;
-        if (
-          next.timestamp <= after ||
-          next.timestamp < earliest ||
-          next.timestamp >= closing.timestamp
-        )
-          continue;
+      let found = false;
+      window.forEachAfter(Math.max(after, earliest - 1), (next) => {
+        if (budget <= 0 || next.timestamp >= closing.timestamp) return false;
         const previous = path[path.length - 1];
-        if (previous ? !hopOk(previous, next) : next.currency !== closing.currency) continue;
+        if (previous) {
+          if (!hopOk(previous, next)) return true;
+        } else if (
+          next.currency !== receivedCurrency(closing) ||
+          next.amountMinor > firstMax ||
+          next.amountMinor < firstMin
+        ) {
+          return true;
+        }
         budget -= 1;
         path.push(next);
         if (next.toAccount === target) {
-          if (closes()) return true;
-        } else if (
-          !visited.has(next.toAccount) &&
-          next.toAccount !== target &&
-          path.length + 1 < maxLength
-        ) {
+          if (closes()) {
+            found = true;
+            return false;
+          }
+        } else if (!visited.has(next.toAccount) && path.length + 1 < maxLength) {
           visited.add(next.toAccount);
-          if (walk(next.toAccount, next.timestamp)) return true;
+          if (walk(next.toAccount, next.timestamp)) {
+            found = true;
+            return false;
+          }
           visited.delete(next.toAccount);
         }
         path.pop();
-      }
-      return false;
+        return true;
+      });
+      return found;
     };
 
     return walk(start, earliest - 1) ? [...path, closing] : undefined;
@@ -123,7 +166,7 @@ class CycleEvaluator implements Evaluator {
     const key = canonicalCycle(accounts);
     const first = cycle[0];
     const last = cycle[cycle.length - 1];
-    const retained = last.amountMinor / first.amountMinor;
+    const retained = receivedMinor(last) / first.amountMinor;
     const fingerprint = this.episodes.fingerprint([key], first.timestamp, last.timestamp);
     const parties: AlertParty[] = accounts.map((uid, i): AlertParty => ({
       uid,
@@ -139,7 +182,7 @@ class CycleEvaluator implements Evaluator {
         `Money went around a cycle of ${accounts.length} accounts (${[...accounts, first.fromAccount].join(' -> ')}) ` +
         `in strictly increasing time from ${instant(first.timestamp)} to ${instant(last.timestamp)} ` +
         `(${durationText(span)}): ${money(first.amountMinor, first.currency)} left and ` +
-        `${money(last.amountMinor, last.currency)} came back (${Math.round(retained * 1000) / 10}% retained).`,
+        `${money(receivedMinor(last), receivedCurrency(last))} came back (${Math.round(retained * 1000) / 10}% retained).`,
       windowStart: first.timestamp,
       windowEnd: last.timestamp,
       movements: cycle,
@@ -161,7 +204,7 @@ class CycleEvaluator implements Evaluator {
 export const cycleDetector: ActivityDetector<CycleParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'cycle',
   family: 'aml',
   description:
@@ -218,8 +261,10 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
       max: 1000000,
       description: 'Paths tried per closing movement.',
     },
+    ...TRANSFER_FILTER_SPECS,
   ],
   defaults: (config: DetectorsConfig): CycleParams => ({
+    ...DEFAULT_TRANSFER_FILTER,
     windowDays: config.windowDays,
     minLength: 3,
     maxLength: config.cycleMaxLength,
@@ -230,5 +275,5 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
   }),
   lookbackMs: (params) => params.windowDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),
-  createEvaluator: (params) => new CycleEvaluator(params),
+  createEvaluator: (params, context) => new CycleEvaluator(params, context),
 };

@@ -202,7 +202,7 @@ export const dormantReactivationDetector: ActivityDetector<DormantReactivationPa
     dormantDays: config.dormantDays,
     followDays: config.windowDays,
     minAmount: '0.00',
-    useAccountStatus: true,
+    useAccountStatus: false,
   }),
   lookbackMs: (params) => params.dormantDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),

@@ -1,6 +1,6 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isMonitored } from '../core/account-directory';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -9,17 +9,26 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { tracks } from '../core/evaluator-helpers';
-import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { inTimeOrder, receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
+import { durationText, instant, money, MS_PER_DAY, totalText } from '../core/format';
 import { scoreAbove } from '../core/scoring';
 import { TimeWindow } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type FanParams = {
+export type FanParams = TransferFilterParams & {
   windowDays: number;
   /** Distinct counterparties needed to fire ("more than 4" = 5). */
   minCounterparties: number;
-  /** Channels left out (e.g. card payments into a merchant). Empty by default. */
-  ignoredChannels: readonly string[];
+  /**
+   * Payments count together only when their amounts are similar: the largest is at most
+   * (1 + tolerance) times the smallest. 0 turns the similarity test off (plain counting).
+   */
+  similarAmountTolerance: number;
 };
 
 type Direction = 'in' | 'out';
@@ -30,11 +39,54 @@ interface KeyState {
   counts: Map<string, number>;
 }
 
+/**
+ * The largest group of payments to (or from) distinct counterparties whose amounts lie within
+ * one similarity band that contains `pivot`'s amount. Without a tolerance: all of them.
+ */
+export function similarGroup(
+  movements: readonly Movement[],
+  pivot: Movement,
+  counterpartyOf: (m: Movement) => string,
+  tolerance: number,
+  amountOf: (m: Movement) => { amount: number; currency: string } = (m) => ({
+    amount: m.amountMinor,
+    currency: m.currency,
+  }),
+): Movement[] {
+  const centre = amountOf(pivot);
+  const items = movements
+    .map((m) => ({ m, ...amountOf(m) }))
+    .filter((x) => x.currency === centre.currency);
+  if (tolerance <= 0) return items.map((x) => x.m);
+  const low = centre.amount / (1 + tolerance);
+  const high = centre.amount * (1 + tolerance);
+  const near = items
+    .filter((x) => x.amount >= low && x.amount <= high)
+    .sort((a, b) => a.amount - b.amount || a.m.timestamp - b.m.timestamp);
+  let best: Movement[] = [];
+  let bestDistinct = 0;
+  for (let start = 0; start < near.length; start += 1) {
+    if (near[start].amount > centre.amount) break;
+    const ceiling = near[start].amount * (1 + tolerance);
+    if (ceiling < centre.amount) continue;
+    const band: Movement[] = [];
+    for (let end = start; end < near.length && near[end].amount <= ceiling; end += 1) {
+      band.push(near[end].m);
+    }
+    const distinct = new Set(band.map(counterpartyOf)).size;
+    if (distinct > bestDistinct) {
+      best = band;
+      bestDistinct = distinct;
+    }
+  }
+  return best;
+}
+
 class FanEvaluator implements Evaluator {
   private readonly states = new Map<string, KeyState>();
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
-  private readonly ignored: ReadonlySet<string>;
+  private readonly filter: TransferFilter;
   private seen = 0;
 
   constructor(
@@ -45,14 +97,14 @@ class FanEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.episodes = new EpisodeTracker(ruleId, this.windowMs);
-    this.ignored = new Set(params.ignoredChannels);
+    this.filter = new TransferFilter(params);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (this.ignored.has(m.channel) || m.fromAccount === m.toAccount) return [];
+    if (!this.filter.accepts(m)) return [];
     const key = this.direction === 'out' ? m.fromAccount : m.toAccount;
-    const other = this.direction === 'out' ? m.toAccount : m.fromAccount;
-    if (!tracks(this.context, key) || isCashPoint(this.context.accounts, key)) return [];
+    const other = this.counterpartyOf(m);
+    if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) return [];
     this.seen += 1;
     if (this.seen % 4096 === 0) this.sweep(m.timestamp);
 
@@ -64,37 +116,60 @@ class FanEvaluator implements Evaluator {
     this.evict(state, m.timestamp);
     state.window.push(m);
     state.counts.set(other, (state.counts.get(other) ?? 0) + 1);
+    if (state.counts.size < this.params.minCounterparties) return [];
 
-    const counterparties = state.counts.size;
-    if (counterparties < this.params.minCounterparties) return [];
-    const movements = state.window.values();
+    const group = similarGroup(
+      state.window.values(),
+      m,
+      (x) => this.counterpartyOf(x),
+      this.params.similarAmountTolerance,
+      // The key account's view: what it sent, or what it received in its own currency.
+      (x) =>
+        this.direction === 'out'
+          ? { amount: x.amountMinor, currency: x.currency }
+          : { amount: receivedMinor(x), currency: receivedCurrency(x) },
+    );
+    const others = [...new Set(group.map((x) => this.counterpartyOf(x)))].sort();
+    if (others.length < this.params.minCounterparties) return [];
+    const movements = inTimeOrder(group);
     const start = movements[0].timestamp;
     const fingerprint = this.episodes.fingerprint([key], start, m.timestamp);
-    const others = [...state.counts.keys()].sort();
     const parties: AlertParty[] = [
       { uid: key, role: 'subject' },
       ...others.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
     ];
     const verb = this.direction === 'out' ? 'sent' : 'received';
     const preposition = this.direction === 'out' ? 'to' : 'from';
+    const incoming = this.direction === 'in';
+    const amounts = movements.map((x) => (incoming ? receivedMinor(x) : x.amountMinor));
+    const currency = incoming ? receivedCurrency(m) : m.currency;
+    const similar =
+      this.params.similarAmountTolerance > 0
+        ? ` of similar amounts (${money(Math.min(...amounts), currency)} to ${money(Math.max(...amounts), currency)})`
+        : '';
     return [
       {
         fingerprint,
         subject: key,
         score: scoreAbove(
-          counterparties,
+          others.length,
           this.params.minCounterparties,
           this.params.minCounterparties * 3,
         ),
         explanation:
-          `Account ${key} ${verb} ${movements.length} payments ${preposition} ${counterparties} distinct ` +
-          `counterparties within ${durationText(this.windowMs)} (${instant(start)} to ${instant(m.timestamp)}), ` +
-          `totalling ${totalText(movements)}; the rule fires at ${this.params.minCounterparties} or more.`,
+          `Account ${key} ${verb} ${movements.length} payments${similar} ${preposition} ${others.length} distinct ` +
+          `counterparties within ${durationText(m.timestamp - start)} (${instant(start)} to ${instant(m.timestamp)}), ` +
+          `totalling ${totalText(movements)}; the rule fires at ${this.params.minCounterparties} or more within ` +
+          `${durationText(this.windowMs)}.`,
         windowStart: start,
         windowEnd: m.timestamp,
         movements,
         parties,
-        facts: { counterparties, transactions: movements.length, direction: this.direction },
+        facts: {
+          counterparties: others.length,
+          transactions: movements.length,
+          direction: this.direction,
+        },
       },
     ];
   }
@@ -105,9 +180,13 @@ class FanEvaluator implements Evaluator {
     return total;
   }
 
+  private counterpartyOf(m: Movement): string {
+    return this.direction === 'out' ? m.toAccount : m.fromAccount;
+  }
+
   private evict(state: KeyState, now: number): void {
     state.window.evictBefore(now - this.windowMs, (old) => {
-      const other = this.direction === 'out' ? old.toAccount : old.fromAccount;
+      const other = this.counterpartyOf(old);
       const left = (state.counts.get(other) ?? 1) - 1;
       if (left <= 0) state.counts.delete(other);
       else state.counts.set(other, left);
@@ -127,14 +206,16 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   return {
     kind: 'activity',
     id,
-    version: '1.0.0',
+    version: '1.1.0',
     typology: direction === 'out' ? 'fan-out' : 'fan-in',
     family: 'aml',
     description:
       direction === 'out'
-        ? 'One account pays many distinct counterparties within the window (more than 4 in 30 days by default).'
-        : 'One account is paid by many distinct counterparties within the window (more than 4 in 30 days by default).',
-    source: `Flagright transaction-rules library (${direction === 'out' ? 'fan-out' : 'fan-in'}: more than 4 counterparties in 30 days); IBM AMLSim ${direction === 'out' ? 'FanOut' : 'FanIn'} typology`,
+        ? 'One account pays more than 4 distinct counterparties within 30 days, in transfers of similar amounts (card purchases, cash and payroll runs do not count).'
+        : 'One account is paid by more than 4 distinct counterparties within 30 days, in transfers of similar amounts (card takings, cash and salaries do not count).',
+    source:
+      `Flagright transaction-rules library (${direction === 'out' ? 'fan-out' : 'fan-in'}: more than 4 counterparties in 30 days); ` +
+      `IBM AMLSim ${direction === 'out' ? 'FanOut' : 'FanIn'} typology; FATF red flag: many transfers of similar amounts`,
     parameters: [
       {
         name: 'windowDays',
@@ -150,12 +231,20 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
         max: 100000,
         description: 'Distinct counterparties needed to fire.',
       },
-      { name: 'ignoredChannels', kind: 'stringList', description: 'Channels that do not count.' },
+      {
+        name: 'similarAmountTolerance',
+        kind: 'number',
+        min: 0,
+        max: 100,
+        description: 'Largest / smallest amount − 1 within a group (0 = any amounts).',
+      },
+      ...TRANSFER_FILTER_SPECS,
     ],
     defaults: (config: DetectorsConfig): FanParams => ({
       windowDays: config.windowDays,
       minCounterparties: config.fanMinCounterparties,
-      ignoredChannels: [],
+      similarAmountTolerance: 0.25,
+      ...DEFAULT_TRANSFER_FILTER,
     }),
     lookbackMs: (params) => params.windowDays * MS_PER_DAY,
     batchPlan: (params) => ({
@@ -167,7 +256,7 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   };
 }
 
-/** Fan-out: one account paying many distinct counterparties in the window. */
+/** Fan-out: one account paying many distinct counterparties similar amounts in the window. */
 export const fanOutDetector = fanDetector('out');
-/** Fan-in: one account paid by many distinct counterparties in the window. */
+/** Fan-in: one account paid similar amounts by many distinct counterparties in the window. */
 export const fanInDetector = fanDetector('in');

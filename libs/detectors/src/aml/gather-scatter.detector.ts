@@ -1,6 +1,6 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isMonitored } from '../core/account-directory';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -9,12 +9,18 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { tracks } from '../core/evaluator-helpers';
+import { receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalMinor, totalText, unique } from '../core/format';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type GatherScatterParams = {
+export type GatherScatterParams = TransferFilterParams & {
   windowDays: number;
   minSources: number;
   minDestinations: number;
@@ -31,27 +37,30 @@ class GatherScatterEvaluator implements Evaluator {
   private readonly outflows: KeyedWindows<Movement>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly filter: TransferFilter;
 
   constructor(
     private readonly params: GatherScatterParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.filter = new TransferFilter(params);
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.outflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
+    if (!this.filter.accepts(m)) return [];
     if (m.fromAccount === m.toAccount) return [];
     const hub = m.fromAccount;
-    if (tracks(this.context, m.toAccount) && !isCashPoint(this.context.accounts, m.toAccount)) {
+    if (tracks(this.context, m.toAccount) && isMonitored(this.context.accounts, m.toAccount)) {
       this.inflows.push(m.toAccount, m);
     }
-    if (!tracks(this.context, hub) || isCashPoint(this.context.accounts, hub)) return [];
+    if (!tracks(this.context, hub) || !isMonitored(this.context.accounts, hub)) return [];
     const outs = this.outflows.push(hub, m).values();
     const ins = (this.inflows.get(hub, m.timestamp)?.values() ?? []).filter(
-      (x) => x.timestamp < m.timestamp && x.currency === m.currency,
+      (x) => x.timestamp < m.timestamp && receivedCurrency(x) === m.currency,
     );
     if (ins.length === 0) return [];
     const gatherStart = ins[0].timestamp;
@@ -64,7 +73,7 @@ class GatherScatterEvaluator implements Evaluator {
     )
       return [];
     if (sources.some((s) => destinations.includes(s))) return [];
-    const inTotal = totalMinor(ins);
+    const inTotal = ins.reduce((sum, x) => sum + receivedMinor(x), 0);
     const outTotal = totalMinor(scattered);
     if (
       outTotal < inTotal * this.params.minRetained ||
@@ -119,7 +128,7 @@ class GatherScatterEvaluator implements Evaluator {
 export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'gather-scatter',
   family: 'aml',
   description:
@@ -162,11 +171,13 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       max: 10,
       description: 'Largest share above the gathered amount paid out.',
     },
+    ...TRANSFER_FILTER_SPECS,
   ],
   defaults: (config: DetectorsConfig): GatherScatterParams => ({
-    windowDays: config.windowDays,
-    minSources: 3,
-    minDestinations: 3,
+    ...DEFAULT_TRANSFER_FILTER,
+    windowDays: 7,
+    minSources: config.fanMinCounterparties,
+    minDestinations: config.fanMinCounterparties,
     minRetained: 0.7,
     maxGain: 0.1,
   }),

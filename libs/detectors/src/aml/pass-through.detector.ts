@@ -1,6 +1,6 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isCashPoint, isMonitored } from '../core/account-directory';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -9,27 +9,40 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { tracks } from '../core/evaluator-helpers';
-import { durationText, instant, money, MS_PER_HOUR, totalMinor, unique } from '../core/format';
+import { receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
+import { durationText, instant, money, MS_PER_HOUR, totalMinor, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
+import { ORDINARY_COMMERCE_REFERENCES } from '../core/transfer-filter';
 
 export type PassThroughParams = {
   windowHours: number;
-  /** Outflow must reach this share of the inflow. */
+  /** Outflows after one large inflow must reach this share of it… */
   minRatio: number;
-  /** Inflow below this amount (major units, movement currency) is ignored. */
+  /** …and stay below this share (more would be the account's own money leaving). */
+  maxRatio: number;
+  /** Only inflows of at least this amount (major units) are followed. */
   minAmount: string;
+  /** Outflows smaller than this share of the inflow are ordinary spending and not counted. */
+  minOutflowShare: number;
+  /** Inflow channels that are not followed (card takings of a merchant). */
+  ignoredChannels: readonly string[];
+  /** Purpose codes of movements that are neither followed nor counted (payroll, rent, invoices). */
+  exemptReferences: readonly string[];
 };
 
 const RULE_ID = 'aml.pass-through';
 
 class PassThroughEvaluator implements Evaluator {
+  /** Large inflows still inside the window, per receiving account. */
   private readonly inflows: KeyedWindows<Movement>;
+  /** Outflows inside the window, per sending account. */
   private readonly outflows: KeyedWindows<Movement>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly ignored: ReadonlySet<string>;
+  private readonly exempt: ReadonlySet<string>;
 
   constructor(
     private readonly params: PassThroughParams,
@@ -39,75 +52,104 @@ class PassThroughEvaluator implements Evaluator {
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.outflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+    this.ignored = new Set(params.ignoredChannels);
+    this.exempt = new Set(params.exemptReferences.map((r) => r.toLowerCase()));
   }
 
   onMovement(m: Movement): AlertDraft[] {
     if (m.fromAccount === m.toAccount) return [];
+    if (m.reference !== undefined && this.exempt.has(m.reference.toLowerCase())) return [];
     const accounts = this.context.accounts;
-    if (tracks(this.context, m.toAccount) && !isCashPoint(accounts, m.toAccount))
+    if (
+      tracks(this.context, m.toAccount) &&
+      isMonitored(accounts, m.toAccount) &&
+      !this.ignored.has(m.channel) &&
+      receivedMinor(m) >= minorIn(this.params.minAmount, receivedCurrency(m))
+    ) {
       this.inflows.push(m.toAccount, m);
+    }
     const account = m.fromAccount;
-    if (!tracks(this.context, account) || isCashPoint(accounts, account)) return [];
-    const outs = this.outflows.push(account, m);
-    const ins = (this.inflows.get(account, m.timestamp)?.values() ?? []).filter(
-      (x) => x.timestamp <= m.timestamp && x.currency === m.currency,
-    );
-    if (ins.length === 0) return [];
-    const inTotal = totalMinor(ins);
-    if (inTotal < minorIn(this.params.minAmount, m.currency)) return [];
-    const firstIn = ins[0].timestamp;
-    const passed = outs.values().filter((x) => x.timestamp >= firstIn && x.currency === m.currency);
-    const outTotal = totalMinor(passed);
-    if (outTotal < inTotal * this.params.minRatio) return [];
-
-    const movements = [...ins, ...passed].sort(
-      (a, b) => a.timestamp - b.timestamp || (a.movementId < b.movementId ? -1 : 1),
-    );
-    const counterparties = unique([
-      ...ins.map((x) => x.fromAccount),
-      ...passed.map((x) => x.toAccount),
-    ]).filter((uid) => uid !== account && !isCashPoint(accounts, uid));
-    const parties: AlertParty[] = [
-      { uid: account, role: 'subject' },
-      ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
-    ];
-    const span = m.timestamp - firstIn;
-    return [
-      {
-        fingerprint: this.episodes.fingerprint([account], firstIn, m.timestamp),
-        subject: account,
-        score: scoreAbove(this.windowMs - span, 0, this.windowMs),
-        explanation:
-          `Account ${account} received ${money(inTotal, m.currency)} in ${ins.length} payment${ins.length === 1 ? '' : 's'} ` +
-          `and passed ${money(outTotal, m.currency)} (${Math.round((outTotal / inTotal) * 1000) / 10}%) on in ` +
-          `${passed.length} payment${passed.length === 1 ? '' : 's'} within ${durationText(span)} ` +
-          `(${instant(firstIn)} to ${instant(m.timestamp)}; the rule looks ${durationText(this.windowMs)} back).`,
-        windowStart: firstIn,
-        windowEnd: m.timestamp,
-        movements,
-        parties,
-        facts: { inMinor: inTotal, outMinor: outTotal, spanMs: span },
-      },
-    ];
+    if (!tracks(this.context, account) || !isMonitored(accounts, account)) return [];
+    const outs = this.outflows.push(account, m).values();
+    const inflows = this.inflows.get(account, m.timestamp)?.values() ?? [];
+    // The earliest large inflow whose following outflows now add up to most of it.
+    for (const inflow of inflows) {
+      // Compared in the account's own currency: what it received against what it sent.
+      const received = receivedMinor(inflow);
+      if (inflow.timestamp >= m.timestamp || receivedCurrency(inflow) !== m.currency) continue;
+      const floor = received * this.params.minOutflowShare;
+      const passed = outs.filter(
+        (x) =>
+          x.timestamp > inflow.timestamp && x.currency === m.currency && x.amountMinor >= floor,
+      );
+      if (!passed.includes(m)) continue;
+      const outTotal = totalMinor(passed);
+      if (
+        outTotal < received * this.params.minRatio ||
+        outTotal > received * this.params.maxRatio
+      ) {
+        continue;
+      }
+      return [this.draft(account, inflow, passed, outTotal)];
+    }
+    return [];
   }
 
   stateSize(): number {
     return this.inflows.size() + this.outflows.size() + this.episodes.size();
   }
+
+  private draft(
+    account: string,
+    inflow: Movement,
+    passed: Movement[],
+    outTotal: number,
+  ): AlertDraft {
+    const last = passed[passed.length - 1];
+    const span = last.timestamp - inflow.timestamp;
+    const counterparties = [inflow.fromAccount, ...passed.map((x) => x.toAccount)].filter(
+      (uid, i, all) =>
+        uid !== account && all.indexOf(uid) === i && !isCashPoint(this.context.accounts, uid),
+    );
+    const parties: AlertParty[] = [
+      { uid: account, role: 'subject' },
+      ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
+    ];
+    const received = receivedMinor(inflow);
+    const currency = receivedCurrency(inflow);
+    const kept = received - outTotal;
+    return {
+      fingerprint: this.episodes.fingerprint([account], inflow.timestamp, last.timestamp),
+      subject: account,
+      score: scoreAbove(this.windowMs - span, 0, this.windowMs),
+      explanation:
+        `Account ${account} received ${money(received, currency)} from ${inflow.fromAccount} at ` +
+        `${instant(inflow.timestamp)} and passed ${totalText(passed)} ` +
+        `(${Math.round((outTotal / received) * 1000) / 10}%) on in ${passed.length} ` +
+        `payment${passed.length === 1 ? '' : 's'} within ${durationText(span)}` +
+        (kept >= 0 ? `, keeping ${money(kept, currency)}` : '') +
+        ` (the rule follows inflows for ${durationText(this.windowMs)}).`,
+      windowStart: inflow.timestamp,
+      windowEnd: last.timestamp,
+      movements: [inflow, ...passed],
+      parties,
+      facts: { inMinor: received, outMinor: outTotal, spanMs: span },
+    };
+  }
 }
 
 /**
- * Pass-through (rapid movement of funds): money that arrives and leaves an account within a
- * short window, outflow reaching most of the inflow.
+ * Pass-through (rapid movement of funds): a large inflow that leaves the account again within
+ * a short window, the outflows reaching most of it.
  */
 export const passThroughDetector: ActivityDetector<PassThroughParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'pass-through',
   family: 'aml',
   description:
-    'Inflow that leaves the account again within a short window: outflow reaches most of the inflow.',
+    'A large inflow that leaves the account again within a short window: the outflows after it add up to most of it.',
   source:
     'Flagright transaction-rules library (pass-through / rapid movement of funds); FATF layering indicators',
   parameters: [
@@ -116,7 +158,7 @@ export const passThroughDetector: ActivityDetector<PassThroughParams> = {
       kind: 'integer',
       min: 1,
       max: 24 * 90,
-      description: 'How far back inflows count, in hours.',
+      description: 'How long an inflow is followed, in hours.',
     },
     {
       name: 'minRatio',
@@ -126,15 +168,35 @@ export const passThroughDetector: ActivityDetector<PassThroughParams> = {
       description: 'Outflow / inflow needed to fire.',
     },
     {
-      name: 'minAmount',
-      kind: 'decimal',
-      description: 'Smallest inflow (major units) considered.',
+      name: 'maxRatio',
+      kind: 'number',
+      min: 0.01,
+      max: 100,
+      description: 'Outflow / inflow above which the rule does not fire.',
+    },
+    { name: 'minAmount', kind: 'decimal', description: 'Smallest inflow (major units) followed.' },
+    {
+      name: 'minOutflowShare',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description: 'Outflows below this share of the inflow are not counted.',
+    },
+    { name: 'ignoredChannels', kind: 'stringList', description: 'Inflow channels not followed.' },
+    {
+      name: 'exemptReferences',
+      kind: 'stringList',
+      description: 'Purpose codes (case-insensitive) of movements neither followed nor counted.',
     },
   ],
   defaults: (_config: DetectorsConfig): PassThroughParams => ({
     windowHours: 48,
     minRatio: 0.9,
+    maxRatio: 1.1,
     minAmount: '5000.00',
+    minOutflowShare: 0.1,
+    ignoredChannels: ['card'],
+    exemptReferences: ORDINARY_COMMERCE_REFERENCES,
   }),
   lookbackMs: (params) => params.windowHours * MS_PER_HOUR,
   batchPlan: () => ({ kind: 'scan' }),

@@ -1,11 +1,12 @@
 import type { DetectorsConfig } from '@app/settings';
 import { currencyExponent } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isMonitored } from '../core/account-directory';
 import type { ActivityDetector, AlertDraft, Evaluator, EvaluatorContext } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { TimeWindow } from '../core/time-window';
 
@@ -16,6 +17,10 @@ export type RoundAmountsParams = {
   minRoundShare: number;
   /** Whose transactions count: the sender's ('out'), the receiver's ('in') or both. */
   direction: string;
+  /** Transactions below this amount (major units) are ignored: small gifts and shared bills are often round. */
+  minAmount: string;
+  /** Channels left out: cash withdrawals come in banknotes, so they are round by nature. */
+  ignoredChannels: readonly string[];
 };
 
 const RULE_ID = 'aml.round-amounts';
@@ -49,6 +54,8 @@ class RoundAmountsEvaluator implements Evaluator {
   }
 
   onMovement(m: Movement): AlertDraft[] {
+    if (m.amountMinor < minorIn(this.params.minAmount, m.currency)) return [];
+    if (this.params.ignoredChannels.includes(m.channel)) return [];
     this.seen += 1;
     if (this.seen % 4096 === 0) this.sweep(m.timestamp);
     const keys: string[] = [];
@@ -56,7 +63,7 @@ class RoundAmountsEvaluator implements Evaluator {
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
     const drafts: AlertDraft[] = [];
     for (const key of keys) {
-      if (!tracks(this.context, key) || isCashPoint(this.context.accounts, key)) continue;
+      if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) continue;
       const draft = this.add(key, m);
       if (draft) drafts.push(draft);
     }
@@ -118,7 +125,7 @@ class RoundAmountsEvaluator implements Evaluator {
 export const roundAmountsDetector: ActivityDetector<RoundAmountsParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'round-amounts',
   family: 'aml',
   description:
@@ -153,12 +160,24 @@ export const roundAmountsDetector: ActivityDetector<RoundAmountsParams> = {
       values: ['out', 'in', 'both'],
       description: "Whose transactions count: the sender's ('out'), the receiver's ('in') or both.",
     },
+    {
+      name: 'minAmount',
+      kind: 'decimal',
+      description: 'Transactions below this amount (major units) are ignored.',
+    },
+    {
+      name: 'ignoredChannels',
+      kind: 'stringList',
+      description: 'Channels left out (cash is round by nature).',
+    },
   ],
   defaults: (_config: DetectorsConfig): RoundAmountsParams => ({
     windowDays: 7,
     minTransactions: 10,
     minRoundShare: 0.5,
     direction: 'out',
+    minAmount: '100.00',
+    ignoredChannels: ['cash'],
   }),
   lookbackMs: (params) => params.windowDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),

@@ -9,12 +9,18 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { inTimeOrder } from '../core/evaluator-helpers';
+import { inTimeOrder, receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type ScatterGatherParams = {
+export type ScatterGatherParams = TransferFilterParams & {
   windowDays: number;
   /** Intermediaries that must each receive from the origin and pass on to the beneficiary. */
   minIntermediaries: number;
@@ -42,6 +48,7 @@ class ScatterGatherEvaluator implements Evaluator {
   private readonly pairs = new Map<string, PairState>();
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly filter: TransferFilter;
   private seen = 0;
 
   constructor(
@@ -49,11 +56,13 @@ class ScatterGatherEvaluator implements Evaluator {
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.filter = new TransferFilter(params);
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
+    if (!this.filter.accepts(m)) return [];
     const drafts: AlertDraft[] = [];
     this.seen += 1;
     if (this.seen % 4096 === 0) this.sweep(m.timestamp);
@@ -66,9 +75,11 @@ class ScatterGatherEvaluator implements Evaluator {
         const origin = scatter.fromAccount;
         if (origin === beneficiary || origin === intermediary || scatter.timestamp >= m.timestamp)
           return;
-        if (isCashPoint(this.context.accounts, origin) || scatter.currency !== m.currency) return;
-        if (m.amountMinor < scatter.amountMinor * this.params.minRetained) return;
-        if (m.amountMinor > scatter.amountMinor * (1 + this.params.maxGain)) return;
+        // The intermediary's view: what it received against what it passes on.
+        if (isCashPoint(this.context.accounts, origin) || receivedCurrency(scatter) !== m.currency)
+          return;
+        if (m.amountMinor < receivedMinor(scatter) * this.params.minRetained) return;
+        if (m.amountMinor > receivedMinor(scatter) * (1 + this.params.maxGain)) return;
         byOrigin.set(origin, scatter);
       });
       for (const [origin, scatter] of byOrigin) {
@@ -154,7 +165,7 @@ class ScatterGatherEvaluator implements Evaluator {
 export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'scatter-gather',
   family: 'aml',
   description:
@@ -190,10 +201,12 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
       max: 10,
       description: 'Share above the received amount an intermediary may forward.',
     },
+    ...TRANSFER_FILTER_SPECS,
   ],
   defaults: (config: DetectorsConfig): ScatterGatherParams => ({
-    windowDays: config.windowDays,
-    minIntermediaries: 3,
+    ...DEFAULT_TRANSFER_FILTER,
+    windowDays: 7,
+    minIntermediaries: config.fanMinCounterparties,
     minRetained: 0.7,
     maxGain: 0.05,
   }),

@@ -1,10 +1,10 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isMonitored } from '../core/account-directory';
 import type { ActivityDetector, AlertDraft, Evaluator, EvaluatorContext } from '../core/detector';
 import { fingerprintOf } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { money, MS_PER_DAY, utcDate } from '../core/format';
+import { money, MS_PER_DAY, totalText, utcDate } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 
@@ -13,18 +13,27 @@ export type SpikeParams = {
   historyDays: number;
   /** Days the engine must have watched before a spike can be judged. */
   minHistoryDays: number;
-  /** A day's volume must exceed this multiple of the busiest day in the history. */
+  /** 'count' compares numbers of transactions a day, 'volume' amounts a day. */
+  measure: string;
+  /** A day must exceed this multiple of the busiest day in the history. */
   factor: number;
-  /** Days below this volume (major units) are never spikes. */
+  /** Days with fewer transactions are never spikes (count and volume). */
+  minTransactions: number;
+  /** Days below this volume (major units) are never spikes (volume measure). */
   minAmount: string;
   direction: string;
 };
 
 const RULE_ID = 'aml.spike';
 
+interface DayTotals {
+  count: number;
+  volume: number;
+}
+
 interface AccountDays {
-  /** UTC day index -> volume in minor units (days with movements only). */
-  totals: Map<number, number>;
+  /** UTC day index -> totals (days with movements only, inside the history). */
+  days: Map<number, DayTotals>;
   today: Movement[];
   todayIndex: number;
 }
@@ -51,7 +60,7 @@ class SpikeEvaluator implements Evaluator {
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
     const drafts: AlertDraft[] = [];
     for (const key of keys) {
-      if (!tracks(this.context, key) || isCashPoint(this.context.accounts, key)) continue;
+      if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) continue;
       const draft = this.add(key, m, day);
       if (draft) drafts.push(draft);
     }
@@ -60,14 +69,14 @@ class SpikeEvaluator implements Evaluator {
 
   stateSize(): number {
     let total = 0;
-    for (const a of this.accounts.values()) total += a.totals.size + a.today.length;
+    for (const a of this.accounts.values()) total += a.days.size + a.today.length;
     return total;
   }
 
   private add(key: string, m: Movement, day: number): AlertDraft | undefined {
     let state = this.accounts.get(key);
     if (!state) {
-      state = { totals: new Map(), today: [], todayIndex: day };
+      state = { days: new Map(), today: [], todayIndex: day };
       this.accounts.set(key, state);
     }
     if (state.todayIndex !== day) {
@@ -75,68 +84,75 @@ class SpikeEvaluator implements Evaluator {
       state.todayIndex = day;
     }
     state.today.push(m);
-    state.totals.set(day, (state.totals.get(day) ?? 0) + m.amountMinor);
-    for (const d of state.totals.keys())
-      if (d < day - this.params.historyDays) state.totals.delete(d);
+    const totals = state.days.get(day) ?? { count: 0, volume: 0 };
+    totals.count += 1;
+    totals.volume += m.amountMinor;
+    state.days.set(day, totals);
+    for (const d of state.days.keys()) if (d < day - this.params.historyDays) state.days.delete(d);
 
     const watchedDays = day - Math.floor((this.observedSince ?? m.timestamp) / MS_PER_DAY);
-    if (watchedDays < this.params.minHistoryDays) return undefined;
-    const volume = state.totals.get(day) ?? 0;
-    if (volume < minorIn(this.params.minAmount, m.currency)) return undefined;
+    if (watchedDays < this.params.minHistoryDays || totals.count < this.params.minTransactions)
+      return undefined;
+    const byCount = this.params.measure === 'count';
+    if (!byCount && totals.volume < minorIn(this.params.minAmount, m.currency)) return undefined;
+    const value = (t: DayTotals): number => (byCount ? t.count : t.volume);
     let busiest = 0;
     let busiestDay = -1;
-    for (const [d, total] of state.totals) {
-      if (d !== day && total > busiest) {
-        busiest = total;
+    for (const [d, t] of state.days) {
+      if (d !== day && value(t) > busiest) {
+        busiest = value(t);
         busiestDay = d;
       }
     }
-    if (busiest === 0 || volume <= busiest * this.params.factor) return undefined;
+    const today = value(totals);
+    if (busiest === 0 || today <= busiest * this.params.factor) return undefined;
     const movements = [...state.today];
+    const what = (v: number): string => (byCount ? `${v} transactions` : money(v, m.currency));
     return {
       fingerprint: fingerprintOf(RULE_ID, key, day),
       subject: key,
-      score: scoreAbove(volume / busiest, this.params.factor, this.params.factor * 4),
+      score: scoreAbove(today / busiest, this.params.factor, this.params.factor * 4),
       explanation:
-        `Account ${key} moved ${money(volume, m.currency)} on ${utcDate(m.timestamp)} in ${movements.length} ` +
-        `transaction${movements.length === 1 ? '' : 's'}, ${Math.round((volume / busiest) * 10) / 10} times its busiest day ` +
-        `of the previous ${this.params.historyDays} days (${money(busiest, m.currency)} on ${utcDate(busiestDay * MS_PER_DAY)}); ` +
-        `the rule fires above ${this.params.factor} times.`,
+        `Account ${key} made ${movements.length} transactions totalling ${totalText(movements)} on ${utcDate(m.timestamp)}: ` +
+        `${what(today)}, ${Math.round((today / busiest) * 10) / 10} times its busiest day of the previous ` +
+        `${this.params.historyDays} days (${what(busiest)} on ${utcDate(busiestDay * MS_PER_DAY)}); the rule fires above ` +
+        `${this.params.factor} times.`,
       windowStart: movements[0].timestamp,
       windowEnd: m.timestamp,
       movements,
       parties: [{ uid: key, role: 'subject' }],
       facts: {
-        volumeMinor: volume,
-        busiestMinor: busiest,
-        ratio: Math.round((volume / busiest) * 100) / 100,
+        measure: this.params.measure,
+        today,
+        busiest,
+        ratio: Math.round((today / busiest) * 100) / 100,
       },
     };
   }
 
   private sweep(day: number): void {
     for (const [key, state] of this.accounts) {
-      for (const d of state.totals.keys())
-        if (d < day - this.params.historyDays) state.totals.delete(d);
-      if (state.totals.size === 0) this.accounts.delete(key);
+      for (const d of state.days.keys())
+        if (d < day - this.params.historyDays) state.days.delete(d);
+      if (state.days.size === 0) this.accounts.delete(key);
     }
   }
 }
 
 /**
- * Spike: an account's daily volume far above its own history — more than `factor` times its
- * busiest day of the previous `historyDays`.
+ * Spike: an account's day far above its own history — more than `factor` times its busiest
+ * day of the previous `historyDays`, by number of transactions (default) or by amount.
  */
 export const spikeDetector: ActivityDetector<SpikeParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'velocity-spike',
   family: 'aml',
   description:
-    "A day's volume of one account more than a multiple of its busiest day in the previous history window.",
+    'A day of one account far above its own history: more than a multiple of its busiest day in the previous history window, by transactions (or by amount).',
   source:
-    'Flagright transaction-rules library (transaction volume spike against the user’s own history)',
+    "Flagright transaction-rules library (transaction volume spike against the user's own history)",
   parameters: [
     {
       name: 'historyDays',
@@ -153,6 +169,12 @@ export const spikeDetector: ActivityDetector<SpikeParams> = {
       description: 'Days watched before spikes are judged.',
     },
     {
+      name: 'measure',
+      kind: 'string',
+      values: ['count', 'volume'],
+      description: 'Transactions a day (count) or amount a day (volume).',
+    },
+    {
       name: 'factor',
       kind: 'number',
       min: 1,
@@ -160,21 +182,30 @@ export const spikeDetector: ActivityDetector<SpikeParams> = {
       description: 'Multiple of the busiest history day that fires.',
     },
     {
+      name: 'minTransactions',
+      kind: 'integer',
+      min: 1,
+      max: 100000,
+      description: 'Fewest transactions in the day.',
+    },
+    {
       name: 'minAmount',
       kind: 'decimal',
-      description: 'Smallest daily volume (major units) that can fire.',
+      description: 'Smallest daily volume (major units) that can fire (volume measure).',
     },
     {
       name: 'direction',
       kind: 'string',
       values: ['out', 'in', 'both'],
-      description: "Whose volume counts: the sender's ('out'), the receiver's ('in') or both.",
+      description: "Whose transactions count: the sender's ('out'), the receiver's ('in') or both.",
     },
   ],
   defaults: (_config: DetectorsConfig): SpikeParams => ({
     historyDays: 90,
     minHistoryDays: 30,
+    measure: 'count',
     factor: 5,
+    minTransactions: 20,
     minAmount: '10000.00',
     direction: 'out',
   }),

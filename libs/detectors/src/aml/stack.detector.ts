@@ -13,8 +13,14 @@ import { inTimeOrder } from '../core/evaluator-helpers';
 import { FlowIndex } from '../core/flow-index';
 import { durationText, instant, MS_PER_DAY, totalMinor, totalText } from '../core/format';
 import { scoreAbove } from '../core/scoring';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type StackParams = {
+export type StackParams = TransferFilterParams & {
   windowDays: number;
   /** Fewest accounts in each of the three layers. */
   minLayerSize: number;
@@ -36,18 +42,20 @@ class StackEvaluator implements Evaluator {
   private readonly flows: FlowIndex;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  private readonly filter: TransferFilter;
 
   constructor(
     private readonly params: StackParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.filter = new TransferFilter(params);
     this.flows = new FlowIndex(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (m.fromAccount === m.toAccount) return [];
+    if (!this.filter.accepts(m)) return [];
     if (
       isCashPoint(this.context.accounts, m.fromAccount) ||
       isCashPoint(this.context.accounts, m.toAccount)
@@ -156,7 +164,7 @@ class StackEvaluator implements Evaluator {
 export const stackDetector: ActivityDetector<StackParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'stack',
   family: 'aml',
   description:
@@ -185,9 +193,11 @@ export const stackDetector: ActivityDetector<StackParams> = {
       max: 1,
       description: 'Share of the inflow the middle layer passes on at least.',
     },
+    ...TRANSFER_FILTER_SPECS,
   ],
-  defaults: (config: DetectorsConfig): StackParams => ({
-    windowDays: config.windowDays,
+  defaults: (_config: DetectorsConfig): StackParams => ({
+    ...DEFAULT_TRANSFER_FILTER,
+    windowDays: 7,
     minLayerSize: 2,
     maxDegree: 10,
     minRetained: 0.7,

@@ -9,8 +9,16 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { tracks } from '../core/evaluator-helpers';
-import { durationText, instant, MS_PER_DAY, money, totalText, unique } from '../core/format';
+import { inTimeOrder, tracks } from '../core/evaluator-helpers';
+import {
+  durationText,
+  instant,
+  MS_PER_DAY,
+  MS_PER_HOUR,
+  money,
+  totalText,
+  unique,
+} from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
@@ -22,7 +30,26 @@ export type StructuringParams = {
   bandPercent: number;
   windowDays: number;
   minTransactions: number;
+  /**
+   * Hours within which a depositor passing its just-below-threshold cash on to another account
+   * makes that account the beneficiary (many depositors feeding one collector).
+   */
+  forwardHours: number;
+  /** The forwarded amount must be at least this share of the deposit. */
+  forwardMinShare: number;
 };
+
+interface Deposit {
+  timestamp: number;
+  movement: Movement;
+  forwarded: boolean;
+}
+
+interface Collected {
+  timestamp: number;
+  deposit: Movement;
+  forward: Movement;
+}
 
 const RULE_ID = 'aml.structuring';
 
@@ -53,6 +80,8 @@ export function cashSideOf(m: Movement, context: EvaluatorContext): Keyed | unde
 
 class StructuringEvaluator implements Evaluator {
   private readonly windows: KeyedWindows<Movement>;
+  private readonly deposits: KeyedWindows<Deposit>;
+  private readonly collected: KeyedWindows<Collected>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
 
@@ -62,15 +91,21 @@ class StructuringEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.windows = new KeyedWindows<Movement>(this.windowMs);
+    this.deposits = new KeyedWindows<Deposit>(params.forwardHours * MS_PER_HOUR);
+    this.collected = new KeyedWindows<Collected>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
 
   onMovement(m: Movement): AlertDraft[] {
     const side = cashSideOf(m, this.context);
-    if (!side || !tracks(this.context, side.key)) return [];
+    if (!side) return m.channel === 'cash' ? [] : this.forwarded(m);
     const thresholdMinor = minorIn(this.params.threshold, m.currency);
     const low = structuringBandLow(thresholdMinor, this.params.bandPercent);
     if (m.amountMinor < low || m.amountMinor >= thresholdMinor) return [];
+    if (side.direction === 'deposit') {
+      this.deposits.push(side.key, { timestamp: m.timestamp, movement: m, forwarded: false });
+    }
+    if (!tracks(this.context, side.key)) return [];
     const keyOf = `${side.key}|${side.direction}|${m.currency}`;
     const window = this.windows.push(keyOf, m).values();
     if (window.length < this.params.minTransactions) return [];
@@ -119,7 +154,70 @@ class StructuringEvaluator implements Evaluator {
   }
 
   stateSize(): number {
-    return this.windows.size() + this.episodes.size();
+    return (
+      this.windows.size() + this.deposits.size() + this.collected.size() + this.episodes.size()
+    );
+  }
+
+  /**
+   * A non-cash transfer out of an account that has just received cash below the threshold:
+   * if it passes most of that cash on, the receiver collects structured deposits.
+   */
+  private forwarded(m: Movement): AlertDraft[] {
+    if (m.fromAccount === m.toAccount || !tracks(this.context, m.toAccount)) return [];
+    const recent = this.deposits.get(m.fromAccount, m.timestamp);
+    if (!recent) return [];
+    let match: Deposit | undefined;
+    recent.forEach((d) => {
+      const dep = d.movement;
+      if (match || d.forwarded || dep.currency !== m.currency || dep.timestamp > m.timestamp)
+        return;
+      if (
+        m.amountMinor >= dep.amountMinor * this.params.forwardMinShare &&
+        m.amountMinor <= dep.amountMinor
+      ) {
+        match = d;
+      }
+    });
+    if (!match) return [];
+    match.forwarded = true;
+    const collector = m.toAccount;
+    const key = `${collector}|collected|${m.currency}`;
+    const items = this.collected
+      .push(key, { timestamp: m.timestamp, deposit: match.movement, forward: m })
+      .values();
+    const depositors = unique(items.map((i) => i.forward.fromAccount)).sort();
+    if (depositors.length < this.params.minTransactions) return [];
+    const movements = inTimeOrder(items.flatMap((i) => [i.deposit, i.forward]));
+    const deposits = items.map((i) => i.deposit);
+    const forwards = items.map((i) => i.forward);
+    const thresholdMinor = minorIn(this.params.threshold, m.currency);
+    const start = movements[0].timestamp;
+    const parties: AlertParty[] = [
+      { uid: collector, role: 'subject' },
+      ...depositors.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
+    ];
+    return [
+      {
+        fingerprint: this.episodes.fingerprint([key], start, m.timestamp),
+        subject: collector,
+        score: scoreAbove(
+          depositors.length,
+          this.params.minTransactions,
+          this.params.minTransactions * 3,
+        ),
+        explanation:
+          `Account ${collector} collected ${totalText(forwards)} from ${depositors.length} accounts ` +
+          `(${depositors.join(', ')}), each passing on a cash deposit just below the ` +
+          `${money(thresholdMinor, m.currency)} reporting threshold within ${durationText(this.params.forwardHours * MS_PER_HOUR)}; ` +
+          `the deposits total ${totalText(deposits)} between ${instant(start)} and ${instant(m.timestamp)}.`,
+        windowStart: start,
+        windowEnd: m.timestamp,
+        movements,
+        parties,
+        facts: { depositors: depositors.length, thresholdMinor, direction: 'collected' },
+      },
+    ];
   }
 }
 
@@ -131,7 +229,7 @@ class StructuringEvaluator implements Evaluator {
 export const structuringDetector: ActivityDetector<StructuringParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'structuring',
   family: 'aml',
   description:
@@ -161,14 +259,30 @@ export const structuringDetector: ActivityDetector<StructuringParams> = {
       max: 1000,
       description: 'Transactions in the band needed to fire.',
     },
+    {
+      name: 'forwardHours',
+      kind: 'integer',
+      min: 1,
+      max: 24 * 30,
+      description: 'Hours within which forwarded cash makes the receiver a collector.',
+    },
+    {
+      name: 'forwardMinShare',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description: 'Smallest share of the deposit that must be forwarded.',
+    },
   ],
   defaults: (config: DetectorsConfig): StructuringParams => ({
     threshold: config.cashReportingThreshold,
     bandPercent: config.structuringBandPercent,
     windowDays: config.windowDays,
     minTransactions: 3,
+    forwardHours: 24,
+    forwardMinShare: 0.9,
   }),
   lookbackMs: (params) => params.windowDays * MS_PER_DAY,
-  batchPlan: () => ({ kind: 'scan', channels: ['cash'] }),
+  batchPlan: () => ({ kind: 'scan' }),
   createEvaluator: (params, context) => new StructuringEvaluator(params, context),
 };

@@ -1,6 +1,6 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isMonitored } from '../core/account-directory';
 import type { ActivityDetector, AlertDraft, Evaluator, EvaluatorContext } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
@@ -12,6 +12,8 @@ export type VelocityParams = {
   /** Transactions within any rolling 24 hours that fire the rule. */
   perDay: number;
   direction: string;
+  /** References (case-insensitive) that never count, e.g. salary for payroll runs. */
+  exemptReferences: readonly string[];
 };
 
 const RULE_ID = 'aml.velocity';
@@ -20,18 +22,23 @@ class VelocityEvaluator implements Evaluator {
   private readonly windows = new KeyedWindows<Movement>(MS_PER_DAY - 1);
   private readonly episodes = new EpisodeTracker(RULE_ID, MS_PER_DAY);
 
+  private readonly exempt: ReadonlySet<string>;
+
   constructor(
     private readonly params: VelocityParams,
     private readonly context: EvaluatorContext,
-  ) {}
+  ) {
+    this.exempt = new Set(params.exemptReferences.map((r) => r.toLowerCase()));
+  }
 
   onMovement(m: Movement): AlertDraft[] {
+    if (m.reference !== undefined && this.exempt.has(m.reference.toLowerCase())) return [];
     const keys: string[] = [];
     if (this.params.direction !== 'in') keys.push(m.fromAccount);
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
     const drafts: AlertDraft[] = [];
     for (const key of keys) {
-      if (!tracks(this.context, key) || isCashPoint(this.context.accounts, key)) continue;
+      if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) continue;
       const window = this.windows.push(key, m);
       if (window.length < this.params.perDay) continue;
       const movements = window.values();
@@ -62,7 +69,7 @@ class VelocityEvaluator implements Evaluator {
 export const velocityDetector: ActivityDetector<VelocityParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'velocity-spike',
   family: 'aml',
   description:
@@ -82,10 +89,17 @@ export const velocityDetector: ActivityDetector<VelocityParams> = {
       values: ['out', 'in', 'both'],
       description: "Whose transactions count: the sender's ('out'), the receiver's ('in') or both.",
     },
+    {
+      name: 'exemptReferences',
+      kind: 'stringList',
+      description:
+        'Payment references that never count (case-insensitive), e.g. salary for payroll runs.',
+    },
   ],
   defaults: (config: DetectorsConfig): VelocityParams => ({
     perDay: config.velocityPerDay,
     direction: 'out',
+    exemptReferences: ['salary'],
   }),
   lookbackMs: () => MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),

@@ -27,6 +27,15 @@ export function isCashPoint(accounts: AccountDirectory, uid: string): boolean {
   return uid.startsWith(CASH_POINT_PREFIX);
 }
 
+/**
+ * True when the account is one the bank monitors as a customer's account: not a cash point and
+ * not an account at another bank (`external`), whose owner is another bank's customer.
+ */
+export function isMonitored(accounts: AccountDirectory, uid: string): boolean {
+  if (isCashPoint(accounts, uid)) return false;
+  return accounts.get(uid)?.accountType !== 'external';
+}
+
 /** A directory held in memory; `add` accepts any vertices and keeps the accounts. */
 export class MemoryAccountDirectory implements AccountDirectory {
   private readonly accounts = new Map<string, AccountInfo>();

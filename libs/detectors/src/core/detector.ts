@@ -121,6 +121,12 @@ interface RuleMetadata<P extends DetectorParams> {
   readonly description: string;
   /** Regulation or public rule library the rule follows. */
   readonly source: string;
+  /**
+   * 'suspicion' (default): the alert suggests laundering or fraud. 'reporting': the alert
+   * marks a reporting obligation (e.g. an aggregated currency transaction report), which
+   * ordinary customers trigger too; evaluations keep such rules out of precision.
+   */
+  readonly purpose?: 'suspicion' | 'reporting';
   readonly parameters: readonly ParameterSpec[];
   /** Defaults, taken from the `detectors` settings where a setting exists. */
   defaults(config: DetectorsConfig): P;
@@ -144,6 +150,16 @@ export interface SharedIdentifierInput {
   accountIds: readonly string[];
 }
 
+/** What structural rules read: shared identifiers and, when known, the holders of accounts. */
+export interface StructuralInput {
+  shared: readonly SharedIdentifierInput[];
+  /**
+   * Holders (Person/Company uids) per account. Accounts with a common holder are one customer,
+   * so their shared identifiers link nothing. Accounts missing here count as their own customer.
+   */
+  holders?: ReadonlyMap<string, readonly string[]>;
+}
+
 /** A rule over the graph's structure rather than over a stream of movements (fraud rings). */
 export interface StructuralDetector<
   P extends DetectorParams = DetectorParams,
@@ -154,7 +170,7 @@ export interface StructuralDetector<
   /** Identifier kinds to consider (all when undefined). */
   kinds(params: P): readonly IdentifierKind[] | undefined;
   /** `now` dates the alerts (rings have no movements to date them by). */
-  detect(shared: readonly SharedIdentifierInput[], params: P, now: number): AlertDraft[];
+  detect(input: StructuralInput, params: P, now: number): AlertDraft[];
 }
 
 export type Detector<P extends DetectorParams = DetectorParams> =

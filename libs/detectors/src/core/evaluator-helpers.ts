@@ -20,3 +20,13 @@ export function firstTimestamp(movements: readonly Movement[]): number {
   for (const m of movements) first = Math.min(first, m.timestamp);
   return first;
 }
+
+/** The amount the receiver got, in the receiver's currency (differs for cross-currency movements). */
+export function receivedMinor(m: Movement): number {
+  return m.receivedAmountMinor ?? m.amountMinor;
+}
+
+/** The receiver's currency of a movement. */
+export function receivedCurrency(m: Movement): string {
+  return m.receivedCurrency ?? m.currency;
+}

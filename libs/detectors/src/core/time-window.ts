@@ -38,6 +38,21 @@ export class TimeWindow<T extends { timestamp: number }> {
     return this.length > 0 ? this.items[this.items.length - 1] : undefined;
   }
 
+  /**
+   * Visits items with a timestamp strictly after `after` (found by binary search), oldest
+   * first, until `visit` returns false.
+   */
+  forEachAfter(after: number, visit: (item: T) => boolean): void {
+    let low = this.head;
+    let high = this.items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.items[mid].timestamp <= after) low = mid + 1;
+      else high = mid;
+    }
+    for (let i = low; i < this.items.length; i += 1) if (!visit(this.items[i])) return;
+  }
+
   /** Visits the items in the window, oldest first, without copying. */
   forEach(visit: (item: T) => void): void {
     for (let i = this.head; i < this.items.length; i += 1) visit(this.items[i]);

@@ -2,11 +2,11 @@ import { InvalidInputError } from '@app/vocabulary';
 import type { IdentifierKind } from '@app/vocabulary';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import type { AccountDirectory } from '../core/account-directory';
-import { activitiesOf, sharedIdentifiersOf } from './dataset';
+import { activitiesOf, holdersOf, sharedIdentifiersOf } from './dataset';
 import type { DetectionDataset } from './dataset';
 import type { Activity } from '../core/activity';
 import { compareActivities, timestampOf } from '../core/activity';
-import type { DetectedAlert, SharedIdentifierInput } from '../core/detector';
+import type { DetectedAlert, StructuralInput } from '../core/detector';
 import type { RuleInstance } from '../registry/detector.registry';
 import { AlertCollector, toDetectedAlert } from './alert-collector';
 
@@ -35,10 +35,10 @@ export interface BatchResult {
   rules: RuleRunStats[];
 }
 
-export type SharedIdentifierSource = (
+export type StructuralInputSource = (
   hubCap: number,
   kinds: readonly IdentifierKind[] | undefined,
-) => readonly SharedIdentifierInput[];
+) => StructuralInput;
 
 function lastTimestamp(ordered: readonly Activity[]): number {
   const last = ordered[ordered.length - 1];
@@ -69,8 +69,14 @@ export function detectInActivities(
   accounts: AccountDirectory,
   options: {
     window?: DetectionWindow;
-    /** Shared identifiers for structural rules (fraud rings), given the rule's hub cap. */
-    sharedIdentifiers?: SharedIdentifierSource;
+    /** Input of structural rules (fraud rings), given the rule's hub cap and kinds. */
+    structural?: StructuralInputSource;
+    /**
+     * Since when the activities are complete (see EvaluatorContext.observedSince). Defaults to
+     * the start of the replay: the window start minus each rule's look-back, or the first
+     * activity without a window. Give it when older activities are only a partial history.
+     */
+    observedSince?: number;
     /** Instant that dates structural alerts; defaults to the window end. */
     now?: number;
   } = {},
@@ -92,14 +98,18 @@ export function detectInActivities(
     const perRule = new AlertCollector();
     if (detector.kind === 'structural') {
       const now = options.now ?? window?.to ?? lastTimestamp(ordered);
-      const shared =
-        options.sharedIdentifiers?.(detector.hubCap(params), detector.kinds(params)) ?? [];
-      for (const draft of detector.detect(shared, params, now)) {
+      const input = options.structural?.(detector.hubCap(params), detector.kinds(params)) ?? {
+        shared: [],
+      };
+      for (const draft of detector.detect(input, params, now)) {
         perRule.add(toDetectedAlert(detector, draft));
       }
     } else {
       const replayStart = window ? window.from - detector.lookbackMs(params) : undefined;
-      const evaluator = detector.createEvaluator(params, { accounts, observedSince: replayStart });
+      const evaluator = detector.createEvaluator(params, {
+        accounts,
+        observedSince: options.observedSince ?? replayStart,
+      });
       for (const activity of ordered) {
         const at = timestampOf(activity);
         if (replayStart !== undefined && at < replayStart) continue;
@@ -129,15 +139,19 @@ export function detectInActivities(
 export function detectInDataset(
   instances: readonly RuleInstance[],
   dataset: DetectionDataset,
-  options: { window?: DetectionWindow; now?: number } = {},
+  options: { window?: DetectionWindow; now?: number; observedSince?: number } = {},
 ): BatchResult {
+  const holders = holdersOf(dataset);
   return detectInActivities(
     instances,
     activitiesOf(dataset),
     new MemoryAccountDirectory(dataset.vertices),
     {
       ...options,
-      sharedIdentifiers: (hubCap, kinds) => sharedIdentifiersOf(dataset, hubCap, kinds),
+      structural: (hubCap, kinds) => ({
+        shared: sharedIdentifiersOf(dataset, hubCap, kinds),
+        holders,
+      }),
     },
   );
 }

@@ -83,3 +83,15 @@ export function sharedIdentifiersOf(
   }
   return shared;
 }
+
+/** Holders (HOLDS sources) of every account of the dataset. */
+export function holdersOf(dataset: DetectionDataset): Map<string, string[]> {
+  const holders = new Map<string, string[]>();
+  for (const edge of dataset.edges) {
+    if (edge.label !== 'HOLDS') continue;
+    const list = holders.get(edge.to);
+    if (list) list.push(edge.from);
+    else holders.set(edge.to, [edge.from]);
+  }
+  return holders;
+}

@@ -9,6 +9,7 @@ import { assertWindow } from './batch-detection';
 import type { BatchResult, DetectionWindow, RuleRunStats } from './batch-detection';
 import { accountEventOf } from './dataset';
 import { StoreAccountDirectory } from './store-account-directory';
+import { structuralInputFromStore } from './store-holders';
 
 export interface StoreScanOptions extends DetectionWindow {
   /** Movements per scanMovements page. */
@@ -77,7 +78,14 @@ export class StoreBatchDetection {
           hubCap: detector.hubCap(params),
           kinds: detector.kinds(params),
         });
-        for (const draft of detector.detect(shared, params, options.now))
+        const input = await structuralInputFromStore(this.store, shared, (first) =>
+          detector
+            .detect(first, params, options.now)
+            .flatMap((draft) =>
+              draft.parties.filter((p) => p.role !== 'identifier').map((p) => p.uid),
+            ),
+        );
+        for (const draft of detector.detect(input, params, options.now))
           collector.add(toDetectedAlert(detector, draft));
         this.finish(detector.id, collector, all, stats);
         continue;

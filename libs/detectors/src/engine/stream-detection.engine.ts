@@ -22,11 +22,22 @@ interface LiveRule {
 export class StreamDetectionEngine {
   private readonly live: LiveRule[];
 
-  constructor(instances: readonly RuleInstance[], accounts: AccountDirectory) {
+  /**
+   * @param observedSince since when the stream is complete (unset: from the first activity fed);
+   *   rules that reason about absence, such as dormancy, use it.
+   */
+  constructor(
+    instances: readonly RuleInstance[],
+    accounts: AccountDirectory,
+    observedSince?: number,
+  ) {
     this.live = [];
     for (const { detector, params } of instances) {
       if (detector.kind !== 'activity') continue;
-      this.live.push({ detector, evaluator: detector.createEvaluator(params, { accounts }) });
+      this.live.push({
+        detector,
+        evaluator: detector.createEvaluator(params, { accounts, observedSince }),
+      });
     }
   }
 

@@ -28,7 +28,10 @@ export type FraudRingParams = {
 const RULE_ID = 'fraud.ring';
 
 export interface FraudRing {
+  /** Member accounts, in id order. */
   members: string[];
+  /** Distinct customers among them (accounts with a common holder count once). */
+  customers: number;
   /** Identifiers shared inside the ring, each with the members that use it. */
   identifiers: { identifierUid: string; kind: IdentifierKind; accountIds: string[] }[];
   /** Linked pairs (sharing enough identifiers) over possible pairs. */
@@ -47,26 +50,65 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** Union-find over account ids: accounts with a common holder become one customer. */
+function customersOf(
+  accounts: readonly string[],
+  holders: ReadonlyMap<string, readonly string[]> | undefined,
+): Map<string, string> {
+  const parent = new Map<string, string>(accounts.map((a) => [a, a]));
+  const find = (a: string): string => {
+    let root = a;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(a, root);
+    return root;
+  };
+  if (holders) {
+    const byHolder = new Map<string, string>();
+    for (const account of accounts) {
+      for (const holder of holders.get(account) ?? []) {
+        const other = byHolder.get(holder);
+        if (other === undefined) {
+          byHolder.set(holder, account);
+          continue;
+        }
+        const [ra, rb] = [find(account), find(other)];
+        // The smaller id becomes the root so that keys do not depend on visiting order.
+        if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+      }
+    }
+  }
+  return new Map(accounts.map((a) => [a, find(a)]));
+}
+
 /**
- * Rings of accounts linked through shared identifiers (device, IP, phone, email, address,
- * card): accounts are linked when they share at least `minSharedIdentifiers` identifiers that
- * are not hubs; rings are the connected components of those links (large components split
- * into Louvain communities).
+ * Rings of accounts of different customers linked through shared identifiers (device, IP,
+ * phone, email, card; addresses are left out by default because households legitimately share
+ * them). Two accounts are linked when they share at least `minSharedIdentifiers` identifiers
+ * that are not hubs and have no holder in common (one customer's own accounts share all their
+ * identifiers). Rings are the connected components of those links with at least `minMembers`
+ * distinct customers; components above `maxRingSize` accounts are split into Louvain
+ * communities. Without `holders`, every account counts as its own customer.
  */
 export function findFraudRings(
   shared: readonly SharedIdentifierInput[],
   params: FraudRingParams,
+  holders?: ReadonlyMap<string, readonly string[]>,
 ): FraudRing[] {
   const kinds = new Set(params.kinds);
   const usable = shared.filter(
     (s) => kinds.has(s.kind) && s.accountIds.length >= 2 && s.accountIds.length <= params.hubCap,
   );
+  const allAccounts = [...new Set(usable.flatMap((s) => s.accountIds))].sort();
+  const customerOf = customersOf(allAccounts, holders);
+  const customer = (a: string): string => customerOf.get(a) ?? a;
+  const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
   const pairIdentifiers = new Map<string, string[]>();
   for (const s of usable) {
     const accounts = [...new Set(s.accountIds)].sort();
     for (let i = 0; i < accounts.length; i += 1) {
       for (let j = i + 1; j < accounts.length; j += 1) {
-        const key = `${accounts[i]}\u0000${accounts[j]}`;
+        if (customer(accounts[i]) === customer(accounts[j])) continue;
+        const key = pairKey(accounts[i], accounts[j]);
         const list = pairIdentifiers.get(key);
         if (list) list.push(s.identifierUid);
         else pairIdentifiers.set(key, [s.identifierUid]);
@@ -110,14 +152,18 @@ export function findFraudRings(
   const byIdentifier = new Map(usable.map((s) => [s.identifierUid, s] as const));
   const rings: FraudRing[] = [];
   for (const group of groups) {
-    if (group.length < params.minMembers) continue;
     const members = [...group].sort();
+    const customers = new Set(members.map(customer)).size;
+    if (customers < params.minMembers) continue;
     const memberSet = new Set(members);
     let links = 0;
+    let possible = 0;
     const identifierUids = new Set<string>();
     for (let i = 0; i < members.length; i += 1) {
       for (let j = i + 1; j < members.length; j += 1) {
-        const identifiers = pairIdentifiers.get(`${members[i]}\u0000${members[j]}`) ?? [];
+        if (customer(members[i]) === customer(members[j])) continue;
+        possible += 1;
+        const identifiers = pairIdentifiers.get(pairKey(members[i], members[j])) ?? [];
         if (identifiers.length >= params.minSharedIdentifiers) {
           links += 1;
           identifiers.forEach((uid) => identifierUids.add(uid));
@@ -136,8 +182,12 @@ export function findFraudRings(
           ]
         : [];
     });
-    const possible = (members.length * (members.length - 1)) / 2;
-    rings.push({ members, identifiers, density: Math.round((links / possible) * 1000) / 1000 });
+    rings.push({
+      members,
+      customers,
+      identifiers,
+      density: possible === 0 ? 0 : Math.round((links / possible) * 1000) / 1000,
+    });
   }
   return rings.sort((a, b) =>
     a.members[0] < b.members[0] ? -1 : a.members[0] > b.members[0] ? 1 : 0,
@@ -155,20 +205,21 @@ function draftOf(ring: FraudRing, params: FraudRingParams, now: number): AlertDr
     subject: ring.members[0],
     score: roundScore(
       0.5 +
-        0.3 * Math.min(1, (ring.members.length - params.minMembers) / (2 * params.minMembers)) +
+        0.3 * Math.min(1, (ring.customers - params.minMembers) / (2 * params.minMembers)) +
         0.2 * ring.density,
     ),
     explanation:
-      `${ring.members.length} accounts (${ring.members.join(', ')}) are linked pairwise by sharing at least ` +
+      `${ring.members.length} accounts of ${ring.customers} different customers (${ring.members.join(', ')}) are linked by sharing at least ` +
       `${params.minSharedIdentifiers} identifiers: ${ring.identifiers.length} shared identifiers ` +
       `(${kinds.join(', ')}), none used by more than ${params.hubCap} accounts; ` +
-      `${Math.round(ring.density * 100)}% of member pairs are linked.`,
+      `${Math.round(ring.density * 100)}% of customer pairs are linked.`,
     windowStart: now,
     windowEnd: now,
     movements: [],
     parties,
     facts: {
       members: ring.members.length,
+      customers: ring.customers,
       identifiers: ring.identifiers.length,
       density: ring.density,
     },
@@ -220,10 +271,10 @@ export const fraudRingDetector: StructuralDetector<FraudRingParams> = {
     minSharedIdentifiers: 2,
     minMembers: 3,
     maxRingSize: 50,
-    kinds: [...IDENTIFIER_KINDS],
+    kinds: IDENTIFIER_KINDS.filter((kind) => kind !== 'address'),
   }),
   hubCap: (params) => params.hubCap,
   kinds: (params) => IDENTIFIER_KINDS.filter((k) => params.kinds.includes(k)),
-  detect: (shared, params, now) =>
-    findFraudRings(shared, params).map((ring) => draftOf(ring, params, now)),
+  detect: (input, params, now) =>
+    findFraudRings(input.shared, params, input.holders).map((ring) => draftOf(ring, params, now)),
 };

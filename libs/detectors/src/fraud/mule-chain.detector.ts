@@ -9,12 +9,24 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
+import { receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
 import { durationText, instant, money, MS_PER_MINUTE } from '../core/format';
-import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+import type { TransferFilterParams } from '../core/transfer-filter';
 
-export type MuleChainParams = {
+/** The movements a chain may hop on, as a predicate. */
+function filterOf(params: TransferFilterParams): (m: Movement) => boolean {
+  const filter = new TransferFilter(params);
+  return (m) => filter.accepts(m);
+}
+
+export type MuleChainParams = TransferFilterParams & {
   /** Longest wait between receiving and passing on, in minutes. */
   maxHopMinutes: number;
   /** Hops (movements) in a chain needed to fire: 3 = four accounts. */
@@ -23,11 +35,17 @@ export type MuleChainParams = {
   minRetained: number;
   /** …and at most this share more. */
   maxGain: number;
-  /** The first hop must be at least this amount (major units). */
-  minAmount: string;
 };
 
 const RULE_ID = 'fraud.mule-chain';
+
+export interface ChainOptions {
+  ruleId: string;
+  /** Whether a chain may pass through an account it already visited (a random walk may). */
+  allowRevisits: boolean;
+  /** Which movements may be hops. */
+  accepts: (m: Movement) => boolean;
+}
 
 interface ChainLink {
   timestamp: number;
@@ -36,7 +54,8 @@ interface ChainLink {
   chain: readonly Movement[];
 }
 
-class MuleChainEvaluator implements Evaluator {
+/** Follows funds hop by hop: each hop leaves the previous receiver soon after, keeping most of it. */
+export class ChainEvaluator implements Evaluator {
   /** Recent chain ends by receiving account. */
   private readonly arrivals: KeyedWindows<ChainLink>;
   private readonly episodes: EpisodeTracker;
@@ -45,30 +64,35 @@ class MuleChainEvaluator implements Evaluator {
   constructor(
     private readonly params: MuleChainParams,
     private readonly context: EvaluatorContext,
+    private readonly options: ChainOptions,
   ) {
     this.hopMs = params.maxHopMinutes * MS_PER_MINUTE;
     this.arrivals = new KeyedWindows<ChainLink>(this.hopMs);
     // A chain is one episode as long as it keeps growing.
-    this.episodes = new EpisodeTracker(RULE_ID, this.hopMs * Math.max(2, params.minHops * 2));
+    this.episodes = new EpisodeTracker(
+      options.ruleId,
+      this.hopMs * Math.max(2, params.minHops * 2),
+    );
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (m.fromAccount === m.toAccount) return [];
+    if (m.fromAccount === m.toAccount || !this.options.accepts(m)) return [];
     const accounts = this.context.accounts;
     if (isCashPoint(accounts, m.fromAccount) || isCashPoint(accounts, m.toAccount)) return [];
     let best: ChainLink | undefined;
     this.arrivals.get(m.fromAccount, m.timestamp)?.forEach((link) => {
       const previous = link.movement;
-      if (previous.timestamp >= m.timestamp || previous.currency !== m.currency) return;
-      if (m.amountMinor < previous.amountMinor * this.params.minRetained) return;
-      if (m.amountMinor > previous.amountMinor * (1 + this.params.maxGain)) return;
-      if (link.chain.some((x) => x.fromAccount === m.toAccount)) return; // no loops
+      // What the hop's sender received before, in its own currency, against what it sends.
+      const received = receivedMinor(previous);
+      if (previous.timestamp >= m.timestamp || receivedCurrency(previous) !== m.currency) return;
+      if (m.amountMinor < received * this.params.minRetained) return;
+      if (m.amountMinor > received * (1 + this.params.maxGain)) return;
+      if (!this.options.allowRevisits && link.chain.some((x) => x.fromAccount === m.toAccount))
+        return;
       if (!best || link.chain.length >= best.chain.length) best = link;
     });
     const chain = best ? [...best.chain, m] : [m];
-    if (chain[0].amountMinor >= minorIn(this.params.minAmount, m.currency)) {
-      this.arrivals.push(m.toAccount, { timestamp: m.timestamp, movement: m, chain });
-    }
+    this.arrivals.push(m.toAccount, { timestamp: m.timestamp, movement: m, chain });
     if (chain.length < this.params.minHops) return [];
     return [this.draft(chain)];
   }
@@ -81,7 +105,8 @@ class MuleChainEvaluator implements Evaluator {
     const first = chain[0];
     const last = chain[chain.length - 1];
     const path = [first.fromAccount, ...chain.map((x) => x.toAccount)];
-    const parties: AlertParty[] = path.map((uid, i): AlertParty => ({
+    const distinct = [...new Set(path)];
+    const parties: AlertParty[] = distinct.map((uid, i): AlertParty => ({
       uid,
       role: i === 0 ? 'subject' : 'member',
     }));
@@ -94,7 +119,7 @@ class MuleChainEvaluator implements Evaluator {
       subject: first.fromAccount,
       score: scoreAbove(chain.length, this.params.minHops, this.params.minHops * 2),
       explanation:
-        `Funds moved through ${path.length} accounts in ${chain.length} hops (${path.join(' -> ')}) ` +
+        `Funds moved in ${chain.length} hops through ${distinct.length} accounts (${path.join(' -> ')}) ` +
         `within ${durationText(last.timestamp - first.timestamp)} (${instant(first.timestamp)} to ${instant(last.timestamp)}), ` +
         `each hop at most ${durationText(slowest)} after the previous one: ${money(first.amountMinor, first.currency)} ` +
         `in, ${money(last.amountMinor, last.currency)} out at the end.`,
@@ -102,7 +127,7 @@ class MuleChainEvaluator implements Evaluator {
       windowEnd: last.timestamp,
       movements: [...chain],
       parties,
-      facts: { hops: chain.length, accounts: path.length, slowestHopMs: slowest },
+      facts: { hops: chain.length, accounts: distinct.length, slowestHopMs: slowest },
     };
   }
 }
@@ -147,16 +172,21 @@ export const muleChainDetector: ActivityDetector<MuleChainParams> = {
       max: 10,
       description: 'Share above the previous hop a hop may carry.',
     },
-    { name: 'minAmount', kind: 'decimal', description: 'Smallest first hop (major units).' },
+    ...TRANSFER_FILTER_SPECS,
   ],
   defaults: (_config: DetectorsConfig): MuleChainParams => ({
     maxHopMinutes: 120,
     minHops: 3,
     minRetained: 0.8,
     maxGain: 0.02,
-    minAmount: '500.00',
+    ...DEFAULT_TRANSFER_FILTER,
   }),
   lookbackMs: (params) => params.maxHopMinutes * MS_PER_MINUTE * 12,
   batchPlan: () => ({ kind: 'scan' }),
-  createEvaluator: (params, context) => new MuleChainEvaluator(params, context),
+  createEvaluator: (params, context) =>
+    new ChainEvaluator(params, context, {
+      ruleId: RULE_ID,
+      allowRevisits: false,
+      accepts: filterOf(params),
+    }),
 };

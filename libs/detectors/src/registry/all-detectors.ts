@@ -4,6 +4,7 @@ import { cycleDetector } from '../aml/cycle.detector';
 import { dormantReactivationDetector } from '../aml/dormant-reactivation.detector';
 import { fanInDetector, fanOutDetector } from '../aml/fan.detector';
 import { gatherScatterDetector } from '../aml/gather-scatter.detector';
+import { layeringChainDetector } from '../aml/layering-chain.detector';
 import { highRiskJurisdictionDetector } from '../aml/high-risk-jurisdiction.detector';
 import { passThroughDetector } from '../aml/pass-through.detector';
 import { roundAmountsDetector } from '../aml/round-amounts.detector';
@@ -31,6 +32,7 @@ export const ALL_DETECTORS: readonly Detector[] = [
   bipartiteDetector,
   stackDetector,
   passThroughDetector,
+  layeringChainDetector,
   dormantReactivationDetector,
   roundAmountsDetector,
   highRiskJurisdictionDetector,

@@ -6,6 +6,7 @@ import type { DetectorsConfig } from '@app/settings';
 import { findFraudRings, fraudRingDetector } from '../fraud/fraud-ring.detector';
 import type { FraudRing, FraudRingParams } from '../fraud/fraud-ring.detector';
 import { resolveParameters } from '../core/parameters';
+import { structuralInputFromStore } from '../engine/store-holders';
 
 export interface RingQuery {
   /** Only rings containing one of these accounts (two hops of shared identifiers are read). */
@@ -29,7 +30,7 @@ export class FraudRingService {
     const kinds = fraudRingDetector.kinds(params);
     if (!query.accountIds || query.accountIds.length === 0) {
       const shared = await this.store.findSharedIdentifiers({ hubCap: params.hubCap, kinds });
-      return { rings: findFraudRings(shared, params), parameters: params };
+      return { rings: await this.withHolders(shared, params), parameters: params };
     }
     // Two rounds: identifiers of the accounts, then identifiers of everyone linked to them.
     const first = await this.store.findSharedIdentifiers({
@@ -47,9 +48,20 @@ export class FraudRingService {
     const byUid = new Map<string, SharedIdentifier>();
     [...first, ...second].forEach((s) => byUid.set(s.identifierUid, s));
     const wanted = new Set(query.accountIds);
-    const rings = findFraudRings([...byUid.values()], params).filter((r) =>
+    const rings = (await this.withHolders([...byUid.values()], params)).filter((r) =>
       r.members.some((m) => wanted.has(m)),
     );
     return { rings, parameters: params };
+  }
+
+  /** Rings found on account links, then recomputed with the holders of their members. */
+  private async withHolders(
+    shared: readonly SharedIdentifier[],
+    params: FraudRingParams,
+  ): Promise<FraudRing[]> {
+    const input = await structuralInputFromStore(this.store, shared, (first) =>
+      findFraudRings(first.shared, params).flatMap((ring) => ring.members),
+    );
+    return findFraudRings(input.shared, params, input.holders);
   }
 }
