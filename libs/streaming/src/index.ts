@@ -10,3 +10,6 @@ export * from './broker-logger';
 export * from './broker.factory';
 export * from './streaming.health';
 export * from './streaming.module';
+export * from './messages/envelope.types';
+export * from './messages/envelope.dto';
+export * from './messages/envelope.codec';
