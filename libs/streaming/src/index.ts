@@ -13,3 +13,4 @@ export * from './streaming.module';
 export * from './messages/envelope.types';
 export * from './messages/envelope.dto';
 export * from './messages/envelope.codec';
+export * from './sinks/pulsar.dataset-sink';

@@ -1,0 +1,136 @@
+import { FixedClock } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
+import { MemoryBroker } from '../memory/memory.broker';
+import { decodeEntityMessage, decodeMovementMessage } from '../messages/envelope.codec';
+import { PulsarDatasetSink } from './pulsar.dataset-sink';
+
+const accountProps = {
+  accountType: 'personal',
+  currency: 'EUR',
+  openedAt: 1_600_000_000_000,
+  status: 'active',
+  bankId: 'b1',
+  country: 'DE',
+} as const;
+
+const vertices: GraphVertex[] = [
+  { label: 'Person', uid: 'person:g:1', props: { name: 'A', isPep: false, isSanctioned: false } },
+  { label: 'Account', uid: 'account:b1:1', props: accountProps },
+  { label: 'Account', uid: 'account:b1:2', props: accountProps },
+];
+
+const edges: GraphEdge[] = [
+  {
+    label: 'HOLDS',
+    eid: 'HOLDS:person:g:1>account:b1:1',
+    from: 'person:g:1',
+    to: 'account:b1:1',
+    props: { role: 'holder' },
+  },
+  {
+    label: 'TRANSFERRED',
+    eid: 'mv:g:1',
+    from: 'account:b1:1',
+    to: 'account:b1:2',
+    props: { amountMinor: 1250, currency: 'EUR', timestamp: 1_700_000_000_000, channel: 'wire' },
+  },
+];
+
+describe('PulsarDatasetSink', () => {
+  let broker: MemoryBroker;
+  let ids: number;
+  let sink: PulsarDatasetSink;
+
+  beforeEach(() => {
+    broker = new MemoryBroker();
+    ids = 0;
+    sink = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      batchSize: 2,
+      clock: new FixedClock(1_750_000_000_000),
+      newId: () => `id-${(ids += 1)}`,
+    });
+  });
+
+  afterEach(() => broker.close());
+
+  it('publishes vertices and non-movement edges to the entities topic, in order, keyed by uid and source', async () => {
+    await sink.writeVertices(vertices);
+    await sink.writeEdges(edges);
+    const entities = await broker.readAll('bank.entities', { idleMs: 0 });
+    expect(entities.map((m) => m.key)).toEqual([
+      'person:g:1',
+      'account:b1:1',
+      'account:b1:2',
+      'person:g:1',
+    ]);
+    const decoded = entities.map((m) => decodeEntityMessage(m.payload));
+    expect(decoded.every((d) => d.ok)).toBe(true);
+    expect(decoded.map((d) => d.ok && d.envelope.payload)).toEqual([...vertices, edges[0]]);
+    expect(decoded.map((d) => d.ok && d.envelope.occurredAt)).toEqual(
+      Array(4).fill(1_750_000_000_000),
+    );
+    expect(decoded.map((d) => d.ok && d.envelope.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4']);
+  });
+
+  it('publishes TRANSFERRED edges as movements keyed by the paying account, dated by the movement', async () => {
+    await sink.writeEdges(edges);
+    const [message, ...rest] = await broker.readAll('bank.movements', { idleMs: 0 });
+    expect(rest).toEqual([]);
+    expect(message.key).toBe('account:b1:1');
+    const decoded = decodeMovementMessage(message.payload);
+    expect(decoded.ok && decoded.envelope).toEqual({
+      type: 'movement.recorded',
+      version: 1,
+      id: 'id-2',
+      occurredAt: 1_700_000_000_000,
+      payload: {
+        movementId: 'mv:g:1',
+        fromAccount: 'account:b1:1',
+        toAccount: 'account:b1:2',
+        amountMinor: 1250,
+        currency: 'EUR',
+        timestamp: 1_700_000_000_000,
+        channel: 'wire',
+      },
+    });
+    expect(sink.published).toEqual({ vertices: 0, entityEdges: 1, movements: 1 });
+  });
+
+  it('publishes in batches of batchSize', async () => {
+    const calls: number[] = [];
+    const publish = broker.publish.bind(broker);
+    jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+      calls.push(messages.length);
+      return publish(topic, messages);
+    });
+    await sink.writeVertices([...vertices, ...vertices]);
+    expect(calls).toEqual([2, 2, 2]);
+  });
+
+  it('keeps the ground truth instead of publishing it, and closes a broker it owns', async () => {
+    const record = { typology: 'fan-out' } as unknown as GroundTruthRecord;
+    await sink.writeGroundTruth([record]);
+    expect(sink.groundTruth()).toEqual([record]);
+    await sink.close();
+    // Not owned: still open.
+    await expect(broker.ping()).resolves.toBeUndefined();
+    const owning = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'e',
+      movementsTopic: 'm',
+      ownsBroker: true,
+    });
+    await owning.abort();
+    await expect(broker.ping()).rejects.toThrow(/closed/);
+  });
+
+  it('refuses a batch size that is not a positive whole number', () => {
+    expect(
+      () =>
+        new PulsarDatasetSink({ broker, entitiesTopic: 'e', movementsTopic: 'm', batchSize: 0 }),
+    ).toThrow(/batchSize must be a whole number, at least 1/);
+  });
+});

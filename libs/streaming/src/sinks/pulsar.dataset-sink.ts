@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { DatasetSink } from '@app/generators';
+import type { StreamingConfig } from '@app/settings';
+import { Clock, movementOf, SystemClock } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex, GroundTruthRecord, MovementEdge } from '@app/vocabulary';
+import type { BrokerLogger } from '../broker-logger';
+import { createMessageBroker } from '../broker.factory';
+import type { MessageBroker, OutgoingMessage } from '../message-broker.port';
+import {
+  edgeUpsertMessage,
+  movementMessage,
+  vertexUpsertMessage,
+} from '../messages/envelope.codec';
+
+export interface PulsarDatasetSinkOptions {
+  broker: MessageBroker;
+  entitiesTopic: string;
+  movementsTopic: string;
+  /** Messages per publish call (each call waits for the broker's receipts). */
+  batchSize?: number;
+  /** Close the broker on `close()` / `abort()` (when the sink created it). */
+  ownsBroker?: boolean;
+  clock?: Clock;
+  newId?: () => string;
+}
+
+/** What the sink published. */
+export interface PublishedCounts {
+  vertices: number;
+  entityEdges: number;
+  movements: number;
+}
+
+/**
+ * A `DatasetSink` (see @app/generators) that publishes a generated bank as stream messages
+ * instead of writing it into a graph: vertices and every edge but TRANSFERRED as
+ * `vertex.upsert` / `edge.upsert` envelopes on the entities topic, TRANSFERRED edges as
+ * `movement.recorded` envelopes (a `Movement`) on the movements topic. Messages are keyed by
+ * the vertex uid, the edge's source and the paying account. The ingest worker then writes them.
+ *
+ * Each write call publishes in batches and returns when the broker stored them, entity edges
+ * before the movements of the same call. Ground truth is not stream data: it is kept and
+ * returned by `groundTruth()`. `abort()` cannot take back what was published (upserts are
+ * idempotent, so publishing again is harmless).
+ */
+export class PulsarDatasetSink implements DatasetSink {
+  readonly published: PublishedCounts = { vertices: 0, entityEdges: 0, movements: 0 };
+  private readonly records: GroundTruthRecord[] = [];
+  private readonly batchSize: number;
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private closed = false;
+
+  constructor(private readonly options: PulsarDatasetSinkOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) {
+      throw new RangeError(`batchSize must be a whole number, at least 1 (got ${this.batchSize})`);
+    }
+    this.clock = options.clock ?? new SystemClock();
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /**
+   * A sink on the Pulsar broker of the `streaming` settings (whatever STREAMING_BACKEND says:
+   * an embedded memory broker would publish into a process nobody reads). It owns its broker.
+   */
+  static fromSettings(config: StreamingConfig, logger: BrokerLogger): PulsarDatasetSink {
+    const broker = createMessageBroker({ ...config, backend: 'pulsar' }, { logger });
+    return new PulsarDatasetSink({
+      broker,
+      entitiesTopic: config.entitiesTopic,
+      movementsTopic: config.movementsTopic,
+      ownsBroker: true,
+    });
+  }
+
+  async writeVertices(batch: readonly GraphVertex[]): Promise<void> {
+    const occurredAt = this.clock.now();
+    await this.publish(
+      this.options.entitiesTopic,
+      batch.map((vertex) => vertexUpsertMessage(vertex, { id: this.newId(), occurredAt })),
+    );
+    this.published.vertices += batch.length;
+  }
+
+  async writeEdges(batch: readonly GraphEdge[]): Promise<void> {
+    const occurredAt = this.clock.now();
+    const entityEdges = batch.filter((edge) => edge.label !== 'TRANSFERRED');
+    const movements = batch.filter((edge): edge is MovementEdge => edge.label === 'TRANSFERRED');
+    await this.publish(
+      this.options.entitiesTopic,
+      entityEdges.map((edge) => edgeUpsertMessage(edge, { id: this.newId(), occurredAt })),
+    );
+    this.published.entityEdges += entityEdges.length;
+    await this.publish(
+      this.options.movementsTopic,
+      movements.map((edge) => {
+        const movement = movementOf(edge);
+        return movementMessage(movement, { id: this.newId(), occurredAt: movement.timestamp });
+      }),
+    );
+    this.published.movements += movements.length;
+  }
+
+  writeGroundTruth(records: readonly GroundTruthRecord[]): Promise<void> {
+    this.records.push(...records);
+    return Promise.resolve();
+  }
+
+  groundTruth(): readonly GroundTruthRecord[] {
+    return this.records;
+  }
+
+  async close(): Promise<void> {
+    await this.release();
+  }
+
+  async abort(): Promise<void> {
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.options.ownsBroker) await this.options.broker.close();
+  }
+
+  private async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += this.batchSize) {
+      await this.options.broker.publish(topic, messages.slice(start, start + this.batchSize));
+    }
+  }
+}
