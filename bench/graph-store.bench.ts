@@ -10,14 +10,10 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { generateBankInMemory } from '@app/generators';
-import { GraphStore, MemoryGraphStore } from '@app/graph-store';
+import { GraphStore, JanusGraphGraphStore, MemoryGraphStore } from '@app/graph-store';
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import type { GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
-// The adapter is not exported from @app/graph-store's index yet (its owner adds the export);
-// until then the benchmark reaches it directly.
-// eslint-disable-next-line no-restricted-imports
-import { JanusGraphGraphStore } from '../libs/graph-store/src/janusgraph/janusgraph.graph-store';
 
 export interface GraphStoreBenchOptions {
   /** Generator profile of the bank loaded in full (batched) and queried. */

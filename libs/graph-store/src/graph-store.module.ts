@@ -5,6 +5,7 @@ import { GraphBackend, GraphConfig, graphSettings } from '@app/settings';
 import { GraphUnavailableError } from '@app/vocabulary';
 import { GraphStoreHealthIndicator } from './graph-store.health';
 import { GraphStore } from './graph-store.port';
+import { janusGraphStoreFactory } from './janusgraph/janusgraph.graph-store.factory';
 import { MemoryGraphStore } from './memory/memory.graph-store';
 
 /**
@@ -23,17 +24,12 @@ export type GraphStoreAdapters = Readonly<Record<GraphBackend, GraphStoreFactory
 export const GRAPH_STORE_ADAPTERS = Symbol('GRAPH_STORE_ADAPTERS');
 
 /**
- * The adapters this library ships. To wire the JanusGraph adapter, replace the `janusgraph`
- * entry with its factory (one line), or pass it to `GraphStoreModule.forRoot({ adapters })`.
+ * The adapters this library ships: the embedded memory store and JanusGraph. Tests and apps may
+ * replace one with `GraphStoreModule.forRoot({ adapters })`.
  */
 export const DEFAULT_GRAPH_STORE_ADAPTERS: GraphStoreAdapters = {
   memory: () => new MemoryGraphStore(),
-  janusgraph: () => {
-    throw new GraphUnavailableError(
-      'GRAPH_BACKEND is "janusgraph", but the JanusGraph adapter is not wired yet; ' +
-        'set GRAPH_BACKEND=memory to use the embedded store',
-    );
-  },
+  janusgraph: janusGraphStoreFactory,
 };
 
 export interface GraphStoreModuleOptions {

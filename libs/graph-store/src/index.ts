@@ -5,3 +5,5 @@ export * from './batch-validation';
 export * from './memory/memory.graph-store';
 export * from './graph-store.module';
 export * from './graph-store.health';
+export * from './janusgraph/janusgraph.graph-store';
+export * from './janusgraph/janusgraph.graph-store.factory';
