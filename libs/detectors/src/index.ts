@@ -50,3 +50,5 @@ export * from './services/account-risk.service';
 export * from './services/stream-detection.service';
 export * from './engine/store-holders';
 export * from './evaluation/evaluation';
+export * from './engine/consolidation';
+export * from './evaluation/run-evaluation';

@@ -142,6 +142,7 @@ export const bipartiteDetector: ActivityDetector<BipartiteParams> = {
   version: '1.1.0',
   typology: 'bipartite',
   family: 'aml',
+  specificity: 1,
   description:
     'Several senders that each pay several of the same receivers within the window, forming a small closed bipartite layer.',
   source: 'IBM AMLSim BipartiteTypology; IBM AMLworld bipartite pattern (Altman et al. 2023)',

@@ -207,6 +207,7 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
   version: '1.1.0',
   typology: 'cycle',
   family: 'aml',
+  specificity: 2,
   description:
     'Funds that return to their origin through other accounts with strictly increasing timestamps inside the window, losing at most a small margin per hop.',
   source:

@@ -168,6 +168,7 @@ export const dormantReactivationDetector: ActivityDetector<DormantReactivationPa
   version: '1.0.0',
   typology: 'dormant-reactivation',
   family: 'aml',
+  specificity: 1,
   description:
     'An account without movements for at least the dormancy period (360 days by default) starts moving money again.',
   source:

@@ -131,6 +131,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   version: '1.1.0',
   typology: 'gather-scatter',
   family: 'aml',
+  specificity: 2,
   description:
     'One account collects from several sources and then pays about the same amount out to several different accounts inside the window.',
   source:

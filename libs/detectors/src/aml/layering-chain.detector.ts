@@ -24,6 +24,7 @@ export const layeringChainDetector: ActivityDetector<LayeringChainParams> = {
   version: '1.0.0',
   typology: 'random',
   family: 'aml',
+  specificity: 1,
   description:
     'Funds hopping on through a chain of accounts, each hop within days of the previous one and carrying most of its amount, revisits allowed (a layering walk).',
   source:

@@ -168,6 +168,7 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   version: '1.1.0',
   typology: 'scatter-gather',
   family: 'aml',
+  specificity: 2,
   description:
     'One origin pays several intermediaries which each forward most of the amount to one beneficiary afterwards, inside the window.',
   source:

@@ -107,7 +107,8 @@ class SpikeEvaluator implements Evaluator {
     const today = value(totals);
     if (busiest === 0 || today <= busiest * this.params.factor) return undefined;
     const movements = [...state.today];
-    const what = (v: number): string => (byCount ? `${v} transactions` : money(v, m.currency));
+    const what = (v: number): string =>
+      byCount ? `${v} transaction${v === 1 ? '' : 's'}` : money(v, m.currency);
     return {
       fingerprint: fingerprintOf(RULE_ID, key, day),
       subject: key,

@@ -167,6 +167,7 @@ export const stackDetector: ActivityDetector<StackParams> = {
   version: '1.1.0',
   typology: 'stack',
   family: 'aml',
+  specificity: 3,
   description:
     'Three stacked layers of accounts: the first pays the second, which passes most of it to the third, inside the window.',
   source: 'IBM AMLSim StackTypology (layered bipartite); FATF layering stage',

@@ -232,6 +232,7 @@ export const structuringDetector: ActivityDetector<StructuringParams> = {
   version: '1.1.0',
   typology: 'structuring',
   family: 'aml',
+  specificity: 2,
   description:
     'Several cash transactions just below the reporting threshold into (or out of) one account within a rolling window.',
   source:

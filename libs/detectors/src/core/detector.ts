@@ -127,6 +127,11 @@ interface RuleMetadata<P extends DetectorParams> {
    * ordinary customers trigger too; evaluations keep such rules out of precision.
    */
   readonly purpose?: 'suspicion' | 'reporting';
+  /**
+   * How specific the pattern is (default 0). When two alerts show the same movements, case
+   * consolidation keeps the more specific one (a mule chain over a layering walk).
+   */
+  readonly specificity?: number;
   readonly parameters: readonly ParameterSpec[];
   /** Defaults, taken from the `detectors` settings where a setting exists. */
   defaults(config: DetectorsConfig): P;

@@ -169,7 +169,8 @@ export function evaluateAlerts(
     const isReporting = reporting.has(alert.ruleId);
     if (!isReporting) {
       own.forEach((r) => detected.add(r));
-      decoys.forEach((r) => decoysAlerted.add(r));
+      // A decoy counts as alerted only by alerts that match nothing real.
+      if (own.length === 0 && cross.length === 0) decoys.forEach((r) => decoysAlerted.add(r));
     }
     const kind =
       own.length > 0
@@ -274,19 +275,11 @@ function pct(value: number | null): string {
   return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
 }
 
-/** The report as markdown: a table per typology, one per rule, and the matching rule. */
-export function renderEvaluationMarkdown(report: EvaluationReport): string {
-  const lines: string[] = ['# Detector evaluation', ''];
-  const facts = Object.entries(report.dataset);
-  if (facts.length > 0) {
-    lines.push(...facts.map(([k, v]) => `- ${k}: ${v}`), '');
-  }
-  lines.push(
-    '## Per typology',
-    '',
+function typologyTable(report: EvaluationReport): string[] {
+  const lines = [
     '| typology | family | instances | detected | recall | alerts | TP | cross | decoy hits | unmatched | precision | lenient precision | F1 | decoys alerted |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  );
+  ];
   for (const s of report.typologies) {
     lines.push(
       `| ${s.typology} | ${s.family} | ${s.instances} | ${s.detected} | ${pct(s.recall)} | ${s.alerts} | ${s.truePositives} | ` +
@@ -294,38 +287,111 @@ export function renderEvaluationMarkdown(report: EvaluationReport): string {
         `${s.decoysAlerted}/${s.decoys} |`,
     );
   }
-  lines.push(
-    '',
-    '## Per rule',
-    '',
+  return lines;
+}
+
+function ruleTable(report: EvaluationReport): string[] {
+  const lines = [
     '| rule | typology | alerts | TP | cross | decoy hits | unmatched |',
     '|---|---|---:|---:|---:|---:|---:|',
-  );
+  ];
   for (const r of report.rules) {
     const name = r.reporting ? `${r.ruleId} (reporting, not scored)` : r.ruleId;
     lines.push(
       `| ${name} | ${r.typology} | ${r.alerts} | ${r.truePositives} | ${r.crossTypology} | ${r.decoyHits} | ${r.unmatched} |`,
     );
   }
+  return lines;
+}
+
+function totalsLines(report: EvaluationReport): string[] {
   const t = report.totals;
+  return [
+    `- instances ${t.instances}, detected ${t.detected} (${pct(ratio(t.detected, t.instances))})`,
+    `- alerts ${t.alerts}: true positives ${t.truePositives}, cross-typology ${t.crossTypology}, decoy hits ${t.decoyHits}, unmatched ${t.unmatched}`,
+    `- decoys alerted ${t.decoysAlerted} of ${t.decoys}`,
+  ];
+}
+
+function missedLines(report: EvaluationReport): string[] {
+  const missed = report.typologies.filter((s) => s.missed.length > 0);
+  if (missed.length === 0) return [];
+  return [
+    '## Missed instances',
+    '',
+    ...missed.map((s) => `- ${s.typology}: ${s.missed.join(', ')}`),
+    '',
+  ];
+}
+
+/** The report as markdown: a table per typology, one per rule, totals and the matching rule. */
+export function renderEvaluationMarkdown(report: EvaluationReport): string {
+  const lines: string[] = ['# Detector evaluation', ''];
+  const facts = Object.entries(report.dataset);
+  if (facts.length > 0) lines.push(...facts.map(([k, v]) => `- ${k}: ${v}`), '');
+  lines.push(
+    '## Per typology',
+    '',
+    ...typologyTable(report),
+    '',
+    '## Per rule',
+    '',
+    ...ruleTable(report),
+  );
   lines.push(
     '',
     '## Totals',
     '',
-    `- instances ${t.instances}, detected ${t.detected} (${pct(ratio(t.detected, t.instances))})`,
-    `- alerts ${t.alerts}: true positives ${t.truePositives}, cross-typology ${t.crossTypology}, decoy hits ${t.decoyHits}, unmatched ${t.unmatched}`,
-    `- decoys alerted ${t.decoysAlerted} of ${t.decoys}`,
+    ...totalsLines(report),
     '',
     '## Matching rule',
     '',
     report.matching,
     '',
   );
-  const missed = report.typologies.filter((s) => s.missed.length > 0);
-  if (missed.length > 0) {
-    lines.push('## Missed instances', '');
-    for (const s of missed) lines.push(`- ${s.typology}: ${s.missed.join(', ')}`);
-    lines.push('');
-  }
+  lines.push(...missedLines(report));
+  return lines.join('\n');
+}
+
+/** Raw rule output and the same after case consolidation (what an analyst's queue shows). */
+export interface EvaluationSummary {
+  dataset: Readonly<Record<string, string | number>>;
+  raw: EvaluationReport;
+  consolidated: EvaluationReport;
+  /** Alerts folded into a more specific alert by consolidation. */
+  covered: number;
+}
+
+/** Both reports as one markdown document, consolidated first. */
+export function renderEvaluationSummaryMarkdown(summary: EvaluationSummary): string {
+  const lines: string[] = ['# Detector evaluation', ''];
+  const facts = Object.entries(summary.dataset);
+  if (facts.length > 0) lines.push(...facts.map(([k, v]) => `- ${k}: ${v}`), '');
+  lines.push(
+    '## After case consolidation',
+    '',
+    `An alert whose evidence movements all belong to a more specific alert is shown inside that alert (${summary.covered} alerts folded). ` +
+      'Precision counts an alert as correct only when it matches an instance of its own typology; lenient precision also accepts real instances of other typologies.',
+    '',
+    ...typologyTable(summary.consolidated),
+    '',
+    ...totalsLines(summary.consolidated),
+    '',
+    '## Raw rule output',
+    '',
+    ...typologyTable(summary.raw),
+    '',
+    '### Per rule (raw)',
+    '',
+    ...ruleTable(summary.raw),
+    '',
+    ...totalsLines(summary.raw),
+    '',
+    '## Matching rule',
+    '',
+    summary.raw.matching,
+    '',
+    ...missedLines(summary.consolidated),
+  );
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import type {
 } from '../core/detector';
 import { fingerprintOf } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
+import { distanceKm } from '../core/geo';
 import { durationText, instant, MS_PER_HOUR, totalMinor, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
@@ -21,6 +22,8 @@ export type AccountTakeoverParams = {
   minDrainAmount: string;
   /** Count an account's very first login as "new" (no history to compare with). */
   firstLoginIsNew: boolean;
+  /** A login farther than this from every place the account was seen at is from a new location. */
+  newLocationKm: number;
 };
 
 const RULE_ID = 'fraud.account-takeover';
@@ -33,11 +36,21 @@ interface Sequence {
   drains: Movement[];
 }
 
+interface Place {
+  latitude: number;
+  longitude: number;
+}
+
 interface AccountState {
   devices: Set<string>;
   countries: Set<string>;
+  /** Recent distinct places of the account's logins and payments (at most MAX_PLACES). */
+  places: Place[];
   sequence?: Sequence;
 }
+
+const MAX_PLACES = 16;
+const SAME_PLACE_KM = 50;
 
 function remember(set: Set<string>, value: string | undefined): void {
   if (value === undefined || set.has(value)) return;
@@ -62,17 +75,28 @@ class AccountTakeoverEvaluator implements Evaluator {
     if (state.sequence && e.timestamp - state.sequence.login.timestamp > 2 * this.windowMs)
       state.sequence = undefined;
     if (e.kind === 'login' || e.kind === 'device-added') {
-      const hasHistory = state.devices.size > 0 || state.countries.size > 0;
+      const hasHistory =
+        state.devices.size > 0 || state.countries.size > 0 || state.places.length > 0;
       const reasons: string[] = [];
       if (e.identifierUid !== undefined && !state.devices.has(e.identifierUid))
         reasons.push(`new device ${e.identifierUid}`);
       if (e.country !== undefined && !state.countries.has(e.country))
         reasons.push(`new location ${e.country}`);
+      else if (e.latitude !== undefined && e.longitude !== undefined && state.places.length > 0) {
+        const km = Math.min(
+          ...state.places.map((p) =>
+            distanceKm(p.latitude, p.longitude, e.latitude ?? 0, e.longitude ?? 0),
+          ),
+        );
+        if (km > this.params.newLocationKm)
+          reasons.push(`new location ${Math.round(km)} km from the account's usual places`);
+      }
       if (reasons.length > 0 && (hasHistory || this.params.firstLoginIsNew)) {
         state.sequence = { login: e, reasons, drains: [] };
       }
       remember(state.devices, e.identifierUid);
       remember(state.countries, e.country);
+      this.rememberPlace(state, e.latitude, e.longitude);
     } else {
       const sequence = state.sequence;
       if (sequence && !sequence.change && e.timestamp - sequence.login.timestamp <= this.windowMs) {
@@ -85,6 +109,12 @@ class AccountTakeoverEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     const account = m.fromAccount;
     if (!tracks(this.context, account)) return [];
+    if (m.latitude !== undefined && m.longitude !== undefined) {
+      // Where the account pays in person tells where it usually is.
+      const seen = this.state(account);
+      this.rememberPlace(seen, m.latitude, m.longitude);
+      remember(seen.countries, m.country);
+    }
     const state = this.states.get(account);
     const sequence = state?.sequence;
     if (!state || !sequence?.change || m.timestamp - sequence.change.timestamp > this.windowMs)
@@ -104,10 +134,26 @@ class AccountTakeoverEvaluator implements Evaluator {
     return total;
   }
 
+  private rememberPlace(
+    state: AccountState,
+    latitude: number | undefined,
+    longitude: number | undefined,
+  ): void {
+    if (latitude === undefined || longitude === undefined) return;
+    if (
+      state.places.some(
+        (p) => distanceKm(p.latitude, p.longitude, latitude, longitude) <= SAME_PLACE_KM,
+      )
+    )
+      return;
+    if (state.places.length >= MAX_PLACES) state.places.shift();
+    state.places.push({ latitude, longitude });
+  }
+
   private state(account: string): AccountState {
     let state = this.states.get(account);
     if (!state) {
-      state = { devices: new Set(), countries: new Set() };
+      state = { devices: new Set(), countries: new Set(), places: [] };
       this.states.set(account, state);
     }
     return state;
@@ -150,7 +196,7 @@ class AccountTakeoverEvaluator implements Evaluator {
 export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'account-takeover',
   family: 'fraud',
   description:
@@ -175,11 +221,19 @@ export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = 
       kind: 'boolean',
       description: "Treat an account's first ever login as from a new device.",
     },
+    {
+      name: 'newLocationKm',
+      kind: 'number',
+      min: 1,
+      max: 20000,
+      description: "Distance from the account's usual places that makes a login's location new.",
+    },
   ],
   defaults: (_config: DetectorsConfig): AccountTakeoverParams => ({
     windowHours: 72,
     minDrainAmount: '1000.00',
     firstLoginIsNew: false,
+    newLocationKm: 300,
   }),
   lookbackMs: () => 90 * 24 * MS_PER_HOUR,
   batchPlan: (params) => ({

@@ -139,6 +139,7 @@ export const muleChainDetector: ActivityDetector<MuleChainParams> = {
   version: '1.0.0',
   typology: 'mule-chain',
   family: 'fraud',
+  specificity: 3,
   description:
     'Funds passed through several accounts in a row, each account forwarding most of what it received within minutes.',
   source:

@@ -62,6 +62,18 @@ export class DetectorRegistry {
     return detector;
   }
 
+  /** A rule's specificity for case consolidation (0 for unknown rules). */
+  specificityOf(ruleId: string): number {
+    return this.byId.get(ruleId)?.specificity ?? 0;
+  }
+
+  /** Ids of rules that mark reporting obligations rather than suspicion. */
+  reportingRuleIds(): string[] {
+    return this.list()
+      .filter((d) => d.purpose === 'reporting')
+      .map((d) => d.id);
+  }
+
   describe(): RuleDescription[] {
     return this.list().map((detector) => {
       const defaults = detector.defaults(this.config);

@@ -1,0 +1,72 @@
+import { DAY, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { dormantReactivationDetector } from './dormant-reactivation.detector';
+
+describe('dormantReactivationDetector', () => {
+  it('fires on the first movement after 400 idle days and follows the next movements into the same alert', () => {
+    const movements = [
+      mv('acc:Employer', 'acc:D', 600_00, T0),
+      mv('acc:Src', 'acc:D', 30_000_00, T0 + 400 * DAY),
+      mv('acc:D', 'acc:Sink', 18_000_00, T0 + 401 * DAY),
+    ];
+    const { raised, alerts } = runDetector(dormantReactivationDetector, movements);
+    const mine = alerts.filter((a) => a.subject === 'acc:D');
+    expect(mine).toHaveLength(1);
+    expect(raised.filter((r) => r.subject === 'acc:D')).toHaveLength(2);
+    expect(mine[0].explanation).toContain(
+      'Account acc:D had no movements for 400 days (last on 2025-01-06)',
+    );
+    expect(mine[0].explanation).toContain('2 movements totalling 48000.00 USD within 1 day');
+  });
+
+  it('does not fire after 359 idle days (a day short of the dormancy period)', () => {
+    const movements = [
+      mv('acc:Employer', 'acc:D', 600_00, T0),
+      mv('acc:Src', 'acc:D', 30_000_00, T0 + 359 * DAY),
+    ];
+    expect(
+      runDetector(dormantReactivationDetector, movements).alerts.filter(
+        (a) => a.subject === 'acc:D',
+      ),
+    ).toHaveLength(0);
+  });
+
+  it('fires at exactly 360 idle days', () => {
+    const movements = [
+      mv('acc:Employer', 'acc:D', 600_00, T0),
+      mv('acc:Src', 'acc:D', 30_000_00, T0 + 360 * DAY),
+    ];
+    expect(
+      runDetector(dormantReactivationDetector, movements).alerts.filter(
+        (a) => a.subject === 'acc:D',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('infers dormancy of an old account only when it has been watched for the whole period', () => {
+    const vertices = [accountVertex('acc:Old', { openedAt: T0 - 800 * DAY })];
+    const late = [
+      mv('acc:X', 'acc:Y', 1_00, T0),
+      mv('acc:Src', 'acc:Old', 5_000_00, T0 + 365 * DAY),
+    ];
+    const watched = runDetector(dormantReactivationDetector, late, { vertices });
+    expect(watched.alerts.map((a) => a.subject)).toContain('acc:Old');
+    const early = [
+      mv('acc:X', 'acc:Y', 1_00, T0),
+      mv('acc:Src', 'acc:Old', 5_000_00, T0 + 30 * DAY),
+    ];
+    expect(
+      runDetector(dormantReactivationDetector, early, { vertices }).alerts.map((a) => a.subject),
+    ).not.toContain('acc:Old');
+  });
+
+  it('ignores cash points and accounts at other banks', () => {
+    const vertices = [accountVertex('acc:Ext', { accountType: 'external' })];
+    const movements = [
+      mv('acc:Ext', 'cash:b:1', 1_00, T0),
+      mv('acc:Ext', 'cash:b:1', 1_00, T0 + 400 * DAY),
+    ];
+    expect(runDetector(dormantReactivationDetector, movements, { vertices }).alerts).toHaveLength(
+      0,
+    );
+  });
+});

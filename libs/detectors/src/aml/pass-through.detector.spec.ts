@@ -1,0 +1,67 @@
+import { DAY, HOUR, MINUTE, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { passThroughDetector } from './pass-through.detector';
+
+describe('passThroughDetector', () => {
+  it('fires when a large inflow leaves again within hours, quoting what was kept', () => {
+    const movements = [
+      mv('acc:Src', 'acc:P', 25_000_00, T0),
+      mv('acc:P', 'acc:Sink1', 12_000_00, T0 + 5 * HOUR),
+      mv('acc:P', 'acc:Sink2', 12_250_00, T0 + 5 * HOUR + 20 * MINUTE),
+    ];
+    const { alerts } = runDetector(passThroughDetector, movements);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('received 25000.00 USD from acc:Src');
+    expect(alerts[0].explanation).toContain(
+      'passed 24250.00 USD (97%) on in 2 payments within 5 hours 20 minutes, keeping 750.00 USD',
+    );
+    expect(alerts[0].movements.map((m) => m.toAccount)).toEqual([
+      'acc:P',
+      'acc:Sink1',
+      'acc:Sink2',
+    ]);
+  });
+
+  it('does not fire when only 89% leaves (near miss)', () => {
+    const movements = [
+      mv('acc:Src', 'acc:P', 10_000_00, T0),
+      mv('acc:P', 'acc:Sink', 8_900_00, T0 + HOUR),
+    ];
+    expect(runDetector(passThroughDetector, movements).alerts).toHaveLength(0);
+  });
+
+  it('does not fire when the money leaves a day after the window', () => {
+    const movements = [
+      mv('acc:Src', 'acc:P', 10_000_00, T0),
+      mv('acc:P', 'acc:Sink', 9_800_00, T0 + 3 * DAY),
+    ];
+    expect(runDetector(passThroughDetector, movements).alerts).toHaveLength(0);
+  });
+
+  it('does not follow salaries or small inflows, nor count small spending (decoy: salary then rent)', () => {
+    const movements = [
+      mv('acc:Employer', 'acc:P', 6_000_00, T0, { channel: 'ach', reference: 'salary' }),
+      mv('acc:P', 'acc:Landlord', 5_900_00, T0 + HOUR, { channel: 'ach', reference: 'rent' }),
+      mv('acc:Friend', 'acc:P', 1_000_00, T0 + 2 * HOUR),
+      mv('acc:P', 'acc:Other', 990_00, T0 + 3 * HOUR),
+    ];
+    expect(runDetector(passThroughDetector, movements).alerts).toHaveLength(0);
+  });
+
+  it('compares the inflow as received in the account currency', () => {
+    const inflow = {
+      ...mv('acc:Src', 'acc:P', 10_000_00, T0, { currency: 'GBP' }),
+      receivedAmountMinor: 12_700_00,
+      receivedCurrency: 'USD',
+    };
+    const vertices = [
+      accountVertex('acc:Src', { currency: 'GBP', country: 'GB', accountType: 'external' }),
+    ];
+    const { alerts } = runDetector(
+      passThroughDetector,
+      [inflow, mv('acc:P', 'acc:Sink', 12_500_00, T0 + HOUR)],
+      { vertices },
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('received 12700.00 USD');
+  });
+});

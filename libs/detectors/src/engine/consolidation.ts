@@ -1,0 +1,60 @@
+import type { DetectedAlert } from '../core/detector';
+
+/** How specific a rule is when two alerts show the same movements (higher wins). */
+export type SpecificityOf = (ruleId: string) => number;
+
+export interface ConsolidationResult {
+  /** Alerts not covered by a more specific one. */
+  kept: DetectedAlert[];
+  /** Covered alert id -> the alert id that covers it. */
+  coveredBy: Map<string, string>;
+}
+
+/**
+ * Case consolidation: an alert whose evidence movements all belong to another alert's evidence
+ * is shown as part of that alert instead of on its own — a pass-through hop inside a mule
+ * chain, a bipartite layer inside a stack, the scatter legs of a scatter-gather that also look
+ * like a fan-out. With equal evidence the more specific rule keeps the alert. Alerts without
+ * movements (rings, event-only alerts) are never covered. Deterministic: ties go to the lower
+ * alert id.
+ */
+export function consolidateAlerts(
+  alerts: readonly DetectedAlert[],
+  specificity: SpecificityOf = () => 0,
+): ConsolidationResult {
+  const byMovement = new Map<string, DetectedAlert[]>();
+  for (const alert of alerts) {
+    for (const m of alert.movements) {
+      const list = byMovement.get(m.movementId);
+      if (list) list.push(alert);
+      else byMovement.set(m.movementId, [alert]);
+    }
+  }
+  const beats = (a: DetectedAlert, b: DetectedAlert): boolean => {
+    if (a.movements.length !== b.movements.length) return a.movements.length > b.movements.length;
+    const sa = specificity(a.ruleId);
+    const sb = specificity(b.ruleId);
+    if (sa !== sb) return sa > sb;
+    return a.alertId < b.alertId;
+  };
+  const coveredBy = new Map<string, string>();
+  for (const alert of alerts) {
+    if (alert.movements.length === 0) continue;
+    const ids = new Set(alert.movements.map((m) => m.movementId));
+    let best: DetectedAlert | undefined;
+    for (const candidate of byMovement.get(alert.movements[0].movementId) ?? []) {
+      if (candidate === alert || candidate.movements.length < ids.size) continue;
+      const theirs = new Set(candidate.movements.map((m) => m.movementId));
+      let covers = true;
+      for (const id of ids) {
+        if (!theirs.has(id)) {
+          covers = false;
+          break;
+        }
+      }
+      if (covers && beats(candidate, alert) && (!best || beats(candidate, best))) best = candidate;
+    }
+    if (best) coveredBy.set(alert.alertId, best.alertId);
+  }
+  return { kept: alerts.filter((a) => !coveredBy.has(a.alertId)), coveredBy };
+}
