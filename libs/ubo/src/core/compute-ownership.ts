@@ -42,6 +42,8 @@ export interface UboLimits {
   maxChainsPerPerson?: number;
   /** Most steps spent listing one person's chains. */
   chainBudget?: number;
+  /** Most steps spent listing chains for all persons together. */
+  totalChainBudget?: number;
 }
 
 export interface ComputeExtras {
@@ -93,6 +95,7 @@ export function computeOwnership(
   extras: ComputeExtras = {},
 ): UboAnswer {
   const limits = extras.limits ?? {};
+  const compareShares = makeShareComparator();
   const hints = extras.hints ?? {};
   const graph = buildOwnershipGraph(subgraph, targetUid, {
     maxDepth: options.maxDepth,
@@ -102,6 +105,7 @@ export function computeOwnership(
     convention: options.convention,
     exactCycleLimit: limits.exactCycleLimit,
     simplePathBudget: limits.simplePathBudget,
+    maxChainLength: options.maxDepth,
   });
   const threshold = fromBp(options.thresholdBp);
   const { comparator } = options;
@@ -117,7 +121,8 @@ export function computeOwnership(
   const linkTest = linkTestFor(options);
   const canReach = companiesReachingTarget(graph);
   const maxChains = limits.maxChainsPerPerson ?? 25;
-  const chainBudget = limits.chainBudget ?? 20_000;
+  const chainBudget = limits.chainBudget ?? 5_000;
+  const sharedBudget = { remaining: limits.totalChainBudget ?? 250_000 };
 
   // --- Ownership -----------------------------------------------------------------------------
   const owners: OwnerResult[] = [];
@@ -129,7 +134,15 @@ export function computeOwnership(
     if (share.isZero && attributed.isZero) continue;
     personShares.set(uid, share);
     const exactArithmetic = !effective.inexact.has(uid);
-    const listed = enumerateOwnershipChains(graph, canReach, uid, maxChains, chainBudget);
+    const listed = enumerateOwnershipChains(
+      graph,
+      canReach,
+      uid,
+      maxChains,
+      chainBudget,
+      sharedBudget,
+      options.maxDepth,
+    );
     const counts = (links: readonly Link[]): boolean =>
       linkTest === null || links.slice(0, -1).every((link) => linkTest(link) !== 'no');
     owners.push({
@@ -391,12 +404,25 @@ export function computeOwnership(
   };
 }
 
-function compareShares(a: string, b: string): number {
-  const [an, ad] = a.split('/').map((part) => BigInt(part));
-  const [bn, bd] = b.split('/').map((part) => BigInt(part));
-  const left = an * bd;
-  const right = bn * ad;
-  return left < right ? -1 : left > right ? 1 : 0;
+/** Compares "n/d" strings exactly; parses each distinct string once. */
+function makeShareComparator(): (a: string, b: string) => number {
+  const parsed = new Map<string, [bigint, bigint]>();
+  const parse = (text: string): [bigint, bigint] => {
+    let value = parsed.get(text);
+    if (value === undefined) {
+      const [n, d] = text.split('/').map((part) => BigInt(part));
+      value = [n, d];
+      parsed.set(text, value);
+    }
+    return value;
+  };
+  return (a, b) => {
+    const [an, ad] = parse(a);
+    const [bn, bd] = parse(b);
+    const left = an * bd;
+    const right = bn * ad;
+    return left < right ? -1 : left > right ? 1 : 0;
+  };
 }
 
 /**

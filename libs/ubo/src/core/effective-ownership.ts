@@ -12,6 +12,8 @@ export interface EffectiveOptions {
   exactCycleLimit?: number;
   /** Most path extensions the simple-paths convention may walk per cycle. */
   simplePathBudget?: number;
+  /** Longest chain (in links) the simple-paths convention walks inside a cycle. */
+  maxChainLength?: number;
 }
 
 /** Multiplicative ownership of the target: by every company and by every person. */
@@ -31,7 +33,7 @@ export interface EffectiveOwnership {
 export const UNBOUNDED = rational(1_000_000);
 
 export const DEFAULT_EXACT_CYCLE_LIMIT = 60;
-export const DEFAULT_SIMPLE_PATH_BUDGET = 200_000;
+export const DEFAULT_SIMPLE_PATH_BUDGET = 50_000;
 
 function companyLinks(graph: OwnershipGraph, uid: string): readonly Link[] {
   return (graph.ownsOut.get(uid) ?? []).filter(
@@ -52,6 +54,7 @@ export function computeEffectiveOwnership(
 ): EffectiveOwnership {
   const exactLimit = options.exactCycleLimit ?? DEFAULT_EXACT_CYCLE_LIMIT;
   const budget = options.simplePathBudget ?? DEFAULT_SIMPLE_PATH_BUDGET;
+  const maxLength = options.maxChainLength ?? Number.POSITIVE_INFINITY;
   const targetUid = graph.target.uid;
   const value = new Map<string, ShareInterval>();
   const inexact = new Set<string>();
@@ -89,6 +92,7 @@ export function computeEffectiveOwnership(
       options.convention,
       exactLimit,
       budget,
+      maxLength,
     );
     cycles.push({ entities: members, resolution: solved.resolution });
     warnings.push(...solved.warnings);
@@ -130,6 +134,7 @@ function solveCycle(
   convention: UboConvention,
   exactLimit: number,
   budget: number,
+  maxLength: number,
 ): SolvedCycle {
   const targetUid = graph.target.uid;
   const index = new Map(members.map((uid, i) => [uid, i]));
@@ -170,7 +175,7 @@ function solveCycle(
   }
 
   const simple = (): SolvedCycle => {
-    const result = simplePathsInCycle(graph, members, index, exits, budget);
+    const result = simplePathsInCycle(graph, members, index, exits, budget, maxLength);
     if (!result.truncated) {
       return {
         values: result.values,
@@ -225,7 +230,7 @@ function solveCycle(
         message: `The shares around the cycle ${label} add up to 100% or more, so integrated ownership is infinite; this is a data problem and simple paths are used for it`,
         entities: [...members],
       });
-      const fallback = simplePathsInCycle(graph, members, index, exits, budget);
+      const fallback = simplePathsInCycle(graph, members, index, exits, budget, maxLength);
       return {
         values: fallback.values.map((v) =>
           fallback.truncated ? ShareInterval.of(v.lo, UNBOUNDED) : v,
@@ -266,7 +271,8 @@ function maxFraction(a: Fraction, b: Fraction): Fraction {
  * visit an entity twice, of the product of the shares, times what the chain's last member
  * holds of the target through companies outside the cycle (or 1 when it is the target).
  * Chains stop at the target. Exponential in the worst case, so it walks at most `budget`
- * extensions and says when it was cut.
+ * extensions (shared fairly between the members) and chains of at most `maxLength` links,
+ * and says when it was cut (what was walked is then a lower bound).
  */
 function simplePathsInCycle(
   graph: OwnershipGraph,
@@ -274,6 +280,7 @@ function simplePathsInCycle(
   index: ReadonlyMap<string, number>,
   exits: readonly ShareInterval[],
   budget: number,
+  maxLength: number,
 ): { values: ShareInterval[]; truncated: boolean } {
   const targetUid = graph.target.uid;
   const inside = members.map((uid) =>
@@ -282,28 +289,35 @@ function simplePathsInCycle(
       .map((link) => ({ to: index.get(link.to) as number, share: link.share as ShareInterval })),
   );
   const targetIndex = index.get(targetUid);
-  let steps = 0;
+  const perStart = Math.max(50, Math.floor(budget / members.length));
   let truncated = false;
   const values = members.map((_, start) => {
     let total = ShareInterval.zero;
+    let steps = 0;
+    let cut = false;
     const visited = new Set<number>([start]);
-    const walk = (node: number, product: ShareInterval): void => {
-      if (truncated) return;
+    const walk = (node: number, product: ShareInterval, length: number): void => {
+      if (cut) return;
       steps += 1;
-      if (steps > budget) {
-        truncated = true;
+      if (steps > perStart) {
+        cut = true;
         return;
       }
       total = total.add(product.mul(exits[node]));
       if (node === targetIndex) return;
       for (const { to, share } of inside[node]) {
         if (visited.has(to)) continue;
+        if (length >= maxLength) {
+          cut = true;
+          return;
+        }
         visited.add(to);
-        walk(to, product.mul(share));
+        walk(to, product.mul(share), length + 1);
         visited.delete(to);
       }
     };
-    walk(start, ShareInterval.one);
+    walk(start, ShareInterval.one, 0);
+    truncated ||= cut;
     return total;
   });
   return { values, truncated };

@@ -48,48 +48,78 @@ export function toChain(start: string, links: readonly Link[], counts: boolean):
   };
 }
 
+/** Steps left for listing chains, shared by all persons of one computation. */
+export interface ChainBudget {
+  remaining: number;
+}
+
 /**
- * Every simple chain of shareholdings from a person to the target (no entity twice), best
- * first (largest possible product), at most `maxChains`; walks at most `budget` steps.
+ * The best simple chains of shareholdings from a person to the target (no entity twice):
+ * largest possible product first, at most `maxChains`, each at most `maxLength` links (the
+ * depth read above the target). Walks at most `perPerson` steps and never more than the
+ * shared budget, and skips branches that can no longer beat the chains kept; says when it was
+ * cut. Chains are ranked with floating point (ranking only); their products are exact.
  */
 export function enumerateOwnershipChains(
   graph: OwnershipGraph,
   canReachTarget: ReadonlySet<string>,
   personUid: string,
   maxChains: number,
-  budget: number,
+  perPerson: number,
+  shared: ChainBudget = { remaining: Number.POSITIVE_INFINITY },
+  maxLength = Number.POSITIVE_INFINITY,
 ): { chains: Link[][]; truncated: boolean } {
   const targetUid = graph.target.uid;
-  const found: Link[][] = [];
+  const best: { links: Link[]; rank: number }[] = [];
+  let found = 0;
   let steps = 0;
   let truncated = false;
   const path: Link[] = [];
   const visited = new Set<string>([personUid]);
-  const walk = (uid: string): void => {
+  let floor = -1;
+  const keep = (rank: number): void => {
+    found += 1;
+    if (best.length < maxChains) {
+      best.push({ links: [...path], rank });
+    } else {
+      let worst = 0;
+      for (let i = 1; i < best.length; i += 1) if (best[i].rank < best[worst].rank) worst = i;
+      if (rank > best[worst].rank) best[worst] = { links: [...path], rank };
+    }
+    if (best.length >= maxChains) floor = Math.min(...best.map((entry) => entry.rank));
+  };
+  const walk = (uid: string, rank: number): void => {
     for (const link of graph.ownsOut.get(uid) ?? []) {
       if (truncated) return;
       if (link.share === null || visited.has(link.to) || !canReachTarget.has(link.to)) continue;
       steps += 1;
-      if (steps > budget) {
+      shared.remaining -= 1;
+      if (steps > perPerson || shared.remaining < 0) {
         truncated = true;
         return;
       }
+      const next = rank * ((link.bp?.maxBp ?? 10000) / 10000);
+      if (next < floor) {
+        found += link.to === targetUid ? 1 : 0;
+        truncated ||= link.to !== targetUid;
+        continue;
+      }
       path.push(link);
       if (link.to === targetUid) {
-        found.push([...path]);
+        keep(next);
+      } else if (path.length >= maxLength) {
+        truncated = true;
       } else {
         visited.add(link.to);
-        walk(link.to);
+        walk(link.to, next);
         visited.delete(link.to);
       }
       path.pop();
     }
   };
-  walk(personUid);
-  const product = (links: readonly Link[]): ShareInterval =>
-    chainProduct(links) ?? ShareInterval.zero;
-  found.sort((a, b) => product(b).hi.compare(product(a).hi) || a.length - b.length);
-  return { chains: found.slice(0, maxChains), truncated: truncated || found.length > maxChains };
+  walk(personUid, 1);
+  best.sort((a, b) => b.rank - a.rank || a.links.length - b.links.length);
+  return { chains: best.map((entry) => entry.links), truncated: truncated || found > maxChains };
 }
 
 /** Companies from which the target can be reached through shareholdings (the target too). */
