@@ -1,0 +1,117 @@
+import { loadAllSettings, StreamingConfig } from '@app/settings';
+import type { StreamAlert } from '@app/streaming';
+import type { AccountVertex, GraphEdge, Movement, PersonVertex } from '@app/vocabulary';
+import { MovementDetector } from './movement-detector';
+
+/** Test data and helpers shared by the ingest specs (unit and integration). */
+
+export function streamingConfig(env: Record<string, string> = {}): StreamingConfig {
+  return loadAllSettings({
+    PULSAR_NACK_REDELIVERY_DELAY_MS: '10',
+    PULSAR_MAX_REDELIVER_COUNT: '3',
+    ...env,
+  }).streaming;
+}
+
+export function person(n: number): PersonVertex {
+  return {
+    label: 'Person',
+    uid: `person:test:${n}`,
+    props: { name: `Person ${n}`, isPep: false, isSanctioned: false },
+  };
+}
+
+export function account(n: number): AccountVertex {
+  return {
+    label: 'Account',
+    uid: `account:b1:${n}`,
+    props: {
+      accountType: 'personal',
+      currency: 'EUR',
+      openedAt: 1_600_000_000_000,
+      status: 'active',
+      bankId: 'b1',
+      country: 'DE',
+    },
+  };
+}
+
+export function holds(p: number, a: number): GraphEdge {
+  return {
+    label: 'HOLDS',
+    eid: `HOLDS:person:test:${p}>account:b1:${a}`,
+    from: `person:test:${p}`,
+    to: `account:b1:${a}`,
+    props: { role: 'holder' },
+  };
+}
+
+export function movement(n: number, from: number, to: number, amountMinor = 10_000): Movement {
+  return {
+    movementId: `mv:test:${n}`,
+    fromAccount: `account:b1:${from}`,
+    toAccount: `account:b1:${to}`,
+    amountMinor,
+    currency: 'EUR',
+    timestamp: 1_735_689_600_000 + n * 60_000,
+    channel: 'wire',
+  };
+}
+
+/** A detector that raises one alert for every movement of at least `threshold`. */
+export class ThresholdDetector extends MovementDetector {
+  readonly seen: string[] = [];
+
+  constructor(private readonly threshold: number) {
+    super();
+  }
+
+  onMovement(m: Movement): Promise<StreamAlert[]> {
+    this.seen.push(m.movementId);
+    if (m.amountMinor < this.threshold) return Promise.resolve([]);
+    return Promise.resolve([
+      {
+        alertId: `alert:test.big:${m.movementId}`,
+        ruleId: 'test.big',
+        ruleVersion: '1',
+        typology: 'structuring',
+        severity: 'high',
+        score: 0.9,
+        explanation: `movement ${m.movementId} is big`,
+        fingerprint: m.movementId,
+        subject: m.fromAccount,
+        windowStart: m.timestamp,
+        windowEnd: m.timestamp,
+        movementIds: [m.movementId],
+        parties: [{ uid: m.fromAccount, role: 'subject' }],
+      },
+    ]);
+  }
+}
+
+/** Polls until `check` holds (the worker settles messages asynchronously). */
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A logger that keeps lines, to assert on correlation ids. */
+export class RecordingLogger {
+  readonly lines: { level: string; entry: unknown }[] = [];
+  log(entry: unknown): void {
+    this.lines.push({ level: 'log', entry });
+  }
+  warn(entry: unknown): void {
+    this.lines.push({ level: 'warn', entry });
+  }
+  error(entry: unknown): void {
+    this.lines.push({ level: 'error', entry });
+  }
+  debug(entry: unknown): void {
+    this.lines.push({ level: 'debug', entry });
+  }
+}

@@ -1,0 +1,266 @@
+import type { LoggerService } from '@nestjs/common';
+import type { GraphStore } from '@app/graph-store';
+import {
+  alertMessage,
+  decodeEntityMessage,
+  decodeMovementMessage,
+  MessageBroker,
+  ReceivedMessage,
+  StreamAlert,
+} from '@app/streaming';
+import { movementEdge } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex, Movement, MovementEdge } from '@app/vocabulary';
+import { RejectionClassifier, writeBatch, WriteOutcome } from './graph-batch.writer';
+import type { MovementDetector } from './movement-detector';
+
+export interface IngestCounters {
+  received: number;
+  written: number;
+  deadLettered: number;
+  retried: number;
+  alertsPublished: number;
+  detectionFailures: number;
+}
+
+export interface ProcessorConfig {
+  alertsTopic: string;
+  maxRedeliverCount: number;
+  /** Movement ids remembered so a redelivered movement is not fed to detection twice. */
+  detectedMemory: number;
+}
+
+/** Messages of one item (a uid, an eid, a movement id) in a batch; the last one wins. */
+interface Group<T> {
+  item: T;
+  messages: ReceivedMessage[];
+}
+
+function group<T>(
+  entries: readonly { key: string; item: T; message: ReceivedMessage }[],
+): Group<T>[] {
+  const groups = new Map<string, Group<T>>();
+  for (const { key, item, message } of entries) {
+    const found = groups.get(key);
+    if (found) {
+      found.item = item;
+      found.messages.push(message);
+    } else {
+      groups.set(key, { item, messages: [message] });
+    }
+  }
+  return [...groups.values()];
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes batches of stream messages into the graph and settles each message by what happened
+ * to it: written → ack; invalid → dead-letter at once with the reason; transient failure or
+ * waiting for an entity → nack (redelivered after the delay), and dead-lettered with the
+ * reason on its last allowed delivery. Writes are idempotent upserts, so redelivery is safe.
+ */
+export class IngestProcessor {
+  readonly counters: IngestCounters = {
+    received: 0,
+    written: 0,
+    deadLettered: 0,
+    retried: 0,
+    alertsPublished: 0,
+    detectionFailures: 0,
+  };
+  private readonly detected = new Set<string>();
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly broker: MessageBroker,
+    private readonly detector: MovementDetector,
+    private readonly config: ProcessorConfig,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** A batch from the entities topic: vertex upserts first, then edge upserts. */
+  async processEntities(messages: readonly ReceivedMessage[]): Promise<void> {
+    this.counters.received += messages.length;
+    const vertices: { key: string; item: GraphVertex; message: ReceivedMessage }[] = [];
+    const edges: { key: string; item: GraphEdge; message: ReceivedMessage }[] = [];
+    for (const message of messages) {
+      const decoded = decodeEntityMessage(message.payload);
+      if (!decoded.ok) {
+        await this.settle(message, { kind: 'invalid', reason: decoded.reason });
+        continue;
+      }
+      const envelope = decoded.envelope;
+      if (envelope.type === 'vertex.upsert') {
+        const payload = envelope.payload;
+        vertices.push({ key: payload.uid, item: payload, message });
+      } else {
+        const payload = envelope.payload;
+        edges.push({ key: payload.eid, item: payload, message });
+      }
+    }
+    const vertexGroups = group(vertices);
+    if (vertexGroups.length > 0) {
+      const outcomes = await writeBatch(
+        vertexGroups.map((g) => g.item),
+        (batch) => this.store.upsertVertices(batch),
+        (rejected) => Promise.resolve(rejected.map(() => 'invalid' as const)),
+      );
+      await this.settleGroups(vertexGroups, outcomes);
+    }
+    const edgeGroups = group(edges);
+    if (edgeGroups.length > 0) {
+      const outcomes = await writeBatch(
+        edgeGroups.map((g) => g.item),
+        (batch) => this.store.upsertEdges(batch),
+        this.missingEndsAreRetried<GraphEdge>(),
+      );
+      await this.settleGroups(edgeGroups, outcomes);
+    }
+  }
+
+  /**
+   * A batch from the movements topic. A movement whose accounts are not in the graph yet is
+   * retried (it lands once the entities arrive). Written movements are fed to detection in
+   * time order; raised alerts are published to the alerts topic.
+   */
+  async processMovements(messages: readonly ReceivedMessage[]): Promise<void> {
+    this.counters.received += messages.length;
+    const movements: { key: string; item: Movement; message: ReceivedMessage }[] = [];
+    for (const message of messages) {
+      const decoded = decodeMovementMessage(message.payload);
+      if (!decoded.ok) {
+        await this.settle(message, { kind: 'invalid', reason: decoded.reason });
+        continue;
+      }
+      const payload = decoded.envelope.payload;
+      movements.push({ key: payload.movementId, item: payload, message });
+    }
+    const groups = group(movements);
+    if (groups.length === 0) return;
+    const outcomes = await writeBatch(
+      groups.map((g) => movementEdge(g.item)),
+      (batch) => this.store.upsertEdges(batch),
+      this.missingEndsAreRetried<MovementEdge>(),
+    );
+    const written = groups
+      .filter((_, index) => outcomes[index].kind === 'written')
+      .map((g) => g.item)
+      .sort((a, b) => a.timestamp - b.timestamp || (a.movementId < b.movementId ? -1 : 1));
+    await this.detect(written, groups);
+    await this.settleGroups(groups, outcomes);
+  }
+
+  /** Edges rejected because an end vertex is missing wait for it; other rejections are invalid. */
+  private missingEndsAreRetried<E extends GraphEdge>(): RejectionClassifier<E> {
+    return async (rejected) => {
+      const uids = [...new Set(rejected.flatMap(({ item }) => [item.from, item.to]))];
+      const present = new Set((await this.store.getVertices(uids)).map((v) => v.uid));
+      return rejected.map(({ item }) =>
+        present.has(item.from) && present.has(item.to) ? 'invalid' : 'retry',
+      );
+    };
+  }
+
+  private async detect(
+    written: readonly Movement[],
+    groups: readonly Group<Movement>[],
+  ): Promise<void> {
+    const alerts: StreamAlert[] = [];
+    for (const movement of written) {
+      if (this.detected.has(movement.movementId)) continue;
+      try {
+        alerts.push(...(await this.detector.onMovement(movement)));
+        this.remember(movement.movementId);
+      } catch (error: unknown) {
+        this.counters.detectionFailures += 1;
+        const message = groups.find((g) => g.item.movementId === movement.movementId)?.messages[0];
+        this.logger.error({
+          msg: `Detection failed for movement ${movement.movementId}; it stays written (batch detection will see it)`,
+          correlationId: message?.messageId,
+          error: errorText(error),
+        });
+      }
+    }
+    if (alerts.length === 0) return;
+    try {
+      await this.broker.publish(
+        this.config.alertsTopic,
+        alerts.map((alert) =>
+          alertMessage(alert, {
+            id: `${alert.alertId}@${alert.windowEnd}`,
+            occurredAt: alert.windowEnd,
+          }),
+        ),
+      );
+      this.counters.alertsPublished += alerts.length;
+      for (const alert of alerts) {
+        this.logger.log({
+          msg: `Alert ${alert.alertId} (${alert.ruleId}, ${alert.severity}) published`,
+          correlationId: alert.movementIds[alert.movementIds.length - 1],
+        });
+      }
+    } catch (error: unknown) {
+      this.counters.detectionFailures += alerts.length;
+      this.logger.error({
+        msg: `Could not publish ${alerts.length} alert(s) to ${this.config.alertsTopic}; they are saved in the graph`,
+        error: errorText(error),
+      });
+    }
+  }
+
+  private remember(movementId: string): void {
+    this.detected.add(movementId);
+    if (this.detected.size > this.config.detectedMemory) {
+      const oldest = this.detected.values().next().value;
+      if (oldest !== undefined) this.detected.delete(oldest);
+    }
+  }
+
+  private async settleGroups<T>(
+    groups: readonly Group<T>[],
+    outcomes: readonly WriteOutcome[],
+  ): Promise<void> {
+    for (let index = 0; index < groups.length; index += 1) {
+      for (const message of groups[index].messages) await this.settle(message, outcomes[index]);
+    }
+  }
+
+  private async settle(message: ReceivedMessage, outcome: WriteOutcome): Promise<void> {
+    const context = {
+      correlationId: message.messageId,
+      topic: message.topic,
+      redeliveryCount: message.redeliveryCount,
+    };
+    try {
+      switch (outcome.kind) {
+        case 'written':
+          await message.ack();
+          this.counters.written += 1;
+          this.logger.debug?.({ ...context, msg: 'written' });
+          return;
+        case 'invalid':
+          await message.deadLetter(outcome.reason);
+          this.counters.deadLettered += 1;
+          this.logger.warn({ ...context, msg: `dead-lettered (invalid): ${outcome.reason}` });
+          return;
+        case 'retry':
+          if (message.redeliveryCount >= this.config.maxRedeliverCount) {
+            const reason = `still failing after ${message.redeliveryCount} redeliveries: ${outcome.reason}`;
+            await message.deadLetter(reason);
+            this.counters.deadLettered += 1;
+            this.logger.warn({ ...context, msg: `dead-lettered: ${reason}` });
+          } else {
+            await message.nack();
+            this.counters.retried += 1;
+            this.logger.warn({ ...context, msg: `will retry: ${outcome.reason}` });
+          }
+          return;
+      }
+    } catch (error: unknown) {
+      // The broker redelivers a message it did not hear about; writes are idempotent.
+      this.logger.error({ ...context, msg: `could not settle the message: ${errorText(error)}` });
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { StreamDetectionService } from '@app/detectors';
+import type { DetectedAlert } from '@app/detectors';
+import type { StreamAlert } from '@app/streaming';
+import type { Movement } from '@app/vocabulary';
+
+/**
+ * The ingest worker's integration point with per-event detection: called once per movement
+ * written to the graph, in time order within a batch; returns the alerts raised or grown by it.
+ */
+export abstract class MovementDetector {
+  abstract onMovement(movement: Movement): Promise<StreamAlert[]>;
+}
+
+/** The alert as published on the alerts topic. */
+export function streamAlertOf(alert: DetectedAlert): StreamAlert {
+  return {
+    alertId: alert.alertId,
+    ruleId: alert.ruleId,
+    ruleVersion: alert.ruleVersion,
+    typology: alert.typology,
+    severity: alert.severity,
+    score: alert.score,
+    explanation: alert.explanation,
+    fingerprint: alert.fingerprint,
+    subject: alert.subject,
+    windowStart: alert.windowStart,
+    windowEnd: alert.windowEnd,
+    movementIds: alert.movements.map((m) => m.movementId),
+    parties: alert.parties.map((p) => ({ uid: p.uid, role: p.role })),
+  };
+}
+
+/**
+ * Detection with @app/detectors: `StreamDetectionService` keeps every activity rule's window
+ * state, and saves raised alerts through the detectors' `AlertRepository` (deduplicated by
+ * fingerprint) before returning them.
+ */
+@Injectable()
+export class DetectorsMovementDetector extends MovementDetector {
+  constructor(private readonly detection: StreamDetectionService) {
+    super();
+  }
+
+  async onMovement(movement: Movement): Promise<StreamAlert[]> {
+    return (await this.detection.onMovement(movement)).map(streamAlertOf);
+  }
+}
