@@ -1,0 +1,51 @@
+import { passThroughDetector } from '../aml/pass-through.detector';
+import type { AlertDraft } from '../core/detector';
+import { muleChainDetector } from '../fraud/mule-chain.detector';
+import { fraudRingDetector } from '../fraud/fraud-ring.detector';
+import { MINUTE, mv, T0 } from '../testing/fixtures';
+import { toDetectedAlert } from './alert-collector';
+import { consolidateAlerts } from './consolidation';
+
+const hop1 = mv('acc:S', 'acc:M1', 9_000_00, T0);
+const hop2 = mv('acc:M1', 'acc:M2', 8_900_00, T0 + 10 * MINUTE);
+const hop3 = mv('acc:M2', 'acc:M3', 8_800_00, T0 + 20 * MINUTE);
+
+function draft(fingerprint: string, movements = [hop1, hop2]): AlertDraft {
+  return {
+    fingerprint,
+    subject: 'acc:M1',
+    score: 0.7,
+    explanation: 'x',
+    windowStart: T0,
+    windowEnd: T0,
+    movements,
+    parties: [],
+    facts: {},
+  };
+}
+
+describe('consolidateAlerts', () => {
+  it('folds an alert whose movements all belong to a larger alert into it', () => {
+    const hop = toDetectedAlert(passThroughDetector, draft('a'));
+    const chain = toDetectedAlert(muleChainDetector, draft('b', [hop1, hop2, hop3]));
+    const { kept, coveredBy } = consolidateAlerts([hop, chain]);
+    expect(kept.map((a) => a.alertId)).toEqual([chain.alertId]);
+    expect(coveredBy.get(hop.alertId)).toBe(chain.alertId);
+  });
+
+  it('keeps the more specific rule when the evidence is the same, and keeps partial overlaps', () => {
+    const hop = toDetectedAlert(passThroughDetector, draft('a'));
+    const chain = toDetectedAlert(muleChainDetector, draft('b'));
+    const specificity = (id: string): number => (id === 'fraud.mule-chain' ? 3 : 0);
+    expect(consolidateAlerts([hop, chain], specificity).kept.map((a) => a.ruleId)).toEqual([
+      'fraud.mule-chain',
+    ]);
+    const other = toDetectedAlert(passThroughDetector, draft('c', [hop2, hop3]));
+    expect(consolidateAlerts([hop, other]).kept).toHaveLength(2);
+  });
+
+  it('never folds alerts without movements (rings)', () => {
+    const ring = toDetectedAlert(fraudRingDetector, draft('r', []));
+    expect(consolidateAlerts([ring]).kept).toHaveLength(1);
+  });
+});
