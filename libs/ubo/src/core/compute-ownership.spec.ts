@@ -459,3 +459,45 @@ describe('computeOwnership: bad data becomes warnings, not crashes', () => {
     expect(owner(run(b, layers[0], { maxDepth: 4 }), ann).effectiveShare.min).toBe('1/1');
   });
 });
+
+describe('computeOwnership: work limits are stated, never silent', () => {
+  it('simple paths cut by the budget keep a lower bound and take the integrated value as upper bound', () => {
+    const b = new StructureBuilder();
+    const ann = b.person('ann');
+    const ring = Array.from({ length: 6 }, (_, i) => b.company(`r${i}`));
+    ring.forEach((from, i) => ring.forEach((to, j) => i !== j && b.owns(from, to, 1000)));
+    b.owns(ann, ring[0], 5000);
+    const options = resolveUboOptions(DEFAULTS, { convention: 'simple-paths' });
+    const full = computeOwnership(b.build(), ring[5], options);
+    const cut = computeOwnership(b.build(), ring[5], options, { limits: { simplePathBudget: 10 } });
+    const integrated = computeOwnership(b.build(), ring[5], resolveUboOptions(DEFAULTS));
+    expect(full.cycles[0].resolution).toBe('simple-paths');
+    expect(cut.cycles[0].resolution).toBe('simple-paths-truncated');
+    expect(cut.warnings.map((w) => w.code)).toContain('simple-paths-truncated');
+    const value = (answer: UboAnswer, end: 'min' | 'max'): number => {
+      const [n, d] = owner(answer, ann).effectiveShare[end].split('/').map(Number);
+      return n / d;
+    };
+    expect(value(cut, 'min')).toBeLessThanOrEqual(value(full, 'min'));
+    expect(value(cut, 'max')).toBeGreaterThanOrEqual(value(full, 'max'));
+    expect(owner(cut, ann).effectiveShare.max).toBe(owner(integrated, ann).effectiveShare.max);
+  });
+
+  it('lists at most the configured number of chains per person, best first, and says so', () => {
+    const b = new StructureBuilder();
+    const ann = b.person('ann');
+    const t = b.company('t');
+    for (let i = 1; i <= 5; i += 1) {
+      const mid = b.company(`m${i}`);
+      b.owns(ann, mid, 10000);
+      b.owns(mid, t, i * 100);
+    }
+    const answer = computeOwnership(b.build(), t, resolveUboOptions(DEFAULTS), {
+      limits: { maxChainsPerPerson: 2 },
+    });
+    const result = owner(answer, ann);
+    expect(result.chainsTruncated).toBe(true);
+    expect(result.chains.map((c) => c.product?.min)).toEqual(['1/20', '1/25']);
+    expect(result.effectiveShare.min).toBe('3/20'); // all five chains still count
+  });
+});
