@@ -44,6 +44,7 @@ export interface StoredAlert {
 
 /** An alert with its evidence, for the alert detail view. */
 export interface AlertDetail extends StoredAlert {
+  /** Flagged vertices: the subject first, then counterparties, members and identifiers. */
   parties: { uid: string; role: FlagRole; label: GraphVertex['label']; vertex: GraphVertex }[];
   /** Evidence movements in time order (those still in the graph). */
   movements: Movement[];
@@ -178,6 +179,15 @@ export class AlertRepository {
         const vertex = vertices.get(e.to);
         return vertex ? [{ uid: e.to, role: e.props.role, label: vertex.label, vertex }] : [];
       });
+    const rank: Readonly<Record<FlagRole, number>> = {
+      subject: 0,
+      counterparty: 1,
+      member: 2,
+      identifier: 3,
+    };
+    parties.sort(
+      (a, b) => rank[a.role] - rank[b.role] || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0),
+    );
     const movements: Movement[] = [];
     for (let i = 0; i < alert.movementIds.length; i += 50) {
       const edges = await Promise.all(

@@ -14,6 +14,7 @@ import { distanceKm } from '../core/geo';
 import { durationText, instant, MS_PER_HOUR, totalMinor, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
+import { DEFAULT_TRANSFER_FILTER, TransferFilter } from '../core/transfer-filter';
 
 export type AccountTakeoverParams = {
   /** The change must follow the new login, and the transfer the change, within this many hours. */
@@ -61,12 +62,15 @@ function remember(set: Set<string>, value: string | undefined): void {
 class AccountTakeoverEvaluator implements Evaluator {
   private readonly states = new Map<string, AccountState>();
   private readonly windowMs: number;
+  /** Transfers that can drain: card purchases, cash and ordinary commerce (rent, bills) cannot. */
+  private readonly filter: TransferFilter;
 
   constructor(
     private readonly params: AccountTakeoverParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowHours * MS_PER_HOUR;
+    this.filter = new TransferFilter({ ...DEFAULT_TRANSFER_FILTER, minAmount: '0.00' });
   }
 
   onEvent(e: AccountEvent): AlertDraft[] {
@@ -75,10 +79,12 @@ class AccountTakeoverEvaluator implements Evaluator {
     if (state.sequence && e.timestamp - state.sequence.login.timestamp > 2 * this.windowMs)
       state.sequence = undefined;
     if (e.kind === 'login' || e.kind === 'device-added') {
+      // A device is new only against devices seen before, a place only against places seen before.
       const hasHistory =
         state.devices.size > 0 || state.countries.size > 0 || state.places.length > 0;
       const reasons: string[] = [];
-      if (e.identifierUid !== undefined && !state.devices.has(e.identifierUid))
+      const knowsDevices = state.devices.size > 0 || this.params.firstLoginIsNew;
+      if (e.identifierUid !== undefined && knowsDevices && !state.devices.has(e.identifierUid))
         reasons.push(`new device ${e.identifierUid}`);
       if (e.country !== undefined && !state.countries.has(e.country))
         reasons.push(`new location ${e.country}`);
@@ -119,7 +125,7 @@ class AccountTakeoverEvaluator implements Evaluator {
     const sequence = state?.sequence;
     if (!state || !sequence?.change || m.timestamp - sequence.change.timestamp > this.windowMs)
       return [];
-    if (m.timestamp < sequence.change.timestamp) return [];
+    if (m.timestamp < sequence.change.timestamp || !this.filter.accepts(m)) return [];
     sequence.drains.push(m);
     const drained = totalMinor(sequence.drains);
     const threshold = minorIn(this.params.minDrainAmount, m.currency);

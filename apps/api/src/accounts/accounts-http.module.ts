@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DetectorsModule } from '@app/detectors';
+import { AccountsController } from './accounts.controller';
+
+/** The account endpoints under /api/v1/accounts (risk). Import it into ApiModule. */
+@Module({
+  imports: [DetectorsModule],
+  controllers: [AccountsController],
+})
+export class AccountsHttpModule {}

@@ -1,0 +1,58 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ALERT_STATUSES, TYPOLOGIES } from '@app/vocabulary';
+import type { AlertStatus, Typology } from '@app/vocabulary';
+
+export class ListAlertsQueryDto {
+  /** Only alerts with this status. */
+  @ApiPropertyOptional({ enum: ALERT_STATUSES })
+  @IsOptional()
+  @IsIn(ALERT_STATUSES)
+  status?: AlertStatus;
+
+  /** Only alerts of this typology. */
+  @ApiPropertyOptional({ enum: TYPOLOGIES })
+  @IsOptional()
+  @IsIn(TYPOLOGIES)
+  typology?: Typology;
+
+  /** Only alerts of this rule id, e.g. aml.structuring. */
+  @ApiPropertyOptional({ example: 'aml.structuring' })
+  @IsOptional()
+  @IsString()
+  rule?: string;
+
+  /** Only alerts that flag this account (or any vertex uid). */
+  @ApiPropertyOptional({ example: 'account:SYNB:0123456789' })
+  @IsOptional()
+  @IsString()
+  account?: string;
+
+  /** Only alerts whose window ends at or after this instant (ISO 8601). */
+  @ApiPropertyOptional({ example: '2024-10-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Only alerts whose window starts before this instant (ISO 8601). */
+  @ApiPropertyOptional({ example: '2025-01-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** nextCursor of the previous page. */
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+
+  /** Page size. */
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit: number = 50;
+}

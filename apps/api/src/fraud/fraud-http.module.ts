@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DetectorsModule } from '@app/detectors';
+import { FraudController } from './fraud.controller';
+
+/** The fraud endpoints under /api/v1/fraud (rings). Import it into ApiModule. */
+@Module({
+  imports: [DetectorsModule],
+  controllers: [FraudController],
+})
+export class FraudHttpModule {}
