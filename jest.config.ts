@@ -3,6 +3,7 @@ import type { Config } from 'jest';
 const moduleNameMapper = {
   '^@app/testing$': '<rootDir>/test/support',
   '^@app/graph-store-contract$': '<rootDir>/libs/graph-store/src/contract',
+  '^@app/ubo-contract$': '<rootDir>/libs/ubo/src/contract',
   '^@app/(settings|vocabulary|janusgraph|graph-store|observability|ubo|detectors|streaming|generators)$':
     '<rootDir>/libs/$1/src',
 };
@@ -11,7 +12,10 @@ const moduleNameMapper = {
 // @swc/jest: the registry these machines use lacks some of its platform binaries, so a lock
 // file with it cannot pass `npm ci`.
 const transform: Config['transform'] = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false },
+  ],
 };
 
 const common = {

@@ -1,2 +1,3 @@
 export * from './services/discovery';
 export * from './services/with-services';
+export * from './janusgraph-store';
