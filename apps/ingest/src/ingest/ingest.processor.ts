@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { GraphStore } from '@app/graph-store';
 import {
@@ -189,7 +190,7 @@ export class IngestProcessor {
         this.config.alertsTopic,
         alerts.map((alert) =>
           alertMessage(alert, {
-            id: `${alert.alertId}@${alert.windowEnd}`,
+            id: randomUUID(),
             occurredAt: alert.windowEnd,
           }),
         ),
