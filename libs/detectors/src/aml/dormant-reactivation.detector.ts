@@ -22,6 +22,13 @@ export type DormantReactivationParams = {
   minAmount: string;
   /** Treat an account the bank has marked `dormant` (and not seen active) as dormant. */
   useAccountStatus: boolean;
+  /**
+   * Infer dormancy from silence: an account opened long ago with no movement since the replay
+   * began counts as dormant once the replay has covered the dormancy period. Only sound when the
+   * store holds every movement of that period; off by default because generated and imported
+   * datasets hold older movements for a few accounts only.
+   */
+  assumeCompleteHistory: boolean;
 };
 
 const RULE_ID = 'aml.dormant-reactivation';
@@ -114,7 +121,11 @@ class DormantReactivationEvaluator implements Evaluator {
     if (!info) return undefined;
     const since = this.observedSince ?? at;
     const watchedLongEnough = at - since >= this.dormantMs;
-    if (watchedLongEnough && at - info.openedAt >= this.dormantMs) {
+    if (
+      this.params.assumeCompleteHistory &&
+      watchedLongEnough &&
+      at - info.openedAt >= this.dormantMs
+    ) {
       const idleDays = Math.floor((at - Math.max(since, info.openedAt)) / MS_PER_DAY);
       return {
         text: `had no movements for at least ${idleDays} days (opened ${utcDate(info.openedAt)}, watched since ${utcDate(since)})`,
@@ -165,7 +176,7 @@ class DormantReactivationEvaluator implements Evaluator {
 export const dormantReactivationDetector: ActivityDetector<DormantReactivationParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'dormant-reactivation',
   family: 'aml',
   specificity: 1,
@@ -198,14 +209,23 @@ export const dormantReactivationDetector: ActivityDetector<DormantReactivationPa
       kind: 'boolean',
       description: "Trust the bank's own dormant status for accounts not yet seen active.",
     },
+    {
+      name: 'assumeCompleteHistory',
+      kind: 'boolean',
+      description:
+        'Infer dormancy from silence since the replay began (only when the store holds every movement).',
+    },
   ],
   defaults: (config: DetectorsConfig): DormantReactivationParams => ({
     dormantDays: config.dormantDays,
     followDays: config.windowDays,
     minAmount: '0.00',
     useAccountStatus: false,
+    assumeCompleteHistory: false,
   }),
-  lookbackMs: (params) => params.dormantDays * MS_PER_DAY,
+  // Twice the dormancy period, so that batch scans see the last movement of accounts idle for
+  // up to twice as long (longer silences are found with assumeCompleteHistory).
+  lookbackMs: (params) => 2 * params.dormantDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),
   createEvaluator: (params, context) => new DormantReactivationEvaluator(params, context),
 };

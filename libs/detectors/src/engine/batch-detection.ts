@@ -94,9 +94,39 @@ export function detectInActivities(
     else events += 1;
   }
 
+  // One pass over the activities feeds every activity rule (each from its own replay start).
+  const live = instances.flatMap(({ detector, params }) => {
+    if (detector.kind !== 'activity') return [];
+    const replayStart = window
+      ? window.from - detector.lookbackMs(params)
+      : Number.NEGATIVE_INFINITY;
+    const evaluator = detector.createEvaluator(params, {
+      accounts,
+      observedSince: options.observedSince ?? (window ? replayStart : undefined),
+    });
+    return [{ detector, replayStart, evaluator, collected: new AlertCollector() }];
+  });
+  for (const activity of ordered) {
+    const at = timestampOf(activity);
+    if (window && at >= window.to) break;
+    for (const rule of live) {
+      if (at < rule.replayStart) continue;
+      const drafts =
+        activity.type === 'movement'
+          ? rule.evaluator.onMovement(activity.movement)
+          : (rule.evaluator.onEvent?.(activity.event) ?? []);
+      for (const draft of drafts) {
+        if (window && draft.windowEnd < window.from) continue;
+        rule.collected.add(toDetectedAlert(rule.detector, draft));
+      }
+    }
+  }
+  const byRule = new Map(live.map((rule) => [rule.detector.id, rule.collected]));
+
   for (const { detector, params } of instances) {
-    const perRule = new AlertCollector();
+    let perRule = byRule.get(detector.id);
     if (detector.kind === 'structural') {
+      perRule = new AlertCollector();
       const now = options.now ?? window?.to ?? lastTimestamp(ordered);
       const input = options.structural?.(detector.hubCap(params), detector.kinds(params)) ?? {
         shared: [],
@@ -104,26 +134,8 @@ export function detectInActivities(
       for (const draft of detector.detect(input, params, now)) {
         perRule.add(toDetectedAlert(detector, draft));
       }
-    } else {
-      const replayStart = window ? window.from - detector.lookbackMs(params) : undefined;
-      const evaluator = detector.createEvaluator(params, {
-        accounts,
-        observedSince: options.observedSince ?? replayStart,
-      });
-      for (const activity of ordered) {
-        const at = timestampOf(activity);
-        if (replayStart !== undefined && at < replayStart) continue;
-        if (window && at >= window.to) break;
-        const drafts =
-          activity.type === 'movement'
-            ? evaluator.onMovement(activity.movement)
-            : (evaluator.onEvent?.(activity.event) ?? []);
-        for (const draft of drafts) {
-          if (window && draft.windowEnd < window.from) continue;
-          perRule.add(toDetectedAlert(detector, draft));
-        }
-      }
     }
+    if (!perRule) continue;
     const found = perRule.alerts();
     found.forEach((alert) => collector.add(alert));
     rules.push({ ruleId: detector.id, alerts: found.length, raised: perRule.raised });
