@@ -56,7 +56,11 @@ export function openSocket(options: OpenSocketOptions): Promise<WebSocket> {
       handshakeTimeout: options.timeoutMs,
     });
     socket.on('message', (data: WebSocket.RawData) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(new Uint8Array(data));
       options.onMessage(bytes.toString('utf8'));
     });
     const fail = (error: StreamConnectError): void => {
