@@ -10,7 +10,15 @@ import { GraphStore } from './graph-store.port';
 import { MemoryGraphStore } from './memory/memory.graph-store';
 
 function graphConfig(backend: 'memory' | 'janusgraph'): GraphConfig {
-  return { ...loadAllSettings({ GRAPH_BACKEND: backend }).graph };
+  // Port 1 on loopback: nothing listens there, so a real JanusGraph adapter cannot connect.
+  return {
+    ...loadAllSettings({
+      GRAPH_BACKEND: backend,
+      JANUSGRAPH_PORT: '1',
+      JANUSGRAPH_CONNECT_TIMEOUT_MS: '500',
+      JANUSGRAPH_RETRY_ATTEMPTS: '0',
+    }).graph,
+  };
 }
 
 /** Stands in for the global SettingsModule with fixed graph settings. */
@@ -60,9 +68,10 @@ describe('GraphStoreModule', () => {
     await moduleRef.close();
   });
 
-  it('refuses to start with janusgraph until that adapter is wired, never falling back to memory', async () => {
-    await expect(boot('janusgraph')).rejects.toThrow('the JanusGraph adapter is not wired yet');
-    await expect(boot('janusgraph')).rejects.toBeInstanceOf(GraphUnavailableError);
+  it('fails to start when JanusGraph is unreachable, never falling back to memory', async () => {
+    const failure = boot('janusgraph');
+    await expect(failure).rejects.toBeInstanceOf(GraphUnavailableError);
+    await expect(failure).rejects.toThrow('127.0.0.1:1');
   });
 
   it('uses an adapter passed to forRoot, and Nest closes it on shutdown', async () => {
