@@ -2,7 +2,14 @@ import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { GraphStore, JanusGraphGraphStore, MemoryGraphStore } from '@app/graph-store';
+import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
+import { loadAllSettings } from '@app/settings';
+import { benchDetectors } from './detectors.bench';
+import { benchGenerators } from './generators.bench';
 import { benchGraphStore } from './graph-store.bench';
+import { benchStreaming } from './streaming.bench';
+import { benchUbo } from './ubo.bench';
 
 /** One benchmark section of docs/benchmarks.md. */
 interface Section {
@@ -11,9 +18,43 @@ interface Section {
   run: () => Promise<string>;
 }
 
+const clients: JanusGraphClient[] = [];
+
+/** A JanusGraph store on the server named by the settings (npm run bench starts one). */
+async function janusGraphStore(): Promise<GraphStore> {
+  const client = new JanusGraphClient(loadAllSettings().graph);
+  clients.push(client);
+  await client.open();
+  await bootstrapSchema(client);
+  return new JanusGraphGraphStore(client, { batchSize: loadAllSettings().graph.batchSize });
+}
+
+async function uboSection(): Promise<string> {
+  const memory = await benchUbo(() => new MemoryGraphStore());
+  const janus = await benchUbo(janusGraphStore);
+  return `### Embedded memory store\n\n${withoutHeading(memory)}\n\n### Real JanusGraph\n\n${withoutHeading(janus)}`;
+}
+
 const SECTIONS: Section[] = [
+  {
+    name: 'generators',
+    title: 'Synthetic bank generator: throughput and peak memory per profile (issue 4)',
+    run: () => benchGenerators({ profiles: ['tiny', 'small', 'medium', 'large'] }),
+  },
   { name: 'graph-store', title: 'Graph store: batched loading, queries (issue 3)', run: () => benchGraphStore() },
+  { name: 'ubo', title: 'UBO latency: deep chain, wide structure, cyclic web (issue 5)', run: uboSection },
+  { name: 'detectors', title: 'Detectors: batch scan and per-event latency (issue 6)', run: () => benchDetectors() },
+  {
+    name: 'streaming',
+    title: 'Streaming: ingest throughput and end-to-end latency (issue 2)',
+    run: () => benchStreaming(loadAllSettings().streaming.webUrl),
+  },
 ];
+
+/** Sections bring their own heading sometimes; the runner adds one, so drop theirs. */
+function withoutHeading(markdown: string): string {
+  return markdown.trim().replace(/^#{1,3} [^\n]*\n+/, '');
+}
 
 const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');
 const begin = (name: string): string => `<!-- bench:${name}:begin -->`;
@@ -68,7 +109,7 @@ async function main(): Promise<void> {
     if (only && !only.has(section.name)) continue;
     process.stdout.write(`\n== ${section.title}\n`);
     const started = Date.now();
-    const body = await section.run();
+    const body = withoutHeading(await section.run());
     const stamp = `_Run ${new Date().toISOString().slice(0, 16)} UTC on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s._`;
     const block = `${begin(section.name)}\n## ${section.title}\n\n${stamp}\n\n${body.trim()}\n${end(section.name)}`;
     const from = doc.indexOf(begin(section.name));
@@ -78,6 +119,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${body.trim()}\n`);
   }
   process.stdout.write(`\nWrote ${DOC}\n`);
+  await Promise.all(clients.map((client) => client.close()));
 }
 
 main().catch((error: unknown) => {
