@@ -29,7 +29,12 @@ interface Row {
 
 /** Parties, accounts and identifiers (what the population stage creates). */
 function entitiesOf(summary: DatasetSummary): number {
-  return summary.vertices.Person + summary.vertices.Company + summary.vertices.Account + summary.vertices.Identifier;
+  return (
+    summary.vertices.Person +
+    summary.vertices.Company +
+    summary.vertices.Account +
+    summary.vertices.Identifier
+  );
 }
 
 async function measure(profile: ProfileName, seed: number, writeFiles: boolean): Promise<Row> {
@@ -43,7 +48,11 @@ async function measure(profile: ProfileName, seed: number, writeFiles: boolean):
   if (writeFiles) {
     const dir = await mkdtemp(join(tmpdir(), `bench-generators-${profile}-`));
     try {
-      summary = await writeDataset(generateBank(options), await JsonlSink.open({ directory: join(dir, 'out') }), sample);
+      summary = await writeDataset(
+        generateBank(options),
+        await JsonlSink.open({ directory: join(dir, 'out') }),
+        sample,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -56,7 +65,13 @@ async function measure(profile: ProfileName, seed: number, writeFiles: boolean):
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { profile, seconds, entities: entitiesOf(summary), movements: summary.edges.TRANSFERRED, peakRssMb: peak / 2 ** 20 };
+  return {
+    profile,
+    seconds,
+    entities: entitiesOf(summary),
+    movements: summary.edges.TRANSFERRED,
+    peakRssMb: peak / 2 ** 20,
+  };
 }
 
 /**

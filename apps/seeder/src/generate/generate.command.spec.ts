@@ -166,7 +166,7 @@ describe('seeder generate', () => {
     ],
     [
       ['--days', '0'],
-      "option '--days <n>' argument '0' is invalid. must be a whole number of days between 1 and 3650",
+      "option '--days <n>' argument '0' is invalid. must be a whole number of days between 30 and 3650",
     ],
     [
       ['--reference-time', '2025-13-45'],

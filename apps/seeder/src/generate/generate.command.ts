@@ -8,6 +8,7 @@ import {
   type GenerateBankOptions,
   GraphStoreSink,
   JsonlSink,
+  MIN_DAYS,
   PROFILE_NAMES,
   type ProfileName,
   TeeSink,
@@ -122,7 +123,7 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     .option(
       '--days <n>',
       'length of the simulated period; default SEEDER_DAYS',
-      wholeNumber(1, 3650, ' of days'),
+      wholeNumber(MIN_DAYS, 3650, ' of days'),
     )
     .option(
       '--out <dir>',

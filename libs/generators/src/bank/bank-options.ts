@@ -18,13 +18,16 @@ export interface GenerateBankOptions {
   seed: number;
   /** End of the simulated period, ISO 8601 (e.g. `2025-01-01T00:00:00Z`) or epoch ms. No wall clock is read. */
   referenceTime: string | number;
-  /** Length of the simulated period in days (1 to 3650). */
+  /** Length of the simulated period in days (30 to 3650). */
   days: number;
   /** Thresholds the patterns are built around; defaults are the detectors' defaults. */
   thresholds?: Partial<PatternThresholds>;
   /** Vertices or edges per population chunk (default 5000). */
   chunkSize?: number;
 }
+
+/** Shortest simulated period: the longest injected patterns (rings, high-risk flows) span weeks. */
+export const MIN_DAYS = 30;
 
 export const DEFAULT_THRESHOLDS: PatternThresholds = {
   cashThresholdMinor: 1_000_000,
@@ -71,8 +74,11 @@ export function resolveOptions(options: GenerateBankOptions): ResolvedOptions {
       rule: 'must be an ISO 8601 timestamp such as 2025-01-01T00:00:00Z (after 1980)',
     });
   }
-  if (!Number.isSafeInteger(options.days) || options.days < 1 || options.days > 3650) {
-    problems.push({ field: 'days', rule: 'must be a whole number of days between 1 and 3650' });
+  if (!Number.isSafeInteger(options.days) || options.days < MIN_DAYS || options.days > 3650) {
+    problems.push({
+      field: 'days',
+      rule: `must be a whole number of days between ${MIN_DAYS} and 3650 (injected patterns span up to 30 days)`,
+    });
   }
   const thresholds: PatternThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   if (

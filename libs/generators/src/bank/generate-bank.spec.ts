@@ -146,6 +146,19 @@ describe('generateBank determinism and options', () => {
     expect(Math.max(...times)).toBeGreaterThan(Date.parse('2025-12-01T00:00:00Z'));
   });
 
+  it('fits every pattern into the shortest period, whatever the time of day of the reference', async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const referenceTime = '2025-03-05T13:37:00Z';
+      const dataset = await generateBankInMemory({ ...OPTIONS, seed, referenceTime, days: 30 });
+      const injected = new Set(dataset.groundTruth.filter((r) => !r.decoy).map((r) => r.typology));
+      expect(injected.size).toBe(TYPOLOGIES.length);
+      const latest = Math.max(
+        ...dataset.edges.flatMap((e) => (e.label === 'TRANSFERRED' ? [e.props.timestamp] : [])),
+      );
+      expect(latest).toBeLessThan(Date.parse(referenceTime));
+    }
+  }, 60_000);
+
   it('scales the period with days', async () => {
     const short = await generateBankInMemory({ ...OPTIONS, days: 30 });
     const start = Date.parse(OPTIONS.referenceTime) - 30 * 86_400_000;
@@ -169,7 +182,10 @@ describe('generateBank determinism and options', () => {
         { field: 'profile', rule: 'must be one of tiny, small, medium, large' },
         { field: 'seed', rule: 'must be a whole number between 0 and 4294967295' },
         { field: 'referenceTime', rule: expect.stringContaining('ISO 8601') as unknown },
-        { field: 'days', rule: 'must be a whole number of days between 1 and 3650' },
+        {
+          field: 'days',
+          rule: 'must be a whole number of days between 30 and 3650 (injected patterns span up to 30 days)',
+        },
       ],
     });
   });

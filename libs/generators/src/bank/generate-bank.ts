@@ -90,6 +90,20 @@ function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
   };
 }
 
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/** 0..n-1 in a scrambled but fixed order: k -> (k * m + c) mod n with m coprime to n. */
+export function* scrambledOrder(n: number): Generator<number> {
+  if (n === 0) return;
+  let m = Math.floor(n * 0.6180339887) | 1;
+  while (gcd(m, n) !== 1) m += 2;
+  const c = Math.floor(n / 3);
+  for (let k = 0; k < n; k++) yield (k * m + c) % n;
+}
+
 /** Converts an amount between currencies at the fixed synthetic rates, in whole minor units. */
 export function convertMinor(amountMinor: number, from: string, to: string): number {
   const rate = (USD_RATES[to] ?? 1) / (USD_RATES[from] ?? 1);
@@ -116,21 +130,82 @@ class DatasetEmitter {
 
   // --- population ----------------------------------------------------------------------------
 
+  /**
+   * Parties, accounts and identifiers, then HOLDS, OWNS, CONTROLS and USES edges, built chunk by
+   * chunk. Each list is written in a scrambled order (a bijection of its indices), so that
+   * things created last (injected scenarios) are not at the end of the files.
+   */
   private *population(): Generator<DatasetChunk> {
     const { population } = this.world;
     const size = this.world.options.chunkSize;
-    const vertices: GraphVertex[] = [];
-    const edges: GraphEdge[] = [];
-    for (const p of [...population.persons].sort(byKey((x) => x.uid)))
-      vertices.push({ label: 'Person', uid: p.uid, props: p.props });
-    for (const c of [...population.companies].sort(byKey((x) => x.uid)))
-      vertices.push({ label: 'Company', uid: c.uid, props: c.props });
-    const accounts = [...this.accounts].sort(byKey((x) => x.uid));
-    for (const a of accounts) vertices.push({ label: 'Account', uid: a.uid, props: a.props });
-    for (const i of [...population.identifiers].sort(byKey((x) => x.uid))) {
-      vertices.push({ label: 'Identifier', uid: i.uid, props: { kind: i.kind, value: i.value } });
-    }
+    const accounts = this.accounts;
+    let holds = 0;
+    let uses = 0;
     for (const a of accounts) {
+      holds += a.holders.length;
+      uses += a.identifiers.length + a.extraUses.length;
+    }
+    const vertexCount =
+      population.persons.length +
+      population.companies.length +
+      accounts.length +
+      population.identifiers.length;
+    const total =
+      Math.ceil(vertexCount / size) +
+      Math.ceil((holds + population.relations.length + uses) / size);
+    let done = 0;
+    let vertices: GraphVertex[] = [];
+    let edges: GraphEdge[] = [];
+    const vertexChunk = (): DatasetChunk => {
+      const chunk: DatasetChunk = {
+        stage: 'population',
+        vertices,
+        edges: [],
+        groundTruth: [],
+        progress: { done: Math.min(++done, total), total },
+      };
+      vertices = [];
+      return chunk;
+    };
+    const edgeChunk = (): DatasetChunk => {
+      const chunk: DatasetChunk = {
+        stage: 'population',
+        vertices: [],
+        edges,
+        groundTruth: [],
+        progress: { done: Math.min(++done, total), total },
+      };
+      edges = [];
+      return chunk;
+    };
+    for (const i of scrambledOrder(population.persons.length)) {
+      const p = population.persons[i];
+      vertices.push({ label: 'Person', uid: p.uid, props: p.props });
+      if (vertices.length >= size) yield vertexChunk();
+    }
+    for (const i of scrambledOrder(population.companies.length)) {
+      const c = population.companies[i];
+      vertices.push({ label: 'Company', uid: c.uid, props: c.props });
+      if (vertices.length >= size) yield vertexChunk();
+    }
+    const accountOrder = [...scrambledOrder(accounts.length)];
+    for (const i of accountOrder) {
+      const a = accounts[i];
+      vertices.push({ label: 'Account', uid: a.uid, props: a.props });
+      if (vertices.length >= size) yield vertexChunk();
+    }
+    for (const i of scrambledOrder(population.identifiers.length)) {
+      const identifier = population.identifiers[i];
+      vertices.push({
+        label: 'Identifier',
+        uid: identifier.uid,
+        props: { kind: identifier.kind, value: identifier.value },
+      });
+      if (vertices.length >= size) yield vertexChunk();
+    }
+    if (vertices.length > 0) yield vertexChunk();
+    for (const i of accountOrder) {
+      const a = accounts[i];
       for (const holder of a.holders) {
         const party =
           holder.kind === 'person'
@@ -144,31 +219,22 @@ class DatasetEmitter {
           to: a.uid,
           props: { role: holder.role, since: a.props.openedAt },
         });
+        if (edges.length >= size) yield edgeChunk();
       }
     }
-    for (const relation of [...population.relations].sort(byKey((x) => x.eid)))
+    for (const relation of [...population.relations].sort(byKey((x) => x.eid))) {
       edges.push(relation);
-    for (const a of accounts) edges.push(...this.uses(a));
-    const total = Math.ceil(vertices.length / size) + Math.ceil(edges.length / size);
-    let done = 0;
-    for (let k = 0; k < vertices.length; k += size) {
-      yield {
-        stage: 'population',
-        vertices: vertices.slice(k, k + size),
-        edges: [],
-        groundTruth: [],
-        progress: { done: ++done, total },
-      };
+      if (edges.length >= size) yield edgeChunk();
     }
-    for (let k = 0; k < edges.length; k += size) {
-      yield {
-        stage: 'population',
-        vertices: [],
-        edges: edges.slice(k, k + size),
-        groundTruth: [],
-        progress: { done: ++done, total },
-      };
+    for (const i of accountOrder) {
+      for (const edge of this.uses(accounts[i])) {
+        edges.push(edge);
+        if (edges.length >= size) yield edgeChunk();
+      }
     }
+    if (edges.length > 0) yield edgeChunk();
+    // Identifier records are no longer needed once written; free them for the long movement stage.
+    population.identifiers.length = 0;
   }
 
   /** USES edges of one account: ordinary identifiers with generated times, then explicit ones. */
@@ -248,14 +314,12 @@ class DatasetEmitter {
   }
 
   private dayChunk(movements: RawMovement[], events: RawEvent[], done: number): DatasetChunk {
-    const order = (items: { timestamp: number }[]): number[] =>
-      items
-        .map((_, i) => i)
-        .sort((a, b) => (items[a]?.timestamp ?? 0) - (items[b]?.timestamp ?? 0) || a - b);
+    // Array.prototype.sort is stable: equal instants keep their generation order (deterministic).
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    movements.sort((a, b) => a.timestamp - b.timestamp);
     const vertices: GraphVertex[] = [];
     const edges: GraphEdge[] = [];
-    for (const index of order(events)) {
-      const event = events[index];
+    for (const event of events) {
       const vertex = this.eventVertex(event);
       const account = this.accounts[event.account];
       vertices.push(vertex);
@@ -269,10 +333,7 @@ class DatasetEmitter {
       if (event.instance >= 0) this.world.plan.instance(event.instance).eventIds.push(vertex.uid);
       this.widen(event.instance, event.timestamp);
     }
-    for (const index of order(movements)) {
-      const edge = this.movementEdge(movements[index]);
-      edges.push(edge);
-    }
+    for (const movement of movements) edges.push(this.movementEdge(movement));
     return {
       stage: 'movements',
       vertices,

@@ -500,9 +500,22 @@ export class NormalActivityGenerator {
     const account = this.accounts[from];
     if (!account) return;
     const t = this.localTime(rng, dayStart, category);
+    // One object shape for every movement (no spreads): this loop runs millions of times.
     const push = (m: Omit<RawMovement, 'timestamp' | 'instance'>, instance = -1): void => {
-      if (this.active(m.from, t) && this.active(m.to, t) && m.from !== m.to)
-        out.push({ ...m, timestamp: t, instance });
+      if (!this.active(m.from, t) || !this.active(m.to, t) || m.from === m.to) return;
+      out.push({
+        from: m.from,
+        to: m.to,
+        amountMinor: m.amountMinor,
+        timestamp: t,
+        channel: m.channel,
+        identifierUid: m.identifierUid,
+        country: m.country,
+        latitude: m.latitude,
+        longitude: m.longitude,
+        reference: m.reference,
+        instance,
+      });
     };
     switch (category) {
       case 'card': {

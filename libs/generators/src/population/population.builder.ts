@@ -2,6 +2,7 @@ import type { AccountStatus, CompanyType } from '@app/vocabulary';
 import type { BankProfile } from '../profiles/bank-profile';
 import { AliasTable } from '../random/alias-table';
 import type { FakerFactory } from '../random/faker.factory';
+import { NameBook } from '../random/name-book';
 import type { RandomStreams, Rng } from '../random/prng';
 import {
   type City,
@@ -81,12 +82,18 @@ class PopulationBuilder {
   private readonly addresses = new Set<string>();
   private readonly emails = new Set<string>();
   private phoneSerial = 0;
+  private readonly names: NameBook;
   private cardSerial = 0;
 
   constructor(
     private readonly ctx: PopulationContext,
     private readonly registry: PopulationRegistry,
-  ) {}
+  ) {
+    this.names = new NameBook(
+      ctx.fakers,
+      Math.min(400, Math.max(40, Math.round(ctx.profile.persons / 20))),
+    );
+  }
 
   build(): void {
     this.addCashPoints();
@@ -262,8 +269,8 @@ class PopulationBuilder {
     const city = rng.pick(country.cities);
     const nationality = residence === 'US' ? rng.weighted(NATIONALITY_WEIGHTS) : residence;
     const locale = (COUNTRIES[nationality] ?? country).locale;
-    const faker = this.ctx.fakers.for('persons', locale);
-    const surname = faker.person.lastName();
+    const names = this.names;
+    const surname = names.lastName(rng, locale);
     const address = this.registry.identifier(
       'address',
       this.uniqueAddress(rng, country.locale, city),
@@ -275,8 +282,8 @@ class PopulationBuilder {
       const adult = m < 2 || rng.chance(0.5);
       const age = adult ? rng.int(m < 2 ? 22 : 18, 84) : rng.int(18, 24);
       const sex = rng.chance(0.5) ? 'female' : 'male';
-      const first = faker.person.firstName(sex);
-      const last = m === 0 || rng.chance(0.85) ? surname : faker.person.lastName(sex);
+      const first = names.firstName(rng, locale, sex);
+      const last = m === 0 || rng.chance(0.85) ? surname : names.lastName(rng, locale);
       const name = locale === 'zh_CN' ? `${last}${first}` : `${first} ${last}`;
       const birth = this.clock.windowEnd - age * 365.25 * DAY_MS - rng.int(0, 364) * DAY_MS;
       const person = this.registry.addPerson({
@@ -373,9 +380,8 @@ class PopulationBuilder {
   }
 
   private uniqueAddress(rng: Rng, locale: PersonRec['locale'], city: City): string {
-    const faker = this.ctx.fakers.for('addresses', locale);
-    const street = faker.location.streetAddress();
-    const zip = faker.location.zipCode();
+    const street = this.names.streetAddress(rng, locale);
+    const zip = this.names.zipCode(rng, locale);
     let text = `${street}, ${zip} ${city.name}`;
     let key = text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     for (let apartment = 1; this.addresses.has(key); apartment++) {

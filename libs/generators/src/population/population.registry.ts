@@ -41,7 +41,6 @@ export class PopulationRegistry implements Population {
   readonly merchantAccounts: number[] = [];
   readonly supplierAccounts: number[] = [];
 
-  private readonly identifierIndex = new Map<string, number>();
   private readonly personKeys = new Scrambler(8, 61_803_399, 1_234_567);
   private readonly companyKeys = new Scrambler(8, 38_196_601, 7_654_321);
   private readonly accountKeys = new Scrambler(10, 6_180_339_887, 1_357_913_579);
@@ -189,27 +188,21 @@ export class PopulationRegistry implements Population {
 
   // --- identifiers ---------------------------------------------------------------------------
 
-  /** Returns the identifier with this kind and value, creating it if needed. */
+  /**
+   * Adds a new identifier and returns its index. Callers make values unique by construction
+   * (counters through bijections, sets of e-mails and addresses, 64 random bits for devices),
+   * so no lookup table of millions of ids is kept; an identifier shared by several accounts
+   * is created once and its index reused.
+   */
   identifier(kind: IdentifierKind, value: string): number {
-    const uid = ids.identifier(kind, value);
-    const known = this.identifierIndex.get(uid);
-    if (known !== undefined) return known;
     const index = this.identifiers.length;
-    this.identifiers.push({ index, uid, kind, value });
-    this.identifierIndex.set(uid, index);
+    this.identifiers.push({ index, uid: ids.identifier(kind, value), kind, value });
     return index;
   }
 
-  hasIdentifier(kind: IdentifierKind, value: string): boolean {
-    return this.identifierIndex.has(ids.identifier(kind, value));
-  }
-
-  /** A new device id such as `dev-3f9a…`, never used before. */
+  /** A new device id such as `dev-3f9a…` (64 random bits). */
   newDevice(rng: Rng): number {
-    for (;;) {
-      const value = `dev-${rng.hex(16)}`;
-      if (!this.hasIdentifier('device', value)) return this.identifier('device', value);
-    }
+    return this.identifier('device', `dev-${rng.hex(16)}`);
   }
 
   /**

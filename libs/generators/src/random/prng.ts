@@ -165,17 +165,23 @@ export class Rng {
     return items;
   }
 
-  /** `count` distinct items in random order (count is capped at the list length). */
+  /**
+   * `count` distinct items in random order (count is capped at the list length). A partial
+   * Fisher-Yates shuffle over a sparse map of swapped positions: it never copies the list, so
+   * drawing a few items from a population of millions stays cheap.
+   */
   sample<T>(items: readonly T[], count: number): T[] {
-    const copy = items.slice();
-    const n = Math.min(count, copy.length);
-    for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(this.float() * (copy.length - i));
-      const tmp = copy[i];
-      copy[i] = copy[j];
-      copy[j] = tmp;
+    const n = items.length;
+    const k = Math.min(count, n);
+    const swapped = new Map<number, number>();
+    const out: T[] = [];
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(this.float() * (n - i));
+      const atJ = swapped.get(j) ?? j;
+      swapped.set(j, swapped.get(i) ?? i);
+      out.push(items[atJ]);
     }
-    return copy.slice(0, n);
+    return out;
   }
 
   /** Lower-case hexadecimal string of `length` characters. */

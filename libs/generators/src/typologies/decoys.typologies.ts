@@ -70,16 +70,23 @@ export function merchantDecoys(plan: PlanBuilder, rng: Rng, count: number): void
   }
 }
 
-/** Family members passing money round over months (like a cycle, but slow and not decaying). */
-export function familyLoopDecoy(plan: PlanBuilder, rng: Rng): void {
-  const persons = plan.registry.persons;
+/** Households of two or more persons (computed once for all family-loop decoys). */
+export function householdsOfTwoOrMore(persons: readonly PersonRec[]): PersonRec[][] {
   const byHousehold = new Map<number, PersonRec[]>();
   for (const person of persons) {
-    const list = byHousehold.get(person.household) ?? [];
-    list.push(person);
-    byHousehold.set(person.household, list);
+    const list = byHousehold.get(person.household);
+    if (list) list.push(person);
+    else byHousehold.set(person.household, [person]);
   }
-  const households = [...byHousehold.values()].filter((members) => members.length >= 2);
+  return [...byHousehold.values()].filter((members) => members.length >= 2);
+}
+
+/** Family members passing money round over months (like a cycle, but slow and not decaying). */
+export function familyLoopDecoy(
+  plan: PlanBuilder,
+  rng: Rng,
+  households: readonly (readonly PersonRec[])[],
+): void {
   for (let attempt = 0; attempt < 50 && households.length > 0; attempt++) {
     const members = rng.pick(households);
     const accounts: AccountRec[] = [];

@@ -152,8 +152,7 @@ class Structure {
     target: CompanyRec,
     parameters: Record<string, string | number | boolean>,
   ): void {
-    const personUids = new Set(this.plan.registry.persons.map((p) => p.uid));
-    const shares = integratedOwnership(this.shares, target.uid, (uid) => personUids.has(uid));
+    const shares = integratedOwnership(this.shares, target.uid, (uid) => uid.startsWith('person:'));
     const quarter = bpFraction(QUARTER_BP);
     const owners: Record<string, { share: string; qualifies: boolean }> = {};
     let anyQualifies = false;

@@ -18,7 +18,12 @@ import {
   structuring,
   velocitySpike,
 } from './aml-rules.typologies';
-import { familyLoopDecoy, merchantDecoys, payrollDecoys } from './decoys.typologies';
+import {
+  familyLoopDecoy,
+  householdsOfTwoOrMore,
+  merchantDecoys,
+  payrollDecoys,
+} from './decoys.typologies';
 import {
   accountTakeover,
   cardVelocity,
@@ -80,7 +85,9 @@ export function planInjections(ctx: PlanContext): PlanBuilder {
   const decoys = ctx.profile.decoys;
   payrollDecoys(plan, decoys.payrollFanOut, 6);
   merchantDecoys(plan, ctx.streams.for('decoy', 'merchant'), decoys.merchantFanIn);
-  for (let n = 0; n < decoys.familyLoop; n++)
-    familyLoopDecoy(plan, ctx.streams.for('decoy', 'family-loop', n));
+  const households = decoys.familyLoop > 0 ? householdsOfTwoOrMore(ctx.registry.persons) : [];
+  for (let n = 0; n < decoys.familyLoop; n++) {
+    familyLoopDecoy(plan, ctx.streams.for('decoy', 'family-loop', n), households);
+  }
   return plan;
 }
