@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  addToSummary,
   type DatasetSummary,
+  emptySummary,
   generateBank,
   JsonlSink,
   PROFILES,
@@ -57,7 +59,6 @@ async function measure(profile: ProfileName, seed: number, writeFiles: boolean):
       await rm(dir, { recursive: true, force: true });
     }
   } else {
-    const { emptySummary, addToSummary } = await import('@app/generators');
     summary = emptySummary();
     for await (const chunk of generateBank(options)) {
       addToSummary(summary, chunk);
