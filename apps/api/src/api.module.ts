@@ -4,7 +4,10 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { GraphStoreModule } from '@app/graph-store';
 import { LoggingModule } from '@app/observability';
 import { SettingsModule } from '@app/settings';
+import { AccountsHttpModule } from './accounts/accounts-http.module';
+import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { AuditModule } from './audit/audit.module';
+import { FraudHttpModule } from './fraud/fraud-http.module';
 import { AuthModule } from './auth/auth.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -30,6 +33,9 @@ import { MetricsController } from './metrics/metrics.controller';
     EntitiesModule,
     SeedModule,
     UboHttpModule,
+    AlertsHttpModule,
+    FraudHttpModule,
+    AccountsHttpModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
