@@ -11,8 +11,12 @@ cd "$root"
 : "${PULSAR_BROKER_PORT:=6650}"
 export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
 
-cleanup() { bash docker/local/services.sh down >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+# Stop the services at the end only if this script started them.
+if bash docker/local/services.sh status >/dev/null 2>&1; then
+  echo "JanusGraph and Pulsar are already running; using them and leaving them running."
+else
+  trap 'bash docker/local/services.sh down >/dev/null 2>&1 || true' EXIT
+fi
 
 bash docker/local/services.sh up
 
