@@ -53,7 +53,7 @@ const SECTIONS: Section[] = [
 
 /** Sections bring their own heading sometimes; the runner adds one, so drop theirs. */
 function withoutHeading(markdown: string): string {
-  return markdown.trim().replace(/^#{1,3} [^\n]*\n+/, '');
+  return markdown.trim().replace(/^#{1,2} [^\n]*\n+/, '');
 }
 
 const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');
