@@ -37,8 +37,18 @@ async function boot(options: { graph: boolean }): Promise<SeederContext> {
 
 /** Exit codes: 0 success (and --help), 2 bad arguments or refused input, 1 anything else. */
 async function main(argv: readonly string[]): Promise<number> {
+  // The import commands ask for the graph store only with --sink graph; boot it once, close it at the end.
+  let graphContext: Promise<SeederContext> | undefined;
+  const graphStore = async (): Promise<GraphStore> => {
+    graphContext ??= boot({ graph: true });
+    const context = await graphContext;
+    if (!context.graphStore)
+      throw new Error('The application context was booted without the graph store');
+    return context.graphStore;
+  };
   const program = createSeederProgram({
     boot,
+    graphStore,
     progress: () => new BarProgressReporter(process.stderr),
   });
   try {
@@ -58,6 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `The seeder failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return 1;
+  } finally {
+    if (graphContext) await (await graphContext).close();
   }
 }
 

@@ -1,11 +1,18 @@
 import { Command } from 'commander';
+import type { GraphStore } from '@app/graph-store';
+import { registerBodsCommands } from './bods/bods.command';
+import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
+import { registerImportCommands } from './import/import.command';
 
-export type SeederProgramDeps = GenerateCommandDeps;
+export interface SeederProgramDeps extends GenerateCommandDeps {
+  /** The graph store for the import commands' `--sink graph` (booted on first use). */
+  graphStore?: () => Promise<GraphStore>;
+}
 
 /**
- * The seeder's command line. `generate` builds a synthetic bank; the importers add `import`
- * (AMLworld, AMLSim) through `registerImportCommands` from ./import.
+ * The seeder's command line: `generate` (synthetic bank), `import amlworld|amlsim|bods`
+ * (public datasets and ownership registers) and `evaluate` (detectors against ground truth).
  */
 export function createSeederProgram(deps: SeederProgramDeps): Command {
   const program = new Command('seeder')
@@ -15,6 +22,13 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  const shared = { graphStore: deps.graphStore, ...(deps.print ? { print: deps.print } : {}) };
   registerGenerateCommand(program, deps);
+  registerImportCommands(program, shared);
+  registerBodsCommands(program, shared); // adds `import bods` under `import`
+  registerEvaluateCommand(program, {
+    boot: deps.boot,
+    ...(deps.print ? { print: deps.print } : {}),
+  });
   return program;
 }
