@@ -41,9 +41,21 @@ const SECTIONS: Section[] = [
     title: 'Synthetic bank generator: throughput and peak memory per profile (issue 4)',
     run: () => benchGenerators({ profiles: ['tiny', 'small', 'medium', 'large'] }),
   },
-  { name: 'graph-store', title: 'Graph store: batched loading, queries (issue 3)', run: () => benchGraphStore() },
-  { name: 'ubo', title: 'UBO latency: deep chain, wide structure, cyclic web (issue 5)', run: uboSection },
-  { name: 'detectors', title: 'Detectors: batch scan and per-event latency (issue 6)', run: () => benchDetectors() },
+  {
+    name: 'graph-store',
+    title: 'Graph store: batched loading, queries (issue 3)',
+    run: () => benchGraphStore(),
+  },
+  {
+    name: 'ubo',
+    title: 'UBO latency: deep chain, wide structure, cyclic web (issue 5)',
+    run: uboSection,
+  },
+  {
+    name: 'detectors',
+    title: 'Detectors: batch scan and per-event latency (issue 6)',
+    run: () => benchDetectors(),
+  },
   {
     name: 'streaming',
     title: 'Streaming: ingest throughput and end-to-end latency (issue 2)',
@@ -91,7 +103,9 @@ function parseOnly(argv: readonly string[]): Set<string> | undefined {
   const names = new Set(value.split(','));
   for (const name of names) {
     if (!SECTIONS.some((s) => s.name === name)) {
-      throw new Error(`--only: unknown section "${name}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
+      throw new Error(
+        `--only: unknown section "${name}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`,
+      );
     }
   }
   return names;
@@ -114,7 +128,10 @@ async function main(): Promise<void> {
     const block = `${begin(section.name)}\n## ${section.title}\n\n${stamp}\n\n${body.trim()}\n${end(section.name)}`;
     const from = doc.indexOf(begin(section.name));
     const to = doc.indexOf(end(section.name));
-    doc = from >= 0 && to > from ? doc.slice(0, from) + block + doc.slice(to + end(section.name).length) : `${doc.trimEnd()}\n\n${block}\n`;
+    doc =
+      from >= 0 && to > from
+        ? doc.slice(0, from) + block + doc.slice(to + end(section.name).length)
+        : `${doc.trimEnd()}\n\n${block}\n`;
     writeFileSync(DOC, doc);
     process.stdout.write(`${body.trim()}\n`);
   }
@@ -123,6 +140,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

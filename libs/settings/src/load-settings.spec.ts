@@ -87,7 +87,10 @@ describe('settings', () => {
     );
     // Prettier may align the table; compare cell contents, not padding.
     const cells = (table: string): string =>
-      table.trim().replace(/ *\| */g, '|').replace(/\|-+(?=\|)/g, '|---');
+      table
+        .trim()
+        .replace(/ *\| */g, '|')
+        .replace(/\|-+(?=\|)/g, '|---');
     expect(cells(block)).toBe(cells(renderReferenceTable()));
   });
 });

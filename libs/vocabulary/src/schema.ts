@@ -171,12 +171,8 @@ export function propertyKeys(): ReadonlyMap<string, PropertyType> {
       keys.set(key, rule.type);
     }
   };
-  Object.values(VERTEX_SCHEMA).forEach((rules) =>
-    add(rules),
-  );
-  Object.values(EDGE_SCHEMA).forEach((rules) =>
-    add(rules),
-  );
+  Object.values(VERTEX_SCHEMA).forEach((rules) => add(rules));
+  Object.values(EDGE_SCHEMA).forEach((rules) => add(rules));
   return keys;
 }
 
