@@ -32,7 +32,8 @@ export class SeedOnStartService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.app.seedOnStart) return;
-    if (this.graph.backend !== 'memory') {
+    // Decided by the store actually in use (not the setting), so a replaced store is honoured.
+    if (this.store.backend !== 'memory') {
       this.logger.log(
         'APP_SEED_ON_START only seeds the embedded memory store; load JanusGraph with `npm run seed -- generate --sink graph`.',
       );
