@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite against REAL services: starts JanusGraph and Pulsar from Maven Central
-# on loopback (docker/local/services.sh), points the settings at them, runs `npm test`
-# (unit, integration, e2e) and stops the services again, whatever happened.
+# on loopback (docker/local/services.sh), runs the unit and e2e tests, then the integration tests
+# with the settings pointing at those services, and stops the services again (if it started them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,9 +20,14 @@ fi
 
 bash docker/local/services.sh up
 
-export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1
-export STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket
-export PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}"
 export TZ=UTC
 
-npm test -- "$@"
+# Unit and e2e tests use the embedded defaults, whatever the shell has set.
+env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
+  npx jest --selectProjects unit e2e "$@"
+
+# Integration tests get the real services through the settings.
+GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
+  STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket \
+  PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}" \
+  npx jest --selectProjects integration --runInBand "$@"
