@@ -62,6 +62,84 @@ describe('Analytics API over a seeded bank (e2e, embedded store)', () => {
       .expect(403);
   });
 
+  it('evaluates a declared BODS structure without storing it, exactly (50% x 50% = 25% qualifies under eu)', async () => {
+    const statement = (recordId: string, recordType: string, recordDetails: object): object => ({
+      statementId: `e2e-statement-0000000000000000000000-${recordId}`,
+      declarationSubject: 'target',
+      statementDate: '2024-01-15',
+      recordId,
+      recordStatus: 'new',
+      recordType,
+      recordDetails,
+    });
+    const share = (subject: string, interestedParty: string): object => ({
+      isComponent: false,
+      subject,
+      interestedParty,
+      interests: [{ type: 'shareholding', directOrIndirect: 'direct', share: { exact: 50 } }],
+    });
+    const statements = [
+      statement('target', 'entity', {
+        isComponent: false,
+        entityType: { type: 'registeredEntity' },
+        name: 'Target Ltd',
+        jurisdiction: { name: 'United Kingdom', code: 'GB' },
+      }),
+      statement('holdco', 'entity', {
+        isComponent: true,
+        entityType: { type: 'registeredEntity' },
+        name: 'Holdco',
+        jurisdiction: { name: 'Panama', code: 'PA' },
+      }),
+      statement('ada', 'person', {
+        isComponent: false,
+        personType: 'knownPerson',
+        names: [{ type: 'legal', fullName: 'Ada Example' }],
+      }),
+      statement('r1', 'relationship', share('target', 'holdco')),
+      statement('r2', 'relationship', share('holdco', 'ada')),
+    ];
+    const before = await request(http).get('/api/v1/graph/stats').set(ANALYST).expect(200);
+    for (const [regime, qualifies] of [
+      ['eu', 'yes'],
+      ['uk', 'no'],
+    ] as const) {
+      const response = await request(http)
+        .post('/api/v1/ubo/evaluate')
+        .set(ANALYST)
+        .send({ statements, options: { regime } });
+      expect([200, 201]).toContain(response.status);
+      const owners = (
+        response.body as {
+          owners: {
+            name?: string;
+            effectiveShare: { min: string; max: string };
+            qualifies: string;
+          }[];
+        }
+      ).owners;
+      const ada = owners.find((o) => o.effectiveShare.min === '1/4');
+      expect(ada).toMatchObject({ effectiveShare: { min: '1/4', max: '1/4' }, qualifies });
+    }
+    const after = await request(http).get('/api/v1/graph/stats').set(ANALYST).expect(200);
+    expect(after.body).toEqual(before.body);
+  });
+
+  it('draws the ownership network of a company', async () => {
+    const companies = await request(http)
+      .get('/api/v1/entities?label=Company&limit=1')
+      .set(ANALYST)
+      .expect(200);
+    const uid = (companies.body as { items: { uid: string }[] }).items[0]?.uid ?? '';
+    const network = await request(http)
+      .get(`/api/v1/ubo/${encodeURIComponent(uid)}/network`)
+      .set(ANALYST)
+      .expect(200);
+    const body = network.body as { nodes: { uid?: string; id?: string }[]; edges: unknown[] };
+    expect(body.nodes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(body.nodes)).toContain(uid);
+  });
+
   it('scans (admin only), lists alerts, shows one with evidence and changes its status', async () => {
     const window = { from: '2024-10-01T00:00:00Z', to: '2025-01-01T00:00:00Z' };
     await request(http).post('/api/v1/alerts/scan').set(ANALYST).send(window).expect(403);
