@@ -233,8 +233,12 @@ class DatasetEmitter {
       }
     }
     if (edges.length > 0) yield edgeChunk();
-    // Identifier records are no longer needed once written; free them for the long movement stage.
+    // Identifier records and lists are no longer needed once written (logins and card payments
+    // use the device and card ids the behaviour generator took at the start); free them for the
+    // long movement stage, whose garbage collection cost grows with the live heap.
     population.identifiers.length = 0;
+    for (const account of accounts) account.identifiers = [];
+    for (const person of population.persons) person.identifiers = [];
   }
 
   /** USES edges of one account: ordinary identifiers with generated times, then explicit ones. */
@@ -403,6 +407,12 @@ class DatasetEmitter {
 
   // --- ground truth --------------------------------------------------------------------------
 
+  /**
+   * One record per instance and decoy. `entities` lists the instance's accounts, parties and
+   * identifiers first (for money patterns the key account first: the fan-out source, the
+   * structuring collector, the takeover victim, the ownership target…), then the uids of its
+   * Event vertices (logins, credential and contact changes) in time order.
+   */
   private groundTruth(): DatasetChunk {
     const records: GroundTruthRecord[] = [];
     const marked = this.world.plan.decoys;
