@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
+import { GENERATOR_VERSION } from '@app/generators';
 import { MemoryGraphStore } from '@app/graph-store';
 import { loadAllSettings } from '@app/settings';
 import { createSeederProgram } from '../seeder.program';
@@ -91,7 +92,7 @@ describe('seeder generate', () => {
       profile: string;
       counts: { edges: { TRANSFERRED: number } };
     };
-    expect(manifest).toMatchObject({ seed: 7, profile: 'tiny', version: '1.0.0' });
+    expect(manifest).toMatchObject({ seed: 7, profile: 'tiny', version: GENERATOR_VERSION });
     const movements = readFileSync(join(out, 'edges.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.includes('"TRANSFERRED"')).length;

@@ -28,7 +28,7 @@ import type { DatasetChunk, InMemoryDataset } from './dataset.model';
  * Version of the generation logic. The same seed, profile, reference time, days and version
  * give byte-identical output; bump it whenever a change alters what is generated.
  */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 
 /** Everything decided before the first movement: parties, structures and the injection plan. */
 export interface BankWorld {
@@ -359,18 +359,23 @@ class DatasetEmitter {
   private movementEdge(m: RawMovement): MovementEdge {
     const from = this.accounts[m.from];
     const to = this.accounts[m.to];
+    // Planned amounts are in the bank customer's currency. When a foreign external account
+    // sends, the planned number is what arrives; the sender paid its equivalent in its own
+    // currency. Otherwise the sender pays the planned amount and the receiver gets it converted.
+    const foreignSender =
+      from.props.accountType === 'external' && from.props.currency !== to.props.currency;
     const props: TransferredProps = {
-      amountMinor: m.amountMinor,
+      amountMinor: foreignSender
+        ? Math.max(1, convertMinor(m.amountMinor, to.props.currency, from.props.currency))
+        : m.amountMinor,
       currency: from.props.currency,
       timestamp: m.timestamp,
       channel: m.channel,
     };
     if (to.props.currency !== from.props.currency) {
-      props.receivedAmountMinor = convertMinor(
-        m.amountMinor,
-        from.props.currency,
-        to.props.currency,
-      );
+      props.receivedAmountMinor = foreignSender
+        ? m.amountMinor
+        : convertMinor(m.amountMinor, from.props.currency, to.props.currency);
       props.receivedCurrency = to.props.currency;
     }
     if (m.identifierUid !== undefined) props.identifierUid = m.identifierUid;
