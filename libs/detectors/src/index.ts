@@ -31,6 +31,8 @@ export * from './fraud/impossible-travel.detector';
 
 export * from './engine/alert-collector';
 export * from './engine/batch-detection';
+export * from './engine/activity-replay';
+export * from './engine/chunked-detection';
 export * from './engine/dataset';
 export * from './engine/store-scan';
 export * from './engine/store-account-directory';

@@ -4,11 +4,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   ALL_DETECTORS,
   DetectorRegistry,
+  evaluateChunks,
   evaluateDataset,
   renderEvaluationSummaryMarkdown,
 } from '@app/detectors';
-import type { EvaluationSummary } from '@app/detectors';
-import { generateBankInMemory, PROFILE_NAMES } from '@app/generators';
+import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
+import { generateBank, PROFILE_NAMES } from '@app/generators';
 import type { ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
@@ -113,29 +114,29 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const context = await deps.boot({ graph: false });
     try {
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
-      let facts: Record<string, string | number>;
-      let observedSince: number;
-      let dataset;
+      let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
-        dataset = await readJsonlDataset(opts.dataset);
+        const dataset = await readJsonlDataset(opts.dataset);
         const reference = dataset.manifest.referenceTime;
         const days = dataset.manifest.days;
-        facts = { dataset: opts.dataset };
+        const facts: Record<string, string | number> = { dataset: opts.dataset };
         for (const key of ['profile', 'seed', 'referenceTime', 'days', 'version'] as const) {
           const value = dataset.manifest[key];
           if (typeof value === 'string' || typeof value === 'number') facts[key] = value;
         }
-        observedSince =
+        const observedSince =
           typeof reference === 'string' && typeof days === 'number'
             ? Date.parse(reference) - days * DAY_MS
-            : Number.NEGATIVE_INFINITY;
+            : undefined;
+        run = evaluateDataset(registry, dataset, { rules: opts.rules, observedSince, facts }, now);
       } else {
         const profile = opts.profile ?? context.seeder.profile;
         const seed = opts.seed ?? context.seeder.seed;
         const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
         const days = opts.days ?? context.seeder.days;
-        const started = now();
-        dataset = await generateBankInMemory({
+        // The bank is generated and replayed day by day, never held whole: any profile fits in
+        // memory (the population and the rules' bounded state are what is held).
+        const chunks = generateBank({
           profile,
           seed,
           referenceTime,
@@ -147,20 +148,18 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             highRiskJurisdictions: context.detectors.highRiskJurisdictions,
           },
         });
-        facts = { profile, seed, referenceTime, days, generationMs: now() - started };
-        // The generated period is complete; older movements exist only for a few accounts.
-        observedSince = Date.parse(referenceTime) - days * DAY_MS;
+        run = await evaluateChunks(
+          registry,
+          chunks,
+          {
+            rules: opts.rules,
+            // The generated period is complete; older movements exist only for a few accounts.
+            observedSince: Date.parse(referenceTime) - days * DAY_MS,
+            facts: { profile, seed, referenceTime, days },
+          },
+          now,
+        );
       }
-      const run = evaluateDataset(
-        registry,
-        dataset,
-        {
-          rules: opts.rules,
-          observedSince: Number.isFinite(observedSince) ? observedSince : undefined,
-          facts,
-        },
-        now,
-      );
       await writeReport(opts.report, run.summary);
       for (const line of summaryLines(run.summary)) print(line);
       print(`Report written to ${join(opts.report, 'report.md')} and report.json`);

@@ -49,6 +49,61 @@ export function identifierKindOf(uid: string): IdentifierKind | undefined {
 }
 
 /**
+ * What structural rules need from a dataset, gathered as vertices and edges go by: the kind of
+ * every identifier, the accounts using it (USES) and the holders of every account (HOLDS).
+ * Sized by the population, not by the movements, so a dataset can be streamed through it.
+ */
+export class StructuralIndex {
+  private readonly kindOf = new Map<string, IdentifierKind>();
+  private readonly users = new Map<string, Set<string>>();
+  private readonly holderLists = new Map<string, string[]>();
+
+  add(vertices: Iterable<GraphVertex>, edges: Iterable<GraphEdge>): this {
+    for (const vertex of vertices) {
+      if (vertex.label === 'Identifier') this.kindOf.set(vertex.uid, vertex.props.kind);
+    }
+    for (const edge of edges) {
+      if (edge.label === 'USES') {
+        let set = this.users.get(edge.to);
+        if (!set) {
+          set = new Set();
+          this.users.set(edge.to, set);
+        }
+        set.add(edge.from);
+      } else if (edge.label === 'HOLDS') {
+        const list = this.holderLists.get(edge.to);
+        if (list) list.push(edge.from);
+        else this.holderLists.set(edge.to, [edge.from]);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Identifiers used by at least two and at most `hubCap` accounts — what the store's
+   * `findSharedIdentifiers` answers — sorted by identifier uid.
+   */
+  shared(hubCap: number, kinds?: readonly IdentifierKind[]): SharedIdentifierInput[] {
+    const allowed = kinds ? new Set<IdentifierKind>(kinds) : undefined;
+    const shared: SharedIdentifierInput[] = [];
+    for (const [identifierUid, accounts] of [...this.users.entries()].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
+      const kind = this.kindOf.get(identifierUid) ?? identifierKindOf(identifierUid);
+      if (!kind || (allowed && !allowed.has(kind))) continue;
+      if (accounts.size < 2 || accounts.size > hubCap) continue;
+      shared.push({ identifierUid, kind, accountIds: [...accounts].sort() });
+    }
+    return shared;
+  }
+
+  /** Holders (HOLDS sources) of every account seen. */
+  holders(): Map<string, string[]> {
+    return this.holderLists;
+  }
+}
+
+/**
  * Identifiers used (USES) by at least two and at most `hubCap` accounts — what the store's
  * `findSharedIdentifiers` answers — computed over an in-memory dataset.
  */
@@ -57,41 +112,10 @@ export function sharedIdentifiersOf(
   hubCap: number,
   kinds?: readonly IdentifierKind[],
 ): SharedIdentifierInput[] {
-  const kindOf = new Map<string, IdentifierKind>();
-  for (const vertex of dataset.vertices) {
-    if (vertex.label === 'Identifier') kindOf.set(vertex.uid, vertex.props.kind);
-  }
-  const users = new Map<string, Set<string>>();
-  for (const edge of dataset.edges) {
-    if (edge.label !== 'USES') continue;
-    let set = users.get(edge.to);
-    if (!set) {
-      set = new Set();
-      users.set(edge.to, set);
-    }
-    set.add(edge.from);
-  }
-  const allowed = kinds ? new Set<IdentifierKind>(kinds) : undefined;
-  const shared: SharedIdentifierInput[] = [];
-  for (const [identifierUid, accounts] of [...users.entries()].sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )) {
-    const kind = kindOf.get(identifierUid) ?? identifierKindOf(identifierUid);
-    if (!kind || (allowed && !allowed.has(kind))) continue;
-    if (accounts.size < 2 || accounts.size > hubCap) continue;
-    shared.push({ identifierUid, kind, accountIds: [...accounts].sort() });
-  }
-  return shared;
+  return new StructuralIndex().add(dataset.vertices, dataset.edges).shared(hubCap, kinds);
 }
 
 /** Holders (HOLDS sources) of every account of the dataset. */
 export function holdersOf(dataset: DetectionDataset): Map<string, string[]> {
-  const holders = new Map<string, string[]>();
-  for (const edge of dataset.edges) {
-    if (edge.label !== 'HOLDS') continue;
-    const list = holders.get(edge.to);
-    if (list) list.push(edge.from);
-    else holders.set(edge.to, [edge.from]);
-  }
-  return holders;
+  return new StructuralIndex().add([], dataset.edges).holders();
 }

@@ -1,5 +1,5 @@
 import { MemoryGraphStore } from '@app/graph-store';
-import { generateBankInMemory } from '@app/generators';
+import { generateBank, generateBankInMemory } from '@app/generators';
 import type { InMemoryDataset } from '@app/generators';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import type { DetectedAlert } from '../core/detector';
@@ -8,6 +8,7 @@ import { DetectorRegistry } from '../registry/detector.registry';
 import { defaultConfig } from '../testing/fixtures';
 import { AlertCollector } from './alert-collector';
 import { detectInDataset } from './batch-detection';
+import { detectInChunks } from './chunked-detection';
 import { activitiesOf } from './dataset';
 import { StoreBatchDetection } from './store-scan';
 import { StreamDetectionEngine } from './stream-detection.engine';
@@ -37,13 +38,15 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
   let dataset: InMemoryDataset;
   const registry = new DetectorRegistry(ALL_DETECTORS, defaultConfig());
 
+  const bank = {
+    profile: 'tiny',
+    seed: 7,
+    referenceTime: '2025-01-01T00:00:00Z',
+    days: 60,
+  } as const;
+
   beforeAll(async () => {
-    dataset = await generateBankInMemory({
-      profile: 'tiny',
-      seed: 7,
-      referenceTime: '2025-01-01T00:00:00Z',
-      days: 60,
-    });
+    dataset = await generateBankInMemory(bank);
   });
 
   it('raises alerts of several rules on the generated bank (the comparison is not vacuous)', () => {
@@ -90,5 +93,19 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
     // Fan rules replayed only the store's candidates.
     const fanStats = fromStore.rules.find((r) => r.ruleId === 'aml.fan-out');
     expect(fanStats?.candidates).toBeDefined();
+  });
+
+  it('batch over the generator’s chunks (bounded memory) equals batch over the dataset in memory', async () => {
+    const instances = registry.instantiate();
+    const inMemory = detectInDataset(instances, dataset);
+    const chunks: number[] = [];
+    const streamed = await detectInChunks(instances, generateBank(bank), {
+      onChunk: (p) => chunks.push(p.chunks),
+    });
+    expect(chunks.length).toBeGreaterThan(60);
+    expect(streamed.movements).toBe(inMemory.movements);
+    expect(streamed.events).toBe(inMemory.events);
+    expect(signature(streamed.alerts)).toEqual(signature(inMemory.alerts));
+    expect(streamed.groundTruth).toEqual(dataset.groundTruth);
   });
 });

@@ -3,6 +3,8 @@ import { detectInDataset } from '../engine/batch-detection';
 import type { BatchResult } from '../engine/batch-detection';
 import { consolidateAlerts } from '../engine/consolidation';
 import type { DetectionDataset } from '../engine/dataset';
+import { detectInChunks } from '../engine/chunked-detection';
+import type { ChunkedDetectionOptions, DetectionChunk } from '../engine/chunked-detection';
 import type { ParameterOverrides } from '../core/parameters';
 import type { DetectorRegistry } from '../registry/detector.registry';
 import { evaluateAlerts } from './evaluation';
@@ -46,7 +48,57 @@ export function evaluateDataset(
       observedSince: options.observedSince,
     },
   );
-  const durationMs = clock() - started;
+  return scoreDetection(registry, detection, dataset.groundTruth, options, clock() - started);
+}
+
+/**
+ * The same evaluation over a dataset that arrives in chunks (`generateBank`'s output), in
+ * bounded memory: movements are replayed as they come and dropped (see `detectInChunks`); the
+ * ground truth is read from the chunks. Gives the same scores as `evaluateDataset` over the same
+ * data held in memory. The facts gain `generationMs`, the time spent producing the chunks;
+ * `detectionMs` is the rest.
+ */
+export async function evaluateChunks(
+  registry: DetectorRegistry,
+  chunks: AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>,
+  options: EvaluateDatasetOptions & Pick<ChunkedDetectionOptions, 'onChunk'> = {},
+  clock: () => number = Date.now,
+): Promise<DatasetEvaluation> {
+  const started = clock();
+  // Time spent waiting for chunks is the source's (generation or reading), not detection's.
+  let sourceMs = 0;
+  async function* timed(): AsyncGenerator<DetectionChunk> {
+    const iterator =
+      Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+    for (;;) {
+      const asked = clock();
+      const next = await iterator.next();
+      sourceMs += clock() - asked;
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  const detection = await detectInChunks(
+    registry.instantiate(options.rules, options.parameters),
+    timed(),
+    { observedSince: options.observedSince, onChunk: options.onChunk },
+  );
+  return scoreDetection(
+    registry,
+    detection,
+    detection.groundTruth,
+    { ...options, facts: { ...options.facts, generationMs: sourceMs } },
+    clock() - started - sourceMs,
+  );
+}
+
+function scoreDetection(
+  registry: DetectorRegistry,
+  detection: BatchResult,
+  groundTruth: readonly GroundTruthRecord[],
+  options: EvaluateDatasetOptions,
+  durationMs: number,
+): DatasetEvaluation {
   const reportingRules = registry.reportingRuleIds();
   const facts = {
     ...options.facts,
@@ -55,14 +107,19 @@ export function evaluateDataset(
     alerts: detection.alerts.length,
     detectionMs: durationMs,
   };
-  const raw = evaluateAlerts(detection.alerts, dataset.groundTruth, facts, { reportingRules });
+  const raw = evaluateAlerts(detection.alerts, groundTruth, facts, { reportingRules });
   const { kept, coveredBy } = consolidateAlerts(detection.alerts, (id) =>
     registry.specificityOf(id),
   );
-  const consolidated = evaluateAlerts(kept, dataset.groundTruth, facts, { reportingRules });
+  const consolidated = evaluateAlerts(kept, groundTruth, facts, { reportingRules });
   return {
     summary: { dataset: facts, raw, consolidated, covered: coveredBy.size },
-    detection,
+    detection: {
+      alerts: detection.alerts,
+      movements: detection.movements,
+      events: detection.events,
+      rules: detection.rules,
+    },
     durationMs,
   };
 }

@@ -1,0 +1,33 @@
+import type { IdentifierKind } from '@app/vocabulary';
+import type { DetectedAlert, StructuralInput } from '../core/detector';
+
+/** Inclusive start, exclusive end, epoch ms. */
+export interface DetectionWindow {
+  from: number;
+  to: number;
+}
+
+export interface RuleRunStats {
+  ruleId: string;
+  /** Distinct alerts (latest version each). */
+  alerts: number;
+  /** Times the rule fired, growth included. */
+  raised: number;
+  /** Candidate accounts considered (batch over the store, candidate-based rules only). */
+  candidates?: number;
+  /** True when a candidate limit cut the candidates. */
+  truncated?: boolean;
+}
+
+export interface BatchResult {
+  alerts: DetectedAlert[];
+  movements: number;
+  events: number;
+  rules: RuleRunStats[];
+}
+
+/** Input of structural rules (fraud rings), given the rule's hub cap and identifier kinds. */
+export type StructuralInputSource = (
+  hubCap: number,
+  kinds: readonly IdentifierKind[] | undefined,
+) => StructuralInput;
