@@ -91,3 +91,87 @@ describe('accountTakeoverDetector without earlier logins', () => {
     ).toHaveLength(0);
   });
 });
+
+describe('accountTakeoverDetector with a device enrolment', () => {
+  // An account whose holder rarely banks online: no login or located payment before T0.
+  function enrolledTakeover(drain = 6_905_23) {
+    const login = event('acc:V', 'login', T0, { identifierUid: 'device:new', country: 'US' });
+    const enrolment = event('acc:V', 'device-added', T0 + 2 * MINUTE, {
+      identifierUid: 'device:new',
+      country: 'US',
+    });
+    const change = event('acc:V', 'credential-change', T0 + 12 * MINUTE, {
+      identifierUid: 'device:new',
+    });
+    const contact = event('acc:V', 'contact-change', T0 + 30 * MINUTE, {
+      identifierUid: 'phone:+1999',
+    });
+    const transfer = mv('acc:V', 'acc:Mule', drain, T0 + 55 * MINUTE, { channel: 'ach' });
+    return { login, enrolment, change, events: [login, enrolment, change, contact], transfer };
+  }
+
+  it('fires without earlier history: the enrolment says the device is new', () => {
+    const { login, enrolment, change, events, transfer } = enrolledTakeover();
+    const { alerts } = runDetector(accountTakeoverDetector, [transfer], { events });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].windowStart).toBe(login.timestamp);
+    expect(alerts[0].explanation).toContain(
+      'login with new device device:new at 2025-01-06T10:00:00.000Z (device enrolled at 2025-01-06T10:02:00.000Z)',
+    );
+    expect(alerts[0].events?.map((e) => e.eventId)).toEqual([
+      login.eventId,
+      enrolment.eventId,
+      change.eventId,
+    ]);
+    // An enrolment with no login before it starts the sequence itself.
+    const alone = runDetector(accountTakeoverDetector, [transfer], {
+      events: events.filter((e) => e.kind !== 'login'),
+    }).alerts;
+    expect(alone).toHaveLength(1);
+    expect(alone[0].explanation).toContain('device enrolment with new device device:new');
+  });
+
+  it('does not fire on an enrolment without a change, or without a draining transfer (near miss)', () => {
+    const { events, transfer } = enrolledTakeover();
+    const noChange = events.filter((e) => e.kind === 'login' || e.kind === 'device-added');
+    expect(
+      runDetector(accountTakeoverDetector, [transfer], { events: noChange }).alerts,
+    ).toHaveLength(0);
+    const small = enrolledTakeover(999_99);
+    expect(
+      runDetector(accountTakeoverDetector, [small.transfer], { events: small.events }).alerts,
+    ).toHaveLength(0);
+  });
+
+  it('does not count re-enrolling a device the account has used for longer than the window', () => {
+    const events = [
+      ...usual,
+      event('acc:V', 'device-added', T0, { identifierUid: 'device:home', country: 'US' }),
+      event('acc:V', 'credential-change', T0 + 10 * MINUTE, { identifierUid: 'device:home' }),
+    ];
+    const transfer = mv('acc:V', 'acc:Friend', 2_000_00, T0 + HOUR);
+    expect(runDetector(accountTakeoverDetector, [transfer], { events }).alerts).toHaveLength(0);
+  });
+
+  it('keeps the sequence a new-device login began when that device is enrolled after the change', () => {
+    const login = event('acc:V', 'login', T0, { identifierUid: 'device:new', country: 'US' });
+    const events = [
+      ...usual,
+      login,
+      event('acc:V', 'credential-change', T0 + 10 * MINUTE, { identifierUid: 'device:new' }),
+      event('acc:V', 'device-added', T0 + 20 * MINUTE, { identifierUid: 'device:new' }),
+    ];
+    const transfer = mv('acc:V', 'acc:Mule', 3_000_00, T0 + HOUR);
+    const { alerts } = runDetector(accountTakeoverDetector, [transfer], { events });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].windowStart).toBe(login.timestamp);
+    expect(alerts[0].events?.map((e) => e.kind)).toEqual(['login', 'credential-change']);
+  });
+
+  it('does not fire on a customer setting up a new phone who then pays rent and shops (decoy)', () => {
+    const { events } = enrolledTakeover();
+    const rent = mv('acc:V', 'acc:Landlord', 1_800_00, T0 + HOUR, { reference: 'rent' });
+    const shop = mv('acc:V', 'acc:Shop', 1_200_00, T0 + 2 * HOUR, { channel: 'card' });
+    expect(runDetector(accountTakeoverDetector, [rent, shop], { events }).alerts).toHaveLength(0);
+  });
+});

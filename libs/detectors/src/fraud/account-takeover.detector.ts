@@ -31,7 +31,10 @@ const RULE_ID = 'fraud.account-takeover';
 const MAX_KNOWN = 64;
 
 interface Sequence {
+  /** The login (or, without one, the device enrolment) the sequence starts with. */
   login: AccountEvent;
+  /** The device enrolment that made the login suspicious, when it is not `login` itself. */
+  enrolment?: AccountEvent;
   reasons: string[];
   change?: AccountEvent;
   drains: Movement[];
@@ -43,10 +46,13 @@ interface Place {
 }
 
 interface AccountState {
-  devices: Set<string>;
+  /** Devices the account was seen using, with when each was first seen. */
+  devices: Map<string, number>;
   countries: Set<string>;
   /** Recent distinct places of the account's logins and payments (at most MAX_PLACES). */
   places: Place[];
+  /** The account's latest login, for a device enrolment that follows it in the same session. */
+  lastLogin?: AccountEvent;
   sequence?: Sequence;
 }
 
@@ -57,6 +63,12 @@ function remember(set: Set<string>, value: string | undefined): void {
   if (value === undefined || set.has(value)) return;
   if (set.size >= MAX_KNOWN) set.delete(set.values().next().value as string);
   set.add(value);
+}
+
+function rememberDevice(devices: Map<string, number>, uid: string | undefined, at: number): void {
+  if (uid === undefined || devices.has(uid)) return;
+  if (devices.size >= MAX_KNOWN) devices.delete(devices.keys().next().value as string);
+  devices.set(uid, at);
 }
 
 class AccountTakeoverEvaluator implements Evaluator {
@@ -84,7 +96,15 @@ class AccountTakeoverEvaluator implements Evaluator {
         state.devices.size > 0 || state.countries.size > 0 || state.places.length > 0;
       const reasons: string[] = [];
       const knowsDevices = state.devices.size > 0 || this.params.firstLoginIsNew;
-      if (e.identifierUid !== undefined && knowsDevices && !state.devices.has(e.identifierUid))
+      // A device enrolment is the bank's own record that a device joined the account: new unless
+      // the account was already using that device before this session (before the window).
+      const firstSeen =
+        e.identifierUid === undefined ? undefined : state.devices.get(e.identifierUid);
+      const enrolled =
+        e.kind === 'device-added' &&
+        e.identifierUid !== undefined &&
+        (firstSeen === undefined || e.timestamp - firstSeen <= this.windowMs);
+      if (enrolled || (e.identifierUid !== undefined && knowsDevices && firstSeen === undefined))
         reasons.push(`new device ${e.identifierUid}`);
       if (e.country !== undefined && !state.countries.has(e.country))
         reasons.push(`new location ${e.country}`);
@@ -97,10 +117,11 @@ class AccountTakeoverEvaluator implements Evaluator {
         if (km > this.params.newLocationKm)
           reasons.push(`new location ${Math.round(km)} km from the account's usual places`);
       }
-      if (reasons.length > 0 && (hasHistory || this.params.firstLoginIsNew)) {
-        state.sequence = { login: e, reasons, drains: [] };
+      if (reasons.length > 0 && (hasHistory || enrolled || this.params.firstLoginIsNew)) {
+        this.open(state, e, reasons, enrolled);
       }
-      remember(state.devices, e.identifierUid);
+      if (e.kind === 'login') state.lastLogin = e;
+      rememberDevice(state.devices, e.identifierUid, e.timestamp);
       remember(state.countries, e.country);
       this.rememberPlace(state, e.latitude, e.longitude);
     } else {
@@ -140,6 +161,24 @@ class AccountTakeoverEvaluator implements Evaluator {
     return total;
   }
 
+  /**
+   * Starts a sequence at a suspicious login or device enrolment. Enrolling the device a sequence
+   * began with continues that sequence; enrolling the device of a login in the window starts
+   * the sequence at that login, where the session began.
+   */
+  private open(state: AccountState, e: AccountEvent, reasons: string[], enrolled: boolean): void {
+    const sameSession = (login: AccountEvent | undefined): login is AccountEvent =>
+      login !== undefined &&
+      login.identifierUid === e.identifierUid &&
+      e.timestamp - login.timestamp <= this.windowMs;
+    if (enrolled && sameSession(state.sequence?.login)) return;
+    if (enrolled && sameSession(state.lastLogin)) {
+      state.sequence = { login: state.lastLogin, enrolment: e, reasons, drains: [] };
+    } else {
+      state.sequence = { login: e, reasons, drains: [] };
+    }
+  }
+
   private rememberPlace(
     state: AccountState,
     latitude: number | undefined,
@@ -159,7 +198,7 @@ class AccountTakeoverEvaluator implements Evaluator {
   private state(account: string): AccountState {
     let state = this.states.get(account);
     if (!state) {
-      state = { devices: new Set(), countries: new Set(), places: [] };
+      state = { devices: new Map(), countries: new Set(), places: [] };
       this.states.set(account, state);
     }
     return state;
@@ -169,6 +208,7 @@ class AccountTakeoverEvaluator implements Evaluator {
     const change = s.change as AccountEvent;
     const last = s.drains[s.drains.length - 1];
     const receivers = [...new Set(s.drains.map((m) => m.toAccount))].sort();
+    const start = s.login.kind === 'login' ? 'login' : 'device enrolment';
     const parties: AlertParty[] = [
       { uid: account, role: 'subject' },
       ...receivers.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
@@ -181,14 +221,15 @@ class AccountTakeoverEvaluator implements Evaluator {
       subject: account,
       score: scoreAbove(drained, threshold, threshold * 5),
       explanation:
-        `Account ${account}: login with ${s.reasons.join(' and ')} at ${instant(s.login.timestamp)}, ` +
-        `then a ${change.kind} at ${instant(change.timestamp)}, then ${s.drains.length} outgoing ` +
+        `Account ${account}: ${start} with ${s.reasons.join(' and ')} at ${instant(s.login.timestamp)}` +
+        (s.enrolment ? ` (device enrolled at ${instant(s.enrolment.timestamp)})` : '') +
+        `, then a ${change.kind} at ${instant(change.timestamp)}, then ${s.drains.length} outgoing ` +
         `transfer${s.drains.length === 1 ? '' : 's'} totalling ${totalText(s.drains)} to ${receivers.join(', ')} ` +
-        `by ${instant(last.timestamp)} (${durationText(last.timestamp - s.login.timestamp)} after the login).`,
+        `by ${instant(last.timestamp)} (${durationText(last.timestamp - s.login.timestamp)} after the ${start}).`,
       windowStart: s.login.timestamp,
       windowEnd: last.timestamp,
       movements: [...s.drains],
-      events: [s.login, change],
+      events: s.enrolment ? [s.login, s.enrolment, change] : [s.login, change],
       parties,
       facts: { drainedMinor: drained, transfers: s.drains.length, changeKind: change.kind },
     };
@@ -198,15 +239,18 @@ class AccountTakeoverEvaluator implements Evaluator {
 /**
  * Account takeover: a login from a new device or location, then a credential or contact
  * change, then outgoing transfers that drain the account, each step within the window.
+ * Novelty is judged against the devices and places the account was seen using; a device
+ * enrolment (`device-added`) makes its device new by itself, so a takeover of an account with
+ * no login in the look-back (a customer who rarely banks online) is still caught.
  */
 export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'account-takeover',
   family: 'fraud',
   description:
-    'A login from a new device or location, then a credential or contact change, then a draining outgoing transfer, each within hours of the previous step.',
+    'A login from a new device or location (a device enrolment counts as a new device), then a credential or contact change, then a draining outgoing transfer, each within hours of the previous step.',
   source:
     'FFIEC authentication guidance and account-takeover indicators; DOMAIN.md section 3 (new device or location, credential or contact change, draining transfer)',
   parameters: [
