@@ -6,6 +6,7 @@ import { GraphStore, JanusGraphGraphStore, MemoryGraphStore } from '@app/graph-s
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { benchDetectors } from './detectors.bench';
+import { benchDetectorsStreamed } from './detectors-streamed.bench';
 import { benchGenerators } from './generators.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchStreaming } from './streaming.bench';
@@ -55,6 +56,12 @@ const SECTIONS: Section[] = [
     name: 'detectors',
     title: 'Detectors: batch scan and per-event latency (issue 6)',
     run: () => benchDetectors(),
+  },
+  {
+    name: 'detectors-streamed',
+    title:
+      'Detectors: batch evaluation of the medium and large profiles in bounded memory (issue 6)',
+    run: () => benchDetectorsStreamed(),
   },
   {
     name: 'streaming',
