@@ -16,6 +16,14 @@ export const ids = {
   movement: (source: string, key: string | number): string => `mv:${source}:${key}`,
   relation: (source: string, key: string | number): string => `rel:${source}:${key}`,
   alert: (ruleId: string, fingerprint: string): string => `alert:${ruleId}:${fingerprint}`,
+  /** The `seq`-th status change of an alert (0 is the raise). */
+  statusChange: (alertId: string, seq: number): string => `status:${alertId}#${seq}`,
+  /**
+   * The HAS_STATUS_CHANGE edge to a status change. Keyed by that change alone (it has exactly
+   * one), not by both ends like `structural`, which would repeat the alert id in the id.
+   */
+  statusChangeEdge: (alertId: string, seq: number): string =>
+    `HAS_STATUS_CHANGE:${ids.statusChange(alertId, seq)}`,
   /** Structural edges (HOLDS, USES, HAS_EVENT, FLAGS) are keyed by their ends. */
   structural: (label: EdgeLabel, from: string, to: string): string => `${label}:${from}>${to}`,
 };

@@ -9,6 +9,8 @@ export const VertexLabel = {
   Identifier: 'Identifier',
   Event: 'Event',
   Alert: 'Alert',
+  /** One entry of an alert's status history (the raise, then every analyst change). */
+  StatusChange: 'StatusChange',
 } as const;
 export type VertexLabel = (typeof VertexLabel)[keyof typeof VertexLabel];
 export const VERTEX_LABELS: readonly VertexLabel[] = Object.values(VertexLabel);
@@ -32,6 +34,8 @@ export const EdgeLabel = {
   HAS_EVENT: 'HAS_EVENT',
   /** Alert -> Person|Company|Account|Identifier: the parties of an alert. */
   FLAGS: 'FLAGS',
+  /** Alert -> StatusChange: one entry of the alert's status history (the audit trail). */
+  HAS_STATUS_CHANGE: 'HAS_STATUS_CHANGE',
 } as const;
 export type EdgeLabel = (typeof EdgeLabel)[keyof typeof EdgeLabel];
 export const EDGE_LABELS: readonly EdgeLabel[] = Object.values(EdgeLabel);
@@ -47,6 +51,7 @@ export const EDGE_ENDPOINTS: Readonly<
   TRANSFERRED: { from: ['Account'], to: ['Account'] },
   HAS_EVENT: { from: ['Account'], to: ['Event'] },
   FLAGS: { from: ['Alert'], to: ['Person', 'Company', 'Account', 'Identifier'] },
+  HAS_STATUS_CHANGE: { from: ['Alert'], to: ['StatusChange'] },
 };
 
 /** Interest types of the Open Ownership BODS 0.4 codelist. */

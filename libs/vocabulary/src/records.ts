@@ -80,6 +80,23 @@ export interface AlertProps {
   movementIds: string[];
 }
 
+/**
+ * One status change of an alert, as a vertex of its own (an append-only audit trail: who changed
+ * the status, when, from what, to what and why). `seq` numbers the alert's changes: 0 is the
+ * raise (no `fromStatus`), analyst changes count from 1.
+ */
+export interface StatusChangeProps {
+  alertId: string;
+  seq: number;
+  /** Absent for the raise. */
+  fromStatus?: AlertStatus;
+  toStatus: AlertStatus;
+  at: number;
+  note: string;
+  /** Who made the change (an API key fingerprint, or "detector" for the raise). */
+  actor: string;
+}
+
 export interface VertexPropsByLabel {
   Person: PersonProps;
   Company: CompanyProps;
@@ -87,6 +104,7 @@ export interface VertexPropsByLabel {
   Identifier: IdentifierProps;
   Event: EventProps;
   Alert: AlertProps;
+  StatusChange: StatusChangeProps;
 }
 
 export interface HoldsProps {
@@ -148,6 +166,8 @@ export interface FlagsProps {
   role: FlagRole;
 }
 
+export type HasStatusChangeProps = Record<string, never>;
+
 export interface EdgePropsByLabel {
   HOLDS: HoldsProps;
   OWNS: OwnsProps;
@@ -156,6 +176,7 @@ export interface EdgePropsByLabel {
   TRANSFERRED: TransferredProps;
   HAS_EVENT: HasEventProps;
   FLAGS: FlagsProps;
+  HAS_STATUS_CHANGE: HasStatusChangeProps;
 }
 
 export interface VertexOf<L extends keyof VertexPropsByLabel> {
@@ -183,6 +204,7 @@ export type AccountVertex = VertexOf<'Account'>;
 export type IdentifierVertex = VertexOf<'Identifier'>;
 export type EventVertex = VertexOf<'Event'>;
 export type AlertVertex = VertexOf<'Alert'>;
+export type StatusChangeVertex = VertexOf<'StatusChange'>;
 export type OwnsEdge = EdgeOf<'OWNS'>;
 export type ControlsEdge = EdgeOf<'CONTROLS'>;
 export type MovementEdge = EdgeOf<'TRANSFERRED'>;

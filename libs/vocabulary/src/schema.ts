@@ -51,6 +51,8 @@ const ISO_CURRENCY = {
 const ISO_DATE = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternText: 'a date written YYYY-MM-DD' };
 const INSTANT = { min: 0, max: 8.64e15 };
 const BP = { min: 0, max: 10000 };
+/** The largest `integer` (a Java Integer in JanusGraph). */
+const INT32_MAX = 2_147_483_647;
 const LAT = { min: -90, max: 90 };
 const LON = { min: -180, max: 180 };
 
@@ -115,6 +117,15 @@ export const VERTEX_SCHEMA: {
     windowEnd: req('long', INSTANT),
     movementIds: req('stringList'),
   },
+  StatusChange: {
+    alertId: req('string', { pattern: BUSINESS_ID_PATTERN, patternText: BUSINESS_ID_RULE }),
+    seq: req('integer', { min: 0, max: INT32_MAX }),
+    fromStatus: opt('string', { values: ALERT_STATUSES }),
+    toStatus: req('string', { values: ALERT_STATUSES }),
+    at: req('long', INSTANT),
+    note: req('string', { min: 1 }),
+    actor: req('string', { min: 1 }),
+  },
 };
 
 const SHARE = {
@@ -154,6 +165,7 @@ export const EDGE_SCHEMA: {
   },
   HAS_EVENT: {},
   FLAGS: { role: req('string', { values: FLAG_ROLES }) },
+  HAS_STATUS_CHANGE: {},
 };
 
 /** Property keys with one storage type each, shared by every label (for the JanusGraph schema). */
@@ -255,7 +267,17 @@ export function validateVertex(vertex: GraphVertex): FieldProblem[] {
   )[vertex.label];
   if (!rules)
     return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
-  return [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
+  const problems = [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
+  if (vertex.label === 'StatusChange' && problems.length === 0) {
+    // The raise (seq 0) is the only change without a previous status.
+    const raise = vertex.props.seq === 0;
+    if (raise && vertex.props.fromStatus !== undefined) {
+      problems.push({ field: 'props.fromStatus', rule: 'must be absent for the raise (seq 0)' });
+    } else if (!raise && vertex.props.fromStatus === undefined) {
+      problems.push({ field: 'props.fromStatus', rule: 'is required after the raise (seq 1 on)' });
+    }
+  }
+  return problems;
 }
 
 /** Validates an edge against the vocabulary (endpoint labels are checked by the store). */

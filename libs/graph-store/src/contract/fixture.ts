@@ -13,7 +13,7 @@ import type {
 import type { GraphStore } from '../graph-store.port';
 
 /*
- * A small hand-built bank for the GraphStore contract suite (24 vertices and 64 edges,
+ * A small hand-built bank for the GraphStore contract suite (25 vertices and 65 edges,
  * small enough to reload before every test against a real JanusGraph).
  *
  * People and companies (OWNS share in %, CONTROLS marked):
@@ -34,7 +34,8 @@ import type { GraphStore } from '../graph-store.port';
  *   ip      used by a1..a6                (a hub: 6 accounts > FIXTURE_HUB_CAP)
  *   phone   used by a7 only               (not shared)
  *
- * One login Event (HAS_EVENT from a1) and one Alert that FLAGS a1 and midco.
+ * One login Event (HAS_EVENT from a1) and one Alert that FLAGS a1 and midco, with the
+ * StatusChange of its raise (HAS_STATUS_CHANGE).
  *
  * 30 movements (see MOVEMENT_ROWS): a fan-out from a1, a fan-in to a8, a chain, a 2-cycle,
  * timestamp ties (m12/m13, m24/m25, m28/m29) and a self-transfer (m26).
@@ -150,6 +151,7 @@ export function buildBankFixture(source = 'fx'): BankFixture {
   };
   const event = ids.event(source, 'login-1');
   const alert = ids.alert('fan-out', `${source}-a1`);
+  const statusChange = ids.statusChange(alert, 0);
   const movement = (n: number): string => ids.movement(source, n.toString().padStart(2, '0'));
 
   const personVertex = (
@@ -235,6 +237,18 @@ export function buildBankFixture(source = 'fx'): BankFixture {
         windowStart: t0,
         windowEnd: t0 + 24 * HOUR,
         movementIds: [1, 2, 3, 4, 5, 6, 7].map(movement),
+      },
+    },
+    {
+      label: 'StatusChange',
+      uid: statusChange,
+      props: {
+        alertId: alert,
+        seq: 0,
+        toStatus: 'open',
+        at: t0 + 8 * HOUR,
+        note: 'raised by fan-out 1',
+        actor: 'detector',
       },
     },
   ];
@@ -326,6 +340,13 @@ export function buildBankFixture(source = 'fx'): BankFixture {
       from: alert,
       to: company.midco,
       props: { role: 'counterparty' },
+    },
+    {
+      label: 'HAS_STATUS_CHANGE',
+      eid: ids.statusChangeEdge(alert, 0),
+      from: alert,
+      to: statusChange,
+      props: {},
     },
   ];
 

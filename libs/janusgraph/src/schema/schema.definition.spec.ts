@@ -54,6 +54,28 @@ describe('schemaDefinition', () => {
     }
   });
 
+  it('has the alert status history: its vertex and edge labels, keys and label index', () => {
+    expect(definition.vertexLabels).toContain('StatusChange');
+    expect(definition.edgeLabels).toContain('HAS_STATUS_CHANGE');
+    expect(definition.propertyKeys).toEqual(
+      expect.arrayContaining([
+        { name: 'alertId', dataType: 'String' },
+        { name: 'seq', dataType: 'Integer' },
+        { name: 'fromStatus', dataType: 'String' },
+        { name: 'toStatus', dataType: 'String' },
+        { name: 'at', dataType: 'Long' },
+        { name: 'note', dataType: 'String' },
+        { name: 'actor', dataType: 'String' },
+      ]),
+    );
+    expect(definition.mixedIndexes).toContainEqual({
+      name: 'statusChangeSearch',
+      element: 'vertex',
+      label: 'StatusChange',
+      keys: [{ name: 'uid', mapping: 'STRING' }],
+    });
+  });
+
   it('uses only existing keys and labels, unique index names, and letters and digits in mixed index names', () => {
     const referenced = [
       ...definition.compositeIndexes.flatMap((index) => index.keys),
