@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import type { AlertStatus } from '@app/vocabulary';
 
 /** One status change of an alert, newest last in a history. */
@@ -14,28 +13,28 @@ export interface AlertStatusChange {
 }
 
 /**
- * Where alert status histories are kept. The vocabulary's Alert vertex has no property for a
- * history yet, so this is a port of its own; the default adapter keeps it in memory (lost on
- * restart — see the library README for the vocabulary change that would make it durable).
+ * Where alert status histories are kept: the audit trail of who changed an alert's status,
+ * when, from what, to what and why. The default adapter, `GraphAlertStatusHistory`, keeps it in
+ * the graph next to the Alert vertex (a `StatusChange` vertex per change), so it survives a
+ * restart on JanusGraph and lives as long as the store on the embedded memory store.
+ *
+ * Rules every adapter follows (checked by the contract suite in alert-status-history.contract.ts):
+ * - `list` answers oldest first (by `at`); changes with equal `at` keep the order they were
+ *   appended in; an alert without changes, or an unknown one, has an empty history;
+ * - an alert is raised once: appending a raise (`from: null`) when the alert already has one
+ *   keeps the first;
+ * - changes can only be appended to an alert that exists (`EntityNotFoundError` otherwise);
+ * - a history is the same after re-creating the adapter over the same storage.
  */
 export abstract class AlertStatusHistory {
-  abstract append(change: AlertStatusChange): Promise<void>;
+  /** Records one change. */
+  append(change: AlertStatusChange): Promise<void> {
+    return this.appendAll([change]);
+  }
+
+  /** Records changes in the order given (one batch, e.g. the raises of a scan). */
+  abstract appendAll(changes: readonly AlertStatusChange[]): Promise<void>;
+
   /** Oldest first. */
   abstract list(alertId: string): Promise<AlertStatusChange[]>;
-}
-
-@Injectable()
-export class MemoryAlertStatusHistory extends AlertStatusHistory {
-  private readonly byAlert = new Map<string, AlertStatusChange[]>();
-
-  append(change: AlertStatusChange): Promise<void> {
-    const list = this.byAlert.get(change.alertId);
-    if (list) list.push({ ...change });
-    else this.byAlert.set(change.alertId, [{ ...change }]);
-    return Promise.resolve();
-  }
-
-  list(alertId: string): Promise<AlertStatusChange[]> {
-    return Promise.resolve((this.byAlert.get(alertId) ?? []).map((c) => ({ ...c })));
-  }
 }

@@ -12,14 +12,14 @@ import type { DetectedAlert } from '../core/detector';
 import { toDetectedAlert } from '../engine/alert-collector';
 import { accountVertex, DAY, deposit, runDetector, T0 } from '../testing/fixtures';
 import { AlertRepository } from './alert.repository';
-import { MemoryAlertStatusHistory } from './alert-status-history';
+import { GraphAlertStatusHistory } from './graph.alert-status-history';
 
 const NOW = Date.UTC(2025, 1, 1);
 
 async function setup() {
   const store = new MemoryGraphStore();
   const clock = new FixedClock(NOW);
-  const history = new MemoryAlertStatusHistory();
+  const history = new GraphAlertStatusHistory(store);
   const repository = new AlertRepository(store, history, clock);
   await store.upsertVertices([
     accountVertex('account:b:A'),
@@ -78,6 +78,8 @@ describe('AlertRepository', () => {
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect((await store.counts()).vertices.Alert).toBe(1);
     expect((await store.counts()).edges.FLAGS).toBe(1);
+    expect((await store.counts()).vertices.StatusChange).toBe(1);
+    expect(await repository.statusHistory(alert.alertId)).toHaveLength(1);
   });
 
   it('updates a grown pattern in place, keeping its creation time and the analyst status', async () => {
@@ -130,6 +132,50 @@ describe('AlertRepository', () => {
     await expect(repository.changeStatus('alert:x:y', 'open', 'note', 'key-1')).rejects.toThrow(
       EntityNotFoundError,
     );
+  });
+
+  it('keeps the status and its history when the repository is created again over the same store', async () => {
+    const { store, clock, repository } = await setup();
+    const alert = await structuring(store, 'account:b:A', 3);
+    await repository.save([alert]);
+    clock.advance(DAY);
+    await repository.changeStatus(alert.alertId, 'investigating', 'branch records', 'key-1');
+
+    const restarted = new AlertRepository(store, new GraphAlertStatusHistory(store), clock);
+    const detail = await restarted.detail(alert.alertId);
+    expect(detail.status).toBe('investigating');
+    expect(detail.history).toEqual([
+      {
+        alertId: alert.alertId,
+        from: null,
+        to: 'open',
+        at: NOW,
+        note: 'raised by aml.structuring 1.1.0',
+        actor: 'detector',
+      },
+      {
+        alertId: alert.alertId,
+        from: 'open',
+        to: 'investigating',
+        at: NOW + DAY,
+        note: 'branch records',
+        actor: 'key-1',
+      },
+    ]);
+    // Saving the pattern again after the restart neither raises it again nor reopens it.
+    expect(await restarted.save([alert])).toMatchObject({ created: 0, unchanged: 1 });
+    expect(await restarted.statusHistory(alert.alertId)).toHaveLength(2);
+  });
+
+  it('writes no status when its history entry cannot be written', async () => {
+    const { store, history, repository } = await setup();
+    const alert = await structuring(store, 'account:b:A', 3);
+    await repository.save([alert]);
+    jest.spyOn(history, 'append').mockRejectedValueOnce(new Error('graph down'));
+    await expect(
+      repository.changeStatus(alert.alertId, 'escalated', 'large amounts', 'key-1'),
+    ).rejects.toThrow('graph down');
+    expect((await repository.get(alert.alertId)).status).toBe('open');
   });
 
   it('lists with filters and cursor paging, and by flagged account', async () => {

@@ -132,7 +132,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * Alerts in the graph: one Alert vertex per fingerprint (uid `alert:<ruleId>:<fingerprint>`)
  * with FLAGS edges to its parties and the evidence movement ids. Saving the same pattern again
  * changes nothing; a grown pattern updates its alert (evidence merged, score and explanation
- * replaced) and keeps the analyst's status. Status changes are recorded with a note.
+ * replaced) and keeps the analyst's status. Status changes are recorded with a note in the
+ * alert's status history (`AlertStatusHistory`, kept in the graph by default).
  */
 @Injectable()
 export class AlertRepository {
@@ -262,8 +263,9 @@ export class AlertRepository {
       ...vertex,
       props: { ...vertex.props, status: to, updatedAt: now },
     };
-    await this.store.upsertVertices([updated]);
+    // The audit entry first: a status never changes without its entry in the history.
     await this.history.append({ alertId, from, to, at: now, note: note.trim(), actor });
+    await this.store.upsertVertices([updated]);
     return storedOf(updated);
   }
 
@@ -393,7 +395,7 @@ export class AlertRepository {
     }
     if (vertices.length > 0) await this.store.upsertVertices(vertices);
     if (edges.length > 0) await this.store.upsertEdges(edges);
-    for (const change of raised) await this.history.append(change);
+    if (raised.length > 0) await this.history.appendAll(raised);
   }
 
   private flagEdge(alertId: string, party: AlertParty): GraphEdge {

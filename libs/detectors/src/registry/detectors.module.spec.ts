@@ -5,6 +5,8 @@ import { Clock, FixedClock, movementEdge } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import type { Detector } from '../core/detector';
 import { AlertRepository } from '../alerts/alert.repository';
+import { AlertStatusHistory } from '../alerts/alert-status-history';
+import { GraphAlertStatusHistory } from '../alerts/graph.alert-status-history';
 import { AccountRiskService } from '../services/account-risk.service';
 import { DetectionService } from '../services/detection.service';
 import { StreamDetectionService } from '../services/stream-detection.service';
@@ -63,6 +65,25 @@ describe('DetectorsModule', () => {
     expect(page.items.map((a) => a.ruleId)).toEqual(['aml.fan-out']);
     const risk = await moduleRef.get(AccountRiskService).risk('account:b:S');
     expect(risk).toMatchObject({ activeAlerts: 1, byTypology: { 'fan-out': 1 }, riskLevel: 'low' });
+    await moduleRef.close();
+  });
+
+  it('keeps alert status histories in the graph store by default', async () => {
+    const { moduleRef, store } = await boot();
+    expect(moduleRef.get(AlertStatusHistory)).toBeInstanceOf(GraphAlertStatusHistory);
+    await store.upsertEdges(fanOut().map(movementEdge));
+    const report = await moduleRef
+      .get(DetectionService)
+      .scan({ rules: ['aml.fan-out'], from: T0, to: T0 + 24 * HOUR });
+    const [alertId] = report.alertIds;
+    await moduleRef.get(AlertRepository).changeStatus(alertId, 'escalated', 'many payees', 'key-1');
+    const counts = await store.counts();
+    expect(counts.vertices.StatusChange).toBe(2);
+    expect(counts.edges.HAS_STATUS_CHANGE).toBe(2);
+    expect((await moduleRef.get(AlertStatusHistory).list(alertId)).map((c) => c.to)).toEqual([
+      'open',
+      'escalated',
+    ]);
     await moduleRef.close();
   });
 

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { Clock, SystemClock } from '@app/vocabulary';
 import { AlertRepository } from '../alerts/alert.repository';
-import { AlertStatusHistory, MemoryAlertStatusHistory } from '../alerts/alert-status-history';
+import { AlertStatusHistory } from '../alerts/alert-status-history';
+import { GraphAlertStatusHistory } from '../alerts/graph.alert-status-history';
 import type { Detector } from '../core/detector';
 import { AccountRiskService } from '../services/account-risk.service';
 import { DetectionService } from '../services/detection.service';
@@ -23,14 +24,15 @@ const SERVICES = [
 
 /**
  * AML and fraud detection: every rule under the `DETECTORS` multi-token, the registry, the
- * alert repository and the scan, stream, ring and risk services. Needs the global
- * `SettingsModule` (detectors settings) and `GraphStoreModule` (GraphStore port).
+ * alert repository (alerts and their status histories in the graph) and the scan, stream, ring
+ * and risk services. Needs the global `SettingsModule` (detectors settings) and
+ * `GraphStoreModule` (GraphStore port).
  */
 @Module({
   providers: [
     { provide: DETECTORS, useValue: ALL_DETECTORS },
     { provide: Clock, useClass: SystemClock },
-    { provide: AlertStatusHistory, useClass: MemoryAlertStatusHistory },
+    { provide: AlertStatusHistory, useClass: GraphAlertStatusHistory },
     ...SERVICES,
   ],
   exports: [DETECTORS, AlertStatusHistory, ...SERVICES],
