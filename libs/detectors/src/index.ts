@@ -44,6 +44,7 @@ export * from './registry/detectors.tokens';
 export * from './registry/detectors.module';
 
 export * from './alerts/alert-status-history';
+export * from './alerts/graph.alert-status-history';
 export * from './alerts/alert.repository';
 
 export * from './services/detection.service';
