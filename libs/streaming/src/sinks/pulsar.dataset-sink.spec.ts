@@ -1,7 +1,9 @@
-import { FixedClock } from '@app/vocabulary';
+import { loadAllSettings } from '@app/settings';
+import { FixedClock, StreamUnavailableError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import { MemoryBroker } from '../memory/memory.broker';
 import { decodeEntityMessage, decodeMovementMessage } from '../messages/envelope.codec';
+import type { BrokerLogger } from '../broker-logger';
 import { PulsarDatasetSink } from './pulsar.dataset-sink';
 
 const accountProps = {
@@ -125,6 +127,46 @@ describe('PulsarDatasetSink', () => {
     });
     await owning.abort();
     await expect(broker.ping()).rejects.toThrow(/closed/);
+  });
+
+  it('names the full topics it publishes to and pings through its broker', async () => {
+    const scoped = new MemoryBroker({ tenant: 'bank', namespace: 'test' });
+    const named = new PulsarDatasetSink({
+      broker: scoped,
+      entitiesTopic: 'e',
+      movementsTopic: 'persistent://other/ns/m',
+    });
+    expect(named.brokerKind).toBe('memory');
+    expect(named.topics).toEqual({
+      entities: 'persistent://bank/test/e',
+      movements: 'persistent://other/ns/m',
+    });
+    await expect(named.ping()).resolves.toBeUndefined();
+    await scoped.close();
+    await expect(named.ping()).rejects.toBeInstanceOf(StreamUnavailableError);
+  });
+
+  it('fromSettings publishes through Pulsar even when STREAMING_BACKEND=memory, with the batch size given', async () => {
+    const logged: string[] = [];
+    const logger: BrokerLogger = {
+      log: (line) => logged.push(line),
+      warn: (line) => logged.push(line),
+      error: (line) => logged.push(line),
+    };
+    const config = loadAllSettings({
+      STREAMING_BACKEND: 'memory',
+      PULSAR_TRANSPORT: 'websocket',
+      PULSAR_WEB_URL: 'http://127.0.0.1:38999',
+      PULSAR_TOPIC_ENTITIES: 'seed.entities',
+    }).streaming;
+    const fromSettings = PulsarDatasetSink.fromSettings(config, logger, { batchSize: 7 });
+    expect(fromSettings.brokerKind).toBe('pulsar-websocket');
+    expect(fromSettings.topics.entities).toBe('persistent://public/default/seed.entities');
+    expect(logged).toEqual(['Message broker: Pulsar WebSocket API at http://127.0.0.1:38999']);
+    await fromSettings.close();
+    expect(() => PulsarDatasetSink.fromSettings(config, logger, { batchSize: 0 })).toThrow(
+      /batchSize must be a whole number/,
+    );
   });
 
   it('refuses a batch size that is not a positive whole number', () => {

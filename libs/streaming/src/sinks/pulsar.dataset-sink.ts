@@ -5,12 +5,15 @@ import { Clock, movementOf, SystemClock } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, GroundTruthRecord, MovementEdge } from '@app/vocabulary';
 import type { BrokerLogger } from '../broker-logger';
 import { createMessageBroker } from '../broker.factory';
-import type { MessageBroker, OutgoingMessage } from '../message-broker.port';
+import type { BrokerKind, MessageBroker, OutgoingMessage } from '../message-broker.port';
 import {
   edgeUpsertMessage,
   movementMessage,
   vertexUpsertMessage,
 } from '../messages/envelope.codec';
+
+/** Messages per publish call when no batch size is given. */
+export const DEFAULT_PUBLISH_BATCH_SIZE = 500;
 
 export interface PulsarDatasetSinkOptions {
   broker: MessageBroker;
@@ -52,7 +55,7 @@ export class PulsarDatasetSink implements DatasetSink {
   private closed = false;
 
   constructor(private readonly options: PulsarDatasetSinkOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? DEFAULT_PUBLISH_BATCH_SIZE;
     if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) {
       throw new RangeError(`batchSize must be a whole number, at least 1 (got ${this.batchSize})`);
     }
@@ -63,15 +66,39 @@ export class PulsarDatasetSink implements DatasetSink {
   /**
    * A sink on the Pulsar broker of the `streaming` settings (whatever STREAMING_BACKEND says:
    * an embedded memory broker would publish into a process nobody reads). It owns its broker.
+   * Creating it does not connect; `ping()` checks that Pulsar answers.
    */
-  static fromSettings(config: StreamingConfig, logger: BrokerLogger): PulsarDatasetSink {
+  static fromSettings(
+    config: StreamingConfig,
+    logger: BrokerLogger,
+    options: { batchSize?: number } = {},
+  ): PulsarDatasetSink {
     const broker = createMessageBroker({ ...config, backend: 'pulsar' }, { logger });
     return new PulsarDatasetSink({
       broker,
       entitiesTopic: config.entitiesTopic,
       movementsTopic: config.movementsTopic,
+      batchSize: options.batchSize,
       ownsBroker: true,
     });
+  }
+
+  /** The kind of broker it publishes through (`pulsar-websocket` or `pulsar-native` from settings). */
+  get brokerKind(): BrokerKind {
+    return this.options.broker.kind;
+  }
+
+  /** Full names of the topics it publishes to (`persistent://tenant/namespace/name`). */
+  get topics(): { entities: string; movements: string } {
+    return {
+      entities: this.options.broker.topicName(this.options.entitiesTopic),
+      movements: this.options.broker.topicName(this.options.movementsTopic),
+    };
+  }
+
+  /** Resolves when the broker answers; rejects with `StreamUnavailableError` otherwise. */
+  ping(): Promise<void> {
+    return this.options.broker.ping();
   }
 
   async writeVertices(batch: readonly GraphVertex[]): Promise<void> {
