@@ -11,6 +11,8 @@ import {
   loadAllSettings,
   type SeederConfig,
   seederSettings,
+  type StreamingConfig,
+  streamingSettings,
 } from '@app/settings';
 import { BarProgressReporter } from './generate/progress.reporter';
 import type { SeederContext } from './generate/generate.command';
@@ -30,6 +32,7 @@ async function boot(options: { graph: boolean }): Promise<SeederContext> {
     seeder: app.get<SeederConfig>(seederSettings.KEY),
     detectors: app.get<DetectorsConfig>(detectorsSettings.KEY),
     graph: app.get<GraphConfig>(graphSettings.KEY),
+    streaming: app.get<StreamingConfig>(streamingSettings.KEY),
     graphStore: options.graph ? app.get(GraphStore) : undefined,
     close: () => app.close(),
   };

@@ -18,7 +18,7 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
   const program = new Command('seeder')
     .description(
       'Synthetic banks and public AML datasets for the graph banking analytics.\n' +
-        'Settings come from the environment (SEEDER_*, GRAPH_*, DETECTORS_*; see .env.example); options override them.',
+        'Settings come from the environment (SEEDER_*, GRAPH_*, DETECTORS_*, PULSAR_* for --sink pulsar; see .env.example); options override them.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -29,6 +29,7 @@ describe('seeder evaluate', () => {
           seeder: settings.seeder,
           detectors: settings.detectors,
           graph: settings.graph,
+          streaming: settings.streaming,
           close: () => {
             closed += 1;
             return Promise.resolve();

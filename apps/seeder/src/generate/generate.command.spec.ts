@@ -12,9 +12,54 @@ import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { GENERATOR_VERSION } from '@app/generators';
 import { MemoryGraphStore } from '@app/graph-store';
-import { loadAllSettings } from '@app/settings';
+import { loadAllSettings, type StreamingConfig } from '@app/settings';
+import {
+  type BrokerMessage,
+  decodeEntityMessage,
+  decodeMovementMessage,
+  MemoryBroker,
+  MessageBroker,
+  type PublishedMessage,
+  PulsarDatasetSink,
+  type Subscription,
+} from '@app/streaming';
+import { StreamUnavailableError } from '@app/vocabulary';
 import { createSeederProgram } from '../seeder.program';
-import type { SeederContext } from './generate.command';
+import type { PulsarSinkFactory, SeederContext } from './generate.command';
+
+/** A broker port whose Pulsar does not answer (as the WebSocket adapter reports it). */
+class UnreachableBroker extends MessageBroker {
+  readonly kind = 'pulsar-websocket' as const;
+  closed = false;
+  private readonly names = new MemoryBroker();
+
+  topicName(topic: string): string {
+    return this.names.topicName(topic);
+  }
+  private unavailable(): StreamUnavailableError {
+    return new StreamUnavailableError(
+      'Pulsar does not answer at http://127.0.0.1:38999: fetch failed',
+      { url: 'http://127.0.0.1:38999' },
+      { cause: new Error('connect ECONNREFUSED 127.0.0.1:38999') },
+    );
+  }
+  publish(): Promise<PublishedMessage[]> {
+    return Promise.reject(this.unavailable());
+  }
+  subscribe(): Promise<Subscription> {
+    return Promise.reject(this.unavailable());
+  }
+  readAll(): Promise<BrokerMessage[]> {
+    return Promise.reject(this.unavailable());
+  }
+  ping(): Promise<void> {
+    return Promise.reject(this.unavailable());
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return this.names.close();
+  }
+}
 
 describe('seeder generate', () => {
   let work: string;
@@ -23,6 +68,10 @@ describe('seeder generate', () => {
   let boots: { graph: boolean }[];
   let store: MemoryGraphStore;
   let closed: number;
+  let broker: MemoryBroker;
+  let pulsarSinks: { config: StreamingConfig; batchSize: number }[];
+  /** The `--sink pulsar` factory: a sink on `broker` (the memory broker stands in for Pulsar). */
+  let pulsarSink: PulsarSinkFactory;
 
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'seeder-generate-spec-'));
@@ -31,8 +80,22 @@ describe('seeder generate', () => {
     boots = [];
     store = new MemoryGraphStore();
     closed = 0;
+    broker = new MemoryBroker();
+    pulsarSinks = [];
+    pulsarSink = (config, options) => {
+      pulsarSinks.push({ config, batchSize: options.batchSize });
+      return new PulsarDatasetSink({
+        broker,
+        entitiesTopic: config.entitiesTopic,
+        movementsTopic: config.movementsTopic,
+        batchSize: options.batchSize,
+      });
+    };
   });
-  afterEach(() => rmSync(work, { recursive: true, force: true }));
+  afterEach(async () => {
+    await broker.close();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   /** Runs the CLI with settings from `env` (as the real boot would read them) and a memory store. */
   async function run(args: string[], env: Record<string, string> = {}): Promise<void> {
@@ -48,6 +111,7 @@ describe('seeder generate', () => {
           seeder: settings.seeder,
           detectors: settings.detectors,
           graph: settings.graph,
+          streaming: settings.streaming,
           graphStore: options.graph ? store : undefined,
           close: () => {
             closed++;
@@ -57,6 +121,7 @@ describe('seeder generate', () => {
         return Promise.resolve(context);
       },
       print: (line) => printed.push(line),
+      pulsarSink: (config, options) => pulsarSink(config, options),
     });
     program.configureOutput({
       writeOut: (text) => printed.push(text),
@@ -173,7 +238,7 @@ describe('seeder generate', () => {
       ['--reference-time', '2025-13-45'],
       'must be an ISO 8601 timestamp such as 2025-01-01T00:00:00Z',
     ],
-    [['--sink', 'parquet'], 'Allowed choices are jsonl, csv, graph.'],
+    [['--sink', 'parquet'], 'Allowed choices are jsonl, csv, graph, pulsar.'],
     [['--batch-size', '0'], "option '--batch-size <n>' argument '0' is invalid"],
     [['--out', ' '], "option '--out <dir>' argument ' ' is invalid. must not be empty"],
     [['--frobnicate'], "unknown option '--frobnicate'"],
@@ -215,6 +280,155 @@ describe('seeder generate', () => {
     );
   });
 
+  describe('--sink pulsar', () => {
+    const readText = (path: string): string => readFileSync(path, 'utf8');
+
+    it('publishes vertices and entity edges to the entities topic and movements to the movements topic of the settings, and keeps the ground truth in the output folder', async () => {
+      const out = join(work, 'pulsar');
+      const publishCalls: number[] = [];
+      const publish = broker.publish.bind(broker);
+      jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+        publishCalls.push(messages.length);
+        return publish(topic, messages);
+      });
+      await run(
+        ['generate', '--seed', '7', '--sink', 'pulsar', '--batch-size', '250', '--out', out],
+        {
+          PULSAR_TOPIC_ENTITIES: 'seed.entities',
+          PULSAR_TOPIC_MOVEMENTS: 'seed.movements',
+        },
+      );
+      expect(boots).toEqual([{ graph: false }]);
+      expect(pulsarSinks.map((s) => s.batchSize)).toEqual([250]);
+      expect(Math.max(...publishCalls)).toBeLessThanOrEqual(250);
+      expect(closed).toBe(1);
+
+      const manifest = JSON.parse(readText(join(out, 'manifest.json'))) as {
+        counts: { vertices: Record<string, number>; edges: Record<string, number> };
+        pulsar: Record<string, string>;
+      };
+      expect(readdirSync(out).sort()).toEqual(['ground-truth.jsonl', 'manifest.json']);
+      expect(manifest.pulsar).toEqual({
+        url: 'http://127.0.0.1:8080',
+        entitiesTopic: 'persistent://public/default/seed.entities',
+        movementsTopic: 'persistent://public/default/seed.movements',
+      });
+
+      const entities = (await broker.readAll('seed.entities', { idleMs: 0 })).map((m) =>
+        decodeEntityMessage(m.payload),
+      );
+      const movements = (await broker.readAll('seed.movements', { idleMs: 0 })).map((m) =>
+        decodeMovementMessage(m.payload),
+      );
+      expect(await broker.readAll('bank.entities', { idleMs: 0 })).toEqual([]);
+      const perLabel: Record<string, number> = {};
+      for (const decoded of entities) {
+        if (!decoded.ok) throw new Error(decoded.reason);
+        perLabel[decoded.envelope.payload.label] =
+          (perLabel[decoded.envelope.payload.label] ?? 0) + 1;
+      }
+      expect(movements.every((decoded) => decoded.ok)).toBe(true);
+      const { TRANSFERRED, ...entityEdges } = manifest.counts.edges;
+      const nonZero = (counts: Record<string, number>): Record<string, number> =>
+        Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+      expect(perLabel).toEqual(nonZero({ ...manifest.counts.vertices, ...entityEdges }));
+      expect(movements).toHaveLength(TRANSFERRED);
+
+      // The ground truth is the one the files sinks write for the same options.
+      await run(['generate', '--seed', '7', '--out', join(work, 'files')]);
+      expect(readText(join(out, 'ground-truth.jsonl'))).toBe(
+        readText(join(work, 'files', 'ground-truth.jsonl')),
+      );
+
+      const vertices = Object.values(manifest.counts.vertices).reduce((a, b) => a + b, 0);
+      const edges = Object.values(entityEdges).reduce((a, b) => a + b, 0);
+      const text = printed.join('\n');
+      expect(text).toContain(
+        `published ${vertices.toLocaleString('en-US')} vertices and ${edges.toLocaleString('en-US')} entity edges to persistent://public/default/seed.entities, ` +
+          `${TRANSFERRED.toLocaleString('en-US')} movements to persistent://public/default/seed.movements (Pulsar at http://127.0.0.1:8080); ground truth and manifest in ${out}`,
+      );
+      expect(text).toContain('PULSAR_SUBSCRIPTION=graph-ingest');
+      expect(text).toContain('Run it with STREAMING_BACKEND=pulsar');
+      expect(text).toMatch(/ubo-cycle\s+1\s+0/);
+    });
+
+    it('publishes in batches of 500 messages unless --batch-size says otherwise', async () => {
+      await run(['generate', '--sink', 'pulsar', '--out', join(work, 'default-batch')], {
+        STREAMING_BACKEND: 'pulsar',
+      });
+      expect(pulsarSinks.map((s) => s.batchSize)).toEqual([500]);
+      expect(pulsarSinks[0].config.backend).toBe('pulsar');
+      expect(printed.join('\n')).not.toContain('Run it with STREAMING_BACKEND=pulsar');
+    });
+
+    it('refuses with the URL and what to check when Pulsar does not answer, before generating anything', async () => {
+      const unreachable = new UnreachableBroker();
+      pulsarSink = (config) =>
+        new PulsarDatasetSink({
+          broker: unreachable,
+          entitiesTopic: config.entitiesTopic,
+          movementsTopic: config.movementsTopic,
+          ownsBroker: true,
+        });
+      const out = join(work, 'unreachable');
+      const error = await failure(['generate', '--sink', 'pulsar', '--out', out], {
+        PULSAR_WEB_URL: 'http://127.0.0.1:38999',
+      });
+      expect(error.exitCode).not.toBe(0);
+      expect(error.code).toBe('seeder.generate.stream_unavailable');
+      const message = errors.join('');
+      expect(message).toContain(
+        'error: --sink pulsar cannot reach Pulsar at http://127.0.0.1:38999 (PULSAR_WEB_URL, WebSocket API)',
+      );
+      expect(message).toContain(
+        '--sink pulsar always needs a real Pulsar: STREAMING_BACKEND=memory does not apply to it',
+      );
+      expect(message).toContain('connect ECONNREFUSED 127.0.0.1:38999');
+      expect(message).toContain('Nothing was generated or published');
+      expect(message).toContain('bash docker/local/pulsar/service.sh start');
+      expect(existsSync(out)).toBe(false);
+      expect(unreachable.closed).toBe(true);
+      expect(closed).toBe(1);
+    });
+
+    it('names PULSAR_SERVICE_URL when the native client cannot be built', async () => {
+      pulsarSink = () => {
+        throw new StreamUnavailableError('PULSAR_TRANSPORT=native needs the optional package');
+      };
+      await failure(['generate', '--sink', 'pulsar', '--out', join(work, 'native')], {
+        STREAMING_BACKEND: 'pulsar',
+        PULSAR_TRANSPORT: 'native',
+        PULSAR_SERVICE_URL: 'pulsar://10.0.0.1:6650',
+      });
+      const message = errors.join('');
+      expect(message).toContain(
+        'cannot reach Pulsar at pulsar://10.0.0.1:6650 (PULSAR_SERVICE_URL, native client): PULSAR_TRANSPORT=native needs the optional package',
+      );
+      expect(message).not.toContain('STREAMING_BACKEND=memory');
+    });
+
+    it('says what was published when Pulsar fails half-way, and leaves no ground truth behind', async () => {
+      const publish = broker.publish.bind(broker);
+      let calls = 0;
+      jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+        calls += 1;
+        return calls > 2
+          ? Promise.reject(new StreamUnavailableError('Could not publish 500 message(s)'))
+          : publish(topic, messages);
+      });
+      const out = join(work, 'half');
+      const error = await failure(['generate', '--sink', 'pulsar', '--out', out]);
+      expect(error.exitCode).not.toBe(0);
+      const message = errors.join('');
+      expect(message).toContain(
+        'Publishing to Pulsar at http://127.0.0.1:8080 (PULSAR_WEB_URL) failed: Could not publish 500 message(s)',
+      );
+      expect(message).toMatch(/\d+ vertices, 0 entity edges and 0 movements were published before/);
+      expect(message).toContain('the ground truth was not written');
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+
   it('explains itself to newcomers in --help', async () => {
     const error = await failure(['generate', '--help']);
     expect(error.code).toBe('commander.helpDisplayed');
@@ -229,6 +443,8 @@ describe('seeder generate', () => {
       '--overwrite',
       'Examples:',
       'ground-truth.jsonl',
+      '--sink pulsar',
+      'PULSAR_TOPIC_ENTITIES',
     ]) {
       expect(help).toContain(option);
     }

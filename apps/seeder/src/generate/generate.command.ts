@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   CsvSink,
@@ -15,12 +16,13 @@ import {
   writeDataset,
 } from '@app/generators';
 import type { GraphStore } from '@app/graph-store';
-import type { DetectorsConfig, GraphConfig, SeederConfig } from '@app/settings';
-import { DomainError, toMinorUnits } from '@app/vocabulary';
+import type { DetectorsConfig, GraphConfig, SeederConfig, StreamingConfig } from '@app/settings';
+import { type BrokerKind, DEFAULT_PUBLISH_BATCH_SIZE, PulsarDatasetSink } from '@app/streaming';
+import { DomainError, StreamUnavailableError, toMinorUnits } from '@app/vocabulary';
 import { type ProgressReporter, SILENT_PROGRESS } from './progress.reporter';
 import { summaryTable } from './summary.table';
 
-export const SINK_KINDS = ['jsonl', 'csv', 'graph'] as const;
+export const SINK_KINDS = ['jsonl', 'csv', 'graph', 'pulsar'] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 export const JSONL_LAYOUTS = ['combined', 'per-label'] as const;
 
@@ -29,9 +31,20 @@ export interface SeederContext {
   seeder: SeederConfig;
   detectors: DetectorsConfig;
   graph: GraphConfig;
+  streaming: StreamingConfig;
   graphStore?: GraphStore;
   close(): Promise<void>;
 }
+
+/** Builds the sink of `--sink pulsar` from the streaming settings (it owns its broker). */
+export type PulsarSinkFactory = (
+  config: StreamingConfig,
+  options: { batchSize: number },
+) => PulsarDatasetSink;
+
+/** The real one: the Pulsar of the settings, whatever STREAMING_BACKEND says. */
+const pulsarSinkFromSettings: PulsarSinkFactory = (config, options) =>
+  PulsarDatasetSink.fromSettings(config, new Logger('seeder'), options);
 
 export interface GenerateCommandDeps {
   /** Boots the application context; with `graph: true` it provides the GraphStore port. */
@@ -40,6 +53,8 @@ export interface GenerateCommandDeps {
   print?: (line: string) => void;
   /** Progress bars (default: none). */
   progress?: () => ProgressReporter;
+  /** The sink of `--sink pulsar` (default: `PulsarDatasetSink.fromSettings`). */
+  pulsarSink?: PulsarSinkFactory;
 }
 
 interface GenerateOptions {
@@ -86,16 +101,26 @@ Examples:
   $ npm run seed -- generate --profile tiny --seed 7 --out ./out/tiny
   $ npm run seed -- generate --profile medium --sink csv --out ./out/medium --overwrite
   $ GRAPH_BACKEND=janusgraph npm run seed -- generate --profile small --sink graph
+  $ PULSAR_WEB_URL=http://127.0.0.1:8080 npm run seed -- generate --profile small --sink pulsar --out ./out/small-truth
 
 Output (jsonl): vertices.jsonl, edges.jsonl (or one file per label with --layout per-label),
 ground-truth.jsonl (one line per injected pattern or decoy) and manifest.json (options and counts).
 The same profile, seed, reference time, days and generator version always give the same files.
 An existing output folder is refused unless --overwrite; output is written to a temporary folder
-and renamed into place only when generation succeeded.`;
+and renamed into place only when generation succeeded.
+
+Output (graph, pulsar): the bank goes to the graph store or to Pulsar; the output folder gets only
+ground-truth.jsonl and manifest.json, so the labels stay at hand (\`seeder evaluate\` with the
+manifest's profile, seed, reference time and days regenerates the identical bank to score it).
+--sink pulsar publishes vertices and relations to PULSAR_TOPIC_ENTITIES and movements to
+PULSAR_TOPIC_MOVEMENTS on the Pulsar at PULSAR_WEB_URL (PULSAR_SERVICE_URL with the native client),
+in the format the ingest worker consumes. It always needs a running Pulsar: STREAMING_BACKEND=memory
+does not apply to it (an in-memory broker would vanish when the seeder exits). Start the ingest
+worker first: a new subscription starts at the end of the topics.`;
 
 /**
  * `seeder generate`: a synthetic bank with injected AML, fraud and ownership patterns and their
- * exact ground truth, into JSON lines, CSV or the graph store.
+ * exact ground truth, into JSON lines, CSV, the graph store or Pulsar topics.
  */
 export function registerGenerateCommand(program: Command, deps: GenerateCommandDeps): Command {
   const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
@@ -127,13 +152,13 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     )
     .option(
       '--out <dir>',
-      'output folder (for --sink graph: where the ground truth goes); default SEEDER_OUTPUT_DIR',
+      'output folder (for --sink graph or pulsar: where the ground truth goes); default SEEDER_OUTPUT_DIR',
       notEmpty,
     )
     .addOption(
       new Option(
         '--sink <kind>',
-        'jsonl or csv files, or graph (upsert into the graph store chosen by GRAPH_BACKEND)',
+        'jsonl or csv files, graph (upsert into the graph store chosen by GRAPH_BACKEND) or pulsar (publish to the PULSAR_TOPIC_* topics for the ingest worker)',
       )
         .choices(SINK_KINDS)
         .default('jsonl'),
@@ -149,7 +174,7 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     )
     .option(
       '--batch-size <n>',
-      'graph sink: items per upsert; default GRAPH_BATCH_SIZE',
+      `graph sink: items per upsert (default GRAPH_BATCH_SIZE); pulsar sink: messages per publish call (default ${DEFAULT_PUBLISH_BATCH_SIZE})`,
       wholeNumber(1, 5000),
     )
     .option('--no-progress', 'do not draw progress bars')
@@ -185,20 +210,37 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
         days: options.days,
         thresholds: options.thresholds,
       };
-      const sink = await openSink(opts, context, out, overwrite, manifest);
+      const { sink, pulsar } = await openSink(
+        opts,
+        context,
+        out,
+        overwrite,
+        manifest,
+        deps.pulsarSink ?? pulsarSinkFromSettings,
+      );
       const started = performance.now();
       const summary = await writeDataset(generateBank(options), sink, (chunk, sofar) =>
         progress.update(chunk, sofar),
-      );
+      ).catch((error: unknown) => {
+        throw pulsar ? publishFailure(error, pulsar, context.streaming) : error;
+      });
       progress.stop();
       const seconds = (performance.now() - started) / 1000;
       print(
         `Generated the ${profile} bank (seed ${options.seed}, ${options.days} days up to ${referenceTime}) ` +
-          `in ${seconds.toFixed(1)} s: ${opts.sink === 'graph' ? `upserted into the ${context.graphStore?.backend ?? ''} graph store, ground truth in ${out}` : `${opts.sink} files in ${out}`}`,
+          `in ${seconds.toFixed(1)} s: ${destination(opts.sink, context, out, pulsar)}`,
       );
       if (opts.sink === 'graph' && context.graphStore?.backend === 'memory') {
         print(
           'note: GRAPH_BACKEND=memory keeps the graph inside this process only; it is gone when the seeder exits (use GRAPH_BACKEND=janusgraph to keep it).',
+        );
+      }
+      if (pulsar) {
+        print(
+          `note: the ingest worker writes these messages into the graph when its subscription (PULSAR_SUBSCRIPTION=${context.streaming.subscription}) existed before they were published; a new subscription starts at the end of the topics.` +
+            (context.streaming.backend === 'memory'
+              ? ' Run it with STREAMING_BACKEND=pulsar: with memory it has its own in-process broker and never sees these topics.'
+              : ''),
         );
       }
       print('');
@@ -219,18 +261,27 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
   return command;
 }
 
+interface OpenedSink {
+  sink: DatasetSink;
+  /** The Pulsar sink inside `sink`, for `--sink pulsar`. */
+  pulsar?: PulsarDatasetSink;
+}
+
 async function openSink(
   opts: GenerateOptions,
   context: SeederContext,
   out: string,
   overwrite: boolean,
   manifest: Readonly<Record<string, unknown>>,
-): Promise<DatasetSink> {
+  pulsarSink: PulsarSinkFactory,
+): Promise<OpenedSink> {
   switch (opts.sink) {
     case 'jsonl':
-      return JsonlSink.open({ directory: out, overwrite, manifest, layout: opts.layout });
+      return {
+        sink: await JsonlSink.open({ directory: out, overwrite, manifest, layout: opts.layout }),
+      };
     case 'csv':
-      return CsvSink.open({ directory: out, overwrite, manifest });
+      return { sink: await CsvSink.open({ directory: out, overwrite, manifest }) };
     case 'graph': {
       if (!context.graphStore)
         throw new Error('The application context was booted without the graph store');
@@ -240,10 +291,138 @@ async function openSink(
         manifest: { ...manifest, graph: context.graphStore.backend },
         content: 'ground-truth',
       });
-      return new TeeSink([
-        new GraphStoreSink(context.graphStore, opts.batchSize ?? context.graph.batchSize),
-        files,
-      ]);
+      return {
+        sink: new TeeSink([
+          new GraphStoreSink(context.graphStore, opts.batchSize ?? context.graph.batchSize),
+          files,
+        ]),
+      };
+    }
+    case 'pulsar': {
+      // Connect before generating anything, so that an unreachable Pulsar leaves no files behind.
+      const pulsar = await connectPulsar(context.streaming, opts.batchSize, pulsarSink);
+      try {
+        const files = await JsonlSink.open({
+          directory: out,
+          overwrite,
+          manifest: {
+            ...manifest,
+            pulsar: {
+              url: pulsarEndpoint(context.streaming, pulsar.brokerKind).url,
+              entitiesTopic: pulsar.topics.entities,
+              movementsTopic: pulsar.topics.movements,
+            },
+          },
+          content: 'ground-truth',
+        });
+        return { sink: new TeeSink([pulsar, files]), pulsar };
+      } catch (error: unknown) {
+        await pulsar.abort();
+        throw error;
+      }
+    }
+  }
+}
+
+/** The URL the broker talks to and the variable that sets it. */
+function pulsarEndpoint(
+  config: StreamingConfig,
+  kind: BrokerKind | undefined,
+): { url: string; variable: string; transport: string } {
+  const native = kind === undefined ? config.transport === 'native' : kind === 'pulsar-native';
+  return native
+    ? { url: config.serviceUrl, variable: 'PULSAR_SERVICE_URL', transport: 'native client' }
+    : { url: config.webUrl, variable: 'PULSAR_WEB_URL', transport: 'WebSocket API' };
+}
+
+/** An `Error` from any realm (`instanceof Error` fails for errors of another VM context). */
+function isErrorLike(value: unknown): value is { message: string; cause?: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/** The error message with the messages of its causes (e.g. `fetch failed: connect ECONNREFUSED …`). */
+function reasonOf(error: unknown): string {
+  if (!isErrorLike(error)) return String(error);
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (isErrorLike(current) && parts.length < 4) {
+    const message = current.message;
+    // Wrappers often repeat their cause's message; keep each text once.
+    if (message !== '' && !parts.some((part) => part.includes(message))) parts.push(message);
+    current = current.cause;
+  }
+  return parts.join(': ');
+}
+
+const MEMORY_BACKEND_NOTE =
+  '\n--sink pulsar always needs a real Pulsar: STREAMING_BACKEND=memory does not apply to it (an in-memory broker would vanish when the seeder exits).';
+
+/** Builds the Pulsar sink and checks that Pulsar answers; a clear refusal otherwise. */
+async function connectPulsar(
+  config: StreamingConfig,
+  batchSize: number | undefined,
+  factory: PulsarSinkFactory,
+): Promise<PulsarDatasetSink> {
+  let sink: PulsarDatasetSink | undefined;
+  try {
+    sink = factory(config, { batchSize: batchSize ?? DEFAULT_PUBLISH_BATCH_SIZE });
+    await sink.ping();
+    return sink;
+  } catch (error: unknown) {
+    await sink?.abort();
+    const endpoint = pulsarEndpoint(config, sink?.brokerKind);
+    throw new StreamUnavailableError(
+      `--sink pulsar cannot reach Pulsar at ${endpoint.url} (${endpoint.variable}, ${endpoint.transport}): ${reasonOf(error)}\n` +
+        'Nothing was generated or published. Check that Pulsar is running (for a local one: ' +
+        `bash docker/local/pulsar/service.sh start) and that ${endpoint.variable} points at it; ` +
+        'PULSAR_TRANSPORT chooses the client, PULSAR_AUTH_TOKEN is sent when set.' +
+        (config.backend === 'memory' ? MEMORY_BACKEND_NOTE : ''),
+      { url: endpoint.url },
+      { cause: error },
+    );
+  }
+}
+
+/** A failure while publishing, with what was published already and what to do. */
+function publishFailure(error: unknown, sink: PulsarDatasetSink, config: StreamingConfig): unknown {
+  if (!(error instanceof StreamUnavailableError)) return error;
+  const { url, variable } = pulsarEndpoint(config, sink.brokerKind);
+  const { vertices, entityEdges, movements } = sink.published;
+  return new StreamUnavailableError(
+    `Publishing to Pulsar at ${url} (${variable}) failed: ${reasonOf(error)}\n` +
+      `${vertices} vertices, ${entityEdges} entity edges and ${movements} movements were published before; ` +
+      'the ground truth was not written. Publishing the same bank again is harmless (the ingest worker upserts).',
+    { url, published: { ...sink.published } },
+    { cause: error },
+  );
+}
+
+/** The end of the summary line: where the bank and its ground truth went. */
+function destination(
+  kind: SinkKind,
+  context: SeederContext,
+  out: string,
+  pulsar: PulsarDatasetSink | undefined,
+): string {
+  switch (kind) {
+    case 'jsonl':
+    case 'csv':
+      return `${kind} files in ${out}`;
+    case 'graph':
+      return `upserted into the ${context.graphStore?.backend ?? ''} graph store, ground truth in ${out}`;
+    case 'pulsar': {
+      if (!pulsar) return `published to Pulsar, ground truth in ${out}`;
+      const { vertices, entityEdges, movements } = pulsar.published;
+      const count = (n: number): string => n.toLocaleString('en-US');
+      return (
+        `published ${count(vertices)} vertices and ${count(entityEdges)} entity edges to ${pulsar.topics.entities}, ` +
+        `${count(movements)} movements to ${pulsar.topics.movements} ` +
+        `(Pulsar at ${pulsarEndpoint(context.streaming, pulsar.brokerKind).url}); ground truth and manifest in ${out}`
+      );
     }
   }
 }
