@@ -18,6 +18,7 @@ import type {
   VertexLabel,
 } from '@app/vocabulary';
 import type {
+  AccountEventQuery,
   FanCandidateQuery,
   MovementQuery,
   MovementWindowQuery,
@@ -369,6 +370,18 @@ export function assertMovementQuery(query: MovementQuery): void {
     ...oneOf('direction', query.direction, ['out', 'in', 'both']),
     ...(query.limit === undefined ? [] : wholeAtLeast('limit', query.limit, 1)),
   ]);
+}
+
+export function assertAccountEventQuery(query: AccountEventQuery): void {
+  reject('getAccountEvents', [
+    ...stringList('accountIds', query.accountIds),
+    ...windowProblems(query.from, query.to),
+    ...(query.limit === undefined ? [] : wholeAtLeast('limit', query.limit, 1)),
+  ]);
+}
+
+export function assertHoldersQuery(accountIds: readonly string[]): void {
+  reject('getHolders', stringList('accountIds', accountIds));
 }
 
 export function assertMovementWindowQuery(query: MovementWindowQuery): void {

@@ -1,5 +1,6 @@
 import type {
   EdgeLabel,
+  EventVertex,
   GraphEdge,
   GraphVertex,
   IdentifierKind,
@@ -49,6 +50,26 @@ export interface MovementWindowQuery {
   /** Resume after this movement id (movements come ordered by timestamp, then id). */
   after?: { timestamp: number; movementId: string };
   limit: number;
+}
+
+export interface AccountEventQuery {
+  accountIds: readonly string[];
+  /** Inclusive start, exclusive end, epoch ms (the events' `timestamp`). */
+  from: number;
+  to: number;
+  limit?: number;
+}
+
+/** An Event vertex reached from an account through HAS_EVENT. */
+export interface AccountEventRecord {
+  accountId: string;
+  event: EventVertex;
+}
+
+/** The holders of one account: uids of the Persons and Companies that HOLD it, in uid order. */
+export interface AccountHolders {
+  accountId: string;
+  holderUids: string[];
 }
 
 export interface FanCandidateQuery {
@@ -115,6 +136,10 @@ export interface GraphCounts {
  * - fan candidates never count the account itself, most counterparties first, then by id;
  * - shared identifiers have 2..hubCap accounts, come in uid order and list every account;
  * - `getNeighbourhood` returns nearer edges first; `truncated` only when an edge was left out;
+ * - `getAccountEvents` orders by event timestamp, then event uid, then account id; an event
+ *   reached from two asked accounts comes once for each; unknown accounts contribute nothing;
+ * - `getHolders` answers every asked account once, in the order asked (unknown ones and
+ *   accounts without holders with an empty list);
  * - unknown start uids raise `EntityNotFoundError`; bad query arguments `InvalidInputError`.
  */
 export abstract class GraphStore {
@@ -139,6 +164,15 @@ export abstract class GraphStore {
   abstract getMovements(query: MovementQuery): Promise<Movement[]>;
   /** All movements in a window, in pages ordered by timestamp then id (global scans). */
   abstract scanMovements(query: MovementWindowQuery): Promise<Movement[]>;
+
+  /**
+   * Events (HAS_EVENT targets) of some accounts whose timestamp is in the window, ordered by
+   * timestamp, then event uid, then account id; `limit` keeps the first ones of that order.
+   */
+  abstract getAccountEvents(query: AccountEventQuery): Promise<AccountEventRecord[]>;
+
+  /** Holders (HOLDS sources) of some accounts, each account once in the order asked. */
+  abstract getHolders(accountIds: readonly string[]): Promise<AccountHolders[]>;
 
   /** Accounts with at least N distinct counterparties in a window, computed by the store. */
   abstract selectFanCandidates(query: FanCandidateQuery): Promise<FanCandidate[]>;

@@ -1,5 +1,5 @@
 import type { EdgeLabel, GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
-import type { FanCandidate } from '../graph-store.port';
+import type { AccountEventRecord, AccountHolders, FanCandidate } from '../graph-store.port';
 
 /*
  * Plain, obviously-correct reference answers computed from fixture data (full scans, no
@@ -31,6 +31,44 @@ export function expectedMovements(
         (direction !== 'out' && set.has(m.toAccount)),
     )
     .sort(compareMovements);
+}
+
+/** Events reached from the accounts through HAS_EVENT, in the window, in the port's order. */
+export function expectedAccountEvents(
+  vertices: readonly GraphVertex[],
+  edges: readonly GraphEdge[],
+  accounts: readonly string[],
+  from: number,
+  to: number,
+): AccountEventRecord[] {
+  const asked = new Set(accounts);
+  const pairs = new Map<string, AccountEventRecord>();
+  for (const edge of edges) {
+    if (edge.label !== 'HAS_EVENT' || !asked.has(edge.from)) continue;
+    const event = vertices.find((v) => v.uid === edge.to);
+    if (event?.label !== 'Event') continue;
+    if (event.props.timestamp < from || event.props.timestamp >= to) continue;
+    pairs.set(`${edge.from}\u0000${event.uid}`, { accountId: edge.from, event });
+  }
+  return [...pairs.values()].sort(
+    (a, b) =>
+      a.event.props.timestamp - b.event.props.timestamp ||
+      byId(a.event.uid, b.event.uid) ||
+      byId(a.accountId, b.accountId),
+  );
+}
+
+/** HOLDS sources of each asked account (once each, in the order asked), in uid order. */
+export function expectedHolders(
+  edges: readonly GraphEdge[],
+  accounts: readonly string[],
+): AccountHolders[] {
+  return [...new Set(accounts)].map((accountId) => ({
+    accountId,
+    holderUids: [
+      ...new Set(edges.filter((e) => e.label === 'HOLDS' && e.to === accountId).map((e) => e.from)),
+    ].sort(byId),
+  }));
 }
 
 export function expectedScan(

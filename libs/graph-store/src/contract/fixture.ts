@@ -13,7 +13,7 @@ import type {
 import type { GraphStore } from '../graph-store.port';
 
 /*
- * A small hand-built bank for the GraphStore contract suite (25 vertices and 65 edges,
+ * A small hand-built bank for the GraphStore contract suite (28 vertices and 69 edges,
  * small enough to reload before every test against a real JanusGraph).
  *
  * People and companies (OWNS share in %, CONTROLS marked):
@@ -25,7 +25,8 @@ import type { GraphStore } from '../graph-store.port';
  *   carol --60%--> cycA --50%--> cycB --40%--> cycA           (a cycle)
  *                  dave ---50%---^
  *
- * Accounts a1..a8 at bank "fxbank"; a7 is dormant, a8 is a business account of opco.
+ * Accounts a1..a8 at bank "fxbank"; a7 is dormant, a8 is a business account of opco held
+ * jointly with carol (its only account with two holders).
  *
  * Identifiers (USES):
  *   device  used by a1, a2                (shared by 2)
@@ -34,8 +35,9 @@ import type { GraphStore } from '../graph-store.port';
  *   ip      used by a1..a6                (a hub: 6 accounts > FIXTURE_HUB_CAP)
  *   phone   used by a7 only               (not shared)
  *
- * One login Event (HAS_EVENT from a1) and one Alert that FLAGS a1 and midco, with the
- * StatusChange of its raise (HAS_STATUS_CHANGE).
+ * Four Events (HAS_EVENT): a1 logs in at T0+30min and changes its credentials at T0+6h; a2
+ * adds a device and logs in at the same instant, T0+2h (a tie ordered by event uid). One Alert
+ * FLAGS a1 and midco, with the StatusChange of its raise (HAS_STATUS_CHANGE).
  *
  * 30 movements (see MOVEMENT_ROWS): a fan-out from a1, a fan-in to a8, a chain, a 2-cycle,
  * timestamp ties (m12/m13, m24/m25, m28/m29) and a self-transfer (m26).
@@ -48,6 +50,7 @@ export const MINUTE = 60_000;
 export const FIXTURE_HUB_CAP = 4;
 
 type AccountKey = 'a1' | 'a2' | 'a3' | 'a4' | 'a5' | 'a6' | 'a7' | 'a8';
+type EventKey = 'a1Login' | 'a2DeviceAdded' | 'a2Login' | 'a1CredentialChange';
 
 /** [number, from, to, hours after T0, amount in cents, channel] */
 type MovementRow = [number, AccountKey, AccountKey, number, number, Channel];
@@ -99,7 +102,10 @@ export interface BankFixture {
   company: Record<'holdco' | 'midco' | 'opco' | 'cycA' | 'cycB', string>;
   account: Record<AccountKey, string>;
   identifier: Record<'device' | 'email' | 'card' | 'ip' | 'phone', string>;
+  /** a1's login, the first event. */
   event: string;
+  /** Every event by key (`a1Login` is `event`). */
+  events: Record<EventKey, string>;
   alert: string;
   /** Movement id by its number in MOVEMENT_ROWS (1..30). */
   movement: (n: number) => string;
@@ -150,6 +156,12 @@ export function buildBankFixture(source = 'fx'): BankFixture {
     phone: identifierUid(...identifierValues.phone),
   };
   const event = ids.event(source, 'login-1');
+  const events: Record<EventKey, string> = {
+    a1Login: event,
+    a2DeviceAdded: ids.event(source, 'device-added-1'),
+    a2Login: ids.event(source, 'login-2'),
+    a1CredentialChange: ids.event(source, 'credential-change-1'),
+  };
   const alert = ids.alert('fan-out', `${source}-a1`);
   const statusChange = ids.statusChange(alert, 0);
   const movement = (n: number): string => ids.movement(source, n.toString().padStart(2, '0'));
@@ -221,6 +233,21 @@ export function buildBankFixture(source = 'fx'): BankFixture {
       props: { kind: 'login', timestamp: t0 + 30 * MINUTE, country: 'GB' },
     },
     {
+      label: 'Event',
+      uid: events.a2DeviceAdded,
+      props: { kind: 'device-added', timestamp: t0 + 2 * HOUR, identifierUid: identifier.device },
+    },
+    {
+      label: 'Event',
+      uid: events.a2Login,
+      props: { kind: 'login', timestamp: t0 + 2 * HOUR, country: 'FR' },
+    },
+    {
+      label: 'Event',
+      uid: events.a1CredentialChange,
+      props: { kind: 'credential-change', timestamp: t0 + 6 * HOUR },
+    },
+    {
       label: 'Alert',
       uid: alert,
       props: {
@@ -283,6 +310,14 @@ export function buildBankFixture(source = 'fx'): BankFixture {
     props: { firstSeen: t0 - 30 * 24 * HOUR, lastSeen: t0 },
   });
 
+  const hasEvent = (key: AccountKey, eventUid: string): GraphEdge => ({
+    label: 'HAS_EVENT',
+    eid: ids.structural('HAS_EVENT', account[key], eventUid),
+    from: account[key],
+    to: eventUid,
+    props: {},
+  });
+
   const edges: GraphEdge[] = [
     owns(1, person.alice, company.holdco, 60),
     owns(2, company.holdco, company.midco, 80),
@@ -311,6 +346,7 @@ export function buildBankFixture(source = 'fx'): BankFixture {
     holds(person.bob, 'a6'),
     holds(person.carol, 'a7'),
     holds(company.opco, 'a8'),
+    holds(person.carol, 'a8'),
     uses('a1', 'device'),
     uses('a2', 'device'),
     uses('a3', 'email'),
@@ -320,13 +356,10 @@ export function buildBankFixture(source = 'fx'): BankFixture {
     uses('a6', 'card'),
     ...(['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] as const).map((key) => uses(key, 'ip')),
     uses('a7', 'phone'),
-    {
-      label: 'HAS_EVENT',
-      eid: ids.structural('HAS_EVENT', account.a1, event),
-      from: account.a1,
-      to: event,
-      props: {},
-    },
+    hasEvent('a1', events.a1Login),
+    hasEvent('a2', events.a2DeviceAdded),
+    hasEvent('a2', events.a2Login),
+    hasEvent('a1', events.a1CredentialChange),
     {
       label: 'FLAGS',
       eid: ids.structural('FLAGS', alert, account.a1),
@@ -369,6 +402,7 @@ export function buildBankFixture(source = 'fx'): BankFixture {
     account,
     identifier,
     event,
+    events,
     alert,
     movement,
     vertices,

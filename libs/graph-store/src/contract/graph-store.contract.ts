@@ -2,12 +2,15 @@ import {
   BatchRejectedError,
   EDGE_LABELS,
   EntityNotFoundError,
+  ids as vocabularyIds,
   InvalidInputError,
   movementEdge,
   VERTEX_LABELS,
 } from '@app/vocabulary';
 import type {
   AccountVertex,
+  EventVertex,
+  FieldProblem,
   GraphEdge,
   GraphVertex,
   Movement,
@@ -19,7 +22,9 @@ import {
   byId,
   compareMovements,
   eidsOf,
+  expectedAccountEvents,
   expectedFanCandidates,
+  expectedHolders,
   expectedMovements,
   expectedNeighbourhoodEdges,
   expectedScan,
@@ -47,6 +52,13 @@ async function rejectedItems(promise: Promise<unknown>): Promise<readonly Reject
   const error = await rejectionOf(promise);
   expect(error).toBeInstanceOf(BatchRejectedError);
   return (error as BatchRejectedError).rejected;
+}
+
+/** The problems of the InvalidInputError a promise rejects with; fails the test otherwise. */
+async function invalidInput(promise: Promise<unknown>): Promise<readonly FieldProblem[]> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  return (error as InvalidInputError).problems;
 }
 
 function fieldsOf(items: readonly RejectedItem[], index: number): string[] {
@@ -94,6 +106,10 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  * - ids compare by UTF-16 code units (JS `<`, Java `String.compareTo`) wherever order matters;
  * - getVertices: in the order asked, unknown uids left out, repeats once;
  * - getMovements: a movement is returned once even when both ends are asked (or a self-transfer);
+ * - getAccountEvents: [from, to) on the event's timestamp; ordered by timestamp, event uid, then
+ *   account id; one record per (account, event) pair; unknown accounts contribute nothing;
+ * - getHolders: every asked account once, in the order asked, holders in uid order (an empty
+ *   list for unknown accounts and accounts nobody holds);
  * - selectFanCandidates: counterparties exclude the account itself; ordered by counterparties
  *   (most first) then accountId; `movements` counts every movement of the window and direction;
  * - findSharedIdentifiers: 2 <= sharers <= hubCap; ordered by identifierUid; accountIds lists
@@ -568,6 +584,190 @@ export function describeGraphStoreContract(
             direction: 'sideways' as 'out',
           }),
         ).rejects.toBeInstanceOf(InvalidInputError);
+      });
+    });
+
+    describe('getAccountEvents', () => {
+      beforeEach(load);
+      const { a1, a2, a3 } = fx.account;
+      const ev = fx.events;
+      const pairs = (records: readonly { accountId: string; event: { uid: string } }[]) =>
+        records.map((r) => [r.accountId, r.event.uid]);
+
+      it('returns the events of the accounts with their props, by timestamp then event uid', async () => {
+        const read = await store.getAccountEvents({ accountIds: [a2, a1], from: T0, to: END });
+        expect(pairs(read)).toEqual([
+          [a1, ev.a1Login],
+          [a2, ev.a2DeviceAdded], // ties with a2Login at T0+2h: the smaller uid first
+          [a2, ev.a2Login],
+          [a1, ev.a1CredentialChange],
+        ]);
+        expect(read[1].event).toEqual(vertex<EventVertex>(ev.a2DeviceAdded));
+        expect(read).toEqual(expectedAccountEvents(fx.vertices, allEdges, [a1, a2], T0, END));
+      });
+
+      it('uses an inclusive start and an exclusive end', async () => {
+        const read = await store.getAccountEvents({
+          accountIds: [a1, a2],
+          from: T0 + 2 * HOUR, // both a2 events are exactly here: included
+          to: T0 + 6 * HOUR, // a1's credential change is exactly here: excluded
+        });
+        expect(pairs(read)).toEqual([
+          [a2, ev.a2DeviceAdded],
+          [a2, ev.a2Login],
+        ]);
+        const justAfter = await store.getAccountEvents({
+          accountIds: [a1],
+          from: T0 + 30 * 60_000 + 1, // a1's login is 1 ms before: excluded
+          to: T0 + 6 * HOUR + 1,
+        });
+        expect(pairs(justAfter)).toEqual([[a1, ev.a1CredentialChange]]);
+      });
+
+      it.each([
+        [['a1'], 0, 400],
+        [['a2'], 2, 3],
+        [['a1', 'a2', 'a3', 'a8'], 1, 6],
+        [['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8'], 0, 400],
+      ] as const)(
+        'matches a full scan for %j in hours [%d, %d)',
+        async (keys, fromHour, toHour) => {
+          const accounts = keys.map((k) => fx.account[k]);
+          const [from, to] = [T0 + fromHour * HOUR, T0 + toHour * HOUR];
+          expect(await store.getAccountEvents({ accountIds: accounts, from, to })).toEqual(
+            expectedAccountEvents(fx.vertices, allEdges, accounts, from, to),
+          );
+        },
+      );
+
+      it('keeps the first `limit` events in order', async () => {
+        const all = expectedAccountEvents(fx.vertices, allEdges, [a1, a2], T0, END);
+        expect(all).toHaveLength(4);
+        for (const limit of [1, 2, 3, 10]) {
+          expect(
+            await store.getAccountEvents({ accountIds: [a1, a2], from: T0, to: END, limit }),
+          ).toEqual(all.slice(0, limit));
+        }
+      });
+
+      it('returns an event reached from two asked accounts once per account, repeats once', async () => {
+        const shared: GraphEdge = {
+          label: 'HAS_EVENT',
+          eid: vocabularyIds.structural('HAS_EVENT', a3, ev.a2Login),
+          from: a3,
+          to: ev.a2Login,
+          props: {},
+        };
+        await store.upsertEdges([shared]);
+        const read = await store.getAccountEvents({
+          accountIds: [a3, a2, a3],
+          from: T0,
+          to: END,
+        });
+        expect(pairs(read)).toEqual([
+          [a2, ev.a2DeviceAdded],
+          ...[a2, a3].sort(byId).map((account) => [account, ev.a2Login]),
+        ]);
+        expect(read).toEqual(
+          expectedAccountEvents(fx.vertices, [...allEdges, shared], [a2, a3], T0, END),
+        );
+      });
+
+      it('answers nothing for unknown accounts, accounts without events, no accounts or an empty window', async () => {
+        const window = { from: T0, to: END };
+        expect(
+          await store.getAccountEvents({ ...window, accountIds: ['account:fxbank:nobody'] }),
+        ).toEqual([]);
+        expect(
+          await store.getAccountEvents({ ...window, accountIds: [a3, fx.person.alice] }),
+        ).toEqual([]);
+        expect(await store.getAccountEvents({ ...window, accountIds: [] })).toEqual([]);
+        expect(
+          await store.getAccountEvents({
+            accountIds: [a1],
+            from: T0 + 2 * HOUR,
+            to: T0 + 2 * HOUR,
+          }),
+        ).toEqual([]);
+        const withUnknown = await store.getAccountEvents({
+          ...window,
+          accountIds: ['account:fxbank:nobody', a1],
+        });
+        expect(pairs(withUnknown)).toEqual([
+          [a1, ev.a1Login],
+          [a1, ev.a1CredentialChange],
+        ]);
+      });
+
+      it('rejects a window that ends before it starts, a bad bound, a limit below 1 and a non-list', async () => {
+        const reversed = await invalidInput(
+          store.getAccountEvents({ accountIds: [a1], from: T0 + HOUR, to: T0 }),
+        );
+        expect(reversed.map((p) => p.field)).toEqual(['to']);
+        expect(reversed[0].rule).toContain('must not be before from');
+        const fractional = await invalidInput(
+          store.getAccountEvents({ accountIds: [a1], from: 1.5, to: END }),
+        );
+        expect(fractional).toEqual([{ field: 'from', rule: 'must be a whole number' }]);
+        const limit = await invalidInput(
+          store.getAccountEvents({ accountIds: [a1], from: T0, to: END, limit: 0 }),
+        );
+        expect(limit).toEqual([{ field: 'limit', rule: 'must be at least 1' }]);
+        const notAList = await invalidInput(
+          store.getAccountEvents({ accountIds: a1 as unknown as string[], from: T0, to: END }),
+        );
+        expect(notAList.map((p) => p.field)).toEqual(['accountIds']);
+      });
+    });
+
+    describe('getHolders', () => {
+      beforeEach(load);
+      const { account, person, company } = fx;
+
+      it('lists the holders of each account, persons and companies, in uid order', async () => {
+        const asked = [account.a8, account.a1, account.a5];
+        const holders = await store.getHolders(asked);
+        expect(holders).toEqual([
+          { accountId: account.a8, holderUids: [company.opco, person.carol].sort(byId) },
+          { accountId: account.a1, holderUids: [person.alice] },
+          { accountId: account.a5, holderUids: [person.alice] },
+        ]);
+        expect(holders).toEqual(expectedHolders(allEdges, asked));
+      });
+
+      it('answers every account of the bank like a full scan', async () => {
+        const asked = Object.values(account);
+        expect(await store.getHolders(asked)).toEqual(expectedHolders(allEdges, asked));
+      });
+
+      it('answers each asked account once, in the order asked, with an empty list when nobody holds it', async () => {
+        const lonely: AccountVertex = {
+          ...vertex<AccountVertex>(account.a1),
+          uid: 'account:fxbank:lonely',
+        };
+        await store.upsertVertices([lonely]);
+        expect(
+          await store.getHolders([
+            'account:fxbank:nobody',
+            account.a2,
+            lonely.uid,
+            account.a2,
+            person.bob,
+          ]),
+        ).toEqual([
+          { accountId: 'account:fxbank:nobody', holderUids: [] },
+          { accountId: account.a2, holderUids: [person.bob] },
+          { accountId: lonely.uid, holderUids: [] },
+          { accountId: person.bob, holderUids: [] },
+        ]);
+        expect(await store.getHolders([])).toEqual([]);
+      });
+
+      it('rejects accountIds that are not a list of ids', async () => {
+        const problems = await invalidInput(
+          store.getHolders([account.a1, 7] as unknown as string[]),
+        );
+        expect(problems).toEqual([{ field: 'accountIds', rule: 'must be a list of ids' }]);
       });
     });
 

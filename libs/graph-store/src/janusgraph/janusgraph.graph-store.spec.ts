@@ -148,6 +148,61 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(connection.sent).toHaveLength(1);
   });
 
+  it('reads the events of a long account list in one request per 1000 accounts, merged and cut at limit', async () => {
+    const { connection, store } = setup(200);
+    const row = (accountId: string, uid: string, timestamp: number): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['accountId', accountId],
+        [
+          'event',
+          new Map<string, unknown>([
+            ['uid', uid],
+            ['label', 'Event'],
+            [
+              'props',
+              new Map<string, unknown>([
+                ['kind', 'login'],
+                ['timestamp', timestamp],
+              ]),
+            ],
+          ]),
+        ],
+      ]);
+    connection.answers.push(
+      [row('acc-1', 'event:b', 5)],
+      [row('acc-1500', 'event:a', 5)],
+      [row('acc-2000', 'event:c', 1)],
+    );
+    const accountIds = Array.from({ length: 2001 }, (_unused, i) => `acc-${i}`);
+    const read = await store.getAccountEvents({ accountIds, from: 0, to: 10, limit: 2 });
+    expect(connection.sent).toHaveLength(3);
+    expect(read.map((r) => [r.accountId, r.event.uid])).toEqual([
+      ['acc-2000', 'event:c'],
+      ['acc-1500', 'event:a'],
+    ]);
+    expect(read[0].event).toEqual({
+      label: 'Event',
+      uid: 'event:c',
+      props: { kind: 'login', timestamp: 1 },
+    });
+  });
+
+  it('reads the holders of a long account list in one request per 1000 accounts', async () => {
+    const { connection, store } = setup(200);
+    const row = (accountId: string, holderUids: string[]): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['accountId', accountId],
+        ['holderUids', holderUids],
+      ]);
+    connection.answers.push([row('acc-0', ['person:z', 'company:a'])], [], [row('acc-2000', [])]);
+    const accountIds = Array.from({ length: 2001 }, (_unused, i) => `acc-${i}`);
+    const holders = await store.getHolders([...accountIds, 'acc-0']);
+    expect(connection.sent).toHaveLength(3);
+    expect(holders.map((h) => h.accountId)).toEqual(accountIds);
+    expect(holders[0]).toEqual({ accountId: 'acc-0', holderUids: ['company:a', 'person:z'] });
+    expect(holders.slice(1).every((h) => h.holderUids.length === 0)).toBe(true);
+  });
+
   it('answers empty windows and empty account lists without a round trip', async () => {
     const { connection, store } = setup(200);
     await expect(
@@ -158,6 +213,11 @@ describe('JanusGraphGraphStore round trips', () => {
     ).resolves.toEqual([]);
     await expect(store.scanMovements({ from: 5, to: 5, limit: 10 })).resolves.toEqual([]);
     await expect(store.getVertices([])).resolves.toEqual([]);
+    await expect(store.getAccountEvents({ accountIds: [], from: 0, to: 10 })).resolves.toEqual([]);
+    await expect(store.getAccountEvents({ accountIds: ['a1'], from: 10, to: 10 })).resolves.toEqual(
+      [],
+    );
+    await expect(store.getHolders([])).resolves.toEqual([]);
     expect(connection.sent).toHaveLength(0);
   });
 });

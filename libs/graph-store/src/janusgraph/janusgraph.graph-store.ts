@@ -31,12 +31,14 @@ import type {
   VertexLabel,
 } from '@app/vocabulary';
 import {
+  assertAccountEventQuery,
   assertFanCandidateQuery,
   assertMovementQuery,
   assertMovementWindowQuery,
   assertNeighbourhoodQuery,
   assertOwnershipQuery,
   assertPageRequest,
+  assertHoldersQuery,
   assertSharedIdentifierQuery,
   assertValidEdgeBatch,
   assertValidVertexBatch,
@@ -48,6 +50,9 @@ import {
   StoredEdgeShape,
 } from '../batch-validation';
 import {
+  AccountEventQuery,
+  AccountEventRecord,
+  AccountHolders,
   FanCandidate,
   FanCandidateQuery,
   GraphCounts,
@@ -64,12 +69,16 @@ import {
   UpsertResult,
 } from '../graph-store.port';
 import {
+  accountEventProjection,
   edgeProjection,
   edgeWithEndsProjection,
+  holdersProjection,
   listOf,
   movementProjection,
+  readAccountEvent,
   readEdge,
   readEdgeWithEnds,
+  readHolders,
   readMovement,
   readVertex,
   vertexLabelProjection,
@@ -112,6 +121,14 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function compareAccountEvents(a: AccountEventRecord, b: AccountEventRecord): number {
+  return (
+    a.event.props.timestamp - b.event.props.timestamp ||
+    compareStrings(a.event.uid, b.event.uid) ||
+    compareStrings(a.accountId, b.accountId)
+  );
+}
+
 function zeroCounts<L extends string>(labels: readonly L[]): Record<L, number> {
   return Object.fromEntries(labels.map((label) => [label, 0])) as Record<L, number>;
 }
@@ -143,9 +160,12 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   (unchanged items cost nothing). Every write request is one sessionless request, which
  *   Gremlin Server runs as one transaction: a failing write request lands nothing. Writes are
  *   idempotent upserts (`coalesce(lookup, create)`), so a retried request cannot duplicate.
- * - every read: one traversal, computed server side (grouping, counting, ordering, limits).
+ * - every read: one traversal, computed server side (grouping, counting, ordering, limits);
+ *   reads keyed by a list of ids (`getVertices`, `getAccountEvents`, `getHolders`) send one per
+ *   1000 ids, in parallel.
  *
- * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups, the
+ * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups (also the start of
+ * the account events and holders reads, which then follow the accounts' own edges), the
  * vertex-centric `transferredByTime` for account windows, the mixed `movementSearch` for global
  * windows, and the per-label mixed `<label>Search` indexes for listings by uid.
  */
@@ -606,6 +626,66 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       operation: 'scanMovements',
     });
     return rows.map(readMovement);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Account events and holders
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * One round trip per `READ_CHUNK` accounts (in parallel): accounts by `byUid`, their
+   * HAS_EVENT targets filtered by timestamp, ordered and cut at `limit` by the server. The
+   * chunks' answers are merged and cut again here.
+   */
+  async getAccountEvents(query: AccountEventQuery): Promise<AccountEventRecord[]> {
+    assertAccountEventQuery(query);
+    const accounts = [...new Set(query.accountIds)];
+    if (accounts.length === 0 || query.from >= query.to) return [];
+    const parts = await Promise.all(
+      chunk(accounts, READ_CHUNK).map((part) => {
+        let traversal = this.g
+          .V()
+          .has('uid', P.within(part))
+          .as('account')
+          // Per account, so that an event reached twice from one account counts once.
+          .local(
+            __.out('HAS_EVENT')
+              .hasLabel('Event')
+              .has('timestamp', P.between(query.from, query.to))
+              .dedup(),
+          )
+          .order()
+          .by('timestamp')
+          .by('uid')
+          .by(__.select('account').values('uid'));
+        if (query.limit !== undefined) traversal = traversal.limit(query.limit);
+        return this.client.submit(traversal.map(accountEventProjection('account')), {
+          operation: 'getAccountEvents',
+        });
+      }),
+    );
+    const found = parts.flat().map(readAccountEvent).sort(compareAccountEvents);
+    return query.limit === undefined ? found : found.slice(0, query.limit);
+  }
+
+  /** One round trip per `READ_CHUNK` accounts (in parallel): accounts by `byUid`, then in('HOLDS'). */
+  async getHolders(accountIds: readonly string[]): Promise<AccountHolders[]> {
+    assertHoldersQuery(accountIds);
+    const accounts = [...new Set(accountIds)];
+    if (accounts.length === 0) return [];
+    const parts = await Promise.all(
+      chunk(accounts, READ_CHUNK).map((part) =>
+        this.client.submit(this.g.V().has('uid', P.within(part)).map(holdersProjection()), {
+          operation: 'getHolders',
+        }),
+      ),
+    );
+    const found = new Map<string, string[]>();
+    for (const row of parts.flat()) {
+      const holders = readHolders(row);
+      found.set(holders.accountId, holders.holderUids.sort(compareStrings));
+    }
+    return accounts.map((accountId) => ({ accountId, holderUids: found.get(accountId) ?? [] }));
   }
 
   /**

@@ -9,6 +9,7 @@ import {
 } from '@app/janusgraph';
 import { EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
 import type { EdgeLabel, GraphEdge, GraphVertex, Movement, VertexLabel } from '@app/vocabulary';
+import type { AccountEventRecord, AccountHolders } from '../graph-store.port';
 
 /*
  * Projections shared by the JanusGraph adapter's traversals, and the readers that turn their
@@ -123,6 +124,38 @@ export function readMovement(value: unknown): Movement {
     toAccount: stringField(row, 'to'),
     ...decodeProps(flattenElementMap(row.props)),
   } as unknown as Movement;
+}
+
+/** `{accountId, event}` of the current Event vertex, its account being the step labelled `as`. */
+export function accountEventProjection(as: string): GraphTraversal {
+  return __.project('accountId', 'event').by(__.select(as).values('uid')).by(vertexProjection());
+}
+
+/** An `accountEventProjection()` result. */
+export function readAccountEvent(value: unknown): AccountEventRecord {
+  const row = toRecord(value, 'account event');
+  const event = readVertex(recordField(row, 'event'));
+  if (event.label !== 'Event') {
+    throw new TypeError(`JanusGraph returned a ${event.label} where an Event was expected`);
+  }
+  return { accountId: stringField(row, 'accountId'), event };
+}
+
+/** `{accountId, holderUids}` of the current account vertex (holders unsorted, each once). */
+export function holdersProjection(): GraphTraversal {
+  return __.project('accountId', 'holderUids')
+    .by(__.values('uid'))
+    .by(__.in_('HOLDS').values('uid').dedup().fold());
+}
+
+/** A `holdersProjection()` result (holders in the server's order). */
+export function readHolders(value: unknown): AccountHolders {
+  const row = toRecord(value, 'account holders');
+  const holderUids = listOf(row.holderUids).map((uid) => {
+    if (typeof uid !== 'string') throw new TypeError('Expected holder uids to be strings');
+    return uid;
+  });
+  return { accountId: stringField(row, 'accountId'), holderUids };
 }
 
 /** The list inside a `fold()` result (the driver may hand back an empty result for none). */

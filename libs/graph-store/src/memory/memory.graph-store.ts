@@ -17,12 +17,14 @@ import type {
   VertexLabel,
 } from '@app/vocabulary';
 import {
+  assertAccountEventQuery,
   assertFanCandidateQuery,
   assertMovementQuery,
   assertMovementWindowQuery,
   assertNeighbourhoodQuery,
   assertOwnershipQuery,
   assertPageRequest,
+  assertHoldersQuery,
   assertSharedIdentifierQuery,
   assertValidEdgeBatch,
   assertValidVertexBatch,
@@ -32,6 +34,9 @@ import {
   sameProps,
 } from '../batch-validation';
 import {
+  AccountEventQuery,
+  AccountEventRecord,
+  AccountHolders,
   FanCandidate,
   FanCandidateQuery,
   GraphCounts,
@@ -326,6 +331,48 @@ export class MemoryGraphStore extends GraphStore {
     });
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Account events and holders
+  // -------------------------------------------------------------------------------------------
+
+  /** Each account's HAS_EVENT targets, filtered by timestamp (events are few per account). */
+  getAccountEvents(query: AccountEventQuery): Promise<AccountEventRecord[]> {
+    return this.answer(() => {
+      assertAccountEventQuery(query);
+      const found: AccountEventRecord[] = [];
+      for (const accountId of new Set(query.accountIds)) {
+        if (!this.graph.hasNode(accountId)) continue;
+        const events = new Set<string>();
+        this.graph.forEachOutEdge(accountId, (_eid, attributes, _source, target) => {
+          if (attributes.label === 'HAS_EVENT') events.add(target);
+        });
+        for (const uid of events) {
+          const event = vertexOf(uid, this.graph.getNodeAttributes(uid));
+          if (event.label !== 'Event') continue;
+          const { timestamp } = event.props;
+          if (timestamp >= query.from && timestamp < query.to) found.push({ accountId, event });
+        }
+      }
+      found.sort(compareAccountEvents);
+      return query.limit === undefined ? found : found.slice(0, query.limit);
+    });
+  }
+
+  getHolders(accountIds: readonly string[]): Promise<AccountHolders[]> {
+    return this.answer(() => {
+      assertHoldersQuery(accountIds);
+      return [...new Set(accountIds)].map((accountId) => {
+        const holders = new Set<string>();
+        if (this.graph.hasNode(accountId)) {
+          this.graph.forEachInEdge(accountId, (_eid, attributes, source) => {
+            if (attributes.label === 'HOLDS') holders.add(source);
+          });
+        }
+        return { accountId, holderUids: [...holders].sort(compareStrings) };
+      });
+    });
+  }
+
   /**
    * Counterparties are the other accounts at the far end of the movements (a movement from an
    * account to itself counts as a movement but not as a counterparty). Ordered by
@@ -528,6 +575,14 @@ export class MemoryGraphStore extends GraphStore {
     this.movementList(this.outgoing, edge.from).markDirty();
     this.movementList(this.incoming, edge.to).markDirty();
   }
+}
+
+function compareAccountEvents(a: AccountEventRecord, b: AccountEventRecord): number {
+  return (
+    a.event.props.timestamp - b.event.props.timestamp ||
+    compareStrings(a.event.uid, b.event.uid) ||
+    compareStrings(a.accountId, b.accountId)
+  );
 }
 
 function firstAtOrAfter(list: SortedList<MovementEntry>, from: number): number {
