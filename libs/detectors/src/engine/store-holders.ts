@@ -1,25 +1,16 @@
 import type { GraphStore } from '@app/graph-store';
 import type { SharedIdentifierInput, StructuralInput } from '../core/detector';
 
-/** Holders of some accounts, read from their HOLDS neighbourhood (one round trip per account). */
+/**
+ * Holders (HOLDS sources, in uid order) of some accounts, in one store read; every account is
+ * in the map, with an empty list when nobody holds it.
+ */
 export async function holdersFromStore(
   store: GraphStore,
   accountIds: Iterable<string>,
 ): Promise<Map<string, string[]>> {
-  const holders = new Map<string, string[]>();
-  for (const accountId of new Set(accountIds)) {
-    const hood = await store.getNeighbourhood({
-      uid: accountId,
-      depth: 1,
-      edgeLabels: ['HOLDS'],
-      limit: 100,
-    });
-    holders.set(
-      accountId,
-      hood.edges.filter((e) => e.label === 'HOLDS' && e.to === accountId).map((e) => e.from),
-    );
-  }
-  return holders;
+  const holders = await store.getHolders([...new Set(accountIds)]);
+  return new Map(holders.map(({ accountId, holderUids }) => [accountId, holderUids]));
 }
 
 /**

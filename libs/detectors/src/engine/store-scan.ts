@@ -51,7 +51,7 @@ interface CandidateRule {
  * - `fan` rules ask the store for candidates (`selectFanCandidates`) and replay only their
  *   movements, in chunks of accounts;
  * - `accounts` rules pick candidates during the scan, then replay their movements (and their
- *   events, read through HAS_EVENT neighbourhoods) in chunks;
+ *   events, `getAccountEvents`) in chunks, one read of each kind per chunk;
  * - structural rules read shared identifiers with the hub cap applied by the store.
  *
  * Every rule still runs its ordinary evaluator in time order, so the alerts equal those of
@@ -235,34 +235,14 @@ export class StoreBatchDetection {
     }
   }
 
-  /**
-   * Events of accounts through their HAS_EVENT neighbourhood (the port has no event query yet;
-   * one round trip per account).
-   */
+  /** Events (HAS_EVENT) of some accounts in [from, to), in one store read. */
   private async eventsOf(
     accountIds: readonly string[],
     from: number,
     to: number,
   ): Promise<AccountEvent[]> {
-    const events: AccountEvent[] = [];
-    for (const accountId of accountIds) {
-      const hood = await this.store.getNeighbourhood({
-        uid: accountId,
-        depth: 1,
-        edgeLabels: ['HAS_EVENT'],
-        limit: 10_000,
-      });
-      for (const vertex of hood.vertices) {
-        if (
-          vertex.label !== 'Event' ||
-          vertex.props.timestamp < from ||
-          vertex.props.timestamp >= to
-        )
-          continue;
-        events.push(accountEventOf(accountId, vertex.uid, vertex.props));
-      }
-    }
-    return events;
+    const records = await this.store.getAccountEvents({ accountIds, from, to });
+    return records.map(({ accountId, event }) => accountEventOf(accountId, event.uid, event.props));
   }
 
   private collect(
