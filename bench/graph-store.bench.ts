@@ -220,6 +220,38 @@ async function measureQueries(
     },
     'movements',
   );
+  // Account lists like the store scan's candidate chunks: up to 500 consecutive account ids per
+  // request, each page starting further along the sorted list (wrapping around).
+  const everyAccount = data.vertices
+    .filter((v) => v.label === 'Account')
+    .map((v) => v.uid)
+    .sort();
+  const chunkSize = Math.min(500, everyAccount.length);
+  const accountChunk = (page: string): string[] =>
+    Array.from(
+      { length: chunkSize },
+      (_unused, i) => everyAccount[(Number(page) * chunkSize + i) % everyAccount.length],
+    );
+  await run(
+    'getAccountEvents (1 account, whole period)',
+    accounts,
+    async (uid) => (await store.getAccountEvents({ accountIds: [uid], from: 0, to: end })).length,
+    'events',
+  );
+  await run(
+    `getAccountEvents (${chunkSize} accounts, whole period)`,
+    pages,
+    async (page) =>
+      (await store.getAccountEvents({ accountIds: accountChunk(page), from: 0, to: end })).length,
+    'events',
+  );
+  await run(
+    `getHolders (${chunkSize} accounts)`,
+    pages,
+    async (page) =>
+      (await store.getHolders(accountChunk(page))).reduce((n, h) => n + h.holderUids.length, 0),
+    'holders',
+  );
   await run(
     'selectFanCandidates (out, last 7 days, >= 5 counterparties)',
     pages.slice(0, 5),
