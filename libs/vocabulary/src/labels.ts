@@ -40,6 +40,19 @@ export const EdgeLabel = {
 export type EdgeLabel = (typeof EdgeLabel)[keyof typeof EdgeLabel];
 export const EDGE_LABELS: readonly EdgeLabel[] = Object.values(EdgeLabel);
 
+/**
+ * Labels the analytics write themselves (alerts, their parties and their status history). They
+ * are never taken from outside: the ingest stream and the importers refuse them, so nobody can
+ * forge an alert or an analyst's audit trail by publishing a message.
+ */
+export const DERIVED_VERTEX_LABELS: readonly VertexLabel[] = ['Alert', 'StatusChange'];
+export const DERIVED_EDGE_LABELS: readonly EdgeLabel[] = ['FLAGS', 'HAS_STATUS_CHANGE'];
+
+/** Vertex labels a producer may send (the bank's own records). */
+export const INGESTABLE_VERTEX_LABELS: readonly VertexLabel[] = VERTEX_LABELS.filter(
+  (label) => !DERIVED_VERTEX_LABELS.includes(label),
+);
+
 /** Which vertex labels each edge label may connect (from -> to). */
 export const EDGE_ENDPOINTS: Readonly<
   Record<EdgeLabel, { from: readonly VertexLabel[]; to: readonly VertexLabel[] }>

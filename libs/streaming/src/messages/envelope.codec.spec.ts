@@ -173,6 +173,35 @@ describe('stream message envelopes', () => {
     });
   });
 
+  it('refuses alerts, their parties and their status history: the analytics write those, producers never do', () => {
+    const statusChange = {
+      label: 'StatusChange',
+      uid: 'status:alert:x#1',
+      props: {
+        alertId: 'alert:x',
+        seq: 1,
+        fromStatus: 'open',
+        toStatus: 'closed',
+        at: 1,
+        note: 'forged',
+        actor: 'someone',
+      },
+    };
+    expect(decodeEntityMessage(envelope('vertex.upsert', statusChange))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /^payload.label must be one of Person, .*Event \(alerts and their status history are written by the analytics/,
+      ) as unknown,
+    });
+    for (const label of ['FLAGS', 'HAS_STATUS_CHANGE']) {
+      const decoded = decodeEntityMessage(envelope('edge.upsert', { ...holds, label }));
+      expect(decoded.ok).toBe(false);
+    }
+    // The bank's own records on the same topic still pass.
+    expect(decodeEntityMessage(envelope('vertex.upsert', person)).ok).toBe(true);
+    expect(decodeEntityMessage(envelope('edge.upsert', holds)).ok).toBe(true);
+  });
+
   it('checks vertex props with the vocabulary rules', () => {
     const decoded = decodeEntityMessage(
       envelope('vertex.upsert', {

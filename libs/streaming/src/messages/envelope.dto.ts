@@ -9,7 +9,12 @@ import {
   Matches,
   Min,
 } from 'class-validator';
-import { CHANNELS, EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
+import {
+  CHANNELS,
+  DERIVED_EDGE_LABELS,
+  EDGE_LABELS,
+  INGESTABLE_VERTEX_LABELS,
+} from '@app/vocabulary';
 import { ALL_MESSAGE_TYPES, ENVELOPE_VERSION } from './envelope.types';
 
 /*
@@ -44,7 +49,9 @@ export class EnvelopeDto {
 }
 
 export class VertexPayloadDto {
-  @IsIn(VERTEX_LABELS, { message: `must be one of ${VERTEX_LABELS.join(', ')}` })
+  @IsIn(INGESTABLE_VERTEX_LABELS, {
+    message: `must be one of ${INGESTABLE_VERTEX_LABELS.join(', ')} (alerts and their status history are written by the analytics, never ingested)`,
+  })
   label!: string;
 
   @IsString({ message: 'must be a string' })
@@ -54,7 +61,9 @@ export class VertexPayloadDto {
   props!: Record<string, unknown>;
 }
 
-const ENTITY_EDGE_LABELS = EDGE_LABELS.filter((label) => label !== 'TRANSFERRED');
+const ENTITY_EDGE_LABELS = EDGE_LABELS.filter(
+  (label) => label !== 'TRANSFERRED' && !DERIVED_EDGE_LABELS.includes(label),
+);
 
 export class EdgePayloadDto {
   @IsIn(ENTITY_EDGE_LABELS, {
