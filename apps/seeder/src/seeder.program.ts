@@ -29,6 +29,7 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
   registerEvaluateCommand(program, {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
+    ...(deps.progress ? { progress: deps.progress } : {}),
   });
   return program;
 }

@@ -11,11 +11,15 @@ describe('seeder evaluate', () => {
   let work: string;
   let printed: string[];
   let closed: number;
+  let updates: { stage: string; done: number; total: number }[];
+  let stops: number;
 
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'seeder-evaluate-spec-'));
     printed = [];
     closed = 0;
+    updates = [];
+    stops = 0;
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
@@ -39,6 +43,12 @@ describe('seeder evaluate', () => {
       },
       print: (line) => printed.push(line),
       now: () => 0,
+      progress: () => ({
+        update: (chunk) => updates.push({ stage: chunk.stage, ...chunk.progress }),
+        stop: () => {
+          stops += 1;
+        },
+      }),
     });
     await program.parseAsync(['node', 'seeder', 'evaluate', ...args]);
   }
@@ -61,6 +71,16 @@ describe('seeder evaluate', () => {
     expect(printed[0]).toContain('recall  precision');
     expect(printed.some((line) => line.startsWith('detected '))).toBe(true);
     expect(closed).toBe(1);
+  });
+
+  it('shows the simulated days as they are generated and replayed, unless --no-progress', async () => {
+    await run(['--profile', 'tiny', '--seed', '7', '--days', '30', '--report', join(work, 'a')]);
+    const days = updates.filter((u) => u.stage === 'movements');
+    expect(days[days.length - 1]).toMatchObject({ done: 30, total: 30 });
+    expect(stops).toBeGreaterThanOrEqual(1);
+    updates = [];
+    await run(['--profile', 'tiny', '--days', '30', '--no-progress', '--report', join(work, 'b')]);
+    expect(updates).toEqual([]);
   });
 
   it('reads a JSON-lines dataset written by seeder generate, and evaluates chosen rules', async () => {

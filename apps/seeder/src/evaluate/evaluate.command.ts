@@ -9,10 +9,11 @@ import {
   renderEvaluationSummaryMarkdown,
 } from '@app/detectors';
 import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
-import { generateBank, PROFILE_NAMES } from '@app/generators';
-import type { ProfileName } from '@app/generators';
+import { addToSummary, emptySummary, generateBank, PROFILE_NAMES } from '@app/generators';
+import type { DatasetChunk, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
+import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
 
 const DAY_MS = 86_400_000;
@@ -24,6 +25,8 @@ export interface EvaluateCommandDeps {
   print?: (line: string) => void;
   /** Wall clock for timings (default Date.now). */
   now?: () => number;
+  /** Progress bars while a bank is generated and replayed (default: none). */
+  progress?: () => ProgressReporter;
 }
 
 interface EvaluateOptions {
@@ -34,6 +37,7 @@ interface EvaluateOptions {
   dataset?: string;
   report: string;
   rules?: string[];
+  progress: boolean;
 }
 
 function wholeNumber(min: number, max: number): (text: string) => number {
@@ -107,6 +111,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     )
     .requiredOption('--report <dir>', 'folder for report.json and report.md')
     .option('--rules <ids>', 'comma-separated rule ids (default: all)', ruleList)
+    .option('--no-progress', 'do not draw progress bars')
     .addHelpText('after', EXAMPLES);
 
   command.action(async () => {
@@ -148,9 +153,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             highRiskJurisdictions: context.detectors.highRiskJurisdictions,
           },
         });
+        const progress = opts.progress ? (deps.progress?.() ?? SILENT_PROGRESS) : SILENT_PROGRESS;
         run = await evaluateChunks(
           registry,
-          chunks,
+          withProgress(chunks, progress),
           {
             rules: opts.rules,
             // The generated period is complete; older movements exist only for a few accounts.
@@ -176,6 +182,23 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     }
   });
   return command;
+}
+
+/** Passes chunks on, drawing the generator's progress (days simulated and replayed). */
+async function* withProgress(
+  chunks: AsyncIterable<DatasetChunk>,
+  progress: ProgressReporter,
+): AsyncGenerator<DatasetChunk> {
+  const summary = emptySummary();
+  try {
+    for await (const chunk of chunks) {
+      yield chunk;
+      addToSummary(summary, chunk);
+      progress.update(chunk, summary);
+    }
+  } finally {
+    progress.stop();
+  }
 }
 
 async function writeReport(directory: string, summary: EvaluationSummary): Promise<void> {
