@@ -7,6 +7,7 @@ import { tracks } from '../core/evaluator-helpers';
 import { MS_PER_DAY, money, totalMinor } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
+import { Sweeper } from '../core/sweeper';
 import { cashSideOf } from './structuring.detector';
 
 export type CashAggregationParams = {
@@ -28,7 +29,7 @@ interface DayState {
 class CashAggregationEvaluator implements Evaluator {
   /** Per account, direction and currency: the current business day's cash. */
   private readonly days = new Map<string, DayState>();
-  private seen = 0;
+  private readonly sweeper = new Sweeper(1024);
 
   constructor(
     private readonly params: CashAggregationParams,
@@ -48,8 +49,7 @@ class CashAggregationEvaluator implements Evaluator {
       this.days.set(key, state);
     }
     state.movements.push(m);
-    this.seen += 1;
-    if (this.seen % 1024 === 0) this.evictOldDays(day);
+    if (this.sweeper.due()) this.evictOldDays(day);
 
     const thresholdMinor = minorIn(this.params.threshold, m.currency);
     const total = totalMinor(state.movements);
@@ -98,6 +98,7 @@ class CashAggregationEvaluator implements Evaluator {
 
   /** Business days only move forward: days before the current one can never grow again. */
   private evictOldDays(currentDay: string): void {
+    this.sweeper.swept(this.days.size);
     for (const [key, state] of this.days) if (state.day < currentDay) this.days.delete(key);
   }
 }

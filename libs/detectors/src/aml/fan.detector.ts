@@ -19,6 +19,7 @@ import {
   TransferFilter,
 } from '../core/transfer-filter';
 import type { TransferFilterParams } from '../core/transfer-filter';
+import { Sweeper } from '../core/sweeper';
 
 export type FanParams = TransferFilterParams & {
   windowDays: number;
@@ -87,7 +88,7 @@ class FanEvaluator implements Evaluator {
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
-  private seen = 0;
+  private readonly sweeper = new Sweeper(4096);
 
   constructor(
     ruleId: string,
@@ -105,8 +106,7 @@ class FanEvaluator implements Evaluator {
     const key = this.direction === 'out' ? m.fromAccount : m.toAccount;
     const other = this.counterpartyOf(m);
     if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) return [];
-    this.seen += 1;
-    if (this.seen % 4096 === 0) this.sweep(m.timestamp);
+    if (this.sweeper.due()) this.sweep(m.timestamp);
 
     let state = this.states.get(key);
     if (!state) {
@@ -194,6 +194,7 @@ class FanEvaluator implements Evaluator {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.states.size);
     for (const [key, state] of this.states) {
       this.evict(state, now);
       if (state.window.length === 0) this.states.delete(key);

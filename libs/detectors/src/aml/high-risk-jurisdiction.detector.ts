@@ -14,6 +14,7 @@ import { instant, MS_PER_DAY, totalText, unique } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { TimeWindow } from '../core/time-window';
+import { Sweeper } from '../core/sweeper';
 
 export type HighRiskJurisdictionParams = {
   /** ISO country codes on the list in use. */
@@ -39,7 +40,7 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
   private readonly episodes: EpisodeTracker;
   private readonly exposures = new Map<string, Exposure>();
   private readonly windowMs: number;
-  private seen = 0;
+  private readonly sweeper = new Sweeper(4096);
 
   constructor(
     private readonly params: HighRiskJurisdictionParams,
@@ -51,8 +52,7 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    this.seen += 1;
-    if (this.seen % 4096 === 0) this.sweep(m.timestamp);
+    if (this.sweeper.due()) this.sweep(m.timestamp);
     if (m.amountMinor < minorIn(this.params.minAmount, m.currency)) return [];
     const accounts = this.context.accounts;
     const countryOf = (uid: string): string | undefined => accounts.get(uid)?.country;
@@ -129,6 +129,7 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.exposures.size);
     for (const [account, exposure] of this.exposures) {
       const last = exposure.window.last();
       if (!last || now - last.timestamp > this.windowMs) this.exposures.delete(account);

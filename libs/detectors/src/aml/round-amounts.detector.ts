@@ -9,6 +9,7 @@ import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { TimeWindow } from '../core/time-window';
+import { Sweeper } from '../core/sweeper';
 
 export type RoundAmountsParams = {
   windowDays: number;
@@ -43,7 +44,7 @@ class RoundAmountsEvaluator implements Evaluator {
   private readonly states = new Map<string, KeyState>();
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
-  private seen = 0;
+  private readonly sweeper = new Sweeper(4096);
 
   constructor(
     private readonly params: RoundAmountsParams,
@@ -56,8 +57,7 @@ class RoundAmountsEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     if (m.amountMinor < minorIn(this.params.minAmount, m.currency)) return [];
     if (this.params.ignoredChannels.includes(m.channel)) return [];
-    this.seen += 1;
-    if (this.seen % 4096 === 0) this.sweep(m.timestamp);
+    if (this.sweeper.due()) this.sweep(m.timestamp);
     const keys: string[] = [];
     if (this.params.direction !== 'in') keys.push(m.fromAccount);
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
@@ -114,6 +114,7 @@ class RoundAmountsEvaluator implements Evaluator {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.states.size);
     for (const [key, state] of this.states) {
       this.evict(state, now);
       if (state.window.length === 0) this.states.delete(key);

@@ -19,6 +19,7 @@ import {
   TransferFilter,
 } from '../core/transfer-filter';
 import type { TransferFilterParams } from '../core/transfer-filter';
+import { Sweeper } from '../core/sweeper';
 
 export type ScatterGatherParams = TransferFilterParams & {
   windowDays: number;
@@ -49,7 +50,7 @@ class ScatterGatherEvaluator implements Evaluator {
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
-  private seen = 0;
+  private readonly sweeper = new Sweeper(4096);
 
   constructor(
     private readonly params: ScatterGatherParams,
@@ -64,8 +65,7 @@ class ScatterGatherEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     if (!this.filter.accepts(m)) return [];
     const drafts: AlertDraft[] = [];
-    this.seen += 1;
-    if (this.seen % 4096 === 0) this.sweep(m.timestamp);
+    if (this.sweeper.due()) this.sweep(m.timestamp);
     const intermediary = m.fromAccount;
     const beneficiary = m.toAccount;
     if (intermediary !== beneficiary && !isCashPoint(this.context.accounts, beneficiary)) {
@@ -153,6 +153,7 @@ class ScatterGatherEvaluator implements Evaluator {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.pairs.size);
     for (const [key, pair] of this.pairs)
       if (now - pair.lastAt > this.windowMs) this.pairs.delete(key);
   }

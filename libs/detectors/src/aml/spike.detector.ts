@@ -7,6 +7,7 @@ import { tracks } from '../core/evaluator-helpers';
 import { money, MS_PER_DAY, totalText, utcDate } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
+import { Sweeper } from '../core/sweeper';
 
 export type SpikeParams = {
   /** Days of the account's own history compared against. */
@@ -41,7 +42,7 @@ interface AccountDays {
 class SpikeEvaluator implements Evaluator {
   private readonly accounts = new Map<string, AccountDays>();
   private observedSince: number | undefined;
-  private seen = 0;
+  private readonly sweeper = new Sweeper(4096);
 
   constructor(
     private readonly params: SpikeParams,
@@ -52,9 +53,8 @@ class SpikeEvaluator implements Evaluator {
 
   onMovement(m: Movement): AlertDraft[] {
     this.observedSince ??= m.timestamp;
-    this.seen += 1;
     const day = Math.floor(m.timestamp / MS_PER_DAY);
-    if (this.seen % 4096 === 0) this.sweep(day);
+    if (this.sweeper.due()) this.sweep(day);
     const keys: string[] = [];
     if (this.params.direction !== 'in') keys.push(m.fromAccount);
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
@@ -132,11 +132,14 @@ class SpikeEvaluator implements Evaluator {
   }
 
   private sweep(day: number): void {
+    let visited = 0;
     for (const [key, state] of this.accounts) {
+      visited += state.days.size;
       for (const d of state.days.keys())
         if (d < day - this.params.historyDays) state.days.delete(d);
       if (state.days.size === 0) this.accounts.delete(key);
     }
+    this.sweeper.swept(visited);
   }
 }
 

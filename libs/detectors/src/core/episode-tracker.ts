@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Sweeper } from './sweeper';
 
 /** A stable, short hex digest of the parts (sha-256, first 32 hex digits). */
 export function fingerprintOf(...parts: readonly (string | number)[]): string {
@@ -26,7 +27,7 @@ const SWEEP_EVERY = 1024;
  */
 export class EpisodeTracker {
   private readonly byMember = new Map<string, Episode>();
-  private calls = 0;
+  private readonly sweeper = new Sweeper(SWEEP_EVERY);
 
   constructor(
     private readonly ruleId: string,
@@ -39,8 +40,7 @@ export class EpisodeTracker {
    * @param atMs the instant of the firing (the triggering movement's timestamp)
    */
   fingerprint(members: readonly string[], startMs: number, atMs: number): string {
-    this.calls += 1;
-    if (this.calls % SWEEP_EVERY === 0) this.sweep(atMs);
+    if (this.sweeper.due()) this.sweep(atMs);
     let episode: Episode | undefined;
     for (const member of members) {
       const candidate = this.byMember.get(member);
@@ -65,6 +65,7 @@ export class EpisodeTracker {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.byMember.size);
     for (const [member, episode] of this.byMember) {
       if (now - episode.lastAt > this.gapMs) this.byMember.delete(member);
     }

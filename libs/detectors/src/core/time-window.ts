@@ -1,3 +1,4 @@
+import { Sweeper } from './sweeper';
 /** Items of a sliding window, oldest first; eviction drops from the head in O(1) amortised. */
 export class TimeWindow<T extends { timestamp: number }> {
   private items: T[] = [];
@@ -68,14 +69,13 @@ const SWEEP_EVERY = 2048;
  */
 export class KeyedWindows<T extends { timestamp: number }> {
   private readonly windows = new Map<string, TimeWindow<T>>();
-  private pushes = 0;
+  private readonly sweeper = new Sweeper(SWEEP_EVERY);
 
   constructor(private readonly windowMs: number) {}
 
   /** Adds an item and evicts what fell out of that key's window; returns the window. */
   push(key: string, item: T): TimeWindow<T> {
-    this.pushes += 1;
-    if (this.pushes % SWEEP_EVERY === 0) this.sweep(item.timestamp);
+    if (this.sweeper.due()) this.sweep(item.timestamp);
     let window = this.windows.get(key);
     if (!window) {
       window = new TimeWindow<T>();
@@ -110,6 +110,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
   }
 
   private sweep(now: number): void {
+    this.sweeper.swept(this.windows.size);
     for (const [key, window] of this.windows) {
       window.evictBefore(now - this.windowMs);
       if (window.length === 0) this.windows.delete(key);
