@@ -7,6 +7,7 @@ export * from './reference';
 export * from './namespaces/app.settings';
 export * from './namespaces/graph.settings';
 export * from './namespaces/streaming.settings';
+export * from './namespaces/ingest.settings';
 export * from './namespaces/security.settings';
 export * from './namespaces/seeder.settings';
 export * from './namespaces/detectors.settings';

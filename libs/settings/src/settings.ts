@@ -3,6 +3,7 @@ import { Env, loadSettings } from './load-settings';
 import { AppSettings } from './namespaces/app.settings';
 import { DetectorsSettings } from './namespaces/detectors.settings';
 import { GraphSettings } from './namespaces/graph.settings';
+import { IngestSettings } from './namespaces/ingest.settings';
 import { DEVELOPMENT_API_KEYS, SecuritySettings } from './namespaces/security.settings';
 import { SeederSettings } from './namespaces/seeder.settings';
 import { StreamingSettings } from './namespaces/streaming.settings';
@@ -14,6 +15,7 @@ export const SETTINGS_NAMESPACES = {
   app: AppSettings,
   graph: GraphSettings,
   streaming: StreamingSettings,
+  ingest: IngestSettings,
   security: SecuritySettings,
   seeder: SeederSettings,
   detectors: DetectorsSettings,
@@ -40,6 +42,9 @@ export const graphSettings = registerAs('graph', () => loadSettings(GraphSetting
 export const streamingSettings = registerAs('streaming', () =>
   loadSettings(StreamingSettings, processEnv()),
 );
+export const ingestSettings = registerAs('ingest', () =>
+  loadSettings(IngestSettings, processEnv()),
+);
 export const securitySettings = registerAs('security', () =>
   withDevelopmentKeys(loadSettings(SecuritySettings, processEnv()), processEnv()),
 );
@@ -55,6 +60,7 @@ export const ALL_SETTINGS = [
   appSettings,
   graphSettings,
   streamingSettings,
+  ingestSettings,
   securitySettings,
   seederSettings,
   detectorsSettings,
@@ -64,6 +70,7 @@ export const ALL_SETTINGS = [
 export type AppConfig = ConfigType<typeof appSettings>;
 export type GraphConfig = ConfigType<typeof graphSettings>;
 export type StreamingConfig = ConfigType<typeof streamingSettings>;
+export type IngestConfig = ConfigType<typeof ingestSettings>;
 export type SecurityConfig = ConfigType<typeof securitySettings>;
 export type SeederConfig = ConfigType<typeof seederSettings>;
 export type DetectorsConfig = ConfigType<typeof detectorsSettings>;
@@ -73,6 +80,7 @@ export interface AllSettings {
   app: AppSettings;
   graph: GraphSettings;
   streaming: StreamingSettings;
+  ingest: IngestSettings;
   security: SecuritySettings;
   seeder: SeederSettings;
   detectors: DetectorsSettings;
@@ -99,17 +107,19 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
   const app = attempt(AppSettings);
   const graph = attempt(GraphSettings);
   const streaming = attempt(StreamingSettings);
+  const ingest = attempt(IngestSettings);
   const security = attempt(SecuritySettings);
   const seeder = attempt(SeederSettings);
   const detectors = attempt(DetectorsSettings);
   const ubo = attempt(UboSettings);
-  if (!app || !graph || !streaming || !security || !seeder || !detectors || !ubo) {
+  if (!app || !graph || !streaming || !ingest || !security || !seeder || !detectors || !ubo) {
     throw new InvalidSettingsError(problems);
   }
   return {
     app,
     graph,
     streaming,
+    ingest,
     security: withDevelopmentKeys(security, env),
     seeder,
     detectors,

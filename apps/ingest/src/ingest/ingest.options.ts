@@ -1,18 +1,31 @@
-/** Micro-batching and behaviour of the ingest worker (no settings exist for these yet). */
+import { IngestConfig, IngestSettings, loadSettings } from '@app/settings';
+
+/** Micro-batching and behaviour of the ingest worker. */
 export interface IngestOptions {
-  /** Most messages written to the graph in one batch. */
+  /** Most messages written to the graph in one batch (`INGEST_BATCH_SIZE`). */
   batchSize: number;
-  /** Longest wait for a batch to fill before it is written anyway. */
+  /** Longest wait for a batch to fill before it is written anyway (`INGEST_BATCH_WINDOW_MS`). */
   batchWindowMs: number;
   /** Movement ids remembered so a redelivered movement is not fed to detection twice. */
   detectedMemory: number;
 }
 
-export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
-  batchSize: 200,
-  batchWindowMs: 50,
-  detectedMemory: 100_000,
-};
+/** Movement ids remembered for detection (no setting: memory bound, not a tuning knob). */
+export const DEFAULT_DETECTED_MEMORY = 100_000;
+
+/** The worker's options from the validated `ingest` settings. */
+export function ingestOptionsFrom(config: IngestConfig): IngestOptions {
+  return {
+    batchSize: config.batchSize,
+    batchWindowMs: config.batchWindowMs,
+    detectedMemory: DEFAULT_DETECTED_MEMORY,
+  };
+}
+
+/** The options with every `ingest` setting at its documented default (tests, benchmarks). */
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = ingestOptionsFrom(
+  loadSettings(IngestSettings, {}),
+);
 
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
 

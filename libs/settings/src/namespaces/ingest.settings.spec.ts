@@ -1,0 +1,57 @@
+import { InvalidSettingsError } from '../settings.error';
+import { loadAllSettings } from '../settings';
+import { loadSettings } from '../load-settings';
+import { IngestSettings } from './ingest.settings';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadAllSettings(env);
+  } catch (error: unknown) {
+    if (error instanceof InvalidSettingsError) return error.message;
+    throw error;
+  }
+  throw new Error('expected InvalidSettingsError');
+}
+
+describe('ingest settings', () => {
+  it('defaults to batches of 200 messages or 50 ms', () => {
+    expect(loadAllSettings({}).ingest).toEqual({ batchSize: 200, batchWindowMs: 50 });
+  });
+
+  it('reads typed values from the environment', () => {
+    expect(
+      loadSettings(IngestSettings, {
+        INGEST_BATCH_SIZE: '500',
+        INGEST_BATCH_WINDOW_MS: '0',
+      }),
+    ).toEqual({ batchSize: 500, batchWindowMs: 0 });
+  });
+
+  it.each([
+    ['INGEST_BATCH_SIZE', 'many', 'must be a whole number'],
+    ['INGEST_BATCH_SIZE', '2.5', 'must be a whole number'],
+    ['INGEST_BATCH_SIZE', '0', 'must be at least 1'],
+    ['INGEST_BATCH_SIZE', '5001', 'must be at most 5000'],
+    ['INGEST_BATCH_WINDOW_MS', '50ms', 'must be a whole number of milliseconds'],
+    ['INGEST_BATCH_WINDOW_MS', '-1', 'must be 0 or more'],
+    ['INGEST_BATCH_WINDOW_MS', '60001', 'must be at most 60000 (one minute)'],
+  ])('refuses %s=%j naming the variable, the value and the rule', (variable, value, rule) => {
+    const message = problemsOf({ [variable]: value });
+    expect(message).toContain(`${variable}=${JSON.stringify(value)}: ${rule}`);
+    expect(message).toContain('(1 problem)');
+  });
+
+  it('reports every bad ingest variable at once, with problems of other namespaces', () => {
+    const message = problemsOf({
+      INGEST_BATCH_SIZE: '0',
+      INGEST_BATCH_WINDOW_MS: 'soon',
+      APP_PORT: 'x',
+    });
+    expect(message).toContain('INGEST_BATCH_SIZE="0": must be at least 1');
+    expect(message).toContain(
+      'INGEST_BATCH_WINDOW_MS="soon": must be a whole number of milliseconds',
+    );
+    expect(message).toContain('APP_PORT="x"');
+    expect(message).toContain('3 problems');
+  });
+});
