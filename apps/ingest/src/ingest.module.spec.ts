@@ -5,9 +5,11 @@ import { ingestSettings, loadAllSettings } from '@app/settings';
 import { MemoryBroker, MessageBroker, vertexUpsertMessage } from '@app/streaming';
 import { IngestModule } from './ingest.module';
 import { account, until } from './ingest/ingest.fixtures';
+import { IngestMetrics } from './ingest/ingest.metrics';
 import { DEFAULT_INGEST_OPTIONS, INGEST_OPTIONS } from './ingest/ingest.options';
 import { IngestWorker } from './ingest/ingest.worker';
 import { DetectorsMovementDetector, MovementDetector } from './ingest/movement-detector';
+import { PrometheusIngestMetrics } from './metrics/prometheus.ingest-metrics';
 
 describe('IngestModule', () => {
   it('boots with the default settings (memory broker and graph), ingests, and stops on close', async () => {
@@ -21,6 +23,7 @@ describe('IngestModule', () => {
     const worker = app.get(IngestWorker);
     expect(broker).toBeInstanceOf(MemoryBroker);
     expect(app.get(MovementDetector)).toBeInstanceOf(DetectorsMovementDetector);
+    expect(app.get(IngestMetrics)).toBeInstanceOf(PrometheusIngestMetrics);
     expect(app.get(INGEST_OPTIONS)).toEqual(DEFAULT_INGEST_OPTIONS);
     expect(worker.isRunning).toBe(true);
     await broker.publish('bank.entities', [

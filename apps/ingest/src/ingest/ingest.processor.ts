@@ -12,6 +12,7 @@ import {
 import { movementEdge } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, Movement, MovementEdge } from '@app/vocabulary';
 import { RejectionClassifier, writeBatch, WriteOutcome } from './graph-batch.writer';
+import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import type { MovementDetector } from './movement-detector';
 
 export interface IngestCounters {
@@ -79,6 +80,7 @@ export class IngestProcessor {
     private readonly detector: MovementDetector,
     private readonly config: ProcessorConfig,
     private readonly logger: LoggerService,
+    private readonly metrics: IngestMetrics = new NoIngestMetrics(),
   ) {}
 
   /** A batch from the entities topic: vertex upserts first, then edge upserts. */
@@ -176,6 +178,7 @@ export class IngestProcessor {
         this.remember(movement.movementId);
       } catch (error: unknown) {
         this.counters.detectionFailures += 1;
+        this.metrics.detectionFailed(1);
         const message = groups.find((g) => g.item.movementId === movement.movementId)?.messages[0];
         this.logger.error({
           msg: `Detection failed for movement ${movement.movementId}; it stays written (batch detection will see it)`,
@@ -196,6 +199,7 @@ export class IngestProcessor {
         ),
       );
       this.counters.alertsPublished += alerts.length;
+      this.metrics.alertsPublished(alerts.length);
       for (const alert of alerts) {
         this.logger.log({
           msg: `Alert ${alert.alertId} (${alert.ruleId}, ${alert.severity}) published`,
@@ -204,6 +208,7 @@ export class IngestProcessor {
       }
     } catch (error: unknown) {
       this.counters.detectionFailures += alerts.length;
+      this.metrics.detectionFailed(alerts.length);
       this.logger.error({
         msg: `Could not publish ${alerts.length} alert(s) to ${this.config.alertsTopic}; they are saved in the graph`,
         error: errorText(error),
@@ -239,11 +244,13 @@ export class IngestProcessor {
         case 'written':
           await message.ack();
           this.counters.written += 1;
+          this.metrics.settled(message.topic, 'written');
           this.logger.debug?.({ ...context, msg: 'written' });
           return;
         case 'invalid':
           await message.deadLetter(outcome.reason);
           this.counters.deadLettered += 1;
+          this.metrics.settled(message.topic, 'dead_lettered');
           this.logger.warn({ ...context, msg: `dead-lettered (invalid): ${outcome.reason}` });
           return;
         case 'retry':
@@ -251,10 +258,12 @@ export class IngestProcessor {
             const reason = `still failing after ${message.redeliveryCount} redeliveries: ${outcome.reason}`;
             await message.deadLetter(reason);
             this.counters.deadLettered += 1;
+            this.metrics.settled(message.topic, 'dead_lettered');
             this.logger.warn({ ...context, msg: `dead-lettered: ${reason}` });
           } else {
             await message.nack();
             this.counters.retried += 1;
+            this.metrics.settled(message.topic, 'retried');
             this.logger.warn({ ...context, msg: `will retry: ${outcome.reason}` });
           }
           return;

@@ -10,6 +10,7 @@ import {
 import { GraphStore } from '@app/graph-store';
 import { StreamingConfig, streamingSettings } from '@app/settings';
 import { MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from '@app/streaming';
+import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import { IngestCounters, IngestProcessor } from './ingest.processor';
 import { INGEST_LOGGER, INGEST_OPTIONS, IngestOptions } from './ingest.options';
 import { MicroBatcher } from './micro-batcher';
@@ -19,7 +20,8 @@ import { MovementDetector } from './movement-detector';
  * The ingest worker: consumes the entities and movements topics through the Shared
  * subscription of the `streaming` settings, writes micro-batches (up to `batchSize` messages or
  * `batchWindowMs`) into the graph, acknowledges each message only after its write succeeded,
- * and feeds written movements to stream detection.
+ * and feeds written movements to stream detection. Reports batches and settled messages to
+ * `IngestMetrics` (Prometheus in the app).
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
  * stops taking messages, finishes and settles the batches in hand, then detaches — before the
@@ -31,6 +33,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly subscriptions: Subscription[] = [];
   private readonly entities: MicroBatcher<ReceivedMessage>;
   private readonly movements: MicroBatcher<ReceivedMessage>;
+  /** Full names of the entities and movements topics. */
+  private readonly topics: readonly [string, string];
   private running = false;
 
   constructor(
@@ -42,6 +46,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     @Optional()
     @Inject(INGEST_LOGGER)
     private readonly logger: LoggerService = new Logger(IngestWorker.name),
+    @Optional() private readonly metrics: IngestMetrics = new NoIngestMetrics(),
   ) {
     this.processor = new IngestProcessor(
       store,
@@ -53,27 +58,40 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         detectedMemory: options.detectedMemory,
       },
       logger,
+      metrics,
     );
+    const entitiesTopic = broker.topicName(config.entitiesTopic);
+    const movementsTopic = broker.topicName(config.movementsTopic);
+    this.topics = [entitiesTopic, movementsTopic];
+    const measured =
+      (topic: string, write: (batch: ReceivedMessage[]) => Promise<void>) =>
+      async (batch: ReceivedMessage[]): Promise<void> => {
+        this.metrics.batchStarted(topic, batch.length);
+        const started = performance.now();
+        await write(batch);
+        this.metrics.batchFinished(topic, batch.length, (performance.now() - started) / 1000);
+      };
     const onError =
-      (topic: string) =>
+      (kind: string, topic: string) =>
       (error: unknown, batch: readonly ReceivedMessage[]): void => {
+        this.metrics.batchFailed(topic);
         this.logger.error({
-          msg: `A ${topic} batch of ${batch.length} failed unexpectedly; its messages will be redelivered`,
+          msg: `A ${kind} batch of ${batch.length} failed unexpectedly; its messages will be redelivered`,
           correlationId: batch[0]?.messageId,
           error: error instanceof Error ? error.message : String(error),
         });
       };
     this.entities = new MicroBatcher(
-      (batch) => this.processor.processEntities(batch),
+      measured(entitiesTopic, (batch) => this.processor.processEntities(batch)),
       options.batchSize,
       options.batchWindowMs,
-      onError('entities'),
+      onError('entities', entitiesTopic),
     );
     this.movements = new MicroBatcher(
-      (batch) => this.processor.processMovements(batch),
+      measured(movementsTopic, (batch) => this.processor.processMovements(batch)),
       options.batchSize,
       options.batchWindowMs,
-      onError('movements'),
+      onError('movements', movementsTopic),
     );
   }
 
@@ -82,8 +100,14 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     return this.processor.counters;
   }
 
+  /** True while both topics are subscribed (from `start()` until `stop()`). */
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Full names of the topics the worker consumes, and its Shared subscription (health). */
+  get source(): { topics: readonly string[]; subscription: string } {
+    return { topics: this.topics, subscription: this.config.subscription };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -126,6 +150,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       throw error;
     }
     this.running = true;
+    this.metrics.consuming(this.topics, true);
     this.logger.log(
       `Ingesting ${this.broker.topicName(this.config.entitiesTopic)} and ${this.broker.topicName(this.config.movementsTopic)} ` +
         `as "${this.config.subscription}" (${this.broker.kind}); dead letters go to ${this.broker.topicName(this.config.deadLetterTopic)}`,
@@ -139,6 +164,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.closeSubscriptions();
     if (this.running) {
       this.running = false;
+      this.metrics.consuming(this.topics, false);
       this.logger.log(`Ingest stopped: ${JSON.stringify(this.counters)}`);
     }
   }

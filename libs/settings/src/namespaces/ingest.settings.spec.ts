@@ -14,8 +14,13 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('ingest settings', () => {
-  it('defaults to batches of 200 messages or 50 ms', () => {
-    expect(loadAllSettings({}).ingest).toEqual({ batchSize: 200, batchWindowMs: 50 });
+  it('defaults to batches of 200 messages or 50 ms and a listener on 127.0.0.1:3001', () => {
+    expect(loadAllSettings({}).ingest).toEqual({
+      batchSize: 200,
+      batchWindowMs: 50,
+      httpHost: '127.0.0.1',
+      httpPort: 3001,
+    });
   });
 
   it('reads typed values from the environment', () => {
@@ -23,8 +28,10 @@ describe('ingest settings', () => {
       loadSettings(IngestSettings, {
         INGEST_BATCH_SIZE: '500',
         INGEST_BATCH_WINDOW_MS: '0',
+        INGEST_HTTP_HOST: '0.0.0.0',
+        INGEST_HTTP_PORT: '0',
       }),
-    ).toEqual({ batchSize: 500, batchWindowMs: 0 });
+    ).toEqual({ batchSize: 500, batchWindowMs: 0, httpHost: '0.0.0.0', httpPort: 0 });
   });
 
   it.each([
@@ -35,6 +42,10 @@ describe('ingest settings', () => {
     ['INGEST_BATCH_WINDOW_MS', '50ms', 'must be a whole number of milliseconds'],
     ['INGEST_BATCH_WINDOW_MS', '-1', 'must be 0 or more'],
     ['INGEST_BATCH_WINDOW_MS', '60001', 'must be at most 60000 (one minute)'],
+    ['INGEST_HTTP_PORT', 'http', 'must be a whole number (a TCP port, or 0 for none)'],
+    ['INGEST_HTTP_PORT', '-1', 'must be a TCP port between 1 and 65535, or 0 for none'],
+    ['INGEST_HTTP_PORT', '65536', 'must be a TCP port between 1 and 65535, or 0 for none'],
+    ['INGEST_HTTP_HOST', '', 'must not be empty (use 0.0.0.0 to listen on every interface)'],
   ])('refuses %s=%j naming the variable, the value and the rule', (variable, value, rule) => {
     const message = problemsOf({ [variable]: value });
     expect(message).toContain(`${variable}=${JSON.stringify(value)}: ${rule}`);
@@ -45,13 +56,15 @@ describe('ingest settings', () => {
     const message = problemsOf({
       INGEST_BATCH_SIZE: '0',
       INGEST_BATCH_WINDOW_MS: 'soon',
+      INGEST_HTTP_PORT: '99999',
       APP_PORT: 'x',
     });
     expect(message).toContain('INGEST_BATCH_SIZE="0": must be at least 1');
     expect(message).toContain(
       'INGEST_BATCH_WINDOW_MS="soon": must be a whole number of milliseconds',
     );
+    expect(message).toContain('INGEST_HTTP_PORT="99999": must be a TCP port between 1 and 65535');
     expect(message).toContain('APP_PORT="x"');
-    expect(message).toContain('3 problems');
+    expect(message).toContain('4 problems');
   });
 });

@@ -1,0 +1,35 @@
+/** How a consumed message was settled (the `outcome` label of the settled-messages metric). */
+export type SettledOutcome = 'written' | 'dead_lettered' | 'retried';
+
+/**
+ * What the ingest worker reports while it works, by full topic name. The app records it in
+ * Prometheus (`PrometheusIngestMetrics`); code that builds a worker by hand (unit tests,
+ * benchmarks) gets {@link NoIngestMetrics}. The worker's own `counters` stay the in-process view.
+ */
+export abstract class IngestMetrics {
+  /** The worker subscribed to these topics (true) or detached from them (false). */
+  abstract consuming(topics: readonly string[], running: boolean): void;
+  /** A micro-batch of `size` messages from `topic` was taken for writing. */
+  abstract batchStarted(topic: string, size: number): void;
+  /** That batch was written and its messages settled, in `seconds`. */
+  abstract batchFinished(topic: string, size: number, seconds: number): void;
+  /** A batch failed unexpectedly; its messages will be redelivered by the broker. */
+  abstract batchFailed(topic: string): void;
+  /** One message was acknowledged, dead-lettered or negatively acknowledged. */
+  abstract settled(topic: string, outcome: SettledOutcome): void;
+  /** Stream alerts published to the alerts topic. */
+  abstract alertsPublished(count: number): void;
+  /** Movements whose detection failed, or alerts that could not be published. */
+  abstract detectionFailed(count: number): void;
+}
+
+/** Records nothing. */
+export class NoIngestMetrics extends IngestMetrics {
+  consuming(): void {}
+  batchStarted(): void {}
+  batchFinished(): void {}
+  batchFailed(): void {}
+  settled(): void {}
+  alertsPublished(): void {}
+  detectionFailed(): void {}
+}
