@@ -48,7 +48,10 @@ function describeEndToEnd(
       ...topics,
       STREAMING_BACKEND: 'pulsar',
       PULSAR_WEB_URL: endpoint.webUrl,
-      PULSAR_MAX_REDELIVER_COUNT: '20',
+      // The early movement is retried until its accounts are written. Its redelivery budget
+      // (about 100 x 200 ms) must outlast a slow JanusGraph write on a loaded CI machine: with 20
+      // it once ran out first and the movement was dead-lettered.
+      PULSAR_MAX_REDELIVER_COUNT: '100',
       PULSAR_NACK_REDELIVERY_DELAY_MS: '200',
     });
     const newBroker = () =>
