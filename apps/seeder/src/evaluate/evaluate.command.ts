@@ -139,7 +139,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         const seed = opts.seed ?? context.seeder.seed;
         const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
         const days = opts.days ?? context.seeder.days;
-        // The bank is generated and replayed day by day, never held whole: any profile fits in
+        // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
         const chunks = generateBank({
           profile,

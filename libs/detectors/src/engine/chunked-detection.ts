@@ -1,11 +1,10 @@
-import { InvalidInputError, movementOf } from '@app/vocabulary';
+import { InvalidInputError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import type { Activity } from '../core/activity';
-import { compareActivities } from '../core/activity';
 import type { RuleInstance } from '../registry/detector.registry';
 import { ActivityReplay } from './activity-replay';
-import { accountEventOf, StructuralIndex } from './dataset';
+import { activitiesOf, StructuralIndex } from './dataset';
 import type { BatchResult, DetectionWindow } from './types';
 
 /** A slice of a dataset as a generator or a file reader yields it. */
@@ -91,30 +90,15 @@ export async function detectInChunks(
 
 /** Movements and account events of one chunk, in replay order. */
 function activitiesOfChunk(chunk: DetectionChunk, number: number): Activity[] {
-  const events = new Map<string, GraphVertex>();
-  for (const vertex of chunk.vertices) if (vertex.label === 'Event') events.set(vertex.uid, vertex);
-  const activities: Activity[] = [];
-  for (const edge of chunk.edges) {
-    if (edge.label === 'TRANSFERRED') {
-      activities.push({ type: 'movement', movement: movementOf(edge) });
-    } else if (edge.label === 'HAS_EVENT') {
-      const vertex = events.get(edge.to);
-      if (vertex?.label !== 'Event') {
-        throw new InvalidInputError(
-          `Chunk ${number}: HAS_EVENT edge ${edge.eid} points at event ${edge.to}, which is not in the same chunk`,
-          [
-            {
-              field: `chunks[${number}].edges`,
-              rule: 'an Event vertex must arrive with its HAS_EVENT edge',
-            },
-          ],
-        );
-      }
-      activities.push({
-        type: 'event',
-        event: accountEventOf(edge.from, vertex.uid, vertex.props),
-      });
-    }
-  }
-  return activities.sort(compareActivities);
+  return activitiesOf(chunk, (edge) => {
+    throw new InvalidInputError(
+      `Chunk ${number}: HAS_EVENT edge ${edge.eid} points at event ${edge.to}, which is not in the same chunk`,
+      [
+        {
+          field: `chunks[${number}].edges`,
+          rule: 'an Event vertex must arrive with its HAS_EVENT edge',
+        },
+      ],
+    );
+  });
 }

@@ -10,8 +10,15 @@ export interface DetectionDataset {
   edges: readonly GraphEdge[];
 }
 
-/** Movements (TRANSFERRED) and account events (HAS_EVENT -> Event), in replay order. */
-export function activitiesOf(dataset: DetectionDataset): Activity[] {
+/**
+ * Movements (TRANSFERRED) and account events (HAS_EVENT -> Event), in replay order. A HAS_EVENT
+ * edge whose Event vertex is not among `vertices` is passed to `onMissingEvent` (ignored when
+ * absent).
+ */
+export function activitiesOf(
+  dataset: DetectionDataset,
+  onMissingEvent?: (edge: GraphEdge) => void,
+): Activity[] {
   const events = new Map<string, GraphVertex>();
   for (const vertex of dataset.vertices)
     if (vertex.label === 'Event') events.set(vertex.uid, vertex);
@@ -26,6 +33,8 @@ export function activitiesOf(dataset: DetectionDataset): Activity[] {
           type: 'event',
           event: accountEventOf(edge.from, vertex.uid, vertex.props),
         });
+      } else {
+        onMissingEvent?.(edge);
       }
     }
   }
