@@ -6,3 +6,4 @@ export * from './money';
 export * from './errors';
 export * from './typologies';
 export * from './clock';
+export * from './base-money';

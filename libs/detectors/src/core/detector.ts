@@ -1,5 +1,12 @@
 import type { DetectorsConfig } from '@app/settings';
-import type { FlagRole, IdentifierKind, Movement, Severity, Typology } from '@app/vocabulary';
+import type {
+  BaseMoney,
+  FlagRole,
+  IdentifierKind,
+  Movement,
+  Severity,
+  Typology,
+} from '@app/vocabulary';
 import type { AccountDirectory } from './account-directory';
 import type { AccountEvent } from './activity';
 
@@ -74,6 +81,11 @@ export interface Evaluator {
 
 export interface EvaluatorContext {
   accounts: AccountDirectory;
+  /**
+   * Amounts in the base currency, at each movement's date: every amount comparison of a rule
+   * (similarity, retained share, decay, thresholds) goes through it.
+   */
+  money: BaseMoney;
   /**
    * When set, only these keys (accounts) may be tracked and alerted on: batch mode over the
    * store replays only the movements of candidate accounts, so other keys would see partial

@@ -58,13 +58,14 @@ export class ActivityReplay {
   ) {
     const { window } = options;
     if (window) assertWindow(window);
-    this.live = instances.flatMap(({ detector, params }) => {
+    this.live = instances.flatMap(({ detector, params, money }) => {
       if (detector.kind !== 'activity') return [];
       const replayStart = window
         ? window.from - detector.lookbackMs(params)
         : Number.NEGATIVE_INFINITY;
       const evaluator = detector.createEvaluator(params, {
         accounts,
+        money,
         observedSince: options.observedSince ?? (window ? replayStart : undefined),
       });
       return [{ detector, replayStart, evaluator, collected: new AlertCollector() }];

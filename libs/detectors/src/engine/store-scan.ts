@@ -1,5 +1,5 @@
 import type { GraphStore } from '@app/graph-store';
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement } from '@app/vocabulary';
 import type { AccountEvent, Activity } from '../core/activity';
 import { compareActivities } from '../core/activity';
 import type { ActivityDetector, AlertDraft, DetectorParams, Evaluator } from '../core/detector';
@@ -25,6 +25,7 @@ export interface StoreScanOptions extends DetectionWindow {
 interface ScanRule {
   detector: ActivityDetector;
   params: DetectorParams;
+  money: BaseMoney;
   evaluator: Evaluator;
   replayStart: number;
   channels?: ReadonlySet<string>;
@@ -34,6 +35,7 @@ interface ScanRule {
 interface CandidateRule {
   detector: ActivityDetector;
   params: DetectorParams;
+  money: BaseMoney;
   replayStart: number;
   direction: 'in' | 'out' | 'both';
   needsEvents: boolean;
@@ -71,7 +73,7 @@ export class StoreBatchDetection {
     const stats: RuleRunStats[] = [];
     const all = new AlertCollector();
 
-    for (const { detector, params } of instances) {
+    for (const { detector, params, money } of instances) {
       if (detector.kind === 'structural') {
         const collector = new AlertCollector();
         const shared = await this.store.findSharedIdentifiers({
@@ -97,8 +99,10 @@ export class StoreBatchDetection {
         scanRules.push({
           detector,
           params,
+          money,
           evaluator: detector.createEvaluator(params, {
             accounts: directory,
+            money,
             observedSince: replayStart,
           }),
           replayStart,
@@ -116,6 +120,7 @@ export class StoreBatchDetection {
         candidateRules.push({
           detector,
           params,
+          money,
           replayStart,
           direction: plan.direction,
           needsEvents: false,
@@ -127,6 +132,7 @@ export class StoreBatchDetection {
         candidateRules.push({
           detector,
           params,
+          money,
           replayStart,
           direction: plan.direction,
           needsEvents: plan.needsEvents,
@@ -222,6 +228,7 @@ export class StoreBatchDetection {
       // Candidate rules keep per-account state, so each chunk can start from a fresh evaluator.
       const evaluator = rule.detector.createEvaluator(rule.params, {
         accounts: directory,
+        money: rule.money,
         keyFilter: new Set(chunk),
         observedSince: rule.replayStart,
       });

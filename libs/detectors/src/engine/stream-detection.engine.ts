@@ -32,11 +32,11 @@ export class StreamDetectionEngine {
     observedSince?: number,
   ) {
     this.live = [];
-    for (const { detector, params } of instances) {
+    for (const { detector, params, money } of instances) {
       if (detector.kind !== 'activity') continue;
       this.live.push({
         detector,
-        evaluator: detector.createEvaluator(params, { accounts, observedSince }),
+        evaluator: detector.createEvaluator(params, { accounts, money, observedSince }),
       });
     }
   }

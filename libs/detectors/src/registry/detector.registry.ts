@@ -1,17 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { detectorsSettings } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
-import { EntityNotFoundError, InvalidInputError } from '@app/vocabulary';
-import type { FieldProblem, Typology } from '@app/vocabulary';
+import { EntityNotFoundError, InvalidInputError, SingleCurrencyMoney } from '@app/vocabulary';
+import type { BaseMoney, FieldProblem, Typology } from '@app/vocabulary';
 import type { Detector, DetectorParams, ParamValue, ParameterSpec } from '../core/detector';
 import { resolveParameters } from '../core/parameters';
 import type { ParameterOverrides } from '../core/parameters';
-import { DETECTORS } from './detectors.tokens';
+import { BASE_MONEY, DETECTORS } from './detectors.tokens';
 
 /** One rule with the parameters of one run. */
 export interface RuleInstance {
   detector: Detector;
   params: DetectorParams;
+  /** Converts amounts into the base currency for the rule's comparisons. */
+  money: BaseMoney;
 }
 
 /** A rule as the API and the docs describe it. */
@@ -33,11 +35,15 @@ export interface RuleDescription {
 @Injectable()
 export class DetectorRegistry {
   private readonly byId = new Map<string, Detector>();
+  /** The conversion into the base currency handed to every rule instance. */
+  readonly money: BaseMoney;
 
   constructor(
     @Inject(DETECTORS) detectors: readonly Detector[],
     @Inject(detectorsSettings.KEY) private readonly config: DetectorsConfig,
+    @Optional() @Inject(BASE_MONEY) money?: BaseMoney,
   ) {
+    this.money = money ?? new SingleCurrencyMoney('USD');
     for (const detector of detectors) {
       if (this.byId.has(detector.id)) {
         throw new Error(
@@ -119,7 +125,11 @@ export class DetectorRegistry {
     }
     return chosen.map((id) => {
       const detector = this.get(id);
-      return { detector, params: resolveParameters(detector, this.config, overrides[id] ?? {}) };
+      return {
+        detector,
+        params: resolveParameters(detector, this.config, overrides[id] ?? {}),
+        money: this.money,
+      };
     });
   }
 }

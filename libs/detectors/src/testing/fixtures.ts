@@ -1,6 +1,7 @@
 import { DetectorsSettings, loadSettings } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
-import type { AccountVertex, Channel, GraphVertex, Movement } from '@app/vocabulary';
+import { SingleCurrencyMoney } from '@app/vocabulary';
+import type { AccountVertex, BaseMoney, Channel, GraphVertex, Movement } from '@app/vocabulary';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import type { AccountEvent } from '../core/activity';
 import type { ActivityDetector, AlertDraft, DetectorParams } from '../core/detector';
@@ -129,11 +130,17 @@ export function runDetector<P extends DetectorParams>(
     vertices?: GraphVertex[];
     events?: readonly AccountEvent[];
     keyFilter?: ReadonlySet<string>;
+    /** Conversion into the base currency (default: USD only). */
+    money?: BaseMoney;
   } = {},
 ): RunResult {
   const params = resolveParameters(detector, options.config ?? defaultConfig(), options.overrides);
   const accounts = new MemoryAccountDirectory(options.vertices ?? []);
-  const evaluator = detector.createEvaluator(params, { accounts, keyFilter: options.keyFilter });
+  const evaluator = detector.createEvaluator(params, {
+    accounts,
+    money: options.money ?? new SingleCurrencyMoney('USD'),
+    keyFilter: options.keyFilter,
+  });
   const activities: Activity[] = [
     ...movements.map((movement): Activity => ({ type: 'movement', movement })),
     ...(options.events ?? []).map((e): Activity => ({ type: 'event', event: e })),
