@@ -12,6 +12,7 @@ import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
 import { addToSummary, emptySummary, generateBank, PROFILE_NAMES } from '@app/generators';
 import type { DatasetChunk, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
@@ -27,6 +28,11 @@ export interface EvaluateCommandDeps {
   now?: () => number;
   /** Progress bars while a bank is generated and replayed (default: none). */
   progress?: () => ProgressReporter;
+  /**
+   * Converts amounts into the base currency the rules compare in (main.ts: FX_RATES_FILE and
+   * BASE_CURRENCY; default: the built-in FX table in USD).
+   */
+  money?: () => BaseMoney;
 }
 
 interface EvaluateOptions {
@@ -118,7 +124,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const opts = command.opts<EvaluateOptions>();
     const context = await deps.boot({ graph: false });
     try {
-      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
+      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
         const dataset = await readJsonlDataset(opts.dataset);
