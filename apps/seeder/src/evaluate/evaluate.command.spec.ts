@@ -61,6 +61,12 @@ describe('seeder evaluate', () => {
       consolidated: {
         typologies: { typology: string; instances: number; recall: number | null }[];
       };
+      transactions: {
+        labelledNotSeen: number;
+        testSplit: { spanStart: string };
+        aml: { overall: { labelled: number }; test: { labelled: number } };
+      };
+      accounts: { positive: number } | null;
     };
     expect(json.dataset).toMatchObject({ profile: 'tiny', seed: 7, days: 60 });
     const scored = json.consolidated.typologies.filter((t) => t.instances > 0);
@@ -70,6 +76,18 @@ describe('seeder evaluate', () => {
     expect(markdown).toContain('## Matching rule');
     expect(printed[0]).toMatch(/strict +lenient/);
     expect(printed[1]).toMatch(/recall +precision +F1 +recall +precision +F1/);
+    // Per transaction: the generated bank is read a second time to date the labelled movements.
+    expect(json.transactions.labelledNotSeen).toBe(0);
+    expect(json.transactions.aml.overall.labelled).toBeGreaterThan(0);
+    expect(json.transactions.aml.test.labelled).toBeGreaterThan(0);
+    // 60 days up to the 2025-01-01 default reference time.
+    expect(json.transactions.testSplit.spanStart).toBe('2024-11-02T00:00:00.000Z');
+    expect(json.accounts?.positive).toBeGreaterThan(0);
+    expect(markdown).toContain('## Per transaction');
+    expect(markdown).toContain('## Per account (AML)');
+    expect(printed.some((line) => /^AML, all \d+ +\d+/.test(line))).toBe(true);
+    expect(printed.some((line) => /^AML, test split \d+/.test(line))).toBe(true);
+    expect(printed.some((line) => line.startsWith('per account (AML): precision '))).toBe(true);
     expect(printed.some((line) => line.startsWith('detected '))).toBe(true);
     expect(closed).toBe(1);
   });
