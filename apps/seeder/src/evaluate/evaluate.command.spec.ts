@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -138,6 +138,25 @@ describe('seeder evaluate', () => {
     await expect(
       run(['--profile', 'tiny', '--rules', 'aml.nope', '--report', join(work, 'r')]),
     ).rejects.toBeInstanceOf(CommanderError);
-    expect(closed).toBe(2);
+    const bad = join(work, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'ground-truth.jsonl'), '');
+    writeFileSync(
+      join(bad, 'movements.jsonl'),
+      JSON.stringify({
+        label: 'TRANSFERRED',
+        eid: 'mv:1',
+        from: 'account:b:1',
+        to: 'account:b:2',
+        props: { amountMinor: '12.00', currency: 'USD', timestamp: 0, channel: 'wire' },
+      }) + '\n',
+    );
+    await expect(run(['--dataset', bad, '--report', join(work, 'r')])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(
+        'movements.jsonl line 1: props.amountMinor must be a whole number of minor units',
+      ) as unknown,
+    });
+    expect(closed).toBe(3);
   });
 });
