@@ -15,8 +15,14 @@ import type {
   EvaluationSummary,
   TransactionEvaluation,
 } from '@app/detectors';
-import { addToSummary, emptySummary, generateBank, PROFILE_NAMES } from '@app/generators';
-import type { DatasetChunk, ProfileName } from '@app/generators';
+import {
+  addToSummary,
+  emptySummary,
+  generateBank,
+  generateBankWithPatterns,
+  PROFILE_NAMES,
+} from '@app/generators';
+import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
@@ -43,6 +49,7 @@ interface EvaluateOptions {
   dataset?: string;
   report: string;
   rules?: string[];
+  injectPatterns?: string;
   progress: boolean;
 }
 
@@ -81,6 +88,7 @@ Examples:
   $ npm run seed -- evaluate --profile medium --seed 42 --report ./out/eval-medium
   $ npm run seed -- evaluate --dataset ./out/tiny --report ./out/eval-tiny
   $ npm run seed -- evaluate --profile small --rules aml.fan-out,aml.fan-in --report ./out/eval-fans
+  $ npm run seed -- evaluate --profile medium --seed 42 --inject-patterns ./LI-Medium_Patterns.txt --report ./out/eval-inject
 
 Writes report.json and report.md into --report: precision, recall and F1 per typology against the
 ground truth, raw and after case consolidation, alerts on decoys, and the matching rule.`;
@@ -117,6 +125,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     )
     .requiredOption('--report <dir>', 'folder for report.json and report.md')
     .option('--rules <ids>', 'comma-separated rule ids (default: all)', ruleList)
+    .option(
+      '--inject-patterns <file>',
+      'graft the laundering attempts of an AMLworld *_Patterns.txt file onto the generated bank (not with --dataset)',
+    )
     .option('--no-progress', 'do not draw progress bars')
     .addHelpText('after', EXAMPLES);
 
@@ -127,6 +139,12 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
+        if (opts.injectPatterns !== undefined) {
+          command.error(
+            'error: --inject-patterns grafts attempts onto a generated bank; it cannot be combined with --dataset (use `seeder generate --inject-patterns` to write such a dataset)',
+            { exitCode: 2, code: 'seeder.evaluate.options' },
+          );
+        }
         const dataset = await readJsonlDataset(opts.dataset);
         const reference = dataset.manifest.referenceTime;
         const days = dataset.manifest.days;
@@ -147,7 +165,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         const days = opts.days ?? context.seeder.days;
         // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
-        const bank = {
+        const bankOptions = {
           profile,
           seed,
           referenceTime,
@@ -159,18 +177,33 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             highRiskJurisdictions: context.detectors.highRiskJurisdictions,
           },
         };
+        const facts: Record<string, string | number> = { profile, seed, referenceTime, days };
+        let chunks = generateBank(bankOptions);
+        // The ground truth comes last: the same bank generated again dates the labelled
+        // movements for the temporal test split (generation is deterministic).
+        let reread = (): AsyncIterable<DatasetChunk> => generateBank(bankOptions);
+        if (opts.injectPatterns !== undefined) {
+          const patterns = opts.injectPatterns;
+          reread = () => chunksWithPatterns(bankOptions, patterns);
+          const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
+          const { attempts, movements, accounts } = injected.injection;
+          print(
+            `Injecting ${attempts} laundering attempts (${movements} movements, ${accounts} accounts) from ${opts.injectPatterns}`,
+          );
+          facts.injectPatterns = injected.injection.file;
+          facts.injectedAttempts = attempts;
+          chunks = injected.chunks;
+        }
         const progress = opts.progress ? (deps.progress?.() ?? SILENT_PROGRESS) : SILENT_PROGRESS;
         run = await evaluateChunks(
           registry,
-          withProgress(generateBank(bank), progress),
+          withProgress(chunks, progress),
           {
-            // The ground truth comes last: the same bank generated again dates the labelled
-            // movements for the temporal test split (generation is deterministic).
-            reread: () => generateBank(bank),
+            reread,
             rules: opts.rules,
             // The generated period is complete; older movements exist only for a few accounts.
             observedSince: Date.parse(referenceTime) - days * DAY_MS,
-            facts: { profile, seed, referenceTime, days },
+            facts,
           },
           now,
         );
@@ -191,6 +224,14 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     }
   });
   return command;
+}
+
+/** The chunks of a generated bank with an AMLworld patterns file grafted on. */
+async function* chunksWithPatterns(
+  options: GenerateBankOptions,
+  patterns: string,
+): AsyncGenerator<DatasetChunk> {
+  yield* (await generateBankWithPatterns(options, patterns)).chunks;
 }
 
 /** Passes chunks on, drawing the generator's progress (days simulated and replayed). */
