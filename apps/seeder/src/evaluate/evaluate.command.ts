@@ -237,22 +237,29 @@ async function writeReport(directory: string, summary: EvaluationSummary): Promi
   await writeFile(join(directory, 'report.md'), renderEvaluationSummaryMarkdown(summary), 'utf8');
 }
 
-/** One line per typology (after consolidation): recall, precision and F1. */
+/**
+ * One line per typology (after consolidation): strict recall, precision and F1, then the same
+ * under lenient matching in labelled columns.
+ */
 function summaryLines(summary: EvaluationSummary): string[] {
   const width = Math.max(...summary.consolidated.typologies.map((t) => t.typology.length), 8);
   const lines = [
-    `${'typology'.padEnd(width)}  recall  precision  lenient     F1  (after case consolidation)`,
+    `${''.padEnd(width)}  ${'strict'.padEnd(26)}  lenient`,
+    `${'typology'.padEnd(width)}  ${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  ` +
+      `${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  (after case consolidation)`,
   ];
   for (const t of summary.consolidated.typologies) {
     lines.push(
-      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(6)}  ${percent(t.precision).padStart(9)}  ` +
-        `${percent(t.lenientPrecision).padStart(7)}  ${percent(t.f1).padStart(6)}`,
+      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(7)}  ${percent(t.precision).padStart(9)}  ${percent(t.f1).padStart(6)}  ` +
+        `${percent(t.lenient.recall).padStart(7)}  ${percent(t.lenient.precision).padStart(9)}  ${percent(t.lenient.f1).padStart(6)}`,
     );
   }
   const totals = summary.consolidated.totals;
   lines.push(
-    `detected ${totals.detected} of ${totals.instances} instances; ${totals.alerts} alerts, ` +
-      `${totals.unmatched} unmatched, ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    `detected ${totals.detected} of ${totals.instances} instances (lenient ${totals.lenient.detected}); ${totals.alerts} alerts, ` +
+      `${totals.unmatched} unmatched (lenient ${totals.lenient.unmatched}), ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    'strict: an alert counts only when it shares a movement or an event with the instance (rings: two member accounts);',
+    'lenient: an alert on the instance key account in an overlapping window also counts.',
   );
   return lines;
 }
