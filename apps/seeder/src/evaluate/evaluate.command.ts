@@ -159,6 +159,11 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
           const value = dataset.manifest[key];
           if (typeof value === 'string' || typeof value === 'number') facts[key] = value;
         }
+        // Written by `seeder generate --inject-patterns`: which file was grafted on.
+        const injected = dataset.manifest.injectPatterns;
+        if (typeof injected === 'object' && injected !== null && 'file' in injected) {
+          if (typeof injected.file === 'string') facts.injectPatterns = injected.file;
+        }
         const observedSince =
           typeof reference === 'string' && typeof days === 'number'
             ? Date.parse(reference) - days * DAY_MS
