@@ -65,4 +65,18 @@ describe('muleChainDetector', () => {
     ];
     expect(runDetector(muleChainDetector, yen, { money: testMoney('USD') }).alerts).toHaveLength(0);
   });
+
+  it('applies the minimum hop amount (500.00) in the base currency', () => {
+    // 60000 JPY = 500 USD per hop passes; 59000 JPY = 491.67 USD does not.
+    const yenChain = (amount: number) =>
+      ['acc:Src', 'acc:M1', 'acc:M2'].map((from, i, path) =>
+        mv(from, path[i + 1] ?? 'acc:M3', amount, T0 + i * 10 * MINUTE, {
+          channel: 'internal',
+          currency: 'JPY',
+        }),
+      );
+    const money = testMoney('USD');
+    expect(runDetector(muleChainDetector, yenChain(60_000), { money }).alerts).toHaveLength(1);
+    expect(runDetector(muleChainDetector, yenChain(59_000), { money }).alerts).toHaveLength(0);
+  });
 });

@@ -1,5 +1,5 @@
 import type { DetectorsConfig } from '@app/settings';
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
 import type {
   ActivityDetector,
@@ -22,8 +22,8 @@ import {
 import type { TransferFilterParams } from '../core/transfer-filter';
 
 /** The movements a chain may hop on, as a predicate. */
-function filterOf(params: TransferFilterParams): (m: Movement) => boolean {
-  const filter = new TransferFilter(params);
+function filterOf(params: TransferFilterParams, money: BaseMoney): (m: Movement) => boolean {
+  const filter = new TransferFilter(params, money);
   return (m) => filter.accepts(m);
 }
 
@@ -210,6 +210,6 @@ export const muleChainDetector: ActivityDetector<MuleChainParams> = {
     new ChainEvaluator(params, context, {
       ruleId: RULE_ID,
       allowRevisits: false,
-      accepts: filterOf(params),
+      accepts: filterOf(params, context.money),
     }),
 };
