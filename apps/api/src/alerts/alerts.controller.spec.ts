@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { detectorsSettings, loadAllSettings } from '@app/settings';
+import { detectorsSettings, loadAllSettings, moneySettings } from '@app/settings';
 import { Clock, FixedClock, movementEdge } from '@app/vocabulary';
 import type { AccountVertex, GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
 import { ROLES_KEY } from '../auth/roles.decorator';
@@ -77,8 +77,9 @@ function globalsWith(store: GraphStore): new () => unknown {
     providers: [
       { provide: GraphStore, useValue: store },
       { provide: detectorsSettings.KEY, useValue: loadAllSettings({}).detectors },
+      { provide: moneySettings.KEY, useValue: loadAllSettings({}).money },
     ],
-    exports: [GraphStore, detectorsSettings.KEY],
+    exports: [GraphStore, detectorsSettings.KEY, moneySettings.KEY],
   })
   class TestGlobals {}
   return TestGlobals;

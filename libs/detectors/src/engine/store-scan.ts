@@ -93,7 +93,7 @@ export class StoreBatchDetection {
         continue;
       }
       const replayStart = options.from - detector.lookbackMs(params);
-      const plan = detector.batchPlan(params);
+      const plan = detector.batchPlan(params, money);
       const collector = new AlertCollector();
       if (plan.kind === 'scan') {
         scanRules.push({
