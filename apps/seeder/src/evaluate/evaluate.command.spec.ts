@@ -128,6 +128,49 @@ describe('seeder evaluate', () => {
     );
   });
 
+  const PATTERNS = join(
+    __dirname,
+    '../../../../libs/generators/src/injection/fixtures/mini-inject_Patterns.txt',
+  );
+
+  it('scores the attempts grafted with --inject-patterns together with the generated instances', async () => {
+    const plain = join(work, 'plain');
+    const injected = join(work, 'injected');
+    const base = ['--profile', 'tiny', '--seed', '7', '--days', '30', '--no-progress'];
+    await run([...base, '--report', plain]);
+    await run([...base, '--inject-patterns', PATTERNS, '--report', injected]);
+    type Report = {
+      dataset: Record<string, unknown>;
+      consolidated: { typologies: { typology: string; instances: number }[] };
+    };
+    const read = (dir: string): Report =>
+      JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    const instances = (report: Report, typology: string): number =>
+      report.consolidated.typologies.find((t) => t.typology === typology)?.instances ?? 0;
+    const before = read(plain);
+    const after = read(injected);
+    expect(after.dataset).toMatchObject({
+      injectPatterns: 'mini-inject_Patterns.txt',
+      injectedAttempts: 3,
+    });
+    for (const typology of ['fan-out', 'cycle', 'scatter-gather']) {
+      expect(instances(after, typology)).toBe(instances(before, typology) + 1);
+    }
+    expect(instances(after, 'stack')).toBe(instances(before, 'stack'));
+    expect(printed).toContain(
+      `Injecting 3 laundering attempts (11 movements, 12 accounts) from ${PATTERNS}`,
+    );
+  });
+
+  it('refuses --inject-patterns with --dataset', async () => {
+    await expect(
+      run(['--dataset', work, '--inject-patterns', PATTERNS, '--report', join(work, 'r')]),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('cannot be combined with --dataset') as unknown,
+    });
+  });
+
   it('refuses a missing dataset folder and unknown rules with exit code 2, naming the problem', async () => {
     await expect(
       run(['--dataset', join(work, 'nothing'), '--report', join(work, 'r')]),

@@ -25,6 +25,7 @@ import {
 } from '@app/generators';
 import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
@@ -40,6 +41,11 @@ export interface EvaluateCommandDeps {
   now?: () => number;
   /** Progress bars while a bank is generated and replayed (default: none). */
   progress?: () => ProgressReporter;
+  /**
+   * Converts amounts into the base currency the rules compare in (main.ts: FX_RATES_FILE and
+   * BASE_CURRENCY; default: the built-in FX table in USD).
+   */
+  money?: () => BaseMoney;
 }
 
 interface EvaluateOptions {
@@ -137,7 +143,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const opts = command.opts<EvaluateOptions>();
     const context = await deps.boot({ graph: false });
     try {
-      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
+      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
         if (opts.injectPatterns !== undefined) {
