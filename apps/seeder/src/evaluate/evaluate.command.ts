@@ -306,6 +306,14 @@ function sourceSummary(sources: readonly SourceScore[]): string[] {
             `${s.source} ${s.detected} of ${s.instances} (${percent(s.recall)}; lenient ${percent(s.lenientRecall)})`,
         )
         .join(', '),
+    // The typologies of each source apart: a mixed typology row flatters an injected source.
+    ...sources.map(
+      (s) =>
+        `  ${s.source}: ` +
+        s.typologies
+          .map((t) => `${t.typology} ${t.detected}/${t.instances} (${percent(t.recall)})`)
+          .join(', '),
+    ),
   ];
 }
 
