@@ -141,7 +141,14 @@ describe('seeder evaluate', () => {
     await run([...base, '--inject-patterns', PATTERNS, '--report', injected]);
     type Report = {
       dataset: Record<string, unknown>;
-      consolidated: { typologies: { typology: string; instances: number }[] };
+      consolidated: {
+        typologies: { typology: string; instances: number }[];
+        sources: { source: string; instances: number }[];
+      };
+      transactions: {
+        labelledNotSeen: number;
+        aml: { sources: { source: string; labelled: number }[] };
+      };
     };
     const read = (dir: string): Report =>
       JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
@@ -160,6 +167,13 @@ describe('seeder evaluate', () => {
     expect(printed).toContain(
       `Injecting 3 laundering attempts (11 movements, 12 accounts) from ${PATTERNS}`,
     );
+    // The grafted attempts are scored apart from the generated instances, per instance and per
+    // movement; the injected bank is reread to date their movements.
+    expect(after.consolidated.sources.find((s) => s.source === 'amlworld')?.instances).toBe(3);
+    expect(after.transactions.labelledNotSeen).toBe(0);
+    expect(after.transactions.aml.sources.find((s) => s.source === 'amlworld')?.labelled).toBe(11);
+    expect(printed.some((line) => /^recall by source: amlworld \d of 3 \(/.test(line))).toBe(true);
+    expect(printed.some((line) => line.startsWith('  amlworld: cycle '))).toBe(true);
   });
 
   it('evaluates a dataset written with injected attempts and names the patterns file', async () => {
