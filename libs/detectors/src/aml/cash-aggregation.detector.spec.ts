@@ -29,11 +29,11 @@ function holds(person: string, account: string): GraphEdge {
 class EuroDollars implements BaseMoney {
   readonly currency = 'USD';
   of(amount: PricedAmount): number {
-    return this.convert(amount.amountMinor, amount.currency, amount.timestamp);
+    return this.convert(amount.amountMinor, amount.currency);
   }
   convert(minor: number, currency: string): number {
     if (currency === 'USD') return minor;
-    if (currency === 'EUR') return Math.round(minor * 1.1);
+    if (currency === 'EUR') return (minor * 11) / 10;
     throw new Error(`no rate for ${currency}`);
   }
 }
