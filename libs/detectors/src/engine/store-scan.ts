@@ -57,8 +57,8 @@ interface CandidateRule {
  *   movements, in chunks of accounts;
  * - `accounts` rules pick candidates during the scan, then replay their movements (and their
  *   events, `getAccountEvents`) in chunks, one read of each kind per chunk; when a rule reads
- *   events, every account with an event in the window is a candidate too (two logins are
- *   enough for impossible travel);
+ *   events, an account with two events in its replay (one in the window) is a candidate too
+ *   (two logins are enough for impossible travel);
  * - `scan` rules that read account events (`onEvent`: IP and card velocity from logins) get the
  *   window's events merged into the movement scan in replay order (`compareActivities`: events
  *   before movements at one instant). The events of the window and look-back are gathered
@@ -167,11 +167,6 @@ export class StoreBatchDetection {
         options.to,
         chunkSize,
       );
-      for (const rule of eventCandidateRules) {
-        for (const event of events)
-          if (event.timestamp >= options.from)
-            this.addCandidate(rule, event.accountId, maxCandidates);
-      }
     }
     const eventCount = events.filter((e) => e.timestamp >= options.from).length;
     /** Feeds the events before `upTo` (in replay order) to the scan rules that read events. */
@@ -235,6 +230,9 @@ export class StoreBatchDetection {
     }
     // Events after the last movement of the window.
     if (eventScanRules.length > 0) feedEventsBefore(undefined);
+    // After the candidates the movements selected, so that those keep their place under the cap.
+    for (const rule of eventCandidateRules)
+      this.addEventCandidates(rule, events, options, maxCandidates);
     for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
 
     for (const rule of candidateRules) {
@@ -249,6 +247,28 @@ export class StoreBatchDetection {
       );
     }
     return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
+  }
+
+  /**
+   * Accounts with an event in the window and at least two in the rule's replay: a pattern read
+   * from events needs two activities, and one that involves a movement is already selected by
+   * the rule's own `select` (two logins far apart, a login then a credential change…).
+   */
+  private addEventCandidates(
+    rule: CandidateRule,
+    events: readonly AccountEvent[],
+    window: DetectionWindow,
+    maxCandidates: number,
+  ): void {
+    const counts = new Map<string, number>();
+    const inWindow = new Set<string>();
+    for (const event of events) {
+      if (event.timestamp < rule.replayStart) continue;
+      counts.set(event.accountId, (counts.get(event.accountId) ?? 0) + 1);
+      if (event.timestamp >= window.from) inWindow.add(event.accountId);
+    }
+    for (const account of [...inWindow].sort())
+      if ((counts.get(account) ?? 0) >= 2) this.addCandidate(rule, account, maxCandidates);
   }
 
   private addCandidate(rule: CandidateRule, uid: string, maxCandidates: number): void {
