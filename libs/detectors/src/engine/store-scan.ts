@@ -49,6 +49,33 @@ interface CandidateRule {
 }
 
 /**
+ * The window's account events, merged into the movement scan: `feedBefore(activity)` feeds the
+ * events that come before it in replay order (all that are left when it is undefined) to the
+ * scan rules that read events, each from its own replay start.
+ */
+class EventFeed {
+  private next = 0;
+
+  constructor(
+    private readonly events: readonly AccountEvent[],
+    private readonly rules: readonly ScanRule[],
+    private readonly collect: (rule: ScanRule, drafts: readonly AlertDraft[]) => void,
+  ) {}
+
+  feedBefore(upTo: Activity | undefined): void {
+    if (this.rules.length === 0) return;
+    for (; this.next < this.events.length; this.next += 1) {
+      const event = this.events[this.next];
+      if (upTo && compareActivities({ type: 'event', event }, upTo) >= 0) return;
+      for (const rule of this.rules) {
+        if (event.timestamp >= rule.replayStart)
+          this.collect(rule, rule.evaluator.onEvent?.(event) ?? []);
+      }
+    }
+  }
+}
+
+/**
  * Batch detection over the graph store without pulling the graph into memory:
  *
  * - rules with a `scan` plan share one paged `scanMovements` pass over the window plus the
@@ -168,25 +195,10 @@ export class StoreBatchDetection {
         chunkSize,
       );
     }
-    const eventCount = events.filter((e) => e.timestamp >= options.from).length;
-    /** Feeds the events before `upTo` (in replay order) to the scan rules that read events. */
-    let nextEvent = 0;
-    const feedEventsBefore = (upTo: Activity | undefined): void => {
-      for (; nextEvent < events.length; nextEvent += 1) {
-        const activity: Activity = { type: 'event', event: events[nextEvent] };
-        if (upTo && compareActivities(activity, upTo) >= 0) return;
-        const { event } = activity;
-        for (const rule of eventScanRules) {
-          if (event.timestamp < rule.replayStart) continue;
-          this.collect(
-            rule.detector,
-            rule.evaluator.onEvent?.(event) ?? [],
-            rule.collector,
-            options.from,
-          );
-        }
-      }
-    };
+    await directory.ensure(events.map((e) => e.accountId));
+    const eventFeed = new EventFeed(events, eventScanRules, (rule, drafts) =>
+      this.collect(rule.detector, drafts, rule.collector, options.from),
+    );
 
     const selecting = candidateRules.filter((r) => r.select !== undefined);
     let movements = 0;
@@ -211,7 +223,7 @@ export class StoreBatchDetection {
         if (page.length === 0) break;
         await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
         for (const m of page) {
-          if (eventScanRules.length > 0) feedEventsBefore({ type: 'movement', movement: m });
+          eventFeed.feedBefore({ type: 'movement', movement: m });
           if (m.timestamp >= options.from) movements += 1;
           for (const rule of scanRules) {
             if (m.timestamp < rule.replayStart || (rule.channels && !rule.channels.has(m.channel)))
@@ -229,7 +241,7 @@ export class StoreBatchDetection {
       }
     }
     // Events after the last movement of the window.
-    if (eventScanRules.length > 0) feedEventsBefore(undefined);
+    eventFeed.feedBefore(undefined);
     // After the candidates the movements selected, so that those keep their place under the cap.
     for (const rule of eventCandidateRules)
       this.addEventCandidates(rule, events, options, maxCandidates);
@@ -246,6 +258,7 @@ export class StoreBatchDetection {
         rule.truncated,
       );
     }
+    const eventCount = events.filter((e) => e.timestamp >= options.from).length;
     return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
   }
 
@@ -318,7 +331,7 @@ export class StoreBatchDetection {
         to: options.to,
         direction: rule.direction,
       });
-      await directory.ensure(moves.flatMap((m) => [m.fromAccount, m.toAccount]));
+      await directory.ensure([...chunk, ...moves.flatMap((m) => [m.fromAccount, m.toAccount])]);
       const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));
       if (rule.needsEvents) {
         // The window's events were gathered once for every rule that reads them.
