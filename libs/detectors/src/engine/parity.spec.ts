@@ -60,7 +60,7 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
 
     const stream = new StreamDetectionEngine(
       instances,
-      new MemoryAccountDirectory(dataset.vertices),
+      new MemoryAccountDirectory(dataset.vertices, dataset.edges),
     );
     const collected = new AlertCollector();
     for (const activity of activitiesOf(dataset)) {
