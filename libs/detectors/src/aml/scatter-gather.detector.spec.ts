@@ -1,11 +1,28 @@
-import { HOUR, mv, runDetector, T0 } from '../testing/fixtures';
+import { MissingRateError } from '@app/vocabulary';
+import type { BaseMoney, PricedAmount } from '@app/vocabulary';
+import { DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
 import { scatterGatherDetector } from './scatter-gather.detector';
 
-function scatterGather(k: number, keep = 0.9) {
+/** 100 JPY (no decimals) to the dollar; everything else must be dollars. */
+class YenDollarMoney implements BaseMoney {
+  readonly currency = 'USD';
+
+  of(amount: PricedAmount): number {
+    return this.convert(amount.amountMinor, amount.currency, amount.timestamp);
+  }
+
+  convert(minor: number, currency: string, at: number): number {
+    if (currency === 'USD') return minor;
+    if (currency === 'JPY') return minor;
+    throw new MissingRateError(currency, at, this.currency);
+  }
+}
+
+function scatterGather(k: number, keep = 0.9, gatherAfter = k * HOUR) {
   const middles = Array.from({ length: k }, (_, i) => `acc:M${i + 1}`);
   const scatter = middles.map((m, i) => mv('acc:O', m, 2_500_00 + i * 100, T0 + i * HOUR));
   const gather = middles.map((m, i) =>
-    mv(m, 'acc:D', Math.floor((2_500_00 + i * 100) * keep), T0 + (k + i) * HOUR),
+    mv(m, 'acc:D', Math.floor((2_500_00 + i * 100) * keep), T0 + gatherAfter + i * HOUR),
   );
   return { middles, movements: [...scatter, ...gather] };
 }
@@ -17,16 +34,62 @@ describe('scatterGatherDetector', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0].subject).toBe('acc:O');
     expect(alerts[0].parties.map((p) => p.uid)).toEqual(['acc:O', 'acc:D', ...middles]);
-    expect(alerts[0].explanation).toContain('scattered 12510.00 USD to 5 intermediaries');
+    expect(alerts[0].explanation).toContain(
+      'scattered 12510.00 USD (12510.00 USD) to 5 intermediaries',
+    );
+    expect(alerts[0].explanation).toContain('90% of the scattered total');
     expect(alerts[0].movements).toHaveLength(10);
   });
 
-  it('does not fire with four intermediaries (near miss)', () => {
-    expect(runDetector(scatterGatherDetector, scatterGather(4).movements).alerts).toHaveLength(0);
+  it('fires from two intermediaries, its score rising with their number', () => {
+    const two = runDetector(scatterGatherDetector, scatterGather(2).movements).alerts;
+    expect(two).toHaveLength(1);
+    expect(two[0].facts.intermediaries).toBe(2);
+    const eight = runDetector(scatterGatherDetector, scatterGather(8).movements).alerts;
+    expect(eight[0].score).toBeGreaterThan(two[0].score);
+  });
+
+  it('does not fire with one intermediary (a 2-hop chain is a pass-through, not a scatter-gather)', () => {
+    expect(runDetector(scatterGatherDetector, scatterGather(1).movements).alerts).toHaveLength(0);
+  });
+
+  it('regression: finds a scatter over days 1-3 and a gather over days 6-9', () => {
+    const middles = ['acc:M1', 'acc:M2', 'acc:M3'];
+    const scatter = middles.map((m, i) => mv('acc:O', m, 4_000_00, T0 + i * DAY));
+    const gather = middles.map((m, i) => mv(m, 'acc:D', 3_800_00, T0 + (5 + i * 1.5) * DAY));
+    const { alerts } = runDetector(scatterGatherDetector, [...scatter, ...gather]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].movements).toHaveLength(6);
+    expect(alerts[0].explanation).toContain('(8 days;');
+  });
+
+  it('does not fire when the gather comes more than 14 days after the scatter', () => {
+    expect(
+      runDetector(scatterGatherDetector, scatterGather(5, 0.9, 15 * DAY).movements).alerts,
+    ).toHaveLength(0);
+  });
+
+  it('compares forwarded shares in the base currency (yen in, dollars out)', () => {
+    const middles = ['acc:M1', 'acc:M2', 'acc:M3'];
+    const scatter = middles.map((m, i) =>
+      mv('acc:O', m, 433_188, T0 + i * HOUR, { currency: 'JPY' }),
+    );
+    const gather = middles.map((m, i) => mv(m, 'acc:D', 4_250_51, T0 + (50 + i) * HOUR));
+    const { alerts } = runDetector(scatterGatherDetector, [...scatter, ...gather], {
+      money: new YenDollarMoney(),
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('scattered 1299564 JPY (12995.64 USD)');
   });
 
   it('does not fire when intermediaries keep most of the money (payroll then shopping decoy)', () => {
     expect(runDetector(scatterGatherDetector, scatterGather(6, 0.3).movements).alerts).toHaveLength(
+      0,
+    );
+  });
+
+  it('does not fire when intermediaries pass on far more than they received (their own money)', () => {
+    expect(runDetector(scatterGatherDetector, scatterGather(6, 1.6).movements).alerts).toHaveLength(
       0,
     );
   });

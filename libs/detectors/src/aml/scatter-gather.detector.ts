@@ -1,4 +1,4 @@
-import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
 import type {
@@ -9,9 +9,9 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { inTimeOrder, receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
+import { inTimeOrder } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
-import { scoreAbove } from '../core/scoring';
+import { roundScore } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 import {
   DEFAULT_TRANSFER_FILTER,
@@ -69,17 +69,19 @@ class ScatterGatherEvaluator implements Evaluator {
     const intermediary = m.fromAccount;
     const beneficiary = m.toAccount;
     if (intermediary !== beneficiary && !isCashPoint(this.context.accounts, beneficiary)) {
-      // Latest matching scatter leg into the intermediary, per origin.
+      // Latest matching scatter leg into the intermediary, per origin, compared in the base
+      // currency (a leg may arrive in yen and leave in dollars).
       const byOrigin = new Map<string, Movement>();
+      let forwarded: number | undefined;
       this.inflows.get(intermediary, m.timestamp)?.forEach((scatter) => {
         const origin = scatter.fromAccount;
         if (origin === beneficiary || origin === intermediary || scatter.timestamp >= m.timestamp)
           return;
-        // The intermediary's view: what it received against what it passes on.
-        if (isCashPoint(this.context.accounts, origin) || receivedCurrency(scatter) !== m.currency)
-          return;
-        if (m.amountMinor < receivedMinor(scatter) * this.params.minRetained) return;
-        if (m.amountMinor > receivedMinor(scatter) * (1 + this.params.maxGain)) return;
+        if (isCashPoint(this.context.accounts, origin)) return;
+        forwarded ??= this.context.money.of(m);
+        const received = this.context.money.of(scatter);
+        if (forwarded < received * this.params.minRetained) return;
+        if (forwarded > received * (1 + this.params.maxGain)) return;
         byOrigin.set(origin, scatter);
       });
       for (const [origin, scatter] of byOrigin) {
@@ -131,24 +133,36 @@ class ScatterGatherEvaluator implements Evaluator {
     ];
     const scattered = legs.map((l) => l.scatter);
     const gathered = legs.map((l) => l.gather);
+    const money = this.context.money;
+    const scatteredBase = scattered.reduce((sum, x) => sum + money.of(x), 0);
+    const gatheredBase = gathered.reduce((sum, x) => sum + money.of(x), 0);
+    const share = scatteredBase > 0 ? Math.round((gatheredBase / scatteredBase) * 1000) / 10 : 0;
+    // Score: 0.5 at the gate, rising with the number of intermediaries and with how close the
+    // gathered total is to the scattered one.
+    const breadth = Math.min(1, (legs.length - this.params.minIntermediaries) / 8);
+    const closeness = Math.max(0, 1 - Math.abs(1 - share / 100) / 0.3);
     return {
       fingerprint: this.episodes.fingerprint([pairKey], start, now),
       subject: origin,
-      score: scoreAbove(
-        legs.length,
-        this.params.minIntermediaries,
-        this.params.minIntermediaries * 3,
-      ),
+      score: roundScore(0.5 + 0.35 * breadth + 0.15 * closeness),
       explanation:
-        `Account ${origin} scattered ${totalText(scattered)} to ${legs.length} intermediaries ` +
-        `(${intermediaries.join(', ')}), which each passed it on to ${beneficiary} afterwards, ` +
-        `gathering ${totalText(gathered)} between ${instant(start)} and ${instant(now)} ` +
-        `(within ${durationText(this.windowMs)}).`,
+        `Account ${origin} scattered ${totalText(scattered)} (${formatBase(money, scatteredBase)}) to ` +
+        `${legs.length} intermediaries (${intermediaries.join(', ')}), which each passed ` +
+        `${Math.round(this.params.minRetained * 100)}% to ${Math.round((1 + this.params.maxGain) * 100)}% ` +
+        `of what they received on to ${beneficiary} afterwards, gathering ${totalText(gathered)} ` +
+        `(${formatBase(money, gatheredBase)}, ${share}% of the scattered total) between ${instant(start)} ` +
+        `and ${instant(now)} (${durationText(now - start)}; the rule looks ${durationText(this.windowMs)} back).`,
       windowStart: start,
       windowEnd: now,
       movements,
       parties,
-      facts: { intermediaries: legs.length, origin, beneficiary },
+      facts: {
+        intermediaries: legs.length,
+        origin,
+        beneficiary,
+        scatteredBaseMinor: scatteredBase,
+        gatheredBaseMinor: gatheredBase,
+      },
     };
   }
 
@@ -166,12 +180,12 @@ class ScatterGatherEvaluator implements Evaluator {
 export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '2.0.0',
   typology: 'scatter-gather',
   family: 'aml',
   specificity: 2,
   description:
-    'One origin pays several intermediaries which each forward most of the amount to one beneficiary afterwards, inside the window.',
+    'One origin pays 2 or more intermediaries which each forward 70% to 125% of what they received (compared in the base currency) to one beneficiary afterwards, all within 14 days.',
   source:
     'IBM AMLSim ScatterGather typology; IBM AMLworld scatter-gather pattern (Altman et al. 2023)',
   parameters: [
@@ -205,12 +219,12 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
     },
     ...TRANSFER_FILTER_SPECS,
   ],
-  defaults: (config: DetectorsConfig): ScatterGatherParams => ({
+  defaults: (): ScatterGatherParams => ({
     ...DEFAULT_TRANSFER_FILTER,
-    windowDays: 7,
-    minIntermediaries: config.fanMinCounterparties,
+    windowDays: 14,
+    minIntermediaries: 2,
     minRetained: 0.7,
-    maxGain: 0.05,
+    maxGain: 0.25,
   }),
   lookbackMs: (params) => params.windowDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),
