@@ -33,13 +33,23 @@ describe('gatherScatterDetector', () => {
     ).toHaveLength(0);
   });
 
-  it('fires when the scatter pays out much more than was gathered (AMLworld), not when it pays out under half', () => {
+  it('fires when the scatter pays out much more than was gathered (AMLworld), not when it pays out under a fifth', () => {
     expect(
       runDetector(gatherScatterDetector, gatherScatter(3, 6, 3, 4_000_00)).alerts,
     ).toHaveLength(1);
     expect(
-      runDetector(gatherScatterDetector, gatherScatter(3, 6, 0.4, 4_000_00)).alerts,
+      runDetector(gatherScatterDetector, gatherScatter(3, 2, 0.15, 10_000_00)).alerts,
     ).toHaveLength(0);
+  });
+
+  it('fires on five sources then five destinations whatever the balance (one huge inflow)', () => {
+    const ins = gatherScatter(5, 5).filter((m) => m.toAccount === 'acc:H');
+    const huge = { ...ins[0], amountMinor: 86_108_463_80 };
+    const outs = gatherScatter(5, 5).filter((m) => m.fromAccount === 'acc:H');
+    const all = [huge, ...ins.slice(1), ...outs];
+    expect(runDetector(gatherScatterDetector, all).alerts).toHaveLength(1);
+    const four = all.filter((m) => m.toAccount !== 'acc:D5');
+    expect(runDetector(gatherScatterDetector, four).alerts).toHaveLength(0);
   });
 
   it('regression: finds a gathering over days 1-3 and a scatter over days 6-9', () => {

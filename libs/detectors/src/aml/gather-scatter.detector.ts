@@ -106,8 +106,10 @@ class GatherScatterEvaluator implements Evaluator {
       destinations.length >= this.params.minCounterparties;
     const inTotal = gathered.totalBase;
     const outTotal = keep.reduce((sum, { base }) => sum + base, 0);
+    // A broad pattern (many new sources, then many new destinations) is the shape itself; a
+    // smaller one must be large and pass a share of the money on.
     if (!broad && inTotal < this.minTotalBase) return [];
-    if (outTotal < inTotal * this.params.minRetained) return [];
+    if (!broad && outTotal < inTotal * this.params.minRetained) return [];
     if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
       this.draft(
@@ -157,7 +159,7 @@ class GatherScatterEvaluator implements Evaluator {
         `${instant(gatherStart)} and ${instant(now)} (${durationText(now - gatherStart)}), passing on ` +
         `${share}% of what came in; the rule looks ${durationText(this.windowMs)} back and fires at ` +
         `${this.params.minSources} sources and ${this.params.minDestinations} destinations when at least ` +
-        `${base(this.minTotalBase)} is gathered (or at ${this.params.minCounterparties} of each whatever the total).`,
+        `${base(this.minTotalBase)} is gathered and passes on at least ${Math.round(this.params.minRetained * 100)}% (or at ${this.params.minCounterparties} of each whatever the amounts).`,
       windowStart: gatherStart,
       windowEnd: now,
       movements: inTimeOrder([...gathered.movements, ...scattered]),
@@ -174,7 +176,7 @@ class GatherScatterEvaluator implements Evaluator {
 }
 
 /**
- * Gather-scatter: one hub collects from several new sources and then pays at least half of it out
+ * Gather-scatter: one hub collects from several new sources and then pays at least a fifth of it out
  * to several other accounts (fan-in then fan-out, in that time order).
  */
 export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
@@ -185,7 +187,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   family: 'aml',
   specificity: 2,
   description:
-    'One account collects from 2 or more sources new to it and then pays at least half of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the total) and at least 3 times its usual incoming volume.',
+    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume.',
   source:
     'IBM AMLSim GatherScatter typology; IBM AMLworld gather-scatter pattern (Altman et al. 2023)',
   parameters: [
@@ -223,7 +225,8 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       kind: 'integer',
       min: 2,
       max: 1000,
-      description: 'Sources and destinations at which the pattern fires whatever its total.',
+      description:
+        'Sources and destinations at which the pattern fires whatever its total and share passed on.',
     },
     {
       name: 'minTotal',
@@ -235,7 +238,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       kind: 'number',
       min: 0,
       max: 10,
-      description: 'Smallest share of the gathered amount paid out.',
+      description: 'Smallest share of the gathered amount paid out (smaller patterns).',
     },
     {
       name: 'spikeFactor',
@@ -255,7 +258,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
     minDestinations: 2,
     minCounterparties: config.fanMinCounterparties,
     minTotal: '10000.00',
-    minRetained: 0.5,
+    minRetained: 0.2,
     spikeFactor: 3,
   }),
   lookbackMs: (params) => (params.windowDays + params.historyDays) * MS_PER_DAY,

@@ -82,6 +82,14 @@ describe('scatterGatherDetector', () => {
     expect(alerts[0].explanation).toContain('scattered 1299564 JPY (12995.64 USD)');
   });
 
+  it('fires when the intermediaries pass the money back to the origin itself (AMLworld round trip)', () => {
+    const { movements } = scatterGather(3);
+    const back = movements.map((m) => (m.toAccount === 'acc:D' ? { ...m, toAccount: 'acc:O' } : m));
+    const { alerts } = runDetector(scatterGatherDetector, back);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('back to acc:O itself afterwards');
+  });
+
   it('does not fire when intermediaries keep most of the money (payroll then shopping decoy)', () => {
     expect(runDetector(scatterGatherDetector, scatterGather(6, 0.3).movements).alerts).toHaveLength(
       0,

@@ -75,8 +75,8 @@ class ScatterGatherEvaluator implements Evaluator {
       let forwarded: number | undefined;
       this.inflows.get(intermediary, m.timestamp)?.forEach((scatter) => {
         const origin = scatter.fromAccount;
-        if (origin === beneficiary || origin === intermediary || scatter.timestamp >= m.timestamp)
-          return;
+        // The beneficiary may be the origin itself (AMLworld gathers back to the source at times).
+        if (origin === intermediary || scatter.timestamp >= m.timestamp) return;
         if (isCashPoint(this.context.accounts, origin)) return;
         forwarded ??= this.context.money.of(m);
         const received = this.context.money.of(scatter);
@@ -149,7 +149,7 @@ class ScatterGatherEvaluator implements Evaluator {
         `Account ${origin} scattered ${totalText(scattered)} (${formatBase(money, scatteredBase)}) to ` +
         `${legs.length} intermediaries (${intermediaries.join(', ')}), which each passed ` +
         `${Math.round(this.params.minRetained * 100)}% to ${Math.round((1 + this.params.maxGain) * 100)}% ` +
-        `of what they received on to ${beneficiary} afterwards, gathering ${totalText(gathered)} ` +
+        `of what they received ${beneficiary === origin ? `back to ${origin} itself` : `on to ${beneficiary}`} afterwards, gathering ${totalText(gathered)} ` +
         `(${formatBase(money, gatheredBase)}, ${share}% of the scattered total) between ${instant(start)} ` +
         `and ${instant(now)} (${durationText(now - start)}; the rule looks ${durationText(this.windowMs)} back).`,
       windowStart: start,
