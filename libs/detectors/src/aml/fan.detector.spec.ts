@@ -45,13 +45,13 @@ describe('fanOutDetector', () => {
     // AMLworld "Max 2-degree Fan-Out": 19417.72 then 19240.22, five days apart, EUR and USD.
     const movements = [
       mv('acc:S', 'acc:R1', 12_000_00, T0, { currency: 'EUR' }),
-      mv('acc:S', 'acc:R2', 1_500_00, T0 + 5 * DAY),
+      mv('acc:S', 'acc:R2', 4_000_00, T0 + 5 * DAY),
     ];
     const { alerts } = runDetector(fanOutDetector, movements, { money: new FixedRateMoney() });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 1500.00 USD (16500.00 USD)');
-    expect(alerts[0].facts).toMatchObject({ counterparties: 2, totalBaseMinor: 16_500_00 });
-    expect(alerts[0].facts.amountSpread).toBe(10);
+    expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 4000.00 USD (19000.00 USD)');
+    expect(alerts[0].facts).toMatchObject({ counterparties: 2, totalBaseMinor: 19_000_00 });
+    expect(alerts[0].facts.amountSpread).toBe(3.75);
   });
 
   it('does not fire on a small fan below 10000.00 USD (near miss), nor at one counterparty however large', () => {
@@ -62,6 +62,18 @@ describe('fanOutDetector', () => {
       mv('acc:S', 'acc:R1', 90_000_00, T0 + DAY),
     ];
     expect(runDetector(fanOutDetector, single).alerts).toHaveLength(0);
+  });
+
+  it('does not take one large payment beside a small everyday one for a small fan', () => {
+    const movements = [
+      mv('acc:S', 'acc:Car', 18_000_00, T0),
+      mv('acc:S', 'acc:Plumber', 900_00, T0 + 2 * DAY),
+      mv('acc:S', 'acc:Dentist', 700_00, T0 + 3 * DAY),
+    ];
+    expect(runDetector(fanOutDetector, movements).alerts).toHaveLength(0);
+    const spread = runDetector(fanOutDetector, movements, { overrides: { minSpreadShare: 0.05 } });
+    expect(spread.alerts).toHaveLength(1);
+    expect(spread.alerts[0].facts.spreadShare).toBe(0.082);
   });
 
   it('does not count counterparties already paid in the previous 30 days (family sending money monthly)', () => {

@@ -11,7 +11,7 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { amountSpread, CounterpartyHistory } from '../core/fan-history';
+import { amountSpread, CounterpartyHistory, spreadShare } from '../core/fan-history';
 import type { Burst } from '../core/fan-history';
 import { durationText, instant, MS_PER_DAY, plural, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
@@ -34,6 +34,11 @@ export type FanParams = TransferFilterParams & {
   minSmallFanCounterparties: number;
   /** Total (base currency, major units) a small fan must move. */
   minTotal: string;
+  /**
+   * In a small fan, counterparties other than the largest must carry at least this share of the
+   * total (a fan spreads money; one large payment beside small everyday ones does not).
+   */
+  minSpreadShare: number;
   /** The burst must move at least this many times the key's usual volume for such a window. */
   spikeFactor: number;
 };
@@ -86,6 +91,7 @@ class FanEvaluator implements Evaluator {
     if (degree < Math.min(this.params.minSmallFanCounterparties, this.params.minCounterparties))
       return [];
     if (!broad && burst.totalBase < this.minTotalBase) return [];
+    if (!broad && spreadShare(burst.baseAmounts) < this.params.minSpreadShare) return [];
     if (burst.totalBase < this.params.spikeFactor * burst.usualPerWindow) return [];
     return [this.draft(key, burst, m.timestamp)];
   }
@@ -134,7 +140,8 @@ class FanEvaluator implements Evaluator {
     const gate =
       degree >= this.params.minCounterparties
         ? `${this.params.minCounterparties} or more new counterparties`
-        : `${this.params.minSmallFanCounterparties} or more new counterparties moving at least ${base(this.minTotalBase)}`;
+        : `${this.params.minSmallFanCounterparties} or more new counterparties moving at least ${base(this.minTotalBase)}, ` +
+          `${Math.round(this.params.minSpreadShare * 100)}% or more of it beside the largest payment`;
     return {
       fingerprint: this.episodes.fingerprint([key], start, now),
       subject: key,
@@ -160,6 +167,7 @@ class FanEvaluator implements Evaluator {
         knownCounterparties: burst.knownCounterparties,
         usedOnce: burst.usedOnce,
         amountSpread: Number.isFinite(spread) ? spread : -1,
+        spreadShare: Math.round(spreadShare(burst.baseAmounts) * 1000) / 1000,
       },
     };
   }
@@ -174,9 +182,12 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
     version: '2.0.0',
     typology: out ? 'fan-out' : 'fan-in',
     family: 'aml',
+    // The most generic network shape: an alert showing the same movements as another rule's
+    // (a round-amount burst, a layer of a stack) stays with that rule.
+    specificity: -1,
     description: out
-      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
-      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
+      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
+      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
     source:
       `Flagright transaction-rules library (${out ? 'fan-out' : 'fan-in'}: more than 4 counterparties); ` +
       `IBM AMLSim ${out ? 'FanOut' : 'FanIn'} and IBM AMLworld ${out ? 'fan-out' : 'fan-in'} typologies (Altman et al. 2023); ` +
@@ -218,6 +229,14 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
         description: 'Total a smaller fan must move, in the base currency (major units).',
       },
       {
+        name: 'minSpreadShare',
+        kind: 'number',
+        min: 0,
+        max: 1,
+        description:
+          'Smaller fans: share of the total that counterparties other than the largest must carry.',
+      },
+      {
         name: 'spikeFactor',
         kind: 'number',
         min: 0,
@@ -233,6 +252,7 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
       minCounterparties: config.fanMinCounterparties,
       minSmallFanCounterparties: 2,
       minTotal: '10000.00',
+      minSpreadShare: 0.15,
       spikeFactor: 3,
       ...DEFAULT_TRANSFER_FILTER,
     }),

@@ -11,7 +11,7 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { inTimeOrder, tracks } from '../core/evaluator-helpers';
-import { CounterpartyHistory } from '../core/fan-history';
+import { CounterpartyHistory, spreadShare } from '../core/fan-history';
 import type { Burst } from '../core/fan-history';
 import { durationText, instant, MS_PER_DAY, plural, totalText } from '../core/format';
 import { minorIn } from '../core/parameters';
@@ -34,6 +34,8 @@ export type GatherScatterParams = TransferFilterParams & {
   minCounterparties: number;
   /** Total (base currency, major units) a smaller gathering must reach. */
   minTotal: string;
+  /** Smaller patterns: share of the gathering from sources other than the largest, at least. */
+  minSpreadShare: number;
   /** Paid out after the gathering: at least this share of what was gathered. */
   minRetained: number;
   /** The gathering must be at least this many times the hub's usual incoming volume. */
@@ -110,6 +112,7 @@ class GatherScatterEvaluator implements Evaluator {
     // smaller one must be large and pass a share of the money on.
     if (!broad && inTotal < this.minTotalBase) return [];
     if (!broad && outTotal < inTotal * this.params.minRetained) return [];
+    if (!broad && spreadShare(gathered.baseAmounts) < this.params.minSpreadShare) return [];
     if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
       this.draft(
@@ -234,6 +237,14 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       description: 'Total a smaller gathering must reach, in the base currency (major units).',
     },
     {
+      name: 'minSpreadShare',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description:
+        'Smaller patterns: share of the gathering from sources other than the largest one, at least.',
+    },
+    {
       name: 'minRetained',
       kind: 'number',
       min: 0,
@@ -258,6 +269,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
     minDestinations: 2,
     minCounterparties: config.fanMinCounterparties,
     minTotal: '10000.00',
+    minSpreadShare: 0.15,
     minRetained: 0.2,
     spikeFactor: 3,
   }),

@@ -107,3 +107,18 @@ export function amountSpread(amounts: readonly number[]): number {
   const high = Math.max(...amounts);
   return low > 0 ? Math.round((high / low) * 100) / 100 : Number.POSITIVE_INFINITY;
 }
+
+/**
+ * Share of a burst's total that goes to (or comes from) counterparties other than the largest
+ * one: 0 when one payment carries everything. A fan spreads money; one large payment next to
+ * small everyday ones does not.
+ */
+export function spreadShare(amounts: readonly number[]): number {
+  let total = 0;
+  let largest = 0;
+  for (const a of amounts) {
+    total += a;
+    largest = Math.max(largest, a);
+  }
+  return total > 0 ? (total - largest) / total : 0;
+}
