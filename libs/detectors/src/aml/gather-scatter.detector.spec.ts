@@ -52,6 +52,20 @@ describe('gatherScatterDetector', () => {
     expect(runDetector(gatherScatterDetector, four).alerts).toHaveLength(0);
   });
 
+  it('does not take one large inflow beside a small one for a gathering from few sources', () => {
+    const ins = [mv('acc:S1', 'acc:H', 20_000_00, T0), mv('acc:S2', 'acc:H', 1_000_00, T0 + HOUR)];
+    const outs = [
+      mv('acc:H', 'acc:D1', 9_000_00, T0 + DAY),
+      mv('acc:H', 'acc:D2', 9_000_00, T0 + 2 * DAY),
+    ];
+    expect(runDetector(gatherScatterDetector, [...ins, ...outs]).alerts).toHaveLength(0);
+    const even = [
+      { ...ins[0], amountMinor: 12_000_00 },
+      { ...ins[1], amountMinor: 9_000_00 },
+    ];
+    expect(runDetector(gatherScatterDetector, [...even, ...outs]).alerts).toHaveLength(1);
+  });
+
   it('regression: finds a gathering over days 1-3 and a scatter over days 6-9', () => {
     const ins = [0, 1, 2].map((d) => mv(`acc:S${d}`, 'acc:H', 5_000_00, T0 + d * DAY));
     const outs = [5, 6.5, 8].map((d, i) => mv('acc:H', `acc:D${i}`, 4_500_00, T0 + d * DAY));

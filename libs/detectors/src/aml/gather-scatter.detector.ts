@@ -34,7 +34,7 @@ export type GatherScatterParams = TransferFilterParams & {
   minCounterparties: number;
   /** Total (base currency, major units) a smaller gathering must reach. */
   minTotal: string;
-  /** Smaller patterns: share of the gathering from sources other than the largest, at least. */
+  /** Fewer sources than minCounterparties: share of the gathering from sources other than the largest, at least. */
   minSpreadShare: number;
   /** Paid out after the gathering: at least this share of what was gathered. */
   minRetained: number;
@@ -112,7 +112,9 @@ class GatherScatterEvaluator implements Evaluator {
     // smaller one must be large and pass a share of the money on.
     if (!broad && inTotal < this.minTotalBase) return [];
     if (!broad && outTotal < inTotal * this.params.minRetained) return [];
-    if (!broad && spreadShare(gathered.baseAmounts) < this.params.minSpreadShare) return [];
+    // A gathering from fewer sources must spread: not one large inflow beside small ones.
+    const fewSources = sources.length < this.params.minCounterparties;
+    if (fewSources && spreadShare(gathered.baseAmounts) < this.params.minSpreadShare) return [];
     if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
       this.draft(
@@ -242,7 +244,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       min: 0,
       max: 1,
       description:
-        'Smaller patterns: share of the gathering from sources other than the largest one, at least.',
+        'Gatherings from fewer than minCounterparties sources: share from sources other than the largest one, at least.',
     },
     {
       name: 'minRetained',
