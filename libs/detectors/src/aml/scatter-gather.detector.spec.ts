@@ -18,11 +18,11 @@ class YenDollarMoney implements BaseMoney {
   }
 }
 
-function scatterGather(k: number, keep = 0.9, gatherAfter = k * HOUR) {
+function scatterGather(k: number, keep = 0.9, gatherAfter = k * HOUR, amount = 2_500_00) {
   const middles = Array.from({ length: k }, (_, i) => `acc:M${i + 1}`);
-  const scatter = middles.map((m, i) => mv('acc:O', m, 2_500_00 + i * 100, T0 + i * HOUR));
+  const scatter = middles.map((m, i) => mv('acc:O', m, amount + i * 100, T0 + i * HOUR));
   const gather = middles.map((m, i) =>
-    mv(m, 'acc:D', Math.floor((2_500_00 + i * 100) * keep), T0 + gatherAfter + i * HOUR),
+    mv(m, 'acc:D', Math.floor((amount + i * 100) * keep), T0 + gatherAfter + i * HOUR),
   );
   return { middles, movements: [...scatter, ...gather] };
 }
@@ -42,11 +42,25 @@ describe('scatterGatherDetector', () => {
   });
 
   it('fires from two intermediaries, its score rising with their number', () => {
-    const two = runDetector(scatterGatherDetector, scatterGather(2).movements).alerts;
+    const two = runDetector(
+      scatterGatherDetector,
+      scatterGather(2, 0.9, 2 * HOUR, 6_000_00).movements,
+    ).alerts;
     expect(two).toHaveLength(1);
     expect(two[0].facts.intermediaries).toBe(2);
     const eight = runDetector(scatterGatherDetector, scatterGather(8).movements).alerts;
     expect(eight[0].score).toBeGreaterThan(two[0].score);
+  });
+
+  it('does not fire on fewer than five intermediaries scattering under 10000.00 USD (near miss)', () => {
+    const { movements } = scatterGather(3);
+    const small = movements.map((m) => ({ ...m, amountMinor: Math.floor(m.amountMinor / 2) }));
+    expect(runDetector(scatterGatherDetector, small).alerts).toHaveLength(0);
+    const five = scatterGather(5).movements.map((m) => ({
+      ...m,
+      amountMinor: Math.floor(m.amountMinor / 4),
+    }));
+    expect(runDetector(scatterGatherDetector, five).alerts).toHaveLength(1);
   });
 
   it('does not fire with one intermediary (a 2-hop chain is a pass-through, not a scatter-gather)', () => {
@@ -83,7 +97,7 @@ describe('scatterGatherDetector', () => {
   });
 
   it('fires when the intermediaries pass the money back to the origin itself (AMLworld round trip)', () => {
-    const { movements } = scatterGather(3);
+    const { movements } = scatterGather(3, 0.9, 3 * HOUR, 4_000_00);
     const back = movements.map((m) => (m.toAccount === 'acc:D' ? { ...m, toAccount: 'acc:O' } : m));
     const { alerts } = runDetector(scatterGatherDetector, back);
     expect(alerts).toHaveLength(1);

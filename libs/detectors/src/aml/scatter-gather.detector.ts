@@ -1,3 +1,4 @@
+import type { DetectorsConfig } from '@app/settings';
 import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
@@ -11,6 +12,7 @@ import type {
 import { EpisodeTracker } from '../core/episode-tracker';
 import { inTimeOrder } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { minorIn } from '../core/parameters';
 import { roundScore } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 import {
@@ -25,6 +27,10 @@ export type ScatterGatherParams = TransferFilterParams & {
   windowDays: number;
   /** Intermediaries that must each receive from the origin and pass on to the beneficiary. */
   minIntermediaries: number;
+  /** Intermediaries at which the pattern fires whatever its total. */
+  minCounterparties: number;
+  /** Total (base currency, major units) a smaller pattern must scatter. */
+  minTotal: string;
   /** Each intermediary passes on at least this share of what it received. */
   minRetained: number;
   /** …and at most this share more. */
@@ -51,12 +57,14 @@ class ScatterGatherEvaluator implements Evaluator {
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
   private readonly sweeper = new Sweeper(4096);
+  private readonly minTotalBase: number;
 
   constructor(
     private readonly params: ScatterGatherParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.minTotalBase = minorIn(params.minTotal, context.money.currency);
     this.filter = new TransferFilter(params);
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
@@ -136,6 +144,9 @@ class ScatterGatherEvaluator implements Evaluator {
     const money = this.context.money;
     const scatteredBase = scattered.reduce((sum, x) => sum + money.of(x), 0);
     const gatheredBase = gathered.reduce((sum, x) => sum + money.of(x), 0);
+    // Fewer intermediaries than minCounterparties: the scatter must be large.
+    if (legs.length < this.params.minCounterparties && scatteredBase < this.minTotalBase)
+      return undefined;
     const share = scatteredBase > 0 ? Math.round((gatheredBase / scatteredBase) * 1000) / 10 : 0;
     // Score: 0.5 at the gate, rising with the number of intermediaries and with how close the
     // gathered total is to the scattered one.
@@ -185,7 +196,7 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   family: 'aml',
   specificity: 2,
   description:
-    'One origin pays 2 or more intermediaries which each forward 70% to 125% of what they received (compared in the base currency) to one beneficiary afterwards, all within 14 days.',
+    'One origin pays intermediaries which each forward 70% to 125% of what they received (compared in the base currency) to one beneficiary afterwards, all within 14 days: 5 or more intermediaries, or 2 or more scattering at least 10000.00 in the base currency.',
   source:
     'IBM AMLSim ScatterGather typology; IBM AMLworld scatter-gather pattern (Altman et al. 2023)',
   parameters: [
@@ -204,6 +215,19 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
       description: 'Intermediaries needed to fire.',
     },
     {
+      name: 'minCounterparties',
+      kind: 'integer',
+      min: 2,
+      max: 1000,
+      description: 'Intermediaries at which the pattern fires whatever its total.',
+    },
+    {
+      name: 'minTotal',
+      kind: 'decimal',
+      description:
+        'Total a pattern with fewer intermediaries must scatter, in the base currency (major units).',
+    },
+    {
       name: 'minRetained',
       kind: 'number',
       min: 0,
@@ -219,10 +243,12 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
     },
     ...TRANSFER_FILTER_SPECS,
   ],
-  defaults: (): ScatterGatherParams => ({
+  defaults: (config: DetectorsConfig): ScatterGatherParams => ({
     ...DEFAULT_TRANSFER_FILTER,
     windowDays: 14,
     minIntermediaries: 2,
+    minCounterparties: config.fanMinCounterparties,
+    minTotal: '10000.00',
     minRetained: 0.7,
     maxGain: 0.25,
   }),
