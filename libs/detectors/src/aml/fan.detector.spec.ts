@@ -1,30 +1,9 @@
-import { MissingRateError } from '@app/vocabulary';
-import type { BaseMoney, PricedAmount } from '@app/vocabulary';
 import { DAY, HOUR, MINUTE, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { fanInDetector, fanOutDetector } from './fan.detector';
 
 const others = (n: number, prefix = 'acc:R'): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
-
-/** Fixed rates to USD (units of the currency per dollar), for scenarios in several currencies. */
-class FixedRateMoney implements BaseMoney {
-  readonly currency = 'USD';
-  private readonly perDollar = new Map([
-    ['USD', 1],
-    ['EUR', 0.8],
-    ['JPY', 1], // minor units: 100 JPY (no decimals) per dollar, 100 USD cents per dollar
-  ]);
-
-  of(amount: PricedAmount): number {
-    return this.convert(amount.amountMinor, amount.currency, amount.timestamp);
-  }
-
-  convert(minor: number, currency: string, at: number): number {
-    const rate = this.perDollar.get(currency);
-    if (rate === undefined) throw new MissingRateError(currency, at, this.currency);
-    return Math.round(minor / rate);
-  }
-}
 
 describe('fanOutDetector', () => {
   it('fires at five new counterparties within 7 days whatever the total, naming them and the total', () => {
@@ -47,7 +26,7 @@ describe('fanOutDetector', () => {
       mv('acc:S', 'acc:R1', 12_000_00, T0, { currency: 'EUR' }),
       mv('acc:S', 'acc:R2', 4_000_00, T0 + 5 * DAY),
     ];
-    const { alerts } = runDetector(fanOutDetector, movements, { money: new FixedRateMoney() });
+    const { alerts } = runDetector(fanOutDetector, movements, { money: testMoney() });
     expect(alerts).toHaveLength(1);
     expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 4000.00 USD (19000.00 USD)');
     expect(alerts[0].facts).toMatchObject({ counterparties: 2, totalBaseMinor: 19_000_00 });
@@ -197,15 +176,13 @@ describe('fanInDetector', () => {
   it('compares amounts in the base currency: a fan-in in euro and yen over 10000.00 USD', () => {
     const movements = [
       mv('acc:P1', 'acc:B', 4_000_00, T0, { currency: 'EUR' }),
-      mv('acc:P2', 'acc:B', 600_000, T0 + DAY, { currency: 'JPY' }),
+      mv('acc:P2', 'acc:B', 600_000, T0 + DAY, { currency: 'JPY' }), // 5000.00 USD
       mv('acc:P3', 'acc:B', 2_000_00, T0 + 2 * DAY),
     ];
-    const { alerts } = runDetector(fanInDetector, movements, { money: new FixedRateMoney() });
+    const { alerts } = runDetector(fanInDetector, movements, { money: testMoney() });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('(13000.00 USD)');
+    expect(alerts[0].explanation).toContain('(12000.00 USD)');
     const euroOnly = movements.slice(0, 1).concat(movements.slice(2));
-    expect(
-      runDetector(fanInDetector, euroOnly, { money: new FixedRateMoney() }).alerts,
-    ).toHaveLength(0);
+    expect(runDetector(fanInDetector, euroOnly, { money: testMoney() }).alerts).toHaveLength(0);
   });
 });

@@ -1,22 +1,6 @@
-import { MissingRateError } from '@app/vocabulary';
-import type { BaseMoney, PricedAmount } from '@app/vocabulary';
 import { DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { scatterGatherDetector } from './scatter-gather.detector';
-
-/** 100 JPY (no decimals) to the dollar; everything else must be dollars. */
-class YenDollarMoney implements BaseMoney {
-  readonly currency = 'USD';
-
-  of(amount: PricedAmount): number {
-    return this.convert(amount.amountMinor, amount.currency, amount.timestamp);
-  }
-
-  convert(minor: number, currency: string, at: number): number {
-    if (currency === 'USD') return minor;
-    if (currency === 'JPY') return minor;
-    throw new MissingRateError(currency, at, this.currency);
-  }
-}
 
 function scatterGather(k: number, keep = 0.9, gatherAfter = k * HOUR, amount = 2_500_00) {
   const middles = Array.from({ length: k }, (_, i) => `acc:M${i + 1}`);
@@ -83,17 +67,17 @@ describe('scatterGatherDetector', () => {
     ).toHaveLength(0);
   });
 
-  it('compares forwarded shares in the base currency (yen in, dollars out)', () => {
+  it('compares forwarded shares in the base currency (433188 JPY = 3609.90 USD in, 3000.00 USD out: 83%)', () => {
     const middles = ['acc:M1', 'acc:M2', 'acc:M3'];
     const scatter = middles.map((m, i) =>
       mv('acc:O', m, 433_188, T0 + i * HOUR, { currency: 'JPY' }),
     );
-    const gather = middles.map((m, i) => mv(m, 'acc:D', 4_250_51, T0 + (50 + i) * HOUR));
+    const gather = middles.map((m, i) => mv(m, 'acc:D', 3_000_00, T0 + (50 + i) * HOUR));
     const { alerts } = runDetector(scatterGatherDetector, [...scatter, ...gather], {
-      money: new YenDollarMoney(),
+      money: testMoney(),
     });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('scattered 1299564 JPY (12995.64 USD)');
+    expect(alerts[0].explanation).toContain('scattered 1299564 JPY (10829.70 USD)');
   });
 
   it('fires when the intermediaries pass the money back to the origin itself (AMLworld round trip)', () => {
