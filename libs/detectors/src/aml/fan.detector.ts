@@ -257,11 +257,18 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
       ...DEFAULT_TRANSFER_FILTER,
     }),
     lookbackMs: (params) => (params.windowDays + params.historyDays) * MS_PER_DAY,
-    batchPlan: (params) => ({
-      kind: 'fan',
-      direction,
-      minCounterparties: Math.min(params.minCounterparties, params.minSmallFanCounterparties),
-    }),
+    // Candidates: accounts with a counted transfer in the scanned window (the store's
+    // counterparty count would take almost every account at 2 counterparties, card shops
+    // included); their movements in this direction are then replayed with the look-back.
+    batchPlan: (params) => {
+      const filter = new TransferFilter(params);
+      return {
+        kind: 'accounts',
+        direction,
+        needsEvents: false,
+        select: (m) => (filter.accepts(m) ? [out ? m.fromAccount : m.toAccount] : []),
+      };
+    },
     createEvaluator: (params, context) => new FanEvaluator(id, direction, params, context),
   };
 }
