@@ -1,0 +1,271 @@
+import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
+import type { Movement } from '@app/vocabulary';
+import { isCashPoint, isMonitored } from '../core/account-directory';
+import type {
+  ActivityDetector,
+  AlertDraft,
+  AlertParty,
+  Evaluator,
+  EvaluatorContext,
+  ParameterSpec,
+} from '../core/detector';
+import { EpisodeTracker } from '../core/episode-tracker';
+import { tracks } from '../core/evaluator-helpers';
+import { durationText, instant, money, MS_PER_DAY, MS_PER_HOUR } from '../core/format';
+import { LayerContacts, shareWithin } from '../core/layer-contacts';
+import { minorIn } from '../core/parameters';
+import { roundScore } from '../core/scoring';
+import { KeyedWindows } from '../core/time-window';
+import {
+  DEFAULT_TRANSFER_FILTER,
+  TRANSFER_FILTER_SPECS,
+  TransferFilter,
+} from '../core/transfer-filter';
+
+export type StackChainParams = {
+  /** Longest delay between the payment into the intermediary and the payment it passes on. */
+  hopHours: number;
+  /** The payment passed on is at least this share of the one received (base currency)… */
+  minRetained: number;
+  /** …and at most this share. */
+  maxRetained: number;
+  /** Both payments are at least this amount, in major units of the base currency. */
+  minAmount: string;
+  /** How far back the rule remembers who dealt with whom (new relationships, hubs). */
+  historyDays: number;
+  /**
+   * The intermediary and the final receiver have at most this many distinct counterparties
+   * each way in the history window: billers, merchants and businesses are not layers.
+   */
+  maxDegree: number;
+  ignoredChannels: readonly string[];
+  exemptReferences: readonly string[];
+};
+
+const RULE_ID = 'aml.stack-chain';
+
+/** A payment into an account that the account may pass on. */
+interface Arrival {
+  timestamp: number;
+  movement: Movement;
+  /** Paid amount in base-currency minor units. */
+  base: number;
+  /** The sender had not paid this account before inside the history window. */
+  firstContact: boolean;
+  /** Already matched to a payment passed on (each arrival is followed once). */
+  passedOn: boolean;
+}
+
+class StackChainEvaluator implements Evaluator {
+  private readonly arrivals: KeyedWindows<Arrival>;
+  private readonly contacts: LayerContacts;
+  private readonly episodes: EpisodeTracker;
+  private readonly hopMs: number;
+  private readonly filter: TransferFilter;
+  private readonly minBase: number;
+
+  constructor(
+    private readonly params: StackChainParams,
+    private readonly context: EvaluatorContext,
+  ) {
+    this.hopMs = params.hopHours * MS_PER_HOUR;
+    this.arrivals = new KeyedWindows<Arrival>(this.hopMs);
+    this.contacts = new LayerContacts(params.historyDays * MS_PER_DAY);
+    this.episodes = new EpisodeTracker(RULE_ID, this.hopMs);
+    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.minBase = minorIn(params.minAmount, context.money.currency);
+  }
+
+  onMovement(m: Movement): AlertDraft[] {
+    if (!this.filter.accepts(m)) return [];
+    const accounts = this.context.accounts;
+    if (isCashPoint(accounts, m.fromAccount) || isCashPoint(accounts, m.toAccount)) return [];
+    const now = m.timestamp;
+    const base = this.context.money.of(m);
+    const drafts = base >= this.minBase ? this.passedOn(m, base) : [];
+    // Whether m opens a relationship is judged before m itself is remembered.
+    const firstContact = !this.contacts.hasPaid(m.fromAccount, m.toAccount, now);
+    this.contacts.add(m);
+    if (base >= this.minBase && isMonitored(accounts, m.toAccount)) {
+      this.arrivals.push(m.toAccount, {
+        timestamp: now,
+        movement: m,
+        base,
+        firstContact,
+        passedOn: false,
+      });
+    }
+    return drafts;
+  }
+
+  stateSize(): number {
+    return this.arrivals.size() + this.contacts.size() + this.episodes.size();
+  }
+
+  /** m leaves an intermediary: the arrival it passes on, if one matches. */
+  private passedOn(m: Movement, base: number): AlertDraft[] {
+    const middle = m.fromAccount;
+    const receiver = m.toAccount;
+    const now = m.timestamp;
+    const { maxDegree, minRetained, maxRetained } = this.params;
+    if (!tracks(this.context, middle) || !isMonitored(this.context.accounts, middle)) return [];
+    const window = this.arrivals.get(middle, now);
+    if (!window) return [];
+    let best: Arrival | undefined;
+    let bestGap = Number.POSITIVE_INFINITY;
+    window.forEach((a) => {
+      if (a.timestamp >= now || !a.firstContact || a.passedOn) return;
+      if (!shareWithin(base, a.base, minRetained, maxRetained)) return;
+      const gap = Math.abs(base - a.base);
+      if (gap < bestGap) {
+        best = a;
+        bestGap = gap;
+      }
+    });
+    if (!best) return [];
+    const arrival: Arrival = best;
+    const sender = arrival.movement.fromAccount;
+    const roundTrip = sender === receiver;
+    // A new relationship on the way out too (a round trip goes back to where it came from).
+    if (!roundTrip && this.contacts.hasPaid(middle, receiver, now)) return [];
+    // Hubs are not layers: the intermediary and the final receiver are small accounts.
+    if (
+      this.contacts.payersOf(middle, now, maxDegree) > maxDegree ||
+      this.contacts.payeesOf(middle, now, maxDegree) > maxDegree ||
+      this.contacts.payersOf(receiver, now, maxDegree) > maxDegree
+    )
+      return [];
+    arrival.passedOn = true;
+    return [this.draft(arrival, m, base, roundTrip)];
+  }
+
+  private draft(arrival: Arrival, out: Movement, outBase: number, roundTrip: boolean): AlertDraft {
+    const into = arrival.movement;
+    const middle = out.fromAccount;
+    const delay = out.timestamp - into.timestamp;
+    const retained = outBase / arrival.base;
+    const money0 = this.context.money;
+    const parties: AlertParty[] = [
+      { uid: middle, role: 'subject' },
+      { uid: into.fromAccount, role: 'counterparty' },
+      ...(roundTrip ? [] : [{ uid: out.toAccount, role: 'counterparty' } satisfies AlertParty]),
+    ];
+    // Closer amounts and shorter delays score higher; a same-amount hop within a day scores 1.
+    const closeness = 1 - Math.min(1, Math.abs(1 - retained) / 0.15);
+    const speed = 1 - Math.min(1, delay / this.hopMs);
+    const score = roundScore(0.5 + 0.3 * closeness + 0.2 * speed);
+    const converted = (m: Movement, b: number): string =>
+      m.currency === money0.currency
+        ? money(m.amountMinor, m.currency)
+        : `${money(m.amountMinor, m.currency)} (${formatBase(money0, b)})`;
+    return {
+      fingerprint: this.episodes.fingerprint(
+        [middle, into.fromAccount, out.toAccount],
+        into.timestamp,
+        out.timestamp,
+      ),
+      subject: middle,
+      score,
+      explanation:
+        `Account ${middle} received ${converted(into, arrival.base)} from ${into.fromAccount} ` +
+        `(who had not paid it in the previous ${durationText(this.contacts.windowMs)}) at ` +
+        `${instant(into.timestamp)} and ${durationText(delay)} later paid ` +
+        `${converted(out, outBase)} ` +
+        (roundTrip
+          ? `back to ${out.toAccount}`
+          : `on to ${out.toAccount}, an account it had not paid before`) +
+        ` (${Math.round(retained * 1000) / 10}% of what arrived, in ${money0.currency}): ` +
+        `a forwarding layer of a stack.`,
+      windowStart: into.timestamp,
+      windowEnd: out.timestamp,
+      movements: [into, out],
+      parties,
+      facts: {
+        inBaseMinor: arrival.base,
+        outBaseMinor: outBase,
+        delayMs: delay,
+        roundTrip: roundTrip ? 1 : 0,
+      },
+    };
+  }
+}
+
+const FILTER_SPECS: readonly ParameterSpec[] = TRANSFER_FILTER_SPECS.filter(
+  (s) => s.name !== 'minAmount',
+);
+
+/**
+ * Stack (layering through parallel chains), one chain at a time: an account receives a payment
+ * from someone new and passes nearly the same amount (in the base currency) on to someone it
+ * never paid before, within days. AMLworld's stacks are sets of such disjoint 2-hop chains;
+ * every chain is evidence of the stack on its own.
+ */
+export const stackChainDetector: ActivityDetector<StackChainParams> = {
+  kind: 'activity',
+  id: RULE_ID,
+  version: '1.0.0',
+  typology: 'stack',
+  family: 'aml',
+  specificity: 1,
+  description:
+    'A forwarding layer: an account passes on 85–110% (base currency) of a payment from a new sender to a new receiver within days; neither is a hub.',
+  source:
+    'IBM AMLworld stack pattern (parallel 2-hop chains; Altman et al. 2023); FATF layering indicators (funds passed through accounts)',
+  parameters: [
+    {
+      name: 'hopHours',
+      kind: 'integer',
+      min: 1,
+      max: 24 * 30,
+      description: 'Longest delay, in hours, between receiving and passing on.',
+    },
+    {
+      name: 'minRetained',
+      kind: 'number',
+      min: 0.01,
+      max: 10,
+      description: 'Smallest share of the payment received that is passed on.',
+    },
+    {
+      name: 'maxRetained',
+      kind: 'number',
+      min: 0.01,
+      max: 10,
+      description: 'Largest share of the payment received that is passed on.',
+    },
+    {
+      name: 'minAmount',
+      kind: 'decimal',
+      description: 'Smallest payment (major units of the base currency) followed.',
+    },
+    {
+      name: 'historyDays',
+      kind: 'integer',
+      min: 1,
+      max: 366,
+      description: 'Days of contacts remembered (new relationships, hub degree).',
+    },
+    {
+      name: 'maxDegree',
+      kind: 'integer',
+      min: 1,
+      max: 100000,
+      description: 'Most distinct counterparties the intermediary and receiver may have.',
+    },
+    ...FILTER_SPECS,
+  ],
+  defaults: (_config: DetectorsConfig): StackChainParams => ({
+    hopHours: 96,
+    minRetained: 0.85,
+    maxRetained: 1.1,
+    minAmount: '1000.00',
+    historyDays: 45,
+    maxDegree: 10,
+    ignoredChannels: DEFAULT_TRANSFER_FILTER.ignoredChannels,
+    exemptReferences: DEFAULT_TRANSFER_FILTER.exemptReferences,
+  }),
+  lookbackMs: (params) => params.historyDays * MS_PER_DAY + params.hopHours * MS_PER_HOUR,
+  batchPlan: () => ({ kind: 'scan' }),
+  createEvaluator: (params, context) => new StackChainEvaluator(params, context),
+};
