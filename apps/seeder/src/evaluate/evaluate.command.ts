@@ -9,7 +9,13 @@ import {
   renderEvaluationSummaryMarkdown,
 } from '@app/detectors';
 import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
-import { addToSummary, emptySummary, generateBank, PROFILE_NAMES } from '@app/generators';
+import {
+  addToSummary,
+  emptySummary,
+  generateBank,
+  generateBankWithPatterns,
+  PROFILE_NAMES,
+} from '@app/generators';
 import type { DatasetChunk, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
@@ -37,6 +43,7 @@ interface EvaluateOptions {
   dataset?: string;
   report: string;
   rules?: string[];
+  injectPatterns?: string;
   progress: boolean;
 }
 
@@ -75,6 +82,7 @@ Examples:
   $ npm run seed -- evaluate --profile medium --seed 42 --report ./out/eval-medium
   $ npm run seed -- evaluate --dataset ./out/tiny --report ./out/eval-tiny
   $ npm run seed -- evaluate --profile small --rules aml.fan-out,aml.fan-in --report ./out/eval-fans
+  $ npm run seed -- evaluate --profile medium --seed 42 --inject-patterns ./LI-Medium_Patterns.txt --report ./out/eval-inject
 
 Writes report.json and report.md into --report: precision, recall and F1 per typology against the
 ground truth, raw and after case consolidation, alerts on decoys, and the matching rule.`;
@@ -111,6 +119,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     )
     .requiredOption('--report <dir>', 'folder for report.json and report.md')
     .option('--rules <ids>', 'comma-separated rule ids (default: all)', ruleList)
+    .option(
+      '--inject-patterns <file>',
+      'graft the laundering attempts of an AMLworld *_Patterns.txt file onto the generated bank (not with --dataset)',
+    )
     .option('--no-progress', 'do not draw progress bars')
     .addHelpText('after', EXAMPLES);
 
@@ -121,6 +133,12 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
+        if (opts.injectPatterns !== undefined) {
+          command.error(
+            'error: --inject-patterns grafts attempts onto a generated bank; it cannot be combined with --dataset (use `seeder generate --inject-patterns` to write such a dataset)',
+            { exitCode: 2, code: 'seeder.evaluate.options' },
+          );
+        }
         const dataset = await readJsonlDataset(opts.dataset);
         const reference = dataset.manifest.referenceTime;
         const days = dataset.manifest.days;
@@ -141,7 +159,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         const days = opts.days ?? context.seeder.days;
         // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
-        const chunks = generateBank({
+        const bankOptions = {
           profile,
           seed,
           referenceTime,
@@ -152,7 +170,19 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             dormantDays: context.detectors.dormantDays,
             highRiskJurisdictions: context.detectors.highRiskJurisdictions,
           },
-        });
+        };
+        const facts: Record<string, string | number> = { profile, seed, referenceTime, days };
+        let chunks = generateBank(bankOptions);
+        if (opts.injectPatterns !== undefined) {
+          const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
+          const { attempts, movements, accounts } = injected.injection;
+          print(
+            `Injecting ${attempts} laundering attempts (${movements} movements, ${accounts} accounts) from ${opts.injectPatterns}`,
+          );
+          facts.injectPatterns = injected.injection.file;
+          facts.injectedAttempts = attempts;
+          chunks = injected.chunks;
+        }
         const progress = opts.progress ? (deps.progress?.() ?? SILENT_PROGRESS) : SILENT_PROGRESS;
         run = await evaluateChunks(
           registry,
@@ -161,7 +191,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             rules: opts.rules,
             // The generated period is complete; older movements exist only for a few accounts.
             observedSince: Date.parse(referenceTime) - days * DAY_MS,
-            facts: { profile, seed, referenceTime, days },
+            facts,
           },
           now,
         );
@@ -207,22 +237,29 @@ async function writeReport(directory: string, summary: EvaluationSummary): Promi
   await writeFile(join(directory, 'report.md'), renderEvaluationSummaryMarkdown(summary), 'utf8');
 }
 
-/** One line per typology (after consolidation): recall, precision and F1. */
+/**
+ * One line per typology (after consolidation): strict recall, precision and F1, then the same
+ * under lenient matching in labelled columns.
+ */
 function summaryLines(summary: EvaluationSummary): string[] {
   const width = Math.max(...summary.consolidated.typologies.map((t) => t.typology.length), 8);
   const lines = [
-    `${'typology'.padEnd(width)}  recall  precision  lenient     F1  (after case consolidation)`,
+    `${''.padEnd(width)}  ${'strict'.padEnd(26)}  lenient`,
+    `${'typology'.padEnd(width)}  ${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  ` +
+      `${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  (after case consolidation)`,
   ];
   for (const t of summary.consolidated.typologies) {
     lines.push(
-      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(6)}  ${percent(t.precision).padStart(9)}  ` +
-        `${percent(t.lenientPrecision).padStart(7)}  ${percent(t.f1).padStart(6)}`,
+      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(7)}  ${percent(t.precision).padStart(9)}  ${percent(t.f1).padStart(6)}  ` +
+        `${percent(t.lenient.recall).padStart(7)}  ${percent(t.lenient.precision).padStart(9)}  ${percent(t.lenient.f1).padStart(6)}`,
     );
   }
   const totals = summary.consolidated.totals;
   lines.push(
-    `detected ${totals.detected} of ${totals.instances} instances; ${totals.alerts} alerts, ` +
-      `${totals.unmatched} unmatched, ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    `detected ${totals.detected} of ${totals.instances} instances (lenient ${totals.lenient.detected}); ${totals.alerts} alerts, ` +
+      `${totals.unmatched} unmatched (lenient ${totals.lenient.unmatched}), ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    'strict: an alert counts only when it shares a movement or an event with the instance (rings: two member accounts);',
+    'lenient: an alert on the instance key account in an overlapping window also counts.',
   );
   return lines;
 }
