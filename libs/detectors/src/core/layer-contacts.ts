@@ -68,7 +68,7 @@ function distinct(
 
 /**
  * Whether `part` lies within [minShare, maxShare] of `whole` (both in minor units of one
- * currency), compared exactly with shares as basis points.
+ * currency), compared exactly with shares as basis points; `maxShare` may be Infinity.
  */
 export function shareWithin(
   part: number,
@@ -79,7 +79,6 @@ export function shareWithin(
   if (whole <= 0) return false;
   const p = BigInt(Math.round(part)) * 10_000n;
   const w = BigInt(Math.round(whole));
-  return (
-    p >= w * BigInt(Math.round(minShare * 10_000)) && p <= w * BigInt(Math.round(maxShare * 10_000))
-  );
+  if (p < w * BigInt(Math.round(minShare * 10_000))) return false;
+  return !Number.isFinite(maxShare) || p <= w * BigInt(Math.round(maxShare * 10_000));
 }
