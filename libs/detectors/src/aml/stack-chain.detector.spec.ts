@@ -137,4 +137,18 @@ describe('stackChainDetector', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0].parties.map((p) => p.uid)).toEqual(['acc:B', 'acc:A', 'acc:C']);
   });
+
+  it('keeps chains that share accounts in one growing alert with all their evidence', () => {
+    // A -> B -> C, then C passes it on again to D: two layers of one stack.
+    const { alerts } = runDetector(stackChainDetector, [
+      mv('acc:A', 'acc:B', 8_000_00, T0),
+      mv('acc:B', 'acc:C', 7_800_00, T0 + 5 * HOUR),
+      mv('acc:C', 'acc:D', 7_700_00, T0 + 30 * HOUR),
+    ]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].movements.map((m) => m.toAccount)).toEqual(['acc:B', 'acc:C', 'acc:D']);
+    expect(alerts[0].subject).toBe('acc:B');
+    expect(alerts[0].parties.map((p) => p.uid)).toEqual(['acc:B', 'acc:A', 'acc:C', 'acc:D']);
+    expect(alerts[0].explanation).toMatch(/^2 forwarding chains sharing accounts/);
+  });
 });

@@ -11,11 +11,12 @@ import type {
   ParameterSpec,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { tracks } from '../core/evaluator-helpers';
+import { inTimeOrder, tracks } from '../core/evaluator-helpers';
 import { durationText, instant, money, MS_PER_DAY, MS_PER_HOUR } from '../core/format';
 import { LayerContacts, shareWithin } from '../core/layer-contacts';
 import { minorIn } from '../core/parameters';
 import { roundScore } from '../core/scoring';
+import { Sweeper } from '../core/sweeper';
 import { KeyedWindows } from '../core/time-window';
 import {
   DEFAULT_TRANSFER_FILTER,
@@ -57,7 +58,23 @@ interface Arrival {
   passedOn: boolean;
 }
 
+/** One hop through an intermediary: what arrived and what it passed on. */
+interface Chain {
+  into: Movement;
+  out: Movement;
+  inBase: number;
+  outBase: number;
+  roundTrip: boolean;
+  score: number;
+}
+
+/** Alerts quote at most this many chains (the latest) so that evidence stays readable. */
+const MAX_CHAINS_PER_ALERT = 50;
+
 class StackChainEvaluator implements Evaluator {
+  /** Chains per open episode (fingerprint), forgotten once idle for the hop window. */
+  private readonly stacks = new Map<string, { lastAt: number; chains: Chain[] }>();
+  private readonly sweeper = new Sweeper(1024);
   private readonly arrivals: KeyedWindows<Arrival>;
   private readonly contacts: LayerContacts;
   private readonly episodes: EpisodeTracker;
@@ -100,7 +117,7 @@ class StackChainEvaluator implements Evaluator {
   }
 
   stateSize(): number {
-    return this.arrivals.size() + this.contacts.size() + this.episodes.size();
+    return this.arrivals.size() + this.contacts.size() + this.episodes.size() + this.stacks.size;
   }
 
   /** m leaves an intermediary: the arrival it passes on, if one matches. */
@@ -143,51 +160,93 @@ class StackChainEvaluator implements Evaluator {
   private draft(arrival: Arrival, out: Movement, outBase: number, roundTrip: boolean): AlertDraft {
     const into = arrival.movement;
     const middle = out.fromAccount;
-    const delay = out.timestamp - into.timestamp;
-    const retained = outBase / arrival.base;
-    const money0 = this.context.money;
-    const parties: AlertParty[] = [
-      { uid: middle, role: 'subject' },
-      { uid: into.fromAccount, role: 'counterparty' },
-      ...(roundTrip ? [] : [{ uid: out.toAccount, role: 'counterparty' } satisfies AlertParty]),
-    ];
-    // Closer amounts and shorter delays score higher; a same-amount hop within a day scores 1.
-    const closeness = 1 - Math.min(1, Math.abs(1 - retained) / 0.15);
-    const speed = 1 - Math.min(1, delay / this.hopMs);
-    const score = roundScore(0.5 + 0.3 * closeness + 0.2 * speed);
-    const converted = (m: Movement, b: number): string =>
-      m.currency === money0.currency
-        ? money(m.amountMinor, m.currency)
-        : `${money(m.amountMinor, m.currency)} (${formatBase(money0, b)})`;
+    const chain: Chain = {
+      into,
+      out,
+      inBase: arrival.base,
+      outBase,
+      roundTrip,
+      score: this.chainScore(arrival.base, outBase, out.timestamp - into.timestamp),
+    };
+    const now = out.timestamp;
+    const fingerprint = this.episodes.fingerprint(
+      [middle, into.fromAccount, out.toAccount],
+      into.timestamp,
+      now,
+    );
+    // Chains that share an account within the hop window are one stack (one alert that grows).
+    if (this.sweeper.due()) this.sweepStacks(now);
+    const stack = this.stacks.get(fingerprint) ?? { lastAt: now, chains: [] };
+    stack.chains.push(chain);
+    if (stack.chains.length > MAX_CHAINS_PER_ALERT) stack.chains.shift();
+    stack.lastAt = now;
+    this.stacks.set(fingerprint, stack);
+    const chains = stack.chains;
+    const parties = new Map<string, AlertParty['role']>();
+    for (const c of chains) {
+      parties.set(c.out.fromAccount, 'member');
+      for (const uid of [c.into.fromAccount, c.out.toAccount])
+        if (!parties.has(uid)) parties.set(uid, 'counterparty');
+    }
+    const first = chains[0];
+    const subject = first.out.fromAccount;
+    const movements = inTimeOrder(chains.flatMap((c) => [c.into, c.out]));
+    const start = movements[0].timestamp;
+    const lead =
+      chains.length === 1
+        ? ''
+        : `${chains.length} forwarding chains sharing accounts between ${instant(start)} and ` +
+          `${instant(now)}, each a layer of a stack: `;
     return {
-      fingerprint: this.episodes.fingerprint(
-        [middle, into.fromAccount, out.toAccount],
-        into.timestamp,
-        out.timestamp,
-      ),
-      subject: middle,
-      score,
-      explanation:
-        `Account ${middle} received ${converted(into, arrival.base)} from ${into.fromAccount} ` +
-        `(who had not paid it in the previous ${durationText(this.contacts.windowMs)}) at ` +
-        `${instant(into.timestamp)} and ${durationText(delay)} later paid ` +
-        `${converted(out, outBase)} ` +
-        (roundTrip
-          ? `back to ${out.toAccount}`
-          : `on to ${out.toAccount}, an account it had not paid before`) +
-        ` (${Math.round(retained * 1000) / 10}% of what arrived, in ${money0.currency}): ` +
-        `a forwarding layer of a stack.`,
-      windowStart: into.timestamp,
-      windowEnd: out.timestamp,
-      movements: [into, out],
-      parties,
+      fingerprint,
+      subject,
+      score: Math.max(...chains.map((c) => c.score)),
+      explanation: lead + chains.map((c) => this.chainText(c)).join(' '),
+      windowStart: start,
+      windowEnd: now,
+      movements,
+      parties: [...parties.entries()]
+        .map(([uid, role]): AlertParty => ({ uid, role: uid === subject ? 'subject' : role }))
+        .sort((a, b) => (a.uid === subject ? -1 : b.uid === subject ? 1 : 0)),
       facts: {
-        inBaseMinor: arrival.base,
-        outBaseMinor: outBase,
-        delayMs: delay,
-        roundTrip: roundTrip ? 1 : 0,
+        chains: chains.length,
+        inBaseMinor: chains.reduce((sum, c) => sum + c.inBase, 0),
+        outBaseMinor: chains.reduce((sum, c) => sum + c.outBase, 0),
+        roundTrips: chains.filter((c) => c.roundTrip).length,
       },
     };
+  }
+
+  /** Closer amounts and shorter delays score higher; a same-amount hop at once scores 1. */
+  private chainScore(inBase: number, outBase: number, delay: number): number {
+    const closeness = 1 - Math.min(1, Math.abs(1 - outBase / inBase) / 0.15);
+    const speed = 1 - Math.min(1, delay / this.hopMs);
+    return roundScore(0.5 + 0.3 * closeness + 0.2 * speed);
+  }
+
+  private chainText(c: Chain): string {
+    const base = this.context.money;
+    const converted = (m: Movement, b: number): string =>
+      m.currency === base.currency
+        ? money(m.amountMinor, m.currency)
+        : `${money(m.amountMinor, m.currency)} (${formatBase(base, b)})`;
+    const middle = c.out.fromAccount;
+    return (
+      `Account ${middle} received ${converted(c.into, c.inBase)} from ${c.into.fromAccount} ` +
+      `(who had not paid it in the previous ${durationText(this.contacts.windowMs)}) at ` +
+      `${instant(c.into.timestamp)} and ${durationText(c.out.timestamp - c.into.timestamp)} ` +
+      `later paid ${converted(c.out, c.outBase)} ` +
+      (c.roundTrip
+        ? `back to ${c.out.toAccount}`
+        : `on to ${c.out.toAccount}, an account it had not paid before`) +
+      ` (${Math.round((c.outBase / c.inBase) * 1000) / 10}% of what arrived, in ${base.currency}).`
+    );
+  }
+
+  private sweepStacks(now: number): void {
+    this.sweeper.swept(this.stacks.size);
+    for (const [fingerprint, stack] of this.stacks)
+      if (now - stack.lastAt > this.hopMs) this.stacks.delete(fingerprint);
   }
 }
 
