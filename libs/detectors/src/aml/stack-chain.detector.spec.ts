@@ -151,4 +151,22 @@ describe('stackChainDetector', () => {
     expect(alerts[0].parties.map((p) => p.uid)).toEqual(['acc:B', 'acc:A', 'acc:C', 'acc:D']);
     expect(alerts[0].explanation).toMatch(/^2 forwarding chains sharing accounts/);
   });
+
+  it('fires again when the same two accounts repeat a round trip within days', () => {
+    const trip = (start: number, amount: number) => [
+      mv('acc:A', 'acc:B', amount, start),
+      mv('acc:B', 'acc:A', amount, start + 16 * HOUR),
+    ];
+    const { raised } = runDetector(stackChainDetector, [
+      ...trip(T0, 22_000_00),
+      ...trip(T0 + 5 * DAY, 11_000_00),
+    ]);
+    expect(raised.map((d) => d.facts.inBaseMinor)).toEqual([22_000_00, 11_000_00]);
+    // Once more after the repeat window (14 days) the pair is an old relationship.
+    const late = runDetector(stackChainDetector, [
+      ...trip(T0, 22_000_00),
+      ...trip(T0 + 20 * DAY, 11_000_00),
+    ]);
+    expect(late.raised).toHaveLength(1);
+  });
 });

@@ -36,6 +36,11 @@ export type StackChainParams = {
   /** How far back the rule remembers who dealt with whom (new relationships, hubs). */
   historyDays: number;
   /**
+   * Earlier payments between two accounts that were themselves hops of a chain found in the
+   * last this many days do not make their relationship an old one: the same layer used again.
+   */
+  repeatDays: number;
+  /**
    * The intermediary and the final receiver have at most this many distinct counterparties
    * each way in the history window: billers, merchants and businesses are not layers.
    */
@@ -75,6 +80,10 @@ class StackChainEvaluator implements Evaluator {
   /** Chains per open episode (fingerprint), forgotten once idle for the hop window. */
   private readonly stacks = new Map<string, { lastAt: number; chains: Chain[] }>();
   private readonly sweeper = new Sweeper(1024);
+  /** Movements that were hops of a chain found, with the time found (within repeatDays). */
+  private readonly chained = new Map<string, number>();
+  private readonly chainedSweeper = new Sweeper(1024);
+  private readonly repeatMs: number;
   private readonly arrivals: KeyedWindows<Arrival>;
   private readonly contacts: LayerContacts;
   private readonly episodes: EpisodeTracker;
@@ -87,6 +96,7 @@ class StackChainEvaluator implements Evaluator {
     private readonly context: EvaluatorContext,
   ) {
     this.hopMs = params.hopHours * MS_PER_HOUR;
+    this.repeatMs = params.repeatDays * MS_PER_DAY;
     this.arrivals = new KeyedWindows<Arrival>(this.hopMs);
     this.contacts = new LayerContacts(params.historyDays * MS_PER_DAY);
     this.episodes = new EpisodeTracker(RULE_ID, this.hopMs);
@@ -102,7 +112,12 @@ class StackChainEvaluator implements Evaluator {
     const base = this.context.money.of(m);
     const drafts = base >= this.minBase ? this.passedOn(m, base) : [];
     // Whether m opens a relationship is judged before m itself is remembered.
-    const firstContact = !this.contacts.hasPaid(m.fromAccount, m.toAccount, now);
+    const firstContact = !this.contacts.hasPaid(
+      m.fromAccount,
+      m.toAccount,
+      now,
+      this.layerHop(now),
+    );
     this.contacts.add(m);
     if (base >= this.minBase && isMonitored(accounts, m.toAccount)) {
       this.arrivals.push(m.toAccount, {
@@ -117,7 +132,13 @@ class StackChainEvaluator implements Evaluator {
   }
 
   stateSize(): number {
-    return this.arrivals.size() + this.contacts.size() + this.episodes.size() + this.stacks.size;
+    return (
+      this.arrivals.size() +
+      this.contacts.size() +
+      this.episodes.size() +
+      this.stacks.size +
+      this.chained.size
+    );
   }
 
   /** m leaves an intermediary: the arrival it passes on, if one matches. */
@@ -145,7 +166,7 @@ class StackChainEvaluator implements Evaluator {
     const sender = arrival.movement.fromAccount;
     const roundTrip = sender === receiver;
     // A new relationship on the way out too (a round trip goes back to where it came from).
-    if (!roundTrip && this.contacts.hasPaid(middle, receiver, now)) return [];
+    if (!roundTrip && this.contacts.hasPaid(middle, receiver, now, this.layerHop(now))) return [];
     // Hubs are not layers: the intermediary and the final receiver are small accounts.
     if (
       this.contacts.payersOf(middle, now, maxDegree) > maxDegree ||
@@ -154,7 +175,23 @@ class StackChainEvaluator implements Evaluator {
     )
       return [];
     arrival.passedOn = true;
+    if (this.chainedSweeper.due()) this.sweepChained(now);
+    this.chained.set(arrival.movement.movementId, now);
+    this.chained.set(m.movementId, now);
     return [this.draft(arrival, m, base, roundTrip)];
+  }
+
+  /** Whether a movement was a hop of a chain found within repeatDays before `now`. */
+  private layerHop(now: number): (movementId: string) => boolean {
+    return (movementId) => {
+      const at = this.chained.get(movementId);
+      return at !== undefined && now - at <= this.repeatMs;
+    };
+  }
+
+  private sweepChained(now: number): void {
+    this.chainedSweeper.swept(this.chained.size);
+    for (const [id, at] of this.chained) if (now - at > this.repeatMs) this.chained.delete(id);
   }
 
   private draft(arrival: Arrival, out: Movement, outBase: number, roundTrip: boolean): AlertDraft {
@@ -266,9 +303,11 @@ export const stackChainDetector: ActivityDetector<StackChainParams> = {
   version: '1.0.0',
   typology: 'stack',
   family: 'aml',
-  specificity: 1,
+  // The least specific reading of a forwarding hop: when another rule (pass-through, cycle,
+  // mule chain, scatter-gather…) shows the same movements, its alert is the case.
+  specificity: -1,
   description:
-    'A forwarding layer: an account passes on 85–110% (base currency) of a payment from a new sender to a new receiver within days; neither is a hub.',
+    'A forwarding layer: an account passes on 85–110% (base currency) of a payment from a new sender to a new receiver (or back) within 96 h; neither it nor the receiver is a hub; chains sharing accounts form one alert.',
   source:
     'IBM AMLworld stack pattern (parallel 2-hop chains; Altman et al. 2023); FATF layering indicators (funds passed through accounts)',
   parameters: [
@@ -306,6 +345,14 @@ export const stackChainDetector: ActivityDetector<StackChainParams> = {
       description: 'Days of contacts remembered (new relationships, hub degree).',
     },
     {
+      name: 'repeatDays',
+      kind: 'integer',
+      min: 0,
+      max: 366,
+      description:
+        'Days during which hops of a chain found may be repeated between the same accounts.',
+    },
+    {
       name: 'maxDegree',
       kind: 'integer',
       min: 1,
@@ -320,6 +367,7 @@ export const stackChainDetector: ActivityDetector<StackChainParams> = {
     maxRetained: 1.1,
     minAmount: '1000.00',
     historyDays: 45,
+    repeatDays: 14,
     maxDegree: 10,
     ignoredChannels: DEFAULT_TRANSFER_FILTER.ignoredChannels,
     exemptReferences: DEFAULT_TRANSFER_FILTER.exemptReferences,

@@ -4,6 +4,7 @@ import { KeyedWindows } from './time-window';
 interface Contact {
   timestamp: number;
   counterparty: string;
+  movementId: string;
 }
 
 /**
@@ -22,15 +23,24 @@ export class LayerContacts {
   }
 
   add(m: Movement): void {
-    this.paid.push(m.fromAccount, { timestamp: m.timestamp, counterparty: m.toAccount });
-    this.paidBy.push(m.toAccount, { timestamp: m.timestamp, counterparty: m.fromAccount });
+    const { timestamp, movementId } = m;
+    this.paid.push(m.fromAccount, { timestamp, counterparty: m.toAccount, movementId });
+    this.paidBy.push(m.toAccount, { timestamp, counterparty: m.fromAccount, movementId });
   }
 
-  /** Whether `from` paid `to` inside the window before `now` (movements already added). */
-  hasPaid(from: string, to: string, now: number): boolean {
+  /**
+   * Whether `from` paid `to` inside the window before `now` (movements already added), not
+   * counting the payments `ignored` says to leave out.
+   */
+  hasPaid(
+    from: string,
+    to: string,
+    now: number,
+    ignored: (movementId: string) => boolean = () => false,
+  ): boolean {
     let found = false;
     this.paid.get(from, now)?.forEach((c) => {
-      if (c.counterparty === to) found = true;
+      if (c.counterparty === to && !ignored(c.movementId)) found = true;
     });
     return found;
   }
