@@ -8,7 +8,13 @@ import {
   evaluateDataset,
   renderEvaluationSummaryMarkdown,
 } from '@app/detectors';
-import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
+import type {
+  AccountEvaluation,
+  BinaryScores,
+  DatasetEvaluation,
+  EvaluationSummary,
+  TransactionEvaluation,
+} from '@app/detectors';
 import {
   addToSummary,
   emptySummary,
@@ -16,8 +22,9 @@ import {
   generateBankWithPatterns,
   PROFILE_NAMES,
 } from '@app/generators';
-import type { DatasetChunk, ProfileName } from '@app/generators';
+import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
@@ -33,6 +40,11 @@ export interface EvaluateCommandDeps {
   now?: () => number;
   /** Progress bars while a bank is generated and replayed (default: none). */
   progress?: () => ProgressReporter;
+  /**
+   * Converts amounts into the base currency the rules compare in (main.ts: FX_RATES_FILE and
+   * BASE_CURRENCY; default: the built-in FX table in USD).
+   */
+  money?: () => BaseMoney;
 }
 
 interface EvaluateOptions {
@@ -130,7 +142,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const opts = command.opts<EvaluateOptions>();
     const context = await deps.boot({ graph: false });
     try {
-      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
+      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
         if (opts.injectPatterns !== undefined) {
@@ -173,7 +185,12 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         };
         const facts: Record<string, string | number> = { profile, seed, referenceTime, days };
         let chunks = generateBank(bankOptions);
+        // The ground truth comes last: the same bank generated again dates the labelled
+        // movements for the temporal test split (generation is deterministic).
+        let reread = (): AsyncIterable<DatasetChunk> => generateBank(bankOptions);
         if (opts.injectPatterns !== undefined) {
+          const patterns = opts.injectPatterns;
+          reread = () => chunksWithPatterns(bankOptions, patterns);
           const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
           const { attempts, movements, accounts } = injected.injection;
           print(
@@ -188,6 +205,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
           registry,
           withProgress(chunks, progress),
           {
+            reread,
             rules: opts.rules,
             // The generated period is complete; older movements exist only for a few accounts.
             observedSince: Date.parse(referenceTime) - days * DAY_MS,
@@ -212,6 +230,14 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     }
   });
   return command;
+}
+
+/** The chunks of a generated bank with an AMLworld patterns file grafted on. */
+async function* chunksWithPatterns(
+  options: GenerateBankOptions,
+  patterns: string,
+): AsyncGenerator<DatasetChunk> {
+  yield* (await generateBankWithPatterns(options, patterns)).chunks;
 }
 
 /** Passes chunks on, drawing the generator's progress (days simulated and replayed). */
@@ -260,6 +286,44 @@ function summaryLines(summary: EvaluationSummary): string[] {
       `${totals.unmatched} unmatched (lenient ${totals.lenient.unmatched}), ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
     'strict: an alert counts only when it shares a movement or an event with the instance (rings: two member accounts);',
     'lenient: an alert on the instance key account in an overlapping window also counts.',
+    '',
+    ...transactionSummary(summary.transactions),
+    ...accountSummary(summary.accounts),
   );
   return lines;
+}
+
+/** Per-movement precision, recall and F1 (minority class), overall and on the test split. */
+function transactionSummary(transactions: TransactionEvaluation): string[] {
+  const split = transactions.testSplit;
+  const lines = [
+    `per transaction (laundering = movement of a labelled instance; predicted = evidence of an alert)`,
+    `${'family, movements'.padEnd(30)}  ${'labelled'.padStart(9)}  ${'predicted'.padStart(9)}  ${'precision'.padStart(9)}  ${'recall'.padStart(7)}  ${'F1'.padStart(6)}`,
+  ];
+  const row = (label: string, s: BinaryScores): string =>
+    `${label.padEnd(30)}  ${String(s.labelled).padStart(9)}  ${String(s.predicted).padStart(9)}  ` +
+    `${percent(s.precision).padStart(9)}  ${percent(s.recall).padStart(7)}  ${percent(s.f1).padStart(6)}`;
+  for (const family of [transactions.aml, transactions.fraud]) {
+    const name = family.family === 'aml' ? 'AML' : 'fraud';
+    if (family.overall.labelled === 0 && family.overall.predicted === 0) continue;
+    lines.push(row(`${name}, all ${transactions.movements}`, family.overall));
+    if (family.test) lines.push(row(`${name}, test split ${family.test.movements}`, family.test));
+  }
+  if (split)
+    lines.push(`test split: the last 20% of the time span, movements at or after ${split.from}`);
+  if (transactions.labelledNotSeen > 0) {
+    lines.push(
+      `${transactions.labelledNotSeen} labelled movement ids were not found among the movements and are left out`,
+    );
+  }
+  return lines;
+}
+
+/** Per-account precision and recall, when the ground truth names accounts. */
+function accountSummary(accounts: AccountEvaluation | null): string[] {
+  if (accounts === null) return [];
+  return [
+    `per account (AML): precision ${percent(accounts.precision)}, recall ${percent(accounts.recall)}, F1 ${percent(accounts.f1)} ` +
+      `(${accounts.predicted} accounts alerted, ${accounts.positive} labelled, ${accounts.truePositives} both, of ${accounts.accounts} accounts)`,
+  ];
 }

@@ -9,8 +9,10 @@ import {
 } from './matching';
 import type { MatchMode, MatchOptions } from './matching';
 import { f1Of, pct, ratio } from './ratios';
+import type { AccountEvaluation, BinaryScores, TransactionEvaluation } from './transaction-scores';
 
 export * from './matching';
+export * from './transaction-scores';
 
 /**
  * Scores of one typology (or of all) under one matching view. An instance counts as detected
@@ -380,6 +382,79 @@ export interface EvaluationSummary {
   consolidated: EvaluationReport;
   /** Alerts folded into a more specific alert by consolidation. */
   covered: number;
+  /** Per-movement scores (minority class), overall and on the temporal test split. */
+  transactions: TransactionEvaluation;
+  /** Per-account scores, when the ground truth names accounts (null otherwise). */
+  accounts: AccountEvaluation | null;
+}
+
+function binaryRow(label: string, scores: BinaryScores): string {
+  return (
+    `| ${label} | ${scores.movements} | ${scores.labelled} | ${scores.predicted} | ${scores.truePositives} | ` +
+    `${pct(scores.precision)} | ${pct(scores.recall)} | ${pct(scores.f1)} |`
+  );
+}
+
+/** The per-transaction section: both families, overall and on the test split, then AML per typology. */
+export function transactionLines(transactions: TransactionEvaluation): string[] {
+  const split = transactions.testSplit;
+  const splitLabel = split ? `test split (from ${split.from})` : 'test split';
+  const lines = [
+    '## Per transaction',
+    '',
+    transactions.method,
+    '',
+    `- movements ${transactions.movements}, from ${transactions.firstMovementAt ?? '—'} to ${transactions.lastMovementAt ?? '—'}`,
+    split
+      ? `- test split: movements at or after ${split.from} (the last ${split.share * 100}% of the span from ${split.spanStart}): ${split.movements}`
+      : '- test split: none (no movements)',
+    `- labelled movement ids not seen among the movements (left out): ${transactions.labelledNotSeen}`,
+    `- AML-labelled movements flagged only by fraud rules (not counted as found): ${transactions.aml.flaggedByOtherFamilyOnly}`,
+    '',
+    '| family, view | movements | labelled | predicted | TP | precision | recall | F1 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const family of [transactions.aml, transactions.fraud]) {
+    const name = family.family === 'aml' ? 'AML' : 'fraud';
+    lines.push(binaryRow(`${name}, all movements`, family.overall));
+    if (family.test) lines.push(binaryRow(`${name}, ${splitLabel}`, family.test));
+  }
+  const rows = transactions.aml.typologies;
+  if (rows.length > 0) {
+    lines.push(
+      '',
+      '### AML per typology (movements)',
+      '',
+      'Recall: movements of instances of the typology flagged by any AML rule. Precision: movements flagged by the rules of the typology ' +
+        'that are labelled laundering (of any typology).',
+      '',
+      '| typology | labelled | found | recall | test: labelled | test: found | test: recall | flagged by its rules | of which laundering | precision |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (r) =>
+          `| ${r.typology} | ${r.labelled} | ${r.found} | ${pct(r.recall)} | ${r.testLabelled} | ${r.testFound} | ${pct(r.testRecall)} | ` +
+          `${r.flagged} | ${r.flaggedLabelled} | ${pct(r.precision)} |`,
+      ),
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The per-account section (datasets labelled per account). */
+export function accountLines(accounts: AccountEvaluation | null): string[] {
+  if (accounts === null) return [];
+  return [
+    '## Per account (AML)',
+    '',
+    accounts.method,
+    '',
+    '| accounts | positive | predicted | TP | precision | recall | F1 |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${accounts.accounts} | ${accounts.positive} | ${accounts.predicted} | ${accounts.truePositives} | ` +
+      `${pct(accounts.precision)} | ${pct(accounts.recall)} | ${pct(accounts.f1)} |`,
+    '',
+  ];
 }
 
 /** Both reports as one markdown document, consolidated first. */
@@ -399,6 +474,8 @@ export function renderEvaluationSummaryMarkdown(summary: EvaluationSummary): str
     '',
     ...totalsLines(summary.consolidated),
     '',
+    ...transactionLines(summary.transactions),
+    ...accountLines(summary.accounts),
     '## Raw rule output',
     '',
     ...typologyTable(summary.raw),
