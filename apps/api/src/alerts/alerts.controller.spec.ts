@@ -159,7 +159,7 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
       'mv:t:4',
     ]);
     expect(body.parties[0]).toMatchObject({ uid: 'account:b:S', role: 'subject' });
-    expect(body.explanation).toContain('to 5 distinct counterparties');
+    expect(body.explanation).toContain('to 5 counterparties it had not paid');
 
     const patched = await request(http)
       .patch(`/api/v1/alerts/${encodeURIComponent(alertId)}`)

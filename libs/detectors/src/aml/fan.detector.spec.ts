@@ -28,7 +28,7 @@ describe('fanOutDetector', () => {
     ];
     const { alerts } = runDetector(fanOutDetector, movements, { money: testMoney() });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 4000.00 USD (19000.00 USD)');
+    expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 4000.00 USD = 19000.00 USD');
     expect(alerts[0].facts).toMatchObject({ counterparties: 2, totalBaseMinor: 19_000_00 });
     expect(alerts[0].facts.amountSpread).toBe(3.75);
   });
@@ -181,7 +181,7 @@ describe('fanInDetector', () => {
     ];
     const { alerts } = runDetector(fanInDetector, movements, { money: testMoney() });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('(12000.00 USD)');
+    expect(alerts[0].explanation).toContain('2000.00 USD = 12000.00 USD');
     const euroOnly = movements.slice(0, 1).concat(movements.slice(2));
     expect(runDetector(fanInDetector, euroOnly, { money: testMoney() }).alerts).toHaveLength(0);
   });

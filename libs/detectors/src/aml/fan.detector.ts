@@ -13,7 +13,8 @@ import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
 import { amountSpread, CounterpartyHistory, spreadShare } from '../core/fan-history';
 import type { Burst } from '../core/fan-history';
-import { durationText, instant, MS_PER_DAY, plural, totalText } from '../core/format';
+import { durationText, instant, MS_PER_DAY, plural } from '../core/format';
+import { totalWithBase } from '../core/base-amounts';
 import { minorIn } from '../core/parameters';
 import { roundScore } from '../core/scoring';
 import {
@@ -150,8 +151,8 @@ class FanEvaluator implements Evaluator {
         `Account ${key} ${out ? 'sent' : 'received'} ${plural(movements.length, 'transfer')} ` +
         `${out ? 'to' : 'from'} ${degree} counterparties it had not ${out ? 'paid' : 'been paid by'} in the ` +
         `previous ${plural(this.params.historyDays, 'day')}${known}, within ${durationText(now - start)} ` +
-        `(${instant(start)} to ${instant(now)}), totalling ${totalText(movements)} ` +
-        `(${base(burst.totalBase)}), ${usual}; amounts from ${base(Math.min(...burst.baseAmounts))} ` +
+        `(${instant(start)} to ${instant(now)}), totalling ${totalWithBase(this.context.money, movements, burst.totalBase)}, ` +
+        `${usual}; amounts from ${base(Math.min(...burst.baseAmounts))} ` +
         `to ${base(Math.max(...burst.baseAmounts))}. The rule fires at ${gate} within ` +
         `${durationText(this.windowMs)}, at least ${this.params.spikeFactor} times the account's usual volume.`,
       windowStart: start,
