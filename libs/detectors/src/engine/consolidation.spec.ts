@@ -44,6 +44,15 @@ describe('consolidateAlerts', () => {
     expect(consolidateAlerts([hop, other]).kept).toHaveLength(2);
   });
 
+  it('lets only a rule at least as specific cover an alert, however many movements it has', () => {
+    const hop = toDetectedAlert(passThroughDetector, draft('a'));
+    const broad = toDetectedAlert(muleChainDetector, draft('b', [hop1, hop2, hop3]));
+    const specificity = (id: string): number => (id === 'fraud.mule-chain' ? -1 : 0);
+    const { kept, coveredBy } = consolidateAlerts([hop, broad], specificity);
+    expect(kept.map((a) => a.alertId).sort()).toEqual([hop.alertId, broad.alertId].sort());
+    expect(coveredBy.size).toBe(0);
+  });
+
   it('never folds alerts without movements (rings)', () => {
     const ring = toDetectedAlert(fraudRingDetector, draft('r', []));
     expect(consolidateAlerts([ring]).kept).toHaveLength(1);

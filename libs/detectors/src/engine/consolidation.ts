@@ -14,9 +14,11 @@ export interface ConsolidationResult {
  * Case consolidation: an alert whose evidence movements all belong to another alert's evidence
  * is shown as part of that alert instead of on its own — a pass-through hop inside a mule
  * chain, a bipartite layer inside a stack, the scatter legs of a scatter-gather that also look
- * like a fan-out. With equal evidence the more specific rule keeps the alert. Alerts without
- * movements (rings, event-only alerts) are never covered. Deterministic: ties go to the lower
- * alert id.
+ * like a fan-out. Only a rule at least as specific can cover an alert: a broad pattern (a fan of
+ * new counterparties, a lone forwarding chain) that happens to include a wire to a high-risk
+ * jurisdiction or an account takeover's drain does not hide that finding. Among those, the
+ * alert with more movements wins, then the more specific rule. Alerts without movements (rings,
+ * event-only alerts) are never covered. Deterministic: ties go to the lower alert id.
  */
 export function consolidateAlerts(
   alerts: readonly DetectedAlert[],
@@ -44,6 +46,7 @@ export function consolidateAlerts(
     let best: DetectedAlert | undefined;
     for (const candidate of byMovement.get(alert.movements[0].movementId) ?? []) {
       if (candidate === alert || candidate.movements.length < ids.size) continue;
+      if (specificity(candidate.ruleId) < specificity(alert.ruleId)) continue;
       const theirs = new Set(candidate.movements.map((m) => m.movementId));
       let covers = true;
       for (const id of ids) {
