@@ -1,7 +1,7 @@
 import type { BaseMoney, Movement, PricedAmount } from '@app/vocabulary';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import { resolveParameters } from '../core/parameters';
-import { DAY, defaultConfig, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
+import { accountVertex, DAY, defaultConfig, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
 import { canonicalCycle, createCycleEvaluator, cycleDetector } from './cycle.detector';
 
 /** A → B → C → A, each hop a day later and keeping 90% (AMLSim). */
@@ -56,9 +56,10 @@ describe('cycleDetector', () => {
   });
 
   it('does not fire when the loop takes a day longer than the window', () => {
+    const overrides = { maxHopDays: 30 };
     const movements = cycle(T0, 15 * DAY + DAY / 2);
-    expect(runDetector(cycleDetector, movements).alerts).toHaveLength(0);
-    expect(runDetector(cycleDetector, cycle(T0, 14 * DAY)).alerts).toHaveLength(1);
+    expect(runDetector(cycleDetector, movements, { overrides }).alerts).toHaveLength(0);
+    expect(runDetector(cycleDetector, cycle(T0, 14 * DAY), { overrides }).alerts).toHaveLength(1);
   });
 
   it('does not fire on a family loop over months (decoy)', () => {
@@ -149,10 +150,25 @@ describe('cycleDetector', () => {
       expect(runDetector(cycleDetector, [longAgo, out(), back]).alerts).toHaveLength(1);
     });
 
+    it('fires again when a pair repeats a flagged round trip a week later', () => {
+      const first = [out(), mv('acc:B', 'acc:A', 8_000_00, T0 + 2 * DAY)];
+      const again = [
+        mv('acc:A', 'acc:B', 9_394_80, T0 + 9 * DAY),
+        mv('acc:B', 'acc:A', 9_394_80, T0 + 11 * DAY),
+      ];
+      const { raised } = runDetector(cycleDetector, [...first, ...again]);
+      expect(raised).toHaveLength(2);
+      expect(raised[1].explanation).toContain(
+        'the two accounts already made a flagged round trip in the 30 days before',
+      );
+    });
+
     it('does not fire when money goes back and forth every month', () => {
+      // Small sums every fortnight, and once a month a larger one lent and paid back.
       const movements = [0, 1, 2].flatMap((month) => [
+        mv('acc:Mum', 'acc:Son', 50_00, T0 + month * 30 * DAY - 15 * DAY, { channel: 'internal' }),
         mv('acc:Mum', 'acc:Son', 1_000_00, T0 + month * 30 * DAY, { channel: 'internal' }),
-        mv('acc:Son', 'acc:Mum', 1_000_00, T0 + month * 30 * DAY + 10 * DAY, {
+        mv('acc:Son', 'acc:Mum', 1_000_00, T0 + month * 30 * DAY + 3 * DAY, {
           channel: 'internal',
         }),
       ]);
@@ -176,6 +192,16 @@ describe('cycleDetector', () => {
         runDetector(cycleDetector, [out(), back], { overrides: { minLength: 3 } }).alerts,
       ).toHaveLength(0);
     });
+  });
+
+  it('does not pass through accounts at other banks, nor hops more than 10 days apart', () => {
+    const vertices = [accountVertex('acc:B', { accountType: 'external' })];
+    expect(runDetector(cycleDetector, cycle(), { vertices }).alerts).toHaveLength(0);
+    // The origin may be outside the bank: only the accounts that pass money on must be seen.
+    const outside = [accountVertex('acc:A', { accountType: 'external' })];
+    expect(runDetector(cycleDetector, cycle(), { vertices: outside }).alerts).toHaveLength(1);
+    expect(runDetector(cycleDetector, cycle(T0, 10 * DAY + HOUR)).alerts).toHaveLength(0);
+    expect(runDetector(cycleDetector, cycle(T0, 10 * DAY)).alerts).toHaveLength(1);
   });
 
   it('does not fire on salary in and rent out, nor on card purchases', () => {

@@ -1,7 +1,7 @@
 import type { DetectorsConfig } from '@app/settings';
 import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isCashPoint, isMonitored } from '../core/account-directory';
 import {
   basisPoints,
   forwardedShare,
@@ -41,6 +41,8 @@ export type CycleParams = TransferFilterParams & {
   minHopShare: number;
   /** …and at most this share. */
   maxHopShare: number;
+  /** Longest wait between receiving and passing on, in days. */
+  maxHopDays: number;
   /** A two-account round trip must come back within this many days… */
   roundTripDays: number;
   /** …bring back at most this share of what went… */
@@ -69,6 +71,8 @@ export class CycleEvaluator implements Evaluator {
   /** Recent hops by sender (the out-edges the search walks), newest `maxOutPerAccount` kept. */
   private readonly outgoing: RecentByAccount<Hop>;
   private readonly pairs: PairHistory;
+  /** Pairs whose round trip raised an alert, and when. */
+  private readonly flaggedPairs: PairHistory;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
@@ -93,6 +97,7 @@ export class CycleEvaluator implements Evaluator {
     this.ignoredChannels = new Set(params.ignoredChannels);
     this.outgoing = new RecentByAccount<Hop>(this.windowMs, params.maxOutPerAccount);
     this.pairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
+    this.flaggedPairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
     this.hopMinBp = basisPoints(params.minHopShare);
     this.hopMaxBp = basisPoints(params.maxHopShare);
@@ -123,7 +128,9 @@ export class CycleEvaluator implements Evaluator {
   }
 
   stateSize(): number {
-    return this.outgoing.size() + this.pairs.size() + this.episodes.size();
+    return (
+      this.outgoing.size() + this.pairs.size() + this.flaggedPairs.size() + this.episodes.size()
+    );
   }
 
   /** Hops tried by every search so far: at most `maxExpansions` per transfer. */
@@ -134,15 +141,21 @@ export class CycleEvaluator implements Evaluator {
   /**
    * Depth-first search for a time-respecting path from the receiver of `closing` back to its
    * sender: timestamps strictly increase along the path and stay inside the window that ends
-   * with `closing`; each hop carries a share of what its sender received inside the band.
+   * with `closing`; each hop carries a share of what its sender received inside the band and
+   * leaves within `maxHopDays` of it; every account but the origin is one the bank monitors
+   * (an account at another bank shows only its dealings with our customers, so its "passing
+   * on" would be a coincidence of amounts).
    * At most `maxBranching` out-hops are tried per account and `maxExpansions` in all, earliest
    * first, so the answer is deterministic and the cost bounded.
    */
   private findCycleClosedBy(closing: Hop): Hop[] | undefined {
     const { minLength, maxLength, maxBranching } = this.params;
     if (maxLength < 2) return undefined;
+    const accounts = this.context.accounts;
+    const hopMs = this.params.maxHopDays * MS_PER_DAY;
     const start = closing.movement.toAccount;
     const target = closing.movement.fromAccount;
+    if (!isMonitored(accounts, target)) return undefined;
     const earliest = closing.timestamp - this.windowMs;
     let budget = this.params.maxExpansions;
     const path: Hop[] = [];
@@ -151,7 +164,7 @@ export class CycleEvaluator implements Evaluator {
     const closes = (): boolean => {
       const first = path[0];
       const last = path[path.length - 1];
-      if (path.length + 1 < minLength) return false;
+      if (path.length + 1 < minLength || closing.timestamp - last.timestamp > hopMs) return false;
       // The closing hop must follow, in the band, and bring back enough of the first amount.
       if (!withinShare(first.paidBase, closing.receivedBase, this.retainedBp, Infinity)) {
         return false;
@@ -175,6 +188,9 @@ export class CycleEvaluator implements Evaluator {
           return true;
         }
         const to = next.movement.toAccount;
+        if (previous && next.timestamp - previous.timestamp > hopMs) return true;
+        // Every account but the origin passes money on: the bank must see all its flows.
+        if (!isMonitored(accounts, to)) return true;
         // A cycle of L accounts has L hops: going on needs room for two more (one and the closing).
         if (to !== target && (visited.has(to) || path.length + 3 > maxLength)) return true;
         tried += 1;
@@ -216,7 +232,12 @@ export class CycleEvaluator implements Evaluator {
     }
     const a = out.movement.fromAccount;
     const b = out.movement.toAccount;
-    return !this.pairs.dealtBetween(a, b, out.timestamp - newPairDays * MS_PER_DAY, out.timestamp);
+    const since = out.timestamp - newPairDays * MS_PER_DAY;
+    // Dealings that were themselves a flagged round trip make the pair no less suspicious.
+    return (
+      !this.pairs.dealtBetween(a, b, since, out.timestamp) ||
+      this.flaggedPairs.dealtBetween(a, b, since, out.timestamp)
+    );
   }
 
   private draft(cycle: readonly Hop[]): AlertDraft {
@@ -252,6 +273,16 @@ export class CycleEvaluator implements Evaluator {
     const lowest = Math.min(...shares);
     const highest = Math.max(...shares);
     const roundTrip = accounts.length === 2;
+    const days = this.params.newPairDays;
+    const repeat =
+      roundTrip &&
+      this.flaggedPairs.dealtBetween(
+        accounts[0],
+        accounts[1],
+        first.timestamp - days * MS_PER_DAY,
+        first.timestamp,
+      );
+    if (roundTrip) this.flaggedPairs.record(accounts[0], accounts[1], last.timestamp);
     return {
       fingerprint,
       subject: first.movement.fromAccount,
@@ -263,9 +294,11 @@ export class CycleEvaluator implements Evaluator {
         `${quote(last, 'received')} came back (${pct(retained)} retained); each hop carried ` +
         (lowest === highest ? pct(lowest) : `${pct(lowest)} to ${pct(highest)}`) +
         ` of what its sender had received` +
-        (roundTrip
-          ? `; the two accounts had not dealt with each other in the ${this.params.newPairDays} days before.`
-          : '.'),
+        (repeat
+          ? `; the two accounts already made a flagged round trip in the ${days} days before.`
+          : roundTrip
+            ? `; the two accounts had not dealt with each other in the ${days} days before.`
+            : '.'),
       windowStart: first.timestamp,
       windowEnd: last.timestamp,
       movements,
@@ -365,6 +398,13 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
       description: 'Largest share of what came in that a hop passes on.',
     },
     {
+      name: 'maxHopDays',
+      kind: 'integer',
+      min: 1,
+      max: 366,
+      description: 'Longest wait between receiving and passing on, in days.',
+    },
+    {
       name: 'roundTripDays',
       kind: 'integer',
       min: 1,
@@ -417,6 +457,7 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
     minRetained: config.cycleMinRetained,
     minHopShare: 0.75,
     maxHopShare: 1.25,
+    maxHopDays: 10,
     roundTripDays: 7,
     roundTripMaxShare: 1,
     newPairDays: 30,

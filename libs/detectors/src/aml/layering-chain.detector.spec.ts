@@ -1,5 +1,6 @@
 import type { BaseMoney, PricedAmount } from '@app/vocabulary';
-import { DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
+import { accountVertex, DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
+import { cycleDetector } from './cycle.detector';
 import { layeringChainDetector } from './layering-chain.detector';
 
 /** A walk A→B→C→D→B→E→F, each hop 95% of the previous, a day apart. */
@@ -69,13 +70,27 @@ describe('layeringChainDetector', () => {
     expect(alerts[0].explanation).toContain('in 6 hops through 6 accounts');
   });
 
-  it('ends a walk that returns to its origin (that is a cycle)', () => {
+  it('leaves a walk back to its origin to the more specific cycle rule', () => {
     const movements = [
       mv('acc:A', 'acc:B', 5_000_00, T0),
       mv('acc:B', 'acc:C', 4_900_00, T0 + DAY),
       mv('acc:C', 'acc:A', 4_800_00, T0 + 2 * DAY),
     ];
-    expect(runDetector(layeringChainDetector, movements).alerts).toHaveLength(0);
+    const walk = runDetector(layeringChainDetector, movements).alerts;
+    const loop = runDetector(cycleDetector, movements).alerts;
+    expect(walk.map((a) => a.movements)).toEqual(loop.map((a) => a.movements));
+    expect(cycleDetector.specificity ?? 0).toBeGreaterThan(layeringChainDetector.specificity ?? 0);
+  });
+
+  it('does not chain through an account at another bank (only part of its flows is seen)', () => {
+    const vertices = [accountVertex('acc:X', { accountType: 'external' })];
+    const movements = [
+      mv('acc:A', 'acc:X', 5_000_00, T0),
+      mv('acc:X', 'acc:C', 4_900_00, T0 + DAY),
+      mv('acc:C', 'acc:D', 4_800_00, T0 + 2 * DAY),
+    ];
+    expect(runDetector(layeringChainDetector, movements, { vertices }).alerts).toHaveLength(0);
+    expect(runDetector(layeringChainDetector, movements).alerts).toHaveLength(1);
   });
 
   it('does not chain through a hub whose inflows and outflows match by chance', () => {

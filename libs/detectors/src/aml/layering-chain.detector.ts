@@ -1,7 +1,7 @@
 import type { DetectorsConfig } from '@app/settings';
 import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
-import { isCashPoint } from '../core/account-directory';
+import { isCashPoint, isMonitored } from '../core/account-directory';
 import {
   basisPoints,
   forwardedShare,
@@ -58,16 +58,16 @@ interface WalkEnd {
   hops: readonly Hop[];
   /** Hops in the whole walk. */
   length: number;
-  /** Where the walk started, and its first movement (the alert's key). */
-  origin: string;
+  /** The walk's first movement (the alert's key). */
   originMovementId: string;
   originTimestamp: number;
 }
 
 /**
  * Follows funds hop by hop: each hop leaves the previous receiver within the wait, passing on a
- * share of what came in inside the band (base currency). Accounts may be passed through again,
- * but a walk that returns to its origin is a cycle (aml.cycle), so it ends there.
+ * share of what came in inside the band (base currency). Accounts may be passed through again;
+ * a walk back to its origin is also a cycle, and case consolidation then keeps the more
+ * specific aml.cycle alert when both show the same movements.
  */
 class LayeringWalkEvaluator implements Evaluator {
   /** Recent walk ends by receiving account. */
@@ -112,7 +112,6 @@ class LayeringWalkEvaluator implements Evaluator {
           hop,
           hops: [...previous.hops.slice(-(MAX_KEPT_HOPS - 1)), hop],
           length: previous.length + 1,
-          origin: previous.origin,
           originMovementId: previous.originMovementId,
           originTimestamp: previous.originTimestamp,
         }
@@ -121,7 +120,6 @@ class LayeringWalkEvaluator implements Evaluator {
           hop,
           hops: [hop],
           length: 1,
-          origin: m.fromAccount,
           originMovementId: m.movementId,
           originTimestamp: m.timestamp,
         };
@@ -140,7 +138,12 @@ class LayeringWalkEvaluator implements Evaluator {
    */
   private bestPredecessor(hop: Hop): WalkEnd | undefined {
     const m = hop.movement;
-    if (this.activity.count(m.fromAccount, m.timestamp) > this.params.hubTransfers) {
+    // The bank sees all flows of its own accounts only: an account at another bank that seems
+    // to pass money on is a coincidence of amounts. Hubs pass on nothing recognisable either.
+    if (
+      !isMonitored(this.context.accounts, m.fromAccount) ||
+      this.activity.count(m.fromAccount, m.timestamp) > this.params.hubTransfers
+    ) {
       return undefined;
     }
     let best: WalkEnd | undefined;
@@ -150,7 +153,6 @@ class LayeringWalkEvaluator implements Evaluator {
       m.timestamp - this.hopMs - 1,
       m.timestamp,
       (end) => {
-        if (end.origin === m.toAccount) return true;
         if (!withinShare(end.hop.receivedBase, hop.paidBase, this.minBp, this.maxBp)) return true;
         const drift = Math.abs(1 - forwardedShare(end.hop, hop));
         if (
@@ -247,7 +249,7 @@ export const layeringChainDetector: ActivityDetector<LayeringChainParams> = {
   family: 'aml',
   specificity: 1,
   description:
-    'Funds hopping on through a chain of accounts, each account passing on 80-120% of what it received (base currency, so hops may change currency) within 5 days; revisits allowed, returning to the origin is a cycle. Hubs are no link. Length, per-hop share and speed raise the score.',
+    'Funds hopping on through a chain of accounts, each account passing on 80-120% of what it received (base currency, so hops may change currency) within 5 days; revisits allowed. Accounts at other banks and hubs are no link. Length, per-hop share and speed raise the score.',
   source:
     'IBM AMLSim RandomTypology (random walk of funds within a group); IBM AMLworld random pattern (Altman et al. 2023); FATF layering indicators',
   parameters: [
