@@ -7,6 +7,7 @@ import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { benchDetectors } from './detectors.bench';
 import { benchDetectorsStreamed } from './detectors-streamed.bench';
+import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchStreaming } from './streaming.bench';
@@ -62,6 +63,11 @@ const SECTIONS: Section[] = [
     title:
       'Detectors: batch evaluation of the medium and large profiles in bounded memory (issue 6)',
     run: () => benchDetectorsStreamed(),
+  },
+  {
+    name: 'detectors-versions',
+    title: 'Detectors: medium-bank scan before and after the shape-tolerant rules (issue 10)',
+    run: () => Promise.resolve(benchDetectorVersions()),
   },
   {
     name: 'streaming',

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { CommanderError } from 'commander';
+import { baseMoneyFromSettings } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
 import {
   type DetectorsConfig,
@@ -53,6 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
     boot,
     graphStore,
     progress: () => new BarProgressReporter(process.stderr),
+    money: () => baseMoneyFromSettings(loadAllSettings().money),
   });
   try {
     await program.parseAsync([...argv]);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { GraphStore } from '@app/graph-store';
+import type { BaseMoney } from '@app/vocabulary';
 import { registerBodsCommands } from './bods/bods.command';
 import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
@@ -8,6 +9,8 @@ import { registerImportCommands } from './import/import.command';
 export interface SeederProgramDeps extends GenerateCommandDeps {
   /** The graph store for the import commands' `--sink graph` (booted on first use). */
   graphStore?: () => Promise<GraphStore>;
+  /** Base money of the `money` settings for `evaluate` (default: the built-in FX table in USD). */
+  money?: () => BaseMoney;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
     ...(deps.progress ? { progress: deps.progress } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
   });
   return program;
 }

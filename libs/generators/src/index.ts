@@ -22,3 +22,18 @@ export {
 export { CsvSink, csvField } from './sinks/csv.sink';
 export * from './sinks/graph-store.sink';
 export * from './importers';
+export { readPatternFile, patternFileName, type PatternFile } from './injection/pattern-file';
+export {
+  planPatternInjection,
+  type InjectionCandidate,
+  type InjectionTarget,
+  type PatternInjection,
+  type PatternInjectionSummary,
+} from './injection/pattern-injection';
+export {
+  generateBankWithPatterns,
+  injectionCandidates,
+  mergeInjection,
+  mergeByTime,
+  type InjectedBank,
+} from './injection/injected-bank';

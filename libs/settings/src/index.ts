@@ -11,4 +11,5 @@ export * from './namespaces/ingest.settings';
 export * from './namespaces/security.settings';
 export * from './namespaces/seeder.settings';
 export * from './namespaces/detectors.settings';
+export * from './namespaces/money.settings';
 export * from './namespaces/ubo.settings';

@@ -4,6 +4,7 @@ import { AppSettings } from './namespaces/app.settings';
 import { DetectorsSettings } from './namespaces/detectors.settings';
 import { GraphSettings } from './namespaces/graph.settings';
 import { IngestSettings } from './namespaces/ingest.settings';
+import { MoneySettings } from './namespaces/money.settings';
 import { DEVELOPMENT_API_KEYS, SecuritySettings } from './namespaces/security.settings';
 import { SeederSettings } from './namespaces/seeder.settings';
 import { StreamingSettings } from './namespaces/streaming.settings';
@@ -19,6 +20,7 @@ export const SETTINGS_NAMESPACES = {
   security: SecuritySettings,
   seeder: SeederSettings,
   detectors: DetectorsSettings,
+  money: MoneySettings,
   ubo: UboSettings,
 } as const;
 
@@ -54,6 +56,7 @@ export const seederSettings = registerAs('seeder', () =>
 export const detectorsSettings = registerAs('detectors', () =>
   loadSettings(DetectorsSettings, processEnv()),
 );
+export const moneySettings = registerAs('money', () => loadSettings(MoneySettings, processEnv()));
 export const uboSettings = registerAs('ubo', () => loadSettings(UboSettings, processEnv()));
 
 export const ALL_SETTINGS = [
@@ -64,6 +67,7 @@ export const ALL_SETTINGS = [
   securitySettings,
   seederSettings,
   detectorsSettings,
+  moneySettings,
   uboSettings,
 ];
 
@@ -74,6 +78,7 @@ export type IngestConfig = ConfigType<typeof ingestSettings>;
 export type SecurityConfig = ConfigType<typeof securitySettings>;
 export type SeederConfig = ConfigType<typeof seederSettings>;
 export type DetectorsConfig = ConfigType<typeof detectorsSettings>;
+export type MoneyConfig = ConfigType<typeof moneySettings>;
 export type UboConfig = ConfigType<typeof uboSettings>;
 
 export interface AllSettings {
@@ -84,6 +89,7 @@ export interface AllSettings {
   security: SecuritySettings;
   seeder: SeederSettings;
   detectors: DetectorsSettings;
+  money: MoneySettings;
   ubo: UboSettings;
 }
 
@@ -111,8 +117,19 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
   const security = attempt(SecuritySettings);
   const seeder = attempt(SeederSettings);
   const detectors = attempt(DetectorsSettings);
+  const money = attempt(MoneySettings);
   const ubo = attempt(UboSettings);
-  if (!app || !graph || !streaming || !ingest || !security || !seeder || !detectors || !ubo) {
+  if (
+    !app ||
+    !graph ||
+    !streaming ||
+    !ingest ||
+    !security ||
+    !seeder ||
+    !detectors ||
+    !money ||
+    !ubo
+  ) {
     throw new InvalidSettingsError(problems);
   }
   return {
@@ -123,6 +140,7 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
     security: withDevelopmentKeys(security, env),
     seeder,
     detectors,
+    money,
     ubo,
   };
 }

@@ -7,3 +7,4 @@ export * from './errors';
 export * from './typologies';
 export * from './clock';
 export * from './base-money';
+export * from './fx';

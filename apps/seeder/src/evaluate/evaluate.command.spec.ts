@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -61,6 +61,12 @@ describe('seeder evaluate', () => {
       consolidated: {
         typologies: { typology: string; instances: number; recall: number | null }[];
       };
+      transactions: {
+        labelledNotSeen: number;
+        testSplit: { spanStart: string };
+        aml: { overall: { labelled: number }; test: { labelled: number } };
+      };
+      accounts: { positive: number } | null;
     };
     expect(json.dataset).toMatchObject({ profile: 'tiny', seed: 7, days: 60 });
     const scored = json.consolidated.typologies.filter((t) => t.instances > 0);
@@ -68,7 +74,20 @@ describe('seeder evaluate', () => {
     const markdown = readFileSync(join(report, 'report.md'), 'utf8');
     expect(markdown).toContain('## After case consolidation');
     expect(markdown).toContain('## Matching rule');
-    expect(printed[0]).toContain('recall  precision');
+    expect(printed[0]).toMatch(/strict +lenient/);
+    expect(printed[1]).toMatch(/recall +precision +F1 +recall +precision +F1/);
+    // Per transaction: the generated bank is read a second time to date the labelled movements.
+    expect(json.transactions.labelledNotSeen).toBe(0);
+    expect(json.transactions.aml.overall.labelled).toBeGreaterThan(0);
+    expect(json.transactions.aml.test.labelled).toBeGreaterThan(0);
+    // 60 days up to the 2025-01-01 default reference time.
+    expect(json.transactions.testSplit.spanStart).toBe('2024-11-02T00:00:00.000Z');
+    expect(json.accounts?.positive).toBeGreaterThan(0);
+    expect(markdown).toContain('## Per transaction');
+    expect(markdown).toContain('## Per account (AML)');
+    expect(printed.some((line) => /^AML, all \d+ +\d+/.test(line))).toBe(true);
+    expect(printed.some((line) => /^AML, test split \d+/.test(line))).toBe(true);
+    expect(printed.some((line) => line.startsWith('per account (AML): precision '))).toBe(true);
     expect(printed.some((line) => line.startsWith('detected '))).toBe(true);
     expect(closed).toBe(1);
   });
@@ -109,6 +128,49 @@ describe('seeder evaluate', () => {
     );
   });
 
+  const PATTERNS = join(
+    __dirname,
+    '../../../../libs/generators/src/injection/fixtures/mini-inject_Patterns.txt',
+  );
+
+  it('scores the attempts grafted with --inject-patterns together with the generated instances', async () => {
+    const plain = join(work, 'plain');
+    const injected = join(work, 'injected');
+    const base = ['--profile', 'tiny', '--seed', '7', '--days', '30', '--no-progress'];
+    await run([...base, '--report', plain]);
+    await run([...base, '--inject-patterns', PATTERNS, '--report', injected]);
+    type Report = {
+      dataset: Record<string, unknown>;
+      consolidated: { typologies: { typology: string; instances: number }[] };
+    };
+    const read = (dir: string): Report =>
+      JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    const instances = (report: Report, typology: string): number =>
+      report.consolidated.typologies.find((t) => t.typology === typology)?.instances ?? 0;
+    const before = read(plain);
+    const after = read(injected);
+    expect(after.dataset).toMatchObject({
+      injectPatterns: 'mini-inject_Patterns.txt',
+      injectedAttempts: 3,
+    });
+    for (const typology of ['fan-out', 'cycle', 'scatter-gather']) {
+      expect(instances(after, typology)).toBe(instances(before, typology) + 1);
+    }
+    expect(instances(after, 'stack')).toBe(instances(before, 'stack'));
+    expect(printed).toContain(
+      `Injecting 3 laundering attempts (11 movements, 12 accounts) from ${PATTERNS}`,
+    );
+  });
+
+  it('refuses --inject-patterns with --dataset', async () => {
+    await expect(
+      run(['--dataset', work, '--inject-patterns', PATTERNS, '--report', join(work, 'r')]),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('cannot be combined with --dataset') as unknown,
+    });
+  });
+
   it('refuses a missing dataset folder and unknown rules with exit code 2, naming the problem', async () => {
     await expect(
       run(['--dataset', join(work, 'nothing'), '--report', join(work, 'r')]),
@@ -119,6 +181,25 @@ describe('seeder evaluate', () => {
     await expect(
       run(['--profile', 'tiny', '--rules', 'aml.nope', '--report', join(work, 'r')]),
     ).rejects.toBeInstanceOf(CommanderError);
-    expect(closed).toBe(2);
+    const bad = join(work, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'ground-truth.jsonl'), '');
+    writeFileSync(
+      join(bad, 'movements.jsonl'),
+      JSON.stringify({
+        label: 'TRANSFERRED',
+        eid: 'mv:1',
+        from: 'account:b:1',
+        to: 'account:b:2',
+        props: { amountMinor: '12.00', currency: 'USD', timestamp: 0, channel: 'wire' },
+      }) + '\n',
+    );
+    await expect(run(['--dataset', bad, '--report', join(work, 'r')])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(
+        'movements.jsonl line 1: props.amountMinor must be a whole number of minor units',
+      ) as unknown,
+    });
+    expect(closed).toBe(3);
   });
 });

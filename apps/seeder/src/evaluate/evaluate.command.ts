@@ -8,10 +8,23 @@ import {
   evaluateDataset,
   renderEvaluationSummaryMarkdown,
 } from '@app/detectors';
-import type { DatasetEvaluation, EvaluationSummary } from '@app/detectors';
-import { addToSummary, emptySummary, generateBank, PROFILE_NAMES } from '@app/generators';
-import type { DatasetChunk, ProfileName } from '@app/generators';
+import type {
+  AccountEvaluation,
+  BinaryScores,
+  DatasetEvaluation,
+  EvaluationSummary,
+  TransactionEvaluation,
+} from '@app/detectors';
+import {
+  addToSummary,
+  emptySummary,
+  generateBank,
+  generateBankWithPatterns,
+  PROFILE_NAMES,
+} from '@app/generators';
+import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
 import { DomainError, toMinorUnits } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
@@ -27,6 +40,11 @@ export interface EvaluateCommandDeps {
   now?: () => number;
   /** Progress bars while a bank is generated and replayed (default: none). */
   progress?: () => ProgressReporter;
+  /**
+   * Converts amounts into the base currency the rules compare in (main.ts: FX_RATES_FILE and
+   * BASE_CURRENCY; default: the built-in FX table in USD).
+   */
+  money?: () => BaseMoney;
 }
 
 interface EvaluateOptions {
@@ -37,6 +55,7 @@ interface EvaluateOptions {
   dataset?: string;
   report: string;
   rules?: string[];
+  injectPatterns?: string;
   progress: boolean;
 }
 
@@ -75,6 +94,7 @@ Examples:
   $ npm run seed -- evaluate --profile medium --seed 42 --report ./out/eval-medium
   $ npm run seed -- evaluate --dataset ./out/tiny --report ./out/eval-tiny
   $ npm run seed -- evaluate --profile small --rules aml.fan-out,aml.fan-in --report ./out/eval-fans
+  $ npm run seed -- evaluate --profile medium --seed 42 --inject-patterns ./LI-Medium_Patterns.txt --report ./out/eval-inject
 
 Writes report.json and report.md into --report: precision, recall and F1 per typology against the
 ground truth, raw and after case consolidation, alerts on decoys, and the matching rule.`;
@@ -111,6 +131,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     )
     .requiredOption('--report <dir>', 'folder for report.json and report.md')
     .option('--rules <ids>', 'comma-separated rule ids (default: all)', ruleList)
+    .option(
+      '--inject-patterns <file>',
+      'graft the laundering attempts of an AMLworld *_Patterns.txt file onto the generated bank (not with --dataset)',
+    )
     .option('--no-progress', 'do not draw progress bars')
     .addHelpText('after', EXAMPLES);
 
@@ -118,9 +142,15 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const opts = command.opts<EvaluateOptions>();
     const context = await deps.boot({ graph: false });
     try {
-      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors);
+      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
       if (opts.dataset !== undefined) {
+        if (opts.injectPatterns !== undefined) {
+          command.error(
+            'error: --inject-patterns grafts attempts onto a generated bank; it cannot be combined with --dataset (use `seeder generate --inject-patterns` to write such a dataset)',
+            { exitCode: 2, code: 'seeder.evaluate.options' },
+          );
+        }
         const dataset = await readJsonlDataset(opts.dataset);
         const reference = dataset.manifest.referenceTime;
         const days = dataset.manifest.days;
@@ -141,7 +171,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         const days = opts.days ?? context.seeder.days;
         // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
-        const chunks = generateBank({
+        const bankOptions = {
           profile,
           seed,
           referenceTime,
@@ -152,16 +182,34 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             dormantDays: context.detectors.dormantDays,
             highRiskJurisdictions: context.detectors.highRiskJurisdictions,
           },
-        });
+        };
+        const facts: Record<string, string | number> = { profile, seed, referenceTime, days };
+        let chunks = generateBank(bankOptions);
+        // The ground truth comes last: the same bank generated again dates the labelled
+        // movements for the temporal test split (generation is deterministic).
+        let reread = (): AsyncIterable<DatasetChunk> => generateBank(bankOptions);
+        if (opts.injectPatterns !== undefined) {
+          const patterns = opts.injectPatterns;
+          reread = () => chunksWithPatterns(bankOptions, patterns);
+          const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
+          const { attempts, movements, accounts } = injected.injection;
+          print(
+            `Injecting ${attempts} laundering attempts (${movements} movements, ${accounts} accounts) from ${opts.injectPatterns}`,
+          );
+          facts.injectPatterns = injected.injection.file;
+          facts.injectedAttempts = attempts;
+          chunks = injected.chunks;
+        }
         const progress = opts.progress ? (deps.progress?.() ?? SILENT_PROGRESS) : SILENT_PROGRESS;
         run = await evaluateChunks(
           registry,
           withProgress(chunks, progress),
           {
+            reread,
             rules: opts.rules,
             // The generated period is complete; older movements exist only for a few accounts.
             observedSince: Date.parse(referenceTime) - days * DAY_MS,
-            facts: { profile, seed, referenceTime, days },
+            facts,
           },
           now,
         );
@@ -182,6 +230,14 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     }
   });
   return command;
+}
+
+/** The chunks of a generated bank with an AMLworld patterns file grafted on. */
+async function* chunksWithPatterns(
+  options: GenerateBankOptions,
+  patterns: string,
+): AsyncGenerator<DatasetChunk> {
+  yield* (await generateBankWithPatterns(options, patterns)).chunks;
 }
 
 /** Passes chunks on, drawing the generator's progress (days simulated and replayed). */
@@ -207,22 +263,67 @@ async function writeReport(directory: string, summary: EvaluationSummary): Promi
   await writeFile(join(directory, 'report.md'), renderEvaluationSummaryMarkdown(summary), 'utf8');
 }
 
-/** One line per typology (after consolidation): recall, precision and F1. */
+/**
+ * One line per typology (after consolidation): strict recall, precision and F1, then the same
+ * under lenient matching in labelled columns.
+ */
 function summaryLines(summary: EvaluationSummary): string[] {
   const width = Math.max(...summary.consolidated.typologies.map((t) => t.typology.length), 8);
   const lines = [
-    `${'typology'.padEnd(width)}  recall  precision  lenient     F1  (after case consolidation)`,
+    `${''.padEnd(width)}  ${'strict'.padEnd(26)}  lenient`,
+    `${'typology'.padEnd(width)}  ${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  ` +
+      `${'recall'.padStart(7)}  ${'precision'.padStart(9)}  ${'F1'.padStart(6)}  (after case consolidation)`,
   ];
   for (const t of summary.consolidated.typologies) {
     lines.push(
-      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(6)}  ${percent(t.precision).padStart(9)}  ` +
-        `${percent(t.lenientPrecision).padStart(7)}  ${percent(t.f1).padStart(6)}`,
+      `${t.typology.padEnd(width)}  ${percent(t.recall).padStart(7)}  ${percent(t.precision).padStart(9)}  ${percent(t.f1).padStart(6)}  ` +
+        `${percent(t.lenient.recall).padStart(7)}  ${percent(t.lenient.precision).padStart(9)}  ${percent(t.lenient.f1).padStart(6)}`,
     );
   }
   const totals = summary.consolidated.totals;
   lines.push(
-    `detected ${totals.detected} of ${totals.instances} instances; ${totals.alerts} alerts, ` +
-      `${totals.unmatched} unmatched, ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    `detected ${totals.detected} of ${totals.instances} instances (lenient ${totals.lenient.detected}); ${totals.alerts} alerts, ` +
+      `${totals.unmatched} unmatched (lenient ${totals.lenient.unmatched}), ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    'strict: an alert counts only when it shares a movement or an event with the instance (rings: two member accounts);',
+    'lenient: an alert on the instance key account in an overlapping window also counts.',
+    '',
+    ...transactionSummary(summary.transactions),
+    ...accountSummary(summary.accounts),
   );
   return lines;
+}
+
+/** Per-movement precision, recall and F1 (minority class), overall and on the test split. */
+function transactionSummary(transactions: TransactionEvaluation): string[] {
+  const split = transactions.testSplit;
+  const lines = [
+    `per transaction (laundering = movement of a labelled instance; predicted = evidence of an alert)`,
+    `${'family, movements'.padEnd(30)}  ${'labelled'.padStart(9)}  ${'predicted'.padStart(9)}  ${'precision'.padStart(9)}  ${'recall'.padStart(7)}  ${'F1'.padStart(6)}`,
+  ];
+  const row = (label: string, s: BinaryScores): string =>
+    `${label.padEnd(30)}  ${String(s.labelled).padStart(9)}  ${String(s.predicted).padStart(9)}  ` +
+    `${percent(s.precision).padStart(9)}  ${percent(s.recall).padStart(7)}  ${percent(s.f1).padStart(6)}`;
+  for (const family of [transactions.aml, transactions.fraud]) {
+    const name = family.family === 'aml' ? 'AML' : 'fraud';
+    if (family.overall.labelled === 0 && family.overall.predicted === 0) continue;
+    lines.push(row(`${name}, all ${transactions.movements}`, family.overall));
+    if (family.test) lines.push(row(`${name}, test split ${family.test.movements}`, family.test));
+  }
+  if (split)
+    lines.push(`test split: the last 20% of the time span, movements at or after ${split.from}`);
+  if (transactions.labelledNotSeen > 0) {
+    lines.push(
+      `${transactions.labelledNotSeen} labelled movement ids were not found among the movements and are left out`,
+    );
+  }
+  return lines;
+}
+
+/** Per-account precision and recall, when the ground truth names accounts. */
+function accountSummary(accounts: AccountEvaluation | null): string[] {
+  if (accounts === null) return [];
+  return [
+    `per account (AML): precision ${percent(accounts.precision)}, recall ${percent(accounts.recall)}, F1 ${percent(accounts.f1)} ` +
+      `(${accounts.predicted} accounts alerted, ${accounts.positive} labelled, ${accounts.truePositives} both, of ${accounts.accounts} accounts)`,
+  ];
 }

@@ -172,6 +172,63 @@ describe('seeder generate', () => {
     expect(closed).toBe(1);
   });
 
+  it('grafts the attempts of an AMLworld patterns file with --inject-patterns, with their ground truth', async () => {
+    const out = join(work, 'injected');
+    const patterns = join(
+      __dirname,
+      '../../../../libs/generators/src/injection/fixtures/mini-inject_Patterns.txt',
+    );
+    await run([
+      'generate',
+      '--profile',
+      'tiny',
+      '--days',
+      '30',
+      '--inject-patterns',
+      patterns,
+      '--out',
+      out,
+    ]);
+    const records = readFileSync(join(out, 'ground-truth.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { instanceId: string; source: string; movements: string[] });
+    const injected = records.filter((r) => r.source === 'amlworld');
+    expect(injected.map((r) => r.instanceId)).toEqual([
+      'amlworld-mini-inject-0001',
+      'amlworld-mini-inject-0002',
+      'amlworld-mini-inject-0003',
+    ]);
+    const edges = readFileSync(join(out, 'edges.jsonl'), 'utf8');
+    for (const eid of injected.flatMap((r) => r.movements)) expect(edges).toContain(`"${eid}"`);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      injectPatterns: { file: string; attempts: number; movements: number; sha256: string };
+    };
+    expect(manifest.injectPatterns).toMatchObject({
+      file: 'mini-inject_Patterns.txt',
+      attempts: 3,
+      movements: 11,
+    });
+    expect(manifest.injectPatterns.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(printed.join('\n')).toContain(
+      'Injected 3 laundering attempts from mini-inject_Patterns.txt: 11 movements between 12 customer accounts',
+    );
+  });
+
+  it('refuses a bad patterns file naming its line and rule, and writes nothing', async () => {
+    const patterns = join(work, 'bad_Patterns.txt');
+    writeFileSync(
+      patterns,
+      'BEGIN LAUNDERING ATTEMPT - FAN-IN\r\n2022/09/01 00:29,001,A1,002,B2,1.00,Euro,1.00,Euro,Telepathy,1\r\n',
+    );
+    const out = join(work, 'never');
+    const error = await failure(['generate', '--inject-patterns', patterns, '--out', out]);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('bad_Patterns.txt line 2');
+    expect(error.message).toContain('Payment Format');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('takes defaults from the seeder settings when options are left out', async () => {
     await run(['generate'], {
       SEEDER_SEED: '123',

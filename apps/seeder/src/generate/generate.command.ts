@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -7,6 +9,7 @@ import {
   GENERATOR_VERSION,
   generateBank,
   type GenerateBankOptions,
+  generateBankWithPatterns,
   GraphStoreSink,
   JsonlSink,
   MIN_DAYS,
@@ -67,6 +70,7 @@ interface GenerateOptions {
   layout: (typeof JSONL_LAYOUTS)[number];
   overwrite?: boolean;
   batchSize?: number;
+  injectPatterns?: string;
   progress: boolean;
 }
 
@@ -100,12 +104,17 @@ Examples:
   $ npm run seed -- generate                                   # settings defaults (SEEDER_*), JSON lines into ./out/seed
   $ npm run seed -- generate --profile tiny --seed 7 --out ./out/tiny
   $ npm run seed -- generate --profile medium --sink csv --out ./out/medium --overwrite
+  $ npm run seed -- generate --profile medium --seed 42 --inject-patterns ./LI-Medium_Patterns.txt --out ./out/medium-lim
   $ GRAPH_BACKEND=janusgraph npm run seed -- generate --profile small --sink graph
   $ PULSAR_WEB_URL=http://127.0.0.1:8080 npm run seed -- generate --profile small --sink pulsar --out ./out/small-truth
 
 Output (jsonl): vertices.jsonl, edges.jsonl (or one file per label with --layout per-label),
 ground-truth.jsonl (one line per injected pattern or decoy) and manifest.json (options and counts).
 The same profile, seed, reference time, days and generator version always give the same files.
+--inject-patterns adds the attempts of an AMLworld *_Patterns.txt file: each AMLworld account
+becomes one of the bank's customer accounts (chosen with the seed, the same currency when
+possible), each attempt is moved by whole days into the period (its own timing kept), amounts and
+currencies stay as in the file; ground truth gets one record per attempt (amlworld-<file>-0001…).
 An existing output folder is refused unless --overwrite; output is written to a temporary folder
 and renamed into place only when generation succeeded.
 
@@ -177,6 +186,11 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
       `graph sink: items per upsert (default GRAPH_BATCH_SIZE); pulsar sink: messages per publish call (default ${DEFAULT_PUBLISH_BATCH_SIZE})`,
       wholeNumber(1, 5000),
     )
+    .option(
+      '--inject-patterns <file>',
+      "graft the laundering attempts of an AMLworld *_Patterns.txt file onto the bank's own customer accounts, with their ground truth",
+      notEmpty,
+    )
     .option('--no-progress', 'do not draw progress bars')
     .addHelpText('after', EXAMPLES);
 
@@ -201,6 +215,11 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
       };
       const out = opts.out ?? context.seeder.outputDir;
       const overwrite = opts.overwrite ?? context.seeder.overwrite;
+      // A bad patterns file is refused before any output exists.
+      const injected =
+        opts.injectPatterns === undefined
+          ? undefined
+          : await generateBankWithPatterns(options, opts.injectPatterns);
       const manifest = {
         generator: 'synthetic-bank',
         version: GENERATOR_VERSION,
@@ -209,6 +228,16 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
         referenceTime: options.referenceTime,
         days: options.days,
         thresholds: options.thresholds,
+        ...(injected && opts.injectPatterns !== undefined
+          ? {
+              injectPatterns: {
+                ...injected.injection,
+                sha256: createHash('sha256')
+                  .update(await readFile(opts.injectPatterns))
+                  .digest('hex'),
+              },
+            }
+          : {}),
       };
       const { sink, pulsar } = await openSink(
         opts,
@@ -219,7 +248,8 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
         deps.pulsarSink ?? pulsarSinkFromSettings,
       );
       const started = performance.now();
-      const summary = await writeDataset(generateBank(options), sink, (chunk, sofar) =>
+      const chunks = injected ? injected.chunks : generateBank(options);
+      const summary = await writeDataset(chunks, sink, (chunk, sofar) =>
         progress.update(chunk, sofar),
       ).catch((error: unknown) => {
         throw pulsar ? publishFailure(error, pulsar, context.streaming) : error;
@@ -230,6 +260,13 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
         `Generated the ${profile} bank (seed ${options.seed}, ${options.days} days up to ${referenceTime}) ` +
           `in ${seconds.toFixed(1)} s: ${destination(opts.sink, context, out, pulsar)}`,
       );
+      if (injected) {
+        const { attempts, movements, accounts, sameCurrency, file } = injected.injection;
+        print(
+          `Injected ${attempts} laundering attempts from ${file}: ${movements} movements between ${accounts} customer accounts ` +
+            `(${sameCurrency} of them in the AMLworld account's own currency), one ground-truth record per attempt.`,
+        );
+      }
       if (opts.sink === 'graph' && context.graphStore?.backend === 'memory') {
         print(
           'note: GRAPH_BACKEND=memory keeps the graph inside this process only; it is gone when the seeder exits (use GRAPH_BACKEND=janusgraph to keep it).',

@@ -1,4 +1,5 @@
 import { DAY, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { dormantReactivationDetector } from './dormant-reactivation.detector';
 
 describe('dormantReactivationDetector', () => {
@@ -71,5 +72,32 @@ describe('dormantReactivationDetector', () => {
     expect(runDetector(dormantReactivationDetector, movements, { vertices }).alerts).toHaveLength(
       0,
     );
+  });
+
+  it('applies the minimum amount in the base currency and totals mixed currencies', () => {
+    const money = testMoney('USD');
+    const overrides = { minAmount: '1000.00' };
+    const history = mv('acc:Employer', 'acc:D', 600_00, T0);
+    // 700 GBP = 1093.75 USD counts; 900 EUR = 1125 USD counts; 100000 JPY = 833.33 USD does not.
+    const gbp = runDetector(
+      dormantReactivationDetector,
+      [
+        history,
+        mv('acc:Src', 'acc:D', 700_00, T0 + 400 * DAY, { currency: 'GBP' }),
+        mv('acc:D', 'acc:Sink', 900_00, T0 + 401 * DAY, { currency: 'EUR' }),
+      ],
+      { money, overrides },
+    ).alerts.filter((a) => a.subject === 'acc:D');
+    expect(gbp).toHaveLength(1);
+    expect(gbp[0].explanation).toContain(
+      '2 movements totalling 900.00 EUR + 700.00 GBP = 2218.75 USD within 1 day',
+    );
+    expect(gbp[0].facts).toMatchObject({ baseCurrency: 'USD', totalBaseMinor: 2_218_75 });
+    const yen = runDetector(
+      dormantReactivationDetector,
+      [history, mv('acc:Src', 'acc:D', 100_000, T0 + 400 * DAY, { currency: 'JPY' })],
+      { money, overrides },
+    ).alerts.filter((a) => a.subject === 'acc:D');
+    expect(yen).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
+import { baseTotal, totalWithBase } from '../core/base-amounts';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -10,7 +11,7 @@ import type {
 } from '../core/detector';
 import { fingerprintOf } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { durationText, instant, MS_PER_DAY, totalText, utcDate } from '../core/format';
+import { durationText, instant, MS_PER_DAY, utcDate } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 
@@ -18,7 +19,10 @@ export type DormantReactivationParams = {
   dormantDays: number;
   /** Days after reactivation during which further movements join the same alert. */
   followDays: number;
-  /** A first movement below this amount (major units) does not count as reactivation. */
+  /**
+   * A first movement below this amount (major units of the base currency) does not count as
+   * reactivation.
+   */
   minAmount: string;
   /** Treat an account the bank has marked `dormant` (and not seen active) as dormant. */
   useAccountStatus: boolean;
@@ -49,6 +53,7 @@ class DormantReactivationEvaluator implements Evaluator {
   private seen = 0;
   private readonly dormantMs: number;
   private readonly followMs: number;
+  private readonly minAmountBase: number;
 
   constructor(
     private readonly params: DormantReactivationParams,
@@ -56,6 +61,7 @@ class DormantReactivationEvaluator implements Evaluator {
   ) {
     this.dormantMs = params.dormantDays * MS_PER_DAY;
     this.followMs = params.followDays * MS_PER_DAY;
+    this.minAmountBase = minorIn(params.minAmount, context.money.currency);
     this.observedSince = context.observedSince;
   }
 
@@ -92,9 +98,10 @@ class DormantReactivationEvaluator implements Evaluator {
       return this.draft(account, open);
     }
     if (open) this.open.delete(account);
-    if (m.amountMinor < minorIn(this.params.minAmount, m.currency)) return undefined;
     const reason = this.dormancy(account, m.timestamp);
     if (!reason) return undefined;
+    // Compared in the base currency (no conversion needed when any amount counts).
+    if (this.minAmountBase > 0 && this.context.money.of(m) < this.minAmountBase) return undefined;
     const reactivation: Reactivation = {
       fingerprint: fingerprintOf(RULE_ID, account, m.timestamp),
       at: m.timestamp,
@@ -152,13 +159,14 @@ class DormantReactivationEvaluator implements Evaluator {
       ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
     ];
     const idle = r.idleDays ?? this.params.dormantDays;
+    const totalBaseMinor = baseTotal(this.context.money, r.movements);
     return {
       fingerprint: r.fingerprint,
       subject: account,
       score: scoreAbove(idle, this.params.dormantDays, this.params.dormantDays * 3),
       explanation:
         `Account ${account} ${r.reason}, then became active on ${instant(first.timestamp)}: ` +
-        `${r.movements.length} movement${r.movements.length === 1 ? '' : 's'} totalling ${totalText(r.movements)}` +
+        `${r.movements.length} movement${r.movements.length === 1 ? '' : 's'} totalling ${totalWithBase(this.context.money, r.movements, totalBaseMinor)}` +
         (r.movements.length > 1
           ? ` within ${durationText(last.timestamp - first.timestamp)}`
           : '') +
@@ -167,7 +175,12 @@ class DormantReactivationEvaluator implements Evaluator {
       windowEnd: last.timestamp,
       movements: [...r.movements],
       parties,
-      facts: { idleDays: r.idleDays ?? -1, movements: r.movements.length },
+      facts: {
+        idleDays: r.idleDays ?? -1,
+        movements: r.movements.length,
+        baseCurrency: this.context.money.currency,
+        totalBaseMinor,
+      },
     };
   }
 }
@@ -176,7 +189,7 @@ class DormantReactivationEvaluator implements Evaluator {
 export const dormantReactivationDetector: ActivityDetector<DormantReactivationParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'dormant-reactivation',
   family: 'aml',
   specificity: 1,
@@ -202,7 +215,7 @@ export const dormantReactivationDetector: ActivityDetector<DormantReactivationPa
     {
       name: 'minAmount',
       kind: 'decimal',
-      description: 'Smallest first movement (major units) that counts.',
+      description: 'Smallest first movement that counts, in major units of the base currency.',
     },
     {
       name: 'useAccountStatus',

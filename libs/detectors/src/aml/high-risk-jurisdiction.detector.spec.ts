@@ -1,4 +1,5 @@
 import { DAY, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { highRiskJurisdictionDetector } from './high-risk-jurisdiction.detector';
 
 const vertices = [
@@ -52,5 +53,25 @@ describe('highRiskJurisdictionDetector', () => {
     const { alerts } = runDetector(highRiskJurisdictionDetector, movements, { vertices });
     expect(alerts).toHaveLength(2);
     expect(alerts[0].movements).toHaveLength(2);
+  });
+
+  it('applies the minimum amount in the base currency and quotes base totals', () => {
+    const money = testMoney('USD');
+    const overrides = { minAmount: '5000.00' };
+    // 3000 GBP = 4687.50 USD is below 5000 USD; 4000 EUR = 5000 USD is not.
+    const small = mv('acc:C', 'acc:IR', 3_000_00, T0, { currency: 'GBP' });
+    expect(
+      runDetector(highRiskJurisdictionDetector, [small], { vertices, money, overrides }).alerts,
+    ).toHaveLength(0);
+    const { alerts } = runDetector(
+      highRiskJurisdictionDetector,
+      [small, mv('acc:IR', 'acc:C', 4_000_00, T0 + DAY, { currency: 'EUR' })],
+      { vertices, money, overrides },
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain(
+      'has 1 movement totalling 4000.00 EUR = 5000.00 USD between',
+    );
+    expect(alerts[0].facts).toMatchObject({ baseCurrency: 'USD', totalBaseMinor: 5_000_00 });
   });
 });

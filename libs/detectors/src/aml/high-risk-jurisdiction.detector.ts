@@ -1,6 +1,7 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
+import { baseTotal, totalWithBase } from '../core/base-amounts';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -10,7 +11,7 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { instant, MS_PER_DAY, totalText, unique } from '../core/format';
+import { instant, MS_PER_DAY, unique } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { TimeWindow } from '../core/time-window';
@@ -23,7 +24,7 @@ export type HighRiskJurisdictionParams = {
   listDate: string;
   /** Days over which further exposure joins the same alert. */
   windowDays: number;
-  /** Movements below this amount (major units) are ignored. */
+  /** Movements below this amount (major units of the base currency) are ignored. */
   minAmount: string;
 };
 
@@ -41,6 +42,7 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
   private readonly exposures = new Map<string, Exposure>();
   private readonly windowMs: number;
   private readonly sweeper = new Sweeper(4096);
+  private readonly minAmountBase: number;
 
   constructor(
     private readonly params: HighRiskJurisdictionParams,
@@ -49,11 +51,11 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
     this.list = new Set(params.jurisdictions);
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+    this.minAmountBase = minorIn(params.minAmount, context.money.currency);
   }
 
   onMovement(m: Movement): AlertDraft[] {
     if (this.sweeper.due()) this.sweep(m.timestamp);
-    if (m.amountMinor < minorIn(this.params.minAmount, m.currency)) return [];
     const accounts = this.context.accounts;
     const countryOf = (uid: string): string | undefined => accounts.get(uid)?.country;
     const drafts: AlertDraft[] = [];
@@ -76,6 +78,8 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
       if (theirs !== undefined && this.list.has(theirs) && !hits.includes(theirs))
         hits.push(theirs);
       if (hits.length === 0) continue;
+      // Compared in the base currency (no conversion needed when any amount counts).
+      if (this.minAmountBase > 0 && this.context.money.of(m) < this.minAmountBase) return [];
       drafts.push(this.expose(account, m, hits));
     }
     return drafts;
@@ -108,13 +112,14 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
       ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
     ];
     const listed = unique([...countries.values()].flat()).sort();
+    const totalBaseMinor = baseTotal(this.context.money, movements);
     return {
       fingerprint,
       subject: account,
       score: scoreAbove(movements.length, 1, 5),
       explanation:
         `Account ${account} has ${movements.length} movement${movements.length === 1 ? '' : 's'} totalling ` +
-        `${totalText(movements)} between ${instant(first.timestamp)} and ${instant(m.timestamp)} made in or with ` +
+        `${totalWithBase(this.context.money, movements, totalBaseMinor)} between ${instant(first.timestamp)} and ${instant(m.timestamp)} made in or with ` +
         `accounts in ${listed.join(', ')}, on the high-risk jurisdiction list dated ${this.params.listDate}.`,
       windowStart: first.timestamp,
       windowEnd: m.timestamp,
@@ -124,6 +129,8 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
         movements: movements.length,
         countries: listed.join(','),
         listDate: this.params.listDate,
+        baseCurrency: this.context.money.currency,
+        totalBaseMinor,
       },
     };
   }
@@ -144,7 +151,7 @@ class HighRiskJurisdictionEvaluator implements Evaluator {
 export const highRiskJurisdictionDetector: ActivityDetector<HighRiskJurisdictionParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'high-risk-jurisdiction',
   family: 'aml',
   description:
@@ -168,7 +175,7 @@ export const highRiskJurisdictionDetector: ActivityDetector<HighRiskJurisdiction
     {
       name: 'minAmount',
       kind: 'decimal',
-      description: 'Smallest movement (major units) considered.',
+      description: 'Smallest movement considered, in major units of the base currency.',
     },
   ],
   defaults: (config: DetectorsConfig): HighRiskJurisdictionParams => ({

@@ -1,4 +1,5 @@
 import { DAY, HOUR, MINUTE, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { passThroughDetector } from './pass-through.detector';
 
 describe('passThroughDetector', () => {
@@ -63,5 +64,26 @@ describe('passThroughDetector', () => {
     );
     expect(alerts).toHaveLength(1);
     expect(alerts[0].explanation).toContain('received 12700.00 USD');
+  });
+
+  it('compares in the base currency money that comes in in EUR and leaves in USD and GBP', () => {
+    const money = testMoney('USD');
+    // 20000 EUR = 25000 USD in; 12000 USD + 7800 GBP (= 12187.50 USD) out: 97.75%.
+    const movements = [
+      mv('acc:Src', 'acc:P', 20_000_00, T0, { currency: 'EUR' }),
+      mv('acc:P', 'acc:Sink1', 12_000_00, T0 + 5 * HOUR),
+      mv('acc:P', 'acc:Sink2', 7_800_00, T0 + 6 * HOUR, { currency: 'GBP' }),
+    ];
+    const { alerts } = runDetector(passThroughDetector, movements, { money });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain(
+      'received 20000.00 EUR = 25000.00 USD from acc:Src at 2025-01-06T10:00:00.000Z and passed ' +
+        '7800.00 GBP + 12000.00 USD = 24187.50 USD (96.8%) on in 2 payments within 6 hours, keeping 812.50 USD',
+    );
+    expect(alerts[0].facts).toMatchObject({ baseCurrency: 'USD', inMinor: 25_000_00 });
+    // 780000 JPY is 6500 USD, not 7800: 18500 USD out of 25000 (74%) does not fire.
+    const yen = mv('acc:P', 'acc:Sink2', 780_000, T0 + 6 * HOUR, { currency: 'JPY' });
+    const lessOut = runDetector(passThroughDetector, [movements[0], movements[1], yen], { money });
+    expect(lessOut.alerts).toHaveLength(0);
   });
 });

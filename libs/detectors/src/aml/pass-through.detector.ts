@@ -1,6 +1,8 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint, isMonitored } from '../core/account-directory';
+import { totalWithBase } from '../core/base-amounts';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -10,7 +12,7 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
-import { durationText, instant, money, MS_PER_HOUR, totalMinor, totalText } from '../core/format';
+import { durationText, instant, money, MS_PER_HOUR } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
@@ -22,7 +24,7 @@ export type PassThroughParams = {
   minRatio: number;
   /** …and stay below this share (more would be the account's own money leaving). */
   maxRatio: number;
-  /** Only inflows of at least this amount (major units) are followed. */
+  /** Only inflows of at least this amount (major units of the base currency) are followed. */
   minAmount: string;
   /** Outflows smaller than this share of the inflow are ordinary spending and not counted. */
   minOutflowShare: number;
@@ -34,23 +36,32 @@ export type PassThroughParams = {
 
 const RULE_ID = 'aml.pass-through';
 
+/** A movement with its amount in base-currency minor units (received side for inflows). */
+interface Flow {
+  timestamp: number;
+  movement: Movement;
+  baseMinor: number;
+}
+
 class PassThroughEvaluator implements Evaluator {
   /** Large inflows still inside the window, per receiving account. */
-  private readonly inflows: KeyedWindows<Movement>;
+  private readonly inflows: KeyedWindows<Flow>;
   /** Outflows inside the window, per sending account. */
-  private readonly outflows: KeyedWindows<Movement>;
+  private readonly outflows: KeyedWindows<Flow>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly ignored: ReadonlySet<string>;
   private readonly exempt: ReadonlySet<string>;
+  private readonly minAmountBase: number;
 
   constructor(
     private readonly params: PassThroughParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowHours * MS_PER_HOUR;
-    this.inflows = new KeyedWindows<Movement>(this.windowMs);
-    this.outflows = new KeyedWindows<Movement>(this.windowMs);
+    this.inflows = new KeyedWindows<Flow>(this.windowMs);
+    this.outflows = new KeyedWindows<Flow>(this.windowMs);
+    this.minAmountBase = minorIn(params.minAmount, context.money.currency);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
     this.ignored = new Set(params.ignoredChannels);
     this.exempt = new Set(params.exemptReferences.map((r) => r.toLowerCase()));
@@ -59,31 +70,33 @@ class PassThroughEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     if (m.fromAccount === m.toAccount) return [];
     if (m.reference !== undefined && this.exempt.has(m.reference.toLowerCase())) return [];
-    const accounts = this.context.accounts;
+    const { accounts, money: base } = this.context;
     if (
       tracks(this.context, m.toAccount) &&
       isMonitored(accounts, m.toAccount) &&
-      !this.ignored.has(m.channel) &&
-      receivedMinor(m) >= minorIn(this.params.minAmount, receivedCurrency(m))
+      !this.ignored.has(m.channel)
     ) {
-      this.inflows.push(m.toAccount, m);
+      // What the account received, in the base currency.
+      const inBase = base.convert(receivedMinor(m), receivedCurrency(m), m.timestamp);
+      if (inBase >= this.minAmountBase) {
+        this.inflows.push(m.toAccount, { timestamp: m.timestamp, movement: m, baseMinor: inBase });
+      }
     }
     const account = m.fromAccount;
     if (!tracks(this.context, account) || !isMonitored(accounts, account)) return [];
-    const outs = this.outflows.push(account, m).values();
+    const out: Flow = { timestamp: m.timestamp, movement: m, baseMinor: base.of(m) };
+    const outs = this.outflows.push(account, out).values();
     const inflows = this.inflows.get(account, m.timestamp)?.values() ?? [];
-    // The earliest large inflow whose following outflows now add up to most of it.
+    // The earliest large inflow whose following outflows now add up to most of it, compared in
+    // the base currency (money may come in in one currency and leave in another).
     for (const inflow of inflows) {
-      // Compared in the account's own currency: what it received against what it sent.
-      const received = receivedMinor(inflow);
-      if (inflow.timestamp >= m.timestamp || receivedCurrency(inflow) !== m.currency) continue;
+      const received = inflow.baseMinor;
+      if (inflow.timestamp >= m.timestamp) continue;
       const floor = received * this.params.minOutflowShare;
-      const passed = outs.filter(
-        (x) =>
-          x.timestamp > inflow.timestamp && x.currency === m.currency && x.amountMinor >= floor,
-      );
-      if (!passed.includes(m)) continue;
-      const outTotal = totalMinor(passed);
+      const passed = outs.filter((x) => x.timestamp > inflow.timestamp && x.baseMinor >= floor);
+      if (!passed.includes(out)) continue;
+      let outTotal = 0;
+      for (const x of passed) outTotal += x.baseMinor;
       if (
         outTotal < received * this.params.minRatio ||
         outTotal > received * this.params.maxRatio
@@ -101,10 +114,12 @@ class PassThroughEvaluator implements Evaluator {
 
   private draft(
     account: string,
-    inflow: Movement,
-    passed: Movement[],
+    inflowFlow: Flow,
+    passedFlows: Flow[],
     outTotal: number,
   ): AlertDraft {
+    const inflow = inflowFlow.movement;
+    const passed = passedFlows.map((x) => x.movement);
     const last = passed[passed.length - 1];
     const span = last.timestamp - inflow.timestamp;
     const counterparties = [inflow.fromAccount, ...passed.map((x) => x.toAccount)].filter(
@@ -115,37 +130,47 @@ class PassThroughEvaluator implements Evaluator {
       { uid: account, role: 'subject' },
       ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
     ];
-    const received = receivedMinor(inflow);
+    const base = this.context.money;
+    const received = inflowFlow.baseMinor;
     const currency = receivedCurrency(inflow);
+    const receivedText =
+      currency === base.currency
+        ? money(receivedMinor(inflow), currency)
+        : `${money(receivedMinor(inflow), currency)} = ${formatBase(base, received)}`;
     const kept = received - outTotal;
     return {
       fingerprint: this.episodes.fingerprint([account], inflow.timestamp, last.timestamp),
       subject: account,
       score: scoreAbove(this.windowMs - span, 0, this.windowMs),
       explanation:
-        `Account ${account} received ${money(received, currency)} from ${inflow.fromAccount} at ` +
-        `${instant(inflow.timestamp)} and passed ${totalText(passed)} ` +
+        `Account ${account} received ${receivedText} from ${inflow.fromAccount} at ` +
+        `${instant(inflow.timestamp)} and passed ${totalWithBase(base, passed, outTotal)} ` +
         `(${Math.round((outTotal / received) * 1000) / 10}%) on in ${passed.length} ` +
         `payment${passed.length === 1 ? '' : 's'} within ${durationText(span)}` +
-        (kept >= 0 ? `, keeping ${money(kept, currency)}` : '') +
+        (kept >= 0 ? `, keeping ${formatBase(base, kept)}` : '') +
         ` (the rule follows inflows for ${durationText(this.windowMs)}).`,
       windowStart: inflow.timestamp,
       windowEnd: last.timestamp,
       movements: [inflow, ...passed],
       parties,
-      facts: { inMinor: received, outMinor: outTotal, spanMs: span },
+      facts: {
+        baseCurrency: base.currency,
+        inMinor: received,
+        outMinor: outTotal,
+        spanMs: span,
+      },
     };
   }
 }
 
 /**
  * Pass-through (rapid movement of funds): a large inflow that leaves the account again within
- * a short window, the outflows reaching most of it.
+ * a short window, the outflows reaching most of it. Amounts are compared in the base currency.
  */
 export const passThroughDetector: ActivityDetector<PassThroughParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'pass-through',
   family: 'aml',
   description:
@@ -174,7 +199,11 @@ export const passThroughDetector: ActivityDetector<PassThroughParams> = {
       max: 100,
       description: 'Outflow / inflow above which the rule does not fire.',
     },
-    { name: 'minAmount', kind: 'decimal', description: 'Smallest inflow (major units) followed.' },
+    {
+      name: 'minAmount',
+      kind: 'decimal',
+      description: 'Smallest inflow followed, in major units of the base currency.',
+    },
     {
       name: 'minOutflowShare',
       kind: 'number',

@@ -8,6 +8,7 @@ import {
   T0,
   withdrawal,
 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { structuringBandLow, structuringDetector } from './structuring.detector';
 
 describe('structuringDetector', () => {
@@ -132,5 +133,51 @@ describe('structuringDetector', () => {
     expect(() => runDetector(structuringDetector, [], { overrides: { bandPercent: 80 } })).toThrow(
       /bandPercent must be at most 50/,
     );
+  });
+
+  describe('in the base currency', () => {
+    const money = testMoney('USD');
+    const eur = (account: string, amountMinor: number, at: number) =>
+      mv('cash:bank1:b1', account, amountMinor, at, { channel: 'cash', currency: 'EUR' });
+
+    it('counts EUR cash deposits that fall just below the USD threshold once converted', () => {
+      // 7600 EUR = 9500 USD, 9800 USD in USD, 7999.99 EUR = 9999.99 USD (1 EUR = 1.25 USD).
+      const movements = [
+        eur('acc:M', 7_600_00, T0),
+        deposit('acc:M', 9_800_00, T0 + DAY),
+        eur('acc:M', 7_999_99, T0 + 2 * DAY),
+      ];
+      const { alerts } = runDetector(structuringDetector, movements, { money });
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].explanation).toContain(
+        'received 3 cash deposits between 9000.00 USD and 9999.99 USD, just below the 10000.00 USD reporting threshold',
+      );
+      expect(alerts[0].explanation).toContain(
+        'totalling 15599.99 EUR + 9800.00 USD = 29299.99 USD',
+      );
+      expect(alerts[0].facts).toMatchObject({ baseCurrency: 'USD', totalBaseMinor: 29_299_99 });
+    });
+
+    it('no longer takes 9500 EUR for "just below 10000": it is 11875 USD', () => {
+      const movements = [
+        eur('acc:N', 9_500_00, T0),
+        eur('acc:N', 9_600_00, T0 + DAY),
+        eur('acc:N', 9_700_00, T0 + 2 * DAY),
+      ];
+      expect(runDetector(structuringDetector, movements, { money }).alerts).toHaveLength(0);
+    });
+
+    it('follows cash passed on in another currency to one collector', () => {
+      // Each depositor receives 9200 USD in cash and forwards 7000 EUR (8750 USD, 95%).
+      const movements = ['D1', 'D2', 'D3'].flatMap((d, i) => [
+        deposit(`acc:${d}`, 9_200_00, T0 + i * HOUR),
+        mv(`acc:${d}`, 'acc:COL', 7_000_00, T0 + i * HOUR + 30 * 60_000, { currency: 'EUR' }),
+      ]);
+      const { alerts } = runDetector(structuringDetector, movements, { money });
+      const collected = alerts.find((a) => a.subject === 'acc:COL');
+      expect(collected?.explanation).toContain(
+        'Account acc:COL collected 21000.00 EUR = 26250.00 USD from 3 accounts',
+      );
+    });
   });
 });

@@ -1,6 +1,8 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
+import { baseTotal, totalWithBase } from '../core/base-amounts';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -10,21 +12,13 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { inTimeOrder, tracks } from '../core/evaluator-helpers';
-import {
-  durationText,
-  instant,
-  MS_PER_DAY,
-  MS_PER_HOUR,
-  money,
-  totalText,
-  unique,
-} from '../core/format';
+import { durationText, instant, MS_PER_DAY, MS_PER_HOUR, unique } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 
 export type StructuringParams = {
-  /** Reporting threshold in major units, applied in each movement's currency. */
+  /** Reporting threshold in major units of the base currency; amounts are compared converted. */
   threshold: string;
   /** Cash at or above threshold × (100 − band)% and below the threshold is "just below". */
   bandPercent: number;
@@ -42,6 +36,8 @@ export type StructuringParams = {
 interface Deposit {
   timestamp: number;
   movement: Movement;
+  /** The deposit in base-currency minor units. */
+  baseMinor: number;
   forwarded: boolean;
 }
 
@@ -84,12 +80,17 @@ class StructuringEvaluator implements Evaluator {
   private readonly collected: KeyedWindows<Collected>;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
+  /** The threshold and the band's low end in base-currency minor units. */
+  private readonly thresholdMinor: number;
+  private readonly low: number;
 
   constructor(
     private readonly params: StructuringParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.thresholdMinor = minorIn(params.threshold, context.money.currency);
+    this.low = structuringBandLow(this.thresholdMinor, params.bandPercent);
     this.windows = new KeyedWindows<Movement>(this.windowMs);
     this.deposits = new KeyedWindows<Deposit>(params.forwardHours * MS_PER_HOUR);
     this.collected = new KeyedWindows<Collected>(this.windowMs);
@@ -99,14 +100,20 @@ class StructuringEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     const side = cashSideOf(m, this.context);
     if (!side) return m.channel === 'cash' ? [] : this.forwarded(m);
-    const thresholdMinor = minorIn(this.params.threshold, m.currency);
-    const low = structuringBandLow(thresholdMinor, this.params.bandPercent);
-    if (m.amountMinor < low || m.amountMinor >= thresholdMinor) return [];
+    const { thresholdMinor, low } = this;
+    const baseMinor = this.context.money.of(m);
+    if (baseMinor < low || baseMinor >= thresholdMinor) return [];
     if (side.direction === 'deposit') {
-      this.deposits.push(side.key, { timestamp: m.timestamp, movement: m, forwarded: false });
+      this.deposits.push(side.key, {
+        timestamp: m.timestamp,
+        movement: m,
+        baseMinor,
+        forwarded: false,
+      });
     }
     if (!tracks(this.context, side.key)) return [];
-    const keyOf = `${side.key}|${side.direction}|${m.currency}`;
+    // Every currency counts together: the band is in the base currency.
+    const keyOf = `${side.key}|${side.direction}`;
     const window = this.windows.push(keyOf, m).values();
     if (window.length < this.params.minTransactions) return [];
 
@@ -123,6 +130,8 @@ class StructuringEvaluator implements Evaluator {
     const verb = side.direction === 'deposit' ? 'received' : 'withdrew';
     const what = side.direction === 'deposit' ? 'cash deposits' : 'cash withdrawals';
     const via = side.direction === 'deposit' ? 'from' : 'at';
+    const base = (minor: number): string => formatBase(this.context.money, minor);
+    const totalBaseMinor = baseTotal(this.context.money, window);
     return [
       {
         fingerprint,
@@ -133,10 +142,10 @@ class StructuringEvaluator implements Evaluator {
           this.params.minTransactions * 3,
         ),
         explanation:
-          `Account ${side.key} ${verb} ${window.length} ${what} between ${money(low, m.currency)} and ` +
-          `${money(thresholdMinor - 1, m.currency)}, just below the ${money(thresholdMinor, m.currency)} ` +
+          `Account ${side.key} ${verb} ${window.length} ${what} between ${base(low)} and ` +
+          `${base(thresholdMinor - 1)}, just below the ${base(thresholdMinor)} ` +
           `reporting threshold, within ${durationText(this.windowMs)} ` +
-          `(${instant(start)} to ${instant(m.timestamp)}), totalling ${totalText(window)} ` +
+          `(${instant(start)} to ${instant(m.timestamp)}), totalling ${totalWithBase(this.context.money, window, totalBaseMinor)} ` +
           `${via} ${sources.length} source${sources.length === 1 ? '' : 's'}.`,
         windowStart: start,
         windowEnd: m.timestamp,
@@ -144,8 +153,10 @@ class StructuringEvaluator implements Evaluator {
         parties,
         facts: {
           transactions: window.length,
+          baseCurrency: this.context.money.currency,
           thresholdMinor,
           bandLowMinor: low,
+          totalBaseMinor,
           sources: sources.length,
           direction: side.direction,
         },
@@ -168,21 +179,19 @@ class StructuringEvaluator implements Evaluator {
     const recent = this.deposits.get(m.fromAccount, m.timestamp);
     if (!recent) return [];
     let match: Deposit | undefined;
+    let forwardBase: number | undefined;
     recent.forEach((d) => {
-      const dep = d.movement;
-      if (match || d.forwarded || dep.currency !== m.currency || dep.timestamp > m.timestamp)
-        return;
-      if (
-        m.amountMinor >= dep.amountMinor * this.params.forwardMinShare &&
-        m.amountMinor <= dep.amountMinor
-      ) {
+      if (match || d.forwarded || d.movement.timestamp > m.timestamp) return;
+      forwardBase ??= this.context.money.of(m);
+      // Compared in the base currency: the cash may be passed on in another currency.
+      if (forwardBase >= d.baseMinor * this.params.forwardMinShare && forwardBase <= d.baseMinor) {
         match = d;
       }
     });
     if (!match) return [];
     match.forwarded = true;
     const collector = m.toAccount;
-    const key = `${collector}|collected|${m.currency}`;
+    const key = `${collector}|collected`;
     const items = this.collected
       .push(key, { timestamp: m.timestamp, deposit: match.movement, forward: m })
       .values();
@@ -191,7 +200,7 @@ class StructuringEvaluator implements Evaluator {
     const movements = inTimeOrder(items.flatMap((i) => [i.deposit, i.forward]));
     const deposits = items.map((i) => i.deposit);
     const forwards = items.map((i) => i.forward);
-    const thresholdMinor = minorIn(this.params.threshold, m.currency);
+    const { thresholdMinor } = this;
     const start = movements[0].timestamp;
     const parties: AlertParty[] = [
       { uid: collector, role: 'subject' },
@@ -207,15 +216,20 @@ class StructuringEvaluator implements Evaluator {
           this.params.minTransactions * 3,
         ),
         explanation:
-          `Account ${collector} collected ${totalText(forwards)} from ${depositors.length} accounts ` +
+          `Account ${collector} collected ${totalWithBase(this.context.money, forwards)} from ${depositors.length} accounts ` +
           `(${depositors.join(', ')}), each passing on a cash deposit just below the ` +
-          `${money(thresholdMinor, m.currency)} reporting threshold within ${durationText(this.params.forwardHours * MS_PER_HOUR)}; ` +
-          `the deposits total ${totalText(deposits)} between ${instant(start)} and ${instant(m.timestamp)}.`,
+          `${formatBase(this.context.money, thresholdMinor)} reporting threshold within ${durationText(this.params.forwardHours * MS_PER_HOUR)}; ` +
+          `the deposits total ${totalWithBase(this.context.money, deposits)} between ${instant(start)} and ${instant(m.timestamp)}.`,
         windowStart: start,
         windowEnd: m.timestamp,
         movements,
         parties,
-        facts: { depositors: depositors.length, thresholdMinor, direction: 'collected' },
+        facts: {
+          depositors: depositors.length,
+          baseCurrency: this.context.money.currency,
+          thresholdMinor,
+          direction: 'collected',
+        },
       },
     ];
   }
@@ -224,12 +238,12 @@ class StructuringEvaluator implements Evaluator {
 /**
  * Structuring: several cash deposits (or withdrawals) each just below the cash reporting
  * threshold within a rolling window, for one account — whether one depositor or many pay into
- * that beneficiary.
+ * that beneficiary. Amounts are compared in the base currency, whatever currency each is in.
  */
 export const structuringDetector: ActivityDetector<StructuringParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'structuring',
   family: 'aml',
   specificity: 2,
@@ -238,7 +252,11 @@ export const structuringDetector: ActivityDetector<StructuringParams> = {
   source:
     '31 CFR 1010.311 (CTR over 10,000 USD) and 31 U.S.C. 5324 (structuring); band and window after Tazama banded rule configs',
   parameters: [
-    { name: 'threshold', kind: 'decimal', description: 'Cash reporting threshold in major units.' },
+    {
+      name: 'threshold',
+      kind: 'decimal',
+      description: 'Cash reporting threshold in major units of the base currency.',
+    },
     {
       name: 'bandPercent',
       kind: 'integer',

@@ -1,41 +1,28 @@
 import { familyOf } from '@app/vocabulary';
 import type { GroundTruthRecord, Typology, TypologyFamily } from '@app/vocabulary';
 import type { DetectedAlert } from '../core/detector';
+import {
+  DEFAULT_MATCH_OPTIONS,
+  LENIENT_MATCHING_RULE,
+  STRICT_MATCHING_RULE,
+  TruthIndex,
+} from './matching';
+import type { MatchMode, MatchOptions } from './matching';
+import { f1Of, pct, ratio } from './ratios';
+import type { AccountEvaluation, BinaryScores, TransactionEvaluation } from './transaction-scores';
+
+export * from './matching';
+export * from './transaction-scores';
 
 /**
- * How an alert is matched to a labelled instance (the "matching rule"):
- *
- * 1. they share at least one movement (alert evidence ∩ instance movements), or
- * 2. they share an event (alert evidence events ∩ instance entities, which list event ids), or
- * 3. the alert's key entity (its subject: an account, a ring's first member, an identifier) is
- *    one of the instance's entities and, when both have a time window, the windows overlap
- *    (with `slackMs` either side). Structural alerts (rings) carry no movements or events and
- *    are dated by the scan, so their window is not compared.
- *
- * An instance counts as detected when at least one alert of the same typology matches it.
- * An alert is a true positive when it matches a non-decoy instance of its own typology. Alerts
- * matching a non-decoy instance of another typology are reported as cross-typology matches (a
- * real pattern, flagged by a neighbouring rule), alerts matching a decoy as decoy hits.
+ * Scores of one typology (or of all) under one matching view. An instance counts as detected
+ * when at least one alert of the same typology matches it. An alert is a true positive when it
+ * matches a non-decoy instance of its own typology; alerts matching a non-decoy instance of
+ * another typology are cross-typology matches (a real pattern, flagged by a neighbouring rule),
+ * alerts matching only a decoy are decoy hits, the rest are unmatched.
  */
-export interface MatchOptions {
-  slackMs: number;
-  /**
-   * Rules whose alerts mark reporting obligations rather than suspicion (see Detector.purpose).
-   * Their alerts are listed per rule but left out of the typology scores.
-   */
-  reportingRules: readonly string[];
-}
-
-export const DEFAULT_MATCH_OPTIONS: MatchOptions = { slackMs: 2 * 86_400_000, reportingRules: [] };
-
-export interface TypologyScore {
-  typology: Typology;
-  family: TypologyFamily;
-  /** Labelled (non-decoy) instances. */
-  instances: number;
+export interface MatchScore {
   detected: number;
-  /** Alerts of rules of this typology. */
-  alerts: number;
   truePositives: number;
   crossTypology: number;
   decoyHits: number;
@@ -44,104 +31,204 @@ export interface TypologyScore {
   recall: number | null;
   precision: number | null;
   f1: number | null;
-  /** (true positives + cross-typology) / alerts: how many alerts point at real laundering/fraud. */
-  lenientPrecision: number | null;
-  /** Decoy instances that look like this typology, and how many of them drew an alert. */
-  decoys: number;
+  /** Decoy instances of this typology that drew an alert matching nothing real. */
   decoysAlerted: number;
-  missed: string[];
 }
 
-export interface RuleScore {
-  ruleId: string;
+/** Strict scores at the top level, the lenient view under `lenient`. */
+export interface TypologyScore extends MatchScore {
   typology: Typology;
-  /** True for reporting rules, which are left out of the typology scores. */
-  reporting: boolean;
+  family: TypologyFamily;
+  /** Labelled (non-decoy) instances. */
+  instances: number;
+  /** Alerts of rules of this typology. */
   alerts: number;
+  /** (true positives + cross-typology) / alerts, strict: how many alerts point at real laundering/fraud. */
+  anyTypologyPrecision: number | null;
+  /** Decoy instances that look like this typology. */
+  decoys: number;
+  /** Instances not detected under strict matching. */
+  missed: string[];
+  lenient: MatchScore;
+}
+
+export interface RuleCounts {
   truePositives: number;
   crossTypology: number;
   decoyHits: number;
   unmatched: number;
 }
 
+export interface RuleScore extends RuleCounts {
+  ruleId: string;
+  typology: Typology;
+  /** True for reporting rules, which are left out of the typology scores. */
+  reporting: boolean;
+  alerts: number;
+  lenient: RuleCounts;
+}
+
+export interface TotalCounts {
+  truePositives: number;
+  crossTypology: number;
+  decoyHits: number;
+  unmatched: number;
+  detected: number;
+  decoysAlerted: number;
+  /** Alerts that match no real instance: decoy hits plus unmatched. */
+  falseAlerts: number;
+}
+
+export interface EvaluationTotals extends TotalCounts {
+  alerts: number;
+  instances: number;
+  decoys: number;
+  lenient: TotalCounts;
+}
+
 export interface EvaluationReport {
   /** Free description of the dataset (profile, seed, days, counts). */
   dataset: Readonly<Record<string, string | number>>;
-  matching: string;
+  /** How alerts are matched to instances, strict then lenient. */
+  matching: { strict: string; lenient: string };
   typologies: TypologyScore[];
   rules: RuleScore[];
-  totals: {
-    alerts: number;
-    truePositives: number;
-    crossTypology: number;
-    decoyHits: number;
-    unmatched: number;
-    instances: number;
-    detected: number;
-    decoys: number;
-    decoysAlerted: number;
+  totals: EvaluationTotals;
+}
+
+type Kind = 'tp' | 'cross' | 'decoy' | 'unmatched';
+
+interface Tally {
+  alerts: number;
+  tp: number;
+  cross: number;
+  decoy: number;
+  unmatched: number;
+}
+
+const emptyTally = (): Tally => ({ alerts: 0, tp: 0, cross: 0, decoy: 0, unmatched: 0 });
+
+function add(tally: Tally, kind: Kind): void {
+  tally.alerts += 1;
+  switch (kind) {
+    case 'tp':
+      tally.tp += 1;
+      break;
+    case 'cross':
+      tally.cross += 1;
+      break;
+    case 'decoy':
+      tally.decoy += 1;
+      break;
+    case 'unmatched':
+      tally.unmatched += 1;
+      break;
+  }
+}
+
+/** What one matching view makes of every alert. */
+interface ViewResult {
+  detected: Set<GroundTruthRecord>;
+  decoysAlerted: Set<GroundTruthRecord>;
+  perTypology: Map<Typology, Tally>;
+  perRule: Map<string, Tally>;
+}
+
+function scoreView(
+  alerts: readonly DetectedAlert[],
+  index: TruthIndex,
+  mode: MatchMode,
+  options: MatchOptions,
+): ViewResult {
+  const reporting = new Set(options.reportingRules);
+  const view: ViewResult = {
+    detected: new Set(),
+    decoysAlerted: new Set(),
+    perTypology: new Map(),
+    perRule: new Map(),
+  };
+  for (const alert of alerts) {
+    const matched = index.matches(alert, mode, options.slackMs);
+    const own = matched.filter((r) => !r.decoy && r.typology === alert.typology);
+    const cross = matched.filter((r) => !r.decoy && r.typology !== alert.typology);
+    const decoys = matched.filter((r) => r.decoy);
+    const isReporting = reporting.has(alert.ruleId);
+    if (!isReporting) {
+      own.forEach((r) => view.detected.add(r));
+      // A decoy counts as alerted only by alerts that match nothing real.
+      if (own.length === 0 && cross.length === 0) decoys.forEach((r) => view.decoysAlerted.add(r));
+    }
+    const kind: Kind =
+      own.length > 0
+        ? 'tp'
+        : cross.length > 0
+          ? 'cross'
+          : decoys.length > 0
+            ? 'decoy'
+            : 'unmatched';
+    const rule = view.perRule.get(alert.ruleId) ?? emptyTally();
+    add(rule, kind);
+    view.perRule.set(alert.ruleId, rule);
+    // Reporting alerts are tallied per rule only.
+    if (!isReporting) {
+      const typology = view.perTypology.get(alert.typology) ?? emptyTally();
+      add(typology, kind);
+      view.perTypology.set(alert.typology, typology);
+    }
+  }
+  return view;
+}
+
+function matchScore(
+  view: ViewResult,
+  typology: Typology,
+  instances: readonly GroundTruthRecord[],
+  decoys: readonly GroundTruthRecord[],
+): MatchScore {
+  const counts = view.perTypology.get(typology) ?? emptyTally();
+  const detected = instances.filter((r) => view.detected.has(r)).length;
+  const recall = ratio(detected, instances.length);
+  const precision = ratio(counts.tp, counts.alerts);
+  return {
+    detected,
+    truePositives: counts.tp,
+    crossTypology: counts.cross,
+    decoyHits: counts.decoy,
+    unmatched: counts.unmatched,
+    recall,
+    precision,
+    f1: f1Of(precision, recall),
+    decoysAlerted: decoys.filter((r) => view.decoysAlerted.has(r)).length,
   };
 }
 
-const MATCHING_RULE =
-  'An alert matches an instance when they share a movement or an event, or when the alert key entity is one of the instance entities and their windows overlap (2 days slack; structural alerts such as rings are not dated). ' +
-  'Recall: instances matched by an alert of the same typology. Precision: alerts of a typology matching an instance of that typology. ' +
-  'Cross-typology: alerts matching a real instance of another typology. Decoy hits: alerts matching a decoy.';
-
-function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000;
+function ruleCounts(tally: Tally | undefined): RuleCounts {
+  const t = tally ?? emptyTally();
+  return {
+    truePositives: t.tp,
+    crossTypology: t.cross,
+    decoyHits: t.decoy,
+    unmatched: t.unmatched,
+  };
 }
 
-function f1Of(precision: number | null, recall: number | null): number | null {
-  if (precision === null || recall === null) return null;
-  return precision + recall === 0
-    ? 0
-    : Math.round(((2 * precision * recall) / (precision + recall)) * 10_000) / 10_000;
-}
-
-/** Index of instances by movement, entity and typology, for fast matching. */
-class TruthIndex {
-  readonly byMovement = new Map<string, GroundTruthRecord[]>();
-  readonly byEntity = new Map<string, GroundTruthRecord[]>();
-
-  constructor(readonly records: readonly GroundTruthRecord[]) {
-    for (const r of records) {
-      for (const id of r.movements) push(this.byMovement, id, r);
-      for (const id of r.entities) push(this.byEntity, id, r);
-    }
-  }
-
-  matches(alert: DetectedAlert, options: MatchOptions): GroundTruthRecord[] {
-    const found = new Set<GroundTruthRecord>();
-    for (const m of alert.movements)
-      for (const r of this.byMovement.get(m.movementId) ?? []) found.add(r);
-    for (const e of alert.events ?? [])
-      for (const r of this.byEntity.get(e.eventId) ?? []) found.add(r);
-    for (const r of this.byEntity.get(alert.subject) ?? []) {
-      if (found.has(r)) continue;
-      const undated = alert.movements.length === 0 && (alert.events ?? []).length === 0;
-      if (
-        undated ||
-        !r.window ||
-        (alert.windowEnd >= r.window.from - options.slackMs &&
-          alert.windowStart <= r.window.to + options.slackMs)
-      ) {
-        found.add(r);
-      }
-    }
-    return [...found];
-  }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function totalCounts(scores: readonly MatchScore[]): TotalCounts {
+  const sum = (pick: (s: MatchScore) => number): number => scores.reduce((t, s) => t + pick(s), 0);
+  return {
+    truePositives: sum((s) => s.truePositives),
+    crossTypology: sum((s) => s.crossTypology),
+    decoyHits: sum((s) => s.decoyHits),
+    unmatched: sum((s) => s.unmatched),
+    detected: sum((s) => s.detected),
+    decoysAlerted: sum((s) => s.decoysAlerted),
+    falseAlerts: sum((s) => s.decoyHits + s.unmatched),
+  };
 }
 
 /**
- * Precision, recall and F1 per typology of `alerts` against labelled instances, plus decoy
- * hits. Ownership typologies are left out (they are evaluated by the UBO tests).
+ * Precision, recall and F1 per typology of `alerts` against labelled instances, strict and
+ * lenient (see `TruthIndex`), plus decoy hits. Ownership typologies are left out (they are
+ * evaluated by the UBO tests).
  */
 export function evaluateAlerts(
   alerts: readonly DetectedAlert[],
@@ -153,138 +240,68 @@ export function evaluateAlerts(
   const reporting = new Set(options.reportingRules);
   const records = groundTruth.filter((r) => familyOf(r.typology) !== 'ownership');
   const index = new TruthIndex(records);
-  const detected = new Set<GroundTruthRecord>();
-  const decoysAlerted = new Set<GroundTruthRecord>();
-  const rules = new Map<string, RuleScore>();
-  const perTypology = new Map<
-    Typology,
-    { alerts: number; tp: number; cross: number; decoy: number; unmatched: number }
-  >();
+  const strict = scoreView(alerts, index, 'strict', options);
+  const lenient = scoreView(alerts, index, 'lenient', options);
 
-  for (const alert of alerts) {
-    const matched = index.matches(alert, options);
-    const own = matched.filter((r) => !r.decoy && r.typology === alert.typology);
-    const cross = matched.filter((r) => !r.decoy && r.typology !== alert.typology);
-    const decoys = matched.filter((r) => r.decoy);
-    const isReporting = reporting.has(alert.ruleId);
-    if (!isReporting) {
-      own.forEach((r) => detected.add(r));
-      // A decoy counts as alerted only by alerts that match nothing real.
-      if (own.length === 0 && cross.length === 0) decoys.forEach((r) => decoysAlerted.add(r));
-    }
-    const kind =
-      own.length > 0
-        ? 'tp'
-        : cross.length > 0
-          ? 'cross'
-          : decoys.length > 0
-            ? 'decoy'
-            : 'unmatched';
-    const rule = rules.get(alert.ruleId) ?? {
-      ruleId: alert.ruleId,
-      typology: alert.typology,
-      reporting: isReporting,
-      alerts: 0,
-      truePositives: 0,
-      crossTypology: 0,
-      decoyHits: 0,
-      unmatched: 0,
-    };
-    const fresh = { alerts: 0, tp: 0, cross: 0, decoy: 0, unmatched: 0 };
-    // Reporting alerts are tallied per rule only (the typology tally is thrown away).
-    const typology = isReporting ? fresh : (perTypology.get(alert.typology) ?? fresh);
-    rule.alerts += 1;
-    typology.alerts += 1;
-    switch (kind) {
-      case 'tp':
-        rule.truePositives += 1;
-        typology.tp += 1;
-        break;
-      case 'cross':
-        rule.crossTypology += 1;
-        typology.cross += 1;
-        break;
-      case 'decoy':
-        rule.decoyHits += 1;
-        typology.decoy += 1;
-        break;
-      case 'unmatched':
-        rule.unmatched += 1;
-        typology.unmatched += 1;
-        break;
-    }
-    rules.set(alert.ruleId, rule);
-    if (!isReporting) perTypology.set(alert.typology, typology);
-  }
-
-  const typologies = new Set<Typology>([...records.map((r) => r.typology), ...perTypology.keys()]);
+  const typologies = new Set<Typology>([
+    ...records.map((r) => r.typology),
+    ...strict.perTypology.keys(),
+  ]);
   const scores: TypologyScore[] = [...typologies].sort().map((typology) => {
     const instances = records.filter((r) => r.typology === typology && !r.decoy);
     const decoys = records.filter((r) => r.typology === typology && r.decoy);
-    const found = instances.filter((r) => detected.has(r));
-    const counts = perTypology.get(typology) ?? {
-      alerts: 0,
-      tp: 0,
-      cross: 0,
-      decoy: 0,
-      unmatched: 0,
-    };
-    const recall = ratio(found.length, instances.length);
-    const precision = ratio(counts.tp, counts.alerts);
+    const counts = strict.perTypology.get(typology) ?? emptyTally();
     return {
       typology,
       family: familyOf(typology),
       instances: instances.length,
-      detected: found.length,
       alerts: counts.alerts,
-      truePositives: counts.tp,
-      crossTypology: counts.cross,
-      decoyHits: counts.decoy,
-      unmatched: counts.unmatched,
-      recall,
-      precision,
-      f1: f1Of(precision, recall),
-      lenientPrecision: ratio(counts.tp + counts.cross, counts.alerts),
+      ...matchScore(strict, typology, instances, decoys),
+      anyTypologyPrecision: ratio(counts.tp + counts.cross, counts.alerts),
       decoys: decoys.length,
-      decoysAlerted: decoys.filter((r) => decoysAlerted.has(r)).length,
-      missed: instances.filter((r) => !detected.has(r)).map((r) => r.instanceId),
+      missed: instances.filter((r) => !strict.detected.has(r)).map((r) => r.instanceId),
+      lenient: matchScore(lenient, typology, instances, decoys),
     };
   });
-  const sum = (pick: (s: TypologyScore) => number): number =>
-    scores.reduce((t, s) => t + pick(s), 0);
+  const rules: RuleScore[] = [];
+  for (const [ruleId, tally] of strict.perRule) {
+    const alert = alerts.find((a) => a.ruleId === ruleId);
+    if (!alert) continue;
+    rules.push({
+      ruleId,
+      typology: alert.typology,
+      reporting: reporting.has(ruleId),
+      alerts: tally.alerts,
+      ...ruleCounts(tally),
+      lenient: ruleCounts(lenient.perRule.get(ruleId)),
+    });
+  }
+  rules.sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
   return {
     dataset,
-    matching: MATCHING_RULE,
+    matching: { strict: STRICT_MATCHING_RULE, lenient: LENIENT_MATCHING_RULE },
     typologies: scores,
-    rules: [...rules.values()].sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1)),
+    rules,
     totals: {
-      alerts: sum((s) => s.alerts),
-      truePositives: sum((s) => s.truePositives),
-      crossTypology: sum((s) => s.crossTypology),
-      decoyHits: sum((s) => s.decoyHits),
-      unmatched: sum((s) => s.unmatched),
-      instances: sum((s) => s.instances),
-      detected: sum((s) => s.detected),
-      decoys: sum((s) => s.decoys),
-      decoysAlerted: sum((s) => s.decoysAlerted),
+      alerts: scores.reduce((t, s) => t + s.alerts, 0),
+      instances: scores.reduce((t, s) => t + s.instances, 0),
+      decoys: scores.reduce((t, s) => t + s.decoys, 0),
+      ...totalCounts(scores),
+      lenient: totalCounts(scores.map((s) => s.lenient)),
     },
   };
 }
 
-function pct(value: number | null): string {
-  return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
-}
-
 function typologyTable(report: EvaluationReport): string[] {
   const lines = [
-    '| typology | family | instances | detected | recall | alerts | TP | cross | decoy hits | unmatched | precision | lenient precision | F1 | decoys alerted |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| typology | family | instances | alerts | detected | recall | TP | cross | decoy hits | unmatched | precision | F1 | precision (any typology) | decoys alerted | lenient: detected | lenient recall | lenient precision | lenient F1 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of report.typologies) {
     lines.push(
-      `| ${s.typology} | ${s.family} | ${s.instances} | ${s.detected} | ${pct(s.recall)} | ${s.alerts} | ${s.truePositives} | ` +
-        `${s.crossTypology} | ${s.decoyHits} | ${s.unmatched} | ${pct(s.precision)} | ${pct(s.lenientPrecision)} | ${pct(s.f1)} | ` +
-        `${s.decoysAlerted}/${s.decoys} |`,
+      `| ${s.typology} | ${s.family} | ${s.instances} | ${s.alerts} | ${s.detected} | ${pct(s.recall)} | ${s.truePositives} | ` +
+        `${s.crossTypology} | ${s.decoyHits} | ${s.unmatched} | ${pct(s.precision)} | ${pct(s.f1)} | ${pct(s.anyTypologyPrecision)} | ` +
+        `${s.decoysAlerted}/${s.decoys} | ${s.lenient.detected} | ${pct(s.lenient.recall)} | ${pct(s.lenient.precision)} | ${pct(s.lenient.f1)} |`,
     );
   }
   return lines;
@@ -292,13 +309,14 @@ function typologyTable(report: EvaluationReport): string[] {
 
 function ruleTable(report: EvaluationReport): string[] {
   const lines = [
-    '| rule | typology | alerts | TP | cross | decoy hits | unmatched |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| rule | typology | alerts | TP | cross | decoy hits | unmatched | lenient: TP | lenient unmatched |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of report.rules) {
     const name = r.reporting ? `${r.ruleId} (reporting, not scored)` : r.ruleId;
     lines.push(
-      `| ${name} | ${r.typology} | ${r.alerts} | ${r.truePositives} | ${r.crossTypology} | ${r.decoyHits} | ${r.unmatched} |`,
+      `| ${name} | ${r.typology} | ${r.alerts} | ${r.truePositives} | ${r.crossTypology} | ${r.decoyHits} | ${r.unmatched} | ` +
+        `${r.lenient.truePositives} | ${r.lenient.unmatched} |`,
     );
   }
   return lines;
@@ -306,18 +324,24 @@ function ruleTable(report: EvaluationReport): string[] {
 
 function totalsLines(report: EvaluationReport): string[] {
   const t = report.totals;
+  const l = t.lenient;
   return [
-    `- instances ${t.instances}, detected ${t.detected} (${pct(ratio(t.detected, t.instances))})`,
-    `- alerts ${t.alerts}: true positives ${t.truePositives}, cross-typology ${t.crossTypology}, decoy hits ${t.decoyHits}, unmatched ${t.unmatched}`,
-    `- decoys alerted ${t.decoysAlerted} of ${t.decoys}`,
+    `- instances ${t.instances}, detected ${t.detected} (${pct(ratio(t.detected, t.instances))}); lenient: ${l.detected} (${pct(ratio(l.detected, t.instances))})`,
+    `- alerts ${t.alerts}: true positives ${t.truePositives}, cross-typology ${t.crossTypology}, decoy hits ${t.decoyHits}, unmatched ${t.unmatched} ` +
+      `(false alerts ${t.falseAlerts}); lenient: true positives ${l.truePositives}, cross-typology ${l.crossTypology}, decoy hits ${l.decoyHits}, unmatched ${l.unmatched}`,
+    `- decoys alerted ${t.decoysAlerted} of ${t.decoys}; lenient: ${l.decoysAlerted}`,
   ];
+}
+
+function matchingLines(report: EvaluationReport): string[] {
+  return [`- ${report.matching.strict}`, `- ${report.matching.lenient}`];
 }
 
 function missedLines(report: EvaluationReport): string[] {
   const missed = report.typologies.filter((s) => s.missed.length > 0);
   if (missed.length === 0) return [];
   return [
-    '## Missed instances',
+    '## Missed instances (strict)',
     '',
     ...missed.map((s) => `- ${s.typology}: ${s.missed.join(', ')}`),
     '',
@@ -337,8 +361,6 @@ export function renderEvaluationMarkdown(report: EvaluationReport): string {
     '## Per rule',
     '',
     ...ruleTable(report),
-  );
-  lines.push(
     '',
     '## Totals',
     '',
@@ -346,10 +368,10 @@ export function renderEvaluationMarkdown(report: EvaluationReport): string {
     '',
     '## Matching rule',
     '',
-    report.matching,
+    ...matchingLines(report),
     '',
+    ...missedLines(report),
   );
-  lines.push(...missedLines(report));
   return lines.join('\n');
 }
 
@@ -360,6 +382,79 @@ export interface EvaluationSummary {
   consolidated: EvaluationReport;
   /** Alerts folded into a more specific alert by consolidation. */
   covered: number;
+  /** Per-movement scores (minority class), overall and on the temporal test split. */
+  transactions: TransactionEvaluation;
+  /** Per-account scores, when the ground truth names accounts (null otherwise). */
+  accounts: AccountEvaluation | null;
+}
+
+function binaryRow(label: string, scores: BinaryScores): string {
+  return (
+    `| ${label} | ${scores.movements} | ${scores.labelled} | ${scores.predicted} | ${scores.truePositives} | ` +
+    `${pct(scores.precision)} | ${pct(scores.recall)} | ${pct(scores.f1)} |`
+  );
+}
+
+/** The per-transaction section: both families, overall and on the test split, then AML per typology. */
+export function transactionLines(transactions: TransactionEvaluation): string[] {
+  const split = transactions.testSplit;
+  const splitLabel = split ? `test split (from ${split.from})` : 'test split';
+  const lines = [
+    '## Per transaction',
+    '',
+    transactions.method,
+    '',
+    `- movements ${transactions.movements}, from ${transactions.firstMovementAt ?? '—'} to ${transactions.lastMovementAt ?? '—'}`,
+    split
+      ? `- test split: movements at or after ${split.from} (the last ${split.share * 100}% of the span from ${split.spanStart}): ${split.movements}`
+      : '- test split: none (no movements)',
+    `- labelled movement ids not seen among the movements (left out): ${transactions.labelledNotSeen}`,
+    `- AML-labelled movements flagged only by fraud rules (not counted as found): ${transactions.aml.flaggedByOtherFamilyOnly}`,
+    '',
+    '| family, view | movements | labelled | predicted | TP | precision | recall | F1 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const family of [transactions.aml, transactions.fraud]) {
+    const name = family.family === 'aml' ? 'AML' : 'fraud';
+    lines.push(binaryRow(`${name}, all movements`, family.overall));
+    if (family.test) lines.push(binaryRow(`${name}, ${splitLabel}`, family.test));
+  }
+  const rows = transactions.aml.typologies;
+  if (rows.length > 0) {
+    lines.push(
+      '',
+      '### AML per typology (movements)',
+      '',
+      'Recall: movements of instances of the typology flagged by any AML rule. Precision: movements flagged by the rules of the typology ' +
+        'that are labelled laundering (of any typology).',
+      '',
+      '| typology | labelled | found | recall | test: labelled | test: found | test: recall | flagged by its rules | of which laundering | precision |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (r) =>
+          `| ${r.typology} | ${r.labelled} | ${r.found} | ${pct(r.recall)} | ${r.testLabelled} | ${r.testFound} | ${pct(r.testRecall)} | ` +
+          `${r.flagged} | ${r.flaggedLabelled} | ${pct(r.precision)} |`,
+      ),
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The per-account section (datasets labelled per account). */
+export function accountLines(accounts: AccountEvaluation | null): string[] {
+  if (accounts === null) return [];
+  return [
+    '## Per account (AML)',
+    '',
+    accounts.method,
+    '',
+    '| accounts | positive | predicted | TP | precision | recall | F1 |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${accounts.accounts} | ${accounts.positive} | ${accounts.predicted} | ${accounts.truePositives} | ` +
+      `${pct(accounts.precision)} | ${pct(accounts.recall)} | ${pct(accounts.f1)} |`,
+    '',
+  ];
 }
 
 /** Both reports as one markdown document, consolidated first. */
@@ -371,12 +466,16 @@ export function renderEvaluationSummaryMarkdown(summary: EvaluationSummary): str
     '## After case consolidation',
     '',
     `An alert whose evidence movements all belong to a more specific alert is shown inside that alert (${summary.covered} alerts folded). ` +
-      'Precision counts an alert as correct only when it matches an instance of its own typology; lenient precision also accepts real instances of other typologies.',
+      'Recall, precision and F1 use strict matching (the alert shares a movement or an event with the instance); the lenient columns also ' +
+      'accept an alert on the instance key account in an overlapping window. Precision counts an alert as correct only when it matches an ' +
+      'instance of its own typology; precision (any typology) also accepts real instances of other typologies.',
     '',
     ...typologyTable(summary.consolidated),
     '',
     ...totalsLines(summary.consolidated),
     '',
+    ...transactionLines(summary.transactions),
+    ...accountLines(summary.accounts),
     '## Raw rule output',
     '',
     ...typologyTable(summary.raw),
@@ -389,7 +488,7 @@ export function renderEvaluationSummaryMarkdown(summary: EvaluationSummary): str
     '',
     '## Matching rule',
     '',
-    summary.raw.matching,
+    ...matchingLines(summary.raw),
     '',
     ...missedLines(summary.consolidated),
   );

@@ -9,6 +9,7 @@ import type { ParameterOverrides } from '../core/parameters';
 import type { DetectorRegistry } from '../registry/detector.registry';
 import { evaluateAlerts } from './evaluation';
 import type { EvaluationSummary } from './evaluation';
+import { TransactionScorer } from './transaction-scores';
 
 export interface EvaluateDatasetOptions {
   /** Rule ids (all when absent). */
@@ -48,7 +49,39 @@ export function evaluateDataset(
       observedSince: options.observedSince,
     },
   );
-  return scoreDetection(registry, detection, dataset.groundTruth, options, clock() - started);
+  const scorer = new TransactionScorer(options.observedSince);
+  scorer.addGroundTruth(dataset.groundTruth);
+  observeChunk(scorer, dataset);
+  return scoreDetection(
+    registry,
+    detection,
+    dataset.groundTruth,
+    scorer,
+    options,
+    clock() - started,
+  );
+}
+
+/** Hands a chunk's accounts and movements to the per-transaction and per-account scorer. */
+function observeChunk(scorer: TransactionScorer, chunk: DetectionDataset): void {
+  scorer.addVertices(chunk.vertices);
+  for (const edge of chunk.edges)
+    if (edge.label === 'TRANSFERRED')
+      scorer.observe({ movementId: edge.eid, timestamp: edge.props.timestamp });
+}
+
+/** Source of the chunks, read once (an iterable) or as often as needed (a function). */
+export type ChunkSource = AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>;
+
+export interface EvaluateChunksOptions
+  extends EvaluateDatasetOptions, Pick<ChunkedDetectionOptions, 'onChunk'> {
+  /**
+   * Reads the same chunks again. When the ground truth comes after the movements (generated
+   * banks put it in the last chunk), the labelled movements are dated by this second read
+   * (movements only, no detection) for the temporal test split; without it they are reported
+   * as not seen.
+   */
+  reread?: () => ChunkSource;
 }
 
 /**
@@ -60,16 +93,16 @@ export function evaluateDataset(
  */
 export async function evaluateChunks(
   registry: DetectorRegistry,
-  chunks: AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>,
-  options: EvaluateDatasetOptions & Pick<ChunkedDetectionOptions, 'onChunk'> = {},
+  chunks: ChunkSource,
+  options: EvaluateChunksOptions = {},
   clock: () => number = Date.now,
 ): Promise<DatasetEvaluation> {
   const started = clock();
   // Time spent waiting for chunks is the source's (generation or reading), not detection's.
   let sourceMs = 0;
-  async function* timed(): AsyncGenerator<DetectionChunk> {
+  async function* timed(source: ChunkSource): AsyncGenerator<DetectionChunk> {
     const iterator =
-      Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+      Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
     for (;;) {
       const asked = clock();
       const next = await iterator.next();
@@ -78,16 +111,40 @@ export async function evaluateChunks(
       yield next.value;
     }
   }
+  const scorer = new TransactionScorer(options.observedSince);
+  async function* observed(): AsyncGenerator<DetectionChunk> {
+    for await (const chunk of timed(chunks)) {
+      scorer.addGroundTruth(chunk.groundTruth ?? []);
+      observeChunk(scorer, chunk);
+      yield chunk;
+    }
+  }
   const detection = await detectInChunks(
     registry.instantiate(options.rules, options.parameters),
-    timed(),
+    observed(),
     { observedSince: options.observedSince, onChunk: options.onChunk },
   );
+  const generationMs = sourceMs;
+  if (scorer.undated > 0 && options.reread) {
+    for await (const chunk of timed(options.reread())) {
+      for (const edge of chunk.edges)
+        if (edge.label === 'TRANSFERRED')
+          scorer.date({ movementId: edge.eid, timestamp: edge.props.timestamp });
+    }
+  }
   return scoreDetection(
     registry,
     detection,
     detection.groundTruth,
-    { ...options, facts: { ...options.facts, generationMs: sourceMs } },
+    scorer,
+    {
+      ...options,
+      facts: {
+        ...options.facts,
+        generationMs,
+        ...(sourceMs > generationMs ? { rereadMs: sourceMs - generationMs } : {}),
+      },
+    },
     clock() - started - sourceMs,
   );
 }
@@ -96,6 +153,7 @@ function scoreDetection(
   registry: DetectorRegistry,
   detection: BatchResult,
   groundTruth: readonly GroundTruthRecord[],
+  scorer: TransactionScorer,
   options: EvaluateDatasetOptions,
   durationMs: number,
 ): DatasetEvaluation {
@@ -113,7 +171,16 @@ function scoreDetection(
   );
   const consolidated = evaluateAlerts(kept, groundTruth, facts, { reportingRules });
   return {
-    summary: { dataset: facts, raw, consolidated, covered: coveredBy.size },
+    summary: {
+      dataset: facts,
+      raw,
+      consolidated,
+      covered: coveredBy.size,
+      // Consolidation folds an alert only into one holding all its movements, so the flagged
+      // movements are the same before and after it: the raw alerts are scored.
+      transactions: scorer.transactions(detection.alerts, reportingRules),
+      accounts: scorer.accountScores(detection.alerts, reportingRules),
+    },
     detection: {
       alerts: detection.alerts,
       movements: detection.movements,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { detectorsSettings } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
-import { EntityNotFoundError, InvalidInputError, SingleCurrencyMoney } from '@app/vocabulary';
+import { EntityNotFoundError, InvalidInputError, shippedBaseMoney } from '@app/vocabulary';
 import type { BaseMoney, FieldProblem, Typology } from '@app/vocabulary';
 import type { Detector, DetectorParams, ParamValue, ParameterSpec } from '../core/detector';
 import { resolveParameters } from '../core/parameters';
@@ -35,7 +35,11 @@ export interface RuleDescription {
 @Injectable()
 export class DetectorRegistry {
   private readonly byId = new Map<string, Detector>();
-  /** The conversion into the base currency handed to every rule instance. */
+  /**
+   * The conversion into the base currency handed to every rule instance: `BASE_MONEY` when
+   * provided (DetectorsModule builds it from the `money` settings), else the built-in FX table
+   * in USD.
+   */
   readonly money: BaseMoney;
 
   constructor(
@@ -43,7 +47,7 @@ export class DetectorRegistry {
     @Inject(detectorsSettings.KEY) private readonly config: DetectorsConfig,
     @Optional() @Inject(BASE_MONEY) money?: BaseMoney,
   ) {
-    this.money = money ?? new SingleCurrencyMoney('USD');
+    this.money = money ?? shippedBaseMoney('USD');
     for (const detector of detectors) {
       if (this.byId.has(detector.id)) {
         throw new Error(

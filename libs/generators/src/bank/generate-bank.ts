@@ -63,7 +63,11 @@ export function buildWorld(options: GenerateBankOptions): BankWorld {
  * day at a time and never accumulated.
  */
 export async function* generateBank(options: GenerateBankOptions): AsyncGenerator<DatasetChunk> {
-  const world = buildWorld(options);
+  yield* generateWorld(buildWorld(options));
+}
+
+/** The chunks of a world built with {@link buildWorld} (consumes it: identifiers are freed). */
+export async function* generateWorld(world: BankWorld): AsyncGenerator<DatasetChunk> {
   for (const chunk of new DatasetEmitter(world).chunks()) {
     yield chunk;
     // Let timers and I/O run between chunks (progress bars, sockets), even for in-memory use.

@@ -1,0 +1,133 @@
+/**
+ * Derives the FX reference-rate table shipped in @app/vocabulary from an AMLworld patterns file
+ * and the synthetic generator's own fixed rates, and prints it with the source of every rate.
+ *
+ *   npx ts-node -r tsconfig-paths/register --transpile-only \
+ *     libs/vocabulary/scripts/derive-fx-rates.ts /work/shared/data/amlworld/LI-Medium_Patterns.txt [--write]
+ *
+ * With --write it rewrites libs/vocabulary/src/fx/shipped-fx-rates.csv and the module that embeds
+ * it (shipped-fx-rates.data.ts; run prettier on it afterwards). Not run by the tests.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AMLWORLD_CURRENCIES } from '@app/generators';
+// The generator's rate and currency tables are not part of @app/generators' public API; this
+// build-time script reads them where they are defined.
+import {
+  COUNTRIES,
+  JURISDICTION_CURRENCIES,
+  USD_RATES,
+} from '../../generators/src/population/geography';
+import {
+  formatRate,
+  intermediaryHops,
+  median,
+  readAttempts,
+  rowsPerCurrency,
+  sameCurrencyMedian,
+  usdRatesFromHops,
+} from './fx-rate-derivation';
+import { buildShippedTable, type CurrencyEvidence, type ShippedTable } from './shipped-table';
+
+/**
+ * Public reference values for currencies the patterns file cannot price (no hop, too few rows)
+ * and the generator does not use.
+ */
+const PUBLIC_REFERENCE: Readonly<Record<string, { perUsd: string; source: string }>> = {
+  SAR: {
+    perUsd: '3.75',
+    source: 'official peg of the Saudi riyal to the US dollar (3.75 SAR per USD since 1986)',
+  },
+  BTC: {
+    perUsd: '0.00005',
+    source:
+      'approximate market price of 1 BTC = 20,000 USD in September 2022, the month AMLworld data starts (the patterns file has a single Bitcoin row and no Bitcoin hop)',
+  },
+};
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--'));
+  if (file === undefined) {
+    console.error('usage: derive-fx-rates.ts <AMLworld *_Patterns.txt> [--write]');
+    process.exitCode = 2;
+    return;
+  }
+  const codes = new Map(Object.entries(AMLWORLD_CURRENCIES));
+  const attempts = readAttempts(readFileSync(file, 'utf8'), (name) => codes.get(name));
+  const hops = intermediaryHops(attempts);
+  const same = sameCurrencyMedian(hops);
+  const hopRates = usdRatesFromHops(hops);
+  const rows = rowsPerCurrency(attempts);
+  const usdAmounts = attempts.flat().filter((r) => r.paidCurrency === 'USD');
+  const usdMedian = median(usdAmounts.map((r) => r.paid));
+
+  const generatorCurrencies = new Set<string>([
+    ...Object.values(COUNTRIES).map((c) => c.currency),
+    ...Object.values(JURISDICTION_CURRENCIES),
+    ...Object.keys(USD_RATES),
+  ]);
+  const evidence: CurrencyEvidence[] = [...new Set([...codes.values(), ...generatorCurrencies])]
+    .sort()
+    .map((currency) => {
+      const paid = attempts.flat().filter((r) => r.paidCurrency === currency);
+      const generatorRate = USD_RATES[currency];
+      return {
+        currency,
+        inAmlworld: [...codes.values()].includes(currency),
+        inGenerator: generatorCurrencies.has(currency),
+        hop: hopRates.get(currency),
+        rows: rows.get(currency) ?? 0,
+        amountScale: paid.length === 0 ? undefined : median(paid.map((r) => r.paid)) / usdMedian,
+        generator: generatorRate === undefined ? undefined : String(generatorRate),
+        reference: PUBLIC_REFERENCE[currency],
+      };
+    });
+  const table = buildShippedTable(evidence, file);
+
+  console.log(`Patterns file: ${file}`);
+  console.log(`Laundering attempts: ${attempts.length}; intermediary hops: ${hops.length}`);
+  console.log(
+    `Same-currency hops: ${same.hops}, median forwarded/received ratio ${same.ratio} (1 = sums forwarded whole)`,
+  );
+  console.log(
+    '\ncurrency  hops  hop-median/USD  rows  amount-scale/USD  generator  shipped(2022 era)',
+  );
+  for (const e of evidence) {
+    console.log(
+      [
+        e.currency.padEnd(8),
+        String(e.hop?.hops ?? 0).padStart(5),
+        (e.hop === undefined ? '-' : formatRate(e.hop.perUsd)).padStart(15),
+        String(e.rows).padStart(5),
+        (e.amountScale === undefined ? '-' : formatRate(e.amountScale, 4)).padStart(17),
+        (e.generator ?? '-').padStart(10),
+        `  ${table.amlworldEra.get(e.currency) ?? '-'}`,
+      ].join(' '),
+    );
+  }
+  console.log('\n' + table.csv);
+  for (const [currency, source] of table.sources) console.log(`${currency}: ${source}`);
+  if (args.includes('--write')) write(table);
+}
+
+function write(table: ShippedTable): void {
+  const dir = join(__dirname, '..', 'src', 'fx');
+  writeFileSync(join(dir, 'shipped-fx-rates.csv'), table.csv);
+  const sources = [...table.sources]
+    .map(([currency, source]) => `  ${currency}: ${JSON.stringify(source)},`)
+    .join('\n');
+  writeFileSync(
+    join(dir, 'shipped-fx-rates.data.ts'),
+    `// Generated by libs/vocabulary/scripts/derive-fx-rates.ts --write; do not edit by hand.\n` +
+      `// The same text as shipped-fx-rates.csv (a unit test keeps the two identical), embedded so\n` +
+      `// that webpack-built apps need no file next to their bundle.\n\n` +
+      `/** The shipped FX table in the ECB reference-rate layout (units per 1 USD). */\n` +
+      `export const SHIPPED_FX_RATES_CSV = ${JSON.stringify(table.csv)};\n\n` +
+      `/** Where each shipped rate came from. */\n` +
+      `export const SHIPPED_FX_RATE_SOURCES: Readonly<Record<string, string>> = {\n${sources}\n};\n`,
+  );
+  console.log(`\nWrote ${join(dir, 'shipped-fx-rates.csv')} and shipped-fx-rates.data.ts`);
+}
+
+main();
