@@ -220,6 +220,14 @@ describe('cycleDetector', () => {
     const { raised, alerts } = runDetector(cycleDetector, [...first, ...again]);
     expect(raised.length).toBeGreaterThanOrEqual(2);
     expect(alerts).toHaveLength(1);
+    // Both turns stay in the alert's evidence, so each can be traced.
+    expect(alerts[0].movements.map((m) => m.movementId)).toEqual(
+      [...first, ...again].map((m) => m.movementId),
+    );
+    expect(alerts[0].windowStart).toBe(T0);
+    expect(alerts[0].explanation).toContain(
+      `The cycle closed ${raised.length} times in this episode.`,
+    );
   });
 
   it('finds cycles up to the maximum length and not beyond', () => {

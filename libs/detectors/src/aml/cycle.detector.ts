@@ -4,6 +4,7 @@ import type { Movement } from '@app/vocabulary';
 import { isCashPoint, isMonitored } from '../core/account-directory';
 import {
   basisPoints,
+  EpisodeEvidence,
   forwardedShare,
   hopOf,
   PairHistory,
@@ -59,6 +60,9 @@ export type CycleParams = TransferFilterParams & {
 
 const RULE_ID = 'aml.cycle';
 
+/** Movements kept as one alert's evidence when a cycle goes round again (the latest). */
+const MAX_EVIDENCE = 48;
+
 /** The cycle's accounts rotated to start at the smallest id: one key per cycle, whatever the start. */
 export function canonicalCycle(accounts: readonly string[]): string {
   let best = 0;
@@ -74,6 +78,8 @@ export class CycleEvaluator implements Evaluator {
   /** Pairs whose round trip raised an alert, and when. */
   private readonly flaggedPairs: PairHistory;
   private readonly episodes: EpisodeTracker;
+  /** Movements of every turn of a cycle within one episode. */
+  private readonly evidence: EpisodeEvidence;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
   /** `minAmount` in base-currency minor units. */
@@ -99,6 +105,7 @@ export class CycleEvaluator implements Evaluator {
     this.pairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
     this.flaggedPairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+    this.evidence = new EpisodeEvidence(this.windowMs, MAX_EVIDENCE);
     this.hopMinBp = basisPoints(params.minHopShare);
     this.hopMaxBp = basisPoints(params.maxHopShare);
     this.retainedBp = basisPoints(params.minRetained);
@@ -129,7 +136,11 @@ export class CycleEvaluator implements Evaluator {
 
   stateSize(): number {
     return (
-      this.outgoing.size() + this.pairs.size() + this.flaggedPairs.size() + this.episodes.size()
+      this.outgoing.size() +
+      this.pairs.size() +
+      this.flaggedPairs.size() +
+      this.episodes.size() +
+      this.evidence.size()
     );
   }
 
@@ -254,6 +265,8 @@ export class CycleEvaluator implements Evaluator {
     }
     const span = last.timestamp - first.timestamp;
     const fingerprint = this.episodes.fingerprint([key], first.timestamp, last.timestamp);
+    // A cycle that goes round again adds its movements to the alert instead of replacing them.
+    const episode = this.evidence.add(fingerprint, movements, last.timestamp);
     const parties: AlertParty[] = accounts.map((uid, i): AlertParty => ({
       uid,
       role: i === 0 ? 'subject' : 'member',
@@ -298,10 +311,11 @@ export class CycleEvaluator implements Evaluator {
           ? `; the two accounts already made a flagged round trip in the ${days} days before.`
           : roundTrip
             ? `; the two accounts had not dealt with each other in the ${days} days before.`
-            : '.'),
-      windowStart: first.timestamp,
+            : '.') +
+        (episode.turns > 1 ? ` The cycle closed ${episode.turns} times in this episode.` : ''),
+      windowStart: episode.movements[0].timestamp,
       windowEnd: last.timestamp,
-      movements,
+      movements: episode.movements,
       parties,
       facts: {
         length: accounts.length,
@@ -312,6 +326,7 @@ export class CycleEvaluator implements Evaluator {
         retained: Math.round(retained * 1000) / 1000,
         slowestHopMs: slowest,
         cycle: key,
+        turns: episode.turns,
       },
     };
   }

@@ -3,6 +3,7 @@ import type { BaseMoney, PricedAmount } from '@app/vocabulary';
 import { DAY, HOUR, mv, T0 } from '../testing/fixtures';
 import {
   basisPoints,
+  EpisodeEvidence,
   forwardedShare,
   hopOf,
   PairHistory,
@@ -70,5 +71,15 @@ describe('chain hops', () => {
     expect(pairs.dealtBetween('acc:A', 'acc:B', T0 - DAY, T0 + 1)).toBe(true);
     expect(pairs.dealtBetween('acc:A', 'acc:B', T0 + 1, T0 + DAY)).toBe(false);
     expect(pairs.dealtBetween('acc:A', 'acc:C', T0 - DAY, T0 + 1)).toBe(false);
+  });
+
+  it('gathers the movements of an alert that fires again, bounded and forgotten when quiet', () => {
+    const evidence = new EpisodeEvidence(DAY, 3);
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => mv('acc:A', 'acc:B', 1_000_00, T0 + i * HOUR));
+    expect(evidence.add('fp', [b, a], T0 + HOUR).movements).toEqual([a, b]);
+    const again = evidence.add('fp', [b, c, d], T0 + 3 * HOUR);
+    expect(again).toEqual({ movements: [b, c, d], turns: 2 });
+    // Quiet for longer than the gap: a new episode starts from scratch.
+    expect(evidence.add('fp', [a], T0 + 3 * HOUR + DAY + 1)).toEqual({ movements: [a], turns: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import type { BaseMoney, Movement } from '@app/vocabulary';
+import { compareMovements } from './activity';
 import { receivedCurrency, receivedMinor } from './evaluator-helpers';
 import { Sweeper } from './sweeper';
 
@@ -200,4 +201,58 @@ export class PairHistory {
 
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+interface Evidence {
+  lastAt: number;
+  turns: number;
+  movements: Movement[];
+}
+
+/**
+ * The evidence of an alert whose pattern repeats (a cycle going round again): the movements of
+ * every firing with the same fingerprint, so a later turn adds to the alert instead of replacing
+ * what it showed. Bounded: at most `maxMovements` per alert (the latest) and forgotten once the
+ * alert has been quiet for `gapMs`.
+ */
+export class EpisodeEvidence {
+  private readonly byFingerprint = new Map<string, Evidence>();
+  private readonly sweeper = new Sweeper(SWEEP_EVERY);
+
+  constructor(
+    private readonly gapMs: number,
+    private readonly maxMovements: number,
+  ) {}
+
+  /** Adds a firing's movements; returns all of the alert's movements in time order and its turns. */
+  add(
+    fingerprint: string,
+    movements: readonly Movement[],
+    at: number,
+  ): { movements: Movement[]; turns: number } {
+    if (this.sweeper.due()) this.sweep(at);
+    let evidence = this.byFingerprint.get(fingerprint);
+    if (!evidence || at - evidence.lastAt > this.gapMs) {
+      evidence = { lastAt: at, turns: 0, movements: [] };
+      this.byFingerprint.set(fingerprint, evidence);
+    }
+    const known = new Set(evidence.movements.map((m) => m.movementId));
+    const merged = [...evidence.movements, ...movements.filter((m) => !known.has(m.movementId))];
+    merged.sort(compareMovements);
+    evidence.movements = merged.slice(-this.maxMovements);
+    evidence.turns += 1;
+    evidence.lastAt = Math.max(evidence.lastAt, at);
+    return { movements: [...evidence.movements], turns: evidence.turns };
+  }
+
+  size(): number {
+    return this.byFingerprint.size;
+  }
+
+  private sweep(now: number): void {
+    this.sweeper.swept(this.byFingerprint.size);
+    for (const [key, evidence] of this.byFingerprint) {
+      if (evidence.lastAt < now - this.gapMs) this.byFingerprint.delete(key);
+    }
+  }
 }
