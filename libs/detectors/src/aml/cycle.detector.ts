@@ -50,7 +50,7 @@ export type CycleParams = TransferFilterParams & {
   roundTripMaxShare: number;
   /** …and be between accounts that had not dealt with each other in this many days before. */
   newPairDays: number;
-  /** Out-hops of one account tried at each step of the search (the earliest first). */
+  /** Out-hops of one account tried at each step of the search (closest to 100% passed on first). */
   maxBranching: number;
   /** Hops tried per closing movement, so hubs cannot stall a stream. */
   maxExpansions: number;
@@ -156,8 +156,9 @@ export class CycleEvaluator implements Evaluator {
    * leaves within `maxHopDays` of it; every account but the origin is one the bank monitors
    * (an account at another bank shows only its dealings with our customers, so its "passing
    * on" would be a coincidence of amounts).
-   * At most `maxBranching` out-hops are tried per account and `maxExpansions` in all, earliest
-   * first, so the answer is deterministic and the cost bounded.
+   * At most `maxBranching` out-hops are tried per account, those passing on closest to 100% of
+   * what came in first (then the earliest), and `maxExpansions` in all, so the answer is
+   * deterministic and the cost bounded.
    */
   private findCycleClosedBy(closing: Hop): Hop[] | undefined {
     const { minLength, maxLength, maxBranching } = this.params;
@@ -184,13 +185,14 @@ export class CycleEvaluator implements Evaluator {
       return withinShare(last.receivedBase, closing.paidBase, this.hopMinBp, this.hopMaxBp);
     };
 
-    const walk = (account: string, after: number): boolean => {
-      let tried = 0;
-      let found = false;
+    /** The out-hops of `account` the path may go on with, closest to passing on 100% first. */
+    const candidates = (account: string, after: number): Hop[] => {
+      const previous = path[path.length - 1];
+      const found: { hop: Hop; drift: number }[] = [];
       this.outgoing.forEachBetween(account, after, closing.timestamp, (next) => {
-        if (budget <= 0 || tried >= maxBranching) return false;
-        const previous = path[path.length - 1];
         if (previous) {
+          // Out-hops come in time order: past the longest wait, none is left.
+          if (next.timestamp - previous.timestamp > hopMs) return false;
           if (!withinShare(previous.receivedBase, next.paidBase, this.hopMinBp, this.hopMaxBp)) {
             return true;
           }
@@ -199,32 +201,38 @@ export class CycleEvaluator implements Evaluator {
           return true;
         }
         const to = next.movement.toAccount;
-        if (previous && next.timestamp - previous.timestamp > hopMs) return true;
         // Every account but the origin passes money on: the bank must see all its flows.
         if (!isMonitored(accounts, to)) return true;
         // A cycle of L accounts has L hops: going on needs room for two more (one and the closing).
         if (to !== target && (visited.has(to) || path.length + 3 > maxLength)) return true;
-        tried += 1;
+        const drift = previous
+          ? Math.abs(1 - forwardedShare(previous, next))
+          : Math.abs(1 - closing.receivedBase / next.paidBase);
+        found.push({ hop: next, drift });
+        return true;
+      });
+      // Stable: equal drifts stay in time order.
+      found.sort((a, b) => a.drift - b.drift);
+      return found.slice(0, maxBranching).map((c) => c.hop);
+    };
+
+    const walk = (account: string, after: number): boolean => {
+      for (const next of candidates(account, after)) {
+        if (budget <= 0) return false;
         budget -= 1;
         this.steps += 1;
         path.push(next);
+        const to = next.movement.toAccount;
         if (to === target) {
-          if (closes()) {
-            found = true;
-            return false;
-          }
+          if (closes()) return true;
         } else {
           visited.add(to);
-          if (walk(to, next.timestamp)) {
-            found = true;
-            return false;
-          }
+          if (walk(to, next.timestamp)) return true;
           visited.delete(to);
         }
         path.pop();
-        return true;
-      });
-      return found;
+      }
+      return false;
     };
 
     return walk(start, earliest - 1) ? [...path, closing] : undefined;
