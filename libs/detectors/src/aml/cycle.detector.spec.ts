@@ -225,9 +225,7 @@ describe('cycleDetector', () => {
       [...first, ...again].map((m) => m.movementId),
     );
     expect(alerts[0].windowStart).toBe(T0);
-    expect(alerts[0].explanation).toContain(
-      `The cycle closed ${raised.length} times in this episode.`,
-    );
+    expect(alerts[0].explanation).toContain('Money went round it 2 times in this episode.');
   });
 
   it('finds cycles up to the maximum length and not beyond', () => {

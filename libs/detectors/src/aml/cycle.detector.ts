@@ -320,7 +320,7 @@ export class CycleEvaluator implements Evaluator {
           : roundTrip
             ? `; the two accounts had not dealt with each other in the ${days} days before.`
             : '.') +
-        (episode.turns > 1 ? ` The cycle closed ${episode.turns} times in this episode.` : ''),
+        (episode.turns > 1 ? ` Money went round it ${episode.turns} times in this episode.` : ''),
       windowStart: episode.movements[0].timestamp,
       windowEnd: last.timestamp,
       movements: episode.movements,

@@ -77,8 +77,10 @@ describe('chain hops', () => {
     const evidence = new EpisodeEvidence(DAY, 3);
     const [a, b, c, d] = [0, 1, 2, 3].map((i) => mv('acc:A', 'acc:B', 1_000_00, T0 + i * HOUR));
     expect(evidence.add('fp', [b, a], T0 + HOUR).movements).toEqual([a, b]);
-    const again = evidence.add('fp', [b, c, d], T0 + 3 * HOUR);
-    expect(again).toEqual({ movements: [b, c, d], turns: 2 });
+    // New money: added to what the alert showed (the latest three kept).
+    expect(evidence.add('fp', [c, d], T0 + 3 * HOUR)).toEqual({ movements: [b, c, d], turns: 2 });
+    // The same money along another path: replaces the evidence.
+    expect(evidence.add('fp', [a, d], T0 + 3 * HOUR)).toEqual({ movements: [a, d], turns: 2 });
     // Quiet for longer than the gap: a new episode starts from scratch.
     expect(evidence.add('fp', [a], T0 + 3 * HOUR + DAY + 1)).toEqual({ movements: [a], turns: 1 });
   });

@@ -210,10 +210,11 @@ interface Evidence {
 }
 
 /**
- * The evidence of an alert whose pattern repeats (a cycle going round again): the movements of
- * every firing with the same fingerprint, so a later turn adds to the alert instead of replacing
- * what it showed. Bounded: at most `maxMovements` per alert (the latest) and forgotten once the
- * alert has been quiet for `gapMs`.
+ * The evidence of an alert whose pattern repeats (a cycle going round again with new money):
+ * a firing whose movements are all new adds them to the alert instead of replacing what it
+ * showed; a firing that reuses some of them (the same money found again along another path)
+ * replaces the evidence, as any growing pattern does. Bounded: at most `maxMovements` per alert
+ * (the latest) and forgotten once the alert has been quiet for `gapMs`.
  */
 export class EpisodeEvidence {
   private readonly byFingerprint = new Map<string, Evidence>();
@@ -237,10 +238,11 @@ export class EpisodeEvidence {
       this.byFingerprint.set(fingerprint, evidence);
     }
     const known = new Set(evidence.movements.map((m) => m.movementId));
-    const merged = [...evidence.movements, ...movements.filter((m) => !known.has(m.movementId))];
+    const repeat = movements.every((m) => !known.has(m.movementId));
+    const merged = repeat ? [...evidence.movements, ...movements] : [...movements];
     merged.sort(compareMovements);
     evidence.movements = merged.slice(-this.maxMovements);
-    evidence.turns += 1;
+    evidence.turns = repeat ? evidence.turns + 1 : Math.max(1, evidence.turns);
     evidence.lastAt = Math.max(evidence.lastAt, at);
     return { movements: [...evidence.movements], turns: evidence.turns };
   }
