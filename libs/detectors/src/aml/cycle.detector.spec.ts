@@ -175,6 +175,21 @@ describe('cycleDetector', () => {
       expect(runDetector(cycleDetector, movements).alerts).toHaveLength(0);
     });
 
+    it('does not fire for an amount the sender pays every few days (AMLSim-like traffic)', () => {
+      // A pays 700-900 to different accounts twice a week; a round trip of 900 is usual for A.
+      const usual = [700_00, 800_00, 900_00, 750_00, 850_00].map((amount, i) =>
+        mv('acc:A', `acc:payee${i}`, amount, T0 - (i + 1) * 3 * DAY),
+      );
+      const trip = (amount: number) => [
+        mv('acc:A', 'acc:B', amount, T0),
+        mv('acc:B', 'acc:A', Math.round(amount * 0.9), T0 + DAY),
+      ];
+      expect(runDetector(cycleDetector, [...usual, ...trip(900_00)]).alerts).toHaveLength(0);
+      // Twice the usual (median 800) is unusual; just under it is not.
+      expect(runDetector(cycleDetector, [...usual, ...trip(1_600_00)]).alerts).toHaveLength(1);
+      expect(runDetector(cycleDetector, [...usual, ...trip(1_599_00)]).alerts).toHaveLength(0);
+    });
+
     it('does not fire after more than a week, nor when more comes back than went', () => {
       const late = mv('acc:B', 'acc:A', 8_000_00, T0 + 8 * DAY);
       expect(runDetector(cycleDetector, [out(), late]).alerts).toHaveLength(0);

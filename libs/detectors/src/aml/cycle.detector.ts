@@ -50,6 +50,11 @@ export type CycleParams = TransferFilterParams & {
   roundTripMaxShare: number;
   /** …and be between accounts that had not dealt with each other in this many days before. */
   newPairDays: number;
+  /**
+   * …and send at least this multiple of the median of the sender's other transfers in the window
+   * (a sender with fewer than three has no usual amount yet).
+   */
+  roundTripMinMultiple: number;
   /** Out-hops of one account tried at each step of the search (closest to 100% passed on first). */
   maxBranching: number;
   /** Hops tried per closing movement, so hubs cannot stall a stream. */
@@ -63,6 +68,9 @@ const RULE_ID = 'aml.cycle';
 /** Movements kept as one alert's evidence when a cycle goes round again (the latest). */
 const MAX_EVIDENCE = 48;
 
+/** Recent payments per account from which its usual (median) amount is taken. */
+const USUAL_AMOUNT_SAMPLE = 32;
+
 /** The cycle's accounts rotated to start at the smallest id: one key per cycle, whatever the start. */
 export function canonicalCycle(accounts: readonly string[]): string {
   let best = 0;
@@ -75,6 +83,8 @@ export class CycleEvaluator implements Evaluator {
   /** Recent hops by sender (the out-edges the search walks), newest `maxOutPerAccount` kept. */
   private readonly outgoing: RecentByAccount<Hop>;
   private readonly pairs: PairHistory;
+  /** What each account paid recently (base currency), for its usual amount. */
+  private readonly paid: RecentByAccount<{ timestamp: number; base: number }>;
   /** Pairs whose round trip raised an alert, and when. */
   private readonly flaggedPairs: PairHistory;
   private readonly episodes: EpisodeTracker;
@@ -89,6 +99,7 @@ export class CycleEvaluator implements Evaluator {
   private readonly hopMaxBp: number;
   private readonly retainedBp: number;
   private readonly roundTripMaxBp: number;
+  private readonly roundTripMinBp: number;
   /** Hops tried by all searches so far (for boundedness checks). */
   private steps = 0;
 
@@ -104,19 +115,23 @@ export class CycleEvaluator implements Evaluator {
     this.outgoing = new RecentByAccount<Hop>(this.windowMs, params.maxOutPerAccount);
     this.pairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
     this.flaggedPairs = new PairHistory(this.windowMs + params.newPairDays * MS_PER_DAY);
+    this.paid = new RecentByAccount(this.windowMs, USUAL_AMOUNT_SAMPLE);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
     this.evidence = new EpisodeEvidence(this.windowMs, MAX_EVIDENCE);
     this.hopMinBp = basisPoints(params.minHopShare);
     this.hopMaxBp = basisPoints(params.maxHopShare);
     this.retainedBp = basisPoints(params.minRetained);
     this.roundTripMaxBp = basisPoints(params.roundTripMaxShare);
+    this.roundTripMinBp = basisPoints(params.roundTripMinMultiple);
   }
 
   onMovement(m: Movement): AlertDraft[] {
     const accounts = this.context.accounts;
-    // Any payment between two accounts (small ones included) shows they know each other.
+    // Any payment between two accounts (small ones included) shows they know each other and
+    // what the sender usually pays.
     if (m.fromAccount !== m.toAccount && !this.ignoredChannels.has(m.channel)) {
       this.pairs.record(m.fromAccount, m.toAccount, m.timestamp);
+      this.paid.push(m.fromAccount, { timestamp: m.timestamp, base: this.context.money.of(m) });
     }
     // Cash through a branch or ATM is not the same money coming back, purchases are no hop, and
     // ordinary commerce and small change are left out (see TransferFilter).
@@ -241,7 +256,8 @@ export class CycleEvaluator implements Evaluator {
   /**
    * A two-account round trip (A pays B, B pays A back) is everyday life between people who know
    * each other, so it counts only between accounts with no dealings in the `newPairDays` before,
-   * coming back within `roundTripDays` and at most `roundTripMaxShare` of what went.
+   * for at least `roundTripMinMultiple` times what A usually pays, coming back within
+   * `roundTripDays` and at most `roundTripMaxShare` of what went.
    */
   private isSuspiciousRoundTrip(out: Hop, back: Hop): boolean {
     const { roundTripDays, newPairDays } = this.params;
@@ -251,12 +267,29 @@ export class CycleEvaluator implements Evaluator {
     }
     const a = out.movement.fromAccount;
     const b = out.movement.toAccount;
+    if (!this.isUnusualAmount(a, out)) return false;
     const since = out.timestamp - newPairDays * MS_PER_DAY;
     // Dealings that were themselves a flagged round trip make the pair no less suspicious.
     return (
       !this.pairs.dealtBetween(a, b, since, out.timestamp) ||
       this.flaggedPairs.dealtBetween(a, b, since, out.timestamp)
     );
+  }
+
+  /**
+   * Whether `out` is at least `roundTripMinMultiple` times the median of what `account` paid
+   * before it in the window; true when fewer than three earlier payments give no usual amount.
+   */
+  private isUnusualAmount(account: string, out: Hop): boolean {
+    const earlier: number[] = [];
+    this.paid.forEachBetween(account, out.timestamp - this.windowMs - 1, out.timestamp, (p) => {
+      earlier.push(p.base);
+      return true;
+    });
+    if (earlier.length < 3) return true;
+    earlier.sort((x, y) => x - y);
+    const median = earlier[Math.floor(earlier.length / 2)];
+    return withinShare(median, out.paidBase, this.roundTripMinBp, Infinity);
   }
 
   private draft(cycle: readonly Hop[]): AlertDraft {
@@ -318,7 +351,7 @@ export class CycleEvaluator implements Evaluator {
         (repeat
           ? `; the two accounts already made a flagged round trip in the ${days} days before.`
           : roundTrip
-            ? `; the two accounts had not dealt with each other in the ${days} days before.`
+            ? `; the two accounts had not dealt with each other in the ${days} days before, and the amount was unusual for the sender.`
             : '.') +
         (episode.turns > 1 ? ` Money went round it ${episode.turns} times in this episode.` : ''),
       windowStart: episode.movements[0].timestamp,
@@ -374,7 +407,7 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
   family: 'aml',
   specificity: 2,
   description:
-    'Funds that return to their origin through 1 to 11 other accounts with strictly increasing timestamps inside the window, each hop passing on 75-125% of what came in (base currency, so hops may change currency); a two-account round trip counts only between strangers, within a week, bringing back at most what went. Length, per-hop share and speed raise the score.',
+    'Funds that return to their origin through 1 to 11 other accounts with strictly increasing timestamps inside the window, each hop passing on 75-125% of what came in (base currency, so hops may change currency); a two-account round trip counts only between strangers, for at least twice the sender’s usual payment, within a week, bringing back at most what went. Length, per-hop share and speed raise the score.',
   source:
     'IBM AMLSim CycleTypology (amount x 0.9 per hop) and IBM AMLworld cycle pattern (Altman et al. 2023; 2 to 13 hops in mixed currencies)',
   parameters: [
@@ -450,6 +483,14 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
         'Days before a round trip in which its two accounts must not have dealt with each other.',
     },
     {
+      name: 'roundTripMinMultiple',
+      kind: 'number',
+      min: 0,
+      max: 1000,
+      description:
+        "Smallest multiple of the sender's usual (median) payment that a round trip sends.",
+    },
+    {
       name: 'maxBranching',
       kind: 'integer',
       min: 1,
@@ -484,6 +525,7 @@ export const cycleDetector: ActivityDetector<CycleParams> = {
     roundTripDays: 7,
     roundTripMaxShare: 1,
     newPairDays: 30,
+    roundTripMinMultiple: 2,
     maxBranching: 8,
     maxExpansions: 2000,
     maxOutPerAccount: 64,
