@@ -267,13 +267,10 @@ export class CycleEvaluator implements Evaluator {
     }
     const a = out.movement.fromAccount;
     const b = out.movement.toAccount;
-    if (!this.isUnusualAmount(a, out)) return false;
     const since = out.timestamp - newPairDays * MS_PER_DAY;
-    // Dealings that were themselves a flagged round trip make the pair no less suspicious.
-    return (
-      !this.pairs.dealtBetween(a, b, since, out.timestamp) ||
-      this.flaggedPairs.dealtBetween(a, b, since, out.timestamp)
-    );
+    // A pair repeating a flagged round trip stays suspicious, whatever it paid in between.
+    if (this.flaggedPairs.dealtBetween(a, b, since, out.timestamp)) return true;
+    return this.isUnusualAmount(a, out) && !this.pairs.dealtBetween(a, b, since, out.timestamp);
   }
 
   /**
