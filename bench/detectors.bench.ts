@@ -90,7 +90,10 @@ export async function benchDetectors(options: DetectorBenchOptions = {}): Promis
   );
 
   // Per event: one engine fed one activity at a time.
-  const engine = new StreamDetectionEngine(instances, new MemoryAccountDirectory(dataset.vertices));
+  const engine = new StreamDetectionEngine(
+    instances,
+    new MemoryAccountDirectory(dataset.vertices, dataset.edges),
+  );
   const latencies = new Float64Array(activities.length);
   let raised = 0;
   started = performance.now();

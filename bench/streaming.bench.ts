@@ -30,6 +30,10 @@ class NoDetection extends MovementDetector {
   onMovement(): Promise<StreamAlert[]> {
     return Promise.resolve([]);
   }
+
+  onEvent(): Promise<StreamAlert[]> {
+    return Promise.resolve([]);
+  }
 }
 
 const silent = {

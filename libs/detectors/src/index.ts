@@ -16,6 +16,7 @@ export * from './aml/scatter-gather.detector';
 export * from './aml/gather-scatter.detector';
 export * from './aml/bipartite.detector';
 export * from './aml/stack.detector';
+export * from './aml/stack-chain.detector';
 export * from './aml/pass-through.detector';
 export * from './aml/layering-chain.detector';
 export * from './aml/dormant-reactivation.detector';

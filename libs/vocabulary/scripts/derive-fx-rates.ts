@@ -90,9 +90,7 @@ function main(): void {
   console.log(
     `Same-currency hops: ${same.hops}, median forwarded/received ratio ${same.ratio} (1 = sums forwarded whole)`,
   );
-  console.log(
-    '\ncurrency  hops  hop-median/USD  rows  amount-scale/USD  generator  shipped(2022 era)',
-  );
+  console.log('\ncurrency  hops  hop-median/USD  rows  amount-scale/USD  generator  shipped');
   for (const e of evidence) {
     console.log(
       [
@@ -102,7 +100,7 @@ function main(): void {
         String(e.rows).padStart(5),
         (e.amountScale === undefined ? '-' : formatRate(e.amountScale, 4)).padStart(17),
         (e.generator ?? '-').padStart(10),
-        `  ${table.amlworldEra.get(e.currency) ?? '-'}`,
+        `  ${table.rates.get(e.currency) ?? '-'}`,
       ].join(' '),
     );
   }

@@ -59,6 +59,22 @@ describe('FX rate derivation from AMLworld hops', () => {
     ]);
   });
 
+  it('refuses a table that disagrees with the generator, naming the rate to set', () => {
+    const eur: CurrencyEvidence = {
+      currency: 'EUR',
+      inAmlworld: true,
+      inGenerator: true,
+      hop: { perUsd: 0.8534, hops: 9 },
+      rows: 0,
+      amountScale: undefined,
+      generator: '0.92',
+      reference: undefined,
+    };
+    expect(() => buildShippedTable([eur], '/data/LI-Medium_Patterns.txt')).toThrow(
+      'set USD_RATES.EUR in libs/generators/src/population/geography.ts to 0.8534',
+    );
+  });
+
   it('takes the median per currency against USD, inverting X -> USD hops', () => {
     const rates = usdRatesFromHops(hops);
     expect(rates.get('EUR')).toEqual({ perUsd: 0.86, hops: 3 });
@@ -91,7 +107,7 @@ describe('FX rate derivation from AMLworld hops', () => {
           currency: 'EUR',
           hop: { perUsd: 0.8534, hops: 9 },
           inGenerator: true,
-          generator: '0.92',
+          generator: '0.8534',
         }),
         evidence({
           currency: 'CHF',
@@ -106,16 +122,12 @@ describe('FX rate derivation from AMLworld hops', () => {
       '/data/LI-Medium_Patterns.txt',
     );
     expect(table.csv).toBe(
-      [
-        'Date,USD,EUR,CHF,AUD,ILS,SAR',
-        '2023-01-01,1,0.92,0.9,,,',
-        '1970-01-01,1,0.8534,0.9,1.3,3.39,3.75',
-        '',
-      ].join('\n'),
+      ['Date,USD,EUR,CHF,AUD,ILS,SAR', '1970-01-01,1,0.8534,0.9,1.3,3.39,3.75', ''].join('\n'),
     );
     expect(table.sources.get('EUR')).toContain(
       'median of 9 intermediary hops between USD and EUR in LI-Medium_Patterns.txt',
     );
+    expect(table.sources.get('EUR')).toContain('the generator uses the same rate');
     expect(table.sources.get('CHF')).toContain("the generator's fixed rate");
     expect(table.sources.get('AUD')).toContain('weak: median of only 2');
     expect(table.sources.get('ILS')).toContain('amount scale');

@@ -2,22 +2,20 @@ import { basename } from 'node:path';
 import { formatRate, type HopRate } from './fx-rate-derivation';
 
 /**
- * The shipped table has two rows, both in units per 1 USD (USD is the anchor column):
+ * The shipped table has one row, in units per 1 USD (USD is the anchor column), dated
+ * 1970-01-01 so that every date from the Unix epoch on converts at it: AMLworld's data (2022)
+ * and our generator's periods (SEEDER_REFERENCE_TIME defaults to 2025-01-01) alike.
  *
- * - 1970-01-01, the AMLworld era: every date from the Unix epoch on (AMLworld's data is dated
- *   2022) converts at the rates AMLworld's own simulator used, as implied by its hops.
- * - 2023-01-01, the generator era: our generator's periods (SEEDER_REFERENCE_TIME defaults to
- *   2025-01-01) convert at exactly the generator's fixed rates, so that a generated movement
- *   paid in one currency and received in another converts back to the same base amount.
- *   Currencies the generator does not use are blank there and keep their 1970 rate.
+ * AMLworld's simulator and our generator live in one world of prices: where AMLworld's hops
+ * imply a rate, the generator's fixed rate (geography.ts USD_RATES) is that rate, so laundering
+ * grafted from AMLworld onto a generated bank (`--inject-patterns`) converts consistently with
+ * the bank's own traffic. The script refuses to write a table that disagrees with the generator.
  */
-export const AMLWORLD_ERA = '1970-01-01';
-export const GENERATOR_ERA = '2023-01-01';
+export const RATE_DATE = '1970-01-01';
 /** Fewer hops than this and the generator's rate (or another source) is preferred. */
 export const MIN_HOPS = 5;
 /** Rows needed before the amount-scale estimate (median amount vs median USD amount) is used. */
 export const MIN_AMOUNT_ROWS = 30;
-
 export interface CurrencyEvidence {
   currency: string;
   inAmlworld: boolean;
@@ -36,8 +34,8 @@ export interface ShippedTable {
   csv: string;
   /** Currency -> where its rates came from. */
   sources: Map<string, string>;
-  /** Currency -> its rate on the AMLworld-era row. */
-  amlworldEra: Map<string, string>;
+  /** Currency -> its rate. */
+  rates: Map<string, string>;
 }
 
 export function buildShippedTable(
@@ -47,45 +45,38 @@ export function buildShippedTable(
   const name = basename(file);
   const currencies = ['USD', ...evidence.map((e) => e.currency).filter((c) => c !== 'USD')];
   const byCurrency = new Map(evidence.map((e) => [e.currency, e]));
-  const amlworldEra = new Map<string, string>();
-  const generatorEra = new Map<string, string>();
+  const rates = new Map<string, string>();
   const sources = new Map<string, string>();
   for (const currency of currencies) {
     const e = byCurrency.get(currency);
     if (currency === 'USD' || e === undefined) {
-      amlworldEra.set('USD', '1');
-      generatorEra.set('USD', '1');
+      rates.set('USD', '1');
       sources.set('USD', 'anchor: every rate in the table is units of that currency per 1 USD');
       continue;
     }
-    const early = amlworldEraRate(e, name);
-    amlworldEra.set(currency, early.rate);
-    let source = `${AMLWORLD_ERA} row: ${early.source}`;
-    if (e.inGenerator) {
-      const rate = e.generator ?? '1';
-      generatorEra.set(currency, rate);
-      source +=
-        e.generator === undefined
-          ? `; ${GENERATOR_ERA} row: 1, as the generator has no rate for it and converts it 1:1 with USD`
-          : `; ${GENERATOR_ERA} row: ${rate}, the generator's fixed rate (geography.ts USD_RATES)`;
-    } else {
-      source += `; ${GENERATOR_ERA} row: blank (the generator does not use ${currency}), so the ${AMLWORLD_ERA} rate applies`;
+    const chosen = rateOf(e, name);
+    if (e.generator !== undefined && Number(e.generator) !== Number(chosen.rate)) {
+      throw new Error(
+        `The generator converts ${currency} at ${e.generator} per USD but the table would ship ${chosen.rate} (${chosen.source}); set USD_RATES.${currency} in libs/generators/src/population/geography.ts to ${chosen.rate} so both agree`,
+      );
     }
-    sources.set(currency, source);
+    rates.set(currency, chosen.rate);
+    sources.set(
+      currency,
+      e.inGenerator && e.generator !== undefined && !chosen.source.startsWith("the generator's")
+        ? `${chosen.source}; the generator uses the same rate (geography.ts USD_RATES)`
+        : chosen.source,
+    );
   }
-  const line = (date: string, rates: Map<string, string>): string =>
-    [date, ...currencies.map((c) => rates.get(c) ?? '')].join(',');
   const csv = [
     ['Date', ...currencies].join(','),
-    // Newest first, as in the ECB's own file.
-    line(GENERATOR_ERA, generatorEra),
-    line(AMLWORLD_ERA, amlworldEra),
+    [RATE_DATE, ...currencies.map((c) => rates.get(c) ?? '')].join(','),
     '',
   ].join('\n');
-  return { csv, sources, amlworldEra };
+  return { csv, sources, rates };
 }
 
-function amlworldEraRate(e: CurrencyEvidence, file: string): { rate: string; source: string } {
+function rateOf(e: CurrencyEvidence, file: string): { rate: string; source: string } {
   const hops = e.hop?.hops ?? 0;
   if (e.hop !== undefined && hops >= MIN_HOPS) {
     return {

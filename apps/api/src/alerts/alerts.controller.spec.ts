@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { detectorsSettings, loadAllSettings } from '@app/settings';
+import { detectorsSettings, loadAllSettings, moneySettings } from '@app/settings';
 import { Clock, FixedClock, movementEdge } from '@app/vocabulary';
 import type { AccountVertex, GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
 import { ROLES_KEY } from '../auth/roles.decorator';
@@ -77,8 +77,9 @@ function globalsWith(store: GraphStore): new () => unknown {
     providers: [
       { provide: GraphStore, useValue: store },
       { provide: detectorsSettings.KEY, useValue: loadAllSettings({}).detectors },
+      { provide: moneySettings.KEY, useValue: loadAllSettings({}).money },
     ],
-    exports: [GraphStore, detectorsSettings.KEY],
+    exports: [GraphStore, detectorsSettings.KEY, moneySettings.KEY],
   })
   class TestGlobals {}
   return TestGlobals;
@@ -158,7 +159,7 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
       'mv:t:4',
     ]);
     expect(body.parties[0]).toMatchObject({ uid: 'account:b:S', role: 'subject' });
-    expect(body.explanation).toContain('to 5 distinct counterparties');
+    expect(body.explanation).toContain('to 5 counterparties it had not paid');
 
     const patched = await request(http)
       .patch(`/api/v1/alerts/${encodeURIComponent(alertId)}`)

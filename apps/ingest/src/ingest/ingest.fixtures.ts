@@ -1,4 +1,5 @@
 import { loadAllSettings, StreamingConfig } from '@app/settings';
+import type { AccountEvent } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
 import type { AccountVertex, GraphEdge, Movement, PersonVertex } from '@app/vocabulary';
 import { MovementDetector } from './movement-detector';
@@ -58,9 +59,18 @@ export function movement(n: number, from: number, to: number, amountMinor = 10_0
   };
 }
 
-/** A detector that raises one alert for every movement of at least `threshold`. */
+/**
+ * A detector that raises one alert for every movement of at least `threshold`, and records the
+ * events it is fed.
+ */
 export class ThresholdDetector extends MovementDetector {
   readonly seen: string[] = [];
+  readonly events: string[] = [];
+
+  onEvent(e: AccountEvent): Promise<StreamAlert[]> {
+    this.events.push(`${e.accountId}>${e.eventId}`);
+    return Promise.resolve([]);
+  }
 
   constructor(private readonly threshold: number) {
     super();

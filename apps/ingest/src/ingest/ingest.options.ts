@@ -6,11 +6,11 @@ export interface IngestOptions {
   batchSize: number;
   /** Longest wait for a batch to fill before it is written anyway (`INGEST_BATCH_WINDOW_MS`). */
   batchWindowMs: number;
-  /** Movement ids remembered so a redelivered movement is not fed to detection twice. */
+  /** Movements and events remembered so a redelivered one is not fed to detection twice. */
   detectedMemory: number;
 }
 
-/** Movement ids remembered for detection (no setting: memory bound, not a tuning knob). */
+/** Movements and events remembered for detection (no setting: memory bound, not a tuning knob). */
 export const DEFAULT_DETECTED_MEMORY = 100_000;
 
 /** The worker's options from the validated `ingest` settings. */

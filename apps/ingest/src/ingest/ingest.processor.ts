@@ -9,6 +9,8 @@ import {
   ReceivedMessage,
   StreamAlert,
 } from '@app/streaming';
+import { accountEventOf, compareActivities } from '@app/detectors';
+import type { Activity } from '@app/detectors';
 import { movementEdge } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, Movement, MovementEdge } from '@app/vocabulary';
 import { RejectionClassifier, writeBatch, WriteOutcome } from './graph-batch.writer';
@@ -27,7 +29,10 @@ export interface IngestCounters {
 export interface ProcessorConfig {
   alertsTopic: string;
   maxRedeliverCount: number;
-  /** Movement ids remembered so a redelivered movement is not fed to detection twice. */
+  /**
+   * Movements and account events remembered so that a redelivered one is not fed to detection
+   * twice.
+   */
   detectedMemory: number;
 }
 
@@ -83,7 +88,11 @@ export class IngestProcessor {
     private readonly metrics: IngestMetrics = new NoIngestMetrics(),
   ) {}
 
-  /** A batch from the entities topic: vertex upserts first, then edge upserts. */
+  /**
+   * A batch from the entities topic: vertex upserts first, then edge upserts. Written HAS_EVENT
+   * edges (an account's login, credential change…) are fed to detection in time order, like
+   * movements, with their Event vertex as the graph holds it; raised alerts are published.
+   */
   async processEntities(messages: readonly ReceivedMessage[]): Promise<void> {
     this.counters.received += messages.length;
     const vertices: { key: string; item: GraphVertex; message: ReceivedMessage }[] = [];
@@ -119,8 +128,31 @@ export class IngestProcessor {
         (batch) => this.store.upsertEdges(batch),
         this.missingEndsAreRetried<GraphEdge>(),
       );
+      const hasEvent = edgeGroups.filter(
+        (g, index) => outcomes[index].kind === 'written' && g.item.label === 'HAS_EVENT',
+      );
+      if (hasEvent.length > 0) await this.detect(await this.eventsOf(hasEvent), hasEvent);
       await this.settleGroups(edgeGroups, outcomes);
     }
+  }
+
+  /**
+   * The account events of written HAS_EVENT edges, in replay order. The Event vertices are read
+   * back from the graph (one read): an edge is only written once its Event exists there.
+   */
+  private async eventsOf(edges: readonly Group<GraphEdge>[]): Promise<Activity[]> {
+    const vertices = await this.store.getVertices([...new Set(edges.map((g) => g.item.to))]);
+    const events = new Map(vertices.map((v) => [v.uid, v]));
+    const activities: Activity[] = [];
+    for (const { item: edge } of edges) {
+      const vertex = events.get(edge.to);
+      if (vertex?.label !== 'Event') continue;
+      activities.push({
+        type: 'event',
+        event: accountEventOf(edge.from, vertex.uid, vertex.props),
+      });
+    }
+    return activities.sort(compareActivities);
   }
 
   /**
@@ -149,8 +181,8 @@ export class IngestProcessor {
     );
     const written = groups
       .filter((_, index) => outcomes[index].kind === 'written')
-      .map((g) => g.item)
-      .sort((a, b) => a.timestamp - b.timestamp || (a.movementId < b.movementId ? -1 : 1));
+      .map((g): Activity => ({ type: 'movement', movement: g.item }))
+      .sort(compareActivities);
     await this.detect(written, groups);
     await this.settleGroups(groups, outcomes);
   }
@@ -166,22 +198,44 @@ export class IngestProcessor {
     };
   }
 
+  /**
+   * Feeds written activities (in replay order) to detection, once each, and publishes what they
+   * raise. `groups` are the messages they came from (for correlation ids in logs).
+   */
   private async detect(
-    written: readonly Movement[],
-    groups: readonly Group<Movement>[],
+    written: readonly Activity[],
+    groups: readonly Group<Movement | GraphEdge>[],
   ): Promise<void> {
     const alerts: StreamAlert[] = [];
-    for (const movement of written) {
-      if (this.detected.has(movement.movementId)) continue;
+    for (const activity of written) {
+      const { key, what, sourceId } =
+        activity.type === 'movement'
+          ? {
+              key: activity.movement.movementId,
+              what: `movement ${activity.movement.movementId}`,
+              sourceId: activity.movement.movementId,
+            }
+          : {
+              key: `${activity.event.accountId}>${activity.event.eventId}`,
+              what: `event ${activity.event.eventId} of account ${activity.event.accountId}`,
+              sourceId: activity.event.eventId,
+            };
+      if (this.detected.has(key)) continue;
       try {
-        alerts.push(...(await this.detector.onMovement(movement)));
-        this.remember(movement.movementId);
+        alerts.push(
+          ...(await (activity.type === 'movement'
+            ? this.detector.onMovement(activity.movement)
+            : this.detector.onEvent(activity.event))),
+        );
+        this.remember(key);
       } catch (error: unknown) {
         this.counters.detectionFailures += 1;
         this.metrics.detectionFailed(1);
-        const message = groups.find((g) => g.item.movementId === movement.movementId)?.messages[0];
+        const message = groups.find((g) =>
+          'movementId' in g.item ? g.item.movementId === sourceId : g.item.to === sourceId,
+        )?.messages[0];
         this.logger.error({
-          msg: `Detection failed for movement ${movement.movementId}; it stays written (batch detection will see it)`,
+          msg: `Detection failed for ${what}; it stays written (batch detection will see it)`,
           correlationId: message?.messageId,
           error: errorText(error),
         });
@@ -216,8 +270,8 @@ export class IngestProcessor {
     }
   }
 
-  private remember(movementId: string): void {
-    this.detected.add(movementId);
+  private remember(key: string): void {
+    this.detected.add(key);
     if (this.detected.size > this.config.detectedMemory) {
       const oldest = this.detected.values().next().value;
       if (oldest !== undefined) this.detected.delete(oldest);

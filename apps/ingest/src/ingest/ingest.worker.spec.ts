@@ -9,7 +9,7 @@ import {
 } from '@app/streaming';
 import type { OutgoingMessage } from '@app/streaming';
 import { GraphUnavailableError } from '@app/vocabulary';
-import type { GraphVertex } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 import {
   account,
   holds,
@@ -248,9 +248,40 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     });
   });
 
+  it('feeds written account events (HAS_EVENT) to detection in time order, once each', async () => {
+    await startWorker({}, { batchWindowMs: 50 });
+    const login = (n: number, minute: number): GraphVertex => ({
+      label: 'Event',
+      uid: `event:test:${n}`,
+      props: { kind: 'login', timestamp: 1_735_689_600_000 + minute * 60_000 },
+    });
+    const hasEvent = (a: number, n: number): GraphEdge => ({
+      label: 'HAS_EVENT',
+      eid: `HAS_EVENT:account:b1:${a}>event:test:${n}`,
+      from: `account:b1:${a}`,
+      to: `event:test:${n}`,
+      props: {},
+    });
+    const entities = [
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+      vertexUpsertMessage(login(1, 30), meta()),
+      vertexUpsertMessage(login(2, 10), meta()),
+      edgeUpsertMessage(hasEvent(1, 1), meta()),
+      edgeUpsertMessage(hasEvent(2, 2), meta()),
+    ];
+    await publishEntities(entities);
+    await until(() => worker.counters.written === 6, 'the events');
+    // Delivered again: written (unchanged) and acknowledged, not detected twice.
+    await publishEntities(entities.slice(4));
+    await until(() => worker.counters.written === 8, 'the redelivered edges');
+    expect(detector.events).toEqual(['account:b1:2>event:test:2', 'account:b1:1>event:test:1']);
+  });
+
   it('acknowledges a written movement even when detection fails, and says so', async () => {
     const failing: MovementDetector = {
       onMovement: () => Promise.reject(new Error('rules crashed')),
+      onEvent: () => Promise.resolve([]),
     };
     await startWorker({}, {}, failing);
     await publishEntities([

@@ -20,8 +20,8 @@ import { MovementDetector } from './movement-detector';
  * The ingest worker: consumes the entities and movements topics through the Shared
  * subscription of the `streaming` settings, writes micro-batches (up to `batchSize` messages or
  * `batchWindowMs`) into the graph, acknowledges each message only after its write succeeded,
- * and feeds written movements to stream detection. Reports batches and settled messages to
- * `IngestMetrics` (Prometheus in the app).
+ * and feeds written movements and account events (HAS_EVENT edges) to stream detection.
+ * Reports batches and settled messages to `IngestMetrics` (Prometheus in the app).
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
  * stops taking messages, finishes and settles the batches in hand, then detaches — before the

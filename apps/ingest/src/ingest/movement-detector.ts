@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { StreamDetectionService } from '@app/detectors';
-import type { DetectedAlert } from '@app/detectors';
+import type { AccountEvent, DetectedAlert } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
 import type { Movement } from '@app/vocabulary';
 
 /**
- * The ingest worker's integration point with per-event detection: called once per movement
- * written to the graph, in time order within a batch; returns the alerts raised or grown by it.
+ * The ingest worker's integration point with per-event detection: called once per movement and
+ * once per account event (an Event vertex reached through a HAS_EVENT edge: a login, a credential
+ * change) written to the graph, in time order within a batch; returns the alerts raised or grown
+ * by it.
  */
 export abstract class MovementDetector {
   abstract onMovement(movement: Movement): Promise<StreamAlert[]>;
+  abstract onEvent(event: AccountEvent): Promise<StreamAlert[]>;
 }
 
 /** The alert as published on the alerts topic. */
@@ -44,5 +47,9 @@ export class DetectorsMovementDetector extends MovementDetector {
 
   async onMovement(movement: Movement): Promise<StreamAlert[]> {
     return (await this.detection.onMovement(movement)).map(streamAlertOf);
+  }
+
+  async onEvent(event: AccountEvent): Promise<StreamAlert[]> {
+    return (await this.detection.onEvent(event)).map(streamAlertOf);
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { generateBank, JsonlSink, writeDataset } from '@app/generators';
+import { generateBank, generateBankWithPatterns, JsonlSink, writeDataset } from '@app/generators';
 import { loadAllSettings } from '@app/settings';
 import type { SeederContext } from '../generate/generate.command';
 import { registerEvaluateCommand } from './evaluate.command';
@@ -141,7 +141,14 @@ describe('seeder evaluate', () => {
     await run([...base, '--inject-patterns', PATTERNS, '--report', injected]);
     type Report = {
       dataset: Record<string, unknown>;
-      consolidated: { typologies: { typology: string; instances: number }[] };
+      consolidated: {
+        typologies: { typology: string; instances: number }[];
+        sources: { source: string; instances: number }[];
+      };
+      transactions: {
+        labelledNotSeen: number;
+        aml: { sources: { source: string; labelled: number }[] };
+      };
     };
     const read = (dir: string): Report =>
       JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
@@ -160,6 +167,40 @@ describe('seeder evaluate', () => {
     expect(printed).toContain(
       `Injecting 3 laundering attempts (11 movements, 12 accounts) from ${PATTERNS}`,
     );
+    // The grafted attempts are scored apart from the generated instances, per instance and per
+    // movement; the injected bank is reread to date their movements.
+    expect(after.consolidated.sources.find((s) => s.source === 'amlworld')?.instances).toBe(3);
+    expect(after.transactions.labelledNotSeen).toBe(0);
+    expect(after.transactions.aml.sources.find((s) => s.source === 'amlworld')?.labelled).toBe(11);
+    expect(printed.some((line) => /^recall by source: amlworld \d of 3 \(/.test(line))).toBe(true);
+    expect(printed.some((line) => line.startsWith('  amlworld: cycle '))).toBe(true);
+  });
+
+  it('evaluates a dataset written with injected attempts and names the patterns file', async () => {
+    const data = join(work, 'injected-data');
+    const options = {
+      profile: 'tiny',
+      seed: 3,
+      referenceTime: '2025-01-01T00:00:00Z',
+      days: 30,
+    } as const;
+    const injected = await generateBankWithPatterns(options, PATTERNS);
+    const sink = await JsonlSink.open({
+      directory: data,
+      overwrite: false,
+      manifest: { ...options, injectPatterns: injected.injection },
+    });
+    await writeDataset(injected.chunks, sink, () => undefined);
+    const report = join(work, 'report');
+    await run(['--dataset', data, '--report', report]);
+    const json = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8')) as {
+      dataset: Record<string, unknown>;
+      consolidated: { typologies: { typology: string; instances: number; missed: string[] }[] };
+    };
+    expect(json.dataset).toMatchObject({ injectPatterns: 'mini-inject_Patterns.txt', seed: 3 });
+    const scatter = json.consolidated.typologies.find((t) => t.typology === 'scatter-gather');
+    // The tiny bank has one scatter-gather of its own; the fixture adds one.
+    expect(scatter?.instances).toBe(2);
   });
 
   it('refuses --inject-patterns with --dataset', async () => {

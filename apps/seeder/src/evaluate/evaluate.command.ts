@@ -13,6 +13,7 @@ import type {
   BinaryScores,
   DatasetEvaluation,
   EvaluationSummary,
+  SourceScore,
   TransactionEvaluation,
 } from '@app/detectors';
 import {
@@ -159,6 +160,11 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
           const value = dataset.manifest[key];
           if (typeof value === 'string' || typeof value === 'number') facts[key] = value;
         }
+        // Written by `seeder generate --inject-patterns`: which file was grafted on.
+        const injected = dataset.manifest.injectPatterns;
+        if (typeof injected === 'object' && injected !== null && 'file' in injected) {
+          if (typeof injected.file === 'string') facts.injectPatterns = injected.file;
+        }
         const observedSince =
           typeof reference === 'string' && typeof days === 'number'
             ? Date.parse(reference) - days * DAY_MS
@@ -284,6 +290,7 @@ function summaryLines(summary: EvaluationSummary): string[] {
   lines.push(
     `detected ${totals.detected} of ${totals.instances} instances (lenient ${totals.lenient.detected}); ${totals.alerts} alerts, ` +
       `${totals.unmatched} unmatched (lenient ${totals.lenient.unmatched}), ${totals.decoysAlerted} of ${totals.decoys} decoys alerted`,
+    ...sourceSummary(summary.consolidated.sources),
     'strict: an alert counts only when it shares a movement or an event with the instance (rings: two member accounts);',
     'lenient: an alert on the instance key account in an overlapping window also counts.',
     '',
@@ -291,6 +298,28 @@ function summaryLines(summary: EvaluationSummary): string[] {
     ...accountSummary(summary.accounts),
   );
   return lines;
+}
+
+/** Instance recall per ground-truth source, when the dataset mixes sources (an injected bank). */
+function sourceSummary(sources: readonly SourceScore[]): string[] {
+  if (sources.length < 2) return [];
+  return [
+    'recall by source: ' +
+      sources
+        .map(
+          (s) =>
+            `${s.source} ${s.detected} of ${s.instances} (${percent(s.recall)}; lenient ${percent(s.lenientRecall)})`,
+        )
+        .join(', '),
+    // The typologies of each source apart: a mixed typology row flatters an injected source.
+    ...sources.map(
+      (s) =>
+        `  ${s.source}: ` +
+        s.typologies
+          .map((t) => `${t.typology} ${t.detected}/${t.instances} (${percent(t.recall)})`)
+          .join(', '),
+    ),
+  ];
 }
 
 /** Per-movement precision, recall and F1 (minority class), overall and on the test split. */
@@ -311,6 +340,22 @@ function transactionSummary(transactions: TransactionEvaluation): string[] {
   }
   if (split)
     lines.push(`test split: the last 20% of the time span, movements at or after ${split.from}`);
+  if (transactions.aml.sources.length > 1) {
+    lines.push(
+      'AML recall by source: ' +
+        transactions.aml.sources
+          .map(
+            (r) =>
+              `${r.source} ${percent(r.recall)} of ${r.labelled} (test split ${percent(r.testRecall)} of ${r.testLabelled})`,
+          )
+          .join(', '),
+    );
+  }
+  if (transactions.aml.flaggedByOtherFamilyOnly > 0) {
+    lines.push(
+      `${transactions.aml.flaggedByOtherFamilyOnly} AML-labelled movements were flagged only by fraud rules (not counted as found)`,
+    );
+  }
   if (transactions.labelledNotSeen > 0) {
     lines.push(
       `${transactions.labelledNotSeen} labelled movement ids were not found among the movements and are left out`,

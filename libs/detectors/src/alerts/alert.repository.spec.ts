@@ -119,7 +119,7 @@ describe('AlertRepository', () => {
     await repository.changeStatus(alert.alertId, 'closed-reported', 'SAR filed', 'key-1');
     const history = await repository.statusHistory(alert.alertId);
     expect(history.map((h) => [h.from, h.to, h.note])).toEqual([
-      [null, 'open', 'raised by aml.structuring 1.1.0'],
+      [null, 'open', 'raised by aml.structuring 1.2.0'],
       ['open', 'escalated', 'large amounts'],
       ['escalated', 'closed-reported', 'SAR filed'],
     ]);
@@ -150,7 +150,7 @@ describe('AlertRepository', () => {
         from: null,
         to: 'open',
         at: NOW,
-        note: 'raised by aml.structuring 1.1.0',
+        note: 'raised by aml.structuring 1.2.0',
         actor: 'detector',
       },
       {

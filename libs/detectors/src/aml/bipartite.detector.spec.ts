@@ -1,5 +1,5 @@
 import { DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement, PricedAmount } from '@app/vocabulary';
 import { bipartiteDetector } from './bipartite.detector';
 
 function complete(senders: string[], receivers: string[], start = T0): Movement[] {
@@ -11,6 +11,17 @@ function complete(senders: string[], receivers: string[], start = T0): Movement[
     }),
   );
 }
+
+/** USD base; 1 EUR = 1.10 USD (fixed, for the test). */
+const money: BaseMoney = {
+  currency: 'USD',
+  of(a: PricedAmount) {
+    return this.convert(a.amountMinor, a.currency, a.timestamp);
+  },
+  convert(minor: number, currency: string) {
+    return currency === 'EUR' ? Math.round(minor * 1.1) : minor;
+  },
+};
 
 const S = ['acc:S1', 'acc:S2', 'acc:S3'];
 const R = ['acc:R1', 'acc:R2', 'acc:R3'];
@@ -50,5 +61,14 @@ describe('bipartiteDetector', () => {
     ).toHaveLength(0);
     // The same three customers paying three quiet accounts are a bipartite layer.
     expect(runDetector(bipartiteDetector, complete(shoppers, shops)).alerts).toHaveLength(1);
+  });
+
+  it('applies the amount floor in the base currency', () => {
+    // 480.00 EUR is 528.00 USD: above the 500.00 floor in USD although below it in euro.
+    const inEuro = complete(S, R).map((m) => ({ ...m, amountMinor: 480_00, currency: 'EUR' }));
+    expect(runDetector(bipartiteDetector, inEuro, { money }).alerts).toHaveLength(1);
+    // 440.00 EUR is 484.00 USD: below the floor.
+    const small = inEuro.map((m) => ({ ...m, amountMinor: 440_00 }));
+    expect(runDetector(bipartiteDetector, small, { money }).alerts).toHaveLength(0);
   });
 });

@@ -12,6 +12,7 @@ import { EpisodeTracker } from '../core/episode-tracker';
 import { inTimeOrder } from '../core/evaluator-helpers';
 import { FlowIndex } from '../core/flow-index';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import {
   DEFAULT_TRANSFER_FILTER,
@@ -38,13 +39,16 @@ class BipartiteEvaluator implements Evaluator {
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
+  private readonly minBase: number;
 
   constructor(
     private readonly params: BipartiteParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
-    this.filter = new TransferFilter(params);
+    // The amount floor is applied in the base currency (below), not in each movement's own.
+    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.minBase = minorIn(params.minAmount, context.money.currency);
     this.flows = new FlowIndex(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
@@ -56,6 +60,7 @@ class BipartiteEvaluator implements Evaluator {
       isCashPoint(this.context.accounts, m.toAccount)
     )
       return [];
+    if (this.context.money.of(m) < this.minBase) return [];
     this.flows.add(m);
     const now = m.timestamp;
     const { minSenders, minReceivers, maxDegree } = this.params;
@@ -139,12 +144,12 @@ class BipartiteEvaluator implements Evaluator {
 export const bipartiteDetector: ActivityDetector<BipartiteParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'bipartite',
   family: 'aml',
   specificity: 1,
   description:
-    'Several senders that each pay several of the same receivers within the window, forming a small closed bipartite layer.',
+    'Several senders that each pay several of the same receivers within the window, forming a small closed bipartite layer (amounts floored in the base currency).',
   source: 'IBM AMLSim BipartiteTypology; IBM AMLworld bipartite pattern (Altman et al. 2023)',
   parameters: [
     { name: 'windowDays', kind: 'integer', min: 1, max: 366, description: 'Window in days.' },
@@ -163,7 +168,14 @@ export const bipartiteDetector: ActivityDetector<BipartiteParams> = {
       max: 100000,
       description: 'Most distinct counterparties a member may have each way.',
     },
-    ...TRANSFER_FILTER_SPECS,
+    ...TRANSFER_FILTER_SPECS.map((spec) =>
+      spec.name === 'minAmount'
+        ? {
+            ...spec,
+            description: 'Smallest movement (major units of the base currency) that counts.',
+          }
+        : spec,
+    ),
   ],
   defaults: (_config: DetectorsConfig): BipartiteParams => ({
     ...DEFAULT_TRANSFER_FILTER,

@@ -1,51 +1,103 @@
 import { DAY, HOUR, MINUTE, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
-import { fanInDetector, fanOutDetector, similarGroup } from './fan.detector';
+import { testMoney } from '../testing/fx-fixtures';
+import { fanInDetector, fanOutDetector } from './fan.detector';
 
 const others = (n: number, prefix = 'acc:R'): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
 describe('fanOutDetector', () => {
-  it('fires at five distinct counterparties paid similar amounts within 30 days, naming them and the total', () => {
-    const movements = others(5).map((to, i) => mv('acc:S', to, 2_000_00 + i * 10_00, T0 + i * DAY));
+  it('fires at five new counterparties within 7 days whatever the total, naming them and the total', () => {
+    const movements = others(5).map((to, i) => mv('acc:S', to, 1_000_00 + i * 10_00, T0 + i * DAY));
     const { alerts } = runDetector(fanOutDetector, movements);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].subject).toBe('acc:S');
     expect(alerts[0].parties.map((p) => p.uid)).toEqual(['acc:S', ...others(5)]);
     expect(alerts[0].explanation).toContain(
-      'sent 5 payments of similar amounts (2000.00 USD to 2040.00 USD) to 5 distinct counterparties',
+      'sent 5 transfers to 5 counterparties it had not paid in the previous 30 days',
     );
-    expect(alerts[0].explanation).toContain('totalling 10100.00 USD');
+    expect(alerts[0].explanation).toContain('totalling 5100.00 USD');
+    expect(alerts[0].explanation).toContain('amounts from 1000.00 USD to 1040.00 USD');
+    expect(alerts[0].facts).toMatchObject({ counterparties: 5, usualBaseMinor: 0 });
   });
 
-  it('does not fire at four counterparties (near miss), however many payments', () => {
-    const movements = [...others(4), ...others(4)].map((to, i) =>
-      mv('acc:S', to, 2_000_00, T0 + i * HOUR),
-    );
-    expect(runDetector(fanOutDetector, movements).alerts).toHaveLength(0);
+  it('fires on a small fan: two new counterparties paid widely spread amounts in two currencies, 10000.00 USD or more', () => {
+    // AMLworld "Max 2-degree Fan-Out": 19417.72 then 19240.22, five days apart, EUR and USD.
+    const movements = [
+      mv('acc:S', 'acc:R1', 12_000_00, T0, { currency: 'EUR' }),
+      mv('acc:S', 'acc:R2', 4_000_00, T0 + 5 * DAY),
+    ];
+    const { alerts } = runDetector(fanOutDetector, movements, { money: testMoney() });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('totalling 12000.00 EUR + 4000.00 USD = 19000.00 USD');
+    expect(alerts[0].facts).toMatchObject({ counterparties: 2, totalBaseMinor: 19_000_00 });
+    expect(alerts[0].facts.amountSpread).toBe(3.75);
   });
 
-  it('does not fire when the fifth counterparty is paid a day after the first left the window', () => {
-    const movements = others(5).map((to, i) =>
-      mv('acc:S', to, 2_000_00, i < 4 ? T0 + i * HOUR : T0 + 31 * DAY),
-    );
-    expect(runDetector(fanOutDetector, movements).alerts).toHaveLength(0);
+  it('does not fire on a small fan below 10000.00 USD (near miss), nor at one counterparty however large', () => {
+    const small = others(4).map((to, i) => mv('acc:S', to, 2_400_00, T0 + i * HOUR));
+    expect(runDetector(fanOutDetector, small).alerts).toHaveLength(0);
+    const single = [
+      mv('acc:S', 'acc:R1', 90_000_00, T0),
+      mv('acc:S', 'acc:R1', 90_000_00, T0 + DAY),
+    ];
+    expect(runDetector(fanOutDetector, single).alerts).toHaveLength(0);
   });
 
-  it('does not group amounts that are not similar (one of five 30% larger)', () => {
-    const amounts = [2_000_00, 2_050_00, 2_100_00, 2_200_00, 2_700_00];
-    const movements = others(5).map((to, i) => mv('acc:S', to, amounts[i], T0 + i * HOUR));
+  it('does not take one large payment beside a small everyday one for a small fan', () => {
+    const movements = [
+      mv('acc:S', 'acc:Car', 18_000_00, T0),
+      mv('acc:S', 'acc:Plumber', 900_00, T0 + 2 * DAY),
+      mv('acc:S', 'acc:Dentist', 700_00, T0 + 3 * DAY),
+    ];
     expect(runDetector(fanOutDetector, movements).alerts).toHaveLength(0);
+    const spread = runDetector(fanOutDetector, movements, { overrides: { minSpreadShare: 0.05 } });
+    expect(spread.alerts).toHaveLength(1);
+    expect(spread.alerts[0].facts.spreadShare).toBe(0.082);
+  });
+
+  it('does not count counterparties already paid in the previous 30 days (family sending money monthly)', () => {
+    const family = [0, 1, 2].flatMap((month) =>
+      ['acc:Mother', 'acc:Brother'].map((to) =>
+        mv('acc:S', to, 6_000_00, T0 + month * 28 * DAY, { reference: 'family support' }),
+      ),
+    );
+    expect(runDetector(fanOutDetector, family).alerts).toHaveLength(1);
+    // Both were paid before (the brother only a small amount): they are known, not new.
+    const known = [
+      mv('acc:S', 'acc:Mother', 6_000_00, T0 - 20 * DAY),
+      mv('acc:S', 'acc:Brother', 50_00, T0 - 10 * DAY, { channel: 'internal' }),
+      ...family,
+    ];
+    expect(runDetector(fanOutDetector, known).alerts).toHaveLength(0);
+  });
+
+  it('does not fire when the burst is within 3 times what the account usually pays out', () => {
+    const usual = Array.from({ length: 8 }, (_, i) =>
+      mv('acc:S', 'acc:Supplier', 15_000_00, T0 - 28 * DAY + i * 3 * DAY),
+    );
+    const burst = others(2).map((to, i) => mv('acc:S', to, 8_000_00, T0 + i * HOUR));
+    // Usual: 105000.00 USD in the 30 days before the burst, 24500.00 USD per 7 days; the burst
+    // to two new counterparties moves 16000.00 USD.
+    expect(runDetector(fanOutDetector, [...usual, ...burst]).alerts).toHaveLength(0);
     expect(
-      runDetector(fanOutDetector, movements, { overrides: { similarAmountTolerance: 0 } }).alerts,
+      runDetector(fanOutDetector, [...usual, ...burst], { overrides: { spikeFactor: 0.5 } }).alerts,
     ).toHaveLength(1);
   });
 
-  it('grows one alert as more counterparties are paid', () => {
+  it('does not fire when the fifth counterparty is paid more than 7 days after the first', () => {
+    const movements = others(5).map((to, i) =>
+      mv('acc:S', to, 1_000_00, i < 4 ? T0 + i * HOUR : T0 + 8 * DAY),
+    );
+    expect(runDetector(fanOutDetector, movements).alerts).toHaveLength(0);
+  });
+
+  it('grows one alert as more counterparties are paid, its score rising with the degree', () => {
     const movements = others(8).map((to, i) => mv('acc:S', to, 2_000_00, T0 + i * HOUR));
     const { raised, alerts } = runDetector(fanOutDetector, movements);
     expect(raised).toHaveLength(4);
     expect(new Set(raised.map((r) => r.fingerprint)).size).toBe(1);
     expect(alerts[0].facts.counterparties).toBe(8);
+    expect(raised[3].score).toBeGreaterThan(raised[0].score);
   });
 
   it('does not fire on a payroll run (decoy): thirty salaries paid in seconds', () => {
@@ -85,17 +137,18 @@ describe('fanOutDetector', () => {
 });
 
 describe('fanInDetector', () => {
-  it('fires when five distinct senders pay one account similar amounts within 30 days', () => {
+  it('fires when five new senders pay one account within 7 days', () => {
     const movements = others(5, 'acc:P').map((from, i) =>
       mv(from, 'acc:B', 1_500_00, T0 + i * DAY),
     );
     const { alerts } = runDetector(fanInDetector, movements);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('received 5 payments of similar amounts');
-    expect(alerts[0].explanation).toContain('from 5 distinct counterparties');
+    expect(alerts[0].explanation).toContain(
+      'received 5 transfers from 5 counterparties it had not been paid by in the previous 30 days',
+    );
   });
 
-  it('does not fire with four senders (near miss)', () => {
+  it('does not fire with four senders moving 6000.00 USD (near miss)', () => {
     const movements = others(4, 'acc:P').map((from, i) =>
       mv(from, 'acc:B', 1_500_00, T0 + i * DAY),
     );
@@ -109,22 +162,27 @@ describe('fanInDetector', () => {
     expect(runDetector(fanInDetector, sales).alerts).toHaveLength(0);
   });
 
-  it('compares what the key received, in its own currency', () => {
-    const movements = others(5, 'acc:P').map((from, i) => ({
-      ...mv(from, 'acc:B', (1 + i) * 1_000_00, T0 + i * HOUR, { currency: 'EUR' }),
-      receivedAmountMinor: 1_100_00,
-      receivedCurrency: 'USD',
-    }));
-    const { alerts } = runDetector(fanInDetector, movements);
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0].explanation).toContain('(1100.00 USD to 1100.00 USD)');
+  it('does not fire on salary then rent, nor on a family passing money back and forth monthly', () => {
+    const life = [0, 1, 2].flatMap((month) => [
+      mv('acc:Employer', 'acc:B', 5_200_00, T0 + month * 30 * DAY, { reference: 'salary' }),
+      mv('acc:B', 'acc:Landlord', 1_800_00, T0 + month * 30 * DAY + DAY, { reference: 'rent' }),
+      mv('acc:Sister', 'acc:B', 6_000_00, T0 + month * 30 * DAY + 2 * DAY, { channel: 'internal' }),
+      mv('acc:B', 'acc:Sister', 5_500_00, T0 + month * 30 * DAY + 9 * DAY, { channel: 'internal' }),
+    ]);
+    expect(runDetector(fanInDetector, life).alerts).toHaveLength(0);
+    expect(runDetector(fanOutDetector, life).alerts).toHaveLength(0);
   });
-});
 
-describe('similarGroup', () => {
-  it('finds the largest band of similar amounts around the pivot', () => {
-    const ms = [100, 104, 110, 126, 300].map((a, i) => mv('acc:S', `acc:R${i}`, a, T0 + i));
-    const group = similarGroup(ms, ms[1], (m) => m.toAccount, 0.1);
-    expect(group.map((m) => m.amountMinor)).toEqual([100, 104, 110]);
+  it('compares amounts in the base currency: a fan-in in euro and yen over 10000.00 USD', () => {
+    const movements = [
+      mv('acc:P1', 'acc:B', 4_000_00, T0, { currency: 'EUR' }),
+      mv('acc:P2', 'acc:B', 600_000, T0 + DAY, { currency: 'JPY' }), // 5000.00 USD
+      mv('acc:P3', 'acc:B', 2_000_00, T0 + 2 * DAY),
+    ];
+    const { alerts } = runDetector(fanInDetector, movements, { money: testMoney() });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain('2000.00 USD = 12000.00 USD');
+    const euroOnly = movements.slice(0, 1).concat(movements.slice(2));
+    expect(runDetector(fanInDetector, euroOnly, { money: testMoney() }).alerts).toHaveLength(0);
   });
 });

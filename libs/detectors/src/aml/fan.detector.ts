@@ -1,4 +1,5 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isMonitored } from '../core/account-directory';
 import type {
@@ -9,86 +10,52 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { inTimeOrder, receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
-import { durationText, instant, money, MS_PER_DAY, totalText } from '../core/format';
-import { scoreAbove } from '../core/scoring';
-import { TimeWindow } from '../core/time-window';
+import { tracks } from '../core/evaluator-helpers';
+import { amountSpread, CounterpartyHistory, spreadShare } from '../core/fan-history';
+import type { Burst } from '../core/fan-history';
+import { durationText, instant, MS_PER_DAY, plural } from '../core/format';
+import { totalWithBase } from '../core/base-amounts';
+import { minorIn } from '../core/parameters';
+import { roundScore } from '../core/scoring';
 import {
   DEFAULT_TRANSFER_FILTER,
   TRANSFER_FILTER_SPECS,
   TransferFilter,
 } from '../core/transfer-filter';
 import type { TransferFilterParams } from '../core/transfer-filter';
-import { Sweeper } from '../core/sweeper';
 
 export type FanParams = TransferFilterParams & {
+  /** The burst: new counterparties count together inside this many days. */
   windowDays: number;
-  /** Distinct counterparties needed to fire ("more than 4" = 5). */
+  /** History before the burst that makes a counterparty known (and gives the usual volume). */
+  historyDays: number;
+  /** New counterparties at which a fan fires whatever its total ("more than 4" = 5). */
   minCounterparties: number;
+  /** Fewest new counterparties of a small fan, which must also move at least `minTotal`. */
+  minSmallFanCounterparties: number;
+  /** Total (base currency, major units) a small fan must move. */
+  minTotal: string;
   /**
-   * Payments count together only when their amounts are similar: the largest is at most
-   * (1 + tolerance) times the smallest. 0 turns the similarity test off (plain counting).
+   * In a small fan, counterparties other than the largest must carry at least this share of the
+   * total (a fan spreads money; one large payment beside small everyday ones does not).
    */
-  similarAmountTolerance: number;
+  minSpreadShare: number;
+  /** The burst must move at least this many times the key's usual volume for such a window. */
+  spikeFactor: number;
 };
 
 type Direction = 'in' | 'out';
 
-interface KeyState {
-  window: TimeWindow<Movement>;
-  /** Movements per counterparty inside the window. */
-  counts: Map<string, number>;
-}
-
-/**
- * The largest group of payments to (or from) distinct counterparties whose amounts lie within
- * one similarity band that contains `pivot`'s amount. Without a tolerance: all of them.
- */
-export function similarGroup(
-  movements: readonly Movement[],
-  pivot: Movement,
-  counterpartyOf: (m: Movement) => string,
-  tolerance: number,
-  amountOf: (m: Movement) => { amount: number; currency: string } = (m) => ({
-    amount: m.amountMinor,
-    currency: m.currency,
-  }),
-): Movement[] {
-  const centre = amountOf(pivot);
-  const items = movements
-    .map((m) => ({ m, ...amountOf(m) }))
-    .filter((x) => x.currency === centre.currency);
-  if (tolerance <= 0) return items.map((x) => x.m);
-  const low = centre.amount / (1 + tolerance);
-  const high = centre.amount * (1 + tolerance);
-  const near = items
-    .filter((x) => x.amount >= low && x.amount <= high)
-    .sort((a, b) => a.amount - b.amount || a.m.timestamp - b.m.timestamp);
-  let best: Movement[] = [];
-  let bestDistinct = 0;
-  for (let start = 0; start < near.length; start += 1) {
-    if (near[start].amount > centre.amount) break;
-    const ceiling = near[start].amount * (1 + tolerance);
-    if (ceiling < centre.amount) continue;
-    const band: Movement[] = [];
-    for (let end = start; end < near.length && near[end].amount <= ceiling; end += 1) {
-      band.push(near[end].m);
-    }
-    const distinct = new Set(band.map(counterpartyOf)).size;
-    if (distinct > bestDistinct) {
-      best = band;
-      bestDistinct = distinct;
-    }
-  }
-  return best;
-}
+/** Degree at which the degree part of the score is full. */
+const FULL_DEGREE = 10;
 
 class FanEvaluator implements Evaluator {
-  private readonly states = new Map<string, KeyState>();
+  private readonly history: CounterpartyHistory;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
-  private readonly sweeper = new Sweeper(4096);
+  private readonly ignored: ReadonlySet<string>;
+  private readonly minTotalBase: number;
 
   constructor(
     ruleId: string,
@@ -97,167 +64,217 @@ class FanEvaluator implements Evaluator {
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.history = new CounterpartyHistory(params.historyDays * MS_PER_DAY, this.windowMs);
     this.episodes = new EpisodeTracker(ruleId, this.windowMs);
     this.filter = new TransferFilter(params);
+    this.ignored = new Set(params.ignoredChannels);
+    this.minTotalBase = minorIn(params.minTotal, context.money.currency);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (!this.filter.accepts(m)) return [];
+    if (m.fromAccount === m.toAccount || this.ignored.has(m.channel)) return [];
     const key = this.direction === 'out' ? m.fromAccount : m.toAccount;
-    const other = this.counterpartyOf(m);
     if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) return [];
-    if (this.sweeper.due()) this.sweep(m.timestamp);
-
-    let state = this.states.get(key);
-    if (!state) {
-      state = { window: new TimeWindow<Movement>(), counts: new Map() };
-      this.states.set(key, state);
-    }
-    this.evict(state, m.timestamp);
-    state.window.push(m);
-    state.counts.set(other, (state.counts.get(other) ?? 0) + 1);
-    if (state.counts.size < this.params.minCounterparties) return [];
-
-    const group = similarGroup(
-      state.window.values(),
-      m,
-      (x) => this.counterpartyOf(x),
-      this.params.similarAmountTolerance,
-      // The key account's view: what it sent, or what it received in its own currency.
-      (x) =>
-        this.direction === 'out'
-          ? { amount: x.amountMinor, currency: x.currency }
-          : { amount: receivedMinor(x), currency: receivedCurrency(x) },
-    );
-    const others = [...new Set(group.map((x) => this.counterpartyOf(x)))].sort();
-    if (others.length < this.params.minCounterparties) return [];
-    const movements = inTimeOrder(group);
-    const start = movements[0].timestamp;
-    const fingerprint = this.episodes.fingerprint([key], start, m.timestamp);
-    const parties: AlertParty[] = [
-      { uid: key, role: 'subject' },
-      ...others.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
-    ];
-    const verb = this.direction === 'out' ? 'sent' : 'received';
-    const preposition = this.direction === 'out' ? 'to' : 'from';
-    const incoming = this.direction === 'in';
-    const amounts = movements.map((x) => (incoming ? receivedMinor(x) : x.amountMinor));
-    const currency = incoming ? receivedCurrency(m) : m.currency;
-    const similar =
-      this.params.similarAmountTolerance > 0
-        ? ` of similar amounts (${money(Math.min(...amounts), currency)} to ${money(Math.max(...amounts), currency)})`
-        : '';
-    return [
-      {
-        fingerprint,
-        subject: key,
-        score: scoreAbove(
-          others.length,
-          this.params.minCounterparties,
-          this.params.minCounterparties * 3,
-        ),
-        explanation:
-          `Account ${key} ${verb} ${movements.length} payments${similar} ${preposition} ${others.length} distinct ` +
-          `counterparties within ${durationText(m.timestamp - start)} (${instant(start)} to ${instant(m.timestamp)}), ` +
-          `totalling ${totalText(movements)}; the rule fires at ${this.params.minCounterparties} or more within ` +
-          `${durationText(this.windowMs)}.`,
-        windowStart: start,
-        windowEnd: m.timestamp,
-        movements,
-        parties,
-        facts: {
-          counterparties: others.length,
-          transactions: movements.length,
-          direction: this.direction,
-        },
-      },
-    ];
+    const counted = this.filter.accepts(m);
+    const counterparty = this.direction === 'out' ? m.toAccount : m.fromAccount;
+    this.history.record(key, {
+      timestamp: m.timestamp,
+      counterparty,
+      counted,
+      baseMinor: counted ? this.context.money.of(m) : 0,
+      movement: m,
+    });
+    if (!counted) return [];
+    const burst = this.history.burst(key, m.timestamp);
+    if (!burst || !burst.movements.includes(m)) return [];
+    const degree = burst.counterparties.length;
+    const broad = degree >= this.params.minCounterparties;
+    if (degree < Math.min(this.params.minSmallFanCounterparties, this.params.minCounterparties))
+      return [];
+    if (!broad && burst.totalBase < this.minTotalBase) return [];
+    if (!broad && spreadShare(burst.baseAmounts) < this.params.minSpreadShare) return [];
+    if (burst.totalBase < this.params.spikeFactor * burst.usualPerWindow) return [];
+    return [this.draft(key, burst, m.timestamp)];
   }
 
   stateSize(): number {
-    let total = this.episodes.size();
-    for (const state of this.states.values()) total += state.window.length;
-    return total;
+    return this.history.size() + this.episodes.size();
   }
 
-  private counterpartyOf(m: Movement): string {
-    return this.direction === 'out' ? m.toAccount : m.fromAccount;
-  }
-
-  private evict(state: KeyState, now: number): void {
-    state.window.evictBefore(now - this.windowMs, (old) => {
-      const other = this.counterpartyOf(old);
-      const left = (state.counts.get(other) ?? 1) - 1;
-      if (left <= 0) state.counts.delete(other);
-      else state.counts.set(other, left);
-    });
-  }
-
-  private sweep(now: number): void {
-    this.sweeper.swept(this.states.size);
-    for (const [key, state] of this.states) {
-      this.evict(state, now);
-      if (state.window.length === 0) this.states.delete(key);
-    }
+  private draft(key: string, burst: Burst, now: number): AlertDraft {
+    const { movements, counterparties } = burst;
+    const degree = counterparties.length;
+    const start = movements[0].timestamp;
+    const base = (minor: number): string => formatBase(this.context.money, minor);
+    const parties: AlertParty[] = [
+      { uid: key, role: 'subject' },
+      ...counterparties.map((uid): AlertParty => ({ uid, role: 'counterparty' })),
+    ];
+    const out = this.direction === 'out';
+    const spread = amountSpread(burst.baseAmounts);
+    const ratio =
+      burst.usualPerWindow > 0 ? Math.round((burst.totalBase / burst.usualPerWindow) * 10) / 10 : 0;
+    // Score: 0.5 at the gate, rising with the degree, the concentration in time, the size
+    // against the account's usual volume and the share of counterparties used only once.
+    const degreePart = Math.min(
+      1,
+      Math.max(0, (degree - this.params.minSmallFanCounterparties) / FULL_DEGREE),
+    );
+    const concentration = 1 - Math.min(1, (now - start) / this.windowMs);
+    // Without history the usual volume is unknown: no credit for the spike.
+    const spikePart =
+      burst.usualPerWindow <= 0
+        ? 0
+        : Math.min(1, Math.max(0, (ratio / this.params.spikeFactor - 1) / 9));
+    const oncePart = burst.usedOnce / degree;
+    const score = roundScore(
+      0.5 + 0.25 * degreePart + 0.1 * concentration + 0.1 * spikePart + 0.05 * oncePart,
+    );
+    const usual =
+      burst.usualPerWindow > 0
+        ? `${ratio} times its usual ${out ? 'outgoing' : 'incoming'} transfer volume for ${durationText(this.windowMs)} (${base(burst.usualPerWindow)})`
+        : `with no ${out ? 'outgoing' : 'incoming'} transfers of its own in the ${plural(this.params.historyDays, 'day')} before`;
+    const known =
+      burst.knownCounterparties > 0
+        ? ` (${plural(burst.knownCounterparties, 'counterparty')} it already knew left out)`
+        : '';
+    const gate =
+      degree >= this.params.minCounterparties
+        ? `${this.params.minCounterparties} or more new counterparties`
+        : `${this.params.minSmallFanCounterparties} or more new counterparties moving at least ${base(this.minTotalBase)}, ` +
+          `${Math.round(this.params.minSpreadShare * 100)}% or more of it beside the largest payment`;
+    return {
+      fingerprint: this.episodes.fingerprint([key], start, now),
+      subject: key,
+      score,
+      explanation:
+        `Account ${key} ${out ? 'sent' : 'received'} ${plural(movements.length, 'transfer')} ` +
+        `${out ? 'to' : 'from'} ${degree} counterparties it had not ${out ? 'paid' : 'been paid by'} in the ` +
+        `previous ${plural(this.params.historyDays, 'day')}${known}, within ${durationText(now - start)} ` +
+        `(${instant(start)} to ${instant(now)}), totalling ${totalWithBase(this.context.money, movements, burst.totalBase)}, ` +
+        `${usual}; amounts from ${base(Math.min(...burst.baseAmounts))} ` +
+        `to ${base(Math.max(...burst.baseAmounts))}. The rule fires at ${gate} within ` +
+        `${durationText(this.windowMs)}, at least ${this.params.spikeFactor} times the account's usual volume.`,
+      windowStart: start,
+      windowEnd: now,
+      movements,
+      parties,
+      facts: {
+        counterparties: degree,
+        transactions: movements.length,
+        direction: this.direction,
+        totalBaseMinor: burst.totalBase,
+        usualBaseMinor: burst.usualPerWindow,
+        knownCounterparties: burst.knownCounterparties,
+        usedOnce: burst.usedOnce,
+        amountSpread: Number.isFinite(spread) ? spread : -1,
+        spreadShare: Math.round(spreadShare(burst.baseAmounts) * 1000) / 1000,
+      },
+    };
   }
 }
 
 function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   const id = direction === 'out' ? 'aml.fan-out' : 'aml.fan-in';
+  const out = direction === 'out';
   return {
     kind: 'activity',
     id,
-    version: '1.1.0',
-    typology: direction === 'out' ? 'fan-out' : 'fan-in',
+    version: '2.0.0',
+    typology: out ? 'fan-out' : 'fan-in',
     family: 'aml',
-    description:
-      direction === 'out'
-        ? 'One account pays more than 4 distinct counterparties within 30 days, in transfers of similar amounts (card purchases, cash and payroll runs do not count).'
-        : 'One account is paid by more than 4 distinct counterparties within 30 days, in transfers of similar amounts (card takings, cash and salaries do not count).',
+    // The most generic network shape: an alert showing the same movements as another rule's
+    // (a round-amount burst, a layer of a stack) stays with that rule.
+    specificity: -1,
+    description: out
+      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
+      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
     source:
-      `Flagright transaction-rules library (${direction === 'out' ? 'fan-out' : 'fan-in'}: more than 4 counterparties in 30 days); ` +
-      `IBM AMLSim ${direction === 'out' ? 'FanOut' : 'FanIn'} typology; FATF red flag: many transfers of similar amounts`,
+      `Flagright transaction-rules library (${out ? 'fan-out' : 'fan-in'}: more than 4 counterparties); ` +
+      `IBM AMLSim ${out ? 'FanOut' : 'FanIn'} and IBM AMLworld ${out ? 'fan-out' : 'fan-in'} typologies (Altman et al. 2023); ` +
+      'FATF red flags: transfers to or from many new counterparties, volume far above the account profile',
     parameters: [
       {
         name: 'windowDays',
         kind: 'integer',
         min: 1,
         max: 366,
-        description: 'Rolling window in days.',
+        description: 'Burst window in days: new counterparties count together inside it.',
+      },
+      {
+        name: 'historyDays',
+        kind: 'integer',
+        min: 1,
+        max: 366,
+        description:
+          'History before the burst in days: a counterparty seen in it is known, not new; it also gives the usual volume.',
       },
       {
         name: 'minCounterparties',
         kind: 'integer',
         min: 2,
         max: 100000,
-        description: 'Distinct counterparties needed to fire.',
+        description: 'New counterparties at which a fan fires whatever its total.',
       },
       {
-        name: 'similarAmountTolerance',
+        name: 'minSmallFanCounterparties',
+        kind: 'integer',
+        min: 2,
+        max: 100000,
+        description:
+          'Fewest new counterparties of a smaller fan, which must move at least minTotal.',
+      },
+      {
+        name: 'minTotal',
+        kind: 'decimal',
+        description: 'Total a smaller fan must move, in the base currency (major units).',
+      },
+      {
+        name: 'minSpreadShare',
         kind: 'number',
         min: 0,
-        max: 100,
-        description: 'Largest / smallest amount − 1 within a group (0 = any amounts).',
+        max: 1,
+        description:
+          'Smaller fans: share of the total that counterparties other than the largest must carry.',
+      },
+      {
+        name: 'spikeFactor',
+        kind: 'number',
+        min: 0,
+        max: 1000,
+        description:
+          'The burst must move at least this many times what the account usually moves in such a window (0 = off).',
       },
       ...TRANSFER_FILTER_SPECS,
     ],
     defaults: (config: DetectorsConfig): FanParams => ({
-      windowDays: config.windowDays,
+      windowDays: 7,
+      historyDays: config.windowDays,
       minCounterparties: config.fanMinCounterparties,
-      similarAmountTolerance: 0.25,
+      minSmallFanCounterparties: 2,
+      minTotal: '10000.00',
+      minSpreadShare: 0.15,
+      spikeFactor: 3,
       ...DEFAULT_TRANSFER_FILTER,
     }),
-    lookbackMs: (params) => params.windowDays * MS_PER_DAY,
-    batchPlan: (params) => ({
-      kind: 'fan',
-      direction,
-      minCounterparties: params.minCounterparties,
-    }),
+    lookbackMs: (params) => (params.windowDays + params.historyDays) * MS_PER_DAY,
+    // Candidates: accounts with a counted transfer in the scanned window (the store's
+    // counterparty count would take almost every account at 2 counterparties, card shops
+    // included); their movements in this direction are then replayed with the look-back.
+    batchPlan: (params) => {
+      const filter = new TransferFilter(params);
+      return {
+        kind: 'accounts',
+        direction,
+        needsEvents: false,
+        select: (m) => (filter.accepts(m) ? [out ? m.fromAccount : m.toAccount] : []),
+      };
+    },
     createEvaluator: (params, context) => new FanEvaluator(id, direction, params, context),
   };
 }
 
-/** Fan-out: one account paying many distinct counterparties similar amounts in the window. */
+/** Fan-out: one account paying several new counterparties in a short burst, far above its usual volume. */
 export const fanOutDetector = fanDetector('out');
-/** Fan-in: one account paid similar amounts by many distinct counterparties in the window. */
+/** Fan-in: one account paid by several new counterparties in a short burst, far above its usual volume. */
 export const fanInDetector = fanDetector('in');

@@ -1,11 +1,11 @@
 import { DAY, HOUR, mv, runDetector, T0 } from '../testing/fixtures';
 import { gatherScatterDetector } from './gather-scatter.detector';
 
-function gatherScatter(sources: number, destinations: number, keep = 0.9) {
+function gatherScatter(sources: number, destinations: number, keep = 0.9, amount = 2_500_00) {
   const ins = Array.from({ length: sources }, (_, i) =>
-    mv(`acc:S${i + 1}`, 'acc:H', 2_500_00, T0 + i * HOUR),
+    mv(`acc:S${i + 1}`, 'acc:H', amount, T0 + i * HOUR),
   );
-  const share = Math.floor((2_500_00 * sources * keep) / destinations);
+  const share = Math.floor((amount * sources * keep) / destinations);
   const outs = Array.from({ length: destinations }, (_, i) =>
     mv('acc:H', `acc:D${i + 1}`, share, T0 + (sources + i) * HOUR),
   );
@@ -18,20 +18,83 @@ describe('gatherScatterDetector', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0].subject).toBe('acc:H');
     expect(alerts[0].explanation).toContain(
-      'gathered 12500.00 USD from 5 sources and then scattered 11250.00 USD to 5 other accounts',
+      'gathered 12500.00 USD (12500.00 USD) from 5 sources new to it and then scattered 11250.00 USD (11250.00 USD) to 5 other accounts',
     );
     expect(alerts[0].explanation).toContain('passing on 90%');
   });
 
-  it('does not fire with four destinations (near miss)', () => {
-    expect(runDetector(gatherScatterDetector, gatherScatter(5, 4)).alerts).toHaveLength(0);
+  it('fires on two sources and two destinations when the gathering reaches 10000.00 USD', () => {
+    expect(
+      runDetector(gatherScatterDetector, gatherScatter(2, 2, 0.9, 6_000_00)).alerts,
+    ).toHaveLength(1);
+    // Near miss: 9000.00 USD gathered.
+    expect(
+      runDetector(gatherScatterDetector, gatherScatter(2, 2, 0.9, 4_500_00)).alerts,
+    ).toHaveLength(0);
+  });
+
+  it('fires when the scatter pays out much more than was gathered (AMLworld), not when it pays out under a fifth', () => {
+    expect(
+      runDetector(gatherScatterDetector, gatherScatter(3, 6, 3, 4_000_00)).alerts,
+    ).toHaveLength(1);
+    expect(
+      runDetector(gatherScatterDetector, gatherScatter(3, 2, 0.15, 10_000_00)).alerts,
+    ).toHaveLength(0);
+  });
+
+  it('fires on five sources then five destinations whatever the balance (one huge inflow)', () => {
+    const ins = gatherScatter(5, 5).filter((m) => m.toAccount === 'acc:H');
+    const huge = { ...ins[0], amountMinor: 86_108_463_80 };
+    const outs = gatherScatter(5, 5).filter((m) => m.fromAccount === 'acc:H');
+    const all = [huge, ...ins.slice(1), ...outs];
+    expect(runDetector(gatherScatterDetector, all).alerts).toHaveLength(1);
+    const four = all.filter((m) => m.toAccount !== 'acc:D5');
+    expect(runDetector(gatherScatterDetector, four).alerts).toHaveLength(0);
+  });
+
+  it('does not take one large inflow beside a small one for a gathering from few sources', () => {
+    const ins = [mv('acc:S1', 'acc:H', 20_000_00, T0), mv('acc:S2', 'acc:H', 1_000_00, T0 + HOUR)];
+    const outs = [
+      mv('acc:H', 'acc:D1', 9_000_00, T0 + DAY),
+      mv('acc:H', 'acc:D2', 9_000_00, T0 + 2 * DAY),
+    ];
+    expect(runDetector(gatherScatterDetector, [...ins, ...outs]).alerts).toHaveLength(0);
+    const even = [
+      { ...ins[0], amountMinor: 12_000_00 },
+      { ...ins[1], amountMinor: 9_000_00 },
+    ];
+    expect(runDetector(gatherScatterDetector, [...even, ...outs]).alerts).toHaveLength(1);
+  });
+
+  it('regression: finds a gathering over days 1-3 and a scatter over days 6-9', () => {
+    const ins = [0, 1, 2].map((d) => mv(`acc:S${d}`, 'acc:H', 5_000_00, T0 + d * DAY));
+    const outs = [5, 6.5, 8].map((d, i) => mv('acc:H', `acc:D${i}`, 4_500_00, T0 + d * DAY));
+    const { alerts } = runDetector(gatherScatterDetector, [...ins, ...outs]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].movements).toHaveLength(6);
+  });
+
+  it('does not fire with four destinations of a small total (near miss)', () => {
+    expect(runDetector(gatherScatterDetector, gatherScatter(5, 1)).alerts).toHaveLength(0);
+    expect(
+      runDetector(gatherScatterDetector, gatherScatter(3, 4, 0.9, 1_500_00)).alerts,
+    ).toHaveLength(0);
   });
 
   it('does not fire when the scatter happens more than the window after the gathering', () => {
     const late = gatherScatter(5, 5).map((m) =>
-      m.fromAccount === 'acc:H' ? { ...m, timestamp: m.timestamp + 8 * DAY } : m,
+      m.fromAccount === 'acc:H' ? { ...m, timestamp: m.timestamp + 15 * DAY } : m,
     );
     expect(runDetector(gatherScatterDetector, late).alerts).toHaveLength(0);
+  });
+
+  it('does not count paying a source back as scattering', () => {
+    const ins = [mv('acc:S1', 'acc:H', 8_000_00, T0), mv('acc:S2', 'acc:H', 8_000_00, T0 + HOUR)];
+    const back = [
+      mv('acc:H', 'acc:S1', 7_000_00, T0 + DAY),
+      mv('acc:H', 'acc:D1', 7_000_00, T0 + 2 * DAY),
+    ];
+    expect(runDetector(gatherScatterDetector, [...ins, ...back]).alerts).toHaveLength(0);
   });
 
   it('does not fire on a landlord collecting rent and paying invoices (decoy)', () => {
@@ -45,5 +108,18 @@ describe('gatherScatterDetector', () => {
       }),
     );
     expect(runDetector(gatherScatterDetector, [...rent, ...bills]).alerts).toHaveLength(0);
+  });
+
+  it('does not fire when the sources are known from the month before (a family pooling money monthly)', () => {
+    const month = (start: number) => [
+      mv('acc:Sister', 'acc:H', 6_000_00, start),
+      mv('acc:Brother', 'acc:H', 6_000_00, start + HOUR),
+      mv('acc:H', 'acc:Clinic', 5_000_00, start + DAY),
+      mv('acc:H', 'acc:Mother', 5_000_00, start + 2 * DAY),
+    ];
+    const { raised } = runDetector(gatherScatterDetector, [...month(T0), ...month(T0 + 20 * DAY)]);
+    // The first month has no history (all new); the second month's sources are known.
+    expect(raised.length).toBeGreaterThan(0);
+    expect(raised.every((d) => d.windowEnd < T0 + 20 * DAY)).toBe(true);
   });
 });

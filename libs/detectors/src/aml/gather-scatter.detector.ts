@@ -1,4 +1,5 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isMonitored } from '../core/account-directory';
 import type {
@@ -9,10 +10,12 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { receivedCurrency, receivedMinor, tracks } from '../core/evaluator-helpers';
-import { durationText, instant, MS_PER_DAY, totalMinor, totalText, unique } from '../core/format';
-import { scoreAbove } from '../core/scoring';
-import { KeyedWindows } from '../core/time-window';
+import { inTimeOrder, tracks } from '../core/evaluator-helpers';
+import { CounterpartyHistory, spreadShare } from '../core/fan-history';
+import type { Burst } from '../core/fan-history';
+import { durationText, instant, MS_PER_DAY, plural, totalText } from '../core/format';
+import { minorIn } from '../core/parameters';
+import { roundScore } from '../core/scoring';
 import {
   DEFAULT_TRANSFER_FILTER,
   TRANSFER_FILTER_SPECS,
@@ -21,119 +24,175 @@ import {
 import type { TransferFilterParams } from '../core/transfer-filter';
 
 export type GatherScatterParams = TransferFilterParams & {
+  /** Window from the first gathered transfer to the last scattered one. */
   windowDays: number;
+  /** History before the window that makes a counterparty known (and gives the usual volume). */
+  historyDays: number;
   minSources: number;
   minDestinations: number;
-  /** Paid out after the gathering: at least this share of what was gathered… */
+  /** Sources and destinations at which the pattern fires whatever its total. */
+  minCounterparties: number;
+  /** Total (base currency, major units) a smaller gathering must reach. */
+  minTotal: string;
+  /** Fewer sources than minCounterparties: share of the gathering from sources other than the largest, at least. */
+  minSpreadShare: number;
+  /** Paid out after the gathering: at least this share of what was gathered. */
   minRetained: number;
-  /** …and at most this share more. */
-  maxGain: number;
+  /** The gathering must be at least this many times the hub's usual incoming volume. */
+  spikeFactor: number;
 };
 
 const RULE_ID = 'aml.gather-scatter';
 
 class GatherScatterEvaluator implements Evaluator {
-  private readonly inflows: KeyedWindows<Movement>;
-  private readonly outflows: KeyedWindows<Movement>;
+  private readonly ins: CounterpartyHistory;
+  private readonly outs: CounterpartyHistory;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
+  private readonly ignored: ReadonlySet<string>;
+  private readonly minTotalBase: number;
 
   constructor(
     private readonly params: GatherScatterParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    const historyMs = params.historyDays * MS_PER_DAY;
     this.filter = new TransferFilter(params);
-    this.inflows = new KeyedWindows<Movement>(this.windowMs);
-    this.outflows = new KeyedWindows<Movement>(this.windowMs);
+    this.ignored = new Set(params.ignoredChannels);
+    this.ins = new CounterpartyHistory(historyMs, this.windowMs);
+    this.outs = new CounterpartyHistory(historyMs, this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
+    this.minTotalBase = minorIn(params.minTotal, context.money.currency);
   }
 
   onMovement(m: Movement): AlertDraft[] {
-    if (!this.filter.accepts(m)) return [];
-    if (m.fromAccount === m.toAccount) return [];
-    const hub = m.fromAccount;
+    if (m.fromAccount === m.toAccount || this.ignored.has(m.channel)) return [];
+    const counted = this.filter.accepts(m);
+    const baseMinor = counted ? this.context.money.of(m) : 0;
     if (tracks(this.context, m.toAccount) && isMonitored(this.context.accounts, m.toAccount)) {
-      this.inflows.push(m.toAccount, m);
+      const entry = { timestamp: m.timestamp, counterparty: m.fromAccount, counted, baseMinor };
+      this.ins.record(m.toAccount, { ...entry, movement: m });
     }
+    const hub = m.fromAccount;
     if (!tracks(this.context, hub) || !isMonitored(this.context.accounts, hub)) return [];
-    const outs = this.outflows.push(hub, m).values();
-    const ins = (this.inflows.get(hub, m.timestamp)?.values() ?? []).filter(
-      (x) => x.timestamp < m.timestamp && receivedCurrency(x) === m.currency,
-    );
-    if (ins.length === 0) return [];
-    const gatherStart = ins[0].timestamp;
-    const scattered = outs.filter((x) => x.timestamp > gatherStart && x.currency === m.currency);
-    const sources = unique(ins.map((x) => x.fromAccount)).sort();
-    const destinations = unique(scattered.map((x) => x.toAccount)).sort();
+    this.outs.record(hub, {
+      timestamp: m.timestamp,
+      counterparty: m.toAccount,
+      counted,
+      baseMinor,
+      movement: m,
+    });
+    if (!counted) return [];
+    const gathered = this.ins.burst(hub, m.timestamp);
+    if (!gathered || gathered.movements.length === 0) return [];
+    const gatherStart = gathered.movements[0].timestamp;
+    const scatteredAll = this.outs.burst(hub, m.timestamp);
+    if (!scatteredAll) return [];
+    // The scatter follows the start of the gathering; paying a source back is not scattering.
+    const sourceSet = new Set(gathered.counterparties);
+    const keep = scatteredAll.movements
+      .map((x, i) => ({ x, base: scatteredAll.baseAmounts[i] }))
+      .filter(({ x }) => x.timestamp > gatherStart && !sourceSet.has(x.toAccount));
+    if (!keep.some(({ x }) => x === m)) return [];
+    const destinations = [...new Set(keep.map(({ x }) => x.toAccount))].sort();
+    const sources = gathered.counterparties;
     if (
       sources.length < this.params.minSources ||
       destinations.length < this.params.minDestinations
     )
       return [];
-    if (sources.some((s) => destinations.includes(s))) return [];
-    const inTotal = ins.reduce((sum, x) => sum + receivedMinor(x), 0);
-    const outTotal = totalMinor(scattered);
-    if (
-      outTotal < inTotal * this.params.minRetained ||
-      outTotal > inTotal * (1 + this.params.maxGain)
-    )
-      return [];
-
-    const movements = [...ins, ...scattered];
-    const parties: AlertParty[] = [
-      { uid: hub, role: 'subject' },
-      ...[...sources, ...destinations].map((uid): AlertParty => ({ uid, role: 'counterparty' })),
-    ];
-    const breadth = Math.min(
-      sources.length / this.params.minSources,
-      destinations.length / this.params.minDestinations,
-    );
+    const broad =
+      sources.length >= this.params.minCounterparties &&
+      destinations.length >= this.params.minCounterparties;
+    const inTotal = gathered.totalBase;
+    const outTotal = keep.reduce((sum, { base }) => sum + base, 0);
+    // A broad pattern (many new sources, then many new destinations) is the shape itself; a
+    // smaller one must be large and pass a share of the money on.
+    if (!broad && inTotal < this.minTotalBase) return [];
+    if (!broad && outTotal < inTotal * this.params.minRetained) return [];
+    // A gathering from fewer sources must spread: not one large inflow beside small ones.
+    const fewSources = sources.length < this.params.minCounterparties;
+    if (fewSources && spreadShare(gathered.baseAmounts) < this.params.minSpreadShare) return [];
+    if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
-      {
-        fingerprint: this.episodes.fingerprint([hub], gatherStart, m.timestamp),
-        subject: hub,
-        score: scoreAbove(breadth, 1, 3),
-        explanation:
-          `Account ${hub} gathered ${totalText(ins)} from ${sources.length} sources and then scattered ` +
-          `${totalText(scattered)} to ${destinations.length} other accounts between ${instant(gatherStart)} ` +
-          `and ${instant(m.timestamp)} (within ${durationText(this.windowMs)}), passing on ` +
-          `${Math.round((outTotal / inTotal) * 1000) / 10}% of what came in.`,
-        windowStart: gatherStart,
-        windowEnd: m.timestamp,
-        movements: movements.sort(
-          (a, b) => a.timestamp - b.timestamp || (a.movementId < b.movementId ? -1 : 1),
-        ),
-        parties,
-        facts: {
-          sources: sources.length,
-          destinations: destinations.length,
-          inMinor: inTotal,
-          outMinor: outTotal,
-        },
-      },
+      this.draft(
+        hub,
+        gathered,
+        keep.map(({ x }) => x),
+        destinations,
+        outTotal,
+        m.timestamp,
+      ),
     ];
   }
 
   stateSize(): number {
-    return this.inflows.size() + this.outflows.size() + this.episodes.size();
+    return this.ins.size() + this.outs.size() + this.episodes.size();
+  }
+
+  private draft(
+    hub: string,
+    gathered: Burst,
+    scattered: Movement[],
+    destinations: string[],
+    outTotal: number,
+    now: number,
+  ): AlertDraft {
+    const sources = gathered.counterparties;
+    const inTotal = gathered.totalBase;
+    const gatherStart = gathered.movements[0].timestamp;
+    const base = (minor: number): string => formatBase(this.context.money, minor);
+    const share = inTotal > 0 ? Math.round((outTotal / inTotal) * 1000) / 10 : 0;
+    const parties: AlertParty[] = [
+      { uid: hub, role: 'subject' },
+      ...[...sources, ...destinations].map((uid): AlertParty => ({ uid, role: 'counterparty' })),
+    ];
+    // Score: 0.5 at the gate, rising with the narrower side's breadth and with how close the
+    // scattered total is to the gathered one.
+    const breadth = Math.min(1, (Math.min(sources.length, destinations.length) - 2) / 8);
+    const closeness = Math.max(0, 1 - Math.abs(1 - share / 100) / 0.5);
+    return {
+      fingerprint: this.episodes.fingerprint([hub], gatherStart, now),
+      subject: hub,
+      score: roundScore(0.5 + 0.35 * breadth + 0.15 * closeness),
+      explanation:
+        `Account ${hub} gathered ${totalText(gathered.movements)} (${base(inTotal)}) from ` +
+        `${plural(sources.length, 'source')} new to it and then scattered ${totalText(scattered)} ` +
+        `(${base(outTotal)}) to ${plural(destinations.length, 'other account')} between ` +
+        `${instant(gatherStart)} and ${instant(now)} (${durationText(now - gatherStart)}), passing on ` +
+        `${share}% of what came in; the rule looks ${durationText(this.windowMs)} back and fires at ` +
+        `${this.params.minSources} sources and ${this.params.minDestinations} destinations when at least ` +
+        `${base(this.minTotalBase)} is gathered and passes on at least ${Math.round(this.params.minRetained * 100)}% (or at ${this.params.minCounterparties} of each whatever the amounts).`,
+      windowStart: gatherStart,
+      windowEnd: now,
+      movements: inTimeOrder([...gathered.movements, ...scattered]),
+      parties,
+      facts: {
+        sources: sources.length,
+        destinations: destinations.length,
+        inBaseMinor: inTotal,
+        outBaseMinor: outTotal,
+        usualInBaseMinor: gathered.usualPerWindow,
+      },
+    };
   }
 }
 
 /**
- * Gather-scatter: one hub collects from several sources and then pays out about the same
- * amount to several other accounts (fan-in then fan-out, in that time order).
+ * Gather-scatter: one hub collects from several new sources and then pays at least a fifth of it out
+ * to several other accounts (fan-in then fan-out, in that time order).
  */
 export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '2.0.0',
   typology: 'gather-scatter',
   family: 'aml',
   specificity: 2,
   description:
-    'One account collects from several sources and then pays about the same amount out to several different accounts inside the window.',
+    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume.',
   source:
     'IBM AMLSim GatherScatter typology; IBM AMLworld gather-scatter pattern (Altman et al. 2023)',
   parameters: [
@@ -145,44 +204,78 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       description: 'Window from first inflow to last outflow.',
     },
     {
+      name: 'historyDays',
+      kind: 'integer',
+      min: 1,
+      max: 366,
+      description:
+        'History before the window: a source seen in it is known, not new; it also gives the usual volume.',
+    },
+    {
       name: 'minSources',
       kind: 'integer',
       min: 2,
       max: 1000,
-      description: 'Distinct sources needed.',
+      description: 'Distinct new sources needed.',
     },
     {
       name: 'minDestinations',
       kind: 'integer',
       min: 2,
       max: 1000,
-      description: 'Distinct destinations needed.',
+      description: 'Distinct new destinations needed (sources paid back do not count).',
+    },
+    {
+      name: 'minCounterparties',
+      kind: 'integer',
+      min: 2,
+      max: 1000,
+      description:
+        'Sources and destinations at which the pattern fires whatever its total and share passed on.',
+    },
+    {
+      name: 'minTotal',
+      kind: 'decimal',
+      description: 'Total a smaller gathering must reach, in the base currency (major units).',
+    },
+    {
+      name: 'minSpreadShare',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      description:
+        'Gatherings from fewer than minCounterparties sources: share from sources other than the largest one, at least.',
     },
     {
       name: 'minRetained',
       kind: 'number',
       min: 0,
-      max: 1,
-      description: 'Smallest share of the gathered amount paid out.',
+      max: 10,
+      description: 'Smallest share of the gathered amount paid out (smaller patterns).',
     },
     {
-      name: 'maxGain',
+      name: 'spikeFactor',
       kind: 'number',
       min: 0,
-      max: 10,
-      description: 'Largest share above the gathered amount paid out.',
+      max: 1000,
+      description:
+        'The gathering must be at least this many times what the hub usually receives in such a window (0 = off).',
     },
     ...TRANSFER_FILTER_SPECS,
   ],
   defaults: (config: DetectorsConfig): GatherScatterParams => ({
     ...DEFAULT_TRANSFER_FILTER,
-    windowDays: 7,
-    minSources: config.fanMinCounterparties,
-    minDestinations: config.fanMinCounterparties,
-    minRetained: 0.7,
-    maxGain: 0.1,
+    windowDays: 14,
+    historyDays: config.windowDays,
+    minSources: 2,
+    minDestinations: 2,
+    minCounterparties: config.fanMinCounterparties,
+    minTotal: '10000.00',
+    minSpreadShare: 0.15,
+    minRetained: 0.2,
+    spikeFactor: 3,
   }),
-  lookbackMs: (params) => params.windowDays * MS_PER_DAY,
+  lookbackMs: (params) => (params.windowDays + params.historyDays) * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),
   createEvaluator: (params, context) => new GatherScatterEvaluator(params, context),
 };

@@ -1,4 +1,5 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
 import type {
@@ -9,9 +10,10 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
-import { inTimeOrder, receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
+import { inTimeOrder } from '../core/evaluator-helpers';
 import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
-import { scoreAbove } from '../core/scoring';
+import { minorIn } from '../core/parameters';
+import { roundScore } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 import {
   DEFAULT_TRANSFER_FILTER,
@@ -25,6 +27,10 @@ export type ScatterGatherParams = TransferFilterParams & {
   windowDays: number;
   /** Intermediaries that must each receive from the origin and pass on to the beneficiary. */
   minIntermediaries: number;
+  /** Intermediaries at which the pattern fires whatever its total. */
+  minCounterparties: number;
+  /** Total (base currency, major units) a smaller pattern must scatter. */
+  minTotal: string;
   /** Each intermediary passes on at least this share of what it received. */
   minRetained: number;
   /** …and at most this share more. */
@@ -51,12 +57,14 @@ class ScatterGatherEvaluator implements Evaluator {
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
   private readonly sweeper = new Sweeper(4096);
+  private readonly minTotalBase: number;
 
   constructor(
     private readonly params: ScatterGatherParams,
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
+    this.minTotalBase = minorIn(params.minTotal, context.money.currency);
     this.filter = new TransferFilter(params);
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
@@ -69,17 +77,19 @@ class ScatterGatherEvaluator implements Evaluator {
     const intermediary = m.fromAccount;
     const beneficiary = m.toAccount;
     if (intermediary !== beneficiary && !isCashPoint(this.context.accounts, beneficiary)) {
-      // Latest matching scatter leg into the intermediary, per origin.
+      // Latest matching scatter leg into the intermediary, per origin, compared in the base
+      // currency (a leg may arrive in yen and leave in dollars).
       const byOrigin = new Map<string, Movement>();
+      let forwarded: number | undefined;
       this.inflows.get(intermediary, m.timestamp)?.forEach((scatter) => {
         const origin = scatter.fromAccount;
-        if (origin === beneficiary || origin === intermediary || scatter.timestamp >= m.timestamp)
-          return;
-        // The intermediary's view: what it received against what it passes on.
-        if (isCashPoint(this.context.accounts, origin) || receivedCurrency(scatter) !== m.currency)
-          return;
-        if (m.amountMinor < receivedMinor(scatter) * this.params.minRetained) return;
-        if (m.amountMinor > receivedMinor(scatter) * (1 + this.params.maxGain)) return;
+        // The beneficiary may be the origin itself (AMLworld gathers back to the source at times).
+        if (origin === intermediary || scatter.timestamp >= m.timestamp) return;
+        if (isCashPoint(this.context.accounts, origin)) return;
+        forwarded ??= this.context.money.of(m);
+        const received = this.context.money.of(scatter);
+        if (forwarded < received * this.params.minRetained) return;
+        if (forwarded > received * (1 + this.params.maxGain)) return;
         byOrigin.set(origin, scatter);
       });
       for (const [origin, scatter] of byOrigin) {
@@ -131,24 +141,39 @@ class ScatterGatherEvaluator implements Evaluator {
     ];
     const scattered = legs.map((l) => l.scatter);
     const gathered = legs.map((l) => l.gather);
+    const money = this.context.money;
+    const scatteredBase = scattered.reduce((sum, x) => sum + money.of(x), 0);
+    const gatheredBase = gathered.reduce((sum, x) => sum + money.of(x), 0);
+    // Fewer intermediaries than minCounterparties: the scatter must be large.
+    if (legs.length < this.params.minCounterparties && scatteredBase < this.minTotalBase)
+      return undefined;
+    const share = scatteredBase > 0 ? Math.round((gatheredBase / scatteredBase) * 1000) / 10 : 0;
+    // Score: 0.5 at the gate, rising with the number of intermediaries and with how close the
+    // gathered total is to the scattered one.
+    const breadth = Math.min(1, (legs.length - this.params.minIntermediaries) / 8);
+    const closeness = Math.max(0, 1 - Math.abs(1 - share / 100) / 0.3);
     return {
       fingerprint: this.episodes.fingerprint([pairKey], start, now),
       subject: origin,
-      score: scoreAbove(
-        legs.length,
-        this.params.minIntermediaries,
-        this.params.minIntermediaries * 3,
-      ),
+      score: roundScore(0.5 + 0.35 * breadth + 0.15 * closeness),
       explanation:
-        `Account ${origin} scattered ${totalText(scattered)} to ${legs.length} intermediaries ` +
-        `(${intermediaries.join(', ')}), which each passed it on to ${beneficiary} afterwards, ` +
-        `gathering ${totalText(gathered)} between ${instant(start)} and ${instant(now)} ` +
-        `(within ${durationText(this.windowMs)}).`,
+        `Account ${origin} scattered ${totalText(scattered)} (${formatBase(money, scatteredBase)}) to ` +
+        `${legs.length} intermediaries (${intermediaries.join(', ')}), which each passed ` +
+        `${Math.round(this.params.minRetained * 100)}% to ${Math.round((1 + this.params.maxGain) * 100)}% ` +
+        `of what they received ${beneficiary === origin ? `back to ${origin} itself` : `on to ${beneficiary}`} afterwards, gathering ${totalText(gathered)} ` +
+        `(${formatBase(money, gatheredBase)}, ${share}% of the scattered total) between ${instant(start)} ` +
+        `and ${instant(now)} (${durationText(now - start)}; the rule looks ${durationText(this.windowMs)} back).`,
       windowStart: start,
       windowEnd: now,
       movements,
       parties,
-      facts: { intermediaries: legs.length, origin, beneficiary },
+      facts: {
+        intermediaries: legs.length,
+        origin,
+        beneficiary,
+        scatteredBaseMinor: scatteredBase,
+        gatheredBaseMinor: gatheredBase,
+      },
     };
   }
 
@@ -166,12 +191,12 @@ class ScatterGatherEvaluator implements Evaluator {
 export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '2.0.0',
   typology: 'scatter-gather',
   family: 'aml',
   specificity: 2,
   description:
-    'One origin pays several intermediaries which each forward most of the amount to one beneficiary afterwards, inside the window.',
+    'One origin pays intermediaries which each forward 70% to 125% of what they received (compared in the base currency) to one beneficiary afterwards, all within 14 days: 5 or more intermediaries, or 2 or more scattering at least 10000.00 in the base currency.',
   source:
     'IBM AMLSim ScatterGather typology; IBM AMLworld scatter-gather pattern (Altman et al. 2023)',
   parameters: [
@@ -188,6 +213,19 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
       min: 2,
       max: 1000,
       description: 'Intermediaries needed to fire.',
+    },
+    {
+      name: 'minCounterparties',
+      kind: 'integer',
+      min: 2,
+      max: 1000,
+      description: 'Intermediaries at which the pattern fires whatever its total.',
+    },
+    {
+      name: 'minTotal',
+      kind: 'decimal',
+      description:
+        'Total a pattern with fewer intermediaries must scatter, in the base currency (major units).',
     },
     {
       name: 'minRetained',
@@ -207,10 +245,12 @@ export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   ],
   defaults: (config: DetectorsConfig): ScatterGatherParams => ({
     ...DEFAULT_TRANSFER_FILTER,
-    windowDays: 7,
-    minIntermediaries: config.fanMinCounterparties,
+    windowDays: 14,
+    minIntermediaries: 2,
+    minCounterparties: config.fanMinCounterparties,
+    minTotal: '10000.00',
     minRetained: 0.7,
-    maxGain: 0.05,
+    maxGain: 0.25,
   }),
   lookbackMs: (params) => params.windowDays * MS_PER_DAY,
   batchPlan: () => ({ kind: 'scan' }),

@@ -1,10 +1,12 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { isMonitored } from '../core/account-directory';
+import { totalWithBase } from '../core/base-amounts';
 import type { ActivityDetector, AlertDraft, Evaluator, EvaluatorContext } from '../core/detector';
 import { fingerprintOf } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { money, MS_PER_DAY, totalText, utcDate } from '../core/format';
+import { MS_PER_DAY, utcDate } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { Sweeper } from '../core/sweeper';
@@ -20,7 +22,7 @@ export type SpikeParams = {
   factor: number;
   /** Days with fewer transactions are never spikes (count and volume). */
   minTransactions: number;
-  /** Days below this volume (major units) are never spikes (volume measure). */
+  /** Days below this volume (major units of the base currency) are never spikes (volume measure). */
   minAmount: string;
   direction: string;
 };
@@ -29,6 +31,7 @@ const RULE_ID = 'aml.spike';
 
 interface DayTotals {
   count: number;
+  /** Base-currency minor units (volume measure only; 0 when counting). */
   volume: number;
 }
 
@@ -43,12 +46,16 @@ class SpikeEvaluator implements Evaluator {
   private readonly accounts = new Map<string, AccountDays>();
   private observedSince: number | undefined;
   private readonly sweeper = new Sweeper(4096);
+  private readonly byVolume: boolean;
+  private readonly minAmountBase: number;
 
   constructor(
     private readonly params: SpikeParams,
     private readonly context: EvaluatorContext,
   ) {
     this.observedSince = context.observedSince;
+    this.byVolume = params.measure === 'volume';
+    this.minAmountBase = minorIn(params.minAmount, context.money.currency);
   }
 
   onMovement(m: Movement): AlertDraft[] {
@@ -59,9 +66,12 @@ class SpikeEvaluator implements Evaluator {
     if (this.params.direction !== 'in') keys.push(m.fromAccount);
     if (this.params.direction !== 'out' && m.toAccount !== m.fromAccount) keys.push(m.toAccount);
     const drafts: AlertDraft[] = [];
+    let baseMinor: number | undefined;
     for (const key of keys) {
       if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) continue;
-      const draft = this.add(key, m, day);
+      // Volumes add up in the base currency; counting needs no conversion.
+      if (this.byVolume) baseMinor ??= this.context.money.of(m);
+      const draft = this.add(key, m, day, baseMinor ?? 0);
       if (draft) drafts.push(draft);
     }
     return drafts;
@@ -73,7 +83,7 @@ class SpikeEvaluator implements Evaluator {
     return total;
   }
 
-  private add(key: string, m: Movement, day: number): AlertDraft | undefined {
+  private add(key: string, m: Movement, day: number, baseMinor: number): AlertDraft | undefined {
     let state = this.accounts.get(key);
     if (!state) {
       state = { days: new Map(), today: [], todayIndex: day };
@@ -86,15 +96,15 @@ class SpikeEvaluator implements Evaluator {
     state.today.push(m);
     const totals = state.days.get(day) ?? { count: 0, volume: 0 };
     totals.count += 1;
-    totals.volume += m.amountMinor;
+    totals.volume += baseMinor;
     state.days.set(day, totals);
     for (const d of state.days.keys()) if (d < day - this.params.historyDays) state.days.delete(d);
 
     const watchedDays = day - Math.floor((this.observedSince ?? m.timestamp) / MS_PER_DAY);
     if (watchedDays < this.params.minHistoryDays || totals.count < this.params.minTransactions)
       return undefined;
-    const byCount = this.params.measure === 'count';
-    if (!byCount && totals.volume < minorIn(this.params.minAmount, m.currency)) return undefined;
+    const byCount = !this.byVolume;
+    if (!byCount && totals.volume < this.minAmountBase) return undefined;
     const value = (t: DayTotals): number => (byCount ? t.count : t.volume);
     let busiest = 0;
     let busiestDay = -1;
@@ -108,13 +118,13 @@ class SpikeEvaluator implements Evaluator {
     if (busiest === 0 || today <= busiest * this.params.factor) return undefined;
     const movements = [...state.today];
     const what = (v: number): string =>
-      byCount ? `${v} transaction${v === 1 ? '' : 's'}` : money(v, m.currency);
+      byCount ? `${v} transaction${v === 1 ? '' : 's'}` : formatBase(this.context.money, v);
     return {
       fingerprint: fingerprintOf(RULE_ID, key, day),
       subject: key,
       score: scoreAbove(today / busiest, this.params.factor, this.params.factor * 4),
       explanation:
-        `Account ${key} made ${movements.length} transactions totalling ${totalText(movements)} on ${utcDate(m.timestamp)}: ` +
+        `Account ${key} made ${movements.length} transactions totalling ${totalWithBase(this.context.money, movements)} on ${utcDate(m.timestamp)}: ` +
         `${what(today)}, ${Math.round((today / busiest) * 10) / 10} times its busiest day of the previous ` +
         `${this.params.historyDays} days (${what(busiest)} on ${utcDate(busiestDay * MS_PER_DAY)}); the rule fires above ` +
         `${this.params.factor} times.`,
@@ -124,6 +134,7 @@ class SpikeEvaluator implements Evaluator {
       parties: [{ uid: key, role: 'subject' }],
       facts: {
         measure: this.params.measure,
+        baseCurrency: this.context.money.currency,
         today,
         busiest,
         ratio: Math.round((today / busiest) * 100) / 100,
@@ -150,7 +161,7 @@ class SpikeEvaluator implements Evaluator {
 export const spikeDetector: ActivityDetector<SpikeParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'velocity-spike',
   family: 'aml',
   description:
@@ -176,7 +187,7 @@ export const spikeDetector: ActivityDetector<SpikeParams> = {
       name: 'measure',
       kind: 'string',
       values: ['count', 'volume'],
-      description: 'Transactions a day (count) or amount a day (volume).',
+      description: 'Transactions a day (count) or amount a day in the base currency (volume).',
     },
     {
       name: 'factor',
@@ -195,7 +206,8 @@ export const spikeDetector: ActivityDetector<SpikeParams> = {
     {
       name: 'minAmount',
       kind: 'decimal',
-      description: 'Smallest daily volume (major units) that can fire (volume measure).',
+      description:
+        'Smallest daily volume that can fire (volume measure), in major units of the base currency.',
     },
     {
       name: 'direction',

@@ -1,4 +1,4 @@
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement, PricedAmount } from '@app/vocabulary';
 import { HOUR, mv, runDetector, T0 } from '../testing/fixtures';
 import { stackDetector } from './stack.detector';
 
@@ -9,6 +9,17 @@ function layers(top: string[], middle: string[], bottom: string[], keep = 0.9): 
   const out = middle.flatMap((m) => bottom.map((d) => mv(m, d, share, (t += HOUR))));
   return [...down, ...out];
 }
+
+/** USD base; 1 EUR = 1.10 USD (fixed, for the test). */
+const money: BaseMoney = {
+  currency: 'USD',
+  of(a: PricedAmount) {
+    return this.convert(a.amountMinor, a.currency, a.timestamp);
+  },
+  convert(minor: number, currency: string) {
+    return currency === 'EUR' ? Math.round(minor * 1.1) : minor;
+  },
+};
 
 const TOP = ['acc:A1', 'acc:A2', 'acc:A3'];
 const MID = ['acc:B1', 'acc:B2', 'acc:B3'];
@@ -31,5 +42,19 @@ describe('stackDetector', () => {
 
   it('does not fire when the middle keeps most of the money', () => {
     expect(runDetector(stackDetector, layers(TOP, MID, BOTTOM, 0.3)).alerts).toHaveLength(0);
+  });
+
+  it('compares what the middle passes on with what it received in the base currency', () => {
+    // In: 9 x 2000.00 EUR = 19800.00 USD. Out in USD: 70% of the euro figure is 12600.00 USD,
+    // only 63.6% in the base currency, so the middle kept too much.
+    const mixed = layers(TOP, MID, BOTTOM, 0.7).map((m) =>
+      m.toAccount.startsWith('acc:B') ? { ...m, currency: 'EUR' } : m,
+    );
+    expect(runDetector(stackDetector, mixed, { money }).alerts).toHaveLength(0);
+    // Passing on 80% of the euro figure (14400.00 USD, 72.7%) is a stack.
+    const passed = layers(TOP, MID, BOTTOM, 0.8).map((m) =>
+      m.toAccount.startsWith('acc:B') ? { ...m, currency: 'EUR' } : m,
+    );
+    expect(runDetector(stackDetector, passed, { money }).alerts).toHaveLength(1);
   });
 });

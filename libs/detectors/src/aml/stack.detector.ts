@@ -11,7 +11,8 @@ import type {
 import { EpisodeTracker } from '../core/episode-tracker';
 import { inTimeOrder } from '../core/evaluator-helpers';
 import { FlowIndex } from '../core/flow-index';
-import { durationText, instant, MS_PER_DAY, totalMinor, totalText } from '../core/format';
+import { durationText, instant, MS_PER_DAY, totalText } from '../core/format';
+import { shareWithin } from '../core/layer-contacts';
 import { scoreAbove } from '../core/scoring';
 import {
   DEFAULT_TRANSFER_FILTER,
@@ -115,9 +116,11 @@ class StackEvaluator implements Evaluator {
     );
     const firstIn = Math.min(...inbound.map((x) => x.timestamp));
     const laterOut = outbound.filter((x) => x.timestamp > firstIn);
-    const inTotal = totalMinor(inbound);
-    const outTotal = totalMinor(laterOut);
-    if (laterOut.length === 0 || outTotal < inTotal * this.params.minRetained) return [];
+    // Compared in the base currency: layers may pay in one currency and pass on in another.
+    const inTotal = this.baseTotal(inbound);
+    const outTotal = this.baseTotal(laterOut);
+    if (laterOut.length === 0 || !shareWithin(outTotal, inTotal, this.params.minRetained, Infinity))
+      return [];
 
     const movements = inTimeOrder([...inbound, ...laterOut]);
     const start = movements[0].timestamp;
@@ -145,8 +148,8 @@ class StackEvaluator implements Evaluator {
           top: top.length,
           middle: mids.length,
           bottom: bottom.length,
-          inMinor: inTotal,
-          outMinor: outTotal,
+          inBaseMinor: inTotal,
+          outBaseMinor: outTotal,
         },
       },
     ];
@@ -154,6 +157,12 @@ class StackEvaluator implements Evaluator {
 
   stateSize(): number {
     return this.flows.size() + this.episodes.size();
+  }
+
+  private baseTotal(movements: readonly Movement[]): number {
+    let total = 0;
+    for (const m of movements) total += this.context.money.of(m);
+    return total;
   }
 }
 
@@ -164,12 +173,12 @@ class StackEvaluator implements Evaluator {
 export const stackDetector: ActivityDetector<StackParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'stack',
   family: 'aml',
   specificity: 3,
   description:
-    'Three stacked layers of accounts: the first pays the second, which passes most of it to the third, inside the window.',
+    'Three stacked dense layers of accounts: the first pays the second, which passes most of it (base currency) to the third, inside the window. Sparse stacks (parallel chains) are aml.stack-chain.',
   source: 'IBM AMLSim StackTypology (layered bipartite); FATF layering stage',
   parameters: [
     { name: 'windowDays', kind: 'integer', min: 1, max: 366, description: 'Window in days.' },

@@ -1,4 +1,5 @@
 import { MINUTE, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { velocityDetector } from './velocity.detector';
 
 const burst = (n: number, gap = 5 * MINUTE, reference?: string) =>
@@ -27,5 +28,14 @@ describe('velocityDetector', () => {
     expect(
       runDetector(velocityDetector, incoming, { overrides: { direction: 'in' } }).alerts,
     ).toHaveLength(1);
+  });
+
+  it('quotes the total of a mixed-currency burst in the base currency too', () => {
+    const mixed = burst(100).map((m, i) => (i % 2 === 0 ? { ...m, currency: 'EUR' } : m));
+    const { alerts } = runDetector(velocityDetector, mixed, { money: testMoney('USD') });
+    expect(alerts).toHaveLength(1);
+    // 50 x 90 EUR (112.50 USD each) + 50 x 90 USD.
+    expect(alerts[0].explanation).toContain('totalling 4500.00 EUR + 4500.00 USD = 10125.00 USD');
+    expect(alerts[0].facts).toMatchObject({ baseCurrency: 'USD', totalBaseMinor: 10_125_00 });
   });
 });

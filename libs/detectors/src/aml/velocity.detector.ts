@@ -1,10 +1,11 @@
 import type { DetectorsConfig } from '@app/settings';
 import type { Movement } from '@app/vocabulary';
 import { isMonitored } from '../core/account-directory';
+import { baseTotal, totalWithBase } from '../core/base-amounts';
 import type { ActivityDetector, AlertDraft, Evaluator, EvaluatorContext } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { instant, MS_PER_DAY, totalText } from '../core/format';
+import { instant, MS_PER_DAY } from '../core/format';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 
@@ -43,18 +44,24 @@ class VelocityEvaluator implements Evaluator {
       if (window.length < this.params.perDay) continue;
       const movements = window.values();
       const start = movements[0].timestamp;
+      const totalBaseMinor = baseTotal(this.context.money, movements);
       drafts.push({
         fingerprint: this.episodes.fingerprint([key], start, m.timestamp),
         subject: key,
         score: scoreAbove(movements.length, this.params.perDay, this.params.perDay * 3),
         explanation:
           `Account ${key} made ${movements.length} transactions within 24 hours (${instant(start)} to ` +
-          `${instant(m.timestamp)}), totalling ${totalText(movements)}; the rule fires at ${this.params.perDay} a day.`,
+          `${instant(m.timestamp)}), totalling ${totalWithBase(this.context.money, movements, totalBaseMinor)}; the rule fires at ${this.params.perDay} a day.`,
         windowStart: start,
         windowEnd: m.timestamp,
         movements,
         parties: [{ uid: key, role: 'subject' }],
-        facts: { transactions: movements.length, perDay: this.params.perDay },
+        facts: {
+          transactions: movements.length,
+          perDay: this.params.perDay,
+          baseCurrency: this.context.money.currency,
+          totalBaseMinor,
+        },
       });
     }
     return drafts;
@@ -69,7 +76,7 @@ class VelocityEvaluator implements Evaluator {
 export const velocityDetector: ActivityDetector<VelocityParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.1.0',
+  version: '1.2.0',
   typology: 'velocity-spike',
   family: 'aml',
   description:

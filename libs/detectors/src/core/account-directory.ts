@@ -1,4 +1,4 @@
-import type { AccountProps, GraphVertex } from '@app/vocabulary';
+import type { AccountProps, GraphEdge, GraphVertex } from '@app/vocabulary';
 
 /** What rules need to know about an account beyond its movements. */
 export interface AccountInfo {
@@ -15,6 +15,11 @@ export interface AccountInfo {
  */
 export interface AccountDirectory {
   get(uid: string): AccountInfo | undefined;
+  /**
+   * Holders of the account (uids of the Persons and Companies that HOLD it), in uid order;
+   * empty when none is known. Rules that aggregate per customer (cash reporting) read it.
+   */
+  holdersOf(uid: string): readonly string[];
 }
 
 /** Prefix of cash-point ids (`ids.cashPoint`); used when the directory does not know an id. */
@@ -36,15 +41,28 @@ export function isMonitored(accounts: AccountDirectory, uid: string): boolean {
   return accounts.get(uid)?.accountType !== 'external';
 }
 
-/** A directory held in memory; `add` accepts any vertices and keeps the accounts. */
+/**
+ * A directory held in memory; `add` accepts any vertices and edges and keeps the accounts and
+ * their holders (HOLDS edges).
+ */
 export class MemoryAccountDirectory implements AccountDirectory {
   private readonly accounts = new Map<string, AccountInfo>();
+  private readonly holders = new Map<string, string[]>();
 
-  constructor(vertices: Iterable<GraphVertex> = []) {
-    this.add(vertices);
+  constructor(vertices: Iterable<GraphVertex> = [], edges: Iterable<GraphEdge> = []) {
+    this.add(vertices, edges);
   }
 
-  add(vertices: Iterable<GraphVertex>): void {
+  add(vertices: Iterable<GraphVertex>, edges: Iterable<GraphEdge> = []): void {
+    for (const edge of edges) {
+      if (edge.label !== 'HOLDS') continue;
+      const list = this.holders.get(edge.to) ?? [];
+      if (!list.includes(edge.from)) {
+        list.push(edge.from);
+        list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      }
+      this.holders.set(edge.to, list);
+    }
     for (const vertex of vertices) {
       if (vertex.label !== 'Account') continue;
       this.accounts.set(vertex.uid, {
@@ -63,6 +81,10 @@ export class MemoryAccountDirectory implements AccountDirectory {
 
   get(uid: string): AccountInfo | undefined {
     return this.accounts.get(uid);
+  }
+
+  holdersOf(uid: string): readonly string[] {
+    return this.holders.get(uid) ?? [];
   }
 
   get size(): number {

@@ -156,7 +156,8 @@ export interface ActivityDetector<
   readonly kind: 'activity';
   /** History needed before a batch window so that the evaluator starts warm. */
   lookbackMs(params: P): number;
-  batchPlan(params: P): BatchPlan;
+  /** `money` converts amounts for a candidate filter that compares them (base currency). */
+  batchPlan(params: P, money: BaseMoney): BatchPlan;
   createEvaluator(params: P, context: EvaluatorContext): Evaluator;
 }
 

@@ -1,4 +1,4 @@
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement } from '@app/vocabulary';
 import type { ParameterSpec } from './detector';
 import { minorIn } from './parameters';
 
@@ -11,7 +11,10 @@ export type TransferFilterParams = {
   ignoredChannels: readonly string[];
   /** References (case-insensitive, exact) of movements that never count, e.g. "salary". */
   exemptReferences: readonly string[];
-  /** Movements below this amount (major units, in their own currency) do not count. */
+  /**
+   * Movements below this amount do not count: major units of the base currency when the filter
+   * is given the run's `BaseMoney`, else of each movement's own currency.
+   */
   minAmount: string;
 };
 
@@ -56,15 +59,28 @@ export const DEFAULT_TRANSFER_FILTER: TransferFilterParams = {
 export class TransferFilter {
   private readonly channels: ReadonlySet<string>;
   private readonly references: ReadonlySet<string>;
+  private readonly minBase: number | undefined;
 
-  constructor(private readonly params: TransferFilterParams) {
+  /**
+   * With `money`, the minimum amount is compared in the base currency (a 500.00 minimum then
+   * lets neither 500 yen through nor keeps a Bitcoin transfer out); without it, in each
+   * movement's own currency.
+   */
+  constructor(
+    private readonly params: TransferFilterParams,
+    private readonly money?: BaseMoney,
+  ) {
     this.channels = new Set(params.ignoredChannels);
     this.references = new Set(params.exemptReferences.map((r) => r.toLowerCase()));
+    this.minBase = money === undefined ? undefined : minorIn(params.minAmount, money.currency);
   }
 
   accepts(m: Movement): boolean {
     if (m.fromAccount === m.toAccount || this.channels.has(m.channel)) return false;
     if (m.reference !== undefined && this.references.has(m.reference.toLowerCase())) return false;
+    if (this.money !== undefined && this.minBase !== undefined) {
+      return this.minBase === 0 || this.money.of(m) >= this.minBase;
+    }
     return m.amountMinor >= minorIn(this.params.minAmount, m.currency);
   }
 }

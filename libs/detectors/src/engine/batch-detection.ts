@@ -45,8 +45,8 @@ export function detectInActivities(
 
 /**
  * Batch detection over an in-memory dataset (generator output or an import): movements and
- * events replayed in time order, accounts from the dataset's Account vertices, shared
- * identifiers from its USES edges.
+ * events replayed in time order, accounts from the dataset's Account vertices and their holders
+ * from its HOLDS edges, shared identifiers from its USES edges.
  */
 export function detectInDataset(
   instances: readonly RuleInstance[],
@@ -57,7 +57,7 @@ export function detectInDataset(
   return detectInActivities(
     instances,
     activitiesOf(dataset),
-    new MemoryAccountDirectory(dataset.vertices),
+    new MemoryAccountDirectory(dataset.vertices, dataset.edges),
     {
       ...options,
       structural: (hubCap, kinds) => ({

@@ -68,7 +68,7 @@ export async function detectInChunks(
   let peakStateSize = 0;
   for await (const chunk of chunks) {
     count += 1;
-    accounts.add(chunk.vertices);
+    accounts.add(chunk.vertices, chunk.edges);
     structure.add(chunk.vertices, chunk.edges);
     for (const activity of activitiesOfChunk(chunk, count)) replay.feed(activity);
     for (const record of chunk.groundTruth ?? []) groundTruth.push(record);

@@ -60,7 +60,7 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
 
     const stream = new StreamDetectionEngine(
       instances,
-      new MemoryAccountDirectory(dataset.vertices),
+      new MemoryAccountDirectory(dataset.vertices, dataset.edges),
     );
     const collected = new AlertCollector();
     for (const activity of activitiesOf(dataset)) {
@@ -90,6 +90,9 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
       chunkSize: 7,
     });
     expect(signature(fromStore.alerts)).toEqual(signature(fromDataset.alerts));
+    // Account events (logins…) were replayed from the store too, not only movements.
+    expect(fromStore.events).toBeGreaterThan(0);
+    expect(fromStore.events).toBe(fromDataset.events);
     // Fan rules replayed only the store's candidates.
     const fanStats = fromStore.rules.find((r) => r.ruleId === 'aml.fan-out');
     expect(fanStats?.candidates).toBeDefined();

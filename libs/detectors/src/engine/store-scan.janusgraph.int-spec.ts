@@ -59,6 +59,9 @@ describeWithJanusGraph('Detector scan on real JanusGraph', (endpoint) => {
     );
 
     expect(signature(fromJanus.alerts)).toEqual(signature(fromMemory.alerts));
+    // Account events (logins) are replayed from JanusGraph too (HAS_EVENT, page by page).
+    expect(fromJanus.events).toBe(fromMemory.events);
+    expect(fromJanus.events).toBeGreaterThan(0);
     expect(new Set(fromJanus.alerts.map((a) => a.ruleId)).size).toBeGreaterThanOrEqual(8);
 
     // Injected (non-decoy) AML and fraud instances whose movements an alert names.

@@ -16,7 +16,10 @@ export interface StoreScanOptions extends DetectionWindow {
   pageSize?: number;
   /** Most candidate accounts per candidate-based rule. */
   maxCandidates?: number;
-  /** Candidate accounts replayed together (their movements are held in memory at once). */
+  /**
+   * Candidate accounts replayed together (their movements are held in memory at once); also
+   * the accounts per read when gathering the window's account events.
+   */
   chunkSize?: number;
   /** Instant that dates structural alerts (rings). */
   now: number;
@@ -46,6 +49,33 @@ interface CandidateRule {
 }
 
 /**
+ * The window's account events, merged into the movement scan: `feedBefore(activity)` feeds the
+ * events that come before it in replay order (all that are left when it is undefined) to the
+ * scan rules that read events, each from its own replay start.
+ */
+class EventFeed {
+  private next = 0;
+
+  constructor(
+    private readonly events: readonly AccountEvent[],
+    private readonly rules: readonly ScanRule[],
+    private readonly collect: (rule: ScanRule, drafts: readonly AlertDraft[]) => void,
+  ) {}
+
+  feedBefore(upTo: Activity | undefined): void {
+    if (this.rules.length === 0) return;
+    for (; this.next < this.events.length; this.next += 1) {
+      const event = this.events[this.next];
+      if (upTo && compareActivities({ type: 'event', event }, upTo) >= 0) return;
+      for (const rule of this.rules) {
+        if (event.timestamp >= rule.replayStart)
+          this.collect(rule, rule.evaluator.onEvent?.(event) ?? []);
+      }
+    }
+  }
+}
+
+/**
  * Batch detection over the graph store without pulling the graph into memory:
  *
  * - rules with a `scan` plan share one paged `scanMovements` pass over the window plus the
@@ -53,7 +83,14 @@ interface CandidateRule {
  * - `fan` rules ask the store for candidates (`selectFanCandidates`) and replay only their
  *   movements, in chunks of accounts;
  * - `accounts` rules pick candidates during the scan, then replay their movements (and their
- *   events, `getAccountEvents`) in chunks, one read of each kind per chunk;
+ *   events, `getAccountEvents`) in chunks, one read of each kind per chunk; when a rule reads
+ *   events, an account with two events in its replay (one in the window) is a candidate too
+ *   (two logins are enough for impossible travel);
+ * - `scan` rules that read account events (`onEvent`: IP and card velocity from logins) get the
+ *   window's events merged into the movement scan in replay order (`compareActivities`: events
+ *   before movements at one instant). The events of the window and look-back are gathered
+ *   first, account page by account page (`listVertices` + `getAccountEvents`), and held in
+ *   memory for the pass: one entry per login, far fewer than the movements;
  * - structural rules read shared identifiers with the hub cap applied by the store.
  *
  * Every rule still runs its ordinary evaluator in time order, so the alerts equal those of
@@ -93,7 +130,7 @@ export class StoreBatchDetection {
         continue;
       }
       const replayStart = options.from - detector.lookbackMs(params);
-      const plan = detector.batchPlan(params);
+      const plan = detector.batchPlan(params, money);
       const collector = new AlertCollector();
       if (plan.kind === 'scan') {
         scanRules.push({
@@ -144,6 +181,25 @@ export class StoreBatchDetection {
       }
     }
 
+    const eventScanRules = scanRules.filter((r) => r.evaluator.onEvent !== undefined);
+    const eventCandidateRules = candidateRules.filter((r) => r.needsEvents);
+    let events: AccountEvent[] = [];
+    if (eventScanRules.length > 0 || eventCandidateRules.length > 0) {
+      events = await this.windowEvents(
+        Math.min(
+          options.from,
+          ...eventScanRules.map((r) => r.replayStart),
+          ...eventCandidateRules.map((r) => r.replayStart),
+        ),
+        options.to,
+        chunkSize,
+      );
+    }
+    await directory.ensure(events.map((e) => e.accountId));
+    const eventFeed = new EventFeed(events, eventScanRules, (rule, drafts) =>
+      this.collect(rule.detector, drafts, rule.collector, options.from),
+    );
+
     const selecting = candidateRules.filter((r) => r.select !== undefined);
     let movements = 0;
     if (scanRules.length > 0 || selecting.length > 0) {
@@ -167,6 +223,7 @@ export class StoreBatchDetection {
         if (page.length === 0) break;
         await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
         for (const m of page) {
+          eventFeed.feedBefore({ type: 'movement', movement: m });
           if (m.timestamp >= options.from) movements += 1;
           for (const rule of scanRules) {
             if (m.timestamp < rule.replayStart || (rule.channels && !rule.channels.has(m.channel)))
@@ -175,11 +232,7 @@ export class StoreBatchDetection {
           }
           if (m.timestamp < options.from) continue;
           for (const rule of selecting) {
-            for (const uid of rule.select?.(m) ?? []) {
-              if (rule.candidates.size >= maxCandidates && !rule.candidates.has(uid))
-                rule.truncated = true;
-              else rule.candidates.add(uid);
-            }
+            for (const uid of rule.select?.(m) ?? []) this.addCandidate(rule, uid, maxCandidates);
           }
         }
         const last = page[page.length - 1];
@@ -187,10 +240,15 @@ export class StoreBatchDetection {
         if (page.length < pageSize) break;
       }
     }
+    // Events after the last movement of the window.
+    eventFeed.feedBefore(undefined);
+    // After the candidates the movements selected, so that those keep their place under the cap.
+    for (const rule of eventCandidateRules)
+      this.addEventCandidates(rule, events, options, maxCandidates);
     for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
 
     for (const rule of candidateRules) {
-      await this.replayCandidates(rule, options, chunkSize, directory);
+      await this.replayCandidates(rule, options, chunkSize, directory, events);
       this.finish(
         rule.detector.id,
         rule.collector,
@@ -200,7 +258,61 @@ export class StoreBatchDetection {
         rule.truncated,
       );
     }
-    return { alerts: all.alerts(), movements, events: 0, rules: stats };
+    const eventCount = events.filter((e) => e.timestamp >= options.from).length;
+    return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
+  }
+
+  /**
+   * Accounts with an event in the window and at least two in the rule's replay: a pattern read
+   * from events needs two activities, and one that involves a movement is already selected by
+   * the rule's own `select` (two logins far apart, a login then a credential change…).
+   */
+  private addEventCandidates(
+    rule: CandidateRule,
+    events: readonly AccountEvent[],
+    window: DetectionWindow,
+    maxCandidates: number,
+  ): void {
+    const counts = new Map<string, number>();
+    const inWindow = new Set<string>();
+    for (const event of events) {
+      if (event.timestamp < rule.replayStart) continue;
+      counts.set(event.accountId, (counts.get(event.accountId) ?? 0) + 1);
+      if (event.timestamp >= window.from) inWindow.add(event.accountId);
+    }
+    for (const account of [...inWindow].sort())
+      if ((counts.get(account) ?? 0) >= 2) this.addCandidate(rule, account, maxCandidates);
+  }
+
+  private addCandidate(rule: CandidateRule, uid: string, maxCandidates: number): void {
+    if (rule.candidates.size >= maxCandidates && !rule.candidates.has(uid)) rule.truncated = true;
+    else rule.candidates.add(uid);
+  }
+
+  /**
+   * Every account event (HAS_EVENT) in [from, to), in replay order: accounts are listed page
+   * by page and each page's events read at once. The store has no global index of events by
+   * time, so this costs one pass over the accounts (two reads per `pageSize` accounts).
+   */
+  private async windowEvents(from: number, to: number, pageSize: number): Promise<AccountEvent[]> {
+    const events: AccountEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listVertices({ label: 'Account', cursor, limit: pageSize });
+      if (page.items.length > 0)
+        events.push(
+          ...(await this.eventsOf(
+            page.items.map((v) => v.uid),
+            from,
+            to,
+          )),
+        );
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return events
+      .map((event): Activity => ({ type: 'event', event }))
+      .sort(compareActivities)
+      .flatMap((a) => (a.type === 'event' ? [a.event] : []));
   }
 
   private async replayCandidates(
@@ -208,6 +320,7 @@ export class StoreBatchDetection {
     options: StoreScanOptions,
     chunkSize: number,
     directory: StoreAccountDirectory,
+    events: readonly AccountEvent[],
   ): Promise<void> {
     const candidates = [...rule.candidates].sort();
     for (let i = 0; i < candidates.length; i += chunkSize) {
@@ -218,11 +331,14 @@ export class StoreBatchDetection {
         to: options.to,
         direction: rule.direction,
       });
-      await directory.ensure(moves.flatMap((m) => [m.fromAccount, m.toAccount]));
+      await directory.ensure([...chunk, ...moves.flatMap((m) => [m.fromAccount, m.toAccount])]);
       const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));
       if (rule.needsEvents) {
-        for (const event of await this.eventsOf(chunk, rule.replayStart, options.to))
-          activities.push({ type: 'event', event });
+        // The window's events were gathered once for every rule that reads them.
+        const members = new Set(chunk);
+        for (const event of events)
+          if (event.timestamp >= rule.replayStart && members.has(event.accountId))
+            activities.push({ type: 'event', event });
       }
       activities.sort(compareActivities);
       // Candidate rules keep per-account state, so each chunk can start from a fresh evaluator.

@@ -1,5 +1,6 @@
 import type { GroundTruthRecord } from '@app/vocabulary';
 import { cashAggregationDetector } from '../aml/cash-aggregation.detector';
+import { cycleDetector } from '../aml/cycle.detector';
 import { fanOutDetector } from '../aml/fan.detector';
 import type { AccountEvent } from '../core/activity';
 import type { AlertDraft, AlertParty } from '../core/detector';
@@ -201,5 +202,70 @@ describe('evaluateAlerts', () => {
     );
     expect(markdown).toContain('- Lenient (second column, for comparison)');
     expect(markdown).toContain('- fan-out: fan-out-2');
+  });
+});
+
+describe('evaluateAlerts: recall per ground-truth source', () => {
+  it('keeps instances of an injected source apart from the generator own', () => {
+    const report = evaluateAlerts(
+      [
+        toDetectedAlert(cycleDetector, draft('acc:C', [m2])),
+        toDetectedAlert(fanOutDetector, draft('acc:A', [m1])),
+      ],
+      [
+        record('amlworld:1', 'cycle', { source: 'amlworld', movements: ['mv:2'] }),
+        record('amlworld:2', 'cycle', { source: 'amlworld', movements: ['mv:50'] }),
+        record('amlworld:3', 'fan-out', { source: 'amlworld', movements: ['mv:51'] }),
+        record('fan-out-1', 'fan-out', { movements: ['mv:1'] }),
+      ],
+    );
+    // Over both sources fan-out recall is 50%; the generator's alone is 100%, AMLworld's 0%.
+    expect(report.typologies.find((t) => t.typology === 'fan-out')?.recall).toBe(0.5);
+    expect(report.sources).toEqual([
+      {
+        source: 'amlworld',
+        instances: 3,
+        detected: 1,
+        recall: 0.3333,
+        lenientDetected: 1,
+        lenientRecall: 0.3333,
+        typologies: [
+          {
+            typology: 'cycle',
+            instances: 2,
+            detected: 1,
+            recall: 0.5,
+            lenientDetected: 1,
+            lenientRecall: 0.5,
+          },
+          {
+            typology: 'fan-out',
+            instances: 1,
+            detected: 0,
+            recall: 0,
+            lenientDetected: 0,
+            lenientRecall: 0,
+          },
+        ],
+      },
+      {
+        source: 'generator',
+        instances: 1,
+        detected: 1,
+        recall: 1,
+        lenientDetected: 1,
+        lenientRecall: 1,
+        typologies: [
+          {
+            typology: 'fan-out',
+            instances: 1,
+            detected: 1,
+            recall: 1,
+            lenientDetected: 1,
+            lenientRecall: 1,
+          },
+        ],
+      },
+    ]);
   });
 });

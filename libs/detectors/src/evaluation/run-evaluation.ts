@@ -70,7 +70,7 @@ function observeChunk(scorer: TransactionScorer, chunk: DetectionDataset): void 
       scorer.observe({ movementId: edge.eid, timestamp: edge.props.timestamp });
 }
 
-/** Source of the chunks, read once (an iterable) or as often as needed (a function). */
+/** Chunks to read once; `reread` (below) reads them again when needed. */
 export type ChunkSource = AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>;
 
 export interface EvaluateChunksOptions

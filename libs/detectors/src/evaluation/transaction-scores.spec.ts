@@ -147,6 +147,17 @@ describe('TransactionScorer', () => {
     // mv:1 is AML-labelled and flagged only by the mule-chain rule.
     expect(result.aml.flaggedByOtherFamilyOnly).toBe(1);
     expect(result.fraud.overall).toMatchObject({ labelled: 1, predicted: 2, truePositives: 1 });
+    expect(result.aml.sources).toEqual([
+      {
+        source: 'generator',
+        labelled: 4,
+        found: 2,
+        recall: 0.5,
+        testLabelled: 2,
+        testFound: 1,
+        testRecall: 0.5,
+      },
+    ]);
   });
 
   it('scores the temporal test split from the stated instant', () => {

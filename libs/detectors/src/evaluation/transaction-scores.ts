@@ -1,5 +1,5 @@
 import { familyOf } from '@app/vocabulary';
-import type { GraphVertex, GroundTruthRecord, Typology } from '@app/vocabulary';
+import type { GraphVertex, GroundTruthRecord, GroundTruthSource, Typology } from '@app/vocabulary';
 import type { DetectedAlert } from '../core/detector';
 import { f1FromCounts, ratio } from './ratios';
 
@@ -41,12 +41,25 @@ export interface TransactionTypologyScore {
   precision: number | null;
 }
 
+/** Recall over the labelled movements of one ground-truth source (generator, amlworld…). */
+export interface TransactionSourceRecall {
+  source: GroundTruthSource;
+  labelled: number;
+  found: number;
+  recall: number | null;
+  testLabelled: number;
+  testFound: number;
+  testRecall: number | null;
+}
+
 export interface FamilyTransactionScores {
   family: 'aml' | 'fraud';
   overall: BinaryScores;
   /** The temporal test split (null when the dataset has no movements). */
   test: BinaryScores | null;
   typologies: TransactionTypologyScore[];
+  /** Recall per ground-truth source of the labelled movements (sorted by source). */
+  sources: TransactionSourceRecall[];
   /** Labelled movements flagged only by rules of the other family (not counted as found). */
   flaggedByOtherFamilyOnly: number;
 }
@@ -149,6 +162,12 @@ export class MovementTally {
 
 type ScoredFamily = 'aml' | 'fraud';
 
+/** A labelled movement: the typologies and sources of the instances it belongs to. */
+interface Label {
+  typologies: Set<Typology>;
+  sources: Set<GroundTruthSource>;
+}
+
 /** A movement flagged by alerts: its time and the typologies of the rules that flagged it. */
 interface Flag {
   timestamp: number;
@@ -181,7 +200,7 @@ export class TransactionScorer {
   constructor(private readonly observedSince?: number) {}
 
   /** Labelled movement id -> typologies of the non-decoy instances it belongs to, per family. */
-  private readonly labels: Record<ScoredFamily, Map<string, Set<Typology>>> = {
+  private readonly labels: Record<ScoredFamily, Map<string, Label>> = {
     aml: new Map(),
     fraud: new Map(),
   };
@@ -194,9 +213,16 @@ export class TransactionScorer {
       const family = scoredFamily(record.typology);
       if (record.decoy || family === undefined) continue;
       for (const id of record.movements) {
-        const set = this.labels[family].get(id);
-        if (set) set.add(record.typology);
-        else this.labels[family].set(id, new Set([record.typology]));
+        const label = this.labels[family].get(id);
+        if (label) {
+          label.typologies.add(record.typology);
+          label.sources.add(record.source);
+        } else {
+          this.labels[family].set(id, {
+            typologies: new Set([record.typology]),
+            sources: new Set([record.source]),
+          });
+        }
       }
       if (family === 'aml') for (const uid of record.entities) this.amlEntities.add(uid);
     }
@@ -253,7 +279,7 @@ export class TransactionScorer {
       }
     }
     const split = this.tally.splitAt(TEST_SHARE, this.observedSince);
-    const seen = (family: ScoredFamily): Map<string, Set<Typology>> =>
+    const seen = (family: ScoredFamily): Map<string, Label> =>
       new Map([...this.labels[family]].filter(([id]) => this.dated.has(id)));
     const family = (name: ScoredFamily, other: ScoredFamily): FamilyTransactionScores =>
       this.familyScores(name, seen(name), flagged[name], flagged[other], split);
@@ -315,7 +341,7 @@ export class TransactionScorer {
 
   private familyScores(
     family: ScoredFamily,
-    labelled: ReadonlyMap<string, ReadonlySet<Typology>>,
+    labelled: ReadonlyMap<string, Label>,
     flagged: ReadonlyMap<string, Flag>,
     flaggedByOther: ReadonlyMap<string, Flag>,
     split: number | null,
@@ -346,6 +372,7 @@ export class TransactionScorer {
           ? null
           : binary(this.tally.atOrAfter(split), testLabelled, testPredicted, testTruePositives),
       typologies: typologyScores(labelled, flagged, labelledInTest),
+      sources: sourceRecalls(labelled, flagged, labelledInTest),
       flaggedByOtherFamilyOnly,
     };
   }
@@ -369,7 +396,7 @@ function binary(
 }
 
 function typologyScores(
-  labelled: ReadonlyMap<string, ReadonlySet<Typology>>,
+  labelled: ReadonlyMap<string, Label>,
   flagged: ReadonlyMap<string, Flag>,
   inTest: (id: string) => boolean,
 ): TransactionTypologyScore[] {
@@ -393,10 +420,10 @@ function typologyScores(
     }
     return r;
   };
-  for (const [id, typologies] of labelled) {
+  for (const [id, label] of labelled) {
     const found = flagged.has(id);
     const test = inTest(id);
-    for (const typology of typologies) {
+    for (const typology of label.typologies) {
       const r = row(typology);
       r.labelled += 1;
       if (found) r.found += 1;
@@ -421,5 +448,40 @@ function typologyScores(
       recall: ratio(r.found, r.labelled),
       testRecall: ratio(r.testFound, r.testLabelled),
       precision: ratio(r.flaggedLabelled, r.flagged),
+    }));
+}
+
+function sourceRecalls(
+  labelled: ReadonlyMap<string, Label>,
+  flagged: ReadonlyMap<string, Flag>,
+  inTest: (id: string) => boolean,
+): TransactionSourceRecall[] {
+  const rows = new Map<GroundTruthSource, Omit<TransactionSourceRecall, 'recall' | 'testRecall'>>();
+  for (const [id, label] of labelled) {
+    const found = flagged.has(id);
+    const test = inTest(id);
+    for (const source of label.sources) {
+      const r = rows.get(source) ?? {
+        source,
+        labelled: 0,
+        found: 0,
+        testLabelled: 0,
+        testFound: 0,
+      };
+      r.labelled += 1;
+      if (found) r.found += 1;
+      if (test) {
+        r.testLabelled += 1;
+        if (found) r.testFound += 1;
+      }
+      rows.set(source, r);
+    }
+  }
+  return [...rows.values()]
+    .sort((a, b) => (a.source < b.source ? -1 : 1))
+    .map((r) => ({
+      ...r,
+      recall: ratio(r.found, r.labelled),
+      testRecall: ratio(r.testFound, r.testLabelled),
     }));
 }

@@ -1,4 +1,5 @@
 import { HOUR, MINUTE, DAY, event, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { accountTakeoverDetector } from './account-takeover.detector';
 
 const usual = [
@@ -173,5 +174,39 @@ describe('accountTakeoverDetector with a device enrolment', () => {
     const rent = mv('acc:V', 'acc:Landlord', 1_800_00, T0 + HOUR, { reference: 'rent' });
     const shop = mv('acc:V', 'acc:Shop', 1_200_00, T0 + 2 * HOUR, { channel: 'card' });
     expect(runDetector(accountTakeoverDetector, [rent, shop], { events }).alerts).toHaveLength(0);
+  });
+
+  it('adds up drains in different currencies in the base currency', () => {
+    const { events } = takeover();
+    const money = testMoney('USD');
+    const at = T0 + 45 * MINUTE;
+    const drain = (amount: number, currency: string, later: number) =>
+      mv('acc:V', 'acc:Mule', amount, at + later, { identifierUid: 'device:new', currency });
+    // 400 EUR = 500 USD, then 320 GBP = 500 USD: 1000 USD reaches the 1000.00 USD drain amount.
+    const first = drain(400_00, 'EUR', 0);
+    expect(runDetector(accountTakeoverDetector, [first], { events, money }).alerts).toHaveLength(0);
+    const { alerts } = runDetector(
+      accountTakeoverDetector,
+      [first, drain(320_00, 'GBP', 10 * MINUTE)],
+      { events, money },
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain(
+      '2 outgoing transfers totalling 400.00 EUR + 320.00 GBP = 1000.00 USD to acc:Mule',
+    );
+    expect(alerts[0].explanation).toContain('draining starts at 1000.00 USD');
+    expect(alerts[0].facts).toMatchObject({ drainedMinor: 1_000_00, baseCurrency: 'USD' });
+  });
+
+  it('picks batch candidates by their outflows in the base currency', () => {
+    const money = testMoney('USD');
+    const plan = accountTakeoverDetector.batchPlan(
+      { windowHours: 72, minDrainAmount: '1000.00', firstLoginIsNew: false, newLocationKm: 300 },
+      money,
+    );
+    if (plan.kind !== 'accounts') throw new Error(`expected an accounts plan, got ${plan.kind}`);
+    // A tenth of 1000 USD is 100 USD: 80 EUR (100 USD) counts, 11000 JPY (91.67 USD) does not.
+    expect(plan.select(mv('acc:A', 'acc:B', 80_00, T0, { currency: 'EUR' }))).toEqual(['acc:A']);
+    expect(plan.select(mv('acc:A', 'acc:B', 11_000, T0, { currency: 'JPY' }))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import type { DetectorsConfig } from '@app/settings';
+import { formatBase } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import type { AccountEvent } from '../core/activity';
+import { totalWithBase } from '../core/base-amounts';
 import type {
   ActivityDetector,
   AlertDraft,
@@ -11,7 +13,7 @@ import type {
 import { fingerprintOf } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
 import { distanceKm } from '../core/geo';
-import { durationText, instant, MS_PER_HOUR, totalMinor, totalText } from '../core/format';
+import { durationText, instant, MS_PER_HOUR } from '../core/format';
 import { minorIn } from '../core/parameters';
 import { scoreAbove } from '../core/scoring';
 import { DEFAULT_TRANSFER_FILTER, TransferFilter } from '../core/transfer-filter';
@@ -19,7 +21,10 @@ import { DEFAULT_TRANSFER_FILTER, TransferFilter } from '../core/transfer-filter
 export type AccountTakeoverParams = {
   /** The change must follow the new login, and the transfer the change, within this many hours. */
   windowHours: number;
-  /** Outgoing amount (major units, total after the change) that counts as draining. */
+  /**
+   * Outgoing amount (major units of the base currency, total after the change) that counts as
+   * draining.
+   */
   minDrainAmount: string;
   /** Count an account's very first login as "new" (no history to compare with). */
   firstLoginIsNew: boolean;
@@ -38,6 +43,8 @@ interface Sequence {
   reasons: string[];
   change?: AccountEvent;
   drains: Movement[];
+  /** Sum of `drains` in base-currency minor units. */
+  drainedBase: number;
 }
 
 interface Place {
@@ -148,8 +155,10 @@ class AccountTakeoverEvaluator implements Evaluator {
       return [];
     if (m.timestamp < sequence.change.timestamp || !this.filter.accepts(m)) return [];
     sequence.drains.push(m);
-    const drained = totalMinor(sequence.drains);
-    const threshold = minorIn(this.params.minDrainAmount, m.currency);
+    // Drains add up in the base currency, whatever currency each transfer is in.
+    sequence.drainedBase += this.context.money.of(m);
+    const drained = sequence.drainedBase;
+    const threshold = minorIn(this.params.minDrainAmount, this.context.money.currency);
     if (drained < threshold) return [];
     return [this.draft(account, sequence, drained, threshold)];
   }
@@ -173,9 +182,15 @@ class AccountTakeoverEvaluator implements Evaluator {
       e.timestamp - login.timestamp <= this.windowMs;
     if (enrolled && sameSession(state.sequence?.login)) return;
     if (enrolled && sameSession(state.lastLogin)) {
-      state.sequence = { login: state.lastLogin, enrolment: e, reasons, drains: [] };
+      state.sequence = {
+        login: state.lastLogin,
+        enrolment: e,
+        reasons,
+        drains: [],
+        drainedBase: 0,
+      };
     } else {
-      state.sequence = { login: e, reasons, drains: [] };
+      state.sequence = { login: e, reasons, drains: [], drainedBase: 0 };
     }
   }
 
@@ -224,14 +239,20 @@ class AccountTakeoverEvaluator implements Evaluator {
         `Account ${account}: ${start} with ${s.reasons.join(' and ')} at ${instant(s.login.timestamp)}` +
         (s.enrolment ? ` (device enrolled at ${instant(s.enrolment.timestamp)})` : '') +
         `, then a ${change.kind} at ${instant(change.timestamp)}, then ${s.drains.length} outgoing ` +
-        `transfer${s.drains.length === 1 ? '' : 's'} totalling ${totalText(s.drains)} to ${receivers.join(', ')} ` +
-        `by ${instant(last.timestamp)} (${durationText(last.timestamp - s.login.timestamp)} after the ${start}).`,
+        `transfer${s.drains.length === 1 ? '' : 's'} totalling ${totalWithBase(this.context.money, s.drains, drained)} to ${receivers.join(', ')} ` +
+        `by ${instant(last.timestamp)} (${durationText(last.timestamp - s.login.timestamp)} after the ${start}); ` +
+        `draining starts at ${formatBase(this.context.money, threshold)}.`,
       windowStart: s.login.timestamp,
       windowEnd: last.timestamp,
       movements: [...s.drains],
       events: s.enrolment ? [s.login, s.enrolment, change] : [s.login, change],
       parties,
-      facts: { drainedMinor: drained, transfers: s.drains.length, changeKind: change.kind },
+      facts: {
+        drainedMinor: drained,
+        baseCurrency: this.context.money.currency,
+        transfers: s.drains.length,
+        changeKind: change.kind,
+      },
     };
   }
 }
@@ -246,7 +267,7 @@ class AccountTakeoverEvaluator implements Evaluator {
 export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.2.0',
+  version: '1.3.0',
   typology: 'account-takeover',
   family: 'fraud',
   description:
@@ -264,7 +285,8 @@ export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = 
     {
       name: 'minDrainAmount',
       kind: 'decimal',
-      description: 'Outgoing total after the change that counts as draining (major units).',
+      description:
+        'Outgoing total after the change that counts as draining, in major units of the base currency.',
     },
     {
       name: 'firstLoginIsNew',
@@ -286,12 +308,15 @@ export const accountTakeoverDetector: ActivityDetector<AccountTakeoverParams> = 
     newLocationKm: 300,
   }),
   lookbackMs: () => 90 * 24 * MS_PER_HOUR,
-  batchPlan: (params) => ({
-    kind: 'accounts',
-    direction: 'out',
-    needsEvents: true,
-    select: (m) =>
-      m.amountMinor >= minorIn(params.minDrainAmount, m.currency) / 10 ? [m.fromAccount] : [],
-  }),
+  batchPlan: (params, money) => {
+    // Candidates: senders of at least a tenth of the drain amount (base currency) in the window.
+    const floor = minorIn(params.minDrainAmount, money.currency) / 10;
+    return {
+      kind: 'accounts',
+      direction: 'out',
+      needsEvents: true,
+      select: (m) => (money.of(m) >= floor ? [m.fromAccount] : []),
+    };
+  },
   createEvaluator: (params, context) => new AccountTakeoverEvaluator(params, context),
 };

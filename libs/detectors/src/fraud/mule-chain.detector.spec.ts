@@ -1,4 +1,5 @@
 import { MINUTE, mv, runDetector, T0 } from '../testing/fixtures';
+import { testMoney } from '../testing/fx-fixtures';
 import { muleChainDetector } from './mule-chain.detector';
 
 function chain(hops: number, gap = 10 * MINUTE, keep = 0.98) {
@@ -41,5 +42,41 @@ describe('muleChainDetector', () => {
     ];
     expect(runDetector(muleChainDetector, payday).alerts).toHaveLength(0);
     expect(runDetector(muleChainDetector, chain(4, 10 * MINUTE, 0.5)).alerts).toHaveLength(0);
+  });
+
+  it('follows hops that change currency, comparing them in the base currency', () => {
+    // 8000 EUR = 10000 USD, then 6250 GBP = 9765.63 USD (97.7%), then 9600 USD (98.3%).
+    const hops = [
+      mv('acc:Src', 'acc:M1', 8_000_00, T0, { channel: 'internal', currency: 'EUR' }),
+      mv('acc:M1', 'acc:M2', 6_250_00, T0 + 10 * MINUTE, { channel: 'internal', currency: 'GBP' }),
+      mv('acc:M2', 'acc:M3', 9_600_00, T0 + 20 * MINUTE, { channel: 'internal' }),
+    ];
+    const { alerts } = runDetector(muleChainDetector, hops, { money: testMoney('USD') });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].explanation).toContain(
+      '8000.00 EUR = 10000.00 USD in, 9600.00 USD out at the end.',
+    );
+    expect(alerts[0].facts).toMatchObject({ firstBaseMinor: 10_000_00, lastBaseMinor: 9_600_00 });
+    // 6250 yen is not 6250 of anything else: the chain breaks at that hop.
+    const yen = [
+      hops[0],
+      mv('acc:M1', 'acc:M2', 6_250, T0 + 10 * MINUTE, { channel: 'internal', currency: 'JPY' }),
+      hops[2],
+    ];
+    expect(runDetector(muleChainDetector, yen, { money: testMoney('USD') }).alerts).toHaveLength(0);
+  });
+
+  it('applies the minimum hop amount (500.00) in the base currency', () => {
+    // 60000 JPY = 500 USD per hop passes; 59000 JPY = 491.67 USD does not.
+    const yenChain = (amount: number) =>
+      ['acc:Src', 'acc:M1', 'acc:M2'].map((from, i, path) =>
+        mv(from, path[i + 1] ?? 'acc:M3', amount, T0 + i * 10 * MINUTE, {
+          channel: 'internal',
+          currency: 'JPY',
+        }),
+      );
+    const money = testMoney('USD');
+    expect(runDetector(muleChainDetector, yenChain(60_000), { money }).alerts).toHaveLength(1);
+    expect(runDetector(muleChainDetector, yenChain(59_000), { money }).alerts).toHaveLength(0);
   });
 });

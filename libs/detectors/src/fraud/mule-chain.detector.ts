@@ -1,5 +1,5 @@
 import type { DetectorsConfig } from '@app/settings';
-import type { Movement } from '@app/vocabulary';
+import type { BaseMoney, Movement } from '@app/vocabulary';
 import { isCashPoint } from '../core/account-directory';
 import type {
   ActivityDetector,
@@ -10,7 +10,8 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { receivedCurrency, receivedMinor } from '../core/evaluator-helpers';
-import { durationText, instant, money, MS_PER_MINUTE } from '../core/format';
+import { amountWithBase } from '../core/base-amounts';
+import { durationText, instant, MS_PER_MINUTE } from '../core/format';
 import { scoreAbove } from '../core/scoring';
 import { KeyedWindows } from '../core/time-window';
 import {
@@ -21,8 +22,8 @@ import {
 import type { TransferFilterParams } from '../core/transfer-filter';
 
 /** The movements a chain may hop on, as a predicate. */
-function filterOf(params: TransferFilterParams): (m: Movement) => boolean {
-  const filter = new TransferFilter(params);
+function filterOf(params: TransferFilterParams, money: BaseMoney): (m: Movement) => boolean {
+  const filter = new TransferFilter(params, money);
   return (m) => filter.accepts(m);
 }
 
@@ -31,7 +32,7 @@ export type MuleChainParams = TransferFilterParams & {
   maxHopMinutes: number;
   /** Hops (movements) in a chain needed to fire: 3 = four accounts. */
   minHops: number;
-  /** Each hop forwards at least this share of the previous hop's amount… */
+  /** Each hop forwards at least this share of the previous hop's amount (base currency)… */
   minRetained: number;
   /** …and at most this share more. */
   maxGain: number;
@@ -52,6 +53,8 @@ interface ChainLink {
   movement: Movement;
   /** The chain that ends with this movement, first hop first. */
   chain: readonly Movement[];
+  /** What the receiver got, in base-currency minor units (converted when first needed). */
+  receivedBase?: number;
 }
 
 /** Follows funds hop by hop: each hop leaves the previous receiver soon after, keeping most of it. */
@@ -80,13 +83,22 @@ export class ChainEvaluator implements Evaluator {
     const accounts = this.context.accounts;
     if (isCashPoint(accounts, m.fromAccount) || isCashPoint(accounts, m.toAccount)) return [];
     let best: ChainLink | undefined;
+    let sent: number | undefined;
+    const base = this.context.money;
     this.arrivals.get(m.fromAccount, m.timestamp)?.forEach((link) => {
       const previous = link.movement;
-      // What the hop's sender received before, in its own currency, against what it sends.
-      const received = receivedMinor(previous);
-      if (previous.timestamp >= m.timestamp || receivedCurrency(previous) !== m.currency) return;
-      if (m.amountMinor < received * this.params.minRetained) return;
-      if (m.amountMinor > received * (1 + this.params.maxGain)) return;
+      if (previous.timestamp >= m.timestamp) return;
+      // What the hop's sender received before against what it sends, in the base currency
+      // (funds may arrive in one currency and leave in another).
+      link.receivedBase ??= base.convert(
+        receivedMinor(previous),
+        receivedCurrency(previous),
+        previous.timestamp,
+      );
+      const received = link.receivedBase;
+      sent ??= base.of(m);
+      if (sent < received * this.params.minRetained) return;
+      if (sent > received * (1 + this.params.maxGain)) return;
       if (!this.options.allowRevisits && link.chain.some((x) => x.fromAccount === m.toAccount))
         return;
       if (!best || link.chain.length >= best.chain.length) best = link;
@@ -104,6 +116,9 @@ export class ChainEvaluator implements Evaluator {
   private draft(chain: readonly Movement[]): AlertDraft {
     const first = chain[0];
     const last = chain[chain.length - 1];
+    const base = this.context.money;
+    const firstBase = base.of(first);
+    const lastBase = base.of(last);
     const path = [first.fromAccount, ...chain.map((x) => x.toAccount)];
     const distinct = [...new Set(path)];
     const parties: AlertParty[] = distinct.map((uid, i): AlertParty => ({
@@ -121,13 +136,20 @@ export class ChainEvaluator implements Evaluator {
       explanation:
         `Funds moved in ${chain.length} hops through ${distinct.length} accounts (${path.join(' -> ')}) ` +
         `within ${durationText(last.timestamp - first.timestamp)} (${instant(first.timestamp)} to ${instant(last.timestamp)}), ` +
-        `each hop at most ${durationText(slowest)} after the previous one: ${money(first.amountMinor, first.currency)} ` +
-        `in, ${money(last.amountMinor, last.currency)} out at the end.`,
+        `each hop at most ${durationText(slowest)} after the previous one: ${amountWithBase(base, first, firstBase)} ` +
+        `in, ${amountWithBase(base, last, lastBase)} out at the end.`,
       windowStart: first.timestamp,
       windowEnd: last.timestamp,
       movements: [...chain],
       parties,
-      facts: { hops: chain.length, accounts: distinct.length, slowestHopMs: slowest },
+      facts: {
+        hops: chain.length,
+        accounts: distinct.length,
+        slowestHopMs: slowest,
+        baseCurrency: base.currency,
+        firstBaseMinor: firstBase,
+        lastBaseMinor: lastBase,
+      },
     };
   }
 }
@@ -136,7 +158,7 @@ export class ChainEvaluator implements Evaluator {
 export const muleChainDetector: ActivityDetector<MuleChainParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.0.0',
+  version: '1.1.0',
   typology: 'mule-chain',
   family: 'fraud',
   specificity: 3,
@@ -188,6 +210,6 @@ export const muleChainDetector: ActivityDetector<MuleChainParams> = {
     new ChainEvaluator(params, context, {
       ruleId: RULE_ID,
       allowRevisits: false,
-      accepts: filterOf(params),
+      accepts: filterOf(params, context.money),
     }),
 };

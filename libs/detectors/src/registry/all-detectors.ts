@@ -10,6 +10,7 @@ import { passThroughDetector } from '../aml/pass-through.detector';
 import { roundAmountsDetector } from '../aml/round-amounts.detector';
 import { scatterGatherDetector } from '../aml/scatter-gather.detector';
 import { spikeDetector } from '../aml/spike.detector';
+import { stackChainDetector } from '../aml/stack-chain.detector';
 import { stackDetector } from '../aml/stack.detector';
 import { structuringDetector } from '../aml/structuring.detector';
 import { velocityDetector } from '../aml/velocity.detector';
@@ -31,6 +32,7 @@ export const ALL_DETECTORS: readonly Detector[] = [
   gatherScatterDetector,
   bipartiteDetector,
   stackDetector,
+  stackChainDetector,
   passThroughDetector,
   layeringChainDetector,
   dormantReactivationDetector,

@@ -28,11 +28,11 @@ describe('baseMoneyFromSettings', () => {
     for (const fxRatesFile of [undefined, '', '  ']) {
       const money = baseMoneyFromSettings({ fxRatesFile, baseCurrency: 'USD' });
       expect(money.currency).toBe('USD');
-      // The generator's rate for 2023 on: 0.92 EUR per USD.
-      expect(money.convert(9200, 'EUR', DAY_2024)).toBe(10000);
+      // The shipped rate: 0.8534 EUR per USD.
+      expect(money.convert(8534, 'EUR', DAY_2024)).toBe(10000);
     }
     expect(baseMoneyFromSettings({ baseCurrency: 'EUR' }).convert(10000, 'USD', DAY_2024)).toBe(
-      9200,
+      8534,
     );
   });
 

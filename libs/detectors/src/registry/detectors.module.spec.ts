@@ -64,7 +64,11 @@ describe('DetectorsModule', () => {
     const page = await moduleRef.get(AlertRepository).list({ accountId: 'account:b:S' }, 10);
     expect(page.items.map((a) => a.ruleId)).toEqual(['aml.fan-out']);
     const risk = await moduleRef.get(AccountRiskService).risk('account:b:S');
-    expect(risk).toMatchObject({ activeAlerts: 1, byTypology: { 'fan-out': 1 }, riskLevel: 'low' });
+    expect(risk).toMatchObject({
+      activeAlerts: 1,
+      byTypology: { 'fan-out': 1 },
+      riskLevel: 'medium',
+    });
     await moduleRef.close();
   });
 

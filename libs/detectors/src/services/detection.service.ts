@@ -23,6 +23,8 @@ export interface ScanReport {
   from: number;
   to: number;
   movementsScanned: number;
+  /** Account events (logins, credential changes) in the window replayed to the rules that read them. */
+  eventsScanned: number;
   rules: RuleRunStats[];
   alerts: { detected: number; created: number; updated: number; unchanged: number };
   alertIds: string[];
@@ -60,6 +62,7 @@ export class DetectionService {
       from: request.from,
       to: request.to,
       movementsScanned: result.movements,
+      eventsScanned: result.events,
       rules: result.rules,
       alerts: {
         detected: result.alerts.length,

@@ -1,7 +1,14 @@
 import { DetectorsSettings, loadSettings } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
 import { SingleCurrencyMoney } from '@app/vocabulary';
-import type { AccountVertex, BaseMoney, Channel, GraphVertex, Movement } from '@app/vocabulary';
+import type {
+  AccountVertex,
+  BaseMoney,
+  Channel,
+  GraphEdge,
+  GraphVertex,
+  Movement,
+} from '@app/vocabulary';
 import { MemoryAccountDirectory } from '../core/account-directory';
 import type { AccountEvent } from '../core/activity';
 import type { ActivityDetector, AlertDraft, DetectorParams } from '../core/detector';
@@ -128,6 +135,8 @@ export function runDetector<P extends DetectorParams>(
     overrides?: Record<string, unknown>;
     config?: DetectorsConfig;
     vertices?: GraphVertex[];
+    /** HOLDS edges (account holders), among others. */
+    edges?: readonly GraphEdge[];
     events?: readonly AccountEvent[];
     keyFilter?: ReadonlySet<string>;
     /** Conversion into the base currency (default: USD only). */
@@ -135,7 +144,7 @@ export function runDetector<P extends DetectorParams>(
   } = {},
 ): RunResult {
   const params = resolveParameters(detector, options.config ?? defaultConfig(), options.overrides);
-  const accounts = new MemoryAccountDirectory(options.vertices ?? []);
+  const accounts = new MemoryAccountDirectory(options.vertices ?? [], options.edges ?? []);
   const evaluator = detector.createEvaluator(params, {
     accounts,
     money: options.money ?? new SingleCurrencyMoney('USD'),

@@ -257,20 +257,26 @@ export const FAR_AWAY_PLACES: readonly (City & { country: string })[] = [
   { country: 'UA', name: 'Kyiv', latitude: 50.4501, longitude: 30.5234 },
 ];
 
-/** Units of the currency per 1 USD; fixed for the whole simulated period. */
+/**
+ * Units of the currency per 1 USD; fixed for the whole simulated period. Where AMLworld's own
+ * transfers imply a rate (EUR, GBP, CAD, INR, CNY, RUB, JPY; see the shipped FX table in
+ * @app/vocabulary and libs/vocabulary/scripts/derive-fx-rates.ts), the generator uses that rate,
+ * so that laundering grafted from AMLworld (`--inject-patterns`) and our own traffic live in one
+ * world of prices; the others are round values of the same era.
+ */
 export const USD_RATES: Readonly<Record<string, number>> = {
   USD: 1,
-  EUR: 0.92,
-  GBP: 0.79,
-  CAD: 1.36,
+  EUR: 0.8534,
+  GBP: 0.7742,
+  CAD: 1.3193,
   MXN: 17.1,
   PLN: 3.98,
   BRL: 4.97,
-  INR: 83.2,
+  INR: 73.444,
   NGN: 1450,
-  CNY: 7.19,
-  RUB: 91.5,
-  JPY: 151,
+  CNY: 6.6976,
+  RUB: 77.8041,
+  JPY: 105.4,
   CHF: 0.9,
   AED: 3.6725,
   HKD: 7.82,

@@ -35,17 +35,18 @@ describe('shipped FX table', () => {
     expect(Object.keys(SHIPPED_FX_RATE_SOURCES).sort()).toEqual(shippedFxRateTable().currencies);
   });
 
-  it("uses AMLworld's implied rates for 2022 and the generator's from 2023", () => {
+  it("uses AMLworld's implied rates on AMLworld's days and on the generator's", () => {
     const money = shippedBaseMoney('USD');
-    // 85.34 EUR at AMLworld's 0.8534 EUR per USD, 92.00 EUR at the generator's 0.92.
+    // 85.34 EUR at AMLworld's 0.8534 EUR per USD (the generator's rate too), 1054 JPY at 105.4.
     expect(money.convert(8534, 'EUR', AMLWORLD_DAY)).toBe(10000);
-    expect(money.convert(9200, 'EUR', GENERATED_DAY)).toBe(10000);
-    // A currency only AMLworld uses keeps its rate after 2023: 1 BTC = 20,000 USD.
+    expect(money.convert(8534, 'EUR', GENERATED_DAY)).toBe(10000);
+    expect(money.convert(1054, 'JPY', GENERATED_DAY)).toBe(1000);
+    // 1 BTC = 20,000 USD.
     expect(money.convert(100_000_000, 'BTC', GENERATED_DAY)).toBe(2_000_000);
   });
 
   it('converts into another base currency of the table', () => {
-    expect(shippedBaseMoney('EUR').convert(10000, 'USD', GENERATED_DAY)).toBe(9200);
+    expect(shippedBaseMoney('EUR').convert(10000, 'USD', GENERATED_DAY)).toBe(8534);
   });
 });
 

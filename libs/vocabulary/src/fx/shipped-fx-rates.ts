@@ -12,9 +12,11 @@ export const SHIPPED_FX_TABLE_NAME = 'the built-in FX rate table (shipped-fx-rat
 let shipped: FxRateTable | undefined;
 
 /**
- * The small table shipped in the repo, in units per 1 USD: AMLworld's implied rates from
- * 1970-01-01 (covering its 2022 data), the generator's fixed rates from 2023-01-01 (covering its
- * periods). Embedded in the code, so it also works from a webpack bundle.
+ * The small table shipped in the repo, in units per 1 USD, one row dated 1970-01-01 (so it
+ * covers AMLworld's 2022 data and the generator's periods alike): AMLworld's implied rates where
+ * its hops give enough evidence, which the generator uses too, else the generator's fixed rates
+ * or a public reference value (SHIPPED_FX_RATE_SOURCES). Embedded in the code, so it also works
+ * from a webpack bundle.
  */
 export function shippedFxRateTable(): FxRateTable {
   shipped ??= FxRateTable.parse(SHIPPED_FX_RATES_CSV, SHIPPED_FX_TABLE_NAME);
