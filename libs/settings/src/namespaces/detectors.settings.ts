@@ -67,12 +67,12 @@ export class DetectorsSettings {
   @EnvVar({
     name: 'DETECTORS_CYCLE_MAX_LENGTH',
     kind: 'integer',
-    default: '6',
+    default: '12',
     description: 'Longest money cycle searched (hops).',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(2, { message: 'must be at least 2' })
-  @Max(12, { message: 'must be at most 12' })
+  @Max(24, { message: 'must be at most 24' })
   cycleMaxLength!: number;
 
   @EnvVar({
