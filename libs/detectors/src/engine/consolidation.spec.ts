@@ -44,13 +44,21 @@ describe('consolidateAlerts', () => {
     expect(consolidateAlerts([hop, other]).kept).toHaveLength(2);
   });
 
-  it('lets only a rule at least as specific cover an alert, however many movements it has', () => {
+  it('lets a broad rule (negative specificity) cover only alerts of rules as broad', () => {
     const hop = toDetectedAlert(passThroughDetector, draft('a'));
     const broad = toDetectedAlert(muleChainDetector, draft('b', [hop1, hop2, hop3]));
-    const specificity = (id: string): number => (id === 'fraud.mule-chain' ? -1 : 0);
-    const { kept, coveredBy } = consolidateAlerts([hop, broad], specificity);
-    expect(kept.map((a) => a.alertId).sort()).toEqual([hop.alertId, broad.alertId].sort());
-    expect(coveredBy.size).toBe(0);
+    const broadChain = (id: string): number => (id === 'fraud.mule-chain' ? -1 : 0);
+    const kept = consolidateAlerts([hop, broad], broadChain).kept.map((a) => a.alertId);
+    expect(kept.sort()).toEqual([hop.alertId, broad.alertId].sort());
+    // Equally broad, or a non-negative rule with more movements: folded as before.
+    const bothBroad = (): number => -1;
+    expect(consolidateAlerts([hop, broad], bothBroad).coveredBy.get(hop.alertId)).toBe(
+      broad.alertId,
+    );
+    const lessSpecific = (id: string): number => (id === 'fraud.mule-chain' ? 0 : 2);
+    expect(consolidateAlerts([hop, broad], lessSpecific).coveredBy.get(hop.alertId)).toBe(
+      broad.alertId,
+    );
   });
 
   it('never folds alerts without movements (rings)', () => {

@@ -14,10 +14,10 @@ export interface ConsolidationResult {
  * Case consolidation: an alert whose evidence movements all belong to another alert's evidence
  * is shown as part of that alert instead of on its own — a pass-through hop inside a mule
  * chain, a bipartite layer inside a stack, the scatter legs of a scatter-gather that also look
- * like a fan-out. Only a rule at least as specific can cover an alert: a broad pattern (a fan of
- * new counterparties, a lone forwarding chain) that happens to include a wire to a high-risk
- * jurisdiction or an account takeover's drain does not hide that finding. Among those, the
- * alert with more movements wins, then the more specific rule. Alerts without movements (rings,
+ * like a fan-out. A broad rule (negative specificity: a fan of new counterparties, a lone
+ * forwarding chain) covers only alerts of rules as broad as itself, so a fan that happens to
+ * include a wire to a high-risk jurisdiction or an account takeover's drains does not hide that
+ * finding. Otherwise the alert with more movements wins, then the more specific rule. Alerts without movements (rings,
  * event-only alerts) are never covered. Deterministic: ties go to the lower alert id.
  */
 export function consolidateAlerts(
@@ -39,6 +39,10 @@ export function consolidateAlerts(
     if (sa !== sb) return sa > sb;
     return a.alertId < b.alertId;
   };
+  const mayCover = (candidate: DetectedAlert, alert: DetectedAlert): boolean => {
+    const theirs = specificity(candidate.ruleId);
+    return theirs >= 0 || theirs >= specificity(alert.ruleId);
+  };
   const coveredBy = new Map<string, string>();
   for (const alert of alerts) {
     if (alert.movements.length === 0) continue;
@@ -46,7 +50,7 @@ export function consolidateAlerts(
     let best: DetectedAlert | undefined;
     for (const candidate of byMovement.get(alert.movements[0].movementId) ?? []) {
       if (candidate === alert || candidate.movements.length < ids.size) continue;
-      if (specificity(candidate.ruleId) < specificity(alert.ruleId)) continue;
+      if (!mayCover(candidate, alert)) continue;
       const theirs = new Set(candidate.movements.map((m) => m.movementId));
       let covers = true;
       for (const id of ids) {
