@@ -48,8 +48,10 @@ describe('consolidateAlerts', () => {
     const hop = toDetectedAlert(passThroughDetector, draft('a'));
     const broad = toDetectedAlert(muleChainDetector, draft('b', [hop1, hop2, hop3]));
     const broadChain = (id: string): number => (id === 'fraud.mule-chain' ? -1 : 0);
-    const kept = consolidateAlerts([hop, broad], broadChain).kept.map((a) => a.alertId);
-    expect(kept.sort()).toEqual([hop.alertId, broad.alertId].sort());
+    const result = consolidateAlerts([hop, broad], broadChain);
+    // The specific hop is not hidden; the broad alert, sharing 2 of its 3 movements, is shown in it.
+    expect(result.kept.map((a) => a.alertId)).toEqual([hop.alertId]);
+    expect(result.coveredBy.get(broad.alertId)).toBe(hop.alertId);
     // Equally broad, or a non-negative rule with more movements: folded as before.
     const bothBroad = (): number => -1;
     expect(consolidateAlerts([hop, broad], bothBroad).coveredBy.get(hop.alertId)).toBe(
@@ -58,6 +60,18 @@ describe('consolidateAlerts', () => {
     const lessSpecific = (id: string): number => (id === 'fraud.mule-chain' ? 0 : 2);
     expect(consolidateAlerts([hop, broad], lessSpecific).coveredBy.get(hop.alertId)).toBe(
       broad.alertId,
+    );
+  });
+
+  it('keeps a broad alert that shares less than half of its movements with specific ones', () => {
+    const hop4 = mv('acc:M3', 'acc:M4', 8_700_00, T0 + 30 * MINUTE);
+    const single = toDetectedAlert(passThroughDetector, draft('a', [hop1]));
+    const broad = toDetectedAlert(muleChainDetector, draft('b', [hop1, hop2, hop3, hop4]));
+    const broadChain = (id: string): number => (id === 'fraud.mule-chain' ? -1 : 0);
+    expect(consolidateAlerts([single, broad], broadChain).kept).toHaveLength(2);
+    const half = toDetectedAlert(passThroughDetector, draft('c', [hop1, hop2]));
+    expect(consolidateAlerts([half, broad], broadChain).coveredBy.get(broad.alertId)).toBe(
+      half.alertId,
     );
   });
 

@@ -17,8 +17,10 @@ export interface ConsolidationResult {
  * like a fan-out. A broad rule (negative specificity: a fan of new counterparties, a lone
  * forwarding chain) covers only alerts of rules as broad as itself, so a fan that happens to
  * include a wire to a high-risk jurisdiction or an account takeover's drains does not hide that
- * finding. Otherwise the alert with more movements wins, then the more specific rule. Alerts without movements (rings,
- * event-only alerts) are never covered. Deterministic: ties go to the lower alert id.
+ * finding; a broad alert sharing at least half of its movements with a specific alert is shown
+ * inside it. Otherwise the alert with more movements wins, then the more specific rule. Alerts
+ * without movements (rings, event-only alerts) are never covered. Deterministic: ties go to the
+ * lower alert id.
  */
 export function consolidateAlerts(
   alerts: readonly DetectedAlert[],
@@ -43,6 +45,32 @@ export function consolidateAlerts(
     const theirs = specificity(candidate.ruleId);
     return theirs >= 0 || theirs >= specificity(alert.ruleId);
   };
+  /**
+   * A broad alert (a fan of new counterparties, a lone forwarding chain) that shares at least half
+   * of its movements with an alert of a specific rule is shown inside it: the hub of a stack or a
+   * scatter-gather plus one ordinary payment is the same case, not a second one.
+   */
+  const broadHost = (alert: DetectedAlert, ids: ReadonlySet<string>): DetectedAlert | undefined => {
+    if (specificity(alert.ruleId) >= 0) return undefined;
+    const shared = new Map<DetectedAlert, number>();
+    for (const id of ids) {
+      for (const other of byMovement.get(id) ?? []) {
+        if (other !== alert && specificity(other.ruleId) >= 0) {
+          shared.set(other, (shared.get(other) ?? 0) + 1);
+        }
+      }
+    }
+    let host: DetectedAlert | undefined;
+    let most = 0;
+    for (const [other, count] of shared) {
+      if (2 * count < ids.size) continue;
+      if (count > most || (count === most && host !== undefined && beats(other, host))) {
+        host = other;
+        most = count;
+      }
+    }
+    return host;
+  };
   const coveredBy = new Map<string, string>();
   for (const alert of alerts) {
     if (alert.movements.length === 0) continue;
@@ -61,6 +89,7 @@ export function consolidateAlerts(
       }
       if (covers && beats(candidate, alert) && (!best || beats(candidate, best))) best = candidate;
     }
+    best ??= broadHost(alert, ids);
     if (best) coveredBy.set(alert.alertId, best.alertId);
   }
   return { kept: alerts.filter((a) => !coveredBy.has(a.alertId)), coveredBy };
