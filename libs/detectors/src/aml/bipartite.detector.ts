@@ -47,7 +47,7 @@ class BipartiteEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     // The amount floor is applied in the base currency (below), not in each movement's own.
-    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.filter = new TransferFilter({ ...params, minAmount: '0' }, context.money);
     this.minBase = minorIn(params.minAmount, context.money.currency);
     this.flows = new FlowIndex(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);

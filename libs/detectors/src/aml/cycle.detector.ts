@@ -109,7 +109,7 @@ export class CycleEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     // The smallest amount is compared in the base currency (below), not in each movement's own.
-    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.filter = new TransferFilter({ ...params, minAmount: '0' }, context.money);
     this.minBase = minorIn(params.minAmount, context.money.currency);
     this.ignoredChannels = new Set(params.ignoredChannels);
     this.outgoing = new RecentByAccount<Hop>(this.windowMs, params.maxOutPerAccount);

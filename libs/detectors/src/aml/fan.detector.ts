@@ -66,7 +66,7 @@ class FanEvaluator implements Evaluator {
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.history = new CounterpartyHistory(params.historyDays * MS_PER_DAY, this.windowMs);
     this.episodes = new EpisodeTracker(ruleId, this.windowMs);
-    this.filter = new TransferFilter(params);
+    this.filter = new TransferFilter(params, context.money);
     this.ignored = new Set(params.ignoredChannels);
     this.minTotalBase = minorIn(params.minTotal, context.money.currency);
   }
@@ -180,7 +180,7 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   return {
     kind: 'activity',
     id,
-    version: '2.0.0',
+    version: '2.0.1',
     typology: out ? 'fan-out' : 'fan-in',
     family: 'aml',
     // The most generic network shape: an alert showing the same movements as another rule's
@@ -261,8 +261,8 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
     // Candidates: accounts with a counted transfer in the scanned window (the store's
     // counterparty count would take almost every account at 2 counterparties, card shops
     // included); their movements in this direction are then replayed with the look-back.
-    batchPlan: (params) => {
-      const filter = new TransferFilter(params);
+    batchPlan: (params, money) => {
+      const filter = new TransferFilter(params, money);
       return {
         kind: 'accounts',
         direction,

@@ -59,7 +59,7 @@ class GatherScatterEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     const historyMs = params.historyDays * MS_PER_DAY;
-    this.filter = new TransferFilter(params);
+    this.filter = new TransferFilter(params, context.money);
     this.ignored = new Set(params.ignoredChannels);
     this.ins = new CounterpartyHistory(historyMs, this.windowMs);
     this.outs = new CounterpartyHistory(historyMs, this.windowMs);
@@ -187,7 +187,7 @@ class GatherScatterEvaluator implements Evaluator {
 export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '2.0.0',
+  version: '2.0.1',
   typology: 'gather-scatter',
   family: 'aml',
   specificity: 2,

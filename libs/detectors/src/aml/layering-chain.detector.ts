@@ -88,7 +88,7 @@ class LayeringWalkEvaluator implements Evaluator {
   ) {
     this.hopMs = params.maxHopHours * MS_PER_HOUR;
     // The smallest amount is compared in the base currency (below), not in each movement's own.
-    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.filter = new TransferFilter({ ...params, minAmount: '0' }, context.money);
     this.minBase = minorIn(params.minAmount, context.money.currency);
     this.arrivals = new RecentByAccount<WalkEnd>(this.hopMs, params.hubTransfers + 1);
     this.activity = new RecentByAccount<{ timestamp: number }>(this.hopMs, params.hubTransfers + 1);

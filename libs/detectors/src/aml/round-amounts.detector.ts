@@ -80,11 +80,14 @@ class RoundAmountsEvaluator implements Evaluator {
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
     this.minAmountBase = minorIn(params.minAmount, context.money.currency);
     // Amounts are compared in the base currency below, so the filter's own floor is zero.
-    this.filter = new TransferFilter({
-      ignoredChannels: params.ignoredChannels,
-      exemptReferences: params.exemptReferences,
-      minAmount: '0',
-    });
+    this.filter = new TransferFilter(
+      {
+        ignoredChannels: params.ignoredChannels,
+        exemptReferences: params.exemptReferences,
+        minAmount: '0',
+      },
+      context.money,
+    );
   }
 
   onMovement(m: Movement): AlertDraft[] {

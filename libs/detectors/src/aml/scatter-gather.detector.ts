@@ -65,7 +65,7 @@ class ScatterGatherEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.minTotalBase = minorIn(params.minTotal, context.money.currency);
-    this.filter = new TransferFilter(params);
+    this.filter = new TransferFilter(params, context.money);
     this.inflows = new KeyedWindows<Movement>(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
@@ -191,7 +191,7 @@ class ScatterGatherEvaluator implements Evaluator {
 export const scatterGatherDetector: ActivityDetector<ScatterGatherParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '2.0.0',
+  version: '2.0.1',
   typology: 'scatter-gather',
   family: 'aml',
   specificity: 2,

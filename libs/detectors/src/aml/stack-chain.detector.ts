@@ -100,7 +100,7 @@ class StackChainEvaluator implements Evaluator {
     this.arrivals = new KeyedWindows<Arrival>(this.hopMs);
     this.contacts = new LayerContacts(params.historyDays * MS_PER_DAY);
     this.episodes = new EpisodeTracker(RULE_ID, this.hopMs);
-    this.filter = new TransferFilter({ ...params, minAmount: '0' });
+    this.filter = new TransferFilter({ ...params, minAmount: '0' }, context.money);
     this.minBase = minorIn(params.minAmount, context.money.currency);
   }
 

@@ -50,7 +50,7 @@ class StackEvaluator implements Evaluator {
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
-    this.filter = new TransferFilter(params);
+    this.filter = new TransferFilter(params, context.money);
     this.flows = new FlowIndex(this.windowMs);
     this.episodes = new EpisodeTracker(RULE_ID, this.windowMs);
   }
@@ -173,7 +173,7 @@ class StackEvaluator implements Evaluator {
 export const stackDetector: ActivityDetector<StackParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '1.2.0',
+  version: '1.2.1',
   typology: 'stack',
   family: 'aml',
   specificity: 3,

@@ -11,10 +11,7 @@ export type TransferFilterParams = {
   ignoredChannels: readonly string[];
   /** References (case-insensitive, exact) of movements that never count, e.g. "salary". */
   exemptReferences: readonly string[];
-  /**
-   * Movements below this amount do not count: major units of the base currency when the filter
-   * is given the run's `BaseMoney`, else of each movement's own currency.
-   */
+  /** Movements below this amount (major units of the base currency) do not count. */
   minAmount: string;
 };
 
@@ -59,28 +56,24 @@ export const DEFAULT_TRANSFER_FILTER: TransferFilterParams = {
 export class TransferFilter {
   private readonly channels: ReadonlySet<string>;
   private readonly references: ReadonlySet<string>;
-  private readonly minBase: number | undefined;
+  private readonly minBase: number;
 
   /**
-   * With `money`, the minimum amount is compared in the base currency (a 500.00 minimum then
-   * lets neither 500 yen through nor keeps a Bitcoin transfer out); without it, in each
-   * movement's own currency.
+   * The minimum amount is compared in the base currency of `money` (the run's), so a 500.00
+   * minimum neither lets 500 yen through nor keeps a Bitcoin transfer out.
    */
   constructor(
-    private readonly params: TransferFilterParams,
-    private readonly money?: BaseMoney,
+    params: TransferFilterParams,
+    private readonly money: BaseMoney,
   ) {
     this.channels = new Set(params.ignoredChannels);
     this.references = new Set(params.exemptReferences.map((r) => r.toLowerCase()));
-    this.minBase = money === undefined ? undefined : minorIn(params.minAmount, money.currency);
+    this.minBase = minorIn(params.minAmount, money.currency);
   }
 
   accepts(m: Movement): boolean {
     if (m.fromAccount === m.toAccount || this.channels.has(m.channel)) return false;
     if (m.reference !== undefined && this.references.has(m.reference.toLowerCase())) return false;
-    if (this.money !== undefined && this.minBase !== undefined) {
-      return this.minBase === 0 || this.money.of(m) >= this.minBase;
-    }
-    return m.amountMinor >= minorIn(this.params.minAmount, m.currency);
+    return this.minBase === 0 || this.money.of(m) >= this.minBase;
   }
 }

@@ -89,7 +89,10 @@ class AccountTakeoverEvaluator implements Evaluator {
     private readonly context: EvaluatorContext,
   ) {
     this.windowMs = params.windowHours * MS_PER_HOUR;
-    this.filter = new TransferFilter({ ...DEFAULT_TRANSFER_FILTER, minAmount: '0.00' });
+    this.filter = new TransferFilter(
+      { ...DEFAULT_TRANSFER_FILTER, minAmount: '0.00' },
+      context.money,
+    );
   }
 
   onEvent(e: AccountEvent): AlertDraft[] {
