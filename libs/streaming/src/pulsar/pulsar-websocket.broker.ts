@@ -218,15 +218,21 @@ export class PulsarWebSocketBroker extends MessageBroker {
     this.assertOpen();
     const resolved = this.resolve(topic);
     const url = `${this.httpBase}/admin/v2/${resolved.path}/subscription/${encodeURIComponent(subscription)}`;
-    // Pulsar's MessageId.earliest is (-1, -1); an empty body means the latest message.
-    const body = position === 'earliest' ? { ledgerId: -1, entryId: -1, partitionIndex: -1 } : {};
+    // Pulsar's MessageId.earliest is (-1, -1); without a body it starts at the latest message.
+    const body =
+      position === 'earliest'
+        ? JSON.stringify({ ledgerId: -1, entryId: -1, partitionIndex: -1 })
+        : undefined;
     const where = `the subscription "${subscription}" on ${resolved.full}`;
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'PUT',
-        headers: { ...this.headers(), 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: {
+          ...this.headers(),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body,
         signal: AbortSignal.timeout(this.connectTimeoutMs),
       });
     } catch (error: unknown) {
