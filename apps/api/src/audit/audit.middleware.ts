@@ -9,6 +9,14 @@ import { AuditEntry, AuditLog } from './audit-log';
 /** Status recorded when the caller went away before the answer was complete (as nginx does). */
 export const CLIENT_CLOSED_REQUEST = 499;
 
+/** The path parameters that name business ids (string values only; wildcards give lists). */
+function businessIdsOf(params: unknown): Record<string, string> {
+  if (typeof params !== 'object' || params === null) return {};
+  return Object.fromEntries(
+    Object.entries(params).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
+  );
+}
+
 /**
  * Records every analytics request once it ends: who (key fingerprint and role, or
  * "unauthenticated"), what (the route and the business ids in its path) and the status, so
@@ -34,6 +42,8 @@ export class AuditMiddleware implements NestMiddleware {
     next: NextFunction,
   ): void {
     const at = this.clock.now();
+    // Set when this middleware answers itself: the request then reached no route.
+    let refusedHere = false;
     let recorded = false;
     const record = (): void => {
       if (recorded) return;
@@ -43,9 +53,11 @@ export class AuditMiddleware implements NestMiddleware {
         principal: request.principal?.id ?? 'unauthenticated',
         role: request.principal?.role ?? 'none',
         method: request.method,
-        route: (request.route as { path?: string } | undefined)?.path ?? '(no route)',
+        route: refusedHere
+          ? '(no route)'
+          : ((request.route as { path?: string } | undefined)?.path ?? '(no route)'),
         path: request.originalUrl.split('?')[0] ?? request.originalUrl,
-        resources: { ...(request.params as Record<string, string>) },
+        resources: refusedHere ? {} : businessIdsOf(request.params),
         status: response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
         correlationId: typeof request.id === 'string' ? request.id : '',
       };
@@ -59,6 +71,7 @@ export class AuditMiddleware implements NestMiddleware {
     response.once('close', record);
 
     if (!this.audit.accepting) {
+      refusedHere = true;
       const body: ErrorBody = {
         error: 'audit_unavailable',
         message:
