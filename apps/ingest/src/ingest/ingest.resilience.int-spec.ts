@@ -147,7 +147,7 @@ describeWithPulsar('ingest resilience on a real Pulsar', (endpoint) => {
       store,
       new ThresholdDetector(Number.MAX_SAFE_INTEGER),
       config,
-      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 20 },
+      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 20, missingEntityWaitMs: 0 },
       new RecordingLogger(),
     );
     await worker.start();

@@ -240,7 +240,7 @@ describe('IngestWorker (memory broker, memory graph)', () => {
   });
 
   it('dead-letters a movement whose accounts never arrive after the last redelivery, with the reason', async () => {
-    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '2' });
+    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '2' }, { missingEntityWaitMs: 0 });
     await publishEntities([vertexUpsertMessage(account(1), meta())]);
     await until(() => worker.counters.written === 1, 'the first account');
     await publishMovements([movementMessage(movement(9, 1, 404), meta())]);

@@ -22,7 +22,7 @@ describe('ingest settings', () => {
       httpPort: 3001,
       outageRetryInitialMs: 500,
       outageRetryMaxMs: 5000,
-      missingEntityWaitMs: 0,
+      missingEntityWaitMs: 600000,
     });
   });
 

@@ -76,7 +76,7 @@ export class IngestSettings {
   @EnvVar({
     name: 'INGEST_MISSING_ENTITY_WAIT_MS',
     kind: 'integer',
-    default: '0',
+    default: '600000',
     description:
       'Least time an edge or movement waits for a missing end vertex (e.g. an account not written yet) before it is dead-lettered, counted from its publish time (or from when the worker started or the graph came back, if later); 0 = as long as the redelivery budget lasts (PULSAR_MAX_REDELIVER_COUNT x PULSAR_NACK_REDELIVERY_DELAY_MS).',
   })
