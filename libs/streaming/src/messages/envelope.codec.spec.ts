@@ -143,6 +143,28 @@ describe('stream message envelopes', () => {
     expect(decodeEntityMessage(bytes(vertex))).toMatchObject({ ok: false, reason });
   });
 
+  it('refuses bytes that are not UTF-8 instead of storing replacement characters', () => {
+    const valid = Buffer.from(
+      '{"type":"vertex.upsert","version":1,"id":"x","occurredAt":1,"payload":{"label":"Person","uid":"p","props":{"name":"AB"}}}',
+      'utf8',
+    );
+    const at = valid.indexOf('AB');
+    const broken = Buffer.concat([
+      valid.subarray(0, at),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      valid.subarray(at + 2),
+    ]);
+    expect(decodeEntityMessage(broken)).toEqual({
+      ok: false,
+      problems: [{ field: 'message', rule: 'must be valid UTF-8 text' }],
+      reason: 'message must be valid UTF-8 text',
+    });
+    expect(decodeMovementMessage(broken)).toMatchObject({
+      ok: false,
+      reason: 'message must be valid UTF-8 text',
+    });
+  });
+
   it('refuses a message larger than the limit without parsing it', () => {
     const huge = bytes(' '.repeat(MAX_ENVELOPE_BYTES + 1));
     expect(decodeEntityMessage(huge)).toMatchObject({

@@ -91,6 +91,8 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseEnvelope(bytes: Buffer): Decoded<Envelope<MessageType, Record<string, unknown>>> {
   if (bytes.length > MAX_ENVELOPE_BYTES) {
     return rejected([
@@ -100,9 +102,16 @@ function parseEnvelope(bytes: Buffer): Decoded<Envelope<MessageType, Record<stri
       },
     ]);
   }
+  let text: string;
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, not replaced with U+FFFD and stored.
+    text = UTF8.decode(bytes);
+  } catch {
+    return rejected([{ field: 'message', rule: 'must be valid UTF-8 text' }]);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return rejected([{ field: 'message', rule: 'must be JSON (a UTF-8 envelope object)' }]);
   }
