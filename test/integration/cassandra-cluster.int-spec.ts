@@ -15,7 +15,7 @@ import type { GraphEdge, GraphVertex } from '@app/vocabulary';
  *   - writes the cluster cannot take (JanusGraph's uniqueness locks always need QUORUM, which
  *     is both nodes here) are refused with an error, never half-stored; the loader retries them;
  *   - once node 2 is back the load completes, and every element is there.
- * Run by test/run-cluster.sh (`npm run test:cluster`, and by test/run-all.sh), which brings up the
+ * Run by test/run-cassandra.sh (also called by test/run-all.sh), which brings up the
  * two nodes and a JanusGraph configured this way; skipped on any other layout.
  */
 
@@ -46,7 +46,7 @@ function replicasFor(level: string, replicationFactor: number): number | undefin
 /** Why this JanusGraph cannot show the two-node story, or undefined when it can. */
 function clusterLayoutProblem(local: LocalJanusGraph): string | undefined {
   const hint =
-    'run `npm run test:cluster`, which starts two Cassandra nodes and JanusGraph on them';
+    'run `bash test/run-cassandra.sh`, which starts two Cassandra nodes and JanusGraph on them';
   const cql: CqlStorage | undefined = local.cql;
   if (local.storage !== 'cql' || !cql) return `JanusGraph stores in ${local.storage}; ${hint}`;
   const nodes = local.cassandra?.nodes.map((node) => node.node) ?? [];
