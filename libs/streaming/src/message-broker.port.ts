@@ -1,15 +1,21 @@
+import { StreamUnavailableError } from '@app/vocabulary';
+
 /**
  * The message broker port: publish batches of messages to a topic, consume a topic through a
- * named Shared subscription with acknowledge / negative-acknowledge semantics, redelivery
- * counts and a dead-letter topic, and read a topic from its start.
+ * named Shared or Key_Shared subscription with acknowledge / negative-acknowledge semantics,
+ * redelivery counts and a dead-letter topic, and read a topic from its start.
  *
  * Adapters: `MemoryBroker` (embedded default, unit tests), `PulsarWebSocketBroker` (Pulsar's
  * WebSocket API) and `PulsarNativeBroker` (the optional `pulsar-client` package). Every adapter
  * passes the contract suite in ./contract, so they behave the same:
  *
  * - a new subscription starts at the END of the topic (messages published before it existed are
- *   not delivered; read them with `readAll`); a subscription keeps its position when its
+ *   not delivered; read them with `readAll`, or create the subscription beforehand at the
+ *   topic's start with `ensureSubscription`); a subscription keeps its position when its
  *   consumers close, and several consumers of one subscription share its messages;
+ * - on a `Key_Shared` subscription every message of one key goes to the same consumer while
+ *   that consumer is attached, in publish order (a nacked message comes back later, after the
+ *   redelivery delay); on `Shared` any consumer may get any message;
  * - `ack` settles a message for good; `nack` redelivers it after the subscription's
  *   `nackRedeliveryDelayMs` with `redeliveryCount` one higher;
  * - a message delivered with `redeliveryCount >= maxRedeliverCount` that is nacked again goes to
@@ -63,6 +69,15 @@ export interface ReceivedMessage extends BrokerMessage {
 /** Called for each delivered message. It may settle the message later (e.g. after a batch). */
 export type MessageHandler = (message: ReceivedMessage) => void | Promise<void>;
 
+/**
+ * How the consumers of one subscription share its messages: `Shared` hands any message to any
+ * consumer; `Key_Shared` hands all messages of one key to the same consumer, in order.
+ */
+export type SubscriptionType = 'Shared' | 'Key_Shared';
+
+/** Where `ensureSubscription` starts a subscription it creates. */
+export type InitialPosition = 'earliest' | 'latest';
+
 export interface SubscribeOptions {
   /** Topic of messages that failed too often or were dead-lettered on purpose. */
   deadLetterTopic: string;
@@ -74,6 +89,8 @@ export interface SubscribeOptions {
   ackTimeoutMs?: number;
   /** Messages the broker may hand to this consumer ahead of its acknowledgements. */
   receiveQueueSize?: number;
+  /** `Shared` when absent. */
+  subscriptionType?: SubscriptionType;
 }
 
 /** One consumer attached to a subscription. */
@@ -115,13 +132,34 @@ export abstract class MessageBroker {
     messages: readonly OutgoingMessage[],
   ): Promise<PublishedMessage[]>;
 
-  /** Attaches a consumer to a Shared subscription; rejects with `StreamUnavailableError`. */
+  /**
+   * Attaches a consumer to a subscription (created at the end of the topic if new); rejects
+   * with `StreamUnavailableError`.
+   */
   abstract subscribe(
     topic: string,
     subscription: string,
     handler: MessageHandler,
     options: SubscribeOptions,
   ): Promise<Subscription>;
+
+  /**
+   * Creates a durable subscription without attaching a consumer, starting at the topic's first
+   * message (`earliest`) or its end (`latest`), so that the broker keeps every message from there
+   * on for it. An existing subscription is left as it is (its position does not move).
+   * Every adapter of this library implements it; a test double that does not rejects.
+   */
+  ensureSubscription(
+    topic: string,
+    subscription: string,
+    position: InitialPosition,
+  ): Promise<void> {
+    return Promise.reject(
+      new StreamUnavailableError(
+        `This ${this.kind} broker cannot create the subscription "${subscription}" on ${topic} at its ${position} message`,
+      ),
+    );
+  }
 
   /** Reads a topic from its first message without a subscription (inspection, DLQ checks). */
   abstract readAll(topic: string, options: ReadOptions): Promise<BrokerMessage[]>;

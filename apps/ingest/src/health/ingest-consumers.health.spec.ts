@@ -8,11 +8,12 @@ const MOVEMENTS = 'persistent://public/default/bank.movements';
 
 type ConsumerStates = ReturnType<PulsarWebSocketBroker['consumerStates']>;
 
-/** The two things the indicator reads from the worker. */
-function workerStub(isRunning: boolean): IngestWorker {
-  const stub: Pick<IngestWorker, 'isRunning' | 'source'> = {
+/** The things the indicator reads from the worker. */
+function workerStub(isRunning: boolean, outage?: IngestWorker['outage']): IngestWorker {
+  const stub: Pick<IngestWorker, 'isRunning' | 'source' | 'outage'> = {
     isRunning,
     source: { topics: [ENTITIES, MOVEMENTS], subscription: 'graph-ingest' },
+    outage,
   };
   return stub as IngestWorker;
 }
@@ -40,6 +41,23 @@ describe('IngestConsumersHealthIndicator', () => {
       subscription: 'graph-ingest',
       topics: [ENTITIES, MOVEMENTS],
       message: 'the worker is not subscribed to its topics (starting or stopped)',
+    });
+  });
+
+  it('is down while the worker holds its batches because the graph does not answer, saying since when and why', () => {
+    const outage = {
+      since: Date.UTC(2025, 0, 1, 12, 0, 0),
+      reason: 'GraphUnavailableError: JanusGraph is not reachable at ws://127.0.0.1:8182/gremlin',
+      failures: 4,
+      heldMessages: 200,
+    };
+    expect(check(workerStub(true, outage), new MemoryBroker())).toEqual({
+      status: 'down',
+      subscription: 'graph-ingest',
+      topics: [ENTITIES, MOVEMENTS],
+      message:
+        'paused: the graph is unreachable since 2025-01-01T12:00:00.000Z (GraphUnavailableError: JanusGraph is not reachable at ws://127.0.0.1:8182/gremlin); ' +
+        '200 message(s) held and tried again with backoff (4 failed tries); nothing is dead-lettered meanwhile',
     });
   });
 

@@ -1,7 +1,16 @@
+import { MemoryGraphStore } from '@app/graph-store';
+import type { UpsertResult } from '@app/graph-store';
 import { loadAllSettings, StreamingConfig } from '@app/settings';
 import type { AccountEvent } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
-import type { AccountVertex, GraphEdge, Movement, PersonVertex } from '@app/vocabulary';
+import { GraphUnavailableError } from '@app/vocabulary';
+import type {
+  AccountVertex,
+  GraphEdge,
+  GraphVertex,
+  Movement,
+  PersonVertex,
+} from '@app/vocabulary';
 import { MovementDetector } from './movement-detector';
 
 /** Test data and helpers shared by the ingest specs (unit and integration). */
@@ -93,6 +102,89 @@ export class ThresholdDetector extends MovementDetector {
         windowStart: m.timestamp,
         windowEnd: m.timestamp,
         movementIds: [m.movementId],
+        parties: [{ uid: m.fromAccount, role: 'subject' }],
+      },
+    ]);
+  }
+}
+
+/**
+ * The memory graph store, with failures on demand (a test double of the `GraphStore` port):
+ * while `down`, every write, read and ping fails with `GraphUnavailableError` as JanusGraph's
+ * adapter reports an unreachable server; `failEdgeWrite` makes an edge write fail with any error
+ * when it holds a given edge (a poison message).
+ */
+export class FlakyGraphStore extends MemoryGraphStore {
+  down = false;
+  /** Calls refused while down. */
+  refused = 0;
+  failEdgeWrite?: (batch: readonly GraphEdge[]) => Error | undefined;
+
+  private check(): void {
+    if (this.down) {
+      this.refused += 1;
+      throw new GraphUnavailableError(
+        'JanusGraph is not reachable at ws://127.0.0.1:1/gremlin (ECONNREFUSED)',
+      );
+    }
+  }
+
+  override async upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult> {
+    this.check();
+    return super.upsertVertices(batch);
+  }
+
+  override async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
+    this.check();
+    const poison = this.failEdgeWrite?.(batch);
+    if (poison) throw poison;
+    return super.upsertEdges(batch);
+  }
+
+  override async getVertices(uids: readonly string[]): Promise<GraphVertex[]> {
+    this.check();
+    return super.getVertices(uids);
+  }
+
+  override async ping(): Promise<void> {
+    this.check();
+    return super.ping();
+  }
+}
+
+/**
+ * A detector with state per paying account, like the real rules: every third movement of an
+ * account (in the order it is fed) raises an alert naming those three movements. Its alerts
+ * change when one account's movements are split between workers or fed out of order.
+ */
+export class EveryThirdDetector extends MovementDetector {
+  private readonly recent = new Map<string, string[]>();
+
+  onEvent(): Promise<StreamAlert[]> {
+    return Promise.resolve([]);
+  }
+
+  onMovement(m: Movement): Promise<StreamAlert[]> {
+    const list = [...(this.recent.get(m.fromAccount) ?? []), m.movementId];
+    if (list.length < 3) {
+      this.recent.set(m.fromAccount, list);
+      return Promise.resolve([]);
+    }
+    this.recent.set(m.fromAccount, []);
+    return Promise.resolve([
+      {
+        alertId: `alert:test.third:${list.join('+')}`,
+        ruleId: 'test.third',
+        ruleVersion: '1',
+        typology: 'structuring',
+        severity: 'medium',
+        score: 0.5,
+        explanation: `three movements from ${m.fromAccount}`,
+        fingerprint: list.join('+'),
+        subject: m.fromAccount,
+        windowStart: m.timestamp,
+        windowEnd: m.timestamp,
+        movementIds: list,
         parties: [{ uid: m.fromAccount, role: 'subject' }],
       },
     ]);

@@ -13,8 +13,12 @@ export abstract class IngestMetrics {
   abstract batchStarted(topic: string, size: number): void;
   /** That batch was written and its messages settled, in `seconds`. */
   abstract batchFinished(topic: string, size: number, seconds: number): void;
-  /** A batch failed unexpectedly; its messages will be redelivered by the broker. */
+  /** A batch failed for a reason other than a store outage and was split to isolate the cause. */
   abstract batchFailed(topic: string): void;
+  /** The graph store stopped answering (true: writes are held) or answers again (false). */
+  abstract graphOutage(active: boolean): void;
+  /** A held batch was tried again and failed because the store is still down. */
+  abstract outageRetried(): void;
   /** One message was acknowledged, dead-lettered or negatively acknowledged. */
   abstract settled(topic: string, outcome: SettledOutcome): void;
   /** Stream alerts published to the alerts topic. */
@@ -29,6 +33,8 @@ export class NoIngestMetrics extends IngestMetrics {
   batchStarted(): void {}
   batchFinished(): void {}
   batchFailed(): void {}
+  graphOutage(): void {}
+  outageRetried(): void {}
   settled(): void {}
   alertsPublished(): void {}
   detectionFailed(): void {}

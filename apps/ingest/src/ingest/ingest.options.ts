@@ -1,6 +1,6 @@
 import { IngestConfig, IngestSettings, loadSettings } from '@app/settings';
 
-/** Micro-batching and behaviour of the ingest worker. */
+/** Micro-batching and behaviour of the ingest worker (from the `ingest` settings). */
 export interface IngestOptions {
   /** Most messages written to the graph in one batch (`INGEST_BATCH_SIZE`). */
   batchSize: number;
@@ -8,6 +8,12 @@ export interface IngestOptions {
   batchWindowMs: number;
   /** Movements and events remembered so a redelivered one is not fed to detection twice. */
   detectedMemory: number;
+  /** First pause before a held batch is tried again during a graph outage (`INGEST_OUTAGE_RETRY_INITIAL_MS`). */
+  outageRetryInitialMs: number;
+  /** Longest pause between tries during a graph outage (`INGEST_OUTAGE_RETRY_MAX_MS`). */
+  outageRetryMaxMs: number;
+  /** Least wait for a missing end vertex before dead-lettering (`INGEST_MISSING_ENTITY_WAIT_MS`). */
+  missingEntityWaitMs: number;
 }
 
 /** Movements and events remembered for detection (no setting: memory bound, not a tuning knob). */
@@ -19,6 +25,9 @@ export function ingestOptionsFrom(config: IngestConfig): IngestOptions {
     batchSize: config.batchSize,
     batchWindowMs: config.batchWindowMs,
     detectedMemory: DEFAULT_DETECTED_MEMORY,
+    outageRetryInitialMs: config.outageRetryInitialMs,
+    outageRetryMaxMs: Math.max(config.outageRetryInitialMs, config.outageRetryMaxMs),
+    missingEntityWaitMs: config.missingEntityWaitMs,
   };
 }
 
@@ -31,3 +40,6 @@ export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
 
 /** Optional logger for the worker (tests); Nest's logger otherwise. */
 export const INGEST_LOGGER = Symbol('INGEST_LOGGER');
+
+/** The durable subscription on the dead-letter topic that `replay-dlq` reads. */
+export const DLQ_REPLAY_SUBSCRIPTION = 'dlq-replay';

@@ -9,31 +9,41 @@ import {
   ReceivedMessage,
   StreamAlert,
 } from '@app/streaming';
+import type { Decoded } from '@app/streaming';
 import { accountEventOf, compareActivities } from '@app/detectors';
 import type { Activity } from '@app/detectors';
 import { movementEdge } from '@app/vocabulary';
-import type { GraphEdge, GraphVertex, Movement, MovementEdge } from '@app/vocabulary';
-import { RejectionClassifier, writeBatch, WriteOutcome } from './graph-batch.writer';
+import type { GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
+import {
+  RejectionClassifier,
+  RejectionVerdict,
+  writeBatch,
+  WriteOutcome,
+} from './graph-batch.writer';
+import type { IngestCounters, MessageSettler, Settlement } from './message-settler';
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import type { MovementDetector } from './movement-detector';
 
-export interface IngestCounters {
-  received: number;
-  written: number;
-  deadLettered: number;
-  retried: number;
-  alertsPublished: number;
-  detectionFailures: number;
-}
+export type { IngestCounters } from './message-settler';
 
 export interface ProcessorConfig {
   alertsTopic: string;
-  maxRedeliverCount: number;
   /**
    * Movements and account events remembered so that a redelivered one is not fed to detection
    * twice.
    */
   detectedMemory: number;
+}
+
+/**
+ * A batch written to the graph, not yet settled: what became of each message, and the written
+ * activities to feed to detection (in replay order).
+ */
+export interface PreparedBatch {
+  readonly settlements: readonly Settlement[];
+  readonly activities: readonly Activity[];
+  /** Id of the message each activity came from (by movement id or Event uid), for logs. */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 /** Messages of one item (a uid, an eid, a movement id) in a batch; the last one wins. */
@@ -59,30 +69,55 @@ function group<T>(
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
- * Writes batches of stream messages into the graph and settles each message by what happened
- * to it: written → ack; invalid → dead-letter at once with the reason; transient failure or
- * waiting for an entity → nack (redelivered after the delay), and dead-lettered with the
- * reason on its last allowed delivery. Writes are idempotent upserts, so redelivery is safe.
+ * Decodes one message; a decoder that throws (it should not: the codec refuses oversized and
+ * deeply nested payloads) makes that message invalid, never the batch.
+ */
+function decodeSafely<E>(
+  decode: (payload: Buffer) => Decoded<E>,
+  message: ReceivedMessage,
+): { ok: true; envelope: E } | { ok: false; reason: string } {
+  try {
+    return decode(message.payload);
+  } catch (error: unknown) {
+    return { ok: false, reason: `message could not be decoded (${errorText(error)})` };
+  }
+}
+
+function settlementsOf<T>(
+  groups: readonly Group<T>[],
+  outcomes: readonly WriteOutcome[],
+  endNoun: string,
+): Settlement[] {
+  return groups.flatMap((g, index) =>
+    g.messages.map((message) => ({ message, outcome: outcomes[index], endNoun })),
+  );
+}
+
+/**
+ * Writes batches of stream messages into the graph in two steps, so that the worker can write
+ * the next batch while the previous one is detected and settled:
+ *
+ * 1. `prepareEntities` / `prepareMovements`: decode each message (a bad one is `invalid`, the
+ *    others go on), write with the store's idempotent upserts, classify rejections by what the
+ *    store holds at that moment. No message is settled here, so this step can be run again on
+ *    the same batch: after a store outage (its typed errors are thrown), or on halves of the
+ *    batch to isolate a message that makes the write fail (any other error is thrown).
+ * 2. `complete`: feed the written movements and account events to detection, in time order and
+ *    once each; publish the alerts; settle every message of the batch at once (`MessageSettler`).
  */
 export class IngestProcessor {
-  readonly counters: IngestCounters = {
-    received: 0,
-    written: 0,
-    deadLettered: 0,
-    retried: 0,
-    alertsPublished: 0,
-    detectionFailures: 0,
-  };
   private readonly detected = new Set<string>();
 
   constructor(
     private readonly store: GraphStore,
     private readonly broker: MessageBroker,
     private readonly detector: MovementDetector,
+    private readonly settler: MessageSettler,
+    private readonly counters: IngestCounters,
     private readonly config: ProcessorConfig,
     private readonly logger: LoggerService,
     private readonly metrics: IngestMetrics = new NoIngestMetrics(),
@@ -90,26 +125,24 @@ export class IngestProcessor {
 
   /**
    * A batch from the entities topic: vertex upserts first, then edge upserts. Written HAS_EVENT
-   * edges (an account's login, credential change…) are fed to detection in time order, like
-   * movements, with their Event vertex as the graph holds it; raised alerts are published.
+   * edges (an account's login, credential change…) become account events for detection, with
+   * their Event vertex as the graph holds it.
    */
-  async processEntities(messages: readonly ReceivedMessage[]): Promise<void> {
-    this.counters.received += messages.length;
+  async prepareEntities(messages: readonly ReceivedMessage[]): Promise<PreparedBatch> {
+    const settlements: Settlement[] = [];
     const vertices: { key: string; item: GraphVertex; message: ReceivedMessage }[] = [];
     const edges: { key: string; item: GraphEdge; message: ReceivedMessage }[] = [];
     for (const message of messages) {
-      const decoded = decodeEntityMessage(message.payload);
+      const decoded = decodeSafely(decodeEntityMessage, message);
       if (!decoded.ok) {
-        await this.settle(message, { kind: 'invalid', reason: decoded.reason });
+        settlements.push(invalid(message, decoded.reason));
         continue;
       }
       const envelope = decoded.envelope;
       if (envelope.type === 'vertex.upsert') {
-        const payload = envelope.payload;
-        vertices.push({ key: payload.uid, item: payload, message });
+        vertices.push({ key: envelope.payload.uid, item: envelope.payload, message });
       } else {
-        const payload = envelope.payload;
-        edges.push({ key: payload.eid, item: payload, message });
+        edges.push({ key: envelope.payload.eid, item: envelope.payload, message });
       }
     }
     const vertexGroups = group(vertices);
@@ -117,23 +150,89 @@ export class IngestProcessor {
       const outcomes = await writeBatch(
         vertexGroups.map((g) => g.item),
         (batch) => this.store.upsertVertices(batch),
-        (rejected) => Promise.resolve(rejected.map(() => 'invalid' as const)),
+        (rejected) => Promise.resolve(rejected.map((): RejectionVerdict => 'invalid')),
       );
-      await this.settleGroups(vertexGroups, outcomes);
+      settlements.push(...settlementsOf(vertexGroups, outcomes, 'vertex'));
     }
     const edgeGroups = group(edges);
+    let activities: Activity[] = [];
+    const sources = new Map<string, string>();
     if (edgeGroups.length > 0) {
       const outcomes = await writeBatch(
         edgeGroups.map((g) => g.item),
         (batch) => this.store.upsertEdges(batch),
-        this.missingEndsAreRetried<GraphEdge>(),
+        this.missingEndsWait<GraphEdge>(),
       );
       const hasEvent = edgeGroups.filter(
         (g, index) => outcomes[index].kind === 'written' && g.item.label === 'HAS_EVENT',
       );
-      if (hasEvent.length > 0) await this.detect(await this.eventsOf(hasEvent), hasEvent);
-      await this.settleGroups(edgeGroups, outcomes);
+      if (hasEvent.length > 0) activities = await this.eventsOf(hasEvent);
+      for (const g of hasEvent) sources.set(g.item.to, g.messages[0].messageId);
+      settlements.push(...settlementsOf(edgeGroups, outcomes, 'vertex'));
     }
+    return { settlements, activities, sources };
+  }
+
+  /**
+   * A batch from the movements topic. A movement whose accounts are not in the graph yet waits
+   * for them (see `MessageSettler`). Written movements are fed to detection in time order.
+   */
+  async prepareMovements(messages: readonly ReceivedMessage[]): Promise<PreparedBatch> {
+    const settlements: Settlement[] = [];
+    const movements: { key: string; item: Movement; message: ReceivedMessage }[] = [];
+    for (const message of messages) {
+      const decoded = decodeSafely(decodeMovementMessage, message);
+      if (!decoded.ok) {
+        settlements.push(invalid(message, decoded.reason));
+        continue;
+      }
+      const payload = decoded.envelope.payload;
+      movements.push({ key: payload.movementId, item: payload, message });
+    }
+    const groups = group(movements);
+    if (groups.length === 0) return { settlements, activities: [], sources: new Map() };
+    const outcomes = await writeBatch(
+      groups.map((g) => movementEdge(g.item)),
+      (batch) => this.store.upsertEdges(batch),
+      this.missingEndsWait<GraphEdge>(),
+    );
+    const written = groups.filter((_, index) => outcomes[index].kind === 'written');
+    const activities = written
+      .map((g): Activity => ({ type: 'movement', movement: g.item }))
+      .sort(compareActivities);
+    const sources = new Map(written.map((g) => [g.item.movementId, g.messages[0].messageId]));
+    settlements.push(...settlementsOf(groups, outcomes, 'account'));
+    return { settlements, activities, sources };
+  }
+
+  /** Detection (in order, once each), alerts, then every message of the batch settled at once. */
+  async complete(prepared: PreparedBatch): Promise<void> {
+    await this.detect(prepared.activities, prepared.sources);
+    await this.settler.settleAll(prepared.settlements);
+  }
+
+  /**
+   * Rejected edges: a problem with a property or a label is `invalid`; a problem with an end
+   * (`from`/`to`) is checked against the store now: an end that is missing makes the edge wait,
+   * ends that are all there now mean it can be written (a vertex arrived since the write).
+   */
+  private missingEndsWait<E extends GraphEdge>(): RejectionClassifier<E> {
+    return async (rejected) => {
+      const aboutEnds = rejected.map(({ problems }) =>
+        problems.every((p) => p.field === 'from' || p.field === 'to'),
+      );
+      const uids = [
+        ...new Set(rejected.flatMap(({ item }, i) => (aboutEnds[i] ? [item.from, item.to] : []))),
+      ];
+      const present = new Set(
+        uids.length > 0 ? (await this.store.getVertices(uids)).map((v) => v.uid) : [],
+      );
+      return rejected.map(({ item }, i): RejectionVerdict => {
+        if (!aboutEnds[i]) return 'invalid';
+        const missing = [item.from, item.to].filter((uid) => !present.has(uid));
+        return missing.length > 0 ? { missing: [...new Set(missing)] } : 'present';
+      });
+    };
   }
 
   /**
@@ -156,55 +255,12 @@ export class IngestProcessor {
   }
 
   /**
-   * A batch from the movements topic. A movement whose accounts are not in the graph yet is
-   * retried (it lands once the entities arrive). Written movements are fed to detection in
-   * time order; raised alerts are published to the alerts topic.
-   */
-  async processMovements(messages: readonly ReceivedMessage[]): Promise<void> {
-    this.counters.received += messages.length;
-    const movements: { key: string; item: Movement; message: ReceivedMessage }[] = [];
-    for (const message of messages) {
-      const decoded = decodeMovementMessage(message.payload);
-      if (!decoded.ok) {
-        await this.settle(message, { kind: 'invalid', reason: decoded.reason });
-        continue;
-      }
-      const payload = decoded.envelope.payload;
-      movements.push({ key: payload.movementId, item: payload, message });
-    }
-    const groups = group(movements);
-    if (groups.length === 0) return;
-    const outcomes = await writeBatch(
-      groups.map((g) => movementEdge(g.item)),
-      (batch) => this.store.upsertEdges(batch),
-      this.missingEndsAreRetried<MovementEdge>(),
-    );
-    const written = groups
-      .filter((_, index) => outcomes[index].kind === 'written')
-      .map((g): Activity => ({ type: 'movement', movement: g.item }))
-      .sort(compareActivities);
-    await this.detect(written, groups);
-    await this.settleGroups(groups, outcomes);
-  }
-
-  /** Edges rejected because an end vertex is missing wait for it; other rejections are invalid. */
-  private missingEndsAreRetried<E extends GraphEdge>(): RejectionClassifier<E> {
-    return async (rejected) => {
-      const uids = [...new Set(rejected.flatMap(({ item }) => [item.from, item.to]))];
-      const present = new Set((await this.store.getVertices(uids)).map((v) => v.uid));
-      return rejected.map(({ item }) =>
-        present.has(item.from) && present.has(item.to) ? 'invalid' : 'retry',
-      );
-    };
-  }
-
-  /**
    * Feeds written activities (in replay order) to detection, once each, and publishes what they
-   * raise. `groups` are the messages they came from (for correlation ids in logs).
+   * raise. `sources` name the messages they came from (correlation ids in logs).
    */
   private async detect(
     written: readonly Activity[],
-    groups: readonly Group<Movement | GraphEdge>[],
+    sources: ReadonlyMap<string, string>,
   ): Promise<void> {
     const alerts: StreamAlert[] = [];
     for (const activity of written) {
@@ -231,13 +287,10 @@ export class IngestProcessor {
       } catch (error: unknown) {
         this.counters.detectionFailures += 1;
         this.metrics.detectionFailed(1);
-        const message = groups.find((g) =>
-          'movementId' in g.item ? g.item.movementId === sourceId : g.item.to === sourceId,
-        )?.messages[0];
         this.logger.error({
           msg: `Detection failed for ${what}; it stays written (batch detection will see it)`,
-          correlationId: message?.messageId,
-          error: errorText(error),
+          correlationId: sources.get(sourceId),
+          error: error instanceof Error ? error.message : String(error),
         });
       }
     }
@@ -246,10 +299,7 @@ export class IngestProcessor {
       await this.broker.publish(
         this.config.alertsTopic,
         alerts.map((alert) =>
-          alertMessage(alert, {
-            id: randomUUID(),
-            occurredAt: alert.windowEnd,
-          }),
+          alertMessage(alert, { id: randomUUID(), occurredAt: alert.windowEnd }),
         ),
       );
       this.counters.alertsPublished += alerts.length;
@@ -265,7 +315,7 @@ export class IngestProcessor {
       this.metrics.detectionFailed(alerts.length);
       this.logger.error({
         msg: `Could not publish ${alerts.length} alert(s) to ${this.config.alertsTopic}; they are saved in the graph`,
-        error: errorText(error),
+        error: error instanceof Error ? error.message : String(error),
       });
     }
   }
@@ -277,54 +327,8 @@ export class IngestProcessor {
       if (oldest !== undefined) this.detected.delete(oldest);
     }
   }
+}
 
-  private async settleGroups<T>(
-    groups: readonly Group<T>[],
-    outcomes: readonly WriteOutcome[],
-  ): Promise<void> {
-    for (let index = 0; index < groups.length; index += 1) {
-      for (const message of groups[index].messages) await this.settle(message, outcomes[index]);
-    }
-  }
-
-  private async settle(message: ReceivedMessage, outcome: WriteOutcome): Promise<void> {
-    const context = {
-      correlationId: message.messageId,
-      topic: message.topic,
-      redeliveryCount: message.redeliveryCount,
-    };
-    try {
-      switch (outcome.kind) {
-        case 'written':
-          await message.ack();
-          this.counters.written += 1;
-          this.metrics.settled(message.topic, 'written');
-          this.logger.debug?.({ ...context, msg: 'written' });
-          return;
-        case 'invalid':
-          await message.deadLetter(outcome.reason);
-          this.counters.deadLettered += 1;
-          this.metrics.settled(message.topic, 'dead_lettered');
-          this.logger.warn({ ...context, msg: `dead-lettered (invalid): ${outcome.reason}` });
-          return;
-        case 'retry':
-          if (message.redeliveryCount >= this.config.maxRedeliverCount) {
-            const reason = `still failing after ${message.redeliveryCount} redeliveries: ${outcome.reason}`;
-            await message.deadLetter(reason);
-            this.counters.deadLettered += 1;
-            this.metrics.settled(message.topic, 'dead_lettered');
-            this.logger.warn({ ...context, msg: `dead-lettered: ${reason}` });
-          } else {
-            await message.nack();
-            this.counters.retried += 1;
-            this.metrics.settled(message.topic, 'retried');
-            this.logger.warn({ ...context, msg: `will retry: ${outcome.reason}` });
-          }
-          return;
-      }
-    } catch (error: unknown) {
-      // The broker redelivers a message it did not hear about; writes are idempotent.
-      this.logger.error({ ...context, msg: `could not settle the message: ${errorText(error)}` });
-    }
-  }
+function invalid(message: ReceivedMessage, reason: string): Settlement {
+  return { message, outcome: { kind: 'invalid', reason }, endNoun: 'vertex' };
 }

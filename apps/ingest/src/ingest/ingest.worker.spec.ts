@@ -1,4 +1,3 @@
-import { MemoryGraphStore } from '@app/graph-store';
 import type { UpsertResult } from '@app/graph-store';
 import {
   decodeAlertMessage,
@@ -8,10 +7,11 @@ import {
   vertexUpsertMessage,
 } from '@app/streaming';
 import type { OutgoingMessage } from '@app/streaming';
-import { GraphUnavailableError } from '@app/vocabulary';
+import { FixedClock } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 import {
   account,
+  FlakyGraphStore,
   holds,
   movement,
   person,
@@ -20,6 +20,7 @@ import {
   ThresholdDetector,
   until,
 } from './ingest.fixtures';
+import { NoIngestMetrics } from './ingest.metrics';
 import { DEFAULT_INGEST_OPTIONS, IngestOptions } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
 import { MovementDetector } from './movement-detector';
@@ -29,7 +30,7 @@ const meta = (occurredAt = 1_735_689_600_000) => ({ id: `m-${(ids += 1)}`, occur
 
 describe('IngestWorker (memory broker, memory graph)', () => {
   let broker: MemoryBroker;
-  let store: MemoryGraphStore;
+  let store: FlakyGraphStore;
   let detector: ThresholdDetector;
   let logger: RecordingLogger;
   let worker: IngestWorker;
@@ -58,7 +59,7 @@ describe('IngestWorker (memory broker, memory graph)', () => {
 
   beforeEach(() => {
     broker = new MemoryBroker();
-    store = new MemoryGraphStore();
+    store = new FlakyGraphStore();
     detector = new ThresholdDetector(1_000_000);
     logger = new RecordingLogger();
   });
@@ -173,25 +174,52 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(worker.counters.retried).toBe(0);
   });
 
-  it('retries after a transient graph failure and then writes the message', async () => {
-    await startWorker();
-    const upsert = store.upsertVertices.bind(store);
-    let failures = 1;
-    jest.spyOn(store, 'upsertVertices').mockImplementation((batch) => {
-      if (failures > 0) {
-        failures -= 1;
-        return Promise.reject(new GraphUnavailableError('JanusGraph does not answer'));
-      }
-      return upsert(batch);
+  it('holds a batch through a graph outage: no redelivery spent, nothing dead-lettered, written when the store answers', async () => {
+    await startWorker({}, { outageRetryInitialMs: 5, outageRetryMaxMs: 20 });
+    store.down = true;
+    await publishEntities([
+      vertexUpsertMessage(account(7), meta()),
+      vertexUpsertMessage(account(8), meta()),
+    ]);
+    await until(() => worker.counters.outageRetries >= 3, 'a few tries during the outage');
+    expect(worker.outage).toMatchObject({
+      reason: expect.stringContaining(
+        'GraphUnavailableError: JanusGraph is not reachable',
+      ) as unknown,
+      heldMessages: 2,
     });
-    await publishEntities([vertexUpsertMessage(account(7), meta())]);
-    await until(() => worker.counters.written === 1, 'the retried write');
-    expect(worker.counters).toMatchObject({ retried: 1, written: 1, deadLettered: 0 });
+    expect(worker.counters).toMatchObject({ written: 0, retried: 0, deadLettered: 0 });
+    store.down = false;
+    await until(() => worker.counters.written === 2, 'the held batch to be written');
+    expect(worker.outage).toBeUndefined();
+    // Each message was delivered once: nothing was nacked or redelivered.
+    expect(worker.counters).toMatchObject({ received: 2, retried: 0, deadLettered: 0 });
     expect(await store.getVertex('account:b1:7')).toEqual(account(7));
-    const retry = logger.lines.find((l) => l.level === 'warn')?.entry as Record<string, unknown>;
-    expect(String(retry.msg)).toMatch(
-      /will retry: graph write failed: GraphUnavailableError: JanusGraph does not answer/,
+    expect(await deadLetters()).toEqual([]);
+    const logged = logger.lines.map((l) => JSON.stringify(l.entry));
+    expect(logged.some((l) => l.includes('Ingest is paused: 2 message(s) are held'))).toBe(true);
+    expect(logged.some((l) => l.includes('answers again after'))).toBe(true);
+  });
+
+  it('does not write the next batch of a topic while the store is down, and dead-letters none of them', async () => {
+    await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '0' },
+      { batchSize: 1, outageRetryInitialMs: 5, outageRetryMaxMs: 10 },
     );
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await until(() => worker.counters.written === 2, 'the accounts');
+    store.down = true;
+    await publishMovements([1, 2, 3, 4].map((n) => movementMessage(movement(n, 1, 2), meta())));
+    await until(() => worker.counters.outageRetries >= 5, 'the outage to last a while');
+    // One batch is held; the others wait behind it (no redelivery budget: 0 would dead-letter).
+    expect(worker.outage?.heldMessages).toBe(1);
+    store.down = false;
+    await until(() => worker.counters.written === 6, 'every movement');
+    expect(worker.counters).toMatchObject({ retried: 0, deadLettered: 0 });
+    expect(await deadLetters()).toEqual([]);
   });
 
   it('does not lose a movement whose accounts arrive later: it is retried until they exist', async () => {
@@ -220,10 +248,147 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(worker.counters.retried).toBe(2);
     const [dead] = await deadLetters();
     expect(dead.key).toBe('account:b1:1');
-    expect(dead.properties['dlq-reason']).toBe(
-      'still failing after 2 redeliveries: to vertex "account:b1:404" does not exist; upsert vertices before the edges that connect them',
+    expect(dead.properties['dlq-reason']).toMatch(
+      /^account "account:b1:404" does not exist after waiting \d+\.\d s \(2 redeliveries\); write the account first, then replay the dead letter$/,
     );
     expect(await store.getEdge('mv:test:9')).toBeUndefined();
+  });
+
+  it('writes a movement whose account arrives between the rejected write and the check (the race), not dead-letters it', async () => {
+    // No redelivery: the first delivery is the last, so only the check at that time can save it.
+    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '0' });
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    const getVertices = store.getVertices.bind(store);
+    let raced = false;
+    jest.spyOn(store, 'getVertices').mockImplementation(async (uids) => {
+      if (!raced) {
+        // The entities consumer writes the account right after the movement was refused.
+        raced = true;
+        await store.upsertVertices([account(2)]);
+      }
+      return getVertices(uids);
+    });
+    await publishMovements([movementMessage(movement(5, 1, 2), meta())]);
+    await until(() => worker.counters.written === 2, 'the movement');
+    expect(raced).toBe(true);
+    expect(worker.counters).toMatchObject({ deadLettered: 0, retried: 0 });
+    expect(await store.getEdge('mv:test:5')).toMatchObject({ to: 'account:b1:2' });
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('lets a movement wait for its account longer than its redeliveries last when INGEST_MISSING_ENTITY_WAIT_MS says so', async () => {
+    const clock = new FixedClock(1_750_000_000_000);
+    await broker.close();
+    broker = new MemoryBroker({ clock });
+    worker = new IngestWorker(
+      broker,
+      store,
+      detector,
+      streamingConfig({ PULSAR_MAX_REDELIVER_COUNT: '1', PULSAR_NACK_REDELIVERY_DELAY_MS: '1' }),
+      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 1, missingEntityWaitMs: 60_000 },
+      logger,
+      undefined,
+      clock,
+    );
+    await worker.start();
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(6, 1, 404), meta())]);
+    // Redelivered once, then published again (a new budget), again and again: it keeps waiting.
+    await until(() => worker.counters.retried >= 6, 'several rounds of waiting');
+    expect(await deadLetters()).toEqual([]);
+    const copies = await broker.readAll('bank.movements', { idleMs: 0 });
+    expect(copies.length).toBeGreaterThanOrEqual(3);
+    expect(copies[1].properties['ingest-waiting-since']).toBe(String(clock.now()));
+    expect(copies[1].key).toBe('account:b1:1');
+    clock.advance(60_000);
+    await until(() => worker.counters.deadLettered === 1, 'the dead letter after the wait');
+    const [dead] = await deadLetters();
+    expect(dead.properties['dlq-reason']).toMatch(
+      /^account "account:b1:404" does not exist after waiting 60 s/,
+    );
+  });
+
+  it('isolates a message that makes the write fail: its neighbours land, it alone is retried and then dead-lettered with the error', async () => {
+    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '1' }, { batchSize: 10, batchWindowMs: 20 });
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await until(() => worker.counters.written === 2, 'the accounts');
+    store.failEdgeWrite = (batch) =>
+      batch.some((edge) => edge.eid === 'mv:test:4')
+        ? new Error('the server choked on mv:test:4')
+        : undefined;
+    await publishMovements(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => movementMessage(movement(n, 1, 2), meta())),
+    );
+    await until(() => worker.counters.deadLettered === 1, 'the poison message to be dead-lettered');
+    expect(worker.counters).toMatchObject({ written: 9, retried: 1 });
+    expect(worker.counters.batchesSplit).toBeGreaterThanOrEqual(3);
+    for (const n of [1, 2, 3, 5, 6, 7, 8])
+      expect(await store.getEdge(`mv:test:${n}`)).toBeDefined();
+    const [dead] = await deadLetters();
+    expect(JSON.parse(dead.payload.toString()) as unknown).toMatchObject({
+      payload: { movementId: 'mv:test:4' },
+    });
+    expect(dead.properties['dlq-reason']).toBe(
+      'still failing after 1 redeliveries: the graph write failed: Error: the server choked on mv:test:4',
+    );
+  });
+
+  it('dead-letters a deeply nested payload with its reason and writes the rest of its batch', async () => {
+    await startWorker({}, { batchSize: 10, batchWindowMs: 20 });
+    const depth = 50_000;
+    const poison = `{"type":"vertex.upsert","version":1,"id":"p","occurredAt":1,"payload":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      { payload: poison, key: 'poison' },
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await until(
+      () => worker.counters.written === 2 && worker.counters.deadLettered === 1,
+      'the batch',
+    );
+    const [dead] = await deadLetters();
+    expect(dead.key).toBe('poison');
+    expect(dead.properties['dlq-reason']).toBe(
+      'message must not nest objects and arrays deeper than 32 levels',
+    );
+    expect(worker.counters.retried).toBe(0);
+  });
+
+  it('nacks every message of a batch that fails outside the write (a bug), so none stays unsettled', async () => {
+    let failures = 1;
+    const metrics = new (class extends NoIngestMetrics {
+      override batchStarted(): void {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('metrics exploded');
+        }
+      }
+    })();
+    worker = new IngestWorker(
+      broker,
+      store,
+      detector,
+      streamingConfig(),
+      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 5 },
+      logger,
+      metrics,
+    );
+    await worker.start();
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await until(() => worker.counters.written === 2, 'the redelivered messages');
+    expect(worker.counters.retried).toBe(2);
+    const error = logger.lines.find((l) => l.level === 'error')?.entry as Record<string, unknown>;
+    expect(String(error.msg)).toMatch(
+      /^A batch of 2 entities message\(s\) failed unexpectedly \(metrics exploded\); 2 unsettled message\(s\) are negatively acknowledged/,
+    );
   });
 
   it('feeds written movements to detection in time order and publishes the alerts', async () => {

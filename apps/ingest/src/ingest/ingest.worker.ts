@@ -10,29 +10,55 @@ import {
 import { GraphStore } from '@app/graph-store';
 import { StreamingConfig, streamingSettings } from '@app/settings';
 import { MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from '@app/streaming';
+import { Clock, SystemClock } from '@app/vocabulary';
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
-import { IngestCounters, IngestProcessor } from './ingest.processor';
-import { INGEST_LOGGER, INGEST_OPTIONS, IngestOptions } from './ingest.options';
+import { IngestProcessor } from './ingest.processor';
+import {
+  DLQ_REPLAY_SUBSCRIPTION,
+  INGEST_LOGGER,
+  INGEST_OPTIONS,
+  IngestOptions,
+} from './ingest.options';
+import { emptyCounters, IngestCounters, MessageSettler } from './message-settler';
 import { MicroBatcher } from './micro-batcher';
 import { MovementDetector } from './movement-detector';
+import { OutageGate, OutageState } from './store-outage';
+import { TopicPipeline } from './topic-pipeline';
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
 
 /**
- * The ingest worker: consumes the entities and movements topics through the Shared
- * subscription of the `streaming` settings, writes micro-batches (up to `batchSize` messages or
- * `batchWindowMs`) into the graph, acknowledges each message only after its write succeeded,
- * and feeds written movements and account events (HAS_EVENT edges) to stream detection.
- * Reports batches and settled messages to `IngestMetrics` (Prometheus in the app).
+ * The ingest worker: consumes the entities and movements topics through the subscription of the
+ * `streaming` settings (Key_Shared by default: one account's messages always reach the same
+ * worker, in order, so several workers can share the topics), writes micro-batches (up to
+ * `batchSize` messages or `batchWindowMs`) into the graph, acknowledges each message only after
+ * its write succeeded, and feeds written movements and account events (HAS_EVENT edges) to
+ * stream detection. Reports batches and settled messages to `IngestMetrics` (Prometheus).
+ *
+ * - A graph outage is not a message fault: batches are held and tried again with backoff
+ *   (`OutageGate`), nothing is settled, readiness says so (`outage`).
+ * - A message that makes a write fail is isolated by splitting its batch (`TopicPipeline`).
+ * - Messages are settled all at once per batch, and the next batch is written while the
+ *   previous one is detected and settled (`IngestProcessor`, `MessageSettler`).
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
- * stops taking messages, finishes and settles the batches in hand, then detaches — before the
- * broker and the graph store close.
+ * stops taking messages, finishes and settles the batches in hand (during an outage it leaves
+ * them to the broker), then detaches — before the broker and the graph store close.
  */
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly processor: IngestProcessor;
+  private readonly counterValues: IngestCounters = emptyCounters();
+  private readonly gate: OutageGate;
   private readonly subscriptions: Subscription[] = [];
   private readonly entities: MicroBatcher<ReceivedMessage>;
   private readonly movements: MicroBatcher<ReceivedMessage>;
+  private readonly pipelines: readonly [TopicPipeline, TopicPipeline];
   /** Full names of the entities and movements topics. */
   private readonly topics: readonly [string, string];
   private running = false;
@@ -47,57 +73,86 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(INGEST_LOGGER)
     private readonly logger: LoggerService = new Logger(IngestWorker.name),
     @Optional() private readonly metrics: IngestMetrics = new NoIngestMetrics(),
+    @Optional() private readonly clock: Clock = new SystemClock(),
   ) {
-    this.processor = new IngestProcessor(
-      store,
-      broker,
-      detector,
-      {
-        alertsTopic: config.alertsTopic,
-        maxRedeliverCount: config.maxRedeliverCount,
-        detectedMemory: options.detectedMemory,
-      },
-      logger,
-      metrics,
-    );
     const entitiesTopic = broker.topicName(config.entitiesTopic);
     const movementsTopic = broker.topicName(config.movementsTopic);
     this.topics = [entitiesTopic, movementsTopic];
-    const measured =
-      (topic: string, write: (batch: ReceivedMessage[]) => Promise<void>) =>
-      async (batch: ReceivedMessage[]): Promise<void> => {
-        this.metrics.batchStarted(topic, batch.length);
-        const started = performance.now();
-        await write(batch);
-        this.metrics.batchFinished(topic, batch.length, (performance.now() - started) / 1000);
-      };
-    const onError =
-      (kind: string, topic: string) =>
-      (error: unknown, batch: readonly ReceivedMessage[]): void => {
-        this.metrics.batchFailed(topic);
-        this.logger.error({
-          msg: `A ${kind} batch of ${batch.length} failed unexpectedly; its messages will be redelivered`,
-          correlationId: batch[0]?.messageId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      };
+    this.gate = new OutageGate(
+      { initialMs: options.outageRetryInitialMs, maxMs: options.outageRetryMaxMs },
+      {
+        failed: (state, retryInMs) => this.outageFailed(state, retryInMs),
+        recovered: (downMs, state) => this.outageRecovered(downMs, state),
+      },
+      clock,
+    );
+    const settler = new MessageSettler(
+      broker,
+      {
+        maxRedeliverCount: config.maxRedeliverCount,
+        missingEntityWaitMs: options.missingEntityWaitMs,
+      },
+      this.counterValues,
+      metrics,
+      logger,
+      clock,
+      () => this.gate.storeAnsweringSince,
+    );
+    const processor = new IngestProcessor(
+      store,
+      broker,
+      detector,
+      settler,
+      this.counterValues,
+      { alertsTopic: config.alertsTopic, detectedMemory: options.detectedMemory },
+      logger,
+      metrics,
+    );
+    const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
+      processor.complete(prepared);
+    this.pipelines = [
+      new TopicPipeline(
+        {
+          topic: entitiesTopic,
+          kind: 'entities',
+          prepare: (batch) => processor.prepareEntities(batch),
+          complete,
+        },
+        this.gate,
+        this.counterValues,
+        metrics,
+        logger,
+      ),
+      new TopicPipeline(
+        {
+          topic: movementsTopic,
+          kind: 'movements',
+          prepare: (batch) => processor.prepareMovements(batch),
+          complete,
+        },
+        this.gate,
+        this.counterValues,
+        metrics,
+        logger,
+      ),
+    ];
     this.entities = new MicroBatcher(
-      measured(entitiesTopic, (batch) => this.processor.processEntities(batch)),
+      (batch) => this.pipelines[0].run(batch),
       options.batchSize,
       options.batchWindowMs,
-      onError('entities', entitiesTopic),
+      (error, batch) => this.releaseFailed('entities', entitiesTopic, error, batch),
     );
     this.movements = new MicroBatcher(
-      measured(movementsTopic, (batch) => this.processor.processMovements(batch)),
+      (batch) => this.pipelines[1].run(batch),
       options.batchSize,
       options.batchWindowMs,
-      onError('movements', movementsTopic),
+      (error, batch) => this.releaseFailed('movements', movementsTopic, error, batch),
     );
   }
 
   /** What the worker did so far (for logs, tests and the benchmark). */
   get counters(): Readonly<IngestCounters> {
-    return this.processor.counters;
+    return this.counterValues;
   }
 
   /** True while both topics are subscribed (from `start()` until `stop()`). */
@@ -105,7 +160,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     return this.running;
   }
 
-  /** Full names of the topics the worker consumes, and its Shared subscription (health). */
+  /** The graph outage the worker is waiting out (batches held), or undefined. */
+  get outage(): Readonly<OutageState> | undefined {
+    return this.gate.outage;
+  }
+
+  /** Full names of the topics the worker consumes, and its subscription (health). */
   get source(): { topics: readonly string[]; subscription: string } {
     return { topics: this.topics, subscription: this.config.subscription };
   }
@@ -121,12 +181,17 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   /** Subscribes to both topics; fails with `StreamUnavailableError` if the broker is down. */
   async start(): Promise<void> {
     if (this.running) return;
+    this.gate.restart();
+    await this.keepDeadLetters();
     const options: SubscribeOptions = {
       deadLetterTopic: this.config.deadLetterTopic,
       maxRedeliverCount: this.config.maxRedeliverCount,
       nackRedeliveryDelayMs: this.config.nackRedeliveryDelayMs,
-      ackTimeoutMs: this.config.ackTimeoutMs,
       receiveQueueSize: this.config.receiveQueueSize,
+      subscriptionType: this.config.subscriptionType,
+      // No ack timeout: the worker settles every message itself and holds batches through graph
+      // outages; a timeout would redeliver held messages as duplicates and spend their
+      // redeliveries. Messages of a crashed worker come back when its connection closes.
     };
     try {
       this.subscriptions.push(
@@ -152,21 +217,101 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.running = true;
     this.metrics.consuming(this.topics, true);
     this.logger.log(
-      `Ingesting ${this.broker.topicName(this.config.entitiesTopic)} and ${this.broker.topicName(this.config.movementsTopic)} ` +
-        `as "${this.config.subscription}" (${this.broker.kind}); dead letters go to ${this.broker.topicName(this.config.deadLetterTopic)}`,
+      `Ingesting ${this.topics.join(' and ')} as "${this.config.subscription}" ` +
+        `(${this.config.subscriptionType}, ${this.broker.kind}); dead letters go to ${this.broker.topicName(this.config.deadLetterTopic)}`,
     );
   }
 
   /** Graceful stop: no new messages, finish and settle the batches in hand, detach. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.stop();
+    // Batches held for a graph outage are left unsettled: the broker delivers them again.
+    this.gate.stop();
     await Promise.all([this.entities.drain(), this.movements.drain()]);
+    await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
     await this.closeSubscriptions();
     if (this.running) {
       this.running = false;
       this.metrics.consuming(this.topics, false);
       this.logger.log(`Ingest stopped: ${JSON.stringify(this.counters)}`);
     }
+  }
+
+  /**
+   * Creates the replay subscription on the dead-letter topic (from its first message) if it
+   * does not exist, so Pulsar keeps every dead letter until `replay-dlq` has handled it.
+   */
+  private async keepDeadLetters(): Promise<void> {
+    try {
+      await this.broker.ensureSubscription(
+        this.config.deadLetterTopic,
+        DLQ_REPLAY_SUBSCRIPTION,
+        'earliest',
+      );
+    } catch (error: unknown) {
+      this.logger.warn(
+        `Could not create the subscription "${DLQ_REPLAY_SUBSCRIPTION}" on ${this.config.deadLetterTopic} ` +
+          `(${errorText(error)}); dead letters are still written, and replay-dlq creates it when it runs`,
+      );
+    }
+  }
+
+  /**
+   * A flush that failed outside the steps that handle failures (a bug): every message it did
+   * not settle is nacked, so nothing stays unsettled.
+   */
+  private async releaseFailed(
+    kind: string,
+    topic: string,
+    error: unknown,
+    batch: readonly ReceivedMessage[],
+  ): Promise<void> {
+    this.metrics.batchFailed(topic);
+    const unsettled = batch.filter((message) => !message.settled);
+    this.logger.error({
+      msg: `A batch of ${batch.length} ${kind} message(s) failed unexpectedly (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
+      correlationId: batch[0]?.messageId,
+    });
+    await Promise.all(
+      unsettled.map((message) =>
+        message.nack().then(
+          () => {
+            this.counterValues.retried += 1;
+            this.metrics.settled(topic, 'retried');
+          },
+          (nackError: unknown) => {
+            this.logger.error({
+              msg: `could not nack the message (the broker delivers it again): ${errorText(nackError)}`,
+              correlationId: message.messageId,
+            });
+          },
+        ),
+      ),
+    );
+  }
+
+  private outageFailed(state: Readonly<OutageState>, retryInMs: number): void {
+    this.counterValues.outageRetries += 1;
+    this.metrics.outageRetried();
+    if (state.failures === 1) {
+      this.metrics.graphOutage(true);
+      this.logger.warn(
+        `The graph store does not answer (${state.reason}). Ingest is paused: ${state.heldMessages} message(s) are held ` +
+          `and will be written when it answers; nothing is dead-lettered meanwhile. Next try in ${retryInMs} ms.`,
+      );
+    } else {
+      this.logger.warn(
+        `The graph store still does not answer after ${seconds(this.clock.now() - state.since)} s (${state.reason}); ` +
+          `${state.heldMessages} message(s) held; next try in ${retryInMs} ms.`,
+      );
+    }
+  }
+
+  private outageRecovered(downMs: number, state: Readonly<OutageState>): void {
+    this.metrics.graphOutage(false);
+    this.logger.log(
+      `The graph store answers again after ${seconds(downMs)} s (${state.failures} failed tries); ingest resumes.`,
+    );
   }
 
   private async closeSubscriptions(): Promise<void> {

@@ -63,12 +63,32 @@ describe('MicroBatcher', () => {
       },
       1,
       10,
-      (error, batch) => errors.push(`${(error as Error).message} ${batch.join()}`),
+      (error, batch) => {
+        errors.push(`${(error as Error).message} ${batch.join()}`);
+      },
     );
     batcher.add(1);
     batcher.add(2);
     await batcher.drain();
     expect(errors).toEqual(['boom 1']);
+    expect(done).toEqual([[2]]);
+  });
+
+  it('goes on with the next batch when the error handler fails too', async () => {
+    const done: number[][] = [];
+    const batcher = new MicroBatcher<number>(
+      (batch) => {
+        if (batch[0] === 1) return Promise.reject(new Error('boom'));
+        done.push(batch);
+        return Promise.resolve();
+      },
+      1,
+      10,
+      () => Promise.reject(new Error('the handler failed as well')),
+    );
+    batcher.add(1);
+    batcher.add(2);
+    await batcher.drain();
     expect(done).toEqual([[2]]);
   });
 

@@ -1,7 +1,9 @@
 /**
  * Collects items and hands them to `flush` in batches of up to `maxItems`, or after `maxWaitMs`
- * when fewer arrived. Flushes run one at a time, in order. `drain()` writes what is left and
- * waits for every flush (graceful shutdown).
+ * when fewer arrived. Flushes run one at a time, in order. A flush that fails is handed to
+ * `onError` with its batch, which must dispose of every item (the worker nacks the messages it
+ * did not settle); an `onError` that fails itself is ignored, so one batch never stops the
+ * next. `drain()` writes what is left and waits for every flush (graceful shutdown).
  */
 export class MicroBatcher<T> {
   private items: T[] = [];
@@ -12,7 +14,7 @@ export class MicroBatcher<T> {
     private readonly flush: (batch: T[]) => Promise<void>,
     private readonly maxItems: number,
     private readonly maxWaitMs: number,
-    private readonly onError: (error: unknown, batch: readonly T[]) => void,
+    private readonly onError: (error: unknown, batch: readonly T[]) => void | Promise<void>,
   ) {
     if (!Number.isSafeInteger(maxItems) || maxItems < 1) {
       throw new RangeError(`maxItems must be a whole number, at least 1 (got ${maxItems})`);
@@ -47,8 +49,9 @@ export class MicroBatcher<T> {
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];
-    this.chain = this.chain.then(() =>
-      this.flush(batch).catch((error: unknown) => this.onError(error, batch)),
-    );
+    this.chain = this.chain
+      .then(() => this.flush(batch))
+      .catch((error: unknown) => this.onError(error, batch))
+      .catch(() => undefined);
   }
 }

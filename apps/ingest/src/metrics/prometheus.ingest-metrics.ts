@@ -16,6 +16,8 @@ const BATCH_FAILURES = 'ingest_batch_failures_total';
 const ALERTS = 'ingest_alerts_published_total';
 const DETECTION_FAILURES = 'ingest_detection_failures_total';
 const SUBSCRIBED = 'ingest_consumer_subscribed';
+const OUTAGE = 'ingest_graph_outage';
+const OUTAGE_RETRIES = 'ingest_graph_outage_retries_total';
 
 const OUTCOMES: readonly SettledOutcome[] = ['written', 'dead_lettered', 'retried'];
 
@@ -45,8 +47,16 @@ export const INGEST_METRIC_PROVIDERS: Provider[] = [
   }),
   makeCounterProvider({
     name: BATCH_FAILURES,
-    help: 'Micro-batches that failed unexpectedly (their messages are redelivered).',
+    help: 'Micro-batches whose write failed for a reason other than a graph outage, and were split to isolate the message causing it.',
     labelNames: ['topic'],
+  }),
+  makeGaugeProvider({
+    name: OUTAGE,
+    help: '1 while the graph store does not answer and the worker holds its batches (nothing is dead-lettered meanwhile), else 0.',
+  }),
+  makeCounterProvider({
+    name: OUTAGE_RETRIES,
+    help: 'Tries of a held batch that failed because the graph store was still down.',
   }),
   makeCounterProvider({
     name: ALERTS,
@@ -75,6 +85,8 @@ export class PrometheusIngestMetrics extends IngestMetrics {
     @InjectMetric(ALERTS) private readonly alerts: Counter,
     @InjectMetric(DETECTION_FAILURES) private readonly detectionFailures: Counter,
     @InjectMetric(SUBSCRIBED) private readonly subscribed: Gauge<'topic'>,
+    @InjectMetric(OUTAGE) private readonly outage: Gauge,
+    @InjectMetric(OUTAGE_RETRIES) private readonly outageRetries: Counter,
   ) {
     super();
   }
@@ -87,6 +99,8 @@ export class PrometheusIngestMetrics extends IngestMetrics {
       for (const outcome of OUTCOMES) this.settledMessages.inc({ topic, outcome }, 0);
       this.batchFailures.inc({ topic }, 0);
     }
+    this.outage.inc(0);
+    this.outageRetries.inc(0);
   }
 
   batchStarted(topic: string, size: number): void {
@@ -100,6 +114,14 @@ export class PrometheusIngestMetrics extends IngestMetrics {
 
   batchFailed(topic: string): void {
     this.batchFailures.inc({ topic });
+  }
+
+  graphOutage(active: boolean): void {
+    this.outage.set(active ? 1 : 0);
+  }
+
+  outageRetried(): void {
+    this.outageRetries.inc();
   }
 
   settled(topic: string, outcome: SettledOutcome): void {

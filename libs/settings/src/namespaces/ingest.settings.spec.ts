@@ -14,12 +14,15 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('ingest settings', () => {
-  it('defaults to batches of 200 messages or 50 ms and a listener on 127.0.0.1:3001', () => {
+  it('defaults to batches of 200 messages or 50 ms, a listener on 127.0.0.1:3001, outage retries from 0.5 s to 5 s and no extra wait for missing vertices', () => {
     expect(loadAllSettings({}).ingest).toEqual({
       batchSize: 200,
       batchWindowMs: 50,
       httpHost: '127.0.0.1',
       httpPort: 3001,
+      outageRetryInitialMs: 500,
+      outageRetryMaxMs: 5000,
+      missingEntityWaitMs: 0,
     });
   });
 
@@ -30,8 +33,19 @@ describe('ingest settings', () => {
         INGEST_BATCH_WINDOW_MS: '0',
         INGEST_HTTP_HOST: '0.0.0.0',
         INGEST_HTTP_PORT: '0',
+        INGEST_OUTAGE_RETRY_INITIAL_MS: '100',
+        INGEST_OUTAGE_RETRY_MAX_MS: '30000',
+        INGEST_MISSING_ENTITY_WAIT_MS: '120000',
       }),
-    ).toEqual({ batchSize: 500, batchWindowMs: 0, httpHost: '0.0.0.0', httpPort: 0 });
+    ).toEqual({
+      batchSize: 500,
+      batchWindowMs: 0,
+      httpHost: '0.0.0.0',
+      httpPort: 0,
+      outageRetryInitialMs: 100,
+      outageRetryMaxMs: 30000,
+      missingEntityWaitMs: 120000,
+    });
   });
 
   it.each([
@@ -46,6 +60,10 @@ describe('ingest settings', () => {
     ['INGEST_HTTP_PORT', '-1', 'must be a TCP port between 1 and 65535, or 0 for none'],
     ['INGEST_HTTP_PORT', '65536', 'must be a TCP port between 1 and 65535, or 0 for none'],
     ['INGEST_HTTP_HOST', '', 'must not be empty (use 0.0.0.0 to listen on every interface)'],
+    ['INGEST_OUTAGE_RETRY_INITIAL_MS', '0', 'must be at least 1'],
+    ['INGEST_OUTAGE_RETRY_MAX_MS', 'later', 'must be a whole number of milliseconds'],
+    ['INGEST_MISSING_ENTITY_WAIT_MS', '-5', 'must be 0 or more'],
+    ['PULSAR_SUBSCRIPTION_TYPE', 'Exclusive', 'must be one of Key_Shared, Shared'],
   ])('refuses %s=%j naming the variable, the value and the rule', (variable, value, rule) => {
     const message = problemsOf({ [variable]: value });
     expect(message).toContain(`${variable}=${JSON.stringify(value)}: ${rule}`);

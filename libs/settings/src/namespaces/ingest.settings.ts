@@ -48,4 +48,40 @@ export class IngestSettings {
   @Min(0, { message: 'must be a TCP port between 1 and 65535, or 0 for none' })
   @Max(65535, { message: 'must be a TCP port between 1 and 65535, or 0 for none' })
   httpPort!: number;
+
+  @EnvVar({
+    name: 'INGEST_OUTAGE_RETRY_INITIAL_MS',
+    kind: 'integer',
+    default: '500',
+    description:
+      'First pause before the ingest worker tries a batch again while the graph store is unreachable (doubles each time).',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(60000, { message: 'must be at most 60000 (one minute)' })
+  outageRetryInitialMs!: number;
+
+  @EnvVar({
+    name: 'INGEST_OUTAGE_RETRY_MAX_MS',
+    kind: 'integer',
+    default: '5000',
+    description:
+      'Longest pause between two tries of a batch while the graph store is unreachable (the worker never gives up; it waits for the store).',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(600000, { message: 'must be at most 600000 (ten minutes)' })
+  outageRetryMaxMs!: number;
+
+  @EnvVar({
+    name: 'INGEST_MISSING_ENTITY_WAIT_MS',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Least time an edge or movement waits for a missing end vertex (e.g. an account not written yet) before it is dead-lettered, counted from its publish time (or from when the worker started or the graph came back, if later); 0 = as long as the redelivery budget lasts (PULSAR_MAX_REDELIVER_COUNT x PULSAR_NACK_REDELIVERY_DELAY_MS).',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(604800000, { message: 'must be at most 604800000 (seven days)' })
+  missingEntityWaitMs!: number;
 }

@@ -5,6 +5,8 @@ export const STREAMING_BACKENDS = ['memory', 'pulsar'] as const;
 export type StreamingBackend = (typeof STREAMING_BACKENDS)[number];
 export const PULSAR_TRANSPORTS = ['websocket', 'native', 'auto'] as const;
 export type PulsarTransport = (typeof PULSAR_TRANSPORTS)[number];
+export const PULSAR_SUBSCRIPTION_TYPES = ['Key_Shared', 'Shared'] as const;
+export type PulsarSubscriptionType = (typeof PULSAR_SUBSCRIPTION_TYPES)[number];
 
 const TOPIC_RULE = { message: 'must be a topic name of letters, digits, dot, dash or underscore' };
 
@@ -118,10 +120,24 @@ export class StreamingSettings {
     name: 'PULSAR_SUBSCRIPTION',
     kind: 'string',
     default: 'graph-ingest',
-    description: 'Shared subscription name of the ingest worker.',
+    description:
+      'Subscription name of the ingest worker (every worker of one deployment uses the same).',
   })
   @MinLength(1, { message: 'must not be empty' })
   subscription!: string;
+
+  @EnvVar({
+    name: 'PULSAR_SUBSCRIPTION_TYPE',
+    kind: 'enum',
+    values: PULSAR_SUBSCRIPTION_TYPES,
+    default: 'Key_Shared',
+    description:
+      "How several ingest workers share the topics: `Key_Shared` (one account's messages always go to the same worker, in order) or `Shared` (any worker, no order).",
+  })
+  @IsIn(PULSAR_SUBSCRIPTION_TYPES, {
+    message: `must be one of ${PULSAR_SUBSCRIPTION_TYPES.join(', ')}`,
+  })
+  subscriptionType!: PulsarSubscriptionType;
 
   @EnvVar({
     name: 'PULSAR_MAX_REDELIVER_COUNT',
@@ -143,17 +159,6 @@ export class StreamingSettings {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0, { message: 'must be 0 or more' })
   nackRedeliveryDelayMs!: number;
-
-  @EnvVar({
-    name: 'PULSAR_ACK_TIMEOUT_MS',
-    kind: 'integer',
-    default: '0',
-    description:
-      'Redeliver messages not acknowledged within this time (0 = off; otherwise at least 1000).',
-  })
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(0, { message: 'must be 0 or more' })
-  ackTimeoutMs!: number;
 
   @EnvVar({
     name: 'PULSAR_RECEIVE_QUEUE_SIZE',

@@ -167,6 +167,74 @@ export function messageBrokerContract(
       await two.close();
     });
 
+    it('on Key_Shared, hands every message of a key to one consumer, in publish order', async () => {
+      const topic = subject.uniqueTopic('key-shared');
+      const all = new Inbox();
+      const seen = new Map<string, Map<string, string[]>>([
+        ['one', new Map()],
+        ['two', new Map()],
+      ]);
+      const record = (tag: string) => async (message: Parameters<typeof all.handler>[0]) => {
+        const byKey = seen.get(tag) as Map<string, string[]>;
+        const key = message.key ?? '';
+        byKey.set(key, [...(byKey.get(key) ?? []), text(message)]);
+        await all.handler(message);
+      };
+      const keyShared = options(`${topic}-dlq`, { subscriptionType: 'Key_Shared' });
+      const one = await broker.subscribe(topic, 'by-key', record('one'), keyShared);
+      const two = await broker.subscribe(topic, 'by-key', record('two'), keyShared);
+      const keys = Array.from({ length: 16 }, (_, i) => `acct-${i}`);
+      // Interleaved: acct-0 #0, acct-1 #0, …, acct-15 #0, acct-0 #1, …
+      const messages = Array.from({ length: 5 }, (_, round) =>
+        keys.map((key) => ({ payload: `${key}#${round}`, key })),
+      ).flat();
+      await broker.publish(topic, messages);
+      await all.waitFor(messages.length, 15_000);
+      const [keysOne, keysTwo] = [seen.get('one'), seen.get('two')] as Map<string, string[]>[];
+      // Both consumers work, and no key is split between them.
+      expect(keysOne.size).toBeGreaterThan(0);
+      expect(keysTwo.size).toBeGreaterThan(0);
+      expect([...keysOne.keys()].filter((key) => keysTwo.has(key))).toEqual([]);
+      for (const key of keys) {
+        expect(keysOne.get(key) ?? keysTwo.get(key)).toEqual(
+          [0, 1, 2, 3, 4].map((round) => `${key}#${round}`),
+        );
+      }
+      await one.close();
+      await two.close();
+    });
+
+    it('creates a subscription at the start of the topic on request, and leaves an existing one where it is', async () => {
+      const topic = subject.uniqueTopic('ensure');
+      await broker.publish(topic, [{ payload: 'before-1' }, { payload: 'before-2' }]);
+      await broker.ensureSubscription(topic, 'from-start', 'earliest');
+      await broker.ensureSubscription(topic, 'from-end', 'latest');
+      await broker.publish(topic, [{ payload: 'after' }]);
+      // Asked again: the subscription exists and keeps its position.
+      await broker.ensureSubscription(topic, 'from-start', 'latest');
+      const fromStart = new Inbox();
+      const subStart = await broker.subscribe(
+        topic,
+        'from-start',
+        fromStart.handler,
+        options(`${topic}-dlq`),
+      );
+      await fromStart.waitFor(3);
+      expect(fromStart.texts()).toEqual(['before-1', 'before-2', 'after']);
+      await subStart.close();
+      const fromEnd = new Inbox();
+      const subEnd = await broker.subscribe(
+        topic,
+        'from-end',
+        fromEnd.handler,
+        options(`${topic}-dlq`),
+      );
+      await broker.publish(topic, [{ payload: 'marker' }]);
+      await fromEnd.waitFor(2);
+      expect(fromEnd.texts()).toEqual(['after', 'marker']);
+      await subEnd.close();
+    });
+
     it('does not redeliver an acknowledged message; the subscription keeps its position', async () => {
       const topic = subject.uniqueTopic('ack');
       const first = new Inbox();

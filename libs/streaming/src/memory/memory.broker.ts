@@ -1,6 +1,7 @@
 import { Clock, StreamUnavailableError, SystemClock } from '@app/vocabulary';
 import {
   BrokerMessage,
+  InitialPosition,
   MessageBroker,
   MessageHandler,
   OutgoingMessage,
@@ -9,6 +10,7 @@ import {
   ReceivedMessage,
   SubscribeOptions,
   Subscription,
+  SubscriptionType,
 } from '../message-broker.port';
 import { clipReason, DLQ_PROPERTIES, payloadBytes, resolveTopic } from '../topic-names';
 
@@ -48,10 +50,14 @@ interface TopicState {
 interface SubscriptionState {
   topic: TopicState;
   name: string;
+  /** Set by the first consumer that attaches; others must ask for the same. */
+  type: SubscriptionType;
   /** Messages waiting for a consumer, ordered by position. */
   ready: Entry[];
   consumers: MemoryConsumer[];
   nextConsumer: number;
+  /** Key_Shared: the consumer each key went to, kept while that consumer is attached. */
+  keyOwners: Map<string, MemoryConsumer>;
 }
 
 class MemoryConsumer implements Subscription {
@@ -93,6 +99,16 @@ function run<T>(work: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(work()));
 }
 
+/** FNV-1a: a stable spread of keys over consumers. */
+function keyHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 function insertByPosition(queue: Entry[], entry: Entry): void {
   let index = queue.length;
   while (index > 0 && queue[index - 1].record.seq > entry.record.seq) index -= 1;
@@ -100,8 +116,10 @@ function insertByPosition(queue: Entry[], entry: Entry): void {
 }
 
 /**
- * The embedded broker: topics, Shared subscriptions, redelivery and dead-lettering in process
- * memory, with the same semantics as Pulsar (see the port). It is the default backend
+ * The embedded broker: topics, Shared and Key_Shared subscriptions, redelivery and
+ * dead-lettering in process memory, with the same semantics as Pulsar (see the port). On a
+ * Key_Shared subscription a key goes to the consumer its hash picks when the key is first
+ * dispatched, and stays with it until that consumer closes. It is the default backend
  * (`STREAMING_BACKEND=memory`) and the fast backend of unit tests. Messages live only as long
  * as the process; another process cannot reach them.
  */
@@ -144,17 +162,32 @@ export class MemoryBroker extends MessageBroker {
     return run(() => {
       this.assertOpen();
       const state = this.topic(topic);
-      let sub = state.subscriptions.get(subscription);
-      if (!sub) {
-        // A new subscription starts at the end of the topic, like Pulsar's default.
-        sub = { topic: state, name: subscription, ready: [], consumers: [], nextConsumer: 0 };
-        state.subscriptions.set(subscription, sub);
+      // A new subscription starts at the end of the topic, like Pulsar's default.
+      const sub = this.subscription(state, subscription, 'latest');
+      const type = options.subscriptionType ?? 'Shared';
+      if (sub.consumers.length === 0) {
+        sub.type = type;
+      } else if (sub.type !== type) {
+        throw new StreamUnavailableError(
+          `Subscription "${subscription}" on ${state.name} is ${sub.type} while consumers are attached; a ${type} consumer cannot join it`,
+        );
       }
       const consumer = new MemoryConsumer(sub, handler, options, (c) => this.detach(c));
       sub.consumers.push(consumer);
       this.consumers.add(consumer);
       this.dispatch(sub);
       return consumer;
+    });
+  }
+
+  override ensureSubscription(
+    topic: string,
+    subscription: string,
+    position: InitialPosition,
+  ): Promise<void> {
+    return run(() => {
+      this.assertOpen();
+      this.subscription(this.topic(topic), subscription, position);
     });
   }
 
@@ -196,6 +229,30 @@ export class MemoryBroker extends MessageBroker {
     return state;
   }
 
+  private subscription(
+    state: TopicState,
+    name: string,
+    position: InitialPosition,
+  ): SubscriptionState {
+    let sub = state.subscriptions.get(name);
+    if (!sub) {
+      sub = {
+        topic: state,
+        name,
+        type: 'Shared',
+        ready:
+          position === 'earliest'
+            ? state.log.map((record) => ({ record, redeliveryCount: 0 }))
+            : [],
+        consumers: [],
+        nextConsumer: 0,
+        keyOwners: new Map(),
+      };
+      state.subscriptions.set(name, sub);
+    }
+    return sub;
+  }
+
   private append(state: TopicState, message: OutgoingMessage): string {
     const seq = state.log.length;
     const record: StoredRecord = {
@@ -228,14 +285,51 @@ export class MemoryBroker extends MessageBroker {
     };
   }
 
-  /** Hands ready messages to consumers with room, round robin. */
+  /** Hands ready messages to consumers with room: round robin, or by key on Key_Shared. */
   private dispatch(sub: SubscriptionState): void {
+    if (sub.type === 'Key_Shared') {
+      this.dispatchByKey(sub);
+      return;
+    }
     while (sub.ready.length > 0) {
       const consumer = this.nextConsumerWithRoom(sub);
       if (!consumer) return;
       const entry = sub.ready.shift() as Entry;
       this.deliver(consumer, entry);
     }
+  }
+
+  /**
+   * Key_Shared: each ready message goes to its key's consumer if that one has room; otherwise it
+   * waits (later messages of the same key wait behind it, so a key's order holds).
+   */
+  private dispatchByKey(sub: SubscriptionState): void {
+    let index = 0;
+    while (index < sub.ready.length && sub.consumers.some((c) => this.hasRoom(c))) {
+      const entry = sub.ready[index];
+      const consumer = this.ownerOf(sub, entry.record.key ?? '');
+      if (consumer && this.hasRoom(consumer)) {
+        sub.ready.splice(index, 1);
+        this.deliver(consumer, entry);
+      } else {
+        index += 1;
+      }
+    }
+  }
+
+  private hasRoom(consumer: MemoryConsumer): boolean {
+    return !consumer.stopped && consumer.inflight.size < consumer.capacity;
+  }
+
+  /** The consumer a key is bound to; a new key is bound by its hash to an active consumer. */
+  private ownerOf(sub: SubscriptionState, key: string): MemoryConsumer | undefined {
+    const owner = sub.keyOwners.get(key);
+    if (owner) return owner;
+    const active = sub.consumers.filter((c) => !c.stopped);
+    if (active.length === 0) return undefined;
+    const chosen = active[keyHash(key) % active.length];
+    sub.keyOwners.set(key, chosen);
+    return chosen;
   }
 
   private nextConsumerWithRoom(sub: SubscriptionState): MemoryConsumer | undefined {
@@ -345,6 +439,7 @@ export class MemoryBroker extends MessageBroker {
     const sub = consumer.state;
     sub.consumers = sub.consumers.filter((c) => c !== consumer);
     sub.nextConsumer = 0;
+    for (const [key, owner] of sub.keyOwners) if (owner === consumer) sub.keyOwners.delete(key);
     for (const delivery of consumer.inflight.values()) {
       delivery.returned = true;
       if (delivery.ackTimer) clearTimeout(delivery.ackTimer);

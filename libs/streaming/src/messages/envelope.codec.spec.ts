@@ -6,6 +6,8 @@ import {
   decodeMovementMessage,
   describeProblems,
   edgeUpsertMessage,
+  MAX_ENVELOPE_BYTES,
+  MAX_ENVELOPE_DEPTH,
   movementMessage,
   vertexUpsertMessage,
 } from './envelope.codec';
@@ -127,6 +129,25 @@ describe('stream message envelopes', () => {
     expect(decodeMovementMessage(bytes('[1,2]'))).toMatchObject({
       ok: false,
       reason: 'message must be an object { type, version, id, occurredAt, payload }',
+    });
+  });
+
+  it('refuses a deeply nested payload with a reason instead of overflowing the stack', () => {
+    const depth = 100_000;
+    const nested = '['.repeat(depth) + ']'.repeat(depth);
+    const movement = `{"type":"movement.recorded","version":1,"id":"x","occurredAt":1,"payload":{"movementId":"m","extra":${nested}}}`;
+    const vertex = `{"type":"vertex.upsert","version":1,"id":"x","occurredAt":1,"payload":{"label":"Person","uid":"p","props":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`;
+    const reason = `message must not nest objects and arrays deeper than ${MAX_ENVELOPE_DEPTH} levels`;
+    expect(decodeMovementMessage(bytes(movement))).toMatchObject({ ok: false, reason });
+    expect(decodeEntityMessage(bytes(movement))).toMatchObject({ ok: false, reason });
+    expect(decodeEntityMessage(bytes(vertex))).toMatchObject({ ok: false, reason });
+  });
+
+  it('refuses a message larger than the limit without parsing it', () => {
+    const huge = bytes(' '.repeat(MAX_ENVELOPE_BYTES + 1));
+    expect(decodeEntityMessage(huge)).toMatchObject({
+      ok: false,
+      reason: `message must be at most ${MAX_ENVELOPE_BYTES} bytes (was ${MAX_ENVELOPE_BYTES + 1})`,
     });
   });
 

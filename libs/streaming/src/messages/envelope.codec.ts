@@ -68,12 +68,51 @@ function checkDto(
   return flatten(errors, prefix);
 }
 
+/** Largest message the decoders read (bytes); a bigger one is refused without parsing it. */
+export const MAX_ENVELOPE_BYTES = 1024 * 1024;
+
+/**
+ * Deepest nesting of objects and arrays the decoders accept. A real envelope nests about five
+ * levels; the limit protects the validators, which walk values recursively and would overflow
+ * the stack on a maliciously deep payload.
+ */
+export const MAX_ENVELOPE_DEPTH = 32;
+
+/** True when a parsed JSON value nests deeper than `limit` (checked without recursion). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > limit) return true;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children) stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}
+
 function parseEnvelope(bytes: Buffer): Decoded<Envelope<MessageType, Record<string, unknown>>> {
+  if (bytes.length > MAX_ENVELOPE_BYTES) {
+    return rejected([
+      {
+        field: 'message',
+        rule: `must be at most ${MAX_ENVELOPE_BYTES} bytes (was ${bytes.length})`,
+      },
+    ]);
+  }
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
     return rejected([{ field: 'message', rule: 'must be JSON (a UTF-8 envelope object)' }]);
+  }
+  if (nestsDeeperThan(value, MAX_ENVELOPE_DEPTH)) {
+    return rejected([
+      {
+        field: 'message',
+        rule: `must not nest objects and arrays deeper than ${MAX_ENVELOPE_DEPTH} levels`,
+      },
+    ]);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return rejected([

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { StreamUnavailableError } from '@app/vocabulary';
 import {
   BrokerMessage,
+  InitialPosition,
   MessageBroker,
   MessageHandler,
   OutgoingMessage,
@@ -175,7 +176,7 @@ export class PulsarNativeBroker extends MessageBroker {
       consumer = await this.client.subscribe({
         topic: full,
         subscription,
-        subscriptionType: 'Shared',
+        subscriptionType: options.subscriptionType ?? 'Shared',
         nAckRedeliverTimeoutMs: options.nackRedeliveryDelayMs,
         receiverQueueSize: options.receiveQueueSize ?? 1000,
         ...((options.ackTimeoutMs ?? 0) > 0 ? { ackTimeoutMs: options.ackTimeoutMs } : {}),
@@ -203,6 +204,32 @@ export class PulsarNativeBroker extends MessageBroker {
     };
     this.consumers.add(sub);
     return sub;
+  }
+
+  /** Subscribes with the initial position (which creates the subscription) and detaches. */
+  override async ensureSubscription(
+    topic: string,
+    subscription: string,
+    position: InitialPosition,
+  ): Promise<void> {
+    this.assertOpen();
+    const full = this.topicName(topic);
+    let consumer: NativeConsumer;
+    try {
+      consumer = await this.client.subscribe({
+        topic: full,
+        subscription,
+        subscriptionType: 'Shared',
+        subscriptionInitialPosition: position === 'earliest' ? 'Earliest' : 'Latest',
+        receiverQueueSize: 1,
+      });
+    } catch (error: unknown) {
+      throw this.unavailable(
+        `Could not create the subscription "${subscription}" on ${full}`,
+        error,
+      );
+    }
+    await consumer.close();
   }
 
   async readAll(topic: string, options: ReadOptions): Promise<BrokerMessage[]> {

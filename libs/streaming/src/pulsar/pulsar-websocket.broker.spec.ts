@@ -16,6 +16,9 @@ class FakePulsar {
   readonly frames: unknown[] = [];
   refuse?: { status: number; title: string };
   sendResult: 'ok' | 'send-error:5' = 'ok';
+  /** While true, receipts wait until `releaseReceipts()`. */
+  holdReceipts = false;
+  private readonly held: (() => void)[] = [];
   private next = 0;
   private closed = false;
 
@@ -51,17 +54,21 @@ class FakePulsar {
         this.frames.push(frame);
         if (url.includes('/producer/')) {
           this.next += 1;
-          socket.send(
-            JSON.stringify(
-              this.sendResult === 'ok'
-                ? { result: 'ok', messageId: `id-${this.next}`, context: frame.context }
-                : {
-                    result: this.sendResult,
-                    errorMsg: 'Topic is terminated',
-                    context: frame.context,
-                  },
-            ),
-          );
+          const messageId = `id-${this.next}`;
+          const receipt = (): void =>
+            socket.send(
+              JSON.stringify(
+                this.sendResult === 'ok'
+                  ? { result: 'ok', messageId, context: frame.context }
+                  : {
+                      result: this.sendResult,
+                      errorMsg: 'Topic is terminated',
+                      context: frame.context,
+                    },
+              ),
+            );
+          if (this.holdReceipts) this.held.push(receipt);
+          else receipt();
         }
       });
     });
@@ -76,6 +83,11 @@ class FakePulsar {
 
   get webUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  releaseReceipts(): void {
+    this.holdReceipts = false;
+    for (const receipt of this.held.splice(0)) receipt();
   }
 
   push(socket: WebSocket, id: string, text: string, redeliveryCount = 0): void {
@@ -152,6 +164,37 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
       ackTimeoutMillis: '5000',
     });
     expect(upgrade.authorization).toBe('Bearer secret-token');
+  });
+
+  it('asks for a Key_Shared subscription when told to', async () => {
+    await broker.subscribe('bank.movements', 'graph-ingest', new Inbox().handler, {
+      ...subscribeOptions,
+      subscriptionType: 'Key_Shared',
+    });
+    const url = new URL(fake.upgrades[0].url, 'http://x');
+    expect(url.searchParams.get('subscriptionType')).toBe('Key_Shared');
+  });
+
+  it('sends the next chunk before the receipts of the previous one, in order', async () => {
+    const windowed = new PulsarWebSocketBroker({
+      webUrl: fake.webUrl,
+      tenant: 'bank',
+      namespace: 'ns',
+      maxPendingSends: 3,
+    });
+    fake.holdReceipts = true;
+    const first = windowed.publish('t', [{ payload: 'a1' }, { payload: 'a2' }]);
+    const second = windowed.publish('t', [{ payload: 'b1' }, { payload: 'b2' }]);
+    // b1 went out while a1 and a2 were still unconfirmed: chunks are pipelined.
+    await until(() => fake.frames.length === 3, 'three frames');
+    fake.releaseReceipts();
+    await expect(first).resolves.toEqual([{ messageId: 'id-1' }, { messageId: 'id-2' }]);
+    await expect(second).resolves.toEqual([{ messageId: 'id-3' }, { messageId: 'id-4' }]);
+    const payloads = (fake.frames as { payload: string }[]).map((f) =>
+      Buffer.from(f.payload, 'base64').toString(),
+    );
+    expect(payloads).toEqual(['a1', 'a2', 'b1', 'b2']);
+    await windowed.close();
   });
 
   it('leaves dead-lettering to itself when maxRedeliverCount is 0 (Pulsar refuses 0)', async () => {

@@ -112,6 +112,64 @@ describe('PulsarDatasetSink', () => {
     expect(calls).toEqual([2, 2, 2]);
   });
 
+  it('keeps several publish calls in flight, stores them in order, and returns once all are stored', async () => {
+    const started: string[] = [];
+    const releases: (() => void)[] = [];
+    const publish = broker.publish.bind(broker);
+    jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+      started.push(messages.map((m) => m.key).join());
+      // Stored at once (in call order), confirmed only when the test says so.
+      const stored = publish(topic, messages);
+      return new Promise((resolve) => releases.push(() => resolve(stored)));
+    });
+    const pipelined = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      batchSize: 1,
+      publishesInFlight: 2,
+    });
+    let done = false;
+    const writing = pipelined.writeVertices(vertices).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two calls went out before any receipt; the third waits for the first to be confirmed.
+    expect(started).toEqual(['person:g:1', 'account:b1:1']);
+    releases[0]();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(3);
+    releases[1]();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    releases[2]();
+    await writing;
+    const stored = await broker.readAll('bank.entities', { idleMs: 0 });
+    expect(stored.map((m) => m.key)).toEqual(vertices.map((v) => v.uid));
+  });
+
+  it('fails a write with the first failed publish call, after the calls in flight settled', async () => {
+    let calls = 0;
+    const publish = broker.publish.bind(broker);
+    jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+      calls += 1;
+      if (calls === 2) return Promise.reject(new StreamUnavailableError('Pulsar went away'));
+      return publish(topic, messages);
+    });
+    const pipelined = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      batchSize: 1,
+      publishesInFlight: 2,
+    });
+    await expect(pipelined.writeVertices([...vertices, ...vertices])).rejects.toThrow(
+      'Pulsar went away',
+    );
+    // No new call after the failure was seen (the third was already in flight).
+    expect(calls).toBe(3);
+  });
+
   it('keeps the ground truth instead of publishing it, and closes a broker it owns', async () => {
     const record = { typology: 'fan-out' } as unknown as GroundTruthRecord;
     await sink.writeGroundTruth([record]);

@@ -15,12 +15,20 @@ import {
 /** Messages per publish call when no batch size is given. */
 export const DEFAULT_PUBLISH_BATCH_SIZE = 500;
 
+/** Publish calls of one write kept in flight at once when not given. */
+export const DEFAULT_PUBLISHES_IN_FLIGHT = 4;
+
 export interface PulsarDatasetSinkOptions {
   broker: MessageBroker;
   entitiesTopic: string;
   movementsTopic: string;
-  /** Messages per publish call (each call waits for the broker's receipts). */
+  /** Messages per publish call. */
   batchSize?: number;
+  /**
+   * Publish calls sent before the receipts of the earlier ones arrived (default 4). The broker
+   * keeps their order on the topic; each write still returns only once all of them are stored.
+   */
+  publishesInFlight?: number;
   /** Close the broker on `close()` / `abort()` (when the sink created it). */
   ownsBroker?: boolean;
   clock?: Clock;
@@ -41,8 +49,8 @@ export interface PublishedCounts {
  * `movement.recorded` envelopes (a `Movement`) on the movements topic. Messages are keyed by
  * the vertex uid, the edge's source and the paying account. The ingest worker then writes them.
  *
- * Each write call publishes in batches and returns when the broker stored them, entity edges
- * before the movements of the same call. Ground truth is not stream data: it is kept and
+ * Each write call publishes in batches, several in flight at once (the broker keeps their order),
+ * and returns when the broker stored them all, entity edges before the movements of the same call. Ground truth is not stream data: it is kept and
  * returned by `groundTruth()`. `abort()` cannot take back what was published (upserts are
  * idempotent, so publishing again is harmless).
  */
@@ -50,6 +58,7 @@ export class PulsarDatasetSink implements DatasetSink {
   readonly published: PublishedCounts = { vertices: 0, entityEdges: 0, movements: 0 };
   private readonly records: GroundTruthRecord[] = [];
   private readonly batchSize: number;
+  private readonly publishesInFlight: number;
   private readonly clock: Clock;
   private readonly newId: () => string;
   private closed = false;
@@ -58,6 +67,12 @@ export class PulsarDatasetSink implements DatasetSink {
     this.batchSize = options.batchSize ?? DEFAULT_PUBLISH_BATCH_SIZE;
     if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) {
       throw new RangeError(`batchSize must be a whole number, at least 1 (got ${this.batchSize})`);
+    }
+    this.publishesInFlight = options.publishesInFlight ?? DEFAULT_PUBLISHES_IN_FLIGHT;
+    if (!Number.isSafeInteger(this.publishesInFlight) || this.publishesInFlight < 1) {
+      throw new RangeError(
+        `publishesInFlight must be a whole number, at least 1 (got ${this.publishesInFlight})`,
+      );
     }
     this.clock = options.clock ?? new SystemClock();
     this.newId = options.newId ?? randomUUID;
@@ -152,9 +167,31 @@ export class PulsarDatasetSink implements DatasetSink {
     if (this.options.ownsBroker) await this.options.broker.close();
   }
 
+  /**
+   * Publishes in chunks of `batchSize`, up to `publishesInFlight` chunks unconfirmed at a time;
+   * resolves when every chunk is stored, or rejects with the first failure once none is in flight.
+   */
   private async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    for (let start = 0; start < messages.length; start += this.batchSize) {
-      await this.options.broker.publish(topic, messages.slice(start, start + this.batchSize));
+    const inFlight: Promise<unknown>[] = [];
+    let failure: { error: unknown } | undefined;
+    for (let start = 0; start < messages.length && !failure; start += this.batchSize) {
+      if (inFlight.length >= this.publishesInFlight) {
+        await (inFlight.shift() as Promise<unknown>).catch((error: unknown) => {
+          failure = { error };
+        });
+        if (failure) break;
+      }
+      const publishing = this.options.broker.publish(
+        topic,
+        messages.slice(start, start + this.batchSize),
+      );
+      // Looked at in turn below; until then a failure must not count as unhandled.
+      publishing.catch(() => undefined);
+      inFlight.push(publishing);
     }
+    const outcomes = await Promise.allSettled(inFlight);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.error;
+    if (failed) throw failed.reason;
   }
 }

@@ -1,0 +1,202 @@
+import type { LoggerService } from '@nestjs/common';
+import type { MessageBroker, ReceivedMessage } from '@app/streaming';
+import type { Clock } from '@app/vocabulary';
+import type { WriteOutcome } from './graph-batch.writer';
+import type { IngestMetrics } from './ingest.metrics';
+
+/**
+ * Set on a message the worker published again to wait longer for a missing vertex: epoch ms of
+ * the original publish, so the wait keeps counting from there. The DLQ replay removes it.
+ */
+export const WAITING_SINCE_PROPERTY = 'ingest-waiting-since';
+
+export interface IngestCounters {
+  received: number;
+  written: number;
+  deadLettered: number;
+  retried: number;
+  alertsPublished: number;
+  detectionFailures: number;
+  /** Tries of a held batch that failed because the graph store was down. */
+  outageRetries: number;
+  /** Batches split to isolate a message that made the write fail unexpectedly. */
+  batchesSplit: number;
+}
+
+export function emptyCounters(): IngestCounters {
+  return {
+    received: 0,
+    written: 0,
+    deadLettered: 0,
+    retried: 0,
+    alertsPublished: 0,
+    detectionFailures: 0,
+    outageRetries: 0,
+    batchesSplit: 0,
+  };
+}
+
+export interface SettlerConfig {
+  /** PULSAR_MAX_REDELIVER_COUNT: deliveries after the first before the worker gives up. */
+  maxRedeliverCount: number;
+  /** INGEST_MISSING_ENTITY_WAIT_MS: least wait for a missing end vertex. */
+  missingEntityWaitMs: number;
+}
+
+/** A message and what became of it, and what its missing ends are called in reasons. */
+export interface Settlement {
+  message: ReceivedMessage;
+  outcome: WriteOutcome;
+  /** `account` for movements, `vertex` otherwise. */
+  endNoun: string;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000));
+}
+
+/**
+ * Settles messages by what happened to them, all of a batch at once (concurrently):
+ *
+ * - written → ack;
+ * - invalid → dead-letter now with the reason;
+ * - retry (failed on its own) → nack, and on its last allowed delivery
+ *   (`redeliveryCount >= maxRedeliverCount`) dead-letter with
+ *   `still failing after N redeliveries: <reason>`;
+ * - missing end vertex → it waits: nack while redeliveries remain; once they are spent but
+ *   INGEST_MISSING_ENTITY_WAIT_MS has not passed, publish it again to its topic (with
+ *   `ingest-waiting-since`) and ack the old copy, which starts a new redelivery budget; when both
+ *   are used up, dead-letter with `account "X" does not exist after waiting N s`. The wait counts
+ *   from the original publish time, or from when the store began answering (worker start, end of
+ *   an outage) if that is later: a worker that was down does not dead-letter its backlog.
+ *
+ * A message that cannot be settled (the broker is gone) stays with the broker, which delivers it
+ * again; writes are idempotent, so that is harmless.
+ */
+export class MessageSettler {
+  constructor(
+    private readonly broker: MessageBroker,
+    private readonly config: SettlerConfig,
+    private readonly counters: IngestCounters,
+    private readonly metrics: IngestMetrics,
+    private readonly logger: LoggerService,
+    private readonly clock: Clock,
+    /** Epoch ms since when the graph store has answered without interruption. */
+    private readonly storeAnsweringSince: () => number,
+  ) {}
+
+  async settleAll(settlements: readonly Settlement[]): Promise<void> {
+    await Promise.all(settlements.map((s) => this.settle(s)));
+  }
+
+  async settle({ message, outcome, endNoun }: Settlement): Promise<void> {
+    if (message.settled) return;
+    const context = {
+      correlationId: message.messageId,
+      topic: message.topic,
+      redeliveryCount: message.redeliveryCount,
+    };
+    try {
+      switch (outcome.kind) {
+        case 'written':
+          await message.ack();
+          this.count(message, 'written');
+          this.logger.debug?.({ ...context, msg: 'written' });
+          return;
+        case 'invalid':
+          await this.deadLetter(message, `${outcome.reason}`, 'invalid', context);
+          return;
+        case 'retry':
+          if (this.lastDelivery(message)) {
+            const reason = `still failing after ${message.redeliveryCount} redeliveries: ${outcome.reason}`;
+            await this.deadLetter(message, reason, 'gave up', context);
+          } else {
+            await message.nack();
+            this.count(message, 'retried');
+            this.logger.warn({ ...context, msg: `will retry: ${outcome.reason}` });
+          }
+          return;
+        case 'missing':
+          await this.settleMissing(message, outcome, endNoun, context);
+          return;
+      }
+    } catch (error: unknown) {
+      this.logger.error({
+        ...context,
+        msg: `could not settle the message (the broker delivers it again): ${errorText(error)}`,
+      });
+    }
+  }
+
+  private async settleMissing(
+    message: ReceivedMessage,
+    outcome: Extract<WriteOutcome, { kind: 'missing' }>,
+    endNoun: string,
+    context: Record<string, unknown>,
+  ): Promise<void> {
+    const firstPublished = this.firstPublished(message);
+    const now = this.clock.now();
+    const waitStart = Math.max(firstPublished, this.storeAnsweringSince());
+    const waited = now - waitStart;
+    const missing = outcome.missing.map((uid) => `${endNoun} "${uid}"`).join(' and ');
+    if (!this.lastDelivery(message)) {
+      await message.nack();
+      this.count(message, 'retried');
+      this.logger.warn({ ...context, msg: `waiting for ${missing}: ${outcome.reason}` });
+      return;
+    }
+    if (waited < this.config.missingEntityWaitMs) {
+      // Redeliveries spent, wait not over: a fresh copy starts a new redelivery budget.
+      await this.broker.publish(message.topic, [
+        {
+          payload: message.payload,
+          key: message.key,
+          properties: { ...message.properties, [WAITING_SINCE_PROPERTY]: String(firstPublished) },
+        },
+      ]);
+      await message.ack();
+      this.count(message, 'retried');
+      this.logger.warn({
+        ...context,
+        msg: `still waiting for ${missing} after ${seconds(waited)} s; published it again to wait up to ${seconds(this.config.missingEntityWaitMs)} s`,
+      });
+      return;
+    }
+    const verb = outcome.missing.length > 1 ? 'do' : 'does';
+    const reason = `${missing} ${verb} not exist after waiting ${seconds(now - firstPublished)} s (${message.redeliveryCount} redeliveries); write the ${endNoun} first, then replay the dead letter`;
+    await this.deadLetter(message, reason, 'missing', context);
+  }
+
+  private firstPublished(message: ReceivedMessage): number {
+    const since = Number(message.properties[WAITING_SINCE_PROPERTY]);
+    return Number.isSafeInteger(since) && since > 0 && since <= message.publishTime
+      ? since
+      : message.publishTime;
+  }
+
+  private lastDelivery(message: ReceivedMessage): boolean {
+    return message.redeliveryCount >= this.config.maxRedeliverCount;
+  }
+
+  private async deadLetter(
+    message: ReceivedMessage,
+    reason: string,
+    why: string,
+    context: Record<string, unknown>,
+  ): Promise<void> {
+    await message.deadLetter(reason);
+    this.count(message, 'dead_lettered');
+    this.logger.warn({ ...context, msg: `dead-lettered (${why}): ${reason}` });
+  }
+
+  private count(message: ReceivedMessage, outcome: 'written' | 'retried' | 'dead_lettered'): void {
+    if (outcome === 'written') this.counters.written += 1;
+    else if (outcome === 'retried') this.counters.retried += 1;
+    else this.counters.deadLettered += 1;
+    this.metrics.settled(message.topic, outcome);
+  }
+}

@@ -1,0 +1,214 @@
+import { MemoryBroker } from '@app/streaming';
+import type { ReceivedMessage } from '@app/streaming';
+import { GraphUnavailableError } from '@app/vocabulary';
+import { RecordingLogger } from './ingest.fixtures';
+import type { PreparedBatch } from './ingest.processor';
+import { NoIngestMetrics } from './ingest.metrics';
+import { emptyCounters } from './message-settler';
+import { OutageGate } from './store-outage';
+import { TopicPipeline, TopicPipelineSteps } from './topic-pipeline';
+
+/** A gate the test opens by hand. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+/** Real messages from the memory broker, held (not settled) by the handler. */
+async function messages(count: number): Promise<ReceivedMessage[]> {
+  const broker = new MemoryBroker();
+  const received: ReceivedMessage[] = [];
+  await broker.subscribe('t', 's', (m) => void received.push(m), {
+    deadLetterTopic: 'dlq',
+    maxRedeliverCount: 1,
+    nackRedeliveryDelayMs: 1,
+  });
+  await broker.publish(
+    't',
+    Array.from({ length: count }, (_, i) => ({ payload: `m${i}`, key: `k${i}` })),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return received;
+}
+
+const text = (m: ReceivedMessage): string => m.payload.toString();
+
+function prepared(batch: readonly ReceivedMessage[]): PreparedBatch {
+  return {
+    settlements: batch.map((message) => ({
+      message,
+      outcome: { kind: 'written' },
+      endNoun: 'vertex',
+    })),
+    activities: [],
+    sources: new Map(),
+  };
+}
+
+function pipeline(steps: Omit<TopicPipelineSteps, 'topic' | 'kind'>, outageGate?: OutageGate) {
+  const counters = emptyCounters();
+  const logger = new RecordingLogger();
+  const pipe = new TopicPipeline(
+    { topic: 'persistent://public/default/t', kind: 'movements', ...steps },
+    outageGate ??
+      new OutageGate(
+        { initialMs: 1, maxMs: 2 },
+        { failed: () => undefined, recovered: () => undefined },
+      ),
+    counters,
+    new NoIngestMetrics(),
+    logger,
+  );
+  return { pipe, counters, logger };
+}
+
+describe('TopicPipeline', () => {
+  it('writes the next batch while the previous one is completed, and completes them in order', async () => {
+    const [a, b, c] = await messages(3);
+    const log: string[] = [];
+    const firstCompletion = gate();
+    const { pipe } = pipeline({
+      prepare: (batch) => {
+        log.push(`write ${batch.map(text).join()}`);
+        return Promise.resolve(prepared(batch));
+      },
+      complete: async (done) => {
+        const names = done.settlements.map((s) => text(s.message)).join();
+        log.push(`complete ${names} start`);
+        if (names === 'm0') await firstCompletion.opened;
+        log.push(`complete ${names} end`);
+      },
+    });
+    await pipe.run([a]);
+    // The second run returns once its batch is written and the first is complete.
+    const second = pipe.run([b]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['write m0', 'complete m0 start', 'write m1']);
+    firstCompletion.open();
+    await second;
+    await pipe.run([c]);
+    await pipe.drain();
+    expect(log).toEqual([
+      'write m0',
+      'complete m0 start',
+      'write m1',
+      'complete m0 end',
+      'complete m1 start',
+      'complete m1 end',
+      'write m2',
+      'complete m2 start',
+      'complete m2 end',
+    ]);
+  });
+
+  it('splits a failing batch until the message that fails is alone, and completes the parts in message order', async () => {
+    const batch = await messages(8);
+    const written: string[][] = [];
+    const completed: { name: string; outcome: string }[] = [];
+    const { pipe, counters, logger } = pipeline({
+      prepare: (part) => {
+        if (part.some((m) => text(m) === 'm5')) {
+          return Promise.reject(new TypeError('cannot read the props of m5'));
+        }
+        written.push(part.map(text));
+        return Promise.resolve(prepared(part));
+      },
+      complete: (done) => {
+        for (const s of done.settlements) {
+          completed.push({
+            name: text(s.message),
+            outcome: s.outcome.kind === 'retry' ? `retry: ${s.outcome.reason}` : s.outcome.kind,
+          });
+        }
+        return Promise.resolve();
+      },
+    });
+    await pipe.run(batch);
+    await pipe.drain();
+    expect(written).toEqual([['m0', 'm1', 'm2', 'm3'], ['m4'], ['m6', 'm7']]);
+    expect(completed.map((c) => c.name)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(completed[5].outcome).toBe(
+      'retry: the graph write failed: TypeError: cannot read the props of m5',
+    );
+    expect(completed.filter((c) => c.outcome !== 'written')).toHaveLength(1);
+    // 8 -> 4 + 4 -> 2 + 2 -> 1 + 1: three splits.
+    expect(counters.batchesSplit).toBe(3);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3);
+  });
+
+  it('holds the batch through a store outage and writes the same batch when the store answers', async () => {
+    const batch = await messages(2);
+    let down = 3;
+    const tries: string[][] = [];
+    const failures: number[] = [];
+    let recoveredAfter = -1;
+    const outageGate = new OutageGate(
+      { initialMs: 1, maxMs: 4 },
+      {
+        failed: (state) => failures.push(state.heldMessages),
+        recovered: (_ms, state) => {
+          recoveredAfter = state.failures;
+        },
+      },
+    );
+    const completed: string[] = [];
+    const { pipe } = pipeline(
+      {
+        prepare: (part) => {
+          tries.push(part.map(text));
+          if (down > 0) {
+            down -= 1;
+            return Promise.reject(new GraphUnavailableError('JanusGraph does not answer'));
+          }
+          return Promise.resolve(prepared(part));
+        },
+        complete: (done) => {
+          completed.push(...done.settlements.map((s) => `${text(s.message)} ${s.outcome.kind}`));
+          return Promise.resolve();
+        },
+      },
+      outageGate,
+    );
+    await pipe.run(batch);
+    await pipe.drain();
+    // Never split, never settled as a failure: the same two messages, four tries.
+    expect(tries).toEqual([
+      ['m0', 'm1'],
+      ['m0', 'm1'],
+      ['m0', 'm1'],
+      ['m0', 'm1'],
+    ]);
+    expect(failures).toEqual([2, 2, 2]);
+    expect(recoveredAfter).toBe(3);
+    expect(outageGate.outage).toBeUndefined();
+    expect(completed).toEqual(['m0 written', 'm1 written']);
+  });
+
+  it('leaves a held batch unsettled when the worker stops during an outage', async () => {
+    const batch = await messages(1);
+    const outageGate = new OutageGate(
+      { initialMs: 60_000, maxMs: 60_000 },
+      { failed: () => undefined, recovered: () => undefined },
+    );
+    let tried = false;
+    const { pipe } = pipeline(
+      {
+        prepare: () => {
+          tried = true;
+          return Promise.reject(new GraphUnavailableError('down'));
+        },
+        complete: () => Promise.reject(new Error('must not complete a held batch')),
+      },
+      outageGate,
+    );
+    const running = pipe.run(batch);
+    while (!tried) await new Promise((resolve) => setImmediate(resolve));
+    outageGate.stop();
+    await running;
+    await pipe.drain();
+    expect(batch[0].settled).toBe(false);
+  });
+});
