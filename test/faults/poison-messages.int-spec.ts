@@ -67,7 +67,8 @@ describeWithPulsar('ingest of poison messages, on a real Pulsar', (pulsar) => {
         janusgraph,
         pulsar,
         workerSettings: {
-          // How long a movement waits for its accounts (5 x 1 s) before it is dead-lettered.
+          // How long a movement waits for its accounts before it is dead-lettered.
+          INGEST_MISSING_ENTITY_WAIT_MS: '5000',
           PULSAR_MAX_REDELIVER_COUNT: '5',
           PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
         },

@@ -35,7 +35,8 @@ describeWithPulsar('ingest under worker crashes, on a real Pulsar', (pulsar) => 
         janusgraph,
         pulsar,
         workerSettings: {
-          // A movement may wait this long (10 x 1 s) for its accounts before it is given up.
+          // A movement waits up to 30 s for its accounts, which all arrive within seconds.
+          INGEST_MISSING_ENTITY_WAIT_MS: '30000',
           PULSAR_MAX_REDELIVER_COUNT: '10',
           PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
         },

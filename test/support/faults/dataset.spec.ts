@@ -101,8 +101,17 @@ describe('fault-test dataset', () => {
   });
 
   it('spreads extra items evenly through the base, keeping both orders', () => {
-    expect(interleave([1, 2, 3, 4, 5, 6], ['a', 'b'])).toEqual([1, 2, 'a', 3, 4, 'b', 5, 6]);
-    expect(interleave([1, 2, 3], ['a'])).toEqual([1, 'a', 2, 3]);
-    expect(interleave([], ['a'])).toEqual(['a']);
+    expect(interleave<number | string>([1, 2, 3, 4, 5, 6], ['a', 'b'])).toEqual([
+      1,
+      2,
+      'a',
+      3,
+      4,
+      'b',
+      5,
+      6,
+    ]);
+    expect(interleave<number | string>([1, 2, 3], ['a'])).toEqual([1, 'a', 2, 3]);
+    expect(interleave<number | string>([], ['a'])).toEqual(['a']);
   });
 });
