@@ -387,7 +387,7 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(worker.counters.retried).toBe(2);
     const error = logger.lines.find((l) => l.level === 'error')?.entry as Record<string, unknown>;
     expect(String(error.msg)).toMatch(
-      /^A batch of 2 entities message\(s\) failed unexpectedly \(metrics exploded\); 2 unsettled message\(s\) are negatively acknowledged/,
+      /^A batch of 2 message\(s\) from the entities topic failed unexpectedly \(metrics exploded\); 2 unsettled message\(s\) are negatively acknowledged/,
     );
   });
 

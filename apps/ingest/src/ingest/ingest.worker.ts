@@ -269,7 +269,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.metrics.batchFailed(topic);
     const unsettled = batch.filter((message) => !message.settled);
     this.logger.error({
-      msg: `A batch of ${batch.length} ${kind} message(s) failed unexpectedly (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
+      msg: `A batch of ${batch.length} message(s) from the ${kind} topic failed unexpectedly (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
       correlationId: batch[0]?.messageId,
     });
     await Promise.all(

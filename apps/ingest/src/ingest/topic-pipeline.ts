@@ -85,7 +85,7 @@ export class TopicPipeline {
       this.metrics.batchFailed(this.steps.topic);
       const half = Math.ceil(batch.length / 2);
       this.logger.warn({
-        msg: `A batch of ${batch.length} ${this.steps.kind} message(s) failed (${errorText(error)}); splitting it into ${half} + ${batch.length - half} to find the message that causes it`,
+        msg: `A batch of ${batch.length} message(s) from the ${this.steps.kind} topic failed (${errorText(error)}); splitting it into ${half} + ${batch.length - half} to find the message that causes it`,
         correlationId: batch[0].messageId,
       });
       const left = await this.prepareIsolating(batch.slice(0, half));

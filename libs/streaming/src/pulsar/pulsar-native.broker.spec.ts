@@ -42,6 +42,7 @@ class FakeConsumer {
 /** A stand-in for the `pulsar-client` module that records what the adapter asks of it. */
 function fakeModule() {
   const sent: { topic: string; message: Record<string, unknown> }[] = [];
+  const producers: Record<string, unknown>[] = [];
   const subscriptions: Record<string, unknown>[] = [];
   const consumer = new FakeConsumer();
   let listener: Listener | undefined;
@@ -51,6 +52,7 @@ function fakeModule() {
       clientConfig = config;
     }
     createProducer(config: { topic: string }) {
+      producers.push(config);
       return Promise.resolve({
         send: (message: Record<string, unknown>) => {
           sent.push({ topic: config.topic, message });
@@ -84,6 +86,7 @@ function fakeModule() {
   return {
     module,
     sent,
+    producers,
     subscriptions,
     consumer,
     clientConfig: () => clientConfig,
@@ -123,6 +126,35 @@ describe('PulsarNativeBroker', () => {
       },
     });
     expect(fake.sent[1].message).toEqual({ data: Buffer.from('b'), properties: {} });
+    // Batches by key, so a Key_Shared subscription can still give each key to one consumer.
+    expect(fake.producers[0]).toMatchObject({
+      batchingEnabled: true,
+      batchingType: 'KeyBasedBatching',
+    });
+    await broker.close();
+  });
+
+  it('subscribes Key_Shared when asked, and creates a subscription at the earliest message by subscribing once', async () => {
+    const fake = fakeModule();
+    const broker = new PulsarNativeBroker(
+      { serviceUrl: 'pulsar://h:6650', tenant: 'public', namespace: 'default' },
+      fake.module,
+    );
+    await broker.subscribe('t', 'graph-ingest', new Inbox().handler, {
+      deadLetterTopic: 'dlq',
+      maxRedeliverCount: 3,
+      nackRedeliveryDelayMs: 500,
+      subscriptionType: 'Key_Shared',
+    });
+    await broker.ensureSubscription('dlq', 'dlq-replay', 'earliest');
+    expect(fake.subscriptions.map((s) => [s.subscription, s.subscriptionType])).toEqual([
+      ['graph-ingest', 'KeyShared'],
+      ['dlq-replay', 'Shared'],
+    ]);
+    expect(fake.subscriptions[1]).toMatchObject({
+      topic: 'persistent://public/default/dlq',
+      subscriptionInitialPosition: 'Earliest',
+    });
     await broker.close();
   });
 

@@ -176,7 +176,8 @@ export class PulsarNativeBroker extends MessageBroker {
       consumer = await this.client.subscribe({
         topic: full,
         subscription,
-        subscriptionType: options.subscriptionType ?? 'Shared',
+        // pulsar-client spells Key_Shared without the underscore.
+        subscriptionType: options.subscriptionType === 'Key_Shared' ? 'KeyShared' : 'Shared',
         nAckRedeliverTimeoutMs: options.nackRedeliveryDelayMs,
         receiverQueueSize: options.receiveQueueSize ?? 1000,
         ...((options.ackTimeoutMs ?? 0) > 0 ? { ackTimeoutMs: options.ackTimeoutMs } : {}),
@@ -276,7 +277,12 @@ export class PulsarNativeBroker extends MessageBroker {
   private producer(full: string): Promise<NativeProducer> {
     let producer = this.producers.get(full);
     if (!producer) {
-      producer = this.client.createProducer({ topic: full, batchingEnabled: true });
+      // Key-based batching: a batch holds one key only, which Key_Shared subscriptions need.
+      producer = this.client.createProducer({
+        topic: full,
+        batchingEnabled: true,
+        batchingType: 'KeyBasedBatching',
+      });
       this.producers.set(full, producer);
       producer.catch(() => this.producers.delete(full));
     }
