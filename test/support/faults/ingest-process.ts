@@ -1,13 +1,57 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { delay, POLL_INTERVAL_MS, waitFor } from './wait';
 
 /** The repository root (this file is test/support/faults/ingest-process.ts). */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
-/** The ingest worker's entry point, run from source through ts-node (no build step). */
-const INGEST_MAIN = join('apps', 'ingest', 'src', 'main.ts');
+/** The ingest worker's source entry point, run through ts-node when no fresh build exists. */
+const INGEST_SOURCE_MAIN = join('apps', 'ingest', 'src', 'main.ts');
+/** What `npm run build` (`nest build ingest`) produces, as `npm run start:ingest` runs it. */
+const INGEST_BUILT_MAIN = join('dist', 'apps', 'ingest', 'main.js');
+/** Sources the build is made of (tests excluded). */
+const SOURCE_ROOTS = [join('apps', 'ingest', 'src'), 'libs'];
+
+/** Newest modification time of the worker's TypeScript sources (tests left out). */
+function newestSource(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !/\.(int-|e2e-)?spec\.ts$/.test(entry.name))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * How to run the worker: the built app (`dist/apps/ingest/main.js`) when it is newer than every
+ * source file, as after `npm run build` in CI, else the sources through ts-node (slower to
+ * start, never stale). Decided once per test file.
+ */
+function workerCommand(): { args: string[]; what: string } {
+  try {
+    const built = statSync(join(REPO_ROOT, INGEST_BUILT_MAIN)).mtimeMs;
+    const sources = Math.max(...SOURCE_ROOTS.map((root) => newestSource(join(REPO_ROOT, root))));
+    if (built > sources)
+      return { args: [INGEST_BUILT_MAIN], what: `the build ${INGEST_BUILT_MAIN}` };
+  } catch {
+    // No build: run the sources.
+  }
+  return {
+    args: [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      INGEST_SOURCE_MAIN,
+    ],
+    what: `the sources (${INGEST_SOURCE_MAIN} through ts-node; no build newer than them)`,
+  };
+}
+
+let command: { args: string[]; what: string } | undefined;
 
 /** Longest wait for a new worker to answer 200 on /health/ready (ts-node compiles on start). */
 export const WORKER_START_TIMEOUT_MS = 90_000;
@@ -27,8 +71,8 @@ export interface IngestProcessOptions {
 export type Readiness = number | 'unreachable';
 
 /**
- * The ingest worker (`apps/ingest/src/main.ts`) as a child process, configured only through its
- * environment, as an operator runs it. Started with `start()`, which resolves once
+ * The ingest worker as a child process (the build when fresh, else the sources), configured
+ * only through its environment, as an operator runs it. Started with `start()`, which resolves once
  * `/health/ready` answers 200; `kill()` sends SIGKILL (a crash: nothing is drained or
  * acknowledged), `stop()` SIGTERM (graceful shutdown).
  */
@@ -39,6 +83,8 @@ export class IngestProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly options: IngestProcessOptions,
+    /** What runs: the build or the sources. */
+    readonly runs: string,
   ) {
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -52,17 +98,18 @@ export class IngestProcess {
   static async start(options: IngestProcessOptions): Promise<IngestProcess> {
     mkdirSync(dirname(options.logFile), { recursive: true });
     const log = openSync(options.logFile, 'a');
+    command ??= workerCommand();
     let child: ChildProcess;
     try {
-      child = spawn(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', INGEST_MAIN],
-        { cwd: REPO_ROOT, env: { ...options.env }, stdio: ['ignore', log, log] },
-      );
+      child = spawn(process.execPath, command.args, {
+        cwd: REPO_ROOT,
+        env: { ...options.env },
+        stdio: ['ignore', log, log],
+      });
     } finally {
       closeSync(log);
     }
-    const worker = new IngestProcess(child, options);
+    const worker = new IngestProcess(child, options, command.what);
     try {
       await worker.waitForReadiness(200, WORKER_START_TIMEOUT_MS);
     } catch (error: unknown) {
@@ -123,7 +170,7 @@ export class IngestProcess {
       async () => {
         if (this.exit) {
           throw new Error(
-            `${this.options.name} exited (code ${this.exit.code}, signal ${this.exit.signal}) while waiting for /health/ready ${status}; last log lines:\n${this.logTail()}`,
+            `${this.options.name} (${this.runs}) exited (code ${this.exit.code}, signal ${this.exit.signal}) while waiting for /health/ready ${status}; last log lines:\n${this.logTail()}`,
           );
         }
         last = await this.readiness();
