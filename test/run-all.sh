@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite against REAL services: starts JanusGraph and Pulsar from Maven Central
-# on loopback (docker/local/services.sh), runs the unit and e2e tests, then the integration tests
-# with the settings pointing at those services, and stops the services again (if it started them).
+# The whole test suite against REAL services: starts JanusGraph (on BerkeleyDB JE) and Pulsar from
+# Maven Central on loopback (docker/local/services.sh), runs the unit and e2e tests, then the
+# integration tests with the settings pointing at those services, then the JanusGraph-on-Cassandra
+# tests (test/run-cassandra.sh: two Cassandra nodes and a second JanusGraph), and stops the
+# services again (if it started them). Graph and Pulsar data persist in .services between runs;
+# the tests clear what they use.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,7 +30,16 @@ env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -
   npx jest --selectProjects unit e2e "$@"
 
 # Integration tests get the real services through the settings.
-GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
+export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
   STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket \
-  PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}" \
-  npx jest --selectProjects integration --runInBand "$@"
+  PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}"
+
+# Create the graph schema once, as an operator would (idempotent: a no-op on a kept graph).
+npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/bootstrap-schema.ts
+
+# The node-loss test needs two Cassandra nodes: it runs in the Cassandra phase below.
+npx jest --selectProjects integration --runInBand \
+  --testPathIgnorePatterns '/node_modules/' 'cassandra-cluster\.int-spec\.ts$' "$@"
+
+# JanusGraph on Cassandra: contract suite, restart and node loss (its own servers and ports).
+bash test/run-cassandra.sh

@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
 # Local JanusGraph 1.1.0 Gremlin Server (TinkerPop 3.7.3) without Docker.
 #
-#   service.sh start    resolve jars from Maven Central (cached), start in the background,
-#                       wait until a Gremlin query succeeds over HTTP
-#   service.sh stop     SIGTERM, wait up to 30s, then SIGKILL
-#   service.sh status   exit 0 and print info if the server answers queries, non-zero otherwise
-#   service.sh restart  stop + start
+#   service.sh start [--wipe]   resolve jars from Maven Central (cached), start in the background,
+#                               wait until a Gremlin query succeeds over HTTP (--wipe: empty the
+#                               graph first)
+#   service.sh stop             SIGTERM (the graph is closed cleanly), wait up to 30s, then SIGKILL
+#   service.sh status           exit 0 and print info if the server answers queries, non-zero otherwise
+#   service.sh restart          stop + start, with the storage and port the running server had
+#   service.sh wipe             stop, then delete the graph: its storage (the BerkeleyDB folder, or
+#                               the Cassandra keyspace) and its Lucene index folder
+#   Option before the command: --services-dir DIR (same as SERVICES_DIR=DIR).
 #
-# Storage is in-memory (every start begins with an empty graph); mixed indexes use Lucene
-# in $RUNTIME/data/lucene. Listens on 127.0.0.1 only.
+# Storage (JANUSGRAPH_STORAGE):
+#   berkeleyje  (default) BerkeleyDB JE in $RUNTIME/data/berkeleyje: the graph, its schema and
+#               its indexes survive stop/start; only `wipe` or `start --wipe` deletes them
+#   cql         Apache Cassandra (docker/local/cassandra/service.sh), keyspace JANUSGRAPH_CQL_KEYSPACE
+#   inmemory    nothing is kept: every start begins with an empty graph
+# Mixed indexes use Lucene in $RUNTIME/data/lucene/<storage>. Listens on 127.0.0.1 only.
 #
 # Environment:
 #   SERVICES_DIR              runtime root (default <repo>/.services); runtime dir is $SERVICES_DIR/janusgraph
 #   JANUSGRAPH_PORT           port (default 8182)
+#   JANUSGRAPH_STORAGE        berkeleyje | cql | inmemory (default berkeleyje)
+#   JANUSGRAPH_CQL_HOSTS      Cassandra contact points, comma-separated (default 127.0.0.1)
+#   JANUSGRAPH_CQL_PORT       Cassandra CQL port (default $CASSANDRA_NATIVE_PORT or 9042)
+#   JANUSGRAPH_CQL_KEYSPACE   keyspace (default janusgraph)
+#   JANUSGRAPH_CQL_DATACENTER Cassandra datacenter of the contact points (default datacenter1)
+#   JANUSGRAPH_CQL_REPLICATION_FACTOR  replicas of every row, used when the keyspace is created (default 1)
+#   JANUSGRAPH_CQL_READ_CONSISTENCY    ONE | QUORUM | ALL ... (default QUORUM)
+#   JANUSGRAPH_CQL_WRITE_CONSISTENCY   ONE | QUORUM | ALL ... (default QUORUM)
+#   JANUSGRAPH_LOCK_WAIT_MS   uniqueness-lock wait on cql (default 100, JanusGraph's own default)
 #   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
 #   JANUSGRAPH_START_TIMEOUT  seconds to wait for readiness (default 180)
 #   JANUSGRAPH_JAVA_OPTS      extra JVM options (word-split)
@@ -24,6 +41,11 @@ SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || (cd -- "$SCRIPT_DIR/../../.." && pwd -P))"
 
 services_dir="${SERVICES_DIR:-$REPO_ROOT/.services}"
+if [[ ${1:-} == --services-dir ]]; then
+  [[ -n ${2:-} ]] || { echo "--services-dir needs a folder" >&2; exit 2; }
+  services_dir="$2"
+  shift 2
+fi
 [[ $services_dir == /* ]] || services_dir="$PWD/$services_dir"
 RUNTIME="$services_dir/janusgraph"
 LOG_DIR="$RUNTIME/logs"
@@ -31,12 +53,22 @@ CONF_OUT="$RUNTIME/conf"
 DATA_DIR="$RUNTIME/data"
 PID_FILE="$RUNTIME/pid"
 PORT_FILE="$RUNTIME/port"              # port of the running instance (status/stop/start reuse it)
+INSTANCE_FILE="$RUNTIME/instance"      # storage settings of the running instance (restart reuses them)
 LOG_FILE="$LOG_DIR/janusgraph.log"   # log4j2 output
 OUT_FILE="$LOG_DIR/janusgraph.out"   # JVM stdout/stderr
 TARGET_DIR="$SCRIPT_DIR/target"
 
 HOST=127.0.0.1
 PORT="${JANUSGRAPH_PORT:-8182}"
+STORAGE="${JANUSGRAPH_STORAGE:-berkeleyje}"
+CQL_HOSTS="${JANUSGRAPH_CQL_HOSTS:-127.0.0.1}"
+CQL_PORT="${JANUSGRAPH_CQL_PORT:-${CASSANDRA_NATIVE_PORT:-9042}}"
+CQL_KEYSPACE="${JANUSGRAPH_CQL_KEYSPACE:-janusgraph}"
+CQL_DATACENTER="${JANUSGRAPH_CQL_DATACENTER:-datacenter1}"
+CQL_REPLICATION_FACTOR="${JANUSGRAPH_CQL_REPLICATION_FACTOR:-1}"
+CQL_READ_CONSISTENCY="${JANUSGRAPH_CQL_READ_CONSISTENCY:-QUORUM}"
+CQL_WRITE_CONSISTENCY="${JANUSGRAPH_CQL_WRITE_CONSISTENCY:-QUORUM}"
+LOCK_WAIT_MS="${JANUSGRAPH_LOCK_WAIT_MS:-100}"
 HEAP="${JANUSGRAPH_HEAP:-768m}"
 START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
 STOP_TIMEOUT=30
@@ -178,20 +210,103 @@ resolve_classpath() {
 
 # --- config rendering ----------------------------------------------------------------------
 
+# The settings of the running instance (written at start) win over the environment, so that
+# restart, status and wipe act on what is running, whatever the caller's shell says now.
+use_recorded_instance() {
+  local line key value
+  [[ -r $INSTANCE_FILE ]] || return 0
+  while IFS='=' read -r key value; do
+    case "$key" in
+      storage) STORAGE=$value ;;
+      cql_hosts) CQL_HOSTS=$value ;;
+      cql_port) CQL_PORT=$value ;;
+      cql_keyspace) CQL_KEYSPACE=$value ;;
+      cql_datacenter) CQL_DATACENTER=$value ;;
+      cql_replication_factor) CQL_REPLICATION_FACTOR=$value ;;
+      cql_read_consistency) CQL_READ_CONSISTENCY=$value ;;
+      cql_write_consistency) CQL_WRITE_CONSISTENCY=$value ;;
+      lock_wait_ms) LOCK_WAIT_MS=$value ;;
+    esac
+  done < "$INSTANCE_FILE"
+}
+
+write_instance_file() {
+  {
+    echo "storage=$STORAGE"
+    echo "port=$PORT"
+    if [[ $STORAGE == cql ]]; then
+      echo "cql_hosts=$CQL_HOSTS"
+      echo "cql_port=$CQL_PORT"
+      echo "cql_keyspace=$CQL_KEYSPACE"
+      echo "cql_datacenter=$CQL_DATACENTER"
+      echo "cql_replication_factor=$CQL_REPLICATION_FACTOR"
+      echo "cql_read_consistency=$CQL_READ_CONSISTENCY"
+      echo "cql_write_consistency=$CQL_WRITE_CONSISTENCY"
+      echo "lock_wait_ms=$LOCK_WAIT_MS"
+    fi
+  } > "$INSTANCE_FILE"
+}
+
+check_storage_settings() {
+  case "$STORAGE" in
+    berkeleyje | inmemory) ;;
+    cql)
+      [[ $CQL_PORT =~ ^[0-9]+$ ]] || die "JANUSGRAPH_CQL_PORT must be a number (got '$CQL_PORT')"
+      [[ $LOCK_WAIT_MS =~ ^[0-9]+$ ]] || die "JANUSGRAPH_LOCK_WAIT_MS must be a number of milliseconds (got '$LOCK_WAIT_MS')"
+      [[ $CQL_REPLICATION_FACTOR =~ ^[1-9][0-9]*$ ]] || die "JANUSGRAPH_CQL_REPLICATION_FACTOR must be a whole number >= 1 (got '$CQL_REPLICATION_FACTOR')"
+      [[ $CQL_KEYSPACE =~ ^[A-Za-z][A-Za-z0-9_]{0,47}$ ]] || die "JANUSGRAPH_CQL_KEYSPACE must be letters, digits and _ (got '$CQL_KEYSPACE')"
+      [[ $CQL_HOSTS =~ ^[A-Za-z0-9.:,_-]+$ ]] || die "JANUSGRAPH_CQL_HOSTS must be host names or addresses separated by commas (got '$CQL_HOSTS')"
+      local level
+      for level in "$CQL_READ_CONSISTENCY" "$CQL_WRITE_CONSISTENCY"; do
+        case "$level" in
+          ANY | ONE | TWO | THREE | QUORUM | ALL | LOCAL_ONE | LOCAL_QUORUM | EACH_QUORUM) ;;
+          *) die "unknown Cassandra consistency level '$level' (use ONE, QUORUM, ALL, LOCAL_QUORUM, ...)" ;;
+        esac
+      done
+      ;;
+    *) die "JANUSGRAPH_STORAGE must be berkeleyje, cql or inmemory (got '$STORAGE')" ;;
+  esac
+}
+
+# Where this storage's data lives on this machine: BerkeleyDB's folder, and the Lucene index
+# folder of every storage (for cql one per keyspace, as the keyspace is the graph).
+storage_dir() { echo "$DATA_DIR/berkeleyje"; }
+index_dir() {
+  if [[ $STORAGE == cql ]]; then echo "$DATA_DIR/lucene/cql-$CQL_KEYSPACE"; else echo "$DATA_DIR/lucene/$STORAGE"; fi
+}
+
+describe_storage() {
+  case "$STORAGE" in
+    berkeleyje) echo "BerkeleyDB JE in $(storage_dir)" ;;
+    inmemory) echo "in memory (lost on stop)" ;;
+    cql) echo "Cassandra keyspace $CQL_KEYSPACE on $CQL_HOSTS:$CQL_PORT (replication factor $CQL_REPLICATION_FACTOR, read $CQL_READ_CONSISTENCY, write $CQL_WRITE_CONSISTENCY)" ;;
+  esac
+}
+
 render() { # template destination
   local content
   content="$(<"$1")"
   content="${content//@HOST@/"$HOST"}"
   content="${content//@PORT@/"$PORT"}"
   content="${content//@CONF_DIR@/"$CONF_OUT"}"
-  content="${content//@DATA_DIR@/"$DATA_DIR"}"
+  content="${content//@STORAGE_DIR@/"$(storage_dir)"}"
+  content="${content//@INDEX_DIR@/"$(index_dir)"}"
+  content="${content//@CQL_HOSTS@/"$CQL_HOSTS"}"
+  content="${content//@CQL_PORT@/"$CQL_PORT"}"
+  content="${content//@CQL_KEYSPACE@/"$CQL_KEYSPACE"}"
+  content="${content//@CQL_DATACENTER@/"$CQL_DATACENTER"}"
+  content="${content//@CQL_REPLICATION_FACTOR@/"$CQL_REPLICATION_FACTOR"}"
+  content="${content//@CQL_READ_CONSISTENCY@/"$CQL_READ_CONSISTENCY"}"
+  content="${content//@CQL_WRITE_CONSISTENCY@/"$CQL_WRITE_CONSISTENCY"}"
+  content="${content//@LOCK_WAIT_MS@/"$LOCK_WAIT_MS"}"
   printf '%s\n' "$content" > "$2"
 }
 
 render_config() {
   mkdir -p "$CONF_OUT"
+  rm -f "$CONF_OUT"/janusgraph-*.properties   # older layout: one file per storage
   render "$SCRIPT_DIR/conf/janusgraph-server.yaml" "$SERVER_YAML"
-  render "$SCRIPT_DIR/conf/janusgraph-inmemory.properties" "$CONF_OUT/janusgraph-inmemory.properties"
+  render "$SCRIPT_DIR/conf/janusgraph-$STORAGE.properties" "$CONF_OUT/janusgraph.properties"
   cp -f "$SCRIPT_DIR/conf/init.groovy" "$CONF_OUT/init.groovy"
   cp -f "$SCRIPT_DIR/conf/log4j2-server.xml" "$CONF_OUT/log4j2-server.xml"
 }
@@ -199,7 +314,7 @@ render_config() {
 # --- commands ------------------------------------------------------------------------------
 
 ready_line() { # pid seconds
-  echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin in ${2}s, pid $1, logs: $LOG_FILE"
+  echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin in ${2}s, pid $1, storage: $(describe_storage), logs: $LOG_FILE"
 }
 
 stop_pid() { # pid
@@ -226,6 +341,7 @@ cmd_start() {
 
   if pid="$(running_pid)"; then
     use_recorded_port
+    use_recorded_instance
     if probe; then
       echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) already running on ws://$HOST:$PORT/gremlin, pid $pid, logs: $LOG_FILE"
       return 0
@@ -233,7 +349,8 @@ cmd_start() {
     log "pid $pid is running but not answering yet; waiting for it"
     t0=$SECONDS
   else
-    rm -f "$PID_FILE" "$PORT_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
+    check_storage_settings
     if port_in_use; then
       die "port $HOST:$PORT is already in use by a process this script did not start (no live pid in $PID_FILE); stop it or set JANUSGRAPH_PORT"
     fi
@@ -241,8 +358,10 @@ cmd_start() {
     resolve_classpath
     mkdir -p "$LOG_DIR" "$DATA_DIR"
     render_config
-    # In-memory storage starts empty, so the Lucene index must too.
-    rm -rf "$DATA_DIR/lucene"
+    # In-memory storage starts empty, so its Lucene index must too. The other storages keep both.
+    [[ $STORAGE == inmemory ]] && rm -rf "$(index_dir)"
+    [[ $STORAGE == berkeleyje ]] && mkdir -p "$(storage_dir)"
+    mkdir -p "$(index_dir)"
     # Keep the previous run's logs around once.
     [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.prev"
     [[ -f $OUT_FILE ]] && mv -f "$OUT_FILE" "$OUT_FILE.prev"
@@ -277,7 +396,8 @@ cmd_start() {
     pid="$(tr -dc '0-9' < "$PID_FILE" 2>/dev/null || true)"
     [[ -n $pid ]] || { show_logs; die "server process did not start"; }
     echo "$PORT" > "$PORT_FILE"
-    log "started pid $pid (heap $HEAP, port $PORT), waiting up to ${START_TIMEOUT}s for readiness..."
+    write_instance_file
+    log "started pid $pid (heap $HEAP, port $PORT, storage: $(describe_storage)), waiting up to ${START_TIMEOUT}s for readiness..."
   fi
 
   while :; do
@@ -286,15 +406,31 @@ cmd_start() {
       return 0
     fi
     if ! process_alive "$pid"; then
-      rm -f "$PID_FILE" "$PORT_FILE"
+      rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       show_logs
-      die "JanusGraph exited during start-up (pid $pid)"
+      die "JanusGraph exited during start-up (pid $pid); storage: $(describe_storage)"
+    fi
+    # The server logs this and shuts down, but its JVM may linger: do not wait for the timeout.
+    if grep -q 'JanusGraph Server was unable to start' "$LOG_FILE" 2>/dev/null; then
+      stop_pid "$pid" || true
+      rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
+      # On a new keyspace of a Cassandra cluster, a node may answer before the tables that
+      # JanusGraph has just created reached it. The tables exist now: start once more.
+      if [[ $STORAGE == cql && ${JANUSGRAPH_SCHEMA_RETRY:-0} -lt 4 ]] \
+          && grep -qE 'table [A-Za-z0-9_]+ does not exist' "$LOG_FILE"; then
+        log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); starting again"
+        JANUSGRAPH_SCHEMA_RETRY=$((${JANUSGRAPH_SCHEMA_RETRY:-0} + 1))
+        cmd_start
+        return
+      fi
+      show_logs
+      die "JanusGraph could not open the graph (storage: $(describe_storage)); see the log lines above"
     fi
     if ((SECONDS - t0 >= START_TIMEOUT)); then
       show_logs
       log "not ready after ${START_TIMEOUT}s; stopping pid $pid"
       stop_pid "$pid" || true
-      rm -f "$PID_FILE" "$PORT_FILE"
+      rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       die "JanusGraph did not become ready within ${START_TIMEOUT}s"
     fi
     sleep 1
@@ -304,12 +440,12 @@ cmd_start() {
 cmd_stop() {
   local pid
   if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE" "$PORT_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
     echo "JanusGraph not running"
     return 0
   fi
   if stop_pid "$pid"; then
-    rm -f "$PID_FILE" "$PORT_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
     echo "JanusGraph stopped (pid $pid)"
   else
     die "could not stop pid $pid"
@@ -323,21 +459,80 @@ cmd_status() {
     return 3
   fi
   use_recorded_port
+  use_recorded_instance
   if probe; then
-    echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin, pid $pid, rss $(rss_of "$pid"), logs: $LOG_FILE"
+    echo "JanusGraph $PROBE_JG (TinkerPop $PROBE_TP) ready on ws://$HOST:$PORT/gremlin, pid $pid, rss $(rss_of "$pid"), storage: $(describe_storage), logs: $LOG_FILE"
     return 0
   fi
   echo "JanusGraph pid $pid is running but not answering queries on $HOST:$PORT (starting or unhealthy), logs: $LOG_FILE"
   return 1
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
+# Deletes the graph of the selected storage (the running instance's, if one runs).
+cmd_wipe() {
+  if running_pid >/dev/null; then
+    use_recorded_port
+    use_recorded_instance
+  fi
+  check_storage_settings
+  cmd_stop
+  case "$STORAGE" in
+    berkeleyje)
+      rm -rf "$(storage_dir)" "$(index_dir)"
+      echo "JanusGraph graph wiped: deleted $(storage_dir) and $(index_dir)"
+      ;;
+    inmemory)
+      rm -rf "$(index_dir)"
+      echo "JanusGraph in-memory graph wiped (it is empty after every start anyway); deleted $(index_dir)"
+      ;;
+    cql)
+      # The keyspace is dropped through JanusGraph itself (no CQL shell needed): open the graph
+      # with the same properties and call JanusGraphFactory.drop.
+      "$JAVA" -version >/dev/null 2>&1 || die "java not found (set JAVA_HOME or put Java 11+ on PATH)"
+      resolve_classpath
+      mkdir -p "$LOG_DIR"
+      render_config
+      log "dropping keyspace $CQL_KEYSPACE on $CQL_HOSTS:$CQL_PORT..."
+      if ! CLASSPATH="$CLASSPATH_VALUE" "$JAVA" -Xmx256m "${JAVA_MODULE_OPTS[@]}" \
+          "-Dlog4j2.configurationFile=file:$CONF_OUT/log4j2-server.xml" "-Djanusgraph.log.dir=$LOG_DIR" \
+          groovy.ui.GroovyMain "$SCRIPT_DIR/conf/drop-graph.groovy" "$CONF_OUT/janusgraph.properties" \
+          > "$LOG_DIR/wipe.out" 2>&1; then
+        tail -n 30 "$LOG_DIR/wipe.out" >&2
+        die "could not drop keyspace $CQL_KEYSPACE (is Cassandra running on $CQL_HOSTS:$CQL_PORT?); full output: $LOG_DIR/wipe.out"
+      fi
+      rm -rf "$(index_dir)"
+      echo "JanusGraph graph wiped: dropped Cassandra keyspace $CQL_KEYSPACE and deleted $(index_dir)"
+      ;;
+  esac
+}
+
+command="${1:-}"
+[[ $# -gt 0 ]] && shift
+wipe_first=false
+for arg in "$@"; do
+  case "$arg" in
+    --wipe) wipe_first=true ;;
+    *) echo "unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+[[ $wipe_first == true && $command != start && $command != restart ]] && { echo "--wipe only goes with start or restart" >&2; exit 2; }
+
+case "$command" in
+  start)
+    if [[ $wipe_first == true ]]; then cmd_wipe; fi
+    cmd_start
+    ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  restart) cmd_stop && cmd_start ;;
+  restart)
+    # Keep the storage and port of the running instance (the caller's environment may differ).
+    if running_pid >/dev/null; then use_recorded_port; use_recorded_instance; fi
+    if [[ $wipe_first == true ]]; then cmd_wipe; else cmd_stop; fi
+    cmd_start
+    ;;
+  wipe) cmd_wipe ;;
   *)
-    echo "usage: $0 {start|stop|status|restart}" >&2
+    echo "usage: $0 [--services-dir DIR] {start [--wipe]|stop|status|restart [--wipe]|wipe}" >&2
     exit 2
     ;;
 esac

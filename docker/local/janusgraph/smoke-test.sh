@@ -3,6 +3,8 @@
 # schema management, a composite index on a new key, a composite index on an existing key
 # (REGISTERED -> REINDEX -> ENABLED) and a Lucene mixed index. Uses only curl and the HTTP
 # endpoint; every run uses fresh names, so it can be repeated against the same server.
+# Its property keys and indexes stay in the schema of a persistent graph (the default storage):
+# run it on a throw-away server (JANUSGRAPH_STORAGE=inmemory) or `service.sh wipe` afterwards.
 #
 #   bash docker/local/janusgraph/smoke-test.sh      (JANUSGRAPH_PORT as for service.sh)
 set -euo pipefail

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Local Apache Pulsar 3.0.x standalone broker from Maven Central jars (no Docker).
 #
-#   docker/local/pulsar/service.sh start|stop|status
+#   docker/local/pulsar/service.sh start [--wipe]   start (--wipe: delete every topic and message first)
+#   docker/local/pulsar/service.sh stop|status|restart
+#   docker/local/pulsar/service.sh wipe             stop, then delete the data folder
+#
+# Topics, subscriptions (with their positions) and unacknowledged messages are kept in
+# $SERVICES_DIR/pulsar/data across stop/start; only `wipe` or `start --wipe` deletes them.
 #
 # Env (all optional):
 #   SERVICES_DIR            runtime root (default <repo>/.services); runtime dir is $SERVICES_DIR/pulsar
@@ -15,7 +20,7 @@
 #   PULSAR_EXTRA_OPTS       extra JVM options
 #   MVN                     maven command (default mvn); only used when the classpath cache is missing
 #
-# Everything binds to 127.0.0.1. Data is wiped on every start.
+# Everything binds to 127.0.0.1.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -180,7 +185,9 @@ do_start() {
   [[ -n "$major" && "$major" -ge 17 ]] || die "Java 17+ required (found: ${major:-unknown})"
   cpfile="$(ensure_classpath)"
 
-  rm -rf "$DATA_DIR" "$RUNTIME/tmp"
+  # Keep the data (metadata, ledgers): a restarted broker finds its topics, subscriptions and
+  # unacknowledged messages. Only the JVM's scratch folder starts empty.
+  rm -rf "$RUNTIME/tmp"
   mkdir -p "$DATA_DIR" "$LOG_DIR" "$RUNTIME/tmp"
   for p in "$LOG_FILE" "$OUT_FILE"; do if [[ -f "$p" ]]; then mv -f "$p" "$p.prev"; fi; done
 
@@ -217,7 +224,7 @@ do_start() {
   fi
   local -a args=(
     --config "$conf"
-    -nfw -nss --wipe-data
+    -nfw -nss
     -a "$HOST"
     --metadata-dir "$DATA_DIR/metadata"
     --bookkeeper-dir "$DATA_DIR/bookkeeper"
@@ -290,9 +297,30 @@ do_status() {
   return 1
 }
 
-case "${1:-}" in
-  start) do_start ;;
+do_wipe() {
+  do_stop
+  rm -rf "$DATA_DIR" "$RUNTIME/tmp"
+  echo "Pulsar data wiped (deleted $DATA_DIR: every topic, subscription and message)"
+}
+
+command="${1:-}"
+wipe_first=false
+if [[ ${2:-} == --wipe ]]; then wipe_first=true; elif [[ -n ${2:-} ]]; then echo "unknown option '$2'" >&2; exit 2; fi
+[[ $wipe_first == true && $command != start && $command != restart ]] && { echo "--wipe only goes with start or restart" >&2; exit 2; }
+
+case "$command" in
+  start)
+    if [[ $wipe_first == true ]]; then do_wipe; fi
+    do_start
+    ;;
   stop) do_stop ;;
   status) do_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  restart)
+    # Keep the ports of the running broker (the caller's environment may differ).
+    if is_running; then use_running_ports; fi
+    if [[ $wipe_first == true ]]; then do_wipe; else do_stop; fi
+    do_start
+    ;;
+  wipe) do_wipe ;;
+  *) echo "usage: $0 {start [--wipe]|stop|status|restart [--wipe]|wipe}" >&2; exit 2 ;;
 esac

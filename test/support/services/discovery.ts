@@ -1,14 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalJanusGraph } from './local-services';
 
 /** Where a real service was found, or why it was not. */
 export type Discovered =
   | { found: true; how: 'settings' | 'testcontainers'; url: string; version: string }
   | { found: false; reason: string };
 
+/** A JanusGraph found, plus how to restart it when the repository's scripts started it. */
+export type DiscoveredJanusGraph = Discovered & { local?: LocalJanusGraph };
+
 export interface DiscoveryResult {
-  janusgraph: Discovered;
+  janusgraph: DiscoveredJanusGraph;
   pulsar: Discovered;
+  /** CI=true when discovery ran: tests that cannot run there fail instead of skipping. */
+  ci?: boolean;
 }
 
 /** Discovery runs once in Jest's global setup; test files read its result from this file. */

@@ -1,7 +1,8 @@
 import { driver } from 'gremlin';
 import type { StartedTestContainer } from 'testcontainers';
 import type { AllSettings } from '@app/settings';
-import type { Discovered } from './discovery';
+import type { Discovered, DiscoveredJanusGraph } from './discovery';
+import { findLocalJanusGraph } from './local-services';
 
 /** Images used when a Docker engine is available and no endpoint is configured. */
 export const JANUSGRAPH_IMAGE = 'janusgraph/janusgraph:1.1.0';
@@ -56,12 +57,14 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function discoverJanusGraph(settings: AllSettings): Promise<Discovered> {
+export async function discoverJanusGraph(settings: AllSettings): Promise<DiscoveredJanusGraph> {
   if (settings.graph.backend === 'janusgraph') {
     const url = `${settings.graph.tls ? 'wss' : 'ws'}://${settings.graph.host}:${settings.graph.port}/gremlin`;
     // Configured but unreachable is an error, never a skip: the user asked for this server.
     try {
-      return { found: true, how: 'settings', url, version: await probeJanusGraph(url) };
+      const version = await probeJanusGraph(url);
+      const local = findLocalJanusGraph(settings.graph.host, settings.graph.port);
+      return { found: true, how: 'settings', url, version, ...(local ? { local } : {}) };
     } catch (error: unknown) {
       throw new Error(
         `GRAPH_BACKEND=janusgraph but ${url} does not answer: ${describeError(error)}`,

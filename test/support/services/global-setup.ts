@@ -13,23 +13,32 @@ export default async function globalSetup(): Promise<void> {
   const result: DiscoveryResult = {
     janusgraph: await discoverJanusGraph(settings),
     pulsar: await discoverPulsar(settings),
+    ci: settings.app.ci,
   };
   writeDiscovery(result);
   const lines: string[] = [];
-  for (const [name, found] of Object.entries(result) as [
-    keyof DiscoveryResult,
-    DiscoveryResult[keyof DiscoveryResult],
-  ][]) {
+  const services: [string, Discovered][] = [
+    ['janusgraph', result.janusgraph],
+    ['pulsar', result.pulsar],
+  ];
+  for (const [name, found] of services) {
     lines.push(
       found.found
         ? `  ✔ ${name}: ${found.version} at ${found.url} (via ${found.how})`
         : `  ✖ ${name}: NOT FOUND — its integration tests are SKIPPED: ${found.reason}`,
     );
   }
+  const local = result.janusgraph.local;
+  if (local) {
+    const cluster = local.cassandra
+      ? ` on Cassandra node(s) ${local.cassandra.nodes.map((node) => node.address).join(', ')}`
+      : '';
+    lines.push(
+      `    started by docker/local/janusgraph/service.sh (storage ${local.storage}${cluster}): restart tests can run`,
+    );
+  }
   process.stdout.write(`\nIntegration services:\n${lines.join('\n')}\n\n`);
-  const missing = (Object.entries(result) as [string, Discovered][]).filter(
-    ([, found]) => !found.found,
-  );
+  const missing = services.filter(([, found]) => !found.found);
   if (settings.app.ci && missing.length > 0) {
     await stopStartedContainers();
     throw new Error(

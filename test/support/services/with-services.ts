@@ -1,4 +1,5 @@
 import { readDiscovery } from './discovery';
+import type { LocalJanusGraph } from './local-services';
 
 export interface JanusGraphEndpoint {
   url: string;
@@ -43,3 +44,61 @@ export function describeWithPulsar(title: string, body: (endpoint: PulsarEndpoin
   const url = new URL(found.url);
   describe(title, () => body({ webUrl: found.url, host: url.hostname, port: Number(url.port) }));
 }
+
+/** A JanusGraph that the repository's scripts started, so a test may restart it. */
+export interface LocalJanusGraphEndpoint extends JanusGraphEndpoint {
+  local: LocalJanusGraph;
+}
+
+/**
+ * `describe` for tests that stop or restart JanusGraph (or its Cassandra nodes) through
+ * docker/local/*\/service.sh. They run only on a server those scripts started; with CI=true any
+ * other server is a failure, not a skip. `requires` may name what else the test needs (for
+ * example two Cassandra nodes); when it returns a reason the block is skipped with it.
+ */
+export function describeWithLocalJanusGraph(
+  title: string,
+  body: (endpoint: LocalJanusGraphEndpoint) => void,
+  requires: (local: LocalJanusGraph) => string | undefined = () => undefined,
+): void {
+  const discovery = readDiscovery();
+  const found = discovery.janusgraph;
+  if (!found.found) {
+    describe.skip(`${title} (skipped: ${found.reason})`, () => {
+      it('needs a real JanusGraph', () => undefined);
+    });
+    return;
+  }
+  const url = new URL(found.url);
+  const endpoint = { url: found.url, host: url.hostname, port: Number(url.port) };
+  if (!found.local) {
+    const reason =
+      `JanusGraph at ${found.url} was not started by docker/local/janusgraph/service.sh, so this ` +
+      'test cannot restart it. Run it with `npm run test:all`, which starts the servers with those scripts.';
+    if (discovery.ci) {
+      describe(title, () => {
+        it('runs on a JanusGraph started by the local scripts (CI=true)', () => {
+          throw new Error(reason);
+        });
+      });
+    } else {
+      describe.skip(`${title} (skipped: ${reason})`, () => {
+        it('needs a JanusGraph started by the local scripts', () => undefined);
+      });
+    }
+    return;
+  }
+  const missing = requires(found.local);
+  if (missing !== undefined) {
+    describe.skip(`${title} (skipped: ${missing})`, () => {
+      it('needs another service layout', () => undefined);
+    });
+    return;
+  }
+  const local = found.local;
+  describe(title, () => body({ ...endpoint, local }));
+}
+
+export { cassandraService, janusGraphService } from './service-scripts';
+export type { ScriptOutput } from './service-scripts';
+export type { CqlStorage, LocalCassandra, LocalJanusGraph } from './local-services';

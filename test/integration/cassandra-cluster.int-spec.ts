@@ -1,0 +1,184 @@
+import { JanusGraphGraphStore } from '@app/graph-store';
+import type { GraphStore } from '@app/graph-store';
+import { buildBankFixture, fixtureEdges, loadBankFixture } from '@app/graph-store-contract';
+import type { BankFixture } from '@app/graph-store-contract';
+import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
+import { loadAllSettings } from '@app/settings';
+import { cassandraService, describeWithLocalJanusGraph } from '@app/testing';
+import type { CqlStorage, LocalCassandra, LocalJanusGraph } from '@app/testing';
+import type { GraphEdge, GraphVertex } from '@app/vocabulary';
+
+/*
+ * Scale-out on Cassandra: two nodes (127.0.0.1 and 127.0.0.2), replication factor 2, JanusGraph
+ * writing at QUORUM and reading at ONE. Node 2 is killed (SIGKILL) in the middle of a load:
+ *   - while it is down, everything written before is read back in full from node 1 alone;
+ *   - writes the cluster cannot take (JanusGraph's uniqueness locks always need QUORUM, which
+ *     is both nodes here) are refused with an error, never half-stored; the loader retries them;
+ *   - once node 2 is back the load completes, and every element is there.
+ * Run by test/run-cluster.sh (`npm run test:cluster`, and by test/run-all.sh), which brings up the
+ * two nodes and a JanusGraph configured this way; skipped on any other layout.
+ */
+
+const CLUSTER_TIMEOUT_MS = 12 * 60_000;
+/** How long the loader keeps retrying a refused write before the test gives up. */
+const LOAD_DEADLINE_MS = 8 * 60_000;
+const KILLED_NODE = 2;
+
+function replicasFor(level: string, replicationFactor: number): number | undefined {
+  switch (level) {
+    case 'ONE':
+    case 'LOCAL_ONE':
+      return 1;
+    case 'TWO':
+      return 2;
+    case 'THREE':
+      return 3;
+    case 'QUORUM':
+    case 'LOCAL_QUORUM':
+      return Math.floor(replicationFactor / 2) + 1;
+    case 'ALL':
+      return replicationFactor;
+    default:
+      return undefined;
+  }
+}
+
+/** Why this JanusGraph cannot show the two-node story, or undefined when it can. */
+function clusterLayoutProblem(local: LocalJanusGraph): string | undefined {
+  const hint =
+    'run `npm run test:cluster`, which starts two Cassandra nodes and JanusGraph on them';
+  const cql: CqlStorage | undefined = local.cql;
+  if (local.storage !== 'cql' || !cql) return `JanusGraph stores in ${local.storage}; ${hint}`;
+  const nodes = local.cassandra?.nodes.map((node) => node.node) ?? [];
+  if (!nodes.includes(1) || !nodes.includes(KILLED_NODE))
+    return `needs Cassandra nodes 1 and 2 started by docker/local/cassandra/service.sh; ${hint}`;
+  if (cql.replicationFactor < 2) return `keyspace ${cql.keyspace} keeps one replica; ${hint}`;
+  const read = replicasFor(cql.readConsistency, cql.replicationFactor);
+  const write = replicasFor(cql.writeConsistency, cql.replicationFactor);
+  if (read === undefined || write === undefined || read + write <= cql.replicationFactor)
+    return `reads at ${cql.readConsistency} and writes at ${cql.writeConsistency} may miss acknowledged writes; ${hint}`;
+  return undefined;
+}
+
+/** Loads fixtures one after the other; a refused load is repeated (upserts are idempotent). */
+async function loadWithRetries(
+  store: GraphStore,
+  fixtures: readonly BankFixture[],
+  onRefused: (error: unknown) => void,
+): Promise<number> {
+  const deadline = Date.now() + LOAD_DEADLINE_MS;
+  let refused = 0;
+  for (const fixture of fixtures) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await loadBankFixture(store, fixture);
+        break;
+      } catch (error: unknown) {
+        refused += 1;
+        onRefused(error);
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      }
+    }
+  }
+  return refused;
+}
+
+/** Every vertex and edge of the fixtures as the store answers them, in fixture order. */
+async function readBack(
+  store: GraphStore,
+  fixtures: readonly BankFixture[],
+): Promise<{ vertices: GraphVertex[]; edges: (GraphEdge | undefined)[] }> {
+  const vertices: GraphVertex[] = [];
+  const edges: (GraphEdge | undefined)[] = [];
+  for (const fixture of fixtures) {
+    vertices.push(...(await store.getVertices(fixture.vertices.map((vertex) => vertex.uid))));
+    for (const edge of fixtureEdges(fixture)) edges.push(await store.getEdge(edge.eid));
+  }
+  return { vertices, edges };
+}
+
+/** What `readBack` answers when nothing is lost or changed. */
+function written(fixtures: readonly BankFixture[]): {
+  vertices: GraphVertex[];
+  edges: GraphEdge[];
+} {
+  return {
+    vertices: fixtures.flatMap((fixture) => fixture.vertices),
+    edges: fixtures.flatMap((fixture) => fixtureEdges(fixture)),
+  };
+}
+
+describeWithLocalJanusGraph(
+  'Cassandra cluster: node 2 killed mid-load, nothing lost',
+  (endpoint) => {
+    const before = [0, 1].map((i) => buildBankFixture(`cluster${i}`));
+    const during = [2, 3, 4, 5].map((i) => buildBankFixture(`cluster${i}`));
+    let client: JanusGraphClient;
+    let store: JanusGraphGraphStore;
+    let cassandra: LocalCassandra;
+
+    beforeAll(async () => {
+      cassandra = endpoint.local.cassandra as LocalCassandra;
+      const settings = loadAllSettings().graph;
+      client = new JanusGraphClient({ ...settings, host: endpoint.host, port: endpoint.port });
+      await client.open();
+      await bootstrapSchema(client);
+      store = new JanusGraphGraphStore(client, { batchSize: settings.batchSize });
+      await store.clear();
+    }, CLUSTER_TIMEOUT_MS);
+
+    afterAll(async () => {
+      // Leave the cluster whole for whatever runs next, even when an assertion failed.
+      await cassandraService(cassandra, 'start', [KILLED_NODE]);
+      await client.close();
+    }, CLUSTER_TIMEOUT_MS);
+
+    it(
+      'reads everything from the surviving node, refuses what it cannot replicate, and loses nothing',
+      async () => {
+        const errors: string[] = [];
+        const note = (error: unknown): void => {
+          errors.push(error instanceof Error ? error.message : String(error));
+        };
+        await loadWithRetries(store, before, note);
+
+        await cassandraService(cassandra, 'kill', [KILLED_NODE]);
+
+        // The load goes on while node 2 is down; node 2 comes back once a write was refused
+        // (or the load finished without needing it).
+        let firstRefusal: () => void = () => undefined;
+        const refusedOnce = new Promise<void>((resolve) => {
+          firstRefusal = resolve;
+        });
+        const loading = loadWithRetries(store, during, (error) => {
+          note(error);
+          firstRefusal();
+        });
+
+        // Node 1 alone holds every element written before the kill (writes were at QUORUM).
+        expect(await readBack(store, before)).toEqual(written(before));
+
+        await Promise.race([refusedOnce, loading]);
+        await cassandraService(cassandra, 'start', [KILLED_NODE]);
+        const refused = await loading;
+        process.stdout.write(
+          `cluster test: ${refused} load attempt(s) refused while node ${KILLED_NODE} was down` +
+            (errors.length > 0 ? `; first: ${errors[0]}` : '') +
+            '\n',
+        );
+
+        const fixtures = [...before, ...during];
+        expect(await readBack(store, fixtures)).toEqual(written(fixtures));
+        // Nothing beyond them either (no half-written duplicates from refused attempts).
+        const counts = await store.counts();
+        const total = (byLabel: Record<string, number>): number =>
+          Object.values(byLabel).reduce((sum, n) => sum + n, 0);
+        expect(total(counts.vertices)).toBe(written(fixtures).vertices.length);
+        expect(total(counts.edges)).toBe(written(fixtures).edges.length);
+      },
+      CLUSTER_TIMEOUT_MS,
+    );
+  },
+  clusterLayoutProblem,
+);

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import type { LocalCassandra, LocalJanusGraph } from './local-services';
+
+/** What a service script printed; it exits non-zero when the service did not do what was asked. */
+export interface ScriptOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Longest a start or restart may take (Maven is not needed: the classpath is cached). */
+const SCRIPT_TIMEOUT_MS = 6 * 60_000;
+
+function runScript(script: string, args: readonly string[]): Promise<ScriptOutput> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [script, ...args],
+      { timeout: SCRIPT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(`bash ${script} ${args.join(' ')} failed: ${error.message}\n${stderr}`, {
+              cause: error,
+            }),
+          );
+          return;
+        }
+        resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs docker/local/janusgraph/service.sh on the instance discovery found (`restart`, `stop`, ...). */
+export function janusGraphService(local: LocalJanusGraph, command: string): Promise<ScriptOutput> {
+  return runScript(local.script, ['--services-dir', local.servicesDir, command]);
+}
+
+/** Runs docker/local/cassandra/service.sh on some nodes (`kill 2`, `start 2`, ...). */
+export function cassandraService(
+  cassandra: LocalCassandra,
+  command: string,
+  nodes: readonly number[],
+): Promise<ScriptOutput> {
+  return runScript(cassandra.script, [
+    '--services-dir',
+    cassandra.servicesDir,
+    command,
+    ...nodes.map(String),
+  ]);
+}
