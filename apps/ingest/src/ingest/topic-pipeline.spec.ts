@@ -187,6 +187,27 @@ describe('TopicPipeline', () => {
     expect(completed).toEqual(['m0 written', 'm1 written']);
   });
 
+  it('nacks the messages of a batch whose completion fails, and goes on with the next batch', async () => {
+    const [a, b] = await messages(2);
+    const { pipe, logger } = pipeline({
+      prepare: (batch) => Promise.resolve(prepared(batch)),
+      complete: async (done) => {
+        const [first] = done.settlements;
+        if (first.message === a) throw new Error('detection blew up');
+        await first.message.ack();
+      },
+    });
+    await pipe.run([a]);
+    await pipe.run([b]);
+    await pipe.drain();
+    expect(a.settled).toBe(true);
+    expect(b.settled).toBe(true);
+    const error = logger.lines.find((l) => l.level === 'error')?.entry as Record<string, unknown>;
+    expect(String(error.msg)).toMatch(
+      /^Settling a batch from the movements topic failed \(Error: detection blew up\); 1 unsettled message\(s\) are negatively acknowledged/,
+    );
+  });
+
   it('leaves a held batch unsettled when the worker stops during an outage', async () => {
     const batch = await messages(1);
     const outageGate = new OutageGate(

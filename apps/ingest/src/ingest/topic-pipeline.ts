@@ -55,7 +55,11 @@ export class TopicPipeline {
     const prepared = await this.prepareIsolating(batch);
     const previous = this.completing;
     this.completing = previous.then(async () => {
-      for (const part of prepared) await this.steps.complete(part);
+      try {
+        for (const part of prepared) await this.steps.complete(part);
+      } catch (error: unknown) {
+        await this.release(prepared, error);
+      }
       this.metrics.batchFinished(
         this.steps.topic,
         batch.length,
@@ -92,6 +96,30 @@ export class TopicPipeline {
       const right = await this.prepareIsolating(batch.slice(half));
       return [...left, ...right];
     }
+  }
+
+  /**
+   * Completing failed (a bug: `complete` handles its own failures): every message of the batch
+   * that is still unsettled is nacked, so none is left hanging and later batches go on.
+   */
+  private async release(prepared: readonly PreparedBatch[], error: unknown): Promise<void> {
+    const unsettled = prepared
+      .flatMap((part) => part.settlements.map((s) => s.message))
+      .filter((message) => !message.settled);
+    this.logger.error({
+      msg: `Settling a batch from the ${this.steps.kind} topic failed (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
+      correlationId: unsettled[0]?.messageId,
+    });
+    await Promise.all(
+      unsettled.map((message) =>
+        message.nack().catch((nackError: unknown) => {
+          this.logger.error({
+            msg: `could not nack the message (the broker delivers it again): ${errorText(nackError)}`,
+            correlationId: message.messageId,
+          });
+        }),
+      ),
+    );
   }
 
   /** A message that makes the write fail on its own: retried through the broker. */

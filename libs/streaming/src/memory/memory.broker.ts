@@ -309,7 +309,8 @@ export class MemoryBroker extends MessageBroker {
       const entry = sub.ready[index];
       const consumer = this.ownerOf(sub, entry.record.key ?? '');
       if (consumer && this.hasRoom(consumer)) {
-        sub.ready.splice(index, 1);
+        if (index === 0) sub.ready.shift();
+        else sub.ready.splice(index, 1);
         this.deliver(consumer, entry);
       } else {
         index += 1;
