@@ -1,11 +1,5 @@
-import { describeWithJanusGraph, describeWithPulsar } from '@app/testing';
-import {
-  CLEAN_REPORT,
-  describeWithLocalJanusGraph,
-  FaultScenario,
-  firstTimestampOf,
-  validLoad,
-} from '../support/faults';
+import { describeWithLocalJanusGraph, describeWithPulsar, janusGraphService } from '@app/testing';
+import { CLEAN_REPORT, FaultScenario, firstTimestampOf, validLoad } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -25,8 +19,9 @@ const STEP_TIMEOUT_MS = 180_000;
  * nothing dead-lettered) and write everything once it is back.
  */
 describeWithPulsar('ingest through a JanusGraph restart, on a real Pulsar', (pulsar) => {
-  describeWithJanusGraph('and a real JanusGraph', (janusgraph) => {
-    describeWithLocalJanusGraph('run by the local services script', janusgraph, (service) => {
+  describeWithLocalJanusGraph(
+    'and a JanusGraph run by docker/local/janusgraph/service.sh',
+    (janusgraph) => {
       let scenario: FaultScenario;
 
       beforeAll(async () => {
@@ -58,7 +53,7 @@ describeWithPulsar('ingest through a JanusGraph restart, on a real Pulsar', (pul
         await scenario.publish(load.movementMessages.slice(0, BEFORE_RESTART));
         await scenario.waitUntilSettled('movements', SETTLED_AT_RESTART, STEP_TIMEOUT_MS);
 
-        const restarting = service.restart();
+        const restarting = janusGraphService(janusgraph.local, 'restart');
         const [readinessDuringRestart] = await Promise.all([
           worker.readinessWhile(restarting),
           scenario.publish(load.movementMessages.slice(BEFORE_RESTART)),
@@ -80,6 +75,6 @@ describeWithPulsar('ingest through a JanusGraph restart, on a real Pulsar', (pul
           report: CLEAN_REPORT,
         });
       });
-    });
-  });
+    },
+  );
 });

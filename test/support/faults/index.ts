@@ -1,7 +1,6 @@
 export * from './dataset';
 export * from './fault-scenario';
 export * from './ingest-process';
-export * from './janusgraph-service';
 export * from './pulsar-admin';
 export * from './tcp-proxy';
 export * from './verify';
