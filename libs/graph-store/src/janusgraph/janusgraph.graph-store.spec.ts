@@ -337,7 +337,13 @@ describe('janusGraphStoreFactory', () => {
       providers: [{ provide: JanusGraphClient, useValue: client }],
     }).compile();
     const store = await janusGraphStoreFactory(
-      { ...config, backend: 'janusgraph', schemaBootstrap: false, batchSize: 50 },
+      {
+        ...config,
+        backend: 'janusgraph',
+        schemaBootstrap: false,
+        batchSize: 50,
+        writeConcurrency: 2,
+      },
       moduleRef as unknown as ModuleRef,
     );
     expect(store.backend).toBe('janusgraph');
