@@ -9,15 +9,19 @@ import { benchDetectors } from './detectors.bench';
 import { benchDetectorsStreamed } from './detectors-streamed.bench';
 import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
+import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
-/** One benchmark section of docs/benchmarks.md. */
+/**
+ * One benchmark section of docs/benchmarks.md. A section that measures whatever server it is
+ * pointed at names a `variant` (the storage backend), kept as its own block in the document.
+ */
 interface Section {
   name: string;
   title: string;
-  run: () => Promise<string>;
+  run: () => Promise<string | { markdown: string; variant: string }>;
 }
 
 const clients: JanusGraphClient[] = [];
@@ -47,6 +51,15 @@ const SECTIONS: Section[] = [
     name: 'graph-store',
     title: 'Graph store: batched loading, queries (issue 3)',
     run: () => benchGraphStore(),
+  },
+  {
+    name: 'graph-load',
+    title: 'Graph loading: every project path against the server-side limit, same run (issue 11)',
+    run: () =>
+      benchGraphLoad({
+        rounds: numberFlag('--graph-load-rounds'),
+        edges: numberFlag('--graph-load-edges'),
+      }),
   },
   {
     name: 'ubo',
@@ -108,6 +121,17 @@ function header(): string {
   ].join('\n');
 }
 
+/** A whole-number option of the command line (`--name 12`), or undefined when absent. */
+function numberFlag(name: string): number | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} needs a whole number of at least 1`);
+  }
+  return value;
+}
+
 function parseOnly(argv: readonly string[]): Set<string> | undefined {
   const index = argv.indexOf('--only');
   if (index < 0) return undefined;
@@ -136,14 +160,19 @@ async function main(): Promise<void> {
     if (only && !only.has(section.name)) continue;
     process.stdout.write(`\n== ${section.title}\n`);
     const started = Date.now();
-    const body = withoutHeading(await section.run());
+    const result = await section.run();
+    const { markdown, variant } =
+      typeof result === 'string' ? { markdown: result, variant: undefined } : result;
+    const body = withoutHeading(markdown);
+    const key = variant === undefined ? section.name : `${section.name}:${variant}`;
+    const title = variant === undefined ? section.title : `${section.title}: ${variant}`;
     const stamp = `_Run ${new Date().toISOString().slice(0, 16)} UTC on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s._`;
-    const block = `${begin(section.name)}\n## ${section.title}\n\n${stamp}\n\n${body.trim()}\n${end(section.name)}`;
-    const from = doc.indexOf(begin(section.name));
-    const to = doc.indexOf(end(section.name));
+    const block = `${begin(key)}\n## ${title}\n\n${stamp}\n\n${body.trim()}\n${end(key)}`;
+    const from = doc.indexOf(begin(key));
+    const to = doc.indexOf(end(key));
     doc =
       from >= 0 && to > from
-        ? doc.slice(0, from) + block + doc.slice(to + end(section.name).length)
+        ? doc.slice(0, from) + block + doc.slice(to + end(key).length)
         : `${doc.trimEnd()}\n\n${block}\n`;
     writeFileSync(DOC, doc);
     process.stdout.write(`${body.trim()}\n`);
