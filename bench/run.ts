@@ -11,6 +11,7 @@ import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
 import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
+import { benchPulsarThroughput } from './pulsar-throughput.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
@@ -81,6 +82,12 @@ const SECTIONS: Section[] = [
     name: 'detectors-versions',
     title: 'Detectors: medium-bank scan before and after the shape-tolerant rules (issue 10)',
     run: () => Promise.resolve(benchDetectorVersions()),
+  },
+  {
+    name: 'pulsar-throughput',
+    title:
+      'Pulsar: the project producer and consumer against a bare WebSocket client and the native Java client, same run (issue 11)',
+    run: () => benchPulsarThroughput({ rounds: numberFlag('--pulsar-rounds') }),
   },
   {
     name: 'streaming',
