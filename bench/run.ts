@@ -12,6 +12,7 @@ import { benchGenerators } from './generators.bench';
 import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchPulsarThroughput } from './pulsar-throughput.bench';
+import { benchStoreScan } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
@@ -57,10 +58,12 @@ const SECTIONS: Section[] = [
     name: 'graph-load',
     title: 'Graph loading: every project path against the server-side limit, same run (issue 11)',
     run: () =>
-      benchGraphLoad({
-        rounds: numberFlag('--graph-load-rounds'),
-        edges: numberFlag('--graph-load-edges'),
-      }),
+      benchGraphLoad(
+        given({
+          rounds: numberFlag('--graph-load-rounds'),
+          edges: numberFlag('--graph-load-edges'),
+        }),
+      ),
   },
   {
     name: 'ubo',
@@ -87,7 +90,12 @@ const SECTIONS: Section[] = [
     name: 'pulsar-throughput',
     title:
       'Pulsar: the project producer and consumer against a bare WebSocket client and the native Java client, same run (issue 11)',
-    run: () => benchPulsarThroughput({ rounds: numberFlag('--pulsar-rounds') }),
+    run: () => benchPulsarThroughput(given({ rounds: numberFlag('--pulsar-rounds') })),
+  },
+  {
+    name: 'store-scan',
+    title: 'Detectors: the store scan on JanusGraph against the embedded store (issue 11)',
+    run: () => benchStoreScan(given({ rounds: numberFlag('--store-scan-rounds') })),
   },
   {
     name: 'streaming',
@@ -126,6 +134,13 @@ function header(): string {
     'between the columns of one run, not absolute numbers across runs.',
     '',
   ].join('\n');
+}
+
+/** The keys of `options` whose value is given (so that defaults apply to the others). */
+function given<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 /** A whole-number option of the command line (`--name 12`), or undefined when absent. */
