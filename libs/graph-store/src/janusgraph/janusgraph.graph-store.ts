@@ -110,12 +110,6 @@ export interface JanusGraphGraphStoreOptions {
 
 /** Most ids sent in one `within(...)` lookup; longer lists are split into parallel requests. */
 const READ_CHUNK = 1000;
-/**
- * Most accounts per request when reading their movements or events (each account brings many
- * elements): a scan's list of 500 accounts becomes 4 requests in parallel, which the server runs
- * on several threads, instead of one.
- */
-const ACCOUNT_READ_CHUNK = 125;
 /** Write requests in flight per upsert call when the options do not say. */
 const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
@@ -666,47 +660,29 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   // Movements
   // -------------------------------------------------------------------------------------------
 
-  /**
-   * Uses the vertex-centric `transferredByTime` index: only edges in the window are read. One
-   * round trip per `ACCOUNT_READ_CHUNK` accounts (in parallel), each ordered and cut at `limit`
-   * by the server; the chunks' answers are merged, each movement once, and cut again here.
-   */
+  /** Uses the vertex-centric `transferredByTime` index: only edges in the window are read. */
   async getMovements(query: MovementQuery): Promise<Movement[]> {
     assertMovementQuery(query);
     const accounts = [...new Set(query.accountIds)];
     if (accounts.length === 0 || query.from >= query.to) return [];
-    const parts = await Promise.all(
-      chunk(accounts, ACCOUNT_READ_CHUNK).map((part) => {
-        const accountVertices = this.g.V().has('uid', P.within(part));
-        const edges =
-          query.direction === 'out'
-            ? accountVertices.outE('TRANSFERRED')
-            : query.direction === 'in'
-              ? accountVertices.inE('TRANSFERRED')
-              : accountVertices.bothE('TRANSFERRED');
-        let traversal = edges
-          .has('timestamp', P.between(query.from, query.to))
-          .dedup()
-          .order()
-          .by('timestamp')
-          .by('eid');
-        if (query.limit !== undefined) traversal = traversal.limit(query.limit);
-        return this.client.submit(traversal.map(movementProjection()), {
-          operation: 'getMovements',
-        });
-      }),
-    );
-    if (parts.length === 1) return parts[0].map(readMovement);
-    // A movement between accounts of two chunks comes back twice; keep one, then merge in order.
-    const found = new Map<string, Movement>();
-    for (const row of parts.flat()) {
-      const movement = readMovement(row);
-      found.set(movement.movementId, movement);
-    }
-    const merged = [...found.values()].sort(
-      (a, b) => a.timestamp - b.timestamp || compareStrings(a.movementId, b.movementId),
-    );
-    return query.limit === undefined ? merged : merged.slice(0, query.limit);
+    const accountVertices = this.g.V().has('uid', P.within(accounts));
+    const edges =
+      query.direction === 'out'
+        ? accountVertices.outE('TRANSFERRED')
+        : query.direction === 'in'
+          ? accountVertices.inE('TRANSFERRED')
+          : accountVertices.bothE('TRANSFERRED');
+    let traversal = edges
+      .has('timestamp', P.between(query.from, query.to))
+      .dedup()
+      .order()
+      .by('timestamp')
+      .by('eid');
+    if (query.limit !== undefined) traversal = traversal.limit(query.limit);
+    const rows = await this.client.submit(traversal.map(movementProjection()), {
+      operation: 'getMovements',
+    });
+    return rows.map(readMovement);
   }
 
   /**
@@ -764,7 +740,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   // -------------------------------------------------------------------------------------------
 
   /**
-   * One round trip per `ACCOUNT_READ_CHUNK` accounts (in parallel): accounts by `byUid`, their
+   * One round trip per `READ_CHUNK` accounts (in parallel): accounts by `byUid`, their
    * HAS_EVENT targets filtered by timestamp, ordered and cut at `limit` by the server. The
    * chunks' answers are merged and cut again here.
    */
@@ -773,7 +749,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     const accounts = [...new Set(query.accountIds)];
     if (accounts.length === 0 || query.from >= query.to) return [];
     const parts = await Promise.all(
-      chunk(accounts, ACCOUNT_READ_CHUNK).map((part) => {
+      chunk(accounts, READ_CHUNK).map((part) => {
         let traversal = this.g
           .V()
           .has('uid', P.within(part))
