@@ -95,7 +95,13 @@ const SECTIONS: Section[] = [
   {
     name: 'store-scan',
     title: 'Detectors: the store scan on JanusGraph against the embedded store (issue 11)',
-    run: () => benchStoreScan(given({ rounds: numberFlag('--store-scan-rounds') })),
+    run: () =>
+      benchStoreScan(
+        given({
+          rounds: numberFlag('--store-scan-rounds'),
+          baseline: textFlag('--store-scan-baseline'),
+        }),
+      ),
   },
   {
     name: 'streaming',
@@ -151,6 +157,15 @@ function numberFlag(name: string): number | undefined {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new Error(`${name} needs a whole number of at least 1`);
   }
+  return value;
+}
+
+/** A text option of the command line (`--name value`), or undefined when absent. */
+function textFlag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
   return value;
 }
 

@@ -3,11 +3,12 @@
  * rule (`StoreBatchDetection`, the path of POST /alerts/scan) over the small bank, on each store,
  * in alternating rounds, each run in its own child process so that its peak memory is its own.
  * The JanusGraph side lists the store calls the scan made and the time spent waiting for each
- * kind: that is where a faster scan has to come from. The JanusGraph adapter of a baseline
- * revision scans the same graph too (its source tree unpacked into a temporary folder), so a
- * change to the read paths is measured before and after in the same run.
+ * kind: that is where a faster scan has to come from. With `--store-scan-baseline <revision>`,
+ * the JanusGraph adapter of that revision scans the same graph too (its source tree unpacked
+ * into a temporary folder), so a change to the read paths is measured before and after in the
+ * same run.
  *
- *   npm run bench -- --only store-scan
+ *   npm run bench -- --only store-scan [--store-scan-rounds 2] [--store-scan-baseline <revision>]
  *
  * CLEARS the JanusGraph named by the `graph` settings and loads the bank into it.
  */
@@ -29,9 +30,6 @@ export interface StoreScanOptions {
    */
   baseline: string;
 }
-
-/** The commit before issue 11's changes to the JanusGraph adapter. */
-export const DEFAULT_BASELINE = 'fcb806d';
 
 interface CallStats {
   calls: number;
@@ -113,7 +111,7 @@ function serverRssMiB(): number | undefined {
 
 /** Runs the benchmark and returns the markdown body of its section. */
 export async function benchStoreScan(overrides: Partial<StoreScanOptions> = {}): Promise<string> {
-  const options = { rounds: 2, baseline: DEFAULT_BASELINE, ...overrides };
+  const options = { rounds: 2, baseline: '', ...overrides };
   const settings = loadAllSettings().graph;
   const bank = await generateBankInMemory({
     profile: 'small',
