@@ -344,6 +344,8 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
       return `| ${name} | ${how} | ${fmt(median(ms) / 1000, 1)} | ${fmt(rate(median(ms)))} | ${index === 0 ? '1.00' : fmt(median(ratios), 2)} |`;
     });
     const lines = [
+      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset).',
+      '',
       `Server: JanusGraph ${version} on **${backend}** storage (\`storage.backend=${storage}\`, mixed indexes: ${index}) at ${client.endpoint}, on the same ${cpus().length} cores as this client. ` +
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +
         `${fmt(data.vertices.length)} vertices and ${fmt(data.edges.length)} edges (${fmt(elements)} elements). ` +

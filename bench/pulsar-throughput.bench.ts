@@ -395,6 +395,8 @@ export async function benchPulsarThroughput(
     });
   });
   return [
+    'Command: `npm run bench -- --only pulsar-throughput` (option: `--pulsar-rounds <n>`).',
+    '',
     `Pulsar 3.0.7 standalone at ${webUrl} (WebSocket API) and ${serviceUrl} (native protocol), on the same machine. ` +
       `${fmt(options.messages)} messages of ${payload.length} bytes (a movement as the project publishes it), keyed by ${fmt(options.keys)} accounts; ` +
       `end to end: consumers attached first (one Shared subscription, one consumer per partition), then the time from the first send until every message was received. ` +

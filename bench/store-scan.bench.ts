@@ -200,6 +200,8 @@ export async function benchStoreScan(overrides: Partial<StoreScanOptions> = {}):
   const calls = runs.janusgraph[runs.janusgraph.length - 1].calls;
   const sameAlerts = runs.memory[0].alerts === runs.janusgraph[0].alerts;
   return [
+    'Command: `npm run bench -- --only store-scan` (options: `--store-scan-rounds <n>`, `--store-scan-baseline <revision>`).',
+    '',
     `The \`small\` bank (seed 42, 90 days; ${fmt(bank.vertices.length)} vertices, ${fmt(bank.edges.length)} edges) in both stores; ` +
       `the scan covers every movement (${new Date(from).toISOString().slice(0, 10)} to ${new Date(to).toISOString().slice(0, 10)}) with all ${runs.memory[0].rules} rules. ` +
       `JanusGraph loaded by the store's upserts in ${fmt(loadSeconds, 1)} s. ${options.rounds} alternating rounds, medians; ` +
