@@ -3,9 +3,11 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import { GraphStore } from './graph-store.port';
 
 /**
- * Readiness of the graph store for `/health/ready`: pings the store and reports the backend
- * name. A failed or rejected ping reports `down` with the reason, which makes the health check
- * answer 503.
+ * Readiness of the graph store for `/health/ready` (API and ingest worker): pings the store and
+ * reports the backend name. A failed or rejected ping reports `down` with the reason, which
+ * makes the health check answer 503. On JanusGraph the ping also fails while the graph's schema
+ * is missing or incomplete, and the reason then says what is missing and what to run; the
+ * memory store is always ready.
  */
 @Injectable()
 export class GraphStoreHealthIndicator {

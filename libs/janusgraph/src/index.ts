@@ -5,6 +5,8 @@ export * from './janusgraph.results';
 export * from './gremlin-connection';
 export * from './schema/schema.definition';
 export * from './schema/schema.bootstrap';
+export * from './schema/schema.check';
+export * from './schema/schema.readiness';
 export * from './schema/property-codec';
 export * from './janusgraph.health';
 export * from './janusgraph.module';

@@ -6,6 +6,7 @@ import { JanusGraphClient } from './janusgraph.client';
 import { JanusGraphHealthIndicator } from './janusgraph.health';
 import { JanusGraphModule } from './janusgraph.module';
 import type { JanusGraphModuleOptions } from './janusgraph.module-definition';
+import { SchemaReadiness } from './schema/schema.readiness';
 
 /** A TCP port on which nothing listens (taken from the OS, then released). */
 async function closedPort(): Promise<number> {
@@ -46,6 +47,7 @@ describe('JanusGraphModule', () => {
     expect(client.endpoint).toBe('ws://127.0.0.1:8999/gremlin');
     expect(client.poolSize).toBe(2);
     expect(moduleRef.get(JanusGraphHealthIndicator)).toBeInstanceOf(JanusGraphHealthIndicator);
+    expect(moduleRef.get(SchemaReadiness)).toBeInstanceOf(SchemaReadiness);
   });
 
   it('refuses to start, naming host:port, when JanusGraph cannot be reached (no fallback)', async () => {
@@ -61,17 +63,18 @@ describe('JanusGraphModule', () => {
 });
 
 describe('JanusGraphHealthIndicator', () => {
-  const fakeClient = (ping: () => Promise<void>) =>
-    ({
-      endpoint: 'ws://db:8182/gremlin',
-      poolSize: 2,
-      breakerState: 'closed',
-      ping,
-    }) as unknown as JanusGraphClient;
+  const fakeClient = {
+    endpoint: 'ws://db:8182/gremlin',
+    poolSize: 2,
+    breakerState: 'closed',
+  } as unknown as JanusGraphClient;
+  const readiness = (assertReady: () => Promise<void>) =>
+    ({ assertReady }) as unknown as SchemaReadiness;
 
-  it('reports up with the endpoint when the server answers', async () => {
+  it('reports up with the endpoint when the server answers and the schema is complete', async () => {
     const indicator = new JanusGraphHealthIndicator(
-      fakeClient(() => Promise.resolve()),
+      fakeClient,
+      readiness(() => Promise.resolve()),
       new HealthIndicatorService(),
     );
     await expect(indicator.isHealthy('janusgraph')).resolves.toEqual({
@@ -79,9 +82,10 @@ describe('JanusGraphHealthIndicator', () => {
     });
   });
 
-  it('reports down with the reason when the ping fails', async () => {
+  it('reports down with the reason when the server does not answer or the schema is incomplete', async () => {
     const indicator = new JanusGraphHealthIndicator(
-      fakeClient(() =>
+      fakeClient,
+      readiness(() =>
         Promise.reject(
           new GraphUnavailableError('JanusGraph is not reachable at ws://db:8182/gremlin'),
         ),

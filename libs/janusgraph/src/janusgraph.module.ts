@@ -15,6 +15,7 @@ import {
   JanusGraphModuleOptions,
 } from './janusgraph.module-definition';
 import { bootstrapSchema } from './schema/schema.bootstrap';
+import { SchemaReadiness } from './schema/schema.readiness';
 
 /**
  * Owns the connection: opens it (and bootstraps the schema when configured) while the
@@ -47,8 +48,8 @@ export class JanusGraphConnectionLifecycle implements OnModuleInit, OnApplicatio
 }
 
 /**
- * The JanusGraph connection for Nest applications: provides `JanusGraphClient` and
- * `JanusGraphHealthIndicator` (global by default).
+ * The JanusGraph connection for Nest applications: provides `JanusGraphClient`,
+ * `SchemaReadiness` and `JanusGraphHealthIndicator` (global by default).
  *
  * ```ts
  * JanusGraphModule.forRootAsync({
@@ -65,9 +66,14 @@ export class JanusGraphConnectionLifecycle implements OnModuleInit, OnApplicatio
       useFactory: (options: JanusGraphModuleOptions) => new JanusGraphClient(options.graph),
       inject: [JANUSGRAPH_MODULE_OPTIONS],
     },
+    {
+      provide: SchemaReadiness,
+      useFactory: (client: JanusGraphClient) => new SchemaReadiness(client),
+      inject: [JanusGraphClient],
+    },
     JanusGraphConnectionLifecycle,
     JanusGraphHealthIndicator,
   ],
-  exports: [JanusGraphClient, JanusGraphHealthIndicator],
+  exports: [JanusGraphClient, SchemaReadiness, JanusGraphHealthIndicator],
 })
 export class JanusGraphModule extends JanusGraphConfigurableModule {}

@@ -1,5 +1,10 @@
 import type { EdgeLabel, IdentifierKind } from './labels';
 
+/** Largest instant an audit uid can hold (the vocabulary's largest instant). */
+const AUDIT_MAX_AT = 8_640_000_000_000_000;
+/** Largest writer sequence number an audit uid can hold. */
+const AUDIT_MAX_SEQ = 999_999_999_999;
+
 /**
  * Business id builders. Ids are stable: the same real thing from two sources gets the same id,
  * so upserts merge instead of duplicating.
@@ -24,6 +29,13 @@ export const ids = {
    */
   statusChangeEdge: (alertId: string, seq: number): string =>
     `HAS_STATUS_CHANGE:${ids.statusChange(alertId, seq)}`,
+  /**
+   * One audit entry. The time and the writer's sequence number are stored inverted, so that
+   * plain uid order (the order every store lists in) is newest first: `at` in epoch ms, `seq`
+   * counting the writer's entries, `writer` naming the writing process (letters and digits).
+   */
+  auditEntry: (at: number, seq: number, writer: string): string =>
+    `audit:${String(AUDIT_MAX_AT - at).padStart(16, '0')}:${String(AUDIT_MAX_SEQ - seq).padStart(12, '0')}:${writer}`,
   /** Structural edges (HOLDS, USES, HAS_EVENT, FLAGS) are keyed by their ends. */
   structural: (label: EdgeLabel, from: string, to: string): string => `${label}:${from}>${to}`,
 };

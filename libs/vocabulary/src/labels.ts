@@ -11,6 +11,11 @@ export const VertexLabel = {
   Alert: 'Alert',
   /** One entry of an alert's status history (the raise, then every analyst change). */
   StatusChange: 'StatusChange',
+  /**
+   * One request to the API (who looked at what, when, with what outcome): the durable audit
+   * trail. No edges; listed by principal or resource through its label's index.
+   */
+  AuditEntry: 'AuditEntry',
 } as const;
 export type VertexLabel = (typeof VertexLabel)[keyof typeof VertexLabel];
 export const VERTEX_LABELS: readonly VertexLabel[] = Object.values(VertexLabel);
@@ -41,11 +46,26 @@ export type EdgeLabel = (typeof EdgeLabel)[keyof typeof EdgeLabel];
 export const EDGE_LABELS: readonly EdgeLabel[] = Object.values(EdgeLabel);
 
 /**
- * Labels the analytics write themselves (alerts, their parties and their status history). They
- * are never taken from outside: the ingest stream and the importers refuse them, so nobody can
- * forge an alert or an analyst's audit trail by publishing a message.
+ * Labels the analytics write themselves (alerts, their parties, their status history and the
+ * API's audit trail). They are never taken from outside: the ingest stream and the importers
+ * refuse them, so nobody can forge an alert or an audit trail by publishing a message.
  */
-export const DERIVED_VERTEX_LABELS: readonly VertexLabel[] = ['Alert', 'StatusChange'];
+export const DERIVED_VERTEX_LABELS: readonly VertexLabel[] = [
+  'Alert',
+  'StatusChange',
+  'AuditEntry',
+];
+
+/**
+ * Labels kept out of the analysts' entity browsing (the audit trail is for admins only, through
+ * its own endpoint).
+ */
+export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = ['AuditEntry'];
+
+/** Vertex labels an analyst may browse as entities. */
+export const BROWSABLE_VERTEX_LABELS: readonly VertexLabel[] = VERTEX_LABELS.filter(
+  (label) => !RESTRICTED_VERTEX_LABELS.includes(label),
+);
 export const DERIVED_EDGE_LABELS: readonly EdgeLabel[] = ['FLAGS', 'HAS_STATUS_CHANGE'];
 
 /** Vertex labels a producer may send (the bank's own records). */

@@ -97,6 +97,33 @@ export interface StatusChangeProps {
   actor: string;
 }
 
+/**
+ * One request to the API, as the audit trail keeps it (vertex uid `audit:…`, see
+ * `ids.auditEntry`). Strings are cut to a bounded length by the writer.
+ */
+export interface AuditEntryProps {
+  /** When the request arrived (epoch ms). */
+  at: number;
+  /** Who called: an API key fingerprint (`key-…`), `anonymous` or `unauthenticated`. */
+  principal: string;
+  /** The caller's role (`viewer`, `analyst`, `admin`), or `none`. */
+  role: string;
+  method: string;
+  /** The route pattern (`/api/v1/entities/:uid`), or `(no route)`. */
+  route: string;
+  /** The path asked for, without the query string. */
+  path: string;
+  /** The business ids named in the path, as `name=value` pairs. */
+  resourceParams: string[];
+  /** The (first) business id named in the path: what "who looked at X" searches. */
+  resource?: string;
+  /** The HTTP status answered; 499 when the caller went away before the answer was complete. */
+  httpStatus: number;
+  correlationId: string;
+  /** How many refused requests this entry stands for when a flood of them was summarised. */
+  requestCount?: number;
+}
+
 export interface VertexPropsByLabel {
   Person: PersonProps;
   Company: CompanyProps;
@@ -105,6 +132,7 @@ export interface VertexPropsByLabel {
   Event: EventProps;
   Alert: AlertProps;
   StatusChange: StatusChangeProps;
+  AuditEntry: AuditEntryProps;
 }
 
 export interface HoldsProps {
@@ -205,6 +233,7 @@ export type IdentifierVertex = VertexOf<'Identifier'>;
 export type EventVertex = VertexOf<'Event'>;
 export type AlertVertex = VertexOf<'Alert'>;
 export type StatusChangeVertex = VertexOf<'StatusChange'>;
+export type AuditEntryVertex = VertexOf<'AuditEntry'>;
 export type OwnsEdge = EdgeOf<'OWNS'>;
 export type ControlsEdge = EdgeOf<'CONTROLS'>;
 export type MovementEdge = EdgeOf<'TRANSFERRED'>;

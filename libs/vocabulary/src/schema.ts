@@ -126,6 +126,19 @@ export const VERTEX_SCHEMA: {
     note: req('string', { min: 1 }),
     actor: req('string', { min: 1 }),
   },
+  AuditEntry: {
+    at: req('long', INSTANT),
+    principal: req('string', { min: 1 }),
+    role: req('string', { min: 1 }),
+    method: req('string', { min: 1 }),
+    route: req('string', { min: 1 }),
+    path: req('string', { min: 1 }),
+    resourceParams: req('stringList'),
+    resource: opt('string', { min: 1 }),
+    httpStatus: req('integer', { min: 100, max: 599 }),
+    correlationId: req('string'),
+    requestCount: opt('integer', { min: 1, max: INT32_MAX }),
+  },
 };
 
 const SHARE = {

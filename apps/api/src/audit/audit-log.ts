@@ -8,8 +8,14 @@ export interface AuditEntry {
   path: string;
   /** Business ids named in the request (path parameters). */
   resources: Readonly<Record<string, string>>;
+  /** The HTTP status answered; 499 when the caller went away before the answer was complete. */
   status: number;
   correlationId: string;
+  /**
+   * Present on a summary: how many refused requests of the same caller, route and status it
+   * stands for (written instead of one entry each when a flood of them outran the store).
+   */
+  count?: number;
 }
 
 export interface AuditQuery {
@@ -18,32 +24,44 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** Port for audit storage; the default keeps the newest entries in memory and logs every one. */
-export abstract class AuditLog {
-  abstract record(entry: AuditEntry): Promise<void>;
-  abstract list(query: AuditQuery): Promise<AuditEntry[]>;
+/**
+ * Statuses of requests that were turned away before anything was shown: no key or a bad one,
+ * a role too low, too many requests, or the service unavailable. A flood of these must never
+ * push out the entries of requests that were served, so adapters keep them apart.
+ */
+export const REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403, 429, 503]);
+
+export function isRefused(entry: Pick<AuditEntry, 'status'>): boolean {
+  return REFUSED_STATUSES.has(entry.status);
 }
 
-export class MemoryAuditLog extends AuditLog {
-  private readonly entries: AuditEntry[] = [];
+/** What readiness reports about the audit trail. */
+export interface AuditLogHealth {
+  /** False when entries cannot be stored in time: the API should not take more traffic. */
+  ready: boolean;
+  /** Name of the storage (`memory`, `graph:janusgraph`). */
+  storage: string;
+  /** Entries accepted but not stored yet. */
+  pending: number;
+  /** Why it is not ready, for an operator. */
+  message?: string;
+}
 
-  constructor(private readonly capacity = 10000) {
-    super();
-  }
-
-  record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity)
-      this.entries.splice(0, this.entries.length - this.capacity);
-    return Promise.resolve();
-  }
-
-  list(query: AuditQuery): Promise<AuditEntry[]> {
-    const matches = this.entries.filter(
-      (e) =>
-        (query.principal === undefined || e.principal === query.principal) &&
-        (query.resource === undefined || Object.values(e.resources).includes(query.resource)),
-    );
-    return Promise.resolve(matches.slice(-query.limit).reverse());
-  }
+/**
+ * Port for the audit trail. `record` accepts an entry at once (it never blocks a request and
+ * never throws); the adapter stores it (memory: at once; graph: within about a second, in
+ * batches). `accepting` turns false when an adapter could not keep one more served request's
+ * entry: the middleware then refuses requests rather than serve them unaudited.
+ *
+ * Adapters: `MemoryAuditLog` (the embedded default, lost on restart) and `GraphAuditLog`
+ * (AuditEntry vertices in the graph store: durable, shared by every API replica).
+ */
+export abstract class AuditLog {
+  abstract record(entry: AuditEntry): void;
+  /** Newest first; entries accepted but not stored yet are included. */
+  abstract list(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Resolves when every entry accepted so far is stored; rejects with the store's error. */
+  abstract flush(): Promise<void>;
+  abstract get accepting(): boolean;
+  abstract health(): AuditLogHealth;
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { GraphCounts, GraphStore, Neighbourhood, Page } from '@app/graph-store';
-import { EntityNotFoundError, GraphVertex } from '@app/vocabulary';
+import { EntityNotFoundError, GraphVertex, RESTRICTED_VERTEX_LABELS } from '@app/vocabulary';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
 import { GetEntityQueryDto, ListEntitiesQueryDto } from './list-entities.query.dto';
@@ -37,7 +37,9 @@ export class EntitiesController {
   @ApiNotFoundResponse({ type: ErrorBody })
   async get(@Param('uid') uid: string, @Query() query: GetEntityQueryDto): Promise<EntityResponse> {
     const entity = await this.store.getVertex(uid);
-    if (!entity) throw new EntityNotFoundError('Entity', uid);
+    // Audit entries are read through GET /audit (admins only), never browsed as entities.
+    if (!entity || RESTRICTED_VERTEX_LABELS.includes(entity.label))
+      throw new EntityNotFoundError('Entity', uid);
     if (query.depth === 0) return { entity };
     const neighbourhood = await this.store.getNeighbourhood({
       uid,

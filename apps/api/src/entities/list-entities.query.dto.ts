@@ -1,10 +1,10 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { VERTEX_LABELS, VertexLabel } from '@app/vocabulary';
+import { BROWSABLE_VERTEX_LABELS, VertexLabel } from '@app/vocabulary';
 
 export class ListEntitiesQueryDto {
-  /** Which kind of entity to list. */
-  @IsIn(VERTEX_LABELS)
+  /** Which kind of entity to list (the audit trail has its own, admin-only endpoint). */
+  @IsIn(BROWSABLE_VERTEX_LABELS)
   label!: VertexLabel;
 
   /** Cursor from the previous page's `nextCursor`. */

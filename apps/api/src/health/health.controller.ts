@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { GraphStoreHealthIndicator } from '@app/graph-store';
+import { AuditHealthIndicator } from '../audit/audit.health';
 import { Public } from '../auth/roles.decorator';
 
 @ApiTags('health')
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly graph: GraphStoreHealthIndicator,
+    private readonly audit: AuditHealthIndicator,
   ) {}
 
   @Get('live')
@@ -22,8 +24,14 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Ready to serve: 503 while the graph store is unreachable.' })
+  @ApiOperation({
+    summary:
+      'Ready to serve: 503 while the graph store is unreachable, its schema is missing or incomplete, or audit entries cannot be stored.',
+  })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.graph.isHealthy('graph')]);
+    return this.health.check([
+      () => this.graph.isHealthy('graph'),
+      () => this.audit.isHealthy('audit'),
+    ]);
   }
 }

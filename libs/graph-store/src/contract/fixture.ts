@@ -37,7 +37,8 @@ import type { GraphStore } from '../graph-store.port';
  *
  * Four Events (HAS_EVENT): a1 logs in at T0+30min and changes its credentials at T0+6h; a2
  * adds a device and logs in at the same instant, T0+2h (a tie ordered by event uid). One Alert
- * FLAGS a1 and midco, with the StatusChange of its raise (HAS_STATUS_CHANGE).
+ * FLAGS a1 and midco, with the StatusChange of its raise (HAS_STATUS_CHANGE). One AuditEntry
+ * (an analyst reading that alert) stands alone, without edges.
  *
  * 30 movements (see MOVEMENT_ROWS): a fan-out from a1, a fan-in to a8, a chain, a 2-cycle,
  * timestamp ties (m12/m13, m24/m25, m28/m29) and a self-transfer (m26).
@@ -276,6 +277,22 @@ export function buildBankFixture(source = 'fx'): BankFixture {
         at: t0 + 8 * HOUR,
         note: 'raised by fan-out 1',
         actor: 'detector',
+      },
+    },
+    {
+      label: 'AuditEntry',
+      uid: ids.auditEntry(t0 + 9 * HOUR, 0, source.replace(/[^A-Za-z0-9]/g, '')),
+      props: {
+        at: t0 + 9 * HOUR,
+        principal: 'key-0123456789ab',
+        role: 'analyst',
+        method: 'GET',
+        route: '/api/v1/alerts/:alertId',
+        path: `/api/v1/alerts/${alert}`,
+        resourceParams: [`alertId=${alert}`],
+        resource: alert,
+        httpStatus: 200,
+        correlationId: `${source}-request-1`,
       },
     },
   ];

@@ -1,4 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { SchemaReadiness } from '@app/janusgraph';
 import {
   __,
   cardinality,
@@ -959,8 +960,14 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return { vertices, edges };
   }
 
+  /**
+   * Ready to serve: the server answers AND the graph's schema is complete (keys, labels, every
+   * index ENABLED). One round trip per call: a schema check at most every few seconds, a plain
+   * ping in between (see `SchemaReadiness`). An incomplete schema throws
+   * `GraphSchemaNotReadyError`, whose message says what is missing and what to run.
+   */
   ping(): Promise<void> {
-    return this.client.ping();
+    return this.readiness().assertReady();
   }
 
   /** Drops every vertex (and so every edge), `CLEAR_CHUNK` per transaction; keeps the schema. */
@@ -976,5 +983,17 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.options.ownsClient === true) await this.client.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Schema readiness (used by `ping`)
+  // -------------------------------------------------------------------------------------------
+
+  private schemaReadiness: SchemaReadiness | undefined;
+
+  /** The schema verdict cache of this store's connection, made on first use. */
+  private readiness(): SchemaReadiness {
+    this.schemaReadiness ??= new SchemaReadiness(this.client);
+    return this.schemaReadiness;
   }
 }

@@ -1,3 +1,4 @@
+import { GremlinResponseError } from '../gremlin-connection';
 import type { GremlinConnection, GremlinRequestOptions } from '../gremlin-connection';
 import { JanusGraphClient } from '../janusgraph.client';
 import { bootstrapSchema, SchemaBootstrapError } from './schema.bootstrap';
@@ -11,6 +12,8 @@ class ScriptServer implements GremlinConnection {
     timeout: number;
   }[] = [];
   answers: unknown[] = [];
+  /** Errors to fail the next script submissions with, before any answer is used. */
+  failures: Error[] = [];
   isOpen = true;
   open(): Promise<void> {
     return Promise.resolve();
@@ -22,6 +25,8 @@ class ScriptServer implements GremlinConnection {
   ): Promise<unknown[]> {
     if (typeof message === 'string')
       this.scripts.push({ script: message, bindings, timeout: options.evaluationTimeout });
+    const failure = this.failures.shift();
+    if (failure !== undefined) return Promise.reject(failure);
     return Promise.resolve([this.answers.shift()]);
   }
   close(): Promise<void> {
@@ -150,5 +155,37 @@ describe('bootstrapSchema', () => {
     await expect(bootstrapSchema(client)).rejects.toThrow(
       'Schema bootstrap: report field createdKeys is not a list of names',
     );
+  });
+
+  it('runs the create script again when it lost a race with another process creating the same schema', async () => {
+    const { server, client } = setup();
+    server.failures.push(
+      new GremlinResponseError(597, 'The transaction has already been closed', {}),
+    );
+    server.answers.push(report());
+    const delays: number[] = [];
+    const result = await bootstrapSchema(client, {
+      retryDelay: (attempt) => {
+        delays.push(attempt);
+        return Promise.resolve();
+      },
+    });
+    expect(server.scripts.map((s) => s.script === SCHEMA_CREATE_SCRIPT)).toEqual([true, true]);
+    expect(delays).toEqual([1]);
+    expect(result.statuses.byUid).toBe('ENABLED');
+  });
+
+  it('gives up after the configured create attempts, with the server reason', async () => {
+    const { server, client } = setup();
+    for (let i = 0; i < 3; i += 1)
+      server.failures.push(
+        new GremlinResponseError(597, 'The transaction has already been closed', {}),
+      );
+    const error = await bootstrapSchema(client, {
+      createAttempts: 3,
+      retryDelay: () => Promise.resolve(),
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('The transaction has already been closed');
+    expect(server.scripts).toHaveLength(3);
   });
 });

@@ -1,4 +1,6 @@
+import { ConflictError } from '@app/vocabulary';
 import type { JanusGraphClient } from '../janusgraph.client';
+import { JanusGraphQueryError } from '../janusgraph.errors';
 import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT } from './schema.script';
 import {
   DEFAULT_MIXED_INDEX_BACKEND,
@@ -30,6 +32,26 @@ export interface SchemaBootstrapOptions {
   indexTimeoutSeconds?: number;
   /** Clock for `durationMs` (tests inject one). */
   now?: () => number;
+  /**
+   * Runs of the create script before giving up when it fails because another process creates
+   * the same schema at the same moment (default 3).
+   */
+  createAttempts?: number;
+  /** Wait before the next run of the create script (default 250 ms times the attempt). */
+  retryDelay?: (attempt: number) => Promise<void>;
+}
+
+const defaultRetryDelay = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+
+/**
+ * Whether a failed create run may be a race with another process bootstrapping the same graph
+ * (two apps starting together on an empty graph): JanusGraph then refuses the later commit of
+ * the same schema names ("transaction has already been closed", a lock or uniqueness error).
+ * The next run finds the other process's keys and indexes and creates nothing twice.
+ */
+function mayBeSchemaRace(error: unknown): boolean {
+  return error instanceof JanusGraphQueryError || error instanceof ConflictError;
 }
 
 /** The schema exists but cannot be used as it is (a key with another type, a disabled index). */
@@ -84,7 +106,9 @@ function parseCreateReport(raw: unknown): CreateReport {
 /**
  * Creates the JanusGraph schema of the vocabulary if anything is missing, and waits until
  * every index is ENABLED. Idempotent: on a graph that already has the schema it changes
- * nothing and costs one round trip. Throws `SchemaBootstrapError` when the graph holds keys
+ * nothing and costs one round trip. Several processes may run it on the same empty graph at
+ * once (the API and the ingest worker starting together): a create run that loses the race is
+ * run again and then finds the schema the other one made. Throws `SchemaBootstrapError` when the graph holds keys
  * with other types (usually written before the bootstrap ran, with automatic schema creation)
  * or an index that was disabled.
  *
@@ -103,11 +127,22 @@ export async function bootstrapSchema(
   const timeoutSeconds = options.indexTimeoutSeconds ?? 120;
   const scriptTimeoutMs = (timeoutSeconds * 3 + 30) * 1000;
 
-  const [raw] = await client.submitScript(
-    SCHEMA_CREATE_SCRIPT,
-    { specJson: JSON.stringify(definition) },
-    { operation: 'schema bootstrap', timeoutMs: scriptTimeoutMs },
-  );
+  const attempts = Math.max(1, options.createAttempts ?? 3);
+  const retryDelay = options.retryDelay ?? defaultRetryDelay;
+  let raw: unknown;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      [raw] = await client.submitScript(
+        SCHEMA_CREATE_SCRIPT,
+        { specJson: JSON.stringify(definition) },
+        { operation: 'schema bootstrap', timeoutMs: scriptTimeoutMs },
+      );
+      break;
+    } catch (error: unknown) {
+      if (attempt >= attempts || !mayBeSchemaRace(error)) throw error;
+      await retryDelay(attempt);
+    }
+  }
   const created = parseCreateReport(raw);
   if (created.problems.length > 0) {
     throw new SchemaBootstrapError(

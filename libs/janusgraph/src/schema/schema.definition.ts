@@ -25,7 +25,8 @@ import type { PropertyType } from '@app/vocabulary';
  *   - `<label>Search` mixed (Lucene), one per vertex label, with `uid` as an exact string: the
  *     only way to list all vertices of a label (paging by uid) without scanning the whole graph,
  *     as JanusGraph has no index on labels. Person/Company add `name` as TEXTSTRING (full-text
- *     and exact), Identifier adds `kind`/`value`, Account adds `status`/`accountType`.
+ *     and exact), Identifier adds `kind`/`value`, Account adds `status`/`accountType`, AuditEntry
+ *     adds `principal`/`resource` (the audit trail's two filters).
  * No composite index on low-cardinality keys such as `kind` or `status` on purpose: a composite
  * index entry per value becomes one huge "hot" row on a distributed backend.
  */
@@ -127,6 +128,12 @@ const LABEL_SEARCH_KEYS: Readonly<
   Alert: [
     { name: 'status', mapping: 'STRING' },
     { name: 'typology', mapping: 'STRING' },
+  ],
+  // "Who looked at what": the audit trail is listed newest first (uid order) by principal or
+  // by business id. Not composite indexes: one busy principal would become one hot row.
+  AuditEntry: [
+    { name: 'principal', mapping: 'STRING' },
+    { name: 'resource', mapping: 'STRING' },
   ],
 };
 

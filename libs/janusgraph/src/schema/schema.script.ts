@@ -10,6 +10,10 @@
  *     an index on keys that already existed must go INSTALLED -> REGISTERED -> (REINDEX) ->
  *     ENABLED, which `SCHEMA_AWAIT_SCRIPT` drives;
  *   - mixed index names must be letters and digits only.
+ *
+ * Every script works on the graph behind the request's traversal source (`g`, aliased by the
+ * client to JANUSGRAPH_TRAVERSAL_SOURCE), not on the server's global `graph` binding: a server
+ * holding several graphs gets the schema on the graph the application actually uses.
  */
 
 /**
@@ -29,6 +33,7 @@ import org.apache.tinkerpop.gremlin.structure.Edge
 import org.apache.tinkerpop.gremlin.structure.Direction
 import org.apache.tinkerpop.gremlin.process.traversal.Order
 
+def graph = g.getGraph()
 def spec = new groovy.json.JsonSlurper().parseText(specJson)
 def javaTypes = [String: String, Long: Long, Integer: Integer, Double: Double, Boolean: Boolean]
 def report = [createdKeys: [], createdVertexLabels: [], createdEdgeLabels: [], createdIndexes: [],
@@ -148,6 +153,7 @@ import org.janusgraph.core.schema.SchemaStatus
 import org.janusgraph.graphdb.database.management.ManagementSystem
 import java.time.temporal.ChronoUnit
 
+def graph = g.getGraph()
 def statusOf = {
   def m = graph.openManagement()
   try {
@@ -193,4 +199,57 @@ if (statusOf().contains(SchemaStatus.REGISTERED)) {
 await(SchemaStatus.ENABLED)
 def last = statusOf()
 last.size() == 1 ? last[0].toString() : last.collect { it.toString() }.join(',')
+`;
+
+/**
+ * Compares the graph's schema with the spec (binding `specJson`, the same JSON as for
+ * `SCHEMA_CREATE_SCRIPT`) in one read-only management transaction, always rolled back, and
+ * returns a JSON report: missing keys, labels and indexes, conflicts the bootstrap cannot
+ * repair, and the status of every index that exists. Cheap enough for a readiness probe
+ * (a few milliseconds on the server); it never writes.
+ */
+export const SCHEMA_CHECK_SCRIPT = String.raw`
+import org.janusgraph.core.Cardinality
+
+def graph = g.getGraph()
+def spec = new groovy.json.JsonSlurper().parseText(specJson)
+def javaTypes = [String: String, Long: Long, Integer: Integer, Double: Double, Boolean: Boolean]
+def report = [missingKeys: [], missingVertexLabels: [], missingEdgeLabels: [], missingIndexes: [],
+              conflicts: [], statuses: [:]]
+def mgmt = graph.openManagement()
+try {
+  spec.propertyKeys.each { k ->
+    if (!mgmt.containsPropertyKey(k.name)) { report.missingKeys << k.name; return }
+    def key = mgmt.getPropertyKey(k.name)
+    if (key.dataType() != javaTypes[k.dataType]) {
+      report.conflicts << ("property key '" + k.name + "' has data type " + key.dataType().simpleName + " but the vocabulary stores it as " + k.dataType)
+    } else if (key.cardinality() != Cardinality.SINGLE) {
+      report.conflicts << ("property key '" + k.name + "' has cardinality " + key.cardinality() + " but must be SINGLE")
+    }
+  }
+  spec.vertexLabels.each { name -> if (!mgmt.containsVertexLabel(name)) report.missingVertexLabels << name }
+  spec.edgeLabels.each { name -> if (!mgmt.containsEdgeLabel(name)) report.missingEdgeLabels << name }
+  spec.compositeIndexes.each { ix ->
+    if (!mgmt.containsGraphIndex(ix.name)) { report.missingIndexes << ix.name; return }
+    def index = mgmt.getGraphIndex(ix.name)
+    def existing = index.getFieldKeys().collect { it.name() } as Set
+    if (existing != (ix.keys as Set)) {
+      report.conflicts << ("composite index '" + ix.name + "' is on keys " + existing.sort() + " but the schema wants " + ix.keys.sort())
+    }
+    report.statuses[ix.name] = index.getFieldKeys().collect { index.getIndexStatus(it).toString() }.unique()
+  }
+  spec.mixedIndexes.each { ix ->
+    if (!mgmt.containsGraphIndex(ix.name)) { report.missingIndexes << ix.name; return }
+    def index = mgmt.getGraphIndex(ix.name)
+    report.statuses[ix.name] = index.getFieldKeys().collect { index.getIndexStatus(it).toString() }.unique()
+  }
+  spec.edgeIndexes.each { ix ->
+    def label = mgmt.containsEdgeLabel(ix.edgeLabel) ? mgmt.getEdgeLabel(ix.edgeLabel) : null
+    if (label == null || !mgmt.containsRelationIndex(label, ix.name)) { report.missingIndexes << ix.name; return }
+    report.statuses[ix.name] = [mgmt.getRelationIndex(label, ix.name).getIndexStatus().toString()]
+  }
+} finally {
+  mgmt.rollback()
+}
+groovy.json.JsonOutput.toJson(report)
 `;

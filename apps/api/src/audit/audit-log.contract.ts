@@ -1,0 +1,165 @@
+// Test-only (uses jest globals): the AuditLog contract suite. Spec files run it against every
+// adapter and storage; production code never imports it.
+import type { AuditEntry, AuditLog } from './audit-log';
+
+/** What an adapter's spec hands to the contract. */
+export interface AuditLogSubject {
+  /** The adapter under test. */
+  log: AuditLog;
+  /**
+   * Stops the adapter as the application does on shutdown (without an explicit flush) and
+   * returns a new one over the same storage, as after a restart of the API.
+   */
+  restart(): Promise<AuditLog>;
+  /** More refused requests than the adapter keeps one by one. */
+  floodSize: number;
+  /** Releases everything, the restarted adapters included. */
+  close(): Promise<void>;
+}
+
+const T0 = Date.UTC(2025, 1, 3, 9, 0, 0);
+
+export function describeAuditLogContract(name: string, make: () => Promise<AuditLogSubject>): void {
+  describe(`AuditLog contract: ${name}`, () => {
+    let subject: AuditLogSubject;
+    let log: AuditLog;
+    let callers = 0;
+
+    /** A new caller per test, so that tests can share the storage. */
+    const newCaller = (): string => {
+      callers += 1;
+      return `key-contract${String(callers).padStart(4, '0')}`;
+    };
+
+    const entry = (
+      principal: string,
+      second: number,
+      overrides: Partial<AuditEntry> = {},
+    ): AuditEntry => ({
+      at: new Date(T0 + second * 1000).toISOString(),
+      principal,
+      role: 'analyst',
+      method: 'GET',
+      route: '/api/v1/entities/:uid',
+      path: `/api/v1/entities/person:contract:${second}`,
+      resources: { uid: `person:contract:${second}` },
+      status: 200,
+      correlationId: `${principal}-${second}`,
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      subject = await make();
+      log = subject.log;
+    });
+
+    afterEach(async () => {
+      await subject.close();
+    });
+
+    it('lists newest first, every field as recorded', async () => {
+      const caller = newCaller();
+      const first = entry(caller, 1);
+      const second = entry(caller, 2, {
+        method: 'PATCH',
+        route: '/api/v1/alerts/:alertId',
+        path: '/api/v1/alerts/alert:fan-out:abc',
+        resources: { alertId: 'alert:fan-out:abc' },
+        status: 404,
+      });
+      const third = entry(caller, 3, {
+        route: '/api/v1/graph/stats',
+        path: '/api/v1/graph/stats',
+        resources: {},
+      });
+      for (const one of [first, second, third]) log.record(one);
+      await log.flush();
+      expect(await log.list({ principal: caller, limit: 10 })).toEqual([third, second, first]);
+    });
+
+    it('orders entries of the same millisecond by the order they were recorded', async () => {
+      const caller = newCaller();
+      const recorded = [1, 2, 3].map((n) => entry(caller, 7, { correlationId: `same-ms-${n}` }));
+      for (const one of recorded) log.record(one);
+      await log.flush();
+      const listed = await log.list({ principal: caller, limit: 10 });
+      expect(listed.map((e) => e.correlationId)).toEqual(['same-ms-3', 'same-ms-2', 'same-ms-1']);
+    });
+
+    it('filters by principal, by resource, by both, and keeps to the limit', async () => {
+      const alice = newCaller();
+      const bob = newCaller();
+      const shared = { resources: { uid: `person:contract:shared-${alice}` } };
+      log.record(entry(alice, 1, shared));
+      log.record(entry(bob, 2, shared));
+      log.record(entry(alice, 3));
+      log.record(entry(bob, 4));
+      await log.flush();
+      const principals = (entries: AuditEntry[]): string[] => entries.map((e) => e.principal);
+      const seconds = (entries: AuditEntry[]): string[] => entries.map((e) => e.at.slice(17, 19));
+      expect(seconds(await log.list({ principal: alice, limit: 10 }))).toEqual(['03', '01']);
+      const byResource = await log.list({ resource: shared.resources.uid, limit: 10 });
+      expect(principals(byResource)).toEqual([bob, alice]);
+      expect(
+        principals(await log.list({ principal: alice, resource: shared.resources.uid, limit: 10 })),
+      ).toEqual([alice]);
+      expect(seconds(await log.list({ principal: bob, limit: 1 }))).toEqual(['04']);
+      expect(await log.list({ principal: newCaller(), limit: 10 })).toEqual([]);
+    });
+
+    it('lists an entry at once, before it is stored', async () => {
+      const caller = newCaller();
+      const one = entry(caller, 5);
+      log.record(one);
+      expect(await log.list({ principal: caller, limit: 10 })).toEqual([one]);
+      await log.flush();
+      expect(await log.list({ principal: caller, limit: 10 })).toEqual([one]);
+    });
+
+    it('keeps served entries however many refused requests follow them', async () => {
+      const analyst = newCaller();
+      const served = entry(analyst, 1);
+      log.record(served);
+      for (let i = 0; i < subject.floodSize; i += 1) {
+        log.record(
+          entry('unauthenticated', 2 + (i % 50), {
+            role: 'none',
+            route: '(no route)',
+            resources: {},
+            status: 401,
+            correlationId: `flood-${i}`,
+          }),
+        );
+      }
+      await log.flush();
+      expect(await log.list({ principal: analyst, limit: 10 })).toEqual([served]);
+      expect(await log.list({ resource: served.resources.uid, limit: 10 })).toEqual([served]);
+    });
+
+    it('survives a restart of the adapter over the same storage, unflushed entries included', async () => {
+      const caller = newCaller();
+      const stored = entry(caller, 1);
+      const queued = entry(caller, 2, { status: 403, role: 'viewer' });
+      log.record(stored);
+      await log.flush();
+      log.record(queued);
+      const restarted = await subject.restart();
+      expect(await restarted.list({ principal: caller, limit: 10 })).toEqual([queued, stored]);
+      const later = entry(caller, 3);
+      restarted.record(later);
+      await restarted.flush();
+      expect(await restarted.list({ principal: caller, limit: 10 })).toEqual([
+        later,
+        queued,
+        stored,
+      ]);
+    });
+
+    it('is ready and accepting while its storage answers', async () => {
+      log.record(entry(newCaller(), 1));
+      await log.flush();
+      expect(log.accepting).toBe(true);
+      expect(log.health()).toMatchObject({ ready: true, pending: 0 });
+    });
+  });
+}
