@@ -89,12 +89,14 @@ function sideBySideSubset(dataset: Dataset, count: number): Dataset {
   return { vertices: dataset.vertices.filter((v) => uids.has(v.uid)), edges };
 }
 
-async function loadBatched(
+/** The bench loader: sequential calls of `batchSize * 10` items (the store splits them). */
+export async function loadBatched(
   store: GraphStore,
   data: Dataset,
   batchSize: number,
+  clearFirst = true,
 ): Promise<LoadTiming> {
-  await store.clear();
+  if (clearFirst) await store.clear();
   const ms = await timed(async () => {
     // Callers hand the store big slices; the JanusGraph adapter splits them into batchSize requests.
     for (let i = 0; i < data.vertices.length; i += batchSize * 10) {

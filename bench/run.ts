@@ -9,15 +9,21 @@ import { benchDetectors } from './detectors.bench';
 import { benchDetectorsStreamed } from './detectors-streamed.bench';
 import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
+import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
+import { benchPulsarThroughput } from './pulsar-throughput.bench';
+import { benchStoreScan } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
-/** One benchmark section of docs/benchmarks.md. */
+/**
+ * One benchmark section of docs/benchmarks.md. A section that measures whatever server it is
+ * pointed at names a `variant` (the storage backend), kept as its own block in the document.
+ */
 interface Section {
   name: string;
   title: string;
-  run: () => Promise<string>;
+  run: () => Promise<string | { markdown: string; variant: string }>;
 }
 
 const clients: JanusGraphClient[] = [];
@@ -49,6 +55,17 @@ const SECTIONS: Section[] = [
     run: () => benchGraphStore(),
   },
   {
+    name: 'graph-load',
+    title: 'Graph loading: every project path against the server-side limit, same run (issue 11)',
+    run: () =>
+      benchGraphLoad(
+        given({
+          rounds: numberFlag('--graph-load-rounds'),
+          edges: numberFlag('--graph-load-edges'),
+        }),
+      ),
+  },
+  {
     name: 'ubo',
     title: 'UBO latency: deep chain, wide structure, cyclic web (issue 5)',
     run: uboSection,
@@ -68,6 +85,23 @@ const SECTIONS: Section[] = [
     name: 'detectors-versions',
     title: 'Detectors: medium-bank scan before and after the shape-tolerant rules (issue 10)',
     run: () => Promise.resolve(benchDetectorVersions()),
+  },
+  {
+    name: 'pulsar-throughput',
+    title:
+      'Pulsar: the project producer and consumer against a bare WebSocket client and the native Java client, same run (issue 11)',
+    run: () => benchPulsarThroughput(given({ rounds: numberFlag('--pulsar-rounds') })),
+  },
+  {
+    name: 'store-scan',
+    title: 'Detectors: the store scan on JanusGraph against the embedded store (issue 11)',
+    run: () =>
+      benchStoreScan(
+        given({
+          rounds: numberFlag('--store-scan-rounds'),
+          baseline: textFlag('--store-scan-baseline'),
+        }),
+      ),
   },
   {
     name: 'streaming',
@@ -108,6 +142,33 @@ function header(): string {
   ].join('\n');
 }
 
+/** The keys of `options` whose value is given (so that defaults apply to the others). */
+function given<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
+/** A whole-number option of the command line (`--name 12`), or undefined when absent. */
+function numberFlag(name: string): number | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} needs a whole number of at least 1`);
+  }
+  return value;
+}
+
+/** A text option of the command line (`--name value`), or undefined when absent. */
+function textFlag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
 function parseOnly(argv: readonly string[]): Set<string> | undefined {
   const index = argv.indexOf('--only');
   if (index < 0) return undefined;
@@ -136,14 +197,19 @@ async function main(): Promise<void> {
     if (only && !only.has(section.name)) continue;
     process.stdout.write(`\n== ${section.title}\n`);
     const started = Date.now();
-    const body = withoutHeading(await section.run());
+    const result = await section.run();
+    const { markdown, variant } =
+      typeof result === 'string' ? { markdown: result, variant: undefined } : result;
+    const body = withoutHeading(markdown);
+    const key = variant === undefined ? section.name : `${section.name}:${variant}`;
+    const title = variant === undefined ? section.title : `${section.title}: ${variant}`;
     const stamp = `_Run ${new Date().toISOString().slice(0, 16)} UTC on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s._`;
-    const block = `${begin(section.name)}\n## ${section.title}\n\n${stamp}\n\n${body.trim()}\n${end(section.name)}`;
-    const from = doc.indexOf(begin(section.name));
-    const to = doc.indexOf(end(section.name));
+    const block = `${begin(key)}\n## ${title}\n\n${stamp}\n\n${body.trim()}\n${end(key)}`;
+    const from = doc.indexOf(begin(key));
+    const to = doc.indexOf(end(key));
     doc =
       from >= 0 && to > from
-        ? doc.slice(0, from) + block + doc.slice(to + end(section.name).length)
+        ? doc.slice(0, from) + block + doc.slice(to + end(key).length)
         : `${doc.trimEnd()}\n\n${block}\n`;
     writeFileSync(DOC, doc);
     process.stdout.write(`${body.trim()}\n`);

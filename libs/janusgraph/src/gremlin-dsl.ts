@@ -19,3 +19,9 @@ export const order = gremlinProcess.order;
 export const column = gremlinProcess.column;
 export const scope = gremlinProcess.scope;
 export const cardinality = gremlinProcess.cardinality;
+/** `Merge.onCreate` / `onMatch` / `outV` / `inV` tokens of `mergeV()` and `mergeE()`. */
+export const merge = gremlinProcess.merge;
+/** `Direction.OUT` / `IN`: the ends of an edge in a `mergeE()` map. */
+export const direction = gremlinProcess.direction;
+/** Reducers of side effects (`withSideEffect(key, initial, operator.addAll)`). */
+export const operator = gremlinProcess.operator;

@@ -330,7 +330,11 @@ async function openSink(
       });
       return {
         sink: new TeeSink([
-          new GraphStoreSink(context.graphStore, opts.batchSize ?? context.graph.batchSize),
+          new GraphStoreSink(
+            context.graphStore,
+            opts.batchSize ?? context.graph.batchSize,
+            context.graph.writeConcurrency,
+          ),
           files,
         ]),
       };

@@ -9,6 +9,8 @@ import { generateBank } from './generate-bank';
 export interface SeedGraphStoreOptions extends GenerateBankOptions {
   /** Items per upsert (GRAPH_BATCH_SIZE; default 200). */
   batchSize?: number;
+  /** Upserts in flight at once (GRAPH_WRITE_CONCURRENCY; default 4). */
+  writeConcurrency?: number;
   /** Called after each chunk was written (progress). */
   onChunk?: (chunk: DatasetChunk, summary: DatasetSummary) => void;
 }
@@ -27,7 +29,7 @@ export async function seedGraphStore(
   store: GraphStoreWriter,
   options: SeedGraphStoreOptions,
 ): Promise<SeedResult> {
-  const sink = new GraphStoreSink(store, options.batchSize ?? 200);
+  const sink = new GraphStoreSink(store, options.batchSize ?? 200, options.writeConcurrency);
   const summary = await writeDataset(generateBank(options), sink, options.onChunk);
   return { summary, written: sink.written, groundTruth: sink.groundTruth() };
 }

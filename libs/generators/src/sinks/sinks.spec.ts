@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryGraphStore } from '@app/graph-store';
+import { MemoryGraphStore, type UpsertResult } from '@app/graph-store';
 import { ConflictError, type GraphEdge, type GraphVertex } from '@app/vocabulary';
 import type { GenerateBankOptions } from '../bank/bank-options';
 import type { DatasetChunk } from '../bank/dataset.model';
@@ -190,26 +190,44 @@ describe('CsvSink', () => {
 });
 
 describe('GraphStoreSink and seedGraphStore', () => {
-  it('upserts in batches of at most batchSize, vertices before the edges that need them', async () => {
-    const calls: { kind: 'v' | 'e'; size: number; ids: string[] }[] = [];
+  /** A store that answers on a later turn and records what it was asked and when. */
+  function slowStore(failOnCall?: number) {
+    const stored = new Set<string>();
+    const log = { calls: 0, inFlight: 0, maxInFlight: 0, endsMissing: 0, sizes: [] as number[] };
+    const answer = async (size: number, ids: string[], store: boolean): Promise<UpsertResult> => {
+      log.calls += 1;
+      const call = log.calls;
+      log.sizes.push(size);
+      log.inFlight += 1;
+      log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      log.inFlight -= 1;
+      if (call === failOnCall) throw new Error(`upsert ${call} failed`);
+      if (store) ids.forEach((id) => stored.add(id));
+      return { created: size, updated: 0, unchanged: 0 };
+    };
     const store: GraphStoreWriter = {
-      upsertVertices: (batch) => {
-        calls.push({ kind: 'v', size: batch.length, ids: batch.map((v) => v.uid) });
-        return Promise.resolve({ created: batch.length, updated: 0, unchanged: 0 });
-      },
+      upsertVertices: (batch) =>
+        answer(
+          batch.length,
+          batch.map((v) => v.uid),
+          true,
+        ),
       upsertEdges: (batch) => {
-        calls.push({ kind: 'e', size: batch.length, ids: batch.flatMap((e) => [e.from, e.to]) });
-        return Promise.resolve({ created: batch.length, updated: 0, unchanged: 0 });
+        // The ends must be stored when the edge batch is sent, not merely sent before it.
+        log.endsMissing += batch.filter((e) => !stored.has(e.from) || !stored.has(e.to)).length;
+        return answer(batch.length, [], false);
       },
     };
-    const sink = new GraphStoreSink(store, 50);
+    return { store, log };
+  }
+
+  it('upserts in batches of at most batchSize, an edge batch only once its vertices are stored', async () => {
+    const { store, log } = slowStore();
+    const sink = new GraphStoreSink(store, 50, 4);
     const summary = await writeDataset(generateBank(TINY), sink);
-    expect(calls.every((c) => c.size >= 1 && c.size <= 50)).toBe(true);
-    const written = new Set<string>();
-    for (const call of calls) {
-      if (call.kind === 'v') call.ids.forEach((id) => written.add(id));
-      else expect(call.ids.every((id) => written.has(id))).toBe(true);
-    }
+    expect(log.sizes.every((size) => size >= 1 && size <= 50)).toBe(true);
+    expect(log.endsMissing).toBe(0);
     const vertices = Object.values(summary.vertices).reduce((a, b) => a + b, 0);
     expect(sink.written.created).toBe(
       vertices + Object.values(summary.edges).reduce((a, b) => a + b, 0),
@@ -218,6 +236,24 @@ describe('GraphStoreSink and seedGraphStore', () => {
       Object.values(summary.instances).reduce((a, b) => a + b, 0) +
         Object.values(summary.decoys).reduce((a, b) => a + b, 0),
     );
+  });
+
+  it('keeps up to `concurrency` batches in flight, and one when asked for one', async () => {
+    const four = slowStore();
+    await writeDataset(generateBank(TINY), new GraphStoreSink(four.store, 20, 4));
+    expect(four.log.maxInFlight).toBe(4);
+    const one = slowStore();
+    await writeDataset(generateBank(TINY), new GraphStoreSink(one.store, 20, 1));
+    expect(one.log.maxInFlight).toBe(1);
+    expect(one.log.calls).toBe(four.log.calls);
+  });
+
+  it('stops at the first failed batch and throws its error', async () => {
+    const { store, log } = slowStore(3);
+    const sink = new GraphStoreSink(store, 20, 2);
+    await expect(writeDataset(generateBank(TINY), sink)).rejects.toThrow('upsert 3 failed');
+    expect(log.calls).toBeLessThanOrEqual(4);
+    expect(log.inFlight).toBe(0);
   });
 
   it('seeds the memory graph store, which accepts every batch', async () => {
@@ -231,13 +267,16 @@ describe('GraphStoreSink and seedGraphStore', () => {
     expect(again.written.created).toBe(0);
   });
 
-  it('refuses a batch size below 1', () => {
+  it('refuses a batch size or a concurrency below 1', () => {
     const store: GraphStoreWriter = {
       upsertVertices: () => Promise.reject(new Error('unused')),
       upsertEdges: () => Promise.reject(new Error('unused')),
     };
     expect(() => new GraphStoreSink(store, 0)).toThrow(
       'batchSize must be a whole number, at least 1',
+    );
+    expect(() => new GraphStoreSink(store, 10, 0)).toThrow(
+      'concurrency must be a whole number, at least 1',
     );
   });
 });

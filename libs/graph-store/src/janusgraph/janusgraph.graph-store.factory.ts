@@ -20,7 +20,10 @@ export const janusGraphStoreFactory: GraphStoreFactory = async (
   const shared = findClient(moduleRef);
   if (shared !== undefined) {
     if (!shared.isOpen) await shared.open();
-    return new JanusGraphGraphStore(shared, { batchSize: config.batchSize });
+    return new JanusGraphGraphStore(shared, {
+      batchSize: config.batchSize,
+      writeConcurrency: config.writeConcurrency,
+    });
   }
   const client = new JanusGraphClient(config);
   await client.open();
@@ -30,7 +33,11 @@ export const janusGraphStoreFactory: GraphStoreFactory = async (
     await client.close();
     throw error;
   }
-  return new JanusGraphGraphStore(client, { batchSize: config.batchSize, ownsClient: true });
+  return new JanusGraphGraphStore(client, {
+    batchSize: config.batchSize,
+    writeConcurrency: config.writeConcurrency,
+    ownsClient: true,
+  });
 };
 
 function findClient(moduleRef: ModuleRef): JanusGraphClient | undefined {

@@ -24,18 +24,32 @@ type Bytecode = gremlinProcess.Bytecode;
 class ScriptedConnection implements GremlinConnection {
   readonly sent: Bytecode[] = [];
   answers: (unknown[] | Error)[] = [];
+  /** Answers write requests (see `answerWrites`) when set; other requests take `answers`. */
+  writes: ((rows: Map<string, unknown>[]) => unknown[] | Error) | undefined;
+  inFlight = 0;
+  maxInFlight = 0;
   isOpen = true;
   open(): Promise<void> {
     return Promise.resolve();
   }
-  submit(
+  async submit(
     message: Bytecode | string,
     _bindings: unknown,
     _options: GremlinRequestOptions,
   ): Promise<unknown[]> {
     if (typeof message !== 'string') this.sent.push(message);
-    const answer = this.answers.shift() ?? [];
-    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    const rows = typeof message === 'string' ? undefined : rowsOf(message);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    // Answer on a later turn, so that the store can have several requests in flight.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inFlight -= 1;
+    const answer =
+      rows !== undefined && this.writes !== undefined
+        ? this.writes(rows)
+        : (this.answers.shift() ?? []);
+    if (answer instanceof Error) throw answer;
+    return answer;
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -43,6 +57,31 @@ class ScriptedConnection implements GremlinConnection {
   onClose(): void {
     // not simulated
   }
+}
+
+interface Instructions {
+  sourceInstructions: unknown[][];
+  stepInstructions: unknown[][];
+}
+
+/** The items of an upsert write request (its `inject(rows)` argument), or undefined. */
+function rowsOf(bytecode: Bytecode): Map<string, unknown>[] | undefined {
+  const steps = (bytecode as unknown as Instructions).stepInstructions;
+  const first = steps[0];
+  const rows = first !== undefined && first[0] === 'inject' ? first[1] : undefined;
+  return Array.isArray(rows) && rows.every((row) => row instanceof Map)
+    ? (rows as Map<string, unknown>[])
+    : undefined;
+}
+
+/** What a server that creates every item answers: each item's id. */
+const createEverything = (rows: Map<string, unknown>[]): unknown[] =>
+  rows.map((row) => row.get('uid') ?? row.get('eid'));
+
+/** Number of `sideEffect` steps of an update request: one per updated item. */
+function writesIn(bytecode: Bytecode): number {
+  const steps = (bytecode as unknown as Instructions).stepInstructions;
+  return steps.filter((step) => step[0] === 'sideEffect').length;
 }
 
 const config: JanusGraphClientConfig = {
@@ -60,19 +99,14 @@ const config: JanusGraphClientConfig = {
   breakerHalfOpenMs: 1000,
 };
 
-function setup(batchSize: number) {
+function setup(batchSize: number, writeConcurrency = 4) {
   const connection = new ScriptedConnection();
   const client = new JanusGraphClient(config, {
     connectionFactory: () => connection,
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  return { connection, client, store: new JanusGraphGraphStore(client, { batchSize }) };
-}
-
-/** Number of `sideEffect` steps of a write request: one per written item. */
-function writesIn(bytecode: Bytecode): number {
-  const steps = (bytecode as unknown as { stepInstructions: unknown[][] }).stepInstructions;
-  return steps.filter((step) => step[0] === 'sideEffect').length;
+  const store = new JanusGraphGraphStore(client, { batchSize, writeConcurrency });
+  return { connection, client, store };
 }
 
 const person = (i: number): GraphVertex => ({
@@ -82,24 +116,88 @@ const person = (i: number): GraphVertex => ({
 });
 
 describe('JanusGraphGraphStore round trips', () => {
-  it('upserts vertices with one read and one write request per batchSize items', async () => {
+  it('writes a call of up to batchSize vertices in one request, with no read before it', async () => {
     const { connection, store } = setup(200);
-    const batch = Array.from({ length: 450 }, (_unused, i) => person(i));
+    connection.writes = createEverything;
+    const batch = Array.from({ length: 150 }, (_unused, i) => person(i));
     await expect(store.upsertVertices(batch)).resolves.toEqual({
-      created: 450,
+      created: 150,
       updated: 0,
       unchanged: 0,
     });
-    expect(connection.sent).toHaveLength(4);
-    expect(connection.sent.slice(1).map(writesIn)).toEqual([200, 200, 50]);
+    expect(connection.sent).toHaveLength(1);
+    expect(rowsOf(connection.sent[0])?.map((row) => row.get('uid'))).toEqual(
+      batch.map((vertex) => vertex.uid),
+    );
+  });
+
+  it('checks a larger call once, then writes batchSize items per request, writeConcurrency at a time', async () => {
+    const { connection, store } = setup(100, 3);
+    connection.answers.push([]); // the check: nothing stored yet
+    connection.writes = createEverything;
+    const batch = Array.from({ length: 950 }, (_unused, i) => person(i));
+    await expect(store.upsertVertices(batch)).resolves.toEqual({
+      created: 950,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(rowsOf(connection.sent[0])).toBeUndefined();
+    expect(connection.sent.slice(1).map((bytecode) => rowsOf(bytecode)?.length)).toEqual([
+      100, 100, 100, 100, 100, 100, 100, 100, 100, 50,
+    ]);
+    expect(connection.maxInFlight).toBe(3);
+  });
+
+  it('counts found vertices as unchanged or updated and sends only the changes, in one request', async () => {
+    const { connection, store } = setup(200);
+    const stored = (vertex: GraphVertex, name: string): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['uid', vertex.uid],
+        ['label', 'Person'],
+        [
+          'props',
+          new Map<string, unknown>([
+            ['uid', vertex.uid],
+            ['name', name],
+            ['isPep', false],
+            ['isSanctioned', false],
+          ]),
+        ],
+      ]);
+    connection.writes = (rows) =>
+      rows.map((row, i) =>
+        i === 0 ? row.get('uid') : stored(person(i), i === 1 ? 'Person 1' : 'Old name'),
+      );
+    const batch = [person(0), person(1), person(2), person(3), person(1)];
+    await expect(store.upsertVertices(batch)).resolves.toEqual({
+      created: 1,
+      updated: 2,
+      unchanged: 2,
+    });
+    expect(connection.sent).toHaveLength(2);
+    expect(rowsOf(connection.sent[0])).toHaveLength(4);
+    expect(writesIn(connection.sent[1])).toBe(2);
   });
 
   it('stops sending write requests after one fails, and reports that failure', async () => {
-    const { connection, store } = setup(100);
-    connection.answers.push([], new GremlinResponseError(597, 'rejected', undefined));
+    const { connection, store } = setup(100, 1);
+    let writes = 0;
+    connection.writes = (rows) =>
+      (writes += 1) === 2
+        ? new GremlinResponseError(597, 'rejected', undefined)
+        : createEverything(rows);
+    connection.answers.push([], []); // the check before writing, and the one explaining the failure
     const batch = Array.from({ length: 450 }, (_unused, i) => person(i));
     await expect(store.upsertVertices(batch)).rejects.toBeInstanceOf(JanusGraphQueryError);
-    expect(connection.sent).toHaveLength(2);
+    expect(connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined)).toHaveLength(2);
+  });
+
+  it('fails loudly when the server answers for fewer items than it was sent', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = (rows) => createEverything(rows).slice(1);
+    await expect(store.upsertVertices([person(1), person(2)])).rejects.toThrow(
+      'answered for 1 of 2 items',
+    );
   });
 
   it('costs no round trip for an empty batch', async () => {
@@ -124,8 +222,10 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(connection.sent).toHaveLength(1);
   });
 
-  it('reads edges and endpoint labels in one request and rejects edges whose ends are not stored', async () => {
+  it('explains a refused edge request with one read: a BatchRejectedError naming the missing ends', async () => {
     const { connection, store } = setup(200);
+    connection.writes = () =>
+      new GremlinResponseError(595, 'an end vertex of an edge in this request is not stored', {});
     connection.answers.push([
       new Map<string, unknown>([
         ['edges', []],
@@ -145,7 +245,14 @@ describe('JanusGraphGraphStore round trips', () => {
       'from',
       'to',
     ]);
-    expect(connection.sent).toHaveLength(1);
+    expect(connection.sent).toHaveLength(2);
+  });
+
+  it('rethrows a refusal the stored graph does not explain', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = () => new GremlinResponseError(597, 'something else', {});
+    connection.answers.push([]); // the explaining read finds nothing wrong
+    await expect(store.upsertVertices([person(1)])).rejects.toThrow('something else');
   });
 
   it('reads the events of a long account list in one request per 1000 accounts, merged and cut at limit', async () => {
@@ -230,7 +337,13 @@ describe('janusGraphStoreFactory', () => {
       providers: [{ provide: JanusGraphClient, useValue: client }],
     }).compile();
     const store = await janusGraphStoreFactory(
-      { ...config, backend: 'janusgraph', schemaBootstrap: false, batchSize: 50 },
+      {
+        ...config,
+        backend: 'janusgraph',
+        schemaBootstrap: false,
+        batchSize: 50,
+        writeConcurrency: 2,
+      },
       moduleRef as unknown as ModuleRef,
     );
     expect(store.backend).toBe('janusgraph');

@@ -4,10 +4,10 @@ import {
   __,
   cardinality,
   column,
-  encodeProps,
   encodeValue,
   GraphTraversal,
   JanusGraphClient,
+  JanusGraphQueryError,
   numberField,
   order,
   P,
@@ -18,9 +18,11 @@ import {
   toRecord,
 } from '@app/janusgraph';
 import {
+  ConflictError,
   EDGE_LABELS,
   EntityNotFoundError,
   InvalidInputError,
+  validateEdge,
   VERTEX_LABELS,
 } from '@app/vocabulary';
 import type {
@@ -47,8 +49,10 @@ import {
   encodeUidCursor,
   endpointUidsOf,
   normaliseProps,
+  sameEdgeData,
   sameProps,
   StoredEdgeShape,
+  vertexBatchProblems,
 } from '../batch-validation';
 import {
   AccountEventQuery,
@@ -72,12 +76,14 @@ import {
 import {
   accountEventProjection,
   edgeProjection,
+  edgeShapeProjection,
   edgeWithEndsProjection,
   holdersProjection,
   listOf,
   movementProjection,
   readAccountEvent,
   readEdge,
+  readEdgeShape,
   readEdgeWithEnds,
   readHolders,
   readMovement,
@@ -85,16 +91,28 @@ import {
   vertexLabelProjection,
   vertexProjection,
 } from './janusgraph.traversals';
+import {
+  edgeRow,
+  readEdgeAnswer,
+  readVertexAnswer,
+  upsertEdgesTraversal,
+  upsertVerticesTraversal,
+  vertexRow,
+} from './janusgraph.upserts';
 
 export interface JanusGraphGraphStoreOptions {
   /** Items per write round trip (`GRAPH_BATCH_SIZE`). */
   batchSize: number;
+  /** Write requests one upsert call keeps in flight (`GRAPH_WRITE_CONCURRENCY`, default 4). */
+  writeConcurrency?: number;
   /** Close the client when the application shuts down (true when the store created it). */
   ownsClient?: boolean;
 }
 
 /** Most ids sent in one `within(...)` lookup; longer lists are split into parallel requests. */
 const READ_CHUNK = 1000;
+/** Write requests in flight per upsert call when the options do not say. */
+const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
 const CLEAR_CHUNK = 5000;
 
@@ -116,6 +134,45 @@ function idsOf(batch: readonly unknown[], key: 'uid' | 'eid'): string[] {
     if (isRecord(item) && typeof item[key] === 'string') ids.add(item[key]);
   }
   return [...ids];
+}
+
+/** The first item of each id, in order (a valid batch repeats an id only with the same data). */
+function firstOfEach<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const id = idOf(item);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
+ * True when an edge batch has a problem that shows without the stored graph: a vocabulary rule
+ * broken, or an eid repeated with different data (as `edgeBatchProblems` judges them).
+ */
+function hasEdgeProblemsWithoutStore(batch: readonly GraphEdge[]): boolean {
+  const first = new Map<string, GraphEdge>();
+  return batch.some((item: unknown) => {
+    if (!isRecord(item)) return true;
+    const edge = item as unknown as GraphEdge;
+    if (validateEdge(edge).length > 0) return true;
+    const earlier = first.get(edge.eid);
+    if (earlier === undefined) {
+      first.set(edge.eid, edge);
+      return false;
+    }
+    return !sameEdgeData(earlier, edge);
+  });
+}
+
+/** A write request must answer once per item; fewer answers mean items were silently skipped. */
+function assertAnsweredAll(answers: number, items: number, operation: string): void {
+  if (answers !== items) {
+    throw new JanusGraphQueryError(
+      `${operation}: JanusGraph answered for ${answers} of ${items} items; the batch may be partly written, run it again (upserts are idempotent)`,
+    );
+  }
 }
 
 function compareStrings(a: string, b: string): number {
@@ -156,11 +213,16 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  * The graph store on JanusGraph (Gremlin Server, bytecode traversals only, keyed by business ids).
  *
  * Round trips per call:
- * - `upsertVertices` / `upsertEdges`: one read of the stored items (uids/eids and edge
- *   endpoints together), then one write per `batchSize` items that are new or changed
- *   (unchanged items cost nothing). Every write request is one sessionless request, which
- *   Gremlin Server runs as one transaction: a failing write request lands nothing. Writes are
- *   idempotent upserts (`coalesce(lookup, create)`), so a retried request cannot duplicate.
+ * - `upsertVertices` / `upsertEdges`: one write request per `batchSize` distinct items, at most
+ *   `writeConcurrency` in flight (see janusgraph.upserts.ts): each item is looked up once
+ *   (`mergeV`/`mergeE` by uid/eid), created when missing, and answered with its stored state
+ *   when found; the checks that need the stored graph (labels, edge ends) run inside the same
+ *   request. Each request is one transaction: a failed check writes nothing of it. Found items
+ *   whose props changed cost one more request per `batchSize` of them (unchanged ones nothing).
+ *   A call of more than `batchSize` items is first checked against the stored graph (one read
+ *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
+ *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
+ *   so a retried request cannot duplicate.
  * - every read: one traversal, computed server side (grouping, counting, ordering, limits);
  *   reads keyed by a list of ids (`getVertices`, `getAccountEvents`, `getHolders`) send one per
  *   1000 ids, in parallel.
@@ -174,6 +236,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   readonly backend = 'janusgraph' as const;
 
   private readonly batchSize: number;
+  private readonly writeConcurrency: number;
 
   constructor(
     private readonly client: JanusGraphClient,
@@ -181,6 +244,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   ) {
     super();
     this.batchSize = Math.max(1, options.batchSize);
+    this.writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
   }
 
   private get g() {
@@ -194,91 +258,78 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   async upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult> {
     const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
     if (batch.length === 0) return result;
-    const stored = await this.readVertexMap(idsOf(batch, 'uid'), 'upsertVertices');
-    assertValidVertexBatch(batch, (uid) => stored.get(uid)?.label);
-
-    const writes: GraphTraversal[] = [];
-    const seen = new Set<string>();
-    for (const vertex of batch) {
-      const existing = stored.get(vertex.uid);
-      if (
-        seen.has(vertex.uid) ||
-        (existing !== undefined && sameProps(existing.props, vertex.props))
-      ) {
-        result.unchanged += 1;
-      } else if (existing === undefined) {
-        writes.push(this.createVertex(vertex));
+    const check = (): Promise<void> => this.checkVertexBatch(batch);
+    // A bad item the store is not needed to see: report it with every other problem, write nothing.
+    if (vertexBatchProblems(batch, () => undefined).length > 0) await check();
+    const unique = firstOfEach(batch, (vertex) => vertex.uid);
+    result.unchanged += batch.length - unique.length;
+    const parts = chunk(unique, this.batchSize);
+    // Several requests are several transactions: check the whole call first, so that a
+    // rejected call writes nothing. One request checks itself on the server.
+    if (parts.length > 1) await check();
+    const answers = await this.sendAll(
+      parts.map((part) => upsertVerticesTraversal(this.g, part.map(vertexRow))),
+      'upsertVertices',
+      check,
+    );
+    const sent = new Map(unique.map((vertex) => [vertex.uid, vertex]));
+    const updates: GraphTraversal[] = [];
+    for (const answer of answers.map(readVertexAnswer)) {
+      if ('created' in answer) {
         result.created += 1;
+        continue;
+      }
+      const vertex = sent.get(answer.found.uid);
+      if (vertex === undefined || sameProps(answer.found.props, vertex.props)) {
+        result.unchanged += 1;
       } else {
-        writes.push(this.updateVertex(vertex, existing));
+        updates.push(this.updateVertex(vertex, answer.found));
         result.updated += 1;
       }
-      seen.add(vertex.uid);
     }
-    await this.writeAll(writes, 'upsertVertices');
+    assertAnsweredAll(answers.length, unique.length, 'upsertVertices');
+    await this.sendAll(this.combine(updates), 'upsertVertices');
     return result;
   }
 
   async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
     const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
     if (batch.length === 0) return result;
-    const { edges, vertexLabels } = await this.readEdgeContext(
-      idsOf(batch, 'eid'),
-      endpointUidsOf(batch),
+    const check = (): Promise<void> => this.checkEdgeBatch(batch);
+    if (hasEdgeProblemsWithoutStore(batch)) await check();
+    const unique = firstOfEach(batch, (edge) => edge.eid);
+    result.unchanged += batch.length - unique.length;
+    const parts = chunk(unique, this.batchSize);
+    if (parts.length > 1) await check();
+    const answers = await this.sendAll(
+      parts.map((part) => upsertEdgesTraversal(this.g, part.map(edgeRow))),
+      'upsertEdges',
+      check,
     );
-    assertValidEdgeBatch(
-      batch,
-      (uid) => vertexLabels.get(uid),
-      (eid): StoredEdgeShape | undefined => edges.get(eid),
-    );
-
-    const writes: GraphTraversal[] = [];
-    const seen = new Set<string>();
-    for (const edge of batch) {
-      const existing = edges.get(edge.eid);
-      if (seen.has(edge.eid) || (existing !== undefined && sameProps(existing.props, edge.props))) {
-        result.unchanged += 1;
-      } else if (existing === undefined) {
-        writes.push(this.createEdge(edge));
+    const sent = new Map(unique.map((edge) => [edge.eid, edge]));
+    const updates: GraphTraversal[] = [];
+    for (const answer of answers.map(readEdgeAnswer)) {
+      if ('created' in answer) {
         result.created += 1;
+        continue;
+      }
+      const edge = sent.get(answer.found.eid);
+      if (edge === undefined || sameProps(answer.found.props, edge.props)) {
+        result.unchanged += 1;
       } else {
-        writes.push(this.updateEdge(edge, existing));
+        updates.push(this.updateEdge(edge, answer.found));
         result.updated += 1;
       }
-      seen.add(edge.eid);
     }
-    await this.writeAll(writes, 'upsertEdges');
+    assertAnsweredAll(answers.length, unique.length, 'upsertEdges');
+    await this.sendAll(this.combine(updates), 'upsertEdges');
     return result;
-  }
-
-  /** Finds the vertex by uid or creates it, then sets every given property. */
-  private createVertex(vertex: GraphVertex): GraphTraversal {
-    let write = __.coalesce(
-      __.V().has('uid', vertex.uid),
-      __.addV(vertex.label).property('uid', vertex.uid),
-    );
-    for (const [key, value] of encodeProps(vertex.props))
-      write = write.property(cardinality.single, key, value);
-    return write;
   }
 
   /** Sets the changed properties and removes those the new props leave out. */
   private updateVertex(vertex: GraphVertex, existing: GraphVertex): GraphTraversal {
     let write = __.V().has('uid', vertex.uid);
     write = this.applyChanges(write, existing.props, vertex.props, true);
-    return write;
-  }
-
-  private createEdge(edge: GraphEdge): GraphTraversal {
-    let write = __.coalesce(
-      __.E().has('eid', edge.eid),
-      __.V()
-        .has('uid', edge.from)
-        .addE(edge.label)
-        .to(__.V().has('uid', edge.to))
-        .property('eid', edge.eid),
-    );
-    for (const [key, value] of encodeProps(edge.props)) write = write.property(key, value);
     return write;
   }
 
@@ -307,32 +358,68 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return result;
   }
 
-  /**
-   * Sends the writes `batchSize` at a time, each request `g.inject(0).sideEffect(w1)...` (one
-   * transaction), with as many requests in flight as the pool has connections. After a failed
-   * request no new one is sent; requests already answered stay written (a call larger than
-   * `batchSize` is not atomic, each request is).
-   */
-  private async writeAll(writes: readonly GraphTraversal[], operation: string): Promise<void> {
-    const requests = chunk(writes, this.batchSize).map((part) =>
+  /** Update writes `batchSize` per request: `g.inject(0).sideEffect(w1).sideEffect(w2)...`. */
+  private combine(writes: readonly GraphTraversal[]): GraphTraversal[] {
+    return chunk(writes, this.batchSize).map((part) =>
       part.reduce((traversal, write) => traversal.sideEffect(write), this.g.inject(0)),
     );
+  }
+
+  /**
+   * Sends `requests` with at most `writeConcurrency` of them in flight and resolves to all their
+   * answers. Each request is one transaction; a call of several is not atomic. After a failure
+   * no new request is sent and the ones in flight are awaited. When the server refused a
+   * request, `explain` looks at the stored graph and throws the BatchRejectedError that names
+   * the bad items (a server-side check failed); otherwise, or when it finds nothing wrong, the
+   * original error is thrown.
+   */
+  private async sendAll(
+    requests: readonly GraphTraversal[],
+    operation: string,
+    explain?: () => Promise<void>,
+  ): Promise<unknown[]> {
+    const answers: unknown[][] = [];
     let next = 0;
-    let failed = false;
+    let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
-      while (!failed && next < requests.length) {
-        const request = requests[next];
+      while (failure === undefined && next < requests.length) {
+        const index = next;
         next += 1;
         try {
-          await this.client.submit(request, { operation });
+          answers[index] = await this.client.submit(requests[index], { operation });
         } catch (error) {
-          failed = true; // the other workers stop taking requests; this error is reported
-          throw error;
+          failure ??= { error };
         }
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(this.client.poolSize, requests.length) }, worker),
+      Array.from({ length: Math.min(this.writeConcurrency, requests.length) }, worker),
+    );
+    if (failure !== undefined) {
+      const refused =
+        failure.error instanceof JanusGraphQueryError || failure.error instanceof ConflictError;
+      if (refused && explain !== undefined) await explain();
+      throw failure.error;
+    }
+    return answers.flat();
+  }
+
+  /** Throws the BatchRejectedError listing every bad vertex, judged against the stored graph. */
+  private async checkVertexBatch(batch: readonly GraphVertex[]): Promise<void> {
+    const labels = await this.readVertexLabels(idsOf(batch, 'uid'), 'upsertVertices');
+    assertValidVertexBatch(batch, (uid) => labels.get(uid));
+  }
+
+  /** Throws the BatchRejectedError listing every bad edge, judged against the stored graph. */
+  private async checkEdgeBatch(batch: readonly GraphEdge[]): Promise<void> {
+    const { edges, vertexLabels } = await this.readEdgeContext(
+      idsOf(batch, 'eid'),
+      endpointUidsOf(batch),
+    );
+    assertValidEdgeBatch(
+      batch,
+      (uid) => vertexLabels.get(uid),
+      (eid) => edges.get(eid),
     );
   }
 
@@ -357,12 +444,32 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return found;
   }
 
-  /** Stored edges among `eids` and labels of stored vertices among `uids`, in one round trip. */
+  /** Labels of the stored vertices among `uids`, one round trip per `READ_CHUNK` (in parallel). */
+  private async readVertexLabels(
+    uids: readonly string[],
+    operation: string,
+  ): Promise<Map<string, VertexLabel>> {
+    const labels = new Map<string, VertexLabel>();
+    const parts = await Promise.all(
+      chunk(uids, READ_CHUNK).map((part) =>
+        this.client.submit(this.g.V().has('uid', P.within(part)).map(vertexLabelProjection()), {
+          operation,
+        }),
+      ),
+    );
+    for (const row of parts.flat()) {
+      const vertex = toRecord(row, 'vertex label');
+      labels.set(stringField(vertex, 'uid'), stringField(vertex, 'label') as VertexLabel);
+    }
+    return labels;
+  }
+
+  /** Shapes of the stored edges among `eids` and labels of the stored vertices among `uids`. */
   private async readEdgeContext(
     eids: readonly string[],
     uids: readonly string[],
-  ): Promise<{ edges: Map<string, GraphEdge>; vertexLabels: Map<string, VertexLabel> }> {
-    const edges = new Map<string, GraphEdge>();
+  ): Promise<{ edges: Map<string, StoredEdgeShape>; vertexLabels: Map<string, VertexLabel> }> {
+    const edges = new Map<string, StoredEdgeShape>();
     const vertexLabels = new Map<string, VertexLabel>();
     const eidParts = chunk(eids, READ_CHUNK);
     const uidParts = chunk(uids, READ_CHUNK);
@@ -377,7 +484,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
             .project('edges', 'vertices')
             .by(
               eidPart.length > 0
-                ? __.E().has('eid', P.within(eidPart)).map(edgeProjection()).fold()
+                ? __.E().has('eid', P.within(eidPart)).map(edgeShapeProjection()).fold()
                 : __.constant([]),
             )
             .by(
@@ -392,8 +499,8 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     for (const answer of await Promise.all(requests)) {
       const row = toRecord(answer, 'edge upsert lookup');
       for (const item of listOf(row.edges)) {
-        const edge = readEdge(item);
-        edges.set(edge.eid, edge);
+        const shape = readEdgeShape(item);
+        edges.set(shape.eid, shape);
       }
       for (const item of listOf(row.vertices)) {
         const vertex = toRecord(item, 'vertex label');

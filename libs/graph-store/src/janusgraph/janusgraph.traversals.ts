@@ -47,6 +47,15 @@ export function edgeWithEndsProjection(): GraphTraversal {
     .by(__.inV().flatMap(vertexProjection()));
 }
 
+/** `{eid, label, from, to}` of the current edge: what can never change once it is stored. */
+export function edgeShapeProjection(): GraphTraversal {
+  return __.project('eid', 'label', 'from', 'to')
+    .by(__.values('eid'))
+    .by(__.label())
+    .by(__.outV().values('uid'))
+    .by(__.inV().values('uid'));
+}
+
 /** `{uid, label}` of the current vertex: enough to validate edge endpoints. */
 export function vertexLabelProjection(): GraphTraversal {
   return __.project('uid', 'label').by(__.values('uid')).by(__.label());
@@ -99,6 +108,22 @@ export function readEdge(value: unknown): GraphEdge {
     to: stringField(row, 'to'),
     props: decodeProps(flattenElementMap(row.props)),
   } as unknown as GraphEdge;
+}
+
+/** An `edgeShapeProjection()` result. */
+export function readEdgeShape(value: unknown): {
+  eid: string;
+  label: EdgeLabel;
+  from: string;
+  to: string;
+} {
+  const row = toRecord(value, 'edge shape');
+  return {
+    eid: stringField(row, 'eid'),
+    label: edgeLabelOf(stringField(row, 'label')),
+    from: stringField(row, 'from'),
+    to: stringField(row, 'to'),
+  };
 }
 
 /** An `edgeWithEndsProjection()` result: the edge and its two end vertices. */

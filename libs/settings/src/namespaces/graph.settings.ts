@@ -175,4 +175,16 @@ export class GraphSettings {
   @Min(1, { message: 'must be at least 1' })
   @Max(5000, { message: 'must be at most 5000' })
   batchSize!: number;
+
+  @EnvVar({
+    name: 'GRAPH_WRITE_CONCURRENCY',
+    kind: 'integer',
+    default: '4',
+    description:
+      'Upsert requests kept in flight at once when loading in bulk (per upsert call and per seeder load).',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(64, { message: 'must be at most 64' })
+  writeConcurrency!: number;
 }

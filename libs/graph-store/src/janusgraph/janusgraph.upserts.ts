@@ -1,0 +1,178 @@
+import {
+  __,
+  direction,
+  encodeProps,
+  GraphTraversal,
+  GraphTraversalSource,
+  merge,
+  operator,
+  P,
+  scope,
+  t,
+} from '@app/janusgraph';
+import { EDGE_ENDPOINTS } from '@app/vocabulary';
+import type { GraphEdge, GraphVertex } from '@app/vocabulary';
+import { edgeProjection, readEdge, readVertex, vertexProjection } from './janusgraph.traversals';
+
+/*
+ * The write requests of the JanusGraph adapter's upserts.
+ *
+ * One request carries up to `batchSize` items as ONE list argument, `inject(rows).unfold()`,
+ * so its bytecode has the same dozen steps whatever the batch size, and Gremlin Server runs it
+ * as one transaction. For each item:
+ *
+ * - `mergeV` / `mergeE` finds it by its business id (`uid` / `eid`): one index lookup;
+ * - a missing item is created with all its props (`Merge.onCreate`) and its id is recorded in
+ *   the `created` side effect; the answer for it is its id (a string);
+ * - a found item is left as it is and the answer is its stored state (a map), so that the
+ *   caller can count it as unchanged or updated and send only the changes;
+ * - what can only be checked against the stored graph is checked on the server, and a failed
+ *   check fails the whole request with `fail()`, so nothing of it is written: a uid stored
+ *   under another label; an eid stored with another label or other ends; an edge end that is
+ *   not stored, or whose label the edge label does not allow at that end.
+ *
+ * Every value travels as data (GraphSON arguments), never as script text.
+ */
+
+/** Side effect that collects the ids of the items a request created. */
+const CREATED = 'created';
+
+/** The messages of the server-side checks (the caller turns them into a BatchRejectedError). */
+export const UPSERT_CHECK_FAILURES = {
+  vertexLabel: 'a uid of this request is stored under another label; nothing was written',
+  edgeShape:
+    'an eid of this request is stored with another label or other ends; nothing was written',
+  missingEnd: 'an end vertex of an edge in this request is not stored; nothing was written',
+  endLabel:
+    'an end vertex of an edge in this request has a label the edge label does not allow; nothing was written',
+} as const;
+
+type Row = Map<unknown, unknown>;
+
+/** One vertex as the server needs it: its uid, its label and what to create. */
+export function vertexRow(vertex: GraphVertex): Row {
+  return new Map<unknown, unknown>([
+    ['uid', vertex.uid],
+    ['label', vertex.label],
+    ['match', new Map([['uid', vertex.uid]])],
+    ['create', new Map<unknown, unknown>([[t.label, vertex.label], ...encodeProps(vertex.props)])],
+  ]);
+}
+
+/**
+ * Finds or creates every vertex of `rows` (see the file header). Answers, per row, the uid of
+ * a created vertex or the `vertexProjection()` of a found one.
+ */
+export function upsertVerticesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
+  return g
+    .withSideEffect(CREATED, [], operator.addAll)
+    .inject([...rows])
+    .unfold()
+    .as('row')
+    .mergeV(__.select('match'))
+    .option(
+      merge.onCreate,
+      __.sideEffect(__.select('uid').aggregate(scope.local, CREATED)).select('create'),
+    )
+    .choose(
+      __.select('row').select('uid').where(P.within(CREATED)),
+      __.select('row').select('uid'),
+      __.choose(
+        __.label().where(P.neq('row')).by().by(__.select('label')),
+        __.fail(UPSERT_CHECK_FAILURES.vertexLabel),
+        vertexProjection(),
+      ),
+    );
+}
+
+/** One edge as the server needs it: its eid, its shape, the labels its ends may have. */
+export function edgeRow(edge: GraphEdge): Row {
+  const ends = EDGE_ENDPOINTS[edge.label];
+  return new Map<unknown, unknown>([
+    ['eid', edge.eid],
+    [
+      'shape',
+      new Map([
+        ['label', edge.label],
+        ['from', edge.from],
+        ['to', edge.to],
+      ]),
+    ],
+    ['match', new Map([['eid', edge.eid]])],
+    ['from', new Map([['uid', edge.from]])],
+    ['to', new Map([['uid', edge.to]])],
+    ['fromLabels', [...ends.from]],
+    ['toLabels', [...ends.to]],
+    [
+      'create',
+      new Map<unknown, unknown>([
+        [t.label, edge.label],
+        [direction.out, merge.outV],
+        [direction.in, merge.inV],
+        ...encodeProps(edge.props),
+      ]),
+    ],
+  ]);
+}
+
+/** The stored end vertex named by the row's `end` map; a missing one fails the request. */
+function existingEnd(end: 'from' | 'to'): GraphTraversal {
+  return __.mergeV(__.select(end)).option(
+    merge.onCreate,
+    __.fail(UPSERT_CHECK_FAILURES.missingEnd),
+  );
+}
+
+/**
+ * Finds or creates every edge of `rows` (see the file header). Answers, per row, the eid of a
+ * created edge or the `edgeProjection()` of a found one.
+ */
+export function upsertEdgesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
+  return g
+    .withSideEffect(CREATED, [], operator.addAll)
+    .inject([...rows])
+    .unfold()
+    .as('row')
+    .mergeE(__.select('match'))
+    .option(
+      merge.onCreate,
+      __.sideEffect(__.select('eid').aggregate(scope.local, CREATED)).select('create'),
+    )
+    .option(merge.outV, existingEnd('from'))
+    .option(merge.inV, existingEnd('to'))
+    .choose(
+      __.select('row').select('eid').where(P.within(CREATED)),
+      __.choose(
+        __.and(
+          __.outV().label().where(P.within('row')).by().by(__.select('fromLabels')),
+          __.inV().label().where(P.within('row')).by().by(__.select('toLabels')),
+        ),
+        __.select('row').select('eid'),
+        __.fail(UPSERT_CHECK_FAILURES.endLabel),
+      ),
+      __.choose(
+        __.project('label', 'from', 'to')
+          .by(__.label())
+          .by(__.outV().values('uid'))
+          .by(__.inV().values('uid'))
+          .where(P.neq('row'))
+          .by()
+          .by(__.select('shape')),
+        __.fail(UPSERT_CHECK_FAILURES.edgeShape),
+        edgeProjection(),
+      ),
+    );
+}
+
+/** What a write request says about one item: created now, or found with this stored state. */
+export type UpsertAnswer<T> = { created: string } | { found: T };
+
+/** One answer of `upsertVerticesTraversal`. */
+export function readVertexAnswer(value: unknown): UpsertAnswer<GraphVertex> {
+  return typeof value === 'string' ? { created: value } : { found: readVertex(value) };
+}
+
+/** One answer of `upsertEdgesTraversal`. */
+export function readEdgeAnswer(value: unknown): UpsertAnswer<GraphEdge> {
+  return typeof value === 'string' ? { created: value } : { found: readEdge(value) };
+}
