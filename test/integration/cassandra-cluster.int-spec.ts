@@ -6,6 +6,7 @@ import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { cassandraService, describeWithLocalJanusGraph } from '@app/testing';
 import type { CqlStorage, LocalCassandra, LocalJanusGraph } from '@app/testing';
+import { ConflictError, GraphUnavailableError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 
 /*
@@ -84,8 +85,32 @@ async function loadWithRetries(
   return refused;
 }
 
-/** Every vertex and edge of the fixtures as the store answers them, in fixture order. */
+/**
+ * Every vertex and edge of the fixtures as the store answers them, in fixture order. Right after
+ * a node is killed, Cassandra may still route a read to it until gossip marks it down; JanusGraph
+ * then refuses the read with an error that says it can be repeated (never a wrong answer), and
+ * the whole read is repeated, as a client would.
+ */
 async function readBack(
+  store: GraphStore,
+  fixtures: readonly BankFixture[],
+): Promise<{ vertices: GraphVertex[]; edges: (GraphEdge | undefined)[] }> {
+  const deadline = Date.now() + LOAD_DEADLINE_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readOnce(store, fixtures);
+    } catch (error: unknown) {
+      const repeatable = error instanceof ConflictError || error instanceof GraphUnavailableError;
+      if (!repeatable || Date.now() > deadline) throw error;
+      process.stdout.write(
+        `cluster test: read refused (attempt ${attempt}), repeating: ${(error as Error).message}\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+    }
+  }
+}
+
+async function readOnce(
   store: GraphStore,
   fixtures: readonly BankFixture[],
 ): Promise<{ vertices: GraphVertex[]; edges: (GraphEdge | undefined)[] }> {
