@@ -187,6 +187,7 @@ resolve_classpath() {
   key="$(hash_file "$SCRIPT_DIR/pom.xml")"
   cp_file="$TARGET_DIR/classpath-$key.txt"
   if [[ -s $cp_file ]] && classpath_intact "$cp_file"; then
+    bash "$SCRIPT_DIR/../verify-jars.sh" "$cp_file" "$SCRIPT_DIR/jars.sha256" || die "refusing to start on jars that differ from the reviewed list"
     CLASSPATH_VALUE="$(<"$cp_file")"
     return 0
   fi
@@ -195,7 +196,7 @@ resolve_classpath() {
   tmp="$cp_file.tmp.$$"
   t0=$SECONDS
   log "resolving JanusGraph jars with Maven (first run downloads ~70 MB from Maven Central)..."
-  if ! "${MVN:-mvn}" -q -B -f "$SCRIPT_DIR/pom.xml" dependency:build-classpath \
+  if ! "${MVN:-mvn}" -q -B --strict-checksums -f "$SCRIPT_DIR/pom.xml" dependency:build-classpath \
         -Dmdep.includeScope=runtime -Dmdep.outputFile="$tmp" > "$TARGET_DIR/mvn.log" 2>&1; then
     tail -n 50 "$TARGET_DIR/mvn.log" >&2
     rm -f "$tmp"
@@ -203,6 +204,7 @@ resolve_classpath() {
   fi
   [[ -s $tmp ]] || die "Maven produced an empty classpath (see $TARGET_DIR/mvn.log)"
   find "$TARGET_DIR" -maxdepth 1 -name 'classpath-*.txt' ! -name "classpath-$key.txt" -delete
+  bash "$SCRIPT_DIR/../verify-jars.sh" "$tmp" "$SCRIPT_DIR/jars.sha256" || { rm -f "$tmp"; die "refusing to start on jars that differ from the reviewed list"; }
   mv -f "$tmp" "$cp_file"
   log "classpath resolved in $((SECONDS - t0))s ($(tr ':' '\n' < "$cp_file" | wc -l | tr -d ' ') jars, cached in $cp_file)"
   CLASSPATH_VALUE="$(<"$cp_file")"

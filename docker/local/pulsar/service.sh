@@ -67,18 +67,22 @@ classpath_ok() {
 ensure_classpath() {
   local f tmp start
   f="$(classpath_file)"
-  if classpath_ok "$f"; then echo "$f"; return; fi
+  if classpath_ok "$f"; then
+    bash "$SCRIPT_DIR/../verify-jars.sh" "$f" "$SCRIPT_DIR/jars.sha256" >&2 || die "refusing to start on jars that differ from the reviewed list"
+    echo "$f"; return
+  fi
   mkdir -p "$SCRIPT_DIR/target"
   tmp="$f.tmp.$$"
   start=$SECONDS
   log "resolving jars with Maven (first run downloads ~200 MB) ..."
   local mvnlog="$SCRIPT_DIR/target/mvn-build-classpath.log"
-  if ! ${MVN:-mvn} -B -f "$SCRIPT_DIR/pom.xml" dependency:build-classpath \
+  if ! ${MVN:-mvn} -B --strict-checksums -f "$SCRIPT_DIR/pom.xml" dependency:build-classpath \
         -Dmdep.outputFile="$tmp" -Dmdep.includeScope=runtime >"$mvnlog" 2>&1; then
     rm -f "$tmp"
     tail -n 40 "$mvnlog" >&2
     die "Maven dependency resolution failed (full log: $mvnlog)"
   fi
+  bash "$SCRIPT_DIR/../verify-jars.sh" "$tmp" "$SCRIPT_DIR/jars.sha256" >&2 || { rm -f "$tmp"; die "refusing to start on jars that differ from the reviewed list"; }
   mv -f "$tmp" "$f"
   log "classpath resolved in $((SECONDS - start))s ($(tr ':' '\n' < "$f" | wc -l) jars)"
   echo "$f"
