@@ -15,6 +15,7 @@ import {
 } from '@app/settings';
 import { MessageBroker, movementMessage, vertexUpsertMessage } from '@app/streaming';
 import { GraphUnavailableError } from '@app/vocabulary';
+import { sample } from '../support/prometheus-sample';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { account, movement, until } from '../../apps/ingest/src/ingest/ingest.fixtures';
 import { IngestWorker } from '../../apps/ingest/src/ingest/ingest.worker';
@@ -62,20 +63,6 @@ async function boot(store: GraphStore): Promise<INestApplication> {
 }
 
 /** The value of one sample of the Prometheus text format, found by name and labels. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) {
-      return Number(match[3]);
-    }
-  }
-  throw new Error(`no sample ${name} ${JSON.stringify(labels)} in:\n${text}`);
-}
-
 describe('Ingest worker probes (e2e, memory broker and graph)', () => {
   let app: INestApplication;
   let worker: IngestWorker;

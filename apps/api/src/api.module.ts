@@ -15,6 +15,7 @@ import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
 import { SeedModule } from './seed/seed.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
+import { ApiMetricsModule } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 
 @Module({
@@ -26,6 +27,7 @@ import { MetricsController } from './metrics/metrics.controller';
       controller: MetricsController,
       defaultMetrics: { enabled: true },
     }),
+    ApiMetricsModule,
     GraphStoreModule,
     AuthModule,
     AuditModule,
