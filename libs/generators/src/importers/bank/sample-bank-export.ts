@@ -170,8 +170,8 @@ export function sampleBankExportTables(): Record<BankRecordType, Row[]> {
   }
   tables.holders.push({ account_id: 'A-2002', party_id: 'P006', role: 'signatory' });
   account('DE89370400440532013000', 'external', 'EUR', '2018-01-01', 'DE', { bank_id: 'COBADEFF' });
-  account('KW81CBKU0000000000001234560101', 'external', 'KWD', '2019-01-01', 'KW', {
-    bank_id: 'NBOKKWKW',
+  account('GB33BUKB20201555555555', 'external', 'GBP', '2019-01-01', 'GB', {
+    bank_id: 'BUKBGB22',
   });
   account('BR-MAIN', 'cash-point', 'USD', '2005-01-01', 'US');
   account('ATM-07', 'cash-point', 'USD', '2012-01-01', 'US');
@@ -317,16 +317,16 @@ export function sampleBankExportTables(): Record<BankRecordType, Row[]> {
     received_currency: 'EUR',
     reference: 'services',
   });
-  // Payments abroad in currencies with 3 (KWD) and 0 (JPY) decimals.
+  // Payments abroad, one in a currency without decimals (JPY).
   move({
     timestamp: iso(START + 40 * DAY + 14 * 3_600_000),
     amount: major(500000),
     currency: 'USD',
     from_account: 'A-2002',
-    to_account: 'KW81CBKU0000000000001234560101',
+    to_account: 'GB33BUKB20201555555555',
     channel: 'wire',
-    received_amount: '1530.125',
-    received_currency: 'KWD',
+    received_amount: '3871.00',
+    received_currency: 'GBP',
   });
   move({
     timestamp: iso(START + 45 * DAY + 9 * 3_600_000),
