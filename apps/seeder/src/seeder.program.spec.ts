@@ -1,16 +1,22 @@
 import { createSeederProgram } from './seeder.program';
 
 describe('createSeederProgram', () => {
-  it('offers generate, import (amlworld, amlsim, bods) and evaluate', () => {
+  it('offers generate, import (bank, amlworld, amlsim, bods), detect and evaluate', () => {
     const program = createSeederProgram({
       boot: () => Promise.reject(new Error('not booted in this test')),
     });
     expect(program.commands.map((c) => c.name()).sort()).toEqual([
+      'detect',
       'evaluate',
       'generate',
       'import',
     ]);
     const imports = program.commands.find((c) => c.name() === 'import');
-    expect(imports?.commands.map((c) => c.name()).sort()).toEqual(['amlsim', 'amlworld', 'bods']);
+    expect(imports?.commands.map((c) => c.name()).sort()).toEqual([
+      'amlsim',
+      'amlworld',
+      'bank',
+      'bods',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { GraphStore } from '@app/graph-store';
 import type { BaseMoney } from '@app/vocabulary';
 import { registerBodsCommands } from './bods/bods.command';
+import { registerDetectCommand } from './detect/detect.command';
 import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
 import { registerImportCommands } from './import/import.command';
@@ -14,8 +15,9 @@ export interface SeederProgramDeps extends GenerateCommandDeps {
 }
 
 /**
- * The seeder's command line: `generate` (synthetic bank), `import amlworld|amlsim|bods`
- * (public datasets and ownership registers) and `evaluate` (detectors against ground truth).
+ * The seeder's command line: `generate` (synthetic bank), `import bank|amlworld|amlsim|bods`
+ * (a bank's own export, public datasets and ownership registers), `detect` (alerts on any
+ * dataset, no labels needed) and `evaluate` (detectors against ground truth).
  */
 export function createSeederProgram(deps: SeederProgramDeps): Command {
   const program = new Command('seeder')
@@ -33,6 +35,11 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
     ...(deps.progress ? { progress: deps.progress } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
+  });
+  registerDetectCommand(program, {
+    boot: deps.boot,
+    ...(deps.print ? { print: deps.print } : {}),
     ...(deps.money ? { money: deps.money } : {}),
   });
   return program;

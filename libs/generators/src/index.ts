@@ -22,6 +22,7 @@ export {
 export { CsvSink, csvField } from './sinks/csv.sink';
 export * from './sinks/graph-store.sink';
 export * from './importers';
+export * from './importers/bank';
 export { readPatternFile, patternFileName, type PatternFile } from './injection/pattern-file';
 export {
   planPatternInjection,

@@ -156,6 +156,19 @@ describe('readJsonlDataset: input validated like ingest input', () => {
     );
   });
 
+  it('needs ground-truth.jsonl unless told the labels are not required', async () => {
+    writeFileSync(join(dir, 'accounts.jsonl'), lines(account('account:bank1:1')));
+    expect(await problemsOf()).toEqual([
+      {
+        field: 'dataset',
+        rule: 'must contain ground-truth.jsonl (write it with `seeder generate`)',
+      },
+    ]);
+    const dataset = await readJsonlDataset(dir, { requireGroundTruth: false });
+    expect(dataset.vertices.map((v) => v.uid)).toEqual(['account:bank1:1']);
+    expect(dataset.groundTruth).toEqual([]);
+  });
+
   it('refuses a manifest that is not JSON', async () => {
     writeFileSync(join(dir, 'ground-truth.jsonl'), lines(truth()));
     writeFileSync(join(dir, 'manifest.json'), '{ profile: tiny');

@@ -29,6 +29,11 @@ export interface JsonlDataset {
 export interface ReadJsonlOptions {
   /** Problems collected before reading stops and the dataset is refused (default 20). */
   maxErrors?: number;
+  /**
+   * Whether ground-truth.jsonl must be there (default true: the evaluation scores against it).
+   * `seeder detect` reads datasets without labels and passes false.
+   */
+  requireGroundTruth?: boolean;
 }
 
 const DEFAULT_MAX_ERRORS = 20;
@@ -227,7 +232,7 @@ export async function readJsonlDataset(
       { field: 'dataset', rule: 'must be a folder written by `seeder generate --sink jsonl`' },
     ]);
   }
-  if (!names.includes('ground-truth.jsonl')) {
+  if (options.requireGroundTruth !== false && !names.includes('ground-truth.jsonl')) {
     throw new InvalidInputError(`${directory} has no ground-truth.jsonl`, [
       {
         field: 'dataset',

@@ -32,6 +32,16 @@ const TRANS = join(FIXTURES, 'amlworld', 'mini_Trans.csv');
 const PATTERNS = join(FIXTURES, 'amlworld', 'mini_Patterns.txt');
 const MALFORMED = join(FIXTURES, 'amlworld', 'malformed_Trans.csv');
 const AMLSIM_NEW = join(FIXTURES, 'amlsim-new');
+const BANK_EXPORT = resolve(__dirname, '..', '..', '..', '..', 'examples', 'bank-export');
+const BANK_EXPORT_JSONL = resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'examples',
+  'bank-export-jsonl',
+);
 
 function lines(path: string): unknown[] {
   return readFileSync(path, 'utf8')
@@ -219,6 +229,97 @@ describe('seeder import commands', () => {
       schema: 'new',
       graph: { backend: 'memory', created: 19 },
     });
+  });
+
+  it.each([
+    ['CSV', BANK_EXPORT],
+    ['JSON-lines', BANK_EXPORT_JSONL],
+  ])('imports a %s bank export into JSON lines', async (_format, dir) => {
+    const out = join(work, 'bank');
+    await cli()('import', 'bank', '--dir', dir, '--out', out, '--bank-id', 'harbour');
+    expect(readdirSync(out).sort()).toEqual([
+      'edges.jsonl',
+      'ground-truth.jsonl',
+      'import-summary.json',
+      'vertices.jsonl',
+    ]);
+    const edges = lines(join(out, 'edges.jsonl')) as { label: string; eid: string }[];
+    expect(edges.filter((e) => e.label === 'TRANSFERRED').length).toBeGreaterThanOrEqual(200);
+    expect(edges.map((e) => e.eid)).toContain('mv:harbour:M00001');
+    const summary = JSON.parse(readFileSync(join(out, 'import-summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      source: 'bank',
+      format: 'bank-exchange/v1',
+      bankId: 'harbour',
+    });
+    expect(printed[0]).toMatch(/^Imported bank from accounts\.(csv|jsonl) \(20 rows\)/);
+    expect(printed.join('\n')).not.toContain('WARNING');
+  });
+
+  it('refuses a bad bank export with file, line, field and rule, and writes nothing', async () => {
+    const dir = join(work, 'export');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'persons.csv'), 'person_id,name\nP1,Ada\nP1,Ada again\n');
+    writeFileSync(
+      join(dir, 'accounts.csv'),
+      'account_id,account_type,currency,opened_on,country\nA1,personal,USD,2020-02-30,US\n',
+    );
+    const out = join(work, 'bad');
+    await expect(cli()('import', 'bank', '--dir', dir, '--out', out)).rejects.toMatchObject({
+      exitCode: 2,
+    });
+    const message = errors.join('');
+    expect(message).toContain(
+      'accounts.csv line 2: opened_on must be a calendar date written YYYY-MM-DD',
+    );
+    expect(message).toContain('nothing was imported');
+    expect(existsSync(out)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it.each([
+    ['bank', ['--dir', BANK_EXPORT]],
+    ['amlsim', ['--dir', AMLSIM_NEW]],
+  ])(
+    'import %s --sink graph into the in-memory store says loudly that nothing was kept',
+    async (kind, args) => {
+      const store = new MemoryGraphStore();
+      await cli({ graphStore: () => Promise.resolve(store) })(
+        'import',
+        kind,
+        ...args,
+        '--out',
+        join(work, kind),
+        '--sink',
+        'graph',
+      );
+      const text = printed.join('\n');
+      expect(text).toContain('WARNING: NOTHING OF THIS IMPORT WAS KEPT');
+      expect(text).toContain('GRAPH_BACKEND=janusgraph');
+      expect(text).toContain('--sink jsonl');
+      expect(text).toContain('POST /api/v1/imports');
+      expect((await store.counts()).edges.TRANSFERRED).toBeGreaterThan(0);
+    },
+  );
+
+  it('says nothing of the kind when the graph store keeps the data', async () => {
+    const store = new MemoryGraphStore();
+    // The memory class types its backend as 'memory'; this stand-in claims to be JanusGraph.
+    Object.defineProperty(store, 'backend', { value: 'janusgraph' });
+    await cli({ graphStore: () => Promise.resolve(store) })(
+      'import',
+      'amlsim',
+      '--dir',
+      AMLSIM_NEW,
+      '--out',
+      join(work, 'kept'),
+      '--sink',
+      'graph',
+    );
+    expect(printed.join('\n')).not.toContain('WARNING');
   });
 
   it('refuses --sink graph when no graph store was provided', async () => {

@@ -1,8 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  DEFAULT_BANK_ID,
   DEFAULT_CHUNK_SIZE,
+  DEFAULT_MAX_PROBLEMS,
   importAmlsim,
   importAmlworld,
+  importBankExportFolder,
   type ImportRun,
   type ImportSummary,
 } from '@app/generators';
@@ -34,6 +37,12 @@ interface AmlworldCommandOptions extends CommonOptions {
   patterns?: string;
 }
 
+interface BankCommandOptions extends CommonOptions {
+  dir: string;
+  bankId: string;
+  maxProblems: number;
+}
+
 interface AmlsimCommandOptions extends CommonOptions {
   dir: string;
   bankId?: string;
@@ -47,6 +56,7 @@ interface AmlsimCommandOptions extends CommonOptions {
  *
  *   seeder import amlworld --transactions HI-Small_Trans.csv [--patterns HI-Small_Patterns.txt] --out <dir> [--sink jsonl|graph]
  *   seeder import amlsim --dir <AMLSim output folder> --out <dir> [--sink jsonl|graph]
+ *   seeder import bank --dir <bank export folder> --out <dir> [--sink jsonl|graph] [--bank-id <id>]
  *
  * Output is written to a temporary folder next to `--out` and renamed into place only when the
  * whole import succeeded. A malformed file stops the import with a message naming the file,
@@ -58,8 +68,49 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
   const group = program
     .command('import')
     .description(
-      'Import a public AML dataset (IBM AMLworld or AMLSim) into the graph model, with its labels as ground truth',
+      "Import a bank's own export (bank exchange format) or a public AML dataset (IBM AMLworld, AMLSim) into the graph model",
     );
+  const context: RunContext = { print, createSink, graphStore: deps.graphStore };
+
+  const bank = withCommonOptions(
+    group
+      .command('bank')
+      .description(
+        "Import a bank's own data: a folder of CSV or JSON-lines files in the bank exchange format (docs/import-format.md)",
+      )
+      .requiredOption(
+        '--dir <dir>',
+        'the export folder: persons, companies, accounts, holders, ownership, identifiers, identifier-uses, movements, events (.csv or .jsonl)',
+      )
+      .option(
+        '--bank-id <id>',
+        "this bank's id inside the business ids (account:<bank-id>:<account_id>); keep it the same for every import of one bank",
+        DEFAULT_BANK_ID,
+      )
+      .option(
+        '--max-problems <n>',
+        'problems to list before the export is refused',
+        parsePositiveInteger,
+        DEFAULT_MAX_PROBLEMS,
+      )
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ npm run seed -- import bank --dir examples/bank-export --out ./out/my-bank\n\n' +
+          'The whole export is validated first (JSON Schemas in schemas/bank-exchange/v1, then references\n' +
+          'between files); if anything is wrong, every problem is listed with file, line, field and rule,\n' +
+          'and nothing is written.',
+      ),
+  );
+  bank.action(async () => {
+    const opts = bank.opts<BankCommandOptions>();
+    await runCommand(bank, opts, context, () =>
+      importBankExportFolder(opts.dir, {
+        bankId: opts.bankId,
+        maxProblems: opts.maxProblems,
+        chunkSize: opts.chunkSize,
+      }),
+    );
+  });
 
   const amlworld = withCommonOptions(
     group
@@ -78,7 +129,7 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
         code: 'seeder.import.missing-input',
       });
     }
-    await runCommand(amlworld, opts, print, createSink, () =>
+    await runCommand(amlworld, opts, context, () =>
       importAmlworld({
         transactionsPath: opts.transactions,
         patternsPath: opts.patterns,
@@ -111,7 +162,7 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
   );
   amlsim.action(async () => {
     const opts = amlsim.opts<AmlsimCommandOptions>();
-    await runCommand(amlsim, opts, print, createSink, () =>
+    await runCommand(amlsim, opts, context, () =>
       importAmlsim({
         dir: opts.dir,
         chunkSize: opts.chunkSize,
@@ -149,11 +200,16 @@ function withCommonOptions(command: Command): Command {
     );
 }
 
+interface RunContext {
+  print: (line: string) => void;
+  createSink: ImportSinkFactory;
+  graphStore?: () => Promise<GraphStore>;
+}
+
 async function runCommand<S extends ImportSummary>(
   command: Command,
   opts: CommonOptions,
-  print: (line: string) => void,
-  createSink: ImportSinkFactory,
+  { print, createSink, graphStore }: RunContext,
   start: () => ImportRun<S>,
 ): Promise<void> {
   try {
@@ -177,6 +233,9 @@ async function runCommand<S extends ImportSummary>(
       }
     });
     for (const line of describeSummary(summary, opts)) print(line);
+    if (opts.sink === 'graph' && graphStore && (await graphStore()).backend === 'memory') {
+      for (const line of IN_MEMORY_WARNING) print(line);
+    }
   } catch (error) {
     if (error instanceof DomainError) {
       command.error(`error: ${error.message}`, {
@@ -188,16 +247,35 @@ async function runCommand<S extends ImportSummary>(
   }
 }
 
+/**
+ * Printed after `--sink graph` into the embedded in-memory store: the store dies with this
+ * process, so the import is lost as soon as the command ends.
+ */
+export const IN_MEMORY_WARNING: readonly string[] = [
+  '',
+  '!!! WARNING: NOTHING OF THIS IMPORT WAS KEPT.',
+  '!!! The graph store is the embedded in-memory one (GRAPH_BACKEND=memory, the default). It lives',
+  '!!! only as long as this process, and this process ends now: the data above is gone.',
+  '!!! To keep it, do one of these instead:',
+  '!!!   - start the services (npm run services:up) and import again with GRAPH_BACKEND=janusgraph;',
+  '!!!   - import with --sink jsonl (the default) and start the API on that output folder;',
+  '!!!   - send the files to a running API with POST /api/v1/imports.',
+];
+
 /** The lines printed after a successful import. */
 export function describeSummary(
   summary: ImportSummary,
   opts: Pick<CommonOptions, 'out' | 'sink'>,
 ): string[] {
   const files = summary.files.map((file) => `${file.path} (${file.rows} rows)`).join(', ');
+  const where = opts.sink === 'graph' ? ' (vertices and edges upserted into the graph store)' : '';
+  const counts =
+    summary.source === 'bank'
+      ? `  ${summary.vertices} vertices, ${summary.edges} edges (holdings, ownership, identifier uses, movements, events)${where}`
+      : `  ${summary.vertices} vertices, ${summary.edges} movements, ${summary.groundTruth} ground-truth records${where}`;
   return [
     `Imported ${summary.source} from ${files}`,
-    `  ${summary.vertices} vertices, ${summary.edges} movements, ${summary.groundTruth} ground-truth records` +
-      (opts.sink === 'graph' ? ' (vertices and edges upserted into the graph store)' : ''),
+    counts,
     `  written to ${opts.out}`,
     ...summary.notes.map((note) => `  note: ${note}`),
   ];

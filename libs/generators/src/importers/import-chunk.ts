@@ -27,7 +27,7 @@ export interface ImportedFile {
 
 /** What every importer reports once its last chunk has been produced. */
 export interface ImportSummary {
-  source: 'amlworld' | 'amlsim';
+  source: 'amlworld' | 'amlsim' | 'bank';
   files: ImportedFile[];
   vertices: number;
   edges: number;
