@@ -1,3 +1,6 @@
+/** A method of a Map or Set as the view hands it out. */
+type CollectionMethod = (...args: never[]) => unknown;
+
 /**
  * Runs code against live rule state and then puts every change back, so that a movement can be
  * scored "as if" without leaving it in the windows.
@@ -28,9 +31,6 @@
  * spec checks it by raising, for every movement of a generated bank, the same alerts in a trial
  * as in a real feed, and ending with the same state.
  */
-/** A method of a Map or Set as the view hands it out. */
-type CollectionMethod = (...args: never[]) => unknown;
-
 export class TrialRun {
   private readonly proxies = new WeakMap<object, object>();
   private readonly targets = new WeakMap<object, object>();
