@@ -12,6 +12,7 @@ import { benchGenerators } from './generators.bench';
 import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchPulsarThroughput } from './pulsar-throughput.bench';
+import { benchScoreLatency } from './score-latency.bench';
 import { benchStoreScan } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
@@ -102,6 +103,12 @@ const SECTIONS: Section[] = [
           baseline: textFlag('--store-scan-baseline'),
         }),
       ),
+  },
+  {
+    name: 'score-latency',
+    title:
+      'Real-time scoring: latency and throughput of POST /api/v1/score from a second process (issue 12)',
+    run: () => benchScoreLatency(),
   },
   {
     name: 'streaming',

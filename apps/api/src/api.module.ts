@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
 import { SeedModule } from './seed/seed.module';
+import { ScoreHttpModule } from './score/score-http.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
 import { ApiMetricsModule } from './metrics/api-metrics';
 import { MetricsController } from './metrics/metrics.controller';
@@ -38,6 +39,7 @@ import { MetricsController } from './metrics/metrics.controller';
     AlertsHttpModule,
     FraudHttpModule,
     AccountsHttpModule,
+    ScoreHttpModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

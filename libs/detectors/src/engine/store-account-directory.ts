@@ -49,6 +49,11 @@ export class StoreAccountDirectory implements AccountDirectory {
     }
   }
 
+  /** Drops what is cached about some accounts (e.g. accounts found missing, since imported). */
+  forget(uids: Iterable<string>): void {
+    for (const uid of uids) this.cache.delete(uid);
+  }
+
   get(uid: string): AccountInfo | undefined {
     return this.cache.get(uid)?.info;
   }

@@ -4,10 +4,17 @@ import type { AccountEvent } from '../core/activity';
 import type { ActivityDetector, DetectedAlert, Evaluator } from '../core/detector';
 import type { RuleInstance } from '../registry/detector.registry';
 import { toDetectedAlert } from './alert-collector';
+import { TrialRun } from './trial-run';
 
 interface LiveRule {
   detector: ActivityDetector;
   evaluator: Evaluator;
+}
+
+/** What a trial feeds (see `StreamDetectionEngine.trial`). */
+export interface TrialFeed {
+  onMovement(movement: Movement): DetectedAlert[];
+  onEvent(event: AccountEvent): DetectedAlert[];
 }
 
 /**
@@ -21,6 +28,8 @@ interface LiveRule {
  */
 export class StreamDetectionEngine {
   private readonly live: LiveRule[];
+  /** Read-only services the rules' state points at; a trial never journals them. */
+  private readonly shared: object[];
 
   /**
    * @param observedSince since when the stream is complete (unset: from the first activity fed);
@@ -32,7 +41,9 @@ export class StreamDetectionEngine {
     observedSince?: number,
   ) {
     this.live = [];
+    this.shared = [accounts];
     for (const { detector, params, money } of instances) {
+      this.shared.push(money);
       if (detector.kind !== 'activity') continue;
       this.live.push({
         detector,
@@ -64,8 +75,57 @@ export class StreamDetectionEngine {
     return alerts;
   }
 
+  /**
+   * Feeds activities to the rules and then puts every rule's state back exactly as it was:
+   * what `onMovement` / `onEvent` would raise, without keeping the activities (see TrialRun for
+   * how, and why not a copy). `run` must be synchronous; alerts come out as plain copies. The
+   * activities fed should be frozen (`Object.freeze`), which lets the trial share them.
+   */
+  trial<T>(run: (feed: TrialFeed) => T): T {
+    const trial = new TrialRun(this.shared);
+    const live = this.live.map(({ detector, evaluator }) => ({
+      detector,
+      evaluator: trial.wrap(evaluator),
+    }));
+    const feed: TrialFeed = {
+      onMovement: (movement) => {
+        const alerts: DetectedAlert[] = [];
+        for (const { detector, evaluator } of live) {
+          for (const draft of evaluator.onMovement(movement))
+            alerts.push(detachedAlert(toDetectedAlert(detector, draft)));
+        }
+        return alerts;
+      },
+      onEvent: (event) => {
+        const alerts: DetectedAlert[] = [];
+        for (const { detector, evaluator } of live) {
+          if (!evaluator.onEvent) continue;
+          for (const draft of evaluator.onEvent(event))
+            alerts.push(detachedAlert(toDetectedAlert(detector, draft)));
+        }
+        return alerts;
+      },
+    };
+    try {
+      return run(feed);
+    } finally {
+      trial.rollback();
+    }
+  }
+
   /** Entries held across all rules (bounded by the windows, not by history). */
   stateSize(): number {
     return this.live.reduce((total, rule) => total + rule.evaluator.stateSize(), 0);
   }
+}
+
+/** The alert with every nested value copied out of the trial's views (they go stale after it). */
+function detachedAlert(alert: DetectedAlert): DetectedAlert {
+  return {
+    ...alert,
+    movements: alert.movements.map((m) => ({ ...m })),
+    ...(alert.events ? { events: alert.events.map((e) => ({ ...e })) } : {}),
+    parties: alert.parties.map((p) => ({ ...p })),
+    facts: { ...alert.facts },
+  };
 }

@@ -1,0 +1,335 @@
+import { Injectable } from '@nestjs/common';
+import {
+  accountEventOf,
+  AlertRepository,
+  compareActivities,
+  DetectorRegistry,
+  StoreAccountDirectory,
+  StreamDetectionEngine,
+  timestampOf,
+} from '@app/detectors';
+import type { AccountEvent, Activity, DetectedAlert } from '@app/detectors';
+import { GraphStore } from '@app/graph-store';
+import { ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
+import type { FieldProblem, GraphEdge } from '@app/vocabulary';
+import { SerialQueue } from './serial-queue';
+
+/** Movements per store read while warming up or catching up. */
+const PAGE = 5000;
+/** Accounts per page when gathering account events at warm-up. */
+const ACCOUNT_PAGE = 500;
+/** Requests that may wait for the engine before more are refused with 503. */
+const MAX_WAITING = 1000;
+
+/** One activity to score, with the request field that names it in errors ("" or "movements.3"). */
+export interface ScoreItem {
+  activity: Activity;
+  field: string;
+}
+
+export interface ScoredActivity {
+  id: string;
+  alerts: DetectedAlert[];
+}
+
+export interface ScoreOutcome {
+  results: ScoredActivity[];
+  evaluatedRules: number;
+  recorded: boolean;
+}
+
+/** The live engine and how far into the store's history it has read. */
+interface EngineState {
+  engine: StreamDetectionEngine;
+  directory: StoreAccountDirectory;
+  /** The longest look-back of the per-event rules: how much history the windows need. */
+  horizonMs: number;
+  /** The last activity fed for good (store history or a recorded activity). */
+  last?: Activity;
+  /** Where the next read of stored movements resumes (the last movement fed). */
+  after?: { timestamp: number; movementId: string };
+  /** Whether the stored account events of the horizon were read (once, on first use). */
+  warmedUp: boolean;
+  /** Account events read at warm-up and not fed yet, in replay order. */
+  pendingEvents: AccountEvent[];
+}
+
+const frozen = (activity: Activity): Activity =>
+  activity.type === 'movement'
+    ? { type: 'movement', movement: Object.freeze({ ...activity.movement }) }
+    : { type: 'event', event: Object.freeze({ ...activity.event }) };
+
+const idOf = (activity: Activity): string =>
+  activity.type === 'movement' ? activity.movement.movementId : activity.event.eventId;
+
+const describe = (activity: Activity): string =>
+  `${activity.type} ${idOf(activity)} at ${new Date(timestampOf(activity)).toISOString()}`;
+
+/**
+ * Real-time scoring: each movement or account event goes through the per-event engine (the
+ * same rule evaluators as the batch scan, so the same alerts and explanations) against the
+ * current state of the store.
+ *
+ * "Current state": the engine is created on first use and warmed up from the store: every
+ * stored movement (and account event) of the rules' longest look-back before the first scored
+ * activity, replayed in time order, page by page (memory stays bounded by the rules' windows;
+ * time by the look-back). Before each request it also catches up with movements stored since
+ * (by other writers), up to the first scored activity. A recorded activity is written to the
+ * store and fed for good; the store read resumes after it, so it is never fed twice.
+ *
+ * Without `record`, the activities are fed inside `StreamDetectionEngine.trial`: every change
+ * they make to the rules' windows is journaled and undone before the answer, so nothing of
+ * them stays in the engine (and nothing is written to the store). The cost is proportional to
+ * what the rules touch, not to the state, so it stays in the milliseconds on a warm engine. A
+ * batch is one trial: its items see the items before them, as a stream would.
+ *
+ * Order: the engine reads activities in time order (`compareActivities`: time, events before
+ * movements at one instant, then id). An activity that sorts at or before the last one fed for
+ * good is refused with 409 (ConflictError) naming both: score history with
+ * POST /api/v1/alerts/scan instead. A batch must itself be in that order (400 otherwise).
+ *
+ * Requests pass through the engine one at a time (SerialQueue). If feeding fails half-way,
+ * the engine is dropped and warmed up again on the next request.
+ */
+@Injectable()
+export class RealTimeScoringService {
+  private readonly queue = new SerialQueue(MAX_WAITING);
+  private state: EngineState | undefined;
+
+  constructor(
+    private readonly registry: DetectorRegistry,
+    private readonly store: GraphStore,
+    private readonly alerts: AlertRepository,
+  ) {}
+
+  score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
+    return this.queue.run(() => this.scoreNow(items, record));
+  }
+
+  private async scoreNow(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
+    this.assertOrdered(items);
+    const state = this.state ?? this.create();
+    this.state = state;
+    await this.assertAccountsKnown(state, items);
+    const first = items[0].activity;
+    try {
+      await this.catchUp(state, first);
+    } catch (error) {
+      this.state = undefined;
+      throw error;
+    }
+    if (state.last && compareActivities(state.last, first) >= 0) {
+      throw new ConflictError(
+        `${describe(first)} is not after ${describe(state.last)}, the latest activity the real-time engine has read; it takes activities in time order. Score past activities with POST /api/v1/alerts/scan.`,
+        { field: items[0].field === '' ? 'timestamp' : `${items[0].field}.timestamp` },
+      );
+    }
+    const activities = items.map((item) => frozen(item.activity));
+    const evaluatedRules = state.engine.rules().length;
+    if (!record) {
+      const results = state.engine.trial((feed) =>
+        activities.map((activity) => ({
+          id: idOf(activity),
+          alerts:
+            activity.type === 'movement'
+              ? feed.onMovement(activity.movement)
+              : feed.onEvent(activity.event),
+        })),
+      );
+      return { results, evaluatedRules, recorded: false };
+    }
+    await this.write(activities);
+    let results: ScoredActivity[];
+    try {
+      results = activities.map((activity) => {
+        const alerts =
+          activity.type === 'movement'
+            ? state.engine.onMovement(activity.movement)
+            : state.engine.onEvent(activity.event);
+        this.advance(state, activity);
+        return { id: idOf(activity), alerts };
+      });
+    } catch (error) {
+      this.state = undefined;
+      throw error;
+    }
+    const raised = results.flatMap((r) => r.alerts);
+    if (raised.length > 0) await this.alerts.save(raised);
+    return { results, evaluatedRules, recorded: true };
+  }
+
+  private create(): EngineState {
+    const instances = this.registry.instantiate();
+    const directory = new StoreAccountDirectory(this.store);
+    let horizonMs = 0;
+    for (const { detector, params } of instances)
+      if (detector.kind === 'activity')
+        horizonMs = Math.max(horizonMs, detector.lookbackMs(params));
+    return {
+      engine: new StreamDetectionEngine(instances, directory),
+      directory,
+      horizonMs,
+      warmedUp: false,
+      pendingEvents: [],
+    };
+  }
+
+  private assertOrdered(items: readonly ScoreItem[]): void {
+    const problems: FieldProblem[] = [];
+    for (let i = 1; i < items.length; i += 1) {
+      if (compareActivities(items[i - 1].activity, items[i].activity) >= 0)
+        problems.push({
+          field: `${items[i].field}.timestamp`,
+          rule: 'must come after the item before it (time order; at one instant events first, then by id)',
+        });
+    }
+    if (problems.length > 0)
+      throw new InvalidInputError(
+        'The items of a batch must be in time order and distinct: the engine reads them as one sequence',
+        problems,
+      );
+  }
+
+  /** Refuses activities on accounts the store does not have (400 naming the field). */
+  private async assertAccountsKnown(
+    state: EngineState,
+    items: readonly ScoreItem[],
+  ): Promise<void> {
+    const named: { field: string; uid: string }[] = [];
+    for (const { activity, field } of items) {
+      const at = (name: string): string => (field === '' ? name : `${field}.${name}`);
+      if (activity.type === 'movement') {
+        named.push({ field: at('fromAccount'), uid: activity.movement.fromAccount });
+        named.push({ field: at('toAccount'), uid: activity.movement.toAccount });
+      } else {
+        named.push({ field: at('accountId'), uid: activity.event.accountId });
+      }
+    }
+    await state.directory.ensure(named.map((n) => n.uid));
+    const missing = named.filter((n) => state.directory.get(n.uid) === undefined);
+    if (missing.length === 0) return;
+    // Not remembered as missing: the account may be imported before the next request.
+    state.directory.forget(missing.map((n) => n.uid));
+    throw new InvalidInputError(
+      `Unknown account${missing.length === 1 ? '' : 's'}: ${[...new Set(missing.map((n) => n.uid))].join(', ')}`,
+      missing.map((n) => ({
+        field: n.field,
+        rule: 'must be an account in the store (import the account first)',
+      })),
+    );
+  }
+
+  /**
+   * Feeds, for good, the stored movements (and, on the first use, the stored account events)
+   * that come before `upTo` and after what was already read, from at most the look-back
+   * horizon before it. Alerts these raise are history: the batch scan reports them.
+   */
+  private async catchUp(state: EngineState, upTo: Activity): Promise<void> {
+    const horizonStart = timestampOf(upTo) - state.horizonMs;
+    if (!state.warmedUp) {
+      state.pendingEvents = await this.storedEvents(horizonStart, timestampOf(upTo));
+      state.warmedUp = true;
+    }
+    for (;;) {
+      const page = await this.store.scanMovements({
+        from: Math.max(horizonStart, 0),
+        to: timestampOf(upTo) + 1,
+        after: state.after,
+        limit: PAGE,
+      });
+      const before = page
+        .map((movement): Activity => ({ type: 'movement', movement }))
+        .filter((activity) => compareActivities(activity, upTo) < 0);
+      await state.directory.ensure(
+        before.flatMap((a) =>
+          a.type === 'movement' ? [a.movement.fromAccount, a.movement.toAccount] : [],
+        ),
+      );
+      for (const activity of before) {
+        this.feedEventsBefore(state, activity);
+        if (state.last && compareActivities(state.last, activity) >= 0) continue;
+        if (activity.type === 'movement')
+          state.engine.onMovement(Object.freeze({ ...activity.movement }));
+        this.advance(state, activity);
+      }
+      if (page.length < PAGE || before.length < page.length) break;
+    }
+    this.feedEventsBefore(state, upTo);
+  }
+
+  private feedEventsBefore(state: EngineState, upTo: Activity): void {
+    let fed = 0;
+    for (const event of state.pendingEvents) {
+      const activity: Activity = { type: 'event', event };
+      if (compareActivities(activity, upTo) >= 0) break;
+      fed += 1;
+      if (state.last && compareActivities(state.last, activity) >= 0) continue;
+      state.engine.onEvent(Object.freeze({ ...event }));
+      state.last = activity;
+    }
+    if (fed > 0) state.pendingEvents = state.pendingEvents.slice(fed);
+  }
+
+  private advance(state: EngineState, activity: Activity): void {
+    state.last = activity;
+    if (activity.type === 'movement')
+      state.after = {
+        timestamp: activity.movement.timestamp,
+        movementId: activity.movement.movementId,
+      };
+  }
+
+  /**
+   * Account events of [from, to), in replay order. The store has no index of events by time,
+   * so this lists the accounts page by page (once, at warm-up).
+   */
+  private async storedEvents(from: number, to: number): Promise<AccountEvent[]> {
+    const events: AccountEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listVertices({ label: 'Account', cursor, limit: ACCOUNT_PAGE });
+      if (page.items.length > 0) {
+        const records = await this.store.getAccountEvents({
+          accountIds: page.items.map((v) => v.uid),
+          from: Math.max(from, 0),
+          to,
+        });
+        for (const { accountId, event } of records)
+          events.push(accountEventOf(accountId, event.uid, event.props));
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return events
+      .map((event): Activity => ({ type: 'event', event }))
+      .sort(compareActivities)
+      .flatMap((a) => (a.type === 'event' ? [a.event] : []));
+  }
+
+  /** Writes recorded activities: movements as TRANSFERRED edges, events as Event + HAS_EVENT. */
+  private async write(activities: readonly Activity[]): Promise<void> {
+    const edges: GraphEdge[] = [];
+    const events: AccountEvent[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'movement') edges.push(movementEdge(activity.movement));
+      else events.push(activity.event);
+    }
+    if (events.length > 0) {
+      await this.store.upsertVertices(
+        events.map(({ eventId, accountId: _account, ...props }) => ({
+          label: 'Event' as const,
+          uid: eventId,
+          props,
+        })),
+      );
+      for (const event of events)
+        edges.push({
+          label: 'HAS_EVENT',
+          eid: ids.structural('HAS_EVENT', event.accountId, event.eventId),
+          from: event.accountId,
+          to: event.eventId,
+          props: {},
+        });
+    }
+    if (edges.length > 0) await this.store.upsertEdges(edges);
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, EVENT_KINDS } from '@app/vocabulary';
+import type { EventKind } from '@app/vocabulary';
+import { MAX_BATCH } from './score-movement.body.dto';
+
+const ID_RULE = { message: `$property must be ${BUSINESS_ID_RULE}` };
+
+/** One account event: a login, a credential, contact or device change. */
+export class AccountEventInputDto {
+  @ApiProperty({ example: 'event:core:login-88412' })
+  @Matches(BUSINESS_ID_PATTERN, ID_RULE)
+  eventId!: string;
+
+  @ApiProperty({ example: 'account:SYNB:3080006234', description: 'The account (in the store).' })
+  @Matches(BUSINESS_ID_PATTERN, ID_RULE)
+  accountId!: string;
+
+  @ApiProperty({ enum: EVENT_KINDS, example: 'login' })
+  @IsIn(EVENT_KINDS)
+  kind!: EventKind;
+
+  @ApiProperty({ example: '2025-01-06T10:14:00Z', description: 'When it happened, ISO 8601.' })
+  @IsISO8601({ strict: true })
+  timestamp!: string;
+
+  @ApiPropertyOptional({ example: 'US' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: '$property must be a two-letter ISO 3166 code in capitals' })
+  country?: string;
+
+  @ApiPropertyOptional({ example: 40.7128 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-90)
+  @Max(90)
+  latitude?: number;
+
+  @ApiPropertyOptional({ example: -74.006 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-180)
+  @Max(180)
+  longitude?: number;
+
+  /** The device or IP identifier uid the event came from. */
+  @ApiPropertyOptional({ example: 'ip:203.0.113.7' })
+  @IsOptional()
+  @Matches(BUSINESS_ID_PATTERN, ID_RULE)
+  identifierUid?: string;
+}
+
+/** POST /api/v1/score/event: one account event, flat, plus `record`. */
+export class ScoreEventBodyDto extends AccountEventInputDto {
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  record?: boolean;
+}
+
+/** POST /api/v1/score/events: several account events in time order. */
+export class ScoreEventsBodyDto {
+  @ApiProperty({ type: [AccountEventInputDto], minItems: 1, maxItems: MAX_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => AccountEventInputDto)
+  events!: AccountEventInputDto[];
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  record?: boolean;
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DetectorsModule } from '@app/detectors';
+import { RealTimeScoringService } from './real-time-scoring.service';
+import { ScoreController } from './score.controller';
+
+/**
+ * Real-time scoring under /api/v1/score. Import it into ApiModule; it relies on the global
+ * GraphStoreModule and SettingsModule that ApiModule already imports.
+ */
+@Module({
+  imports: [DetectorsModule],
+  controllers: [ScoreController],
+  providers: [RealTimeScoringService],
+})
+export class ScoreHttpModule {}

@@ -1,0 +1,80 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { FLAG_ROLES, SEVERITIES } from '@app/vocabulary';
+
+export class ScoredPartyDto {
+  @ApiProperty({ example: 'account:SYNB:3080006234' })
+  uid!: string;
+
+  @ApiProperty({ enum: FLAG_ROLES, example: 'subject' })
+  role!: string;
+}
+
+/** An alert the scored activity raised (or grew): the same rule and explanation as a batch scan. */
+export class ScoredAlertDto {
+  @ApiProperty({ example: 'alert:aml.structuring:3f2a9c…' })
+  alertId!: string;
+
+  @ApiProperty({ example: 'aml.structuring' })
+  ruleId!: string;
+
+  @ApiProperty({ example: '2.1.0' })
+  ruleVersion!: string;
+
+  @ApiProperty({ example: 'structuring' })
+  typology!: string;
+
+  @ApiProperty({ example: 0.82, minimum: 0, maximum: 1 })
+  score!: number;
+
+  @ApiProperty({ enum: SEVERITIES, example: 'high' })
+  severity!: string;
+
+  @ApiProperty({
+    example:
+      'Account account:SYNB:3080006234 made 4 cash deposits of 9000.00 to 9999.99 USD within 3 days…',
+  })
+  explanation!: string;
+
+  @ApiProperty({ example: 'account:SYNB:3080006234', description: 'What the alert is about.' })
+  subject!: string;
+
+  @ApiProperty({ example: '2025-01-03T09:00:00.000Z' })
+  windowStart!: string;
+
+  @ApiProperty({ example: '2025-01-06T10:15:00.000Z' })
+  windowEnd!: string;
+
+  @ApiProperty({ type: [String], description: 'Evidence movements, in time order.' })
+  movementIds!: string[];
+
+  @ApiProperty({ type: [String], description: 'Evidence account events, in time order.' })
+  eventIds!: string[];
+
+  @ApiProperty({ type: [ScoredPartyDto] })
+  parties!: ScoredPartyDto[];
+}
+
+export class ScoreResultDto {
+  @ApiProperty({ example: 'mv:core:2025-000123', description: 'The movement or event id.' })
+  id!: string;
+
+  @ApiProperty({
+    enum: ['alert', 'pass'],
+    description: 'alert: at least one rule fired on this activity; pass: none did.',
+  })
+  decision!: 'alert' | 'pass';
+
+  @ApiProperty({ example: 20, description: 'Rules evaluated per activity (all per-event rules).' })
+  evaluatedRules!: number;
+
+  @ApiProperty({ description: 'Whether the activity was written to the store and kept.' })
+  recorded!: boolean;
+
+  @ApiProperty({ type: [ScoredAlertDto] })
+  alerts!: ScoredAlertDto[];
+}
+
+export class ScoreBatchResultDto {
+  @ApiProperty({ type: [ScoreResultDto], description: 'One result per item, in the order sent.' })
+  results!: ScoreResultDto[];
+}

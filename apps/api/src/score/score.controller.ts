@@ -1,0 +1,321 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiSecurity,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Activity, DetectedAlert } from '@app/detectors';
+import { ForbiddenError, InvalidInputError, toMinorUnits } from '@app/vocabulary';
+import type { FieldProblem, Movement } from '@app/vocabulary';
+import type { RequestWithPrincipal } from '../auth/principal';
+import { MinimumRole } from '../auth/roles.decorator';
+import { API_V1 } from '../common/api-prefix';
+import { ErrorBody } from '../common/error-body';
+import { RealTimeScoringService } from './real-time-scoring.service';
+import type { ScoreItem, ScoreOutcome } from './real-time-scoring.service';
+import {
+  AccountEventInputDto,
+  ScoreEventBodyDto,
+  ScoreEventsBodyDto,
+} from './score-event.body.dto';
+import {
+  MovementInputDto,
+  ScoreMovementBodyDto,
+  ScoreMovementsBodyDto,
+} from './score-movement.body.dto';
+import { ScoreBatchResultDto, ScoredAlertDto, ScoreResultDto } from './score-result.dto';
+
+const MOVEMENT_EXAMPLE = {
+  movementId: 'mv:core:2025-000123',
+  fromAccount: 'cash:SYNB:branch-7',
+  toAccount: 'account:SYNB:3080006234',
+  amount: '9500.00',
+  currency: 'USD',
+  timestamp: '2025-01-06T10:15:00Z',
+  channel: 'cash',
+};
+
+const EVENT_EXAMPLE = {
+  eventId: 'event:core:login-88412',
+  accountId: 'account:SYNB:3080006234',
+  kind: 'login',
+  timestamp: '2025-01-06T10:14:00Z',
+  country: 'US',
+  identifierUid: 'ip:203.0.113.7',
+};
+
+/**
+ * The error answers every scoring route can give (one body shape, see ErrorBody). Decorates a
+ * method with all of them.
+ */
+function ScoreErrors(): MethodDecorator {
+  const decorators: MethodDecorator[] = [
+    ApiBadRequestResponse({
+      type: ErrorBody,
+      description:
+        'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
+    }),
+    ApiUnauthorizedResponse({ type: ErrorBody, description: 'No or unknown X-API-Key.' }),
+    ApiForbiddenResponse({
+      type: ErrorBody,
+      description: 'Scoring needs the analyst role; record: true needs admin.',
+    }),
+    ApiConflictResponse({
+      type: ErrorBody,
+      description:
+        'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
+    }),
+    ApiPayloadTooLargeResponse({
+      type: ErrorBody,
+      description: 'The body is over APP_BODY_LIMIT.',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorBody,
+      description: 'The store is unreachable, or too many scoring requests are waiting.',
+    }),
+  ];
+  return (target, key, descriptor) => {
+    for (const decorate of decorators) decorate(target, key, descriptor);
+  };
+}
+
+function fieldOf(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}.${name}`;
+}
+
+/** Decimal text to minor units; problems are collected for one 400 naming every field. */
+function minorOf(
+  amount: string,
+  currency: string,
+  field: string,
+  problems: FieldProblem[],
+): number {
+  try {
+    const minor = toMinorUnits(amount, currency);
+    if (minor < 1) problems.push({ field, rule: 'must be greater than zero' });
+    return minor;
+  } catch (error) {
+    problems.push({
+      field,
+      rule: error instanceof RangeError ? error.message : 'must be a decimal amount',
+    });
+    return 0;
+  }
+}
+
+function movementOf(dto: MovementInputDto, prefix: string, problems: FieldProblem[]): Movement {
+  const movement: Movement = {
+    movementId: dto.movementId,
+    fromAccount: dto.fromAccount,
+    toAccount: dto.toAccount,
+    amountMinor: minorOf(dto.amount, dto.currency, fieldOf(prefix, 'amount'), problems),
+    currency: dto.currency,
+    timestamp: Date.parse(dto.timestamp),
+    channel: dto.channel,
+  };
+  if (dto.receivedAmount !== undefined) {
+    movement.receivedAmountMinor = minorOf(
+      dto.receivedAmount,
+      dto.receivedCurrency ?? dto.currency,
+      fieldOf(prefix, 'receivedAmount'),
+      problems,
+    );
+  }
+  if (dto.receivedCurrency !== undefined) movement.receivedCurrency = dto.receivedCurrency;
+  if (dto.identifierUid !== undefined) movement.identifierUid = dto.identifierUid;
+  if (dto.country !== undefined) movement.country = dto.country;
+  if (dto.latitude !== undefined) movement.latitude = dto.latitude;
+  if (dto.longitude !== undefined) movement.longitude = dto.longitude;
+  if (dto.reference !== undefined) movement.reference = dto.reference;
+  return movement;
+}
+
+function eventItem(dto: AccountEventInputDto, field: string): ScoreItem {
+  const { eventId, accountId, kind, timestamp, country, latitude, longitude, identifierUid } = dto;
+  const event = {
+    eventId,
+    accountId,
+    kind,
+    timestamp: Date.parse(timestamp),
+    ...(country === undefined ? {} : { country }),
+    ...(latitude === undefined ? {} : { latitude }),
+    ...(longitude === undefined ? {} : { longitude }),
+    ...(identifierUid === undefined ? {} : { identifierUid }),
+  };
+  return { activity: { type: 'event', event }, field };
+}
+
+function movementItems(
+  dtos: readonly MovementInputDto[],
+  field: (index: number) => string,
+): ScoreItem[] {
+  const problems: FieldProblem[] = [];
+  const items = dtos.map((dto, index): ScoreItem => {
+    const activity: Activity = {
+      type: 'movement',
+      movement: movementOf(dto, field(index), problems),
+    };
+    return { activity, field: field(index) };
+  });
+  if (problems.length > 0) {
+    throw new InvalidInputError(
+      `The request is invalid: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+      problems,
+    );
+  }
+  return items;
+}
+
+function alertView(alert: DetectedAlert): ScoredAlertDto {
+  return {
+    alertId: alert.alertId,
+    ruleId: alert.ruleId,
+    ruleVersion: alert.ruleVersion,
+    typology: alert.typology,
+    score: alert.score,
+    severity: alert.severity,
+    explanation: alert.explanation,
+    subject: alert.subject,
+    windowStart: new Date(alert.windowStart).toISOString(),
+    windowEnd: new Date(alert.windowEnd).toISOString(),
+    movementIds: alert.movements.map((m) => m.movementId),
+    eventIds: (alert.events ?? []).map((e) => e.eventId),
+    parties: alert.parties.map((p) => ({ uid: p.uid, role: p.role })),
+  };
+}
+
+function resultsOf(outcome: ScoreOutcome): ScoreResultDto[] {
+  return outcome.results.map((result) => ({
+    id: result.id,
+    decision: result.alerts.length > 0 ? 'alert' : 'pass',
+    evaluatedRules: outcome.evaluatedRules,
+    recorded: outcome.recorded,
+    alerts: result.alerts.map(alertView),
+  }));
+}
+
+/**
+ * Real-time decisions: a movement or account event scored by the per-event rules against the
+ * current state, answered with the alerts it raises. Thin HTTP layer over
+ * RealTimeScoringService.
+ */
+@ApiTags('score')
+@ApiSecurity('api-key')
+@MinimumRole('analyst')
+@Controller(`${API_V1}/score`)
+export class ScoreController {
+  constructor(private readonly scoring: RealTimeScoringService) {}
+
+  @Post('movement')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Score one money movement against the current state: the alerts it would raise (or raises, with record: true) and a decision.',
+    description:
+      'Amounts are decimal text in major units of the currency ("9500.00"). Movements must come in time order. Without record (the default) nothing is stored and the rules keep no trace of the movement; record: true (admin) writes it to the store, keeps it in the rules\' windows and saves the alerts.',
+  })
+  @ApiBody({ type: ScoreMovementBodyDto, examples: { cash: { value: MOVEMENT_EXAMPLE } } })
+  @ApiOkResponse({ type: ScoreResultDto })
+  @ScoreErrors()
+  async movement(
+    @Body() body: ScoreMovementBodyDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ScoreResultDto> {
+    const record = this.mayRecord(body.record, request);
+    const { record: _record, ...movement } = body;
+    const outcome = await this.scoring.score(
+      movementItems([movement], () => ''),
+      record,
+    );
+    return resultsOf(outcome)[0];
+  }
+
+  @Post('movements')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Score up to 500 movements in time order as one sequence (each sees the ones before it); one result per movement, in order.',
+  })
+  @ApiBody({
+    type: ScoreMovementsBodyDto,
+    examples: {
+      two: {
+        value: {
+          movements: [
+            MOVEMENT_EXAMPLE,
+            {
+              ...MOVEMENT_EXAMPLE,
+              movementId: 'mv:core:2025-000124',
+              timestamp: '2025-01-06T15:40:00Z',
+            },
+          ],
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ScoreErrors()
+  async movements(
+    @Body() body: ScoreMovementsBodyDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ScoreBatchResultDto> {
+    const record = this.mayRecord(body.record, request);
+    const items = movementItems(body.movements, (index) => `movements.${index}`);
+    return { results: resultsOf(await this.scoring.score(items, record)) };
+  }
+
+  @Post('event')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Score one account event (login, credential, contact or device change) against the current state.',
+  })
+  @ApiBody({ type: ScoreEventBodyDto, examples: { login: { value: EVENT_EXAMPLE } } })
+  @ApiOkResponse({ type: ScoreResultDto })
+  @ScoreErrors()
+  async event(
+    @Body() body: ScoreEventBodyDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ScoreResultDto> {
+    const record = this.mayRecord(body.record, request);
+    const { record: _record, ...event } = body;
+    return resultsOf(await this.scoring.score([eventItem(event, '')], record))[0];
+  }
+
+  @Post('events')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Score up to 500 account events in time order as one sequence.' })
+  @ApiBody({ type: ScoreEventsBodyDto, examples: { one: { value: { events: [EVENT_EXAMPLE] } } } })
+  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ScoreErrors()
+  async events(
+    @Body() body: ScoreEventsBodyDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<ScoreBatchResultDto> {
+    const record = this.mayRecord(body.record, request);
+    const items = body.events.map((event, index) => eventItem(event, `events.${index}`));
+    return { results: resultsOf(await this.scoring.score(items, record)) };
+  }
+
+  /**
+   * Recording writes to the store, as an import does: admin only. Scoring without record
+   * changes nothing, so analysts may do it.
+   */
+  private mayRecord(record: boolean | undefined, request: RequestWithPrincipal): boolean {
+    if (record !== true) return false;
+    if (request.principal?.role !== 'admin') {
+      throw new ForbiddenError(
+        `record: true writes to the store and needs the admin role; your key has the ${request.principal?.role ?? 'no'} role. Send record: false (the default) to score only.`,
+      );
+    }
+    return true;
+  }
+}
