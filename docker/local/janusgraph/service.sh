@@ -422,6 +422,7 @@ cmd_start() {
           && grep -qE 'table [A-Za-z0-9_]+ does not exist' "$LOG_FILE"; then
         log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); starting again"
         JANUSGRAPH_SCHEMA_RETRY=$((${JANUSGRAPH_SCHEMA_RETRY:-0} + 1))
+        sleep $((5 * JANUSGRAPH_SCHEMA_RETRY)) # give the schema time to reach every node
         cmd_start
         return
       fi
