@@ -44,8 +44,8 @@ export function redactUrl(url: string): string {
 
 /**
  * Personal fields of the vocabulary (libs/vocabulary records: Person, Company, Identifier,
- * Event, Movement) and contact fields, removed from any log line at the top level and two
- * levels down. `name` and `value` are personal only inside a vertex's `props` (an error's
+ * Event, Movement) and contact fields, removed from any log line at the top level and up to
+ * three levels down. `name` and `value` are personal only inside a vertex's `props` (an error's
  * `name` stays visible).
  */
 const PERSONAL_FIELDS = [
@@ -64,7 +64,7 @@ const PERSONAL_FIELDS = [
 const PERSONAL_PROPS = ['props.name', 'props.value'];
 const SECRET_FIELDS = ['password', 'apiKey', 'apiKeys'];
 
-const atAnyLevel = (path: string): string[] => [path, `*.${path}`, `*.*.${path}`];
+const atAnyLevel = (path: string): string[] => [path, `*.${path}`, `*.*.${path}`, `*.*.*.${path}`];
 
 /** Paths whose values must never reach a log line (PII, account numbers, credentials). */
 export const REDACTED_PATHS: readonly string[] = [
