@@ -1,11 +1,43 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppSettings } from '@app/settings';
-import { API_KEY_HEADER } from './auth/api-key.guard';
+import { API_KEY_HEADER } from './auth/api-keys';
+import { useBodyParsers } from './common/body-limits';
+
+/**
+ * Security headers on every answer (helmet): a Content-Security-Policy that allows only this
+ * origin's scripts (the Swagger UI at /docs loads its scripts from here; its inline styles are
+ * allowed), HSTS, no MIME sniffing, no framing, no referrer. `upgrade-insecure-requests` is left
+ * out so /docs also works over plain HTTP on a workstation; TLS is the proxy's job in production.
+ */
+export function securityHeaders(): ReturnType<typeof helmet> {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
 
 /** HTTP concerns shared by main.ts and the e2e tests, so tests exercise the real setup. */
 export function configureApi(app: NestExpressApplication, settings: AppSettings): void {
-  app.useBodyParser('json', { limit: settings.bodyLimit });
+  app.disable('x-powered-by');
+  app.set('trust proxy', settings.trustProxyHops);
+  app.use(securityHeaders());
+  useBodyParsers(app, settings);
   if (settings.corsOrigins.length > 0) {
     app.enableCors({ origin: settings.corsOrigins });
   }
@@ -15,7 +47,9 @@ export function configureApi(app: NestExpressApplication, settings: AppSettings)
       .setTitle('Graph banking analytics API')
       .setDescription(
         'Beneficial ownership (UBO), AML alerts, fraud rings and entities over the bank graph. ' +
-          'Send an API key in the X-API-Key header; every error has the shape { error, message, details?, correlationId }.',
+          'Send an API key in the X-API-Key header (never in the query string: such requests are refused); ' +
+          'every error has the shape { error, message, details?, correlationId }. ' +
+          'Requests are rate-limited per API key and per client address (429 with Retry-After).',
       )
       .setVersion('1')
       .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')

@@ -3,24 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, appSettings } from '@app/settings';
 import { correlationIdFor, CORRELATION_HEADER } from './correlation';
-
-/** Paths whose values must never reach a log line (PII, account numbers, credentials). */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  '*.password',
-  '*.apiKey',
-  '*.accountNumber',
-  '*.iban',
-  '*.dateOfBirth',
-  '*.email',
-  '*.phone',
-];
+import { REDACTED, REDACTED_PATHS, redactUrl } from './redaction';
 
 /**
  * Structured JSON logs through nestjs-pino: one line per request with a correlation id,
- * redaction of secrets and personal data, health checks left out of request logs.
+ * redaction of secrets and personal data (`REDACTED_PATHS`; secret query parameters are cut out
+ * of logged URLs), health checks left out of request logs.
  */
 @Module({})
 export class LoggingModule {
@@ -33,7 +21,7 @@ export class LoggingModule {
           useFactory: (app: AppConfig) => ({
             pinoHttp: {
               level: app.logLevel,
-              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
               genReqId: (req: IncomingMessage, res: ServerResponse) => {
                 const id = correlationIdFor(req);
                 res.setHeader(CORRELATION_HEADER, id);
@@ -45,10 +33,11 @@ export class LoggingModule {
                   (req.url ?? '').startsWith('/health') || (req.url ?? '') === '/metrics',
               },
               serializers: {
+                // The URL without secrets: a key sent in the query string is refused, and not logged.
                 req: (req: { id: unknown; method: unknown; url: unknown }) => ({
                   id: req.id,
                   method: req.method,
-                  url: req.url,
+                  url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
                 }),
               },
             },

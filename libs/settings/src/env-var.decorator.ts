@@ -17,6 +17,11 @@ export interface EnvVarOptions {
   refusedInProduction?: readonly string[];
   /** Must be set (non-empty) when NODE_ENV=production. */
   requiredInProduction?: boolean;
+  /**
+   * The only value allowed when NODE_ENV=production (compared after conversion), and why: the
+   * start is refused with this reason otherwise. There is no override.
+   */
+  productionValue?: { value: string | number | boolean; reason: string };
   /** Allowed values for `enum`, listed in the docs. */
   values?: readonly string[];
 }

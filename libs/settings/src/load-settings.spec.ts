@@ -77,6 +77,40 @@ describe('settings', () => {
     expect(settings.security.apiKeys).toEqual(['k3y-0123456789abcdef:admin']);
   });
 
+  it('refuses to start in production with authentication off, however it is written', () => {
+    for (const off of ['false', '0', ' false ']) {
+      const message = problemsOf(() =>
+        loadAllSettings({
+          NODE_ENV: 'production',
+          API_KEYS: 'k3y-0123456789abcdef:admin',
+          AUTH_ENABLED: off,
+        }),
+      );
+      expect(message).toContain('AUTH_ENABLED');
+      expect(message).toContain('must be true when NODE_ENV=production');
+      expect(message).toContain('anonymous admin');
+    }
+    // Outside production a workstation may switch it off.
+    expect(loadAllSettings({ AUTH_ENABLED: 'false' }).security.authEnabled).toBe(false);
+  });
+
+  it('refuses a wildcard CORS origin in production only', () => {
+    const production = { NODE_ENV: 'production', API_KEYS: 'k3y-0123456789abcdef:admin' };
+    const message = problemsOf(() =>
+      loadAllSettings({ ...production, CORS_ORIGINS: 'https://bank.example,*' }),
+    );
+    expect(message).toContain('CORS_ORIGINS');
+    expect(loadAllSettings({ CORS_ORIGINS: '*' }).app.corsOrigins).toEqual(['*']);
+    expect(
+      loadAllSettings({ ...production, CORS_ORIGINS: 'https://bank.example' }).app.corsOrigins,
+    ).toEqual(['https://bank.example']);
+  });
+
+  it('names the variable in the rule without the property name of the class', () => {
+    const message = problemsOf(() => loadAllSettings({ RATE_LIMIT_PER_IP: '0' }));
+    expect(message).toContain('RATE_LIMIT_PER_IP="0": must be at least 1');
+  });
+
   it('keeps .env.example and the README reference in step with the settings classes', () => {
     const root = join(__dirname, '..', '..', '..');
     expect(readFileSync(join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());

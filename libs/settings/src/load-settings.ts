@@ -38,6 +38,14 @@ function rulesOf(error: ValidationError): string[] {
   return typeRule !== undefined ? [constraints[typeRule] ?? ''] : Object.values(constraints);
 }
 
+/** class-validator starts its messages with the property name; the variable name replaces it. */
+function withoutPropertyName(rule: string, property: string): string {
+  const each = 'each value in ';
+  const prefix = rule.startsWith(each) ? each : '';
+  const rest = rule.slice(prefix.length);
+  return rest.startsWith(`${property} `) ? `${prefix}${rest.slice(property.length + 1)}` : rule;
+}
+
 function isProduction(env: Env): boolean {
   return (env.NODE_ENV ?? 'development') === 'production';
 }
@@ -66,7 +74,7 @@ export function loadSettings<T extends object>(ctor: new () => T, env: Env): T {
       problems.push({
         variable,
         value: meta?.secret === true ? '***' : rawValue,
-        rule: rule.replace(new RegExp(`^(each value in )?${error.property}\\b ?`), '$1'),
+        rule: withoutPropertyName(rule, error.property),
       });
     }
   }
@@ -78,6 +86,17 @@ export function loadSettings<T extends object>(ctor: new () => T, env: Env): T {
           variable: meta.name,
           value: undefined,
           rule: 'is required when NODE_ENV=production',
+        });
+      }
+      const required = meta.productionValue;
+      if (
+        required !== undefined &&
+        (instance as Record<string, unknown>)[meta.property] !== required.value
+      ) {
+        problems.push({
+          variable: meta.name,
+          value: meta.secret === true ? '***' : (raw ?? meta.default),
+          rule: `must be ${String(required.value)} when NODE_ENV=production: ${required.reason}`,
         });
       }
       if (

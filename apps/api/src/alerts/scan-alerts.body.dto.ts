@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsISO8601, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsObjectOfObjects } from '../common/validators';
 
 export class ScanAlertsBodyDto {
   /** Rule ids to run (see GET /api/v1/alerts/rules); all rules when absent or empty. */
@@ -26,7 +27,7 @@ export class ScanAlertsBodyDto {
     example: { 'aml.fan-out': { minCounterparties: 8 } },
   })
   @IsOptional()
-  @IsObject()
+  @IsObjectOfObjects({ message: 'parameters must map each rule id to an object of parameters' })
   parameters?: Record<string, Record<string, unknown>>;
 
   /** false: detect and report without storing alerts (dry run). */

@@ -136,6 +136,27 @@ export function describeAuditLogContract(name: string, make: () => Promise<Audit
       expect(await log.list({ resource: served.resources.uid, limit: 10 })).toEqual([served]);
     });
 
+    it('keeps served entries however many 4xx answers a caller with a key provokes', async () => {
+      const analyst = newCaller();
+      const viewer = newCaller();
+      const served = entry(analyst, 1);
+      log.record(served);
+      const statuses = [400, 404, 413, 429];
+      for (let i = 0; i < subject.floodSize; i += 1) {
+        log.record(
+          entry(viewer, 2 + (i % 50), {
+            role: 'viewer',
+            status: statuses[i % statuses.length] ?? 400,
+            correlationId: `flood-4xx-${i}`,
+          }),
+        );
+      }
+      await log.flush();
+      expect(await log.list({ principal: analyst, limit: 10 })).toEqual([served]);
+      const refused = await log.list({ principal: viewer, limit: subject.floodSize });
+      expect(refused.reduce((sum, e) => sum + (e.count ?? 1), 0)).toBe(subject.floodSize);
+    });
+
     it('survives a restart of the adapter over the same storage, unflushed entries included', async () => {
       const caller = newCaller();
       const stored = entry(caller, 1);

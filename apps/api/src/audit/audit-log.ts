@@ -25,14 +25,20 @@ export interface AuditQuery {
 }
 
 /**
- * Statuses of requests that were turned away before anything was shown: no key or a bad one,
- * a role too low, too many requests, or the service unavailable. A flood of these must never
- * push out the entries of requests that were served, so adapters keep them apart.
+ * Requests turned away before anything was shown or changed: every 4xx answer (no key or a bad
+ * one, a role too low, bad input, nothing found, a body too large, too many requests…) and 503.
+ * Anyone holding even a viewer key can cause as many of these as the rate limit lets through;
+ * a flood of them must never push out the entries of requests that were served, so adapters
+ * keep them apart (and summarise them per caller, route and status beyond their bound).
+ * 499 (the caller went away during the answer) and other 5xx count as served: the request
+ * reached a route and may have shown something.
  */
-export const REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403, 429, 503]);
+export function isRefusedStatus(status: number): boolean {
+  return (status >= 400 && status < 500 && status !== 499) || status === 503;
+}
 
 export function isRefused(entry: Pick<AuditEntry, 'status'>): boolean {
-  return REFUSED_STATUSES.has(entry.status);
+  return isRefusedStatus(entry.status);
 }
 
 /** What readiness reports about the audit trail. */

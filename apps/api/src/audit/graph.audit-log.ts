@@ -16,7 +16,7 @@ export interface GraphAuditLogOptions {
    */
   servedQueueLimit?: number;
   /**
-   * Entries of refused requests (401, 403, 429, 503) held one by one (default 1,000); beyond,
+   * Entries of refused requests (every 4xx, 503) held one by one (default 1,000); beyond,
    * they are summarised: one entry per caller, route and status with a count.
    */
   refusedQueueLimit?: number;
@@ -113,7 +113,7 @@ function reasonOf(error: unknown): string {
  * `flush()` and on shutdown. While the store fails, entries stay queued and are retried with a
  * growing delay; readiness turns down when the oldest waits longer than `backlogLimitMs`, and
  * `accepting` turns false (the API then refuses requests) when `servedQueueLimit` entries of
- * served requests wait. Refused requests queue apart and, past `refusedQueueLimit`, are folded
+ * served requests wait. Refused requests (every 4xx, 503) queue apart and, past `refusedQueueLimit`, are folded
  * into one summary entry per caller, route and status: a flood of refusals can neither evict
  * nor delay the record of what was shown. An entry is written with a uid that embeds its time
  * and this process's sequence, so a write retried after a lost answer stores it once.

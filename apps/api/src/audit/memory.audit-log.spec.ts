@@ -27,12 +27,46 @@ describe('MemoryAuditLog', () => {
     correlationId: `c${n}`,
   });
 
-  it('keeps the newest entries of each kind within its two bounds', async () => {
+  it('keeps the newest entries of each kind within its two bounds, older refusals as counts', async () => {
     const log = new MemoryAuditLog({ servedCapacity: 3, refusedCapacity: 2 });
     for (let n = 1; n <= 5; n += 1) log.record(entry(n, 200));
     for (let n = 6; n <= 10; n += 1) log.record(entry(n, n % 2 === 0 ? 401 : 429));
-    const ids = (await log.list({ limit: 100 })).map((e) => e.correlationId);
-    expect(ids).toEqual(['c10', 'c9', 'c5', 'c4', 'c3']);
+    const listed = (await log.list({ limit: 100 })).map((e) => [
+      e.correlationId,
+      e.status,
+      e.count,
+    ]);
+    // c6 and c8 (401) and c7 (429) left the refused buffer: they are counted, not forgotten.
+    expect(listed).toEqual([
+      ['c10', 401, undefined],
+      ['c9', 429, undefined],
+      ['', 401, 2],
+      ['', 429, 1],
+      ['c5', 200, undefined],
+      ['c4', 200, undefined],
+      ['c3', 200, undefined],
+    ]);
+  });
+
+  it("keeps an analyst's entry and counts every refusal when a viewer floods it with 4xx", async () => {
+    const log = new MemoryAuditLog({ servedCapacity: 5, refusedCapacity: 10, summaryCapacity: 2 });
+    const analyst: AuditEntry = {
+      ...entry(0, 200),
+      principal: 'key-analyst',
+      correlationId: 'seen',
+    };
+    log.record(analyst);
+    const statuses = [400, 404, 413, 429, 401, 403];
+    for (let n = 1; n <= 600; n += 1) {
+      const status = statuses[n % statuses.length] ?? 400;
+      log.record({ ...entry(n, status), principal: 'key-viewer', role: 'viewer' });
+    }
+    expect(await log.list({ principal: 'key-analyst', limit: 10 })).toEqual([analyst]);
+    const all = await log.list({ limit: 1_000 });
+    const counted = all.reduce((sum, e) => sum + (e.count ?? 1), 0);
+    expect(counted).toBe(601);
+    // Two summaries per caller and route, then one per status for the rest.
+    expect(all.filter((e) => e.principal === '(other)').length).toBeGreaterThan(0);
   });
 
   it('is always ready: nothing waits to be stored', () => {

@@ -3,8 +3,13 @@ import { AuditEntry, AuditLog, AuditLogHealth, AuditQuery, isRefused } from './a
 export interface MemoryAuditLogOptions {
   /** Entries of served requests kept (the newest; default 10,000). */
   servedCapacity?: number;
-  /** Entries of refused requests (401, 403, 429, 503) kept, apart (default 1,000). */
+  /** Entries of refused requests (every 4xx, 503) kept one by one, apart (default 1,000). */
   refusedCapacity?: number;
+  /**
+   * Summaries (one per caller, method, route and status, with a count) the older refused
+   * entries are folded into (default 1,000); beyond, they fold into one summary per status.
+   */
+  summaryCapacity?: number;
 }
 
 interface Kept {
@@ -12,14 +17,16 @@ interface Kept {
   entry: AuditEntry;
 }
 
-/** A bounded first-in-first-out buffer: the oldest entry goes when a new one comes in full. */
+/** A bounded first-in-first-out buffer: the oldest entries go (and are returned) when full. */
 class Ring {
   private readonly items: Kept[] = [];
   constructor(private readonly capacity: number) {}
 
-  push(item: Kept): void {
+  push(item: Kept): Kept[] {
     this.items.push(item);
-    if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
+    return this.items.length > this.capacity
+      ? this.items.splice(0, this.items.length - this.capacity)
+      : [];
   }
 
   get all(): readonly Kept[] {
@@ -27,21 +34,28 @@ class Ring {
   }
 }
 
+const OTHER = '(other)';
+
 /**
  * The audit trail of the embedded default: process memory, lost on restart (the graph adapter
- * is the durable one). Served requests and refused ones (401, 403, 429, 503) are kept in two
+ * is the durable one). Served requests and refused ones (every 4xx, 503) are kept in two
  * separate bounded buffers, so a flood of refusals, however long, cannot push out the record of
- * who was shown what.
+ * who was shown what. A refused entry pushed out of its buffer is not forgotten either: it is
+ * folded into a summary per caller, method, route and status that counts them, so a flood
+ * cannot hide who else was refused.
  */
 export class MemoryAuditLog extends AuditLog {
   private readonly served: Ring;
   private readonly refused: Ring;
+  private readonly summaries = new Map<string, Kept>();
+  private readonly summaryCapacity: number;
   private seq = 0;
 
   constructor(options: MemoryAuditLogOptions = {}) {
     super();
     this.served = new Ring(options.servedCapacity ?? 10_000);
     this.refused = new Ring(options.refusedCapacity ?? 1_000);
+    this.summaryCapacity = options.summaryCapacity ?? 1_000;
   }
 
   get accepting(): boolean {
@@ -50,14 +64,19 @@ export class MemoryAuditLog extends AuditLog {
 
   record(entry: AuditEntry): void {
     this.seq += 1;
-    (isRefused(entry) ? this.refused : this.served).push({ seq: this.seq, entry });
+    const kept = { seq: this.seq, entry };
+    if (!isRefused(entry)) {
+      this.served.push(kept);
+      return;
+    }
+    for (const evicted of this.refused.push(kept)) this.summarise(evicted);
   }
 
   list(query: AuditQuery): Promise<AuditEntry[]> {
     const matches = (entry: AuditEntry): boolean =>
       (query.principal === undefined || entry.principal === query.principal) &&
       (query.resource === undefined || Object.values(entry.resources).includes(query.resource));
-    const newestFirst = [...this.served.all, ...this.refused.all]
+    const newestFirst = [...this.served.all, ...this.refused.all, ...this.summaries.values()]
       .filter((kept) => matches(kept.entry))
       .sort((a, b) => b.seq - a.seq);
     return Promise.resolve(newestFirst.slice(0, query.limit).map((kept) => kept.entry));
@@ -69,5 +88,33 @@ export class MemoryAuditLog extends AuditLog {
 
   health(): AuditLogHealth {
     return { ready: true, storage: 'memory', pending: 0 };
+  }
+
+  /** Folds a refused entry into the summary of its caller, method, route and status. */
+  private summarise(kept: Kept): void {
+    const { entry } = kept;
+    let key = JSON.stringify([
+      entry.principal,
+      entry.role,
+      entry.method,
+      entry.route,
+      entry.status,
+    ]);
+    let folded: AuditEntry = { ...entry, path: entry.route, resources: {}, correlationId: '' };
+    if (!this.summaries.has(key) && this.summaries.size >= this.summaryCapacity) {
+      key = JSON.stringify([OTHER, entry.status]);
+      folded = {
+        ...folded,
+        principal: OTHER,
+        role: OTHER,
+        method: OTHER,
+        route: OTHER,
+        path: OTHER,
+      };
+    }
+    const summary = this.summaries.get(key);
+    const count = (summary?.entry.count ?? 0) + (entry.count ?? 1);
+    // Keeps the time of the newest refusal folded in; the listing order follows it.
+    this.summaries.set(key, { seq: kept.seq, entry: { ...folded, count } });
   }
 }

@@ -2,53 +2,41 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
-  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { timingSafeEqual } from 'node:crypto';
-import { SecurityConfig, securitySettings } from '@app/settings';
-import { Principal, principalIdOf, RequestWithPrincipal } from './principal';
+import { InvalidInputError } from '@app/vocabulary';
+import { isSecretQueryParameter } from '@app/observability';
+import { ApiKeys, presentedKey } from './api-keys';
+import { Principal, RequestWithPrincipal } from './principal';
 import { PUBLIC_KEY, Role, ROLES, ROLES_KEY } from './roles.decorator';
 
-export const API_KEY_HEADER = 'x-api-key';
-
-function sameKey(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+export { API_KEY_HEADER } from './api-keys';
 
 /**
  * API keys with roles (viewer < analyst < admin). The key comes in `X-API-Key` or
- * `Authorization: Bearer <key>`. Routes marked `@Public()` need none.
+ * `Authorization: Bearer <key>`, never in the query string: a request with a credential-like
+ * query parameter (`api_key`, `token`…) is refused with 400 on every route, public ones too.
+ * Routes marked `@Public()` need no key.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: { key: string; role: Role }[];
-
   constructor(
     private readonly reflector: Reflector,
-    @Inject(securitySettings.KEY) private readonly security: SecurityConfig,
-  ) {
-    this.keys = security.apiKeys.map((entry) => {
-      const separator = entry.lastIndexOf(':');
-      return { key: entry.slice(0, separator), role: entry.slice(separator + 1) as Role };
-    });
-  }
+    private readonly apiKeys: ApiKeys,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+    refuseCredentialsInQuery(request);
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true)
       return true;
-    const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
     const required =
       this.reflector.getAllAndOverride<Role | undefined>(ROLES_KEY, targets) ?? 'viewer';
-    const principal = this.security.authEnabled
-      ? this.authenticate(request)
-      : { id: 'anonymous', role: 'admin' as const };
+    const principal = this.authenticate(request);
     request.principal = principal;
     if (ROLES.indexOf(principal.role) < ROLES.indexOf(required)) {
       throw new ForbiddenException(
@@ -59,16 +47,31 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private authenticate(request: Request): Principal {
-    const header = request.headers[API_KEY_HEADER];
-    const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const given = (Array.isArray(header) ? header[0] : header) ?? bearer;
-    if (given === undefined || given === '') {
+    if (!this.apiKeys.enabled) return { id: 'anonymous', role: 'admin' };
+    const given = presentedKey(request);
+    if (given === undefined) {
       throw new UnauthorizedException(
         'An API key is required: send it in the X-API-Key header (see the README for development keys).',
       );
     }
-    const match = this.keys.find((entry) => sameKey(entry.key, given));
-    if (!match) throw new UnauthorizedException('The API key is not valid.');
-    return { id: principalIdOf(match.key), role: match.role };
+    const principal = this.apiKeys.principalOf(given);
+    if (principal === undefined) throw new UnauthorizedException('The API key is not valid.');
+    return principal;
+  }
+}
+
+/** Keys belong in a header; one in the URL is refused before anything else looks at it. */
+function refuseCredentialsInQuery(request: Request): void {
+  const query: unknown = request.query;
+  if (typeof query !== 'object' || query === null) return;
+  const found = Object.keys(query).filter(isSecretQueryParameter);
+  if (found.length > 0) {
+    throw new InvalidInputError(
+      `Credentials are not accepted in the query string (${found.join(', ')}): send the API key in the X-API-Key header instead.`,
+      found.map((field) => ({
+        field,
+        rule: 'must not be sent in the query string; use the X-API-Key header',
+      })),
+    );
   }
 }

@@ -33,10 +33,43 @@ const CODE_BY_HTTP_STATUS: Readonly<Record<number, string>> = {
   429: 'too_many_requests',
 };
 
+/**
+ * An error of the HTTP layer below Nest (body-parser, raw-body: a body too large, a charset or
+ * compression not supported, a request aborted), marked by them as safe to show (`expose`) and
+ * carrying a 4xx `status`. Anything else unknown stays a 500.
+ */
+interface ClientHttpError extends Error {
+  status: number;
+  expose: true;
+  type?: unknown;
+  limit?: unknown;
+  code?: unknown;
+}
+
+export function isClientHttpError(exception: unknown): exception is ClientHttpError {
+  if (!(exception instanceof Error)) return false;
+  const { status, expose } = exception as Partial<ClientHttpError>;
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function messageOf(error: ClientHttpError): string {
+  if (error.status === 413) {
+    const limit = typeof error.limit === 'number' ? ` of ${error.limit} bytes` : '';
+    return error.type === 'parameters.too.many'
+      ? 'The form has too many fields.'
+      : `The request body is larger than the limit${limit} (setting BODY_LIMIT; compressed bodies count once unpacked).`;
+  }
+  if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
+    return 'The request body could not be unpacked: it does not match its Content-Encoding (gzip, deflate or br).';
+  }
+  return error.message;
+}
+
 /** The HTTP status an error will be answered with. */
 export function statusOf(exception: unknown): number {
   if (exception instanceof DomainError) return STATUS_BY_CODE[exception.code];
   if (exception instanceof HttpException) return exception.getStatus();
+  if (isClientHttpError(exception)) return exception.status;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
@@ -75,6 +108,16 @@ export class DomainExceptionFilter implements ExceptionFilter {
         {
           error: CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error'),
           message: exception.message,
+          correlationId,
+        },
+      ];
+    }
+    if (isClientHttpError(exception)) {
+      return [
+        exception.status,
+        {
+          error: CODE_BY_HTTP_STATUS[exception.status] ?? 'http_error',
+          message: messageOf(exception),
           correlationId,
         },
       ];

@@ -52,7 +52,9 @@ export class AppSettings {
     name: 'CORS_ORIGINS',
     kind: 'list',
     default: '',
-    description: 'Comma-separated origins allowed by CORS; empty disables CORS.',
+    refusedInProduction: ['*'],
+    description:
+      'Comma-separated origins allowed by CORS; empty disables CORS. A wildcard (`*`) is refused when NODE_ENV=production.',
   })
   @IsString({ each: true })
   corsOrigins!: string[];
@@ -65,6 +67,30 @@ export class AppSettings {
   })
   @Matches(/^\d+(b|kb|mb)$/, { message: 'must be a size such as 512kb or 1mb' })
   bodyLimit!: string;
+
+  @EnvVar({
+    name: 'BODY_MAX_DEPTH',
+    kind: 'integer',
+    default: '64',
+    description:
+      'Deepest nesting of objects and arrays accepted in a JSON request body; deeper bodies are refused with 400 before they are parsed.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(1000, { message: 'must be at most 1000' })
+  bodyMaxDepth!: number;
+
+  @EnvVar({
+    name: 'TRUST_PROXY_HOPS',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Reverse proxies in front of the API whose X-Forwarded-For is trusted for the client address (rate limits per address, logs); 0 trusts none.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(10, { message: 'must be at most 10' })
+  trustProxyHops!: number;
 
   @EnvVar({
     name: 'APP_SEED_ON_START',

@@ -1,0 +1,84 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppSettings } from '@app/settings';
+import { InvalidInputError } from '@app/vocabulary';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `maxDepth`, found by one pass over the
+ * raw text before it is parsed (brackets inside strings do not count). Works on UTF-8 bytes:
+ * no byte of a multi-byte character is an ASCII bracket or quote. Text that is not valid JSON
+ * is left to the parser to refuse.
+ */
+export function nestsDeeperThan(text: Uint8Array | string, maxDepth: number): boolean {
+  const at =
+    typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i] ?? 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = at(i);
+    if (inString) {
+      if (code === BACKSLASH) i += 1;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+function textOf(body: Buffer, encoding: string): Uint8Array | string {
+  if (encoding === 'utf-8' || encoding === 'utf8') return body;
+  try {
+    return new TextDecoder(encoding).decode(body);
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * The request body parsers: JSON and URL-encoded forms up to `BODY_LIMIT` (after gzip or
+ * deflate is undone), JSON nested at most `BODY_MAX_DEPTH` levels, checked on the raw text so
+ * that an over-deep body never reaches the parser or class-transformer. Oversized bodies are
+ * answered 413, over-deep ones 400, both in the one error shape (DomainExceptionFilter).
+ * Forms are parsed flat (`extended: false`): no route takes nested form fields.
+ */
+export function useBodyParsers(
+  app: NestExpressApplication,
+  settings: Pick<AppSettings, 'bodyLimit' | 'bodyMaxDepth'>,
+): void {
+  const maxDepth = settings.bodyMaxDepth;
+  app.useBodyParser('json', {
+    limit: settings.bodyLimit,
+    verify: (
+      _request: IncomingMessage,
+      _response: ServerResponse,
+      body: Buffer,
+      encoding: string,
+    ) => {
+      if (nestsDeeperThan(textOf(body, encoding), maxDepth)) {
+        throw new InvalidInputError(
+          `The request body nests objects or arrays more than ${maxDepth} levels deep (setting BODY_MAX_DEPTH).`,
+          [
+            {
+              field: '(body)',
+              rule: `must not nest objects or arrays more than ${maxDepth} levels deep`,
+            },
+          ],
+        );
+      }
+    },
+  });
+  app.useBodyParser('urlencoded', { limit: settings.bodyLimit, extended: false });
+}
