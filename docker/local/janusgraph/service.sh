@@ -417,12 +417,13 @@ cmd_start() {
       stop_pid "$pid" || true
       rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       # On a new keyspace of a Cassandra cluster, a node may answer before the tables that
-      # JanusGraph has just created reached it. The tables exist now: start once more.
-      if [[ $STORAGE == cql && ${JANUSGRAPH_SCHEMA_RETRY:-0} -lt 4 ]] \
+      # JanusGraph has just created reached it. The tables exist now: start once more. On a busy
+      # machine each try may get only one table further (JanusGraph has about ten), hence 15.
+      if [[ $STORAGE == cql && ${JANUSGRAPH_SCHEMA_RETRY:-0} -lt 15 ]] \
           && grep -qE 'table [A-Za-z0-9_]+ does not exist' "$LOG_FILE"; then
         log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); starting again"
         JANUSGRAPH_SCHEMA_RETRY=$((${JANUSGRAPH_SCHEMA_RETRY:-0} + 1))
-        sleep $((5 * JANUSGRAPH_SCHEMA_RETRY)) # give the schema time to reach every node
+        sleep 3 # give the schema time to reach every node
         cmd_start
         return
       fi

@@ -12,6 +12,7 @@ import type { AccountEvent, Activity, DetectedAlert } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
 import { ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
 import type { FieldProblem, GraphEdge } from '@app/vocabulary';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { SerialQueue } from './serial-queue';
 
 /** Movements per store read while warming up or catching up. */
@@ -100,10 +101,16 @@ export class RealTimeScoringService {
     private readonly registry: DetectorRegistry,
     private readonly store: GraphStore,
     private readonly alerts: AlertRepository,
+    private readonly metrics: ApiMetrics,
   ) {}
 
-  score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
-    return this.queue.run(() => this.scoreNow(items, record));
+  async score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
+    const outcome = await this.queue.run(() => this.scoreNow(items, record));
+    this.metrics.alertsRaised(
+      'score',
+      outcome.results.flatMap((result) => result.alerts.map((alert) => alert.typology)),
+    );
+    return outcome;
   }
 
   private async scoreNow(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
