@@ -59,7 +59,7 @@ describe('exportBodsStatements', () => {
     expect(kinds.indexOf('relationship')).toBeGreaterThan(kinds.lastIndexOf('person'));
     const primaries = statements.filter(
       (s): s is Extract<BodsStatement, { recordType: 'relationship' }> =>
-        s.recordType === 'relationship' && !s.recordDetails.isComponent,
+        s.recordType === 'relationship' && s.recordId.startsWith('bo:'),
     );
     expect(primaries.map((s) => s.recordDetails.interestedParty).sort()).toEqual([ann, bob].sort());
     const annPrimary = primaries.find(

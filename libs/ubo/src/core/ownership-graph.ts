@@ -37,6 +37,10 @@ export interface OwnershipGraph {
   linksIn: ReadonlyMap<string, readonly Link[]>;
   /** Hops from each vertex down to the target. */
   depth: ReadonlyMap<string, number>;
+  /** Companies on the last layer read (maxDepth) whose owners were, or may have been, cut off. */
+  depthLimited: ReadonlySet<string>;
+  /** Active links from holders beyond the depth limit into `depthLimited` companies (when read). */
+  beyondLimit: readonly Link[];
   warnings: UboWarning[];
   declaredIndirect: DeclaredIndirect[];
   edgeCount: number;
@@ -45,6 +49,20 @@ export interface OwnershipGraph {
 export interface BuildGraphOptions {
   maxDepth: number;
   asOf?: string;
+  /** Declared indirect control edges that only summarise links given one by one (BODS). */
+  summaryEdges?: ReadonlySet<string>;
+  /**
+   * True when the subgraph holds all the data (BODS statements) rather than maxDepth layers
+   * read from a store: a company on the last layer with no holders in it is then a true top.
+   */
+  complete?: boolean;
+}
+
+/** How to read further when the depth limit cut the structure. */
+export function raiseDepthAdvice(maxDepth: number): string {
+  return maxDepth >= 100
+    ? 'maxDepth is already at its largest value (100)'
+    : `raise maxDepth (the request option maxDepth, at most 100, or the UBO_MAX_DEPTH setting; now ${maxDepth}) to read further`;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -190,32 +208,53 @@ export function buildOwnershipGraph(
     });
   }
 
-  // Breadth-first upstream from the target: which vertices are within maxDepth hops.
-  const inByTarget = new Map<string, Link[]>();
-  for (const link of all) push(inByTarget, link.to, link);
-  const depth = new Map<string, number>([[targetUid, 0]]);
-  let frontier = [targetUid];
-  for (let hop = 1; hop <= options.maxDepth && frontier.length > 0; hop += 1) {
-    const next: string[] = [];
-    for (const uid of frontier) {
-      for (const link of inByTarget.get(uid) ?? []) {
-        if (!depth.has(link.from)) {
-          depth.set(link.from, hop);
-          next.push(link.from);
+  // Breadth-first upstream from the target: which vertices are within maxDepth hops. Layers
+  // are counted along stated links; a declared indirect link (a shortcut over a chain) only
+  // places what no stated link reaches.
+  const layers = (links: readonly Link[]): Map<string, number> => {
+    const inByTarget = new Map<string, Link[]>();
+    for (const link of links) push(inByTarget, link.to, link);
+    const found = new Map<string, number>([[targetUid, 0]]);
+    let frontier = [targetUid];
+    for (let hop = 1; hop <= options.maxDepth && frontier.length > 0; hop += 1) {
+      const next: string[] = [];
+      for (const uid of frontier) {
+        for (const link of inByTarget.get(uid) ?? []) {
+          if (!found.has(link.from)) {
+            found.set(link.from, hop);
+            next.push(link.from);
+          }
         }
       }
+      frontier = next;
     }
-    frontier = next;
-  }
-  // The store reads exactly maxDepth layers, so companies on the last layer may have more owners.
+    return found;
+  };
+  const depth = layers(all.filter((link) => link.directOrIndirect !== 'indirect'));
+  for (const [uid, hop] of layers(all)) if (!depth.has(uid)) depth.set(uid, hop);
+  // The store reads exactly maxDepth layers, so companies on the last layer may have more
+  // owners; with complete data, only those that do have holders beyond the limit were cut.
+  const fromBeyond = all.filter((link) => !depth.has(link.from) && depth.has(link.to));
+  const heldFromBeyond = new Set(fromBeyond.map((link) => link.to));
   const atLimit = [...depth]
-    .filter(([uid, d]) => d === options.maxDepth && vertexByUid.get(uid)?.label === 'Company')
+    .filter(
+      ([uid, d]) =>
+        d === options.maxDepth &&
+        vertexByUid.get(uid)?.label === 'Company' &&
+        (options.complete !== true || heldFromBeyond.has(uid)),
+    )
     .map(([uid]) => uid)
     .sort();
   if (atLimit.length > 0) {
+    const names = atLimit.map((uid) => {
+      const vertex = vertexByUid.get(uid);
+      return vertex?.label === 'Company' ? vertex.props.name : uid;
+    });
+    const shown =
+      names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     warnings.push({
       code: 'depth-limit-reached',
-      message: `Companies at layer ${options.maxDepth} (maxDepth) may have owners that were not read`,
+      message: `The depth limit cut the structure: ${shown} ${atLimit.length === 1 ? 'is' : 'are'} on layer ${options.maxDepth}, the last one read (maxDepth ${options.maxDepth}), and ${options.complete === true ? 'their holders above were not read' : 'may have holders above that were not read'}, so owners and controllers may be missing from this answer; ${raiseDepthAdvice(options.maxDepth)}`,
       entities: atLimit,
     });
   }
@@ -255,6 +294,18 @@ export function buildOwnershipGraph(
   for (const link of inScope) {
     if (link.directOrIndirect !== 'indirect') {
       usable.push(link);
+      continue;
+    }
+    if (link.label === 'CONTROLS' && options.summaryEdges?.has(link.eid) === true) {
+      declaredIndirect.push({
+        edgeId: link.eid,
+        from: link.from,
+        to: link.to,
+        share: link.bp,
+        used: false,
+        reason:
+          'it summarises the component records of its statement, which give the control link by link',
+      });
       continue;
     }
     if (link.label === 'CONTROLS') {
@@ -332,6 +383,8 @@ export function buildOwnershipGraph(
     linksOut,
     linksIn,
     depth,
+    depthLimited: new Set(atLimit),
+    beyondLimit: fromBeyond,
     warnings,
     declaredIndirect,
     edgeCount: usable.length,
