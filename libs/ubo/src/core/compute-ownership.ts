@@ -23,7 +23,7 @@ import {
   seniorManagingOfficials,
   uncontrolledCorporateOfficials,
 } from './control';
-import { explainBeneficialOwner, nameOf, shareText } from './explain';
+import { explainBeneficialOwner, interestWords, nameOf, shareText } from './explain';
 import { computeEffectiveOwnership, EffectiveOwnership } from './effective-ownership';
 import {
   chainProduct,
@@ -308,7 +308,7 @@ export function computeOwnership(
     if (chosen.length > 0) {
       warnings.push({
         code: 'fallback-applied',
-        message: `The regime's fallback applies because ${reason}, so the ${role ?? ''} role holder(s) are named as senior managing officials: ${[...new Set(chosen.map((official) => official.name))].join(', ')}`,
+        message: `The regime's fallback applies because ${reason}, so the holder(s) of the role ${role === undefined ? '' : interestWords(role)} are named as senior managing officials: ${[...new Set(chosen.map((official) => official.name))].join(', ')}`,
         entities: chosen.map((official) => official.uid),
       });
       const uncertain = [...drafts.values()].filter((draft) => draft.qualifies === 'possibly');
@@ -534,7 +534,7 @@ function explainShare(
       const r = ratio.lo;
       const series = listedSum.lo.div(ONE.sub(r));
       if (series.equals(share.lo)) {
-        return `${listedText} (simple chains, no entity twice). Under the integrated convention the share also counts every chain that goes round the ownership cycle ${cycleNames} again: each round multiplies a chain by ${shareText(toShareRange(ratio))} (the product of the shares around the cycle), so the chains form the geometric series S x (1 + r + r^2 + ...) = S / (1 - r) = ${shareText(toShareRange(share))}.`;
+        return `${listedText} (simple chains, no entity twice). Under the integrated convention the share also counts every chain that goes round the ownership cycle ${cycleNames} again: each round multiplies a chain by ${shareText(toShareRange(ratio))} (the product of the shares around the cycle), so the chains form the geometric series S x (1 + r + r^2 + ...) = S / (1 - r) = ${shareText(toShareRange(listedSum))} / (1 - ${shareText(toShareRange(ratio))}) = ${shareText(toShareRange(share))}.`;
       }
     }
     return `${listedText} (simple chains, no entity twice${truncated ? ', and not all of them are listed' : ''}). Under the integrated convention the share also counts the chains that go round the ownership cycle${touched.size === 1 ? '' : 's'} ${cycleNames} any number of times, a geometric series computed exactly as (I - W)^-1 over the shares between the companies, which brings it to ${shareText(toShareRange(share))}.`;

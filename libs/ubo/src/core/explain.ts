@@ -59,7 +59,7 @@ const INTEREST_WORDS: Partial<Record<InterestType, string>> = {
   unpublishedInterest: 'unpublished interest',
 };
 
-function interestWords(type: InterestType): string {
+export function interestWords(type: InterestType): string {
   return INTEREST_WORDS[type] ?? type.replace(/([A-Z])/g, ' $1').toLowerCase();
 }
 

@@ -93,12 +93,22 @@ function shareOf(edge: GraphEdge): {
   const maxBp = max ?? 10000;
   const minExclusive = edge.label === 'OWNS' ? edge.props.shareMinExclusive : false;
   const maxExclusive = edge.label === 'OWNS' ? edge.props.shareMaxExclusive : false;
-  const valid = (bp: number): boolean => Number.isInteger(bp) && bp >= 0 && bp <= 10000;
-  if (!valid(minBp) || !valid(maxBp) || minBp > maxBp) {
+  const broken = (name: string, bp: number): string | undefined => {
+    if (typeof bp !== 'number' || Number.isNaN(bp)) return `${name} is not a number`;
+    if (!Number.isInteger(bp)) return `${name} ${bp} is not a whole number of basis points`;
+    if (bp < 0) return `${name} ${bp} is negative`;
+    if (bp > 10000) return `${name} ${bp} is above 10000 basis points (100%)`;
+    return undefined;
+  };
+  const rule =
+    broken('shareMinBp', minBp) ??
+    broken('shareMaxBp', maxBp) ??
+    (minBp > maxBp ? `shareMinBp ${minBp} is above shareMaxBp ${maxBp}` : undefined);
+  if (rule !== undefined) {
     return {
       share: ShareInterval.unknown,
       bp: { minBp: 0, maxBp: 10000, minExclusive: false, maxExclusive: false },
-      problem: `has an impossible share ${minBp}..${maxBp} basis points (read as unknown, 0-100%)`,
+      problem: `has an impossible share (${rule}; read as unknown, 0-100%)`,
     };
   }
   return {
