@@ -9,6 +9,7 @@ import type {
   BpRange,
   Chain,
   ChainLink,
+  SeniorManagingOfficial,
   ShareRange,
   UboAnswer,
 } from '../ubo.types';
@@ -114,10 +115,27 @@ function linkInterest(link: ChainLink): BodsInterest {
   };
 }
 
-function chainsOf(owner: BeneficialOwner): Chain[] {
+/** The official record behind a fallback or control-prong owner whose role an entity holds. */
+function corporateRole(
+  owner: BeneficialOwner,
+  answer: UboAnswer,
+): SeniorManagingOfficial | undefined {
+  if (!owner.bases.includes('fallback-senior-managing-official') && owner.controlProng !== true)
+    return undefined;
+  return answer.seniorManagingOfficials.find(
+    (official) =>
+      official.uid === owner.uid &&
+      official.role === owner.managementRole &&
+      official.through !== undefined,
+  );
+}
+
+function chainsOf(owner: BeneficialOwner, answer: UboAnswer): Chain[] {
+  const through = corporateRole(owner, answer)?.through;
   return [
     ...(owner.ownership?.chains ?? []),
     ...(owner.control?.reasons.map((reason) => reason.chain) ?? []),
+    ...(through !== undefined ? [through] : []),
   ];
 }
 
@@ -224,6 +242,18 @@ function primaryInterests(
       details: `Control through intermediate entities (${reason.kind})${reason.qualifies === 'possibly' ? ', possibly' : ''}; the component records give it link by link`,
     });
   }
+  const official = corporateRole(owner, answer);
+  if (official !== undefined) {
+    interests.push({
+      type: official.role,
+      directOrIndirect: 'indirect',
+      beneficialOwnershipOrControl: true,
+      details:
+        owner.controlProng === true
+          ? 'US control prong: the role is held by an entity this person controls; the component records give the chain'
+          : 'Named as senior managing official because nobody qualifies by ownership or control; the role is held by an entity this person controls, and the component records give the chain',
+    });
+  }
   return interests;
 }
 
@@ -281,7 +311,7 @@ export function exportBodsStatements(
   const ownerComponents = new Map<string, Set<string>>();
   for (const owner of owners) {
     const records = new Set<string>();
-    for (const chain of chainsOf(owner)) {
+    for (const chain of chainsOf(owner, answer)) {
       if (chain.links.length < 2) continue;
       for (const uid of chain.entities.slice(1, -1)) {
         componentEntities.add(uid);

@@ -537,7 +537,7 @@ function explainShare(
         return `${listedText} (simple chains, no entity twice). Under the integrated convention the share also counts every chain that goes round the ownership cycle ${cycleNames} again: each round multiplies a chain by ${shareText(toShareRange(ratio))} (the product of the shares around the cycle), so the chains form the geometric series S x (1 + r + r^2 + ...) = S / (1 - r) = ${shareText(toShareRange(listedSum))} / (1 - ${shareText(toShareRange(ratio))}) = ${shareText(toShareRange(share))}.`;
       }
     }
-    return `${listedText} (simple chains, no entity twice${truncated ? ', and not all of them are listed' : ''}). Under the integrated convention the share also counts the chains that go round the ownership cycle${touched.size === 1 ? '' : 's'} ${cycleNames} any number of times, a geometric series computed exactly as (I - W)^-1 over the shares between the companies, which brings it to ${shareText(toShareRange(share))}.`;
+    return `${listedText} (simple chains, no entity twice${truncated ? ', and not all of them are listed' : ''}). Under the integrated convention the share also counts the chains that go round the ownership cycle${touched.size === 1 ? '' : 's'} ${cycleNames} any number of times, a geometric series computed as (I - W)^-1 over the shares between the companies (exactly, or as certified bounds for a large cycle: see cycles[].resolution), which brings it to ${shareText(toShareRange(share))}.`;
   }
   if (truncated) {
     return `${listedText}; only the largest chains are listed, and the share adds up all of them: ${shareText(toShareRange(share))}.`;
