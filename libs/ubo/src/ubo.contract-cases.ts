@@ -31,6 +31,10 @@ export interface UboScenario {
     /** Warning codes the answer must contain. */
     warnings?: readonly UboWarningCode[];
     controlProng?: string;
+    /** Whether the regime's fallback applies, and the persons it names (uids, sorted). */
+    fallback?: readonly string[] | null;
+    /** Companies the depth limit cut off (their holders were not read). */
+    depthLimited?: readonly string[];
   };
 }
 
@@ -240,6 +244,65 @@ export function uboContractCases(): UboScenario[] {
         },
       };
     }),
+    scenario('cycle-ring', 'ubo-cycle', { regime: 'eu', convention: 'integrated' }, (b) => {
+      // T holds 50% of Y, Y 70% of X, X 70% of T; Ann 50% of Y. The one simple chain gives
+      // 1/2 x 7/10 x 7/10 = 49/200; each round of the ring multiplies by 49/200 again, so
+      // Ann holds 49/200 / (1 - 49/200) = 49/151 under the integrated convention.
+      const ann = b.person('ann');
+      const [t, x, y] = ['t', 'x', 'y'].map((key) => b.company(key));
+      b.owns(t, y, 5000);
+      b.owns(y, x, 7000);
+      b.owns(x, t, 7000);
+      b.owns(ann, y, 5000);
+      return {
+        target: t,
+        expected: {
+          owners: { [ann]: { min: '49/151', qualifies: 'yes' } },
+          beneficialOwners: { [ann]: ['ownership'] },
+          cycles: [[t, x, y].sort()],
+          fallback: null,
+        },
+      };
+    }),
+    scenario('corporate-official-fallback', 'ubo-below-threshold', { regime: 'eu' }, (b) => {
+      // Nobody holds 25%; the senior managing official is company M, which Rob holds 60% of:
+      // the role is carried up to Rob, who is named under the fallback.
+      const quin = b.person('quin');
+      const rob = b.person('rob');
+      const [t, m] = ['t', 'm'].map((key) => b.company(key));
+      b.owns(quin, t, 1000);
+      b.controls(m, t, 'seniorManagingOfficial');
+      b.owns(rob, m, 6000);
+      return {
+        target: t,
+        expected: {
+          owners: { [quin]: { min: '1/10', qualifies: 'no' } },
+          beneficialOwners: { [rob]: ['fallback-senior-managing-official'] },
+          warnings: ['fallback-applied'],
+          fallback: [rob],
+        },
+      };
+    }),
+    scenario('depth-limit', 'ubo-layered-chain', { regime: 'eu', maxDepth: 2 }, (b) => {
+      // L3 -> L2 -> L1 -> T, each 100%, and Vic holds L3: with maxDepth 2, L2 is the last
+      // layer read and Vic is out of reach; the answer says the limit cut the chain at L2.
+      const vic = b.person('vic');
+      const [t, l1, l2, l3] = ['t', 'l1', 'l2', 'l3'].map((key) => b.company(key));
+      b.owns(l1, t, 10000);
+      b.owns(l2, l1, 10000);
+      b.owns(l3, l2, 10000);
+      b.owns(vic, l3, 10000);
+      return {
+        target: t,
+        expected: {
+          owners: {},
+          beneficialOwners: {},
+          warnings: ['depth-limit-reached', 'no-senior-managing-official'],
+          depthLimited: [l2],
+          fallback: [],
+        },
+      };
+    }),
     scenario('self-ownership', undefined, { regime: 'eu' }, (b) => {
       // The target holding its own shares is a data problem: flagged, not counted.
       const nia = b.person('nia');
@@ -312,6 +375,27 @@ export function checkScenario(answer: UboAnswer, scenario: UboScenario): string[
     problems.push(
       `control prong is ${answer.controlProng?.uid ?? 'nobody'}, expected ${expected.controlProng}`,
     );
+  }
+  if (expected.fallback !== undefined) {
+    const got =
+      answer.fallback === null ? null : answer.fallback.officials.map((o) => o.uid).sort();
+    const want = expected.fallback === null ? null : [...expected.fallback].sort();
+    if (JSON.stringify(got) !== JSON.stringify(want) || answer.fallbackApplied !== (want !== null))
+      problems.push(
+        `fallback is ${JSON.stringify(got)} (fallbackApplied ${String(answer.fallbackApplied)}), expected ${JSON.stringify(want)}`,
+      );
+  }
+  if (expected.depthLimited !== undefined) {
+    const got = answer.entities
+      .filter((e) => e.depthLimited)
+      .map((e) => e.uid)
+      .sort();
+    if (got.join() !== [...expected.depthLimited].sort().join())
+      problems.push(`depth-limited entities are [${got.join(', ')}]`);
+    if (answer.warnings.some((w) => w.code === 'no-natural-person'))
+      problems.push(
+        'the depth limit cut the chain, yet the answer says no natural person is in the data',
+      );
   }
   if (answer.options.convention !== (scenario.options.convention ?? answer.options.convention))
     problems.push('the convention was not applied');

@@ -24,6 +24,9 @@ export interface UboEvaluation extends UboAnswer {
   };
 }
 
+/** The deepest read the graph stores allow (maxDepth is at most this, see resolveUboOptions). */
+const STORE_DEPTH_LIMIT = 100;
+
 /** Work limits for interactive requests (see UboLimits). */
 export const UBO_LIMITS = Symbol('UBO_LIMITS');
 
@@ -99,7 +102,9 @@ export class UboService {
       hints: {
         unidentified: imported.unidentified,
         unspecifiedParties: imported.unspecifiedParties,
+        summaryEdges: imported.summaryEdges,
       },
+      completeData: true,
       ...(this.limits ? { limits: this.limits } : {}),
     });
     const targetRecordId =
@@ -115,13 +120,14 @@ export class UboService {
     request: UboRequestOptions,
   ): Promise<{ answer: UboAnswer; subgraph: Subgraph }> {
     const options = this.resolveOptions(request);
-    const subgraph = await this.store.getOwnershipSubgraph(companyUid, options.maxDepth);
-    const answer = computeOwnership(
-      subgraph,
-      companyUid,
-      options,
-      this.limits ? { limits: this.limits } : {},
-    );
+    // One layer more than the answer uses, so that the depth limit is reported only where it
+    // cut real holders (and the BODS export can show them).
+    const layers = Math.min(options.maxDepth + 1, STORE_DEPTH_LIMIT);
+    const subgraph = await this.store.getOwnershipSubgraph(companyUid, layers);
+    const answer = computeOwnership(subgraph, companyUid, options, {
+      ...(this.limits ? { limits: this.limits } : {}),
+      completeData: layers > options.maxDepth,
+    });
     return { answer, subgraph };
   }
 }

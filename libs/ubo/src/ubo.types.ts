@@ -143,6 +143,12 @@ export interface OwnerResult extends PersonRef {
   chains: Chain[];
   /** True when more chains exist than are listed. */
   chainsTruncated: boolean;
+  /**
+   * How the listed chains relate to the share, when their products do not simply add up to
+   * it: more chains than listed, or (integrated convention) chains that go round an ownership
+   * cycle again and again, a geometric series the listed simple chains leave out.
+   */
+  shareExplanation?: string;
 }
 
 export type ControlKind =
@@ -175,7 +181,21 @@ export type ManagementRole = 'seniorManagingOfficial' | 'boardChair' | 'boardMem
 
 export interface SeniorManagingOfficial extends PersonRef {
   role: ManagementRole;
+  /** The role's edge (held by the person, or by the entity in `through`). */
   edgeId: string;
+  /**
+   * When the role is held by an entity (a corporate director or manager): the chain by which
+   * this person controls that entity, ending with the role itself.
+   */
+  through?: Chain;
+}
+
+/** The regime's fallback when nobody qualifies for certain by ownership or control. */
+export interface UboFallback {
+  /** Why it applies, in words. */
+  reason: string;
+  /** The persons named under it; empty when no senior managing official is known. */
+  officials: SeniorManagingOfficial[];
 }
 
 /** A person the answer names as a beneficial owner (or the fallback official). */
@@ -189,6 +209,8 @@ export interface BeneficialOwner extends PersonRef {
   managementRole?: ManagementRole;
   /** US control prong: the one individual with significant responsibility to control. */
   controlProng?: boolean;
+  /** Why this person is named, in words, with the chains (names and shares) behind it. */
+  explanation: string;
   risk: RiskAssessment;
 }
 
@@ -198,8 +220,15 @@ export interface EntityShare {
   name: string;
   companyType: CompanyType;
   effectiveShare: ShareRange;
-  /** True when nothing above this entity is known (no owners or controllers in the data). */
+  /**
+   * True when nothing above this entity is known (no owners or controllers in the data);
+   * false for an entity on the last layer read (see `depthLimited`).
+   */
   top: boolean;
+  /** True when the entity is on the last layer read (maxDepth): its owners were not read. */
+  depthLimited: boolean;
+  /** Why the share looks as it does, when it needs saying (above 100% in a cycle, depth limit). */
+  explanation?: string;
 }
 
 /** A strongly connected group of entities that own each other (directly or around a loop). */
@@ -230,6 +259,7 @@ export type UboWarningCode =
   | 'depth-limit-reached'
   | 'cycle-not-convergent'
   | 'large-cycle-bounded'
+  | 'cycle-entity-above-100'
   | 'simple-paths-truncated'
   | 'declared-indirect-differs'
   | 'no-natural-person'
@@ -259,7 +289,10 @@ export interface UboAnswer {
   controlPersons: ControlResult[];
   /** Persons with a management role on the target (the fallback candidates). */
   seniorManagingOfficials: SeniorManagingOfficial[];
+  /** True when the regime's fallback applies (same as `fallback !== null`). */
   fallbackApplied: boolean;
+  /** The regime's fallback: why it applies and whom it names; null when it does not apply. */
+  fallback: UboFallback | null;
   /** US: the control-prong person, or null when none was found. */
   controlProng: (PersonRef & { role: string; alternatives: string[] }) | null;
   /** Entities' own effective ownership of the target, for evidence. */
@@ -283,4 +316,6 @@ export interface UboHints {
   unidentified?: readonly string[];
   /** Relationships whose interested party is not given (BODS Unspecified Record). */
   unspecifiedParties?: readonly { subject: string; reason: string; statementId?: string }[];
+  /** Declared indirect control edges that summarise component records given link by link. */
+  summaryEdges?: readonly string[];
 }

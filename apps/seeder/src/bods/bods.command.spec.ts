@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { MemoryGraphStore } from '@app/graph-store';
+import { StructureBuilder, UboService } from '@app/ubo';
+import { FixedClock } from '@app/vocabulary';
 import { registerBodsCommands } from './bods.command';
+
+const SETTINGS = {
+  regime: 'eu',
+  thresholdBp: 2500,
+  maxDepth: 25,
+  convention: 'integrated',
+} as const;
 
 type Json = Record<string, unknown>;
 
@@ -231,5 +240,62 @@ describe('seeder import bods', () => {
       'graph',
     ]);
     await expect(noStore).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('refuses two statements with the same statementId, even without --strict', async () => {
+    await writeFile(join(dir, 'twice.json'), JSON.stringify([...PACKAGE, PACKAGE[1]]));
+    const twice = program().parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'twice.json'),
+    ]);
+    await expect(twice).rejects.toMatchObject({ exitCode: 2 });
+    expect(lines.join('\n')).toContain(
+      `"${String(PACKAGE[1].statementId)}" (statements[1] and statements[4])`,
+    );
+  });
+
+  it('an exported answer loaded into the graph answers the same (summaries are not stored twice)', async () => {
+    const b = new StructureBuilder('exp');
+    const [t, m, g] = [b.company('t'), b.company('m'), b.company('g')];
+    b.owns(b.person('quin'), t, 1000);
+    b.controls(m, t, 'seniorManagingOfficial');
+    b.owns(b.person('rob'), m, 6000);
+    b.controls(b.person('ivy'), g, 'appointmentOfBoard');
+    b.controls(g, t, 'otherInfluenceOrControl');
+    const source = new MemoryGraphStore();
+    const graph = b.build();
+    await source.upsertVertices(graph.vertices);
+    await source.upsertEdges(graph.edges);
+    const clock = new FixedClock(Date.UTC(2025, 5, 1));
+    const before = await new UboService(source, SETTINGS, undefined, clock).forCompany(t);
+    const statements = await new UboService(source, SETTINGS, undefined, clock).asBods(t);
+    await writeFile(join(dir, 'export.json'), JSON.stringify(statements));
+
+    const store = new MemoryGraphStore();
+    await program(store).parseAsync([
+      'node',
+      'seeder',
+      'import',
+      'bods',
+      '--file',
+      join(dir, 'export.json'),
+      '--sink',
+      'graph',
+    ]);
+    expect(lines.join('\n')).toContain('1 indirect control interest(s) only summarise');
+    const after = await new UboService(store, SETTINGS, undefined, clock).forCompany(
+      `company:bods:${t}`,
+    );
+    const said = (answer: typeof before): unknown => ({
+      beneficialOwners: answer.beneficialOwners.map((o) => [o.name, o.bases, o.explanation]),
+      officials: answer.seniorManagingOfficials.map((o) => [o.name, o.role]),
+      control: answer.controlPersons.map((c) => [c.name, c.reasons.length]),
+      fallback: answer.fallback?.officials.map((o) => o.name) ?? null,
+    });
+    expect(said(after)).toEqual(said(before));
   });
 });

@@ -81,11 +81,13 @@ export function registerBodsCommands(program: Command, deps: BodsCommandDeps = {
     const opts = bods.opts<BodsCommandOptions>();
     try {
       const text = await readInput(opts.file);
-      const imported = importBodsStatements(parseJson(text, opts.file), {
-        source: opts.source,
-        strict: opts.strict,
-        ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
-      });
+      const imported = withoutSummaries(
+        importBodsStatements(parseJson(text, opts.file), {
+          source: opts.source,
+          strict: opts.strict,
+          ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+        }),
+      );
       const lines = describeImport(imported, opts);
       if (opts.sink === 'graph') {
         if (!deps.graphStore) {
@@ -126,6 +128,18 @@ export function registerBodsCommands(program: Command, deps: BodsCommandDeps = {
   return bods;
 }
 
+/**
+ * Leaves out the edges of declared indirect control interests that only summarise their
+ * statement's component records (importBodsStatements lists them in `summaryEdges`): the
+ * components are written link by link, and a stored summary would count the same control (or
+ * management role) a second time when the graph is evaluated.
+ */
+export function withoutSummaries(imported: BodsImportResult): BodsImportResult {
+  if (imported.summaryEdges.length === 0) return imported;
+  const summaries = new Set(imported.summaryEdges);
+  return { ...imported, edges: imported.edges.filter((edge) => !summaries.has(edge.eid)) };
+}
+
 /** The summary lines printed after an import. */
 export function describeImport(
   imported: BodsImportResult,
@@ -138,6 +152,11 @@ export function describeImport(
     `Imported BODS from ${opts.file}: ${stats.statements} statements, ${stats.records} records (${stats.replaced} replaced by later statements, ${stats.closedRecords} closed${stats.later > 0 ? `, ${stats.later} dated after --as-of left out` : ''})`,
     `  ${imported.vertices.length} vertices, ${imported.edges.length} edges` +
       (opts.sink === 'graph' ? ' upserted into the graph store' : ''),
+    ...(imported.summaryEdges.length > 0
+      ? [
+          `  ${imported.summaryEdges.length} indirect control interest(s) only summarise their component records and were left out (the components are written link by link)`,
+        ]
+      : []),
     ...(imported.unspecifiedParties.length > 0
       ? [
           `  ${imported.unspecifiedParties.length} interested part(ies) not disclosed (Unspecified Record)`,
@@ -215,6 +234,7 @@ async function writeFolder(
     declarationSubjects: imported.declarationSubjects,
     unidentified: imported.unidentified,
     unspecifiedParties: imported.unspecifiedParties,
+    summaryEdgesLeftOut: imported.summaryEdges,
     notes: imported.notes,
   };
   await writeFile(join(dir, 'bods-import-summary.json'), `${JSON.stringify(summary, null, 2)}\n`, {

@@ -59,7 +59,7 @@ describe('exportBodsStatements', () => {
     expect(kinds.indexOf('relationship')).toBeGreaterThan(kinds.lastIndexOf('person'));
     const primaries = statements.filter(
       (s): s is Extract<BodsStatement, { recordType: 'relationship' }> =>
-        s.recordType === 'relationship' && !s.recordDetails.isComponent,
+        s.recordType === 'relationship' && s.recordId.startsWith('bo:'),
     );
     expect(primaries.map((s) => s.recordDetails.interestedParty).sort()).toEqual([ann, bob].sort());
     const annPrimary = primaries.find(
@@ -145,5 +145,42 @@ describe('exportBodsStatements', () => {
       primary.recordDetails.interests?.map((i) => [i.type, i.beneficialOwnershipOrControl]),
     ).toEqual([['seniorManagingOfficial', true]]);
     expect(statements[0].publicationDetails?.publisher.name).toBe('Bank');
+  });
+
+  it('exports a role held by an entity with the chain to the person named under the fallback', () => {
+    const b = new StructureBuilder('src');
+    const [t, m] = [b.company('t'), b.company('m')];
+    b.owns(b.person('small'), t, 1000);
+    const role = b.controls(m, t, 'seniorManagingOfficial');
+    const rob = b.person('rob');
+    const holding = b.owns(rob, m, 6000);
+    const graph = b.build();
+    const answer = computeOwnership(graph, t, OPTIONS);
+    const statements = exportBodsStatements(answer, graph, { publicationDate: '2025-01-02' });
+    const primary = statements.find((s) => s.recordId === `bo:${t}>${rob}`);
+    if (primary?.recordType !== 'relationship') throw new Error('no primary relationship for Rob');
+    expect(new Set(primary.recordDetails.componentRecords)).toEqual(new Set([m, role, holding]));
+    expect(
+      primary.recordDetails.interests?.map((i) => [
+        i.type,
+        i.directOrIndirect,
+        i.beneficialOwnershipOrControl,
+      ]),
+    ).toEqual([['seniorManagingOfficial', 'indirect', true]]);
+    expect(primary.annotations?.[0].description).toContain('rob -> m (60%) -> t');
+    // Read back, the summary is not counted on top of its components.
+    const imported = importBodsStatements(JSON.parse(JSON.stringify(statements)) as unknown, {
+      strict: true,
+    });
+    expect(imported.summaryEdges).toHaveLength(1);
+    const again = computeOwnership(
+      { vertices: imported.vertices, edges: imported.edges },
+      findBodsTarget(imported, t),
+      OPTIONS,
+      { hints: { summaryEdges: imported.summaryEdges }, completeData: true },
+    );
+    expect(again.seniorManagingOfficials.map((o) => [o.name, o.through?.entities.length])).toEqual([
+      ['rob', 3],
+    ]);
   });
 });

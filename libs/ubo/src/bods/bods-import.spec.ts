@@ -240,4 +240,74 @@ describe('importBodsStatements', () => {
     ]);
     expect(() => findBodsTarget(noSubject)).toThrow(/several roots \(a, b\)/);
   });
+
+  it('refuses two statements with the same statementId, naming the id and both positions', () => {
+    const statements = simplePackage();
+    const duplicate = { ...statements[3], recordId: 'another-record' };
+    const input = [...statements, duplicate];
+    let caught: unknown;
+    try {
+      importBodsStatements(input);
+    } catch (error: unknown) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    const id = String(statements[3].statementId);
+    const error = caught as InvalidInputError;
+    expect(error.message).toContain(`"${id}" (statements[3] and statements[${input.length - 1}])`);
+    expect(error.problems).toEqual([
+      {
+        field: `statements[${input.length - 1}].statementId`,
+        rule: `must be unique: "${id}" is also the statementId of statements[3]`,
+      },
+    ]);
+    // Also when the duplicate is an exact copy, and also in lenient mode.
+    expect(() => importBodsStatements([...statements, statements[0]], { strict: false })).toThrow(
+      InvalidInputError,
+    );
+  });
+
+  it.each([
+    [{ exact: 120 }, 'share.exact', 'must not be above 100 (got 120; shares are percentages)'],
+    [{ exact: -5 }, 'share.exact', 'must not be negative (got -5)'],
+    [
+      { minimum: '30' },
+      'share.minimum',
+      'must be a number (a percentage such as 25 or 33.5), not string',
+    ],
+    [
+      { maximum: null },
+      'share.maximum',
+      'must be a number (a percentage such as 25 or 33.5), not null',
+    ],
+    [{ minimum: 60, maximum: 40 }, 'share', 'minimum (60) must not be above maximum (40)'],
+    [
+      { exclusiveMinimum: 30, exclusiveMaximum: 30 },
+      'share',
+      'exclusiveMinimum (30) must not be above exclusiveMaximum (30) and an exclusive bound must leave some room between them',
+    ],
+    [{ minimum: 101 }, 'share.minimum', 'must not be above 100 (got 101; shares are percentages)'],
+    [
+      'half',
+      'share',
+      'must be an object with exact, minimum, maximum, exclusiveMinimum or exclusiveMaximum',
+    ],
+  ])('names the rule a share breaks: %j', (share, field, rule) => {
+    const statements = [
+      entity('t', 'T'),
+      person('p', 'P'),
+      relationship('r', 'p', 't', [shareholding(share as Record<string, unknown>)]),
+    ];
+    let caught: unknown;
+    try {
+      importBodsStatements(statements, { strict: true });
+    } catch (error: unknown) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    expect((caught as InvalidInputError).problems).toEqual([
+      { field: `statements[2].recordDetails.interests[0].${field}`, rule },
+    ]);
+    expect((caught as InvalidInputError).message).toContain(rule);
+  });
 });

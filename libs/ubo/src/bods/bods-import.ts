@@ -66,6 +66,12 @@ export interface BodsImportResult {
   unidentified: string[];
   /** Relationships whose interested party is not given. */
   unspecifiedParties: BodsUnspecifiedParty[];
+  /**
+   * Edges of indirect control interests that summarise the `componentRecords` of their
+   * statement (all present, starting at the same interested party): the components carry
+   * the control link by link, so the computation does not count the summary as well.
+   */
+  summaryEdges: string[];
   notes: BodsImportNote[];
   stats: {
     statements: number;
@@ -111,25 +117,51 @@ interface ParsedShare {
   rounded: boolean;
 }
 
-function parseShare(share: unknown): ParsedShare | 'invalid' | undefined {
+const SHARE_KEYS = ['exact', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const;
+type ShareKey = (typeof SHARE_KEYS)[number];
+
+/** One broken rule of a share: the key inside `share` (or '' for the share itself) and the rule. */
+interface ShareProblem {
+  key: ShareKey | '';
+  rule: string;
+}
+
+/** The rule a single percentage breaks, or undefined when it is a usable percentage. */
+function percentProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number') {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return `must be a number (a percentage such as 25 or 33.5), not ${got}`;
+  }
+  if (!Number.isFinite(value)) return 'must be a finite number';
+  if (value < 0) return `must not be negative (got ${value})`;
+  if (value > 100) return `must not be above 100 (got ${value}; shares are percentages)`;
+  return undefined;
+}
+
+/**
+ * A BODS share (percentages) as basis points, or the rules it breaks, each named: not a
+ * number, negative, above 100, minimum above maximum.
+ */
+function parseShare(share: unknown): ParsedShare | ShareProblem[] | undefined {
   if (share === undefined) return undefined;
-  if (!isObject(share)) return 'invalid';
-  const numbers: Partial<
-    Record<'exact' | 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum', number>
-  > = {};
-  for (const key of [
-    'exact',
-    'minimum',
-    'maximum',
-    'exclusiveMinimum',
-    'exclusiveMaximum',
-  ] as const) {
+  if (!isObject(share)) {
+    return [
+      {
+        key: '',
+        rule: 'must be an object with exact, minimum, maximum, exclusiveMinimum or exclusiveMaximum',
+      },
+    ];
+  }
+  const numbers: Partial<Record<ShareKey, number>> = {};
+  const problems: ShareProblem[] = [];
+  for (const key of SHARE_KEYS) {
     const value = share[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100)
-      return 'invalid';
-    numbers[key] = value;
+    const rule = percentProblem(value);
+    if (rule !== undefined) problems.push({ key, rule });
+    else numbers[key] = value as number;
   }
+  if (problems.length > 0) return problems;
   let rounded = false;
   const bound = (value: number, mode: 'floor' | 'ceil'): number => {
     const result = percentToBp(value, mode);
@@ -143,27 +175,47 @@ function parseShare(share: unknown): ParsedShare | 'invalid' | undefined {
   }
   let minBp = 0;
   let minExclusive = false;
+  let minKey: ShareKey | undefined;
   if (
     numbers.exclusiveMinimum !== undefined &&
     (numbers.minimum === undefined || numbers.exclusiveMinimum >= numbers.minimum)
   ) {
     minBp = bound(numbers.exclusiveMinimum, 'floor');
     minExclusive = true;
+    minKey = 'exclusiveMinimum';
   } else if (numbers.minimum !== undefined) {
     minBp = bound(numbers.minimum, 'floor');
+    minKey = 'minimum';
   }
   let maxBp = 10000;
   let maxExclusive = false;
+  let maxKey: ShareKey | undefined;
   if (
     numbers.exclusiveMaximum !== undefined &&
     (numbers.maximum === undefined || numbers.exclusiveMaximum <= numbers.maximum)
   ) {
     maxBp = bound(numbers.exclusiveMaximum, 'ceil');
     maxExclusive = true;
+    maxKey = 'exclusiveMaximum';
   } else if (numbers.maximum !== undefined) {
     maxBp = bound(numbers.maximum, 'ceil');
+    maxKey = 'maximum';
   }
-  if (minBp > maxBp) return 'invalid';
+  const low = minKey === undefined ? 0 : (numbers[minKey] as number);
+  const high = maxKey === undefined ? 100 : (numbers[maxKey] as number);
+  const emptyOpen = (minExclusive || maxExclusive) && low === high;
+  if (low > high || emptyOpen) {
+    const named = (key: ShareKey | undefined, fallback: string): string =>
+      key === undefined ? fallback : `${key} (${numbers[key]})`;
+    return [
+      {
+        key: '',
+        rule: `${named(minKey, 'the minimum (0)')} must not be above ${named(maxKey, 'the maximum (100)')}${
+          emptyOpen ? ' and an exclusive bound must leave some room between them' : ''
+        }`,
+      },
+    ];
+  }
   return { minBp, maxBp, minExclusive, maxExclusive, rounded };
 }
 
@@ -218,13 +270,47 @@ function laterThan(a: Candidate, b: Candidate): boolean {
 }
 
 /**
+ * A statementId names one statement: two statements with the same id make the package
+ * ambiguous (which one counts?), so they are refused, naming the id and both positions.
+ */
+class StatementIds {
+  private readonly firstAt = new Map<string, number>();
+  private readonly problems: FieldProblem[] = [];
+  private readonly pairs: string[] = [];
+
+  see(statementId: string, index: number): void {
+    const first = this.firstAt.get(statementId);
+    if (first === undefined) {
+      this.firstAt.set(statementId, index);
+      return;
+    }
+    this.problems.push({
+      field: `statements[${index}].statementId`,
+      rule: `must be unique: "${statementId}" is also the statementId of statements[${first}]`,
+    });
+    this.pairs.push(`"${statementId}" (statements[${first}] and statements[${index}])`);
+  }
+
+  assertUnique(): void {
+    if (this.problems.length === 0) return;
+    throw new InvalidInputError(
+      `Each statementId must name one statement, but ${this.pairs.length} statementId(s) are used twice: ` +
+        this.pairs.slice(0, 5).join('; ') +
+        (this.pairs.length > 5 ? ` (and ${this.pairs.length - 5} more)` : '') +
+        '. Give each statement its own statementId (a later version of a record keeps the recordId and gets a new statementId).',
+      this.problems,
+    );
+  }
+}
+
+/**
  * Reads BODS 0.4 statements into vocabulary vertices and edges:
  * - entity -> Company, person -> Person (uids `company:<source>:<recordId>`, `person:…`);
  * - relationship -> one edge per interest: shareholding -> OWNS, every other interest ->
  *   CONTROLS (an interest without a type is an `unknownInterest`); shares (percent) become
  *   basis points, ranges and exclusive bounds kept, extra decimals rounded outward;
  * - a later statement with the same recordId replaces an earlier one (by statementDate, then
- *   input order); a closed relationship ends its interests (endDate = the closing date when
+ *   input order); two statements with the same statementId are refused (InvalidInputError); a closed relationship ends its interests (endDate = the closing date when
  *   the interests carry none); an interested party given only as an Unspecified Record is
  *   reported, not invented.
  */
@@ -273,6 +359,7 @@ export function importBodsStatements(
   const statementRecords: Record<string, string> = {};
   let replaced = 0;
   let later = 0;
+  const statementIds = new StatementIds();
   input.forEach((raw: unknown, index) => {
     if (!isObject(raw)) {
       skip(index, undefined, `statements[${index}]`, 'must be an object');
@@ -312,6 +399,7 @@ export function importBodsStatements(
         ? { declarationSubject: text(raw.declarationSubject) }
         : {}),
     };
+    statementIds.see(candidate.statementId, index);
     statementRecords[candidate.statementId] = candidate.recordId;
     if (options.asOf !== undefined && candidate.statementDate.slice(0, 10) > options.asOf) {
       later += 1;
@@ -330,6 +418,8 @@ export function importBodsStatements(
     if (previous) replaced += 1;
     if (!previous || laterThan(candidate, previous)) latest.set(candidate.recordId, candidate);
   });
+
+  statementIds.assertUnique();
 
   // 2. Entities and persons.
   const vertices: GraphVertex[] = [];
@@ -438,6 +528,20 @@ export function importBodsStatements(
   // 3. Relationships: one edge per interest.
   const edges: GraphEdge[] = [];
   const unspecifiedParties: BodsUnspecifiedParty[] = [];
+  const summaryEdges: string[] = [];
+  /** True when the statement's componentRecords are all present and one starts at `party`. */
+  const summarisesComponents = (details: Json, party: string): boolean => {
+    const components = details.componentRecords;
+    if (!Array.isArray(components) || components.length === 0) return false;
+    let startsAtParty = false;
+    for (const component of components) {
+      const record = typeof component === 'string' ? latest.get(component) : undefined;
+      if (record === undefined) return false;
+      if (record.recordType === 'relationship' && record.details.interestedParty === party)
+        startsAtParty = true;
+    }
+    return startsAtParty;
+  };
   for (const record of latest.values()) {
     if (record.recordType !== 'relationship') continue;
     const { details, index, statementId } = record;
@@ -482,6 +586,7 @@ export function importBodsStatements(
     const interests = Array.isArray(details.interests) ? details.interests : [];
     const closedOn =
       record.recordStatus === 'closed' ? record.statementDate.slice(0, 10) : undefined;
+    const summary = summarisesComponents(details, party);
     const seenKeys = new Map<string, number>();
     interests.forEach((rawInterest: unknown, position) => {
       const where = `${at}.interests[${position}]`;
@@ -508,12 +613,14 @@ export function importBodsStatements(
           'is missing, so the interest is read as unknownInterest',
         );
       const share = parseShare(rawInterest.share);
-      if (share === 'invalid') {
-        skip(
-          index,
-          statementId,
-          `${where}.share`,
-          'must hold percentages between 0 and 100 with minimum not above maximum',
+      if (Array.isArray(share)) {
+        share.forEach((problem) =>
+          skip(
+            index,
+            statementId,
+            problem.key === '' ? `${where}.share` : `${where}.share.${problem.key}`,
+            problem.rule,
+          ),
         );
         return;
       }
@@ -589,6 +696,8 @@ export function importBodsStatements(
         return;
       }
       edges.push(edge);
+      if (summary && edge.label === 'CONTROLS' && directOrIndirect === 'indirect')
+        summaryEdges.push(eid);
     });
   }
 
@@ -625,6 +734,7 @@ export function importBodsStatements(
     declarationSubjects,
     unidentified,
     unspecifiedParties,
+    summaryEdges,
     notes,
     stats: { statements: input.length, records: latest.size, replaced, later, closedRecords },
   };

@@ -25,7 +25,13 @@ function essentials(answer: UboAnswer): unknown {
       o.qualifies,
       o.chains.map((c) => c.links.map((l) => l.edgeId)),
     ]),
-    beneficialOwners: answer.beneficialOwners.map((o) => [o.uid, o.bases, o.qualifies, o.risk]),
+    beneficialOwners: answer.beneficialOwners.map((o) => [
+      o.uid,
+      o.bases,
+      o.qualifies,
+      o.risk,
+      o.explanation,
+    ]),
     controlPersons: answer.controlPersons.map((c) => [
       c.uid,
       c.qualifies,
@@ -36,6 +42,7 @@ function essentials(answer: UboAnswer): unknown {
     warnings: answer.warnings.map((w) => w.code).sort(),
     controlProng: answer.controlProng?.uid ?? null,
     fallbackApplied: answer.fallbackApplied,
+    fallback: answer.fallback,
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   SeniorManagingOfficial,
   UboAnswer,
   UboBasis,
+  UboFallback,
   UboHints,
   UboWarning,
 } from '../ubo.types';
@@ -20,15 +21,18 @@ import {
   LinkTest,
   rollingLinkTest,
   seniorManagingOfficials,
+  uncontrolledCorporateOfficials,
 } from './control';
-import { computeEffectiveOwnership } from './effective-ownership';
+import { explainBeneficialOwner, interestWords, nameOf, shareText } from './explain';
+import { computeEffectiveOwnership, EffectiveOwnership } from './effective-ownership';
 import {
+  chainProduct,
   companiesReachingTarget,
   enumerateOwnershipChains,
   toChain,
   toShareRange,
 } from './evidence';
-import { buildOwnershipGraph, Link, OwnershipGraph } from './ownership-graph';
+import { buildOwnershipGraph, Link, OwnershipGraph, raiseDepthAdvice } from './ownership-graph';
 import { assessPerson, assessStructure, RiskContext } from './risk';
 import { fromBp, meetsThreshold, ONE, Qualifies, ShareInterval, strongest } from './share-interval';
 
@@ -49,6 +53,11 @@ export interface UboLimits {
 export interface ComputeExtras {
   hints?: UboHints;
   limits?: UboLimits;
+  /**
+   * True when the subgraph holds all the data (BODS statements) rather than maxDepth layers
+   * read from a store, so the depth limit is reported only where it cut real holders.
+   */
+  completeData?: boolean;
 }
 
 const BASIS_ORDER: readonly UboBasis[] = [
@@ -75,6 +84,7 @@ interface Draft extends PersonRef {
   control?: ControlResult;
   managementRole?: ManagementRole;
   controlProng?: boolean;
+  official?: SeniorManagingOfficial;
 }
 
 /**
@@ -100,6 +110,8 @@ export function computeOwnership(
   const graph = buildOwnershipGraph(subgraph, targetUid, {
     maxDepth: options.maxDepth,
     asOf: options.asOf,
+    ...(hints.summaryEdges ? { summaryEdges: new Set(hints.summaryEdges) } : {}),
+    ...(extras.completeData === true ? { complete: true } : {}),
   });
   const effective = computeEffectiveOwnership(graph, {
     convention: options.convention,
@@ -128,11 +140,13 @@ export function computeOwnership(
   const owners: OwnerResult[] = [];
   const ownerChains = new Map<string, Link[][]>();
   const personShares = new Map<string, ShareInterval>();
+  const personAttributed = new Map<string, ShareInterval>();
   for (const [uid, person] of graph.persons) {
     const share = effective.person.get(uid) ?? ShareInterval.zero;
     const attributed = linkTest === null ? share : attributedShare(graph, uid, linkTest);
     if (share.isZero && attributed.isZero) continue;
     personShares.set(uid, share);
+    personAttributed.set(uid, attributed);
     const exactArithmetic = !effective.inexact.has(uid);
     const listed = enumerateOwnershipChains(
       graph,
@@ -145,6 +159,14 @@ export function computeOwnership(
     );
     const counts = (links: readonly Link[]): boolean =>
       linkTest === null || links.slice(0, -1).every((link) => linkTest(link) !== 'no');
+    const shareExplanation = explainShare(
+      graph,
+      effective,
+      listed.chains,
+      listed.truncated,
+      share,
+      options.convention,
+    );
     owners.push({
       uid,
       name: person.props.name,
@@ -153,6 +175,7 @@ export function computeOwnership(
       qualifies: meetsThreshold(attributed, threshold, comparator),
       chains: listed.chains.map((links) => toChain(uid, links, counts(links))),
       chainsTruncated: listed.truncated,
+      ...(shareExplanation !== undefined ? { shareExplanation } : {}),
     });
     ownerChains.set(uid, listed.chains);
     if (share.lo.compare(ONE) > 0) {
@@ -176,7 +199,11 @@ export function computeOwnership(
     const computed = personShares.get(declared.from);
     if (!graph.persons.has(declared.from) || computed === undefined) continue;
     const stated = ShareInterval.fromBp(declared.share.minBp, declared.share.maxBp);
-    if (stated.hi.compare(computed.lo) < 0 || stated.lo.compare(computed.hi) > 0) {
+    const apart = (value: ShareInterval): boolean =>
+      stated.hi.compare(value.lo) < 0 || stated.lo.compare(value.hi) > 0;
+    // A declaration may follow the method (dominancy/rolling attribute whole holdings).
+    const attributed = personAttributed.get(declared.from);
+    if (apart(computed) && (attributed === undefined || apart(attributed))) {
       warnings.push({
         code: 'declared-indirect-differs',
         message: `The declared indirect share of ${declared.from} (${declared.share.minBp}-${declared.share.maxBp} bp) does not match the share computed from the chain (${toShareRange(computed).minPercent}%-${toShareRange(computed).maxPercent}%)`,
@@ -237,7 +264,10 @@ export function computeOwnership(
       const control = controlPersons.find((c) => c.uid === controlProng?.uid);
       if (control) draft.control = control;
       const official = officials.find((o) => o.uid === controlProng?.uid);
-      if (official) draft.managementRole = official.role;
+      if (official) {
+        draft.managementRole = official.role;
+        draft.official = official;
+      }
       if (controlProng.alternatives.length > 0) {
         warnings.push({
           code: 'control-prong-chosen',
@@ -254,22 +284,31 @@ export function computeOwnership(
       draft.control = control;
     }
   }
-  let fallbackApplied = false;
+  const depthCut = graph.depthLimited.size > 0;
+  const withinLayers = depthCut ? ` within the ${options.maxDepth} layers read` : '';
+  let fallback: UboFallback | null = null;
   const anyCertain = [...drafts.values()].some((draft) => draft.qualifies === 'yes');
   if (options.seniorManagingOfficialFallback && !anyCertain) {
     const role = officials[0]?.role;
     const chosen = officials.filter((official) => official.role === role);
+    const unnamedCorporate = uncontrolledCorporateOfficials(graph, officials).map((uid) =>
+      nameOf(graph, uid),
+    );
+    const reason =
+      `nobody qualifies for certain by ownership or control${withinLayers}` +
+      (depthCut ? ' (the depth limit cut the structure; see depth-limit-reached)' : '');
+    fallback = { reason, officials: chosen };
+    for (const official of chosen) {
+      const draft = draftOf(official);
+      draft.bases.add('fallback-senior-managing-official');
+      draft.qualifies = 'yes';
+      draft.managementRole = official.role;
+      draft.official ??= official;
+    }
     if (chosen.length > 0) {
-      fallbackApplied = true;
-      for (const official of chosen) {
-        const draft = draftOf(official);
-        draft.bases.add('fallback-senior-managing-official');
-        draft.qualifies = 'yes';
-        draft.managementRole = official.role;
-      }
       warnings.push({
         code: 'fallback-applied',
-        message: `Nobody qualifies by ownership or control, so the ${role ?? ''} role holder(s) are named as senior managing officials`,
+        message: `The regime's fallback applies because ${reason}, so the holder(s) of the role ${role === undefined ? '' : interestWords(role)} are named as senior managing officials: ${[...new Set(chosen.map((official) => official.name))].join(', ')}`,
         entities: chosen.map((official) => official.uid),
       });
       const uncertain = [...drafts.values()].filter((draft) => draft.qualifies === 'possibly');
@@ -285,15 +324,21 @@ export function computeOwnership(
       warnings.push({
         code: 'no-senior-managing-official',
         message:
-          'Nobody qualifies and no senior managing official (or board member) of the target is in the data',
+          `The regime's fallback applies because ${reason}, but no senior managing official (or board member) of the target is in the data, so nobody can be named` +
+          (unnamedCorporate.length > 0
+            ? `: the role is held by ${unnamedCorporate.join(', ')}, and no natural person who controls ${unnamedCorporate.length === 1 ? 'it' : 'them'} is in the data`
+            : ''),
       });
     }
   }
-  if (owners.length === 0 && controlPersons.length === 0) {
+  const fallbackApplied = fallback !== null;
+  if (owners.length === 0 && controlPersons.length === 0 && !depthCut) {
+    const anyPerson = graph.persons.size > 0;
     warnings.push({
       code: 'no-natural-person',
-      message:
-        'No natural person owns or controls the target in the data; ownership ends at entities (see entities)',
+      message: anyPerson
+        ? 'No natural person owns or controls the target: the persons in the data hold interests that do not reach it as ownership or control; ownership ends at entities (see entities)'
+        : 'No natural person owns or controls the target in the data; ownership ends at entities (see entities)',
     });
   }
   for (const party of hints.unspecifiedParties ?? []) {
@@ -312,6 +357,13 @@ export function computeOwnership(
     .map((draft) => {
       const bases = BASIS_ORDER.filter((basis) => draft.bases.has(basis));
       const chains: Link[][] = [...(ownerChains.get(draft.uid) ?? [])];
+      if (draft.official?.through) {
+        chains.push(
+          draft.official.through.links
+            .map((link) => linkById.get(link.edgeId))
+            .filter((link): link is Link => link !== undefined),
+        );
+      }
       for (const reason of draft.control?.reasons ?? []) {
         chains.push(
           reason.chain.links
@@ -329,6 +381,19 @@ export function computeOwnership(
         ...(draft.control ? { control: draft.control } : {}),
         ...(draft.managementRole ? { managementRole: draft.managementRole } : {}),
         ...(draft.controlProng ? { controlProng: true } : {}),
+        explanation: explainBeneficialOwner(
+          graph,
+          {
+            uid: draft.uid,
+            bases,
+            ...(draft.ownership ? { ownership: draft.ownership } : {}),
+            ...(draft.control ? { control: draft.control } : {}),
+            ...(draft.controlProng ? { controlProng: true } : {}),
+            ...(draft.official ? { official: draft.official } : {}),
+            ...(fallback ? { fallbackReason: fallback.reason } : {}),
+          },
+          options,
+        ),
         risk: assessPerson(graph, draft.uid, chains, draft.qualifies === 'possibly', context),
       };
     })
@@ -346,20 +411,44 @@ export function computeOwnership(
 
   // --- Entities, cycles, structure risk ------------------------------------------------------
   const topEntities = [...graph.companies.keys()]
-    .filter((uid) => (graph.linksIn.get(uid) ?? []).length === 0)
+    .filter((uid) => (graph.linksIn.get(uid) ?? []).length === 0 && !graph.depthLimited.has(uid))
     .sort();
   const tops = new Set(topEntities);
   const entities: EntityShare[] = [];
+  const aboveWhole: string[] = [];
   for (const [uid, company] of graph.companies) {
     if (uid === targetUid) continue;
     const share = effective.company.get(uid) ?? ShareInterval.zero;
-    if (share.isZero && !tops.has(uid)) continue;
+    const limited = graph.depthLimited.has(uid);
+    if (share.isZero && !tops.has(uid) && !limited) continue;
+    const cycle = effective.cycleOf.get(uid);
+    let explanation: string | undefined;
+    if (share.lo.compare(ONE) > 0 && cycle !== undefined) {
+      aboveWhole.push(uid);
+      const members = effective.cycles[cycle].entities.map((member) => nameOf(graph, member));
+      explanation = `${company.props.name} is in the ownership cycle ${members.join(', ')}: under the integrated convention its figure counts the target's shares again on every round of the cycle (a geometric series), so it adds up to more than 100% (${toShareRange(share).minPercent}%). It is an intermediate figure of the arithmetic, not a holding: only natural persons' shares are percentages of the target.`;
+    } else if (share.lo.compare(ONE) > 0) {
+      explanation = `The shares in the data give ${company.props.name} more than 100% of the target; the holdings add up to too much (see shares-exceed-100).`;
+    }
+    if (limited) {
+      const cut = `${company.props.name} is on layer ${options.maxDepth}, the last one read: its holders were not read, so this is not where ownership ends; ${raiseDepthAdvice(options.maxDepth)}.`;
+      explanation = explanation === undefined ? cut : `${explanation} ${cut}`;
+    }
     entities.push({
       uid,
       name: company.props.name,
       companyType: company.props.companyType,
       effectiveShare: toShareRange(share, !effective.inexact.has(uid)),
       top: tops.has(uid),
+      depthLimited: limited,
+      ...(explanation !== undefined ? { explanation } : {}),
+    });
+  }
+  if (aboveWhole.length > 0) {
+    warnings.push({
+      code: 'cycle-entity-above-100',
+      message: `Under the integrated convention, entities inside an ownership cycle count the target's shares again on every round, so ${aboveWhole.map((uid) => nameOf(graph, uid)).join(', ')} show more than 100%; these are intermediate figures, not holdings (see entities[].explanation), and the natural persons' shares are unaffected`,
+      entities: [...aboveWhole].sort(),
     });
   }
   entities.sort(
@@ -383,6 +472,7 @@ export function computeOwnership(
     controlPersons,
     seniorManagingOfficials: officials,
     fallbackApplied,
+    fallback,
     controlProng,
     entities,
     cycles: effective.cycles,
@@ -402,6 +492,69 @@ export function computeOwnership(
       deepestLayer,
     },
   };
+}
+
+/**
+ * How a person's listed chains relate to their share, when the products of the chains do not
+ * simply add up to it: only the largest chains are listed, or (integrated convention) the
+ * share also counts the chains that go round an ownership cycle any number of times. For a
+ * single ring of companies the series is written out: each round multiplies a chain by r, the
+ * product of the shares around the ring, so the chains add up to S / (1 - r).
+ */
+function explainShare(
+  graph: OwnershipGraph,
+  effective: EffectiveOwnership,
+  chains: readonly (readonly Link[])[],
+  truncated: boolean,
+  share: ShareInterval,
+  convention: ResolvedUboOptions['convention'],
+): string | undefined {
+  let listedSum = ShareInterval.zero;
+  for (const links of chains) {
+    const product = chainProduct(links);
+    if (product !== null) listedSum = listedSum.add(product);
+  }
+  const listedText = `The ${chains.length} chain${chains.length === 1 ? '' : 's'} listed add${chains.length === 1 ? 's' : ''} up to ${shareText(toShareRange(listedSum))}`;
+  const touched = new Set<number>();
+  for (const links of chains) {
+    for (const link of links) {
+      const cycle = effective.cycleOf.get(link.to);
+      if (cycle !== undefined) touched.add(cycle);
+    }
+  }
+  if (convention === 'integrated' && touched.size > 0 && !listedSum.equals(share)) {
+    const cycleNames = [...touched]
+      .map((index) => effective.cycles[index].entities.map((uid) => nameOf(graph, uid)).join(', '))
+      .join('; ');
+    const ratio =
+      touched.size === 1 && !truncated
+        ? ringRatio(graph, effective.cycles[[...touched][0]].entities)
+        : null;
+    if (ratio !== null && ratio.isExact && listedSum.isExact && share.isExact) {
+      const r = ratio.lo;
+      const series = listedSum.lo.div(ONE.sub(r));
+      if (series.equals(share.lo)) {
+        return `${listedText} (simple chains, no entity twice). Under the integrated convention the share also counts every chain that goes round the ownership cycle ${cycleNames} again: each round multiplies a chain by ${shareText(toShareRange(ratio))} (the product of the shares around the cycle), so the chains form the geometric series S x (1 + r + r^2 + ...) = S / (1 - r) = ${shareText(toShareRange(listedSum))} / (1 - ${shareText(toShareRange(ratio))}) = ${shareText(toShareRange(share))}.`;
+      }
+    }
+    return `${listedText} (simple chains, no entity twice${truncated ? ', and not all of them are listed' : ''}). Under the integrated convention the share also counts the chains that go round the ownership cycle${touched.size === 1 ? '' : 's'} ${cycleNames} any number of times, a geometric series computed as (I - W)^-1 over the shares between the companies (exactly, or as certified bounds for a large cycle: see cycles[].resolution), which brings it to ${shareText(toShareRange(share))}.`;
+  }
+  if (truncated) {
+    return `${listedText}; only the largest chains are listed, and the share adds up all of them: ${shareText(toShareRange(share))}.`;
+  }
+  return undefined;
+}
+
+/** The product of the shares around a cycle that is a single ring (one share link out of each member into the ring), else null. */
+function ringRatio(graph: OwnershipGraph, members: readonly string[]): ShareInterval | null {
+  const inRing = new Set(members);
+  let product = ShareInterval.one;
+  for (const uid of members) {
+    const out = (graph.ownsOut.get(uid) ?? []).filter((link) => inRing.has(link.to));
+    if (out.length !== 1 || out[0].share === null) return null;
+    product = product.mul(out[0].share);
+  }
+  return product;
 }
 
 /** Compares "n/d" strings exactly; parses each distinct string once. */

@@ -297,19 +297,61 @@ export function controlOf(
   };
 }
 
-/** Persons with a management role on the target itself (candidates for the fallback). */
+/**
+ * Persons with a management role on the target (candidates for the fallback): held by the
+ * person, or held by an entity (a corporate director or manager) that the person controls,
+ * in which case the role is carried up to them with the chain (`through`). Direct holders
+ * come before carried-up ones of the same role.
+ */
 export function seniorManagingOfficials(graph: OwnershipGraph): SeniorManagingOfficial[] {
   const result: SeniorManagingOfficial[] = [];
+  const corporate: { link: Link; role: ManagementRole }[] = [];
   for (const link of graph.linksIn.get(graph.target.uid) ?? []) {
-    const person = graph.persons.get(link.from);
     const role = MANAGEMENT_ROLES.find((r) => r === link.interestType);
-    if (person && role !== undefined) {
-      result.push({ uid: person.uid, name: person.props.name, role, edgeId: link.eid });
+    if (role === undefined) continue;
+    const person = graph.persons.get(link.from);
+    if (person) result.push({ uid: person.uid, name: person.props.name, role, edgeId: link.eid });
+    else if (graph.companies.has(link.from)) corporate.push({ link, role });
+  }
+  if (corporate.length > 0) {
+    for (const [uid, person] of graph.persons) {
+      const reach = reachFrom(graph, uid, controlLinkTest);
+      for (const { link, role } of corporate) {
+        if (reach.status.get(link.from) !== 'yes') continue;
+        result.push({
+          uid,
+          name: person.props.name,
+          role,
+          edgeId: link.eid,
+          through: toChain(uid, [...chainTo(reach, link.from), link], true),
+        });
+      }
     }
   }
   const rank = (role: ManagementRole): number => MANAGEMENT_ROLES.indexOf(role);
   return result.sort(
     (a, b) =>
-      rank(a.role) - rank(b.role) || a.name.localeCompare(b.name) || a.uid.localeCompare(b.uid),
+      rank(a.role) - rank(b.role) ||
+      Number(a.through !== undefined) - Number(b.through !== undefined) ||
+      a.name.localeCompare(b.name) ||
+      a.uid.localeCompare(b.uid) ||
+      a.edgeId.localeCompare(b.edgeId),
   );
+}
+
+/** Entities holding a management role on the target that no person in the data controls. */
+export function uncontrolledCorporateOfficials(
+  graph: OwnershipGraph,
+  officials: readonly SeniorManagingOfficial[],
+): string[] {
+  const carried = new Set(officials.filter((o) => o.through !== undefined).map((o) => o.edgeId));
+  return (graph.linksIn.get(graph.target.uid) ?? [])
+    .filter(
+      (link) =>
+        graph.companies.has(link.from) &&
+        MANAGEMENT_ROLES.some((role) => role === link.interestType) &&
+        !carried.has(link.eid),
+    )
+    .map((link) => link.from)
+    .sort();
 }

@@ -37,6 +37,10 @@ export interface OwnershipGraph {
   linksIn: ReadonlyMap<string, readonly Link[]>;
   /** Hops from each vertex down to the target. */
   depth: ReadonlyMap<string, number>;
+  /** Companies on the last layer read (maxDepth) whose owners were, or may have been, cut off. */
+  depthLimited: ReadonlySet<string>;
+  /** Active links from holders beyond the depth limit into `depthLimited` companies (when read). */
+  beyondLimit: readonly Link[];
   warnings: UboWarning[];
   declaredIndirect: DeclaredIndirect[];
   edgeCount: number;
@@ -45,6 +49,20 @@ export interface OwnershipGraph {
 export interface BuildGraphOptions {
   maxDepth: number;
   asOf?: string;
+  /** Declared indirect control edges that only summarise links given one by one (BODS). */
+  summaryEdges?: ReadonlySet<string>;
+  /**
+   * True when the subgraph holds all the data (BODS statements) rather than maxDepth layers
+   * read from a store: a company on the last layer with no holders in it is then a true top.
+   */
+  complete?: boolean;
+}
+
+/** How to read further when the depth limit cut the structure. */
+export function raiseDepthAdvice(maxDepth: number): string {
+  return maxDepth >= 100
+    ? 'maxDepth is already at its largest value (100)'
+    : `raise maxDepth (the request option maxDepth, at most 100, or the UBO_MAX_DEPTH setting; now ${maxDepth}) to read further`;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -75,12 +93,22 @@ function shareOf(edge: GraphEdge): {
   const maxBp = max ?? 10000;
   const minExclusive = edge.label === 'OWNS' ? edge.props.shareMinExclusive : false;
   const maxExclusive = edge.label === 'OWNS' ? edge.props.shareMaxExclusive : false;
-  const valid = (bp: number): boolean => Number.isInteger(bp) && bp >= 0 && bp <= 10000;
-  if (!valid(minBp) || !valid(maxBp) || minBp > maxBp) {
+  const broken = (name: string, bp: number): string | undefined => {
+    if (typeof bp !== 'number' || Number.isNaN(bp)) return `${name} is not a number`;
+    if (!Number.isInteger(bp)) return `${name} ${bp} is not a whole number of basis points`;
+    if (bp < 0) return `${name} ${bp} is negative`;
+    if (bp > 10000) return `${name} ${bp} is above 10000 basis points (100%)`;
+    return undefined;
+  };
+  const rule =
+    broken('shareMinBp', minBp) ??
+    broken('shareMaxBp', maxBp) ??
+    (minBp > maxBp ? `shareMinBp ${minBp} is above shareMaxBp ${maxBp}` : undefined);
+  if (rule !== undefined) {
     return {
       share: ShareInterval.unknown,
       bp: { minBp: 0, maxBp: 10000, minExclusive: false, maxExclusive: false },
-      problem: `has an impossible share ${minBp}..${maxBp} basis points (read as unknown, 0-100%)`,
+      problem: `has an impossible share (${rule}; read as unknown, 0-100%)`,
     };
   }
   return {
@@ -190,32 +218,53 @@ export function buildOwnershipGraph(
     });
   }
 
-  // Breadth-first upstream from the target: which vertices are within maxDepth hops.
-  const inByTarget = new Map<string, Link[]>();
-  for (const link of all) push(inByTarget, link.to, link);
-  const depth = new Map<string, number>([[targetUid, 0]]);
-  let frontier = [targetUid];
-  for (let hop = 1; hop <= options.maxDepth && frontier.length > 0; hop += 1) {
-    const next: string[] = [];
-    for (const uid of frontier) {
-      for (const link of inByTarget.get(uid) ?? []) {
-        if (!depth.has(link.from)) {
-          depth.set(link.from, hop);
-          next.push(link.from);
+  // Breadth-first upstream from the target: which vertices are within maxDepth hops. Layers
+  // are counted along stated links; a declared indirect link (a shortcut over a chain) only
+  // places what no stated link reaches.
+  const layers = (links: readonly Link[]): Map<string, number> => {
+    const inByTarget = new Map<string, Link[]>();
+    for (const link of links) push(inByTarget, link.to, link);
+    const found = new Map<string, number>([[targetUid, 0]]);
+    let frontier = [targetUid];
+    for (let hop = 1; hop <= options.maxDepth && frontier.length > 0; hop += 1) {
+      const next: string[] = [];
+      for (const uid of frontier) {
+        for (const link of inByTarget.get(uid) ?? []) {
+          if (!found.has(link.from)) {
+            found.set(link.from, hop);
+            next.push(link.from);
+          }
         }
       }
+      frontier = next;
     }
-    frontier = next;
-  }
-  // The store reads exactly maxDepth layers, so companies on the last layer may have more owners.
+    return found;
+  };
+  const depth = layers(all.filter((link) => link.directOrIndirect !== 'indirect'));
+  for (const [uid, hop] of layers(all)) if (!depth.has(uid)) depth.set(uid, hop);
+  // The store reads exactly maxDepth layers, so companies on the last layer may have more
+  // owners; with complete data, only those that do have holders beyond the limit were cut.
+  const fromBeyond = all.filter((link) => !depth.has(link.from) && depth.has(link.to));
+  const heldFromBeyond = new Set(fromBeyond.map((link) => link.to));
   const atLimit = [...depth]
-    .filter(([uid, d]) => d === options.maxDepth && vertexByUid.get(uid)?.label === 'Company')
+    .filter(
+      ([uid, d]) =>
+        d === options.maxDepth &&
+        vertexByUid.get(uid)?.label === 'Company' &&
+        (options.complete !== true || heldFromBeyond.has(uid)),
+    )
     .map(([uid]) => uid)
     .sort();
   if (atLimit.length > 0) {
+    const names = atLimit.map((uid) => {
+      const vertex = vertexByUid.get(uid);
+      return vertex?.label === 'Company' ? vertex.props.name : uid;
+    });
+    const shown =
+      names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     warnings.push({
       code: 'depth-limit-reached',
-      message: `Companies at layer ${options.maxDepth} (maxDepth) may have owners that were not read`,
+      message: `The depth limit cut the structure: ${shown} ${atLimit.length === 1 ? 'is' : 'are'} on layer ${options.maxDepth}, the last one read (maxDepth ${options.maxDepth}), and ${options.complete === true ? 'their holders above were not read' : 'may have holders above that were not read'}, so owners and controllers may be missing from this answer; ${raiseDepthAdvice(options.maxDepth)}`,
       entities: atLimit,
     });
   }
@@ -255,6 +304,18 @@ export function buildOwnershipGraph(
   for (const link of inScope) {
     if (link.directOrIndirect !== 'indirect') {
       usable.push(link);
+      continue;
+    }
+    if (link.label === 'CONTROLS' && options.summaryEdges?.has(link.eid) === true) {
+      declaredIndirect.push({
+        edgeId: link.eid,
+        from: link.from,
+        to: link.to,
+        share: link.bp,
+        used: false,
+        reason:
+          'it summarises the component records of its statement, which give the control link by link',
+      });
       continue;
     }
     if (link.label === 'CONTROLS') {
@@ -332,6 +393,8 @@ export function buildOwnershipGraph(
     linksOut,
     linksIn,
     depth,
+    depthLimited: new Set(atLimit),
+    beyondLimit: fromBeyond,
     warnings,
     declaredIndirect,
     edgeCount: usable.length,
