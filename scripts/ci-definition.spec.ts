@@ -26,6 +26,7 @@ describe('CI definition', () => {
     expect(script.split('\n')).toContain(command);
     expect(script).toContain('npm run audit:prod');
     expect(script).toContain('npm run sbom');
+    expect(script).toContain('bash scripts/readme-own-data.sh');
   });
 
   it('installs from the lockfile only', () => {
