@@ -25,9 +25,13 @@ bash docker/local/services.sh up
 
 export TZ=UTC
 
-# Unit and e2e tests use the embedded defaults, whatever the shell has set.
+# Unit and e2e tests use the embedded defaults, whatever the shell has set. They are measured:
+# coverage below the thresholds in jest.config.ts fails the run (report in coverage/index.html).
+# A run narrowed by arguments (a test path pattern) is not measured.
+coverage=(--coverage)
+if [[ $# -gt 0 ]]; then coverage=(); fi
 env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
-  npx jest --selectProjects unit e2e "$@"
+  npx jest --selectProjects unit e2e "${coverage[@]}" "$@"
 
 # Integration tests get the real services through the settings.
 export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \

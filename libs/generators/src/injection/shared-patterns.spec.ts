@@ -37,6 +37,6 @@ describeIfShared(
       expect(btc.map((m) => [m.props.amountMinor, m.props.channel])).toEqual([
         [139_507_300, 'crypto'],
       ]);
-    });
+    }, 60_000); // reads and grafts a 3,909-row file: seconds on a busy 2-core machine
   },
 );
