@@ -7,6 +7,26 @@ import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
 import { ListRingsQueryDto } from './list-rings.query.dto';
 
+/** The rings found, the largest first, cut at `limit` when one was asked. */
+export interface RingsAnswer {
+  rings: FraudRing[];
+  /** Rings found before the cut. */
+  total: number;
+  /** True when `limit` left rings out. */
+  truncated: boolean;
+  parameters: FraudRingParams;
+}
+
+/** Most customers first, then most members, then by first member id (stable across runs). */
+function largestFirst(a: FraudRing, b: FraudRing): number {
+  const first = (ring: FraudRing): string => ring.members[0] ?? '';
+  return (
+    b.customers - a.customers ||
+    b.members.length - a.members.length ||
+    (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0)
+  );
+}
+
 /** Fraud rings read from the graph: thin HTTP layer over FraudRingService (libs/detectors). */
 @ApiTags('fraud')
 @ApiSecurity('api-key')
@@ -18,17 +38,23 @@ export class FraudController {
   @Get('rings')
   @ApiOperation({
     summary:
-      'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers.',
+      'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers, the largest first (limit cuts the list; total says how many were found).',
   })
   @ApiBadRequestResponse({ type: ErrorBody })
-  list(
-    @Query() query: ListRingsQueryDto,
-  ): Promise<{ rings: FraudRing[]; parameters: FraudRingParams }> {
+  async list(@Query() query: ListRingsQueryDto): Promise<RingsAnswer> {
     const parameters: Record<string, unknown> = {};
     if (query.hubCap !== undefined) parameters.hubCap = query.hubCap;
     if (query.minShared !== undefined) parameters.minSharedIdentifiers = query.minShared;
     if (query.minMembers !== undefined) parameters.minMembers = query.minMembers;
     if (query.kinds !== undefined) parameters.kinds = query.kinds;
-    return this.rings.findRings({ accountIds: query.accounts, parameters });
+    const found = await this.rings.findRings({ accountIds: query.accounts, parameters });
+    const rings = [...found.rings].sort(largestFirst);
+    const kept = query.limit === undefined ? rings : rings.slice(0, query.limit);
+    return {
+      rings: kept,
+      total: rings.length,
+      truncated: kept.length < rings.length,
+      parameters: found.parameters,
+    };
   }
 }

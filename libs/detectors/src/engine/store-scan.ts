@@ -23,6 +23,22 @@ export interface StoreScanOptions extends DetectionWindow {
   chunkSize?: number;
   /** Instant that dates structural alerts (rings). */
   now: number;
+  /**
+   * Cancels the scan: checked before every store read (each rule's setup, each movement page,
+   * each candidate chunk); an aborted scan rejects with the signal's reason and returns nothing.
+   */
+  signal?: AbortSignal;
+  /** Told after every movement page and every finished rule. */
+  onProgress?: (progress: StoreScanProgress) => void;
+}
+
+/** How far a store scan has come. */
+export interface StoreScanProgress {
+  /** Rules whose alerts are complete. */
+  rulesDone: number;
+  rulesTotal: number;
+  /** Movements of the window (look-back not counted) read so far by the shared pass. */
+  movementsScanned: number;
 }
 
 interface ScanRule {
@@ -109,8 +125,18 @@ export class StoreBatchDetection {
     const candidateRules: CandidateRule[] = [];
     const stats: RuleRunStats[] = [];
     const all = new AlertCollector();
+    let movements = 0;
+    const checkpoint = (): void => {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({
+        rulesDone: stats.length,
+        rulesTotal: instances.length,
+        movementsScanned: movements,
+      });
+    };
 
     for (const { detector, params, money } of instances) {
+      checkpoint();
       if (detector.kind === 'structural') {
         const collector = new AlertCollector();
         const shared = await this.store.findSharedIdentifiers({
@@ -193,6 +219,7 @@ export class StoreBatchDetection {
         ),
         options.to,
         chunkSize,
+        options.signal,
       );
     }
     await directory.ensure(events.map((e) => e.accountId));
@@ -201,7 +228,6 @@ export class StoreBatchDetection {
     );
 
     const selecting = candidateRules.filter((r) => r.select !== undefined);
-    let movements = 0;
     if (scanRules.length > 0 || selecting.length > 0) {
       const scanStart = Math.min(options.from, ...scanRules.map((r) => r.replayStart));
       const channelSets = scanRules.map((r) => r.channels);
@@ -213,6 +239,7 @@ export class StoreBatchDetection {
           : undefined;
       let after: { timestamp: number; movementId: string } | undefined;
       for (;;) {
+        checkpoint();
         const page = await this.store.scanMovements({
           from: scanStart,
           to: options.to,
@@ -248,6 +275,7 @@ export class StoreBatchDetection {
     for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
 
     for (const rule of candidateRules) {
+      checkpoint();
       await this.replayCandidates(rule, options, chunkSize, directory, events);
       this.finish(
         rule.detector.id,
@@ -258,6 +286,7 @@ export class StoreBatchDetection {
         rule.truncated,
       );
     }
+    checkpoint();
     const eventCount = events.filter((e) => e.timestamp >= options.from).length;
     return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
   }
@@ -294,10 +323,16 @@ export class StoreBatchDetection {
    * by page and each page's events read at once. The store has no global index of events by
    * time, so this costs one pass over the accounts (two reads per `pageSize` accounts).
    */
-  private async windowEvents(from: number, to: number, pageSize: number): Promise<AccountEvent[]> {
+  private async windowEvents(
+    from: number,
+    to: number,
+    pageSize: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AccountEvent[]> {
     const events: AccountEvent[] = [];
     let cursor: string | undefined;
     do {
+      signal?.throwIfAborted();
       const page = await this.store.listVertices({ label: 'Account', cursor, limit: pageSize });
       if (page.items.length > 0)
         events.push(
@@ -324,6 +359,7 @@ export class StoreBatchDetection {
   ): Promise<void> {
     const candidates = [...rule.candidates].sort();
     for (let i = 0; i < candidates.length; i += chunkSize) {
+      options.signal?.throwIfAborted();
       const chunk = candidates.slice(i, i + chunkSize);
       const moves = await this.store.getMovements({
         accountIds: chunk,
