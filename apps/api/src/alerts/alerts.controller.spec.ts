@@ -176,7 +176,8 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
 
   it('needs the analyst role, and admin for scans', () => {
     expect(Reflect.getMetadata(ROLES_KEY, AlertsController)).toBe('analyst');
-    expect(Reflect.getMetadata(ROLES_KEY, AlertsController.prototype.scan)).toBe('admin');
+    for (const handler of ['scan', 'scanJobs', 'scanJob', 'cancelScan'] as const)
+      expect(Reflect.getMetadata(ROLES_KEY, AlertsController.prototype[handler])).toBe('admin');
     expect(Reflect.getMetadata(ROLES_KEY, FraudController)).toBe('analyst');
     expect(Reflect.getMetadata(ROLES_KEY, AccountsController)).toBe('analyst');
   });
@@ -412,7 +413,10 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
       totalAlerts: 1,
       byTypology: { 'fan-out': 1 },
       highRiskCountry: false,
+      account: { uid: 'account:b:S', name: 'S', holders: [{ name: TRICKY_NAME }] },
     });
+    const recent = (response.body as { recentAlerts: Json[] }).recentAlerts[0];
+    expect(recent).toMatchObject({ createdAt: NOW, createdAtIso: '2025-03-01T00:00:00.000Z' });
     const ring = await request(http).get('/api/v1/accounts/account%3Ab%3AR1/risk').expect(200);
     expect((ring.body as { rings: Json[] }).rings).toHaveLength(1);
     await request(http).get('/api/v1/accounts/account%3Ab%3Anobody/risk').expect(404);
