@@ -1,4 +1,4 @@
-import { formatMinorUnits } from '@app/vocabulary';
+import { formatMinorUnits, MissingRateError } from '@app/vocabulary';
 import type { BaseMoney, GraphEdge, GraphVertex } from '@app/vocabulary';
 
 /*
@@ -16,7 +16,7 @@ export function isoOf(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-/** Minor units as a decimal string in major units, without the currency ("123450" USD -> "1234.50"). */
+/** Minor units as a decimal in major units, without the currency (123450 USD -> "1234.50"). */
 export function majorUnits(minor: number, currency: string): string {
   const text = formatMinorUnits(minor, currency);
   return text.slice(0, text.length - currency.length - 1);
@@ -60,9 +60,10 @@ function baseOf(money: BaseMoney, minor: number, currency: string, at: number): 
       amountMinor: baseMinor,
       currency: money.currency,
     };
-  } catch {
+  } catch (error: unknown) {
     // No rate for that currency on that day: the answer says so with null rather than failing.
-    return null;
+    if (error instanceof MissingRateError) return null;
+    throw error;
   }
 }
 

@@ -224,8 +224,8 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
  *   so a retried request cannot duplicate.
  * - every read: one traversal, computed server side (grouping, counting, ordering, limits);
- *   reads keyed by a list of ids (`getVertices`, `getEdges`, `getAccountEvents`, `getHolders`) send one per
- *   1000 ids, in parallel.
+ *   reads keyed by a list of ids (`getVertices`, `getEdges`, `getAccountEvents`, `getHolders`)
+ *   send one per 1000 ids, in parallel.
  *
  * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups (also the start of
  * the account events and holders reads, which then follow the accounts' own edges), the
