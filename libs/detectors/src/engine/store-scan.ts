@@ -26,6 +26,9 @@ export interface StoreScanOptions extends DetectionWindow {
   /**
    * Cancels the scan: checked before every store read (each rule's setup, each movement page,
    * each candidate chunk); an aborted scan rejects with the signal's reason and returns nothing.
+   * With a signal, the scan also gives the event loop a turn at each of those points, so that a
+   * server can answer requests (progress, cancel) while it runs, even on the in-memory store
+   * whose reads never wait for I/O.
    */
   signal?: AbortSignal;
   /** Told after every movement page and every finished rule. */
@@ -126,8 +129,8 @@ export class StoreBatchDetection {
     const stats: RuleRunStats[] = [];
     const all = new AlertCollector();
     let movements = 0;
-    const checkpoint = (): void => {
-      options.signal?.throwIfAborted();
+    const checkpoint = async (): Promise<void> => {
+      await this.pause(options.signal);
       options.onProgress?.({
         rulesDone: stats.length,
         rulesTotal: instances.length,
@@ -136,7 +139,7 @@ export class StoreBatchDetection {
     };
 
     for (const { detector, params, money } of instances) {
-      checkpoint();
+      await checkpoint();
       if (detector.kind === 'structural') {
         const collector = new AlertCollector();
         const shared = await this.store.findSharedIdentifiers({
@@ -239,7 +242,7 @@ export class StoreBatchDetection {
           : undefined;
       let after: { timestamp: number; movementId: string } | undefined;
       for (;;) {
-        checkpoint();
+        await checkpoint();
         const page = await this.store.scanMovements({
           from: scanStart,
           to: options.to,
@@ -275,7 +278,7 @@ export class StoreBatchDetection {
     for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
 
     for (const rule of candidateRules) {
-      checkpoint();
+      await checkpoint();
       await this.replayCandidates(rule, options, chunkSize, directory, events);
       this.finish(
         rule.detector.id,
@@ -286,9 +289,19 @@ export class StoreBatchDetection {
         rule.truncated,
       );
     }
-    checkpoint();
+    await checkpoint();
     const eventCount = events.filter((e) => e.timestamp >= options.from).length;
     return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
+  }
+
+  /**
+   * Without a signal, nothing. With one: a turn of the event loop (a macrotask, so that I/O
+   * callbacks such as HTTP requests run), then the signal's reason is thrown if it was aborted.
+   */
+  private async pause(signal: AbortSignal | undefined): Promise<void> {
+    if (signal === undefined) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    signal.throwIfAborted();
   }
 
   /**
@@ -332,7 +345,7 @@ export class StoreBatchDetection {
     const events: AccountEvent[] = [];
     let cursor: string | undefined;
     do {
-      signal?.throwIfAborted();
+      await this.pause(signal);
       const page = await this.store.listVertices({ label: 'Account', cursor, limit: pageSize });
       if (page.items.length > 0)
         events.push(
@@ -359,7 +372,7 @@ export class StoreBatchDetection {
   ): Promise<void> {
     const candidates = [...rule.candidates].sort();
     for (let i = 0; i < candidates.length; i += chunkSize) {
-      options.signal?.throwIfAborted();
+      await this.pause(options.signal);
       const chunk = candidates.slice(i, i + chunkSize);
       const moves = await this.store.getMovements({
         accountIds: chunk,

@@ -66,6 +66,25 @@ describe('DetectionService', () => {
     expect(seen.every((p) => p.rulesTotal === 1)).toBe(true);
   });
 
+  it('gives the event loop a turn while it runs with a signal, even on the in-memory store', async () => {
+    const { service } = await setup();
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    let turnedBeforeSaving = false;
+    await service.scan(
+      { rules: ['aml.structuring'], ...WINDOW },
+      {
+        signal: new AbortController().signal,
+        onProgress: (p) => {
+          if (p.phase === 'saving') turnedBeforeSaving = turned;
+        },
+      },
+    );
+    expect(turnedBeforeSaving).toBe(true);
+  });
+
   it('stops at the next store read once its signal is aborted, and stores nothing', async () => {
     const { store, service } = await setup();
     const abort = new AbortController();
