@@ -395,6 +395,9 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
     const rings = (response.body as { rings: Json[] }).rings;
     expect(rings).toHaveLength(1);
     expect(rings[0]).toMatchObject({ members: RING, customers: 3 });
+    expect((rings[0] as { parties: Json[] }).parties.map((p) => [p.uid, p.name])).toEqual(
+      RING.map((uid) => [uid, uid.split(':')[2]]),
+    );
     expect(response.body).toMatchObject({ total: 1, truncated: false });
     // The README's example: limit is accepted and cuts the list.
     const limited = await request(http).get('/api/v1/fraud/rings?limit=5').expect(200);

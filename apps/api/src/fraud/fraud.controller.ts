@@ -5,11 +5,16 @@ import type { FraudRing, FraudRingParams } from '@app/detectors';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { PartyDirectory } from '../presentation/party-directory.service';
+import type { AccountParty } from '../presentation/party-directory.service';
 import { ListRingsQueryDto } from './list-rings.query.dto';
 
 /** The rings found, the largest first, cut at `limit` when one was asked. */
+/** A ring with its member accounts named: account numbers and the customers who hold them. */
+export type RingView = FraudRing & { parties: AccountParty[] };
+
 export interface RingsAnswer {
-  rings: FraudRing[];
+  rings: RingView[];
   /** Rings found before the cut. */
   total: number;
   /** True when `limit` left rings out. */
@@ -33,7 +38,10 @@ function largestFirst(a: FraudRing, b: FraudRing): number {
 @MinimumRole('analyst')
 @Controller(`${API_V1}/fraud`)
 export class FraudController {
-  constructor(private readonly rings: FraudRingService) {}
+  constructor(
+    private readonly rings: FraudRingService,
+    private readonly parties: PartyDirectory,
+  ) {}
 
   @Get('rings')
   @ApiOperation({
@@ -50,8 +58,14 @@ export class FraudController {
     const found = await this.rings.findRings({ accountIds: query.accounts, parameters });
     const rings = [...found.rings].sort(largestFirst);
     const kept = query.limit === undefined ? rings : rings.slice(0, query.limit);
+    const named = await this.parties.accounts(kept.flatMap((r) => r.members));
     return {
-      rings: kept,
+      rings: kept.map((ring) => ({
+        ...ring,
+        parties: ring.members.map(
+          (uid) => named.get(uid) ?? { uid, label: 'Account', name: uid, holders: [] },
+        ),
+      })),
       total: rings.length,
       truncated: kept.length < rings.length,
       parameters: found.parameters,
