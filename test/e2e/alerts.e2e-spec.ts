@@ -10,6 +10,7 @@ import type { AccountVertex, Movement } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { principalIdOf } from '../../apps/api/src/auth/principal';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { scanToEnd } from './scan-job';
 
 // Alert status histories over HTTP: an analyst's status change is listed in the alert detail,
 // and is still there after the API is started again over the same graph store.
@@ -96,12 +97,13 @@ describe('Alert status history (e2e, embedded store)', () => {
     const store = await fanOutBank();
     const first = await boot(store);
     apps.push(first);
-    const scan = await request(first.getHttpServer() as Server)
-      .post('/api/v1/alerts/scan')
-      .set(ADMIN)
-      .send({ rules: ['aml.fan-out'], from: '2025-01-01T00:00:00Z', to: '2025-02-01T00:00:00Z' })
-      .expect(200);
-    const [alertId] = (scan.body as { alertIds: string[] }).alertIds;
+    const scan = await scanToEnd(first, ADMIN, {
+      rules: ['aml.fan-out'],
+      from: '2025-01-01T00:00:00Z',
+      to: '2025-02-01T00:00:00Z',
+    });
+    expect(scan.status).toBe('succeeded');
+    const [alertId] = scan.report?.alertIds ?? [];
     expect(alertId).toMatch(/^alert:aml\.fan-out:/);
 
     await request(first.getHttpServer() as Server)

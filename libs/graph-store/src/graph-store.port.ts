@@ -133,6 +133,7 @@ export interface GraphCounts {
  *   updated and unchanged exactly; an edge's label and ends, and a vertex's label, never change;
  * - ids are ordered by plain string comparison (JavaScript `<`, Java `compareTo`);
  * - `getVertices` answers in the order asked, leaves unknown uids out, returns repeats once;
+ *   `getEdges` does the same with eids;
  * - fan candidates never count the account itself, most counterparties first, then by id;
  * - shared identifiers have 2..hubCap accounts, come in uid order and list every account;
  * - `getNeighbourhood` returns nearer edges first; `truncated` only when an edge was left out;
@@ -152,6 +153,12 @@ export abstract class GraphStore {
   abstract getVertex(uid: string): Promise<GraphVertex | undefined>;
   abstract getVertices(uids: readonly string[]): Promise<GraphVertex[]>;
   abstract getEdge(eid: string): Promise<GraphEdge | undefined>;
+  /**
+   * Stored edges among `eids` (any labels), in the order asked; unknown eids are left out,
+   * repeats come once. One round trip per chunk of ids, so a detail view costs one read for
+   * all its evidence rather than one per edge.
+   */
+  abstract getEdges(eids: readonly string[]): Promise<GraphEdge[]>;
   abstract getNeighbourhood(query: NeighbourhoodQuery): Promise<Neighbourhood>;
 
   /**

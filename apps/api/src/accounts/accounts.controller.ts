@@ -2,9 +2,19 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AccountRiskService } from '@app/detectors';
 import type { AccountRisk } from '@app/detectors';
+import { alertView } from '../alerts/alert.view';
+import type { AlertView } from '../alerts/alert.view';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { PartyDirectory } from '../presentation/party-directory.service';
+import type { AccountParty } from '../presentation/party-directory.service';
+
+/** The risk summary for analysts: the account with its holders, alerts with ISO times. */
+export type AccountRiskView = Omit<AccountRisk, 'recentAlerts'> & {
+  account: AccountParty;
+  recentAlerts: AlertView[];
+};
 
 /** Account risk: thin HTTP layer over AccountRiskService (libs/detectors). */
 @ApiTags('accounts')
@@ -12,16 +22,30 @@ import { ErrorBody } from '../common/error-body';
 @MinimumRole('analyst')
 @Controller(`${API_V1}/accounts`)
 export class AccountsController {
-  constructor(private readonly risk: AccountRiskService) {}
+  constructor(
+    private readonly risk: AccountRiskService,
+    private readonly parties: PartyDirectory,
+  ) {}
 
   @Get(':accountId/risk')
   @ApiOperation({
     summary:
-      'Risk summary of an account: score from its active alerts, alerts by typology and status, high-risk country, fraud rings.',
+      'Risk summary of an account: its holders (names, business ids), score from its active alerts, alerts by typology and status, high-risk country, fraud rings.',
   })
   @ApiParam({ name: 'accountId', description: 'Account uid, e.g. account:SYNB:0123456789.' })
   @ApiNotFoundResponse({ type: ErrorBody })
-  get(@Param('accountId') accountId: string): Promise<AccountRisk> {
-    return this.risk.risk(accountId);
+  async get(@Param('accountId') accountId: string): Promise<AccountRiskView> {
+    const risk = await this.risk.risk(accountId);
+    const accounts = await this.parties.accounts([accountId]);
+    return {
+      ...risk,
+      account: accounts.get(accountId) ?? {
+        uid: accountId,
+        label: 'Account',
+        name: accountId,
+        holders: [],
+      },
+      recentAlerts: risk.recentAlerts.map(alertView),
+    };
   }
 }

@@ -1,28 +1,53 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { AlertRepository, DetectionService } from '@app/detectors';
-import type {
-  AlertDetail,
-  AlertPage,
-  RuleDescription,
-  ScanReport,
-  StoredAlert,
-} from '@app/detectors';
+import type { Response } from 'express';
+import { AlertRepository, BASE_MONEY, DetectionService } from '@app/detectors';
+import type { RuleDescription } from '@app/detectors';
+import type { BaseMoney } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { asDownload } from '../presentation/download';
+import { ExportFormatQueryDto } from '../presentation/export-format.query.dto';
+import { PartyDirectory } from '../presentation/party-directory.service';
+import { alertCsv } from './alert-export';
+import { accountsOf, alertDetailView, alertPageView, alertView } from './alert.view';
+import type { AlertDetailView, AlertPageView, AlertView } from './alert.view';
 import { ListAlertsQueryDto } from './list-alerts.query.dto';
 import { ScanAlertsBodyDto } from './scan-alerts.body.dto';
+import { scanJobView } from './scan-job.view';
+import type { ScanJobView } from './scan-job.view';
+import { ScanJobs } from './scan-jobs.service';
 import { UpdateAlertBodyDto } from './update-alert.body.dto';
+
+const JOB_ID = {
+  name: 'jobId',
+  description: 'Scan job id, as POST /api/v1/alerts/scan answered it.',
+};
 
 const ALERT_ID = {
   name: 'alertId',
@@ -41,27 +66,81 @@ export class AlertsController {
   constructor(
     private readonly detection: DetectionService,
     private readonly alerts: AlertRepository,
+    private readonly jobs: ScanJobs,
+    private readonly parties: PartyDirectory,
+    @Inject(BASE_MONEY) private readonly money: BaseMoney,
   ) {}
 
   @Post('scan')
-  @HttpCode(200)
+  @HttpCode(202)
   @MinimumRole('admin')
   @ApiOperation({
     summary:
-      'Run rules over a window of the graph (all or chosen rules, parameter overrides); new alerts are stored, grown patterns update their alert.',
+      'Start a scan in the background: rules over a window of the graph (all or chosen rules, parameter overrides); new alerts are stored, grown patterns update their alert. Answers 202 with the job at once; follow it with GET /alerts/scan/{jobId}.',
   })
+  @ApiAcceptedResponse({ description: 'The queued job, with its id and href.' })
   @ApiBadRequestResponse({
     type: ErrorBody,
-    description: 'Unknown rule, bad parameter or empty window.',
+    description: 'Unknown rule, bad parameter or empty window (checked before the job starts).',
   })
-  scan(@Body() body: ScanAlertsBodyDto): Promise<ScanReport> {
-    return this.detection.scan({
-      rules: body.rules,
-      from: Date.parse(body.from),
-      to: Date.parse(body.to),
-      parameters: body.parameters,
-      persist: body.persist,
-    });
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'A scan is already running (one at a time); details.runningJobIds names it.',
+  })
+  scan(
+    @Body() body: ScanAlertsBodyDto,
+    @Res({ passthrough: true }) response: Response,
+  ): ScanJobView {
+    const job = scanJobView(
+      this.jobs.start({
+        rules: body.rules,
+        from: Date.parse(body.from),
+        to: Date.parse(body.to),
+        parameters: body.parameters,
+        persist: body.persist,
+      }),
+    );
+    response.setHeader('Location', job.href);
+    return job;
+  }
+
+  @Get('scan')
+  @MinimumRole('admin')
+  @ApiOperation({
+    summary:
+      'Scan jobs this API process still holds (running ones and the last finished ones), newest first.',
+  })
+  scanJobs(): ScanJobView[] {
+    return this.jobs.list().map(scanJobView);
+  }
+
+  @Get('scan/:jobId')
+  @MinimumRole('admin')
+  @ApiOperation({
+    summary:
+      'One scan job: status (queued, running, succeeded, failed, cancelled), progress (rules done of total, movements read), times, and the report once it succeeded.',
+  })
+  @ApiParam(JOB_ID)
+  @ApiNotFoundResponse({
+    type: ErrorBody,
+    description:
+      'Unknown job id, or a job forgotten (the API keeps the last 100 finished jobs, in memory).',
+  })
+  scanJob(@Param('jobId') jobId: string): ScanJobView {
+    return scanJobView(this.jobs.get(jobId));
+  }
+
+  @Delete('scan/:jobId')
+  @MinimumRole('admin')
+  @ApiOperation({
+    summary:
+      'Cancel a queued or running scan: it stops at its next read of the graph and stores nothing (cancelRequested is true until it has stopped).',
+  })
+  @ApiParam(JOB_ID)
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The job has already finished.' })
+  cancelScan(@Param('jobId') jobId: string): ScanJobView {
+    return scanJobView(this.jobs.cancel(jobId));
   }
 
   @Get('rules')
@@ -77,8 +156,8 @@ export class AlertsController {
     summary: 'Alerts page by page, filtered by status, typology, rule, flagged account and window.',
   })
   @ApiBadRequestResponse({ type: ErrorBody })
-  list(@Query() query: ListAlertsQueryDto): Promise<AlertPage> {
-    return this.alerts.list(
+  async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
+    const page = await this.alerts.list(
       {
         status: query.status,
         typology: query.typology,
@@ -90,6 +169,7 @@ export class AlertsController {
       query.limit,
       query.cursor,
     );
+    return alertPageView(page);
   }
 
   @Get(':alertId')
@@ -98,8 +178,31 @@ export class AlertsController {
   })
   @ApiParam(ALERT_ID)
   @ApiNotFoundResponse({ type: ErrorBody })
-  get(@Param('alertId') alertId: string): Promise<AlertDetail> {
-    return this.alerts.detail(alertId);
+  get(@Param('alertId') alertId: string): Promise<AlertDetailView> {
+    return this.detailView(alertId);
+  }
+
+  @Get(':alertId/export')
+  @ApiOperation({
+    summary:
+      'Download an alert with its evidence: json (the detail answer) or csv (one row per evidence movement, the alert on every row; ISO times, amounts in major units, customers by name).',
+  })
+  @ApiParam(ALERT_ID)
+  @ApiProduces('application/json', 'text/csv')
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiBadRequestResponse({ type: ErrorBody, description: 'format is not json or csv.' })
+  async export(
+    @Param('alertId') alertId: string,
+    @Query() query: ExportFormatQueryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const detail = await this.detailView(alertId);
+    if (query.format === 'csv') {
+      asDownload(response, 'text/csv; charset=utf-8', `${alertId}.csv`);
+      return alertCsv(detail);
+    }
+    asDownload(response, 'application/json; charset=utf-8', `${alertId}.json`);
+    return JSON.stringify(detail, null, 2);
   }
 
   @Patch(':alertId')
@@ -110,16 +213,25 @@ export class AlertsController {
     type: ErrorBody,
     description: 'The change is not allowed from the current status.',
   })
-  update(
+  async update(
     @Param('alertId') alertId: string,
     @Body() body: UpdateAlertBodyDto,
     @Req() request: RequestWithPrincipal,
-  ): Promise<StoredAlert> {
-    return this.alerts.changeStatus(
-      alertId,
-      body.status,
-      body.note,
-      request.principal?.id ?? 'anonymous',
+  ): Promise<AlertView> {
+    return alertView(
+      await this.alerts.changeStatus(
+        alertId,
+        body.status,
+        body.note,
+        request.principal?.id ?? 'anonymous',
+      ),
     );
+  }
+
+  /** The detail with named parties, amounts in major units and ISO times (2 more reads). */
+  private async detailView(alertId: string): Promise<AlertDetailView> {
+    const detail = await this.alerts.detail(alertId);
+    const accounts = await this.parties.accounts(accountsOf(detail));
+    return alertDetailView(detail, accounts, this.money);
   }
 }

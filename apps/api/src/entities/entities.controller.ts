@@ -1,32 +1,56 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { GraphCounts, GraphStore, Neighbourhood, Page } from '@app/graph-store';
-import { EntityNotFoundError, GraphVertex, RESTRICTED_VERTEX_LABELS } from '@app/vocabulary';
+import { BASE_MONEY } from '@app/detectors';
+import { GraphCounts, GraphStore } from '@app/graph-store';
+import { EntityNotFoundError, RESTRICTED_VERTEX_LABELS } from '@app/vocabulary';
+import type { BaseMoney, GraphEdge, GraphVertex } from '@app/vocabulary';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { edgeView, vertexView } from '../presentation/analyst-format';
+import type { MoneyView, PartyRef } from '../presentation/analyst-format';
+import { PartyDirectory } from '../presentation/party-directory.service';
 import { GetEntityQueryDto, ListEntitiesQueryDto } from './list-entities.query.dto';
 
+/**
+ * A vertex for analysts: its stored props with an `xIso` sibling for every epoch time, its
+ * display name and business id (`party`) and, for an account, the customers who hold it.
+ */
+export type EntityView = GraphVertex & { party: PartyRef; holders?: PartyRef[] };
+
+/** An edge for analysts: ISO times, and for a money movement its amount in major units. */
+export type RelationView = GraphEdge & { money?: MoneyView };
+
+export interface EntityPage {
+  items: EntityView[];
+  nextCursor?: string;
+}
+
 export interface EntityResponse {
-  entity: GraphVertex;
-  neighbourhood?: Neighbourhood;
+  entity: EntityView;
+  neighbourhood?: { vertices: EntityView[]; edges: RelationView[]; truncated: boolean };
 }
 
 @ApiTags('entities')
 @ApiSecurity('api-key')
 @Controller(`${API_V1}`)
 export class EntitiesController {
-  constructor(private readonly store: GraphStore) {}
+  constructor(
+    private readonly store: GraphStore,
+    private readonly parties: PartyDirectory,
+    @Inject(BASE_MONEY) private readonly money: BaseMoney,
+  ) {}
 
   @Get('entities')
   @ApiOperation({
     summary: 'List entities of one kind (Person, Company, Account, …) page by page.',
   })
-  list(@Query() query: ListEntitiesQueryDto): Promise<Page<GraphVertex>> {
-    return this.store.listVertices({
+  async list(@Query() query: ListEntitiesQueryDto): Promise<EntityPage> {
+    const page = await this.store.listVertices({
       label: query.label,
       cursor: query.cursor,
       limit: query.limit,
     });
+    return { ...page, items: await this.views(page.items) };
   }
 
   @Get('entities/:uid')
@@ -40,13 +64,34 @@ export class EntitiesController {
     // Audit entries are read through GET /audit (admins only), never browsed as entities.
     if (!entity || RESTRICTED_VERTEX_LABELS.includes(entity.label))
       throw new EntityNotFoundError('Entity', uid);
-    if (query.depth === 0) return { entity };
+    const [view] = await this.views([entity]);
+    if (query.depth === 0) return { entity: view };
     const neighbourhood = await this.store.getNeighbourhood({
       uid,
       depth: query.depth,
       limit: query.limit,
     });
-    return { entity, neighbourhood };
+    return {
+      entity: view,
+      neighbourhood: {
+        vertices: neighbourhood.vertices.map(vertexView),
+        edges: neighbourhood.edges.map((e) => edgeView(e, this.money)),
+        truncated: neighbourhood.truncated,
+      },
+    };
+  }
+
+  /** Vertex views; accounts get their holders (two store reads for the whole list). */
+  private async views(vertices: readonly GraphVertex[]): Promise<EntityView[]> {
+    const accounts = await this.parties.accounts(
+      vertices.filter((v) => v.label === 'Account').map((v) => v.uid),
+    );
+    return vertices.map((vertex) => {
+      const view: EntityView = vertexView(vertex);
+      const account = accounts.get(vertex.uid);
+      if (account) view.holders = account.holders;
+      return view;
+    });
   }
 
   @Get('graph/stats')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PresentationModule } from '../presentation/presentation.module';
 import { EntitiesController } from './entities.controller';
 
-@Module({ controllers: [EntitiesController] })
+@Module({ imports: [PresentationModule], controllers: [EntitiesController] })
 export class EntitiesModule {}

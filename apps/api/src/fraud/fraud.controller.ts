@@ -5,7 +5,32 @@ import type { FraudRing, FraudRingParams } from '@app/detectors';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { PartyDirectory } from '../presentation/party-directory.service';
+import type { AccountParty } from '../presentation/party-directory.service';
 import { ListRingsQueryDto } from './list-rings.query.dto';
+
+/** The rings found, the largest first, cut at `limit` when one was asked. */
+/** A ring with its member accounts named: account numbers and the customers who hold them. */
+export type RingView = FraudRing & { parties: AccountParty[] };
+
+export interface RingsAnswer {
+  rings: RingView[];
+  /** Rings found before the cut. */
+  total: number;
+  /** True when `limit` left rings out. */
+  truncated: boolean;
+  parameters: FraudRingParams;
+}
+
+/** Most customers first, then most members, then by first member id (stable across runs). */
+function largestFirst(a: FraudRing, b: FraudRing): number {
+  const first = (ring: FraudRing): string => ring.members[0] ?? '';
+  return (
+    b.customers - a.customers ||
+    b.members.length - a.members.length ||
+    (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0)
+  );
+}
 
 /** Fraud rings read from the graph: thin HTTP layer over FraudRingService (libs/detectors). */
 @ApiTags('fraud')
@@ -13,22 +38,37 @@ import { ListRingsQueryDto } from './list-rings.query.dto';
 @MinimumRole('analyst')
 @Controller(`${API_V1}/fraud`)
 export class FraudController {
-  constructor(private readonly rings: FraudRingService) {}
+  constructor(
+    private readonly rings: FraudRingService,
+    private readonly parties: PartyDirectory,
+  ) {}
 
   @Get('rings')
   @ApiOperation({
     summary:
-      'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers.',
+      'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers, the largest first (limit cuts the list; total says how many were found).',
   })
   @ApiBadRequestResponse({ type: ErrorBody })
-  list(
-    @Query() query: ListRingsQueryDto,
-  ): Promise<{ rings: FraudRing[]; parameters: FraudRingParams }> {
+  async list(@Query() query: ListRingsQueryDto): Promise<RingsAnswer> {
     const parameters: Record<string, unknown> = {};
     if (query.hubCap !== undefined) parameters.hubCap = query.hubCap;
     if (query.minShared !== undefined) parameters.minSharedIdentifiers = query.minShared;
     if (query.minMembers !== undefined) parameters.minMembers = query.minMembers;
     if (query.kinds !== undefined) parameters.kinds = query.kinds;
-    return this.rings.findRings({ accountIds: query.accounts, parameters });
+    const found = await this.rings.findRings({ accountIds: query.accounts, parameters });
+    const rings = [...found.rings].sort(largestFirst);
+    const kept = query.limit === undefined ? rings : rings.slice(0, query.limit);
+    const named = await this.parties.accounts(kept.flatMap((r) => r.members));
+    return {
+      rings: kept.map((ring) => ({
+        ...ring,
+        parties: ring.members.map(
+          (uid) => named.get(uid) ?? { uid, label: 'Account', name: uid, holders: [] },
+        ),
+      })),
+      total: rings.length,
+      truncated: kept.length < rings.length,
+      parameters: found.parameters,
+    };
   }
 }

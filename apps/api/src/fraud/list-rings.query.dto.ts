@@ -13,6 +13,15 @@ const list = ({ value }: { value: unknown }): unknown =>
     : value;
 
 export class ListRingsQueryDto {
+  /** Most rings answered, largest first (most customers, then most members); all when absent. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, example: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
   /** Only rings with one of these accounts (comma-separated account ids). */
   @ApiPropertyOptional({ type: String, example: 'account:SYNB:0123456789' })
   @IsOptional()

@@ -80,3 +80,21 @@ export class UboOptionsDto {
 
 /** Query of GET /api/v1/ubo/:companyId (and /network, /bods). */
 export class GetUboQueryDto extends UboOptionsDto {}
+
+/** Query of GET /api/v1/ubo/:companyId/export: the UBO options and the file format. */
+export class ExportUboQueryDto extends UboOptionsDto {
+  /** json (the full answer) or csv (one row per chain of each owner and control person). */
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'], { message: 'format must be one of json, csv' })
+  format?: 'json' | 'csv';
+}
+
+/** Query of GET /api/v1/ubo/:companyId/network: the UBO options and the format. */
+export class GetNetworkQueryDto extends UboOptionsDto {
+  /** json (nodes and edges) or graphml (a download for Gephi, yEd or Cytoscape). */
+  @ApiPropertyOptional({ enum: ['json', 'graphml'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'graphml'], { message: 'format must be one of json, graphml' })
+  format?: 'json' | 'graphml';
+}

@@ -11,6 +11,14 @@ import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { createValidationPipe } from '../common/validation';
 import { UboHttpModule } from './ubo-http.module';
 import { UboController } from './ubo.controller';
+import { create } from 'xmlbuilder2';
+
+/** The DOM calls the GraphML test makes on the XML builder's parsed document. */
+interface XmlElement {
+  getAttribute(name: string): string | null;
+  getElementsByTagName(name: string): ArrayLike<XmlElement>;
+  textContent: string | null;
+}
 
 type Json = Record<string, unknown>;
 
@@ -255,5 +263,78 @@ describe('UboController (HTTP, memory store)', () => {
     ).details.problems.map((p) => p.field);
     expect(extraFields).toEqual(expect.arrayContaining(['store', 'options.speed']));
     await request(http).post('/api/v1/ubo/evaluate').send({ statements: [] }).expect(400);
+  });
+
+  describe('exports (run last: they rename Ann to a name XML and CSV must escape)', () => {
+    const TRICKY = `Ann & <Bob> "O'Neil"`;
+
+    beforeAll(async () => {
+      const vertex = await store.getVertex(ann);
+      if (vertex?.label !== 'Person') throw new Error('fixture lost Ann');
+      await store.upsertVertices([{ ...vertex, props: { ...vertex.props, name: TRICKY } }]);
+    });
+
+    it('GET /export?format=csv gives one row per chain, with exact shares and names', async () => {
+      const response = await request(http)
+        .get(`/api/v1/ubo/${target}/export?format=csv`)
+        .expect(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.headers['content-disposition']).toBe(
+        `attachment; filename="${target.replace(/[^A-Za-z0-9._-]/g, '_')}-ubo.csv"`,
+      );
+      const lines = response.text.trimEnd().split('\n');
+      expect(lines[0]).toBe(
+        'targetId,targetName,regime,asOf,kind,personId,personName,beneficialOwner,qualifies,shareMin,shareMax,sharePercentMin,sharePercentMax,controlKind,chainNumber,chain,chainPercentMin,chainPercentMax,chainCounts',
+      );
+      const annRow = lines.find((l) => l.includes(`,${ann},`));
+      expect(annRow).toContain(',ownership,');
+      expect(annRow).toContain(`"Ann & <Bob> ""O'Neil""",true,yes,1/4,1/4,25.0000,25.0000,`);
+      expect(annRow).toContain('-[50%]->');
+      await request(http).get(`/api/v1/ubo/${target}/export?format=pdf`).expect(400);
+      await request(http).get('/api/v1/ubo/company:none:1/export?format=csv').expect(404);
+    });
+
+    it('GET /export (json) downloads the same answer as GET /ubo/:companyId', async () => {
+      const response = await request(http).get(`/api/v1/ubo/${target}/export`).expect(200);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['content-disposition']).toContain('-ubo.json"');
+      const plain = await request(http).get(`/api/v1/ubo/${target}`).expect(200);
+      expect(JSON.parse(response.text)).toEqual(plain.body);
+    });
+
+    it('GET /network?format=graphml declares its keys and escapes names', async () => {
+      const response = await request(http)
+        .get(`/api/v1/ubo/${target}/network?format=graphml`)
+        .expect(200);
+      expect(response.headers['content-type']).toBe('application/graphml+xml; charset=utf-8');
+      expect(response.headers['content-disposition']).toContain('-network.graphml"');
+      const xml = response.text;
+      expect(xml).toContain('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"');
+      expect(xml).toContain('<key id="n_label" for="node" attr.name="label" attr.type="string"/>');
+      expect(xml).toContain(
+        '<key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>',
+      );
+      expect(xml).toContain('<graph id="ownership" edgedefault="directed">');
+      expect(xml).not.toContain(TRICKY);
+      expect(xml).toContain('Ann &amp; &lt;Bob&gt;');
+      // Parsed back (DOM of the XML builder), the name is intact and every data key is declared.
+      const root = create(xml).root().node as unknown as XmlElement;
+      const declared = new Set(
+        Array.from(root.getElementsByTagName('key'), (k) => k.getAttribute('id')),
+      );
+      const nodes = Array.from(root.getElementsByTagName('node'));
+      const annNode = nodes.find((n) => n.getAttribute('id') === ann);
+      const label = Array.from(annNode?.getElementsByTagName('data') ?? []).find(
+        (d) => d.getAttribute('key') === 'n_label',
+      );
+      expect(label?.textContent).toBe(TRICKY);
+      expect(nodes).toHaveLength(4);
+      expect(root.getElementsByTagName('edge')).toHaveLength(3);
+      for (const d of Array.from(root.getElementsByTagName('data')))
+        expect(declared.has(d.getAttribute('key'))).toBe(true);
+      const json = await request(http).get(`/api/v1/ubo/${target}/network`).expect(200);
+      expect(json.headers['content-type']).toContain('application/json');
+      await request(http).get(`/api/v1/ubo/${target}/network?format=svg`).expect(400);
+    });
   });
 });

@@ -1,19 +1,24 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { BodsStatement, OwnershipNetwork, UboAnswer, UboEvaluation, UboService } from '@app/ubo';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
 import { EvaluateUboBodyDto } from './evaluate-ubo.body.dto';
-import { GetUboQueryDto } from './get-ubo.query.dto';
+import { asDownload } from '../presentation/download';
+import { ExportUboQueryDto, GetNetworkQueryDto, GetUboQueryDto } from './get-ubo.query.dto';
+import { ownershipGraphml } from './ownership-graphml';
+import { namesOf, uboCsv } from './ubo-export';
 
 const COMPANY_ID = {
   name: 'companyId',
@@ -65,15 +70,49 @@ export class UboController {
   @Get(':companyId/network')
   @ApiOperation({
     summary:
-      'The ownership and control network above a company (nodes, edges with shares, layers, roles), for drawing.',
+      'The ownership and control network above a company (nodes, edges with shares, layers, roles), for drawing; format=graphml downloads it for Gephi, yEd or Cytoscape.',
   })
   @ApiParam(COMPANY_ID)
   @ApiNotFoundResponse({ type: ErrorBody })
-  network(
+  @ApiProduces('application/json', 'application/graphml+xml')
+  async network(
     @Param('companyId') companyId: string,
-    @Query() query: GetUboQueryDto,
-  ): Promise<OwnershipNetwork> {
-    return this.ubo.network(companyId, query);
+    @Query() query: GetNetworkQueryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OwnershipNetwork | string> {
+    const { format, ...options } = query;
+    const network = await this.ubo.network(companyId, options);
+    if (format !== 'graphml') return network;
+    asDownload(response, 'application/graphml+xml; charset=utf-8', `${companyId}-network.graphml`);
+    return ownershipGraphml(network);
+  }
+
+  @Get(':companyId/export')
+  @ApiOperation({
+    summary:
+      'Download the UBO answer: json (the full answer) or csv (one row per chain of each owner and control person, with exact shares, percents and the chain in words).',
+  })
+  @ApiParam(COMPANY_ID)
+  @ApiProduces('application/json', 'text/csv')
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  async export(
+    @Param('companyId') companyId: string,
+    @Query() query: ExportUboQueryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const { format, ...options } = query;
+    if (format === 'csv') {
+      const [answer, network] = await Promise.all([
+        this.ubo.forCompany(companyId, options),
+        this.ubo.network(companyId, options),
+      ]);
+      asDownload(response, 'text/csv; charset=utf-8', `${companyId}-ubo.csv`);
+      return uboCsv(answer, namesOf(network));
+    }
+    const answer = await this.ubo.forCompany(companyId, options);
+    asDownload(response, 'application/json; charset=utf-8', `${companyId}-ubo.json`);
+    return JSON.stringify(answer, null, 2);
   }
 
   @Get(':companyId/bods')

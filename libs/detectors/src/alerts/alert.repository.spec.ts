@@ -70,6 +70,19 @@ describe('AlertRepository', () => {
     ]);
   });
 
+  it('reads the evidence of the detail in one store call, not one per movement', async () => {
+    const { store, repository } = await setup();
+    const alert = await structuring(store, 'account:b:A', 4);
+    await repository.save([alert]);
+    const many = jest.spyOn(store, 'getEdges');
+    const one = jest.spyOn(store, 'getEdge');
+    const detail = await repository.detail(alert.alertId);
+    expect(detail.movements).toHaveLength(4);
+    expect(many).toHaveBeenCalledTimes(1);
+    expect(many).toHaveBeenCalledWith(alert.movements.map((m) => m.movementId));
+    expect(one).not.toHaveBeenCalled();
+  });
+
   it('does not raise the same pattern twice', async () => {
     const { store, repository } = await setup();
     const alert = await structuring(store, 'account:b:A', 3);

@@ -16,6 +16,7 @@ import type {
   GraphEdge,
   GraphVertex,
   Movement,
+  MovementEdge,
   Severity,
   Typology,
 } from '@app/vocabulary';
@@ -189,14 +190,11 @@ export class AlertRepository {
     parties.sort(
       (a, b) => rank[a.role] - rank[b.role] || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0),
     );
-    const movements: Movement[] = [];
-    for (let i = 0; i < alert.movementIds.length; i += 50) {
-      const edges = await Promise.all(
-        alert.movementIds.slice(i, i + 50).map((eid) => this.store.getEdge(eid)),
-      );
-      for (const edge of edges) if (edge?.label === 'TRANSFERRED') movements.push(movementOf(edge));
-    }
-    movements.sort(compareMovements);
+    // One read for all the evidence (the store chunks very long lists itself).
+    const movements: Movement[] = (await this.store.getEdges(alert.movementIds))
+      .filter((edge): edge is MovementEdge => edge.label === 'TRANSFERRED')
+      .map(movementOf)
+      .sort(compareMovements);
     return { ...alert, parties, movements, history: await this.history.list(alertId) };
   }
 

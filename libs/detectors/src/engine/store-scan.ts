@@ -23,6 +23,25 @@ export interface StoreScanOptions extends DetectionWindow {
   chunkSize?: number;
   /** Instant that dates structural alerts (rings). */
   now: number;
+  /**
+   * Cancels the scan: checked before every store read (each rule's setup, each movement page,
+   * each candidate chunk); an aborted scan rejects with the signal's reason and returns nothing.
+   * With a signal, the scan also gives the event loop a turn at each of those points, so that a
+   * server can answer requests (progress, cancel) while it runs, even on the in-memory store
+   * whose reads never wait for I/O.
+   */
+  signal?: AbortSignal;
+  /** Told after every movement page and every finished rule. */
+  onProgress?: (progress: StoreScanProgress) => void;
+}
+
+/** How far a store scan has come. */
+export interface StoreScanProgress {
+  /** Rules whose alerts are complete. */
+  rulesDone: number;
+  rulesTotal: number;
+  /** Movements of the window (look-back not counted) read so far by the shared pass. */
+  movementsScanned: number;
 }
 
 interface ScanRule {
@@ -109,8 +128,18 @@ export class StoreBatchDetection {
     const candidateRules: CandidateRule[] = [];
     const stats: RuleRunStats[] = [];
     const all = new AlertCollector();
+    let movements = 0;
+    const checkpoint = async (): Promise<void> => {
+      await this.pause(options.signal);
+      options.onProgress?.({
+        rulesDone: stats.length,
+        rulesTotal: instances.length,
+        movementsScanned: movements,
+      });
+    };
 
     for (const { detector, params, money } of instances) {
+      await checkpoint();
       if (detector.kind === 'structural') {
         const collector = new AlertCollector();
         const shared = await this.store.findSharedIdentifiers({
@@ -193,6 +222,7 @@ export class StoreBatchDetection {
         ),
         options.to,
         chunkSize,
+        options.signal,
       );
     }
     await directory.ensure(events.map((e) => e.accountId));
@@ -201,7 +231,6 @@ export class StoreBatchDetection {
     );
 
     const selecting = candidateRules.filter((r) => r.select !== undefined);
-    let movements = 0;
     if (scanRules.length > 0 || selecting.length > 0) {
       const scanStart = Math.min(options.from, ...scanRules.map((r) => r.replayStart));
       const channelSets = scanRules.map((r) => r.channels);
@@ -213,6 +242,7 @@ export class StoreBatchDetection {
           : undefined;
       let after: { timestamp: number; movementId: string } | undefined;
       for (;;) {
+        await checkpoint();
         const page = await this.store.scanMovements({
           from: scanStart,
           to: options.to,
@@ -248,6 +278,7 @@ export class StoreBatchDetection {
     for (const rule of scanRules) this.finish(rule.detector.id, rule.collector, all, stats);
 
     for (const rule of candidateRules) {
+      await checkpoint();
       await this.replayCandidates(rule, options, chunkSize, directory, events);
       this.finish(
         rule.detector.id,
@@ -258,8 +289,19 @@ export class StoreBatchDetection {
         rule.truncated,
       );
     }
+    await checkpoint();
     const eventCount = events.filter((e) => e.timestamp >= options.from).length;
     return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
+  }
+
+  /**
+   * Without a signal, nothing. With one: a turn of the event loop (a macrotask, so that I/O
+   * callbacks such as HTTP requests run), then the signal's reason is thrown if it was aborted.
+   */
+  private async pause(signal: AbortSignal | undefined): Promise<void> {
+    if (signal === undefined) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    signal.throwIfAborted();
   }
 
   /**
@@ -294,10 +336,16 @@ export class StoreBatchDetection {
    * by page and each page's events read at once. The store has no global index of events by
    * time, so this costs one pass over the accounts (two reads per `pageSize` accounts).
    */
-  private async windowEvents(from: number, to: number, pageSize: number): Promise<AccountEvent[]> {
+  private async windowEvents(
+    from: number,
+    to: number,
+    pageSize: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AccountEvent[]> {
     const events: AccountEvent[] = [];
     let cursor: string | undefined;
     do {
+      await this.pause(signal);
       const page = await this.store.listVertices({ label: 'Account', cursor, limit: pageSize });
       if (page.items.length > 0)
         events.push(
@@ -324,6 +372,7 @@ export class StoreBatchDetection {
   ): Promise<void> {
     const candidates = [...rule.candidates].sort();
     for (let i = 0; i < candidates.length; i += chunkSize) {
+      await this.pause(options.signal);
       const chunk = candidates.slice(i, i + chunkSize);
       const moves = await this.store.getMovements({
         accountIds: chunk,

@@ -5,8 +5,10 @@ import { AlertRepository } from '../alerts/alert.repository';
 import type { ParameterOverrides } from '../core/parameters';
 import type { BatchResult, RuleRunStats } from '../engine/batch-detection';
 import { StoreBatchDetection } from '../engine/store-scan';
+import type { StoreScanProgress } from '../engine/store-scan';
+import { assertWindow } from '../engine/batch-detection';
 import { DetectorRegistry } from '../registry/detector.registry';
-import type { RuleDescription } from '../registry/detector.registry';
+import type { RuleDescription, RuleInstance } from '../registry/detector.registry';
 
 export interface ScanRequest {
   /** Rule ids; all rules when absent or empty. */
@@ -31,6 +33,28 @@ export interface ScanReport {
   durationMs: number;
 }
 
+/** How far a scan has come: detecting (rules run over the store), then saving the alerts. */
+export interface ScanProgress extends StoreScanProgress {
+  phase: 'detecting' | 'saving';
+}
+
+/** Cooperative control of a running scan. */
+export interface ScanControl {
+  /**
+   * Aborting it stops the scan at its next store read (between rules, movement pages and
+   * candidate chunks); the scan then rejects with the signal's reason and stores nothing.
+   * Once the alerts are being saved, the save completes.
+   */
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/** A scan request checked against the rules and the window, ready to run. */
+export interface PlannedScan {
+  request: ScanRequest;
+  instances: readonly RuleInstance[];
+}
+
 /** Batch scans over the graph store, with alerts saved (deduplicated) in the graph. */
 @Injectable()
 export class DetectionService {
@@ -45,14 +69,37 @@ export class DetectionService {
     return this.registry.describe();
   }
 
+  /**
+   * Checks a request without running it: unknown rules, bad parameters and an empty window
+   * throw InvalidInputError here, so a caller can refuse the request before starting a job.
+   */
+  plan(request: ScanRequest): PlannedScan {
+    assertWindow({ from: request.from, to: request.to });
+    return { request, instances: this.registry.instantiate(request.rules, request.parameters) };
+  }
+
   /** Runs the chosen rules over [from, to) and stores what they raise. */
-  async scan(request: ScanRequest): Promise<ScanReport> {
+  scan(request: ScanRequest, control: ScanControl = {}): Promise<ScanReport> {
+    return this.run(this.plan(request), control);
+  }
+
+  /** Runs a planned scan; see {@link ScanControl} for cancellation and progress. */
+  async run(planned: PlannedScan, control: ScanControl = {}): Promise<ScanReport> {
+    const { request, instances } = planned;
     const started = this.clock.now();
-    const instances = this.registry.instantiate(request.rules, request.parameters);
     const result: BatchResult = await new StoreBatchDetection(this.store).scan(instances, {
       from: request.from,
       to: request.to,
       now: started,
+      signal: control.signal,
+      onProgress: (progress) => control.onProgress?.({ ...progress, phase: 'detecting' }),
+    });
+    control.signal?.throwIfAborted();
+    control.onProgress?.({
+      phase: 'saving',
+      rulesDone: result.rules.length,
+      rulesTotal: instances.length,
+      movementsScanned: result.movements,
     });
     const saved =
       request.persist === false

@@ -104,7 +104,7 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  * - upserts: see the header of batch-validation.ts (replace semantics, exact result counts,
  *   whole-batch rejection listing every bad item, ends must already be stored);
  * - ids compare by UTF-16 code units (JS `<`, Java `String.compareTo`) wherever order matters;
- * - getVertices: in the order asked, unknown uids left out, repeats once;
+ * - getVertices, getEdges: in the order asked, unknown ids left out, repeats once;
  * - getMovements: a movement is returned once even when both ends are asked (or a self-transfer);
  * - getAccountEvents: [from, to) on the event's timestamp; ordered by timestamp, event uid, then
  *   account id; one record per (account, event) pair; unknown accounts contribute nothing;
@@ -458,7 +458,7 @@ export function describeGraphStoreContract(
       });
     });
 
-    describe('getVertex, getVertices, getEdge', () => {
+    describe('getVertex, getVertices, getEdge, getEdges', () => {
       beforeEach(load);
 
       it('answers undefined for unknown ids', async () => {
@@ -472,6 +472,28 @@ export function describeGraphStoreContract(
         expect(found.map((v) => v.uid)).toEqual([fx.account.a3, fx.person.carol, fx.alert]);
         expect(found[2]).toEqual(vertex(fx.alert));
         expect(await store.getVertices([])).toEqual([]);
+      });
+
+      it('getEdges answers in the order asked, leaves unknown eids out and repeats once', async () => {
+        const byEid = new Map(allEdges.map((e) => [e.eid, e] as const));
+        const m2 = fx.movement(2);
+        const m1 = fx.movement(1);
+        const other = allEdges.find((e) => e.label !== 'TRANSFERRED');
+        if (!other) throw new Error('fixture has no edge other than TRANSFERRED');
+        const asked = [m2, 'mv:fx:nothing', other.eid, m1, m2];
+        const found = await store.getEdges(asked);
+        expect(found.map((e) => e.eid)).toEqual([m2, other.eid, m1]);
+        expect(found).toEqual([byEid.get(m2), other, byEid.get(m1)]);
+        expect(await store.getEdges([])).toEqual([]);
+        expect(await store.getEdges(['mv:fx:nothing'])).toEqual([]);
+      });
+
+      it('getEdges reads every edge of the graph in one call, each equal to getEdge', async () => {
+        const eids = allEdges.map((e) => e.eid).reverse();
+        const found = await store.getEdges(eids);
+        expect(found.map((e) => e.eid)).toEqual(eids);
+        for (const edge of found.slice(0, 5)) expect(await store.getEdge(edge.eid)).toEqual(edge);
+        expect(found).toEqual(eids.map((eid) => allEdges.find((e) => e.eid === eid)));
       });
 
       it('reads vertices of every label, list props included', async () => {

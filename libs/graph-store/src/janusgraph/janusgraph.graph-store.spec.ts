@@ -310,6 +310,23 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(holders.slice(1).every((h) => h.holderUids.length === 0)).toBe(true);
   });
 
+  it('reads a long edge id list in one request per 1000 eids, in the order asked', async () => {
+    const { connection, store } = setup(200);
+    const row = (eid: string): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['eid', eid],
+        ['label', 'HAS_EVENT'],
+        ['from', 'account:b:1'],
+        ['to', `event:${eid}`],
+        ['props', new Map<string, unknown>()],
+      ]);
+    connection.answers.push([row('e-999'), row('e-0')], [], [row('e-2000')]);
+    const eids = Array.from({ length: 2001 }, (_unused, i) => `e-${i}`);
+    const edges = await store.getEdges([...eids, 'e-0']);
+    expect(connection.sent).toHaveLength(3);
+    expect(edges.map((e) => e.eid)).toEqual(['e-0', 'e-999', 'e-2000']);
+  });
+
   it('answers empty windows and empty account lists without a round trip', async () => {
     const { connection, store } = setup(200);
     await expect(
@@ -320,6 +337,7 @@ describe('JanusGraphGraphStore round trips', () => {
     ).resolves.toEqual([]);
     await expect(store.scanMovements({ from: 5, to: 5, limit: 10 })).resolves.toEqual([]);
     await expect(store.getVertices([])).resolves.toEqual([]);
+    await expect(store.getEdges([])).resolves.toEqual([]);
     await expect(store.getAccountEvents({ accountIds: [], from: 0, to: 10 })).resolves.toEqual([]);
     await expect(store.getAccountEvents({ accountIds: ['a1'], from: 10, to: 10 })).resolves.toEqual(
       [],

@@ -224,8 +224,8 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
  *   so a retried request cannot duplicate.
  * - every read: one traversal, computed server side (grouping, counting, ordering, limits);
- *   reads keyed by a list of ids (`getVertices`, `getAccountEvents`, `getHolders`) send one per
- *   1000 ids, in parallel.
+ *   reads keyed by a list of ids (`getVertices`, `getEdges`, `getAccountEvents`, `getHolders`)
+ *   send one per 1000 ids, in parallel.
  *
  * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups (also the start of
  * the account events and holders reads, which then follow the accounts' own edges), the
@@ -537,6 +537,31 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       operation: 'getEdge',
     });
     return row === undefined ? undefined : readEdge(row);
+  }
+
+  /**
+   * Stored edges among `eids`, in the order asked; unknown eids are left out, repeats once.
+   * One traversal (`byEid` with `within`) per `READ_CHUNK` eids, in parallel.
+   */
+  async getEdges(eids: readonly string[]): Promise<GraphEdge[]> {
+    const wanted = [...new Set(eids)];
+    if (wanted.length === 0) return [];
+    const parts = await Promise.all(
+      chunk(wanted, READ_CHUNK).map((part) =>
+        this.client.submit(this.g.E().has('eid', P.within(part)).map(edgeProjection()), {
+          operation: 'getEdges',
+        }),
+      ),
+    );
+    const found = new Map<string, GraphEdge>();
+    for (const row of parts.flat()) {
+      const edge = readEdge(row);
+      found.set(edge.eid, edge);
+    }
+    return wanted.flatMap((eid) => {
+      const edge = found.get(eid);
+      return edge === undefined ? [] : [edge];
+    });
   }
 
   // -------------------------------------------------------------------------------------------

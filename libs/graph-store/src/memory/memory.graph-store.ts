@@ -188,6 +188,20 @@ export class MemoryGraphStore extends GraphStore {
     return this.answer(() => (this.graph.hasEdge(eid) ? this.edgeOf(eid) : undefined));
   }
 
+  /** Stored edges among `eids`, in the order asked; unknown eids are left out, repeats once. */
+  getEdges(eids: readonly string[]): Promise<GraphEdge[]> {
+    return this.answer(() => {
+      const seen = new Set<string>();
+      const found: GraphEdge[] = [];
+      for (const eid of eids) {
+        if (seen.has(eid) || !this.graph.hasEdge(eid)) continue;
+        seen.add(eid);
+        found.push(this.edgeOf(eid));
+      }
+      return found;
+    });
+  }
+
   // -------------------------------------------------------------------------------------------
   // Subgraphs
   // -------------------------------------------------------------------------------------------
