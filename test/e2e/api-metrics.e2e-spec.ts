@@ -9,6 +9,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { ApiMetrics } from '../../apps/api/src/metrics/api-metrics';
 import { sample } from '../support/prometheus-sample';
+import { scanToEnd } from './scan-job';
 
 const ANALYST = { 'X-API-Key': 'dev-analyst-key' };
 
@@ -66,17 +67,38 @@ describe('API metrics on /metrics (e2e, embedded store)', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts a finished scan job by outcome', async () => {
+    const count = (text: string): number => {
+      try {
+        return sample(text, 'api_scans_total', { outcome: 'succeeded' });
+      } catch {
+        return 0;
+      }
+    };
+    const before = count(await scrape());
+    const scan = await scanToEnd(
+      app,
+      { 'X-API-Key': 'dev-admin-key' },
+      { from: '2024-10-01T00:00:00Z', to: '2024-10-02T00:00:00Z' },
+    );
+    expect(scan.status).toBe('succeeded');
+    expect(count(await scrape()) - before).toBe(1);
+  });
+
   it('exposes scans, alerts raised and imports as the services report them', async () => {
     const metrics = app.get(ApiMetrics);
     metrics.scanFinished('succeeded');
-    metrics.alertsRaised('score', ['structuring', 'structuring', 'fan_in']);
+    metrics.alertsRaised('score', 'aml.structuring');
+    metrics.alertsRaised('score', 'aml.structuring');
+    metrics.alertsRaised('scan', 'aml.fan-in', 3);
     metrics.importFinished('failed', 0);
     metrics.importFinished('succeeded', 120);
     const text = await scrape();
-    expect(sample(text, 'api_scans_total', { outcome: 'succeeded' })).toBe(1);
+    expect(sample(text, 'api_scans_total', { outcome: 'succeeded' })).toBe(2);
     expect(
-      sample(text, 'api_alerts_raised_total', { source: 'score', typology: 'structuring' }),
+      sample(text, 'api_alerts_raised_total', { source: 'score', rule: 'aml.structuring' }),
     ).toBe(2);
+    expect(sample(text, 'api_alerts_raised_total', { source: 'scan', rule: 'aml.fan-in' })).toBe(3);
     expect(sample(text, 'api_imports_total', { outcome: 'failed' })).toBe(1);
     expect(sample(text, 'api_imported_records_total')).toBe(120);
   });

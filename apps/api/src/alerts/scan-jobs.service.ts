@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { DetectionService } from '@app/detectors';
 import type { ScanProgress, ScanReport, ScanRequest } from '@app/detectors';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { Clock, ConflictError, DomainError, EntityNotFoundError } from '@app/vocabulary';
 
 export const SCAN_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -67,6 +68,7 @@ export class ScanJobs implements OnApplicationShutdown {
     @Optional()
     @Inject(SCAN_JOB_LIMITS)
     private readonly limits: ScanJobLimits = DEFAULT_SCAN_JOB_LIMITS,
+    @Optional() private readonly metrics?: ApiMetrics,
   ) {}
 
   /** Checks the request, then starts the scan in the background; answers the queued job. */
@@ -165,6 +167,8 @@ export class ScanJobs implements OnApplicationShutdown {
     job.startedAt = this.clock.now();
     try {
       job.report = await run();
+      for (const rule of job.report.rules)
+        this.metrics?.alertsRaised('scan', rule.ruleId, rule.alerts);
       this.finish(job, 'succeeded');
     } catch (error: unknown) {
       if (entry.abort.signal.aborted) {
@@ -181,7 +185,8 @@ export class ScanJobs implements OnApplicationShutdown {
     }
   }
 
-  private finish(job: ScanJob, status: ScanJobStatus): void {
+  private finish(job: ScanJob, status: 'succeeded' | 'failed' | 'cancelled'): void {
+    this.metrics?.scanFinished(status);
     job.status = status;
     job.finishedAt = this.clock.now();
     this.evict();

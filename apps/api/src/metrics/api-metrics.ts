@@ -46,8 +46,8 @@ const API_METRIC_PROVIDERS: Provider[] = [
   }),
   makeCounterProvider({
     name: ALERTS,
-    help: 'Alerts raised or grown, by where they were raised (scan or score) and typology.',
-    labelNames: ['source', 'typology'],
+    help: 'Alerts raised or grown, by where they were raised (scan or score) and rule id.',
+    labelNames: ['source', 'rule'],
   }),
   makeCounterProvider({
     name: IMPORTS,
@@ -75,7 +75,7 @@ export class ApiMetrics {
     @InjectMetric(REQUESTS) private readonly requests: Counter<'method' | 'route' | 'status'>,
     @InjectMetric(DURATION) private readonly duration: Histogram<'method' | 'route'>,
     @InjectMetric(SCANS) private readonly scans: Counter<'outcome'>,
-    @InjectMetric(ALERTS) private readonly alerts: Counter<'source' | 'typology'>,
+    @InjectMetric(ALERTS) private readonly alerts: Counter<'source' | 'rule'>,
     @InjectMetric(IMPORTS) private readonly imports: Counter<'outcome'>,
     @InjectMetric(IMPORTED_RECORDS) private readonly importedRecords: Counter,
   ) {}
@@ -89,8 +89,8 @@ export class ApiMetrics {
     this.scans.inc({ outcome });
   }
 
-  alertsRaised(source: AlertSource, typologies: readonly string[]): void {
-    for (const typology of typologies) this.alerts.inc({ source, typology });
+  alertsRaised(source: AlertSource, rule: string, count = 1): void {
+    if (count > 0) this.alerts.inc({ source, rule }, count);
   }
 
   importFinished(outcome: JobOutcome, records: number): void {

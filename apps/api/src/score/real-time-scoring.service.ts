@@ -106,10 +106,8 @@ export class RealTimeScoringService {
 
   async score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
     const outcome = await this.queue.run(() => this.scoreNow(items, record));
-    this.metrics.alertsRaised(
-      'score',
-      outcome.results.flatMap((result) => result.alerts.map((alert) => alert.typology)),
-    );
+    for (const result of outcome.results)
+      for (const alert of result.alerts) this.metrics.alertsRaised('score', alert.ruleId);
     return outcome;
   }
 
