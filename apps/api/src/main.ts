@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { versionLine } from '@app/observability';
 import { InvalidSettingsError, loadAllSettings } from '@app/settings';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-api';
@@ -21,13 +22,17 @@ async function bootstrap(): Promise<void> {
     );
 }
 
-bootstrap().catch((error: unknown) => {
-  if (error instanceof InvalidSettingsError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-  }
-  process.exit(1);
-});
+if (process.argv.includes('--version') || process.argv.includes('-V')) {
+  process.stdout.write(`${versionLine('api')}\n`);
+} else {
+  bootstrap().catch((error: unknown) => {
+    if (error instanceof InvalidSettingsError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exit(1);
+  });
+}

@@ -17,7 +17,7 @@ import { createIngestProgram, ReplayIncompleteError } from './replay/replay-dlq.
 import { REPLAY_BROKER, ReplayModule } from './replay/replay.module';
 
 /** First arguments that run a command instead of the worker. */
-const COMMANDS = new Set(['replay-dlq', 'help', '--help', '-h']);
+const COMMANDS = new Set(['replay-dlq', 'help', '--help', '-h', '--version', '-V']);
 
 async function bootstrap(): Promise<void> {
   // Validate every setting first so a bad value stops the start with one clear message.

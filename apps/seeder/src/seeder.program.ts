@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { GraphStore } from '@app/graph-store';
+import { versionLine } from '@app/observability';
 import type { BaseMoney } from '@app/vocabulary';
 import { registerBodsCommands } from './bods/bods.command';
 import { registerDetectCommand } from './detect/detect.command';
@@ -25,6 +26,7 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
       'Synthetic banks and public AML datasets for the graph banking analytics.\n' +
         'Settings come from the environment (SEEDER_*, GRAPH_*, DETECTORS_*, PULSAR_* for --sink pulsar; see .env.example); options override them.',
     )
+    .version(versionLine('seeder'), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const shared = { graphStore: deps.graphStore, ...(deps.print ? { print: deps.print } : {}) };

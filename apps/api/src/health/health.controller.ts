@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { GraphStoreHealthIndicator } from '@app/graph-store';
+import { BUILD_INFO, BuildInfo } from '@app/observability';
 import { AuditHealthIndicator } from '../audit/audit.health';
 import { Public } from '../auth/roles.decorator';
 
@@ -14,6 +15,12 @@ export class HealthController {
     private readonly graph: GraphStoreHealthIndicator,
     private readonly audit: AuditHealthIndicator,
   ) {}
+
+  @Get('version')
+  @ApiOperation({ summary: 'What is running: project name, release version and Node.js version.' })
+  version(): BuildInfo {
+    return BUILD_INFO;
+  }
 
   @Get('live')
   @HealthCheck()

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { GraphStoreHealthIndicator } from '@app/graph-store';
+import { BUILD_INFO, BuildInfo } from '@app/observability';
 import { StreamingHealthIndicator } from '@app/streaming';
 import { IngestConsumersHealthIndicator } from './ingest-consumers.health';
 
@@ -13,6 +14,12 @@ export class HealthController {
     private readonly broker: StreamingHealthIndicator,
     private readonly consumers: IngestConsumersHealthIndicator,
   ) {}
+
+  /** What is running: project name, release version and Node.js version. */
+  @Get('version')
+  version(): BuildInfo {
+    return BUILD_INFO;
+  }
 
   /** The process is up (no dependency checked). */
   @Get('live')

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { StreamingConfig } from '@app/settings';
 import type { MessageBroker } from '@app/streaming';
 import { DLQ_REPLAY_SUBSCRIPTION } from '../ingest/ingest.options';
+import { versionLine } from '@app/observability';
 import { formatSummary, replayDeadLetters } from './dlq-replayer';
 
 /** What the command needs: the streaming settings and a broker on the Pulsar they name. */
@@ -51,6 +52,7 @@ export function createIngestProgram(deps: IngestProgramDeps): Command {
       'The ingest worker. Without a command it starts consuming (see docs/streaming.md).\n' +
         'Settings come from the environment (PULSAR_*, INGEST_*; see .env.example).',
     )
+    .version(versionLine('ingest'), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program
