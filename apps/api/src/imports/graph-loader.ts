@@ -79,14 +79,17 @@ export function movementWindow(edges: readonly GraphEdge[]): MovementWindow | un
 
 /**
  * The warning for data loaded into the embedded memory store, or undefined for a lasting store.
- * Said in the import job result and in the start log.
+ * Said in the import job result and in the start log; `what` names the data ("the imported data").
  */
-export function memoryStoreWarning(backend: GraphStore['backend']): string | undefined {
+export function memoryStoreWarning(
+  backend: GraphStore['backend'],
+  what = 'the imported data',
+): string | undefined {
   if (backend !== 'memory') return undefined;
   return (
-    'The graph store is the embedded in-memory store (GRAPH_BACKEND=memory): the imported data ' +
-    'lives only as long as this API process and is gone when it stops. To keep it, run ' +
-    'JanusGraph (npm run services:up) and start the API with GRAPH_BACKEND=janusgraph, then import ' +
+    `The graph store is the embedded in-memory store (GRAPH_BACKEND=memory): ${what} ` +
+    'lives only as long as this API process and is gone when it stops. To keep it, start ' +
+    'JanusGraph (npm run services:up), start the API with GRAPH_BACKEND=janusgraph and import ' +
     'again (or keep the files in a folder and start the API with APP_DATA_DIR pointing at it).'
   );
 }
