@@ -13,8 +13,10 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { generateBank, JsonlSink, writeDataset } from '@app/generators';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import { appSettings, loadAllSettings, seederSettings } from '@app/settings';
+import type { GraphEdge } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 
@@ -65,6 +67,44 @@ describe('API started on a dataset folder (APP_DATA_DIR, e2e)', () => {
       expect(JSON.stringify(person.body)).toContain(personName);
     } finally {
       await app.close();
+    }
+  });
+
+  it('loads a graph dataset written by the generator (JSON lines of vertices and edges)', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'app-data-dir-graph-'));
+    const dir = join(parent, 'tiny');
+    try {
+      const defaults = loadAllSettings({});
+      const sink = await JsonlSink.open({ directory: dir });
+      const summary = await writeDataset(
+        generateBank({
+          profile: 'tiny',
+          seed: 7,
+          referenceTime: defaults.seeder.referenceTime,
+          days: defaults.seeder.days,
+        }),
+        sink,
+      );
+      const store = new MemoryGraphStore();
+      const app = await boot(store, dir);
+      try {
+        const counts = await store.counts();
+        const total = (byLabel: Record<string, number>): number =>
+          Object.values(byLabel).reduce((a, b) => a + b, 0);
+        expect(total(counts.vertices)).toBe(total(summary.vertices));
+        expect(total(counts.edges)).toBe(total(summary.edges));
+        // The very movements of the folder (amounts and times depend on the generator's seed).
+        const movement = readFileSync(join(dir, 'edges.jsonl'), 'utf8')
+          .split('\n')
+          .map((line) => (line.trim() === '' ? undefined : (JSON.parse(line) as GraphEdge)))
+          .find((edge) => edge?.label === 'TRANSFERRED');
+        expect(movement).toBeDefined();
+        expect(await store.getEdge(movement?.eid ?? '')).toEqual(movement);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
