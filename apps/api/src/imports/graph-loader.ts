@@ -84,12 +84,15 @@ export function movementWindow(edges: readonly GraphEdge[]): MovementWindow | un
 export function memoryStoreWarning(
   backend: GraphStore['backend'],
   what = 'the imported data',
+  suggestDataDir = true,
 ): string | undefined {
   if (backend !== 'memory') return undefined;
   return (
     `The graph store is the embedded in-memory store (GRAPH_BACKEND=memory): ${what} ` +
     'lives only as long as this API process and is gone when it stops. To keep it, start ' +
-    'JanusGraph (npm run services:up), start the API with GRAPH_BACKEND=janusgraph and import ' +
-    'again (or keep the files in a folder and start the API with APP_DATA_DIR pointing at it).'
+    'JanusGraph (npm run services:up), start the API with GRAPH_BACKEND=janusgraph and import again' +
+    (suggestDataDir
+      ? ' (or keep the files in a folder and start the API with APP_DATA_DIR pointing at it).'
+      : '.')
   );
 }

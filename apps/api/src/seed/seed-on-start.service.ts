@@ -121,6 +121,7 @@ export class SeedOnStartService implements OnApplicationBootstrap {
     const warning = memoryStoreWarning(
       this.store.backend,
       `what was loaded from ${dir} (and everything imported or changed through the API after it)`,
+      false,
     );
     if (warning !== undefined) this.logger.warn(warning);
   }
