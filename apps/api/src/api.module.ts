@@ -13,6 +13,7 @@ import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
+import { ImportsHttpModule } from './imports/imports-http.module';
 import { SeedModule } from './seed/seed.module';
 import { ScoreHttpModule } from './score/score-http.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
@@ -40,6 +41,7 @@ import { MetricsController } from './metrics/metrics.controller';
     FraudHttpModule,
     AccountsHttpModule,
     ScoreHttpModule,
+    ImportsHttpModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

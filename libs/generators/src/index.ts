@@ -23,6 +23,7 @@ export { CsvSink, csvField } from './sinks/csv.sink';
 export * from './sinks/graph-store.sink';
 export * from './importers';
 export * from './importers/bank';
+export * from './datasets';
 export { readPatternFile, patternFileName, type PatternFile } from './injection/pattern-file';
 export {
   planPatternInjection,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { seedGraphStore } from '@app/generators';
+import { readDatasetFolder, seedGraphStore } from '@app/generators';
 import { GraphStore } from '@app/graph-store';
 import {
   AppConfig,
@@ -11,12 +11,19 @@ import {
   SeederConfig,
   seederSettings,
 } from '@app/settings';
-import { toMinorUnits } from '@app/vocabulary';
+import { DomainError, InvalidInputError, toMinorUnits } from '@app/vocabulary';
+import { loadGraph, memoryStoreWarning, movementWindow } from '../imports/graph-loader';
 
 /**
- * The embedded default: with the memory graph and APP_SEED_ON_START=true, the API generates a
- * synthetic bank (SEEDER_PROFILE, SEEDER_SEED) before it starts listening, so a fresh clone has
- * a bank to answer about. JanusGraph is never seeded implicitly: use the seeder for that.
+ * What the graph store holds when the API starts listening (this runs before it listens, so
+ * nothing is served, and `/health/ready` cannot answer, until it is done):
+ *
+ * - with APP_DATA_DIR set, that folder is loaded (a bank export or a `seeder generate` /
+ *   `seeder import` JSON-lines dataset), into whichever store is configured; the synthetic bank
+ *   is not seeded. A folder with any bad row stops the start, naming file, line, field and rule;
+ * - otherwise the embedded default: with the memory graph and APP_SEED_ON_START=true, the API
+ *   generates a synthetic bank (SEEDER_PROFILE, SEEDER_SEED), so a fresh clone has a bank to
+ *   answer about. JanusGraph is never seeded implicitly: use the seeder for that.
  */
 @Injectable()
 export class SeedOnStartService implements OnApplicationBootstrap {
@@ -31,6 +38,11 @@ export class SeedOnStartService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const dataDir = this.app.dataDir?.trim() ?? '';
+    if (dataDir !== '') {
+      await this.loadDataDir(dataDir);
+      return;
+    }
     if (!this.app.seedOnStart) return;
     // Decided by the store actually in use (not the setting), so a replaced store is honoured.
     if (this.store.backend !== 'memory') {
@@ -66,5 +78,51 @@ export class SeedOnStartService implements OnApplicationBootstrap {
         `${counts.vertices.Person} persons, ${counts.vertices.Company} companies, ${counts.vertices.Account} accounts, ` +
         `${counts.edges.TRANSFERRED} money movements, ${result.groundTruth.length} labelled pattern instances.`,
     );
+  }
+
+  /** Loads APP_DATA_DIR into the store; refuses the start when the folder is bad. */
+  private async loadDataDir(dir: string): Promise<void> {
+    const started = performance.now();
+    let dataset: Awaited<ReturnType<typeof readDatasetFolder>>;
+    try {
+      dataset = await readDatasetFolder(dir);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const problems = error instanceof InvalidInputError ? error.problems : [];
+      throw new InvalidInputError(
+        `APP_DATA_DIR=${dir} cannot be loaded, so the API does not start. ${error.message}`,
+        problems,
+      );
+    }
+    const written = await loadGraph(this.store, dataset.vertices, dataset.edges, {
+      batchSize: this.graph.batchSize,
+      writeConcurrency: this.graph.writeConcurrency,
+    });
+    const window = movementWindow(dataset.edges);
+    const counts = await this.store.counts();
+    this.logger.log(
+      {
+        dataDir: dir,
+        kind: dataset.kind,
+        records: dataset.bank?.records,
+        written,
+        movementWindow: window,
+        notes: dataset.notes,
+      },
+      `Loaded ${dir} (${dataset.kind === 'bank-export' ? 'bank export' : 'graph dataset'}) in ${Math.round(performance.now() - started)} ms: ` +
+        `${dataset.vertices.length} vertices and ${dataset.edges.length} edges ` +
+        `(${written.created} created, ${written.updated} updated, ${written.unchanged} unchanged); the store now holds ` +
+        `${counts.vertices.Person} persons, ${counts.vertices.Company} companies, ${counts.vertices.Account} accounts, ` +
+        `${counts.edges.TRANSFERRED} money movements.` +
+        (window === undefined
+          ? ''
+          : ` Run the detectors over the movements with POST /api/v1/alerts/scan {"from":"${window.from}","to":"${window.to}"}.`),
+    );
+    const warning = memoryStoreWarning(
+      this.store.backend,
+      `what was loaded from ${dir} (and everything imported or changed through the API after it)`,
+      false,
+    );
+    if (warning !== undefined) this.logger.warn(warning);
   }
 }

@@ -1,13 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { bankExportFolder, parseBankExport } from '@app/generators';
-import { InvalidInputError, type GraphEdge, type GraphVertex } from '@app/vocabulary';
-import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
+import { readDatasetFolder, type DatasetKind } from '@app/generators';
+import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 
-/** Which kind of folder a dataset is. */
-export type DatasetKind = 'bank-export' | 'graph-jsonl';
+// The folder detection moved to @app/generators so that the API can start on the same folders.
+export { datasetKindOf, type DatasetKind } from '@app/generators';
 
 /** A dataset to run the detectors on, whatever folder it came from. */
 export interface DetectDataset {
@@ -18,62 +13,6 @@ export interface DetectDataset {
   notes: string[];
 }
 
-/** Files only a graph dataset (generate or import output) has. */
-const GRAPH_MARKERS = [
-  'manifest.json',
-  'import-summary.json',
-  'vertices.jsonl',
-  'edges.jsonl',
-  'ground-truth.jsonl',
-];
-
-/**
- * Tells a bank export (the exchange format: persons.csv ... or JSON lines without `label`) from
- * a graph dataset written by `seeder generate` or `seeder import` (JSON lines of vertices and
- * edges, each with a `label`). Both may hold a `movements.jsonl`, so the first record decides
- * when no marker file does.
- */
-export async function datasetKindOf(dir: string): Promise<DatasetKind> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).sort();
-  } catch {
-    throw new InvalidInputError(`The dataset folder ${dir} cannot be read`, [
-      { field: 'dataset', rule: 'must be a readable folder' },
-    ]);
-  }
-  if (names.some((name) => GRAPH_MARKERS.includes(name))) return 'graph-jsonl';
-  if (names.some((name) => name.toLowerCase().endsWith('.csv'))) return 'bank-export';
-  const first = names.find((name) => name.endsWith('.jsonl') || name.endsWith('.ndjson'));
-  if (first === undefined) {
-    throw new InvalidInputError(`${dir} holds no .csv or .jsonl file`, [
-      {
-        field: 'dataset',
-        rule: 'must be a bank export (docs/import-format.md) or a folder written by `seeder generate` / `seeder import`',
-      },
-    ]);
-  }
-  return (await firstRecordHasLabel(join(dir, first))) ? 'graph-jsonl' : 'bank-export';
-}
-
-async function firstRecordHasLabel(path: string): Promise<boolean> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        const value = JSON.parse(line) as unknown;
-        return typeof value === 'object' && value !== null && 'label' in value;
-      } catch {
-        return false;
-      }
-    }
-    return false;
-  } finally {
-    lines.close();
-  }
-}
-
 /**
  * Reads a dataset for detection: a bank export is validated and converted (nothing is run when
  * any row is wrong), a graph dataset is read as `evaluate` reads it, ground truth optional.
@@ -82,23 +21,6 @@ export async function readDetectDataset(
   dir: string,
   options: { bankId?: string; maxProblems?: number } = {},
 ): Promise<DetectDataset> {
-  const kind = await datasetKindOf(dir);
-  if (kind === 'bank-export') {
-    const { files, ignored } = await bankExportFolder(dir);
-    const parsed = await parseBankExport(files, options);
-    const notes = [...parsed.summary.notes];
-    if (ignored.length > 0) notes.push(`files ignored (not .csv or .jsonl): ${ignored.join(', ')}`);
-    return { kind, vertices: parsed.vertices, edges: parsed.edges, notes };
-  }
-  const dataset = await readJsonlDataset(dir, {
-    requireGroundTruth: false,
-    ...(options.maxProblems !== undefined ? { maxErrors: options.maxProblems } : {}),
-  });
-  const notes =
-    dataset.groundTruth.length > 0
-      ? [
-          `the dataset has ${dataset.groundTruth.length} ground-truth records; they are not used here (run \`seeder evaluate\` to score against them)`,
-        ]
-      : [];
-  return { kind, vertices: dataset.vertices, edges: dataset.edges, notes };
+  const { kind, vertices, edges, notes } = await readDatasetFolder(dir, options);
+  return { kind, vertices, edges, notes };
 }

@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { EnvVar } from '../env-var.decorator';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -101,6 +101,16 @@ export class AppSettings {
   })
   @IsBoolean({ message: 'must be true or false' })
   seedOnStart!: boolean;
+
+  @EnvVar({
+    name: 'APP_DATA_DIR',
+    kind: 'string',
+    description:
+      'A dataset folder the API loads into its graph store at start, instead of seeding a synthetic bank: a bank export (docs/import-format.md, CSV or JSON lines) or a folder written by `seeder generate` / `seeder import` (JSON lines). A bad folder stops the start. Unset or empty = none.',
+  })
+  @IsOptional()
+  @IsString()
+  dataDir?: string;
 
   @EnvVar({
     name: 'CI',

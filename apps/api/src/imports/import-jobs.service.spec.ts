@@ -1,0 +1,86 @@
+import { MemoryGraphStore } from '@app/graph-store';
+import { loadAllSettings } from '@app/settings';
+import { EntityNotFoundError, FixedClock, InvalidInputError } from '@app/vocabulary';
+import type { ApiMetrics, JobOutcome } from '../metrics/api-metrics';
+import { ImportJobsService } from './import-jobs.service';
+import { ImportLimits } from './import-limits';
+
+const PERSONS = [
+  'person_id,name,birth_date,nationality,residence,is_pep,is_sanctioned',
+  'P001,Amelia Hart,1971-04-12,US,US,false,false',
+  'P002,Bruno Keller,1968-09-30,DE,US,false,false',
+  '',
+].join('\n');
+
+function file(name: string, text: string): { name: string; chunks: Uint8Array[] } {
+  return { name, chunks: [Buffer.from(text)] };
+}
+
+describe('ImportJobsService', () => {
+  let store: MemoryGraphStore;
+  let finished: { outcome: JobOutcome; records: number }[];
+  let service: ImportJobsService;
+
+  beforeEach(() => {
+    store = new MemoryGraphStore();
+    finished = [];
+    const metrics: Pick<ApiMetrics, 'importFinished'> = {
+      importFinished: (outcome, records) => void finished.push({ outcome, records }),
+    };
+    const limits = Object.assign(new ImportLimits(), { keptJobs: 2 });
+    service = new ImportJobsService(
+      store,
+      loadAllSettings({}).graph,
+      metrics as ApiMetrics,
+      limits,
+      new FixedClock(Date.UTC(2025, 5, 1)),
+    );
+  });
+
+  it('runs a job to the end and reports it to the metrics', async () => {
+    const queued = service.start({
+      kind: 'upload',
+      files: [file('persons.csv', PERSONS)],
+      correlationId: 'c-1',
+    });
+    expect(queued.status).toBe('queued');
+    await service.idle();
+    const job = service.get(queued.jobId);
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      progress: { recordsValidated: 2, recordsWritten: 2, recordsTotal: 2 },
+      summary: { records: { persons: 2 }, written: { created: 2, updated: 0, unchanged: 0 } },
+      startedAt: '2025-06-01T00:00:00.000Z',
+      finishedAt: '2025-06-01T00:00:00.000Z',
+    });
+    expect(job.detection).toBeUndefined();
+    expect(finished).toEqual([{ outcome: 'succeeded', records: 2 }]);
+    expect((await store.counts()).vertices.Person).toBe(2);
+  });
+
+  it('keeps only the last finished jobs, forgetting the oldest first', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      ids.push(
+        service.start({
+          kind: 'upload',
+          files: [file('persons.csv', PERSONS)],
+          bankId: `b${i}`,
+          correlationId: `c-${i}`,
+        }).jobId,
+      );
+      await service.idle();
+    }
+    expect(() => service.get(ids[0] ?? '')).toThrow(EntityNotFoundError);
+    expect(service.get(ids[1] ?? '').status).toBe('succeeded');
+    expect(service.get(ids[2] ?? '').status).toBe('succeeded');
+  });
+
+  it('refuses a file name that is not a record type before taking the slot', async () => {
+    expect(() =>
+      service.start({ kind: 'upload', files: [file('people.csv', PERSONS)], correlationId: 'c' }),
+    ).toThrow(InvalidInputError);
+    expect(() => service.assertIdle()).not.toThrow();
+    await service.idle();
+  });
+});
