@@ -12,6 +12,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import type { ImportJobDto } from '../../apps/api/src/imports/import-job.dto';
 import { ImportJobsService } from '../../apps/api/src/imports/import-jobs.service';
+import { scanToEnd } from './scan-job';
 import { ImportLimits } from '../../apps/api/src/imports/import-limits';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -182,11 +183,12 @@ describe('Imports (e2e, embedded store)', () => {
     const timestamps = csvRows('movements.csv').map((row) => Date.parse(row[1] ?? ''));
     expect(job.detection?.from).toBe(new Date(Math.min(...timestamps)).toISOString());
     expect(job.detection?.scan.body).toEqual({ from: job.detection?.from, to: job.detection?.to });
-    await request(server(app))
-      .post('/api/v1/alerts/scan')
-      .set('X-API-Key', ADMIN)
-      .send({ ...job.detection?.scan.body, rules: ['aml.structuring'] })
-      .expect(200);
+    const scan = await scanToEnd(
+      app,
+      { 'X-API-Key': ADMIN },
+      { ...job.detection?.scan.body, rules: ['aml.structuring'] },
+    );
+    expect(scan.status).toBe('succeeded');
     const alerts = await request(server(app))
       .get('/api/v1/alerts?rule=aml.structuring&account=account:bank:A-1010')
       .set('X-API-Key', ANALYST)

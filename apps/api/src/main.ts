@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { versionLine } from '@app/observability';
 import { InvalidSettingsError, loadAllSettings } from '@app/settings';
+import { DomainError } from '@app/vocabulary';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-api';
 
@@ -28,6 +29,9 @@ if (process.argv.includes('--version') || process.argv.includes('-V')) {
   bootstrap().catch((error: unknown) => {
     if (error instanceof InvalidSettingsError) {
       process.stderr.write(`${error.message}\n`);
+    } else if (error instanceof DomainError) {
+      // A known problem (a bad APP_DATA_DIR row, an unreachable graph): its message says what to do.
+      process.stderr.write(`The API could not start: ${error.message}\n`);
     } else {
       process.stderr.write(
         `The API could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
