@@ -46,7 +46,7 @@ const config: Config = {
   // not measured, hence the lower figures for graph-store, janusgraph and streaming.
   coverageThreshold: {
     global: { lines: 90, branches: 72 },
-    './apps/api/src/': { lines: 94, branches: 72 },
+    './apps/api/src/': { lines: 93, branches: 66 },
     './apps/ingest/src/': { lines: 92, branches: 72 },
     './apps/seeder/src/': { lines: 89, branches: 77 },
     './libs/detectors/src/': { lines: 95, branches: 84 },
