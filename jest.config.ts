@@ -48,7 +48,7 @@ const config: Config = {
     global: { lines: 90, branches: 72 },
     './apps/api/src/': { lines: 93, branches: 66 },
     './apps/ingest/src/': { lines: 92, branches: 72 },
-    './apps/seeder/src/': { lines: 89, branches: 77 },
+    './apps/seeder/src/': { lines: 87, branches: 72 },
     './libs/detectors/src/': { lines: 95, branches: 84 },
     './libs/generators/src/': { lines: 95, branches: 77 },
     './libs/graph-store/src/': { lines: 86, branches: 69 },
