@@ -1,24 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiSecurity,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Activity, DetectedAlert } from '@app/detectors';
 import { ForbiddenError, InvalidInputError, toMinorUnits } from '@app/vocabulary';
 import type { FieldProblem, Movement } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { RealTimeScoringService } from './real-time-scoring.service';
 import type { ScoreItem, ScoreOutcome } from './real-time-scoring.service';
 import {
@@ -53,38 +41,19 @@ const EVENT_EXAMPLE = {
 };
 
 /**
- * The error answers every scoring route can give (one body shape, see ErrorBody). Decorates a
- * method with all of them.
+ * The error answers particular to the scoring routes (the controller adds the ones of every
+ * protected route: 401, 429...). Decorates a method with all of them.
  */
 function ScoreErrors(): MethodDecorator {
-  const decorators: MethodDecorator[] = [
-    ApiBadRequestResponse({
-      type: ErrorBody,
-      description:
-        'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
-    }),
-    ApiUnauthorizedResponse({ type: ErrorBody, description: 'No or unknown X-API-Key.' }),
-    ApiForbiddenResponse({
-      type: ErrorBody,
-      description: 'Scoring needs the analyst role; record: true needs admin.',
-    }),
-    ApiConflictResponse({
-      type: ErrorBody,
-      description:
-        'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
-    }),
-    ApiPayloadTooLargeResponse({
-      type: ErrorBody,
-      description: 'The body is over APP_BODY_LIMIT.',
-    }),
-    ApiServiceUnavailableResponse({
-      type: ErrorBody,
-      description: 'The store is unreachable, or too many scoring requests are waiting.',
-    }),
-  ];
-  return (target, key, descriptor) => {
-    for (const decorate of decorators) decorate(target, key, descriptor);
-  };
+  return ApiErrorResponses({
+    badRequest:
+      'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
+    forbidden: 'Scoring needs the analyst role; record: true needs admin.',
+    conflict:
+      'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
+    payloadTooLarge: 'The body is over BODY_LIMIT.',
+    serviceUnavailable: 'The store is unreachable, or too many scoring requests are waiting.',
+  });
 }
 
 function fieldOf(prefix: string, name: string): string {
@@ -209,6 +178,7 @@ function resultsOf(outcome: ScoreOutcome): ScoreResultDto[] {
  */
 @ApiTags('score')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
 @MinimumRole('analyst')
 @Controller(`${API_V1}/score`)
 export class ScoreController {
