@@ -102,6 +102,7 @@ function gapsOf({ path, operation }: Endpoint): string[] {
   const success = statuses.filter((status) => /^2\d\d$/.test(status));
   if (success.length === 0) gaps.push('no 2xx answer');
   for (const status of success) {
+    if (!operation.responses[status].description) gaps.push(`${status} without a description`);
     const content = operation.responses[status].content ?? {};
     if (Object.keys(content).length === 0) gaps.push(`${status} without content`);
     for (const [type, media] of Object.entries(content))

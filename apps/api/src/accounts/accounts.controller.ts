@@ -35,7 +35,7 @@ export class AccountsController {
       'Risk summary of an account: its holders (names, business ids), score from its active alerts, alerts by typology and status, high-risk country, fraud rings.',
   })
   @ApiParam({ name: 'accountId', description: 'Account uid, e.g. account:SYNB:0123456789.' })
-  @ApiOkResponse({ type: AccountRiskResponse })
+  @ApiOkResponse({ type: AccountRiskResponse, description: 'The risk summary.' })
   @ApiErrorResponses({ notFound: 'No account has this uid.' })
   async get(@Param('accountId') accountId: string): Promise<AccountRiskView> {
     const risk = await this.risk.risk(accountId);

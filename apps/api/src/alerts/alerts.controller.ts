@@ -139,7 +139,7 @@ export class AlertsController {
     summary:
       'Scan jobs this API process still holds (running ones and the last finished ones), newest first.',
   })
-  @ApiOkResponse({ type: [ScanJobResponse] })
+  @ApiOkResponse({ type: [ScanJobResponse], description: 'The jobs, newest first.' })
   scanJobs(): ScanJobView[] {
     return this.jobs.list().map(scanJobView);
   }
@@ -151,7 +151,7 @@ export class AlertsController {
       'One scan job: status (queued, running, succeeded, failed, cancelled), progress (rules done of total, movements read), times, and the report once it succeeded.',
   })
   @ApiParam(JOB_ID)
-  @ApiOkResponse({ type: ScanJobResponse })
+  @ApiOkResponse({ type: ScanJobResponse, description: 'The job.' })
   @ApiErrorResponses({
     notFound:
       'Unknown job id, or a job forgotten (the API keeps the last 100 finished jobs, in memory).',
@@ -180,7 +180,7 @@ export class AlertsController {
   @ApiOperation({
     summary: 'Every rule: id, typology, source, version and parameters with their defaults.',
   })
-  @ApiOkResponse({ type: [RuleResponse] })
+  @ApiOkResponse({ type: [RuleResponse], description: 'The rule catalogue.' })
   rules(): RuleDescription[] {
     return this.detection.rules();
   }
@@ -189,7 +189,7 @@ export class AlertsController {
   @ApiOperation({
     summary: 'Alerts page by page, filtered by status, typology, rule, flagged account and window.',
   })
-  @ApiOkResponse({ type: AlertPageResponse })
+  @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
   @ApiErrorResponses({ badRequest: true })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
     const page = await this.alerts.list(
@@ -212,7 +212,7 @@ export class AlertsController {
     summary: 'One alert with its evidence: parties, movements in time order, and status history.',
   })
   @ApiParam(ALERT_ID)
-  @ApiOkResponse({ type: AlertDetailResponse })
+  @ApiOkResponse({ type: AlertDetailResponse, description: 'The alert with its evidence.' })
   @ApiErrorResponses({ notFound: 'No alert has this id.' })
   get(@Param('alertId') alertId: string): Promise<AlertDetailView> {
     return this.detailView(alertId);

@@ -92,7 +92,7 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'Who looked at what: the newest audit entries (admin only).' })
-  @ApiOkResponse({ type: [AuditEntryResponse] })
+  @ApiOkResponse({ type: [AuditEntryResponse], description: 'The entries, newest first.' })
   @ApiErrorResponses({ badRequest: 'limit is out of range, or an unknown query parameter.' })
   list(@Query() query: ListAuditQueryDto): Promise<AuditEntry[]> {
     return this.audit.list(query);

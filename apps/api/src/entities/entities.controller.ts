@@ -46,7 +46,7 @@ export class EntitiesController {
   @ApiOperation({
     summary: 'List entities of one kind (Person, Company, Account, …) page by page.',
   })
-  @ApiOkResponse({ type: EntityPageResponse })
+  @ApiOkResponse({ type: EntityPageResponse, description: 'One page of entities.' })
   @ApiErrorResponses({
     badRequest: 'label is missing or not a browsable label, or limit is out of range.',
   })
@@ -65,7 +65,10 @@ export class EntitiesController {
       'One entity by business id, with its neighbourhood (holders, accounts, identifiers, movements).',
   })
   @ApiParam({ name: 'uid', description: 'Business id (uid), e.g. account:SYNB:0123456789.' })
-  @ApiOkResponse({ type: EntityAnswerResponse })
+  @ApiOkResponse({
+    type: EntityAnswerResponse,
+    description: 'The entity, and its neighbourhood unless depth=0.',
+  })
   @ApiErrorResponses({
     badRequest: 'depth or limit is out of range.',
     notFound: 'No entity has this uid (audit entries are read through GET /api/v1/audit).',
@@ -107,7 +110,7 @@ export class EntitiesController {
 
   @Get('graph/stats')
   @ApiOperation({ summary: 'How many entities and relations of each kind the graph holds.' })
-  @ApiOkResponse({ type: GraphCountsResponse })
+  @ApiOkResponse({ type: GraphCountsResponse, description: 'Counts per label.' })
   stats(): Promise<GraphCounts> {
     return this.store.counts();
   }

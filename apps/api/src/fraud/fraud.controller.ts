@@ -50,7 +50,7 @@ export class FraudController {
     summary:
       'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers, the largest first (limit cuts the list; total says how many were found).',
   })
-  @ApiOkResponse({ type: RingsAnswerResponse })
+  @ApiOkResponse({ type: RingsAnswerResponse, description: 'The rings, the largest first.' })
   @ApiErrorResponses({
     badRequest: 'A parameter is out of range, or kinds names an unknown identifier kind.',
   })

@@ -19,7 +19,7 @@ export class HealthController {
 
   @Get('version')
   @ApiOperation({ summary: 'What is running: project name, release version and Node.js version.' })
-  @ApiOkResponse({ type: BuildInfoResponse })
+  @ApiOkResponse({ type: BuildInfoResponse, description: 'What is running.' })
   version(): BuildInfo {
     return BUILD_INFO;
   }

@@ -181,7 +181,7 @@ export class ImportsController {
       'An import job: status (queued, validating, loading, succeeded, failed), progress, times, the summary, and the problems when it failed.',
   })
   @ApiParam({ name: 'jobId', description: 'The jobId answered by POST /api/v1/imports.' })
-  @ApiOkResponse({ type: ImportJobDto })
+  @ApiOkResponse({ type: ImportJobDto, description: 'The job.' })
   @ApiErrorResponses({ notFound: 'No such job (the oldest finished jobs are forgotten).' })
   get(@Param('jobId') jobId: string): ImportJobDto {
     return this.jobs.get(jobId);

@@ -193,7 +193,7 @@ export class ScoreController {
       'Amounts are decimal text in major units of the currency ("9500.00"). Movements must come in time order. Without record (the default) nothing is stored and the rules keep no trace of the movement; record: true (admin) writes it to the store, keeps it in the rules\' windows and saves the alerts.',
   })
   @ApiBody({ type: ScoreMovementBodyDto, examples: { cash: { value: MOVEMENT_EXAMPLE } } })
-  @ApiOkResponse({ type: ScoreResultDto })
+  @ApiOkResponse({ type: ScoreResultDto, description: 'The decision and the alerts raised.' })
   @ScoreErrors()
   async movement(
     @Body() body: ScoreMovementBodyDto,
@@ -231,7 +231,10 @@ export class ScoreController {
       },
     },
   })
-  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ApiOkResponse({
+    type: ScoreBatchResultDto,
+    description: 'One decision per item, in the order sent.',
+  })
   @ScoreErrors()
   async movements(
     @Body() body: ScoreMovementsBodyDto,
@@ -249,7 +252,7 @@ export class ScoreController {
       'Score one account event (login, credential, contact or device change) against the current state.',
   })
   @ApiBody({ type: ScoreEventBodyDto, examples: { login: { value: EVENT_EXAMPLE } } })
-  @ApiOkResponse({ type: ScoreResultDto })
+  @ApiOkResponse({ type: ScoreResultDto, description: 'The decision and the alerts raised.' })
   @ScoreErrors()
   async event(
     @Body() body: ScoreEventBodyDto,
@@ -264,7 +267,10 @@ export class ScoreController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Score up to 500 account events in time order as one sequence.' })
   @ApiBody({ type: ScoreEventsBodyDto, examples: { one: { value: { events: [EVENT_EXAMPLE] } } } })
-  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ApiOkResponse({
+    type: ScoreBatchResultDto,
+    description: 'One decision per item, in the order sent.',
+  })
   @ScoreErrors()
   async events(
     @Body() body: ScoreEventsBodyDto,
