@@ -31,7 +31,13 @@ export class ListAuditQueryDto {
   resource?: string;
 
   /** Newest entries first; at most this many. */
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'Most entries.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 100,
+    minimum: 1,
+    maximum: 1000,
+    description: 'Most entries.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

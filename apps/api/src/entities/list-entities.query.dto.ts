@@ -16,7 +16,7 @@ export class ListEntitiesQueryDto {
   cursor?: string;
 
   /** Page size. */
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -27,7 +27,7 @@ export class ListEntitiesQueryDto {
 
 export class GetEntityQueryDto {
   /** Hops of neighbourhood returned with the entity (0 = none). */
-  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 2 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 0, maximum: 2 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,7 +36,7 @@ export class GetEntityQueryDto {
   depth: number = 1;
 
   /** Most edges returned in the neighbourhood. */
-  @ApiPropertyOptional({ default: 200, minimum: 1, maximum: 2000 })
+  @ApiPropertyOptional({ type: 'integer', default: 200, minimum: 1, maximum: 2000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
