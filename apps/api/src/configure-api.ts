@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppSettings } from '@app/settings';
 import { API_KEY_HEADER } from './auth/api-keys';
+import { withRequestContent } from './common/api-request-content.decorator';
 import { useBodyParsers } from './common/body-limits';
 
 /**
@@ -41,19 +42,23 @@ export function configureApi(app: NestExpressApplication, settings: AppSettings)
   if (settings.corsOrigins.length > 0) {
     app.enableCors({ origin: settings.corsOrigins });
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Graph banking analytics API')
-      .setDescription(
-        'Beneficial ownership (UBO), AML alerts, fraud rings and entities over the bank graph. ' +
-          'Send an API key in the X-API-Key header (never in the query string: such requests are refused); ' +
-          'every error has the shape { error, message, details?, correlationId }. ' +
-          'Requests are rate-limited per API key and per client address (429 with Retry-After).',
-      )
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')
-      .build(),
+  // Error answers are declared by decorators (common/api-errors.decorator.ts); the only
+  // post-processing is the request bodies of @ApiRequestContent (one schema per media type).
+  const document = withRequestContent(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Graph banking analytics API')
+        .setDescription(
+          'Beneficial ownership (UBO), AML alerts, fraud rings and entities over the bank graph. ' +
+            'Send an API key in the X-API-Key header (never in the query string: such requests are refused); ' +
+            'every error has the shape { error, message, details?, correlationId }. ' +
+            'Requests are rate-limited per API key and per client address (429 with Retry-After).',
+        )
+        .setVersion('1')
+        .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

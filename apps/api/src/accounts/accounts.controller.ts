@@ -1,14 +1,15 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AccountRiskService } from '@app/detectors';
 import type { AccountRisk } from '@app/detectors';
 import { alertView } from '../alerts/alert.view';
 import type { AlertView } from '../alerts/alert.view';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { PartyDirectory } from '../presentation/party-directory.service';
 import type { AccountParty } from '../presentation/party-directory.service';
+import { AccountRiskResponse } from './account.responses';
 
 /** The risk summary for analysts: the account with its holders, alerts with ISO times. */
 export type AccountRiskView = Omit<AccountRisk, 'recentAlerts'> & {
@@ -19,6 +20,7 @@ export type AccountRiskView = Omit<AccountRisk, 'recentAlerts'> & {
 /** Account risk: thin HTTP layer over AccountRiskService (libs/detectors). */
 @ApiTags('accounts')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
 @MinimumRole('analyst')
 @Controller(`${API_V1}/accounts`)
 export class AccountsController {
@@ -33,7 +35,8 @@ export class AccountsController {
       'Risk summary of an account: its holders (names, business ids), score from its active alerts, alerts by typology and status, high-risk country, fraud rings.',
   })
   @ApiParam({ name: 'accountId', description: 'Account uid, e.g. account:SYNB:0123456789.' })
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiOkResponse({ type: AccountRiskResponse, description: 'The risk summary.' })
+  @ApiErrorResponses({ notFound: 'No account has this uid.' })
   async get(@Param('accountId') accountId: string): Promise<AccountRiskView> {
     const risk = await this.risk.risk(accountId);
     const accounts = await this.parties.accounts([accountId]);

@@ -14,14 +14,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertRepository, BASE_MONEY, DetectionService } from '@app/detectors';
@@ -30,11 +30,19 @@ import type { BaseMoney } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { asDownload } from '../presentation/download';
 import { ExportFormatQueryDto } from '../presentation/export-format.query.dto';
+import { textContent } from '../presentation/analyst-format.responses';
 import { PartyDirectory } from '../presentation/party-directory.service';
 import { alertCsv } from './alert-export';
+import {
+  AlertDetailResponse,
+  AlertPageResponse,
+  AlertResponse,
+  RuleResponse,
+  ScanJobResponse,
+} from './alert.responses';
 import { accountsOf, alertDetailView, alertPageView, alertView } from './alert.view';
 import type { AlertDetailView, AlertPageView, AlertView } from './alert.view';
 import { ListAlertsQueryDto } from './list-alerts.query.dto';
@@ -60,6 +68,8 @@ const instant = (iso: string | undefined): number | undefined =>
 /** AML and fraud alerts: thin HTTP layer over DetectionService and AlertRepository (libs/detectors). */
 @ApiTags('alerts')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
+@ApiExtraModels(AlertDetailResponse)
 @MinimumRole('analyst')
 @Controller(`${API_V1}/alerts`)
 export class AlertsController {
@@ -78,14 +88,33 @@ export class AlertsController {
     summary:
       'Start a scan in the background: rules over a window of the graph (all or chosen rules, parameter overrides); new alerts are stored, grown patterns update their alert. Answers 202 with the job at once; follow it with GET /alerts/scan/{jobId}.',
   })
-  @ApiAcceptedResponse({ description: 'The queued job, with its id and href.' })
-  @ApiBadRequestResponse({
-    type: ErrorBody,
-    description: 'Unknown rule, bad parameter or empty window (checked before the job starts).',
+  @ApiBody({
+    type: ScanAlertsBodyDto,
+    examples: {
+      twoRules: {
+        summary: 'Two rules over a quarter, with an override',
+        value: {
+          rules: ['aml.structuring', 'aml.fan-out'],
+          from: '2024-10-01T00:00:00Z',
+          to: '2025-01-01T00:00:00Z',
+          parameters: { 'aml.fan-out': { minCounterparties: 8 } },
+        },
+      },
+      dryRun: {
+        summary: 'Every rule, nothing stored',
+        value: { from: '2024-10-01T00:00:00Z', to: '2025-01-01T00:00:00Z', persist: false },
+      },
+    },
   })
-  @ApiConflictResponse({
-    type: ErrorBody,
-    description: 'A scan is already running (one at a time); details.runningJobIds names it.',
+  @ApiAcceptedResponse({
+    type: ScanJobResponse,
+    description: 'The queued job, with its id and href (also in the Location header).',
+  })
+  @ApiErrorResponses({
+    badRequest:
+      'Unknown rule, bad parameter or empty window (checked before the job starts); details.problems names each field and rule.',
+    conflict: 'A scan is already running (one at a time); details.runningJobIds names it.',
+    payloadTooLarge: true,
   })
   scan(
     @Body() body: ScanAlertsBodyDto,
@@ -110,6 +139,7 @@ export class AlertsController {
     summary:
       'Scan jobs this API process still holds (running ones and the last finished ones), newest first.',
   })
+  @ApiOkResponse({ type: [ScanJobResponse], description: 'The jobs, newest first.' })
   scanJobs(): ScanJobView[] {
     return this.jobs.list().map(scanJobView);
   }
@@ -121,9 +151,9 @@ export class AlertsController {
       'One scan job: status (queued, running, succeeded, failed, cancelled), progress (rules done of total, movements read), times, and the report once it succeeded.',
   })
   @ApiParam(JOB_ID)
-  @ApiNotFoundResponse({
-    type: ErrorBody,
-    description:
+  @ApiOkResponse({ type: ScanJobResponse, description: 'The job.' })
+  @ApiErrorResponses({
+    notFound:
       'Unknown job id, or a job forgotten (the API keeps the last 100 finished jobs, in memory).',
   })
   scanJob(@Param('jobId') jobId: string): ScanJobView {
@@ -137,8 +167,11 @@ export class AlertsController {
       'Cancel a queued or running scan: it stops at its next read of the graph and stores nothing (cancelRequested is true until it has stopped).',
   })
   @ApiParam(JOB_ID)
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiConflictResponse({ type: ErrorBody, description: 'The job has already finished.' })
+  @ApiOkResponse({ type: ScanJobResponse, description: 'The job, with cancelRequested true.' })
+  @ApiErrorResponses({
+    notFound: 'Unknown or forgotten job id.',
+    conflict: 'The job has already finished.',
+  })
   cancelScan(@Param('jobId') jobId: string): ScanJobView {
     return scanJobView(this.jobs.cancel(jobId));
   }
@@ -147,6 +180,7 @@ export class AlertsController {
   @ApiOperation({
     summary: 'Every rule: id, typology, source, version and parameters with their defaults.',
   })
+  @ApiOkResponse({ type: [RuleResponse], description: 'The rule catalogue.' })
   rules(): RuleDescription[] {
     return this.detection.rules();
   }
@@ -155,7 +189,8 @@ export class AlertsController {
   @ApiOperation({
     summary: 'Alerts page by page, filtered by status, typology, rule, flagged account and window.',
   })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
+  @ApiErrorResponses({ badRequest: true })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
     const page = await this.alerts.list(
       {
@@ -177,7 +212,8 @@ export class AlertsController {
     summary: 'One alert with its evidence: parties, movements in time order, and status history.',
   })
   @ApiParam(ALERT_ID)
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiOkResponse({ type: AlertDetailResponse, description: 'The alert with its evidence.' })
+  @ApiErrorResponses({ notFound: 'No alert has this id.' })
   get(@Param('alertId') alertId: string): Promise<AlertDetailView> {
     return this.detailView(alertId);
   }
@@ -188,9 +224,20 @@ export class AlertsController {
       'Download an alert with its evidence: json (the detail answer) or csv (one row per evidence movement, the alert on every row; ISO times, amounts in major units, customers by name).',
   })
   @ApiParam(ALERT_ID)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiBadRequestResponse({ type: ErrorBody, description: 'format is not json or csv.' })
+  @ApiOkResponse({
+    description: 'A file download (Content-Disposition: attachment).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AlertDetailResponse) } },
+      ...textContent(
+        'text/csv',
+        'One row per evidence movement, the alert on every row; a header row names the columns.',
+      ),
+    },
+  })
+  @ApiErrorResponses({
+    notFound: 'No alert has this id.',
+    badRequest: 'format is not json or csv.',
+  })
   async export(
     @Param('alertId') alertId: string,
     @Query() query: ExportFormatQueryDto,
@@ -208,10 +255,24 @@ export class AlertsController {
   @Patch(':alertId')
   @ApiOperation({ summary: 'Change the status of an alert, with a note kept in its history.' })
   @ApiParam(ALERT_ID)
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiConflictResponse({
-    type: ErrorBody,
-    description: 'The change is not allowed from the current status.',
+  @ApiBody({
+    type: UpdateAlertBodyDto,
+    examples: {
+      investigate: { value: { status: 'investigating', note: 'Branch CCTV requested' } },
+      close: {
+        value: {
+          status: 'closed-false-positive',
+          note: 'Deposits match the documented sale of a car (invoice on file).',
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: AlertResponse, description: 'The alert with its new status.' })
+  @ApiErrorResponses({
+    badRequest: 'status is not an alert status, or note is empty or too long.',
+    notFound: 'No alert has this id.',
+    conflict: 'The change is not allowed from the current status.',
+    payloadTooLarge: true,
   })
   async update(
     @Param('alertId') alertId: string,

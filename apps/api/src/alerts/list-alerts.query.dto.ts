@@ -48,7 +48,7 @@ export class ListAlertsQueryDto {
   cursor?: string;
 
   /** Page size. */
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,14 +1,15 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { BASE_MONEY } from '@app/detectors';
 import { GraphCounts, GraphStore } from '@app/graph-store';
 import { EntityNotFoundError, RESTRICTED_VERTEX_LABELS } from '@app/vocabulary';
 import type { BaseMoney, GraphEdge, GraphVertex } from '@app/vocabulary';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { edgeView, vertexView } from '../presentation/analyst-format';
 import type { MoneyView, PartyRef } from '../presentation/analyst-format';
 import { PartyDirectory } from '../presentation/party-directory.service';
+import { EntityAnswerResponse, EntityPageResponse, GraphCountsResponse } from './entity.responses';
 import { GetEntityQueryDto, ListEntitiesQueryDto } from './list-entities.query.dto';
 
 /**
@@ -32,6 +33,7 @@ export interface EntityResponse {
 
 @ApiTags('entities')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
 @Controller(`${API_V1}`)
 export class EntitiesController {
   constructor(
@@ -43,6 +45,10 @@ export class EntitiesController {
   @Get('entities')
   @ApiOperation({
     summary: 'List entities of one kind (Person, Company, Account, …) page by page.',
+  })
+  @ApiOkResponse({ type: EntityPageResponse, description: 'One page of entities.' })
+  @ApiErrorResponses({
+    badRequest: 'label is missing or not a browsable label, or limit is out of range.',
   })
   async list(@Query() query: ListEntitiesQueryDto): Promise<EntityPage> {
     const page = await this.store.listVertices({
@@ -58,7 +64,15 @@ export class EntitiesController {
     summary:
       'One entity by business id, with its neighbourhood (holders, accounts, identifiers, movements).',
   })
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiParam({ name: 'uid', description: 'Business id (uid), e.g. account:SYNB:0123456789.' })
+  @ApiOkResponse({
+    type: EntityAnswerResponse,
+    description: 'The entity, and its neighbourhood unless depth=0.',
+  })
+  @ApiErrorResponses({
+    badRequest: 'depth or limit is out of range.',
+    notFound: 'No entity has this uid (audit entries are read through GET /api/v1/audit).',
+  })
   async get(@Param('uid') uid: string, @Query() query: GetEntityQueryDto): Promise<EntityResponse> {
     const entity = await this.store.getVertex(uid);
     // Audit entries are read through GET /audit (admins only), never browsed as entities.
@@ -96,6 +110,7 @@ export class EntitiesController {
 
   @Get('graph/stats')
   @ApiOperation({ summary: 'How many entities and relations of each kind the graph holds.' })
+  @ApiOkResponse({ type: GraphCountsResponse, description: 'Counts per label.' })
   stats(): Promise<GraphCounts> {
     return this.store.counts();
   }

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FraudRingService } from '@app/detectors';
 import type { FraudRing, FraudRingParams } from '@app/detectors';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { PartyDirectory } from '../presentation/party-directory.service';
 import type { AccountParty } from '../presentation/party-directory.service';
+import { RingsAnswerResponse } from './fraud.responses';
 import { ListRingsQueryDto } from './list-rings.query.dto';
 
 /** The rings found, the largest first, cut at `limit` when one was asked. */
@@ -35,6 +36,7 @@ function largestFirst(a: FraudRing, b: FraudRing): number {
 /** Fraud rings read from the graph: thin HTTP layer over FraudRingService (libs/detectors). */
 @ApiTags('fraud')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
 @MinimumRole('analyst')
 @Controller(`${API_V1}/fraud`)
 export class FraudController {
@@ -48,7 +50,10 @@ export class FraudController {
     summary:
       'Rings of accounts of different customers linked by more than one shared identifier (hubs left out): members and shared identifiers, the largest first (limit cuts the list; total says how many were found).',
   })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOkResponse({ type: RingsAnswerResponse, description: 'The rings, the largest first.' })
+  @ApiErrorResponses({
+    badRequest: 'A parameter is out of range, or kinds names an unknown identifier kind.',
+  })
   async list(@Query() query: ListRingsQueryDto): Promise<RingsAnswer> {
     const parameters: Record<string, unknown> = {};
     if (query.hubCap !== undefined) parameters.hubCap = query.hubCap;

@@ -14,7 +14,7 @@ const list = ({ value }: { value: unknown }): unknown =>
 
 export class ListRingsQueryDto {
   /** Most rings answered, largest first (most customers, then most members); all when absent. */
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, example: 5 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 5 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -31,7 +31,7 @@ export class ListRingsQueryDto {
   accounts?: string[];
 
   /** Identifiers used by more accounts are hubs and ignored (default from settings). */
-  @ApiPropertyOptional({ minimum: 2 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 2 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -40,7 +40,7 @@ export class ListRingsQueryDto {
   hubCap?: number;
 
   /** Identifiers two accounts must share to be linked (default 2). */
-  @ApiPropertyOptional({ minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -49,7 +49,7 @@ export class ListRingsQueryDto {
   minShared?: number;
 
   /** Fewest customers in a ring (default 3). */
-  @ApiPropertyOptional({ minimum: 2 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 2 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { GraphStoreHealthIndicator } from '@app/graph-store';
 import { BUILD_INFO, BuildInfo } from '@app/observability';
 import { AuditHealthIndicator } from '../audit/audit.health';
 import { Public } from '../auth/roles.decorator';
+import { BuildInfoResponse } from './health.responses';
 
 @ApiTags('health')
 @Public()
@@ -18,6 +19,7 @@ export class HealthController {
 
   @Get('version')
   @ApiOperation({ summary: 'What is running: project name, release version and Node.js version.' })
+  @ApiOkResponse({ type: BuildInfoResponse, description: 'What is running.' })
   version(): BuildInfo {
     return BUILD_INFO;
   }

@@ -16,26 +16,19 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
   ApiConsumes,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPayloadTooLargeResponse,
   ApiSecurity,
   ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
+import { ApiRequestContent } from '../common/api-request-content.decorator';
 import { CreateImportQueryDto } from './create-import.query.dto';
 import { ImportJobDto } from './import-job.dto';
 import { ImportJobsService, type ReceivedFile } from './import-jobs.service';
@@ -52,6 +45,32 @@ import {
 /** The name a JSON-lines body is read under: a "mixed" file, every line names its `type`. */
 const BODY_FILE_NAME = 'body.jsonl';
 
+/** A small bank as one JSON-lines body (the record types of examples/bank-export-jsonl). */
+const JSON_LINES_EXAMPLE = [
+  {
+    type: 'persons',
+    person_id: 'P001',
+    name: 'Amelia Hart',
+    birth_date: '1971-04-12',
+    nationality: 'US',
+    residence: 'US',
+    is_pep: false,
+    is_sanctioned: false,
+  },
+  {
+    type: 'accounts',
+    account_id: 'A-1001',
+    account_type: 'personal',
+    currency: 'USD',
+    opened_on: '2011-02-11',
+    country: 'US',
+    status: 'active',
+  },
+  { type: 'holders', account_id: 'A-1001', party_id: 'P001', role: 'holder' },
+]
+  .map((record) => JSON.stringify(record))
+  .join('\n');
+
 const HOW_TO_SEND =
   `Send the files as multipart/form-data in the field "${FILES_FIELD}" (one file per record type, ` +
   'named like persons.csv or movements.jsonl), or one JSON-lines body with ' +
@@ -61,8 +80,7 @@ const HOW_TO_SEND =
 @ApiTags('imports')
 @ApiSecurity('api-key')
 @MinimumRole('admin')
-@ApiUnauthorizedResponse({ type: ErrorBody, description: 'No or unknown API key.' })
-@ApiForbiddenResponse({ type: ErrorBody, description: 'The key is not an admin key.' })
+@ApiProtectedErrors({ forbidden: 'The key is not an admin key.' })
 @Controller(`${API_V1}/imports`)
 export class ImportsController {
   constructor(
@@ -83,27 +101,43 @@ export class ImportsController {
       'problem (file, line, field, rule) and nothing is stored. One import runs at a time.',
   })
   @ApiConsumes('multipart/form-data', ...JSON_LINES_TYPES)
-  @ApiBody({
-    description:
-      'multipart/form-data: the files in the field "files". application/x-ndjson: one JSON object per line, each with "type".',
-    schema: {
-      type: 'object',
-      required: [FILES_FIELD],
-      properties: {
-        [FILES_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } },
+  @ApiRequestContent(
+    {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          required: [FILES_FIELD],
+          properties: {
+            [FILES_FIELD]: {
+              type: 'array',
+              items: { type: 'string', format: 'binary' },
+              description: 'One file per record type, named like persons.csv or movements.jsonl.',
+            },
+          },
+        },
+        encoding: { [FILES_FIELD]: { contentType: 'text/csv, application/x-ndjson' } },
       },
+      ...Object.fromEntries(
+        JSON_LINES_TYPES.map((type) => [
+          type,
+          {
+            schema: {
+              type: 'string',
+              description: 'One JSON object per line, each with "type" (persons, accounts...).',
+            },
+            example: JSON_LINES_EXAMPLE,
+          },
+        ]),
+      ),
     },
-  })
+    'multipart/form-data: the files in the field "files". application/x-ndjson: one JSON object per line, each with "type".',
+  )
   @ApiAcceptedResponse({ type: ImportJobDto, description: 'The job, queued.' })
-  @ApiBadRequestResponse({
-    type: ErrorBody,
-    description: 'No file, a file name that is not a record type, a bad bankId.',
-  })
-  @ApiConflictResponse({ type: ErrorBody, description: 'Another import is running.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBody, description: 'A file or the body is too large.' })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ErrorBody,
-    description: 'Neither multipart nor JSON lines.',
+  @ApiErrorResponses({
+    badRequest: 'No file, a file name that is not a record type, a bad bankId.',
+    conflict: 'Another import is running.',
+    payloadTooLarge: 'A file or the body is too large.',
+    unsupportedMediaType: 'Neither multipart nor JSON lines.',
   })
   async create(
     @UploadedFiles() uploaded: UploadedImportFile[] | undefined,
@@ -147,11 +181,8 @@ export class ImportsController {
       'An import job: status (queued, validating, loading, succeeded, failed), progress, times, the summary, and the problems when it failed.',
   })
   @ApiParam({ name: 'jobId', description: 'The jobId answered by POST /api/v1/imports.' })
-  @ApiOkResponse({ type: ImportJobDto })
-  @ApiNotFoundResponse({
-    type: ErrorBody,
-    description: 'No such job (the oldest finished jobs are forgotten).',
-  })
+  @ApiOkResponse({ type: ImportJobDto, description: 'The job.' })
+  @ApiErrorResponses({ notFound: 'No such job (the oldest finished jobs are forgotten).' })
   get(@Param('jobId') jobId: string): ImportJobDto {
     return this.jobs.get(jobId);
   }

@@ -1,24 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiSecurity,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Activity, DetectedAlert } from '@app/detectors';
 import { ForbiddenError, InvalidInputError, toMinorUnits } from '@app/vocabulary';
 import type { FieldProblem, Movement } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { RealTimeScoringService } from './real-time-scoring.service';
 import type { ScoreItem, ScoreOutcome } from './real-time-scoring.service';
 import {
@@ -53,38 +41,19 @@ const EVENT_EXAMPLE = {
 };
 
 /**
- * The error answers every scoring route can give (one body shape, see ErrorBody). Decorates a
- * method with all of them.
+ * The error answers particular to the scoring routes (the controller adds the ones of every
+ * protected route: 401, 429...). Decorates a method with all of them.
  */
 function ScoreErrors(): MethodDecorator {
-  const decorators: MethodDecorator[] = [
-    ApiBadRequestResponse({
-      type: ErrorBody,
-      description:
-        'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
-    }),
-    ApiUnauthorizedResponse({ type: ErrorBody, description: 'No or unknown X-API-Key.' }),
-    ApiForbiddenResponse({
-      type: ErrorBody,
-      description: 'Scoring needs the analyst role; record: true needs admin.',
-    }),
-    ApiConflictResponse({
-      type: ErrorBody,
-      description:
-        'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
-    }),
-    ApiPayloadTooLargeResponse({
-      type: ErrorBody,
-      description: 'The body is over APP_BODY_LIMIT.',
-    }),
-    ApiServiceUnavailableResponse({
-      type: ErrorBody,
-      description: 'The store is unreachable, or too many scoring requests are waiting.',
-    }),
-  ];
-  return (target, key, descriptor) => {
-    for (const decorate of decorators) decorate(target, key, descriptor);
-  };
+  return ApiErrorResponses({
+    badRequest:
+      'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
+    forbidden: 'Scoring needs the analyst role; record: true needs admin.',
+    conflict:
+      'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
+    payloadTooLarge: 'The body is over BODY_LIMIT.',
+    serviceUnavailable: 'The store is unreachable, or too many scoring requests are waiting.',
+  });
 }
 
 function fieldOf(prefix: string, name: string): string {
@@ -209,6 +178,7 @@ function resultsOf(outcome: ScoreOutcome): ScoreResultDto[] {
  */
 @ApiTags('score')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
 @MinimumRole('analyst')
 @Controller(`${API_V1}/score`)
 export class ScoreController {
@@ -223,7 +193,7 @@ export class ScoreController {
       'Amounts are decimal text in major units of the currency ("9500.00"). Movements must come in time order. Without record (the default) nothing is stored and the rules keep no trace of the movement; record: true (admin) writes it to the store, keeps it in the rules\' windows and saves the alerts.',
   })
   @ApiBody({ type: ScoreMovementBodyDto, examples: { cash: { value: MOVEMENT_EXAMPLE } } })
-  @ApiOkResponse({ type: ScoreResultDto })
+  @ApiOkResponse({ type: ScoreResultDto, description: 'The decision and the alerts raised.' })
   @ScoreErrors()
   async movement(
     @Body() body: ScoreMovementBodyDto,
@@ -261,7 +231,10 @@ export class ScoreController {
       },
     },
   })
-  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ApiOkResponse({
+    type: ScoreBatchResultDto,
+    description: 'One decision per item, in the order sent.',
+  })
   @ScoreErrors()
   async movements(
     @Body() body: ScoreMovementsBodyDto,
@@ -279,7 +252,7 @@ export class ScoreController {
       'Score one account event (login, credential, contact or device change) against the current state.',
   })
   @ApiBody({ type: ScoreEventBodyDto, examples: { login: { value: EVENT_EXAMPLE } } })
-  @ApiOkResponse({ type: ScoreResultDto })
+  @ApiOkResponse({ type: ScoreResultDto, description: 'The decision and the alerts raised.' })
   @ScoreErrors()
   async event(
     @Body() body: ScoreEventBodyDto,
@@ -294,7 +267,10 @@ export class ScoreController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Score up to 500 account events in time order as one sequence.' })
   @ApiBody({ type: ScoreEventsBodyDto, examples: { one: { value: { events: [EVENT_EXAMPLE] } } } })
-  @ApiOkResponse({ type: ScoreBatchResultDto })
+  @ApiOkResponse({
+    type: ScoreBatchResultDto,
+    description: 'One decision per item, in the order sent.',
+  })
   @ScoreErrors()
   async events(
     @Body() body: ScoreEventsBodyDto,

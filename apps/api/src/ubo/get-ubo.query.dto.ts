@@ -25,6 +25,7 @@ export class UboOptionsDto {
   method?: UboMethod;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 10000,
     example: 1500,
@@ -49,6 +50,7 @@ export class UboOptionsDto {
   comparator?: ThresholdComparator;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 100,
     description: 'Deepest ownership layer read above the company.',

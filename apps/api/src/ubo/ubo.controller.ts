@@ -1,24 +1,84 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
+  ApiBody,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiProduces,
   ApiSecurity,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BodsStatement, OwnershipNetwork, UboAnswer, UboEvaluation, UboService } from '@app/ubo';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
-import { ErrorBody } from '../common/error-body';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { EvaluateUboBodyDto } from './evaluate-ubo.body.dto';
+import { textContent } from '../presentation/analyst-format.responses';
 import { asDownload } from '../presentation/download';
 import { ExportUboQueryDto, GetNetworkQueryDto, GetUboQueryDto } from './get-ubo.query.dto';
 import { ownershipGraphml } from './ownership-graphml';
 import { namesOf, uboCsv } from './ubo-export';
+import {
+  BODS_STATEMENT_SCHEMA,
+  OwnershipNetworkResponse,
+  UboAnswerResponse,
+  UboEvaluationResponse,
+} from './ubo.responses';
+
+/** One BODS 0.4 statement of the evaluate example. */
+function exampleStatement(recordId: string, recordType: string, recordDetails: object): object {
+  return {
+    statementId: `example-statement-00000000000000000000-${recordId}`,
+    declarationSubject: 'target',
+    statementDate: '2024-01-15',
+    recordId,
+    recordStatus: 'new',
+    recordType,
+    recordDetails,
+  };
+}
+
+function exampleShare(subject: string, interestedParty: string, exact: number): object {
+  return {
+    isComponent: false,
+    subject,
+    interestedParty,
+    interests: [{ type: 'shareholding', directOrIndirect: 'direct', share: { exact } }],
+  };
+}
+
+/** A person holding 50% of a holding that holds 50% of the target: 25% indirectly. */
+const EVALUATE_EXAMPLE = {
+  statements: [
+    exampleStatement('target', 'entity', {
+      isComponent: false,
+      entityType: { type: 'registeredEntity' },
+      name: 'Target Ltd',
+      jurisdiction: { name: 'United Kingdom', code: 'GB' },
+    }),
+    exampleStatement('holdco', 'entity', {
+      isComponent: true,
+      entityType: { type: 'registeredEntity' },
+      name: 'Holdco SA',
+      jurisdiction: { name: 'Panama', code: 'PA' },
+    }),
+    exampleStatement('ada', 'person', {
+      isComponent: false,
+      personType: 'knownPerson',
+      names: [{ type: 'legal', fullName: 'Ada Example' }],
+    }),
+    exampleStatement('r1', 'relationship', exampleShare('target', 'holdco', 50)),
+    exampleStatement('r2', 'relationship', exampleShare('holdco', 'ada', 50)),
+  ],
+  companyId: 'target',
+  options: { regime: 'eu' },
+};
+
+const COMPANY_NOT_FOUND = 'No company has this uid.';
+const BAD_OPTIONS =
+  'An option is invalid (regime, method, thresholdBp, comparator, maxDepth, convention, asOf); details.problems names the field and the rule.';
 
 const COMPANY_ID = {
   name: 'companyId',
@@ -29,6 +89,8 @@ const COMPANY_ID = {
 /** Beneficial ownership: thin HTTP layer over UboService (libs/ubo). */
 @ApiTags('ubo')
 @ApiSecurity('api-key')
+@ApiProtectedErrors()
+@ApiExtraModels(UboAnswerResponse, OwnershipNetworkResponse)
 @MinimumRole('analyst')
 @Controller(`${API_V1}/ubo`)
 export class UboController {
@@ -39,13 +101,23 @@ export class UboController {
   @ApiOperation({
     summary: 'Beneficial owners of a company described by BODS 0.4 statements; nothing is stored.',
   })
+  @ApiBody({
+    type: EvaluateUboBodyDto,
+    examples: {
+      indirect25: {
+        summary: '50% of a holding that owns 50%: 25% indirectly (qualifies under eu)',
+        value: EVALUATE_EXAMPLE,
+      },
+    },
+  })
   @ApiOkResponse({
+    type: UboEvaluationResponse,
     description:
       'The same answer as GET /ubo/{companyId}, plus what the BODS import made of the statements (bods).',
   })
-  @ApiBadRequestResponse({
-    type: ErrorBody,
-    description: 'Invalid statements or options; details.problems names each field and rule.',
+  @ApiErrorResponses({
+    badRequest: 'Invalid statements or options; details.problems names each field and rule.',
+    payloadTooLarge: true,
   })
   evaluate(@Body() body: EvaluateUboBodyDto): UboEvaluation {
     return this.ubo.evaluate(body.statements, body.companyId, body.options ?? {});
@@ -58,11 +130,11 @@ export class UboController {
   })
   @ApiParam(COMPANY_ID)
   @ApiOkResponse({
+    type: UboAnswerResponse,
     description:
       'Exact shares are "numerator/denominator" strings of the whole, with percent strings for display.',
   })
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiErrorResponses({ notFound: COMPANY_NOT_FOUND, badRequest: BAD_OPTIONS })
   get(@Param('companyId') companyId: string, @Query() query: GetUboQueryDto): Promise<UboAnswer> {
     return this.ubo.forCompany(companyId, query);
   }
@@ -73,8 +145,20 @@ export class UboController {
       'The ownership and control network above a company (nodes, edges with shares, layers, roles), for drawing; format=graphml downloads it for Gephi, yEd or Cytoscape.',
   })
   @ApiParam(COMPANY_ID)
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiProduces('application/json', 'application/graphml+xml')
+  @ApiOkResponse({
+    description: 'JSON nodes and edges, or (format=graphml) a GraphML file download.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(OwnershipNetworkResponse) } },
+      ...textContent(
+        'application/graphml+xml',
+        'GraphML 1.0: a node per person or company, an edge per interest, with shares and roles as data keys.',
+      ),
+    },
+  })
+  @ApiErrorResponses({
+    notFound: COMPANY_NOT_FOUND,
+    badRequest: `${BAD_OPTIONS} Also: format is not json or graphml.`,
+  })
   async network(
     @Param('companyId') companyId: string,
     @Query() query: GetNetworkQueryDto,
@@ -93,9 +177,20 @@ export class UboController {
       'Download the UBO answer: json (the full answer) or csv (one row per chain of each owner and control person, with exact shares, percents and the chain in words).',
   })
   @ApiParam(COMPANY_ID)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiBadRequestResponse({ type: ErrorBody })
+  @ApiOkResponse({
+    description: 'A file download (Content-Disposition: attachment).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(UboAnswerResponse) } },
+      ...textContent(
+        'text/csv',
+        'One row per chain of each owner and control person, with exact shares and percents; a header row names the columns.',
+      ),
+    },
+  })
+  @ApiErrorResponses({
+    notFound: COMPANY_NOT_FOUND,
+    badRequest: `${BAD_OPTIONS} Also: format is not json or csv.`,
+  })
   async export(
     @Param('companyId') companyId: string,
     @Query() query: ExportUboQueryDto,
@@ -121,7 +216,11 @@ export class UboController {
       'The computed answer as BODS 0.4 statements (entities, persons, component and primary relationships).',
   })
   @ApiParam(COMPANY_ID)
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiOkResponse({
+    description: 'BODS 0.4 statements, entities and persons before the relationships.',
+    schema: { type: 'array', items: BODS_STATEMENT_SCHEMA },
+  })
+  @ApiErrorResponses({ notFound: COMPANY_NOT_FOUND, badRequest: BAD_OPTIONS })
   bods(
     @Param('companyId') companyId: string,
     @Query() query: GetUboQueryDto,
