@@ -3,6 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MinimumRole } from '../auth/roles.decorator';
+import { RequiresStepUp } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { AuditEntry, AuditLog } from './audit-log';
 
@@ -33,6 +34,7 @@ export class ListAuditQueryDto {
 export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
+  @RequiresStepUp()
   @Get()
   @ApiOperation({ summary: 'Who looked at what: the newest audit entries (admin only).' })
   list(@Query() query: ListAuditQueryDto): Promise<AuditEntry[]> {
