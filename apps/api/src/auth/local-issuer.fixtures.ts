@@ -26,10 +26,13 @@ export class LocalIssuer {
     readonly url: string,
     private readonly privateKey: KeyLike,
     private readonly unpublishedKey: KeyLike,
+    private readonly served: { jwks: number },
   ) {}
 
   /** Requests the JWKS has answered (to see that keys are cached). */
-  jwksRequests = 0;
+  get jwksRequests(): number {
+    return this.served.jwks;
+  }
 
   static async start(): Promise<LocalIssuer> {
     const published = await generateKeyPair('RS256');
@@ -40,25 +43,25 @@ export class LocalIssuer {
       alg: 'RS256',
       use: 'sig',
     };
-    let issuer: LocalIssuer | undefined;
+    const served = { jwks: 0 };
     const server = createServer((request, response) => {
       if (request.url !== '/jwks') {
         response.writeHead(404).end();
         return;
       }
-      if (issuer !== undefined) issuer.jwksRequests += 1;
+      served.jwks += 1;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    issuer = new LocalIssuer(
+    return new LocalIssuer(
       server,
       `http://127.0.0.1:${port}`,
       published.privateKey,
       unpublished.privateKey,
+      served,
     );
-    return issuer;
   }
 
   get jwksUrl(): string {
