@@ -51,7 +51,7 @@ export class SecuritySettings {
         'without authentication every caller is an anonymous admin. There is no override; use NODE_ENV=development on a workstation',
     },
     description:
-      'Require an API key on /api routes (health and docs stay open). Must be true when NODE_ENV=production.',
+      'Require a credential (an API key, or an identity-provider token with OIDC_ENABLED) on /api routes (health and docs stay open). Must be true when NODE_ENV=production.',
   })
   @IsBoolean({ message: 'must be true or false' })
   authEnabled!: boolean;
