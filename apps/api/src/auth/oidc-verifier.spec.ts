@@ -1,4 +1,9 @@
-import { ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { loadAllSettings } from '@app/settings';
 import type { SecurityConfig } from '@app/settings';
 import { FixedClock } from '@app/vocabulary';
@@ -161,6 +166,25 @@ describe('OidcVerifier (local issuer on 127.0.0.1)', () => {
     );
     expect(unknown).toBeInstanceOf(ForbiddenException);
     expect(unknown.message).toContain('bank-aml-viewer');
+  });
+
+  it('answers 503 when the key set cannot be fetched', async () => {
+    const gone = await LocalIssuer.start();
+    const verifier = verifierFor(gone);
+    const token = await gone.token({ sub: 'u', roles: ['viewer'] }, at);
+    await gone.close();
+    const error = await failure(verifier.verify(token));
+    expect(error).toBeInstanceOf(ServiceUnavailableException);
+    expect(error.message).toContain('OIDC_JWKS_URL');
+  });
+
+  it('refuses a token whose signature does not match', async () => {
+    const token = await issuer.token({ sub: 'u', roles: ['viewer'] }, at);
+    const [header, payload] = token.split('.');
+    const other = (await issuer.token({ sub: 'v', roles: ['admin'] }, at)).split('.')[2];
+    const error = await failure(verifierFor(issuer).verify(`${header}.${payload}.${other}`));
+    expect(error).toBeInstanceOf(UnauthorizedException);
+    expect(error.message).toBe('The token signature is not valid.');
   });
 
   it('refuses a token without a subject', async () => {
