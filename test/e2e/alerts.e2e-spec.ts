@@ -11,6 +11,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { principalIdOf } from '../../apps/api/src/auth/principal';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { scanToEnd } from './scan-job';
+import { stepUpWithTotp } from './identity-step-up';
 
 // Alert status histories over HTTP: an analyst's status change is listed in the alert detail,
 // and is still there after the API is started again over the same graph store.
@@ -125,9 +126,11 @@ describe('Alert status history (e2e, embedded store)', () => {
     const second = await boot(store);
     apps.push(second);
     expect(await historyOf(second, alertId)).toEqual(before);
+    const { header: stepUp } = await stepUpWithTotp(second.getHttpServer() as Server, ANALYST);
     await request(second.getHttpServer() as Server)
       .patch(`/api/v1/alerts/${encodeURIComponent(alertId)}`)
       .set(ANALYST)
+      .set(stepUp)
       .send({ status: 'closed-false-positive', note: 'Payroll run, known business.' })
       .expect(200);
     const after = await historyOf(second, alertId);

@@ -10,6 +10,7 @@ import { appSettings, loadAllSettings, processEnv, seederSettings } from '@app/s
 import { GraphUnavailableError } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { stepUpWithTotp } from './identity-step-up';
 
 class DownGraphStore extends MemoryGraphStore {
   override ping(): Promise<void> {
@@ -93,9 +94,11 @@ describe('API foundation (e2e, embedded store)', () => {
       .get('/api/v1/entities/person:x:1')
       .set('X-API-Key', 'dev-analyst-key')
       .expect(404);
+    const { header: stepUp } = await stepUpWithTotp(server(app), { 'X-API-Key': 'dev-admin-key' });
     const audit = await request(server(app))
       .get('/api/v1/audit?limit=50')
       .set('X-API-Key', 'dev-admin-key')
+      .set(stepUp)
       .expect(200);
     const entries = audit.body as {
       path: string;

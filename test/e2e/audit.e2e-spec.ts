@@ -12,6 +12,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { AuditEntry, AuditLog } from '../../apps/api/src/audit/audit-log';
 import { GraphAuditLog, GraphAuditLogOptions } from '../../apps/api/src/audit/graph.audit-log';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { stepUpWithTotp } from './identity-step-up';
 
 /** A memory store that stops taking vertex writes on demand (reads still answer). */
 class WritesFailStore extends MemoryGraphStore {
@@ -88,9 +89,11 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
       .set('X-API-Key', 'dev-admin-key')
       .expect(404);
 
+    const { header: stepUp } = await stepUpWithTotp(server, { 'X-API-Key': 'dev-admin-key' });
     const listed = await request(server)
       .get('/api/v1/audit?resource=person:audit:1')
       .set('X-API-Key', 'dev-admin-key')
+      .set(stepUp)
       .expect(200);
     expect(listed.body).toEqual([
       expect.objectContaining({
@@ -111,6 +114,9 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
     const { store, clock, audit } = start({ servedQueueLimit: 2, backlogLimitMs: 30_000 });
     app = await boot(store, audit);
     const server = app.getHttpServer() as Server;
+    const { header: stepUp } = await stepUpWithTotp(server, { 'X-API-Key': 'dev-admin-key' }, () =>
+      audit.flush(),
+    );
     store.writesDown = true;
     // Served requests fill the queue (refused ones, 4xx, queue apart and never fill it).
     for (const n of [1, 2]) {
@@ -138,6 +144,7 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
     const listed = await request(server)
       .get('/api/v1/audit?limit=10')
       .set('X-API-Key', 'dev-admin-key')
+      .set(stepUp)
       .expect(200);
     const paths = (listed.body as AuditEntry[]).map((e) => `${e.path} ${e.status}`);
     expect(paths).toEqual(

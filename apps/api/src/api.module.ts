@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
+import { MfaModule } from './mfa/mfa.module';
 import { SeedModule } from './seed/seed.module';
 import { ScoreHttpModule } from './score/score-http.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
@@ -42,6 +43,7 @@ import { MetricsController } from './metrics/metrics.controller';
     AccountsHttpModule,
     ScoreHttpModule,
     ImportsHttpModule,
+    MfaModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -29,6 +29,7 @@ import type { RuleDescription } from '@app/detectors';
 import type { BaseMoney } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
+import { RequiresStepUp, whenClosingAlert } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { asDownload } from '../presentation/download';
@@ -218,6 +219,7 @@ export class AlertsController {
     return this.detailView(alertId);
   }
 
+  @RequiresStepUp()
   @Get(':alertId/export')
   @ApiOperation({
     summary:
@@ -252,6 +254,7 @@ export class AlertsController {
     return JSON.stringify(detail, null, 2);
   }
 
+  @RequiresStepUp(whenClosingAlert)
   @Patch(':alertId')
   @ApiOperation({ summary: 'Change the status of an alert, with a note kept in its history.' })
   @ApiParam(ALERT_ID)

@@ -10,6 +10,7 @@ import {
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MinimumRole } from '../auth/roles.decorator';
+import { RequiresStepUp } from '../auth/step-up.decorator';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { AuditEntry, AuditLog } from './audit-log';
@@ -96,6 +97,7 @@ export class AuditEntryResponse {
 export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
+  @RequiresStepUp()
   @Get()
   @ApiOperation({ summary: 'Who looked at what: the newest audit entries (admin only).' })
   @ApiOkResponse({ type: [AuditEntryResponse], description: 'The entries, newest first.' })

@@ -10,25 +10,29 @@ import type { Request } from 'express';
 import { InvalidInputError } from '@app/vocabulary';
 import { isSecretQueryParameter } from '@app/observability';
 import { ApiKeys, presentedKey } from './api-keys';
+import { looksLikeJwt, OidcVerifier } from './oidc-verifier';
 import { Principal, RequestWithPrincipal } from './principal';
 import { PUBLIC_KEY, Role, ROLES, ROLES_KEY } from './roles.decorator';
 
 export { API_KEY_HEADER } from './api-keys';
 
 /**
- * API keys with roles (viewer < analyst < admin). The key comes in `X-API-Key` or
- * `Authorization: Bearer <key>`, never in the query string: a request with a credential-like
- * query parameter (`api_key`, `token`…) is refused with 400 on every route, public ones too.
- * Routes marked `@Public()` need no key.
+ * API keys and identity-provider tokens, with roles (viewer < analyst < admin). A key comes in
+ * `X-API-Key` or `Authorization: Bearer <key>`; with OIDC_ENABLED, `Authorization: Bearer <JWT>`
+ * is verified by {@link OidcVerifier} and the caller is the individual user. Credentials are
+ * never accepted in the query string: a request with a credential-like query parameter
+ * (`api_key`, `token`…) is refused with 400 on every route, public ones too. Routes marked
+ * `@Public()` need no credential.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
+    private readonly oidc: OidcVerifier,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
     refuseCredentialsInQuery(request);
     const targets = [context.getHandler(), context.getClass()];
@@ -36,27 +40,31 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     const required =
       this.reflector.getAllAndOverride<Role | undefined>(ROLES_KEY, targets) ?? 'viewer';
-    const principal = this.authenticate(request);
+    const principal = await this.authenticate(request);
     request.principal = principal;
     if (ROLES.indexOf(principal.role) < ROLES.indexOf(required)) {
+      const yours = principal.kind === 'user' ? 'your account' : 'your key';
       throw new ForbiddenException(
-        `This route needs the ${required} role; your key has the ${principal.role} role.`,
+        `This route needs the ${required} role; ${yours} has the ${principal.role} role.`,
       );
     }
     return true;
   }
 
-  private authenticate(request: Request): Principal {
-    if (!this.apiKeys.enabled) return { id: 'anonymous', role: 'admin' };
+  private async authenticate(request: Request): Promise<Principal> {
+    if (!this.apiKeys.enabled) return { id: 'anonymous', role: 'admin', kind: 'anonymous' };
     const given = presentedKey(request);
     if (given === undefined) {
       throw new UnauthorizedException(
-        'An API key is required: send it in the X-API-Key header (see the README for development keys).',
+        this.oidc.enabled
+          ? "A credential is required: send an API key in the X-API-Key header, or your identity provider's access token as `Authorization: Bearer <token>`."
+          : 'An API key is required: send it in the X-API-Key header (see the README for development keys).',
       );
     }
     const principal = this.apiKeys.principalOf(given);
-    if (principal === undefined) throw new UnauthorizedException('The API key is not valid.');
-    return principal;
+    if (principal !== undefined) return principal;
+    if (looksLikeJwt(given)) return this.oidc.verify(given);
+    throw new UnauthorizedException('The API key is not valid.');
   }
 }
 

@@ -47,12 +47,14 @@ export class ApiKeys {
   /** The principal of a key, or undefined when the key is not one of ours. Constant-time per key. */
   principalOf(given: string): Principal | undefined {
     const match = this.keys.find((entry) => sameKey(entry.key, given));
-    return match === undefined ? undefined : { id: principalIdOf(match.key), role: match.role };
+    return match === undefined
+      ? undefined
+      : { id: principalIdOf(match.key), role: match.role, kind: 'api-key' };
   }
 
   /** Who a request is, when it carries a valid key (or anyone, with authentication off). */
   identify(request: Pick<Request, 'headers'>): Principal | undefined {
-    if (!this.enabled) return { id: 'anonymous', role: 'admin' };
+    if (!this.enabled) return { id: 'anonymous', role: 'admin', kind: 'anonymous' };
     const given = presentedKey(request);
     return given === undefined ? undefined : this.principalOf(given);
   }

@@ -103,10 +103,15 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // An HTTP exception may name a more precise code (e.g. `step_up_required`).
+      const { errorCode } = exception as { errorCode?: unknown };
       return [
         status,
         {
-          error: CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error'),
+          error:
+            typeof errorCode === 'string'
+              ? errorCode
+              : (CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error')),
           message: exception.message,
           correlationId,
         },

@@ -12,6 +12,7 @@ import {
 import type { Response } from 'express';
 import { BodsStatement, OwnershipNetwork, UboAnswer, UboEvaluation, UboService } from '@app/ubo';
 import { MinimumRole } from '../auth/roles.decorator';
+import { RequiresStepUp } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { EvaluateUboBodyDto } from './evaluate-ubo.body.dto';
@@ -171,6 +172,7 @@ export class UboController {
     return ownershipGraphml(network);
   }
 
+  @RequiresStepUp()
   @Get(':companyId/export')
   @ApiOperation({
     summary:

@@ -1,0 +1,76 @@
+import { InvalidSettingsError } from '../settings.error';
+import { loadAllSettings } from '../settings';
+
+function messageOf(env: Record<string, string>): string {
+  try {
+    loadAllSettings(env);
+  } catch (error: unknown) {
+    if (error instanceof InvalidSettingsError) return error.message;
+    throw error;
+  }
+  throw new Error('expected InvalidSettingsError');
+}
+
+const PRODUCTION = { NODE_ENV: 'production', API_KEYS: 'a-real-production-key:admin' };
+const OIDC = {
+  OIDC_ENABLED: 'true',
+  OIDC_ISSUER: 'https://login.bank.example/realms/aml',
+  OIDC_AUDIENCE: 'graph-banking-api',
+  OIDC_JWKS_URL: 'https://login.bank.example/realms/aml/protocol/openid-connect/certs',
+};
+
+describe('security settings: identity and second factor', () => {
+  it('has OIDC off and step-up on by default', () => {
+    expect(loadAllSettings({}).security).toMatchObject({
+      oidcEnabled: false,
+      oidcRolesClaim: 'roles',
+      oidcRoleMap: [],
+      oidcAlgorithms: ['RS256', 'ES256', 'PS256'],
+      stepUpRequired: true,
+      stepUpMaxAgeSeconds: 900,
+      stepUpAmrValues: ['mfa', 'otp', 'hwk', 'totp'],
+      stepUpAcrValues: [],
+    });
+  });
+
+  it('starts in production with OIDC fully configured', () => {
+    expect(loadAllSettings({ ...PRODUCTION, ...OIDC }).security).toMatchObject({
+      oidcEnabled: true,
+      oidcIssuer: OIDC.OIDC_ISSUER,
+    });
+  });
+
+  it.each(['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'])(
+    'refuses to start in production with OIDC_ENABLED=true and no %s, naming it',
+    (variable) => {
+      const env: Record<string, string> = { ...PRODUCTION, ...OIDC };
+      delete env[variable];
+      const message = messageOf(env);
+      expect(message).toContain(`${variable}=(not set): is required when OIDC_ENABLED=true`);
+      expect(message.match(/OIDC_/g)?.length).toBe(2);
+    },
+  );
+
+  it('refuses HS256 and none as OIDC algorithms', () => {
+    expect(messageOf({ OIDC_ALGORITHMS: 'RS256,HS256' })).toContain(
+      'OIDC_ALGORITHMS="RS256,HS256": each value must be one of RS256',
+    );
+    expect(messageOf({ OIDC_ALGORITHMS: 'none' })).toContain('OIDC_ALGORITHMS="none"');
+  });
+
+  it('reads a role map and refuses an entry without a known role', () => {
+    expect(
+      loadAllSettings({ OIDC_ROLE_MAP: 'bank-aml-viewer=viewer, bank-aml-admin=admin' }).security
+        .oidcRoleMap,
+    ).toEqual(['bank-aml-viewer=viewer', 'bank-aml-admin=admin']);
+    expect(messageOf({ OIDC_ROLE_MAP: 'bank-aml-viewer=superuser' })).toContain(
+      'each entry must be idp-role=role',
+    );
+  });
+
+  it('refuses a short step-up token secret without printing it', () => {
+    const message = messageOf({ STEP_UP_TOKEN_SECRET: 'short-secret' });
+    expect(message).toContain('STEP_UP_TOKEN_SECRET="***": must be at least 32 characters long');
+    expect(message).not.toContain('short-secret');
+  });
+});
