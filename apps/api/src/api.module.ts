@@ -15,6 +15,7 @@ import { EntitiesModule } from './entities/entities.module';
 import { HealthModule } from './health/health.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
 import { SeedModule } from './seed/seed.module';
+import { SubjectsModule } from './subjects/subjects.module';
 import { ScoreHttpModule } from './score/score-http.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
 import { ApiMetricsModule } from './metrics/api-metrics';
@@ -42,6 +43,7 @@ import { MetricsController } from './metrics/metrics.controller';
     AccountsHttpModule,
     ScoreHttpModule,
     ImportsHttpModule,
+    SubjectsModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
