@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { Logger, Params, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -53,7 +52,7 @@ describe('Logs carry no names, birth dates or API keys (e2e, captured log output
   });
 
   it('logs the requests of an export and an erasure without any personal data or key', async () => {
-    const http = app.getHttpServer() as Server;
+    const http = app.getHttpServer();
     await request(http).get('/api/v1/entities?label=Person&limit=5').set(ANALYST).expect(200);
     await request(http).get(`/api/v1/entities/${SUBJECT}`).set(ANALYST).expect(200);
     await request(http).get(`/api/v1/entities/${NEIGHBOUR}`).set(ANALYST).expect(200);
