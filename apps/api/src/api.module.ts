@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { ImportsHttpModule } from './imports/imports-http.module';
 import { MfaModule } from './mfa/mfa.module';
 import { SeedModule } from './seed/seed.module';
+import { SubjectsModule } from './subjects/subjects.module';
 import { ScoreHttpModule } from './score/score-http.module';
 import { UboHttpModule } from './ubo/ubo-http.module';
 import { ApiMetricsModule } from './metrics/api-metrics';
@@ -44,6 +45,7 @@ import { MetricsController } from './metrics/metrics.controller';
     ScoreHttpModule,
     ImportsHttpModule,
     MfaModule,
+    SubjectsModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -62,7 +62,7 @@ const PERSONAL_FIELDS = [
   'iban',
 ];
 const PERSONAL_PROPS = ['props.name', 'props.value'];
-const SECRET_FIELDS = ['password', 'apiKey', 'apiKeys'];
+const SECRET_FIELDS = ['password', 'apiKey', 'apiKeys', 'secret', 'otpauthUrl', 'stepUpToken'];
 
 const atAnyLevel = (path: string): string[] => [path, `*.${path}`, `*.*.${path}`, `*.*.*.${path}`];
 
@@ -71,6 +71,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  'req.headers["x-step-up-token"]',
+  'res.headers["x-step-up-token"]',
   'res.headers["set-cookie"]',
   ...[...PERSONAL_FIELDS, ...PERSONAL_PROPS, ...SECRET_FIELDS].flatMap(atAnyLevel),
 ];

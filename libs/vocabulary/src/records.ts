@@ -122,6 +122,17 @@ export interface AuditEntryProps {
   correlationId: string;
   /** How many refused requests this entry stands for when a flood of them was summarised. */
   requestCount?: number;
+  /** What the action recorded besides the request itself (e.g. the reason given for an erasure). */
+  note?: string;
+  /**
+   * The hash chain (absent on entries written before it existed): the writing process's chain,
+   * this entry's place in it (1, 2, 3… with no gaps), the previous entry's hash (a fixed
+   * genesis value for seq 1) and this entry's SHA-256 over its fields and `prevHash`.
+   */
+  chainId?: string;
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
 }
 
 export interface VertexPropsByLabel {

@@ -50,6 +50,10 @@ const ISO_CURRENCY = {
 };
 const ISO_DATE = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternText: 'a date written YYYY-MM-DD' };
 const INSTANT = { min: 0, max: 8.64e15 };
+const SHA256_HEX = {
+  pattern: /^[0-9a-f]{64}$/,
+  patternText: 'a SHA-256 hash in 64 lowercase hex digits',
+};
 const BP = { min: 0, max: 10000 };
 /** The largest `integer` (a Java Integer in JanusGraph). */
 const INT32_MAX = 2_147_483_647;
@@ -138,6 +142,11 @@ export const VERTEX_SCHEMA: {
     httpStatus: req('integer', { min: 100, max: 599 }),
     correlationId: req('string'),
     requestCount: opt('integer', { min: 1, max: INT32_MAX }),
+    note: opt('string', { min: 1 }),
+    chainId: opt('string', { min: 1 }),
+    seq: opt('integer', { min: 1, max: INT32_MAX }),
+    prevHash: opt('string', SHA256_HEX),
+    hash: opt('string', SHA256_HEX),
   },
 };
 

@@ -1,5 +1,6 @@
 // Test-only (uses jest globals): the AuditLog contract suite. Spec files run it against every
 // adapter and storage; production code never imports it.
+import { verifyAuditChain } from './audit-chain';
 import type { AuditEntry, AuditLog } from './audit-log';
 
 /** What an adapter's spec hands to the contract. */
@@ -174,6 +175,38 @@ export function describeAuditLogContract(name: string, make: () => Promise<Audit
         queued,
         stored,
       ]);
+    });
+
+    it('seals every entry into one hash chain that verifies, however record() calls interleave with writes', async () => {
+      const callers = [newCaller(), newCaller(), newCaller()];
+      const tag = `chain-${callers[0] ?? ''}`;
+      // Three callers record concurrently from separate tasks while writes are under way; five
+      // of the requests were refused (kept within every adapter's bound of single entries).
+      await Promise.all(
+        callers.map(async (caller, c) => {
+          for (let i = 0; i < 20; i += 1) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            const refused = c === 1 && i % 4 === 0;
+            log.record(
+              entry(caller, i, {
+                correlationId: `${tag}-${c}-${i}`,
+                ...(refused ? { status: 403, role: 'viewer' } : {}),
+              }),
+            );
+            if (i % 7 === 0) await log.flush();
+          }
+        }),
+      );
+      await log.flush();
+      const read = await log.readChain(100_000);
+      const mine = read.entries.filter((e) => e.correlationId.startsWith(tag));
+      expect(mine).toHaveLength(60);
+      const chainIds = new Set(mine.map((e) => e.chainId));
+      expect(chainIds.size).toBe(1);
+      const report = verifyAuditChain(read.entries.filter((e) => chainIds.has(e.chainId)));
+      expect(report.broken).toBeUndefined();
+      expect(report.ok).toBe(true);
+      expect(new Set(mine.map((e) => e.seq)).size).toBe(60);
     });
 
     it('is ready and accepting while its storage answers', async () => {

@@ -1,3 +1,5 @@
+import type { ChainedAuditEntry } from './audit-chain';
+
 /** One access to the analytics: who looked at what, when, and with what outcome. */
 export interface AuditEntry {
   at: string;
@@ -16,6 +18,19 @@ export interface AuditEntry {
    * stands for (written instead of one entry each when a flood of them outran the store).
    */
   count?: number;
+  /**
+   * What the action recorded besides the request (the reason given for an erasure). Stored in
+   * the trail, never written to the log.
+   */
+  note?: string;
+}
+
+/**
+ * A handler that wants more than the request in the audit trail (the reason for an erasure)
+ * sets `auditNote` on the request; the audit middleware stores it with the entry.
+ */
+export interface RequestWithAuditNote {
+  auditNote?: string;
 }
 
 export interface AuditQuery {
@@ -39,6 +54,15 @@ export function isRefusedStatus(status: number): boolean {
 
 export function isRefused(entry: Pick<AuditEntry, 'status'>): boolean {
   return isRefusedStatus(entry.status);
+}
+
+/** The stored entries with their links, for `verifyAuditChain`. */
+export interface AuditChainRead {
+  entries: ChainedAuditEntry[];
+  /** True when there were more entries than asked for (only the first ones were read). */
+  truncated: boolean;
+  /** What the reader could not give (e.g. entries a bounded memory trail let go). */
+  note?: string;
 }
 
 /** What readiness reports about the audit trail. */
@@ -70,4 +94,9 @@ export abstract class AuditLog {
   abstract flush(): Promise<void>;
   abstract get accepting(): boolean;
   abstract health(): AuditLogHealth;
+  /**
+   * Every entry held, with its link in the hash chain (at most `max`; any order): entries
+   * stored and entries of this process accepted and sealed but not stored yet.
+   */
+  abstract readChain(max: number): Promise<AuditChainRead>;
 }

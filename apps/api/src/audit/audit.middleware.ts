@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '@app/vocabulary';
 import { RequestWithPrincipal } from '../auth/principal';
 import type { ErrorBody } from '../common/error-body';
-import { AuditEntry, AuditLog } from './audit-log';
+import { AuditEntry, AuditLog, RequestWithAuditNote } from './audit-log';
 
 /** Status recorded when the caller went away before the answer was complete (as nginx does). */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -37,7 +37,7 @@ export class AuditMiddleware implements NestMiddleware {
   ) {}
 
   use(
-    request: Request & RequestWithPrincipal & { id?: unknown },
+    request: Request & RequestWithPrincipal & RequestWithAuditNote & { id?: unknown },
     response: Response,
     next: NextFunction,
   ): void {
@@ -60,9 +60,12 @@ export class AuditMiddleware implements NestMiddleware {
         resources: refusedHere ? {} : businessIdsOf(request.params),
         status: response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
         correlationId: typeof request.id === 'string' ? request.id : '',
+        ...(request.auditNote === undefined ? {} : { note: request.auditNote }),
       };
+      // The note (an erasure's reason: free text) goes to the trail only, not to the log.
+      const { note: _note, ...logged } = entry;
       this.logger.log(
-        { audit: entry },
+        { audit: logged },
         `${entry.principal} ${entry.method} ${entry.path} -> ${entry.status}`,
       );
       this.audit.record(entry);

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { GraphStore } from '@app/graph-store';
 import { Clock, SystemClock } from '@app/vocabulary';
 import { AuditController } from './audit.controller';
+import { AuditVerifyController } from './audit-verify.controller';
 import { AuditHealthIndicator } from './audit.health';
 import { AuditLog } from './audit-log';
 import { AuditMiddleware } from './audit.middleware';
@@ -20,7 +21,7 @@ export function createAuditLog(store: GraphStore, clock: Clock): AuditLog {
 
 @Module({
   imports: [TerminusModule],
-  controllers: [AuditController],
+  controllers: [AuditController, AuditVerifyController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     { provide: AuditLog, useFactory: createAuditLog, inject: [GraphStore, Clock] },

@@ -4,6 +4,7 @@ import { FixedClock, GraphUnavailableError } from '@app/vocabulary';
 import type { GraphVertex } from '@app/vocabulary';
 import type { AuditEntry } from './audit-log';
 import { describeAuditLogContract } from './audit-log.contract';
+import { verifyAuditChain } from './audit-chain';
 import { AUDIT_FIELD_MAX, GraphAuditLog, GraphAuditLogOptions } from './graph.audit-log';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -203,5 +204,71 @@ describe('GraphAuditLog', () => {
     await flushing;
     expect(log.pending).toBe(0);
     expect(store.writes.flat().map((v) => v.uid)).toHaveLength(2);
+  });
+
+  describe('hash chain', () => {
+    it('chains summaries of a flood as they are written, and the stored chain verifies', async () => {
+      const { log } = setup({ refusedQueueLimit: 3, batchSize: 4 });
+      for (let n = 1; n <= 30; n += 1)
+        log.record(refused(n, n % 2 ? 'key-stranger0001' : 'unauthenticated'));
+      log.record(served(100));
+      await log.flush();
+      for (let n = 31; n <= 40; n += 1) log.record(refused(n));
+      await log.flush();
+      const { entries } = await log.readChain(1_000);
+      const summaries = entries.filter((e) => e.count !== undefined);
+      expect(summaries.length).toBeGreaterThanOrEqual(2);
+      expect(summaries.every((e) => e.chainId === 'w1' && e.hash.length === 64)).toBe(true);
+      expect(entries.reduce((sum, e) => sum + (e.count ?? 1), 0)).toBe(41);
+      const report = verifyAuditChain(entries);
+      expect(report).toMatchObject({ ok: true, checked: entries.length });
+      expect(report.chains).toEqual([
+        expect.objectContaining({ chainId: 'w1', lastSeq: entries.length }),
+      ]);
+    });
+
+    it('hashes the stored form, so an entry with cut fields verifies after it is read back', async () => {
+      const { log } = setup();
+      log.record(served(1, { path: `/api/v1/entities/${'y'.repeat(5_000)}`, principal: '' }));
+      log.record(served(2, { note: 'erasure: reason "court order 17"' }));
+      await log.flush();
+      const { entries } = await log.readChain(10);
+      expect(entries.find((e) => e.seq === 2)?.note).toBe('erasure: reason "court order 17"');
+      expect(verifyAuditChain(entries).ok).toBe(true);
+    });
+
+    it('finds an entry changed in the store, and one removed from it', async () => {
+      const { store, log } = setup();
+      for (let n = 1; n <= 4; n += 1) log.record(served(n));
+      await log.flush();
+      const page = await store.listVertices({ label: 'AuditEntry', limit: 10 });
+      const seqOf = (v: GraphVertex): number | undefined =>
+        v.label === 'AuditEntry' ? v.props.seq : undefined;
+      const third = page.items.find((v) => seqOf(v) === 3);
+      if (third?.label !== 'AuditEntry') throw new Error('the third entry was not stored');
+      await store.upsertVertices([
+        { ...third, props: { ...third.props, principal: 'key-nobody' } },
+      ]);
+      const reader = new GraphAuditLog(store, new FixedClock(T0), { writer: 'reader' });
+      const changed = verifyAuditChain((await reader.readChain(100)).entries);
+      expect(changed.broken).toMatchObject({ chainId: 'w1', seq: 3, problem: 'hash' });
+
+      const rest = page.items.filter((v) => seqOf(v) !== 2);
+      await store.clear();
+      await store.upsertVertices(rest.map((v) => (v.uid === third.uid ? third : v)));
+      const removed = verifyAuditChain((await reader.readChain(100)).entries);
+      expect(removed.broken).toMatchObject({ chainId: 'w1', seq: 2, problem: 'gap' });
+    });
+
+    it('hands out links to entries not stored yet too, so that nothing is missed while the store is down', async () => {
+      const { store, log } = setup();
+      log.record(served(1));
+      await log.flush();
+      store.down = true;
+      log.record(served(2));
+      const { entries } = await log.readChain(10);
+      expect(entries.map((e) => e.seq).sort()).toEqual([1, 2]);
+      expect(verifyAuditChain(entries).ok).toBe(true);
+    });
   });
 });

@@ -3,7 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { GraphStore } from '@app/graph-store';
 import { BatchRejectedError, Clock, GraphUnavailableError, ids } from '@app/vocabulary';
 import type { AuditEntryVertex, GraphVertex } from '@app/vocabulary';
-import { AuditEntry, AuditLog, AuditLogHealth, AuditQuery, isRefused } from './audit-log';
+import {
+  AuditChain,
+  AuditChainLink,
+  ChainedAuditEntry,
+  isChained,
+  withoutLink,
+} from './audit-chain';
+import {
+  AuditChainRead,
+  AuditEntry,
+  AuditLog,
+  AuditLogHealth,
+  AuditQuery,
+  isRefused,
+} from './audit-log';
 
 export interface GraphAuditLogOptions {
   /** Longest time an accepted entry waits before it is written (default 1 s). */
@@ -24,7 +38,10 @@ export interface GraphAuditLogOptions {
   backlogLimitMs?: number;
   /** Longest wait between two attempts while the store fails (default 30 s). */
   maxRetryDelayMs?: number;
-  /** Names this process in the entries' uids (default: random letters and digits). */
+  /**
+   * Names this process in the entries' uids and is the id of its hash chain (default: random
+   * letters and digits, new at every start).
+   */
   writer?: string;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
 }
@@ -37,6 +54,8 @@ interface Pending {
   entry: AuditEntry;
   /** When this process accepted it (for the backlog age). */
   queuedAt: number;
+  /** Its place in this process's hash chain (a summary gets it when it is written). */
+  link?: AuditChainLink;
 }
 
 function cut(value: string, fallback: string): string {
@@ -50,32 +69,51 @@ function resourceOf(entry: AuditEntry): string | undefined {
   return first === undefined || first === '' ? undefined : cut(first, first);
 }
 
-function vertexOf(pending: Pending): AuditEntryVertex {
-  const { entry } = pending;
+type StoredProps = Omit<AuditEntryVertex['props'], 'chainId' | 'seq' | 'prevHash' | 'hash'>;
+
+/** The fields as stored (long strings cut, empty ones given a placeholder). */
+function propsOf(entry: AuditEntry): StoredProps {
   const resource = resourceOf(entry);
   return {
-    label: 'AuditEntry',
-    uid: pending.uid,
-    props: {
-      at: Date.parse(entry.at),
-      principal: cut(entry.principal, 'unknown'),
-      role: cut(entry.role, 'none'),
-      method: cut(entry.method, 'UNKNOWN'),
-      route: cut(entry.route, '(no route)'),
-      path: cut(entry.path, '/'),
-      resourceParams: Object.entries(entry.resources).map(
-        ([name, value]) => `${name}=${cut(value, value)}`,
-      ),
-      ...(resource === undefined ? {} : { resource }),
-      httpStatus: entry.status,
-      correlationId: cut(entry.correlationId, ''),
-      ...(entry.count !== undefined && entry.count > 1 ? { requestCount: entry.count } : {}),
-    },
+    at: Date.parse(entry.at),
+    principal: cut(entry.principal, 'unknown'),
+    role: cut(entry.role, 'none'),
+    method: cut(entry.method, 'UNKNOWN'),
+    route: cut(entry.route, '(no route)'),
+    path: cut(entry.path, '/'),
+    resourceParams: Object.entries(entry.resources).map(
+      ([name, value]) => `${name}=${cut(value, value)}`,
+    ),
+    ...(resource === undefined ? {} : { resource }),
+    httpStatus: entry.status,
+    correlationId: cut(entry.correlationId, ''),
+    ...(entry.count !== undefined && entry.count > 1 ? { requestCount: entry.count } : {}),
+    ...(entry.note === undefined || entry.note === '' ? {} : { note: cut(entry.note, '') }),
   };
 }
 
-function entryOf(vertex: AuditEntryVertex): AuditEntry {
-  const { props } = vertex;
+function vertexOf(pending: Pending): AuditEntryVertex {
+  return {
+    label: 'AuditEntry',
+    uid: pending.uid,
+    props: { ...propsOf(pending.entry), ...(pending.link ?? {}) },
+  };
+}
+
+/** The entry exactly as it reads back once stored: what its hash is taken over. */
+function storedForm(entry: AuditEntry): AuditEntry {
+  return fromProps(propsOf(entry));
+}
+
+function entryOf(vertex: AuditEntryVertex): AuditEntry | ChainedAuditEntry {
+  const { chainId, seq, prevHash, hash } = vertex.props;
+  const entry = fromProps(vertex.props);
+  return chainId !== undefined && seq !== undefined && prevHash !== undefined && hash !== undefined
+    ? { ...entry, chainId, seq, prevHash, hash }
+    : entry;
+}
+
+function fromProps(props: StoredProps): AuditEntry {
   const resources: Record<string, string> = {};
   for (const param of props.resourceParams) {
     // Parameter names come from route patterns and never hold "=": split at the first one.
@@ -93,6 +131,7 @@ function entryOf(vertex: AuditEntryVertex): AuditEntry {
     status: props.httpStatus,
     correlationId: props.correlationId,
     ...(props.requestCount === undefined ? {} : { count: props.requestCount }),
+    ...(props.note === undefined ? {} : { note: props.note }),
   };
 }
 
@@ -130,6 +169,7 @@ export class GraphAuditLog
   private readonly refused: Pending[] = [];
   private readonly summaries = new Map<string, Pending>();
   private readonly writer: string;
+  private readonly chain: AuditChain;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
@@ -157,6 +197,7 @@ export class GraphAuditLog
     this.backlogLimitMs = options.backlogLimitMs ?? 30_000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
     this.writer = options.writer ?? randomBytes(5).toString('hex');
+    this.chain = new AuditChain(this.writer);
     this.logger = options.logger ?? new Logger('Audit');
   }
 
@@ -172,9 +213,9 @@ export class GraphAuditLog
   record(entry: AuditEntry): void {
     const now = this.clock.now();
     if (!isRefused(entry)) {
-      this.served.push({ uid: this.nextUid(entry), entry, queuedAt: now });
+      this.served.push(this.sealed({ uid: this.nextUid(entry), entry, queuedAt: now }));
     } else if (this.refused.length < this.refusedQueueLimit) {
-      this.refused.push({ uid: this.nextUid(entry), entry, queuedAt: now });
+      this.refused.push(this.sealed({ uid: this.nextUid(entry), entry, queuedAt: now }));
     } else {
       this.summarise(entry, now);
     }
@@ -192,7 +233,7 @@ export class GraphAuditLog
     });
     const stored = page.items
       .filter(isAuditVertex)
-      .map((vertex) => ({ uid: vertex.uid, entry: entryOf(vertex) }));
+      .map((vertex) => ({ uid: vertex.uid, entry: withoutLink(entryOf(vertex)) }));
     const queued = this.queued().filter(
       ({ entry }) =>
         (query.principal === undefined || entry.principal === query.principal) &&
@@ -204,6 +245,50 @@ export class GraphAuditLog
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, query.limit)
       .map(([, entry]) => entry);
+  }
+
+  /**
+   * Pages through every stored `AuditEntry` (every replica's), then adds this process's entries
+   * sealed but not stored yet. Summaries still gathering refusals have no link yet and are left
+   * out; so are entries of other replicas still in their queues (they show up as missing at the
+   * end of their chain, which the verifier cannot tell from not yet written).
+   */
+  async readChain(max: number): Promise<AuditChainRead> {
+    const byUid = new Map<string, ChainedAuditEntry>();
+    let cursor: string | undefined;
+    let truncated = false;
+    let unchained = 0;
+    do {
+      const page = await this.store.listVertices({
+        label: 'AuditEntry',
+        limit: Math.min(1_000, max + 1),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      for (const vertex of page.items.filter(isAuditVertex)) {
+        const entry = entryOf(vertex);
+        if (!isChained(entry)) unchained += 1;
+        else if (byUid.size < max) byUid.set(vertex.uid, entry);
+        else truncated = true;
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined && !truncated);
+    for (const pending of [...this.served, ...this.refused]) {
+      if (pending.link === undefined || byUid.has(pending.uid)) continue;
+      if (byUid.size >= max) {
+        truncated = true;
+        break;
+      }
+      byUid.set(pending.uid, { ...storedForm(pending.entry), ...pending.link });
+    }
+    return {
+      entries: [...byUid.values()],
+      truncated,
+      ...(unchained > 0
+        ? {
+            note: `${unchained} entries written before the hash chain existed carry no link and were not checked.`,
+          }
+        : {}),
+    };
   }
 
   async flush(): Promise<void> {
@@ -261,6 +346,12 @@ export class GraphAuditLog
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Gives a queued entry its place in this process's chain (over the form it is stored in). */
+  private sealed(pending: Pending): Pending {
+    pending.link = this.chain.seal(storedForm(pending.entry));
+    return pending;
+  }
 
   private nextUid(entry: AuditEntry): string {
     this.seq += 1;
@@ -345,7 +436,8 @@ export class GraphAuditLog
 
   private async writeBatch(): Promise<boolean> {
     // Summaries join the refused queue when written; new refusals then start new summaries.
-    this.refused.push(...this.summaries.values());
+    // They are sealed into the chain now: from here on they no longer change.
+    this.refused.push(...[...this.summaries.values()].map((summary) => this.sealed(summary)));
     this.summaries.clear();
     const fromServed = this.served.slice(0, this.batchSize);
     const fromRefused = this.refused.slice(0, this.batchSize - fromServed.length);

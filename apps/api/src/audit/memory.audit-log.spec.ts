@@ -1,5 +1,6 @@
 import type { AuditEntry } from './audit-log';
 import { describeAuditLogContract } from './audit-log.contract';
+import { verifyAuditChain } from './audit-chain';
 import { MemoryAuditLog } from './memory.audit-log';
 
 describeAuditLogContract('MemoryAuditLog', () => {
@@ -74,5 +75,21 @@ describe('MemoryAuditLog', () => {
     log.record(entry(1, 200));
     expect(log.accepting).toBe(true);
     expect(log.health()).toEqual({ ready: true, storage: 'memory', pending: 0 });
+  });
+
+  it('seals entries into its chain as recorded; entries let go show as a gap, with a note saying why', async () => {
+    const log = new MemoryAuditLog({ servedCapacity: 3, refusedCapacity: 2, chainId: 'mem' });
+    for (let n = 1; n <= 3; n += 1) log.record(entry(n, 200));
+    const whole = await log.readChain(100);
+    expect(whole.note).toBeUndefined();
+    expect(verifyAuditChain(whole.entries)).toMatchObject({ ok: true, checked: 3 });
+    log.record(entry(4, 200));
+    const bounded = await log.readChain(100);
+    expect(bounded.note).toContain('let go of 1 older entries');
+    expect(verifyAuditChain(bounded.entries).broken).toMatchObject({
+      chainId: 'mem',
+      seq: 1,
+      problem: 'gap',
+    });
   });
 });

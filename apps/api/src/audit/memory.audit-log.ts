@@ -1,4 +1,13 @@
-import { AuditEntry, AuditLog, AuditLogHealth, AuditQuery, isRefused } from './audit-log';
+import { randomBytes } from 'node:crypto';
+import { AuditChain, AuditChainLink, ChainedAuditEntry } from './audit-chain';
+import {
+  AuditChainRead,
+  AuditEntry,
+  AuditLog,
+  AuditLogHealth,
+  AuditQuery,
+  isRefused,
+} from './audit-log';
 
 export interface MemoryAuditLogOptions {
   /** Entries of served requests kept (the newest; default 10,000). */
@@ -10,11 +19,15 @@ export interface MemoryAuditLogOptions {
    * entries are folded into (default 1,000); beyond, they fold into one summary per status.
    */
   summaryCapacity?: number;
+  /** The id of this trail's hash chain (default: random letters and digits). */
+  chainId?: string;
 }
 
 interface Kept {
   seq: number;
   entry: AuditEntry;
+  /** Its place in the hash chain (summaries, made of entries let go, have none). */
+  link?: AuditChainLink;
 }
 
 /** A bounded first-in-first-out buffer: the oldest entries go (and are returned) when full. */
@@ -36,6 +49,11 @@ class Ring {
 
 const OTHER = '(other)';
 
+function withoutNote(entry: AuditEntry): AuditEntry {
+  const { note: _note, ...rest } = entry;
+  return rest;
+}
+
 /**
  * The audit trail of the embedded default: process memory, lost on restart (the graph adapter
  * is the durable one). Served requests and refused ones (every 4xx, 503) are kept in two
@@ -43,16 +61,23 @@ const OTHER = '(other)';
  * who was shown what. A refused entry pushed out of its buffer is not forgotten either: it is
  * folded into a summary per caller, method, route and status that counts them, so a flood
  * cannot hide who else was refused.
+ *
+ * Every entry is sealed into the hash chain as it is recorded. An entry let go from a full
+ * buffer leaves a gap in the chain that `verifyAuditChain` reports; `readChain` says how many
+ * were let go, so that an operator can tell the bound from a removal.
  */
 export class MemoryAuditLog extends AuditLog {
   private readonly served: Ring;
   private readonly refused: Ring;
   private readonly summaries = new Map<string, Kept>();
   private readonly summaryCapacity: number;
+  private readonly chain: AuditChain;
   private seq = 0;
+  private dropped = 0;
 
   constructor(options: MemoryAuditLogOptions = {}) {
     super();
+    this.chain = new AuditChain(options.chainId ?? randomBytes(5).toString('hex'));
     this.served = new Ring(options.servedCapacity ?? 10_000);
     this.refused = new Ring(options.refusedCapacity ?? 1_000);
     this.summaryCapacity = options.summaryCapacity ?? 1_000;
@@ -64,12 +89,15 @@ export class MemoryAuditLog extends AuditLog {
 
   record(entry: AuditEntry): void {
     this.seq += 1;
-    const kept = { seq: this.seq, entry };
+    const kept = { seq: this.seq, entry, link: this.chain.seal(entry) };
     if (!isRefused(entry)) {
-      this.served.push(kept);
+      this.dropped += this.served.push(kept).length;
       return;
     }
-    for (const evicted of this.refused.push(kept)) this.summarise(evicted);
+    for (const evicted of this.refused.push(kept)) {
+      this.dropped += 1;
+      this.summarise(evicted);
+    }
   }
 
   list(query: AuditQuery): Promise<AuditEntry[]> {
@@ -80,6 +108,23 @@ export class MemoryAuditLog extends AuditLog {
       .filter((kept) => matches(kept.entry))
       .sort((a, b) => b.seq - a.seq);
     return Promise.resolve(newestFirst.slice(0, query.limit).map((kept) => kept.entry));
+  }
+
+  readChain(max: number): Promise<AuditChainRead> {
+    const entries: ChainedAuditEntry[] = [];
+    for (const kept of [...this.served.all, ...this.refused.all]) {
+      if (kept.link !== undefined) entries.push({ ...kept.entry, ...kept.link });
+    }
+    entries.sort((a, b) => a.seq - b.seq);
+    return Promise.resolve({
+      entries: entries.slice(0, max),
+      truncated: entries.length > max,
+      ...(this.dropped > 0
+        ? {
+            note: `The memory audit trail is bounded: it let go of ${this.dropped} older entries (refused ones are kept as counted summaries), so their places show as gaps. Use the JanusGraph backend for a complete, durable trail.`,
+          }
+        : {}),
+    });
   }
 
   flush(): Promise<void> {
@@ -115,6 +160,6 @@ export class MemoryAuditLog extends AuditLog {
     const summary = this.summaries.get(key);
     const count = (summary?.entry.count ?? 0) + (entry.count ?? 1);
     // Keeps the time of the newest refusal folded in; the listing order follows it.
-    this.summaries.set(key, { seq: kept.seq, entry: { ...folded, count } });
+    this.summaries.set(key, { seq: kept.seq, entry: { ...withoutNote(folded), count } });
   }
 }
