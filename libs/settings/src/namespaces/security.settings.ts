@@ -218,7 +218,7 @@ export class SecuritySettings {
     kind: 'boolean',
     default: 'true',
     description:
-      'Require a recent second factor (step-up) for sensitive actions: closing an alert, reading the audit trail, exporting alerts and ownership data. See docs/security.md.',
+      'Require a recent second factor (step-up) for sensitive actions: closing an alert, reading the audit trail, exporting alerts and ownership data, exporting or erasing a data subject. See docs/security.md.',
   })
   @IsBoolean({ message: 'must be true or false' })
   stepUpRequired!: boolean;
