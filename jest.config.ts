@@ -40,24 +40,25 @@ const config: Config = {
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'html', 'json-summary'],
   // Lines and branches per app and library, as measured by the unit and e2e tests (the coverage
-  // run of `npm run test:all` and `npm run test:cov`), set a little under today's level so that
-  // coverage can only fall by a point or two before the build fails. Raise them as tests grow.
+  // run of `npm run test:all` and `npm run test:cov`), set two or three points under the level CI
+  // measures (without a terminal, so progress-bar branches do not run), so that a small drop or
+  // a different machine does not fail the build and a real loss of tests does. Raise them as tests grow.
   // The JanusGraph and Pulsar adapters are mostly exercised by the integration tests, which are
   // not measured, hence the lower figures for graph-store, janusgraph and streaming.
   coverageThreshold: {
-    global: { lines: 90, branches: 72 },
-    './apps/api/src/': { lines: 93, branches: 66 },
-    './apps/ingest/src/': { lines: 92, branches: 72 },
+    global: { lines: 92, branches: 76 },
+    './apps/api/src/': { lines: 95, branches: 71 },
+    './apps/ingest/src/': { lines: 92, branches: 71 },
     './apps/seeder/src/': { lines: 87, branches: 72 },
     './libs/detectors/src/': { lines: 95, branches: 84 },
-    './libs/generators/src/': { lines: 95, branches: 77 },
+    './libs/generators/src/': { lines: 94, branches: 76 },
     './libs/graph-store/src/': { lines: 86, branches: 69 },
     './libs/janusgraph/src/': { lines: 90, branches: 75 },
-    './libs/observability/src/': { lines: 95, branches: 70 },
-    './libs/settings/src/': { lines: 96, branches: 75 },
+    './libs/observability/src/': { lines: 97, branches: 72 },
+    './libs/settings/src/': { lines: 97, branches: 76 },
     './libs/streaming/src/': { lines: 88, branches: 68 },
-    './libs/ubo/src/': { lines: 92, branches: 76 },
-    './libs/vocabulary/src/': { lines: 94, branches: 82 },
+    './libs/ubo/src/': { lines: 93, branches: 79 },
+    './libs/vocabulary/src/': { lines: 95, branches: 83 },
   },
   projects: [
     {
