@@ -10,6 +10,7 @@ import { SystemClock } from '@app/vocabulary';
 import { ApiModule } from '../api.module';
 import { configureApi } from '../configure-api';
 import type { AuditEntry } from './audit-log';
+import { stepUpWithTotp } from '../../../../test/e2e/identity-step-up';
 import { describeAuditLogContract } from './audit-log.contract';
 import { GraphAuditLog } from './graph.audit-log';
 
@@ -96,9 +97,12 @@ describeWithJanusGraph('GraphAuditLog on real JanusGraph', (endpoint) => {
 
       const second = await bootApi(endpoint);
       apps.push(second);
+      // Reading the trail needs a second factor: the admin steps up with the built-in TOTP.
+      const admin = { 'X-API-Key': 'dev-admin-key' };
+      const { header } = await stepUpWithTotp(second.getHttpServer() as Server, admin);
       const listed = await request(second.getHttpServer() as Server)
         .get('/api/v1/audit?resource=person:audit-restart:1')
-        .set('X-API-Key', 'dev-admin-key')
+        .set({ ...admin, ...header })
         .expect(200);
       expect(listed.body).toEqual([
         expect.objectContaining({
@@ -110,7 +114,7 @@ describeWithJanusGraph('GraphAuditLog on real JanusGraph', (endpoint) => {
       ]);
       const refused = await request(second.getHttpServer() as Server)
         .get('/api/v1/audit?principal=unauthenticated&limit=1000')
-        .set('X-API-Key', 'dev-admin-key')
+        .set({ ...admin, ...header })
         .expect(200);
       expect((refused.body as AuditEntry[]).map((e) => e.path)).toContain('/api/v1/graph/stats');
       const ready = await request(second.getHttpServer() as Server)
