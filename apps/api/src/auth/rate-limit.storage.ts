@@ -77,6 +77,8 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnApplicationShu
    */
   static async connect(url: string, timeoutMs: number): Promise<RedisRateLimitStorage> {
     const address = redisAddressOf(url);
+    // No reconnection until the first connection succeeded: a failed start ends cleanly.
+    let connected = false;
     const redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -84,8 +86,8 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnApplicationShu
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
       keyPrefix: RATE_LIMIT_KEY_PREFIX,
-      // Keep trying in the background after a loss, at most every 2 s.
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+      // After a loss, keep trying in the background, at most every 2 s.
+      retryStrategy: (attempt: number) => (connected ? Math.min(attempt * 200, 2000) : null),
     });
     // Errors while connecting are reported by connect() below, not as an unhandled event.
     const ignore = (): void => undefined;
@@ -93,8 +95,10 @@ export class RedisRateLimitStorage implements ThrottlerStorage, OnApplicationShu
     try {
       await redis.connect();
       await redis.ping();
+      connected = true;
     } catch (error: unknown) {
-      redis.disconnect();
+      // A refused connection has already ended (no retries before the first success).
+      if (redis.status !== 'end') redis.disconnect();
       throw new InvalidSettingsError([
         {
           variable: 'RATE_LIMIT_REDIS_URL',
