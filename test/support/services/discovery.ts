@@ -4,7 +4,12 @@ import type { LocalJanusGraph } from './local-services';
 
 /** Where a real service was found, or why it was not. */
 export type Discovered =
-  | { found: true; how: 'settings' | 'testcontainers'; url: string; version: string }
+  | {
+      found: true;
+      how: 'settings' | 'testcontainers' | 'local-script';
+      url: string;
+      version: string;
+    }
   | { found: false; reason: string };
 
 /** A JanusGraph found, plus how to restart it when the repository's scripts started it. */
@@ -13,6 +18,8 @@ export type DiscoveredJanusGraph = Discovered & { local?: LocalJanusGraph };
 export interface DiscoveryResult {
   janusgraph: DiscoveredJanusGraph;
   pulsar: Discovered;
+  /** Redis for the shared rate-limit counters (absent in files written before it was added). */
+  redis?: Discovered;
   /** CI=true when discovery ran: tests that cannot run there fail instead of skipping. */
   ci?: boolean;
 }
@@ -31,6 +38,10 @@ export function readDiscovery(): DiscoveryResult {
   } catch {
     const reason =
       'service discovery did not run (start the tests with npm test, npm run test:int or npm run test:all)';
-    return { janusgraph: { found: false, reason }, pulsar: { found: false, reason } };
+    return {
+      janusgraph: { found: false, reason },
+      pulsar: { found: false, reason },
+      redis: { found: false, reason },
+    };
   }
 }

@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { driver } from 'gremlin';
+import { Redis } from 'ioredis';
 import type { StartedTestContainer } from 'testcontainers';
 import type { AllSettings } from '@app/settings';
 import type { Discovered, DiscoveredJanusGraph } from './discovery';
-import { findLocalJanusGraph } from './local-services';
+import { findLocalJanusGraph, findLocalRedis, REDIS_SCRIPT } from './local-services';
 
 /** Images used when a Docker engine is available and no endpoint is configured. */
 export const JANUSGRAPH_IMAGE = 'janusgraph/janusgraph:1.1.0';
@@ -128,4 +130,94 @@ export async function discoverPulsar(settings: AllSettings): Promise<Discovered>
 
 export async function stopStartedContainers(): Promise<void> {
   await Promise.all(started.splice(0).map((container) => container.stop()));
+}
+
+/** Answers with the server's version once Redis answers PING. */
+async function probeRedis(url: string): Promise<string> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    commandTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined); // reported by connect() or the command below
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    const line = info.split('\r\n').find((entry) => entry.startsWith('redis_version:'));
+    return `Redis ${line ? line.slice('redis_version:'.length) : 'unknown version'}`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The URL without user name and password, for the discovery report. */
+export function redactedRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+}
+
+let startedLocalRedis = false;
+
+function runRedisScript(command: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', [REDIS_SCRIPT, command], { timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`bash ${REDIS_SCRIPT} ${command} failed: ${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+function redisServerInstalled(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', 'command -v "${REDIS_SERVER:-redis-server}"'], (error) =>
+      resolve(error === null),
+    );
+  });
+}
+
+/**
+ * Redis for the shared rate-limit tests: RATE_LIMIT_REDIS_URL when set (unreachable is an
+ * error), else the one docker/local/redis/service.sh runs, else one that script starts now
+ * (stopped again after the tests) when redis-server is installed.
+ */
+export async function discoverRedis(settings: AllSettings): Promise<Discovered> {
+  const configured = settings.security.rateLimitRedisUrl;
+  if (configured !== undefined) {
+    try {
+      return {
+        found: true,
+        how: 'settings',
+        url: configured,
+        version: await probeRedis(configured),
+      };
+    } catch (error: unknown) {
+      throw new Error(
+        `RATE_LIMIT_REDIS_URL is set but Redis at ${redactedRedisUrl(configured)} does not answer: ${describeError(error)}`,
+      );
+    }
+  }
+  let local = findLocalRedis();
+  if (!local && (await redisServerInstalled())) {
+    await runRedisScript('start');
+    startedLocalRedis = true;
+    local = findLocalRedis();
+  }
+  if (local) {
+    const url = `redis://127.0.0.1:${local.port}`;
+    return { found: true, how: 'local-script', url, version: await probeRedis(url) };
+  }
+  return {
+    found: false,
+    reason:
+      'RATE_LIMIT_REDIS_URL is not set and redis-server is not installed (Debian/Ubuntu: sudo apt-get install redis-server; the tests then start it with docker/local/redis/service.sh).',
+  };
+}
+
+/** Stops the Redis that discovery started (one started by services.sh keeps running). */
+export async function stopStartedRedis(): Promise<void> {
+  if (!startedLocalRedis) return;
+  startedLocalRedis = false;
+  await runRedisScript('stop');
 }

@@ -1,5 +1,6 @@
-import { stopStartedContainers } from './find-services';
+import { stopStartedContainers, stopStartedRedis } from './find-services';
 
 export default async function globalTeardown(): Promise<void> {
   await stopStartedContainers();
+  await stopStartedRedis();
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 const JANUSGRAPH_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'janusgraph', 'service.sh');
 const CASSANDRA_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'cassandra', 'service.sh');
+export const REDIS_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'redis', 'service.sh');
 
 export type JanusGraphStorage = 'berkeleyje' | 'cql' | 'inmemory';
 
@@ -159,6 +160,25 @@ export function findLocalJanusGraph(host: string, port: number): LocalJanusGraph
       if (local.cql) local.cassandra = findLocalCassandra(local.cql);
     }
     return local;
+  }
+  return undefined;
+}
+
+/** A Redis started by docker/local/redis/service.sh. */
+export interface LocalRedis {
+  script: string;
+  servicesDir: string;
+  port: number;
+}
+
+/** The running Redis of docker/local/redis/service.sh, if any. */
+export function findLocalRedis(): LocalRedis | undefined {
+  for (const servicesDir of candidateServiceDirs()) {
+    const runtime = join(servicesDir, 'redis');
+    const pid = readNumber(join(runtime, 'pid'));
+    const port = readNumber(join(runtime, 'port'));
+    if (pid === undefined || port === undefined || !processAlive(pid)) continue;
+    return { script: REDIS_SCRIPT, servicesDir, port };
   }
   return undefined;
 }

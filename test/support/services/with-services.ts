@@ -45,6 +45,31 @@ export function describeWithPulsar(title: string, body: (endpoint: PulsarEndpoin
   describe(title, () => body({ webUrl: found.url, host: url.hostname, port: Number(url.port) }));
 }
 
+export interface RedisEndpoint {
+  /** redis:// or rediss:// URL, possibly with a password: do not print it. */
+  url: string;
+  host: string;
+  port: number;
+}
+
+/** `describe` for tests that need a real Redis (shared rate-limit counters). */
+export function describeWithRedis(title: string, body: (endpoint: RedisEndpoint) => void): void {
+  const found = readDiscovery().redis ?? {
+    found: false,
+    reason: 'service discovery ran before Redis was added to it; run the tests again',
+  };
+  if (!found.found) {
+    describe.skip(`${title} (skipped: ${found.reason})`, () => {
+      it('needs a real Redis', () => undefined);
+    });
+    return;
+  }
+  const url = new URL(found.url);
+  describe(title, () =>
+    body({ url: found.url, host: url.hostname, port: Number(url.port || '6379') }),
+  );
+}
+
 /** A JanusGraph that the repository's scripts started, so a test may restart it. */
 export interface LocalJanusGraphEndpoint extends JanusGraphEndpoint {
   local: LocalJanusGraph;

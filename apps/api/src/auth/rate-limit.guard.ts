@@ -49,7 +49,9 @@ export function rateLimitOptions(security: SecurityConfig): ThrottlerModuleOptio
  * limited too): one limit per principal (the API key's fingerprint, or the client address when
  * the request has no valid key) and one per client address, each over all routes together.
  * Beyond a limit the answer is 429 in the one error shape with a standard `Retry-After` header
- * (seconds). The counters live in this process (one limit per API replica).
+ * (seconds). The counters live in this process (RATE_LIMIT_STORE=memory: each replica counts
+ * apart) or in Redis (RATE_LIMIT_STORE=redis: one limit over all replicas); while Redis does not
+ * answer, requests are refused with 503 `rate_limit_unavailable` (rate-limit.storage.ts).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

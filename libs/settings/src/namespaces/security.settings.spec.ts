@@ -74,3 +74,54 @@ describe('security settings: identity and second factor', () => {
     expect(message).not.toContain('short-secret');
   });
 });
+
+describe('security settings: shared rate-limit store', () => {
+  it('counts in memory by default and needs no Redis URL then', () => {
+    expect(loadAllSettings({}).security).toMatchObject({
+      rateLimitStore: 'memory',
+      rateLimitRedisTimeoutMs: 500,
+    });
+    expect(loadAllSettings({}).security.rateLimitRedisUrl).toBeUndefined();
+  });
+
+  it.each([
+    'redis://127.0.0.1:6390',
+    'redis://:a-password@redis.internal:6379/0',
+    'rediss://cache.bank.example:6380',
+    'redis://redis',
+  ])('accepts RATE_LIMIT_STORE=redis with RATE_LIMIT_REDIS_URL=%s', (url) => {
+    expect(
+      loadAllSettings({ RATE_LIMIT_STORE: 'redis', RATE_LIMIT_REDIS_URL: url }).security,
+    ).toMatchObject({ rateLimitStore: 'redis', rateLimitRedisUrl: url });
+  });
+
+  it('refuses RATE_LIMIT_STORE=redis without a URL, naming the variable and the rule', () => {
+    expect(messageOf({ RATE_LIMIT_STORE: 'redis' })).toContain(
+      // A secret is never printed, set or not.
+      'RATE_LIMIT_REDIS_URL="***": is required when RATE_LIMIT_STORE=redis',
+    );
+  });
+
+  it.each(['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis://', 'not a url'])(
+    'refuses RATE_LIMIT_REDIS_URL=%s without printing it',
+    (url) => {
+      const message = messageOf({
+        RATE_LIMIT_STORE: 'redis',
+        RATE_LIMIT_REDIS_URL: url.replace('127.0.0.1', ':hunter2-pw@127.0.0.1'),
+      });
+      expect(message).toContain(
+        'RATE_LIMIT_REDIS_URL="***": is required when RATE_LIMIT_STORE=redis and must be a redis:// or rediss:// URL',
+      );
+      expect(message).not.toContain('hunter2');
+    },
+  );
+
+  it('refuses an unknown store and a timeout out of range', () => {
+    expect(messageOf({ RATE_LIMIT_STORE: 'memcached' })).toContain(
+      'RATE_LIMIT_STORE="memcached": must be one of memory, redis',
+    );
+    expect(messageOf({ RATE_LIMIT_REDIS_TIMEOUT_MS: '10' })).toContain(
+      'RATE_LIMIT_REDIS_TIMEOUT_MS="10": must be at least 50',
+    );
+  });
+});

@@ -36,6 +36,19 @@ export const OIDC_SIGNATURE_ALGORITHMS = [
 
 const URL_OPTIONS = { require_tld: false, protocols: ['https', 'http'], require_protocol: true };
 
+/** Where the rate-limit counters live: in each API process, or in Redis shared by all replicas. */
+export const RATE_LIMIT_STORES = ['memory', 'redis'] as const;
+export type RateLimitStore = (typeof RATE_LIMIT_STORES)[number];
+
+const REDIS_URL_OPTIONS = {
+  require_tld: false,
+  protocols: ['redis', 'rediss'],
+  require_protocol: true,
+};
+
+/** `RATE_LIMIT_REDIS_*` values that only matter, and must then be set, with RATE_LIMIT_STORE=redis. */
+const whenRedis = (settings: SecuritySettings): boolean => settings.rateLimitStore === 'redis';
+
 /** `OIDC_*` values that only matter, and must then be set, with OIDC_ENABLED=true. */
 const whenOidc = (settings: SecuritySettings): boolean => settings.oidcEnabled;
 
@@ -115,6 +128,43 @@ export class SecuritySettings {
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   rateLimitPerIp!: number;
+
+  @EnvVar({
+    name: 'RATE_LIMIT_STORE',
+    kind: 'enum',
+    values: RATE_LIMIT_STORES,
+    default: 'memory',
+    description:
+      'Where the rate-limit counters live: `memory` (each API process counts on its own: N replicas accept N times the limits) or `redis` (one count shared by every replica, in RATE_LIMIT_REDIS_URL). Use `redis` in production with more than one replica.',
+  })
+  @IsIn(RATE_LIMIT_STORES, { message: `must be one of ${RATE_LIMIT_STORES.join(', ')}` })
+  rateLimitStore!: RateLimitStore;
+
+  @EnvVar({
+    name: 'RATE_LIMIT_REDIS_URL',
+    kind: 'string',
+    secret: true,
+    description:
+      'Redis holding the shared rate-limit counters, e.g. redis://:password@redis.internal:6379/0 (rediss:// for TLS). Secret (it may carry a password), no default. Required with RATE_LIMIT_STORE=redis; the API refuses to start when it does not answer, and answers 503 while it is down.',
+  })
+  @ValidateIf(whenRedis)
+  @IsUrl(REDIS_URL_OPTIONS, {
+    message:
+      'is required when RATE_LIMIT_STORE=redis and must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  })
+  rateLimitRedisUrl?: string;
+
+  @EnvVar({
+    name: 'RATE_LIMIT_REDIS_TIMEOUT_MS',
+    kind: 'integer',
+    default: '500',
+    description:
+      'Longest wait, in milliseconds, for Redis to connect or to answer one rate-limit count (RATE_LIMIT_STORE=redis); beyond it the request is answered 503.',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(50, { message: 'must be at least 50' })
+  @Max(10000, { message: 'must be at most 10000' })
+  rateLimitRedisTimeoutMs!: number;
 
   @EnvVar({
     name: 'OIDC_ENABLED',
