@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MinimumRole } from '../auth/roles.decorator';
+import { ApiProtectedErrors } from '../common/api-errors.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { AuditChainReport, verifyAuditChain } from './audit-chain';
 import { AuditLog } from './audit-log';
+import { AuditVerifyResponse } from './audit.responses';
 
 /** Most entries one verification reads (the command line `npm run audit:verify` reads more). */
 export const AUDIT_VERIFY_MAX_ENTRIES = 200_000;
@@ -45,6 +47,7 @@ export async function verifyAuditLog(
 
 @ApiTags('audit')
 @ApiSecurity('api-key')
+@ApiProtectedErrors({ forbidden: 'The key is not an admin key.' })
 @MinimumRole('admin')
 @Controller(`${API_V1}/audit`)
 export class AuditVerifyController {
@@ -54,6 +57,11 @@ export class AuditVerifyController {
   @ApiOperation({
     summary:
       'Verifies the hash chain of the audit trail (admin only): ok, or the first broken link (chain, seq, expected and found).',
+  })
+  @ApiOkResponse({
+    type: AuditVerifyResponse,
+    description:
+      'The verification: ok, or the first broken link. A broken chain is answered with 200 too (ok false).',
   })
   verify(): Promise<AuditVerifyAnswer> {
     return verifyAuditLog(this.audit);

@@ -1,16 +1,20 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse,
-  ApiForbiddenResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
   ApiOperation,
+  ApiResponseOptions,
   ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { RequestWithPrincipal } from '../auth/principal';
+import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorBody } from '../common/error-body';
+import { StepUpResponse, TotpConfirmationResponse, TotpEnrolmentResponse } from './mfa.responses';
 import { TotpCodeBodyDto } from './step-up.body.dto';
 import { TotpService } from './totp.service';
 import type { TotpEnrolmentAnswer } from './totp.service';
@@ -28,6 +32,16 @@ export interface StepUpView {
   use: string;
 }
 
+/** A 403 of every route here: no route needs more than the weakest role. */
+const NO_ROLE = 'The identity-provider token carries no role this API knows.';
+
+/** 429 of a route that checks a code: the lock after wrong codes, or the rate limit. */
+const TOO_MANY_CODES: ApiResponseOptions = {
+  type: ErrorBody,
+  description:
+    'Too many wrong codes in a row: codes are refused for 5 minutes (the message says how long is left). Also: too many requests from this API key or client address (the Retry-After header says how many seconds to wait).',
+};
+
 function principalIdOf(request: RequestWithPrincipal): string {
   return request.principal?.id ?? 'anonymous';
 }
@@ -38,6 +52,7 @@ function principalIdOf(request: RequestWithPrincipal): string {
  */
 @ApiTags('mfa')
 @ApiSecurity('api-key')
+@ApiProtectedErrors({ forbidden: NO_ROLE })
 @Controller(`${API_V1}/mfa`)
 export class MfaController {
   constructor(private readonly totp: TotpService) {}
@@ -47,7 +62,14 @@ export class MfaController {
     summary:
       'Start the enrolment of an authenticator app for the caller: answers the secret and its otpauth:// URI (show it as a QR code) and 10 one-time backup codes. All are shown this once only.',
   })
-  @ApiConflictResponse({ type: ErrorBody, description: 'An authenticator is already confirmed.' })
+  @ApiCreatedResponse({
+    type: TotpEnrolmentResponse,
+    description: 'The secret, its otpauth URI and the backup codes (shown this once only).',
+  })
+  @ApiErrorResponses({
+    conflict:
+      'An authenticator is already confirmed (use it to step up, or a backup code if it is lost).',
+  })
   async enrol(@Req() request: RequestWithPrincipal): Promise<TotpEnrolmentView> {
     const answer = await this.totp.enrol(principalIdOf(request));
     return {
@@ -59,8 +81,15 @@ export class MfaController {
   @Post('totp/confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate the enrolment with a first code from the authenticator app.' })
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'The code is not valid.' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'Nothing to confirm.' })
+  @ApiBody({ type: TotpCodeBodyDto, examples: { code: { value: { code: '492039' } } } })
+  @ApiOkResponse({ type: TotpConfirmationResponse, description: 'The authenticator is active.' })
+  @ApiErrorResponses({
+    badRequest: 'code is not 6 digits, or the body has other fields.',
+    forbidden: `The code is not valid or was used already (each code works once). Also: an identity-provider token with no role this API knows.`,
+    conflict: 'Nothing to confirm: no enrolment, or the authenticator is confirmed already.',
+    payloadTooLarge: true,
+  })
+  @ApiTooManyRequestsResponse(TOO_MANY_CODES)
   async confirm(
     @Body() body: TotpCodeBodyDto,
     @Req() request: RequestWithPrincipal,
@@ -78,9 +107,24 @@ export class MfaController {
     summary:
       'Prove a second factor (a current code, or an unused backup code): answers a short-lived step-up token, also in the X-Step-Up-Token header. Send it in X-Step-Up-Token with the sensitive request, next to your usual credential.',
   })
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'The code is not valid or was used.' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'No confirmed authenticator.' })
-  @ApiTooManyRequestsResponse({ type: ErrorBody, description: 'Too many wrong codes in a row.' })
+  @ApiBody({
+    type: TotpCodeBodyDto,
+    examples: {
+      code: { summary: 'A code of the authenticator app', value: { code: '492039' } },
+      backupCode: { summary: 'An unused backup code', value: { code: '3f9a1-c07e2' } },
+    },
+  })
+  @ApiOkResponse({
+    type: StepUpResponse,
+    description: 'The step-up token (also in the X-Step-Up-Token response header).',
+  })
+  @ApiErrorResponses({
+    badRequest: 'code is neither 6 digits nor a backup code, or the body has other fields.',
+    forbidden: `The code is not valid or was used already (each code and backup code works once). Also: an identity-provider token with no role this API knows.`,
+    conflict: 'No confirmed authenticator: enrol and confirm one first.',
+    payloadTooLarge: true,
+  })
+  @ApiTooManyRequestsResponse(TOO_MANY_CODES)
   async stepUp(
     @Body() body: TotpCodeBodyDto,
     @Req() request: RequestWithPrincipal,
