@@ -7,7 +7,7 @@ import { ErrorBody } from './error-body';
  *
  * - `@ApiProtectedErrors()` on a controller whose routes need an API key documents the answers
  *   every such route can give: 400 (a credential in the query string, an unknown query
- *   parameter), 401, 403, 429 (rate limits, with Retry-After), 503 and 504 (graph store down or
+ *   parameter), 401, 403, 429 (rate limits, with Retry-After), 503 and 504 (graph store or rate-limit store down or
  *   too slow). Nest applies a controller's responses to each of its routes.
  * - `@ApiErrorResponses({ … })` on a route adds the answers particular to it (a path id looked up
  *   → notFound, a state change → conflict, a body → payloadTooLarge…), each with a description
@@ -49,7 +49,7 @@ const STANDARD: Readonly<Record<keyof ApiErrorOptions, [HttpStatus, string]>> = 
   forbidden: [HttpStatus.FORBIDDEN, 'The API key does not have the role this route needs.'],
   serviceUnavailable: [
     HttpStatus.SERVICE_UNAVAILABLE,
-    'The graph store is unreachable; try again later.',
+    'The graph store, or the shared rate-limit store (RATE_LIMIT_STORE=redis), is unreachable; try again later.',
   ],
 };
 
