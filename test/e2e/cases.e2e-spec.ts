@@ -289,6 +289,83 @@ describe('Cases (e2e, embedded store)', () => {
     await request(http).get('/api/v1/cases').set(VIEWER).expect(200);
   });
 
+  it('assigns alerts one by one and in bulk (all or nothing), and filters the queue by assignee, severity and score', async () => {
+    const one = await request(http)
+      .patch(`/api/v1/alerts/${encodeURIComponent(alertA)}`)
+      .set(ANALYST)
+      .send({ assignee: 'user:carol' })
+      .expect(200);
+    expect(one.body).toMatchObject({ alertId: alertA, assignee: 'user:carol', status: 'open' });
+
+    const refused = await request(http)
+      .post('/api/v1/alerts/assign')
+      .set(ANALYST)
+      .send({ alertIds: [alertA, alertB, 'alert:nope:2'], assignee: 'user:dave' })
+      .expect(404);
+    expect((refused.body as ErrorBody).message).toContain('alert:nope:2');
+    const unchanged = await request(http)
+      .get('/api/v1/alerts?assignee=user:carol')
+      .set(ANALYST)
+      .expect(200);
+    expect(
+      (unchanged.body as { items: { alertId: string }[] }).items.map((a) => a.alertId),
+    ).toEqual([alertA]);
+
+    const bulk = await request(http)
+      .post('/api/v1/alerts/assign')
+      .set(ANALYST)
+      .send({ alertIds: [alertA, alertB], assignee: 'user:dave' })
+      .expect(200);
+    expect((bulk.body as { assignee?: string }[]).map((a) => a.assignee)).toEqual([
+      'user:dave',
+      'user:dave',
+    ]);
+    const byDave = await request(http)
+      .get('/api/v1/alerts?assignee=user:dave')
+      .set(ANALYST)
+      .expect(200);
+    const daves = (byDave.body as { items: { alertId: string; score: number; severity: string }[] })
+      .items;
+    expect(daves.map((a) => a.alertId).sort()).toEqual([alertA, alertB]);
+    await request(http)
+      .post('/api/v1/alerts/assign')
+      .set(VIEWER)
+      .send({ alertIds: [alertA], assignee: '' })
+      .expect(403);
+
+    const [first] = daves;
+    const bySeverity = await request(http)
+      .get(`/api/v1/alerts?severity=${first?.severity ?? ''}`)
+      .set(ANALYST)
+      .expect(200);
+    expect(
+      (bySeverity.body as { items: { severity: string }[] }).items.every(
+        (a) => a.severity === first?.severity,
+      ),
+    ).toBe(true);
+    const top = Math.max(...daves.map((a) => a.score));
+    const byScore = await request(http)
+      .get(`/api/v1/alerts?minScore=${top}`)
+      .set(ANALYST)
+      .expect(200);
+    const scored = (byScore.body as { items: { score: number }[] }).items;
+    expect(scored.length).toBeGreaterThan(0);
+    expect(scored.every((a) => a.score >= top)).toBe(true);
+    await request(http).get('/api/v1/alerts?minScore=2').set(ANALYST).expect(400);
+
+    const unassigned = await request(http)
+      .patch(`/api/v1/alerts/${encodeURIComponent(alertB)}`)
+      .set(ANALYST)
+      .send({ assignee: '' })
+      .expect(200);
+    expect((unassigned.body as { assignee?: string }).assignee).toBeUndefined();
+    await request(http)
+      .patch(`/api/v1/alerts/${encodeURIComponent(alertB)}`)
+      .set(ANALYST)
+      .send({ status: 'investigating' })
+      .expect(400);
+  });
+
   it('keeps cases when the API starts again over the same graph store', async () => {
     const created = await request(http)
       .post('/api/v1/cases')

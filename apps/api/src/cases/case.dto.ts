@@ -69,14 +69,12 @@ export class UpdateCaseBodyDto {
   @MaxLength(200)
   title?: string;
 
-  /** The new assignee, or null to take the case off its assignee. */
-  @ApiPropertyOptional({ example: 'user:bob', nullable: true, type: String, maxLength: 200 })
+  /** The new assignee, or an empty string to take the case off its assignee. */
+  @ApiPropertyOptional({ example: 'user:bob', maxLength: 200 })
   @IsOptional()
-  @ValidateIf((body: UpdateCaseBodyDto) => body.assignee !== null)
   @IsString()
-  @MinLength(1)
   @MaxLength(200)
-  assignee?: string | null;
+  assignee?: string;
 
   /**
    * The next status: open → investigating → escalated → reported → closed; closed needs

@@ -132,7 +132,7 @@ export class CasesController {
   @RequiresStepUp(whenReportingOrClosingCase)
   @ApiOperation({
     summary:
-      'Change the title, the assignee (null takes it off) or the status: open → investigating → escalated → reported → closed; closed needs closeReason; closed reopens to investigating. Moving to reported or closed needs a step-up (X-Step-Up-Token).',
+      'Change the title, the assignee (an empty string takes it off) or the status: open → investigating → escalated → reported → closed; closed needs closeReason; closed reopens to investigating. Moving to reported or closed needs a step-up (X-Step-Up-Token).',
   })
   @ApiParam(CASE_ID)
   @ApiBody({
@@ -181,7 +181,11 @@ export class CasesController {
       ]);
     }
     const before = await this.cases.get(caseId);
-    const after = await this.cases.update(caseId, body, actorOf(request));
+    const after = await this.cases.update(
+      caseId,
+      { ...body, ...(body.assignee === '' ? { assignee: null } : {}) },
+      actorOf(request),
+    );
     request.auditNote = changeNote(before.status, body, after.status);
     return caseDetailView(await this.cases.detail(caseId));
   }
@@ -287,7 +291,7 @@ function changeNote(before: string, body: UpdateCaseBodyDto, after: string): str
       `status ${before} -> ${after}${body.closeReason === undefined ? '' : ` (${body.closeReason})`}`,
     );
   }
-  if (body.assignee !== undefined) parts.push(`assignee ${body.assignee ?? '(none)'}`);
+  if (body.assignee !== undefined) parts.push(`assignee ${body.assignee || '(none)'}`);
   if (body.title !== undefined) parts.push('title changed');
   return parts.join('; ');
 }
