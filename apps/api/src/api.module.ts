@@ -7,6 +7,7 @@ import { SettingsModule } from '@app/settings';
 import { AccountsHttpModule } from './accounts/accounts-http.module';
 import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { AuditModule } from './audit/audit.module';
+import { CasesModule } from './cases/cases.module';
 import { FraudHttpModule } from './fraud/fraud-http.module';
 import { AuthModule } from './auth/auth.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
@@ -40,6 +41,7 @@ import { MetricsController } from './metrics/metrics.controller';
     SeedModule,
     UboHttpModule,
     AlertsHttpModule,
+    CasesModule,
     FraudHttpModule,
     AccountsHttpModule,
     ScoreHttpModule,

@@ -16,6 +16,11 @@ export const VertexLabel = {
    * trail. No edges; listed by principal or resource through its label's index.
    */
   AuditEntry: 'AuditEntry',
+  /**
+   * An investigation case: alerts gathered by an analyst, with notes, attachment references and
+   * its workflow history. No edges: its alerts are listed in its `alertIds`.
+   */
+  Case: 'Case',
 } as const;
 export type VertexLabel = (typeof VertexLabel)[keyof typeof VertexLabel];
 export const VERTEX_LABELS: readonly VertexLabel[] = Object.values(VertexLabel);
@@ -54,13 +59,14 @@ export const DERIVED_VERTEX_LABELS: readonly VertexLabel[] = [
   'Alert',
   'StatusChange',
   'AuditEntry',
+  'Case',
 ];
 
 /**
  * Labels kept out of the analysts' entity browsing (the audit trail is for admins only, through
- * its own endpoint).
+ * its own endpoint; cases are read through /api/v1/cases).
  */
-export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = ['AuditEntry'];
+export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = ['AuditEntry', 'Case'];
 
 /** Vertex labels an analyst may browse as entities. */
 export const BROWSABLE_VERTEX_LABELS: readonly VertexLabel[] = VERTEX_LABELS.filter(
@@ -168,6 +174,19 @@ export const ALERT_STATUSES = [
   'closed-reported',
 ] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** The investigation workflow of a case (the allowed moves are in the API's case workflow). */
+export const CASE_STATUSES = ['open', 'investigating', 'escalated', 'reported', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** Why a case was closed. */
+export const CASE_CLOSE_REASONS = [
+  'reported',
+  'false-positive',
+  'no-further-action',
+  'duplicate',
+] as const;
+export type CaseCloseReason = (typeof CASE_CLOSE_REASONS)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

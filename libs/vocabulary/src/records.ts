@@ -2,6 +2,8 @@ import type {
   AccountStatus,
   AccountType,
   AlertStatus,
+  CaseCloseReason,
+  CaseStatus,
   Channel,
   CompanyType,
   EventKind,
@@ -78,6 +80,8 @@ export interface AlertProps {
   windowStart: number;
   windowEnd: number;
   movementIds: string[];
+  /** Who works the alert (a principal id or a name the team uses); absent when nobody does. */
+  assignee?: string;
 }
 
 /**
@@ -135,6 +139,27 @@ export interface AuditEntryProps {
   hash?: string;
 }
 
+/**
+ * An investigation case (vertex uid `case:<uuid>`). Its alerts, notes and workflow history live
+ * on the vertex itself: `alertIds` lists the alerts, `notes` and `history` hold one JSON
+ * document per note or status change, oldest first (read and written by the API's case store).
+ */
+export interface CaseProps {
+  title: string;
+  description?: string;
+  status: CaseStatus;
+  /** Set while the case is closed. */
+  closeReason?: CaseCloseReason;
+  assignee?: string;
+  /** Who opened the case (a principal id). */
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  alertIds: string[];
+  notes: string[];
+  history: string[];
+}
+
 export interface VertexPropsByLabel {
   Person: PersonProps;
   Company: CompanyProps;
@@ -144,6 +169,7 @@ export interface VertexPropsByLabel {
   Alert: AlertProps;
   StatusChange: StatusChangeProps;
   AuditEntry: AuditEntryProps;
+  Case: CaseProps;
 }
 
 export interface HoldsProps {
@@ -245,6 +271,7 @@ export type EventVertex = VertexOf<'Event'>;
 export type AlertVertex = VertexOf<'Alert'>;
 export type StatusChangeVertex = VertexOf<'StatusChange'>;
 export type AuditEntryVertex = VertexOf<'AuditEntry'>;
+export type CaseVertex = VertexOf<'Case'>;
 export type OwnsEdge = EdgeOf<'OWNS'>;
 export type ControlsEdge = EdgeOf<'CONTROLS'>;
 export type MovementEdge = EdgeOf<'TRANSFERRED'>;

@@ -2,6 +2,8 @@ import {
   ACCOUNT_STATUSES,
   ACCOUNT_TYPES,
   ALERT_STATUSES,
+  CASE_CLOSE_REASONS,
+  CASE_STATUSES,
   CHANNELS,
   COMPANY_TYPES,
   EDGE_ENDPOINTS,
@@ -120,6 +122,7 @@ export const VERTEX_SCHEMA: {
     windowStart: req('long', INSTANT),
     windowEnd: req('long', INSTANT),
     movementIds: req('stringList'),
+    assignee: opt('string', { min: 1 }),
   },
   StatusChange: {
     alertId: req('string', { pattern: BUSINESS_ID_PATTERN, patternText: BUSINESS_ID_RULE }),
@@ -147,6 +150,19 @@ export const VERTEX_SCHEMA: {
     seq: opt('integer', { min: 1, max: INT32_MAX }),
     prevHash: opt('string', SHA256_HEX),
     hash: opt('string', SHA256_HEX),
+  },
+  Case: {
+    title: req('string', { min: 1 }),
+    description: opt('string'),
+    status: req('string', { values: CASE_STATUSES }),
+    closeReason: opt('string', { values: CASE_CLOSE_REASONS }),
+    assignee: opt('string', { min: 1 }),
+    createdBy: req('string', { min: 1 }),
+    createdAt: req('long', INSTANT),
+    updatedAt: req('long', INSTANT),
+    alertIds: req('stringList'),
+    notes: req('stringList'),
+    history: req('stringList'),
   },
 };
 

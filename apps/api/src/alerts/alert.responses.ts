@@ -95,6 +95,12 @@ export class AlertResponse {
     description: 'Evidence movements, in time order.',
   })
   movementIds!: string[];
+
+  @ApiPropertyOptional({
+    example: 'user:alice',
+    description: 'Who works the alert; absent when nobody does.',
+  })
+  assignee?: string;
 }
 
 export class AlertPageResponse {

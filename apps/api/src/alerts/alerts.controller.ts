@@ -26,7 +26,9 @@ import {
 import type { Response } from 'express';
 import { AlertRepository, BASE_MONEY, DetectionService } from '@app/detectors';
 import type { RuleDescription } from '@app/detectors';
+import { InvalidInputError } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
+import type { RequestWithAuditNote } from '../audit/audit-log';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { RequiresStepUp, whenClosingAlert } from '../auth/step-up.decorator';
@@ -51,7 +53,7 @@ import { ScanAlertsBodyDto } from './scan-alerts.body.dto';
 import { scanJobView } from './scan-job.view';
 import type { ScanJobView } from './scan-job.view';
 import { ScanJobs } from './scan-jobs.service';
-import { UpdateAlertBodyDto } from './update-alert.body.dto';
+import { AssignAlertsBodyDto, UpdateAlertBodyDto } from './update-alert.body.dto';
 
 const JOB_ID = {
   name: 'jobId',
@@ -188,7 +190,8 @@ export class AlertsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Alerts page by page, filtered by status, typology, rule, flagged account and window.',
+    summary:
+      'Alerts page by page, filtered by status, typology, rule, flagged account, window, assignee, severity and minimum score.',
   })
   @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
   @ApiErrorResponses({ badRequest: true })
@@ -201,11 +204,47 @@ export class AlertsController {
         accountId: query.account,
         from: instant(query.from),
         to: instant(query.to),
+        assignee: query.assignee,
+        severity: query.severity,
+        minScore: query.minScore,
       },
       query.limit,
       query.cursor,
     );
     return alertPageView(page);
+  }
+
+  @Post('assign')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Give many alerts to one assignee (an empty assignee takes them off theirs), all or nothing: an unknown alert id changes nothing.',
+  })
+  @ApiBody({
+    type: AssignAlertsBodyDto,
+    examples: {
+      assign: {
+        value: {
+          alertIds: ['alert:aml.structuring:3f2a9c1e', 'alert:aml.fan-out:9b1c2d3e'],
+          assignee: 'user:alice',
+        },
+      },
+      unassign: { value: { alertIds: ['alert:aml.structuring:3f2a9c1e'], assignee: '' } },
+    },
+  })
+  @ApiOkResponse({ type: [AlertResponse], description: 'The alerts with their new assignee.' })
+  @ApiErrorResponses({
+    badRequest: 'alertIds is not a non-empty list of strings, or assignee is missing.',
+    notFound: 'An alert id is unknown (the message names it); nothing was changed.',
+    payloadTooLarge: true,
+  })
+  async assign(
+    @Body() body: AssignAlertsBodyDto,
+    @Req() request: RequestWithAuditNote,
+  ): Promise<AlertView[]> {
+    const assigned = await this.alerts.assign(body.alertIds, body.assignee || undefined);
+    request.auditNote = `assignee ${body.assignee || '(none)'} for ${assigned.map((a) => a.alertId).join(', ')}`;
+    return assigned.map(alertView);
   }
 
   @Get(':alertId')
@@ -256,12 +295,16 @@ export class AlertsController {
 
   @RequiresStepUp(whenClosingAlert)
   @Patch(':alertId')
-  @ApiOperation({ summary: 'Change the status of an alert, with a note kept in its history.' })
+  @ApiOperation({
+    summary:
+      'Change the status of an alert (with a note kept in its history), its assignee (an empty string takes it off), or both.',
+  })
   @ApiParam(ALERT_ID)
   @ApiBody({
     type: UpdateAlertBodyDto,
     examples: {
       investigate: { value: { status: 'investigating', note: 'Branch CCTV requested' } },
+      assign: { value: { assignee: 'user:alice' } },
       close: {
         value: {
           status: 'closed-false-positive',
@@ -272,7 +315,8 @@ export class AlertsController {
   })
   @ApiOkResponse({ type: AlertResponse, description: 'The alert with its new status.' })
   @ApiErrorResponses({
-    badRequest: 'status is not an alert status, or note is empty or too long.',
+    badRequest:
+      'Nothing to change, status is not an alert status, a status without a note, or note or assignee empty or too long.',
     notFound: 'No alert has this id.',
     conflict: 'The change is not allowed from the current status.',
     payloadTooLarge: true,
@@ -280,16 +324,33 @@ export class AlertsController {
   async update(
     @Param('alertId') alertId: string,
     @Body() body: UpdateAlertBodyDto,
-    @Req() request: RequestWithPrincipal,
+    @Req() request: RequestWithPrincipal & RequestWithAuditNote,
   ): Promise<AlertView> {
-    return alertView(
-      await this.alerts.changeStatus(
+    if (body.status === undefined && body.assignee === undefined) {
+      throw new InvalidInputError('Nothing to change: give status (with a note) or assignee', [
+        { field: 'status', rule: 'status or assignee is required' },
+      ]);
+    }
+    if (body.status !== undefined && body.note === undefined) {
+      throw new InvalidInputError('A status change needs a note', [
+        { field: 'note', rule: 'is required with status' },
+      ]);
+    }
+    // A refused status change throws before the assignee is touched.
+    let alert = await this.alerts.get(alertId);
+    if (body.status !== undefined) {
+      alert = await this.alerts.changeStatus(
         alertId,
         body.status,
-        body.note,
+        body.note ?? '',
         request.principal?.id ?? 'anonymous',
-      ),
-    );
+      );
+    }
+    if (body.assignee !== undefined) {
+      [alert] = (await this.alerts.assign([alertId], body.assignee || undefined)) as [typeof alert];
+      request.auditNote = `assignee ${body.assignee || '(none)'}`;
+    }
+    return alertView(alert);
   }
 
   /** The detail with named parties, amounts in major units and ISO times (2 more reads). */

@@ -1,8 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
-import { ALERT_STATUSES, TYPOLOGIES } from '@app/vocabulary';
-import type { AlertStatus, Typology } from '@app/vocabulary';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { ALERT_STATUSES, SEVERITIES, TYPOLOGIES } from '@app/vocabulary';
+import type { AlertStatus, Severity, Typology } from '@app/vocabulary';
 
 export class ListAlertsQueryDto {
   /** Only alerts with this status. */
@@ -40,6 +50,28 @@ export class ListAlertsQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  /** Only alerts of this assignee. */
+  @ApiPropertyOptional({ example: 'user:alice' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  assignee?: string;
+
+  /** Only alerts of this severity. */
+  @ApiPropertyOptional({ enum: SEVERITIES })
+  @IsOptional()
+  @IsIn(SEVERITIES)
+  severity?: Severity;
+
+  /** Only alerts scoring at least this (0 to 1). */
+  @ApiPropertyOptional({ example: 0.7, minimum: 0, maximum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  minScore?: number;
 
   /** nextCursor of the previous page. */
   @ApiPropertyOptional()

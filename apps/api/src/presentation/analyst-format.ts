@@ -142,6 +142,7 @@ export function partyRefOf(vertex: GraphVertex): PartyRef {
     case 'Alert':
     case 'StatusChange':
     case 'AuditEntry':
+    case 'Case':
       return { uid: vertex.uid, label: vertex.label, name: vertex.uid };
   }
 }

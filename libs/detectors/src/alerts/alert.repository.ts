@@ -41,6 +41,8 @@ export interface StoredAlert {
   windowStart: number;
   windowEnd: number;
   movementIds: string[];
+  /** Who works the alert; absent when nobody does. */
+  assignee?: string;
 }
 
 /** An alert with its evidence, for the alert detail view. */
@@ -68,6 +70,10 @@ export interface AlertFilter {
   /** Alerts whose window overlaps [from, to). */
   from?: number;
   to?: number;
+  assignee?: string;
+  severity?: Severity;
+  /** Alerts scoring at least this (0 to 1). */
+  minScore?: number;
 }
 
 export interface AlertPage {
@@ -119,9 +125,11 @@ function decodeCursor(cursor: string): { kind: 'store' | 'after'; value: string 
   ]);
 }
 
+/** The filters applied while paging (the others are pushed to the store). */
 function overlaps(alert: StoredAlert, filter: AlertFilter): boolean {
   if (filter.from !== undefined && alert.windowEnd < filter.from) return false;
   if (filter.to !== undefined && alert.windowStart >= filter.to) return false;
+  if (filter.minScore !== undefined && alert.score < filter.minScore) return false;
   return true;
 }
 
@@ -209,6 +217,8 @@ export class AlertRepository {
     if (filter.status !== undefined) where.status = filter.status;
     if (filter.typology !== undefined) where.typology = filter.typology;
     if (filter.ruleId !== undefined) where.ruleId = filter.ruleId;
+    if (filter.assignee !== undefined) where.assignee = filter.assignee;
+    if (filter.severity !== undefined) where.severity = filter.severity;
     let storeCursor = cursor === undefined ? undefined : decodeCursor(cursor).value;
     const items: StoredAlert[] = [];
     for (let pages = 0; pages < MAX_SCANNED_PAGES; pages += 1) {
@@ -267,6 +277,32 @@ export class AlertRepository {
     return storedOf(updated);
   }
 
+  /**
+   * Gives alerts to an assignee (or takes them off theirs with `undefined`), all or nothing:
+   * an unknown id fails the whole call (naming it) before anything is written.
+   */
+  async assign(alertIds: readonly string[], assignee: string | undefined): Promise<StoredAlert[]> {
+    const unique = [...new Set(alertIds)];
+    const found = new Map(
+      (await this.store.getVertices(unique))
+        .filter((v): v is AlertVertex => v.label === 'Alert')
+        .map((v) => [v.uid, v] as const),
+    );
+    const unknown = unique.find((id) => !found.has(id));
+    if (unknown !== undefined) throw new EntityNotFoundError('Alert', unknown);
+    const now = this.clock.now();
+    const updated = unique.map((id): AlertVertex => {
+      const vertex = found.get(id) as AlertVertex;
+      const { assignee: _previous, ...props } = vertex.props;
+      return {
+        ...vertex,
+        props: { ...props, ...(assignee === undefined ? {} : { assignee }), updatedAt: now },
+      };
+    });
+    await this.store.upsertVertices(updated);
+    return updated.map(storedOf);
+  }
+
   statusHistory(alertId: string): Promise<AlertStatusChange[]> {
     return this.history.list(alertId);
   }
@@ -294,6 +330,8 @@ export class AlertRepository {
           (filter.status === undefined || a.status === filter.status) &&
           (filter.typology === undefined || a.typology === filter.typology) &&
           (filter.ruleId === undefined || a.ruleId === filter.ruleId) &&
+          (filter.assignee === undefined || a.assignee === filter.assignee) &&
+          (filter.severity === undefined || a.severity === filter.severity) &&
           overlaps(a, filter) &&
           (after === undefined || a.alertId > after),
       )

@@ -38,7 +38,8 @@ import type { GraphStore } from '../graph-store.port';
  * Four Events (HAS_EVENT): a1 logs in at T0+30min and changes its credentials at T0+6h; a2
  * adds a device and logs in at the same instant, T0+2h (a tie ordered by event uid). One Alert
  * FLAGS a1 and midco, with the StatusChange of its raise (HAS_STATUS_CHANGE). One AuditEntry
- * (an analyst reading that alert) stands alone, without edges.
+ * (an analyst reading that alert) stands alone, without edges, and so does one Case holding the
+ * alert, with a note and its opening in its history (JSON documents).
  *
  * 30 movements (see MOVEMENT_ROWS): a fan-out from a1, a fan-in to a8, a chain, a 2-cycle,
  * timestamp ties (m12/m13, m24/m25, m28/m29) and a self-transfer (m26).
@@ -293,6 +294,21 @@ export function buildBankFixture(source = 'fx'): BankFixture {
         resource: alert,
         httpStatus: 200,
         correlationId: `${source}-request-1`,
+      },
+    },
+    {
+      label: 'Case',
+      uid: `case:${source.replace(/[^A-Za-z0-9]/g, '')}-1`,
+      props: {
+        title: 'Fan-out from a1',
+        status: 'investigating',
+        assignee: 'user:alice',
+        createdBy: 'key-0123456789ab',
+        createdAt: t0 + 10 * HOUR,
+        updatedAt: t0 + 11 * HOUR,
+        alertIds: [alert],
+        notes: [JSON.stringify({ noteId: 'n1', text: 'Calling the customer.', attachments: [] })],
+        history: [JSON.stringify({ from: null, to: 'open', at: t0 + 10 * HOUR })],
       },
     },
   ];

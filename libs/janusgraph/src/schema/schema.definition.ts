@@ -26,7 +26,7 @@ import type { PropertyType } from '@app/vocabulary';
  *     only way to list all vertices of a label (paging by uid) without scanning the whole graph,
  *     as JanusGraph has no index on labels. Person/Company add `name` as TEXTSTRING (full-text
  *     and exact), Identifier adds `kind`/`value`, Account adds `status`/`accountType`, AuditEntry
- *     adds `principal`/`resource` (the audit trail's two filters).
+ *     adds `principal`/`resource` (the audit trail's two filters), Case adds `status`/`assignee`.
  * No composite index on low-cardinality keys such as `kind` or `status` on purpose: a composite
  * index entry per value becomes one huge "hot" row on a distributed backend.
  */
@@ -134,6 +134,11 @@ const LABEL_SEARCH_KEYS: Readonly<
   AuditEntry: [
     { name: 'principal', mapping: 'STRING' },
     { name: 'resource', mapping: 'STRING' },
+  ],
+  // The case list's filters.
+  Case: [
+    { name: 'status', mapping: 'STRING' },
+    { name: 'assignee', mapping: 'STRING' },
   ],
 };
 

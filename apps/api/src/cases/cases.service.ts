@@ -1,0 +1,249 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { GraphStore } from '@app/graph-store';
+import type { StoredAlert } from '@app/detectors';
+import { Clock, ConflictError, EntityNotFoundError } from '@app/vocabulary';
+import type { AlertVertex, CaseCloseReason, CaseStatus, Typology } from '@app/vocabulary';
+import type { AttachmentRef, CaseRecord } from './case';
+import { CaseFilter, CasePage, CaseStore } from './case-store';
+import { checkTransition, isOpenCase } from './case-workflow';
+
+export interface NewCase {
+  title: string;
+  description?: string;
+  assignee?: string;
+  alertIds?: readonly string[];
+}
+
+/** What a PATCH changes; `assignee: null` takes the case off its assignee. */
+export interface CaseChange {
+  title?: string;
+  assignee?: string | null;
+  status?: CaseStatus;
+  closeReason?: CaseCloseReason;
+  note?: string;
+}
+
+export interface NewNote {
+  text: string;
+  attachments?: readonly AttachmentRef[];
+}
+
+/** A case with its alerts as stored (alerts no longer in the graph are left out). */
+export interface CaseDetail {
+  record: CaseRecord;
+  alerts: StoredAlert[];
+}
+
+/** `case:<creation time, UTC, to the second>-<random>`: ids sort oldest first. */
+function newCaseId(now: number): string {
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  return `case:${stamp}-${randomUUID()}`;
+}
+
+function storedAlertOf(vertex: AlertVertex): StoredAlert {
+  return { alertId: vertex.uid, ...vertex.props, typology: vertex.props.typology as Typology };
+}
+
+/**
+ * Investigation cases: alerts gathered under a title, assigned, annotated and moved through the
+ * workflow of case-workflow.ts. Changes run one at a time in this process, so two requests
+ * cannot put one alert into two open cases, nor lose each other's notes.
+ */
+@Injectable()
+export class CasesService {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly cases: CaseStore,
+    private readonly store: GraphStore,
+    private readonly clock: Clock,
+  ) {}
+
+  create(input: NewCase, actor: string): Promise<CaseRecord> {
+    return this.exclusive(async () => {
+      const alertIds = [...new Set(input.alertIds ?? [])];
+      await this.checkAlerts(alertIds, undefined);
+      const now = this.clock.now();
+      const record: CaseRecord = {
+        caseId: newCaseId(now),
+        title: input.title,
+        ...(input.description === undefined ? {} : { description: input.description }),
+        status: 'open',
+        ...(input.assignee === undefined ? {} : { assignee: input.assignee }),
+        createdBy: actor,
+        createdAt: now,
+        updatedAt: now,
+        alertIds,
+        notes: [],
+        history: [{ from: null, to: 'open', at: now, actor }],
+      };
+      await this.cases.save(record);
+      return record;
+    });
+  }
+
+  list(filter: CaseFilter, limit: number, cursor?: string): Promise<CasePage> {
+    return this.cases.list(filter, limit, cursor);
+  }
+
+  async get(caseId: string): Promise<CaseRecord> {
+    const record = await this.cases.get(caseId);
+    if (record === undefined) throw new EntityNotFoundError('Case', caseId);
+    return record;
+  }
+
+  /** The case with its alerts (one read for all of them). */
+  async detail(caseId: string): Promise<CaseDetail> {
+    const record = await this.get(caseId);
+    const found = new Map(
+      (await this.store.getVertices(record.alertIds))
+        .filter((v): v is AlertVertex => v.label === 'Alert')
+        .map((v) => [v.uid, storedAlertOf(v)] as const),
+    );
+    return {
+      record,
+      alerts: record.alertIds.flatMap((id) => found.get(id) ?? []),
+    };
+  }
+
+  update(caseId: string, change: CaseChange, actor: string): Promise<CaseRecord> {
+    return this.exclusive(async () => {
+      const record = await this.get(caseId);
+      const now = this.clock.now();
+      const next: CaseRecord = { ...record, updatedAt: now };
+      if (change.title !== undefined) next.title = change.title;
+      if (change.assignee === null) delete next.assignee;
+      else if (change.assignee !== undefined) next.assignee = change.assignee;
+      if (change.status !== undefined) {
+        const closeReason = checkTransition(
+          caseId,
+          record.status,
+          change.status,
+          change.closeReason,
+        );
+        // A reopened case takes its alerts back: none of them may be in another open case.
+        if (!isOpenCase(record.status)) await this.checkAlerts(record.alertIds, caseId);
+        next.status = change.status;
+        if (closeReason === undefined) delete next.closeReason;
+        else next.closeReason = closeReason;
+        next.history = [
+          ...record.history,
+          {
+            from: record.status,
+            to: change.status,
+            at: now,
+            actor,
+            ...(closeReason === undefined ? {} : { closeReason }),
+            ...(change.note === undefined ? {} : { note: change.note }),
+          },
+        ];
+      } else if (change.closeReason !== undefined) {
+        checkTransition(caseId, record.status, record.status, change.closeReason);
+      }
+      await this.cases.save(next);
+      return next;
+    });
+  }
+
+  addAlerts(caseId: string, alertIds: readonly string[]): Promise<CaseRecord> {
+    return this.exclusive(async () => {
+      const record = await this.get(caseId);
+      this.checkWritable(record);
+      const added = [...new Set(alertIds)].filter((id) => !record.alertIds.includes(id));
+      await this.checkAlerts(added, caseId);
+      const next: CaseRecord = {
+        ...record,
+        alertIds: [...record.alertIds, ...added],
+        updatedAt: this.clock.now(),
+      };
+      await this.cases.save(next);
+      return next;
+    });
+  }
+
+  removeAlert(caseId: string, alertId: string): Promise<CaseRecord> {
+    return this.exclusive(async () => {
+      const record = await this.get(caseId);
+      this.checkWritable(record);
+      if (!record.alertIds.includes(alertId)) {
+        throw new EntityNotFoundError(`Alert in case ${caseId}`, alertId);
+      }
+      const next: CaseRecord = {
+        ...record,
+        alertIds: record.alertIds.filter((id) => id !== alertId),
+        updatedAt: this.clock.now(),
+      };
+      await this.cases.save(next);
+      return next;
+    });
+  }
+
+  addNote(caseId: string, note: NewNote, author: string): Promise<CaseRecord> {
+    return this.exclusive(async () => {
+      const record = await this.get(caseId);
+      const now = this.clock.now();
+      const next: CaseRecord = {
+        ...record,
+        notes: [
+          ...record.notes,
+          {
+            noteId: randomUUID(),
+            text: note.text,
+            author,
+            at: now,
+            attachments: [...(note.attachments ?? [])],
+          },
+        ],
+        updatedAt: now,
+      };
+      await this.cases.save(next);
+      return next;
+    });
+  }
+
+  /** A closed case's alerts are kept as they were: reopen it first. */
+  private checkWritable(record: CaseRecord): void {
+    if (!isOpenCase(record.status)) {
+      throw new ConflictError(
+        `Case ${record.caseId} is closed; reopen it (status investigating) before changing its alerts`,
+        { field: 'status', status: record.status },
+      );
+    }
+  }
+
+  /**
+   * Every alert exists (404 naming the first unknown one) and is in no open case other than
+   * `caseId` (409 naming the alert and the case).
+   */
+  private async checkAlerts(
+    alertIds: readonly string[],
+    caseId: string | undefined,
+  ): Promise<void> {
+    if (alertIds.length === 0) return;
+    const known = new Set(
+      (await this.store.getVertices(alertIds)).filter((v) => v.label === 'Alert').map((v) => v.uid),
+    );
+    const unknown = alertIds.find((id) => !known.has(id));
+    if (unknown !== undefined) throw new EntityNotFoundError('Alert', unknown);
+    const wanted = new Set(alertIds);
+    const other = (await this.cases.openCasesWithAlerts(alertIds)).find((c) => c.caseId !== caseId);
+    if (other !== undefined) {
+      const alertId = other.alertIds.find((id) => wanted.has(id)) ?? '';
+      throw new ConflictError(
+        `Alert ${alertId} is already in open case ${other.caseId} ("${other.title}"); remove it there or close that case first`,
+        { field: 'alertIds', alertId, caseId: other.caseId },
+      );
+    }
+  }
+
+  /** Runs changes one at a time, in arrival order. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
