@@ -34,6 +34,7 @@ import { MinimumRole } from '../auth/roles.decorator';
 import { RequiresStepUp, whenClosingAlert } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
+import { STEP_UP_REQUIRED_ANSWER } from '../mfa/mfa.responses';
 import { asDownload } from '../presentation/download';
 import { ExportFormatQueryDto } from '../presentation/export-format.query.dto';
 import { textContent } from '../presentation/analyst-format.responses';
@@ -278,6 +279,7 @@ export class AlertsController {
   @ApiErrorResponses({
     notFound: 'No alert has this id.',
     badRequest: 'format is not json or csv.',
+    forbidden: `The API key does not have the role this route needs. ${STEP_UP_REQUIRED_ANSWER}`,
   })
   async export(
     @Param('alertId') alertId: string,
@@ -317,6 +319,7 @@ export class AlertsController {
   @ApiErrorResponses({
     badRequest:
       'Nothing to change, status is not an alert status, a status without a note, or note or assignee empty or too long.',
+    forbidden: `The API key does not have the role this route needs. ${STEP_UP_REQUIRED_ANSWER}`,
     notFound: 'No alert has this id.',
     conflict: 'The change is not allowed from the current status.',
     payloadTooLarge: true,

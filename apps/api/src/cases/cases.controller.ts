@@ -17,6 +17,7 @@ import { RequiresStepUp } from '../auth/step-up.decorator';
 import type { StepUpCondition } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
+import { STEP_UP_REQUIRED_ANSWER } from '../mfa/mfa.responses';
 import {
   AddCaseNoteBodyDto,
   CaseAlertsBodyDto,
@@ -159,8 +160,7 @@ export class CasesController {
     badRequest:
       'Nothing to change, a bad field, closing without closeReason, or a closeReason without closing; details.problems names the field.',
     notFound: 'No case has this id.',
-    forbidden:
-      'The key does not have the analyst role, or (error step_up_required) reporting or closing without a recent second factor.',
+    forbidden: `The key does not have the analyst role. ${STEP_UP_REQUIRED_ANSWER} (Only when reporting or closing.)`,
     conflict:
       'The move is not allowed from the current status (the message names from, to and the allowed next states), or a reopened case holds an alert now in another open case.',
     payloadTooLarge: true,

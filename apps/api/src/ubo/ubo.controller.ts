@@ -15,6 +15,7 @@ import { MinimumRole } from '../auth/roles.decorator';
 import { RequiresStepUp } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
+import { STEP_UP_REQUIRED_ANSWER } from '../mfa/mfa.responses';
 import { EvaluateUboBodyDto } from './evaluate-ubo.body.dto';
 import { textContent } from '../presentation/analyst-format.responses';
 import { asDownload } from '../presentation/download';
@@ -192,6 +193,7 @@ export class UboController {
   @ApiErrorResponses({
     notFound: COMPANY_NOT_FOUND,
     badRequest: `${BAD_OPTIONS} Also: format is not json or csv.`,
+    forbidden: `The API key does not have the role this route needs. ${STEP_UP_REQUIRED_ANSWER}`,
   })
   async export(
     @Param('companyId') companyId: string,
