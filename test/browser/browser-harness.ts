@@ -46,7 +46,7 @@ export async function startSeededApi(): Promise<RunningApi> {
   const defaults = loadAllSettings({});
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(appSettings.KEY)
-    .useValue({ ...defaults.app, seedOnStart: true })
+    .useValue({ ...defaults.app, seedOnStart: true, logLevel: 'silent' })
     .overrideProvider(securitySettings.KEY)
     .useValue({ ...defaults.security, rateLimitEnabled: false })
     .compile();

@@ -87,7 +87,8 @@ export interface ShareRange {
 
 export interface NetworkNode {
   id: string;
-  label: 'Person' | 'Company' | string;
+  /** Person or Company. */
+  label: string;
   name?: string;
   layer: number;
   role: string;

@@ -35,14 +35,22 @@ export function GraphView(props: GraphViewProps): React.JSX.Element {
       elements,
       style,
       wheelSensitivity: 0.3,
-      layout: { name: 'dagre', rankDir: direction, nodeSep: 30, rankSep: 70 } as cytoscape.LayoutOptions,
+      layout: {
+        name: 'dagre',
+        rankDir: direction,
+        nodeSep: 30,
+        rankSep: 70,
+      } as cytoscape.LayoutOptions,
     });
     cyRef.current = cy;
     element.dataset.nodeCount = String(cy.nodes().length);
     element.dataset.edgeCount = String(cy.edges().length);
     element.dataset.renderMs = (performance.now() - started).toFixed(1);
     if (onNodeActivate !== undefined) {
-      cy.on('tap', 'node', (event) => onNodeActivate(String(event.target.id())));
+      cy.on('tap', 'node', (event) => {
+        const node = event.target as cytoscape.NodeSingular;
+        onNodeActivate(node.id());
+      });
     }
     onReady?.(cy);
     return () => {
@@ -52,12 +60,6 @@ export function GraphView(props: GraphViewProps): React.JSX.Element {
   }, [elements, style, direction, onNodeActivate, onReady]);
 
   return (
-    <div
-      ref={container}
-      className="graph"
-      role="img"
-      aria-label={label}
-      data-testid="graph"
-    />
+    <div ref={container} className="graph" role="img" aria-label={label} data-testid="graph" />
   );
 }

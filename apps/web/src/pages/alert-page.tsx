@@ -22,7 +22,10 @@ const FLOW_STYLE: StylesheetJson = [
   },
   { selector: 'node[kind = "subject"]', style: { 'background-color': '#c53030' } },
   { selector: 'node[kind = "added"]', style: { 'background-color': '#718096' } },
-  { selector: 'node[kind = "person"]', style: { shape: 'round-rectangle', 'background-color': '#805ad5' } },
+  {
+    selector: 'node[kind = "person"]',
+    style: { shape: 'round-rectangle', 'background-color': '#805ad5' },
+  },
   {
     selector: 'edge',
     style: {
@@ -58,7 +61,11 @@ function flowElements(alert: AlertDetail): ElementDefinition[] {
     ] as const) {
       if (!nodes.has(uid)) {
         nodes.set(uid, {
-          data: { id: uid, label: partyName(party, uid), kind: subjects.has(uid) ? 'subject' : 'account' },
+          data: {
+            id: uid,
+            label: partyName(party, uid),
+            kind: subjects.has(uid) ? 'subject' : 'account',
+          },
         });
       }
     }
@@ -107,7 +114,7 @@ function hopElements(answer: EntityAnswer, known: Set<string>): ElementDefinitio
             ? 'holds'
             : edge.money === undefined
               ? ''
-              : `${String(edge.props.timestampIso ?? '').slice(0, 10)} ${formatAmount(edge.money.amount, edge.money.currency)}`,
+              : `${typeof edge.props.timestampIso === 'string' ? edge.props.timestampIso.slice(0, 10) : ''} ${formatAmount(edge.money.amount, edge.money.currency)}`,
         kind: 'added',
       },
     });
@@ -130,7 +137,9 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
         setAlert(answer);
         setElements(flowElements(answer));
       })
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) =>
+        setError(caught instanceof Error ? caught.message : String(caught)),
+      );
   }, [alertId]);
 
   const expand = useCallback(
@@ -146,7 +155,9 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
           });
           setExpanded((list) => [...list, uid]);
         })
-        .catch((caught: unknown) => setNote(caught instanceof Error ? caught.message : String(caught)));
+        .catch((caught: unknown) =>
+          setNote(caught instanceof Error ? caught.message : String(caught)),
+        );
     },
     [expanded],
   );
@@ -178,7 +189,8 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
         </a>
       </p>
       <h1 id="alert-title">
-        {alert.typology} alert <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
+        {alert.typology} alert{' '}
+        <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
       </h1>
       <dl className="facts">
         <dt>Rule</dt>
@@ -200,8 +212,8 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
       <h2 id="flow-title">Money flow</h2>
       <p className="hint">
         Accounts are nodes (red: the alert&apos;s subjects); arrows are the movements, numbered in
-        time order. Click an account, or choose it below, to add its counterparties and holders
-        (one hop, dashed).
+        time order. Click an account, or choose it below, to add its counterparties and holders (one
+        hop, dashed).
       </p>
       <form
         className="expand"
@@ -210,9 +222,9 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
           if (choice !== '') expand(choice);
         }}
       >
-        <label>
-          Account to expand
-          <select value={choice} onChange={(e) => setChoice(e.target.value)}>
+        <div className="field">
+          <label htmlFor="account-to-expand">Account to expand</label>
+          <select id="account-to-expand" value={choice} onChange={(e) => setChoice(e.target.value)}>
             <option value="">Choose an account</option>
             {accounts.map((uid) => (
               <option key={uid} value={uid} disabled={expanded.includes(uid)}>
@@ -220,7 +232,7 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={choice === ''}>
           Expand one hop
         </button>
@@ -262,7 +274,9 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
                 <td>{partyName(movement.from, movement.fromAccount).replace('\n', ' · ')}</td>
                 <td>{partyName(movement.to, movement.toAccount).replace('\n', ' · ')}</td>
                 <td className="num">{formatAmount(movement.amount, movement.currency)}</td>
-                <td className="num">{formatAmount(movement.base.amount, movement.base.currency)}</td>
+                <td className="num">
+                  {formatAmount(movement.base.amount, movement.base.currency)}
+                </td>
                 <td>{movement.channel ?? ''}</td>
               </tr>
             ))}
@@ -273,7 +287,8 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
       <ul>
         {alert.history.map((entry) => (
           <li key={`${entry.atIso}-${entry.to}`}>
-            {formatTime(entry.atIso)}: {entry.from ?? 'new'} → {entry.to} by {entry.actor} ({entry.note})
+            {formatTime(entry.atIso)}: {entry.from ?? 'new'} → {entry.to} by {entry.actor} (
+            {entry.note})
           </li>
         ))}
       </ul>

@@ -84,12 +84,26 @@ function ScanControl({ onFinished }: { onFinished: () => void }): React.JSX.Elem
         void start();
       }}
     >
-      <label>
-        From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />
-      </label>
-      <label>
-        To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} required />
-      </label>
+      <div className="field">
+        <label htmlFor="scan-from">From</label>
+        <input
+          id="scan-from"
+          type="date"
+          value={from}
+          onChange={(e) => setFrom(e.target.value)}
+          required
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="scan-to">To</label>
+        <input
+          id="scan-to"
+          type="date"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          required
+        />
+      </div>
       <button type="submit">Scan for alerts</button>
       <span role="status">{message}</span>
     </form>
@@ -165,9 +179,10 @@ export function AlertQueue(): React.JSX.Element {
       <h1 id="queue-title">Alert queue</h1>
       {allows(role, 'admin') && <ScanControl onFinished={refresh} />}
       <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Typology
+        <div className="field">
+          <label htmlFor="typology">Typology</label>
           <select
+            id="typology"
             name="typology"
             value={typology}
             onChange={(e) => {
@@ -180,10 +195,11 @@ export function AlertQueue(): React.JSX.Element {
               <option key={t}>{t}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Status
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
           <select
+            id="status"
             name="status"
             value={status}
             onChange={(e) => {
@@ -196,25 +212,35 @@ export function AlertQueue(): React.JSX.Element {
               <option key={s}>{s}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Severity (this page)
-          <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)}>
+        </div>
+        <div className="field">
+          <label htmlFor="severity-this-page">Severity (this page)</label>
+          <select
+            id="severity-this-page"
+            name="severity"
+            value={severity}
+            onChange={(e) => setSeverity(e.target.value)}
+          >
             <option value="">All</option>
             {SEVERITIES.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Sort by
-          <select name="sort" value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
+        </div>
+        <div className="field">
+          <label htmlFor="sort-by">Sort by</label>
+          <select
+            id="sort-by"
+            name="sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as SortKey)}
+          >
             <option value="score">Score (highest first)</option>
             <option value="severity">Severity (highest first)</option>
             <option value="windowEnd">Latest activity first</option>
             <option value="typology">Typology (A to Z)</option>
           </select>
-        </label>
+        </div>
       </form>
       {error !== null && (
         <p role="alert" className="error">

@@ -10,7 +10,9 @@ export function FraudRings(): React.JSX.Element {
   useEffect(() => {
     getJson<{ rings: FraudRing[] }>('/fraud/rings?limit=50')
       .then((answer) => setRings(answer.rings))
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) =>
+        setError(caught instanceof Error ? caught.message : String(caught)),
+      );
   }, []);
 
   if (error !== null) {

@@ -24,13 +24,22 @@ const OWNERSHIP_STYLE: StylesheetJson = [
       height: 28,
     },
   },
-  { selector: 'node[type = "Company"]', style: { shape: 'round-rectangle', 'background-color': '#2b6cb0' } },
-  { selector: 'node[role = "target"]', style: { 'background-color': '#1a365d', width: 40, height: 40 } },
+  {
+    selector: 'node[type = "Company"]',
+    style: { shape: 'round-rectangle', 'background-color': '#2b6cb0' },
+  },
+  {
+    selector: 'node[role = "target"]',
+    style: { 'background-color': '#1a365d', width: 40, height: 40 },
+  },
   {
     selector: 'node[role = "beneficial-owner"]',
     style: { 'background-color': '#c05621', 'border-width': 4, 'border-color': '#7b341e' },
   },
-  { selector: 'node[risky = "yes"]', style: { 'border-width': 4, 'border-color': '#c53030', 'border-style': 'double' } },
+  {
+    selector: 'node[risky = "yes"]',
+    style: { 'border-width': 4, 'border-color': '#c53030', 'border-style': 'double' },
+  },
   {
     selector: 'edge',
     style: {
@@ -111,7 +120,9 @@ async function allCompanies(): Promise<Vertex[]> {
   const found: Vertex[] = [];
   let cursor: string | undefined;
   do {
-    const page = await getJson<EntityPage>(withQuery('/entities', { label: 'Company', limit: 500, cursor }));
+    const page = await getJson<EntityPage>(
+      withQuery('/entities', { label: 'Company', limit: 500, cursor }),
+    );
     found.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== undefined && found.length < 20_000);
@@ -125,7 +136,9 @@ function companyName(vertex: Vertex): string {
 /** Ownership: find a company, draw its owners top-down, beneficial owners and risks marked. */
 export function OwnershipPage(): React.JSX.Element {
   const [companies, setCompanies] = useState<Vertex[]>([]);
-  const [term, setTerm] = useState(() => new URLSearchParams(window.location.search).get('company') ?? '');
+  const [term, setTerm] = useState(
+    () => new URLSearchParams(window.location.search).get('company') ?? '',
+  );
   const [companyId, setCompanyId] = useState<string | null>(() =>
     new URLSearchParams(window.location.search).get('company'),
   );
@@ -138,25 +151,33 @@ export function OwnershipPage(): React.JSX.Element {
   useEffect(() => {
     allCompanies()
       .then(setCompanies)
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) =>
+        setError(caught instanceof Error ? caught.message : String(caught)),
+      );
   }, []);
 
   useEffect(() => {
     if (companyId === null) return;
     setNetwork(null);
-    getJson<UboNetwork>(withQuery(`/ubo/${encodeURIComponent(companyId)}/network`, { regime, convention }))
+    getJson<UboNetwork>(
+      withQuery(`/ubo/${encodeURIComponent(companyId)}/network`, { regime, convention }),
+    )
       .then((answer) => {
         setNetwork(answer);
         setError(null);
       })
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) =>
+        setError(caught instanceof Error ? caught.message : String(caught)),
+      );
   }, [companyId, regime, convention]);
 
   const matches = useMemo(() => {
     const wanted = term.trim().toLowerCase();
     if (wanted === '') return [];
     return companies
-      .filter((c) => c.uid.toLowerCase() === wanted || companyName(c).toLowerCase().includes(wanted))
+      .filter(
+        (c) => c.uid.toLowerCase() === wanted || companyName(c).toLowerCase().includes(wanted),
+      )
       .slice(0, 20);
   }, [companies, term]);
 
@@ -173,12 +194,17 @@ export function OwnershipPage(): React.JSX.Element {
   const exportPng = (): void => {
     const cy = cyRef.current;
     if (cy === null) return;
-    download(cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' }), `ownership-${name}.png`);
+    download(
+      cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' }),
+      `ownership-${name}.png`,
+    );
   };
   const exportBods = async (): Promise<void> => {
     if (companyId === null) return;
     try {
-      const blob = await getBlob(withQuery(`/ubo/${encodeURIComponent(companyId)}/bods`, { regime, convention }));
+      const blob = await getBlob(
+        withQuery(`/ubo/${encodeURIComponent(companyId)}/bods`, { regime, convention }),
+      );
       download(blob, `ownership-${name}.bods.json`);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
@@ -195,7 +221,9 @@ export function OwnershipPage(): React.JSX.Element {
           type="search"
           value={term}
           onChange={(event) => setTerm(event.target.value)}
-          placeholder={companies.length === 0 ? 'Loading companies…' : `Search ${companies.length} companies`}
+          placeholder={
+            companies.length === 0 ? 'Loading companies…' : `Search ${companies.length} companies`
+          }
         />
       </form>
       {matches.length > 0 && (
@@ -213,25 +241,39 @@ export function OwnershipPage(): React.JSX.Element {
           ))}
         </ul>
       )}
-      <form className="options" aria-label="Ownership rules" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Regime
-          <select name="regime" value={regime} onChange={(event) => setRegime(event.target.value)}>
+      <form
+        className="options"
+        aria-label="Ownership rules"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <div className="field">
+          <label htmlFor="regime">Regime</label>
+          <select
+            id="regime"
+            name="regime"
+            value={regime}
+            onChange={(event) => setRegime(event.target.value)}
+          >
             {REGIMES.map((r) => (
               <option key={r} value={r}>
                 {r.toUpperCase()}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Convention
-          <select name="convention" value={convention} onChange={(event) => setConvention(event.target.value)}>
+        </div>
+        <div className="field">
+          <label htmlFor="convention">Convention</label>
+          <select
+            id="convention"
+            name="convention"
+            value={convention}
+            onChange={(event) => setConvention(event.target.value)}
+          >
             {CONVENTIONS.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="button" onClick={exportPng} disabled={network === null}>
           Export PNG
         </button>
@@ -244,7 +286,9 @@ export function OwnershipPage(): React.JSX.Element {
           {error}
         </p>
       )}
-      {companyId !== null && network === null && error === null && <p>Loading the ownership chart…</p>}
+      {companyId !== null && network === null && error === null && (
+        <p>Loading the ownership chart…</p>
+      )}
       {network !== null && (
         <>
           <h2>
@@ -256,10 +300,10 @@ export function OwnershipPage(): React.JSX.Element {
             )}
           </h2>
           <p className="hint">
-            Threshold {bpToPercent(network.options.thresholdBp)} under the {network.options.regime.toUpperCase()}{' '}
-            regime. Owners are drawn above what they own; beneficial owners in orange with their
-            effective share; dashed links are control without shares; red links are part of a cycle
-            (↻); a red double border marks a risk.
+            Threshold {bpToPercent(network.options.thresholdBp)} under the{' '}
+            {network.options.regime.toUpperCase()} regime. Owners are drawn above what they own;
+            beneficial owners in orange with their effective share; dashed links are control without
+            shares; red links are part of a cycle (↻); a red double border marks a risk.
           </p>
           <GraphView
             label={`Ownership chart of ${name}: ${network.nodes.length} parties, ${owners.length} beneficial owners`}
