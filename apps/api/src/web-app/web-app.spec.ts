@@ -30,9 +30,7 @@ describe('serveWebApp', () => {
 
   it('answers 503 with the error shape and how to build the app when there is no build', async () => {
     app = await appServing(join(directory, 'missing'));
-    const answer = await request(app.getHttpServer())
-      .get('/app/alerts')
-      .expect(503);
+    const answer = await request(app.getHttpServer()).get('/app/alerts').expect(503);
     const body = answer.body as { error: string; message: string; correlationId: string };
     expect(body.error).toBe('web_app_not_built');
     expect(body.message).toContain('npm run build');
