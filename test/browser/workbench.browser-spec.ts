@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -249,6 +249,23 @@ if (!availability.available && availability.ci) {
       // Another regime redraws from the API with that regime.
       await page.getByLabel('Regime').selectOption('uk');
       await page.locator('p.hint', { hasText: 'under the UK regime' }).waitFor();
+      await page.getByLabel('Regime').selectOption('custom');
+      await page.getByLabel('Threshold (%)').fill('10');
+      await page.locator('p.hint', { hasText: 'Threshold 10% under the CUSTOM regime' }).waitFor();
+
+      // Exports: the chart as PNG (drawn in the browser), the answer as BODS (from the API).
+      const [png] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export PNG' }).click(),
+      ]);
+      expect(png.suggestedFilename()).toMatch(/\.png$/);
+      const [bods] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export BODS' }).click(),
+      ]);
+      expect(bods.suggestedFilename()).toMatch(/\.bods\.json$/);
+      const statements: unknown = JSON.parse(readFileSync(await bods.path(), 'utf8'));
+      expect(Array.isArray(statements) && statements.length > 0).toBe(true);
     });
 
     it('shows each role only what it may do', async () => {

@@ -116,6 +116,9 @@ export function AlertQueue(): React.JSX.Element {
   const [typology, setTypology] = useState('');
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [account, setAccount] = useState('');
   const [sort, setSort] = useState<SortKey>('score');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<AlertPage | null>(null);
@@ -128,7 +131,16 @@ export function AlertQueue(): React.JSX.Element {
   useEffect(() => {
     let live = true;
     started.current = performance.now();
-    getJson<AlertPage>(withQuery('/alerts', { typology, status, cursor, limit: PAGE_SIZE }))
+    const query = {
+      typology,
+      status,
+      account: account.trim(),
+      from: from === '' ? undefined : `${from}T00:00:00Z`,
+      to: to === '' ? undefined : `${to}T23:59:59Z`,
+      cursor,
+      limit: PAGE_SIZE,
+    };
+    getJson<AlertPage>(withQuery('/alerts', query))
       .then((answer) => {
         if (live) {
           setPage(answer);
@@ -141,7 +153,7 @@ export function AlertQueue(): React.JSX.Element {
     return () => {
       live = false;
     };
-  }, [typology, status, cursor, reload]);
+  }, [typology, status, account, from, to, cursor, reload]);
 
   const rows = useMemo(
     () =>
@@ -212,6 +224,43 @@ export function AlertQueue(): React.JSX.Element {
               <option key={s}>{s}</option>
             ))}
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="active-from">Active from</label>
+          <input
+            id="active-from"
+            type="date"
+            value={from}
+            onChange={(e) => {
+              setFrom(e.target.value);
+              resetPaging();
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="active-to">Active until</label>
+          <input
+            id="active-to"
+            type="date"
+            value={to}
+            onChange={(e) => {
+              setTo(e.target.value);
+              resetPaging();
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="account">Account or party id</label>
+          <input
+            id="account"
+            type="search"
+            value={account}
+            placeholder="account:SYNB:…"
+            onChange={(e) => {
+              setAccount(e.target.value);
+              resetPaging();
+            }}
+          />
         </div>
         <div className="field">
           <label htmlFor="severity-this-page">Severity (this page)</label>

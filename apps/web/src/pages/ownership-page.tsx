@@ -5,7 +5,7 @@ import { GraphView } from '../graph/graph-view';
 import { bpToPercent, formatPercent } from '../money';
 import type { EntityPage, NetworkEdge, NetworkNode, UboNetwork, Vertex } from '../types';
 
-const REGIMES = ['eu', 'uk', 'us'];
+const REGIMES = ['eu', 'uk', 'us', 'custom'];
 const CONVENTIONS = ['integrated', 'simple-paths'];
 
 const OWNERSHIP_STYLE: StylesheetJson = [
@@ -144,6 +144,7 @@ export function OwnershipPage(): React.JSX.Element {
   );
   const [regime, setRegime] = useState('eu');
   const [convention, setConvention] = useState('integrated');
+  const [thresholdPercent, setThresholdPercent] = useState('25');
   const [network, setNetwork] = useState<UboNetwork | null>(null);
   const [error, setError] = useState<string | null>(null);
   const cyRef = useRef<Core | null>(null);
@@ -156,20 +157,36 @@ export function OwnershipPage(): React.JSX.Element {
       );
   }, []);
 
+  // The threshold applies to the custom regime only (the others fix their own).
+  const rules = useMemo(
+    () => ({
+      regime,
+      convention,
+      thresholdBp:
+        regime === 'custom' && Number(thresholdPercent) > 0
+          ? Math.round(Number(thresholdPercent) * 100)
+          : undefined,
+    }),
+    [regime, convention, thresholdPercent],
+  );
+
   useEffect(() => {
     if (companyId === null) return;
     setNetwork(null);
-    getJson<UboNetwork>(
-      withQuery(`/ubo/${encodeURIComponent(companyId)}/network`, { regime, convention }),
-    )
+    let live = true; // a newer choice wins over an older answer that arrives late
+    getJson<UboNetwork>(withQuery(`/ubo/${encodeURIComponent(companyId)}/network`, rules))
       .then((answer) => {
+        if (!live) return;
         setNetwork(answer);
         setError(null);
       })
-      .catch((caught: unknown) =>
-        setError(caught instanceof Error ? caught.message : String(caught)),
-      );
-  }, [companyId, regime, convention]);
+      .catch((caught: unknown) => {
+        if (live) setError(caught instanceof Error ? caught.message : String(caught));
+      });
+    return () => {
+      live = false;
+    };
+  }, [companyId, rules]);
 
   const matches = useMemo(() => {
     const wanted = term.trim().toLowerCase();
@@ -202,9 +219,7 @@ export function OwnershipPage(): React.JSX.Element {
   const exportBods = async (): Promise<void> => {
     if (companyId === null) return;
     try {
-      const blob = await getBlob(
-        withQuery(`/ubo/${encodeURIComponent(companyId)}/bods`, { regime, convention }),
-      );
+      const blob = await getBlob(withQuery(`/ubo/${encodeURIComponent(companyId)}/bods`, rules));
       download(blob, `ownership-${name}.bods.json`);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
@@ -261,6 +276,20 @@ export function OwnershipPage(): React.JSX.Element {
             ))}
           </select>
         </div>
+        {regime === 'custom' && (
+          <div className="field">
+            <label htmlFor="threshold">Threshold (%)</label>
+            <input
+              id="threshold"
+              type="number"
+              min="0.01"
+              max="100"
+              step="0.01"
+              value={thresholdPercent}
+              onChange={(event) => setThresholdPercent(event.target.value)}
+            />
+          </div>
+        )}
         <div className="field">
           <label htmlFor="convention">Convention</label>
           <select
