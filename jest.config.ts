@@ -36,6 +36,8 @@ const config: Config = {
     '!**/*.spec.ts',
     '!**/*.int-spec.ts',
     '!**/scripts/**',
+    // The web app is tested in a real browser (the browser project), not measured here.
+    '!apps/web/**',
   ],
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'html', 'json-summary'],
@@ -81,6 +83,14 @@ const config: Config = {
       slowTestThreshold: 30,
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      // The analyst web app (apps/web) in Debian's Chromium; global setup builds it first.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/browser/build-web-app.ts',
+      slowTestThreshold: 60,
+    },
   ],
 };
 

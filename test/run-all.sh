@@ -33,6 +33,11 @@ if [[ $# -gt 0 ]]; then coverage=(); fi
 env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
   npx jest --selectProjects unit e2e "${coverage[@]}" "$@"
 
+# The analyst web app in a real browser (Debian's Chromium; with CI=true a missing browser fails).
+# Its global setup builds the web app first. Not measured: the web app is tested in the browser.
+env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
+  npx jest --selectProjects browser --runInBand --passWithNoTests "$@"
+
 # Integration tests get the real services through the settings.
 export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
   STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket \

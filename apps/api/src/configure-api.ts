@@ -5,6 +5,7 @@ import { AppSettings } from '@app/settings';
 import { API_KEY_HEADER } from './auth/api-keys';
 import { withRequestContent } from './common/api-request-content.decorator';
 import { useBodyParsers } from './common/body-limits';
+import { serveWebApp } from './web-app/web-app';
 
 /**
  * Security headers on every answer (helmet): a Content-Security-Policy that allows only this
@@ -39,6 +40,7 @@ export function configureApi(app: NestExpressApplication, settings: AppSettings)
   app.set('trust proxy', settings.trustProxyHops);
   app.use(securityHeaders());
   useBodyParsers(app, settings);
+  serveWebApp(app);
   if (settings.corsOrigins.length > 0) {
     app.enableCors({ origin: settings.corsOrigins });
   }

@@ -1,0 +1,107 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { allows, forgetKey, probeRole, storedKey } from './api';
+import type { Role } from './api';
+import { AlertPage } from './pages/alert-page';
+import { AlertQueue } from './pages/alert-queue';
+import { FraudRings } from './pages/fraud-rings';
+import { OwnershipPage } from './pages/ownership-page';
+import { SignIn } from './pages/sign-in';
+import { navigate, useLocation } from './router';
+import { SessionContext } from './session';
+
+interface NavItem {
+  path: string;
+  title: string;
+  minimum: Role;
+}
+
+const NAV: NavItem[] = [
+  { path: '/alerts', title: 'Alert queue', minimum: 'analyst' },
+  { path: '/ownership', title: 'Ownership', minimum: 'analyst' },
+  { path: '/rings', title: 'Fraud rings', minimum: 'analyst' },
+];
+
+function NavLink({ item, current }: { item: NavItem; current: boolean }): React.JSX.Element {
+  return (
+    <a
+      href={`/app${item.path}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(item.path);
+      }}
+    >
+      {item.title}
+    </a>
+  );
+}
+
+function Page({ path, role }: { path: string; role: Role }): React.JSX.Element {
+  if (!allows(role, 'analyst')) {
+    return (
+      <section aria-labelledby="viewer-title">
+        <h1 id="viewer-title">Signed in as a viewer</h1>
+        <p>
+          Viewers can read the graph through the API but not alerts, ownership or fraud rings. Ask
+          an administrator for an analyst key to work the alert queue.
+        </p>
+      </section>
+    );
+  }
+  if (path.startsWith('/alerts/')) {
+    return <AlertPage alertId={decodeURIComponent(path.slice('/alerts/'.length))} />;
+  }
+  if (path.startsWith('/ownership')) return <OwnershipPage />;
+  if (path.startsWith('/rings')) return <FraudRings />;
+  return <AlertQueue />;
+}
+
+export function App(): React.JSX.Element {
+  const { path } = useLocation();
+  const [role, setRole] = useState<Role | null>(null);
+  const [checking, setChecking] = useState(() => storedKey() !== null);
+
+  useEffect(() => {
+    const key = storedKey();
+    if (key === null) return;
+    probeRole(key)
+      .then(setRole)
+      .catch(() => forgetKey())
+      .finally(() => setChecking(false));
+  }, []);
+
+  const signOut = useCallback(() => {
+    forgetKey();
+    setRole(null);
+    navigate('/');
+  }, []);
+  const session = useMemo(() => ({ role: role ?? 'viewer', signOut }), [role, signOut]);
+
+  if (checking) return <p className="loading">Checking your key…</p>;
+  if (role === null) return <SignIn onSignedIn={setRole} />;
+
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Graph banking analytics</span>
+        <nav aria-label="Main">
+          {NAV.filter((item) => allows(role, item.minimum)).map((item) => (
+            <NavLink key={item.path} item={item} current={path.startsWith(item.path)} />
+          ))}
+        </nav>
+        <span className="who" data-testid="role">
+          Role: {role}
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page path={path} role={role} />
+      </main>
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,361 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { allows, getJson, postJson, withQuery } from '../api';
+import { navigate } from '../router';
+import { useSession } from '../session';
+import type { AlertPage, AlertSummary } from '../types';
+
+const TYPOLOGIES = [
+  'fan-out',
+  'fan-in',
+  'cycle',
+  'scatter-gather',
+  'gather-scatter',
+  'bipartite',
+  'stack',
+  'random',
+  'structuring',
+  'pass-through',
+  'dormant-reactivation',
+  'round-amounts',
+  'high-risk-jurisdiction',
+  'velocity-spike',
+  'fraud-ring',
+  'account-takeover',
+  'mule-chain',
+  'card-velocity',
+  'impossible-travel',
+];
+const STATUSES = ['open', 'investigating', 'escalated', 'closed-false-positive', 'closed-reported'];
+const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+const SEVERITY_RANK: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const PAGE_SIZE = 50;
+
+type SortKey = 'score' | 'severity' | 'windowEnd' | 'typology';
+
+interface ScanJob {
+  jobId: string;
+  status: string;
+}
+
+function compare(sort: SortKey): (a: AlertSummary, b: AlertSummary) => number {
+  switch (sort) {
+    case 'score':
+      return (a, b) => b.score - a.score;
+    case 'severity':
+      return (a, b) => (SEVERITY_RANK[b.severity] ?? -1) - (SEVERITY_RANK[a.severity] ?? -1);
+    case 'windowEnd':
+      return (a, b) => b.windowEndIso.localeCompare(a.windowEndIso);
+    case 'typology':
+      return (a, b) => a.typology.localeCompare(b.typology);
+  }
+}
+
+/** The admin's "scan for alerts" form: starts a scan job and follows it to its end. */
+function ScanControl({ onFinished }: { onFinished: () => void }): React.JSX.Element {
+  const [from, setFrom] = useState('2024-01-01');
+  const [to, setTo] = useState('2025-12-31');
+  const [message, setMessage] = useState<string | null>(null);
+
+  const start = async (): Promise<void> => {
+    setMessage('Scan started…');
+    try {
+      const job = await postJson<ScanJob>('/alerts/scan', {
+        from: `${from}T00:00:00Z`,
+        to: `${to}T23:59:59Z`,
+      });
+      let current = job;
+      while (current.status === 'queued' || current.status === 'running') {
+        await new Promise((resolve) => window.setTimeout(resolve, 1000));
+        current = await getJson<ScanJob>(`/alerts/scan/${encodeURIComponent(job.jobId)}`);
+      }
+      setMessage(`Scan ${current.status}.`);
+      onFinished();
+    } catch (error) {
+      setMessage(`The scan could not run: ${error instanceof Error ? error.message : ''}`);
+    }
+  };
+
+  return (
+    <form
+      className="scan"
+      aria-label="Scan for alerts"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void start();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="scan-from">From</label>
+        <input
+          id="scan-from"
+          type="date"
+          value={from}
+          onChange={(e) => setFrom(e.target.value)}
+          required
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="scan-to">To</label>
+        <input
+          id="scan-to"
+          type="date"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          required
+        />
+      </div>
+      <button type="submit">Scan for alerts</button>
+      <span role="status">{message}</span>
+    </form>
+  );
+}
+
+/** The alert queue: filters, sorting, cursor paging, one row per alert. */
+export function AlertQueue(): React.JSX.Element {
+  const { role } = useSession();
+  const [typology, setTypology] = useState('');
+  const [status, setStatus] = useState('');
+  const [severity, setSeverity] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [account, setAccount] = useState('');
+  const [sort, setSort] = useState<SortKey>('score');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<AlertPage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const table = useRef<HTMLTableElement>(null);
+  const started = useRef(performance.now());
+  const cursor = cursors[cursors.length - 1];
+
+  useEffect(() => {
+    let live = true;
+    started.current = performance.now();
+    const query = {
+      typology,
+      status,
+      account: account.trim(),
+      from: from === '' ? undefined : `${from}T00:00:00Z`,
+      to: to === '' ? undefined : `${to}T23:59:59Z`,
+      cursor,
+      limit: PAGE_SIZE,
+    };
+    getJson<AlertPage>(withQuery('/alerts', query))
+      .then((answer) => {
+        if (live) {
+          setPage(answer);
+          setError(null);
+        }
+      })
+      .catch((caught: unknown) => {
+        if (live) setError(caught instanceof Error ? caught.message : String(caught));
+      });
+    return () => {
+      live = false;
+    };
+  }, [typology, status, account, from, to, cursor, reload]);
+
+  const rows = useMemo(
+    () =>
+      (page?.items ?? [])
+        .filter((alert) => severity === '' || alert.severity === severity)
+        .sort(compare(sort)),
+    [page, severity, sort],
+  );
+
+  useEffect(() => {
+    if (page !== null && table.current !== null) {
+      table.current.dataset.renderMs = (performance.now() - started.current).toFixed(1);
+    }
+  }, [page, rows]);
+
+  const resetPaging = (): void => setCursors([undefined]);
+  const refresh = useCallback(() => {
+    setCursors([undefined]);
+    setReload((n) => n + 1);
+  }, []);
+
+  const onRowKey = (event: React.KeyboardEvent<HTMLTableSectionElement>): void => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const links = Array.from(event.currentTarget.querySelectorAll<HTMLAnchorElement>('a'));
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const next = links[at + (event.key === 'ArrowDown' ? 1 : -1)];
+    if (next !== undefined) {
+      event.preventDefault();
+      next.focus();
+    }
+  };
+
+  return (
+    <section aria-labelledby="queue-title">
+      <h1 id="queue-title">Alert queue</h1>
+      {allows(role, 'admin') && <ScanControl onFinished={refresh} />}
+      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="typology">Typology</label>
+          <select
+            id="typology"
+            name="typology"
+            value={typology}
+            onChange={(e) => {
+              setTypology(e.target.value);
+              resetPaging();
+            }}
+          >
+            <option value="">All</option>
+            {TYPOLOGIES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select
+            id="status"
+            name="status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              resetPaging();
+            }}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="active-from">Active from</label>
+          <input
+            id="active-from"
+            type="date"
+            value={from}
+            onChange={(e) => {
+              setFrom(e.target.value);
+              resetPaging();
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="active-to">Active until</label>
+          <input
+            id="active-to"
+            type="date"
+            value={to}
+            onChange={(e) => {
+              setTo(e.target.value);
+              resetPaging();
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="account">Account or party id</label>
+          <input
+            id="account"
+            type="search"
+            value={account}
+            placeholder="account:SYNB:…"
+            onChange={(e) => {
+              setAccount(e.target.value);
+              resetPaging();
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="severity-this-page">Severity (this page)</label>
+          <select
+            id="severity-this-page"
+            name="severity"
+            value={severity}
+            onChange={(e) => setSeverity(e.target.value)}
+          >
+            <option value="">All</option>
+            {SEVERITIES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sort-by">Sort by</label>
+          <select
+            id="sort-by"
+            name="sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as SortKey)}
+          >
+            <option value="score">Score (highest first)</option>
+            <option value="severity">Severity (highest first)</option>
+            <option value="windowEnd">Latest activity first</option>
+            <option value="typology">Typology (A to Z)</option>
+          </select>
+        </div>
+      </form>
+      {error !== null && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <table ref={table} className="queue" data-testid="alert-table">
+        <caption>
+          {page === null
+            ? 'Loading alerts…'
+            : `${rows.length} alert${rows.length === 1 ? '' : 's'} on page ${cursors.length}. Use the arrow keys to move between alerts, Enter to open one.`}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Alert</th>
+            <th scope="col">Typology</th>
+            <th scope="col">Severity</th>
+            <th scope="col">Score</th>
+            <th scope="col">Status</th>
+            <th scope="col">Window (UTC)</th>
+          </tr>
+        </thead>
+        <tbody onKeyDown={onRowKey}>
+          {rows.map((alert) => (
+            <tr key={alert.alertId} data-typology={alert.typology}>
+              <th scope="row">
+                <a
+                  href={`/app/alerts/${encodeURIComponent(alert.alertId)}`}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    navigate(`/alerts/${encodeURIComponent(alert.alertId)}`);
+                  }}
+                >
+                  {alert.ruleId} · {alert.alertId.slice(-8)}
+                </a>
+              </th>
+              <td>{alert.typology}</td>
+              <td>
+                <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
+              </td>
+              <td>{alert.score.toFixed(3)}</td>
+              <td>{alert.status}</td>
+              <td>
+                {alert.windowStartIso.slice(0, 16).replace('T', ' ')} –{' '}
+                {alert.windowEndIso.slice(0, 16).replace('T', ' ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <nav className="pager" aria-label="Pages of alerts">
+        <button
+          type="button"
+          disabled={cursors.length === 1}
+          onClick={() => setCursors((list) => list.slice(0, -1))}
+        >
+          Previous page
+        </button>
+        <button
+          type="button"
+          disabled={page?.nextCursor === undefined}
+          onClick={() => setCursors((list) => [...list, page?.nextCursor])}
+        >
+          Next page
+        </button>
+      </nav>
+    </section>
+  );
+}

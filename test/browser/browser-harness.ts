@@ -1,0 +1,79 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { appSettings, loadAllSettings, securitySettings } from '@app/settings';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { ScanJobs } from '../../apps/api/src/alerts/scan-jobs.service';
+import { configureApi } from '../../apps/api/src/configure-api';
+
+/** Debian's Chromium (`.ci/run` installs it); browsers are not downloaded by the test tool. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export interface BrowserAvailability {
+  available: boolean;
+  /** With CI=true a missing browser fails the run instead of skipping. */
+  ci: boolean;
+}
+
+export function browserAvailability(): BrowserAvailability {
+  return { available: existsSync(CHROMIUM_PATH), ci: loadAllSettings().app.ci };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface RunningApi {
+  app: INestApplication;
+  baseUrl: string;
+}
+
+/**
+ * The whole API in this process over the seeded default bank (as `npm start` serves it), on a
+ * free loopback port, with the web app under /app. Rate limits are off: the tests click faster
+ * than an analyst.
+ */
+export async function startSeededApi(): Promise<RunningApi> {
+  const defaults = loadAllSettings({});
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
+    .overrideProvider(appSettings.KEY)
+    .useValue({ ...defaults.app, seedOnStart: true, logLevel: 'silent' })
+    .overrideProvider(securitySettings.KEY)
+    .useValue({ ...defaults.security, rateLimitEnabled: false })
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+  configureApi(app, defaults.app);
+  await app.listen(0, '127.0.0.1');
+  const server: Server = app.getHttpServer();
+  const { port } = server.address() as AddressInfo;
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Calls the API as a client would, with an API key. */
+export async function apiGet<T>(api: RunningApi, path: string, key: string): Promise<T> {
+  const response = await fetch(`${api.baseUrl}/api/v1${path}`, { headers: { 'X-API-Key': key } });
+  if (!response.ok)
+    throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Starts an alert scan over HTTP as an admin and waits for the job itself to settle. */
+export async function scanAlerts(api: RunningApi, rules: string[]): Promise<void> {
+  const response = await fetch(`${api.baseUrl}/api/v1/alerts/scan`, {
+    method: 'POST',
+    headers: { 'X-API-Key': 'dev-admin-key', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ rules, from: '2020-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' }),
+  });
+  if (response.status !== 202) throw new Error(`The scan did not start: ${await response.text()}`);
+  const { jobId } = (await response.json()) as { jobId: string };
+  await api.app.get(ScanJobs).settled(jobId);
+}

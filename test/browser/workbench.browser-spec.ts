@@ -1,0 +1,312 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  apiGet,
+  browserAvailability,
+  launchChromium,
+  scanAlerts,
+  startSeededApi,
+} from './browser-harness';
+import type { RunningApi } from './browser-harness';
+
+// The analyst web app in a real browser (Debian's Chromium through playwright-core) against the
+// whole API in this process over the seeded default bank. Render times are printed, not asserted.
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const SCANNED_RULES = ['aml.fan-out', 'aml.fan-in', 'aml.cycle', 'aml.structuring'];
+
+interface AlertRow {
+  alertId: string;
+  typology: string;
+  movements?: { fromAccount: string; toAccount: string }[];
+}
+interface NetworkAnswer {
+  nodes: { id: string }[];
+  edges: { inCycle: boolean }[];
+}
+
+const availability = browserAvailability();
+
+async function signIn(page: Page, api: RunningApi, key: string): Promise<void> {
+  await page.goto(`${api.baseUrl}/app/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('role').waitFor();
+}
+
+async function graphCount(page: Page, attribute: 'node' | 'edge'): Promise<number> {
+  return Number(await page.getByTestId('graph').getAttribute(`data-${attribute}-count`));
+}
+
+/** Waits until the page's graph draws more than `count` nodes. */
+async function moreNodesThan(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    `Number(document.querySelector('[data-testid=graph]')?.dataset.nodeCount) > ${count}`,
+  );
+}
+
+interface OwnershipSurvey {
+  circular: { uid: string; network: NetworkAnswer };
+  largest: { uid: string; network: NetworkAnswer };
+}
+
+/** Through the UBO API: a company whose ownership is circular, and the largest ownership chart. */
+async function surveyOwnership(api: RunningApi): Promise<OwnershipSurvey> {
+  const companies = await apiGet<{ items: { uid: string }[] }>(
+    api,
+    '/entities?label=Company&limit=500',
+    'dev-analyst-key',
+  );
+  let circular: OwnershipSurvey['circular'] | undefined;
+  let largest: OwnershipSurvey['largest'] | undefined;
+  for (let at = 0; at < companies.items.length; at += 25) {
+    const batch = companies.items.slice(at, at + 25);
+    const networks = await Promise.all(
+      batch.map((company) =>
+        apiGet<NetworkAnswer>(
+          api,
+          `/ubo/${encodeURIComponent(company.uid)}/network`,
+          'dev-analyst-key',
+        ),
+      ),
+    );
+    networks.forEach((network, index) => {
+      const uid = batch[index].uid;
+      if (circular === undefined && network.edges.some((edge) => edge.inCycle)) {
+        circular = { uid, network };
+      }
+      if (largest === undefined || network.nodes.length > largest.network.nodes.length) {
+        largest = { uid, network };
+      }
+    });
+  }
+  if (circular === undefined || largest === undefined) {
+    throw new Error('The seeded bank has no circular ownership structure.');
+  }
+  return { circular, largest };
+}
+
+if (!availability.available && availability.ci) {
+  describe('Analyst web app in a real browser', () => {
+    it('needs Chromium at /usr/bin/chromium (CI=true: install it, as .ci/run does)', () => {
+      throw new Error(
+        'CI=true but /usr/bin/chromium is missing; `apt-get install chromium` (see .ci/run).',
+      );
+    });
+  });
+} else if (!availability.available) {
+  describe.skip('Analyst web app in a real browser (skipped: no Chromium at /usr/bin/chromium; apt-get install chromium)', () => {
+    it('is skipped', () => undefined);
+  });
+} else {
+  describe('Analyst web app in a real browser', () => {
+    // A real browser over a seeded bank: steps take seconds on a busy machine.
+    jest.setTimeout(60_000);
+    let api: RunningApi;
+    let browser: Browser;
+    let page: Page;
+    const cspProblems: string[] = [];
+
+    beforeAll(async () => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      api = await startSeededApi();
+      await scanAlerts(api, SCANNED_RULES);
+      browser = await launchChromium();
+    }, 240_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await api?.app.close();
+    });
+
+    beforeEach(async () => {
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) cspProblems.push(message.text());
+      });
+    });
+
+    afterEach(async () => {
+      await page.close();
+    });
+
+    it('refuses a wrong key with a message, and signs an analyst in to the alert queue', async () => {
+      await page.goto(`${api.baseUrl}/app/`);
+      await page.getByLabel('API key').fill('not-a-key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
+
+      await page.getByLabel('API key').fill('dev-analyst-key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('role').textContent()).resolves.toContain('analyst');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Alert queue',
+      );
+      expect(cspProblems).toEqual([]);
+    });
+
+    it('lists the scanned alerts and filters them by typology', async () => {
+      const listed = await apiGet<{ items: AlertRow[] }>(
+        api,
+        '/alerts?limit=50',
+        'dev-analyst-key',
+      );
+      expect(listed.items.length).toBeGreaterThan(0);
+
+      await signIn(page, api, 'dev-analyst-key');
+      const rows = page.locator('[data-testid=alert-table] tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(listed.items.length);
+      const renderMs = await page.getByTestId('alert-table').getAttribute('data-render-ms');
+      console.log(
+        `Alert queue: ${listed.items.length} rows rendered ${renderMs} ms after the request`,
+      );
+      await page.screenshot({ path: resolve(SCREENSHOTS, 'alert-queue.png') });
+
+      const cycles = await apiGet<{ items: AlertRow[] }>(
+        api,
+        '/alerts?typology=cycle&limit=50',
+        'dev-analyst-key',
+      );
+      expect(cycles.items.length).toBeGreaterThan(0);
+      await page.getByLabel('Typology').selectOption('cycle');
+      await page.waitForFunction(
+        `document.querySelectorAll('[data-testid=alert-table] tbody tr').length === ${cycles.items.length}`,
+      );
+      const typologies: (string | null)[] = [];
+      for (const row of await rows.all()) typologies.push(await row.getAttribute('data-typology'));
+      expect(new Set(typologies)).toEqual(new Set(['cycle']));
+
+      // Keyboard: the first alert link takes focus and the arrow key moves to the next one.
+      await rows.first().locator('a').focus();
+      await page.keyboard.press('ArrowDown');
+      const focused: unknown = await page.evaluate("document.activeElement?.getAttribute('href')");
+      expect(focused).toBe(await rows.nth(1).locator('a').getAttribute('href'));
+    });
+
+    it("draws an alert's money flow and expands an account by one hop", async () => {
+      const [first] = (
+        await apiGet<{ items: AlertRow[] }>(
+          api,
+          '/alerts?typology=fan-out&limit=1',
+          'dev-analyst-key',
+        )
+      ).items;
+      const detail = await apiGet<AlertRow>(
+        api,
+        `/alerts/${encodeURIComponent(first.alertId)}`,
+        'dev-analyst-key',
+      );
+      const accounts = new Set(
+        (detail.movements ?? []).flatMap((m) => [m.fromAccount, m.toAccount]),
+      );
+
+      await signIn(page, api, 'dev-analyst-key');
+      await page.goto(`${api.baseUrl}/app/alerts/${encodeURIComponent(first.alertId)}`);
+      await page.locator('[data-testid=graph][data-node-count]').waitFor();
+      expect(await graphCount(page, 'node')).toBe(accounts.size);
+      expect(await graphCount(page, 'edge')).toBe(detail.movements?.length);
+      const movementRows = page.locator('table.movements tbody tr');
+      expect(await movementRows.count()).toBe(detail.movements?.length);
+      await page.screenshot({ path: resolve(SCREENSHOTS, 'alert.png'), fullPage: true });
+
+      const before = await graphCount(page, 'node');
+      const account = [...accounts][0];
+      await page.getByLabel('Account to expand').selectOption(account);
+      await page.getByRole('button', { name: 'Expand one hop' }).click();
+      await moreNodesThan(page, before);
+      expect(await graphCount(page, 'node')).toBeGreaterThan(before);
+    });
+
+    it('marks the cycle in the ownership chart of a circular structure', async () => {
+      const survey = await surveyOwnership(api);
+      const { uid, network } = survey.circular;
+      await signIn(page, api, 'dev-analyst-key');
+      await page.goto(`${api.baseUrl}/app/ownership?company=${encodeURIComponent(uid)}`);
+      await page.locator('[data-testid=graph][data-node-count]').waitFor();
+      expect(await graphCount(page, 'node')).toBe(network.nodes.length);
+      expect(await graphCount(page, 'edge')).toBe(network.edges.length);
+      const cycleLinks = network.edges.filter((edge) => edge.inCycle).length;
+      await expect(page.getByTestId('cycle-badge').textContent()).resolves.toContain(
+        `${cycleLinks} links in a cycle`,
+      );
+      const renderMs = await page.getByTestId('graph').getAttribute('data-render-ms');
+      console.log(
+        `Ownership chart of ${uid}: ${network.nodes.length} nodes laid out (Cytoscape init and dagre layout) in ${renderMs} ms`,
+      );
+      await page.screenshot({ path: resolve(SCREENSHOTS, 'ownership.png'), fullPage: true });
+
+      // The largest ownership structure of the seeded bank, for its render time.
+      await page.goto(
+        `${api.baseUrl}/app/ownership?company=${encodeURIComponent(survey.largest.uid)}`,
+      );
+      await page.locator('[data-testid=graph][data-node-count]').waitFor();
+      expect(await graphCount(page, 'node')).toBe(survey.largest.network.nodes.length);
+      console.log(
+        `Largest ownership chart of the seeded bank (${survey.largest.uid}): ${survey.largest.network.nodes.length} nodes laid out in ${await page.getByTestId('graph').getAttribute('data-render-ms')} ms`,
+      );
+
+      // Another regime redraws from the API with that regime.
+      await page.getByLabel('Regime').selectOption('uk');
+      await page.locator('p.hint', { hasText: 'under the UK regime' }).waitFor();
+      await page.getByLabel('Regime').selectOption('custom');
+      await page.getByLabel('Threshold (%)').fill('10');
+      await page.locator('p.hint', { hasText: 'Threshold 10% under the CUSTOM regime' }).waitFor();
+
+      // Exports: the chart as PNG (drawn in the browser), the answer as BODS (from the API).
+      const [png] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export PNG' }).click(),
+      ]);
+      expect(png.suggestedFilename()).toMatch(/\.png$/);
+      const [bods] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export BODS' }).click(),
+      ]);
+      expect(bods.suggestedFilename()).toMatch(/\.bods\.json$/);
+      const statements: unknown = JSON.parse(readFileSync(await bods.path(), 'utf8'));
+      expect(Array.isArray(statements) && statements.length > 0).toBe(true);
+    });
+
+    it('shows each role only what it may do', async () => {
+      await signIn(page, api, 'dev-viewer-key');
+      await expect(page.getByTestId('role').textContent()).resolves.toContain('viewer');
+      expect(await page.getByRole('link', { name: 'Alert queue' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Scan for alerts' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      await signIn(page, api, 'dev-analyst-key');
+      await page.locator('[data-testid=alert-table] tbody tr').first().waitFor();
+      expect(await page.getByRole('button', { name: 'Scan for alerts' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      await signIn(page, api, 'dev-admin-key');
+      await expect(page.getByTestId('role').textContent()).resolves.toContain('admin');
+      expect(await page.getByRole('button', { name: 'Scan for alerts' }).count()).toBe(1);
+    });
+
+    it('lists fraud rings with their members and shared identifiers', async () => {
+      const { rings } = await apiGet<{ rings: { members: string[] }[] }>(
+        api,
+        '/fraud/rings?limit=50',
+        'dev-analyst-key',
+      );
+      await signIn(page, api, 'dev-analyst-key');
+      await page.getByRole('link', { name: 'Fraud rings' }).click();
+      await page.getByRole('heading', { name: 'Fraud rings', level: 1 }).waitFor();
+      expect(await page.locator('article.ring').count()).toBe(rings.length);
+      if (rings.length > 0) {
+        await expect(page.locator('article.ring').first().textContent()).resolves.toContain(
+          rings[0].members[0],
+        );
+      }
+    });
+
+    it('serves index.html for any page under /app, so pages can be reloaded', async () => {
+      const response = await page.goto(`${api.baseUrl}/app/some/unknown/page`);
+      expect(response?.status()).toBe(200);
+      await page.getByLabel('API key').waitFor();
+      expect(cspProblems).toEqual([]);
+    });
+  });
+}
