@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { Logger, Params, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -54,7 +53,7 @@ describe('Logs carry no names, birth dates or API keys (e2e, captured log output
   });
 
   it('logs the requests of an export and an erasure without any personal data or key', async () => {
-    const http = app.getHttpServer() as Server;
+    const http = app.getHttpServer();
     // Export and erasure need a second factor: the admin steps up first.
     const stepUp = await stepUpWithTotp(http, ADMIN);
     const admin = { ...ADMIN, ...stepUp.header };
