@@ -9,6 +9,7 @@ import { appSettings, loadAllSettings, securitySettings } from '@app/settings';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { totpCode } from './identity-step-up';
+import { addSubject, SUBJECT } from './subjects.fixture';
 
 // The built-in authenticators are kept in the graph store, their secrets encrypted under
 // TOTP_ENCRYPTION_KEY: an enrolment made on one API instance works on another (a restart, or
@@ -51,6 +52,10 @@ describe('MFA: TOTP enrolments survive a restart and are shared by replicas (e2e
     return app.getHttpServer() as Server;
   }
 
+  beforeAll(async () => {
+    await addSubject(store);
+  });
+
   afterAll(async () => {
     for (const app of opened) await app.close();
   });
@@ -83,11 +88,16 @@ describe('MFA: TOTP enrolments survive a restart and are shared by replicas (e2e
       .expect(200);
     const token = stepped.headers['x-step-up-token'];
     expect(typeof token).toBe('string');
-    // The token opens a route that needs a recent second factor.
-    await request(second)
-      .get('/api/v1/audit?limit=1')
-      .set({ ...ADMIN_KEY, 'X-Step-Up-Token': String(token) })
+    // The token opens routes that need a recent second factor; a subject's export holds
+    // nothing of the enrolments kept in the same graph.
+    const stepUp = { ...ADMIN_KEY, 'X-Step-Up-Token': String(token) };
+    await request(second).get('/api/v1/audit?limit=1').set(stepUp).expect(200);
+    const exported = await request(second)
+      .get(`/api/v1/subjects/${encodeURIComponent(SUBJECT)}/export`)
+      .set(stepUp)
       .expect(200);
+    expect(JSON.stringify(exported.body)).toContain(SUBJECT);
+    expect(JSON.stringify(exported.body)).not.toMatch(/TotpEnrolment|totp:|encryptedSecret/);
 
     const replay = await request(second)
       .post('/api/v1/mfa/step-up')
