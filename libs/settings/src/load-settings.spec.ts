@@ -73,8 +73,10 @@ describe('settings', () => {
     const settings = loadAllSettings({
       NODE_ENV: 'production',
       API_KEYS: 'k3y-0123456789abcdef:admin',
+      TOTP_ENCRYPTION_KEY: 'a1'.repeat(32),
     });
     expect(settings.security.apiKeys).toEqual(['k3y-0123456789abcdef:admin']);
+    expect(settings.security.totpEncryptionKey).toBe('a1'.repeat(32));
   });
 
   it('refuses to start in production with authentication off, however it is written', () => {
@@ -95,7 +97,11 @@ describe('settings', () => {
   });
 
   it('refuses a wildcard CORS origin in production only', () => {
-    const production = { NODE_ENV: 'production', API_KEYS: 'k3y-0123456789abcdef:admin' };
+    const production = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k3y-0123456789abcdef:admin',
+      TOTP_ENCRYPTION_KEY: 'a1'.repeat(32),
+    };
     const message = problemsOf(() =>
       loadAllSettings({ ...production, CORS_ORIGINS: 'https://bank.example,*' }),
     );

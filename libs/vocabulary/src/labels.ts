@@ -21,6 +21,11 @@ export const VertexLabel = {
    * its workflow history. No edges: its alerts are listed in its `alertIds`.
    */
   Case: 'Case',
+  /**
+   * A principal's built-in authenticator (TOTP second factor): its secret encrypted, its backup
+   * codes hashed. One per principal (uid `totp:<principal id>`), no edges; read by uid only.
+   */
+  TotpEnrolment: 'TotpEnrolment',
 } as const;
 export type VertexLabel = (typeof VertexLabel)[keyof typeof VertexLabel];
 export const VERTEX_LABELS: readonly VertexLabel[] = Object.values(VertexLabel);
@@ -60,13 +65,18 @@ export const DERIVED_VERTEX_LABELS: readonly VertexLabel[] = [
   'StatusChange',
   'AuditEntry',
   'Case',
+  'TotpEnrolment',
 ];
 
 /**
  * Labels kept out of the analysts' entity browsing (the audit trail is for admins only, through
- * its own endpoint; cases are read through /api/v1/cases).
+ * its own endpoint; cases are read through /api/v1/cases; TOTP enrolments are never shown).
  */
-export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = ['AuditEntry', 'Case'];
+export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = [
+  'AuditEntry',
+  'Case',
+  'TotpEnrolment',
+];
 
 /** Vertex labels an analyst may browse as entities. */
 export const BROWSABLE_VERTEX_LABELS: readonly VertexLabel[] = VERTEX_LABELS.filter(

@@ -160,6 +160,23 @@ export interface CaseProps {
   history: string[];
 }
 
+/**
+ * A principal's built-in authenticator (vertex uid `totp:<principal id>`, written by the API's
+ * TOTP enrolments). The TOTP secret is stored only encrypted (AES-256-GCM under the API's
+ * TOTP_ENCRYPTION_KEY); each backup code only as its scrypt hash and salt, one JSON document
+ * `{salt, hash, used}` per code.
+ */
+export interface TotpEnrolmentProps {
+  principalId: string;
+  /** `v1.<iv>.<tag>.<ciphertext>` (base64url), bound to the principal id. */
+  encryptedSecret: string;
+  confirmed: boolean;
+  enrolledAt: number;
+  backupCodes: string[];
+  /** The last TOTP time step used (a code of that step or an earlier one is refused). */
+  lastUsedStep?: number;
+}
+
 export interface VertexPropsByLabel {
   Person: PersonProps;
   Company: CompanyProps;
@@ -170,6 +187,7 @@ export interface VertexPropsByLabel {
   StatusChange: StatusChangeProps;
   AuditEntry: AuditEntryProps;
   Case: CaseProps;
+  TotpEnrolment: TotpEnrolmentProps;
 }
 
 export interface HoldsProps {
@@ -272,6 +290,7 @@ export type AlertVertex = VertexOf<'Alert'>;
 export type StatusChangeVertex = VertexOf<'StatusChange'>;
 export type AuditEntryVertex = VertexOf<'AuditEntry'>;
 export type CaseVertex = VertexOf<'Case'>;
+export type TotpEnrolmentVertex = VertexOf<'TotpEnrolment'>;
 export type OwnsEdge = EdgeOf<'OWNS'>;
 export type ControlsEdge = EdgeOf<'CONTROLS'>;
 export type MovementEdge = EdgeOf<'TRANSFERRED'>;

@@ -164,6 +164,14 @@ export const VERTEX_SCHEMA: {
     notes: req('stringList'),
     history: req('stringList'),
   },
+  TotpEnrolment: {
+    principalId: req('string', { min: 1 }),
+    encryptedSecret: req('string', { min: 1 }),
+    confirmed: req('boolean'),
+    enrolledAt: req('long', INSTANT),
+    backupCodes: req('stringList'),
+    lastUsedStep: opt('long', { min: 0 }),
+  },
 };
 
 const SHARE = {

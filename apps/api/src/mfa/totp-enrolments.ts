@@ -8,7 +8,10 @@ export interface StoredBackupCode {
 /** A principal's built-in authenticator (TOTP, RFC 6238). */
 export interface TotpEnrolment {
   principalId: string;
-  /** The shared TOTP secret, base32; needed to check codes, so it cannot be hashed. */
+  /**
+   * The shared TOTP secret, base32; needed to check codes, so it cannot be hashed (a store
+   * keeps it encrypted).
+   */
   secret: string;
   /** False until a first code from the authenticator app has been checked. */
   confirmed: boolean;
@@ -19,9 +22,9 @@ export interface TotpEnrolment {
 }
 
 /**
- * Port for the TOTP enrolments. The claims are atomic check-and-set operations, so that one code
- * is accepted once even when two requests race (a shared store implements them as conditional
- * updates).
+ * Port for the TOTP enrolments. The claims are check-and-set operations, atomic at least within
+ * one process, so that one code is accepted once even when two requests race (see
+ * GraphTotpEnrolments for what holds across replicas).
  */
 export abstract class TotpEnrolments {
   abstract find(principalId: string): Promise<TotpEnrolment | undefined>;
@@ -36,7 +39,8 @@ export abstract class TotpEnrolments {
 
 /**
  * Enrolments in this process's memory: lost on restart and not shared between API replicas.
- * Fine for one instance and tests; several replicas need a shared (graph-backed) implementation.
+ * For tests (the reference of the contract suite); the API stores them in the graph
+ * (GraphTotpEnrolments).
  */
 export class MemoryTotpEnrolments extends TotpEnrolments {
   private readonly enrolments = new Map<string, TotpEnrolment>();

@@ -143,6 +143,7 @@ export function partyRefOf(vertex: GraphVertex): PartyRef {
     case 'StatusChange':
     case 'AuditEntry':
     case 'Case':
+    case 'TotpEnrolment':
       return { uid: vertex.uid, label: vertex.label, name: vertex.uid };
   }
 }

@@ -39,7 +39,8 @@ import type { GraphStore } from '../graph-store.port';
  * adds a device and logs in at the same instant, T0+2h (a tie ordered by event uid). One Alert
  * FLAGS a1 and midco, with the StatusChange of its raise (HAS_STATUS_CHANGE). One AuditEntry
  * (an analyst reading that alert) stands alone, without edges, and so does one Case holding the
- * alert, with a note and its opening in its history (JSON documents).
+ * alert, with a note and its opening in its history (JSON documents), and one TotpEnrolment (an
+ * analyst's authenticator, its secret an opaque ciphertext).
  *
  * 30 movements (see MOVEMENT_ROWS): a fan-out from a1, a fan-in to a8, a chain, a 2-cycle,
  * timestamp ties (m12/m13, m24/m25, m28/m29) and a self-transfer (m26).
@@ -309,6 +310,18 @@ export function buildBankFixture(source = 'fx'): BankFixture {
         alertIds: [alert],
         notes: [JSON.stringify({ noteId: 'n1', text: 'Calling the customer.', attachments: [] })],
         history: [JSON.stringify({ from: null, to: 'open', at: t0 + 10 * HOUR })],
+      },
+    },
+    {
+      label: 'TotpEnrolment',
+      uid: `totp:key-${source.replace(/[^A-Za-z0-9]/g, '')}`,
+      props: {
+        principalId: `key-${source.replace(/[^A-Za-z0-9]/g, '')}`,
+        encryptedSecret: 'v1.aXYtaXYtaXYtaXY.dGFnLXRhZy10YWctdGFn.Y2lwaGVydGV4dA',
+        confirmed: true,
+        enrolledAt: t0 + 12 * HOUR,
+        backupCodes: [JSON.stringify({ salt: '00ff', hash: 'ab12', used: false })],
+        lastUsedStep: 58_000_000,
       },
     },
   ];

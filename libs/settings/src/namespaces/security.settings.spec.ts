@@ -11,7 +11,12 @@ function messageOf(env: Record<string, string>): string {
   throw new Error('expected InvalidSettingsError');
 }
 
-const PRODUCTION = { NODE_ENV: 'production', API_KEYS: 'a-real-production-key:admin' };
+const TOTP_KEY = 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=';
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  API_KEYS: 'a-real-production-key:admin',
+  TOTP_ENCRYPTION_KEY: TOTP_KEY,
+};
 const OIDC = {
   OIDC_ENABLED: 'true',
   OIDC_ISSUER: 'https://login.bank.example/realms/aml',
@@ -72,6 +77,39 @@ describe('security settings: identity and second factor', () => {
     const message = messageOf({ STEP_UP_TOKEN_SECRET: 'short-secret' });
     expect(message).toContain('STEP_UP_TOKEN_SECRET="***": must be at least 32 characters long');
     expect(message).not.toContain('short-secret');
+  });
+});
+
+describe('security settings: TOTP encryption key', () => {
+  it('accepts 32 bytes as 64 hex digits or as base64, and may be unset outside production', () => {
+    const hex = '0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789';
+    expect(loadAllSettings({ TOTP_ENCRYPTION_KEY: hex }).security.totpEncryptionKey).toBe(hex);
+    expect(loadAllSettings({ TOTP_ENCRYPTION_KEY: TOTP_KEY }).security.totpEncryptionKey).toBe(
+      TOTP_KEY,
+    );
+    expect(loadAllSettings({}).security.totpEncryptionKey).toBeUndefined();
+    expect(loadAllSettings(PRODUCTION).security.totpEncryptionKey).toBe(TOTP_KEY);
+  });
+
+  it('refuses to start in production without it, naming it', () => {
+    const env: Record<string, string> = { ...PRODUCTION };
+    delete env.TOTP_ENCRYPTION_KEY;
+    expect(messageOf(env)).toContain(
+      'TOTP_ENCRYPTION_KEY=(not set): is required when NODE_ENV=production',
+    );
+  });
+
+  it.each([
+    ['a short key', 'c2hvcnQta2V5'],
+    ['63 hex digits', 'a'.repeat(63)],
+    ['a passphrase of 44 characters', 'correct horse battery staple and more words!'],
+    ['base64 without its padding', TOTP_KEY.slice(0, 43)],
+  ])('refuses %s without printing it', (_what, value) => {
+    const message = messageOf({ TOTP_ENCRYPTION_KEY: value });
+    expect(message).toContain(
+      'TOTP_ENCRYPTION_KEY="***": must be 32 random bytes written as 64 hex digits or 44 base64 characters',
+    );
+    expect(message).not.toContain(value);
   });
 });
 

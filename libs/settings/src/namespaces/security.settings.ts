@@ -46,6 +46,9 @@ const REDIS_URL_OPTIONS = {
   require_protocol: true,
 };
 
+/** A 32-byte key (AES-256) as 64 hex digits or as 44 base64 characters (43 and one `=`). */
+export const TOTP_ENCRYPTION_KEY_PATTERN = /^(?:[0-9A-Fa-f]{64}|[A-Za-z0-9+/]{43}=)$/;
+
 /** `RATE_LIMIT_REDIS_*` values that only matter, and must then be set, with RATE_LIMIT_STORE=redis. */
 const whenRedis = (settings: SecuritySettings): boolean => settings.rateLimitStore === 'redis';
 
@@ -315,6 +318,21 @@ export class SecuritySettings {
   @IsOptional()
   @MinLength(32, { message: 'must be at least 32 characters long' })
   stepUpTokenSecret?: string;
+
+  @EnvVar({
+    name: 'TOTP_ENCRYPTION_KEY',
+    kind: 'string',
+    secret: true,
+    requiredInProduction: true,
+    description:
+      'Key encrypting the secrets of the built-in TOTP authenticators where they are stored (AES-256-GCM): 32 random bytes as 64 hex digits or 44 base64 characters, e.g. from `openssl rand -base64 32`. Set the same value on every replica and keep it: enrolments stored under another key cannot be read. Secret, no default; required when NODE_ENV=production. Unset outside production: a random key per process, so enrolments do not survive a restart.',
+  })
+  @IsOptional()
+  @Matches(TOTP_ENCRYPTION_KEY_PATTERN, {
+    message:
+      'must be 32 random bytes written as 64 hex digits or 44 base64 characters (e.g. the output of `openssl rand -base64 32`)',
+  })
+  totpEncryptionKey?: string;
 
   @EnvVar({
     name: 'TOTP_ISSUER_LABEL',
