@@ -24,6 +24,10 @@ import { scanToEnd } from './scan-job';
 // the *.dto.ts files on top of it.
 
 const ADMIN = { 'X-API-Key': 'dev-admin-key' };
+
+// Each test sends every documented example or reads every route: dozens of requests, slow on a
+// busy machine, so more time than jest's default.
+jest.setTimeout(60_000);
 const ERROR_BODY_REF = '#/components/schemas/ErrorBody';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type Method = (typeof METHODS)[number];
