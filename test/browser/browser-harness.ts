@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { appSettings, loadAllSettings, securitySettings } from '@app/settings';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ScanJobs } from '../../apps/api/src/alerts/scan-jobs.service';
@@ -76,4 +76,12 @@ export async function scanAlerts(api: RunningApi, rules: string[]): Promise<void
   if (response.status !== 202) throw new Error(`The scan did not start: ${await response.text()}`);
   const { jobId } = (await response.json()) as { jobId: string };
   await api.app.get(ScanJobs).settled(jobId);
+}
+
+/** Opens the web app and signs in with an API key (the tab's first sign-in). */
+export async function signInWithKey(page: Page, api: RunningApi, key: string): Promise<void> {
+  await page.goto(`${api.baseUrl}/app/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('role').waitFor();
 }

@@ -385,3 +385,133 @@ describe('Cases (e2e, embedded store)', () => {
     }
   });
 });
+
+interface ReportBody {
+  kind: string;
+  generatedBy: string;
+  case?: { caseId: string; status: string; notes: { text: string }[]; history: { to: string }[] };
+  alerts: {
+    alertId: string;
+    explanation: string;
+    movements: { amount: string; currency: string; from: { account: string } }[];
+  }[];
+}
+
+describe('Case and alert reports (e2e, embedded store)', () => {
+  let app: INestApplication;
+  let http: Server;
+  let alertA: string;
+  let caseId: string;
+  let stepUp: Record<string, string>;
+  const hostileNote = '<script>alert(1)</script> & "quotes"';
+
+  beforeAll(async () => {
+    app = await boot(await twoFanOuts());
+    http = app.getHttpServer() as Server;
+    const scan = await scanToEnd(app, ADMIN, {
+      rules: ['aml.fan-out'],
+      from: '2025-01-01T00:00:00Z',
+      to: '2025-02-01T00:00:00Z',
+    });
+    [alertA] = [...(scan.report?.alertIds ?? [])].sort() as [string];
+    const created = await request(http)
+      .post('/api/v1/cases')
+      .set(ANALYST)
+      .send({ title: 'Report <of> A', alertIds: [alertA] })
+      .expect(201);
+    caseId = (created.body as CaseBody).caseId;
+    await request(http)
+      .post(`${path(caseId)}/notes`)
+      .set(ANALYST)
+      .send({ text: hostileNote, attachments: [{ name: 'cctv.mp4', reference: 'TICKET-7' }] })
+      .expect(201);
+    await request(http)
+      .patch(path(caseId))
+      .set(ANALYST)
+      .send({ status: 'investigating' })
+      .expect(200);
+    stepUp = { ...ANALYST, ...(await stepUpWithTotp(http, ANALYST)).header };
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('needs a step-up (403 step_up_required) and the analyst role', async () => {
+    const refused = await request(http)
+      .get(`${path(caseId)}/report`)
+      .set(ANALYST)
+      .expect(403);
+    expect((refused.body as ErrorBody).error).toBe('step_up_required');
+    const alertRefused = await request(http)
+      .get(`/api/v1/alerts/${encodeURIComponent(alertA)}/report`)
+      .set(ANALYST)
+      .expect(403);
+    expect((alertRefused.body as ErrorBody).error).toBe('step_up_required');
+    await request(http)
+      .get(`${path(caseId)}/report`)
+      .set(VIEWER)
+      .expect(403);
+  });
+
+  it('answers a self-contained HTML download with the explanation and every value escaped', async () => {
+    const answer = await request(http)
+      .get(`${path(caseId)}/report`)
+      .set(stepUp)
+      .expect(200);
+    expect(answer.headers['content-type']).toContain('text/html');
+    expect(answer.headers['content-disposition']).toMatch(/^attachment; filename=".*\.html"$/);
+    const page = answer.text;
+    const alert = (
+      await request(http)
+        .get(`/api/v1/alerts/${encodeURIComponent(alertA)}`)
+        .set(ANALYST)
+    ).body as { explanation: string };
+    expect(page).toContain(
+      alert.explanation.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+    );
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(page).not.toContain('<script');
+    expect(page).toContain('Report &lt;of&gt; A');
+    expect(page).toContain('TICKET-7');
+    expect(page).toContain(`by ${principalIdOf(ANALYST_KEY)}`);
+  });
+
+  it('answers the same content as JSON, matching the case', async () => {
+    const answer = await request(http)
+      .get(`${path(caseId)}/report?format=json`)
+      .set(stepUp)
+      .expect(200);
+    expect(answer.headers['content-disposition']).toMatch(/\.json"$/);
+    const report = JSON.parse(answer.text) as ReportBody;
+    const detail = (await request(http).get(path(caseId)).set(ANALYST).expect(200))
+      .body as CaseBody;
+    expect(report.kind).toBe('case');
+    expect(report.generatedBy).toBe(principalIdOf(ANALYST_KEY));
+    expect(report.case?.caseId).toBe(detail.caseId);
+    expect(report.case?.status).toBe(detail.status);
+    expect(report.case?.notes.map((n) => n.text)).toEqual(detail.notes.map((n) => n.text));
+    expect(report.case?.history.map((h) => h.to)).toEqual(detail.history.map((h) => h.to));
+    expect(report.alerts.map((a) => a.alertId)).toEqual(detail.alertIds);
+    expect(report.alerts[0]?.movements).toHaveLength(5);
+    const movements = report.alerts[0]?.movements ?? [];
+    expect(movements[0]).toMatchObject({ amount: '2000.00', currency: 'USD' });
+    expect(new Set(movements.map((m) => m.from.account)).size).toBe(1);
+    expect(['A', 'B']).toContain(movements[0]?.from.account);
+  });
+
+  it('reports one alert, and refuses an unknown format naming the field', async () => {
+    const answer = await request(http)
+      .get(`/api/v1/alerts/${encodeURIComponent(alertA)}/report?format=json`)
+      .set(stepUp)
+      .expect(200);
+    const report = JSON.parse(answer.text) as ReportBody;
+    expect(report.kind).toBe('alert');
+    expect(report.alerts.map((a) => a.alertId)).toEqual([alertA]);
+    const bad = await request(http)
+      .get(`${path(caseId)}/report?format=pdf`)
+      .set(stepUp)
+      .expect(400);
+    expect((bad.body as ErrorBody).message).toContain('format');
+  });
+});

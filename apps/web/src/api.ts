@@ -3,6 +3,11 @@
  * the analyst signed in with (kept in sessionStorage, so it goes when the tab is closed).
  */
 const KEY_STORAGE = 'gba.apiKey';
+/**
+ * The step-up token of POST /mfa/step-up, kept in sessionStorage until it expires and sent in
+ * X-Step-Up-Token with every call (sensitive routes need it, the others ignore it).
+ */
+const STEP_UP_STORAGE = 'gba.stepUp';
 
 export function storedKey(): string | null {
   return sessionStorage.getItem(KEY_STORAGE);
@@ -14,6 +19,33 @@ export function storeKey(key: string): void {
 
 export function forgetKey(): void {
   sessionStorage.removeItem(KEY_STORAGE);
+  sessionStorage.removeItem(STEP_UP_STORAGE);
+}
+
+interface StoredStepUp {
+  token: string;
+  expiresAt: string;
+}
+
+export function storedStepUpToken(now = Date.now()): string | null {
+  const text = sessionStorage.getItem(STEP_UP_STORAGE);
+  if (text === null) return null;
+  try {
+    const stored = JSON.parse(text) as StoredStepUp;
+    if (Date.parse(stored.expiresAt) > now) return stored.token;
+  } catch {
+    // An unreadable entry is dropped below.
+  }
+  sessionStorage.removeItem(STEP_UP_STORAGE);
+  return null;
+}
+
+export function storeStepUpToken(token: string, expiresAt: string): void {
+  sessionStorage.setItem(STEP_UP_STORAGE, JSON.stringify({ token, expiresAt }));
+}
+
+export function forgetStepUpToken(): void {
+  sessionStorage.removeItem(STEP_UP_STORAGE);
 }
 
 /** An error answer of the API ({ error, message, correlationId }), with its HTTP status. */
@@ -45,6 +77,8 @@ export function withQuery(path: string, query: Query = {}): string {
 async function request(path: string, init: RequestInit, key: string | null): Promise<Response> {
   const headers = new Headers(init.headers);
   if (key !== null) headers.set('X-API-Key', key);
+  const stepUp = storedStepUpToken();
+  if (stepUp !== null) headers.set('X-Step-Up-Token', stepUp);
   const response = await fetch(`/api/v1${path}`, { ...init, headers });
   if (!response.ok) {
     const body: unknown = await response.json().catch(() => undefined);
@@ -63,17 +97,30 @@ export async function getJson<T>(path: string, key: string | null = storedKey())
   return (await response.json()) as T;
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
+async function sendJson<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
   const response = await request(
     path,
     {
-      method: 'POST',
+      method,
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     },
     storedKey(),
   );
   return (await response.json()) as T;
+}
+
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson('POST', path, body);
+}
+
+export function patchJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson('PATCH', path, body);
+}
+
+/** The API asks for a recent second factor (403 step_up_required). */
+export function needsStepUp(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 403 && error.code === 'step_up_required';
 }
 
 export async function getBlob(path: string): Promise<Blob> {

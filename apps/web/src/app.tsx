@@ -3,11 +3,15 @@ import { allows, forgetKey, probeRole, storedKey } from './api';
 import type { Role } from './api';
 import { AlertPage } from './pages/alert-page';
 import { AlertQueue } from './pages/alert-queue';
+import { CasePage } from './pages/case-page';
+import { CasesList } from './pages/cases-list';
 import { FraudRings } from './pages/fraud-rings';
 import { OwnershipPage } from './pages/ownership-page';
+import { SecondFactorPage } from './pages/second-factor';
 import { SignIn } from './pages/sign-in';
 import { navigate, useLocation } from './router';
 import { SessionContext } from './session';
+import { StepUpProvider } from './step-up';
 
 interface NavItem {
   path: string;
@@ -17,8 +21,10 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { path: '/alerts', title: 'Alert queue', minimum: 'analyst' },
+  { path: '/cases', title: 'Cases', minimum: 'viewer' },
   { path: '/ownership', title: 'Ownership', minimum: 'analyst' },
   { path: '/rings', title: 'Fraud rings', minimum: 'analyst' },
+  { path: '/mfa', title: 'Second factor', minimum: 'analyst' },
 ];
 
 function NavLink({ item, current }: { item: NavItem; current: boolean }): React.JSX.Element {
@@ -37,13 +43,17 @@ function NavLink({ item, current }: { item: NavItem; current: boolean }): React.
 }
 
 function Page({ path, role }: { path: string; role: Role }): React.JSX.Element {
+  if (path.startsWith('/cases/')) {
+    return <CasePage caseId={decodeURIComponent(path.slice('/cases/'.length))} />;
+  }
+  if (path.startsWith('/cases')) return <CasesList />;
   if (!allows(role, 'analyst')) {
     return (
       <section aria-labelledby="viewer-title">
         <h1 id="viewer-title">Signed in as a viewer</h1>
         <p>
-          Viewers can read the graph through the API but not alerts, ownership or fraud rings. Ask
-          an administrator for an analyst key to work the alert queue.
+          Viewers can read the graph through the API and the cases (read only), but not alerts,
+          ownership or fraud rings. Ask an administrator for an analyst key to work the alert queue.
         </p>
       </section>
     );
@@ -53,6 +63,7 @@ function Page({ path, role }: { path: string; role: Role }): React.JSX.Element {
   }
   if (path.startsWith('/ownership')) return <OwnershipPage />;
   if (path.startsWith('/rings')) return <FraudRings />;
+  if (path.startsWith('/mfa')) return <SecondFactorPage />;
   return <AlertQueue />;
 }
 
@@ -82,26 +93,28 @@ export function App(): React.JSX.Element {
 
   return (
     <SessionContext.Provider value={session}>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="top">
-        <span className="brand">Graph banking analytics</span>
-        <nav aria-label="Main">
-          {NAV.filter((item) => allows(role, item.minimum)).map((item) => (
-            <NavLink key={item.path} item={item} current={path.startsWith(item.path)} />
-          ))}
-        </nav>
-        <span className="who" data-testid="role">
-          Role: {role}
-        </span>
-        <button type="button" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Page path={path} role={role} />
-      </main>
+      <StepUpProvider>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="top">
+          <span className="brand">Graph banking analytics</span>
+          <nav aria-label="Main">
+            {NAV.filter((item) => allows(role, item.minimum)).map((item) => (
+              <NavLink key={item.path} item={item} current={path.startsWith(item.path)} />
+            ))}
+          </nav>
+          <span className="who" data-testid="role">
+            Role: {role}
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <Page path={path} role={role} />
+        </main>
+      </StepUpProvider>
     </SessionContext.Provider>
   );
 }

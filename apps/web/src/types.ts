@@ -127,3 +127,52 @@ export interface FraudRing {
   density: number;
   parties: PartyRef[];
 }
+
+export interface AttachmentRef {
+  name: string;
+  uri?: string;
+  reference?: string;
+  sha256?: string;
+}
+
+export interface CaseSummary {
+  caseId: string;
+  title: string;
+  description?: string;
+  status: string;
+  closeReason?: string;
+  assignee?: string;
+  createdBy: string;
+  createdAtIso: string;
+  updatedAtIso: string;
+  alertIds: string[];
+  noteCount: number;
+}
+
+export interface CasePage {
+  items: CaseSummary[];
+  nextCursor?: string;
+}
+
+export interface CaseNote {
+  noteId: string;
+  text: string;
+  author: string;
+  atIso: string;
+  attachments: AttachmentRef[];
+}
+
+export interface CaseStatusChange {
+  from: string | null;
+  to: string;
+  atIso: string;
+  actor: string;
+  closeReason?: string;
+  note?: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  alerts: AlertSummary[];
+  notes: CaseNote[];
+  history: CaseStatusChange[];
+}

@@ -26,7 +26,7 @@ import {
 import type { Response } from 'express';
 import { AlertRepository, BASE_MONEY, DetectionService } from '@app/detectors';
 import type { RuleDescription } from '@app/detectors';
-import { InvalidInputError } from '@app/vocabulary';
+import { Clock, InvalidInputError } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
 import type { RequestWithAuditNote } from '../audit/audit-log';
 import type { RequestWithPrincipal } from '../auth/principal';
@@ -39,6 +39,10 @@ import { asDownload } from '../presentation/download';
 import { ExportFormatQueryDto } from '../presentation/export-format.query.dto';
 import { textContent } from '../presentation/analyst-format.responses';
 import { PartyDirectory } from '../presentation/party-directory.service';
+import { alertReport } from '../cases/case-report';
+import { InvestigationReportResponse } from '../cases/case.responses';
+import { reportDownload } from '../cases/report-download';
+import { ReportFormatQueryDto } from '../cases/report-format.query.dto';
 import { alertCsv } from './alert-export';
 import {
   AlertDetailResponse,
@@ -73,7 +77,7 @@ const instant = (iso: string | undefined): number | undefined =>
 @ApiTags('alerts')
 @ApiSecurity('api-key')
 @ApiProtectedErrors()
-@ApiExtraModels(AlertDetailResponse)
+@ApiExtraModels(AlertDetailResponse, InvestigationReportResponse)
 @MinimumRole('analyst')
 @Controller(`${API_V1}/alerts`)
 export class AlertsController {
@@ -83,6 +87,7 @@ export class AlertsController {
     private readonly jobs: ScanJobs,
     private readonly parties: PartyDirectory,
     @Inject(BASE_MONEY) private readonly money: BaseMoney,
+    private readonly clock: Clock,
   ) {}
 
   @Post('scan')
@@ -293,6 +298,39 @@ export class AlertsController {
     }
     asDownload(response, 'application/json; charset=utf-8', `${alertId}.json`);
     return JSON.stringify(detail, null, 2);
+  }
+
+  @RequiresStepUp()
+  @Get(':alertId/report')
+  @ApiOperation({
+    summary:
+      'Download the report of an alert: html (a printable page, inline CSS, no script) or json (the same content): the alert with its explanation, evidence movements (named parties, amounts in major units and in the base currency) and status history, when and by whom it was generated.',
+  })
+  @ApiParam(ALERT_ID)
+  @ApiOkResponse({
+    description: 'A file download (Content-Disposition: attachment).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(InvestigationReportResponse) } },
+      ...textContent('text/html', 'The same report as one self-contained, printable HTML page.'),
+    },
+  })
+  @ApiErrorResponses({
+    notFound: 'No alert has this id.',
+    badRequest: 'format is not html or json.',
+    forbidden: `The API key does not have the role this route needs. ${STEP_UP_REQUIRED_ANSWER}`,
+  })
+  async report(
+    @Param('alertId') alertId: string,
+    @Query() query: ReportFormatQueryDto,
+    @Req() request: RequestWithPrincipal & RequestWithAuditNote,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const report = alertReport(await this.detailView(alertId), {
+      at: this.clock.now(),
+      by: request.principal?.id ?? 'anonymous',
+    });
+    request.auditNote = `report of alert ${alertId} (${query.format ?? 'html'})`;
+    return reportDownload(response, report, alertId, query.format);
   }
 
   @RequiresStepUp(whenClosingAlert)

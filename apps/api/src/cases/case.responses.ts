@@ -151,3 +151,189 @@ export class CaseDetailResponse extends CaseResponse {
   @ApiProperty({ type: [CaseStatusChangeResponse], description: 'Oldest first.' })
   history!: CaseStatusChangeResponse[];
 }
+
+/** One end of a movement in a report (ReportParty). */
+export class ReportPartyResponse {
+  @ApiProperty({ example: '3080006234', description: 'The account number.' })
+  account!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['Maria Keller', 'Keller Trading GmbH (HRB 12345)'],
+    description: 'Holders of the account, with business ids.',
+  })
+  names!: string[];
+}
+
+/** An evidence movement in a report (ReportMovement). */
+export class ReportMovementResponse {
+  @ApiProperty({ example: 'mv:SYNB:000123' })
+  movementId!: string;
+
+  @ApiProperty({ example: '2025-01-06T10:00:00.000Z', description: 'ISO 8601, UTC.' })
+  timeIso!: string;
+
+  @ApiProperty({ type: ReportPartyResponse })
+  from!: ReportPartyResponse;
+
+  @ApiProperty({ type: ReportPartyResponse })
+  to!: ReportPartyResponse;
+
+  @ApiProperty({ example: '9500.00', description: 'Major units, as a decimal string.' })
+  amount!: string;
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '8740.00',
+    description: 'In the base currency at the rate of the day; null without a rate.',
+  })
+  baseAmount!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'EUR' })
+  baseCurrency!: string | null;
+
+  @ApiProperty({ example: 'cash' })
+  channel!: string;
+
+  @ApiPropertyOptional({ example: 'INV-2024-117' })
+  reference?: string;
+}
+
+/** A status change in a report (ReportStatusChange). */
+export class ReportStatusChangeResponse {
+  @ApiProperty({ example: '2025-01-07T10:00:00.000Z' })
+  atIso!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'open', description: 'null when opened.' })
+  from!: string | null;
+
+  @ApiProperty({ example: 'investigating' })
+  to!: string;
+
+  @ApiProperty({ example: 'key-4f1c2a9e' })
+  actor!: string;
+
+  @ApiPropertyOptional({ example: 'false-positive' })
+  closeReason?: string;
+
+  @ApiPropertyOptional({ example: 'Calling the customer.' })
+  note?: string;
+}
+
+/** An alert with its evidence in a report (ReportAlert). */
+export class ReportAlertResponse {
+  @ApiProperty({ example: 'alert:aml.structuring:3f2a9c1e' })
+  alertId!: string;
+
+  @ApiProperty({ example: 'aml.structuring' })
+  ruleId!: string;
+
+  @ApiProperty({ example: 'structuring' })
+  typology!: string;
+
+  @ApiProperty({ example: 'high' })
+  severity!: string;
+
+  @ApiProperty({ example: 0.82 })
+  score!: number;
+
+  @ApiProperty({ example: 'investigating' })
+  status!: string;
+
+  @ApiPropertyOptional({ example: 'user:alice' })
+  assignee?: string;
+
+  @ApiProperty({ example: '2025-01-06T00:00:00.000Z' })
+  windowStartIso!: string;
+
+  @ApiProperty({ example: '2025-01-07T00:00:00.000Z' })
+  windowEndIso!: string;
+
+  @ApiProperty({ example: '4 cash deposits of 9,500.00 USD within 2 days, each under 10,000.00.' })
+  explanation!: string;
+
+  @ApiProperty({ type: [ReportMovementResponse], description: 'In time order.' })
+  movements!: ReportMovementResponse[];
+
+  @ApiProperty({ type: [ReportStatusChangeResponse] })
+  history!: ReportStatusChangeResponse[];
+}
+
+/** A note in a report (ReportNote). */
+export class ReportNoteResponse {
+  @ApiProperty({ example: '0d8f5c1a-3b2e-4c6f-9a1d-7e2b4c5d6f70' })
+  noteId!: string;
+
+  @ApiProperty({ example: '2025-01-07T11:00:00.000Z' })
+  atIso!: string;
+
+  @ApiProperty({ example: 'key-4f1c2a9e' })
+  author!: string;
+
+  @ApiProperty({ example: 'Invoice received.' })
+  text!: string;
+
+  @ApiProperty({ type: [AttachmentRefResponse] })
+  attachments!: AttachmentRefResponse[];
+}
+
+/** The case part of a case report (ReportCase). */
+export class ReportCaseResponse {
+  @ApiProperty({ example: CASE_ID_EXAMPLE })
+  caseId!: string;
+
+  @ApiProperty({ example: 'Cash structuring around account 3080006234' })
+  title!: string;
+
+  @ApiPropertyOptional()
+  description?: string;
+
+  @ApiProperty({ enum: CASE_STATUSES, example: 'reported' })
+  status!: string;
+
+  @ApiPropertyOptional({ enum: CASE_CLOSE_REASONS })
+  closeReason?: string;
+
+  @ApiPropertyOptional({ example: 'user:alice' })
+  assignee?: string;
+
+  @ApiProperty({ example: 'key-4f1c2a9e' })
+  createdBy!: string;
+
+  @ApiProperty({ example: '2025-01-07T10:00:00.000Z' })
+  createdAtIso!: string;
+
+  @ApiProperty({ example: '2025-01-09T16:30:00.000Z' })
+  updatedAtIso!: string;
+
+  @ApiProperty({ type: [ReportNoteResponse], description: 'Oldest first.' })
+  notes!: ReportNoteResponse[];
+
+  @ApiProperty({ type: [ReportStatusChangeResponse], description: 'Oldest first.' })
+  history!: ReportStatusChangeResponse[];
+}
+
+/** The JSON report of a case or an alert (InvestigationReport of case-report.ts). */
+export class InvestigationReportResponse {
+  @ApiProperty({ enum: ['case', 'alert'], example: 'case' })
+  kind!: 'case' | 'alert';
+
+  @ApiProperty({ example: 'Case report: Cash structuring around account 3080006234' })
+  title!: string;
+
+  @ApiProperty({ example: '2025-01-09T17:00:00.000Z', description: 'When it was generated.' })
+  generatedAtIso!: string;
+
+  @ApiProperty({ example: 'key-4f1c2a9e', description: 'Who generated it.' })
+  generatedBy!: string;
+
+  @ApiPropertyOptional({ type: ReportCaseResponse, description: 'Present in a case report.' })
+  case?: ReportCaseResponse;
+
+  @ApiProperty({ type: [ReportAlertResponse] })
+  alerts!: ReportAlertResponse[];
+}

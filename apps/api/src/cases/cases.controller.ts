@@ -1,15 +1,33 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiSecurity,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidInputError } from '@app/vocabulary';
+import { AlertRepository, BASE_MONEY } from '@app/detectors';
+import { Clock, InvalidInputError } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
+import { accountsOf, alertDetailView } from '../alerts/alert.view';
+import type { AlertDetailView } from '../alerts/alert.view';
 import type { RequestWithAuditNote } from '../audit/audit-log';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
@@ -18,6 +36,8 @@ import type { StepUpCondition } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { STEP_UP_REQUIRED_ANSWER } from '../mfa/mfa.responses';
+import { textContent } from '../presentation/analyst-format.responses';
+import { PartyDirectory } from '../presentation/party-directory.service';
 import {
   AddCaseNoteBodyDto,
   CaseAlertsBodyDto,
@@ -25,11 +45,18 @@ import {
   ListCasesQueryDto,
   UpdateCaseBodyDto,
 } from './case.dto';
-import { CaseDetailResponse, CasePageResponse } from './case.responses';
+import {
+  CaseDetailResponse,
+  CasePageResponse,
+  InvestigationReportResponse,
+} from './case.responses';
+import { caseReport } from './case-report';
 import { casePageView, caseDetailView } from './case.view';
 import type { CaseDetailView, CasePageView } from './case.view';
 import { SENSITIVE_CASE_STATUSES } from './case-workflow';
 import { CasesService } from './cases.service';
+import { ReportFormatQueryDto } from './report-format.query.dto';
+import { reportDownload } from './report-download';
 
 const CASE_ID = {
   name: 'caseId',
@@ -58,9 +85,16 @@ function actorOf(request: CaseRequest): string {
 @ApiTags('cases')
 @ApiSecurity('api-key')
 @ApiProtectedErrors()
+@ApiExtraModels(InvestigationReportResponse)
 @Controller(`${API_V1}/cases`)
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly alerts: AlertRepository,
+    private readonly parties: PartyDirectory,
+    @Inject(BASE_MONEY) private readonly money: BaseMoney,
+    private readonly clock: Clock,
+  ) {}
 
   @Post()
   @MinimumRole('analyst')
@@ -280,6 +314,46 @@ export class CasesController {
     const note = record.notes[record.notes.length - 1];
     request.auditNote = `note ${note?.noteId ?? ''} added with ${body.attachments?.length ?? 0} attachment reference(s)`;
     return caseDetailView(await this.cases.detail(caseId));
+  }
+
+  @Get(':caseId/report')
+  @MinimumRole('analyst')
+  @RequiresStepUp()
+  @ApiOperation({
+    summary:
+      'Download the report of a case: html (a printable page, inline CSS, no script) or json (the same content): summary, alerts with their explanation and evidence movements (named parties, amounts in major units and in the base currency), notes with attachment references, status history, when and by whom it was generated. Needs a step-up (X-Step-Up-Token).',
+  })
+  @ApiParam(CASE_ID)
+  @ApiOkResponse({
+    description: 'A file download (Content-Disposition: attachment).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(InvestigationReportResponse) } },
+      ...textContent('text/html', 'The same report as one self-contained, printable HTML page.'),
+    },
+  })
+  @ApiErrorResponses({
+    notFound: 'No case has this id.',
+    badRequest: 'format is not html or json.',
+    forbidden: `The key does not have the analyst role. ${STEP_UP_REQUIRED_ANSWER}`,
+  })
+  async report(
+    @Param('caseId') caseId: string,
+    @Query() query: ReportFormatQueryDto,
+    @Req() request: CaseRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const { record, alerts } = await this.cases.detail(caseId);
+    const details: AlertDetailView[] = [];
+    for (const alert of alerts) details.push(await this.alertDetail(alert.alertId));
+    const report = caseReport(record, details, { at: this.clock.now(), by: actorOf(request) });
+    request.auditNote = `report of case ${caseId} (${query.format ?? 'html'})`;
+    return reportDownload(response, report, caseId, query.format);
+  }
+
+  /** An alert with named parties, amounts in major units and ISO times (as GET /alerts/{id}). */
+  private async alertDetail(alertId: string): Promise<AlertDetailView> {
+    const detail = await this.alerts.detail(alertId);
+    return alertDetailView(detail, await this.parties.accounts(accountsOf(detail)), this.money);
   }
 }
 

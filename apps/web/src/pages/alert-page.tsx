@@ -5,6 +5,7 @@ import { GraphView } from '../graph/graph-view';
 import { formatAmount, formatTime } from '../money';
 import { navigate } from '../router';
 import type { AlertDetail, EntityAnswer, PartyRef } from '../types';
+import { ReportButtons } from './report-buttons';
 
 const FLOW_STYLE: StylesheetJson = [
   {
@@ -208,6 +209,7 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
       </dl>
       <h2>Explanation</h2>
       <p className="explanation">{alert.explanation}</p>
+      <ReportButtons path={`/alerts/${encodeURIComponent(alertId)}/report`} id={alertId} />
 
       <h2 id="flow-title">Money flow</h2>
       <p className="hint">

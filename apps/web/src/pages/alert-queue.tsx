@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { allows, getJson, postJson, withQuery } from '../api';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import type { AlertPage, AlertSummary } from '../types';
+import type { AlertPage, AlertSummary, CaseDetail } from '../types';
 
 const TYPOLOGIES = [
   'fan-out',
@@ -110,6 +110,83 @@ function ScanControl({ onFinished }: { onFinished: () => void }): React.JSX.Elem
   );
 }
 
+/** What to do with the selected alerts: give them to someone, or open a case with them. */
+function SelectionActions({
+  selected,
+  onAssigned,
+}: {
+  selected: string[];
+  onAssigned: () => void;
+}): React.JSX.Element {
+  const [assignee, setAssignee] = useState('');
+  const [title, setTitle] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const none = selected.length === 0;
+
+  const assign = async (): Promise<void> => {
+    try {
+      const done = await postJson<AlertSummary[]>('/alerts/assign', {
+        alertIds: selected,
+        assignee: assignee.trim(),
+      });
+      setMessage(
+        `${done.length} alert${done.length === 1 ? '' : 's'} ${assignee.trim() === '' ? 'unassigned' : `assigned to ${assignee.trim()}`}.`,
+      );
+      onAssigned();
+    } catch (caught) {
+      setMessage(`Could not assign: ${caught instanceof Error ? caught.message : ''}`);
+    }
+  };
+
+  const newCase = async (): Promise<void> => {
+    try {
+      const created = await postJson<CaseDetail>('/cases', {
+        title:
+          title.trim() || `Case of ${selected.length} alert${selected.length === 1 ? '' : 's'}`,
+        alertIds: selected,
+      });
+      navigate(`/cases/${encodeURIComponent(created.caseId)}`);
+    } catch (caught) {
+      setMessage(`Could not open a case: ${caught instanceof Error ? caught.message : ''}`);
+    }
+  };
+
+  return (
+    <form
+      className="options selection"
+      aria-label="Selected alerts"
+      onSubmit={(event) => event.preventDefault()}
+    >
+      <span data-testid="selected-count">{selected.length} selected</span>
+      <div className="field">
+        <label htmlFor="bulk-assignee">Assign to…</label>
+        <input
+          id="bulk-assignee"
+          placeholder="user:alice (empty: nobody)"
+          value={assignee}
+          onChange={(e) => setAssignee(e.target.value)}
+        />
+      </div>
+      <button type="button" disabled={none} onClick={() => void assign()}>
+        Assign selected
+      </button>
+      <div className="field">
+        <label htmlFor="new-case-title">Case title</label>
+        <input
+          id="new-case-title"
+          placeholder="Cash structuring around account 3080006234"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
+      </div>
+      <button type="button" disabled={none} onClick={() => void newCase()}>
+        New case from selected
+      </button>
+      <span role="status">{message}</span>
+    </form>
+  );
+}
+
 /** The alert queue: filters, sorting, cursor paging, one row per alert. */
 export function AlertQueue(): React.JSX.Element {
   const { role } = useSession();
@@ -124,6 +201,7 @@ export function AlertQueue(): React.JSX.Element {
   const [page, setPage] = useState<AlertPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [selected, setSelected] = useState<string[]>([]);
   const table = useRef<HTMLTableElement>(null);
   const started = useRef(performance.now());
   const cursor = cursors[cursors.length - 1];
@@ -296,6 +374,13 @@ export function AlertQueue(): React.JSX.Element {
           {error}
         </p>
       )}
+      <SelectionActions
+        selected={selected}
+        onAssigned={() => {
+          setSelected([]);
+          setReload((n) => n + 1);
+        }}
+      />
       <table ref={table} className="queue" data-testid="alert-table">
         <caption>
           {page === null
@@ -304,6 +389,9 @@ export function AlertQueue(): React.JSX.Element {
         </caption>
         <thead>
           <tr>
+            <th scope="col">
+              <span className="visually-hidden">Select</span>
+            </th>
             <th scope="col">Alert</th>
             <th scope="col">Typology</th>
             <th scope="col">Severity</th>
@@ -315,6 +403,21 @@ export function AlertQueue(): React.JSX.Element {
         <tbody onKeyDown={onRowKey}>
           {rows.map((alert) => (
             <tr key={alert.alertId} data-typology={alert.typology}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select alert ${alert.ruleId} ${alert.alertId.slice(-8)}`}
+                  checked={selected.includes(alert.alertId)}
+                  onChange={(event) => {
+                    const checked = event.target.checked;
+                    setSelected((list) =>
+                      checked
+                        ? [...list, alert.alertId]
+                        : list.filter((id) => id !== alert.alertId),
+                    );
+                  }}
+                />
+              </td>
               <th scope="row">
                 <a
                   href={`/app/alerts/${encodeURIComponent(alert.alertId)}`}
