@@ -11,8 +11,17 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { ScanJobs } from '../../apps/api/src/alerts/scan-jobs.service';
 import { configureApi } from '../../apps/api/src/configure-api';
 
-/** Debian's Chromium (`.ci/run` installs it); browsers are not downloaded by the test tool. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * Where the browser is looked for, in order: Debian's Chromium (`.ci/run` installs it), then
+ * Google Chrome (hosted CI runners have it). The test tool never downloads a browser.
+ */
+export const BROWSER_PATHS: readonly string[] = ['/usr/bin/chromium', '/usr/bin/google-chrome'];
+
+/** The first browser of BROWSER_PATHS on this machine, if any. */
+export const CHROMIUM_PATH: string | undefined = BROWSER_PATHS.find((path) => existsSync(path));
+
+/** Names the places looked in, for the skip and failure messages. */
+export const BROWSER_PATHS_TEXT = BROWSER_PATHS.join(' or ');
 
 export interface BrowserAvailability {
   available: boolean;
@@ -21,10 +30,13 @@ export interface BrowserAvailability {
 }
 
 export function browserAvailability(): BrowserAvailability {
-  return { available: existsSync(CHROMIUM_PATH), ci: loadAllSettings().app.ci };
+  return { available: CHROMIUM_PATH !== undefined, ci: loadAllSettings().app.ci };
 }
 
 export function launchChromium(): Promise<Browser> {
+  if (CHROMIUM_PATH === undefined) {
+    throw new Error(`No browser at ${BROWSER_PATHS_TEXT}: apt-get install chromium`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../e2e/identity-step-up';
 import {
+  BROWSER_PATHS_TEXT,
   browserAvailability,
   launchChromium,
   scanAlerts,
@@ -26,14 +27,14 @@ async function statusIs(page: Page, text: string): Promise<void> {
 
 if (!availability.available && availability.ci) {
   describe('Cases in a real browser', () => {
-    it('needs Chromium at /usr/bin/chromium (CI=true: install it, as .ci/run does)', () => {
+    it(`needs Chromium or Chrome at ${BROWSER_PATHS_TEXT} (CI=true: install it, as .ci/run does)`, () => {
       throw new Error(
-        'CI=true but /usr/bin/chromium is missing; `apt-get install chromium` (see .ci/run).',
+        `CI=true but there is no browser at ${BROWSER_PATHS_TEXT}; \`apt-get install chromium\` (see .ci/run).`,
       );
     });
   });
 } else if (!availability.available) {
-  describe.skip('Cases in a real browser (skipped: no Chromium at /usr/bin/chromium; apt-get install chromium)', () => {
+  describe.skip(`Cases in a real browser (skipped: no browser at ${BROWSER_PATHS_TEXT}; apt-get install chromium)`, () => {
     it('is skipped', () => undefined);
   });
 } else {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   apiGet,
+  BROWSER_PATHS_TEXT,
   browserAvailability,
   launchChromium,
   scanAlerts,
@@ -88,14 +89,14 @@ async function surveyOwnership(api: RunningApi): Promise<OwnershipSurvey> {
 
 if (!availability.available && availability.ci) {
   describe('Analyst web app in a real browser', () => {
-    it('needs Chromium at /usr/bin/chromium (CI=true: install it, as .ci/run does)', () => {
+    it(`needs Chromium or Chrome at ${BROWSER_PATHS_TEXT} (CI=true: install it, as .ci/run does)`, () => {
       throw new Error(
-        'CI=true but /usr/bin/chromium is missing; `apt-get install chromium` (see .ci/run).',
+        `CI=true but there is no browser at ${BROWSER_PATHS_TEXT}; \`apt-get install chromium\` (see .ci/run).`,
       );
     });
   });
 } else if (!availability.available) {
-  describe.skip('Analyst web app in a real browser (skipped: no Chromium at /usr/bin/chromium; apt-get install chromium)', () => {
+  describe.skip(`Analyst web app in a real browser (skipped: no browser at ${BROWSER_PATHS_TEXT}; apt-get install chromium)`, () => {
     it('is skipped', () => undefined);
   });
 } else {
