@@ -15,7 +15,8 @@ import type { RunningApi } from './browser-harness';
 // A case from the alert queue to its report in a real browser (Debian's Chromium through
 // playwright-core), against the whole API over the seeded default bank: the step-up dialog,
 // the Second factor page and the report download are the ones an analyst uses.
-const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// Fresh screenshots go to out/ (not tracked); copy them to docs/screenshots to update the README.
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'out', 'screenshots');
 const STEP_MS = 30_000;
 const NOTE = 'Customer called <b>back</b> & sent the invoice';
 

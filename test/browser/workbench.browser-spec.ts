@@ -13,7 +13,8 @@ import type { RunningApi } from './browser-harness';
 
 // The analyst web app in a real browser (Debian's Chromium through playwright-core) against the
 // whole API in this process over the seeded default bank. Render times are printed, not asserted.
-const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// Fresh screenshots go to out/ (not tracked); copy them to docs/screenshots to update the README.
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'out', 'screenshots');
 const SCANNED_RULES = ['aml.fan-out', 'aml.fan-in', 'aml.cycle', 'aml.structuring'];
 
 interface AlertRow {
