@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { GraphStore } from '@app/graph-store';
 import { appSettings, loadAllSettings, securitySettings } from '@app/settings';
+import type { CompanyVertex, OwnsEdge, PersonVertex } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ScanJobs } from '../../apps/api/src/alerts/scan-jobs.service';
 import { configureApi } from '../../apps/api/src/configure-api';
@@ -96,4 +98,70 @@ export async function signInWithKey(page: Page, api: RunningApi, key: string): P
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('role').waitFor();
+}
+
+/**
+ * Adds a wide ownership structure to the API's store, for the render time of a large chart: one
+ * company held in equal parts by `holdings` holding companies, each held in equal parts by
+ * `ownersPerHolding` persons (1 + holdings + holdings × ownersPerHolding nodes). Answers the
+ * company's uid.
+ */
+export async function addWideOwnership(
+  api: RunningApi,
+  holdings: number,
+  ownersPerHolding: number,
+): Promise<string> {
+  const company = (uid: string, name: string): CompanyVertex => ({
+    label: 'Company',
+    uid,
+    props: {
+      name,
+      jurisdiction: 'LU',
+      companyType: 'company',
+      isShell: false,
+      isNominee: false,
+      hasBearerShares: false,
+      isSanctioned: false,
+    },
+  });
+  const owns = (from: string, to: string, parts: number): OwnsEdge => {
+    const bp = Math.floor(10_000 / parts);
+    return {
+      label: 'OWNS',
+      eid: `owns:${from}->${to}`,
+      from,
+      to,
+      props: {
+        interestType: 'shareholding',
+        shareMinBp: bp,
+        shareMaxBp: bp,
+        shareMinExclusive: false,
+        shareMaxExclusive: false,
+        directOrIndirect: 'direct',
+        beneficialOwnershipOrControl: false,
+      },
+    };
+  };
+  const top = 'company:wide:top';
+  const companies: CompanyVertex[] = [company(top, 'Wide Top Holding S.A.')];
+  const persons: PersonVertex[] = [];
+  const edges: OwnsEdge[] = [];
+  for (let h = 0; h < holdings; h += 1) {
+    const holding = `company:wide:h${h}`;
+    companies.push(company(holding, `Wide Holding ${h} S.a r.l.`));
+    edges.push(owns(holding, top, holdings));
+    for (let o = 0; o < ownersPerHolding; o += 1) {
+      const person = `person:wide:h${h}:o${o}`;
+      persons.push({
+        label: 'Person',
+        uid: person,
+        props: { name: `Owner ${h}-${o}`, isPep: false, isSanctioned: false },
+      });
+      edges.push(owns(person, holding, ownersPerHolding));
+    }
+  }
+  const store = api.app.get(GraphStore);
+  await store.upsertVertices([...companies, ...persons]);
+  await store.upsertEdges(edges);
+  return top;
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
+  addWideOwnership,
   apiGet,
   BROWSER_PATHS_TEXT,
   browserAvailability,
@@ -247,6 +248,25 @@ if (!availability.available && availability.ci) {
       console.log(
         `Largest ownership chart of the seeded bank (${survey.largest.uid}): ${survey.largest.network.nodes.length} nodes laid out in ${await page.getByTestId('graph').getAttribute('data-render-ms')} ms`,
       );
+
+      // A wide structure of 501 nodes (the seeded bank has none this large), for its render time.
+      const wide = await addWideOwnership(api, 20, 24);
+      const wideNetwork = await apiGet<NetworkAnswer>(
+        api,
+        `/ubo/${encodeURIComponent(wide)}/network`,
+        'dev-analyst-key',
+      );
+      expect(wideNetwork.nodes).toHaveLength(501);
+      await page.goto(`${api.baseUrl}/app/ownership?company=${encodeURIComponent(wide)}`);
+      await page.locator('[data-testid=graph][data-node-count="501"]').waitFor();
+      expect(await graphCount(page, 'node')).toBe(501);
+      console.log(
+        `Ownership chart of 501 nodes (${wide}): laid out in ${await page.getByTestId('graph').getAttribute('data-render-ms')} ms`,
+      );
+      await page.goto(
+        `${api.baseUrl}/app/ownership?company=${encodeURIComponent(survey.largest.uid)}`,
+      );
+      await page.locator('[data-testid=graph][data-node-count]').waitFor();
 
       // Another regime redraws from the API with that regime.
       await page.getByLabel('Regime').selectOption('uk');
