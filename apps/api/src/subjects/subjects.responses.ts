@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
 import type { StoredAlert } from '@app/detectors';
-import { CHANNELS, EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
-import type { Channel, EdgeLabel, Movement, VertexLabel } from '@app/vocabulary';
-import { AlertResponse } from '../alerts/alert.responses';
+import { EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
+import type { EdgeLabel, Movement, VertexLabel } from '@app/vocabulary';
+import { AlertResponse, MovementResponse } from '../alerts/alert.responses';
 import { AuditEntryResponse, SameKeys } from '../audit/audit.responses';
 import type { Bounded, ErasureResult, SubjectExport } from './subjects.service';
 
@@ -76,53 +76,27 @@ export class SubjectIdentifierResponse {
   usedBy!: string[];
 }
 
-/** A money movement as stored: amount in minor units, epoch-millisecond time (Movement). */
-export class StoredMovementResponse {
-  @ApiProperty({ example: 'mv:core:2025-000123' })
-  movementId!: string;
-
-  @ApiProperty({ example: 'account:SYNB:0123456789', description: 'uid of the paying account.' })
-  fromAccount!: string;
-
-  @ApiProperty({ example: 'account:SYNB:3080006234', description: 'uid of the receiving account.' })
-  toAccount!: string;
-
-  @ApiProperty({ example: 950000, description: 'Amount in minor units (cents).' })
-  amountMinor!: number;
-
-  @ApiProperty({ example: 'USD' })
-  currency!: string;
-
-  @ApiProperty({ example: 1736158500000, description: 'Epoch milliseconds.' })
-  timestamp!: number;
-
-  @ApiProperty({ enum: CHANNELS, enumName: 'Channel', example: 'cash' })
-  channel!: Channel;
-
-  @ApiPropertyOptional({ description: 'Received amount in minor units, when another currency.' })
-  receivedAmountMinor?: number;
-
-  @ApiPropertyOptional({ example: 'EUR' })
-  receivedCurrency?: string;
-
-  @ApiPropertyOptional({
-    example: 'ip:203.0.113.7',
-    description: 'The device or IP used to start the movement.',
-  })
-  identifierUid?: string;
-
-  @ApiPropertyOptional({ example: 'US' })
-  country?: string;
-
-  @ApiPropertyOptional({ example: 40.7128 })
-  latitude?: number;
-
-  @ApiPropertyOptional({ example: -74.006 })
-  longitude?: number;
-
-  @ApiPropertyOptional({ example: 'rent' })
-  reference?: string;
-}
+/**
+ * A money movement as stored: amount in minor units, epoch-millisecond time (Movement). The
+ * stored fields of the alert evidence's MovementResponse, without its ISO time, major-unit amounts
+ * and named parties.
+ */
+export class StoredMovementResponse extends PickType(MovementResponse, [
+  'movementId',
+  'fromAccount',
+  'toAccount',
+  'amountMinor',
+  'currency',
+  'timestamp',
+  'channel',
+  'receivedAmountMinor',
+  'receivedCurrency',
+  'identifierUid',
+  'country',
+  'latitude',
+  'longitude',
+  'reference',
+] as const) {}
 
 /** An alert as stored (StoredAlert): the alert answer without the ISO times. */
 export class StoredAlertResponse extends OmitType(AlertResponse, [

@@ -105,16 +105,16 @@ export function computeEffectiveOwnership(
   const person = new Map<string, ShareInterval>();
   for (const uid of graph.persons.keys()) {
     let total = ShareInterval.zero;
-    let any = false;
+    let holdsAny = false;
     for (const link of graph.ownsOut.get(uid) ?? []) {
       if (link.share === null || !graph.companies.has(link.to)) continue;
       const held = valueOf(link.to);
       if (held.isZero) continue;
       total = total.add(link.share.mul(held));
-      any = true;
+      holdsAny = true;
       if (inexact.has(link.to)) inexact.add(uid);
     }
-    if (any) person.set(uid, total);
+    if (holdsAny) person.set(uid, total);
   }
   return { company: value, person, inexact, cycles, cycleOf, warnings };
 }
