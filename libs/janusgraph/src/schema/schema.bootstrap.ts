@@ -34,7 +34,7 @@ export interface SchemaBootstrapOptions {
   now?: () => number;
   /**
    * Runs of the create script before giving up when it fails because another process creates
-   * the same schema at the same moment (default 3).
+   * the same schema at the same moment (default 5).
    */
   createAttempts?: number;
   /** Wait before the next run of the create script (default 250 ms times the attempt). */
@@ -127,7 +127,7 @@ export async function bootstrapSchema(
   const timeoutSeconds = options.indexTimeoutSeconds ?? 120;
   const scriptTimeoutMs = (timeoutSeconds * 3 + 30) * 1000;
 
-  const attempts = Math.max(1, options.createAttempts ?? 3);
+  const attempts = Math.max(1, options.createAttempts ?? 5);
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
   let raw: unknown;
   for (let attempt = 1; ; attempt += 1) {
