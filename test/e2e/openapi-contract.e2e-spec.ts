@@ -61,7 +61,10 @@ interface Operation {
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Partial<Record<Method, Operation>>>;
-  components: { schemas: Record<string, Schema> };
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes?: Record<string, { type: string; scheme?: string; in?: string; name?: string }>;
+  };
 }
 
 interface Endpoint {
@@ -277,6 +280,29 @@ describe('OpenAPI contract (e2e, embedded store)', () => {
       expect(tags).toContain(area);
     expect(tags).toContain('ubo');
     expect(api.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('offers an API key or a bearer credential on every /api operation, and the bearer form is accepted', async () => {
+    const schemes = document.components.securitySchemes ?? {};
+    expect(schemes['api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(schemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const withoutBoth = api
+      .filter(({ operation }) => {
+        const schemes = (operation.security ?? []).flatMap((requirement) =>
+          Object.keys(requirement),
+        );
+        return !(schemes.includes('api-key') && schemes.includes('bearer'));
+      })
+      .map((endpoint) => endpoint.name);
+    expect(withoutBoth).toEqual([]);
+    await request(server())
+      .get('/api/v1/graph/stats')
+      .set('Authorization', 'Bearer dev-viewer-key')
+      .expect(200);
+    await request(server())
+      .get('/api/v1/graph/stats')
+      .set('Authorization', 'Bearer not-a-key')
+      .expect(401);
   });
 
   it('names what an operation lacks (the rules below are not vacuous)', () => {

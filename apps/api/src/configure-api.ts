@@ -2,8 +2,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppSettings } from '@app/settings';
-import { API_KEY_HEADER } from './auth/api-keys';
 import { withRequestContent } from './common/api-request-content.decorator';
+import { withBearerAlternative, withSecuritySchemes } from './common/api-security';
 import { useBodyParsers } from './common/body-limits';
 import { serveWebApp } from './web-app/web-app';
 
@@ -45,21 +45,23 @@ export function configureApi(app: NestExpressApplication, settings: AppSettings)
     app.enableCors({ origin: settings.corsOrigins });
   }
   // Error answers are declared by decorators (common/api-errors.decorator.ts); the only
-  // post-processing is the request bodies of @ApiRequestContent (one schema per media type).
-  const document = withRequestContent(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Graph banking analytics API')
-        .setDescription(
-          'Beneficial ownership (UBO), AML alerts, fraud rings and entities over the bank graph. ' +
-            'Send an API key in the X-API-Key header (never in the query string: such requests are refused); ' +
-            'every error has the shape { error, message, details?, correlationId }. ' +
-            'Requests are rate-limited per API key and per client address (429 with Retry-After).',
-        )
-        .setVersion('1')
-        .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')
-        .build(),
+  // post-processing is the request bodies of @ApiRequestContent (one schema per media type) and
+  // the bearer scheme offered beside every API-key requirement (common/api-security.ts).
+  const document = withBearerAlternative(
+    withRequestContent(
+      SwaggerModule.createDocument(
+        app,
+        withSecuritySchemes(new DocumentBuilder())
+          .setTitle('Graph banking analytics API')
+          .setDescription(
+            'Beneficial ownership (UBO), AML alerts, fraud rings and entities over the bank graph. ' +
+              'Send an API key in the X-API-Key header, or as `Authorization: Bearer <key>`; with an identity provider configured, send its access token as `Authorization: Bearer <token>` (never a credential in the query string: such requests are refused); ' +
+              'every error has the shape { error, message, details?, correlationId }. ' +
+              'Requests are rate-limited per API key and per client address (429 with Retry-After).',
+          )
+          .setVersion('1')
+          .build(),
+      ),
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
