@@ -16,8 +16,9 @@
  * It measures the server it is pointed at (the `graph` settings) and says which storage backend
  * that server runs (in-memory, BerkeleyDB JE, Cassandra through CQL). It CLEARS that graph.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -41,8 +42,8 @@ export interface GraphLoadOptions {
   rounds: number;
   /** Only this many edges (spread over the bank) and their end vertices; the whole bank when absent. */
   edges?: number;
-  /** Batch sizes tried for the store's upserts, one round each, after the rounds. */
-  batchSizes: readonly number[];
+  /** (items per request, requests in flight) tried for the store's upserts, one round each, after the rounds. */
+  batchSizes: readonly (readonly [number, number])[];
   /** Elements per transaction of the limit script. */
   scriptCommitEvery: number;
 }
@@ -52,7 +53,12 @@ const DEFAULTS: GraphLoadOptions = {
   days: 90,
   referenceTime: '2025-01-01T00:00:00Z',
   rounds: 2,
-  batchSizes: [200, 500, 1000],
+  batchSizes: [
+    [200, 4],
+    [500, 4],
+    [1000, 2],
+    [1000, 4],
+  ],
   scriptCommitEvery: 1000,
 };
 
@@ -242,6 +248,41 @@ async function* asChunks(data: Dataset): AsyncGenerator<DatasetChunk> {
 interface Measured {
   name: string;
   ms: number;
+  /** CPU time of the server and of this process during the load (undefined: server not local). */
+  cpuMs?: number;
+}
+
+/**
+ * The JanusGraph server process when it was started by docker/local/janusgraph/service.sh on
+ * this machine and listens on `port` (its pid and port files under .services/janusgraph), so
+ * that its CPU time can be read from /proc; undefined otherwise.
+ */
+function localServerPid(port: number): number | undefined {
+  const runtime = join(__dirname, '..', '.services', 'janusgraph');
+  const read = (file: string): number | undefined => {
+    const path = join(runtime, file);
+    return existsSync(path) ? Number(readFileSync(path, 'utf8').trim()) : undefined;
+  };
+  const pid = read('pid');
+  if (pid === undefined || read('port') !== port || !existsSync(`/proc/${pid}/stat`))
+    return undefined;
+  return pid;
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** User + system CPU time of a process so far, in ms (fields 14 and 15 of /proc/<pid>/stat). */
+function processCpuMs(pid: number, ticks: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
 }
 
 /** Runs the benchmark and returns the report as markdown. Clears the JanusGraph it uses. */
@@ -289,15 +330,30 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         );
       }
     };
+    const serverPid = localServerPid(settings.port);
+    const ticks = clockTicks();
+    const cpuNow = (): number | undefined => {
+      if (serverPid === undefined) return undefined;
+      const own = process.cpuUsage();
+      return processCpuMs(serverPid, ticks) + (own.user + own.system) / 1000;
+    };
     const timed = async (name: string, load: () => Promise<unknown>): Promise<Measured> => {
       await store.clear();
       process.stdout.write(`  ${name}… `);
+      const cpuBefore = cpuNow();
       const start = now();
       await load();
       const ms = now() - start;
-      process.stdout.write(`${fmt((elements / ms) * 1000)} elements/s\n`);
+      const cpuAfter = cpuNow();
+      const cpuMs =
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      process.stdout.write(
+        `${fmt((elements / ms) * 1000)} elements/s` +
+          (cpuMs === undefined ? '' : `, ${fmt((cpuMs / elements) * 1000)} ms CPU per 1,000`) +
+          '\n',
+      );
       await check(name);
-      return { name, ms };
+      return { name, ms, cpuMs };
     };
     const limit = (): Promise<Measured> =>
       timed('limit: server-side script', () =>
@@ -317,22 +373,35 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
       rounds.push(measured);
     }
 
-    const sweep: { batchSize: number; limitMs: number; ms: number }[] = [];
-    for (const batchSize of options.batchSizes) {
-      const sized = new JanusGraphGraphStore(client, {
-        batchSize,
-        writeConcurrency: settings.writeConcurrency,
-      });
-      const storePath = projectPaths(options, { ...settings, batchSize }, whole)[0];
-      const limitMs = (await limit()).ms;
-      const { ms } = await timed(`store upserts, batch ${batchSize}`, () =>
+    const sweep: { batchSize: number; concurrency: number; limit: Measured; path: Measured }[] = [];
+    for (const [batchSize, concurrency] of options.batchSizes) {
+      const sized = new JanusGraphGraphStore(client, { batchSize, writeConcurrency: concurrency });
+      const storePath = projectPaths(
+        options,
+        { ...settings, batchSize, writeConcurrency: concurrency },
+        whole,
+      )[0];
+      const limitRun = await limit();
+      const path = await timed(`store upserts, ${batchSize} items x ${concurrency}`, () =>
         storePath.load(sized, data),
       );
-      sweep.push({ batchSize, limitMs, ms });
+      sweep.push({ batchSize, concurrency, limit: limitRun, path });
     }
     await store.clear();
 
     const rate = (ms: number): number => (elements / ms) * 1000;
+    const measuredCpu = serverPid !== undefined;
+    /** CPU ms per 1,000 elements, and the limit's CPU per element over the path's (same round). */
+    const cpuCells = (path: Measured[], limitRuns: Measured[]): string => {
+      if (!measuredCpu) return '';
+      const perThousand = path.map((m) => ((m.cpuMs ?? Number.NaN) / elements) * 1000);
+      const ratios = path.map(
+        (m, i) => (limitRuns[i].cpuMs ?? Number.NaN) / (m.cpuMs ?? Number.NaN),
+      );
+      return ` ${fmt(median(perThousand))} | ${fmt(median(ratios), 2)} |`;
+    };
+    const cpuHead = measuredCpu ? ' CPU ms per 1,000 elements | CPU ratio |' : '';
+    const cpuRule = measuredCpu ? '---:|---:|' : '';
     const names = ['limit: server-side script', ...paths.map((p) => p.name)];
     const rows = names.map((name, index) => {
       const ms = rounds.map((measured) => measured[index].ms);
@@ -341,7 +410,11 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         index === 0
           ? `one Groovy script on the server, ${fmt(options.scriptCommitEvery)} elements per transaction`
           : paths[index - 1].how;
-      return `| ${name} | ${how} | ${fmt(median(ms) / 1000, 1)} | ${fmt(rate(median(ms)))} | ${index === 0 ? '1.00' : fmt(median(ratios), 2)} |`;
+      const cpu = cpuCells(
+        rounds.map((measured) => measured[index]),
+        rounds.map((measured) => measured[0]),
+      );
+      return `| ${name} | ${how} | ${fmt(median(ms) / 1000, 1)} | ${fmt(rate(median(ms)))} | ${index === 0 ? '1.00' : fmt(median(ratios), 2)} |${cpu}`;
     });
     const lines = [
       'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset).',
@@ -352,17 +425,23 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         `Settings: GRAPH_BATCH_SIZE=${settings.batchSize}, GRAPH_WRITE_CONCURRENCY=${settings.writeConcurrency}. ` +
         `${options.rounds} rounds of (limit, every path); the graph is cleared before each load and checked after it; medians of the rounds, ratio = path rate / limit rate of the same round.`,
       '',
-      '| path | how | seconds | elements/s | ratio to the limit |',
-      '|---|---|---:|---:|---:|',
+      `| path | how | seconds | elements/s | ratio to the limit |${cpuHead}`,
+      `|---|---|---:|---:|---:|${cpuRule}`,
       ...rows,
+      ...(measuredCpu
+        ? [
+            '',
+            "CPU: user + system time of the JanusGraph server process and of this benchmark process during each load, per 1,000 elements; CPU ratio = the limit's CPU per element / the path's, same round. On a machine whose cores are shared, the elements/s ratio also depends on what else runs at that moment; the CPU ratio is what the ratio would be if the cores were the only limit.",
+          ]
+        : []),
       '',
-      `Batch size of the store's upserts (${settings.writeConcurrency} calls in flight; one round each, next to its own limit run):`,
+      "Items per request and requests in flight of the store's upserts (GRAPH_BATCH_SIZE, GRAPH_WRITE_CONCURRENCY; one round each, next to its own limit run):",
       '',
-      '| items per request | seconds | elements/s | ratio to the limit |',
-      '|---:|---:|---:|---:|',
+      `| items per request | in flight | seconds | elements/s | ratio to the limit |${cpuHead}`,
+      `|---:|---:|---:|---:|---:|${cpuRule}`,
       ...sweep.map(
         (s) =>
-          `| ${fmt(s.batchSize)} | ${fmt(s.ms / 1000, 1)} | ${fmt(rate(s.ms))} | ${fmt(s.limitMs / s.ms, 2)} |`,
+          `| ${fmt(s.batchSize)} | ${s.concurrency} | ${fmt(s.path.ms / 1000, 1)} | ${fmt(rate(s.path.ms))} | ${fmt(s.limit.ms / s.path.ms, 2)} |${cpuCells([s.path], [s.limit])}`,
       ),
     ];
     return { markdown: lines.join('\n'), variant: storage };

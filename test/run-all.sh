@@ -50,6 +50,5 @@ npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/
 npx jest --selectProjects integration --runInBand \
   --testPathIgnorePatterns '/node_modules/' 'cassandra-cluster\.int-spec\.ts$' "$@"
 
-# JanusGraph on Cassandra: contract suite and restart (its own servers and ports); the node-loss
-# test is a known failure for now, run with CASSANDRA_NODE_LOSS=true (see test/run-cassandra.sh).
+# JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports).
 bash test/run-cassandra.sh

@@ -1,8 +1,8 @@
 import { GremlinResponseError } from '../gremlin-connection';
 import type { GremlinConnection, GremlinRequestOptions } from '../gremlin-connection';
 import { JanusGraphClient } from '../janusgraph.client';
-import { bootstrapSchema, SchemaBootstrapError } from './schema.bootstrap';
-import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT } from './schema.script';
+import { bootstrapSchema, SchemaBootstrapError, warmSchemaCache } from './schema.bootstrap';
+import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT, SCHEMA_WARM_SCRIPT } from './schema.script';
 
 /** Answers schema scripts from a queue and records them with their bindings. */
 class ScriptServer implements GremlinConnection {
@@ -75,16 +75,20 @@ function report(overrides: Record<string, unknown> = {}): string {
   });
 }
 
+/** The warm-up's answer: `elements` schema elements read, `failed` ones named. */
+function warmed(elements = 120, failed: string[] = []): string {
+  return JSON.stringify({ elements, failed });
+}
+
 let clock = 0;
 const now = (): number => (clock += 5);
 
 describe('bootstrapSchema', () => {
-  it('sends the vocabulary schema as a JSON binding (never in the script text) and needs one round trip when all is ENABLED', async () => {
+  it('sends the vocabulary schema as a JSON binding (never in the script text), then warms the schema cache, when all is ENABLED', async () => {
     const { server, client } = setup();
-    server.answers.push(report({ createdKeys: ['uid'], createdIndexes: ['byUid'] }));
+    server.answers.push(report({ createdKeys: ['uid'], createdIndexes: ['byUid'] }), warmed(123));
     const result = await bootstrapSchema(client, { now });
-    expect(server.scripts).toHaveLength(1);
-    expect(server.scripts[0].script).toBe(SCHEMA_CREATE_SCRIPT);
+    expect(server.scripts.map((s) => s.script)).toEqual([SCHEMA_CREATE_SCRIPT, SCHEMA_WARM_SCRIPT]);
     const spec = JSON.parse(String(server.scripts[0].bindings?.specJson)) as {
       propertyKeys: { name: string }[];
     };
@@ -93,6 +97,7 @@ describe('bootstrapSchema', () => {
       createdKeys: ['uid'],
       createdIndexes: ['byUid'],
       enabledLater: [],
+      warmedSchemaElements: 123,
       durationMs: 5,
     });
     expect(result.statuses).toEqual({ byUid: 'ENABLED', transferredByTime: 'ENABLED' });
@@ -111,10 +116,13 @@ describe('bootstrapSchema', () => {
       'ENABLED',
       'ENABLED',
       'ENABLED',
+      warmed(),
     );
     const result = await bootstrapSchema(client, { indexTimeoutSeconds: 7, now });
+    // The cache is warmed after the last index changed (a schema change expires cached elements).
+    expect(server.scripts.at(-1)?.script).toBe(SCHEMA_WARM_SCRIPT);
     expect(
-      server.scripts.slice(1).map((s) => [s.script === SCHEMA_AWAIT_SCRIPT, s.bindings]),
+      server.scripts.slice(1, -1).map((s) => [s.script === SCHEMA_AWAIT_SCRIPT, s.bindings]),
     ).toEqual([
       [true, { indexName: 'byUid', edgeLabel: null, timeoutSeconds: 7 }],
       [true, { indexName: 'transferredByTime', edgeLabel: 'TRANSFERRED', timeoutSeconds: 7 }],
@@ -126,8 +134,18 @@ describe('bootstrapSchema', () => {
   it('passes warnings (a mixed index lacking a key) on without failing', async () => {
     const { server, client } = setup();
     const warning = "mixed index 'movementSearch' lacks keys [eid]";
-    server.answers.push(report({ warnings: [warning] }));
+    server.answers.push(report({ warnings: [warning] }), warmed());
     await expect(bootstrapSchema(client)).resolves.toMatchObject({ warnings: [warning] });
+  });
+
+  it('reports schema elements the warm-up could not read as warnings', async () => {
+    const { server, client } = setup();
+    const failure = 'EDGELABEL 4101: Could not find type for id: 4101';
+    server.answers.push(report(), warmed(119, [failure]));
+    await expect(bootstrapSchema(client)).resolves.toMatchObject({
+      warnings: [`schema cache warm-up: ${failure}`],
+      warmedSchemaElements: 119,
+    });
   });
 
   it('refuses a graph whose keys conflict with the vocabulary, naming the problem', async () => {
@@ -162,7 +180,7 @@ describe('bootstrapSchema', () => {
     server.failures.push(
       new GremlinResponseError(597, 'The transaction has already been closed', {}),
     );
-    server.answers.push(report());
+    server.answers.push(report(), warmed());
     const delays: number[] = [];
     const result = await bootstrapSchema(client, {
       retryDelay: (attempt) => {
@@ -170,7 +188,11 @@ describe('bootstrapSchema', () => {
         return Promise.resolve();
       },
     });
-    expect(server.scripts.map((s) => s.script === SCHEMA_CREATE_SCRIPT)).toEqual([true, true]);
+    expect(server.scripts.map((s) => s.script === SCHEMA_CREATE_SCRIPT)).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(delays).toEqual([1]);
     expect(result.statuses.byUid).toBe('ENABLED');
   });
@@ -187,5 +209,27 @@ describe('bootstrapSchema', () => {
     }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('The transaction has already been closed');
     expect(server.scripts).toHaveLength(3);
+  });
+});
+
+describe('warmSchemaCache', () => {
+  it('runs the read-only warm-up script without bindings and answers its report', async () => {
+    const { server, client } = setup();
+    server.answers.push(warmed(42));
+    await expect(warmSchemaCache(client)).resolves.toEqual({ elements: 42, failed: [] });
+    expect(server.scripts).toEqual([
+      expect.objectContaining({ script: SCHEMA_WARM_SCRIPT, bindings: {} }),
+    ]);
+    expect(SCHEMA_WARM_SCRIPT).toContain('tx.rollback()');
+  });
+
+  it('rejects an answer that is not a warm-up report', async () => {
+    const { server, client } = setup();
+    server.answers.push(JSON.stringify({ elements: 'many' }));
+    await expect(warmSchemaCache(client)).rejects.toThrow(
+      'Schema cache warm-up: the report has no elements or failed list',
+    );
+    server.answers.push(undefined);
+    await expect(warmSchemaCache(client)).rejects.toThrow('the server answered no report');
   });
 });

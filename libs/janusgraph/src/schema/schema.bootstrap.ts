@@ -1,7 +1,7 @@
 import { ConflictError } from '@app/vocabulary';
 import type { JanusGraphClient } from '../janusgraph.client';
 import { JanusGraphQueryError } from '../janusgraph.errors';
-import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT } from './schema.script';
+import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT, SCHEMA_WARM_SCRIPT } from './schema.script';
 import {
   DEFAULT_MIXED_INDEX_BACKEND,
   SchemaDefinition,
@@ -20,6 +20,8 @@ export interface SchemaBootstrapReport {
   enabledLater: string[];
   /** Final status of every index, by name (all `ENABLED` after a successful run). */
   statuses: Record<string, string>;
+  /** Schema elements read into the server's schema cache at the end (see `warmSchemaCache`). */
+  warmedSchemaElements: number;
   durationMs: number;
 }
 
@@ -52,6 +54,37 @@ const defaultRetryDelay = (attempt: number): Promise<void> =>
  */
 function mayBeSchemaRace(error: unknown): boolean {
   return error instanceof JanusGraphQueryError || error instanceof ConflictError;
+}
+
+/** What `warmSchemaCache` did: schema elements now in the server's cache, and any it could not read. */
+export interface SchemaWarmReport {
+  elements: number;
+  failed: string[];
+}
+
+/**
+ * Reads every schema element of the graph once into the JanusGraph server's schema cache (one
+ * round trip, read-only; see `SCHEMA_WARM_SCRIPT` for why). On Cassandra this is what lets
+ * reads go on while one replica is down: JanusGraph reads an uncached schema element at
+ * QUORUM. Run by `bootstrapSchema` at its end; warms the one server the request reaches.
+ */
+export async function warmSchemaCache(client: JanusGraphClient): Promise<SchemaWarmReport> {
+  const [raw] = await client.submitScript(
+    SCHEMA_WARM_SCRIPT,
+    {},
+    { operation: 'schema cache warm-up' },
+  );
+  const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new JanusGraphQueryError('Schema cache warm-up: the server answered no report');
+  }
+  const { elements, failed } = parsed as Record<string, unknown>;
+  if (typeof elements !== 'number' || !isStringList(failed)) {
+    throw new JanusGraphQueryError(
+      'Schema cache warm-up: the report has no elements or failed list',
+    );
+  }
+  return { elements, failed };
 }
 
 /** The schema exists but cannot be used as it is (a key with another type, a disabled index). */
@@ -178,13 +211,18 @@ export async function bootstrapSchema(
       problems,
     );
   }
+  const warmed = await warmSchemaCache(client);
   return {
     createdKeys: created.createdKeys,
     createdVertexLabels: created.createdVertexLabels,
     createdEdgeLabels: created.createdEdgeLabels,
     createdIndexes: created.createdIndexes,
-    warnings: created.warnings,
+    warnings: [
+      ...created.warnings,
+      ...warmed.failed.map((failure) => `schema cache warm-up: ${failure}`),
+    ],
     enabledLater,
+    warmedSchemaElements: warmed.elements,
     statuses,
     durationMs: now() - started,
   };

@@ -253,3 +253,60 @@ try {
 }
 groovy.json.JsonOutput.toJson(report)
 `;
+
+/**
+ * Loads every schema element of the graph into the server's schema cache and returns a JSON
+ * report `{ elements, failed }`. Read-only (its transaction is rolled back).
+ *
+ * Why: on Cassandra, JanusGraph reads its schema (the names and definitions of labels, keys
+ * and indexes) at QUORUM, whatever `storage.cql.read-consistency-level` says, and keeps what it
+ * read in a cache for the life of the server process. A schema element first needed while a
+ * replica is down (the label of an edge read for the first time, say) then cannot be read, and
+ * every read that needs it fails with "backend exception" until the node is back, although the
+ * data itself is readable at ONE. Reading the whole schema once, while the cluster is whole,
+ * makes later reads need the data only. A schema change expires the changed elements, so the
+ * bootstrap warms the cache again after creating anything.
+ *
+ * For every schema vertex (labels, keys, indexes, type modifiers): its name (type modifiers have
+ * none), its definition, its schema edges in both directions (which index covers which key),
+ * and its name lookup.
+ */
+export const SCHEMA_WARM_SCRIPT = String.raw`
+import org.apache.tinkerpop.gremlin.structure.Direction
+import org.janusgraph.graphdb.internal.JanusGraphSchemaCategory
+import org.janusgraph.graphdb.query.QueryUtil
+import org.janusgraph.graphdb.types.TypeDefinitionCategory
+import org.janusgraph.graphdb.types.system.BaseKey
+import org.janusgraph.graphdb.types.vertices.JanusGraphSchemaVertex
+
+def tx = g.getGraph().newTransaction()
+int elements = 0
+def failed = []
+try {
+  JanusGraphSchemaCategory.values().each { category ->
+    QueryUtil.getVertices(tx, BaseKey.SchemaCategory, category).each { vertex ->
+      if (!(vertex instanceof JanusGraphSchemaVertex)) return
+      try {
+        // A type modifier (the LOCK consistency of a key, say) has a definition and no name.
+        def name = category == JanusGraphSchemaCategory.TYPE_MODIFIER ? null : vertex.name()
+        vertex.getDefinition()
+        vertex.getRelated(TypeDefinitionCategory.INDEX_FIELD, Direction.OUT)
+        vertex.getRelated(TypeDefinitionCategory.INDEX_FIELD, Direction.IN)
+        if (category == JanusGraphSchemaCategory.EDGELABEL || category == JanusGraphSchemaCategory.PROPERTYKEY) {
+          tx.getRelationType(name)
+        } else if (category == JanusGraphSchemaCategory.VERTEXLABEL) {
+          tx.getVertexLabel(name)
+        } else if (category == JanusGraphSchemaCategory.GRAPHINDEX) {
+          tx.getSchemaVertex(category.getSchemaName(name))
+        }
+        elements++
+      } catch (Exception e) {
+        failed << (category.toString() + ' ' + vertex.longId() + ': ' + e.getMessage())
+      }
+    }
+  }
+} finally {
+  tx.rollback()
+}
+groovy.json.JsonOutput.toJson([elements: elements, failed: failed])
+`;
