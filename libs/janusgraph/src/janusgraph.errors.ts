@@ -227,7 +227,7 @@ export function toGraphError(error: unknown, context: GraphErrorContext): Error 
       );
     case 'conflict':
       return new ConflictError(
-        `${what}JanusGraph refused a write because of a concurrent change (${reason}); the request can be repeated`,
+        `${what}JanusGraph could not complete the request because of a concurrent change or a storage backend that did not reach enough replicas (${reason}); the request can be repeated`,
         { endpoint: context.endpoint },
         { cause: error },
       );
