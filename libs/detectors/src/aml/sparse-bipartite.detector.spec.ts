@@ -126,6 +126,22 @@ describe('sparseBipartiteDetector', () => {
     ).toHaveLength(0);
   });
 
+  it('does not fire on a few friends each sending a few hundred to someone new (internal transfers)', () => {
+    // Four people with no earlier payments each send 700.00 to a different friend: unusual for
+    // them, but below the 1,000.00 floor of a layering payment.
+    const friends = [1, 2, 3, 4].map((i) =>
+      mv(`acc:Friend${i}`, `acc:Other${i}`, 700_00, START + i * HOUR, { channel: 'internal' }),
+    );
+    expect(runDetector(sparseBipartiteDetector, [...background(), ...friends]).alerts).toHaveLength(
+      0,
+    );
+    expect(
+      runDetector(sparseBipartiteDetector, [...background(), ...friends], {
+        overrides: { minAmount: '500.00' },
+      }).alerts,
+    ).toHaveLength(4);
+  });
+
   it('does not fire on a payroll run (one payer, exempt reference) or on a fan-out', () => {
     const payroll = RECEIVERS.map((r, i) =>
       mv('acc:NewEmployer', r, 9_000_00, START + i * 1_000, {

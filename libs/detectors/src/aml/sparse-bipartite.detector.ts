@@ -337,6 +337,8 @@ export const sparseBipartiteDetector: ActivityDetector<SparseBipartiteParams> = 
   ],
   defaults: (_config: DetectorsConfig): SparseBipartiteParams => ({
     ...DEFAULT_TRANSFER_FILTER,
+    // Friends' transfers of a few hundred (internal channel) made false layers at 500.00.
+    minAmount: '1000.00',
     windowDays: 3,
     minPairs: 3,
     historyDays: 30,
