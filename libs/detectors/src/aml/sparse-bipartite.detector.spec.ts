@@ -175,9 +175,10 @@ describe('sparseBipartiteDetector', () => {
     expect(runDetector(sparseBipartiteDetector, [...background(), ...spread]).alerts).toHaveLength(
       0,
     );
-    const mixed = matching().map(
-      (m, i) => ({ ...m, channel: i % 2 === 0 ? 'ach' : 'wire' }) as Movement,
-    );
+    const mixed: Movement[] = matching().map((m, i) => ({
+      ...m,
+      channel: i % 2 === 0 ? 'ach' : 'wire',
+    }));
     expect(runDetector(sparseBipartiteDetector, [...background(), ...mixed]).alerts).toHaveLength(
       0,
     );
