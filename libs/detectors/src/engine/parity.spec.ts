@@ -45,9 +45,10 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
     days: 60,
   } as const;
 
+  // Generating the tiny bank takes a second or two, far more on a loaded shared machine.
   beforeAll(async () => {
     dataset = await generateBankInMemory(bank);
-  });
+  }, 120_000);
 
   it('raises alerts of several rules on the generated bank (the comparison is not vacuous)', () => {
     const batch = detectInDataset(registry.instantiate(), dataset);

@@ -9,6 +9,7 @@ import { highRiskJurisdictionDetector } from '../aml/high-risk-jurisdiction.dete
 import { passThroughDetector } from '../aml/pass-through.detector';
 import { roundAmountsDetector } from '../aml/round-amounts.detector';
 import { scatterGatherDetector } from '../aml/scatter-gather.detector';
+import { sparseBipartiteDetector } from '../aml/sparse-bipartite.detector';
 import { spikeDetector } from '../aml/spike.detector';
 import { stackChainDetector } from '../aml/stack-chain.detector';
 import { stackDetector } from '../aml/stack.detector';
@@ -31,6 +32,7 @@ export const ALL_DETECTORS: readonly Detector[] = [
   scatterGatherDetector,
   gatherScatterDetector,
   bipartiteDetector,
+  sparseBipartiteDetector,
   stackDetector,
   stackChainDetector,
   passThroughDetector,
