@@ -7,3 +7,4 @@ export * from './model/risk-model-file';
 export * from './model/risk-scorer';
 export * from './model/seeded-random';
 export * from './training/train-risk-model';
+export * from './risk-model.module';
