@@ -108,34 +108,28 @@ export class MovementFeatureExtractor {
     f[i++] = Math.log10(1 + base / 100);
     f[i++] = m.receivedCurrency !== undefined && m.receivedCurrency !== m.currency ? 1 : 0;
     f[i++] = (CHANNELS as readonly string[]).indexOf(m.channel);
-    const senderOut = sender?.recent.filter((r) => r.out) ?? [];
-    const senderIn = sender?.recent.filter((r) => !r.out) ?? [];
-    const receiverOut = receiver?.recent.filter((r) => r.out) ?? [];
-    const receiverIn = receiver?.recent.filter((r) => !r.out) ?? [];
-    f[i++] = senderOut.length;
-    f[i++] = distinct(senderOut);
-    f[i++] = senderIn.length;
-    f[i++] = distinct(senderIn);
-    f[i++] = receiverIn.length;
-    f[i++] = distinct(receiverIn);
-    f[i++] = receiverOut.length;
-    f[i++] = distinct(receiverOut);
-    f[i++] = senderOut.filter((r) => r.at > at - DAY_MS).length;
-    f[i++] = receiverIn.filter((r) => r.at > at - DAY_MS).length;
-    const outAmounts = senderOut.map((r) => r.base);
-    const mean =
-      outAmounts.length > 0 ? outAmounts.reduce((a, b) => a + b, 0) / outAmounts.length : 0;
+    const out = summarize(sender, at, base, m.toAccount);
+    const inn = summarize(receiver, at, base, m.toAccount);
+    f[i++] = out.outCount;
+    f[i++] = out.outDistinct;
+    f[i++] = out.inCount;
+    f[i++] = out.inDistinct;
+    f[i++] = inn.inCount;
+    f[i++] = inn.inDistinct;
+    f[i++] = inn.outCount;
+    f[i++] = inn.outDistinct;
+    f[i++] = out.outLastDay;
+    f[i++] = inn.inLastDay;
+    const mean = out.outCount > 0 ? out.outSum / out.outCount : 0;
     f[i++] = mean > 0 ? Math.log10(1 + mean / 100) : 0;
     f[i++] = mean > 0 ? base / mean : 0;
-    f[i++] = mean > 0 ? Math.sqrt(variance(outAmounts, mean)) / mean : 0;
-    const recentIn = senderIn.filter((r) => r.at > at - 2 * DAY_MS);
-    const inflow = recentIn.reduce((sum, r) => sum + r.base, 0);
-    f[i++] = base > 0 ? Math.min(10, inflow / base) : 0;
-    f[i++] = recentIn.some((r) => Math.abs(r.base - base) <= 0.1 * Math.max(r.base, base)) ? 1 : 0;
+    f[i++] = mean > 0 ? Math.sqrt(outVariance(sender, mean) / out.outCount) / mean : 0;
+    f[i++] = base > 0 ? Math.min(10, out.inflow48h / base) : 0;
+    f[i++] = out.similarInflow48h ? 1 : 0;
     f[i++] = sender?.lastOutCurrency !== undefined && sender.lastOutCurrency !== m.currency ? 1 : 0;
     f[i++] = sender?.lastOutChannel !== undefined && sender.lastOutChannel !== m.channel ? 1 : 0;
-    f[i++] = new Set(sender?.recent.map((r) => r.currency) ?? []).size;
-    f[i++] = senderOut.some((r) => r.counterparty === m.toAccount) ? 0 : 1;
+    f[i++] = out.currencies;
+    f[i++] = out.paidCounterparty ? 0 : 1;
     const senderAge = this.ageDays(m.fromAccount, sender, at);
     const receiverAge = this.ageDays(m.toAccount, receiver, at);
     f[i++] = senderAge;
@@ -221,12 +215,76 @@ export class MovementFeatureExtractor {
   }
 }
 
-function distinct(recent: readonly Recent[]): number {
-  return new Set(recent.map((r) => r.counterparty)).size;
+/** What the features read from one account's window, gathered in one pass. */
+interface WindowSummary {
+  outCount: number;
+  outDistinct: number;
+  inCount: number;
+  inDistinct: number;
+  outLastDay: number;
+  inLastDay: number;
+  outSum: number;
+  inflow48h: number;
+  similarInflow48h: boolean;
+  currencies: number;
+  /** Whether the account paid `counterparty` in the window. */
+  paidCounterparty: boolean;
 }
 
-function variance(values: readonly number[], mean: number): number {
-  return values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
+function summarize(
+  state: AccountState | undefined,
+  at: number,
+  base: number,
+  counterparty: string,
+): WindowSummary {
+  const summary: WindowSummary = {
+    outCount: 0,
+    outDistinct: 0,
+    inCount: 0,
+    inDistinct: 0,
+    outLastDay: 0,
+    inLastDay: 0,
+    outSum: 0,
+    inflow48h: 0,
+    similarInflow48h: false,
+    currencies: 0,
+    paidCounterparty: false,
+  };
+  if (!state) return summary;
+  const outs = new Set<string>();
+  const ins = new Set<string>();
+  const currencies = new Set<string>();
+  for (const r of state.recent) {
+    currencies.add(r.currency);
+    const lastDay = r.at > at - DAY_MS;
+    if (r.out) {
+      summary.outCount += 1;
+      outs.add(r.counterparty);
+      if (lastDay) summary.outLastDay += 1;
+      summary.outSum += r.base;
+      if (r.counterparty === counterparty) summary.paidCounterparty = true;
+    } else {
+      summary.inCount += 1;
+      ins.add(r.counterparty);
+      if (lastDay) summary.inLastDay += 1;
+      if (r.at > at - 2 * DAY_MS) {
+        summary.inflow48h += r.base;
+        if (Math.abs(r.base - base) <= 0.1 * Math.max(r.base, base))
+          summary.similarInflow48h = true;
+      }
+    }
+  }
+  summary.outDistinct = outs.size;
+  summary.inDistinct = ins.size;
+  summary.currencies = currencies.size;
+  return summary;
+}
+
+/** Sum of squared deviations of the account's payments from `mean` (two passes: exact enough). */
+function outVariance(state: AccountState | undefined, mean: number): number {
+  let sum = 0;
+  for (const r of state?.recent ?? []) if (r.out) sum += (r.base - mean) ** 2;
+  return sum;
 }
 
 function idleDays(state: AccountState | undefined, at: number, ageDays: number): number {

@@ -68,16 +68,12 @@ export class RiskScorer {
     let margin = bias;
     for (const c of contributions) margin += c;
     const score = sigmoid(margin + this.priorCorrection);
-    const reasons = [...contributions.keys()]
-      .filter((i) => contributions[i] > 0)
-      .sort((a, b) => contributions[b] - contributions[a] || a - b)
-      .slice(0, TOP_REASONS)
-      .map((i) => ({
-        feature: FEATURES[i].name,
-        value: features[i],
-        effect: Math.round(contributions[i] * 1000) / 1000,
-        text: FEATURES[i].words(features[i]),
-      }));
+    const reasons = topPositive(contributions, TOP_REASONS).map((i) => ({
+      feature: FEATURES[i].name,
+      value: features[i],
+      effect: Math.round(contributions[i] * 1000) / 1000,
+      text: FEATURES[i].words(features[i]),
+    }));
     return {
       movementId,
       score: Math.round(score * 10_000) / 10_000,
@@ -87,6 +83,21 @@ export class RiskScorer {
       reasons,
     };
   }
+}
+
+/** Indexes of the `n` largest positive values, largest first (ties: lower index first). */
+function topPositive(values: Float64Array, n: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < values.length; i += 1) {
+    if (values[i] <= 0) continue;
+    let at = top.length;
+    while (at > 0 && values[top[at - 1]] < values[i]) at -= 1;
+    if (at < n) {
+      top.splice(at, 0, i);
+      if (top.length > n) top.pop();
+    }
+  }
+  return top;
 }
 
 /** One sentence for an alert: the model's score and its strongest reasons. */
