@@ -284,7 +284,9 @@ export class RealTimeScoringService {
         if (state.last && compareActivities(state.last, activity) >= 0) continue;
         if (activity.type === 'movement') {
           const movement = Object.freeze({ ...activity.movement });
-          state.risk?.onMovement(movement, state.engine.onMovement(movement));
+          // Rules first, always; then the model (optional chaining would skip the rules too).
+          const alerts = state.engine.onMovement(movement);
+          state.risk?.onMovement(movement, alerts);
         }
         this.advance(state, activity);
       }
