@@ -4,7 +4,7 @@ const moduleNameMapper = {
   '^@app/testing$': '<rootDir>/test/support',
   '^@app/graph-store-contract$': '<rootDir>/libs/graph-store/src/contract',
   '^@app/ubo-contract$': '<rootDir>/libs/ubo/src/contract',
-  '^@app/(settings|vocabulary|janusgraph|graph-store|observability|ubo|detectors|streaming|generators)$':
+  '^@app/(settings|vocabulary|janusgraph|graph-store|observability|ubo|detectors|streaming|generators|risk-model)$':
     '<rootDir>/libs/$1/src',
 };
 

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { GraphStoreModule } from '@app/graph-store';
 import { LoggingModule } from '@app/observability';
+import { RiskModelModule } from '@app/risk-model';
 import { SettingsModule } from '@app/settings';
 import { AccountsHttpModule } from './accounts/accounts-http.module';
 import { AlertsHttpModule } from './alerts/alerts-http.module';
@@ -34,6 +35,7 @@ import { MetricsController } from './metrics/metrics.controller';
     }),
     ApiMetricsModule,
     GraphStoreModule,
+    RiskModelModule,
     AuthModule,
     AuditModule,
     HealthModule,

@@ -1,7 +1,7 @@
 import { createSeederProgram } from './seeder.program';
 
 describe('createSeederProgram', () => {
-  it('offers generate, import (bank, amlworld, amlsim, bods), detect and evaluate', () => {
+  it('offers generate, import (bank, amlworld, amlsim, bods), detect, evaluate and train', () => {
     const program = createSeederProgram({
       boot: () => Promise.reject(new Error('not booted in this test')),
     });
@@ -10,6 +10,7 @@ describe('createSeederProgram', () => {
       'evaluate',
       'generate',
       'import',
+      'train',
     ]);
     const imports = program.commands.find((c) => c.name() === 'import');
     expect(imports?.commands.map((c) => c.name()).sort()).toEqual([

@@ -7,6 +7,7 @@ import { registerDetectCommand } from './detect/detect.command';
 import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
 import { registerImportCommands } from './import/import.command';
+import { registerTrainCommand } from './train/train.command';
 
 export interface SeederProgramDeps extends GenerateCommandDeps {
   /** The graph store for the import commands' `--sink graph` (booted on first use). */
@@ -37,6 +38,11 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
     ...(deps.progress ? { progress: deps.progress } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
+  });
+  registerTrainCommand(program, {
+    boot: deps.boot,
+    ...(deps.print ? { print: deps.print } : {}),
     ...(deps.money ? { money: deps.money } : {}),
   });
   registerDetectCommand(program, {

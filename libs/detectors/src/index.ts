@@ -7,6 +7,7 @@ export * from './core/parameters';
 export * from './core/scoring';
 export * from './core/episode-tracker';
 export * from './core/business-day';
+export * from './core/movement-risk-hook';
 
 export * from './aml/structuring.detector';
 export * from './aml/cash-aggregation.detector';

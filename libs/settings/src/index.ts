@@ -13,3 +13,4 @@ export * from './namespaces/seeder.settings';
 export * from './namespaces/detectors.settings';
 export * from './namespaces/money.settings';
 export * from './namespaces/ubo.settings';
+export * from './namespaces/model.settings';

@@ -4,6 +4,7 @@ import { AppSettings } from './namespaces/app.settings';
 import { DetectorsSettings } from './namespaces/detectors.settings';
 import { GraphSettings } from './namespaces/graph.settings';
 import { IngestSettings } from './namespaces/ingest.settings';
+import { ModelSettings } from './namespaces/model.settings';
 import { MoneySettings } from './namespaces/money.settings';
 import { DEVELOPMENT_API_KEYS, SecuritySettings } from './namespaces/security.settings';
 import { SeederSettings } from './namespaces/seeder.settings';
@@ -22,6 +23,7 @@ export const SETTINGS_NAMESPACES = {
   detectors: DetectorsSettings,
   money: MoneySettings,
   ubo: UboSettings,
+  model: ModelSettings,
 } as const;
 
 export type SettingsNamespace = keyof typeof SETTINGS_NAMESPACES;
@@ -58,6 +60,7 @@ export const detectorsSettings = registerAs('detectors', () =>
 );
 export const moneySettings = registerAs('money', () => loadSettings(MoneySettings, processEnv()));
 export const uboSettings = registerAs('ubo', () => loadSettings(UboSettings, processEnv()));
+export const modelSettings = registerAs('model', () => loadSettings(ModelSettings, processEnv()));
 
 export const ALL_SETTINGS = [
   appSettings,
@@ -69,6 +72,7 @@ export const ALL_SETTINGS = [
   detectorsSettings,
   moneySettings,
   uboSettings,
+  modelSettings,
 ];
 
 export type AppConfig = ConfigType<typeof appSettings>;
@@ -80,6 +84,7 @@ export type SeederConfig = ConfigType<typeof seederSettings>;
 export type DetectorsConfig = ConfigType<typeof detectorsSettings>;
 export type MoneyConfig = ConfigType<typeof moneySettings>;
 export type UboConfig = ConfigType<typeof uboSettings>;
+export type ModelConfig = ConfigType<typeof modelSettings>;
 
 export interface AllSettings {
   app: AppSettings;
@@ -91,6 +96,7 @@ export interface AllSettings {
   detectors: DetectorsSettings;
   money: MoneySettings;
   ubo: UboSettings;
+  model: ModelSettings;
 }
 
 /**
@@ -119,6 +125,7 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
   const detectors = attempt(DetectorsSettings);
   const money = attempt(MoneySettings);
   const ubo = attempt(UboSettings);
+  const model = attempt(ModelSettings);
   if (
     !app ||
     !graph ||
@@ -128,7 +135,8 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
     !seeder ||
     !detectors ||
     !money ||
-    !ubo
+    !ubo ||
+    !model
   ) {
     throw new InvalidSettingsError(problems);
   }
@@ -142,5 +150,6 @@ export function loadAllSettings(env: Env = processEnv()): AllSettings {
     detectors,
     money,
     ubo,
+    model,
   };
 }

@@ -1,14 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   accountEventOf,
   AlertRepository,
   compareActivities,
   DetectorRegistry,
+  MOVEMENT_RISK_HOOK,
   StoreAccountDirectory,
   StreamDetectionEngine,
   timestampOf,
 } from '@app/detectors';
-import type { AccountEvent, Activity, DetectedAlert } from '@app/detectors';
+import type {
+  AccountEvent,
+  Activity,
+  AlertRisk,
+  DetectedAlert,
+  MovementRiskHook,
+  MovementRiskHookFactory,
+} from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
 import { ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
 import type { FieldProblem, GraphEdge } from '@app/vocabulary';
@@ -31,6 +39,8 @@ export interface ScoreItem {
 export interface ScoredActivity {
   id: string;
   alerts: DetectedAlert[];
+  /** The learned model's score of a movement (RISK_MODEL_FILE); absent without a model. */
+  risk?: AlertRisk;
 }
 
 export interface ScoreOutcome {
@@ -43,6 +53,8 @@ export interface ScoreOutcome {
 interface EngineState {
   engine: StreamDetectionEngine;
   directory: StoreAccountDirectory;
+  /** The learned risk model fed alongside the rules, when one is configured. */
+  risk?: MovementRiskHook;
   /** The longest look-back of the per-event rules: how much history the windows need. */
   horizonMs: number;
   /** The last activity fed for good (store history or a recorded activity). */
@@ -65,6 +77,10 @@ const idOf = (activity: Activity): string =>
 
 const describe = (activity: Activity): string =>
   `${activity.type} ${idOf(activity)} at ${new Date(timestampOf(activity)).toISOString()}`;
+
+function withRisk(id: string, alerts: DetectedAlert[], risk?: AlertRisk): ScoredActivity {
+  return risk ? { id, alerts, risk } : { id, alerts };
+}
 
 /**
  * Real-time scoring: each movement or account event goes through the per-event engine (the
@@ -89,6 +105,10 @@ const describe = (activity: Activity): string =>
  * good is refused with 409 (ConflictError) naming both: score history with
  * POST /api/v1/alerts/scan instead. A batch must itself be in that order (400 otherwise).
  *
+ * With a learned model (RISK_MODEL_FILE), every movement fed (history, recorded or tried) also
+ * goes through the model's features in the same order, and each scored movement gets the
+ * model's score and reasons; alerts it raises carry them too.
+ *
  * Requests pass through the engine one at a time (SerialQueue). If feeding fails half-way,
  * the engine is dropped and warmed up again on the next request.
  */
@@ -102,6 +122,9 @@ export class RealTimeScoringService {
     private readonly store: GraphStore,
     private readonly alerts: AlertRepository,
     private readonly metrics: ApiMetrics,
+    @Optional()
+    @Inject(MOVEMENT_RISK_HOOK)
+    private readonly riskHooks?: MovementRiskHookFactory | null,
   ) {}
 
   async score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
@@ -132,27 +155,32 @@ export class RealTimeScoringService {
     const activities = items.map((item) => frozen(item.activity));
     const evaluatedRules = state.engine.rules().length;
     if (!record) {
-      const results = state.engine.trial((feed) =>
-        activities.map((activity) => ({
-          id: idOf(activity),
-          alerts:
-            activity.type === 'movement'
-              ? feed.onMovement(activity.movement)
-              : feed.onEvent(activity.event),
-        })),
-      );
+      const risk = state.risk;
+      const results = state.engine.trial((feed) => {
+        const run = (): ScoredActivity[] =>
+          activities.map((activity) => {
+            if (activity.type === 'event')
+              return { id: idOf(activity), alerts: feed.onEvent(activity.event) };
+            const alerts = feed.onMovement(activity.movement);
+            return withRisk(idOf(activity), alerts, risk?.onMovement(activity.movement, alerts));
+          });
+        return risk ? risk.trial(run) : run();
+      });
       return { results, evaluatedRules, recorded: false };
     }
     await this.write(activities);
     let results: ScoredActivity[];
     try {
       results = activities.map((activity) => {
-        const alerts =
-          activity.type === 'movement'
-            ? state.engine.onMovement(activity.movement)
-            : state.engine.onEvent(activity.event);
+        if (activity.type === 'event') {
+          const alerts = state.engine.onEvent(activity.event);
+          this.advance(state, activity);
+          return { id: idOf(activity), alerts };
+        }
+        const alerts = state.engine.onMovement(activity.movement);
+        const risk = state.risk?.onMovement(activity.movement, alerts);
         this.advance(state, activity);
-        return { id: idOf(activity), alerts };
+        return withRisk(idOf(activity), alerts, risk);
       });
     } catch (error) {
       this.state = undefined;
@@ -173,6 +201,7 @@ export class RealTimeScoringService {
     return {
       engine: new StreamDetectionEngine(instances, directory),
       directory,
+      ...(this.riskHooks ? { risk: this.riskHooks.create(directory) } : {}),
       horizonMs,
       warmedUp: false,
       pendingEvents: [],
@@ -253,8 +282,12 @@ export class RealTimeScoringService {
       for (const activity of before) {
         this.feedEventsBefore(state, activity);
         if (state.last && compareActivities(state.last, activity) >= 0) continue;
-        if (activity.type === 'movement')
-          state.engine.onMovement(Object.freeze({ ...activity.movement }));
+        if (activity.type === 'movement') {
+          const movement = Object.freeze({ ...activity.movement });
+          // Rules first, always; then the model (optional chaining would skip the rules too).
+          const alerts = state.engine.onMovement(movement);
+          state.risk?.onMovement(movement, alerts);
+        }
         this.advance(state, activity);
       }
       if (page.length < PAGE || before.length < page.length) break;

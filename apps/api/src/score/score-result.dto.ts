@@ -9,6 +9,35 @@ export class ScoredPartyDto {
   role!: string;
 }
 
+export class RiskReasonDto {
+  @ApiProperty({ example: 'receiverInDistinct7d' })
+  feature!: string;
+
+  @ApiProperty({ example: 1.42, description: "How much it raised the model's log-odds." })
+  effect!: number;
+
+  @ApiProperty({ example: '9 distinct accounts paid the beneficiary in the 7 days before' })
+  text!: string;
+}
+
+/** The learned model's view of a movement (only when RISK_MODEL_FILE names a model). */
+export class RiskDto {
+  @ApiProperty({ example: 'risk-0d4c2379d300' })
+  modelVersion!: string;
+
+  @ApiProperty({ example: 0.91, minimum: 0, maximum: 1 })
+  score!: number;
+
+  @ApiProperty({
+    example: 0.07,
+    description: 'At or above it the model calls the movement suspicious.',
+  })
+  threshold!: number;
+
+  @ApiProperty({ type: [RiskReasonDto], description: 'The features that raised the score most.' })
+  reasons!: RiskReasonDto[];
+}
+
 /** An alert the scored activity raised (or grew): the same rule and explanation as a batch scan. */
 export class ScoredAlertDto {
   @ApiProperty({ example: 'alert:aml.structuring:3f2a9c…' })
@@ -52,6 +81,13 @@ export class ScoredAlertDto {
 
   @ApiProperty({ type: [ScoredPartyDto] })
   parties!: ScoredPartyDto[];
+
+  @ApiProperty({
+    type: RiskDto,
+    required: false,
+    description: "The learned model's score of the movement that raised it (with a model only).",
+  })
+  risk?: RiskDto;
 }
 
 export class ScoreResultDto {
@@ -72,6 +108,14 @@ export class ScoreResultDto {
 
   @ApiProperty({ type: [ScoredAlertDto] })
   alerts!: ScoredAlertDto[];
+
+  @ApiProperty({
+    type: RiskDto,
+    required: false,
+    description:
+      "The learned risk model's score of a movement and its top reasons; present only when RISK_MODEL_FILE names a model.",
+  })
+  risk?: RiskDto;
 }
 
 export class ScoreBatchResultDto {

@@ -158,6 +158,7 @@ function alertView(alert: DetectedAlert): ScoredAlertDto {
     movementIds: alert.movements.map((m) => m.movementId),
     eventIds: (alert.events ?? []).map((e) => e.eventId),
     parties: alert.parties.map((p) => ({ uid: p.uid, role: p.role })),
+    ...(alert.risk ? { risk: alert.risk } : {}),
   };
 }
 
@@ -168,6 +169,7 @@ function resultsOf(outcome: ScoreOutcome): ScoreResultDto[] {
     evaluatedRules: outcome.evaluatedRules,
     recorded: outcome.recorded,
     alerts: result.alerts.map(alertView),
+    ...(result.risk ? { risk: result.risk } : {}),
   }));
 }
 

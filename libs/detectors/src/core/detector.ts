@@ -57,6 +57,27 @@ export interface AlertDraft {
   facts: Readonly<Record<string, number | string>>;
 }
 
+/** One feature behind a learned model's score, in an analyst's words. */
+export interface AlertRiskReason {
+  feature: string;
+  /** Change of the model's log-odds this feature made (positive raises the score). */
+  effect: number;
+  text: string;
+}
+
+/**
+ * What a learned risk model (RISK_MODEL_FILE) says about the movement that raised the alert.
+ * Set by a MovementRiskHook; absent when no model is configured.
+ */
+export interface AlertRisk {
+  modelVersion: string;
+  /** Probability of laundering estimated by the model, 0 to 1. */
+  score: number;
+  threshold: number;
+  /** The features that raised the score most, strongest first. */
+  reasons: AlertRiskReason[];
+}
+
 /** An alert as detection produces it (before it is stored). */
 export interface DetectedAlert extends AlertDraft {
   alertId: string;
@@ -64,6 +85,8 @@ export interface DetectedAlert extends AlertDraft {
   ruleVersion: string;
   typology: Typology;
   severity: Severity;
+  /** The learned model's score of the movement that raised it, when a model is configured. */
+  risk?: AlertRisk;
 }
 
 /**

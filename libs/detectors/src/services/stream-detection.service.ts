@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import type { Movement } from '@app/vocabulary';
 import { AlertRepository } from '../alerts/alert.repository';
 import type { AccountEvent } from '../core/activity';
 import type { DetectedAlert } from '../core/detector';
+import { MOVEMENT_RISK_HOOK } from '../core/movement-risk-hook';
+import type { MovementRiskHook, MovementRiskHookFactory } from '../core/movement-risk-hook';
 import { StoreAccountDirectory } from '../engine/store-account-directory';
 import { StreamDetectionEngine } from '../engine/stream-detection.engine';
 import { DetectorRegistry } from '../registry/detector.registry';
@@ -17,19 +19,25 @@ import { DetectorRegistry } from '../registry/detector.registry';
 export class StreamDetectionService {
   private readonly directory: StoreAccountDirectory;
   private readonly engine: StreamDetectionEngine;
+  /** The learned risk model's hook (RISK_MODEL_FILE), when one is configured. */
+  private readonly risk: MovementRiskHook | undefined;
 
   constructor(
     registry: DetectorRegistry,
     store: GraphStore,
     private readonly alerts: AlertRepository,
+    @Optional() @Inject(MOVEMENT_RISK_HOOK) risk?: MovementRiskHookFactory | null,
   ) {
     this.directory = new StoreAccountDirectory(store);
     this.engine = new StreamDetectionEngine(registry.instantiate(), this.directory);
+    this.risk = risk?.create(this.directory);
   }
 
   async onMovement(movement: Movement): Promise<DetectedAlert[]> {
     await this.directory.ensure([movement.fromAccount, movement.toAccount]);
-    return this.persist(this.engine.onMovement(movement));
+    const alerts = this.engine.onMovement(movement);
+    this.risk?.onMovement(movement, alerts);
+    return this.persist(alerts);
   }
 
   async onEvent(event: AccountEvent): Promise<DetectedAlert[]> {

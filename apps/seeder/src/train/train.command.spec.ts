@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { generateBank, JsonlSink, writeDataset } from '@app/generators';
+import { parseRiskModel } from '@app/risk-model';
+import { loadAllSettings } from '@app/settings';
+import type { SeederContext } from '../generate/generate.command';
+import { registerTrainCommand } from './train.command';
+
+describe('seeder train', () => {
+  let work: string;
+  let printed: string[];
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'seeder-train-spec-'));
+    printed = [];
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  async function run(args: string[]): Promise<void> {
+    const settings = loadAllSettings({ SEEDER_PROFILE: 'tiny' });
+    const program = new Command('seeder').exitOverride();
+    program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerTrainCommand(program, {
+      boot: () => {
+        const context: SeederContext = {
+          seeder: settings.seeder,
+          detectors: settings.detectors,
+          graph: settings.graph,
+          streaming: settings.streaming,
+          close: () => Promise.resolve(),
+        };
+        return Promise.resolve(context);
+      },
+      print: (line) => printed.push(line),
+      now: () => 0,
+    });
+    await program.parseAsync(['node', 'seeder', 'train', ...args]);
+  }
+
+  it('trains on a generated bank, writes a valid model file and prints model, rules and both on test', async () => {
+    const out = join(work, 'model.json');
+    await run(['--profile', 'tiny', '--seed', '7', '--days', '60', '--rounds', '10', '--out', out]);
+    const file = parseRiskModel(JSON.parse(readFileSync(out, 'utf8')));
+    expect(file.model.trees).toHaveLength(10);
+    expect(file.training.facts).toMatchObject({ profile: 'tiny', seed: 7, days: 60 });
+    expect(file.metrics.test.rules.labelled).toBe(file.metrics.test.model.labelled);
+    expect(printed.some((l) => l.startsWith('test: rules + model'))).toBe(true);
+    expect(printed.at(-1)).toContain(`RISK_MODEL_FILE=${out}`);
+  }, 120_000);
+
+  it('trains on a dataset folder the same way as on the same bank generated', async () => {
+    const options = {
+      profile: 'tiny' as const,
+      seed: 3,
+      referenceTime: '2025-01-01T00:00:00Z',
+      days: 45,
+    };
+    const data = join(work, 'data');
+    const sink = await JsonlSink.open({
+      directory: data,
+      overwrite: false,
+      manifest: options,
+      layout: 'per-label',
+    });
+    await writeDataset(generateBank(options), sink, () => undefined);
+    await run(['--dataset', data, '--rounds', '5', '--out', join(work, 'a.json')]);
+    await run([
+      '--profile',
+      'tiny',
+      '--seed',
+      '3',
+      '--days',
+      '45',
+      '--rounds',
+      '5',
+      '--out',
+      join(work, 'b.json'),
+    ]);
+    const a = parseRiskModel(JSON.parse(readFileSync(join(work, 'a.json'), 'utf8')));
+    const b = parseRiskModel(JSON.parse(readFileSync(join(work, 'b.json'), 'utf8')));
+    expect(a.training.fingerprint).toBe(b.training.fingerprint);
+    expect(a.model).toEqual(b.model);
+  }, 120_000);
+
+  it('refuses --inject-patterns with --dataset', async () => {
+    await expect(
+      run(['--dataset', work, '--inject-patterns', 'x.txt', '--out', join(work, 'm.json')]),
+    ).rejects.toBeInstanceOf(CommanderError);
+  });
+});

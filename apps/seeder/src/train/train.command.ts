@@ -1,0 +1,211 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ALL_DETECTORS, DetectorRegistry } from '@app/detectors';
+import type { DetectionChunk } from '@app/detectors';
+import { generateBank, generateBankWithPatterns, PROFILE_NAMES } from '@app/generators';
+import type { ProfileName } from '@app/generators';
+import { serializeRiskModel, trainRiskModel } from '@app/risk-model';
+import type { RiskModelFile, SplitMetrics } from '@app/risk-model';
+import { DatedRateMoney, DomainError, shippedFxRateTable, toMinorUnits } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
+import type { SeederContext } from '../generate/generate.command';
+import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
+
+const DAY_MS = 86_400_000;
+
+export interface TrainCommandDeps {
+  boot: (options: { graph: boolean }) => Promise<SeederContext>;
+  print?: (line: string) => void;
+  now?: () => number;
+  money?: () => BaseMoney;
+}
+
+interface TrainOptions {
+  dataset?: string;
+  profile?: ProfileName;
+  seed?: number;
+  referenceTime?: string;
+  days?: number;
+  injectPatterns?: string;
+  out: string;
+  modelSeed: number;
+  rounds?: number;
+}
+
+function wholeNumber(min: number, max: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max)
+      throw new InvalidArgumentError(`must be a whole number between ${min} and ${max}`);
+    return value;
+  };
+}
+
+const percent = (value: number | null): string =>
+  value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+
+const EXAMPLES = `
+Examples:
+  $ npm run seed -- train --profile small --seed 42 --out ./out/model-small.json
+  $ npm run seed -- train --dataset ./out/bank --out ./out/model.json
+  $ npm run seed -- train --profile medium --seed 42 --days 90 --reference-time 2025-01-01T00:00:00Z \\
+      --inject-patterns ./LI-Medium_Patterns.txt --out ./out/model-medium-lim.json
+
+The labels are the dataset's ground truth (ground-truth.jsonl of a dataset folder, or the
+generator's). Movements are split by time: training before 60% of the span, validation 60-80%
+(the alert threshold is picked there), test the last 20% (the same test split as evaluate).
+Name the written file in RISK_MODEL_FILE to score movements with it.`;
+
+/** `seeder train`: learns a risk model from a labelled dataset and writes the model file. */
+export function registerTrainCommand(program: Command, deps: TrainCommandDeps): Command {
+  const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const now = deps.now ?? Date.now;
+  const command = program
+    .command('train')
+    .description(
+      'Train the risk model (gradient-boosted trees on graph features) on labelled movements',
+    )
+    .option(
+      '--dataset <dir>',
+      'a folder written by `seeder generate --sink jsonl` or `seeder import`',
+    )
+    .addOption(
+      new Option('--profile <name>', 'profile to generate; default SEEDER_PROFILE').choices(
+        PROFILE_NAMES,
+      ),
+    )
+    .option(
+      '--seed <n>',
+      'random seed of the generated bank; default SEEDER_SEED',
+      wholeNumber(0, 4_294_967_295),
+    )
+    .option('--reference-time <iso>', 'end of the simulated period; default SEEDER_REFERENCE_TIME')
+    .option(
+      '--days <n>',
+      'length of the simulated period; default SEEDER_DAYS',
+      wholeNumber(1, 3650),
+    )
+    .option(
+      '--inject-patterns <file>',
+      'graft an AMLworld *_Patterns.txt file onto the generated bank',
+    )
+    .requiredOption('--out <file>', 'where to write the model file (JSON)')
+    .option('--model-seed <n>', 'seed of the training sample', wholeNumber(0, 4_294_967_295), 42)
+    .option('--rounds <n>', 'boosting rounds (default 150)', wholeNumber(1, 2000))
+    .addHelpText('after', EXAMPLES);
+
+  command.action(async () => {
+    const opts = command.opts<TrainOptions>();
+    const context = await deps.boot({ graph: false });
+    try {
+      const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
+      const money = deps.money?.() ?? new DatedRateMoney(shippedFxRateTable(), 'USD');
+      let chunks: AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>;
+      let observedSince: number | undefined;
+      const facts: Record<string, string | number> = {};
+      if (opts.dataset !== undefined) {
+        if (opts.injectPatterns !== undefined)
+          command.error('error: --inject-patterns works on a generated bank, not with --dataset', {
+            exitCode: 2,
+            code: 'seeder.train.options',
+          });
+        const dataset = await readJsonlDataset(opts.dataset);
+        const { referenceTime, days } = dataset.manifest;
+        if (typeof referenceTime === 'string' && typeof days === 'number')
+          observedSince = Date.parse(referenceTime) - days * DAY_MS;
+        facts.dataset = opts.dataset;
+        chunks = [dataset];
+      } else {
+        const profile = opts.profile ?? context.seeder.profile;
+        const seed = opts.seed ?? context.seeder.seed;
+        const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
+        const days = opts.days ?? context.seeder.days;
+        const bankOptions = {
+          profile,
+          seed,
+          referenceTime,
+          days,
+          thresholds: {
+            cashThresholdMinor: toMinorUnits(context.detectors.cashReportingThreshold, 'USD'),
+            structuringBandPercent: context.detectors.structuringBandPercent,
+            dormantDays: context.detectors.dormantDays,
+            highRiskJurisdictions: context.detectors.highRiskJurisdictions,
+          },
+        };
+        Object.assign(facts, { profile, seed, referenceTime, days });
+        observedSince = Date.parse(referenceTime) - days * DAY_MS;
+        if (opts.injectPatterns !== undefined) {
+          const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
+          facts.injectPatterns = injected.injection.file;
+          facts.injectedAttempts = injected.injection.attempts;
+          chunks = injected.chunks;
+        } else {
+          chunks = generateBank(bankOptions);
+        }
+      }
+      const { file, timings } = await trainRiskModel(
+        registry,
+        chunks,
+        {
+          seed: opts.modelSeed,
+          money,
+          highRiskJurisdictions: context.detectors.highRiskJurisdictions,
+          observedSince,
+          facts,
+          ...(opts.rounds !== undefined ? { params: { rounds: opts.rounds } } : {}),
+        },
+        now,
+      );
+      await mkdir(dirname(opts.out), { recursive: true });
+      await writeFile(opts.out, serializeRiskModel(file), 'utf8');
+      for (const line of summaryLines(file, timings)) print(line);
+      print(`Model written to ${opts.out}; set RISK_MODEL_FILE=${opts.out} to score with it.`);
+    } catch (error: unknown) {
+      if (error instanceof DomainError)
+        command.error(`error: ${error.message}`, {
+          exitCode: 2,
+          code: `seeder.train.${error.code}`,
+        });
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+  return command;
+}
+
+function summaryLines(
+  file: RiskModelFile,
+  timings: { featuresMs: number; trainingMs: number },
+): string[] {
+  const { training } = file;
+  const row = (label: string, m: SplitMetrics | undefined): string =>
+    m === undefined
+      ? ''
+      : `${label.padEnd(28)} ${String(m.labelled).padStart(8)} ${String(m.predicted).padStart(9)} ` +
+        `${percent(m.precision).padStart(9)} ${percent(m.recall).padStart(7)} ${percent(m.f1).padStart(6)}`;
+  const lines = [
+    `model ${file.modelVersion}: ${file.model.trees.length} trees, ${file.featureSet.names.length} features, seed ${file.seed}`,
+    `split by time: train < ${training.split.validationFrom} <= validation < ${training.split.testFrom} <= test <= ${training.split.end}`,
+    `trained on ${training.rows.train} movements (${training.rows.trainPositives} laundering; other movements sampled at ${(training.rows.negativeSampleRate * 100).toFixed(1)}%)`,
+    `threshold ${file.threshold.toFixed(4)} (best F1 on validation)`,
+    `${'per transaction, AML'.padEnd(28)} ${'labelled'.padStart(8)} ${'predicted'.padStart(9)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'F1'.padStart(6)}`,
+  ];
+  for (const split of ['validation', 'test']) {
+    const m = file.metrics[split];
+    lines.push(
+      row(`${split}: rules alone`, m.rules),
+      row(`${split}: model alone`, m.model),
+      row(`${split}: rules + model`, m.rulesAndModel),
+    );
+    if (m.amlworldModel)
+      lines.push(
+        `${split}: AMLworld movements found: rules ${percent(m.amlworldRules.recall)}, model ${percent(m.amlworldModel.recall)}, both ${percent(m.amlworldRulesAndModel.recall)} of ${m.amlworldModel.labelled}`,
+      );
+  }
+  lines.push(
+    `features and rules ${(timings.featuresMs / 1000).toFixed(1)} s, boosting ${(timings.trainingMs / 1000).toFixed(1)} s`,
+  );
+  return lines.filter((l) => l !== '');
+}

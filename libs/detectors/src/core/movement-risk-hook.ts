@@ -1,0 +1,24 @@
+import type { Movement } from '@app/vocabulary';
+import type { AccountDirectory } from './account-directory';
+import type { AlertRisk, DetectedAlert } from './detector';
+
+/**
+ * A post-processing step of per-event detection: after the rules have seen a movement, it sees
+ * the movement and the alerts the movement raised, in the same order, and may add its view
+ * (`DetectedAlert.risk`) to them. The learned risk model (@app/risk-model) is one; without one,
+ * detection is unchanged.
+ */
+export interface MovementRiskHook {
+  /** Returns the movement's risk (also set on each alert), in time order like the rules. */
+  onMovement(movement: Movement, alerts: DetectedAlert[]): AlertRisk;
+  /** Runs `run` and then forgets every movement fed during it (what-if scoring). */
+  trial<T>(run: () => T): T;
+}
+
+/** Makes a hook over the account directory the engine uses (one per live engine). */
+export interface MovementRiskHookFactory {
+  create(accounts: AccountDirectory): MovementRiskHook;
+}
+
+/** Injection token of the optional {@link MovementRiskHookFactory}. */
+export const MOVEMENT_RISK_HOOK = Symbol('MOVEMENT_RISK_HOOK');

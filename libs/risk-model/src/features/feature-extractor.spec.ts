@@ -1,0 +1,166 @@
+import { MemoryAccountDirectory } from '@app/detectors';
+import type { DetectedAlert } from '@app/detectors';
+import { SingleCurrencyMoney } from '@app/vocabulary';
+import { account, DAY, payment, T0 } from '../testing/synthetic-bank';
+import { FEATURE_NAMES, FEATURES } from './feature-set';
+import { MAX_RECENT_PER_ACCOUNT, MovementFeatureExtractor } from './feature-extractor';
+
+const HOUR = 3_600_000;
+
+function extractor(): MovementFeatureExtractor {
+  const accounts = new MemoryAccountDirectory([
+    account('a:sender', 'US', 10),
+    account('a:mule', 'US', 400),
+    account('a:x', 'KP', 400),
+    ...['a:1', 'a:2', 'a:3', 'a:4'].map((uid) => account(uid)),
+  ]);
+  return new MovementFeatureExtractor({
+    accounts,
+    money: new SingleCurrencyMoney('USD'),
+    highRiskJurisdictions: ['KP'],
+    reportingRules: ['aml.cash-aggregation'],
+  });
+}
+
+const named = (row: Float64Array): Record<string, number> =>
+  Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, row[i]]));
+
+function alertOn(movementIds: string[], parties: string[], ruleId = 'aml.fan-out'): DetectedAlert {
+  return {
+    alertId: `alert:${ruleId}:1`,
+    ruleId,
+    ruleVersion: '1',
+    typology: ruleId === 'aml.cash-aggregation' ? 'structuring' : 'fan-out',
+    severity: 'high',
+    fingerprint: 'f',
+    subject: parties[0],
+    score: 0.8,
+    explanation: '',
+    windowStart: T0,
+    windowEnd: T0,
+    movements: movementIds.map((id) => payment(id, 'a:sender', 'a:1', 1, T0)),
+    parties: parties.map((uid) => ({ uid, role: 'subject' })),
+    facts: {},
+  };
+}
+
+describe('MovementFeatureExtractor', () => {
+  it('describes every feature it computes, in words', () => {
+    expect(FEATURES).toHaveLength(FEATURE_NAMES.length);
+    const row = extractor().onMovement(payment('m1', 'a:sender', 'a:1', 100, T0));
+    expect(row).toHaveLength(FEATURE_NAMES.length);
+    for (const spec of FEATURES) expect(spec.words(1)).not.toBe('');
+  });
+
+  it('reads only movements before the one it describes: fan-out counts grow one payment late', () => {
+    const x = extractor();
+    const rows = ['a:1', 'a:2', 'a:3', 'a:4'].map((to, i) =>
+      named(x.onMovement(payment(`m${i}`, 'a:sender', to, 500, T0 + i * HOUR))),
+    );
+    expect(rows.map((r) => r.senderOutCount7d)).toEqual([0, 1, 2, 3]);
+    expect(rows.map((r) => r.senderOutDistinct7d)).toEqual([0, 1, 2, 3]);
+    expect(rows.map((r) => r.receiverInCount7d)).toEqual([0, 0, 0, 0]);
+    expect(rows.map((r) => r.newCounterparty)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('forgets movements older than the 7-day window and counts 24 hours apart', () => {
+    const x = extractor();
+    x.onMovement(payment('old', 'a:sender', 'a:1', 500, T0));
+    x.onMovement(payment('recent', 'a:sender', 'a:2', 500, T0 + 7 * DAY - 2 * HOUR));
+    const row = named(x.onMovement(payment('now', 'a:sender', 'a:1', 500, T0 + 7 * DAY + HOUR)));
+    expect(row.senderOutCount7d).toBe(1);
+    expect(row.senderOutCount1d).toBe(1);
+    expect(row.newCounterparty).toBe(1);
+  });
+
+  it('sees a pass-through: a similar amount in, then out within 48 hours', () => {
+    const x = extractor();
+    x.onMovement(payment('in', 'a:1', 'a:mule', 10_000, T0));
+    const row = named(x.onMovement(payment('out', 'a:mule', 'a:2', 9_500, T0 + 20 * HOUR)));
+    expect(row.passThrough48h).toBe(1);
+    expect(row.senderInflow48hRatio).toBeCloseTo(10_000 / 9_500, 6);
+    const later = named(x.onMovement(payment('late', 'a:mule', 'a:3', 9_500, T0 + 50 * HOUR)));
+    expect(later.passThrough48h).toBe(0);
+  });
+
+  it('uses base-currency amounts, their mean and dispersion', () => {
+    const x = extractor();
+    x.onMovement(payment('p1', 'a:sender', 'a:1', 100, T0));
+    x.onMovement(payment('p2', 'a:sender', 'a:2', 300, T0 + HOUR));
+    const row = named(x.onMovement(payment('p3', 'a:sender', 'a:3', 2_000, T0 + 2 * HOUR)));
+    expect(row.amountLog10).toBeCloseTo(Math.log10(2_001), 6);
+    expect(row.senderOutMeanLog10).toBeCloseTo(Math.log10(201), 6);
+    expect(row.amountToSenderMean).toBeCloseTo(10, 6);
+    expect(row.senderOutAmountCv).toBeCloseTo(0.5, 6);
+    expect(row.roundAmount).toBe(1);
+  });
+
+  it('marks currency and payment-format changes, jurisdiction risk and borders', () => {
+    const x = extractor();
+    x.onMovement(payment('p1', 'a:sender', 'a:1', 100, T0));
+    const row = named(
+      x.onMovement(
+        payment('p2', 'a:sender', 'a:x', 100, T0 + HOUR, {
+          channel: 'ach',
+          receivedCurrency: 'EUR',
+          receivedAmountMinor: 9000,
+        }),
+      ),
+    );
+    expect(row.senderChannelChange).toBe(1);
+    expect(row.crossCurrency).toBe(1);
+    expect(row.jurisdictionRisk).toBe(1);
+    expect(row.crossBorder).toBe(1);
+    expect(row.roundAmount).toBe(1);
+  });
+
+  it('knows account age and dormancy', () => {
+    const x = extractor();
+    const first = named(x.onMovement(payment('p1', 'a:sender', 'a:mule', 100, T0)));
+    expect(first.senderAgeDays).toBeCloseTo(10, 6);
+    expect(first.receiverAgeDays).toBeCloseTo(400, 6);
+    expect(first.senderIdleDays).toBeCloseTo(10, 6);
+    const second = named(x.onMovement(payment('p2', 'a:mule', 'a:1', 100, T0 + 30 * DAY)));
+    expect(second.senderIdleDays).toBeCloseTo(30, 6);
+  });
+
+  it('counts the AML rule alerts a movement raised, leaving reporting rules out, and remembers alerted parties', () => {
+    const x = extractor();
+    const hit = named(
+      x.onMovement(payment('h', 'a:sender', 'a:1', 100, T0), [
+        alertOn(['h'], ['a:sender']),
+        alertOn(['h'], ['a:sender'], 'aml.cash-aggregation'),
+        alertOn(['other'], ['a:sender'], 'aml.fan-in'),
+      ]),
+    );
+    expect(hit.ruleHits).toBe(1);
+    expect(hit.ruleMaxScore).toBeCloseTo(0.8, 6);
+    const after = named(x.onMovement(payment('n', 'a:sender', 'a:2', 100, T0 + DAY)));
+    expect(after.ruleHits).toBe(0);
+    expect(after.partiesAlerted7d).toBe(1);
+    const later = named(x.onMovement(payment('l', 'a:sender', 'a:2', 100, T0 + 9 * DAY)));
+    expect(later.partiesAlerted7d).toBe(0);
+  });
+
+  it('keeps bounded state: at most MAX_RECENT_PER_ACCOUNT movements per account', () => {
+    const x = extractor();
+    for (let i = 0; i < MAX_RECENT_PER_ACCOUNT + 50; i += 1)
+      x.onMovement(payment(`b${i}`, 'a:sender', 'a:1', 10, T0 + i * 60_000));
+    expect(x.stateSize()).toEqual({ accounts: 2, movements: 2 * MAX_RECENT_PER_ACCOUNT });
+  });
+
+  it('a trial answers as onMovement would and leaves no trace', () => {
+    const x = extractor();
+    const y = extractor();
+    for (const e of [x, y]) e.onMovement(payment('p1', 'a:sender', 'a:1', 100, T0));
+    const tried = x.trial(() => [
+      x.onMovement(payment('t1', 'a:sender', 'a:2', 100, T0 + HOUR)),
+      x.onMovement(payment('t2', 'a:new', 'a:sender', 100, T0 + 2 * HOUR)),
+    ]);
+    expect(named(tried[0]).senderOutCount7d).toBe(1);
+    const after = x.onMovement(payment('p2', 'a:sender', 'a:3', 100, T0 + 3 * HOUR));
+    const reference = y.onMovement(payment('p2', 'a:sender', 'a:3', 100, T0 + 3 * HOUR));
+    expect([...after]).toEqual([...reference]);
+    expect(x.stateSize()).toEqual(y.stateSize());
+  });
+});
