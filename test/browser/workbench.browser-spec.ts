@@ -455,10 +455,12 @@ if (!availability.available && availability.ci) {
       );
       const scripts: { url: string; bytes: number }[] = [];
       page.on('response', (response) => {
-        if (response.url().endsWith('.js')) {
-          void response
+        // Script files only (redirects and failures have no body to measure).
+        if (response.url().endsWith('.js') && response.status() === 200) {
+          response
             .body()
-            .then((body) => scripts.push({ url: response.url(), bytes: body.length }));
+            .then((body) => scripts.push({ url: response.url(), bytes: body.length }))
+            .catch(() => undefined);
         }
       });
       await signIn(page, api, 'dev-analyst-key');
