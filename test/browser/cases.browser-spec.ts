@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../e2e/identity-step-up';
@@ -135,6 +135,19 @@ if (!availability.available && availability.ci) {
       expect(report).toContain('invoice-117.pdf');
       expect(report).toContain('Browser case: two fan-outs');
       expect(report).not.toContain('<script');
+
+      // The printable report as PDF, through Chromium's own print-to-PDF (print styles applied).
+      const printer = await browser.newPage();
+      await printer.setContent(report);
+      await printer.emulateMedia({ media: 'print' });
+      const pdf = await printer.pdf({ format: 'A4', printBackground: true });
+      await printer.close();
+      writeFileSync(resolve(SCREENSHOTS, 'case-report.pdf'), pdf);
+      const pdfText = pdf.toString('latin1');
+      expect(pdfText.startsWith('%PDF-')).toBe(true);
+      const pages = pdfText.split('/Type /Page').length - pdfText.split('/Type /Pages').length;
+      expect(pages).toBeGreaterThanOrEqual(1);
+      console.log(`Case report printed to PDF: ${pages} page(s), ${pdf.length} bytes`);
 
       // Closing needs a reason: the button waits for one.
       const close = page.getByRole('button', { name: 'Close case' });

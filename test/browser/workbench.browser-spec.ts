@@ -21,6 +21,7 @@ const SCANNED_RULES = ['aml.fan-out', 'aml.fan-in', 'aml.cycle', 'aml.structurin
 interface AlertRow {
   alertId: string;
   typology: string;
+  score?: number;
   movements?: { fromAccount: string; toAccount: string }[];
 }
 interface NetworkAnswer {
@@ -322,6 +323,166 @@ if (!availability.available && availability.ci) {
           rings[0].members[0],
         );
       }
+    });
+
+    it('sorts the whole queue by score on the server, across two pages, from the column header', async () => {
+      const pageOf = async (query: string): Promise<{ items: AlertRow[]; nextCursor?: string }> =>
+        apiGet(api, `/alerts?${query}`, 'dev-analyst-key');
+      const firstDesc = await pageOf('sort=score&direction=desc&limit=10');
+      expect(firstDesc.nextCursor).toBeDefined();
+      const secondDesc = await pageOf(
+        `sort=score&direction=desc&limit=10&cursor=${encodeURIComponent(firstDesc.nextCursor ?? '')}`,
+      );
+      const firstAsc = await pageOf('sort=score&direction=asc&limit=10');
+      const ids = (answer: { items: AlertRow[] }): string[] => answer.items.map((a) => a.alertId);
+      const shown = async (): Promise<string[]> => {
+        const rows = await page.locator('[data-testid=alert-table] tbody tr').all();
+        return Promise.all(
+          rows.map(async (row) => (await row.getAttribute('data-alert-id')) ?? ''),
+        );
+      };
+      const showing = async (expected: string[]): Promise<void> => {
+        await page.waitForFunction(
+          `JSON.stringify([...document.querySelectorAll('[data-testid=alert-table] tbody tr')].map((r) => r.getAttribute('data-alert-id'))) === ${JSON.stringify(JSON.stringify(expected))}`,
+        );
+      };
+
+      await signIn(page, api, 'dev-analyst-key');
+      await page.locator('[data-testid=alert-table] tbody tr').first().waitFor();
+      await page.getByLabel('Alerts per page').selectOption('10');
+      // Score, highest first, is the queue's default order.
+      await showing(ids(firstDesc));
+      const header = page.locator('th', { has: page.getByTestId('sort-score') });
+      expect(await header.getAttribute('aria-sort')).toBe('descending');
+      // The header flips the direction: lowest scores of the whole queue first.
+      await page.getByTestId('sort-score').click();
+      await showing(ids(firstAsc));
+      expect(await header.getAttribute('aria-sort')).toBe('ascending');
+      await page.getByTestId('sort-score').click();
+      await showing(ids(firstDesc));
+      // Page 2 continues the order of page 1 across the whole queue.
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await showing(ids(secondDesc));
+      const scores = [...firstDesc.items, ...secondDesc.items].map((a) => a.score ?? 0);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(new Set([...ids(firstDesc), ...(await shown())]).size).toBe(20);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await showing(ids(firstDesc));
+    });
+
+    it('finds a company by part of its name on the server, draws it and exports the chart as SVG', async () => {
+      const survey = await surveyOwnership(api);
+      const target = survey.circular.uid;
+      const entity = await apiGet<{ entity: { props: { name?: string } } }>(
+        api,
+        `/entities/${encodeURIComponent(target)}?depth=0`,
+        'dev-analyst-key',
+      );
+      const name = entity.entity.props.name ?? '';
+      // A piece from inside the name, in another case: "Holding" for "Nordic Holding AS".
+      const words = name.split(' ').filter((word) => word.length >= 4);
+      const piece = (words[1] ?? words[0] ?? name).slice(0, 5).toUpperCase();
+      const searched: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/api/v1/companies/search')) searched.push(request.url());
+      });
+
+      await signIn(page, api, 'dev-analyst-key');
+      await page.getByRole('link', { name: 'Ownership' }).click();
+      await page.getByLabel('Company name or id').fill(piece);
+      // The button of a match names the company and its id in brackets.
+      const choice = page.getByRole('button', { name: `(${target})` });
+      await page.locator('#company-search-status', { hasNotText: 'Searching' }).waitFor();
+      // Short pages are followed; if the company is further on, ask for more.
+      for (let guard = 0; guard < 20 && (await choice.count()) === 0; guard += 1) {
+        await page.getByRole('button', { name: 'More companies' }).click();
+        await page.locator('#company-search-status', { hasNotText: 'Searching' }).waitFor();
+      }
+      expect(searched.length).toBeGreaterThan(0);
+      expect(searched.every((url) => url.includes(`q=${encodeURIComponent(piece)}`))).toBe(true);
+      // No request for the whole company list any more.
+      await choice.click();
+      await page.locator('[data-testid=graph][data-node-count]').waitFor();
+      const nodes = await graphCount(page, 'node');
+      const edges = await graphCount(page, 'edge');
+      expect(nodes).toBe(survey.circular.network.nodes.length);
+      await page.screenshot({ path: resolve(SCREENSHOTS, 'ownership-search.png'), fullPage: true });
+
+      const [svg] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export SVG' }).click(),
+      ]);
+      expect(svg.suggestedFilename()).toMatch(/\.svg$/);
+      const text = readFileSync(await svg.path(), 'utf8');
+      // Parsed by the browser's own XML parser: well-formed, one shape per node and edge.
+      const parsed = await page.evaluate<{
+        errors: number;
+        root: string;
+        title: string;
+        nodes: number;
+        edges: number;
+        texts: string[];
+      }>(
+        `(() => {
+        const doc = new DOMParser().parseFromString(${JSON.stringify(text)}, 'image/svg+xml');
+        return {
+          errors: doc.getElementsByTagName('parsererror').length,
+          root: doc.documentElement.nodeName,
+          title: doc.querySelector('title')?.textContent ?? '',
+          nodes: doc.querySelectorAll('g.node').length,
+          edges: doc.querySelectorAll('g.edge').length,
+          texts: [...doc.querySelectorAll('g.node text')].map((t) => t.textContent ?? ''),
+        };
+      })()`,
+      );
+      expect(parsed).toMatchObject({ errors: 0, root: 'svg', nodes, edges });
+      expect(parsed.title).toContain('Ownership chart of');
+      expect(parsed.texts.some((t) => t.includes(name))).toBe(true);
+    });
+
+    it('draws the evidence movements of an alert over time, loading the chart only then', async () => {
+      const [first] = (
+        await apiGet<{ items: AlertRow[] }>(
+          api,
+          '/alerts?typology=fan-out&limit=1',
+          'dev-analyst-key',
+        )
+      ).items;
+      const detail = await apiGet<AlertRow>(
+        api,
+        `/alerts/${encodeURIComponent(first.alertId)}`,
+        'dev-analyst-key',
+      );
+      const scripts: { url: string; bytes: number }[] = [];
+      page.on('response', (response) => {
+        // Script files only (redirects and failures have no body to measure).
+        if (response.url().endsWith('.js') && response.status() === 200) {
+          response
+            .body()
+            .then((body) => scripts.push({ url: response.url(), bytes: body.length }))
+            .catch(() => undefined);
+        }
+      });
+      await signIn(page, api, 'dev-analyst-key');
+      await page.locator('[data-testid=alert-table] tbody tr').first().waitFor();
+      const initial = [...scripts];
+      const initialBytes = initial.reduce((sum, s) => sum + s.bytes, 0);
+      console.log(
+        `Initial JavaScript of the queue: ${initial.length} file(s), ${(initialBytes / 1000).toFixed(1)} kB (${initial.map((s) => s.url.split('/').pop()).join(', ')})`,
+      );
+      expect(initialBytes).toBeLessThan(400_000);
+      expect(initial.some((s) => /graph-view|movements-chart/.test(s.url))).toBe(false);
+
+      await page.goto(`${api.baseUrl}/app/alerts/${encodeURIComponent(first.alertId)}`);
+      const chart = page.locator('[data-testid=movements-chart][data-points]');
+      await chart.waitFor();
+      expect(Number(await chart.getAttribute('data-points'))).toBe(detail.movements?.length);
+      expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+      await expect(chart.textContent()).resolves.toContain('Running total');
+      console.log(
+        `Movements chart: ${detail.movements?.length} points drawn in ${await chart.getAttribute('data-render-ms')} ms`,
+      );
+      await page.screenshot({ path: resolve(SCREENSHOTS, 'alert-over-time.png'), fullPage: true });
     });
 
     it('serves index.html for any page under /app, so pages can be reloaded', async () => {

@@ -1,17 +1,28 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { allows, forgetKey, probeRole, storedKey } from './api';
 import type { Role } from './api';
-import { AlertPage } from './pages/alert-page';
 import { AlertQueue } from './pages/alert-queue';
-import { CasePage } from './pages/case-page';
 import { CasesList } from './pages/cases-list';
-import { FraudRings } from './pages/fraud-rings';
-import { OwnershipPage } from './pages/ownership-page';
 import { SecondFactorPage } from './pages/second-factor';
 import { SignIn } from './pages/sign-in';
 import { navigate, useLocation } from './router';
 import { SessionContext } from './session';
 import { StepUpProvider } from './step-up';
+
+// Pages with the graph renderer (Cytoscape and dagre) or the chart library come in their own
+// files, fetched the first time they are opened: signing in and the queue load much less.
+const AlertPage = lazy(() =>
+  import('./pages/alert-page').then((module) => ({ default: module.AlertPage })),
+);
+const OwnershipPage = lazy(() =>
+  import('./pages/ownership-page').then((module) => ({ default: module.OwnershipPage })),
+);
+const CasePage = lazy(() =>
+  import('./pages/case-page').then((module) => ({ default: module.CasePage })),
+);
+const FraudRings = lazy(() =>
+  import('./pages/fraud-rings').then((module) => ({ default: module.FraudRings })),
+);
 
 interface NavItem {
   path: string;
@@ -112,7 +123,9 @@ export function App(): React.JSX.Element {
           </button>
         </header>
         <main id="main" tabIndex={-1}>
-          <Page path={path} role={role} />
+          <Suspense fallback={<p className="loading">Loading the page…</p>}>
+            <Page path={path} role={role} />
+          </Suspense>
         </main>
       </StepUpProvider>
     </SessionContext.Provider>

@@ -10,6 +10,7 @@ export interface AlertSummary {
   windowStartIso: string;
   windowEndIso: string;
   movementIds: string[];
+  createdAtIso: string;
   updatedAtIso: string;
 }
 

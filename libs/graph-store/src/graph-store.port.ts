@@ -110,6 +110,35 @@ export interface PageRequest {
   where?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/**
+ * A page of one label ordered by a number property (`orderBy`), then by uid ascending, so ties
+ * never reorder between calls. Keyset paging: the cursor holds the last (value, uid) seen, so a
+ * listing never repeats or skips a vertex that kept its value between two calls. Vertices
+ * without the property are left out.
+ */
+export interface OrderedPageRequest extends PageRequest {
+  /** A long, integer or double property of the label, e.g. Alert `score` or `createdAt`. */
+  orderBy: string;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * A bounded search of one label by part of its name or uid: case-insensitive substring match of
+ * `text` in the `name` property or the uid. Vertices are examined in uid order, at most
+ * `scanLimit` per call; a page holds the matches found (at most `limit`), and `nextCursor`
+ * resumes after the last vertex examined, so a page can be short (even empty) and still have a
+ * next one. No regular expression is built from the text.
+ */
+export interface NameSearchRequest {
+  label: 'Company' | 'Person';
+  /** 1 to 200 characters; compared lower-cased. */
+  text: string;
+  limit: number;
+  /** At most this many vertices are examined per call (1 to 100,000). */
+  scanLimit: number;
+  cursor?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -188,6 +217,10 @@ export abstract class GraphStore {
   abstract findSharedIdentifiers(query: SharedIdentifierQuery): Promise<SharedIdentifier[]>;
 
   abstract listVertices(request: PageRequest): Promise<Page<GraphVertex>>;
+  /** Vertices of a label ordered by a number property, then uid (see `OrderedPageRequest`). */
+  abstract listVerticesOrdered(request: OrderedPageRequest): Promise<Page<GraphVertex>>;
+  /** Companies or persons whose name or uid contains a text (see `NameSearchRequest`). */
+  abstract searchByName(request: NameSearchRequest): Promise<Page<GraphVertex>>;
   abstract counts(): Promise<GraphCounts>;
 
   /** Resolves when the store answers; throws GraphUnavailableError otherwise. */

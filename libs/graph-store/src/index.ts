@@ -7,3 +7,4 @@ export * from './graph-store.module';
 export * from './graph-store.health';
 export * from './janusgraph/janusgraph.graph-store';
 export * from './janusgraph/janusgraph.graph-store.factory';
+export * from './vertex-search';

@@ -25,7 +25,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertRepository, BASE_MONEY, DetectionService } from '@app/detectors';
-import type { RuleDescription } from '@app/detectors';
+import type { AlertSort, RuleDescription } from '@app/detectors';
 import { Clock, InvalidInputError } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
 import type { RequestWithAuditNote } from '../audit/audit-log';
@@ -197,11 +197,23 @@ export class AlertsController {
   @Get()
   @ApiOperation({
     summary:
-      'Alerts page by page, filtered by status, typology, rule, flagged account, window, assignee, severity and minimum score.',
+      'Alerts page by page, filtered by status, typology, rule, flagged account, window, assignee, severity and minimum score, in alert id order or sorted across all pages by score or raisedAt (ties by alert id).',
   })
   @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
-  @ApiErrorResponses({ badRequest: true })
+  @ApiErrorResponses({
+    badRequest:
+      'A filter, sort or direction out of its range, direction without sort, or a cursor of another listing (filters aside, a cursor only works with the sort and direction it came from); details.problems names each field and rule.',
+  })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
+    if (query.direction !== undefined && query.sort === undefined) {
+      throw new InvalidInputError('direction needs sort', [
+        { field: 'direction', rule: 'is only allowed with sort (score or raisedAt)' },
+      ]);
+    }
+    const sort: AlertSort | undefined =
+      query.sort === undefined
+        ? undefined
+        : { by: query.sort, direction: query.direction ?? 'desc' };
     const page = await this.alerts.list(
       {
         status: query.status,
@@ -216,6 +228,7 @@ export class AlertsController {
       },
       query.limit,
       query.cursor,
+      sort,
     );
     return alertPageView(page);
   }

@@ -11,6 +11,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { ALERT_SORT_KEYS } from '@app/detectors';
+import type { AlertSortKey } from '@app/detectors';
 import { ALERT_STATUSES, SEVERITIES, TYPOLOGIES } from '@app/vocabulary';
 import type { AlertStatus, Severity, Typology } from '@app/vocabulary';
 
@@ -73,7 +75,23 @@ export class ListAlertsQueryDto {
   @Max(1)
   minScore?: number;
 
-  /** nextCursor of the previous page. */
+  /**
+   * Order of the whole listing (not of one page): score, or raisedAt (when the alert was first
+   * stored). Ties come in alert id order, so pages never repeat or skip an alert. Without it,
+   * alerts come in alert id order.
+   */
+  @ApiPropertyOptional({ enum: ALERT_SORT_KEYS, example: 'score' })
+  @IsOptional()
+  @IsIn(ALERT_SORT_KEYS)
+  sort?: AlertSortKey;
+
+  /** Direction of sort: desc (highest or newest first, the default) or asc. Needs sort. */
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  direction?: 'asc' | 'desc';
+
+  /** nextCursor of the previous page (of the same filters, sort and direction). */
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -1,11 +1,14 @@
 import type { ElementDefinition, StylesheetJson } from 'cytoscape';
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { getJson } from '../api';
 import { GraphView } from '../graph/graph-view';
 import { formatAmount, formatTime } from '../money';
 import { navigate } from '../router';
 import type { AlertDetail, EntityAnswer, PartyRef } from '../types';
 import { ReportButtons } from './report-buttons';
+
+// The chart library comes in its own file, fetched when an alert is opened.
+const MovementsChart = lazy(() => import('./movements-chart'));
 
 const FLOW_STYLE: StylesheetJson = [
   {
@@ -247,6 +250,15 @@ export function AlertPage({ alertId }: { alertId: string }): React.JSX.Element {
         direction="LR"
         onNodeActivate={expand}
       />
+
+      <h2 id="over-time-title">Movements over time</h2>
+      <p className="hint">
+        Each point is one evidence movement at its time, with its amount in the base currency; the
+        line is the running total.
+      </p>
+      <Suspense fallback={<p>Loading the chart…</p>}>
+        <MovementsChart movements={alert.movements} />
+      </Suspense>
 
       <h2>Evidence movements</h2>
       <table className="movements">

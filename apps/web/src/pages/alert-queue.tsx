@@ -27,27 +27,53 @@ const TYPOLOGIES = [
 ];
 const STATUSES = ['open', 'investigating', 'escalated', 'closed-false-positive', 'closed-reported'];
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
-const SEVERITY_RANK: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-const PAGE_SIZE = 50;
+const PAGE_SIZES = [10, 25, 50, 100];
 
-type SortKey = 'score' | 'severity' | 'windowEnd' | 'typology';
+/** What the API sorts the whole queue by (GET /alerts?sort=&direction=); '' is alert id order. */
+type SortKey = '' | 'score' | 'raisedAt';
+type Direction = 'asc' | 'desc';
 
 interface ScanJob {
   jobId: string;
   status: string;
 }
 
-function compare(sort: SortKey): (a: AlertSummary, b: AlertSummary) => number {
-  switch (sort) {
-    case 'score':
-      return (a, b) => b.score - a.score;
-    case 'severity':
-      return (a, b) => (SEVERITY_RANK[b.severity] ?? -1) - (SEVERITY_RANK[a.severity] ?? -1);
-    case 'windowEnd':
-      return (a, b) => b.windowEndIso.localeCompare(a.windowEndIso);
-    case 'typology':
-      return (a, b) => a.typology.localeCompare(b.typology);
-  }
+/**
+ * A column header that sorts the whole queue on the server (every page, not just this one):
+ * the first click sorts highest or newest first, the next one flips the direction.
+ */
+function SortHeader({
+  title,
+  column,
+  sort,
+  direction,
+  onSort,
+}: {
+  title: string;
+  column: Exclude<SortKey, ''>;
+  sort: SortKey;
+  direction: Direction;
+  onSort: (column: Exclude<SortKey, ''>, direction: Direction) => void;
+}): React.JSX.Element {
+  const active = sort === column;
+  const next: Direction = active && direction === 'desc' ? 'asc' : 'desc';
+  return (
+    <th
+      scope="col"
+      aria-sort={active ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+    >
+      <button
+        type="button"
+        className="sort"
+        data-testid={`sort-${column}`}
+        onClick={() => onSort(column, next)}
+        title={`Sort the whole queue by ${title.toLowerCase()}, ${next === 'desc' ? 'highest first' : 'lowest first'}`}
+      >
+        {title}
+        <span aria-hidden="true">{active ? (direction === 'desc' ? ' ▼' : ' ▲') : ' ↕'}</span>
+      </button>
+    </th>
+  );
 }
 
 /** The admin's "scan for alerts" form: starts a scan job and follows it to its end. */
@@ -197,6 +223,8 @@ export function AlertQueue(): React.JSX.Element {
   const [to, setTo] = useState('');
   const [account, setAccount] = useState('');
   const [sort, setSort] = useState<SortKey>('score');
+  const [direction, setDirection] = useState<Direction>('desc');
+  const [pageSize, setPageSize] = useState(50);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<AlertPage | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -215,8 +243,11 @@ export function AlertQueue(): React.JSX.Element {
       account: account.trim(),
       from: from === '' ? undefined : `${from}T00:00:00Z`,
       to: to === '' ? undefined : `${to}T23:59:59Z`,
+      severity,
+      sort: sort === '' ? undefined : sort,
+      direction: sort === '' ? undefined : direction,
       cursor,
-      limit: PAGE_SIZE,
+      limit: pageSize,
     };
     getJson<AlertPage>(withQuery('/alerts', query))
       .then((answer) => {
@@ -231,15 +262,14 @@ export function AlertQueue(): React.JSX.Element {
     return () => {
       live = false;
     };
-  }, [typology, status, account, from, to, cursor, reload]);
+  }, [typology, status, severity, account, from, to, sort, direction, pageSize, cursor, reload]);
 
-  const rows = useMemo(
-    () =>
-      (page?.items ?? [])
-        .filter((alert) => severity === '' || alert.severity === severity)
-        .sort(compare(sort)),
-    [page, severity, sort],
-  );
+  const rows = useMemo(() => page?.items ?? [], [page]);
+  const sortBy = (column: Exclude<SortKey, ''>, next: Direction): void => {
+    setSort(column);
+    setDirection(next);
+    resetPaging();
+  };
 
   useEffect(() => {
     if (page !== null && table.current !== null) {
@@ -341,12 +371,15 @@ export function AlertQueue(): React.JSX.Element {
           />
         </div>
         <div className="field">
-          <label htmlFor="severity-this-page">Severity (this page)</label>
+          <label htmlFor="severity">Severity</label>
           <select
-            id="severity-this-page"
+            id="severity"
             name="severity"
             value={severity}
-            onChange={(e) => setSeverity(e.target.value)}
+            onChange={(e) => {
+              setSeverity(e.target.value);
+              resetPaging();
+            }}
           >
             <option value="">All</option>
             {SEVERITIES.map((s) => (
@@ -355,17 +388,41 @@ export function AlertQueue(): React.JSX.Element {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="sort-by">Sort by</label>
+          <label htmlFor="sort-by">Sort the whole queue by</label>
           <select
             id="sort-by"
             name="sort"
-            value={sort}
-            onChange={(e) => setSort(e.target.value as SortKey)}
+            value={sort === '' ? '' : `${sort}:${direction}`}
+            onChange={(e) => {
+              const [column, order] = e.target.value.split(':');
+              setSort((column ?? '') as SortKey);
+              setDirection(order === 'asc' ? 'asc' : 'desc');
+              resetPaging();
+            }}
           >
-            <option value="score">Score (highest first)</option>
-            <option value="severity">Severity (highest first)</option>
-            <option value="windowEnd">Latest activity first</option>
-            <option value="typology">Typology (A to Z)</option>
+            <option value="score:desc">Score (highest first)</option>
+            <option value="score:asc">Score (lowest first)</option>
+            <option value="raisedAt:desc">Raised (newest first)</option>
+            <option value="raisedAt:asc">Raised (oldest first)</option>
+            <option value="">Alert id</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="page-size">Alerts per page</label>
+          <select
+            id="page-size"
+            name="limit"
+            value={pageSize}
+            onChange={(e) => {
+              setPageSize(Number(e.target.value));
+              resetPaging();
+            }}
+          >
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
           </select>
         </div>
       </form>
@@ -395,14 +452,27 @@ export function AlertQueue(): React.JSX.Element {
             <th scope="col">Alert</th>
             <th scope="col">Typology</th>
             <th scope="col">Severity</th>
-            <th scope="col">Score</th>
+            <SortHeader
+              title="Score"
+              column="score"
+              sort={sort}
+              direction={direction}
+              onSort={sortBy}
+            />
             <th scope="col">Status</th>
+            <SortHeader
+              title="Raised (UTC)"
+              column="raisedAt"
+              sort={sort}
+              direction={direction}
+              onSort={sortBy}
+            />
             <th scope="col">Window (UTC)</th>
           </tr>
         </thead>
         <tbody onKeyDown={onRowKey}>
           {rows.map((alert) => (
-            <tr key={alert.alertId} data-typology={alert.typology}>
+            <tr key={alert.alertId} data-typology={alert.typology} data-alert-id={alert.alertId}>
               <td>
                 <input
                   type="checkbox"
@@ -435,6 +505,7 @@ export function AlertQueue(): React.JSX.Element {
               </td>
               <td>{alert.score.toFixed(3)}</td>
               <td>{alert.status}</td>
+              <td>{alert.createdAtIso.slice(0, 16).replace('T', ' ')}</td>
               <td>
                 {alert.windowStartIso.slice(0, 16).replace('T', ' ')} –{' '}
                 {alert.windowEndIso.slice(0, 16).replace('T', ' ')}

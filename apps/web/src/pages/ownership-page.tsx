@@ -2,6 +2,7 @@ import type { Core, ElementDefinition, StylesheetJson } from 'cytoscape';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { download, getBlob, getJson, withQuery } from '../api';
 import { GraphView } from '../graph/graph-view';
+import { graphToSvg } from '../graph/svg-export';
 import { bpToPercent, formatPercent } from '../money';
 import type { EntityPage, NetworkEdge, NetworkNode, UboNetwork, Vertex } from '../types';
 
@@ -116,17 +117,93 @@ function chartElements(network: UboNetwork): ElementDefinition[] {
   return [...nodes, ...edges];
 }
 
-async function allCompanies(): Promise<Vertex[]> {
-  const found: Vertex[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await getJson<EntityPage>(
-      withQuery('/entities', { label: 'Company', limit: 500, cursor }),
-    );
-    found.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined && found.length < 20_000);
-  return found;
+/** Companies per page of the search box; the API examines a bounded slice per request. */
+const SEARCH_PAGE = 20;
+/** Requests one search may make while the API's pages come back short (a sparse match). */
+const SEARCH_ROUNDS = 10;
+
+interface SearchState {
+  items: Vertex[];
+  nextCursor?: string;
+  searching: boolean;
+}
+
+/**
+ * Companies whose name or id contains the term (GET /companies/search), asked for a moment
+ * after typing stops. Short pages are followed until a page's worth is found, the API says
+ * there is no more, or SEARCH_ROUNDS requests were made; "More companies" asks again.
+ */
+function useCompanySearch(term: string): SearchState & { more: () => void; error: string | null } {
+  const [state, setState] = useState<SearchState>({ items: [], searching: false });
+  const [error, setError] = useState<string | null>(null);
+  const [more, setMore] = useState<{ cursor: string; nonce: number } | null>(null);
+
+  const run = useCallback(
+    async (wanted: string, start: string | undefined, keep: Vertex[], live: () => boolean) => {
+      let cursor = start;
+      const found = [...keep];
+      for (let round = 0; round < SEARCH_ROUNDS; round += 1) {
+        const page = await getJson<EntityPage>(
+          withQuery('/companies/search', { q: wanted, limit: SEARCH_PAGE, cursor }),
+        );
+        if (!live()) return;
+        found.push(...page.items);
+        cursor = page.nextCursor;
+        if (cursor === undefined || found.length - keep.length >= SEARCH_PAGE) break;
+      }
+      setState({ items: found, nextCursor: cursor, searching: false });
+      setError(null);
+    },
+    [],
+  );
+
+  useEffect(() => {
+    const wanted = term.trim();
+    setMore(null);
+    if (wanted === '') {
+      setState({ items: [], searching: false });
+      return;
+    }
+    let live = true;
+    setState((previous) => ({ ...previous, searching: true }));
+    const timer = window.setTimeout(() => {
+      run(wanted, undefined, [], () => live).catch((caught: unknown) => {
+        if (!live) return;
+        setState({ items: [], searching: false });
+        setError(caught instanceof Error ? caught.message : String(caught));
+      });
+    }, 250);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [term, run]);
+
+  useEffect(() => {
+    if (more === null) return;
+    let live = true;
+    setState((previous) => ({ ...previous, searching: true }));
+    run(term.trim(), more.cursor, state.items, () => live).catch((caught: unknown) => {
+      if (live) setError(caught instanceof Error ? caught.message : String(caught));
+    });
+    return () => {
+      live = false;
+    };
+    // Only a click on "More companies" starts this; the term and items are read as they are.
+  }, [more]);
+
+  return {
+    ...state,
+    error,
+    more: () => {
+      if (state.nextCursor !== undefined) {
+        setMore((previous) => ({
+          cursor: state.nextCursor as string,
+          nonce: (previous?.nonce ?? 0) + 1,
+        }));
+      }
+    },
+  };
 }
 
 function companyName(vertex: Vertex): string {
@@ -135,10 +212,8 @@ function companyName(vertex: Vertex): string {
 
 /** Ownership: find a company, draw its owners top-down, beneficial owners and risks marked. */
 export function OwnershipPage(): React.JSX.Element {
-  const [companies, setCompanies] = useState<Vertex[]>([]);
-  const [term, setTerm] = useState(
-    () => new URLSearchParams(window.location.search).get('company') ?? '',
-  );
+  const [term, setTerm] = useState('');
+  const search = useCompanySearch(term);
   const [companyId, setCompanyId] = useState<string | null>(() =>
     new URLSearchParams(window.location.search).get('company'),
   );
@@ -148,14 +223,6 @@ export function OwnershipPage(): React.JSX.Element {
   const [network, setNetwork] = useState<UboNetwork | null>(null);
   const [error, setError] = useState<string | null>(null);
   const cyRef = useRef<Core | null>(null);
-
-  useEffect(() => {
-    allCompanies()
-      .then(setCompanies)
-      .catch((caught: unknown) =>
-        setError(caught instanceof Error ? caught.message : String(caught)),
-      );
-  }, []);
 
   // The threshold applies to the custom regime only (the others fix their own).
   const rules = useMemo(
@@ -188,15 +255,7 @@ export function OwnershipPage(): React.JSX.Element {
     };
   }, [companyId, rules]);
 
-  const matches = useMemo(() => {
-    const wanted = term.trim().toLowerCase();
-    if (wanted === '') return [];
-    return companies
-      .filter(
-        (c) => c.uid.toLowerCase() === wanted || companyName(c).toLowerCase().includes(wanted),
-      )
-      .slice(0, 20);
-  }, [companies, term]);
+  const matches = search.items;
 
   const elements = useMemo(() => (network === null ? [] : chartElements(network)), [network]);
   const onReady = useCallback((cy: Core) => {
@@ -215,6 +274,12 @@ export function OwnershipPage(): React.JSX.Element {
       cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' }),
       `ownership-${name}.png`,
     );
+  };
+  const exportSvg = (): void => {
+    const cy = cyRef.current;
+    if (cy === null) return;
+    const svg = graphToSvg(cy, `Ownership chart of ${name}`);
+    download(new Blob([svg], { type: 'image/svg+xml' }), `ownership-${name}.svg`);
   };
   const exportBods = async (): Promise<void> => {
     if (companyId === null) return;
@@ -236,11 +301,22 @@ export function OwnershipPage(): React.JSX.Element {
           type="search"
           value={term}
           onChange={(event) => setTerm(event.target.value)}
-          placeholder={
-            companies.length === 0 ? 'Loading companies…' : `Search ${companies.length} companies`
-          }
+          placeholder="Part of a name or id, e.g. holding"
+          aria-describedby="company-search-status"
         />
+        <span id="company-search-status" role="status" className="muted">
+          {search.searching
+            ? 'Searching…'
+            : term.trim() === ''
+              ? ''
+              : `${matches.length} compan${matches.length === 1 ? 'y' : 'ies'} found${search.nextCursor === undefined ? '' : ' so far'}`}
+        </span>
       </form>
+      {search.error !== null && (
+        <p role="alert" className="error">
+          {search.error}
+        </p>
+      )}
       {matches.length > 0 && (
         <ul className="matches" aria-label="Matching companies">
           {matches.map((company) => (
@@ -255,6 +331,11 @@ export function OwnershipPage(): React.JSX.Element {
             </li>
           ))}
         </ul>
+      )}
+      {search.nextCursor !== undefined && !search.searching && (
+        <button type="button" onClick={search.more}>
+          More companies
+        </button>
       )}
       <form
         className="options"
@@ -305,6 +386,9 @@ export function OwnershipPage(): React.JSX.Element {
         </div>
         <button type="button" onClick={exportPng} disabled={network === null}>
           Export PNG
+        </button>
+        <button type="button" onClick={exportSvg} disabled={network === null}>
+          Export SVG
         </button>
         <button type="button" onClick={() => void exportBods()} disabled={network === null}>
           Export BODS

@@ -81,6 +81,25 @@ export interface AlertPage {
   nextCursor?: string;
 }
 
+/** What the alert listing can be ordered by: `raisedAt` is when the alert was first stored. */
+export const ALERT_SORT_KEYS = ['score', 'raisedAt'] as const;
+export type AlertSortKey = (typeof ALERT_SORT_KEYS)[number];
+
+/**
+ * The order of a listing: by score or raised-at time in a direction, ties by alert id
+ * ascending (so equal scores never swap between pages). Without one, alerts come in id order.
+ */
+export interface AlertSort {
+  by: AlertSortKey;
+  direction: 'asc' | 'desc';
+}
+
+/** The stored property behind each sort key. */
+const SORT_PROPERTY: Readonly<Record<AlertSortKey, 'score' | 'createdAt'>> = {
+  score: 'score',
+  raisedAt: 'createdAt',
+};
+
 /**
  * Allowed status changes. Closing needs a note (enforced for every change); a closed alert can
  * be reopened or taken back into investigation.
@@ -100,29 +119,70 @@ function storedOf(vertex: AlertVertex): StoredAlert {
   return { alertId: vertex.uid, ...vertex.props, typology: vertex.props.typology as Typology };
 }
 
-function encodeCursor(value: { kind: 'store' | 'after'; value: string }): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+/**
+ * The listing's own cursor: `store` wraps the store's cursor; `after` resumes the by-account
+ * listing after an alert id (and, when sorted, after its sort value `at`). `sort` names the
+ * order it was made for ("score:desc"; absent for id order), so a cursor of one order is
+ * refused by another instead of skipping or repeating alerts.
+ */
+interface ListingCursor {
+  kind: 'store' | 'after';
+  value: string;
+  at?: number;
+  sort?: string;
 }
 
-function decodeCursor(cursor: string): { kind: 'store' | 'after'; value: string } {
+function sortName(sort: AlertSort | undefined): string | undefined {
+  return sort === undefined ? undefined : `${sort.by}:${sort.direction}`;
+}
+
+function encodeCursor(cursor: ListingCursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: AlertSort | undefined): ListingCursor {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'kind' in parsed &&
-      'value' in parsed &&
-      (parsed.kind === 'store' || parsed.kind === 'after') &&
-      typeof parsed.value === 'string'
-    ) {
-      return { kind: parsed.kind, value: parsed.value };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    parsed = undefined;
   }
-  throw new InvalidInputError('The cursor is not one this API returned', [
-    { field: 'cursor', rule: 'must be the nextCursor of a previous page, unchanged' },
-  ]);
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !('kind' in parsed) ||
+    !('value' in parsed) ||
+    (parsed.kind !== 'store' && parsed.kind !== 'after') ||
+    typeof parsed.value !== 'string'
+  ) {
+    throw new InvalidInputError('The cursor is not one this API returned', [
+      { field: 'cursor', rule: 'must be the nextCursor of a previous page, unchanged' },
+    ]);
+  }
+  const made = 'sort' in parsed && typeof parsed.sort === 'string' ? parsed.sort : undefined;
+  const at = 'at' in parsed && typeof parsed.at === 'number' ? parsed.at : undefined;
+  if (
+    made !== sortName(sort) ||
+    (sort !== undefined && parsed.kind === 'after' && at === undefined)
+  ) {
+    throw new InvalidInputError('The cursor belongs to a listing in another order', [
+      {
+        field: 'cursor',
+        rule: `must come from a listing with the same sort and direction (${made ?? 'alert id'})`,
+      },
+    ]);
+  }
+  return { kind: parsed.kind, value: parsed.value, ...(at === undefined ? {} : { at }) };
+}
+
+/** Alerts in a listing's order: the sort value in its direction, then alert id ascending. */
+function compareListed(sort: AlertSort | undefined): (a: StoredAlert, b: StoredAlert) => number {
+  const byId = (a: StoredAlert, b: StoredAlert): number =>
+    a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
+  if (sort === undefined) return byId;
+  const key = SORT_PROPERTY[sort.by];
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return (a, b) => (a[key] !== b[key] ? (a[key] < b[key] ? -sign : sign) : byId(a, b));
 }
 
 /** The filters applied while paging (the others are pushed to the store). */
@@ -207,27 +267,42 @@ export class AlertRepository {
   }
 
   /**
-   * Alerts matching the filter, `limit` at a time. Status, typology and rule are pushed to the
-   * store; the window filter is applied while paging (pages may then hold fewer items, never
-   * lose any). With `accountId`, the alerts flagging that vertex are read from its neighbourhood.
+   * Alerts matching the filter, `limit` at a time, in id order or in the order of `sort` (ties
+   * by id; the store orders and pages, so page 2 continues page 1 across the whole queue).
+   * Status, typology, rule, assignee and severity are pushed to the store; the window and
+   * minimum score are applied while paging (pages may then hold fewer items, never lose any).
+   * With `accountId`, the alerts flagging that vertex are read from its neighbourhood.
    */
-  async list(filter: AlertFilter, limit: number, cursor?: string): Promise<AlertPage> {
-    if (filter.accountId !== undefined) return this.listForAccount(filter, limit, cursor);
+  async list(
+    filter: AlertFilter,
+    limit: number,
+    cursor?: string,
+    sort?: AlertSort,
+  ): Promise<AlertPage> {
+    if (filter.accountId !== undefined) return this.listForAccount(filter, limit, cursor, sort);
     const where: Record<string, string> = {};
     if (filter.status !== undefined) where.status = filter.status;
     if (filter.typology !== undefined) where.typology = filter.typology;
     if (filter.ruleId !== undefined) where.ruleId = filter.ruleId;
     if (filter.assignee !== undefined) where.assignee = filter.assignee;
     if (filter.severity !== undefined) where.severity = filter.severity;
-    let storeCursor = cursor === undefined ? undefined : decodeCursor(cursor).value;
+    let storeCursor = cursor === undefined ? undefined : decodeCursor(cursor, sort).value;
     const items: StoredAlert[] = [];
     for (let pages = 0; pages < MAX_SCANNED_PAGES; pages += 1) {
-      const page = await this.store.listVertices({
-        label: 'Alert',
+      const request = {
+        label: 'Alert' as const,
         where,
         cursor: storeCursor,
         limit: limit - items.length,
-      });
+      };
+      const page =
+        sort === undefined
+          ? await this.store.listVertices(request)
+          : await this.store.listVerticesOrdered({
+              ...request,
+              orderBy: SORT_PROPERTY[sort.by],
+              direction: sort.direction,
+            });
       for (const vertex of page.items) {
         if (vertex.label !== 'Alert') continue;
         const alert = storedOf(vertex);
@@ -236,9 +311,17 @@ export class AlertRepository {
       storeCursor = page.nextCursor;
       if (storeCursor === undefined || items.length >= limit) break;
     }
+    const made = sortName(sort);
     return storeCursor === undefined
       ? { items }
-      : { items, nextCursor: encodeCursor({ kind: 'store', value: storeCursor }) };
+      : {
+          items,
+          nextCursor: encodeCursor({
+            kind: 'store',
+            value: storeCursor,
+            ...(made === undefined ? {} : { sort: made }),
+          }),
+        };
   }
 
   async changeStatus(
@@ -311,6 +394,7 @@ export class AlertRepository {
     filter: AlertFilter,
     limit: number,
     cursor?: string,
+    sort?: AlertSort,
   ): Promise<AlertPage> {
     const accountId = filter.accountId as string;
     const exists = await this.store.getVertex(accountId);
@@ -321,7 +405,15 @@ export class AlertRepository {
       edgeLabels: ['FLAGS'],
       limit: 10_000,
     });
-    const after = cursor === undefined ? undefined : decodeCursor(cursor).value;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, sort);
+    const order = compareListed(sort);
+    const isAfter = (alert: StoredAlert): boolean => {
+      if (after === undefined) return true;
+      if (sort === undefined) return alert.alertId > after.value;
+      const key = SORT_PROPERTY[sort.by];
+      const position = { ...alert, [key]: after.at ?? 0, alertId: after.value };
+      return order(alert, position) > 0;
+    };
     const matching = neighbourhood.vertices
       .filter((v): v is AlertVertex => v.label === 'Alert')
       .map(storedOf)
@@ -333,14 +425,21 @@ export class AlertRepository {
           (filter.assignee === undefined || a.assignee === filter.assignee) &&
           (filter.severity === undefined || a.severity === filter.severity) &&
           overlaps(a, filter) &&
-          (after === undefined || a.alertId > after),
+          isAfter(a),
       )
-      .sort((a, b) => (a.alertId < b.alertId ? -1 : 1));
+      .sort(order);
     const items = matching.slice(0, limit);
     const last = items[items.length - 1];
-    return matching.length > limit && last
-      ? { items, nextCursor: encodeCursor({ kind: 'after', value: last.alertId }) }
-      : { items };
+    if (matching.length <= limit || last === undefined) return { items };
+    const made = sortName(sort);
+    return {
+      items,
+      nextCursor: encodeCursor(
+        sort === undefined || made === undefined
+          ? { kind: 'after', value: last.alertId }
+          : { kind: 'after', value: last.alertId, at: last[SORT_PROPERTY[sort.by]], sort: made },
+      ),
+    };
   }
 
   private async saveChunk(

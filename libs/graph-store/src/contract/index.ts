@@ -3,3 +3,4 @@
 export * from './graph-store.contract';
 export * from './fixture';
 export * from './expectations';
+export * from './vertex-search.contract';

@@ -1,7 +1,7 @@
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { describeWithJanusGraph } from '@app/testing';
-import { describeGraphStoreContract } from '../contract';
+import { describeGraphStoreContract, describeVertexSearchContract } from '../contract';
 import { JanusGraphGraphStore } from './janusgraph.graph-store';
 
 describeWithJanusGraph('JanusGraphGraphStore', (endpoint) => {
@@ -13,5 +13,15 @@ describeWithJanusGraph('JanusGraphGraphStore', (endpoint) => {
     await bootstrapSchema(client);
     const store = new JanusGraphGraphStore(client, { batchSize: 7 });
     return { store, close: () => client.close() };
+  });
+  describeVertexSearchContract('JanusGraphGraphStore (real JanusGraph)', async () => {
+    const settings = loadAllSettings().graph;
+    const client = new JanusGraphClient({ ...settings, host: endpoint.host, port: endpoint.port });
+    await client.open();
+    await bootstrapSchema(client);
+    return {
+      store: new JanusGraphGraphStore(client, { batchSize: 50 }),
+      close: () => client.close(),
+    };
   });
 });

@@ -15,6 +15,7 @@ import {
   scope,
   stringField,
   t,
+  TextP,
   toRecord,
 } from '@app/janusgraph';
 import {
@@ -64,8 +65,10 @@ import {
   GraphStore,
   MovementQuery,
   MovementWindowQuery,
+  NameSearchRequest,
   Neighbourhood,
   NeighbourhoodQuery,
+  OrderedPageRequest,
   Page,
   PageRequest,
   SharedIdentifier,
@@ -73,6 +76,13 @@ import {
   Subgraph,
   UpsertResult,
 } from '../graph-store.port';
+import {
+  assertNameSearchRequest,
+  assertOrderedPageRequest,
+  decodeOrderedCursor,
+  encodeOrderedCursor,
+  searchNeedle,
+} from '../vertex-search';
 import {
   accountEventProjection,
   edgeProjection,
@@ -959,6 +969,96 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     const last = items[items.length - 1];
     return rows.length > request.limit && last !== undefined
       ? { items, nextCursor: encodeUidCursor(request.label, last.uid) }
+      : { items };
+  }
+
+  /**
+   * One traversal: the label's vertices having the property (and the equality filters), after
+   * the cursor's (value, uid) in the listing's order, ordered and limited by the server (by
+   * Lucene when the label's mixed index holds the property, as `alertSearch` holds `score` and
+   * `createdAt`).
+   */
+  async listVerticesOrdered(request: OrderedPageRequest): Promise<Page<GraphVertex>> {
+    assertOrderedPageRequest(request);
+    const after =
+      request.cursor === undefined ? undefined : decodeOrderedCursor(request, request.cursor);
+    const where = Object.entries(request.where ?? {});
+    if (where.some(([key, value]) => !matchesKeyType(key, value))) return { items: [] };
+    let traversal = this.g.V().hasLabel(request.label).has(request.orderBy);
+    for (const [key, value] of where) traversal = traversal.has(key, value);
+    if (after !== undefined) {
+      const beyond = request.direction === 'asc' ? P.gt(after.value) : P.lt(after.value);
+      traversal = traversal.or(
+        __.has(request.orderBy, beyond),
+        __.has(request.orderBy, after.value).has('uid', P.gt(after.uid)),
+      );
+    }
+    const rows = await this.client.submit(
+      traversal
+        .order()
+        .by(request.orderBy, request.direction === 'asc' ? order.asc : order.desc)
+        .by('uid', order.asc)
+        .limit(request.limit + 1)
+        .map(vertexProjection()),
+      { operation: 'listVerticesOrdered' },
+    );
+    const items = rows.slice(0, request.limit).map(readVertex);
+    const last = items[items.length - 1];
+    if (rows.length <= request.limit || last === undefined) return { items };
+    const value = (last.props as unknown as Readonly<Record<string, unknown>>)[request.orderBy];
+    return typeof value === 'number'
+      ? { items, nextCursor: encodeOrderedCursor(request, { value, uid: last.uid }) }
+      : { items };
+  }
+
+  /**
+   * One traversal: the next `scanLimit` (+1, to know whether more exist) vertices of the label
+   * in uid order, of which the server returns only the matches (name or uid lower-cased
+   * containing the text, TinkerPop's `toLower()` and `TextP.containing`: no pattern is built)
+   * and the last uid examined.
+   */
+  async searchByName(request: NameSearchRequest): Promise<Page<GraphVertex>> {
+    assertNameSearchRequest(request);
+    const needle = searchNeedle(request.text);
+    const afterUid =
+      request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
+    // `toLower()` (TinkerPop 3.7.1+) is missing from the driver's typings.
+    const contains = (key: string): GraphTraversal =>
+      (__.values(key) as GraphTraversal & { toLower(): GraphTraversal })
+        .toLower()
+        .is(TextP.containing(needle));
+    const answer = await this.client.submitOne(
+      this.g
+        .V()
+        .hasLabel(request.label)
+        .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid))
+        .order()
+        .by('uid')
+        .limit(request.scanLimit + 1)
+        .fold()
+        .project('hits', 'last', 'seen')
+        .by(
+          __.unfold()
+            .limit(request.scanLimit)
+            .where(__.or(contains('name'), contains('uid')))
+            .limit(request.limit + 1)
+            .map(vertexProjection())
+            .fold(),
+        )
+        .by(__.unfold().limit(request.scanLimit).tail().values('uid').fold())
+        .by(__.count(scope.local)),
+      { operation: 'searchByName' },
+    );
+    const row = toRecord(answer, 'search');
+    const hits = (Array.isArray(row.hits) ? row.hits : []).map(readVertex);
+    const items = hits.slice(0, request.limit);
+    if (hits.length > request.limit) {
+      return { items, nextCursor: encodeUidCursor(request.label, items[items.length - 1].uid) };
+    }
+    const last = Array.isArray(row.last) ? row.last[0] : undefined;
+    const seen = typeof row.seen === 'number' ? row.seen : 0;
+    return seen > request.scanLimit && typeof last === 'string'
+      ? { items, nextCursor: encodeUidCursor(request.label, last) }
       : { items };
   }
 

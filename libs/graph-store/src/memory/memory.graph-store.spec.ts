@@ -4,6 +4,7 @@ import {
   buildBankFixture,
   compareMovements,
   describeGraphStoreContract,
+  describeVertexSearchContract,
   expectedFanCandidates,
   expectedMovements,
   expectedScan,
@@ -13,6 +14,10 @@ import {
 import { MemoryGraphStore } from './memory.graph-store';
 
 describeGraphStoreContract('MemoryGraphStore', () =>
+  Promise.resolve({ store: new MemoryGraphStore(), close: () => Promise.resolve() }),
+);
+
+describeVertexSearchContract('MemoryGraphStore', () =>
   Promise.resolve({ store: new MemoryGraphStore(), close: () => Promise.resolve() }),
 );
 

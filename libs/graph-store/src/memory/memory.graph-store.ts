@@ -43,8 +43,10 @@ import {
   GraphStore,
   MovementQuery,
   MovementWindowQuery,
+  NameSearchRequest,
   Neighbourhood,
   NeighbourhoodQuery,
+  OrderedPageRequest,
   Page,
   PageRequest,
   SharedIdentifier,
@@ -52,6 +54,15 @@ import {
   Subgraph,
   UpsertResult,
 } from '../graph-store.port';
+import {
+  assertNameSearchRequest,
+  assertOrderedPageRequest,
+  compareOrdered,
+  decodeOrderedCursor,
+  encodeOrderedCursor,
+  nameOrUidContains,
+  searchNeedle,
+} from '../vertex-search';
 import { compareStrings, SortedList } from './sorted-list';
 
 type NodeAttributes = { label: VertexLabel; props: GraphVertex['props'] };
@@ -493,6 +504,68 @@ export class MemoryGraphStore extends GraphStore {
       const last = items[items.length - 1];
       return more && last
         ? { items, nextCursor: encodeUidCursor(request.label, last.uid) }
+        : { items };
+    });
+  }
+
+  /**
+   * Vertices of one label ordered by a number property, then uid: the label's matching vertices
+   * are sorted on every call (O(n log n); fine for the sizes the memory store holds).
+   */
+  listVerticesOrdered(request: OrderedPageRequest): Promise<Page<GraphVertex>> {
+    return this.answer(() => {
+      assertOrderedPageRequest(request);
+      const after =
+        request.cursor === undefined ? undefined : decodeOrderedCursor(request, request.cursor);
+      const where = Object.entries(request.where ?? {});
+      const compare = compareOrdered(request.direction);
+      const rows: { value: number; uid: string }[] = [];
+      for (const uid of this.uidList(request.label).sorted()) {
+        const props = this.graph.getNodeAttribute(uid, 'props') as unknown as Readonly<
+          Record<string, unknown>
+        >;
+        const value = props[request.orderBy];
+        if (typeof value !== 'number') continue;
+        if (!where.every(([key, expected]) => props[key] === expected)) continue;
+        const row = { value, uid };
+        if (after !== undefined && compare(row, after) <= 0) continue;
+        rows.push(row);
+      }
+      rows.sort(compare);
+      const page = rows.slice(0, request.limit);
+      const items = page.map((row) => vertexOf(row.uid, this.graph.getNodeAttributes(row.uid)));
+      const last = page[page.length - 1];
+      return rows.length > request.limit && last !== undefined
+        ? { items, nextCursor: encodeOrderedCursor(request, last) }
+        : { items };
+    });
+  }
+
+  /** Examines at most `scanLimit` vertices of the label in uid order (see NameSearchRequest). */
+  searchByName(request: NameSearchRequest): Promise<Page<GraphVertex>> {
+    return this.answer(() => {
+      assertNameSearchRequest(request);
+      const needle = searchNeedle(request.text);
+      const list = this.uidList(request.label);
+      const uids = list.sorted();
+      const afterUid =
+        request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
+      const start =
+        afterUid === undefined ? 0 : list.firstIndex((uid) => compareStrings(uid, afterUid) > 0);
+      const end = Math.min(uids.length, start + request.scanLimit);
+      const items: GraphVertex[] = [];
+      for (let i = start; i < end; i += 1) {
+        const vertex = vertexOf(uids[i], this.graph.getNodeAttributes(uids[i]));
+        if (!nameOrUidContains(vertex, needle)) continue;
+        if (items.length === request.limit) {
+          // Another match exists: resume after the last one returned.
+          return { items, nextCursor: encodeUidCursor(request.label, items[items.length - 1].uid) };
+        }
+        items.push(vertex);
+      }
+      // The budget ran out before the end of the label: resume after the last uid examined.
+      return end < uids.length && end > start
+        ? { items, nextCursor: encodeUidCursor(request.label, uids[end - 1]) }
         : { items };
     });
   }

@@ -1,0 +1,305 @@
+import { InvalidInputError } from '@app/vocabulary';
+import type { AlertVertex, CompanyVertex, FieldProblem, GraphVertex } from '@app/vocabulary';
+import type { GraphStore, NameSearchRequest, OrderedPageRequest, Page } from '../graph-store.port';
+import type { ContractSubject } from './graph-store.contract';
+
+/*
+ * The contract of the two listing reads of the analyst workbench, run on every adapter:
+ * - listVerticesOrdered: number property in the asked direction, then uid ascending; keyset
+ *   cursors that survive inserts between pages; vertices lacking the property left out; bad
+ *   property, direction or foreign cursor -> InvalidInputError naming the field;
+ * - searchByName: case-insensitive substring of name or uid, uid order, at most `limit` per
+ *   page, at most `scanLimit` vertices examined per call, a cursor whenever more may follow.
+ */
+
+const T = Date.UTC(2024, 0, 1);
+
+function alert(key: string, score: number, createdAt: number, status = 'open'): AlertVertex {
+  return {
+    label: 'Alert',
+    uid: `alert:contract:${key}`,
+    props: {
+      ruleId: 'aml.contract',
+      ruleVersion: '1.0.0',
+      typology: 'fan-out',
+      score,
+      severity: score >= 0.8 ? 'high' : 'low',
+      status: status as AlertVertex['props']['status'],
+      explanation: `contract alert ${key}`,
+      fingerprint: key,
+      createdAt,
+      updatedAt: createdAt,
+      windowStart: T,
+      windowEnd: T + 1,
+      movementIds: [],
+    },
+  };
+}
+
+function company(key: string, name: string): CompanyVertex {
+  return {
+    label: 'Company',
+    uid: `company:contract:${key}`,
+    props: {
+      name,
+      jurisdiction: 'GB',
+      companyType: 'company',
+      isShell: false,
+      isNominee: false,
+      hasBearerShares: false,
+      isSanctioned: false,
+    },
+  };
+}
+
+async function problemsOf(promise: Promise<unknown>): Promise<readonly FieldProblem[]> {
+  try {
+    await promise;
+  } catch (error: unknown) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return (error as InvalidInputError).problems;
+  }
+  throw new Error('expected the call to be rejected, but it resolved');
+}
+
+async function everyPage(
+  read: (cursor: string | undefined) => Promise<Page<GraphVertex>>,
+): Promise<{ uids: string[]; sizes: number[] }> {
+  const uids: string[] = [];
+  const sizes: number[] = [];
+  let cursor: string | undefined;
+  for (let guard = 0; guard < 50; guard += 1) {
+    const page = await read(cursor);
+    uids.push(...page.items.map((v) => v.uid));
+    sizes.push(page.items.length);
+    cursor = page.nextCursor;
+    if (cursor === undefined) return { uids, sizes };
+  }
+  throw new Error('more than 50 pages: the cursor does not advance');
+}
+
+export function describeVertexSearchContract(
+  name: string,
+  make: () => Promise<ContractSubject>,
+): void {
+  describe(`GraphStore listing and search contract: ${name}`, () => {
+    let subject: ContractSubject | undefined;
+    let store: GraphStore;
+
+    // Making a JanusGraph store bootstraps its schema, which can take a minute.
+    beforeAll(async () => {
+      subject = await make();
+      store = subject.store;
+    }, 180_000);
+    afterAll(async () => {
+      await subject?.close();
+    });
+    // A real store clears and loads in a few seconds on a busy machine.
+    beforeEach(async () => {
+      await store.clear();
+    }, 60_000);
+
+    describe('listVerticesOrdered', () => {
+      // Ties on score (0.9 twice, 0.5 three times) and on createdAt, inserted out of order.
+      const alerts = [
+        alert('e', 0.5, T + 3),
+        alert('a', 0.9, T + 5),
+        alert('d', 0.5, T + 1),
+        alert('c', 0.9, T + 1),
+        alert('b', 0.5, T + 4, 'closed-false-positive'),
+        alert('f', 0.1, T + 2),
+        alert('g', 1, T + 6),
+      ];
+      const key = (v: GraphVertex): string => v.uid.slice('alert:contract:'.length);
+      const request = (
+        orderBy: string,
+        direction: 'asc' | 'desc',
+        limit: number,
+        cursor?: string,
+      ): OrderedPageRequest => ({ label: 'Alert', orderBy, direction, limit, cursor });
+
+      beforeEach(async () => {
+        await store.upsertVertices(alerts);
+      }, 60_000);
+
+      it('orders by score highest first, ties by uid, across pages of 2', async () => {
+        const { uids, sizes } = await everyPage((cursor) =>
+          store.listVerticesOrdered(request('score', 'desc', 2, cursor)),
+        );
+        expect(uids.map((uid) => uid.slice(-1))).toEqual(['g', 'a', 'c', 'b', 'd', 'e', 'f']);
+        expect(sizes).toEqual([2, 2, 2, 1]);
+      });
+
+      it('orders ascending with the same tie-break (uid ascending), one page or many', async () => {
+        const one = await store.listVerticesOrdered(request('score', 'asc', 10));
+        expect(one.items.map(key)).toEqual(['f', 'b', 'd', 'e', 'a', 'c', 'g']);
+        expect(one.nextCursor).toBeUndefined();
+        const paged = await everyPage((cursor) =>
+          store.listVerticesOrdered(request('score', 'asc', 3, cursor)),
+        );
+        expect(paged.uids).toEqual(one.items.map((v) => v.uid));
+      });
+
+      it('orders by a long property (createdAt, newest first) and returns whole vertices', async () => {
+        const page = await store.listVerticesOrdered(request('createdAt', 'desc', 3));
+        expect(page.items.map(key)).toEqual(['g', 'a', 'b']);
+        expect(page.items[0]).toEqual(alerts[6]);
+      });
+
+      it('applies equality filters before ordering and paging', async () => {
+        const { uids } = await everyPage((cursor) =>
+          store.listVerticesOrdered({
+            ...request('score', 'desc', 2, cursor),
+            where: { status: 'open' },
+          }),
+        );
+        expect(uids.map((uid) => uid.slice(-1))).toEqual(['g', 'a', 'c', 'd', 'e', 'f']);
+      });
+
+      it('resumes after the last (value, uid) seen when alerts are added between pages', async () => {
+        const first = await store.listVerticesOrdered(request('score', 'desc', 3));
+        expect(first.items.map(key)).toEqual(['g', 'a', 'c']);
+        // One above the cursor (never shown now), one tying with it after it, one below.
+        await store.upsertVertices([alert('z0', 0.95, T), alert('cc', 0.9, T), alert('h', 0.3, T)]);
+        const rest = await everyPage((cursor) =>
+          store.listVerticesOrdered(request('score', 'desc', 3, cursor ?? first.nextCursor)),
+        );
+        expect(rest.uids.map((uid) => uid.slice('alert:contract:'.length))).toEqual([
+          'cc',
+          'b',
+          'd',
+          'e',
+          'h',
+          'f',
+        ]);
+      });
+
+      it('gives an empty page without a cursor for an empty label', async () => {
+        await store.clear();
+        expect(await store.listVerticesOrdered(request('score', 'desc', 5))).toEqual({ items: [] });
+      });
+
+      it('rejects a property that is not a number, a bad direction and foreign cursors', async () => {
+        expect(
+          (await problemsOf(store.listVerticesOrdered(request('typology', 'desc', 5)))).map(
+            (p) => p.field,
+          ),
+        ).toEqual(['orderBy']);
+        expect(
+          (await problemsOf(store.listVerticesOrdered(request('colour', 'desc', 5))))[0].rule,
+        ).toContain('score');
+        const sideways = { ...request('score', 'desc', 5), direction: 'sideways' as 'asc' };
+        expect((await problemsOf(store.listVerticesOrdered(sideways))).map((p) => p.field)).toEqual(
+          ['direction'],
+        );
+        const byScore = await store.listVerticesOrdered(request('score', 'desc', 1));
+        expect(byScore.nextCursor).toBeDefined();
+        const otherOrder = request('createdAt', 'desc', 1, byScore.nextCursor);
+        expect((await problemsOf(store.listVerticesOrdered(otherOrder)))[0].field).toBe('cursor');
+        const ascending = request('score', 'asc', 1, byScore.nextCursor);
+        expect((await problemsOf(store.listVerticesOrdered(ascending)))[0].field).toBe('cursor');
+        const plain = await store.listVertices({ label: 'Alert', limit: 1 });
+        const plainCursor = request('score', 'desc', 1, plain.nextCursor);
+        expect((await problemsOf(store.listVerticesOrdered(plainCursor)))[0].field).toBe('cursor');
+        expect(
+          (await problemsOf(store.listVerticesOrdered(request('score', 'desc', 0)))).map(
+            (p) => p.field,
+          ),
+        ).toEqual(['limit']);
+      });
+    });
+
+    describe('searchByName', () => {
+      const companies = [
+        company('c01', 'Acme Holdings Ltd'),
+        company('c02', 'ACME TRADING'),
+        company('c03', 'Blue Harbour Limited'),
+        company('c04', 'Harbour Acmelite plc'),
+        company('c05', 'Zed Shipping'),
+        company('c06', 'Northwind'),
+        company('c07', 'Café Crème (Paris) SARL'),
+        company('c08', 'Regex.* [Trap] Ltd'),
+      ];
+      const search = (
+        text: string,
+        limit = 10,
+        scanLimit = 1000,
+        cursor?: string,
+      ): NameSearchRequest => ({ label: 'Company', text, limit, scanLimit, cursor });
+      const keys = (uids: readonly string[]): string[] =>
+        uids.map((uid) => uid.slice('company:contract:'.length));
+
+      beforeEach(async () => {
+        await store.upsertVertices(companies);
+      }, 60_000);
+
+      it('finds names containing the text whatever its case, in uid order', async () => {
+        const page = await store.searchByName(search('acme'));
+        expect(keys(page.items.map((v) => v.uid))).toEqual(['c01', 'c02', 'c04']);
+        expect(page.nextCursor).toBeUndefined();
+        expect(page.items[0]).toEqual(companies[0]);
+        const middle = await store.searchByName(search('  HARBOUR '));
+        expect(keys(middle.items.map((v) => v.uid))).toEqual(['c03', 'c04']);
+        const accents = await store.searchByName(search('CAFÉ CRÈME'));
+        expect(keys(accents.items.map((v) => v.uid))).toEqual(['c07']);
+      });
+
+      it('finds by part of the uid too', async () => {
+        const page = await store.searchByName(search('CONTRACT:C05'));
+        expect(keys(page.items.map((v) => v.uid))).toEqual(['c05']);
+      });
+
+      it('treats pattern characters as plain text', async () => {
+        expect(keys((await store.searchByName(search('x.* [t'))).items.map((v) => v.uid))).toEqual([
+          'c08',
+        ]);
+        expect((await store.searchByName(search('.*'))).items.map((v) => v.uid)).toHaveLength(1);
+        expect((await store.searchByName(search('(paris)'))).items).toHaveLength(1);
+      });
+
+      it('pages the matches, limit at a time', async () => {
+        const { uids, sizes } = await everyPage((cursor) =>
+          store.searchByName(search('a', 2, 1000, cursor)),
+        );
+        // Every uid has an a ("company", "contract"), whatever the name.
+        expect(keys(uids)).toEqual(['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08']);
+        expect(sizes).toEqual([2, 2, 2, 2]);
+      });
+
+      it('examines at most scanLimit vertices per call and resumes after the last examined', async () => {
+        const first = await store.searchByName(search('harbour', 10, 3));
+        expect(keys(first.items.map((v) => v.uid))).toEqual(['c03']);
+        expect(first.nextCursor).toBeDefined();
+        const second = await store.searchByName(search('harbour', 10, 3, first.nextCursor));
+        expect(keys(second.items.map((v) => v.uid))).toEqual(['c04']);
+        const { uids } = await everyPage((cursor) =>
+          store.searchByName(search('northwind', 10, 2, cursor)),
+        );
+        expect(keys(uids)).toEqual(['c06']);
+        const none = await everyPage((cursor) =>
+          store.searchByName(search('no such company', 10, 3, cursor)),
+        );
+        expect(none).toEqual({ uids: [], sizes: [0, 0, 0] });
+      });
+
+      it('rejects empty or long text, bad limits, other labels and foreign cursors', async () => {
+        expect((await problemsOf(store.searchByName(search('   ')))).map((p) => p.field)).toEqual([
+          'text',
+        ]);
+        expect(
+          (await problemsOf(store.searchByName(search('x'.repeat(201))))).map((p) => p.field),
+        ).toEqual(['text']);
+        expect(
+          (await problemsOf(store.searchByName(search('acme', 0, 0)))).map((p) => p.field),
+        ).toEqual(['limit', 'scanLimit']);
+        const account = { ...search('acme'), label: 'Account' as 'Company' };
+        expect((await problemsOf(store.searchByName(account))).map((p) => p.field)).toEqual([
+          'label',
+        ]);
+        expect(
+          (await problemsOf(store.searchByName(search('acme', 1, 10, 'not-a-cursor'))))[0].field,
+        ).toBe('cursor');
+      });
+    });
+  });
+}

@@ -1,0 +1,167 @@
+import { InvalidInputError, VERTEX_SCHEMA } from '@app/vocabulary';
+import type { FieldProblem, GraphVertex, VertexLabel } from '@app/vocabulary';
+import { assertPageRequest } from './batch-validation';
+import type { NameSearchRequest, OrderedPageRequest } from './graph-store.port';
+
+/*
+ * Checks and cursors of the two listing reads added for the analyst workbench, shared by every
+ * adapter so that both accept and reject the same things with the same messages:
+ * - `listVerticesOrdered`: one label ordered by a number property, then uid (keyset paging on
+ *   the pair (value, uid));
+ * - `searchByName`: a bounded, case-insensitive substring search on name or uid.
+ */
+
+export const MAX_SEARCH_TEXT = 200;
+export const MAX_SEARCH_SCAN = 100_000;
+const NUMBER_TYPES: readonly string[] = ['long', 'integer', 'double'];
+const SEARCH_LABELS: readonly string[] = ['Company', 'Person'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function whole(field: string, value: unknown, min: number, max: number): FieldProblem[] {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    return [{ field, rule: 'must be a whole number' }];
+  }
+  if (value < min) return [{ field, rule: `must be at least ${min}` }];
+  if (value > max) return [{ field, rule: `must be at most ${max}` }];
+  return [];
+}
+
+function reject(method: string, problems: readonly FieldProblem[]): void {
+  if (problems.length > 0) {
+    throw new InvalidInputError(
+      `${method}: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+      problems,
+    );
+  }
+}
+
+/** The type of a property of a label, or undefined when the label has no such property. */
+function propertyType(label: VertexLabel, key: string): string | undefined {
+  const rules = VERTEX_SCHEMA[label] as Readonly<Record<string, { type: string } | undefined>>;
+  return Object.prototype.hasOwnProperty.call(rules, key) ? rules[key]?.type : undefined;
+}
+
+/** Checks an ordered page request: the page request itself, a number property, a direction. */
+export function assertOrderedPageRequest(request: OrderedPageRequest): void {
+  assertPageRequest(request);
+  const problems: FieldProblem[] = [];
+  const type = propertyType(request.label, request.orderBy);
+  if (type === undefined || !NUMBER_TYPES.includes(type)) {
+    const numeric = Object.keys(VERTEX_SCHEMA[request.label]).filter((key) =>
+      NUMBER_TYPES.includes(propertyType(request.label, key) ?? ''),
+    );
+    problems.push({
+      field: 'orderBy',
+      rule:
+        numeric.length === 0
+          ? `${request.label} has no number property to order by`
+          : `must be a number property of ${request.label}: ${numeric.join(', ')}`,
+    });
+  }
+  if (request.direction !== 'asc' && request.direction !== 'desc') {
+    problems.push({ field: 'direction', rule: 'must be one of asc, desc' });
+  }
+  reject('listVerticesOrdered', problems);
+}
+
+/** Where an ordered listing resumes: after this value and uid, in the listing's order. */
+export interface OrderedCursor {
+  value: number;
+  uid: string;
+}
+
+const ORDERED_CURSOR_VERSION = 1;
+
+export function encodeOrderedCursor(request: OrderedPageRequest, after: OrderedCursor): string {
+  const body = {
+    v: ORDERED_CURSOR_VERSION,
+    l: request.label,
+    o: request.orderBy,
+    d: request.direction,
+    k: after.value,
+    a: after.uid,
+  };
+  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+}
+
+/** The position a cursor resumes after; InvalidInputError for a cursor of another listing. */
+export function decodeOrderedCursor(request: OrderedPageRequest, cursor: string): OrderedCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !isRecord(parsed) ||
+    parsed.v !== ORDERED_CURSOR_VERSION ||
+    typeof parsed.k !== 'number' ||
+    !Number.isFinite(parsed.k) ||
+    typeof parsed.a !== 'string'
+  ) {
+    throw new InvalidInputError(
+      'listVerticesOrdered: cursor is not a cursor returned by this store',
+      [{ field: 'cursor', rule: 'must be the nextCursor of the previous page, unchanged' }],
+    );
+  }
+  if (
+    parsed.l !== request.label ||
+    parsed.o !== request.orderBy ||
+    parsed.d !== request.direction
+  ) {
+    throw new InvalidInputError('listVerticesOrdered: cursor belongs to another listing', [
+      {
+        field: 'cursor',
+        rule: `must come from a listing of ${request.label} ordered by ${request.orderBy} ${request.direction}`,
+      },
+    ]);
+  }
+  return { value: parsed.k, uid: parsed.a };
+}
+
+/** The order of an ordered listing: value in the asked direction, then uid ascending. */
+export function compareOrdered(
+  direction: 'asc' | 'desc',
+): (a: OrderedCursor, b: OrderedCursor) => number {
+  const sign = direction === 'asc' ? 1 : -1;
+  return (a, b) => {
+    if (a.value !== b.value) return a.value < b.value ? -sign : sign;
+    return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
+  };
+}
+
+/** Checks a name search: label, text length, limit and scan budget. */
+export function assertNameSearchRequest(request: NameSearchRequest): void {
+  const problems: FieldProblem[] = [];
+  if (!SEARCH_LABELS.includes(request.label)) {
+    problems.push({ field: 'label', rule: `must be one of ${SEARCH_LABELS.join(', ')}` });
+  }
+  if (
+    typeof request.text !== 'string' ||
+    request.text.trim().length < 1 ||
+    request.text.length > MAX_SEARCH_TEXT
+  ) {
+    problems.push({ field: 'text', rule: `must be 1 to ${MAX_SEARCH_TEXT} characters` });
+  }
+  problems.push(...whole('limit', request.limit, 1, MAX_SEARCH_SCAN));
+  problems.push(...whole('scanLimit', request.scanLimit, 1, MAX_SEARCH_SCAN));
+  if (request.cursor !== undefined && typeof request.cursor !== 'string') {
+    problems.push({ field: 'cursor', rule: 'must be the nextCursor of the previous page' });
+  }
+  reject('searchByName', problems);
+}
+
+/** The text as compared: trimmed and lower-cased (a plain substring, never a pattern). */
+export function searchNeedle(text: string): string {
+  return text.trim().toLowerCase();
+}
+
+/** Whether a vertex's name or uid contains the needle (both lower-cased). */
+export function nameOrUidContains(vertex: GraphVertex, needle: string): boolean {
+  const props = vertex.props as unknown as Readonly<Record<string, unknown>>;
+  const name = typeof props.name === 'string' ? props.name.toLowerCase() : '';
+  return name.includes(needle) || vertex.uid.toLowerCase().includes(needle);
+}
