@@ -122,7 +122,10 @@ build_node() {
   [[ $version == v20.* ]] || gb_die "the node image needs Node 20 (this machine has $version)"
   npm_dir="$(npm root -g)/npm"
   [[ -f $npm_dir/package.json ]] || gb_die "npm not found at $npm_dir"
-  hash="$( (hash_files "$images_dir/node/Containerfile" "$node" "$npm_dir/package.json"; image_id "$GB_DEBIAN_IMAGE") | hash_stdin)"
+  local -a cas=()
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' > /dev/null; then cas=(/usr/local/share/ca-certificates/*.crt); fi
+  hash="$( (hash_files "$images_dir/node/Containerfile" "$node" "$npm_dir/package.json" ${cas[@]+"${cas[@]}"}
+    image_id "$GB_DEBIAN_IMAGE") | hash_stdin)"
   up_to_date "$GB_NODE_IMAGE" "$hash" && return 0
   ctx="$GB_CONTAINERS_WORK/build/node"
   rm -rf "$ctx"
@@ -130,6 +133,9 @@ build_node() {
   cp "$images_dir/node/Containerfile" "$node" "$ctx/"
   [[ -f $ctx/node ]] || mv "$ctx/$(basename "$node")" "$ctx/node"
   cp -r "$npm_dir" "$ctx/npm"
+  mkdir -p "$ctx/ca"
+  echo "CA certificates this machine trusts, added by docker/podman/build-images.sh" > "$ctx/ca/README"
+  [[ ${#cas[@]} -eq 0 ]] || cp "${cas[@]}" "$ctx/ca/"
   podman_build "$GB_NODE_IMAGE" "$hash" "$ctx" "$ctx/Containerfile" --build-arg "BASE_IMAGE=$GB_DEBIAN_IMAGE"
   rm -rf "$ctx"
 }

@@ -60,6 +60,22 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
+/** The graph schema (keys, labels, indexes) on a JanusGraph this discovery started. */
+async function bootstrapContainerSchema(
+  settings: AllSettings,
+  host: string,
+  port: number,
+): Promise<void> {
+  const { bootstrapSchema, JanusGraphClient } = await import('@app/janusgraph');
+  const client = new JanusGraphClient({ ...settings.graph, host, port });
+  try {
+    await client.open();
+    await bootstrapSchema(client);
+  } finally {
+    await client.close();
+  }
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -83,7 +99,7 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
     const { LoopbackContainer } = await import('./loopback-container');
     // In-memory storage: each run starts from an empty graph and leaves nothing behind.
     const container = await new LoopbackContainer(JANUSGRAPH_IMAGE)
-      .withEnvironment({ JANUSGRAPH_STORAGE: 'inmemory', JANUSGRAPH_HEAP: '512m' })
+      .withEnvironment({ JANUSGRAPH_STORAGE: 'inmemory' })
       .withExposedPorts(8182)
       .loopbackOnly()
       .withWaitStrategy(Wait.forLogMessage(/Channel started at port 8182/))
@@ -91,6 +107,9 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
       .start();
     started.push(container);
     const url = `ws://${container.getHost()}:${container.getMappedPort(8182)}/gremlin`;
+    // Create the schema once, as test/run-all.sh does for a server it starts: the suites'
+    // own bootstrap then finds it in place and stays within their hook timeouts.
+    await bootstrapContainerSchema(settings, container.getHost(), container.getMappedPort(8182));
     return { found: true, how: 'testcontainers', url, version: await probeJanusGraph(url) };
   }
   return {
