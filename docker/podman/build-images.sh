@@ -99,9 +99,15 @@ build_debian() {
 # --- jre, node ---------------------------------------------------------------------------------
 
 podman_build() { # image hash context containerfile [build args...]
-  local image=$1 hash=$2 context=$3 file=$4
+  local image=$1 hash=$2 context=$3 file=$4 stamp
   shift 4
-  gb_podman build --quiet --layers --label "$LABEL=$hash" -t "$image" -f "$file" "$@" "$context" > /dev/null
+  gb_podman build --quiet --layers -t "$image" -f "$file" "$@" "$context" > /dev/null
+  # The inputs label goes on in a step of its own: given to the build above, it would be part of
+  # every step's cache key, and a changed hash would redo every step (npm ci included).
+  stamp="$(mktemp -d)"
+  printf 'FROM %s\nLABEL %s=%s\n' "$image" "$LABEL" "$hash" > "$stamp/Containerfile"
+  gb_podman build --quiet -t "$image" -f "$stamp/Containerfile" "$stamp" > /dev/null
+  rm -rf "$stamp"
 }
 
 build_jre() {
