@@ -24,6 +24,6 @@ suites="${GB_TC_SUITES:-libs/graph-store/src/janusgraph/janusgraph\.graph-store\
 env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u JANUSGRAPH_PORT \
   -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL TZ=UTC \
   npx jest --selectProjects integration --runInBand --testTimeout 60000 --testPathPattern "$suites" "$@"
-# Nothing the tests started may be left running.
-left="$(gb_podman ps -q --filter "ancestor=$GB_JANUSGRAPH_IMAGE" --filter "ancestor=$GB_PULSAR_IMAGE")"
+# Nothing the tests started may be left running (testcontainers labels its containers).
+left="$(gb_podman ps -q --filter label=org.testcontainers=true)"
 [[ -z $left ]] || gb_die "containers left running after the tests: $left"
