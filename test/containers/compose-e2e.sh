@@ -66,7 +66,8 @@ cleanup() {
   fi
   exit "$rc"
 }
-remove_volumes() {
+remove_volumes() { # and the stack's network (podman-compose down leaves it)
+  gb_podman network rm -f "$network" > /dev/null 2>&1 || true
   local volume
   for volume in cassandra-data janusgraph-index pulsar-data; do
     gb_podman volume rm -f "${project}_$volume" > /dev/null 2>&1 || true
