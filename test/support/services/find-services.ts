@@ -5,10 +5,15 @@ import type { StartedTestContainer } from 'testcontainers';
 import type { AllSettings } from '@app/settings';
 import type { Discovered, DiscoveredJanusGraph } from './discovery';
 import { findLocalJanusGraph, findLocalRedis, REDIS_SCRIPT } from './local-services';
+import { containerImage } from './container-images';
 
-/** Images used when a Docker engine is available and no endpoint is configured. */
-export const JANUSGRAPH_IMAGE = 'janusgraph/janusgraph:1.1.0';
-export const PULSAR_IMAGE = 'apachepulsar/pulsar:3.0.7';
+/**
+ * Images used when a container engine answers (Docker, or Podman's Docker API: see
+ * docker/podman/README.md) and no endpoint is configured. They are built from this repository's
+ * own files by docker/podman/build-images.sh; their names are in docker/images.env.
+ */
+export const JANUSGRAPH_IMAGE = containerImage('GB_JANUSGRAPH_IMAGE');
+export const PULSAR_IMAGE = containerImage('GB_PULSAR_IMAGE');
 
 const started: StartedTestContainer[] = [];
 
@@ -55,6 +60,22 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
+/** The graph schema (keys, labels, indexes) on a JanusGraph this discovery started. */
+async function bootstrapContainerSchema(
+  settings: AllSettings,
+  host: string,
+  port: number,
+): Promise<void> {
+  const { bootstrapSchema, JanusGraphClient } = await import('@app/janusgraph');
+  const client = new JanusGraphClient({ ...settings.graph, host, port });
+  try {
+    await client.open();
+    await bootstrapSchema(client);
+  } finally {
+    await client.close();
+  }
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -74,15 +95,21 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
     }
   }
   if (await dockerAvailable()) {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer(JANUSGRAPH_IMAGE)
-      .withEnvironment({ JANUS_PROPS_TEMPLATE: 'inmemory' })
+    const { Wait } = await import('testcontainers');
+    const { LoopbackContainer } = await import('./loopback-container');
+    // In-memory storage: each run starts from an empty graph and leaves nothing behind.
+    const container = await new LoopbackContainer(JANUSGRAPH_IMAGE)
+      .withEnvironment({ JANUSGRAPH_STORAGE: 'inmemory' })
       .withExposedPorts(8182)
+      .loopbackOnly()
       .withWaitStrategy(Wait.forLogMessage(/Channel started at port 8182/))
       .withStartupTimeout(180000)
       .start();
     started.push(container);
     const url = `ws://${container.getHost()}:${container.getMappedPort(8182)}/gremlin`;
+    // Create the schema once, as test/run-all.sh does for a server it starts: the suites'
+    // own bootstrap then finds it in place and stays within their hook timeouts.
+    await bootstrapContainerSchema(settings, container.getHost(), container.getMappedPort(8182));
     return { found: true, how: 'testcontainers', url, version: await probeJanusGraph(url) };
   }
   return {
@@ -105,14 +132,12 @@ export async function discoverPulsar(settings: AllSettings): Promise<Discovered>
     }
   }
   if (await dockerAvailable()) {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer(PULSAR_IMAGE)
-      .withCommand(['bin/pulsar', 'standalone', '-nfw', '-nss'])
-      .withEnvironment({
-        PULSAR_STANDALONE_USE_ZOOKEEPER: '0',
-        PULSAR_PREFIX_webSocketServiceEnabled: 'true',
-      })
+    const { Wait } = await import('testcontainers');
+    const { LoopbackContainer } = await import('./loopback-container');
+    const container = await new LoopbackContainer(PULSAR_IMAGE)
+      .withEnvironment({ PULSAR_HEAP: '384m' })
       .withExposedPorts(6650, 8080)
+      .loopbackOnly()
       .withWaitStrategy(Wait.forHttp('/admin/v2/clusters', 8080).forStatusCode(200))
       .withStartupTimeout(240000)
       .start();
