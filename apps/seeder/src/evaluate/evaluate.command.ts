@@ -24,8 +24,9 @@ import {
   PROFILE_NAMES,
 } from '@app/generators';
 import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
-import { DomainError, toMinorUnits } from '@app/vocabulary';
+import { DomainError } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
+import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
@@ -171,24 +172,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             : undefined;
         run = evaluateDataset(registry, dataset, { rules: opts.rules, observedSince, facts }, now);
       } else {
-        const profile = opts.profile ?? context.seeder.profile;
-        const seed = opts.seed ?? context.seeder.seed;
-        const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
-        const days = opts.days ?? context.seeder.days;
         // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
-        const bankOptions = {
-          profile,
-          seed,
-          referenceTime,
-          days,
-          thresholds: {
-            cashThresholdMinor: toMinorUnits(context.detectors.cashReportingThreshold, 'USD'),
-            structuringBandPercent: context.detectors.structuringBandPercent,
-            dormantDays: context.detectors.dormantDays,
-            highRiskJurisdictions: context.detectors.highRiskJurisdictions,
-          },
-        };
+        const bankOptions = bankOptionsFor(opts, context);
+        const { profile, seed, referenceTime, days } = bankOptions;
         const facts: Record<string, string | number> = { profile, seed, referenceTime, days };
         let chunks = generateBank(bankOptions);
         // The ground truth comes last: the same bank generated again dates the labelled

@@ -60,6 +60,39 @@ export interface GenerateCommandDeps {
   pulsarSink?: PulsarSinkFactory;
 }
 
+/** The bank a command's options name: the option where given, else the seeder settings. */
+export interface ChosenBank {
+  profile?: ProfileName;
+  seed?: number;
+  referenceTime?: string;
+  days?: number;
+}
+
+/** A generated bank fully resolved, with the thresholds the detectors use (so patterns sit around them). */
+export interface ChosenBankOptions extends GenerateBankOptions {
+  profile: ProfileName;
+  referenceTime: string;
+}
+
+/** Generation options for the chosen bank; generate, evaluate and train build their bank this way. */
+export function bankOptionsFor(
+  chosen: ChosenBank,
+  context: Pick<SeederContext, 'seeder' | 'detectors'>,
+): ChosenBankOptions {
+  return {
+    profile: chosen.profile ?? context.seeder.profile,
+    seed: chosen.seed ?? context.seeder.seed,
+    referenceTime: chosen.referenceTime ?? context.seeder.referenceTime,
+    days: chosen.days ?? context.seeder.days,
+    thresholds: {
+      cashThresholdMinor: toMinorUnits(context.detectors.cashReportingThreshold, 'USD'),
+      structuringBandPercent: context.detectors.structuringBandPercent,
+      dormantDays: context.detectors.dormantDays,
+      highRiskJurisdictions: context.detectors.highRiskJurisdictions,
+    },
+  };
+}
+
 interface GenerateOptions {
   profile?: ProfileName;
   seed?: number;
@@ -199,20 +232,8 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     const context = await deps.boot({ graph: opts.sink === 'graph' });
     const progress = opts.progress ? (deps.progress?.() ?? SILENT_PROGRESS) : SILENT_PROGRESS;
     try {
-      const profile: ProfileName = opts.profile ?? context.seeder.profile;
-      const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
-      const options: GenerateBankOptions = {
-        profile,
-        seed: opts.seed ?? context.seeder.seed,
-        referenceTime,
-        days: opts.days ?? context.seeder.days,
-        thresholds: {
-          cashThresholdMinor: toMinorUnits(context.detectors.cashReportingThreshold, 'USD'),
-          structuringBandPercent: context.detectors.structuringBandPercent,
-          dormantDays: context.detectors.dormantDays,
-          highRiskJurisdictions: context.detectors.highRiskJurisdictions,
-        },
-      };
+      const options = bankOptionsFor(opts, context);
+      const { profile, referenceTime } = options;
       const out = opts.out ?? context.seeder.outputDir;
       const overwrite = opts.overwrite ?? context.seeder.overwrite;
       // A bad patterns file is refused before any output exists.

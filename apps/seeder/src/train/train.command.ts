@@ -7,8 +7,9 @@ import { generateBank, generateBankWithPatterns, PROFILE_NAMES } from '@app/gene
 import type { ProfileName } from '@app/generators';
 import { serializeRiskModel, trainRiskModel } from '@app/risk-model';
 import type { RiskModelFile, SplitMetrics } from '@app/risk-model';
-import { DatedRateMoney, DomainError, shippedFxRateTable, toMinorUnits } from '@app/vocabulary';
+import { DatedRateMoney, DomainError, shippedFxRateTable } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
+import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
 import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
 
@@ -117,22 +118,8 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
         facts.dataset = opts.dataset;
         chunks = [dataset];
       } else {
-        const profile = opts.profile ?? context.seeder.profile;
-        const seed = opts.seed ?? context.seeder.seed;
-        const referenceTime = opts.referenceTime ?? context.seeder.referenceTime;
-        const days = opts.days ?? context.seeder.days;
-        const bankOptions = {
-          profile,
-          seed,
-          referenceTime,
-          days,
-          thresholds: {
-            cashThresholdMinor: toMinorUnits(context.detectors.cashReportingThreshold, 'USD'),
-            structuringBandPercent: context.detectors.structuringBandPercent,
-            dormantDays: context.detectors.dormantDays,
-            highRiskJurisdictions: context.detectors.highRiskJurisdictions,
-          },
-        };
+        const bankOptions = bankOptionsFor(opts, context);
+        const { profile, seed, referenceTime, days } = bankOptions;
         Object.assign(facts, { profile, seed, referenceTime, days });
         observedSince = Date.parse(referenceTime) - days * DAY_MS;
         if (opts.injectPatterns !== undefined) {
