@@ -92,6 +92,29 @@ export async function scanAlerts(api: RunningApi, rules: string[]): Promise<void
   await api.app.get(ScanJobs).settled(jobId);
 }
 
+/**
+ * Waits until `condition` (read from Node through locators) holds, polling every 50 ms, for up to
+ * `timeoutMs`. The app's Content Security Policy forbids evaluating strings in the page, which is
+ * how `page.waitForFunction` polls, so the tests poll from Node instead. On time-out the error says
+ * what was awaited and what was last seen.
+ */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  condition: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!condition(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+}
+
 /** Opens the web app and signs in with an API key (the tab's first sign-in). */
 export async function signInWithKey(page: Page, api: RunningApi, key: string): Promise<void> {
   await page.goto(`${api.baseUrl}/app/`);

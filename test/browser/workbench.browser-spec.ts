@@ -9,6 +9,7 @@ import {
   launchChromium,
   scanAlerts,
   startSeededApi,
+  waitUntil,
 } from './browser-harness';
 import type { RunningApi } from './browser-harness';
 
@@ -44,8 +45,10 @@ async function graphCount(page: Page, attribute: 'node' | 'edge'): Promise<numbe
 
 /** Waits until the page's graph draws more than `count` nodes. */
 async function moreNodesThan(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    `Number(document.querySelector('[data-testid=graph]')?.dataset.nodeCount) > ${count}`,
+  await waitUntil(
+    `the graph to draw more than ${count} nodes`,
+    () => graphCount(page, 'node'),
+    (drawn) => drawn > count,
   );
 }
 
@@ -174,8 +177,10 @@ if (!availability.available && availability.ci) {
       );
       expect(cycles.items.length).toBeGreaterThan(0);
       await page.getByLabel('Typology').selectOption('cycle');
-      await page.waitForFunction(
-        `document.querySelectorAll('[data-testid=alert-table] tbody tr').length === ${cycles.items.length}`,
+      await waitUntil(
+        `${cycles.items.length} cycle alerts in the table`,
+        () => rows.count(),
+        (count) => count === cycles.items.length,
       );
       const typologies: (string | null)[] = [];
       for (const row of await rows.all()) typologies.push(await row.getAttribute('data-typology'));
@@ -342,8 +347,10 @@ if (!availability.available && availability.ci) {
         );
       };
       const showing = async (expected: string[]): Promise<void> => {
-        await page.waitForFunction(
-          `JSON.stringify([...document.querySelectorAll('[data-testid=alert-table] tbody tr')].map((r) => r.getAttribute('data-alert-id'))) === ${JSON.stringify(JSON.stringify(expected))}`,
+        await waitUntil(
+          'the table to show the expected alerts in order',
+          shown,
+          (seen) => JSON.stringify(seen) === JSON.stringify(expected),
         );
       };
 
