@@ -8,14 +8,12 @@ const moduleNameMapper = {
     '<rootDir>/libs/$1/src',
 };
 
-// ts-jest in transpile-only mode (types are checked by `npm run typecheck`). We do not use
+// ts-jest in transpile-only mode (`isolatedModules` in tsconfig.jest.json; types are checked by
+// `npm run typecheck`). We do not use
 // @swc/jest: the registry these machines use lacks some of its platform binaries, so a lock
 // file with it cannot pass `npm ci`.
 const transform: Config['transform'] = {
-  '^.+\\.ts$': [
-    'ts-jest',
-    { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false },
-  ],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
 };
 
 const common = {
