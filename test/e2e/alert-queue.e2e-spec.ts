@@ -163,7 +163,7 @@ describe('Alert queue sorting and company search (e2e)', () => {
     expect((await problems('/api/v1/alerts?sort=score&cursor=%7B%7D'))[0].field).toBe('cursor');
   });
 
-  it('finds companies by part of the name in any case, or by id, paged', async () => {
+  it('finds companies by the beginnings of words of their name in any case, or by id, paged', async () => {
     const search = async (query: string): Promise<Found> =>
       (await request(http).get(`/api/v1/companies/search?${query}`).set(ANALYST).expect(200))
         .body as Found;
@@ -173,7 +173,12 @@ describe('Alert queue sorting and company search (e2e)', () => {
       'HARBOUR ACMELITE PLC',
     ]);
     expect(acme.nextCursor).toBeUndefined();
-    const byId = await search('q=00000002');
+    // Every word counts: "harb acm" is only the company with both.
+    expect((await search('q=harb%20acm')).items.map((c) => c.uid)).toEqual(['company:gb:00000003']);
+    // A word must begin a word of the name: "cmelite" is inside "Acmelite", not at its start.
+    expect((await search('q=cmelite')).items).toEqual([]);
+    // The exact business id (no name has the words "company", "gb", "00000002").
+    const byId = await search('q=company:gb:00000002');
     expect(byId.items.map((c) => c.uid)).toEqual(['company:gb:00000002']);
     const first = await search('q=harbour&limit=1');
     expect(first.items.map((c) => c.uid)).toEqual(['company:gb:00000002']);
@@ -182,9 +187,11 @@ describe('Alert queue sorting and company search (e2e)', () => {
     );
     expect(second.items.map((c) => c.uid)).toEqual(['company:gb:00000003']);
     expect(second.nextCursor).toBeUndefined();
-    // Pattern characters are plain text.
-    expect((await search(`q=${encodeURIComponent('[uk] ltd.*')}`)).items).toHaveLength(1);
-    expect((await search(`q=${encodeURIComponent('.*')}`)).items).toHaveLength(1);
+    // Pattern characters are ignored, never read as a pattern.
+    expect((await search(`q=${encodeURIComponent('[uk] ltd.*')}`)).items.map((c) => c.uid)).toEqual(
+      ['company:gb:00000004'],
+    );
+    expect((await search(`q=${encodeURIComponent('.*')}`)).items).toEqual([]);
     // Viewers may search the registry, as they may list entities.
     await request(http).get('/api/v1/companies/search?q=acme').set(VIEWER).expect(200);
   });

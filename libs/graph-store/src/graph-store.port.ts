@@ -123,19 +123,18 @@ export interface OrderedPageRequest extends PageRequest {
 }
 
 /**
- * A bounded search of one label by part of its name or uid: case-insensitive substring match of
- * `text` in the `name` property or the uid. Vertices are examined in uid order, at most
- * `scanLimit` per call; a page holds the matches found (at most `limit`), and `nextCursor`
- * resumes after the last vertex examined, so a page can be short (even empty) and still have a
- * next one. No regular expression is built from the text.
+ * A search of one label by name, answered by the store's name index: a vertex matches when every
+ * word of `text` begins a word of its `name` ("harb tr" finds "Blue Harbour Trading"), whatever
+ * the case. A word is a run of letters and digits, at least 2 long (shorter ones and punctuation
+ * in `text` are ignored, and never read as a pattern). A vertex whose uid equals the trimmed
+ * `text` comes first on the first page. Matches are in uid order, `limit` per page, with
+ * `nextCursor` while more exist.
  */
 export interface NameSearchRequest {
   label: 'Company' | 'Person';
-  /** 1 to 200 characters; compared lower-cased. */
+  /** 1 to 200 characters. */
   text: string;
   limit: number;
-  /** At most this many vertices are examined per call (1 to 100,000). */
-  scanLimit: number;
   cursor?: string;
 }
 

@@ -1,18 +1,20 @@
 import { InvalidInputError, VERTEX_SCHEMA } from '@app/vocabulary';
 import type { FieldProblem, GraphVertex, VertexLabel } from '@app/vocabulary';
-import { assertPageRequest } from './batch-validation';
-import type { NameSearchRequest, OrderedPageRequest } from './graph-store.port';
+import { assertPageRequest, encodeUidCursor } from './batch-validation';
+import type { NameSearchRequest, OrderedPageRequest, Page } from './graph-store.port';
 
 /*
  * Checks and cursors of the two listing reads added for the analyst workbench, shared by every
  * adapter so that both accept and reject the same things with the same messages:
  * - `listVerticesOrdered`: one label ordered by a number property, then uid (keyset paging on
  *   the pair (value, uid));
- * - `searchByName`: a bounded, case-insensitive substring search on name or uid.
+ * - `searchByName`: names whose words begin with the words searched for, or the exact uid.
  */
 
 export const MAX_SEARCH_TEXT = 200;
-export const MAX_SEARCH_SCAN = 100_000;
+export const MAX_SEARCH_LIMIT = 100_000;
+/** Words of a search beyond this many are ignored (each is one clause of the index query). */
+export const MAX_SEARCH_WORDS = 8;
 const NUMBER_TYPES: readonly string[] = ['long', 'integer', 'double'];
 const SEARCH_LABELS: readonly string[] = ['Company', 'Person'];
 
@@ -133,7 +135,7 @@ export function compareOrdered(
   };
 }
 
-/** Checks a name search: label, text length, limit and scan budget. */
+/** Checks a name search: label, text length, limit and cursor. */
 export function assertNameSearchRequest(request: NameSearchRequest): void {
   const problems: FieldProblem[] = [];
   if (!SEARCH_LABELS.includes(request.label)) {
@@ -146,22 +148,71 @@ export function assertNameSearchRequest(request: NameSearchRequest): void {
   ) {
     problems.push({ field: 'text', rule: `must be 1 to ${MAX_SEARCH_TEXT} characters` });
   }
-  problems.push(...whole('limit', request.limit, 1, MAX_SEARCH_SCAN));
-  problems.push(...whole('scanLimit', request.scanLimit, 1, MAX_SEARCH_SCAN));
+  problems.push(...whole('limit', request.limit, 1, MAX_SEARCH_LIMIT));
   if (request.cursor !== undefined && typeof request.cursor !== 'string') {
     problems.push({ field: 'cursor', rule: 'must be the nextCursor of the previous page' });
   }
   reject('searchByName', problems);
 }
 
-/** The text as compared: trimmed and lower-cased (a plain substring, never a pattern). */
-export function searchNeedle(text: string): string {
-  return text.trim().toLowerCase();
+/** Runs of letters and digits (any script): the words of names and of searches. */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The words of a text as the name index sees them: lower-cased runs of letters and digits, at
+ * least 2 characters long (JanusGraph's own tokenizer drops single characters). Distinct, in
+ * order of first appearance.
+ */
+export function nameWords(text: string): string[] {
+  const words = (text.toLowerCase().match(WORD) ?? []).filter((word) => word.length >= 2);
+  return [...new Set(words)];
 }
 
-/** Whether a vertex's name or uid contains the needle (both lower-cased). */
-export function nameOrUidContains(vertex: GraphVertex, needle: string): boolean {
+/** The words a search looks for: those of the text, at most MAX_SEARCH_WORDS. */
+export function searchWords(text: string): string[] {
+  return nameWords(text).slice(0, MAX_SEARCH_WORDS);
+}
+
+/** Whether every searched word begins some word of the vertex's name. */
+export function nameHasWordsStartingWith(vertex: GraphVertex, words: readonly string[]): boolean {
+  if (words.length === 0) return false;
   const props = vertex.props as unknown as Readonly<Record<string, unknown>>;
-  const name = typeof props.name === 'string' ? props.name.toLowerCase() : '';
-  return name.includes(needle) || vertex.uid.toLowerCase().includes(needle);
+  const own = typeof props.name === 'string' ? nameWords(props.name) : [];
+  return words.every((word) => own.some((candidate) => candidate.startsWith(word)));
+}
+
+/** The uid a search text may be: the text trimmed (uids are compared exactly). */
+export function searchUid(text: string): string {
+  return text.trim();
+}
+
+/**
+ * How many name matches an adapter reads for one page: one more than fits, plus one in case the
+ * exact-uid vertex is among them (it is dropped from the name matches, see nameSearchPage).
+ */
+export function nameMatchesToRead(request: NameSearchRequest): number {
+  return request.limit + 2;
+}
+
+/**
+ * One page of a name search, the same in every adapter. `exact` is the vertex whose uid equals
+ * the text (looked up on the first page only); `matches` are the name matches after the cursor in
+ * uid order, as many as nameMatchesToRead. The exact vertex comes first and is left out of the
+ * name matches on every page; the cursor resumes after the last name match shown.
+ */
+export function nameSearchPage(
+  request: NameSearchRequest,
+  exact: GraphVertex | undefined,
+  matches: readonly GraphVertex[],
+): Page<GraphVertex> {
+  const uid = searchUid(request.text);
+  const named = matches.filter((vertex) => vertex.uid !== uid);
+  const first = request.cursor === undefined && exact !== undefined ? [exact] : [];
+  const room = request.limit - first.length;
+  const shown = named.slice(0, room);
+  const items = [...first, ...shown];
+  if (named.length <= room) return { items };
+  // The cursor of the last name match shown; '' (before every uid) when only the exact one was.
+  const after = shown.length > 0 ? shown[shown.length - 1].uid : '';
+  return { items, nextCursor: encodeUidCursor(request.label, after) };
 }

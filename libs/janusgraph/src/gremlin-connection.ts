@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { driver, process as gremlinProcess, structure } from 'gremlin';
 import WebSocket from 'ws';
+import { janusGraphPredicateSerializer } from './gremlin-dsl';
 
 /*
  * The narrow seam between this library and Gremlin Server: one WebSocket connection that sends
@@ -123,7 +124,10 @@ export class WsGremlinConnection implements GremlinConnection {
   private opening: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly closeListeners: ((code: number, reason: string) => void)[] = [];
-  private readonly writer = new structure.io.GraphSONWriter() as unknown as RequestWriter;
+  // With JanusGraph's own predicates (full-text search) as janusgraph:JanusGraphP.
+  private readonly writer = new structure.io.GraphSONWriter({
+    serializers: { 'janusgraph:JanusGraphP': janusGraphPredicateSerializer },
+  }) as unknown as RequestWriter;
   private readonly reader = new structure.io.GraphSONReader() as unknown as ResponseReader;
   private readonly header: Buffer;
   private readonly authenticator: SaslAuthenticator | undefined;

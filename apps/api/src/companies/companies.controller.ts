@@ -9,13 +9,6 @@ import { vertexView } from '../presentation/analyst-format';
 import type { EntityPage } from '../entities/entities.controller';
 import { SearchCompaniesQueryDto } from './search-companies.query.dto';
 
-/**
- * Companies examined per request, in business id order. It bounds the work of one search on a
- * registry of any size; a search that has not reached the end answers a nextCursor, so the
- * caller can search further (a page can then be short, even empty).
- */
-export const COMPANY_SEARCH_SCAN = 5_000;
-
 /** Finding a company without loading the whole list (the ownership view's search box). */
 @ApiTags('entities')
 @ApiSecurity('api-key')
@@ -26,7 +19,8 @@ export class CompaniesController {
 
   @Get('search')
   @ApiOperation({
-    summary: `Companies whose name or business id contains q, any case (plain text, no patterns), in business id order. Each request examines at most ${COMPANY_SEARCH_SCAN} companies: when nextCursor is present there may be more matches (the page can be short, even empty), so ask again with it.`,
+    summary:
+      'Companies whose name has words beginning with each word of q, any case ("harb trad" finds "Blue Harbour Trading"; a word is 2 or more letters or digits, punctuation is ignored, nothing is read as a pattern), answered by the name index, in business id order. A company whose business id is exactly q comes first. When nextCursor is present there are more matches: ask again with it.',
   })
   @ApiOkResponse({ type: EntityPageResponse, description: 'One page of matching companies.' })
   @ApiErrorResponses({
@@ -43,7 +37,6 @@ export class CompaniesController {
       label: 'Company',
       text: query.q,
       limit: query.limit,
-      scanLimit: COMPANY_SEARCH_SCAN,
       cursor: query.cursor,
     });
     return { ...page, items: page.items.map(vertexView) };

@@ -129,8 +129,8 @@ interface SearchState {
 }
 
 /**
- * Companies whose name or id contains the term (GET /companies/search), asked for a moment
- * after typing stops. Short pages are followed until a page's worth is found, the API says
+ * Companies whose name has words beginning with the term's words, or whose id is the term
+ * (GET /companies/search), asked for a moment after typing stops. Short pages are followed until a page's worth is found, the API says
  * there is no more, or SEARCH_ROUNDS requests were made; "More companies" asks again.
  */
 function useCompanySearch(term: string): SearchState & { more: () => void; error: string | null } {

@@ -8,8 +8,8 @@ import type { ContractSubject } from './graph-store.contract';
  * - listVerticesOrdered: number property in the asked direction, then uid ascending; keyset
  *   cursors that survive inserts between pages; vertices lacking the property left out; bad
  *   property, direction or foreign cursor -> InvalidInputError naming the field;
- * - searchByName: case-insensitive substring of name or uid, uid order, at most `limit` per
- *   page, at most `scanLimit` vertices examined per call, a cursor whenever more may follow.
+ * - searchByName: names with a word beginning with each searched word (any case), the exact
+ *   uid first; uid order, at most `limit` per page, a cursor while more follow.
  */
 
 const T = Date.UTC(2024, 0, 1);
@@ -220,66 +220,73 @@ export function describeVertexSearchContract(
         company('c07', 'Café Crème (Paris) SARL'),
         company('c08', 'Regex.* [Trap] Ltd'),
       ];
-      const search = (
-        text: string,
-        limit = 10,
-        scanLimit = 1000,
-        cursor?: string,
-      ): NameSearchRequest => ({ label: 'Company', text, limit, scanLimit, cursor });
+      const search = (text: string, limit = 10, cursor?: string): NameSearchRequest => ({
+        label: 'Company',
+        text,
+        limit,
+        cursor,
+      });
       const keys = (uids: readonly string[]): string[] =>
         uids.map((uid) => uid.slice('company:contract:'.length));
+      const found = async (text: string, limit = 10): Promise<string[]> =>
+        keys((await store.searchByName(search(text, limit))).items.map((v) => v.uid));
 
       beforeEach(async () => {
         await store.upsertVertices(companies);
       }, 60_000);
 
-      it('finds names containing the text whatever its case, in uid order', async () => {
+      it('finds names with a word beginning with the text, whatever its case, in uid order', async () => {
         const page = await store.searchByName(search('acme'));
         expect(keys(page.items.map((v) => v.uid))).toEqual(['c01', 'c02', 'c04']);
         expect(page.nextCursor).toBeUndefined();
         expect(page.items[0]).toEqual(companies[0]);
-        const middle = await store.searchByName(search('  HARBOUR '));
-        expect(keys(middle.items.map((v) => v.uid))).toEqual(['c03', 'c04']);
-        const accents = await store.searchByName(search('CAFÉ CRÈME'));
-        expect(keys(accents.items.map((v) => v.uid))).toEqual(['c07']);
+        expect(await found('  HARBOUR ')).toEqual(['c03', 'c04']);
+        expect(await found('harb')).toEqual(['c03', 'c04']);
+        expect(await found('CAFÉ CRÈME')).toEqual(['c07']);
+        expect(await found('paris')).toEqual(['c07']);
       });
 
-      it('finds by part of the uid too', async () => {
-        const page = await store.searchByName(search('CONTRACT:C05'));
-        expect(keys(page.items.map((v) => v.uid))).toEqual(['c05']);
+      it('needs every word of the text, each at the start of a word of the name', async () => {
+        expect(await found('harb acm')).toEqual(['c04']);
+        expect(await found('acme trad')).toEqual(['c02']);
+        expect(await found('acme shipping')).toEqual([]);
+        // Inside a word is not the start of one.
+        expect(await found('cmelite')).toEqual([]);
+        expect(await found('arbour')).toEqual([]);
       });
 
-      it('treats pattern characters as plain text', async () => {
-        expect(keys((await store.searchByName(search('x.* [t'))).items.map((v) => v.uid))).toEqual([
-          'c08',
-        ]);
-        expect((await store.searchByName(search('.*'))).items.map((v) => v.uid)).toHaveLength(1);
-        expect((await store.searchByName(search('(paris)'))).items).toHaveLength(1);
-      });
-
-      it('pages the matches, limit at a time', async () => {
+      it('finds the exact uid first, then the name matches', async () => {
+        expect(await found('company:contract:c05')).toEqual(['c05']);
+        // Case matters for uids; the words "company", "contract", "c05" are in no name.
+        expect(await found('COMPANY:CONTRACT:C05')).toEqual([]);
+        await store.upsertVertices([company('c00', 'Company Contract C05 Holdings')]);
+        expect(await found('company:contract:c05')).toEqual(['c05', 'c00']);
+        // The exact one is not repeated on later pages.
         const { uids, sizes } = await everyPage((cursor) =>
-          store.searchByName(search('a', 2, 1000, cursor)),
+          store.searchByName(search('company:contract:c05', 1, cursor)),
         );
-        // Every uid has an a ("company", "contract"), whatever the name.
-        expect(keys(uids)).toEqual(['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08']);
-        expect(sizes).toEqual([2, 2, 2, 2]);
+        expect(keys(uids)).toEqual(['c05', 'c00']);
+        expect(sizes).toEqual([1, 1]);
       });
 
-      it('examines at most scanLimit vertices per call and resumes after the last examined', async () => {
-        const first = await store.searchByName(search('harbour', 10, 3));
-        expect(keys(first.items.map((v) => v.uid))).toEqual(['c03']);
-        expect(first.nextCursor).toBeDefined();
-        const second = await store.searchByName(search('harbour', 10, 3, first.nextCursor));
-        expect(keys(second.items.map((v) => v.uid))).toEqual(['c04']);
-        const { uids } = await everyPage((cursor) =>
-          store.searchByName(search('northwind', 10, 2, cursor)),
+      it('ignores pattern characters and one-letter words, and never reads a pattern', async () => {
+        expect(await found('x.* [t')).toEqual([]);
+        expect(await found('regex.* [trap]')).toEqual(['c08']);
+        expect(await found('.*')).toEqual([]);
+        expect(await found('(paris)')).toEqual(['c07']);
+        expect(await found('a')).toEqual([]);
+      });
+
+      it('pages the matches, limit at a time, resuming after the last one shown', async () => {
+        const more = Array.from({ length: 5 }, (_, i) => company(`m${i}`, `Acme Branch ${i}`));
+        await store.upsertVertices(more);
+        const { uids, sizes } = await everyPage((cursor) =>
+          store.searchByName(search('acme', 2, cursor)),
         );
-        expect(keys(uids)).toEqual(['c06']);
-        const none = await everyPage((cursor) =>
-          store.searchByName(search('no such company', 10, 3, cursor)),
-        );
-        expect(none).toEqual({ uids: [], sizes: [0, 0, 0] });
+        expect(keys(uids)).toEqual(['c01', 'c02', 'c04', 'm0', 'm1', 'm2', 'm3', 'm4']);
+        expect(sizes).toEqual([2, 2, 2, 2]);
+        const none = await store.searchByName(search('no such company'));
+        expect(none).toEqual({ items: [] });
       });
 
       it('rejects empty or long text, bad limits, other labels and foreign cursors', async () => {
@@ -290,14 +297,14 @@ export function describeVertexSearchContract(
           (await problemsOf(store.searchByName(search('x'.repeat(201))))).map((p) => p.field),
         ).toEqual(['text']);
         expect(
-          (await problemsOf(store.searchByName(search('acme', 0, 0)))).map((p) => p.field),
-        ).toEqual(['limit', 'scanLimit']);
+          (await problemsOf(store.searchByName(search('acme', 0)))).map((p) => p.field),
+        ).toEqual(['limit']);
         const account = { ...search('acme'), label: 'Account' as 'Company' };
         expect((await problemsOf(store.searchByName(account))).map((p) => p.field)).toEqual([
           'label',
         ]);
         expect(
-          (await problemsOf(store.searchByName(search('acme', 1, 10, 'not-a-cursor'))))[0].field,
+          (await problemsOf(store.searchByName(search('acme', 1, 'not-a-cursor'))))[0].field,
         ).toBe('cursor');
       });
     });

@@ -15,7 +15,7 @@ import {
   scope,
   stringField,
   t,
-  TextP,
+  textContainsPrefix,
   toRecord,
 } from '@app/janusgraph';
 import {
@@ -81,7 +81,10 @@ import {
   assertOrderedPageRequest,
   decodeOrderedCursor,
   encodeOrderedCursor,
-  searchNeedle,
+  nameMatchesToRead,
+  nameSearchPage,
+  searchUid,
+  searchWords,
 } from '../vertex-search';
 import {
   accountEventProjection,
@@ -1012,54 +1015,37 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   }
 
   /**
-   * One traversal: the next `scanLimit` (+1, to know whether more exist) vertices of the label
-   * in uid order, of which the server returns only the matches (name or uid lower-cased
-   * containing the text, TinkerPop's `toLower()` and `TextP.containing`: no pattern is built)
-   * and the last uid examined.
+   * The name matches come from the label's mixed index (`name` is indexed as text): one
+   * `textContainsPrefix` clause per word, and the uid range and order, so the index answers the
+   * page without reading other vertices. The exact-uid vertex is one unique-index lookup, on the
+   * first page only.
    */
   async searchByName(request: NameSearchRequest): Promise<Page<GraphVertex>> {
     assertNameSearchRequest(request);
-    const needle = searchNeedle(request.text);
+    const words = searchWords(request.text);
     const afterUid =
       request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
-    // `toLower()` (TinkerPop 3.7.1+) is missing from the driver's typings.
-    const contains = (key: string): GraphTraversal =>
-      (__.values(key) as GraphTraversal & { toLower(): GraphTraversal })
-        .toLower()
-        .is(TextP.containing(needle));
-    const answer = await this.client.submitOne(
-      this.g
-        .V()
-        .hasLabel(request.label)
-        .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid))
-        .order()
-        .by('uid')
-        .limit(request.scanLimit + 1)
-        .fold()
-        .project('hits', 'last', 'seen')
-        .by(
-          __.unfold()
-            .limit(request.scanLimit)
-            .where(__.or(contains('name'), contains('uid')))
-            .limit(request.limit + 1)
-            .map(vertexProjection())
-            .fold(),
-        )
-        .by(__.unfold().limit(request.scanLimit).tail().values('uid').fold())
-        .by(__.count(scope.local)),
-      { operation: 'searchByName' },
-    );
-    const row = toRecord(answer, 'search');
-    const hits = (Array.isArray(row.hits) ? row.hits : []).map(readVertex);
-    const items = hits.slice(0, request.limit);
-    if (hits.length > request.limit) {
-      return { items, nextCursor: encodeUidCursor(request.label, items[items.length - 1].uid) };
+    let matches: GraphVertex[] = [];
+    if (words.length > 0) {
+      let query = this.g.V().hasLabel(request.label);
+      for (const word of words) query = query.has('name', textContainsPrefix(word));
+      const rows = await this.client.submit(
+        query
+          .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid))
+          .order()
+          .by('uid', order.asc)
+          .limit(nameMatchesToRead(request))
+          .map(vertexProjection()),
+        { operation: 'searchByName' },
+      );
+      matches = rows.map(readVertex);
     }
-    const last = Array.isArray(row.last) ? row.last[0] : undefined;
-    const seen = typeof row.seen === 'number' ? row.seen : 0;
-    return seen > request.scanLimit && typeof last === 'string'
-      ? { items, nextCursor: encodeUidCursor(request.label, last) }
-      : { items };
+    let exact: GraphVertex | undefined;
+    if (request.cursor === undefined) {
+      const found = await this.getVertex(searchUid(request.text));
+      exact = found?.label === request.label ? found : undefined;
+    }
+    return nameSearchPage(request, exact, matches);
   }
 
   /** One traversal; it reads every element (JanusGraph keeps no counters). */

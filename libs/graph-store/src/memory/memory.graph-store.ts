@@ -60,8 +60,11 @@ import {
   compareOrdered,
   decodeOrderedCursor,
   encodeOrderedCursor,
-  nameOrUidContains,
-  searchNeedle,
+  nameHasWordsStartingWith,
+  nameMatchesToRead,
+  nameSearchPage,
+  searchUid,
+  searchWords,
 } from '../vertex-search';
 import { compareStrings, SortedList } from './sorted-list';
 
@@ -541,32 +544,31 @@ export class MemoryGraphStore extends GraphStore {
     });
   }
 
-  /** Examines at most `scanLimit` vertices of the label in uid order (see NameSearchRequest). */
+  /** Names whose words begin with the searched words, exact uid first (see NameSearchRequest). */
   searchByName(request: NameSearchRequest): Promise<Page<GraphVertex>> {
     return this.answer(() => {
       assertNameSearchRequest(request);
-      const needle = searchNeedle(request.text);
+      const words = searchWords(request.text);
       const list = this.uidList(request.label);
       const uids = list.sorted();
       const afterUid =
         request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
       const start =
         afterUid === undefined ? 0 : list.firstIndex((uid) => compareStrings(uid, afterUid) > 0);
-      const end = Math.min(uids.length, start + request.scanLimit);
-      const items: GraphVertex[] = [];
-      for (let i = start; i < end; i += 1) {
+      const wanted = nameMatchesToRead(request);
+      const matches: GraphVertex[] = [];
+      for (let i = start; i < uids.length && words.length > 0 && matches.length < wanted; i += 1) {
         const vertex = vertexOf(uids[i], this.graph.getNodeAttributes(uids[i]));
-        if (!nameOrUidContains(vertex, needle)) continue;
-        if (items.length === request.limit) {
-          // Another match exists: resume after the last one returned.
-          return { items, nextCursor: encodeUidCursor(request.label, items[items.length - 1].uid) };
-        }
-        items.push(vertex);
+        if (nameHasWordsStartingWith(vertex, words)) matches.push(vertex);
       }
-      // The budget ran out before the end of the label: resume after the last uid examined.
-      return end < uids.length && end > start
-        ? { items, nextCursor: encodeUidCursor(request.label, uids[end - 1]) }
-        : { items };
+      const uid = searchUid(request.text);
+      const exact =
+        request.cursor === undefined &&
+        this.graph.hasNode(uid) &&
+        this.graph.getNodeAttributes(uid).label === request.label
+          ? vertexOf(uid, this.graph.getNodeAttributes(uid))
+          : undefined;
+      return nameSearchPage(request, exact, matches);
     });
   }
 
