@@ -54,6 +54,7 @@ export function openSocket(options: OpenSocketOptions): Promise<WebSocket> {
     const socket = new WebSocket(options.url, {
       headers: { ...options.headers },
       handshakeTimeout: options.timeoutMs,
+      perMessageDeflate: false,
     });
     socket.on('message', (data: WebSocket.RawData) => {
       const bytes = Array.isArray(data)
