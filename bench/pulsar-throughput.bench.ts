@@ -377,9 +377,10 @@ function ingestCase(
   namespace: string,
   movements: readonly OutgoingMessage[],
   accounts: readonly AccountVertex[],
+  streaming: { subscriptionType: SubscriptionType; receiveQueueSize: number },
 ): Case {
   const { batchSize, batchWindowMs } = DEFAULT_INGEST_OPTIONS;
-  const defaults = loadAllSettings({}).streaming;
+  const defaults = streaming;
   return {
     family: 'ingest',
     client: `project: producer as above + \`IngestWorker\` (batches of ${batchSize} or ${batchWindowMs} ms, ${defaults.subscriptionType}, receive queue ${defaults.receiveQueueSize}; in-memory graph, no detection)`,
@@ -398,6 +399,8 @@ function ingestCase(
             PULSAR_TOPIC_ALERTS: `${short(target.topic)}-alerts`,
             PULSAR_DEAD_LETTER_TOPIC: `${short(target.topic)}-dlq`,
             PULSAR_SUBSCRIPTION: 'bench-ingest',
+            PULSAR_SUBSCRIPTION_TYPE: streaming.subscriptionType,
+            PULSAR_RECEIVE_QUEUE_SIZE: String(streaming.receiveQueueSize),
           }).streaming;
           const worker = new IngestWorker(
             broker,
@@ -533,7 +536,10 @@ export async function benchPulsarThroughput(
   const javaBatching = javaCase(serviceUrl, options, payloadFile, true);
   const cases: Case[] = [
     projectCase(webUrl, tenant, namespace, movements, subscriptionType, receiveQueueSize),
-    ingestCase(webUrl, tenant, namespace, movements, benchAccounts(options.keys)),
+    ingestCase(webUrl, tenant, namespace, movements, benchAccounts(options.keys), {
+      subscriptionType,
+      receiveQueueSize,
+    }),
     bare,
     javaCase(serviceUrl, options, payloadFile, false),
     javaBatching,
