@@ -24,7 +24,7 @@ else
 fi
 # Stop the services at the end only if this script started them.
 if "${service[@]}" status >/dev/null 2>&1; then
-  echo "$what already running; using them and leaving them running."
+  echo "$what: already running; using what runs and leaving it running."
 else
   trap '"${stop[@]}" >/dev/null 2>&1 || true' EXIT
 fi
