@@ -1,7 +1,10 @@
 /**
  * Pulsar throughput side by side (issue 11): the same messages sent through the same broker in
  * one run by (1) the project's producer and consumer (`PulsarWebSocketBroker`, publishing in
- * chunks of 500 as the seeder and the ingest benchmark do), (2) a bare WebSocket client (the
+ * chunks of 500 with 4 chunks in flight as the seeder's `PulsarDatasetSink` does, consuming
+ * through the ingest worker's subscription type), (1b) the same producer feeding the project's
+ * ingest worker (`IngestWorker`: micro-batches, written into an in-memory graph, settled per
+ * batch; no detection), (2) a bare WebSocket client (the
  * `ws` package speaking Pulsar's WebSocket API directly: up to 1,000 sends awaiting their
  * receipt, each message acknowledged on arrival), and (3) a small Java client on the broker's
  * own `pulsar-client` jars (the native protocol, without and with producer batching). Each
@@ -9,7 +12,8 @@
  * message received. On one topic, and on a partitioned topic with one consumer per partition
  * (messages keyed by account, so one account's messages stay in one partition, in order).
  *
- *   npm run bench -- --only pulsar-throughput
+ *   npm run bench -- --only pulsar        (or pulsar-throughput; options: --pulsar-rounds <n>,
+ *                                           --pulsar-messages <n>, --pulsar-clients project,ingest,bare,java)
  *
  * The Java client (bench/pulsar-client) is compiled on first use: `mvn dependency:build-classpath`
  * on its pom, then `javac`; both are cached under bench/pulsar-client/target.
@@ -21,8 +25,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
+import { MemoryGraphStore } from '@app/graph-store';
 import { loadAllSettings } from '@app/settings';
-import { movementMessage, type OutgoingMessage, PulsarWebSocketBroker } from '@app/streaming';
+import {
+  type MessageBroker,
+  movementMessage,
+  type OutgoingMessage,
+  PulsarWebSocketBroker,
+  type StreamAlert,
+  type SubscriptionType,
+} from '@app/streaming';
+import type { AccountVertex, Movement } from '@app/vocabulary';
+import { DEFAULT_INGEST_OPTIONS } from '../apps/ingest/src/ingest/ingest.options';
+import { IngestWorker } from '../apps/ingest/src/ingest/ingest.worker';
+import { MovementDetector } from '../apps/ingest/src/ingest/movement-detector';
 
 export interface PulsarThroughputOptions {
   /** Messages per measurement. */
@@ -33,7 +49,12 @@ export interface PulsarThroughputOptions {
   keys: number;
   /** Rounds of every case; the table shows medians. */
   rounds: number;
+  /** Which clients to measure (`project`, `ingest`, `bare`, `java`); all when absent. */
+  clients?: readonly string[];
 }
+
+/** The client families `--pulsar-clients` may name. */
+export const PULSAR_BENCH_CLIENTS = ['project', 'ingest', 'bare', 'java'] as const;
 
 const DEFAULTS: PulsarThroughputOptions = {
   messages: 20_000,
@@ -42,8 +63,10 @@ const DEFAULTS: PulsarThroughputOptions = {
   rounds: 2,
 };
 
-/** Messages the project's producer is given per `publish` call. */
+/** Messages the project's producer is given per `publish` call (the seeder sink's default). */
 const PUBLISH_CHUNK = 500;
+/** Publish calls the project's producer keeps unconfirmed (the seeder sink's default). */
+const PUBLISHES_IN_FLIGHT = 4;
 /** Sends the bare WebSocket producer keeps waiting for their receipt. */
 const WS_WINDOW = 1_000;
 const TIMEOUT_MS = 600_000;
@@ -59,6 +82,8 @@ interface Target {
 }
 
 interface Case {
+  /** Family (`project`, `ingest`, `bare`, `java`) for `--pulsar-clients`. */
+  family: string;
   client: string;
   measure: (target: Target) => Promise<number>;
 }
@@ -140,6 +165,7 @@ function javaCase(
   batching: boolean,
 ): Case {
   return {
+    family: 'java',
     client: `Java client (native protocol${batching ? ', producer batching' : ', no batching'})`,
     measure: async (target) => {
       const { stdout } = await run(
@@ -198,15 +224,17 @@ function bareWebSocketCase(
   wsBase: string,
   options: PulsarThroughputOptions,
   payload: string,
+  subscriptionType: SubscriptionType,
 ): Case {
   return {
-    client: `bare WebSocket client (\`ws\`, ${fmt(WS_WINDOW)} sends in flight)`,
+    family: 'bare',
+    client: `bare WebSocket client (\`ws\`, ${fmt(WS_WINDOW)} sends in flight, ${subscriptionType})`,
     measure: async (target) => {
       let received = 0;
       const consumers = await Promise.all(
         target.consumed.map(async (topic) => {
           const socket = await openSocket(
-            `${wsBase}/consumer/${urlPath(topic)}/bench?subscriptionType=Shared&receiverQueueSize=1000`,
+            `${wsBase}/consumer/${urlPath(topic)}/bench?subscriptionType=${subscriptionType}&receiverQueueSize=1000`,
           );
           socket.on('message', (data: WebSocket.RawData) => {
             const frame = JSON.parse(text(data)) as { messageId: string };
@@ -260,15 +288,34 @@ function bareWebSocketCase(
 // The project's producer and consumer
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The project's way of publishing a stream (the seeder's `PulsarDatasetSink`): chunks of 500
+ * per `publish` call, up to 4 calls unconfirmed; resolves when the broker stored every message.
+ */
+async function publishLikeTheSink(
+  broker: MessageBroker,
+  topic: string,
+  messages: readonly OutgoingMessage[],
+): Promise<void> {
+  const inFlight: Promise<unknown>[] = [];
+  for (let start = 0; start < messages.length; start += PUBLISH_CHUNK) {
+    if (inFlight.length >= PUBLISHES_IN_FLIGHT) await inFlight.shift();
+    inFlight.push(broker.publish(topic, messages.slice(start, start + PUBLISH_CHUNK)));
+  }
+  await Promise.all(inFlight);
+}
+
 function projectCase(
   webUrl: string,
   tenant: string,
   namespace: string,
-  options: PulsarThroughputOptions,
-  payload: Buffer,
+  messages: readonly OutgoingMessage[],
+  subscriptionType: SubscriptionType,
+  receiveQueueSize: number,
 ): Case {
   return {
-    client: `project: \`PulsarWebSocketBroker\` (publish ${PUBLISH_CHUNK} per call, one subscription per consumed topic)`,
+    family: 'project',
+    client: `project: \`PulsarWebSocketBroker\` (publish ${PUBLISH_CHUNK} per call, ${PUBLISHES_IN_FLIGHT} calls in flight; ${subscriptionType}, each message acknowledged on arrival)`,
     measure: async (target) => {
       const broker = new PulsarWebSocketBroker({ webUrl, tenant, namespace });
       try {
@@ -285,25 +332,140 @@ function projectCase(
               deadLetterTopic: `${target.topic}-dlq`,
               maxRedeliverCount: 3,
               nackRedeliveryDelayMs: 1_000,
-              receiveQueueSize: 1_000,
+              receiveQueueSize,
+              subscriptionType,
             },
           );
         }
         const start = now();
-        for (let i = 0; i < options.messages; i += PUBLISH_CHUNK) {
-          const chunk: OutgoingMessage[] = [];
-          for (let k = i; k < Math.min(options.messages, i + PUBLISH_CHUNK); k += 1) {
-            chunk.push({ payload, key: `account-${k % options.keys}` });
-          }
-          await broker.publish(target.topic, chunk);
-        }
-        await reached(() => received, options.messages, 'project consumer');
+        await publishLikeTheSink(broker, target.topic, messages);
+        await reached(() => received, messages.length, 'project consumer');
         return now() - start;
       } finally {
         await broker.close();
       }
     },
   };
+}
+
+class NoDetection extends MovementDetector {
+  onMovement(): Promise<StreamAlert[]> {
+    return Promise.resolve([]);
+  }
+
+  onEvent(): Promise<StreamAlert[]> {
+    return Promise.resolve([]);
+  }
+}
+
+const silentLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
+
+/**
+ * The project's producer feeding the project's ingest worker: one `IngestWorker` per consumed
+ * topic (per partition) with the default ingest settings (micro-batches, the settings'
+ * subscription type and receive queue), writing into an in-memory graph that holds the accounts
+ * already, detection off. Done when the workers wrote every movement.
+ */
+function ingestCase(
+  webUrl: string,
+  tenant: string,
+  namespace: string,
+  movements: readonly OutgoingMessage[],
+  accounts: readonly AccountVertex[],
+  streaming: { subscriptionType: SubscriptionType; receiveQueueSize: number },
+): Case {
+  const { batchSize, batchWindowMs } = DEFAULT_INGEST_OPTIONS;
+  const defaults = streaming;
+  return {
+    family: 'ingest',
+    client: `project: producer as above + \`IngestWorker\` (batches of ${batchSize} or ${batchWindowMs} ms, ${defaults.subscriptionType}, receive queue ${defaults.receiveQueueSize}; in-memory graph, no detection)`,
+    measure: async (target) => {
+      const broker = new PulsarWebSocketBroker({ webUrl, tenant, namespace });
+      const workers: IngestWorker[] = [];
+      try {
+        for (const [index, topic] of target.consumed.entries()) {
+          const store = new MemoryGraphStore();
+          await store.upsertVertices(accounts);
+          // The settings take short names (in the broker's tenant and namespace).
+          const short = (full: string): string => full.slice(full.lastIndexOf('/') + 1);
+          const config = loadAllSettings({
+            PULSAR_TOPIC_ENTITIES: `${short(target.topic)}-entities-${index}`,
+            PULSAR_TOPIC_MOVEMENTS: short(topic),
+            PULSAR_TOPIC_ALERTS: `${short(target.topic)}-alerts`,
+            PULSAR_DEAD_LETTER_TOPIC: `${short(target.topic)}-dlq`,
+            PULSAR_SUBSCRIPTION: 'bench-ingest',
+            PULSAR_SUBSCRIPTION_TYPE: streaming.subscriptionType,
+            PULSAR_RECEIVE_QUEUE_SIZE: String(streaming.receiveQueueSize),
+          }).streaming;
+          const worker = new IngestWorker(
+            broker,
+            store,
+            new NoDetection(),
+            config,
+            DEFAULT_INGEST_OPTIONS,
+            silentLogger,
+          );
+          await worker.start();
+          workers.push(worker);
+        }
+        const written = (): number =>
+          workers.reduce((sum, worker) => sum + worker.counters.written, 0);
+        const start = now();
+        await publishLikeTheSink(broker, target.topic, movements);
+        await reached(written, movements.length, 'project ingest worker');
+        const took = now() - start;
+        const troubled = workers.reduce(
+          (sum, worker) => sum + worker.counters.deadLettered + worker.counters.retried,
+          0,
+        );
+        if (troubled > 0)
+          throw new Error(
+            `the ingest worker retried or dead-lettered ${troubled} valid movements (none should be: every account exists); the measurement is void`,
+          );
+        return took;
+      } finally {
+        await Promise.all(workers.map((worker) => worker.stop()));
+        await broker.close();
+      }
+    },
+  };
+}
+
+/** Accounts 0..keys-1 of the benchmark bank. */
+function benchAccounts(keys: number): AccountVertex[] {
+  return Array.from({ length: keys }, (_unused, n) => ({
+    label: 'Account',
+    uid: `account:bench:${n}`,
+    props: {
+      accountType: 'personal',
+      currency: 'EUR',
+      openedAt: 1_600_000_000_000,
+      status: 'active',
+      bankId: 'bench',
+      country: 'DE',
+    },
+  }));
+}
+
+/** Distinct movements between the benchmark accounts, keyed by the paying account. */
+function benchMovements(options: PulsarThroughputOptions): OutgoingMessage[] {
+  return Array.from({ length: options.messages }, (_unused, n) => {
+    const movement: Movement = {
+      movementId: `mv:bench:${n}`,
+      fromAccount: `account:bench:${n % options.keys}`,
+      toAccount: `account:bench:${(n * 7 + 1) % options.keys}`,
+      amountMinor: 1_000 + (n % 97),
+      currency: 'EUR',
+      timestamp: 1_735_689_600_000 + n * 1_000,
+      channel: 'wire',
+    };
+    return movementMessage(movement, { id: `bench-${n}`, occurredAt: movement.timestamp });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,23 +500,52 @@ async function createPartitionedTopic(webUrl: string, topic: string, partitions:
   }
 }
 
+/** Fails with what to do when no Pulsar answers at `webUrl`. */
+async function assertPulsarAnswers(webUrl: string, serviceUrl: string): Promise<string> {
+  try {
+    const response = await fetch(`${webUrl}/admin/v2/brokers/version`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (response.ok) return (await response.text()).replace(/"/g, '').trim();
+    throw new Error(`HTTP ${response.status}`);
+  } catch (error: unknown) {
+    throw new Error(
+      `No Pulsar answers at ${webUrl} (${error instanceof Error ? error.message : String(error)}). ` +
+        '`npm run bench -- --only pulsar` starts one itself (PULSAR_WEB_PORT and PULSAR_BROKER_PORT choose its ports); ' +
+        'to use one you started, e.g. `PULSAR_WEB_PORT=18080 PULSAR_BROKER_PORT=16650 PULSAR_BOOKIE_PORT=13181 bash docker/local/pulsar/service.sh start`, ' +
+        `run the bench with the same PULSAR_WEB_PORT and PULSAR_BROKER_PORT (the native client uses ${serviceUrl}).`,
+      { cause: error },
+    );
+  }
+}
+
 /** Runs the benchmark and returns the markdown body of its section. */
 export async function benchPulsarThroughput(
   overrides: Partial<PulsarThroughputOptions> = {},
 ): Promise<string> {
   const options = { ...DEFAULTS, ...overrides };
-  const { webUrl, serviceUrl, tenant, namespace } = loadAllSettings().streaming;
+  const { webUrl, serviceUrl, tenant, namespace, subscriptionType, receiveQueueSize } =
+    loadAllSettings().streaming;
+  const version = await assertPulsarAnswers(webUrl, serviceUrl);
   const web = new URL(webUrl);
   const wsBase = `${web.protocol === 'https:' ? 'wss:' : 'ws:'}//${web.host}/ws/v2`;
   const payload = samplePayload();
   const payloadFile = join(tmpdir(), `pulsar-throughput-${randomUUID()}.json`);
   writeFileSync(payloadFile, payload);
+  const movements = benchMovements(options);
+  const wanted = new Set(options.clients ?? PULSAR_BENCH_CLIENTS);
+  const bare = bareWebSocketCase(wsBase, options, payload.toString('base64'), subscriptionType);
+  const javaBatching = javaCase(serviceUrl, options, payloadFile, true);
   const cases: Case[] = [
-    projectCase(webUrl, tenant, namespace, options, payload),
-    bareWebSocketCase(wsBase, options, payload.toString('base64')),
+    projectCase(webUrl, tenant, namespace, movements, subscriptionType, receiveQueueSize),
+    ingestCase(webUrl, tenant, namespace, movements, benchAccounts(options.keys), {
+      subscriptionType,
+      receiveQueueSize,
+    }),
+    bare,
     javaCase(serviceUrl, options, payloadFile, false),
-    javaCase(serviceUrl, options, payloadFile, true),
-  ];
+    javaBatching,
+  ].filter((one) => wanted.has(one.family));
   const tag = Date.now().toString(36);
   const layouts = [
     { name: 'one topic', partitions: 0 },
@@ -386,20 +577,21 @@ export async function benchPulsarThroughput(
     rmSync(payloadFile, { force: true });
   }
   const rate = (key: string): number => (options.messages / median(ms.get(key) ?? [])) * 1000;
-  const rows = layouts.flatMap((layout) => {
-    const bare = rate(`${layout.name}|${cases[1].client}`);
-    const java = rate(`${layout.name}|${cases[3].client}`);
-    return cases.map((one) => {
+  const ratio = (perSecond: number, reference: Case, layout: string): string =>
+    cases.includes(reference) ? fmt(perSecond / rate(`${layout}|${reference.client}`), 2) : 'n/a';
+  const rows = layouts.flatMap((layout) =>
+    cases.map((one) => {
       const perSecond = rate(`${layout.name}|${one.client}`);
-      return `| ${layout.name} | ${one.client} | ${fmt(median(ms.get(`${layout.name}|${one.client}`) ?? []) / 1000, 2)} | ${fmt(perSecond)} | ${fmt(perSecond / bare, 2)} | ${fmt(perSecond / java, 2)} |`;
-    });
-  });
+      return `| ${layout.name} | ${one.client} | ${fmt(median(ms.get(`${layout.name}|${one.client}`) ?? []) / 1000, 2)} | ${fmt(perSecond)} | ${ratio(perSecond, bare, layout.name)} | ${ratio(perSecond, javaBatching, layout.name)} |`;
+    }),
+  );
   return [
-    'Command: `npm run bench -- --only pulsar-throughput` (option: `--pulsar-rounds <n>`).',
+    'Command: `npm run bench -- --only pulsar` (options: `--pulsar-rounds <n>`, `--pulsar-messages <n>`, `--pulsar-clients project,ingest,bare,java`).',
     '',
-    `Pulsar 3.0.7 standalone at ${webUrl} (WebSocket API) and ${serviceUrl} (native protocol), on the same machine. ` +
-      `${fmt(options.messages)} messages of ${payload.length} bytes (a movement as the project publishes it), keyed by ${fmt(options.keys)} accounts; ` +
-      `end to end: consumers attached first (one Shared subscription, one consumer per partition), then the time from the first send until every message was received. ` +
+    `Pulsar ${version} standalone at ${webUrl} (WebSocket API) and ${serviceUrl} (native protocol), on the same machine. ` +
+      `${fmt(options.messages)} messages of about ${payload.length} bytes (movements as the project publishes them), keyed by ${fmt(options.keys)} accounts; ` +
+      `end to end: consumers attached first (one subscription, one consumer per partition), then the time from the first send until every message was received (for the ingest worker: written). ` +
+      `The project and the bare WebSocket client use the ingest subscription type (${subscriptionType}), the Java client a Shared subscription. ` +
       `${options.rounds} rounds, medians; every measurement on a fresh topic.`,
     '',
     '| topic | client | seconds | messages/s | vs bare WebSocket | vs Java (batching) |',

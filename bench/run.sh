@@ -6,13 +6,29 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 : "${JANUSGRAPH_PORT:=8182}" "${PULSAR_WEB_PORT:=8080}" "${PULSAR_BROKER_PORT:=6650}"
 export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
-# Stop the services at the end only if this script started them.
-if bash docker/local/services.sh status >/dev/null 2>&1; then
-  echo "JanusGraph and Pulsar are already running; using them and leaving them running."
+# `--only pulsar` (or pulsar-throughput) needs Pulsar alone: JanusGraph is neither started nor required.
+only=""
+for ((i = 1; i <= $#; i++)); do
+  if [[ ${!i} == --only ]]; then j=$((i + 1)); only="${!j:-}"; fi
+done
+if [[ $only == pulsar || $only == pulsar-throughput ]]; then
+  service=(bash docker/local/pulsar/service.sh)
+  start=(bash docker/local/pulsar/service.sh start)
+  stop=(bash docker/local/pulsar/service.sh stop)
+  what="Pulsar"
 else
-  trap 'bash docker/local/services.sh down >/dev/null 2>&1 || true' EXIT
+  service=(bash docker/local/services.sh)
+  start=(bash docker/local/services.sh up)
+  stop=(bash docker/local/services.sh down)
+  what="JanusGraph and Pulsar"
 fi
-bash docker/local/services.sh up
+# Stop the services at the end only if this script started them.
+if "${service[@]}" status >/dev/null 2>&1; then
+  echo "$what: already running; using what runs and leaving it running."
+else
+  trap '"${stop[@]}" >/dev/null 2>&1 || true' EXIT
+fi
+"${start[@]}"
 export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket
 export PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}"
 export TZ=UTC

@@ -11,7 +11,7 @@ import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
 import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
-import { benchPulsarThroughput } from './pulsar-throughput.bench';
+import { benchPulsarThroughput, PULSAR_BENCH_CLIENTS } from './pulsar-throughput.bench';
 import { benchScoreLatency } from './score-latency.bench';
 import { benchStoreScan } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
@@ -91,7 +91,14 @@ const SECTIONS: Section[] = [
     name: 'pulsar-throughput',
     title:
       'Pulsar: the project producer and consumer against a bare WebSocket client and the native Java client, same run (issue 11)',
-    run: () => benchPulsarThroughput(given({ rounds: numberFlag('--pulsar-rounds') })),
+    run: () =>
+      benchPulsarThroughput(
+        given({
+          rounds: numberFlag('--pulsar-rounds'),
+          messages: numberFlag('--pulsar-messages'),
+          clients: listFlag('--pulsar-clients', PULSAR_BENCH_CLIENTS),
+        }),
+      ),
   },
   {
     name: 'store-scan',
@@ -176,12 +183,27 @@ function textFlag(name: string): string | undefined {
   return value;
 }
 
+/** A comma-separated option whose items must be among `known`, or undefined when absent. */
+function listFlag(name: string, known: readonly string[]): string[] | undefined {
+  const value = textFlag(name);
+  if (value === undefined) return undefined;
+  const items = value.split(',');
+  const unknown = items.filter((item) => !known.includes(item));
+  if (unknown.length > 0) {
+    throw new Error(`${name}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return items;
+}
+
+/** Short names accepted by `--only` for a section. */
+const ALIASES: Readonly<Record<string, string>> = { pulsar: 'pulsar-throughput' };
+
 function parseOnly(argv: readonly string[]): Set<string> | undefined {
   const index = argv.indexOf('--only');
   if (index < 0) return undefined;
   const value = argv[index + 1];
   if (value === undefined) throw new Error('--only needs a comma-separated list of sections');
-  const names = new Set(value.split(','));
+  const names = new Set(value.split(',').map((name) => ALIASES[name] ?? name));
   for (const name of names) {
     if (!SECTIONS.some((s) => s.name === name)) {
       throw new Error(
