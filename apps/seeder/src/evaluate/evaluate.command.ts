@@ -409,7 +409,8 @@ function comparisonLines(c: AccountComparison): string[] {
     row('all: rules alone', c.all.rules),
     row('all: model alone (in-sample)', c.all.model),
     row('all: rules + model', c.all.rulesAndModel),
-    row(`test (from ${c.testFrom}): rules`, c.test.rules),
+    `test split: movements at or after ${c.testFrom} (the model never saw them)`,
+    row('test: rules alone', c.test.rules),
     row('test: model alone', c.test.model),
     row('test: rules + model', c.test.rulesAndModel),
   ];
