@@ -77,7 +77,9 @@ For banks that want rules only (no learned model). Movements are split by time e
 together on validation, and never looks at the test part: the test figures printed at the end
 are an honest estimate. Each candidate is one replay of one rule over the data before the test
 split; --max-evaluations bounds them (a wall-clock limit would make results depend on the
-machine's load). Name the written file in DETECTORS_PARAMETERS_FILE to use the values.`;
+machine's load). Name the written file in DETECTORS_PARAMETERS_FILE to use the values.
+A generated bank is held in memory while it is tuned: fine for tiny and small, several GiB for
+medium; for larger banks write the dataset first and tune a smaller period of it.`;
 
 /** `seeder tune`: searches AML rule parameters on a labelled dataset, writes a parameters file. */
 export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Command {
@@ -177,7 +179,7 @@ export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Co
         `split by time: train < ${iso(split.validationFrom)} <= validation < ${iso(split.testFrom)} <= test <= ${iso(split.end)}`,
       );
       print(
-        `Replaying ${tuner.scoredRules().length} AML rules once at the starting parameters, then up to ${opts.maxEvaluations} candidates…`,
+        `Replaying ${tuner.scoredRules().length} AML rules once at the starting parameters, then up to ${opts.maxEvaluations} candidates (one rule each), then every AML rule over the whole data for the test figures…`,
       );
       const result = tuner.tune({
         maxEvaluations: opts.maxEvaluations,
