@@ -78,8 +78,8 @@ together on validation, and never looks at the test part: the test figures print
 are an honest estimate. Each candidate is one replay of one rule over the data before the test
 split; --max-evaluations bounds them (a wall-clock limit would make results depend on the
 machine's load). Name the written file in DETECTORS_PARAMETERS_FILE to use the values.
-A generated bank is held in memory while it is tuned: fine for tiny and small, several GiB for
-medium; for larger banks write the dataset first and tune a smaller period of it.`;
+A generated bank is held in memory while it is tuned: tiny and small fit easily, while holding
+the large bank went past 12 GB (docs/evaluation.md, section 1b).`;
 
 /** `seeder tune`: searches AML rule parameters on a labelled dataset, writes a parameters file. */
 export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Command {
