@@ -87,6 +87,20 @@ export class DetectorRegistry {
     }
   }
 
+  /**
+   * One rule's parameters for one run outside `instantiate` (the fraud ring query): defaults,
+   * the parameters file, then `overrides`; bad values refused as in `instantiate`.
+   */
+  parametersOf<P extends DetectorParams>(
+    detector: Detector<P>,
+    overrides: Readonly<Record<string, unknown>> = {},
+  ): P {
+    return resolveParameters(detector, this.config, {
+      ...this.fileParameters[detector.id],
+      ...overrides,
+    });
+  }
+
   /** Defaults of one rule: the settings', then the parameters file's. */
   private defaultsOf(detector: Detector): DetectorParams {
     return resolveParameters(detector, this.config, this.fileParameters[detector.id] ?? {});

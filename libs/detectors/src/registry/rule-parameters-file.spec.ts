@@ -39,6 +39,11 @@ describe('DETECTORS_PARAMETERS_FILE (rule parameters written by `seeder tune`)',
     expect(overridden.params).toMatchObject({ minCounterparties: 7, minAmount: '250.00' });
     const described = registry.describe().find((r) => r.id === 'aml.fan-out');
     expect(described?.parameters.find((p) => p.name === 'minCounterparties')?.default).toBe(3);
+    // Queries outside a run (the fraud ring query) read the file too.
+    const rings = registryWith({ 'fraud.ring': { hubCap: 4 } });
+    const ring = rings.get('fraud.ring');
+    expect(rings.parametersOf(ring).hubCap).toBe(4);
+    expect(rings.parametersOf(ring, { hubCap: 6 }).hubCap).toBe(6);
     // Rules the file does not name keep their defaults.
     expect(registry.instantiate(['aml.fan-in'])[0].params.minCounterparties).toBe(5);
   });
