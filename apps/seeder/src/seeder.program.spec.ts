@@ -11,6 +11,7 @@ describe('createSeederProgram', () => {
       'generate',
       'import',
       'train',
+      'tune',
     ]);
     const imports = program.commands.find((c) => c.name() === 'import');
     expect(imports?.commands.map((c) => c.name()).sort()).toEqual([

@@ -8,6 +8,7 @@ import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
 import { registerImportCommands } from './import/import.command';
 import { registerTrainCommand } from './train/train.command';
+import { registerTuneCommand } from './tune/tune.command';
 
 export interface SeederProgramDeps extends GenerateCommandDeps {
   /** The graph store for the import commands' `--sink graph` (booted on first use). */
@@ -19,7 +20,8 @@ export interface SeederProgramDeps extends GenerateCommandDeps {
 /**
  * The seeder's command line: `generate` (synthetic bank), `import bank|amlworld|amlsim|bods`
  * (a bank's own export, public datasets and ownership registers), `detect` (alerts on any
- * dataset, no labels needed) and `evaluate` (detectors against ground truth).
+ * dataset, no labels needed), `evaluate` (detectors against ground truth), `train` (risk model)
+ * and `tune` (rule parameters from labelled data).
  */
 export function createSeederProgram(deps: SeederProgramDeps): Command {
   const program = new Command('seeder')
@@ -41,6 +43,11 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     ...(deps.money ? { money: deps.money } : {}),
   });
   registerTrainCommand(program, {
+    boot: deps.boot,
+    ...(deps.print ? { print: deps.print } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
+  });
+  registerTuneCommand(program, {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
     ...(deps.money ? { money: deps.money } : {}),

@@ -42,6 +42,7 @@ export * from './engine/stream-detection.engine';
 
 export * from './registry/all-detectors';
 export * from './registry/detector.registry';
+export * from './registry/rule-parameters-file';
 export * from './registry/base-money.provider';
 export * from './registry/detectors.tokens';
 export * from './registry/detectors.module';

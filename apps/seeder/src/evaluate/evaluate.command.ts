@@ -24,12 +24,15 @@ import {
   PROFILE_NAMES,
 } from '@app/generators';
 import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
+import { readRiskModelFile } from '@app/risk-model';
 import { DomainError } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
 import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
 import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.reporter';
 import { readJsonlDataset } from './jsonl-dataset.reader';
+import { compareAccounts } from './model-comparison';
+import type { AccountComparison, AccountScores } from './model-comparison';
 
 const DAY_MS = 86_400_000;
 
@@ -59,6 +62,7 @@ interface EvaluateOptions {
   rules?: string[];
   injectPatterns?: string;
   progress: boolean;
+  model?: string;
 }
 
 function wholeNumber(min: number, max: number): (text: string) => number {
@@ -138,6 +142,10 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
       'graft the laundering attempts of an AMLworld *_Patterns.txt file onto the generated bank (not with --dataset)',
     )
     .option('--no-progress', 'do not draw progress bars')
+    .option(
+      '--model <file>',
+      'with --dataset: also compare rules, this model file (`seeder train`) and both, per account',
+    )
     .addHelpText('after', EXAMPLES);
 
   command.action(async () => {
@@ -146,6 +154,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     try {
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
+      let comparisonText: string[] = [];
       if (opts.dataset !== undefined) {
         if (opts.injectPatterns !== undefined) {
           command.error(
@@ -171,7 +180,35 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
             ? Date.parse(reference) - days * DAY_MS
             : undefined;
         run = evaluateDataset(registry, dataset, { rules: opts.rules, observedSince, facts }, now);
+        if (opts.model !== undefined) {
+          const comparison = await compareAccounts(
+            registry,
+            dataset,
+            run.detection.alerts,
+            readRiskModelFile(opts.model),
+            {
+              money: registry.money,
+              highRiskJurisdictions: context.detectors.highRiskJurisdictions,
+              observedSince,
+            },
+          );
+          await mkdir(opts.report, { recursive: true });
+          await writeFile(
+            join(opts.report, 'accounts-by-scorer.json'),
+            JSON.stringify(comparison, null, 2) + '\n',
+            'utf8',
+          );
+          comparisonText = comparisonLines(comparison);
+        }
       } else {
+        if (opts.model !== undefined)
+          command.error(
+            'error: --model works with --dataset (write the bank with `seeder generate --sink jsonl`)',
+            {
+              exitCode: 2,
+              code: 'seeder.evaluate.options',
+            },
+          );
         // The bank is generated and replayed day by day, never held whole: every profile fits in
         // memory (the population and the rules' bounded state are what is held).
         const bankOptions = bankOptionsFor(opts, context);
@@ -208,7 +245,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
         );
       }
       await writeReport(opts.report, run.summary);
-      for (const line of summaryLines(run.summary)) print(line);
+      for (const line of [...summaryLines(run.summary), ...comparisonText]) print(line);
       print(`Report written to ${join(opts.report, 'report.md')} and report.json`);
     } catch (error: unknown) {
       if (error instanceof DomainError) {
@@ -357,5 +394,24 @@ function accountSummary(accounts: AccountEvaluation | null): string[] {
   return [
     `per account (AML): precision ${percent(accounts.precision)}, recall ${percent(accounts.recall)}, F1 ${percent(accounts.f1)} ` +
       `(${accounts.predicted} accounts alerted, ${accounts.positive} labelled, ${accounts.truePositives} both, of ${accounts.accounts} accounts)`,
+  ];
+}
+
+/** Rules, model and both per account, on the whole span and on the test split. */
+function comparisonLines(c: AccountComparison): string[] {
+  const row = (label: string, s: AccountScores): string =>
+    `${label.padEnd(34)}  ${String(s.accounts).padStart(8)}  ${String(s.positive).padStart(8)}  ${String(s.predicted).padStart(9)}  ` +
+    `${percent(s.precision).padStart(9)}  ${percent(s.recall).padStart(7)}  ${percent(s.f1).padStart(6)}`;
+  return [
+    '',
+    `per account, rules and model ${c.modelVersion} (threshold ${c.threshold.toFixed(4)}); flagged = sends or receives a flagged movement`,
+    `${'scorer, part'.padEnd(34)}  ${'accounts'.padStart(8)}  ${'labelled'.padStart(8)}  ${'predicted'.padStart(9)}  ${'precision'.padStart(9)}  ${'recall'.padStart(7)}  ${'F1'.padStart(6)}`,
+    row('all: rules alone', c.all.rules),
+    row('all: model alone (in-sample)', c.all.model),
+    row('all: rules + model', c.all.rulesAndModel),
+    `test split: movements at or after ${c.testFrom} (the model never saw them)`,
+    row('test: rules alone', c.test.rules),
+    row('test: model alone', c.test.model),
+    row('test: rules + model', c.test.rulesAndModel),
   ];
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { detectorsSettings } from '@app/settings';
+import { detectorsSettings, InvalidSettingsError } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
 import { EntityNotFoundError, InvalidInputError, shippedBaseMoney } from '@app/vocabulary';
 import type { BaseMoney, FieldProblem, Typology } from '@app/vocabulary';
@@ -7,6 +7,7 @@ import type { Detector, DetectorParams, ParamValue, ParameterSpec } from '../cor
 import { resolveParameters } from '../core/parameters';
 import type { ParameterOverrides } from '../core/parameters';
 import { BASE_MONEY, DETECTORS } from './detectors.tokens';
+import { readRuleParametersFile } from './rule-parameters-file';
 
 /** One rule with the parameters of one run. */
 export interface RuleInstance {
@@ -41,6 +42,8 @@ export class DetectorRegistry {
    * in USD.
    */
   readonly money: BaseMoney;
+  /** Parameters of DETECTORS_PARAMETERS_FILE (written by `seeder tune`), in place of defaults. */
+  private readonly fileParameters: ParameterOverrides;
 
   constructor(
     @Inject(DETECTORS) detectors: readonly Detector[],
@@ -56,6 +59,51 @@ export class DetectorRegistry {
       }
       this.byId.set(detector.id, detector);
     }
+    this.fileParameters = this.loadParametersFile(config.parametersFile);
+  }
+
+  /**
+   * Reads DETECTORS_PARAMETERS_FILE and checks every value against its rule; an unreadable
+   * file, an unknown rule or parameter, or a bad value stops the start with an
+   * InvalidSettingsError naming the variable, the file and the problem.
+   */
+  private loadParametersFile(path: string | undefined): ParameterOverrides {
+    const file = path?.trim() ?? '';
+    if (file === '') return {};
+    const refuse = (rule: string): InvalidSettingsError =>
+      new InvalidSettingsError([{ variable: 'DETECTORS_PARAMETERS_FILE', value: file, rule }]);
+    try {
+      const { parameters } = readRuleParametersFile(file);
+      for (const [id, values] of Object.entries(parameters)) {
+        const detector = this.byId.get(id);
+        if (!detector)
+          throw refuse(`names rule ${id}, which is not a known rule (${this.ids().join(', ')})`);
+        resolveParameters(detector, this.config, values);
+      }
+      return parameters;
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw refuse(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * One rule's parameters for one run outside `instantiate` (the fraud ring query): defaults,
+   * the parameters file, then `overrides`; bad values refused as in `instantiate`.
+   */
+  parametersOf<P extends DetectorParams>(
+    detector: Detector<P>,
+    overrides: Readonly<Record<string, unknown>> = {},
+  ): P {
+    return resolveParameters(detector, this.config, {
+      ...this.fileParameters[detector.id],
+      ...overrides,
+    });
+  }
+
+  /** Defaults of one rule: the settings', then the parameters file's. */
+  private defaultsOf(detector: Detector): DetectorParams {
+    return resolveParameters(detector, this.config, this.fileParameters[detector.id] ?? {});
   }
 
   list(): Detector[] {
@@ -86,7 +134,7 @@ export class DetectorRegistry {
 
   describe(): RuleDescription[] {
     return this.list().map((detector) => {
-      const defaults = detector.defaults(this.config);
+      const defaults = this.defaultsOf(detector);
       return {
         id: detector.id,
         version: detector.version,
@@ -131,7 +179,10 @@ export class DetectorRegistry {
       const detector = this.get(id);
       return {
         detector,
-        params: resolveParameters(detector, this.config, overrides[id] ?? {}),
+        params: resolveParameters(detector, this.config, {
+          ...this.fileParameters[id],
+          ...overrides[id],
+        }),
         money: this.money,
       };
     });

@@ -1,12 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import type { SharedIdentifier } from '@app/graph-store';
-import { detectorsSettings } from '@app/settings';
-import type { DetectorsConfig } from '@app/settings';
 import { findFraudRings, fraudRingDetector } from '../fraud/fraud-ring.detector';
 import type { FraudRing, FraudRingParams } from '../fraud/fraud-ring.detector';
-import { resolveParameters } from '../core/parameters';
 import { structuralInputFromStore } from '../engine/store-holders';
+import { DetectorRegistry } from '../registry/detector.registry';
 
 export interface RingQuery {
   /** Only rings containing one of these accounts (two hops of shared identifiers are read). */
@@ -20,13 +18,14 @@ export interface RingQuery {
 export class FraudRingService {
   constructor(
     private readonly store: GraphStore,
-    @Inject(detectorsSettings.KEY) private readonly config: DetectorsConfig,
+    private readonly registry: DetectorRegistry,
   ) {}
 
   async findRings(
     query: RingQuery = {},
   ): Promise<{ rings: FraudRing[]; parameters: FraudRingParams }> {
-    const params = resolveParameters(fraudRingDetector, this.config, query.parameters ?? {});
+    // Defaults, then DETECTORS_PARAMETERS_FILE, then the query's own parameters.
+    const params = this.registry.parametersOf(fraudRingDetector, query.parameters ?? {});
     const kinds = fraudRingDetector.kinds(params);
     if (!query.accountIds || query.accountIds.length === 0) {
       const shared = await this.store.findSharedIdentifiers({ hubCap: params.hubCap, kinds });

@@ -1,4 +1,13 @@
-import { IsInt, IsISO8601, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { EnvVar } from '../env-var.decorator';
 
 /** Defaults of AML and fraud rules; each can be overridden per scan (namespace `detectors`). */
@@ -127,4 +136,14 @@ export class DetectorsSettings {
   })
   @IsString()
   timezone!: string;
+
+  @EnvVar({
+    name: 'DETECTORS_PARAMETERS_FILE',
+    kind: 'string',
+    description:
+      "Rule parameters file written by `seeder tune`; its values replace the rules' defaults (a scan's own parameters still win). Unset = defaults. A missing or invalid file stops the start.",
+  })
+  @IsOptional()
+  @IsString()
+  parametersFile?: string;
 }

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { ALL_DETECTORS, DetectorRegistry, parseRuleParametersFile } from '@app/detectors';
+import { loadAllSettings } from '@app/settings';
+import type { SeederContext } from '../generate/generate.command';
+import { registerTuneCommand } from './tune.command';
+
+describe('seeder tune', () => {
+  let work: string;
+  let printed: string[];
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'seeder-tune-spec-'));
+    printed = [];
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  async function run(args: string[]): Promise<void> {
+    const settings = loadAllSettings({ SEEDER_PROFILE: 'tiny' });
+    const program = new Command('seeder').exitOverride();
+    program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerTuneCommand(program, {
+      boot: () => {
+        const context: SeederContext = {
+          seeder: settings.seeder,
+          detectors: settings.detectors,
+          graph: settings.graph,
+          streaming: settings.streaming,
+          close: () => Promise.resolve(),
+        };
+        return Promise.resolve(context);
+      },
+      print: (line) => printed.push(line),
+    });
+    await program.parseAsync(['node', 'seeder', 'tune', ...args]);
+  }
+
+  it('tunes a generated bank within the budget and writes a file the detectors load', async () => {
+    const out = join(work, 'parameters.json');
+    await run([
+      ...['--profile', 'tiny', '--seed', '7', '--days', '30'],
+      ...['--rules', 'aml.fan-out,aml.cycle', '--max-evaluations', '4', '--out', out],
+    ]);
+    const file = parseRuleParametersFile(JSON.parse(readFileSync(out, 'utf8')));
+    expect(file.provenance).toMatchObject({
+      writtenBy: 'seeder tune',
+      evaluations: 4,
+      budgetExhausted: true,
+      facts: { profile: 'tiny', seed: 7, days: 30 },
+    });
+    expect(printed.some((l) => l.startsWith('test: after'))).toBe(true);
+    expect(printed.at(-1)).toContain(`DETECTORS_PARAMETERS_FILE=${out}`);
+    const settings = loadAllSettings({ DETECTORS_PARAMETERS_FILE: out });
+    expect(() => new DetectorRegistry(ALL_DETECTORS, settings.detectors)).not.toThrow();
+  }, 120_000);
+
+  it('refuses --inject-patterns with --dataset', async () => {
+    await expect(
+      run(['--dataset', work, '--inject-patterns', 'x.txt', '--out', join(work, 'p.json')]),
+    ).rejects.toBeInstanceOf(CommanderError);
+  });
+});
