@@ -9,6 +9,7 @@ import { scoreScanAlerts } from '../engine/scan-risk';
 import { DetectorRegistry } from '../registry/detector.registry';
 import { ALL_DETECTORS } from '../registry/all-detectors';
 import { DetectionService } from '../services/detection.service';
+import { StreamDetectionService } from '../services/stream-detection.service';
 import {
   accountVertex,
   DAY,
@@ -221,6 +222,35 @@ describe('Scoring a store scan with the model', () => {
         });
         expect(stored.risk).toBeUndefined();
         expect(stored.explanation).toBe(alert.explanation);
+      }
+    }
+  });
+});
+
+describe('Stream detection stores the model risk with its alerts', () => {
+  it('an alert raised on the stream is stored with the risk of its movement; none without a model', async () => {
+    for (const hooks of [new CountingHooks(), undefined]) {
+      const { store, repository } = await setup();
+      const registry = new DetectorRegistry(ALL_DETECTORS, defaultConfig(), testMoney());
+      const stream = new StreamDetectionService(registry, store, repository, hooks ?? null);
+      const deposits = Array.from({ length: 3 }, (_, i) =>
+        deposit('account:b:A', 9_500_00 + i, T0 + i * DAY, 'cash:b:1'),
+      );
+      const raised: DetectedAlert[] = [];
+      for (const movement of deposits) {
+        await store.upsertEdges([movementEdge(movement)]);
+        raised.push(...(await stream.onMovement(movement)));
+      }
+      const structuringAlert = raised.find((a) => a.ruleId === 'aml.structuring');
+      expect(structuringAlert).toBeDefined();
+      const stored = await repository.get(structuringAlert?.alertId ?? '');
+      if (hooks) {
+        // Fed every movement once, in order: the third one raised the alert.
+        expect(hooks.fed.map((f) => f.movementId)).toEqual(deposits.map((m) => m.movementId));
+        expect(stored.risk).toEqual(structuringAlert?.risk);
+        expect(stored.risk).toMatchObject({ modelVersion: 'risk-counting', score: 0.03 });
+      } else {
+        expect(stored.risk).toBeUndefined();
       }
     }
   });
