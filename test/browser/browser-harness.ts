@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { GraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings, securitySettings } from '@app/settings';
+import { appSettings, loadAllSettings, modelSettings, securitySettings } from '@app/settings';
 import type { CompanyVertex, OwnsEdge, PersonVertex } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ScanJobs } from '../../apps/api/src/alerts/scan-jobs.service';
@@ -54,15 +54,17 @@ export interface RunningApi {
 /**
  * The whole API in this process over the seeded default bank (as `npm start` serves it), on a
  * free loopback port, with the web app under /app. Rate limits are off: the tests click faster
- * than an analyst.
+ * than an analyst. With `riskModelFile`, the learned risk model of that file scores movements and alerts.
  */
-export async function startSeededApi(): Promise<RunningApi> {
+export async function startSeededApi(riskModelFile?: string): Promise<RunningApi> {
   const defaults = loadAllSettings({});
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(appSettings.KEY)
     .useValue({ ...defaults.app, seedOnStart: true, logLevel: 'silent' })
     .overrideProvider(securitySettings.KEY)
     .useValue({ ...defaults.security, rateLimitEnabled: false })
+    .overrideProvider(modelSettings.KEY)
+    .useValue({ ...defaults.model, riskModelFile })
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   configureApi(app, defaults.app);

@@ -12,6 +12,16 @@ export interface AlertSummary {
   movementIds: string[];
   createdAtIso: string;
   updatedAtIso: string;
+  /** The learned risk model's score of the alert, or null when no model scored it. */
+  risk?: AlertRiskView | null;
+}
+
+/** The learned model's view of an alert: score, threshold, model version, reasons in words. */
+export interface AlertRiskView {
+  modelVersion: string;
+  score: number;
+  threshold: number;
+  reasons: { feature: string; effect: number; text: string }[];
 }
 
 export interface AlertPage {

@@ -425,6 +425,12 @@ export function assertPageRequest(request: PageRequest): void {
   if (request.cursor !== undefined && typeof request.cursor !== 'string') {
     problems.push({ field: 'cursor', rule: 'must be the nextCursor of the previous page' });
   }
+  if (problems.length === 0 && request.without !== undefined) {
+    const rules = VERTEX_SCHEMA[request.label] as Readonly<Record<string, unknown>>;
+    if (typeof request.without !== 'string' || !(request.without in rules)) {
+      problems.push({ field: 'without', rule: `must be a property of ${request.label}` });
+    }
+  }
   if (problems.length === 0 && request.where !== undefined) {
     const rules = VERTEX_SCHEMA[request.label] as Readonly<Record<string, unknown>>;
     for (const [key, value] of Object.entries(request.where)) {

@@ -108,6 +108,11 @@ export interface PageRequest {
   limit: number;
   /** Equality filters on properties of that label. */
   where?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Only vertices that lack this property of the label (an optional one, such as Alert
+   * `riskScore`): with an ordered listing of the vertices having it, a listing of the rest.
+   */
+  without?: string;
 }
 
 /**

@@ -82,6 +82,16 @@ export interface AlertProps {
   movementIds: string[];
   /** Who works the alert (a principal id or a name the team uses); absent when nobody does. */
   assignee?: string;
+  /**
+   * The learned risk model's view of the alert's latest movement (RISK_MODEL_FILE): its score
+   * (0 to 1), threshold and version. All three or none: alerts raised without a model, or
+   * stored before the model came, have none.
+   */
+  riskScore?: number;
+  riskThreshold?: number;
+  riskModelVersion?: string;
+  /** The features that raised the score most, one JSON document `{feature, effect, text}` each. */
+  riskReasons?: string[];
 }
 
 /**

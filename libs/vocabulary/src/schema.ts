@@ -123,6 +123,10 @@ export const VERTEX_SCHEMA: {
     windowEnd: req('long', INSTANT),
     movementIds: req('stringList'),
     assignee: opt('string', { min: 1 }),
+    riskScore: opt('double', { min: 0, max: 1 }),
+    riskThreshold: opt('double', { min: 0, max: 1 }),
+    riskModelVersion: opt('string', { min: 1 }),
+    riskReasons: opt('stringList'),
   },
   StatusChange: {
     alertId: req('string', { pattern: BUSINESS_ID_PATTERN, patternText: BUSINESS_ID_RULE }),

@@ -21,6 +21,7 @@ import {
   PartyRefResponse,
   VertexResponse,
 } from '../presentation/analyst-format.responses';
+import { RiskDto } from '../score/score-result.dto';
 import { SCAN_JOB_STATUSES } from './scan-jobs.service';
 import type { ScanJobStatus } from './scan-jobs.service';
 
@@ -101,6 +102,14 @@ export class AlertResponse {
     description: 'Who works the alert; absent when nobody does.',
   })
   assignee?: string;
+
+  @ApiProperty({
+    type: RiskDto,
+    nullable: true,
+    description:
+      "The learned risk model's score of the alert's latest movement, the model version and the reasons in words (RISK_MODEL_FILE); null when no model scored the alert (none configured, or the alert was stored before one was).",
+  })
+  risk!: RiskDto | null;
 }
 
 export class AlertPageResponse {
@@ -348,8 +357,13 @@ export class ScanRequestEchoResponse {
 }
 
 export class ScanProgressResponse {
-  @ApiProperty({ enum: ['detecting', 'saving'], example: 'detecting' })
-  phase!: 'detecting' | 'saving';
+  @ApiProperty({
+    enum: ['detecting', 'scoring', 'saving'],
+    example: 'detecting',
+    description:
+      'detecting: rules run over the store; scoring: the learned risk model (when configured) reads the movements up to the alerts; saving: alerts are stored.',
+  })
+  phase!: 'detecting' | 'scoring' | 'saving';
 
   @ApiProperty({ example: 3, description: 'Rules whose alerts are complete.' })
   rulesDone!: number;
@@ -385,6 +399,28 @@ export class ScanAlertCountsResponse {
   @ApiProperty({ example: 1 }) unchanged!: number;
 }
 
+export class ScanRiskResponse {
+  @ApiProperty({ example: true, description: 'Whether a learned risk model is configured.' })
+  modelConfigured!: boolean;
+
+  @ApiProperty({
+    example: 'risk-0d4c2379d300',
+    nullable: true,
+    type: String,
+    description: 'The model version that scored the alerts; null when none was scored.',
+  })
+  modelVersion!: string | null;
+
+  @ApiProperty({ example: 5, description: 'Alerts the model scored (those with movements).' })
+  alertsScored!: number;
+
+  @ApiProperty({
+    example: 48210,
+    description: 'Stored movements the model read, history before the alerts included.',
+  })
+  movementsFed!: number;
+}
+
 /** What a finished scan found. */
 export class ScanReportResponse {
   @ApiProperty({ example: 1727740800000 })
@@ -413,6 +449,9 @@ export class ScanReportResponse {
 
   @ApiProperty({ type: [String], example: ['alert:aml.structuring:3f2a9c1e'] })
   alertIds!: string[];
+
+  @ApiProperty({ type: ScanRiskResponse })
+  risk!: ScanRiskResponse;
 
   @ApiProperty({ example: 1840 })
   durationMs!: number;

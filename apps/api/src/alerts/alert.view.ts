@@ -1,6 +1,7 @@
 import type {
   AlertDetail,
   AlertPage,
+  AlertRisk,
   AlertStatusChange,
   ScanReport,
   StoredAlert,
@@ -10,12 +11,16 @@ import { isoOf, moneyView, partyRefOf, withIsoTimes } from '../presentation/anal
 import type { MoneyView, PartyRef } from '../presentation/analyst-format';
 import type { AccountParty } from '../presentation/party-directory.service';
 
-/** An alert with ISO times beside its epoch ones. */
-export type AlertView = StoredAlert & {
+/**
+ * An alert with ISO times beside its epoch ones, and the learned model's risk (score, model
+ * version, reasons in words) or null when no model scored it: every alert names its model.
+ */
+export type AlertView = Omit<StoredAlert, 'risk'> & {
   createdAtIso: string;
   updatedAtIso: string;
   windowStartIso: string;
   windowEndIso: string;
+  risk: AlertRisk | null;
 };
 
 export interface AlertPageView {
@@ -57,6 +62,7 @@ export function alertView(alert: StoredAlert): AlertView {
     updatedAtIso: isoOf(updatedAt),
     windowStartIso: isoOf(windowStart),
     windowEndIso: isoOf(windowEnd),
+    risk: alert.risk ?? null,
   };
 }
 

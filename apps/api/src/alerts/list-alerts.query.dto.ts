@@ -76,9 +76,10 @@ export class ListAlertsQueryDto {
   minScore?: number;
 
   /**
-   * Order of the whole listing (not of one page): score, or raisedAt (when the alert was first
-   * stored). Ties come in alert id order, so pages never repeat or skip an alert. Without it,
-   * alerts come in alert id order.
+   * Order of the whole listing (not of one page): score (the rule's), raisedAt (when the alert
+   * was first stored) or risk (the learned model's score; alerts the model did not score come
+   * after all scored ones, in alert id order, in both directions). Ties come in alert id order,
+   * so pages never repeat or skip an alert. Without it, alerts come in alert id order.
    */
   @ApiPropertyOptional({ enum: ALERT_SORT_KEYS, example: 'score' })
   @IsOptional()

@@ -13,6 +13,7 @@ function report(): ScanReport {
     rules: [],
     alerts: { detected: 0, created: 0, updated: 0, unchanged: 0 },
     alertIds: [],
+    risk: { modelConfigured: false, modelVersion: null, alertsScored: 0, movementsFed: 0 },
     durationMs: 0,
   };
 }

@@ -3,6 +3,7 @@ import type { StoredAlert } from '@app/detectors';
 import { EDGE_LABELS, VERTEX_LABELS } from '@app/vocabulary';
 import type { EdgeLabel, Movement, VertexLabel } from '@app/vocabulary';
 import { AlertResponse, MovementResponse } from '../alerts/alert.responses';
+import { RiskDto } from '../score/score-result.dto';
 import { AuditEntryResponse, SameKeys } from '../audit/audit.responses';
 import type { Bounded, ErasureResult, SubjectExport } from './subjects.service';
 
@@ -98,13 +99,24 @@ export class StoredMovementResponse extends PickType(MovementResponse, [
   'reference',
 ] as const) {}
 
-/** An alert as stored (StoredAlert): the alert answer without the ISO times. */
+/**
+ * An alert as stored (StoredAlert): the alert answer without the ISO times, and with the
+ * learned model's risk only when a model scored the alert.
+ */
 export class StoredAlertResponse extends OmitType(AlertResponse, [
   'createdAtIso',
   'updatedAtIso',
   'windowStartIso',
   'windowEndIso',
-] as const) {}
+  'risk',
+] as const) {
+  @ApiPropertyOptional({
+    type: RiskDto,
+    description:
+      "The learned risk model's score of the alert's latest movement; absent when no model scored the alert.",
+  })
+  risk?: RiskDto;
+}
 
 /** The parts every list of an export has: it may have been cut at its limit (Bounded). */
 class BoundedListResponse {

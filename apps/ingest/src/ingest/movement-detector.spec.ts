@@ -47,6 +47,17 @@ describe('MovementDetector over @app/detectors', () => {
     });
   });
 
+  it('publishes the learned model risk with the alert, and no risk field without a model', () => {
+    const risk = {
+      modelVersion: 'risk-7',
+      score: 0.91,
+      threshold: 0.4,
+      reasons: [{ feature: 'senderOutDistinct7d', effect: 1.25, text: 'paid 9 accounts' }],
+    };
+    expect(streamAlertOf({ ...detected, risk }).risk).toEqual(risk);
+    expect('risk' in streamAlertOf(detected)).toBe(false);
+  });
+
   it('hands each movement to StreamDetectionService and maps what it raises', async () => {
     const calls: string[] = [];
     const service = {

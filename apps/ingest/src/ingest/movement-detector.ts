@@ -31,6 +31,20 @@ export function streamAlertOf(alert: DetectedAlert): StreamAlert {
     windowEnd: alert.windowEnd,
     movementIds: alert.movements.map((m) => m.movementId),
     parties: alert.parties.map((p) => ({ uid: p.uid, role: p.role })),
+    ...(alert.risk === undefined
+      ? {}
+      : {
+          risk: {
+            modelVersion: alert.risk.modelVersion,
+            score: alert.risk.score,
+            threshold: alert.risk.threshold,
+            reasons: alert.risk.reasons.map(({ feature, effect, text }) => ({
+              feature,
+              effect,
+              text,
+            })),
+          },
+        }),
   };
 }
 

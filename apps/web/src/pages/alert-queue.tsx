@@ -30,7 +30,7 @@ const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const PAGE_SIZES = [10, 25, 50, 100];
 
 /** What the API sorts the whole queue by (GET /alerts?sort=&direction=); '' is alert id order. */
-type SortKey = '' | 'score' | 'raisedAt';
+type SortKey = '' | 'score' | 'raisedAt' | 'risk';
 type Direction = 'asc' | 'desc';
 
 interface ScanJob {
@@ -73,6 +73,28 @@ function SortHeader({
         <span aria-hidden="true">{active ? (direction === 'desc' ? ' ▼' : ' ▲') : ' ↕'}</span>
       </button>
     </th>
+  );
+}
+
+/**
+ * The learned model's score of an alert, with the model version and its reasons on hover;
+ * a dash when no model scored the alert.
+ */
+function RiskCell({ risk }: { risk: AlertSummary['risk'] }): React.JSX.Element {
+  if (risk === undefined || risk === null)
+    return (
+      <td data-risk="" title="No risk model scored this alert">
+        –
+      </td>
+    );
+  const reasons = risk.reasons.map((r) => r.text).join('; ');
+  return (
+    <td
+      data-risk={risk.score}
+      title={`Model ${risk.modelVersion}, threshold ${risk.threshold.toFixed(2)}${reasons === '' ? '' : `: ${reasons}`}`}
+    >
+      {risk.score.toFixed(3)}
+    </td>
   );
 }
 
@@ -404,6 +426,8 @@ export function AlertQueue(): React.JSX.Element {
             <option value="score:asc">Score (lowest first)</option>
             <option value="raisedAt:desc">Raised (newest first)</option>
             <option value="raisedAt:asc">Raised (oldest first)</option>
+            <option value="risk:desc">Model risk (highest first, unscored last)</option>
+            <option value="risk:asc">Model risk (lowest first, unscored last)</option>
             <option value="">Alert id</option>
           </select>
         </div>
@@ -459,6 +483,13 @@ export function AlertQueue(): React.JSX.Element {
               direction={direction}
               onSort={sortBy}
             />
+            <SortHeader
+              title="Risk"
+              column="risk"
+              sort={sort}
+              direction={direction}
+              onSort={sortBy}
+            />
             <th scope="col">Status</th>
             <SortHeader
               title="Raised (UTC)"
@@ -504,6 +535,7 @@ export function AlertQueue(): React.JSX.Element {
                 <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
               </td>
               <td>{alert.score.toFixed(3)}</td>
+              <RiskCell risk={alert.risk} />
               <td>{alert.status}</td>
               <td>{alert.createdAtIso.slice(0, 16).replace('T', ' ')}</td>
               <td>

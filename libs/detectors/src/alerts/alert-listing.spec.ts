@@ -21,7 +21,10 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** 60 alerts with few distinct scores and raise times (many ties), half flagging account A. */
+/**
+ * 60 alerts with few distinct scores, raise times and model risks (many ties), half flagging
+ * account A; every fourth (all flagging A) has no model risk (raised without a model).
+ */
 function alerts(): { vertices: AlertVertex[]; flags: GraphEdge[] } {
   const random = seeded(14);
   const vertices: AlertVertex[] = [];
@@ -46,6 +49,14 @@ function alerts(): { vertices: AlertVertex[]; flags: GraphEdge[] } {
         windowStart: T + i * HOUR,
         windowEnd: T + (i + 1) * HOUR,
         movementIds: [],
+        ...(i % 4 === 2
+          ? {}
+          : {
+              riskScore: Math.floor(random() * 4) / 4,
+              riskThreshold: 0.5,
+              riskModelVersion: 'risk-test',
+              riskReasons: [JSON.stringify({ feature: 'f', effect: 1, text: `reason ${i}` })],
+            }),
       },
     });
     if (i % 2 === 0) {
@@ -71,24 +82,51 @@ async function setup(): Promise<{ repository: AlertRepository; stored: StoredAle
   const { vertices, flags } = alerts();
   await store.upsertVertices([accountVertex('account:b:A'), ...vertices]);
   await store.upsertEdges(flags);
-  const stored = vertices.map((v): StoredAlert => ({
-    alertId: v.uid,
-    ...v.props,
-    typology: v.props.typology as Typology,
-  }));
+  const stored = vertices.map((v): StoredAlert => {
+    const { riskScore, riskThreshold, riskModelVersion, riskReasons: _reasons, ...props } = v.props;
+    return {
+      alertId: v.uid,
+      ...props,
+      typology: props.typology as Typology,
+      ...(riskScore === undefined
+        ? {}
+        : {
+            risk: {
+              score: riskScore,
+              threshold: riskThreshold ?? -1,
+              modelVersion: riskModelVersion ?? '',
+              reasons: [{ feature: 'f', effect: 1, text: `reason ${props.fingerprint}` }],
+            },
+          }),
+    };
+  });
   return { repository, stored };
 }
 
-/** What the listing must give: every matching alert in the sort's order, ties by id. */
+/**
+ * What the listing must give: every matching alert in the sort's order, ties by id; by risk,
+ * the alerts without one after all others (in id order) whatever the direction.
+ */
 function expected(stored: readonly StoredAlert[], sort: AlertSort | undefined): string[] {
-  const key = sort?.by === 'raisedAt' ? 'createdAt' : 'score';
+  const value = (a: StoredAlert): number | undefined =>
+    sort?.by === 'raisedAt' ? a.createdAt : sort?.by === 'risk' ? a.risk?.score : a.score;
   const sign = sort?.direction === 'asc' ? 1 : -1;
   return [...stored]
     .sort((a, b) => {
-      if (sort !== undefined && a[key] !== b[key]) return (a[key] - b[key]) * sign;
+      const x = value(a);
+      const y = value(b);
+      if (sort !== undefined && x !== y) {
+        if (x === undefined) return 1;
+        if (y === undefined) return -1;
+        return (x - y) * sign;
+      }
       return a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
     })
     .map((a) => a.alertId);
+}
+
+function byRisk(stored: readonly StoredAlert[], alertId: string): boolean {
+  return stored.find((a) => a.alertId === alertId)?.risk !== undefined;
 }
 
 async function allPages(
@@ -124,7 +162,49 @@ describe('AlertRepository listing order', () => {
     { by: 'score', direction: 'asc' },
     { by: 'raisedAt', direction: 'desc' },
     { by: 'raisedAt', direction: 'asc' },
+    { by: 'risk', direction: 'desc' },
+    { by: 'risk', direction: 'asc' },
   ];
+
+  it('reads every alert back with its model risk, or none', async () => {
+    const { repository, stored } = await setup();
+    const pages = await allPages(repository, {}, 60);
+    const byId = new Map(stored.map((a) => [a.alertId, a] as const));
+    const listed = await repository.list({}, 60);
+    expect(pages.flat()).toHaveLength(60);
+    for (const alert of listed.items) expect(alert).toEqual(byId.get(alert.alertId));
+    expect(listed.items.filter((a) => a.risk === undefined)).toHaveLength(15);
+    expect(await repository.get(stored[0].alertId)).toEqual(stored[0]);
+  });
+
+  it.each([7, 15, 45, 60])(
+    'by risk, pages of %i run from the scored alerts into the unscored ones without a gap',
+    async (limit) => {
+      const { repository, stored } = await setup();
+      for (const direction of ['desc', 'asc'] as const) {
+        const sort: AlertSort = { by: 'risk', direction };
+        const pages = await allPages(repository, {}, limit, sort);
+        expect(pages.flat()).toEqual(expected(stored, sort));
+        expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
+        expect(
+          pages
+            .flat()
+            .slice(-15)
+            .every((id) => !byRisk(stored, id)),
+        ).toBe(true);
+      }
+    },
+  );
+
+  it('by risk, keeps store-side and paging-time filters in both parts', async () => {
+    const { repository, stored } = await setup();
+    const sort: AlertSort = { by: 'risk', direction: 'desc' };
+    const filter: AlertFilter = { typology: 'fan-out', minScore: 0.25 };
+    const matching = stored.filter((a) => a.typology === 'fan-out' && a.score >= 0.25);
+    expect(matching.some((a) => a.risk === undefined)).toBe(true);
+    const pages = await allPages(repository, filter, 4, sort);
+    expect(pages.flat()).toEqual(expected(matching, sort));
+  });
 
   it.each(sorts)('orders the whole queue by $by $direction across pages of 7', async (sort) => {
     const { repository, stored } = await setup();
@@ -172,6 +252,7 @@ describe('AlertRepository listing order', () => {
       [byId.nextCursor, { by: 'score', direction: 'desc' }, {}],
       [account.nextCursor, { by: 'score', direction: 'asc' }, { accountId: 'account:b:A' }],
       [account.nextCursor, undefined, { accountId: 'account:b:A' }],
+      [byScore.nextCursor, { by: 'risk', direction: 'desc' }, {}],
     ];
     for (const [cursor, sort, filter] of cases) {
       expect(cursor).toBeDefined();

@@ -20,8 +20,10 @@ import type {
   Severity,
   Typology,
 } from '@app/vocabulary';
-import type { AlertParty, DetectedAlert } from '../core/detector';
+import type { Page } from '@app/graph-store';
+import type { AlertParty, AlertRisk, DetectedAlert } from '../core/detector';
 import { compareMovements } from '../core/activity';
+import { riskOf, riskProps, RISK_PROP_KEYS, sameRisk } from './alert-risk.codec';
 import { AlertStatusHistory } from './alert-status-history';
 import type { AlertStatusChange } from './alert-status-history';
 
@@ -43,6 +45,11 @@ export interface StoredAlert {
   movementIds: string[];
   /** Who works the alert; absent when nobody does. */
   assignee?: string;
+  /**
+   * The learned risk model's view of the alert's latest movement (RISK_MODEL_FILE): score,
+   * threshold, model version and reasons in words. Absent when no model scored the alert.
+   */
+  risk?: AlertRisk;
 }
 
 /** An alert with its evidence, for the alert detail view. */
@@ -81,13 +88,17 @@ export interface AlertPage {
   nextCursor?: string;
 }
 
-/** What the alert listing can be ordered by: `raisedAt` is when the alert was first stored. */
-export const ALERT_SORT_KEYS = ['score', 'raisedAt'] as const;
+/**
+ * What the alert listing can be ordered by: `score` is the rule's score, `raisedAt` when the
+ * alert was first stored, `risk` the learned model's score (alerts without one come last).
+ */
+export const ALERT_SORT_KEYS = ['score', 'raisedAt', 'risk'] as const;
 export type AlertSortKey = (typeof ALERT_SORT_KEYS)[number];
 
 /**
- * The order of a listing: by score or raised-at time in a direction, ties by alert id
- * ascending (so equal scores never swap between pages). Without one, alerts come in id order.
+ * The order of a listing: by a sort key in a direction, ties by alert id ascending (so equal
+ * scores never swap between pages). Without one, alerts come in id order. Sorted by `risk`,
+ * alerts the model did not score come after all scored ones in both directions, in id order.
  */
 export interface AlertSort {
   by: AlertSortKey;
@@ -95,10 +106,23 @@ export interface AlertSort {
 }
 
 /** The stored property behind each sort key. */
-const SORT_PROPERTY: Readonly<Record<AlertSortKey, 'score' | 'createdAt'>> = {
+const SORT_PROPERTY: Readonly<Record<AlertSortKey, 'score' | 'createdAt' | 'riskScore'>> = {
   score: 'score',
   raisedAt: 'createdAt',
+  risk: 'riskScore',
 };
+
+/** An alert's value for a sort key; undefined (sorted last) when it has none. */
+function sortValue(alert: StoredAlert, by: AlertSortKey): number | undefined {
+  switch (by) {
+    case 'score':
+      return alert.score;
+    case 'raisedAt':
+      return alert.createdAt;
+    case 'risk':
+      return alert.risk?.score;
+  }
+}
 
 /**
  * Allowed status changes. Closing needs a note (enforced for every change); a closed alert can
@@ -116,20 +140,30 @@ const CHUNK = 500;
 const MAX_SCANNED_PAGES = 200;
 
 function storedOf(vertex: AlertVertex): StoredAlert {
-  return { alertId: vertex.uid, ...vertex.props, typology: vertex.props.typology as Typology };
+  const { riskScore, riskThreshold, riskModelVersion, riskReasons, ...props } = vertex.props;
+  const risk = riskOf({ riskScore, riskThreshold, riskModelVersion, riskReasons });
+  return {
+    alertId: vertex.uid,
+    ...props,
+    typology: props.typology as Typology,
+    ...(risk === undefined ? {} : { risk }),
+  };
 }
 
 /**
  * The listing's own cursor: `store` wraps the store's cursor; `after` resumes the by-account
  * listing after an alert id (and, when sorted, after its sort value `at`). `sort` names the
  * order it was made for ("score:desc"; absent for id order), so a cursor of one order is
- * refused by another instead of skipping or repeating alerts.
+ * refused by another instead of skipping or repeating alerts. `unscored` marks the second part
+ * of a listing by risk, the alerts without one: `store` then pages them in id order (an empty
+ * `value` starts that part), and `after` has no `at`.
  */
 interface ListingCursor {
   kind: 'store' | 'after';
   value: string;
   at?: number;
   sort?: string;
+  unscored?: true;
 }
 
 function sortName(sort: AlertSort | undefined): string | undefined {
@@ -161,9 +195,10 @@ function decodeCursor(cursor: string, sort: AlertSort | undefined): ListingCurso
   }
   const made = 'sort' in parsed && typeof parsed.sort === 'string' ? parsed.sort : undefined;
   const at = 'at' in parsed && typeof parsed.at === 'number' ? parsed.at : undefined;
+  const unscored = 'unscored' in parsed && parsed.unscored === true && sort?.by === 'risk';
   if (
     made !== sortName(sort) ||
-    (sort !== undefined && parsed.kind === 'after' && at === undefined)
+    (sort !== undefined && parsed.kind === 'after' && at === undefined && !unscored)
   ) {
     throw new InvalidInputError('The cursor belongs to a listing in another order', [
       {
@@ -172,7 +207,34 @@ function decodeCursor(cursor: string, sort: AlertSort | undefined): ListingCurso
       },
     ]);
   }
-  return { kind: parsed.kind, value: parsed.value, ...(at === undefined ? {} : { at }) };
+  return {
+    kind: parsed.kind,
+    value: parsed.value,
+    ...(at === undefined ? {} : { at }),
+    ...(unscored ? { unscored } : {}),
+  };
+}
+
+/** A place in a sorted listing: a sort value (undefined: the alert has none) and an alert id. */
+interface ListingKey {
+  value: number | undefined;
+  alertId: string;
+}
+
+/**
+ * Places in a listing's order: the sort value in its direction (no value after every value,
+ * in both directions), then alert id ascending.
+ */
+function compareKeys(direction: 'asc' | 'desc'): (a: ListingKey, b: ListingKey) => number {
+  const sign = direction === 'asc' ? 1 : -1;
+  return (a, b) => {
+    if (a.value !== b.value) {
+      if (a.value === undefined) return 1;
+      if (b.value === undefined) return -1;
+      return a.value < b.value ? -sign : sign;
+    }
+    return a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
+  };
 }
 
 /** Alerts in a listing's order: the sort value in its direction, then alert id ascending. */
@@ -180,9 +242,12 @@ function compareListed(sort: AlertSort | undefined): (a: StoredAlert, b: StoredA
   const byId = (a: StoredAlert, b: StoredAlert): number =>
     a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
   if (sort === undefined) return byId;
-  const key = SORT_PROPERTY[sort.by];
-  const sign = sort.direction === 'asc' ? 1 : -1;
-  return (a, b) => (a[key] !== b[key] ? (a[key] < b[key] ? -sign : sign) : byId(a, b));
+  const compare = compareKeys(sort.direction);
+  return (a, b) =>
+    compare(
+      { value: sortValue(a, sort.by), alertId: a.alertId },
+      { value: sortValue(b, sort.by), alertId: b.alertId },
+    );
 }
 
 /** The filters applied while paging (the others are pushed to the store). */
@@ -272,6 +337,10 @@ export class AlertRepository {
    * Status, typology, rule, assignee and severity are pushed to the store; the window and
    * minimum score are applied while paging (pages may then hold fewer items, never lose any).
    * With `accountId`, the alerts flagging that vertex are read from its neighbourhood.
+   *
+   * Sorted by `risk`, the listing has two parts: the alerts with a model score, ordered by the
+   * store on `riskScore`, then those without one (`without: 'riskScore'`, id order), so
+   * unscored alerts come last in both directions. One cursor runs across both parts.
    */
   async list(
     filter: AlertFilter,
@@ -286,40 +355,53 @@ export class AlertRepository {
     if (filter.ruleId !== undefined) where.ruleId = filter.ruleId;
     if (filter.assignee !== undefined) where.assignee = filter.assignee;
     if (filter.severity !== undefined) where.severity = filter.severity;
-    let storeCursor = cursor === undefined ? undefined : decodeCursor(cursor, sort).value;
+    const resumed = cursor === undefined ? undefined : decodeCursor(cursor, sort);
+    // In the unscored part an empty value is its start (no store cursor yet).
+    let storeCursor = resumed?.value === '' ? undefined : resumed?.value;
+    let unscored = resumed?.unscored === true;
     const items: StoredAlert[] = [];
+    const read = (size: number): Promise<Page<GraphVertex>> => {
+      const request = { label: 'Alert' as const, where, cursor: storeCursor, limit: size };
+      if (unscored) return this.store.listVertices({ ...request, without: 'riskScore' });
+      return sort === undefined
+        ? this.store.listVertices(request)
+        : this.store.listVerticesOrdered({
+            ...request,
+            orderBy: SORT_PROPERTY[sort.by],
+            direction: sort.direction,
+          });
+    };
+    let more = false;
     for (let pages = 0; pages < MAX_SCANNED_PAGES; pages += 1) {
-      const request = {
-        label: 'Alert' as const,
-        where,
-        cursor: storeCursor,
-        limit: limit - items.length,
-      };
-      const page =
-        sort === undefined
-          ? await this.store.listVertices(request)
-          : await this.store.listVerticesOrdered({
-              ...request,
-              orderBy: SORT_PROPERTY[sort.by],
-              direction: sort.direction,
-            });
+      const page = await read(limit - items.length);
       for (const vertex of page.items) {
         if (vertex.label !== 'Alert') continue;
         const alert = storedOf(vertex);
         if (overlaps(alert, filter)) items.push(alert);
       }
       storeCursor = page.nextCursor;
-      if (storeCursor === undefined || items.length >= limit) break;
+      if (storeCursor === undefined && sort?.by === 'risk' && !unscored) {
+        // The scored part is over: the unscored alerts follow.
+        unscored = true;
+        if (items.length >= limit) {
+          more = (await read(1)).items.length > 0;
+          break;
+        }
+        continue;
+      }
+      more = storeCursor !== undefined;
+      if (!more || items.length >= limit) break;
     }
     const made = sortName(sort);
-    return storeCursor === undefined
+    return !more
       ? { items }
       : {
           items,
           nextCursor: encodeCursor({
             kind: 'store',
-            value: storeCursor,
+            value: storeCursor ?? '',
             ...(made === undefined ? {} : { sort: made }),
+            ...(unscored ? { unscored: true as const } : {}),
           }),
         };
   }
@@ -410,9 +492,8 @@ export class AlertRepository {
     const isAfter = (alert: StoredAlert): boolean => {
       if (after === undefined) return true;
       if (sort === undefined) return alert.alertId > after.value;
-      const key = SORT_PROPERTY[sort.by];
-      const position = { ...alert, [key]: after.at ?? 0, alertId: after.value };
-      return order(alert, position) > 0;
+      const here = { value: sortValue(alert, sort.by), alertId: alert.alertId };
+      return compareKeys(sort.direction)(here, { value: after.at, alertId: after.value }) > 0;
     };
     const matching = neighbourhood.vertices
       .filter((v): v is AlertVertex => v.label === 'Alert')
@@ -432,13 +513,17 @@ export class AlertRepository {
     const last = items[items.length - 1];
     if (matching.length <= limit || last === undefined) return { items };
     const made = sortName(sort);
+    if (sort === undefined || made === undefined)
+      return { items, nextCursor: encodeCursor({ kind: 'after', value: last.alertId }) };
+    const at = sortValue(last, sort.by);
     return {
       items,
-      nextCursor: encodeCursor(
-        sort === undefined || made === undefined
-          ? { kind: 'after', value: last.alertId }
-          : { kind: 'after', value: last.alertId, at: last[SORT_PROPERTY[sort.by]], sort: made },
-      ),
+      nextCursor: encodeCursor({
+        kind: 'after',
+        value: last.alertId,
+        sort: made,
+        ...(at === undefined ? { unscored: true as const } : { at }),
+      }),
     };
   }
 
@@ -479,6 +564,7 @@ export class AlertRepository {
             windowStart: alert.windowStart,
             windowEnd: alert.windowEnd,
             movementIds,
+            ...riskProps(alert.risk),
           },
         };
         result.created += 1;
@@ -495,8 +581,12 @@ export class AlertRepository {
           ...before.props.movementIds,
           ...movementIds.filter((id) => !before.props.movementIds.includes(id)),
         ];
+        // The risk is replaced like the score: the latest evaluation's, none without a model.
+        const kept = { ...before.props };
+        for (const key of RISK_PROP_KEYS) delete kept[key];
         const props = {
-          ...before.props,
+          ...kept,
+          ...riskProps(alert.risk),
           ruleVersion: alert.ruleVersion,
           score: alert.score,
           severity: alert.severity,
@@ -509,6 +599,7 @@ export class AlertRepository {
           props.ruleVersion !== before.props.ruleVersion ||
           props.score !== before.props.score ||
           props.explanation !== before.props.explanation ||
+          !sameRisk(riskOf(props), riskOf(before.props)) ||
           props.windowStart !== before.props.windowStart ||
           props.windowEnd !== before.props.windowEnd ||
           !sameList(merged, before.props.movementIds);

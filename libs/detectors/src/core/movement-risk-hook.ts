@@ -18,6 +18,12 @@ export interface MovementRiskHook {
 /** Makes a hook over the account directory the engine uses (one per live engine). */
 export interface MovementRiskHookFactory {
   create(accounts: AccountDirectory): MovementRiskHook;
+  /**
+   * How much history before a movement the hook must have seen to score it as the stream
+   * would (its features' longest look-back). The store scan replays that much; without it,
+   * the scan replays the rules' longest look-back, as the real-time endpoint's warm-up does.
+   */
+  readonly historyMs?: number;
 }
 
 /** Injection token of the optional {@link MovementRiskHookFactory}. */

@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import { Clock } from '@app/vocabulary';
 import { AlertRepository } from '../alerts/alert.repository';
+import { MOVEMENT_RISK_HOOK } from '../core/movement-risk-hook';
+import type { MovementRiskHookFactory } from '../core/movement-risk-hook';
 import type { ParameterOverrides } from '../core/parameters';
+import { scoreScanAlerts } from '../engine/scan-risk';
 import type { BatchResult, RuleRunStats } from '../engine/batch-detection';
 import { StoreBatchDetection } from '../engine/store-scan';
 import type { StoreScanProgress } from '../engine/store-scan';
@@ -30,12 +33,26 @@ export interface ScanReport {
   rules: RuleRunStats[];
   alerts: { detected: number; created: number; updated: number; unchanged: number };
   alertIds: string[];
+  /**
+   * The learned risk model's part (RISK_MODEL_FILE): whether one is configured, the version
+   * that scored the alerts (null when none was scored), how many alerts it scored and how many
+   * stored movements it read to do so (history included).
+   */
+  risk: {
+    modelConfigured: boolean;
+    modelVersion: string | null;
+    alertsScored: number;
+    movementsFed: number;
+  };
   durationMs: number;
 }
 
-/** How far a scan has come: detecting (rules run over the store), then saving the alerts. */
+/**
+ * How far a scan has come: detecting (rules run over the store), scoring (the learned model,
+ * when one is configured, reads the movements up to the alerts'), then saving the alerts.
+ */
 export interface ScanProgress extends StoreScanProgress {
-  phase: 'detecting' | 'saving';
+  phase: 'detecting' | 'scoring' | 'saving';
 }
 
 /** Cooperative control of a running scan. */
@@ -55,7 +72,11 @@ export interface PlannedScan {
   instances: readonly RuleInstance[];
 }
 
-/** Batch scans over the graph store, with alerts saved (deduplicated) in the graph. */
+/**
+ * Batch scans over the graph store, with alerts saved (deduplicated) in the graph. With a
+ * learned risk model (MOVEMENT_RISK_HOOK, from RISK_MODEL_FILE), the alerts' movements are
+ * scored as the stream scores them (`scoreScanAlerts`) and the alerts stored with that risk.
+ */
 @Injectable()
 export class DetectionService {
   constructor(
@@ -63,6 +84,9 @@ export class DetectionService {
     private readonly store: GraphStore,
     private readonly alerts: AlertRepository,
     private readonly clock: Clock,
+    @Optional()
+    @Inject(MOVEMENT_RISK_HOOK)
+    private readonly riskHooks?: MovementRiskHookFactory | null,
   ) {}
 
   rules(): RuleDescription[] {
@@ -95,6 +119,7 @@ export class DetectionService {
       onProgress: (progress) => control.onProgress?.({ ...progress, phase: 'detecting' }),
     });
     control.signal?.throwIfAborted();
+    const risk = await this.scoreAlerts(result, control);
     control.onProgress?.({
       phase: 'saving',
       rulesDone: result.rules.length,
@@ -118,7 +143,42 @@ export class DetectionService {
         unchanged: saved.unchanged,
       },
       alertIds: saved.alertIds,
+      risk,
       durationMs: this.clock.now() - started,
     };
+  }
+
+  private async scoreAlerts(
+    result: BatchResult,
+    control: ScanControl,
+  ): Promise<ScanReport['risk']> {
+    const hooks = this.riskHooks;
+    if (!hooks)
+      return { modelConfigured: false, modelVersion: null, alertsScored: 0, movementsFed: 0 };
+    control.onProgress?.({
+      phase: 'scoring',
+      rulesDone: result.rules.length,
+      rulesTotal: result.rules.length,
+      movementsScanned: result.movements,
+    });
+    const report = await scoreScanAlerts(this.store, hooks, result.alerts, {
+      historyMs: hooks.historyMs ?? this.rulesHorizonMs(),
+      signal: control.signal,
+    });
+    control.signal?.throwIfAborted();
+    return {
+      modelConfigured: true,
+      modelVersion: result.alerts.find((a) => a.risk !== undefined)?.risk?.modelVersion ?? null,
+      alertsScored: report.scored,
+      movementsFed: report.movementsFed,
+    };
+  }
+
+  /** The longest look-back of the rules (what the real-time endpoint's warm-up reads). */
+  private rulesHorizonMs(): number {
+    let horizon = 0;
+    for (const { detector, params } of this.registry.instantiate())
+      if (detector.kind === 'activity') horizon = Math.max(horizon, detector.lookbackMs(params));
+    return horizon;
   }
 }

@@ -8,6 +8,8 @@ import type { ContractSubject } from './graph-store.contract';
  * - listVerticesOrdered: number property in the asked direction, then uid ascending; keyset
  *   cursors that survive inserts between pages; vertices lacking the property left out; bad
  *   property, direction or foreign cursor -> InvalidInputError naming the field;
+ * - listVertices with `without`: only the vertices lacking that optional property (an unknown
+ *   property -> InvalidInputError naming `without`);
  * - searchByName: names with a word beginning with each searched word (any case), the exact
  *   uid first; uid order, at most `limit` per page, a cursor while more follow.
  */
@@ -206,6 +208,85 @@ export function describeVertexSearchContract(
             (p) => p.field,
           ),
         ).toEqual(['limit']);
+      });
+    });
+
+    describe('optional properties: ordering by one, listing the vertices without it', () => {
+      // A model's risk on some alerts only (alerts stored before a model, or without one, lack it).
+      const scored = (key: string, riskScore: number): AlertVertex => {
+        const base = alert(key, 0.5, T);
+        return {
+          ...base,
+          props: {
+            ...base.props,
+            riskScore,
+            riskThreshold: 0.5,
+            riskModelVersion: 'risk-contract',
+            riskReasons: [JSON.stringify({ feature: 'f', effect: 1.5, text: 'why, in words' })],
+          },
+        };
+      };
+      const alerts = [
+        scored('r2', 0.2),
+        alert('n3', 0.9, T),
+        scored('r9', 0.9),
+        alert('n1', 0.1, T),
+        scored('r5', 0.5),
+        alert('n2', 0.5, T),
+        scored('r5b', 0.5),
+      ];
+      const key = (v: GraphVertex): string => v.uid.slice('alert:contract:'.length);
+
+      beforeEach(async () => {
+        await store.upsertVertices(alerts);
+      }, 60_000);
+
+      it('keeps the optional properties, a list of JSON documents included, as written', async () => {
+        expect(await store.getVertex('alert:contract:r9')).toEqual(alerts[2]);
+        expect(await store.getVertex('alert:contract:n3')).toEqual(alerts[1]);
+      });
+
+      it('orders by the optional property, leaving out the vertices without it', async () => {
+        const { uids } = await everyPage((cursor) =>
+          store.listVerticesOrdered({
+            label: 'Alert',
+            orderBy: 'riskScore',
+            direction: 'desc',
+            limit: 2,
+            cursor,
+          }),
+        );
+        expect(uids.map((uid) => uid.slice('alert:contract:'.length))).toEqual([
+          'r9',
+          'r5',
+          'r5b',
+          'r2',
+        ]);
+      });
+
+      it('lists only the vertices without the property, in uid order, across pages', async () => {
+        const { uids, sizes } = await everyPage((cursor) =>
+          store.listVertices({ label: 'Alert', without: 'riskScore', limit: 2, cursor }),
+        );
+        expect(uids.map((uid) => uid.slice('alert:contract:'.length))).toEqual(['n1', 'n2', 'n3']);
+        expect(sizes).toEqual([2, 1]);
+        const open = await store.listVertices({
+          label: 'Alert',
+          without: 'riskScore',
+          where: { status: 'open' },
+          limit: 10,
+        });
+        expect(open.items.map(key)).toEqual(['n1', 'n2', 'n3']);
+        const none = await store.listVertices({ label: 'Alert', without: 'assignee', limit: 10 });
+        expect(none.items).toHaveLength(alerts.length);
+      });
+
+      it('rejects a `without` that is not a property of the label', async () => {
+        expect(
+          (
+            await problemsOf(store.listVertices({ label: 'Alert', without: 'colour', limit: 5 }))
+          ).map((p) => p.field),
+        ).toEqual(['without']);
       });
     });
 

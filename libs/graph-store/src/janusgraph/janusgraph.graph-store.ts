@@ -960,6 +960,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       .hasLabel(request.label)
       .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid));
     for (const [key, value] of where) traversal = traversal.has(key, value);
+    if (request.without !== undefined) traversal = traversal.hasNot(request.without);
     const rows = await this.client.submit(
       traversal
         .order()
@@ -989,6 +990,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     if (where.some(([key, value]) => !matchesKeyType(key, value))) return { items: [] };
     let traversal = this.g.V().hasLabel(request.label).has(request.orderBy);
     for (const [key, value] of where) traversal = traversal.has(key, value);
+    if (request.without !== undefined) traversal = traversal.hasNot(request.without);
     if (after !== undefined) {
       const beyond = request.direction === 'asc' ? P.gt(after.value) : P.lt(after.value);
       traversal = traversal.or(

@@ -498,6 +498,7 @@ export class MemoryGraphStore extends GraphStore {
         const attributes = this.graph.getNodeAttributes(uids[i]);
         const props = attributes.props as unknown as Readonly<Record<string, unknown>>;
         if (!where.every(([key, value]) => props[key] === value)) continue;
+        if (request.without !== undefined && props[request.without] !== undefined) continue;
         if (items.length === request.limit) {
           more = true;
           break;
@@ -530,6 +531,7 @@ export class MemoryGraphStore extends GraphStore {
         const value = props[request.orderBy];
         if (typeof value !== 'number') continue;
         if (!where.every(([key, expected]) => props[key] === expected)) continue;
+        if (request.without !== undefined && props[request.without] !== undefined) continue;
         const row = { value, uid };
         if (after !== undefined && compare(row, after) <= 0) continue;
         rows.push(row);

@@ -125,12 +125,13 @@ const LABEL_SEARCH_KEYS: Readonly<
     { name: 'kind', mapping: 'STRING' },
     { name: 'value', mapping: 'STRING' },
   ],
-  // The alert queue's filters, and its orders (score, raised at) answered by Lucene.
+  // The alert queue's filters, and its orders (score, raised at, model risk) answered by Lucene.
   Alert: [
     { name: 'status', mapping: 'STRING' },
     { name: 'typology', mapping: 'STRING' },
     { name: 'score', mapping: 'DEFAULT' },
     { name: 'createdAt', mapping: 'DEFAULT' },
+    { name: 'riskScore', mapping: 'DEFAULT' },
   ],
   // "Who looked at what": the audit trail is listed newest first (uid order) by principal or
   // by business id. Not composite indexes: one busy principal would become one hot row.

@@ -118,6 +118,20 @@ describe('stream message envelopes', () => {
     expect(message.key).toBe('account:bank1:001');
     const decoded = decodeAlertMessage(payloadOf(message));
     expect(decoded.ok && decoded.envelope.payload).toEqual(alert);
+
+    // With a learned model the alert carries its risk; a risk that is not an object is refused.
+    const risk = {
+      modelVersion: 'risk-1',
+      score: 0.93,
+      threshold: 0.5,
+      reasons: [{ feature: 'receiverInDistinct7d', effect: 2.5, text: 'five payers in a week' }],
+    };
+    const scored = decodeAlertMessage(payloadOf(alertMessage({ ...alert, risk }, meta)));
+    expect(scored.ok && scored.envelope.payload.risk).toEqual(risk);
+    const bad = decodeAlertMessage(
+      payloadOf(alertMessage({ ...alert, risk: 'high' as unknown as typeof risk }, meta)),
+    );
+    expect(bad.ok).toBe(false);
   });
 
   it('rejects text that is not JSON, and JSON that is not an object', () => {

@@ -151,4 +151,5 @@ export class AlertPayloadDto {
   @IsInt() windowEnd!: number;
   @IsString({ each: true }) movementIds!: string[];
   @Allow() parties!: unknown;
+  @IsOptional() @IsObject() risk?: unknown;
 }

@@ -54,6 +54,19 @@ export interface StreamAlert {
   windowEnd: number;
   movementIds: string[];
   parties: { uid: string; role: FlagRole }[];
+  /**
+   * The learned risk model's view of the movement that raised the alert (RISK_MODEL_FILE):
+   * score (0 to 1), threshold, model version and the strongest reasons in words. Absent when
+   * no model is configured.
+   */
+  risk?: StreamAlertRisk;
+}
+
+export interface StreamAlertRisk {
+  modelVersion: string;
+  score: number;
+  threshold: number;
+  reasons: { feature: string; effect: number; text: string }[];
 }
 
 export type VertexUpsertEnvelope = Envelope<'vertex.upsert', GraphVertex>;
