@@ -270,7 +270,7 @@ if (!availability.available && availability.ci) {
       // Large charts are ranked by longest path (network simplex alone took over a second here).
       expect(await page.getByTestId('graph').getAttribute('data-ranker')).toBe('longest-path');
       console.log(
-        `Ownership chart of 501 nodes (${wide}): laid out in ${await page.getByTestId('graph').getAttribute('data-render-ms')} ms`,
+        `Ownership chart of 501 nodes (${wide}): laid out in ${await page.getByTestId('graph').getAttribute('data-render-ms')} ms, of which the dagre layout ${await page.getByTestId('graph').getAttribute('data-layout-ms')} ms`,
       );
       await page.goto(
         `${api.baseUrl}/app/ownership?company=${encodeURIComponent(survey.largest.uid)}`,
