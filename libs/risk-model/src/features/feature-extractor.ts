@@ -13,9 +13,9 @@ interface AccountState {
   window: AccountWindow;
   firstSeen: number;
   lastSeen: number;
-  lastOutCurrency?: string;
-  lastOutChannel?: string;
-  lastAlertAt?: number;
+  lastOutCurrency: string | undefined;
+  lastOutChannel: string | undefined;
+  lastAlertAt: number | undefined;
 }
 
 export interface FeatureContext {
@@ -223,10 +223,14 @@ export class MovementFeatureExtractor {
     const { counterparty, out, square } = side;
     const existing = this.state.get(uid);
     this.remember(uid, existing);
+    // Every field set from the start: one object shape for all accounts.
     const s: AccountState = existing ?? {
       window: new AccountWindow(MAX_RECENT_PER_ACCOUNT),
       firstSeen: m.timestamp,
       lastSeen: m.timestamp,
+      lastOutCurrency: undefined,
+      lastOutChannel: undefined,
+      lastAlertAt: undefined,
     };
     s.window.push({ at: m.timestamp, counterparty, out, base, currency: m.currency, square });
     s.lastSeen = m.timestamp;

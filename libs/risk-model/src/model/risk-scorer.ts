@@ -81,11 +81,15 @@ export class RiskScorer {
       effect: Math.round(contributions[i] * 1000) / 1000,
       text: FEATURES[i].words(features[i]),
     }));
+    // The threshold was picked among scores rounded like this one (training compares the
+    // rounded score), so the flag compares the rounded score too: the product flags exactly
+    // the movements the model file's metrics count.
+    const rounded = Math.round(score * 10_000) / 10_000;
     return {
       movementId,
-      score: Math.round(score * 10_000) / 10_000,
+      score: rounded,
       threshold: this.file.threshold,
-      suspicious: score >= this.file.threshold,
+      suspicious: rounded >= this.file.threshold,
       modelVersion: this.file.modelVersion,
       reasons,
     };
