@@ -6,11 +6,28 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 : "${JANUSGRAPH_PORT:=8182}" "${PULSAR_WEB_PORT:=8080}" "${PULSAR_BROKER_PORT:=6650}"
 export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
-# `--only pulsar` (or pulsar-throughput) needs Pulsar alone: JanusGraph is neither started nor required.
+# Sections that run entirely in this process: `--only` naming nothing else needs no services.
+in_process=" generators detectors detectors-streamed detectors-versions risk-model "
 only=""
-for ((i = 1; i <= $#; i++)); do
-  if [[ ${!i} == --only ]]; then j=$((i + 1)); only="${!j:-}"; fi
+prev=""
+for arg in "$@"; do
+  [[ "$prev" == "--only" ]] && only="$arg"
+  prev="$arg"
 done
+needs_services=yes
+if [[ -n "$only" ]]; then
+  needs_services=no
+  IFS=',' read -ra names <<<"$only"
+  for name in "${names[@]}"; do
+    [[ "$in_process" == *" $name "* ]] || needs_services=yes
+  done
+fi
+if [[ "$needs_services" == no ]]; then
+  echo "Only in-process sections ($only): not starting JanusGraph or Pulsar."
+  export TZ=UTC
+  exec node --max-old-space-size=8192 -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts "$@"
+fi
+# `--only pulsar` (or pulsar-throughput) needs Pulsar alone: JanusGraph is neither started nor required.
 if [[ $only == pulsar || $only == pulsar-throughput ]]; then
   service=(bash docker/local/pulsar/service.sh)
   start=(bash docker/local/pulsar/service.sh start)

@@ -12,6 +12,7 @@ import { benchGenerators } from './generators.bench';
 import { benchGraphLoad } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchPulsarThroughput, PULSAR_BENCH_CLIENTS } from './pulsar-throughput.bench';
+import { benchRiskModel } from './risk-model.bench';
 import { benchScoreLatency } from './score-latency.bench';
 import { benchStoreScan } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
@@ -86,6 +87,11 @@ const SECTIONS: Section[] = [
     name: 'detectors-versions',
     title: 'Detectors: medium-bank scan before and after the shape-tolerant rules (issue 10)',
     run: () => Promise.resolve(benchDetectorVersions()),
+  },
+  {
+    name: 'risk-model',
+    title: 'Learned risk model: training time and per-event cost (issue 15)',
+    run: () => benchRiskModel(given({ rounds: numberFlag('--risk-model-rounds') })),
   },
   {
     name: 'pulsar-throughput',

@@ -3,6 +3,7 @@ import type { GraphStore } from '@app/graph-store';
 import { versionLine } from '@app/observability';
 import type { BaseMoney } from '@app/vocabulary';
 import { registerBodsCommands } from './bods/bods.command';
+import { registerCompareModelsCommand } from './train/compare-models.command';
 import { registerDetectCommand } from './detect/detect.command';
 import { registerEvaluateCommand } from './evaluate/evaluate.command';
 import { type GenerateCommandDeps, registerGenerateCommand } from './generate/generate.command';
@@ -48,6 +49,11 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     ...(deps.money ? { money: deps.money } : {}),
   });
   registerTuneCommand(program, {
+    boot: deps.boot,
+    ...(deps.print ? { print: deps.print } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
+  });
+  registerCompareModelsCommand(program, {
     boot: deps.boot,
     ...(deps.print ? { print: deps.print } : {}),
     ...(deps.money ? { money: deps.money } : {}),

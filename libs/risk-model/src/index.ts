@@ -3,8 +3,12 @@
 export * from './features/feature-set';
 export * from './features/feature-extractor';
 export * from './model/boosted-trees';
+export * from './model/model-card';
 export * from './model/risk-model-file';
 export * from './model/risk-scorer';
 export * from './model/seeded-random';
 export * from './training/train-risk-model';
+export * from './training/compare-risk-models';
 export * from './risk-model.module';
+// A small seeded labelled bank, for tests of the commands built on this library.
+export { syntheticBank } from './testing/synthetic-bank';

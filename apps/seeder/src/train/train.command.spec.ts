@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { generateBank, JsonlSink, writeDataset } from '@app/generators';
-import { parseRiskModel } from '@app/risk-model';
+import { FEATURE_NAMES, FEATURES, parseRiskModel } from '@app/risk-model';
 import { loadAllSettings } from '@app/settings';
 import type { SeederContext } from '../generate/generate.command';
 import { registerTrainCommand } from './train.command';
+
+/** The injected clock: the card's date comes from it, never from the wall clock. */
+const WRITTEN_AT = Date.UTC(2026, 0, 2, 3, 4, 5);
 
 describe('seeder train', () => {
   let work: string;
@@ -34,7 +37,7 @@ describe('seeder train', () => {
         return Promise.resolve(context);
       },
       print: (line) => printed.push(line),
-      now: () => 0,
+      now: () => WRITTEN_AT,
     });
     await program.parseAsync(['node', 'seeder', 'train', ...args]);
   }
@@ -48,6 +51,32 @@ describe('seeder train', () => {
     expect(file.metrics.test.rules.labelled).toBe(file.metrics.test.model.labelled);
     expect(printed.some((l) => l.startsWith('test: rules + model'))).toBe(true);
     expect(printed.at(-1)).toContain(`RISK_MODEL_FILE=${out}`);
+
+    // The model card beside it: identity, data, split, threshold, metrics, features, limits.
+    const card = readFileSync(join(work, 'model.card.md'), 'utf8');
+    expect(printed).toContain(
+      `Model card (data, features, metrics, limits) written to ${join(work, 'model.card.md')}.`,
+    );
+    expect(card).toContain(`# Model card: risk model ${file.modelVersion}`);
+    expect(card).toContain(`- Written: ${new Date(WRITTEN_AT).toISOString()}`);
+    expect(card).toContain(`- Seed of the training sample: ${file.seed}`);
+    expect(card).toContain(`\`${file.training.fingerprint}\``);
+    expect(card).toContain(`Feature set: \`${file.featureSet.version}\``);
+    expect(card).toContain('- Generated bank: profile tiny, seed 7, 60 days');
+    const { split } = file.training;
+    expect(card).toContain(
+      `| validation (threshold picked here) | ${split.validationFrom} | ${split.testFrom} |`,
+    );
+    expect(card).toContain(`**Threshold: ${file.threshold.toFixed(4)}.**`);
+    const test = file.metrics.test.model;
+    const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+    expect(card).toContain(
+      `| test | model alone | ${test.labelled.toLocaleString('en-US')} | ${test.predicted.toLocaleString('en-US')} | ${pct(test.precision)} | ${pct(test.recall)} | ${pct(test.f1)} |`,
+    );
+    for (const [i, name] of FEATURE_NAMES.entries())
+      expect(card).toContain(`| \`${name}\` | ${FEATURES[i].meaning} |`);
+    expect(card).toContain('Trained on a generated bank');
+    expect(card).toContain(`RISK_MODEL_FILE=${out}`);
   }, 120_000);
 
   it('trains on a dataset folder the same way as on the same bank generated', async () => {

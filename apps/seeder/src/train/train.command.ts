@@ -1,19 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import { ALL_DETECTORS, DetectorRegistry } from '@app/detectors';
-import type { DetectionChunk } from '@app/detectors';
-import { generateBank, generateBankWithPatterns, PROFILE_NAMES } from '@app/generators';
-import type { ProfileName } from '@app/generators';
-import { serializeRiskModel, trainRiskModel } from '@app/risk-model';
+import { versionLine } from '@app/observability';
+import {
+  modelCardPath,
+  renderModelCard,
+  serializeRiskModel,
+  trainRiskModel,
+} from '@app/risk-model';
 import type { RiskModelFile, SplitMetrics } from '@app/risk-model';
 import { DatedRateMoney, DomainError, shippedFxRateTable } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
-import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
-import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
-
-const DAY_MS = 86_400_000;
+import { addLabelledDataOptions, openLabelledData, wholeNumber } from './labelled-data';
+import type { LabelledDataOptions } from './labelled-data';
 
 export interface TrainCommandDeps {
   boot: (options: { graph: boolean }) => Promise<SeederContext>;
@@ -22,25 +23,10 @@ export interface TrainCommandDeps {
   money?: () => BaseMoney;
 }
 
-interface TrainOptions {
-  dataset?: string;
-  profile?: ProfileName;
-  seed?: number;
-  referenceTime?: string;
-  days?: number;
-  injectPatterns?: string;
+interface TrainOptions extends LabelledDataOptions {
   out: string;
   modelSeed: number;
   rounds?: number;
-}
-
-function wholeNumber(min: number, max: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max)
-      throw new InvalidArgumentError(`must be a whole number between ${min} and ${max}`);
-    return value;
-  };
 }
 
 const percent = (value: number | null): string =>
@@ -53,6 +39,8 @@ Examples:
   $ npm run seed -- train --profile medium --seed 42 --days 90 --reference-time 2025-01-01T00:00:00Z \\
       --inject-patterns ./LI-Medium_Patterns.txt --out ./out/model-medium-lim.json
 
+Beside the model file, a model card (<name>.card.md) describes the data, the features, the
+split, the threshold, the metrics and the limits, for review before the model is switched on.
 The labels are the dataset's ground truth (ground-truth.jsonl of a dataset folder, or the
 generator's). Movements are split by time: training before 60% of the span, validation 60-80%
 (the alert threshold is picked there), test the last 20% (the same test split as evaluate).
@@ -62,35 +50,13 @@ Name the written file in RISK_MODEL_FILE to score movements with it.`;
 export function registerTrainCommand(program: Command, deps: TrainCommandDeps): Command {
   const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = deps.now ?? Date.now;
-  const command = program
-    .command('train')
-    .description(
-      'Train the risk model (gradient-boosted trees on graph features) on labelled movements',
-    )
-    .option(
-      '--dataset <dir>',
-      'a folder written by `seeder generate --sink jsonl` or `seeder import`',
-    )
-    .addOption(
-      new Option('--profile <name>', 'profile to generate; default SEEDER_PROFILE').choices(
-        PROFILE_NAMES,
+  const command: Command = addLabelledDataOptions(
+    program
+      .command('train')
+      .description(
+        'Train the risk model (gradient-boosted trees on graph features) on labelled movements',
       ),
-    )
-    .option(
-      '--seed <n>',
-      'random seed of the generated bank; default SEEDER_SEED',
-      wholeNumber(0, 4_294_967_295),
-    )
-    .option('--reference-time <iso>', 'end of the simulated period; default SEEDER_REFERENCE_TIME')
-    .option(
-      '--days <n>',
-      'length of the simulated period; default SEEDER_DAYS',
-      wholeNumber(1, 3650),
-    )
-    .option(
-      '--inject-patterns <file>',
-      'graft an AMLworld *_Patterns.txt file onto the generated bank',
-    )
+  )
     .requiredOption('--out <file>', 'where to write the model file (JSON)')
     .option('--model-seed <n>', 'seed of the training sample', wholeNumber(0, 4_294_967_295), 42)
     .option('--rounds <n>', 'boosting rounds (default 150)', wholeNumber(1, 2000))
@@ -102,35 +68,13 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
     try {
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       const money = deps.money?.() ?? new DatedRateMoney(shippedFxRateTable(), 'USD');
-      let chunks: AsyncIterable<DetectionChunk> | Iterable<DetectionChunk>;
-      let observedSince: number | undefined;
-      const facts: Record<string, string | number> = {};
-      if (opts.dataset !== undefined) {
-        if (opts.injectPatterns !== undefined)
-          command.error('error: --inject-patterns works on a generated bank, not with --dataset', {
-            exitCode: 2,
-            code: 'seeder.train.options',
-          });
-        const dataset = await readJsonlDataset(opts.dataset);
-        const { referenceTime, days } = dataset.manifest;
-        if (typeof referenceTime === 'string' && typeof days === 'number')
-          observedSince = Date.parse(referenceTime) - days * DAY_MS;
-        facts.dataset = opts.dataset;
-        chunks = [dataset];
-      } else {
-        const bankOptions = bankOptionsFor(opts, context);
-        const { profile, seed, referenceTime, days } = bankOptions;
-        Object.assign(facts, { profile, seed, referenceTime, days });
-        observedSince = Date.parse(referenceTime) - days * DAY_MS;
-        if (opts.injectPatterns !== undefined) {
-          const injected = await generateBankWithPatterns(bankOptions, opts.injectPatterns);
-          facts.injectPatterns = injected.injection.file;
-          facts.injectedAttempts = injected.injection.attempts;
-          chunks = injected.chunks;
-        } else {
-          chunks = generateBank(bankOptions);
-        }
-      }
+      const data = await openLabelledData(opts, context);
+      if (data === undefined)
+        command.error('error: --inject-patterns works on a generated bank, not with --dataset', {
+          exitCode: 2,
+          code: 'seeder.train.options',
+        });
+      const { chunks, observedSince, facts } = data;
       const { file, timings } = await trainRiskModel(
         registry,
         chunks,
@@ -146,7 +90,18 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
       );
       await mkdir(dirname(opts.out), { recursive: true });
       await writeFile(opts.out, serializeRiskModel(file), 'utf8');
+      const card = modelCardPath(opts.out);
+      await writeFile(
+        card,
+        renderModelCard(file, {
+          writtenAt: now(),
+          modelFile: opts.out,
+          producedBy: versionLine('seeder'),
+        }),
+        'utf8',
+      );
       for (const line of summaryLines(file, timings)) print(line);
+      print(`Model card (data, features, metrics, limits) written to ${card}.`);
       print(`Model written to ${opts.out}; set RISK_MODEL_FILE=${opts.out} to score with it.`);
     } catch (error: unknown) {
       if (error instanceof DomainError)

@@ -106,7 +106,8 @@ export const FEATURES: readonly FeatureSpec[] = [
   },
   {
     name: 'senderOutAmountCv',
-    meaning: "dispersion of the sender's payments in the 7 days before (standard deviation / mean)",
+    meaning:
+      "dispersion of the sender's payments in the 7 days before (standard deviation / mean, from exact sums)",
     words: (v) => `the sender's payments vary by ${Math.round(v * 100)}% around their mean`,
   },
   {
@@ -207,8 +208,16 @@ export const FEATURES: readonly FeatureSpec[] = [
   },
 ];
 
-/** Bumped whenever FEATURES or how one is computed changes. */
-export const FEATURE_SET_VERSION = 'movement-features/1';
+/**
+ * Bumped whenever FEATURES or how one is computed changes.
+ *
+ * - `movement-features/2`: the features come from running totals per account instead of a pass
+ *   over each account's window. Every value is the same as in version 1 except
+ *   senderOutAmountCv, now sqrt(n·Σx² − (Σx)²) / Σx from exact whole-number sums instead of a
+ *   two-pass floating-point sum: the same quantity, but it can differ in the last digits, so
+ *   models trained on version 1 are refused rather than scored with slightly different inputs.
+ */
+export const FEATURE_SET_VERSION = 'movement-features/2';
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 

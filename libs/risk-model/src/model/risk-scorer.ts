@@ -1,9 +1,9 @@
 import type { DetectedAlert } from '@app/detectors';
 import type { Movement } from '@app/vocabulary';
-import { FEATURES } from '../features/feature-set';
+import { FEATURE_NAMES, FEATURES } from '../features/feature-set';
 import type { FeatureContext } from '../features/feature-extractor';
 import { MovementFeatureExtractor } from '../features/feature-extractor';
-import { explainMargin, sigmoid } from './boosted-trees';
+import { CompiledTrees, sigmoid } from './boosted-trees';
 import type { RiskModelFile } from './risk-model-file';
 
 /** One feature that raised (or lowered) a movement's risk score, in words. */
@@ -40,6 +40,10 @@ export class RiskScorer {
   private readonly extractor: MovementFeatureExtractor;
   /** Log of the negative sampling rate of training: puts the probability back on the real base rate. */
   private readonly priorCorrection: number;
+  private readonly trees: CompiledTrees;
+  /** Scratch rows reused for every movement (scoring is synchronous). */
+  private readonly row = new Float64Array(FEATURE_NAMES.length);
+  private readonly contributions = new Float64Array(FEATURE_NAMES.length);
 
   constructor(
     readonly file: RiskModelFile,
@@ -47,10 +51,12 @@ export class RiskScorer {
   ) {
     this.extractor = new MovementFeatureExtractor(context);
     this.priorCorrection = Math.log(file.training.rows.negativeSampleRate);
+    this.trees = new CompiledTrees(file.model);
   }
 
   onMovement(movement: Movement, alerts: readonly DetectedAlert[] = []): MovementRisk {
-    return this.score(movement.movementId, this.extractor.onMovement(movement, alerts));
+    const row = this.extractor.onMovementInto(movement, alerts, this.row);
+    return this.score(movement.movementId, row);
   }
 
   /** See MovementFeatureExtractor.trial: scores without keeping the movements. */
@@ -64,7 +70,8 @@ export class RiskScorer {
 
   /** Scores a feature row computed elsewhere (training, evaluation). */
   score(movementId: string, features: ArrayLike<number>): MovementRisk {
-    const { bias, contributions } = explainMargin(this.file.model, features);
+    const contributions = this.contributions;
+    const bias = this.trees.explainInto(features, contributions);
     let margin = bias;
     for (const c of contributions) margin += c;
     const score = sigmoid(margin + this.priorCorrection);
@@ -74,11 +81,15 @@ export class RiskScorer {
       effect: Math.round(contributions[i] * 1000) / 1000,
       text: FEATURES[i].words(features[i]),
     }));
+    // The threshold was picked among scores rounded like this one (training compares the
+    // rounded score), so the flag compares the rounded score too: the product flags exactly
+    // the movements the model file's metrics count.
+    const rounded = Math.round(score * 10_000) / 10_000;
     return {
       movementId,
-      score: Math.round(score * 10_000) / 10_000,
+      score: rounded,
       threshold: this.file.threshold,
-      suspicious: score >= this.file.threshold,
+      suspicious: rounded >= this.file.threshold,
       modelVersion: this.file.modelVersion,
       reasons,
     };

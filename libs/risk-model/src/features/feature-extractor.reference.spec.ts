@@ -1,0 +1,363 @@
+import { MemoryAccountDirectory } from '@app/detectors';
+import type { DetectedAlert } from '@app/detectors';
+import { CHANNELS, familyOf } from '@app/vocabulary';
+import type { BaseMoney, Movement, PricedAmount } from '@app/vocabulary';
+import { seededRandom } from '../model/seeded-random';
+import { account, DAY, payment, T0 } from '../testing/synthetic-bank';
+import { FEATURE_NAMES } from './feature-set';
+import { MAX_RECENT_PER_ACCOUNT, MovementFeatureExtractor } from './feature-extractor';
+import type { FeatureContext } from './feature-extractor';
+
+/*
+ * The extractor keeps running totals per account. This suite checks them against a reference
+ * written the slow, obvious way: every account keeps the list of its movements (the last
+ * MAX_RECENT_PER_ACCOUNT, the front dropped when older than 7 days), and every feature is
+ * recomputed from that list, from its definition, for every movement.
+ */
+
+const HOUR = 3_600_000;
+const WINDOW = 7 * DAY;
+
+interface Past {
+  at: number;
+  counterparty: string;
+  out: boolean;
+  base: number;
+  currency: string;
+}
+
+interface PastState {
+  recent: Past[];
+  firstSeen: number;
+  lastSeen: number;
+  lastOutCurrency?: string;
+  lastOutChannel?: string;
+  lastAlertAt?: number;
+}
+
+const big = (values: Past[]): bigint => values.reduce((sum, p) => sum + BigInt(p.base), 0n);
+
+class ReferenceFeatures {
+  private readonly states = new Map<string, PastState>();
+
+  constructor(private readonly context: FeatureContext) {}
+
+  onMovement(m: Movement, alerts: readonly DetectedAlert[]): Record<string, number> {
+    const features = this.compute(m, alerts);
+    this.update(m, alerts);
+    return features;
+  }
+
+  private state(uid: string, at: number): PastState | undefined {
+    const s = this.states.get(uid);
+    while (s && s.recent.length > 0 && s.recent[0].at <= at - WINDOW) s.recent.shift();
+    return s;
+  }
+
+  private suspicious(a: DetectedAlert): boolean {
+    return (
+      familyOf(a.typology) === 'aml' && !(this.context.reportingRules ?? []).includes(a.ruleId)
+    );
+  }
+
+  private compute(m: Movement, alerts: readonly DetectedAlert[]): Record<string, number> {
+    const at = m.timestamp;
+    const base = this.context.money.of(m);
+    const sender = this.state(m.fromAccount, at);
+    const receiver = this.state(m.toAccount, at);
+    const s = sender?.recent ?? [];
+    const r = receiver?.recent ?? [];
+    const outs = s.filter((p) => p.out);
+    const ins = s.filter((p) => !p.out);
+    const distinct = (list: Past[]): number => new Set(list.map((p) => p.counterparty)).size;
+    const n = outs.length;
+    const sum = big(outs);
+    const mean = n > 0 ? Number(sum) / n : 0;
+    const squares = outs.reduce((t, p) => t + BigInt(p.base) * BigInt(p.base), 0n);
+    const recent48h = ins.filter((p) => p.at > at - 2 * DAY);
+    const inflow = Number(big(recent48h));
+    const info = (uid: string): { openedAt?: number; country?: string } =>
+      this.context.accounts.get(uid) ?? {};
+    const age = (uid: string, st: PastState | undefined): number =>
+      Math.max(0, (at - Math.min(info(uid).openedAt ?? at, st?.firstSeen ?? at)) / DAY);
+    const idle = (st: PastState | undefined, ageDays: number): number =>
+      Math.min(400, Math.max(0, st ? (at - st.lastSeen) / DAY : ageDays));
+    const hits = alerts.filter(
+      (a) => this.suspicious(a) && a.movements.some((e) => e.movementId === m.movementId),
+    );
+    const countries = [info(m.fromAccount).country, info(m.toAccount).country];
+    const alertedLastWeek = (st: PastState | undefined): number =>
+      st?.lastAlertAt !== undefined && st.lastAlertAt > at - WINDOW ? 1 : 0;
+    const senderAge = age(m.fromAccount, sender);
+    const receiverAge = age(m.toAccount, receiver);
+    return {
+      amountLog10: Math.log10(1 + base / 100),
+      crossCurrency: m.receivedCurrency !== undefined && m.receivedCurrency !== m.currency ? 1 : 0,
+      channel: (CHANNELS as readonly string[]).indexOf(m.channel),
+      senderOutCount7d: n,
+      senderOutDistinct7d: distinct(outs),
+      senderInCount7d: ins.length,
+      senderInDistinct7d: distinct(ins),
+      receiverInCount7d: r.filter((p) => !p.out).length,
+      receiverInDistinct7d: distinct(r.filter((p) => !p.out)),
+      receiverOutCount7d: r.filter((p) => p.out).length,
+      receiverOutDistinct7d: distinct(r.filter((p) => p.out)),
+      senderOutCount1d: outs.filter((p) => p.at > at - DAY).length,
+      receiverInCount1d: r.filter((p) => !p.out && p.at > at - DAY).length,
+      senderOutMeanLog10: mean > 0 ? Math.log10(1 + mean / 100) : 0,
+      amountToSenderMean: mean > 0 ? base / mean : 0,
+      senderOutAmountCv:
+        mean > 0 ? Math.sqrt(Number(BigInt(n) * squares - sum * sum)) / Number(sum) : 0,
+      senderInflow48hRatio: base > 0 ? Math.min(10, inflow / base) : 0,
+      passThrough48h: recent48h.some((p) => Math.abs(p.base - base) <= 0.1 * Math.max(p.base, base))
+        ? 1
+        : 0,
+      senderCurrencyChange:
+        sender?.lastOutCurrency !== undefined && sender.lastOutCurrency !== m.currency ? 1 : 0,
+      senderChannelChange:
+        sender?.lastOutChannel !== undefined && sender.lastOutChannel !== m.channel ? 1 : 0,
+      senderCurrencies7d: new Set(s.map((p) => p.currency)).size,
+      newCounterparty: outs.some((p) => p.counterparty === m.toAccount) ? 0 : 1,
+      senderAgeDays: senderAge,
+      receiverAgeDays: receiverAge,
+      senderIdleDays: idle(sender, senderAge),
+      receiverIdleDays: idle(receiver, receiverAge),
+      jurisdictionRisk: [...countries, m.country].filter(
+        (c) => c !== undefined && this.context.highRiskJurisdictions.includes(c),
+      ).length,
+      crossBorder:
+        countries[0] !== undefined && countries[1] !== undefined && countries[0] !== countries[1]
+          ? 1
+          : 0,
+      roundAmount: m.amountMinor % 10_000 === 0 ? 1 : 0,
+      ruleHits: hits.length,
+      ruleMaxScore: Math.max(0, ...hits.map((a) => a.score)),
+      partiesAlerted7d: alertedLastWeek(sender) + alertedLastWeek(receiver),
+    };
+  }
+
+  private update(m: Movement, alerts: readonly DetectedAlert[]): void {
+    const base = this.context.money.of(m);
+    const alerted = new Set(
+      alerts.filter((a) => this.suspicious(a)).flatMap((a) => a.parties.map((p) => p.uid)),
+    );
+    for (const [uid, counterparty, out] of [
+      [m.fromAccount, m.toAccount, true],
+      [m.toAccount, m.fromAccount, false],
+    ] as const) {
+      const s = this.states.get(uid) ?? {
+        recent: [],
+        firstSeen: m.timestamp,
+        lastSeen: m.timestamp,
+      };
+      s.recent.push({ at: m.timestamp, counterparty, out, base, currency: m.currency });
+      if (s.recent.length > MAX_RECENT_PER_ACCOUNT) s.recent.shift();
+      s.lastSeen = m.timestamp;
+      if (out) {
+        s.lastOutCurrency = m.currency;
+        s.lastOutChannel = m.channel;
+      }
+      if (alerted.has(uid)) s.lastAlertAt = m.timestamp;
+      this.states.set(uid, s);
+    }
+  }
+}
+
+/** USD as it is, EUR at 1.1 rounded to whole cents: whole base units, two currencies. */
+class TwoCurrencyMoney implements BaseMoney {
+  readonly currency = 'USD';
+  of(amount: PricedAmount): number {
+    return this.convert(amount.amountMinor, amount.currency);
+  }
+  convert(minor: number, currency: string): number {
+    return currency === 'USD' ? minor : Math.round(minor * 1.1);
+  }
+}
+
+const ACCOUNTS = ['a:0', 'a:1', 'a:2', 'a:3', 'a:4', 'a:5', 'a:kp', 'a:unknown'];
+
+function context(): FeatureContext {
+  return {
+    accounts: new MemoryAccountDirectory([
+      ...ACCOUNTS.slice(0, 6).map((uid, i) => account(uid, i % 2 === 0 ? 'US' : 'GB', 3 + i * 40)),
+      account('a:kp', 'KP', 2),
+    ]),
+    money: new TwoCurrencyMoney(),
+    highRiskJurisdictions: ['KP'],
+    reportingRules: ['aml.cash-aggregation'],
+  };
+}
+
+/**
+ * A seeded stream of movements among a few accounts, in time order, made to land on the
+ * edges: times exactly 24 hours, 48 hours and 7 days after earlier ones (and a millisecond
+ * either side), equal timestamps, bursts longer than the per-account cap, amounts exactly 10%
+ * apart, very large amounts, two currencies, and rule alerts on some movements.
+ */
+function edgyStream(seed: number, size: number): { movement: Movement; alerts: DetectedAlert[] }[] {
+  const random = seededRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const slots: { at: number; from?: string }[] = [];
+  let t = T0;
+  while (slots.length < size) {
+    const draw = random();
+    if (draw < 0.01) {
+      // A burst from one account: more movements than an account keeps.
+      const from = pick(ACCOUNTS);
+      for (let k = 0; k < MAX_RECENT_PER_ACCOUNT + 20; k += 1)
+        slots.push({ at: t + k * 60_000, from });
+      t += (MAX_RECENT_PER_ACCOUNT + 20) * 60_000;
+    } else if (draw < 0.45 && slots.length > 0) {
+      const earlier = pick(slots).at;
+      const edge = pick([DAY, 2 * DAY, WINDOW]) + pick([-1, 0, 0, 0, 1]);
+      slots.push({ at: earlier + edge });
+    } else {
+      t += pick([0, 1, 60_000, HOUR, 5 * HOUR, DAY / 2, 3 * DAY, 9 * DAY]);
+      slots.push({ at: t });
+    }
+  }
+  slots.sort((a, b) => a.at - b.at);
+  const amounts = [1_000, 900, 1_100, 1_111, 1_112, 10_000, 9_000, 11_111, 11_112, 0.01];
+  return slots.slice(0, size).map((slot, i) => {
+    const id = `m${i}`;
+    const at = slot.at;
+    const from = slot.from ?? pick(ACCOUNTS);
+    let to = pick(ACCOUNTS);
+    if (random() < 0.97 && to === from) to = ACCOUNTS[(ACCOUNTS.indexOf(from) + 1) % 8];
+    const roll = random();
+    const major =
+      roll < 0.6
+        ? pick(amounts)
+        : roll < 0.63
+          ? 2 ** 45 + Math.floor(random() * 1000)
+          : Math.round(random() * 5_000_00) / 100;
+    const movement = payment(id, from, to, major, at, {
+      currency: random() < 0.2 ? 'EUR' : 'USD',
+      channel: pick(CHANNELS),
+      ...(random() < 0.1 ? { receivedCurrency: 'GBP' } : {}),
+      ...(random() < 0.1 ? { country: pick(['KP', 'US']) } : {}),
+    });
+    const alerts: DetectedAlert[] =
+      random() < 0.08
+        ? [
+            alert(random() < 0.7 ? id : 'elsewhere', [from], 'aml.fan-out', random()),
+            ...(random() < 0.3 ? [alert(id, [to], 'aml.cash-aggregation', 0.9)] : []),
+          ]
+        : [];
+    return { movement, alerts };
+  });
+}
+
+function alert(
+  movementId: string,
+  parties: string[],
+  ruleId: string,
+  score: number,
+): DetectedAlert {
+  return {
+    alertId: `alert:${ruleId}:${movementId}`,
+    ruleId,
+    ruleVersion: '1',
+    typology: ruleId === 'aml.cash-aggregation' ? 'structuring' : 'fan-out',
+    severity: 'high',
+    fingerprint: movementId,
+    subject: parties[0],
+    score,
+    explanation: '',
+    windowStart: T0,
+    windowEnd: T0,
+    movements: [payment(movementId, parties[0], 'a:x', 1, T0)],
+    parties: parties.map((uid) => ({ uid, role: 'subject' })),
+    facts: {},
+  };
+}
+
+const named = (row: Float64Array): Record<string, number> =>
+  Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, row[i]]));
+
+/** Feeds both; returns how many movements were compared and how many hit each edge. */
+function compare(
+  stream: { movement: Movement; alerts: DetectedAlert[] }[],
+  trials: () => boolean,
+): { compared: number; cappedSeen: boolean } {
+  const ctx = context();
+  const fast = new MovementFeatureExtractor(ctx);
+  const reference = new ReferenceFeatures(ctx);
+  let cappedSeen = false;
+  stream.forEach(({ movement, alerts }, i) => {
+    if (trials())
+      fast.trial(() =>
+        fast.onMovement({ ...movement, movementId: `probe${i}`, amountMinor: 77_700 }),
+      );
+    const expected = reference.onMovement(movement, alerts);
+    const actual = named(fast.onMovement(movement, alerts));
+    if (expected.senderOutCount7d + expected.senderInCount7d === MAX_RECENT_PER_ACCOUNT)
+      cappedSeen = true;
+    expect(Object.keys(expected)).toEqual(FEATURE_NAMES);
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      expect({ movement: i, ...actual }).toEqual({ movement: i, ...expected });
+  });
+  return { compared: stream.length, cappedSeen };
+}
+
+describe('MovementFeatureExtractor against a recomputation from every past movement', () => {
+  it.each([1, 2, 3])(
+    'gives exactly the reference values on a seeded stream full of window edges (seed %i)',
+    (seed) => {
+      const stream = edgyStream(seed, 4_000);
+      const random = seededRandom(seed + 100);
+      const { compared, cappedSeen } = compare(stream, () => random() < 0.1);
+      expect(compared).toBe(4_000);
+      expect(cappedSeen).toBe(true);
+    },
+  );
+
+  it('lands on the edges it is meant to test (the stream is not too tame)', () => {
+    const stream = edgyStream(1, 4_000);
+    const times = stream.map((s) => s.movement.timestamp);
+    const set = new Set(times);
+    const hits = (gap: number): number => times.filter((at) => set.has(at - gap)).length;
+    expect(hits(DAY)).toBeGreaterThan(50);
+    expect(hits(2 * DAY)).toBeGreaterThan(50);
+    expect(hits(WINDOW)).toBeGreaterThan(50);
+    expect(times.filter((at, i) => i > 0 && times[i - 1] === at).length).toBeGreaterThan(50);
+  });
+
+  it('stays exact when movements arrive out of time order (late payments, clock skew)', () => {
+    const stream = edgyStream(9, 3_000);
+    const random = seededRandom(99);
+    // Swap about one movement in ten with one a few places later.
+    for (let i = 0; i + 5 < stream.length; i += 1)
+      if (random() < 0.1) {
+        const j = i + 1 + Math.floor(random() * 5);
+        [stream[i], stream[j]] = [stream[j], stream[i]];
+      }
+    expect(
+      stream.some((s, i) => i > 0 && s.movement.timestamp < stream[i - 1].movement.timestamp),
+    ).toBe(true);
+    expect(compare(stream, () => random() < 0.1).compared).toBe(3_000);
+  });
+
+  it('computes the dispersion as the two-pass definition does, to the last few digits', () => {
+    const x = new MovementFeatureExtractor(context());
+    const amounts = [123.45, 999.99, 1_000, 77, 45_000.01, 3];
+    amounts.forEach((major, i) =>
+      x.onMovement(payment(`p${i}`, 'a:0', 'a:1', major, T0 + i * HOUR)),
+    );
+    const row = named(x.onMovement(payment('last', 'a:0', 'a:2', 10, T0 + 10 * HOUR)));
+    const values = amounts.map((a) => Math.round(a * 100));
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+    expect(row.senderOutAmountCv).toBeCloseTo(sd / mean, 12);
+  });
+
+  it('refuses a base money that does not give whole minor units, before changing any state', () => {
+    const ctx = context();
+    const x = new MovementFeatureExtractor({
+      ...ctx,
+      money: { currency: 'USD', of: (a) => a.amountMinor / 3, convert: (minor) => minor / 3 },
+    });
+    expect(() => x.onMovement(payment('p', 'a:0', 'a:1', 1, T0))).toThrow(/whole minor units/);
+    expect(x.stateSize()).toEqual({ accounts: 0, movements: 0 });
+  });
+});
