@@ -36,7 +36,7 @@ export function wholeNumber(min: number, max: number): (text: string) => number 
   };
 }
 
-/** Adds the data options shared by `train` and `compare-models`. */
+/** Adds the data options shared by `train`, `compare-models` and `tune`. */
 export function addLabelledDataOptions(command: Command): Command {
   return command
     .option(

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   ALL_DETECTORS,
   DetectorRegistry,
@@ -9,11 +9,12 @@ import {
   serializeRuleParametersFile,
 } from '@app/detectors';
 import type { BinaryScores, RuleParametersFile } from '@app/detectors';
-import { generateBank, generateBankWithPatterns, PROFILE_NAMES } from '@app/generators';
+import { generateBank, generateBankWithPatterns } from '@app/generators';
 import type { DatasetChunk, ProfileName } from '@app/generators';
 import { DomainError } from '@app/vocabulary';
 import type { BaseMoney, GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
+import { addLabelledDataOptions, wholeNumber } from '../train/labelled-data';
 import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
 import { RuleTuner } from './rule-tuner';
@@ -41,15 +42,6 @@ interface TuneOptions {
   rules?: string[];
   maxEvaluations: number;
   passes: number;
-}
-
-function wholeNumber(min: number, max: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max)
-      throw new InvalidArgumentError(`must be a whole number between ${min} and ${max}`);
-    return value;
-  };
 }
 
 function ruleList(text: string): string[] {
@@ -84,35 +76,13 @@ the large bank went past 12 GB (docs/evaluation.md, section 1b).`;
 /** `seeder tune`: searches AML rule parameters on a labelled dataset, writes a parameters file. */
 export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Command {
   const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const command = program
-    .command('tune')
-    .description(
-      "Tune the AML rules' parameters on labelled movements (best F1 on a validation period)",
-    )
-    .option(
-      '--dataset <dir>',
-      'a folder written by `seeder generate --sink jsonl` or `seeder import`',
-    )
-    .addOption(
-      new Option('--profile <name>', 'profile to generate; default SEEDER_PROFILE').choices(
-        PROFILE_NAMES,
+  const command = addLabelledDataOptions(
+    program
+      .command('tune')
+      .description(
+        "Tune the AML rules' parameters on labelled movements (best F1 on a validation period)",
       ),
-    )
-    .option(
-      '--seed <n>',
-      'random seed of the generated bank; default SEEDER_SEED',
-      wholeNumber(0, 4_294_967_295),
-    )
-    .option('--reference-time <iso>', 'end of the simulated period; default SEEDER_REFERENCE_TIME')
-    .option(
-      '--days <n>',
-      'length of the simulated period; default SEEDER_DAYS',
-      wholeNumber(1, 3650),
-    )
-    .option(
-      '--inject-patterns <file>',
-      'graft an AMLworld *_Patterns.txt file onto the generated bank',
-    )
+  )
     .requiredOption('--out <file>', 'where to write the rule parameters file (JSON)')
     .option(
       '--rules <ids>',
