@@ -8,7 +8,7 @@
 #        a. `podman kill` of the JanusGraph container, then `podman start`
 #        b. `podman stop` of the ingest container (SIGTERM mid-batch), then `podman start`
 #        c. a partition: the ingest container is disconnected from the stack's network for 20 s
-#           (GB_FAULTS_PARTITION_SECONDS), then connected again
+#           (GB_FAULTS_PARTITION_SECONDS), then connected again with the same address
 #      Each fault must hit messages in flight (the ingest subscription has a backlog when it is
 #      injected), and after each one the worker must be ready again and write more of the bank.
 #   3. at the end: every vertex and edge count of the seeder's bank is in GET /api/v1/graph/stats,
@@ -21,7 +21,9 @@
 #
 # Settings (environment): GB_FAULTS_DAYS (length of the seeded period, default 360: a bank big
 # enough that the worker is still busy during all three faults), GB_FAULTS_PARTITION_SECONDS
-# (default 20), GB_E2E_KEEP=true (leave the stack up to look at it). The time of each phase is
+# (default 20), GB_FAULTS_STOP_SECONDS (how long the worker may take to stop on SIGTERM before
+# podman kills it, default 60), GB_FAULTS_PARTITION_NEW_ADDRESS=true (the partition heals with a
+# new address for the worker; see docs/operations.md for what that shows), GB_E2E_KEEP=true (leave the stack up to look at it). The time of each phase is
 # printed at the end and written to .services/containers/compose-faults/timings.txt.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,6 +45,13 @@ timings="${GB_TIMINGS_FILE:-$work/timings.txt}"
 seed=7
 days="${GB_FAULTS_DAYS:-360}"
 partition_seconds="${GB_FAULTS_PARTITION_SECONDS:-20}"
+# How long `podman stop` lets the worker finish its batches before it kills it (podman's own
+# default is 10 s; the worker writes and settles the batches in hand first, see docs/streaming.md).
+stop_seconds="${GB_FAULTS_STOP_SECONDS:-60}"
+# The partition heals with the worker's address unchanged (packets were dropped, as in a real
+# partition). true: it comes back with a new address instead, as a moved container would; the
+# worker's open graph connections then point at an address that no longer exists.
+new_address="${GB_FAULTS_PARTITION_NEW_ADDRESS:-false}"
 # The topics and subscription of the stack's worker (the settings' defaults; see .env.example).
 pulsar_topics="persistent/public/default"
 subscription=graph-ingest
@@ -64,7 +73,8 @@ note() { printf '   %s\n' "$*"; }
 dump_logs() {
   local service
   for service in cassandra janusgraph pulsar api ingest; do
-    echo "----- last 25 log lines of $(container "$service") -----" >&2
+    gb_podman logs "$(container "$service")" > "$work/$service.log" 2>&1 || true
+    echo "----- last 25 log lines of $(container "$service") (all of them: $work/$service.log) -----" >&2
     gb_podman logs --tail 25 "$(container "$service")" >&2 2> /dev/null || true
   done
 }
@@ -246,34 +256,43 @@ before_fault "JanusGraph killed"
 gb_podman kill "$(container janusgraph)" > /dev/null || fail "podman kill janusgraph"
 note "JanusGraph killed (SIGKILL)"
 sleep 5
-gb_podman start "$(container janusgraph)" > /dev/null || fail "podman start janusgraph"
+gb_podman start "$(container janusgraph)" > /dev/null 2>> "$work/podman.log" || fail "podman start janusgraph"
 wait_healthy janusgraph 300
 after_fault "JanusGraph killed"
 phase_done
 
 phase "fault 2: podman stop ingest (SIGTERM mid-batch), then podman start"
 before_fault "ingest stopped"
-gb_podman stop "$(container ingest)" > /dev/null || fail "podman stop ingest"
+t0=$SECONDS
+gb_podman stop --time "$stop_seconds" "$(container ingest)" > /dev/null 2>> "$work/podman.log" || fail "podman stop ingest"
 code="$(gb_podman inspect --format '{{.State.ExitCode}}' "$(container ingest)")"
 # 0 or 143 (SIGTERM) is a clean stop; 137 means podman had to kill it after its timeout.
-[[ $code == 0 || $code == 143 ]] || fail "the ingest worker did not stop cleanly on SIGTERM (exit code $code)"
-note "ingest stopped cleanly (exit code $code)"
-gb_podman start "$(container ingest)" > /dev/null || fail "podman start ingest"
+[[ $code == 0 || $code == 143 ]] \
+  || fail "the ingest worker did not stop on SIGTERM within $stop_seconds s (exit code $code): it writes and settles the batches in hand first"
+note "ingest stopped cleanly (exit code $code) $((SECONDS - t0)) s after SIGTERM"
+gb_podman start "$(container ingest)" > /dev/null 2>> "$work/podman.log" || fail "podman start ingest"
 after_fault "ingest stopped"
 phase_done
 
 phase "fault 3: partition: ingest off the stack's network for ${partition_seconds} s"
 before_fault "ingest partitioned"
+address="$(gb_podman inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$(container ingest)")"
+[[ -n $address ]] || fail "the ingest container has no address on $network"
 gb_podman network disconnect "$network" "$(container ingest)" || fail "podman network disconnect"
-note "ingest disconnected from $network"
+note "ingest ($address) disconnected from $network"
 sleep "$partition_seconds"
 if ingest_ready; then
   note "after ${partition_seconds} s without a network the worker's readiness still says 200 (it has not noticed yet)"
 else
   note "after ${partition_seconds} s without a network the worker's readiness is not 200"
 fi
-gb_podman network connect --alias ingest "$network" "$(container ingest)" || fail "podman network connect"
-note "ingest connected to $network again"
+if [[ $new_address == true ]]; then
+  gb_podman network connect --alias ingest "$network" "$(container ingest)" || fail "podman network connect"
+  note "ingest connected to $network again, with a new address: $(gb_podman inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$(container ingest)")"
+else
+  gb_podman network connect --alias ingest --ip "$address" "$network" "$(container ingest)" || fail "podman network connect"
+  note "ingest connected to $network again, same address $address"
+fi
 after_fault "ingest partitioned"
 phase_done
 
@@ -310,6 +329,7 @@ ingest_ready || fail "the ingest worker's readiness is not 200 at the end"
 note "readiness 200 on the api and on the ingest worker"
 phase_done
 
+dump_logs > /dev/null 2>&1
 phase "down -v"
 compose down -v > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; fail "compose down -v"; }
 remove_volumes
