@@ -12,8 +12,10 @@
 #      Each fault must hit messages in flight (the ingest subscription has a backlog when it is
 #      injected), and after each one the worker must be ready again and write more of the bank.
 #   3. at the end: every vertex and edge count of the seeder's bank is in GET /api/v1/graph/stats,
-#      exactly (nothing lost; the edge ids are unique in the graph, so an equal count also means
-#      nothing was written twice); the ingest subscriptions have no backlog; the dead-letter topic
+#      exactly: not less (nothing lost) and not more (nothing written twice: vertex uids are unique
+#      in the schema, and a movement written twice would be one TRANSFERRED edge too many; a loss
+#      and a duplicate of the same label would cancel out, which no API here can tell apart, as
+#      none lists every edge id); the ingest subscriptions have no backlog; the dead-letter topic
 #      received no message; the readiness of the api and of the worker is 200
 #   4. down -v: containers, network and volumes removed (also when a check fails)
 #
