@@ -6,7 +6,7 @@
 #   4. test/containers/compose-e2e.sh          the compose stack end to end
 #   5. test/containers/compose-faults.sh       only with GB_CONTAINERS_FAULTS=true: JanusGraph
 #                                              killed, ingest stopped, ingest partitioned, while
-#                                              a bank is in flight (adds about N minutes)
+#                                              a bank is in flight (adds about 6 minutes)
 # and at the end, whatever happened: the stack's containers and volumes removed, the API
 # socket stopped. Exit status: the first failing stage's.
 #
