@@ -18,9 +18,12 @@ interface ReceivedRequest {
 type Reply = (request: ReceivedRequest, socket: WebSocket) => void;
 
 /** A tiny stand-in for Gremlin Server's WebSocket protocol (GraphSON v3 frames). */
-async function fakeServer(
-  reply: Reply,
-): Promise<{ url: string; requests: ReceivedRequest[]; stop: () => Promise<void> }> {
+async function fakeServer(reply: Reply): Promise<{
+  url: string;
+  requests: ReceivedRequest[];
+  onConnection: (listener: () => void) => void;
+  stop: () => Promise<void>;
+}> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const requests: ReceivedRequest[] = [];
@@ -37,6 +40,7 @@ async function fakeServer(
   return {
     url: `ws://127.0.0.1:${port}/gremlin`,
     requests,
+    onConnection: (listener) => server.on('connection', listener),
     stop: () =>
       new Promise<void>((resolve) => {
         server.clients.forEach((client) => client.terminate());
@@ -74,6 +78,14 @@ function respond(
   );
 }
 
+/** Polls `condition` every 5 ms, for at most 2 s. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 2_000) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const int = (value: number) => ({ '@type': 'g:Int32', '@value': value });
 const options = { traversalSource: 'g', rejectUnauthorized: true };
 const g = new gremlinProcess.GraphTraversalSource(
@@ -102,6 +114,27 @@ describe('WsGremlinConnection', () => {
       processor: 'traversal',
       args: { aliases: { g: 'g' }, evaluationTimeout: 777 },
     });
+    await connection.close();
+  });
+
+  it('discard fails the pending request at once and the next request opens a new socket', async () => {
+    let connections = 0;
+    const server = await fakeServer((request, socket) => {
+      // The first socket goes silent (a dead path); later ones answer.
+      if (server.requests.length > 1) respond(socket, request, 200, [int(5)]);
+    });
+    server.onConnection(() => (connections += 1));
+    stops.push(server.stop);
+    const connection = new WsGremlinConnection(server.url, options);
+    const silent = connection.submit('x', undefined, { evaluationTimeout: 10 });
+    await waitFor(() => server.requests.length === 1);
+    connection.discard();
+    await expect(silent).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(connection.isOpen).toBe(false);
+    await expect(connection.submit('x', undefined, { evaluationTimeout: 10 })).resolves.toEqual([
+      5,
+    ]);
+    expect(connections).toBe(2);
     await connection.close();
   });
 

@@ -39,6 +39,12 @@ export interface GremlinConnection {
   close(): Promise<void>;
   /** Called when an open connection closes (code and reason from the server, if any). */
   onClose(listener: (code: number, reason: string) => void): void;
+  /**
+   * Drops the socket at once, without the closing handshake (its pending requests fail), so the
+   * next request opens a fresh one. For a connection that stopped answering: after a network
+   * partition or an address change the old TCP connection can look open for a long time.
+   */
+  discard?(): void;
 }
 
 export interface GremlinConnectionOptions {
@@ -242,6 +248,14 @@ export class WsGremlinConnection implements GremlinConnection {
 
   onClose(listener: (code: number, reason: string) => void): void {
     this.closeListeners.push(listener);
+  }
+
+  discard(): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    this.socket = undefined;
+    this.failAll(new ConnectionClosedError('dropped after a request got no answer in time'));
+    socket.terminate();
   }
 
   private send(

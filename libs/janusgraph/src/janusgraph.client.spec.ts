@@ -50,6 +50,13 @@ class FakeConnection implements GremlinConnection {
     return Promise.resolve();
   }
 
+  discarded = 0;
+
+  discard(): void {
+    this.discarded += 1;
+    this.open_ = false;
+  }
+
   onClose(): void {
     // The client only logs closes; nothing to simulate here.
   }
@@ -242,6 +249,25 @@ describe('JanusGraphClient', () => {
       connections[0].fallback = () => new Promise<unknown[]>(() => undefined);
       await expect(client.submit(client.g.inject(1))).rejects.toBeInstanceOf(GraphTimeoutError);
       expect(total()).toBe(1);
+    });
+
+    it('drops a connection that let a request time out, and the next request goes through', async () => {
+      const { client, connections } = makeClient({ poolSize: 1, requestTimeoutMs: 30 });
+      await client.open();
+      connections[0].fallback = () => new Promise<unknown[]>(() => undefined);
+      await expect(client.submit(client.g.inject(1))).rejects.toBeInstanceOf(GraphTimeoutError);
+      expect(connections[0].discarded).toBe(1);
+      expect(connections[0].isOpen).toBe(false);
+      // The server answers again (on a new address, after a partition): the client reopens.
+      connections[0].fallback = () => Promise.resolve([new Traverser(7, 1)]);
+      await expect(client.submit(client.g.inject(7))).resolves.toEqual([7]);
+    });
+
+    it('keeps the connection when the server itself answers with an error', async () => {
+      const { client, connections } = makeClient({ poolSize: 1, retryAttempts: 0 });
+      connections[0].fallback = refused;
+      await expect(client.submit(client.g.inject(1))).rejects.toBeInstanceOf(GraphUnavailableError);
+      expect(connections[0].discarded).toBe(0);
     });
 
     it('opens the breaker after breakerThreshold consecutive failures, fails fast, then recovers', async () => {

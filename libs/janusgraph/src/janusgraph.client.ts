@@ -286,11 +286,24 @@ export class JanusGraphClient {
     bindings: Readonly<Record<string, unknown>> | undefined,
     timeoutMs: number,
   ): Promise<unknown[]> {
-    const raw = await withTimeout(
-      connection.submit(message, bindings, { evaluationTimeout: timeoutMs }),
-      timeoutMs + this.timeoutGraceMs,
-      () => new RequestTimeoutError(timeoutMs),
-    );
+    let raw: unknown[];
+    try {
+      raw = await withTimeout(
+        connection.submit(message, bindings, { evaluationTimeout: timeoutMs }),
+        timeoutMs + this.timeoutGraceMs,
+        () => new RequestTimeoutError(timeoutMs),
+      );
+    } catch (error) {
+      if (error instanceof RequestTimeoutError && connection.discard !== undefined) {
+        // Not even the server's own time-out answer came back: the connection is likely dead
+        // (a partition, or the server now has another address). A fresh one is opened next time.
+        this.logger.warn(
+          `No answer from ${this.endpoint} within ${timeoutMs + this.timeoutGraceMs} ms; dropping that connection, the next request opens a new one`,
+        );
+        connection.discard();
+      }
+      throw error;
+    }
     return unwrapTraversers(raw);
   }
 
