@@ -118,15 +118,13 @@ if (!availability.available && availability.ci) {
         'dev-analyst-key',
       );
 
-      const shown = async (): Promise<{ id: string; risk: string }[]> => {
-        const rows = await page.locator('[data-testid=alert-table] tbody tr').all();
-        return Promise.all(
-          rows.map(async (row) => ({
-            id: (await row.getAttribute('data-alert-id')) ?? '',
-            risk: (await row.locator('td[data-risk]').getAttribute('data-risk')) ?? '',
-          })),
+      // One read of all rows at once: reading row by row races with a re-render to fewer rows.
+      // A string evaluated once through the browser's debugging protocol is allowed by the app's
+      // Content Security Policy (see waitUntil).
+      const shown = (): Promise<{ id: string; risk: string }[]> =>
+        page.evaluate<{ id: string; risk: string }[]>(
+          "[...document.querySelectorAll('[data-testid=alert-table] tbody tr')].map((row) => ({ id: row.getAttribute('data-alert-id') ?? '', risk: row.querySelector('td[data-risk]')?.getAttribute('data-risk') ?? '' }))",
         );
-      };
       const showing = async (expected: AlertRow[]): Promise<void> => {
         await waitUntil(
           'the table to show the expected alerts in risk order',
