@@ -4,8 +4,9 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'cla
 
 export class SearchCompaniesQueryDto {
   /**
-   * Part of the company's name or business id, any case: "acme" finds "ACME Trading Ltd" and
-   * "Harbour Acmelite plc". Taken as plain text (no wildcards or patterns).
+   * Beginnings of words of the company's name, any case: "acme" finds "ACME Trading Ltd" and
+   * "Harbour Acmelite plc", "harb acm" only the second; or the exact business id. Punctuation is
+   * ignored (no wildcards or patterns).
    */
   @ApiProperty({ example: 'acme', minLength: 1, maxLength: 200 })
   @IsString()
