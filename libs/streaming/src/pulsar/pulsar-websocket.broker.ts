@@ -16,7 +16,7 @@ import { payloadBytes, resolveTopic, ResolvedTopic } from '../topic-names';
 import type { BrokerLogger } from '../broker-logger';
 import { ConsumerState, WsConsumer } from './websocket-consumer';
 import { brokerMessageOf, describe, parseFrame, retryable } from './websocket-frames';
-import { closeSocket, openSocket, sendFrame } from './websocket-open';
+import { closeSocket, DEFAULT_KEEP_ALIVE_MS, openSocket, sendFrame } from './websocket-open';
 import { WsProducer } from './websocket-producer';
 
 export interface ReconnectOptions {
@@ -43,6 +43,12 @@ export interface PulsarWebSocketBrokerOptions {
    * queue, in order.
    */
   maxPendingSends?: number;
+  /**
+   * How often each open connection is checked with a WebSocket ping (default 10 s; 0 turns it
+   * off). Two checks in a row without an answer drop the connection: a consumer reconnects, a
+   * producer's unconfirmed messages are sent again.
+   */
+  keepAliveMs?: number;
   reconnect?: Partial<ReconnectOptions>;
   logger?: BrokerLogger;
 }
@@ -75,6 +81,7 @@ const silent: BrokerLogger = {
 export class PulsarWebSocketBroker extends MessageBroker {
   readonly kind = 'pulsar-websocket' as const;
   readonly connectTimeoutMs: number;
+  readonly keepAliveMs: number;
 
   private readonly wsBase: string;
   private readonly httpBase: string;
@@ -93,6 +100,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
     this.httpBase = `${web.protocol}//${web.host}${web.pathname.replace(/\/$/, '')}`;
     this.wsBase = `${web.protocol === 'https:' ? 'wss:' : 'ws:'}//${web.host}${web.pathname.replace(/\/$/, '')}/ws/v2`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.maxPendingSends = Math.max(1, options.maxPendingSends ?? 1000);
     this.reconnectOptions = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -276,6 +284,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
           url,
           headers: this.headers(),
           timeoutMs: this.connectTimeoutMs,
+          keepAliveMs: this.keepAliveMs,
           onMessage: (text) => {
             const frame = parseFrame(text);
             if (!frame || found.length >= max) return;
@@ -360,6 +369,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
         url: `${this.wsBase}/producer/${resolved.path}`,
         headers: this.headers(),
         connectTimeoutMs: this.connectTimeoutMs,
+        keepAliveMs: this.keepAliveMs,
         sendTimeoutMs: this.sendTimeoutMs,
         maxPendingSends: this.maxPendingSends,
       });

@@ -18,11 +18,13 @@ import {
   parseFrame,
   retryable,
 } from './websocket-frames';
-import { closeSocket, openSocket, sendFrame } from './websocket-open';
+import { closeSocket, droppedAsDead, openSocket, sendFrame } from './websocket-open';
 
 /** What a consumer needs from the broker that owns it. */
 export interface WsConsumerHost {
   readonly connectTimeoutMs: number;
+  /** Interval of the connection check (see `OpenSocketOptions.keepAliveMs`). */
+  readonly keepAliveMs?: number;
   headers(): Record<string, string>;
   backoff(): ExponentialBackoff<unknown>;
   /** Publishes dead letters (the adapter's own dead-lettering). */
@@ -69,6 +71,7 @@ export class WsConsumer implements Subscription {
       url: this.url,
       headers: this.broker.headers(),
       timeoutMs: this.broker.connectTimeoutMs,
+      keepAliveMs: this.broker.keepAliveMs,
       onMessage: (text) => this.onFrame(generation, text),
     });
     if (this.state === 'closed') {
@@ -83,7 +86,9 @@ export class WsConsumer implements Subscription {
       this.socket = undefined;
       if (this.state === 'closed') return;
       this.logger.warn(
-        `Lost the Pulsar consumer connection for ${this.topic} / ${this.name} (code ${code}); reconnecting`,
+        droppedAsDead(socket)
+          ? `The Pulsar consumer connection for ${this.topic} / ${this.name} stopped answering (no reply to two pings, so the network path is gone); reconnecting`
+          : `Lost the Pulsar consumer connection for ${this.topic} / ${this.name} (code ${code}); reconnecting`,
       );
       this.reconnect();
     });

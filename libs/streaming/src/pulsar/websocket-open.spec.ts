@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { closeSocket, openSocket, sendFrame } from './websocket-open';
+import { closeSocket, droppedAsDead, openSocket, sendFrame } from './websocket-open';
 
 describe('sendFrame', () => {
   let server: WebSocketServer;
@@ -76,6 +76,90 @@ describe('sendFrame', () => {
     await receivedAll(2);
 
     expect(received).toEqual(['{"messageId":"first"}', '{"messageId":"second"}']);
+    await closeSocket(socket);
+  });
+});
+
+describe('openSocket: the connection check', () => {
+  const servers: WebSocketServer[] = [];
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      for (const client of server.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  async function listen(autoPong: boolean): Promise<number> {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  function open(port: number, keepAliveMs: number): Promise<WebSocket> {
+    return openSocket({
+      url: `ws://127.0.0.1:${port}/ws/v2/consumer/persistent/public/default/t/s`,
+      headers: {},
+      timeoutMs: 5_000,
+      onMessage: () => undefined,
+      keepAliveMs,
+    });
+  }
+
+  function closed(socket: WebSocket): Promise<void> {
+    return new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  it('drops a connection whose broker stopped answering, and says so', async () => {
+    // A server that never answers a ping: the state of a TCP connection whose path is gone.
+    const socket = await open(await listen(false), 20);
+    await closed(socket);
+
+    expect(socket.readyState).toBe(WebSocket.CLOSED);
+    expect(droppedAsDead(socket)).toBe(true);
+  });
+
+  it('keeps a connection that answers its pings', async () => {
+    const socket = await open(await listen(true), 20);
+    let pongs = 0;
+    socket.on('pong', () => (pongs += 1));
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (pongs >= 5) resolve();
+        else setTimeout(check, 10);
+      };
+      check();
+    });
+
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    expect(droppedAsDead(socket)).toBe(false);
+    await closeSocket(socket);
+  });
+
+  it('counts frames from the broker as answers (a busy broker is not dropped)', async () => {
+    const port = await listen(false);
+    const [server] = servers;
+    server.on('connection', (peer) => {
+      const timer = setInterval(() => peer.send('{"messageId":"m"}'), 5);
+      peer.once('close', () => clearInterval(timer));
+    });
+    const socket = await open(port, 20);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    await closeSocket(socket);
+  });
+
+  it('does not check when keepAliveMs is 0', async () => {
+    const port = await listen(false);
+    let pings = 0;
+    servers[0].on('connection', (peer) => peer.on('ping', () => (pings += 1)));
+    const socket = await open(port, 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(pings).toBe(0);
+    expect(socket.readyState).toBe(WebSocket.OPEN);
     await closeSocket(socket);
   });
 });

@@ -25,6 +25,58 @@ export interface OpenSocketOptions {
   timeoutMs: number;
   /** Attached before the socket opens: Pulsar starts pushing frames right away. */
   onMessage: (text: string) => void;
+  /**
+   * How often an open connection is checked (a WebSocket ping; any frame from the broker counts
+   * as an answer). After two checks in a row without an answer the connection is dropped, which
+   * its owner sees as a closed connection (a consumer reconnects; a producer's unconfirmed
+   * messages fail and are sent again). Default `DEFAULT_KEEP_ALIVE_MS`; 0 turns the check off.
+   */
+  keepAliveMs?: number;
+}
+
+/** Default interval of the connection check (`OpenSocketOptions.keepAliveMs`). */
+export const DEFAULT_KEEP_ALIVE_MS = 10_000;
+
+/** Checks without an answer after which a connection is taken for dead. */
+const KEEP_ALIVE_MISSES = 2;
+
+/** Connections the check dropped, so their owners can say why they closed. */
+const deadConnections = new WeakSet<WebSocket>();
+
+/** True when the connection check closed `socket` because the broker stopped answering. */
+export function droppedAsDead(socket: WebSocket): boolean {
+  return deadConnections.has(socket);
+}
+
+/**
+ * Drops a connection whose path died without a word: after a network partition that healed with
+ * a new address, or a broker host that vanished, the TCP connection still looks open on this
+ * side, no frame ever arrives again, and the broker has long forgotten the consumer. Without this
+ * check such a consumer waits forever while reporting itself connected.
+ */
+function keepAlive(socket: WebSocket, intervalMs: number): void {
+  if (intervalMs <= 0) return;
+  let misses = 0;
+  const answered = (): void => {
+    misses = 0;
+  };
+  socket.on('pong', answered);
+  socket.on('message', answered);
+  const timer = setInterval(() => {
+    // Run after this turn's I/O: an answer that arrived while the event loop was busy counts.
+    setImmediate(() => {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (misses >= KEEP_ALIVE_MISSES) {
+        deadConnections.add(socket);
+        socket.terminate();
+        return;
+      }
+      misses += 1;
+      socket.ping();
+    });
+  }, intervalMs);
+  timer.unref();
+  socket.once('close', () => clearInterval(timer));
 }
 
 /** Jetty's error page carries the reason in its title ("Error 404 Namespace not found"). */
@@ -104,6 +156,7 @@ export function openSocket(options: OpenSocketOptions): Promise<WebSocket> {
     socket.once('open', () => {
       if (done) return;
       done = true;
+      keepAlive(socket, options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
       resolve(socket);
     });
     socket.once('unexpected-response', (_request, response: IncomingMessage) => {

@@ -8,6 +8,8 @@ export interface WsProducerOptions {
   url: string;
   headers: Readonly<Record<string, string>>;
   connectTimeoutMs: number;
+  /** Interval of the connection check (see `OpenSocketOptions.keepAliveMs`). */
+  keepAliveMs?: number;
   /** How long one message may wait for the broker's receipt once sent. */
   sendTimeoutMs: number;
   /** Messages sent and not yet confirmed, at most (a window, so the broker's queue never overflows). */
@@ -153,6 +155,7 @@ export class WsProducer {
       url: this.options.url,
       headers: this.options.headers,
       timeoutMs: this.options.connectTimeoutMs,
+      keepAliveMs: this.options.keepAliveMs,
       onMessage: (text) => this.onReceipt(text),
     })
       .then((socket) => {
