@@ -157,6 +157,20 @@ describe('gatherScatterDetector', () => {
     expect(runDetector(gatherScatterDetector, split).alerts).toHaveLength(1);
   });
 
+  it('lets a gathering from five or more new sources pass most of it on in one payment (AMLworld)', () => {
+    // AMLworld LI-Medium: fifteen sources, then one very large payment and two small ones.
+    const ins = Array.from({ length: 5 }, (_, i) =>
+      mv(`acc:S${i + 1}`, 'acc:H', 8_000_00, T0 + i * HOUR, { channel: 'ach' }),
+    );
+    const outs = [
+      mv('acc:H', 'acc:D1', 30_000_00, T0 + DAY, { channel: 'ach' }),
+      mv('acc:H', 'acc:D2', 1_500_00, T0 + 2 * DAY, { channel: 'ach' }),
+    ];
+    expect(runDetector(gatherScatterDetector, [...ins, ...outs]).alerts).toHaveLength(1);
+    // From four sources the same scatter is one payment on beside a small one.
+    expect(runDetector(gatherScatterDetector, [...ins.slice(1), ...outs]).alerts).toHaveLength(0);
+  });
+
   it('regression: does not count payments made before the money they would pass on had come in (bills, then transfers in)', () => {
     const movements = [
       mv('acc:E1', 'acc:H', 667_63, T0, { channel: 'ach' }),

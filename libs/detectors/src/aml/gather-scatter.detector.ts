@@ -35,8 +35,9 @@ export type GatherScatterParams = TransferFilterParams & {
   /** Total (base currency, major units) a smaller gathering must reach. */
   minTotal: string;
   /**
-   * Fewer sources (destinations) than minCounterparties: share of the gathering (scatter) from
-   * sources (to destinations) other than the largest one, at least.
+   * Fewer sources than minCounterparties: share of the gathering from sources other than the
+   * largest one, at least; and of the scatter to destinations other than the largest when they
+   * are fewer than minCounterparties too.
    */
   minSpreadShare: number;
   /** Paid out after the gathering: at least this share of what was gathered. */
@@ -140,8 +141,10 @@ class GatherScatterEvaluator implements Evaluator {
     if (!broad && inTotal < this.minTotalBase) return [];
     if (!broad && outTotal < inTotal * this.params.minRetained) return [];
     // A gathering from fewer sources must spread: not one large inflow (or one source paying
-    // twice) beside small ones. Likewise a scatter to fewer destinations: one large payment on
-    // beside a small everyday one is a forwarding hop, not a fan-out.
+    // twice) beside small ones; and so must its scatter when it has fewer destinations too: one
+    // large payment on beside a small everyday one is a forwarding hop, not a fan-out. (A
+    // gathering from many new sources is the fan-in half by itself; AMLworld's may then pass
+    // most of the money on in one payment.)
     const fewSources = sources.length < this.params.minCounterparties;
     const gatheredBySource = totalsByCounterparty(
       gathered.movements.map((x, i) => ({ party: x.fromAccount, base: gathered.baseAmounts[i] })),
@@ -151,7 +154,11 @@ class GatherScatterEvaluator implements Evaluator {
     const scatteredByDestination = totalsByCounterparty(
       keep.map(({ x, base }) => ({ party: x.toAccount, base })),
     );
-    if (fewDestinations && spreadShare(scatteredByDestination) < this.params.minSpreadShare)
+    if (
+      fewSources &&
+      fewDestinations &&
+      spreadShare(scatteredByDestination) < this.params.minSpreadShare
+    )
       return [];
     if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
@@ -230,7 +237,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   family: 'aml',
   specificity: 2,
   description:
-    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume. A payment out counts only when the hub had already gathered at least as much; with fewer than 5 sources (destinations), those other than the largest must carry 15% or more of the money.',
+    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume. A payment out counts only when the hub had already gathered at least as much; with fewer than 5 sources, the sources other than the largest must carry 15% or more of the money, and so must the destinations other than the largest when there are fewer than 5.',
   source:
     'IBM AMLSim GatherScatter typology; IBM AMLworld gather-scatter pattern (Altman et al. 2023)',
   parameters: [
@@ -282,7 +289,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       min: 0,
       max: 1,
       description:
-        'Fewer than minCounterparties sources (destinations): share of the money gathered from sources (scattered to destinations) other than the largest one, at least.',
+        'Fewer than minCounterparties sources: share of the money gathered from sources other than the largest one, at least; the same share of the scatter must go to destinations other than the largest when they are fewer than minCounterparties too.',
     },
     {
       name: 'minRetained',
