@@ -173,6 +173,21 @@ describe('fanInDetector', () => {
     expect(runDetector(fanOutDetector, life).alerts).toHaveLength(0);
   });
 
+  it('regression: does not take one payer paying twice beside a stranger for a small fan (a random walk passing through)', () => {
+    // Medium bank, seed 42 (random-0002): 96% of the money comes from one payer.
+    const movements = [
+      mv('acc:W', 'acc:K', 8_109_87, T0),
+      mv('acc:W', 'acc:K', 5_663_40, T0 + 4 * DAY),
+      mv('acc:X', 'acc:K', 597_06, T0 + 4 * DAY + 5 * HOUR, { channel: 'ach' }),
+    ];
+    expect(runDetector(fanInDetector, movements).alerts).toHaveLength(0);
+    // Two payers carrying the money between them are a small fan.
+    const two = movements.map((m, i) => (i === 1 ? { ...m, fromAccount: 'acc:W2' } : m));
+    const { alerts } = runDetector(fanInDetector, two);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].facts.spreadShare).toBe(0.436);
+  });
+
   it('compares amounts in the base currency: a fan-in in euro and yen over 10000.00 USD', () => {
     const movements = [
       mv('acc:P1', 'acc:B', 4_000_00, T0, { currency: 'EUR' }),

@@ -92,13 +92,26 @@ class FanEvaluator implements Evaluator {
     if (degree < Math.min(this.params.minSmallFanCounterparties, this.params.minCounterparties))
       return [];
     if (!broad && burst.totalBase < this.minTotalBase) return [];
-    if (!broad && spreadShare(burst.baseAmounts) < this.params.minSpreadShare) return [];
+    if (!broad && spreadShare(this.byCounterparty(burst)) < this.params.minSpreadShare) return [];
     if (burst.totalBase < this.params.spikeFactor * burst.usualPerWindow) return [];
     return [this.draft(key, burst, m.timestamp)];
   }
 
   stateSize(): number {
     return this.history.size() + this.episodes.size();
+  }
+
+  /**
+   * The burst's amounts summed per counterparty: a fan spreads money over counterparties, so one
+   * payer paying twice beside a stranger is one large source, not two similar ones.
+   */
+  private byCounterparty(burst: Burst): number[] {
+    const totals = new Map<string, number>();
+    burst.movements.forEach((x, i) => {
+      const party = this.direction === 'out' ? x.toAccount : x.fromAccount;
+      totals.set(party, (totals.get(party) ?? 0) + burst.baseAmounts[i]);
+    });
+    return [...totals.values()];
   }
 
   private draft(key: string, burst: Burst, now: number): AlertDraft {
@@ -142,7 +155,7 @@ class FanEvaluator implements Evaluator {
       degree >= this.params.minCounterparties
         ? `${this.params.minCounterparties} or more new counterparties`
         : `${this.params.minSmallFanCounterparties} or more new counterparties moving at least ${base(this.minTotalBase)}, ` +
-          `${Math.round(this.params.minSpreadShare * 100)}% or more of it beside the largest payment`;
+          `${Math.round(this.params.minSpreadShare * 100)}% or more of it beside the largest ${out ? 'payee' : 'payer'}`;
     return {
       fingerprint: this.episodes.fingerprint([key], start, now),
       subject: key,
@@ -168,7 +181,7 @@ class FanEvaluator implements Evaluator {
         knownCounterparties: burst.knownCounterparties,
         usedOnce: burst.usedOnce,
         amountSpread: Number.isFinite(spread) ? spread : -1,
-        spreadShare: Math.round(spreadShare(burst.baseAmounts) * 1000) / 1000,
+        spreadShare: Math.round(spreadShare(this.byCounterparty(burst)) * 1000) / 1000,
       },
     };
   }
@@ -180,15 +193,15 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   return {
     kind: 'activity',
     id,
-    version: '2.0.1',
+    version: '2.1.0',
     typology: out ? 'fan-out' : 'fan-in',
     family: 'aml',
     // The most generic network shape: an alert showing the same movements as another rule's
     // (a round-amount burst, a layer of a stack) stays with that rule.
     specificity: -1,
     description: out
-      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
-      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payment, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
+      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payee, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
+      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payer, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
     source:
       `Flagright transaction-rules library (${out ? 'fan-out' : 'fan-in'}: more than 4 counterparties); ` +
       `IBM AMLSim ${out ? 'FanOut' : 'FanIn'} and IBM AMLworld ${out ? 'fan-out' : 'fan-in'} typologies (Altman et al. 2023); ` +

@@ -122,4 +122,75 @@ describe('gatherScatterDetector', () => {
     expect(raised.length).toBeGreaterThan(0);
     expect(raised.every((d) => d.windowEnd < T0 + 20 * DAY)).toBe(true);
   });
+  // Regressions from the generated medium bank (seed 42): each case below raised an alert before
+  // gather-scatter 2.1.0, on a hub of other laundering or on ordinary life.
+  it('regression: does not take one source paying twice beside a stranger for a gathering (a random walk passing a hub twice)', () => {
+    const walk = [
+      mv('acc:W', 'acc:H', 8_109_87, T0),
+      mv('acc:H', 'acc:N1', 7_704_37, T0 + 18 * HOUR),
+      mv('acc:W', 'acc:H', 5_663_40, T0 + 4 * DAY),
+      mv('acc:X', 'acc:H', 597_06, T0 + 4 * DAY + 5 * HOUR, { channel: 'ach' }),
+      mv('acc:H', 'acc:N2', 5_380_23, T0 + 6 * DAY),
+    ];
+    // Two sources by count, but 96% of the money comes from one of them.
+    expect(runDetector(gatherScatterDetector, walk).alerts).toHaveLength(0);
+    // The same money from two different sources is a gathering.
+    const two = walk.map((m, i) => (i === 2 ? { ...m, fromAccount: 'acc:W2' } : m));
+    expect(runDetector(gatherScatterDetector, two).alerts).toHaveLength(1);
+  });
+
+  it('regression: does not take one large payment on beside a small everyday one for a scatter (a cycle hop through a hub)', () => {
+    const movements = [
+      mv('acc:E1', 'acc:H', 4_548_20, T0, { channel: 'ach' }),
+      mv('acc:E2', 'acc:H', 1_316_35, T0 + DAY, { channel: 'ach' }),
+      mv('acc:H', 'acc:Utility', 577_94, T0 + 2 * DAY, { channel: 'ach' }),
+      mv('acc:C1', 'acc:H', 23_946_81, T0 + 5 * DAY),
+      mv('acc:H', 'acc:C2', 21_552_12, T0 + 5 * DAY + 4 * HOUR),
+    ];
+    expect(runDetector(gatherScatterDetector, movements).alerts).toHaveLength(0);
+    // Split the onward payment between two accounts and it is a scatter.
+    const split = [
+      ...movements.slice(0, 4),
+      mv('acc:H', 'acc:C2', 12_000_00, T0 + 5 * DAY + 4 * HOUR),
+      mv('acc:H', 'acc:C3', 9_552_12, T0 + 5 * DAY + 5 * HOUR),
+    ];
+    expect(runDetector(gatherScatterDetector, split).alerts).toHaveLength(1);
+  });
+
+  it('lets a gathering from five or more new sources pass most of it on in one payment (AMLworld)', () => {
+    // AMLworld LI-Medium: fifteen sources, then one very large payment and two small ones.
+    const ins = Array.from({ length: 5 }, (_, i) =>
+      mv(`acc:S${i + 1}`, 'acc:H', 8_000_00, T0 + i * HOUR, { channel: 'ach' }),
+    );
+    const outs = [
+      mv('acc:H', 'acc:D1', 30_000_00, T0 + DAY, { channel: 'ach' }),
+      mv('acc:H', 'acc:D2', 1_500_00, T0 + 2 * DAY, { channel: 'ach' }),
+    ];
+    expect(runDetector(gatherScatterDetector, [...ins, ...outs]).alerts).toHaveLength(1);
+    // From four sources the same scatter is one payment on beside a small one.
+    expect(runDetector(gatherScatterDetector, [...ins.slice(1), ...outs]).alerts).toHaveLength(0);
+  });
+
+  it('regression: does not count payments made before the money they would pass on had come in (bills, then transfers in)', () => {
+    const movements = [
+      mv('acc:E1', 'acc:H', 667_63, T0, { channel: 'ach' }),
+      mv('acc:H', 'acc:B1', 1_747_01, T0 + HOUR, { channel: 'ach' }),
+      mv('acc:H', 'acc:B2', 717_91, T0 + 9 * HOUR, { channel: 'ach' }),
+      mv('acc:H', 'acc:B3', 3_570_20, T0 + 2 * DAY, { channel: 'ach' }),
+      mv('acc:E2', 'acc:H', 2_081_00, T0 + 7 * DAY, { channel: 'ach' }),
+      mv('acc:E3', 'acc:H', 5_181_92, T0 + 8 * DAY, { channel: 'ach' }),
+      mv('acc:E4', 'acc:H', 822_58, T0 + 9 * DAY, { channel: 'ach' }),
+      mv('acc:E5', 'acc:H', 1_820_45, T0 + 10 * DAY, { channel: 'ach' }),
+      mv('acc:H', 'acc:B4', 602_49, T0 + 13 * DAY, { channel: 'ach' }),
+    ];
+    expect(runDetector(gatherScatterDetector, movements).alerts).toHaveLength(0);
+    // The same payments made after the transfers came in pass the money on (the last one then
+    // falls 24 days after the first transfer in, outside the 14-day window).
+    const after = movements.map((m) =>
+      m.fromAccount === 'acc:H' ? { ...m, timestamp: m.timestamp + 11 * DAY } : m,
+    );
+    const { alerts } = runDetector(gatherScatterDetector, after);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].facts).toMatchObject({ sources: 5, destinations: 3 });
+  });
 });

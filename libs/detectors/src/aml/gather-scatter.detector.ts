@@ -34,7 +34,11 @@ export type GatherScatterParams = TransferFilterParams & {
   minCounterparties: number;
   /** Total (base currency, major units) a smaller gathering must reach. */
   minTotal: string;
-  /** Fewer sources than minCounterparties: share of the gathering from sources other than the largest, at least. */
+  /**
+   * Fewer sources than minCounterparties: share of the gathering from sources other than the
+   * largest one, at least; and of the scatter to destinations other than the largest when they
+   * are fewer than minCounterparties too.
+   */
   minSpreadShare: number;
   /** Paid out after the gathering: at least this share of what was gathered. */
   minRetained: number;
@@ -43,6 +47,23 @@ export type GatherScatterParams = TransferFilterParams & {
 };
 
 const RULE_ID = 'aml.gather-scatter';
+
+/** Base-currency total gathered strictly before `at` (the gathering's movements are in time order). */
+function gatheredBefore(gathered: Burst, at: number): number {
+  let total = 0;
+  for (let i = 0; i < gathered.movements.length; i++) {
+    if (gathered.movements[i].timestamp >= at) break;
+    total += gathered.baseAmounts[i];
+  }
+  return total;
+}
+
+/** Amounts summed per counterparty (the spread of a fan is over its counterparties, not its payments). */
+function totalsByCounterparty(entries: readonly { party: string; base: number }[]): number[] {
+  const totals = new Map<string, number>();
+  for (const { party, base } of entries) totals.set(party, (totals.get(party) ?? 0) + base);
+  return [...totals.values()];
+}
 
 class GatherScatterEvaluator implements Evaluator {
   private readonly ins: CounterpartyHistory;
@@ -91,10 +112,17 @@ class GatherScatterEvaluator implements Evaluator {
     const scatteredAll = this.outs.burst(hub, m.timestamp);
     if (!scatteredAll) return [];
     // The scatter follows the start of the gathering; paying a source back is not scattering.
+    // A leg larger than everything gathered before it is paid from the hub's own money, not
+    // passed on from the gathering (a bill paid before the money came in).
     const sourceSet = new Set(gathered.counterparties);
     const keep = scatteredAll.movements
       .map((x, i) => ({ x, base: scatteredAll.baseAmounts[i] }))
-      .filter(({ x }) => x.timestamp > gatherStart && !sourceSet.has(x.toAccount));
+      .filter(
+        ({ x, base }) =>
+          x.timestamp > gatherStart &&
+          !sourceSet.has(x.toAccount) &&
+          base <= gatheredBefore(gathered, x.timestamp),
+      );
     if (!keep.some(({ x }) => x === m)) return [];
     const destinations = [...new Set(keep.map(({ x }) => x.toAccount))].sort();
     const sources = gathered.counterparties;
@@ -112,9 +140,26 @@ class GatherScatterEvaluator implements Evaluator {
     // smaller one must be large and pass a share of the money on.
     if (!broad && inTotal < this.minTotalBase) return [];
     if (!broad && outTotal < inTotal * this.params.minRetained) return [];
-    // A gathering from fewer sources must spread: not one large inflow beside small ones.
+    // A gathering from fewer sources must spread: not one large inflow (or one source paying
+    // twice) beside small ones; and so must its scatter when it has fewer destinations too: one
+    // large payment on beside a small everyday one is a forwarding hop, not a fan-out. (A
+    // gathering from many new sources is the fan-in half by itself; AMLworld's may then pass
+    // most of the money on in one payment.)
     const fewSources = sources.length < this.params.minCounterparties;
-    if (fewSources && spreadShare(gathered.baseAmounts) < this.params.minSpreadShare) return [];
+    const gatheredBySource = totalsByCounterparty(
+      gathered.movements.map((x, i) => ({ party: x.fromAccount, base: gathered.baseAmounts[i] })),
+    );
+    if (fewSources && spreadShare(gatheredBySource) < this.params.minSpreadShare) return [];
+    const fewDestinations = destinations.length < this.params.minCounterparties;
+    const scatteredByDestination = totalsByCounterparty(
+      keep.map(({ x, base }) => ({ party: x.toAccount, base })),
+    );
+    if (
+      fewSources &&
+      fewDestinations &&
+      spreadShare(scatteredByDestination) < this.params.minSpreadShare
+    )
+      return [];
     if (inTotal < this.params.spikeFactor * gathered.usualPerWindow) return [];
     return [
       this.draft(
@@ -187,12 +232,12 @@ class GatherScatterEvaluator implements Evaluator {
 export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
   kind: 'activity',
   id: RULE_ID,
-  version: '2.0.1',
+  version: '2.1.0',
   typology: 'gather-scatter',
   family: 'aml',
   specificity: 2,
   description:
-    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume.',
+    'One account collects from 2 or more sources new to it and then pays at least a fifth of it out to 2 or more other accounts within 14 days, gathering at least 10000.00 in the base currency (or 5 sources and 5 destinations whatever the amounts), at least 3 times its usual incoming volume. A payment out counts only when the hub had already gathered at least as much; with fewer than 5 sources, the sources other than the largest must carry 15% or more of the money, and so must the destinations other than the largest when there are fewer than 5.',
   source:
     'IBM AMLSim GatherScatter typology; IBM AMLworld gather-scatter pattern (Altman et al. 2023)',
   parameters: [
@@ -244,7 +289,7 @@ export const gatherScatterDetector: ActivityDetector<GatherScatterParams> = {
       min: 0,
       max: 1,
       description:
-        'Gatherings from fewer than minCounterparties sources: share from sources other than the largest one, at least.',
+        'Fewer than minCounterparties sources: share of the money gathered from sources other than the largest one, at least; the same share of the scatter must go to destinations other than the largest when they are fewer than minCounterparties too.',
     },
     {
       name: 'minRetained',

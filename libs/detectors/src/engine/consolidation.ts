@@ -18,7 +18,10 @@ export interface ConsolidationResult {
  * forwarding chain) covers only alerts of rules as broad as itself, so a fan that happens to
  * include a wire to a high-risk jurisdiction or an account takeover's drains does not hide that
  * finding; a broad alert sharing at least half of its movements with a specific alert is shown
- * inside it. Otherwise the alert with more movements wins, then the more specific rule. Alerts
+ * inside it, and so is any other alert sharing at least three quarters of its movements with a
+ * larger alert of a more specific rule (a stack's middle account seen as a gather-scatter hub,
+ * with an ordinary payment of its own). Otherwise the alert with more movements wins, then the
+ * more specific rule. Alerts
  * without movements (rings, event-only alerts) are never covered. Deterministic: ties go to the
  * lower alert id.
  */
@@ -71,6 +74,37 @@ export function consolidateAlerts(
     }
     return host;
   };
+  /**
+   * An alert that shares at least three quarters of its movements with a larger alert of a more
+   * specific rule is a fragment of that case plus a few of the account's other payments: the
+   * middle account of a stack is also a gather-scatter hub, and its window takes in an ordinary
+   * payment or two from days before. The case is the stack; the fragment is shown inside it.
+   */
+  const specificHost = (
+    alert: DetectedAlert,
+    ids: ReadonlySet<string>,
+  ): DetectedAlert | undefined => {
+    const mine = specificity(alert.ruleId);
+    if (mine < 0) return undefined;
+    const shared = new Map<DetectedAlert, number>();
+    for (const id of ids) {
+      for (const other of byMovement.get(id) ?? []) {
+        if (other === alert || other.movements.length < ids.size) continue;
+        if (specificity(other.ruleId) <= mine) continue;
+        shared.set(other, (shared.get(other) ?? 0) + 1);
+      }
+    }
+    let host: DetectedAlert | undefined;
+    let most = 0;
+    for (const [other, count] of shared) {
+      if (4 * count < 3 * ids.size) continue;
+      if (count > most || (count === most && host !== undefined && beats(other, host))) {
+        host = other;
+        most = count;
+      }
+    }
+    return host;
+  };
   const coveredBy = new Map<string, string>();
   for (const alert of alerts) {
     if (alert.movements.length === 0) continue;
@@ -89,7 +123,7 @@ export function consolidateAlerts(
       }
       if (covers && beats(candidate, alert) && (!best || beats(candidate, best))) best = candidate;
     }
-    best ??= broadHost(alert, ids);
+    best ??= broadHost(alert, ids) ?? specificHost(alert, ids);
     if (best) coveredBy.set(alert.alertId, best.alertId);
   }
   return { kept: alerts.filter((a) => !coveredBy.has(a.alertId)), coveredBy };
