@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import {
@@ -21,6 +22,7 @@ import { movementEdge } from '@app/vocabulary';
 import type { AccountVertex, Movement } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { stepUpWithTotp } from './identity-step-up';
 import { scanToEnd } from './scan-job';
 
 // The learned model's risk in the alert queue: scans score their alerts' movements with the
@@ -209,6 +211,37 @@ describe('Alert queue with the learned risk model (e2e, embedded store)', () => 
     // The alert page reads the same risk from the store.
     const detail = await request(server).get(`/api/v1/alerts/${late[0]}`).set(ANALYST).expect(200);
     expect((detail.body as AlertView).risk).toEqual(byId.get(late[0])?.risk);
+
+    // The CSV export carries the same risk on every row of a scored alert, and empty risk
+    // cells for an alert stored before the model.
+    // (A download needs a recent second factor: the analyst steps up first.)
+    const { header: stepUp } = await stepUpWithTotp(server, ANALYST);
+    const exported = async (id: string) => {
+      const csv = await request(server)
+        .get(`/api/v1/alerts/${encodeURIComponent(id)}/export?format=csv`)
+        .set(ANALYST)
+        .set(stepUp)
+        .expect(200);
+      return parse(csv.text, { columns: true }) as Record<string, string>[];
+    };
+    const scoredRisk = byId.get(late[0])?.risk;
+    const scoredRows = await exported(late[0]);
+    expect(scoredRows.length).toBeGreaterThan(0);
+    for (const row of scoredRows) {
+      expect(Number(row.riskScore)).toBe(scoredRisk?.score);
+      expect(Number(row.riskThreshold)).toBe(0.5);
+      expect(row.riskModelVersion).toBe('risk-e2e-queue');
+      expect(row.riskReasons).toBe(scoredRisk?.reasons.map((r) => r.text).join('; '));
+      expect(row.riskReasons).toContain('distinct accounts paid the beneficiary');
+    }
+    for (const row of await exported(early[0])) {
+      expect([row.riskScore, row.riskThreshold, row.riskModelVersion, row.riskReasons]).toEqual([
+        '',
+        '',
+        '',
+        '',
+      ]);
+    }
 
     // Sorted by risk, both directions, one alert a page: every scored alert before every
     // unscored one, scored ones in risk order (ties by id), unscored ones in id order.

@@ -1,3 +1,4 @@
+import type { AlertRisk } from '@app/detectors';
 import { toCsv } from '../presentation/csv';
 import type { AccountParty } from '../presentation/party-directory.service';
 import type { AlertDetailView } from './alert.view';
@@ -15,6 +16,10 @@ export const ALERT_CSV_COLUMNS = [
   'subject',
   'subjectCustomers',
   'explanation',
+  'riskScore',
+  'riskThreshold',
+  'riskModelVersion',
+  'riskReasons',
   'movementId',
   'time',
   'fromAccount',
@@ -37,10 +42,23 @@ function customers(account: AccountParty | undefined): string {
 }
 
 /**
+ * The learned model's risk as four cells: score, threshold, model version and the reasons in
+ * words, strongest first, joined by "; ". All empty when no model scored the alert.
+ */
+function riskColumns(risk: AlertRisk | null) {
+  return {
+    riskScore: risk?.score ?? '',
+    riskThreshold: risk?.threshold ?? '',
+    riskModelVersion: risk?.modelVersion ?? '',
+    riskReasons: (risk?.reasons ?? []).map((reason) => reason.text).join('; '),
+  };
+}
+
+/**
  * The alert and its evidence as CSV (RFC 4180, header row, comma-separated): one row per
  * evidence movement, the alert's columns repeated on each (one row with empty movement
  * columns when no movement is left in the graph). Times are ISO 8601 UTC, amounts decimals in
- * major units.
+ * major units. The risk columns are empty when no learned model scored the alert.
  */
 export function alertCsv(detail: AlertDetailView): string {
   const subject = detail.parties.find((p) => p.role === 'subject');
@@ -58,6 +76,7 @@ export function alertCsv(detail: AlertDetailView): string {
     subject: subject ? (subject.businessId ?? subject.name) : '',
     subjectCustomers: customers(subjectAccount),
     explanation: detail.explanation,
+    ...riskColumns(detail.risk),
   };
   const rows =
     detail.movements.length === 0

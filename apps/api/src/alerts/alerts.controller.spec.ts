@@ -1,6 +1,7 @@
 import { Global, INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import { detectorsSettings, loadAllSettings, moneySettings } from '@app/settings';
@@ -287,8 +288,25 @@ describe('Alerts, fraud and accounts endpoints (HTTP, memory store)', () => {
     const lines = csv.text.trimEnd().split('\n');
     expect(lines).toHaveLength(6); // header + 5 evidence movements
     expect(lines[0]).toBe(
-      'alertId,ruleId,typology,severity,score,status,windowStart,windowEnd,subject,subjectCustomers,explanation,movementId,time,fromAccount,fromCustomers,toAccount,toCustomers,amount,currency,baseAmount,baseCurrency,channel,reference',
+      'alertId,ruleId,typology,severity,score,status,windowStart,windowEnd,subject,subjectCustomers,explanation,riskScore,riskThreshold,riskModelVersion,riskReasons,movementId,time,fromAccount,fromCustomers,toAccount,toCustomers,amount,currency,baseAmount,baseCurrency,channel,reference',
     );
+    // No learned model is configured: the four risk cells are empty on every row.
+    const records = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(records.map((r) => r.movementId)).toEqual([
+      'mv:t:0',
+      'mv:t:1',
+      'mv:t:2',
+      'mv:t:3',
+      'mv:t:4',
+    ]);
+    for (const record of records) {
+      expect([
+        record.riskScore,
+        record.riskThreshold,
+        record.riskModelVersion,
+        record.riskReasons,
+      ]).toEqual(['', '', '', '']);
+    }
     // Quotes doubled inside a quoted cell; a leading "=" is neutralised for spreadsheets.
     expect(lines[1]).toContain('"Ann & <Bob> ""O\'Neil"", Ltd"');
     expect(lines[1]).toContain(`'=Acme Trading (01234567)`);

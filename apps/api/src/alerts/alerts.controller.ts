@@ -281,7 +281,7 @@ export class AlertsController {
   @Get(':alertId/export')
   @ApiOperation({
     summary:
-      'Download an alert with its evidence: json (the detail answer) or csv (one row per evidence movement, the alert on every row; ISO times, amounts in major units, customers by name).',
+      "Download an alert with its evidence: json (the detail answer) or csv (one row per evidence movement, the alert on every row; ISO times, amounts in major units, customers by name; the learned model's risk score, threshold, model version and reasons, empty when no model scored the alert).",
   })
   @ApiParam(ALERT_ID)
   @ApiOkResponse({

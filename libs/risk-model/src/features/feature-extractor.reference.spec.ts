@@ -1,7 +1,7 @@
 import { MemoryAccountDirectory } from '@app/detectors';
 import type { DetectedAlert } from '@app/detectors';
 import { CHANNELS, familyOf } from '@app/vocabulary';
-import type { BaseMoney, Movement, PricedAmount } from '@app/vocabulary';
+import type { BaseMoney, Movement, PricedAmount, Typology } from '@app/vocabulary';
 import { seededRandom } from '../model/seeded-random';
 import { account, DAY, payment, T0 } from '../testing/synthetic-bank';
 import { FEATURE_NAMES } from './feature-set';
@@ -39,6 +39,8 @@ const big = (values: Past[]): bigint => values.reduce((sum, p) => sum + BigInt(p
 
 class ReferenceFeatures {
   private readonly states = new Map<string, PastState>();
+  /** Every cycle the cycle search reported: when, and all its accounts. */
+  private readonly cycles: { at: number; accounts: string[] }[] = [];
 
   constructor(private readonly context: FeatureContext) {}
 
@@ -88,6 +90,8 @@ class ReferenceFeatures {
     const countries = [info(m.fromAccount).country, info(m.toAccount).country];
     const alertedLastWeek = (st: PastState | undefined): number =>
       st?.lastAlertAt !== undefined && st.lastAlertAt > at - WINDOW ? 1 : 0;
+    const inCycleLastWeek = (uid: string): number =>
+      this.cycles.some((c) => c.at > at - WINDOW && c.accounts.includes(uid)) ? 1 : 0;
     const senderAge = age(m.fromAccount, sender);
     const receiverAge = age(m.toAccount, receiver);
     return {
@@ -133,6 +137,12 @@ class ReferenceFeatures {
       ruleHits: hits.length,
       ruleMaxScore: Math.max(0, ...hits.map((a) => a.score)),
       partiesAlerted7d: alertedLastWeek(sender) + alertedLastWeek(receiver),
+      cycleClosedAccounts: Math.max(
+        0,
+        ...hits.filter((a) => a.typology === 'cycle').map((a) => a.parties.length),
+      ),
+      partiesInCycle7d: inCycleLastWeek(m.fromAccount) + inCycleLastWeek(m.toAccount),
+      returnPayment7d: r.some((p) => p.out && p.counterparty === m.fromAccount) ? 1 : 0,
     };
   }
 
@@ -141,6 +151,9 @@ class ReferenceFeatures {
     const alerted = new Set(
       alerts.filter((a) => this.suspicious(a)).flatMap((a) => a.parties.map((p) => p.uid)),
     );
+    for (const a of alerts)
+      if (this.suspicious(a) && a.typology === 'cycle')
+        this.cycles.push({ at: m.timestamp, accounts: a.parties.map((p) => p.uid) });
     for (const [uid, counterparty, out] of [
       [m.fromAccount, m.toAccount, true],
       [m.toAccount, m.fromAccount, false],
@@ -237,16 +250,25 @@ function edgyStream(seed: number, size: number): { movement: Movement; alerts: D
       ...(random() < 0.1 ? { receivedCurrency: 'GBP' } : {}),
       ...(random() < 0.1 ? { country: pick(['KP', 'US']) } : {}),
     });
+    // A cycle alert names every account of the cycle: the two of this movement and others.
+    const cycle = [to, pick(ACCOUNTS), ...(random() < 0.5 ? [pick(ACCOUNTS)] : []), from];
     const alerts: DetectedAlert[] =
       random() < 0.08
         ? [
             alert(random() < 0.7 ? id : 'elsewhere', [from], 'aml.fan-out', random()),
             ...(random() < 0.3 ? [alert(id, [to], 'aml.cash-aggregation', 0.9)] : []),
           ]
-        : [];
+        : random() < 0.05
+          ? [alert(random() < 0.8 ? id : 'elsewhere', [...new Set(cycle)], 'aml.cycle', 0.7)]
+          : [];
     return { movement, alerts };
   });
 }
+
+const TYPOLOGY_OF: Readonly<Record<string, Typology>> = {
+  'aml.cash-aggregation': 'structuring',
+  'aml.cycle': 'cycle',
+};
 
 function alert(
   movementId: string,
@@ -258,7 +280,7 @@ function alert(
     alertId: `alert:${ruleId}:${movementId}`,
     ruleId,
     ruleVersion: '1',
-    typology: ruleId === 'aml.cash-aggregation' ? 'structuring' : 'fan-out',
+    typology: TYPOLOGY_OF[ruleId] ?? 'fan-out',
     severity: 'high',
     fingerprint: movementId,
     subject: parties[0],
@@ -279,25 +301,40 @@ const named = (row: Float64Array): Record<string, number> =>
 function compare(
   stream: { movement: Movement; alerts: DetectedAlert[] }[],
   trials: () => boolean,
-): { compared: number; cappedSeen: boolean } {
+): { compared: number; cappedSeen: boolean; seen: Record<string, number> } {
   const ctx = context();
   const fast = new MovementFeatureExtractor(ctx);
   const reference = new ReferenceFeatures(ctx);
   let cappedSeen = false;
+  // How often the cycle features were not 0, so the suite knows it tested them.
+  const seen: Record<string, number> = {
+    cycleClosedAccounts: 0,
+    partiesInCycle7d: 0,
+    returnPayment7d: 0,
+  };
   stream.forEach(({ movement, alerts }, i) => {
     if (trials())
       fast.trial(() =>
-        fast.onMovement({ ...movement, movementId: `probe${i}`, amountMinor: 77_700 }),
+        fast.onMovement(
+          {
+            ...movement,
+            movementId: `probe${i}`,
+            amountMinor: 77_700,
+            timestamp: movement.timestamp + DAY,
+          },
+          alerts,
+        ),
       );
     const expected = reference.onMovement(movement, alerts);
     const actual = named(fast.onMovement(movement, alerts));
     if (expected.senderOutCount7d + expected.senderInCount7d === MAX_RECENT_PER_ACCOUNT)
       cappedSeen = true;
     expect(Object.keys(expected)).toEqual(FEATURE_NAMES);
+    for (const name of Object.keys(seen)) if (expected[name] > 0) seen[name] += 1;
     if (JSON.stringify(actual) !== JSON.stringify(expected))
       expect({ movement: i, ...actual }).toEqual({ movement: i, ...expected });
   });
-  return { compared: stream.length, cappedSeen };
+  return { compared: stream.length, cappedSeen, seen };
 }
 
 describe('MovementFeatureExtractor against a recomputation from every past movement', () => {
@@ -306,9 +343,12 @@ describe('MovementFeatureExtractor against a recomputation from every past movem
     (seed) => {
       const stream = edgyStream(seed, 4_000);
       const random = seededRandom(seed + 100);
-      const { compared, cappedSeen } = compare(stream, () => random() < 0.1);
+      const { compared, cappedSeen, seen } = compare(stream, () => random() < 0.1);
       expect(compared).toBe(4_000);
       expect(cappedSeen).toBe(true);
+      expect(seen.cycleClosedAccounts).toBeGreaterThan(20);
+      expect(seen.partiesInCycle7d).toBeGreaterThan(100);
+      expect(seen.returnPayment7d).toBeGreaterThan(100);
     },
   );
 

@@ -142,6 +142,49 @@ describe('MovementFeatureExtractor', () => {
     expect(later.partiesAlerted7d).toBe(0);
   });
 
+  it('reads cycles from the cycle search: the cycle a payment closes, then every account of it for 7 days', () => {
+    const x = extractor();
+    const cycle = (movementIds: string[]): DetectedAlert => ({
+      ...alertOn(movementIds, ['a:sender', 'a:mule', 'a:1']),
+      ruleId: 'aml.cycle',
+      typology: 'cycle',
+    });
+    x.onMovement(payment('c1', 'a:sender', 'a:mule', 5_000, T0));
+    x.onMovement(payment('c2', 'a:mule', 'a:1', 4_900, T0 + HOUR));
+    const closing = named(
+      x.onMovement(payment('c3', 'a:1', 'a:sender', 4_800, T0 + 2 * HOUR), [
+        cycle(['c1', 'c2', 'c3']),
+      ]),
+    );
+    expect(closing.cycleClosedAccounts).toBe(3);
+    expect(closing.partiesInCycle7d).toBe(0);
+    // a:mule did not take part in the closing payment, but it is an account of the cycle.
+    const member = named(x.onMovement(payment('n1', 'a:mule', 'a:2', 100, T0 + DAY)));
+    expect(member.cycleClosedAccounts).toBe(0);
+    expect(member.partiesInCycle7d).toBe(1);
+    const both = named(x.onMovement(payment('n2', 'a:sender', 'a:1', 100, T0 + 2 * DAY)));
+    expect(both.partiesInCycle7d).toBe(2);
+    const later = named(x.onMovement(payment('n3', 'a:mule', 'a:2', 100, T0 + 8 * DAY)));
+    expect(later.partiesInCycle7d).toBe(0);
+    // An alert of another typology, or a cycle alert without this payment, closes no cycle.
+    const other = named(
+      x.onMovement(payment('n4', 'a:2', 'a:3', 100, T0 + 9 * DAY), [
+        alertOn(['n4'], ['a:2', 'a:3']),
+        cycle(['elsewhere']),
+      ]),
+    );
+    expect(other.cycleClosedAccounts).toBe(0);
+  });
+
+  it('sees money going back: the beneficiary paid the sender in the 7 days before', () => {
+    const x = extractor();
+    x.onMovement(payment('p1', 'a:1', 'a:2', 100, T0));
+    const back = named(x.onMovement(payment('p2', 'a:2', 'a:1', 100, T0 + HOUR)));
+    const same = named(x.onMovement(payment('p3', 'a:1', 'a:2', 100, T0 + 2 * HOUR)));
+    const late = named(x.onMovement(payment('p4', 'a:2', 'a:1', 100, T0 + 8 * DAY)));
+    expect([back.returnPayment7d, same.returnPayment7d, late.returnPayment7d]).toEqual([1, 1, 0]);
+  });
+
   it('keeps bounded state: at most MAX_RECENT_PER_ACCOUNT movements per account', () => {
     const x = extractor();
     for (let i = 0; i < MAX_RECENT_PER_ACCOUNT + 50; i += 1)

@@ -5,6 +5,8 @@ import { AccountWindow, DAY_MS, isWholeMinorUnits, WINDOW_MS } from './account-w
 import { FEATURE_NAMES } from './feature-set';
 
 const IDLE_CAP_DAYS = 400;
+/** Typology of the cycle search's alerts (the aml.cycle rule). */
+const CYCLE_TYPOLOGY = 'cycle';
 /** Most recent movements kept per account: bounds the state of very busy accounts. */
 export const MAX_RECENT_PER_ACCOUNT = 256;
 
@@ -36,15 +38,21 @@ export interface FeatureContext {
  * State is per account: an AccountWindow (the movements of the last 7 days, capped at
  * MAX_RECENT_PER_ACCOUNT, with running totals, so a movement costs a few updates rather than a
  * pass over the window) and a few scalars (first and last activity, last currency and format,
- * last alert). It is bounded by the window and the population, never by history.
+ * last alert), and when each account was last found in a cycle by the cycle search (any
+ * account of the cycle, not only the two of the movement that closed it). It is bounded by the
+ * window and the population, never by history.
  */
 export class MovementFeatureExtractor {
   private readonly state = new Map<string, AccountState>();
   private readonly highRisk: ReadonlySet<string>;
   private readonly reporting: ReadonlySet<string>;
   private readonly channelIndex: ReadonlyMap<string, number>;
+  /** When each account was last an account of a cycle the cycle search found. */
+  private readonly inCycleAt = new Map<string, number>();
   /** Set by `trial`: accounts touched, with their state as it was before. */
   private journal: Map<string, AccountState | undefined> | undefined;
+  /** Set by `trial`: accounts whose cycle time changed, with the time before. */
+  private cycleJournal: Map<string, number | undefined> | undefined;
 
   constructor(private readonly context: FeatureContext) {
     this.highRisk = new Set(context.highRiskJurisdictions);
@@ -88,14 +96,21 @@ export class MovementFeatureExtractor {
   trial<T>(run: () => T): T {
     if (this.journal) return run();
     this.journal = new Map();
+    this.cycleJournal = new Map();
     try {
       return run();
     } finally {
       const journal = this.journal;
+      const cycleJournal = this.cycleJournal;
       this.journal = undefined;
+      this.cycleJournal = undefined;
       for (const [uid, before] of journal) {
         if (before) this.state.set(uid, before);
         else this.state.delete(uid);
+      }
+      for (const [uid, before] of cycleJournal) {
+        if (before === undefined) this.inCycleAt.delete(uid);
+        else this.inCycleAt.set(uid, before);
       }
     }
   }
@@ -165,16 +180,26 @@ export class MovementFeatureExtractor {
     f[i++] = m.amountMinor % 10_000 === 0 ? 1 : 0;
     let hits = 0;
     let maxScore = 0;
+    let cycleAccounts = 0;
     for (const a of alerts) {
       if (!this.isSuspicion(a) || !a.movements.some((e) => e.movementId === m.movementId)) continue;
       hits += 1;
       maxScore = Math.max(maxScore, a.score);
+      if (a.typology === CYCLE_TYPOLOGY) cycleAccounts = Math.max(cycleAccounts, a.parties.length);
     }
     f[i++] = hits;
     f[i++] = maxScore;
-    f[i++] =
-      (alertedSince(sender, at - WINDOW_MS) ? 1 : 0) +
-      (alertedSince(receiver, at - WINDOW_MS) ? 1 : 0);
+    const since = at - WINDOW_MS;
+    f[i++] = (alertedSince(sender, since) ? 1 : 0) + (alertedSince(receiver, since) ? 1 : 0);
+    f[i++] = cycleAccounts;
+    f[i++] = this.inCycleSince(m.fromAccount, since) + this.inCycleSince(m.toAccount, since);
+    f[i++] = inn?.hasPaid(m.fromAccount) ? 1 : 0;
+  }
+
+  /** 1 when the cycle search found `uid` in a cycle after `since`. */
+  private inCycleSince(uid: string, since: number): number {
+    const at = this.inCycleAt.get(uid);
+    return at !== undefined && at > since ? 1 : 0;
   }
 
   private riskyCountry(country: string | undefined): number {
@@ -200,6 +225,8 @@ export class MovementFeatureExtractor {
       if (!this.isSuspicion(a)) continue;
       alerted ??= new Set();
       for (const p of a.parties) alerted.add(p.uid);
+      if (a.typology === CYCLE_TYPOLOGY)
+        for (const p of a.parties) this.markInCycle(p.uid, m.timestamp);
     }
     const square = BigInt(base) * BigInt(base);
     this.touch(m, m.fromAccount, { counterparty: m.toAccount, out: true, square }, base, alerted);
@@ -240,6 +267,14 @@ export class MovementFeatureExtractor {
     }
     if (alerted?.has(uid)) s.lastAlertAt = m.timestamp;
     if (!existing) this.state.set(uid, s);
+  }
+
+  /** Records that the cycle search found `uid` in a cycle at `at` (the latest time is kept). */
+  private markInCycle(uid: string, at: number): void {
+    const before = this.inCycleAt.get(uid);
+    if (before !== undefined && before >= at) return;
+    if (this.cycleJournal && !this.cycleJournal.has(uid)) this.cycleJournal.set(uid, before);
+    this.inCycleAt.set(uid, at);
   }
 
   /** In a trial, keeps the first version of an account's state seen, to restore it after. */

@@ -206,6 +206,32 @@ export const FEATURES: readonly FeatureSpec[] = [
       'how many of sender and beneficiary were parties of an AML rule alert in the 7 days before',
     words: (v) => `${Math.round(v)} of the two accounts had an AML rule alert in the 7 days before`,
   },
+  {
+    name: 'cycleClosedAccounts',
+    meaning:
+      'accounts in the cycle the cycle search (aml.cycle) found closing with this payment (0: none)',
+    words: (v) =>
+      v >= 2
+        ? `this payment closes a cycle of ${Math.round(v)} accounts (money back at its origin)`
+        : 'this payment closes no cycle the cycle search found',
+  },
+  {
+    name: 'partiesInCycle7d',
+    meaning:
+      'how many of sender and beneficiary were accounts of a cycle the cycle search found in the 7 days before',
+    words: (v) =>
+      `${Math.round(v)} of the two accounts took part in a cycle of payments in the 7 days before`,
+  },
+  {
+    name: 'returnPayment7d',
+    meaning: 'whether the beneficiary paid the sender in the 7 days before (money going back)',
+    words: (v) =>
+      yesNo(
+        v,
+        'the beneficiary paid the sender in the 7 days before',
+        'the beneficiary had not paid the sender recently',
+      ),
+  },
 ];
 
 /**
@@ -216,8 +242,11 @@ export const FEATURES: readonly FeatureSpec[] = [
  *   senderOutAmountCv, now sqrt(n·Σx² − (Σx)²) / Σx from exact whole-number sums instead of a
  *   two-pass floating-point sum: the same quantity, but it can differ in the last digits, so
  *   models trained on version 1 are refused rather than scored with slightly different inputs.
+ * - `movement-features/3`: three features added at the end: cycleClosedAccounts and
+ *   partiesInCycle7d, from the alerts of the cycle search (the aml.cycle rule), and
+ *   returnPayment7d. A model of version 2 has fewer inputs, so it is refused.
  */
-export const FEATURE_SET_VERSION = 'movement-features/2';
+export const FEATURE_SET_VERSION = 'movement-features/3';
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 

@@ -151,6 +151,17 @@ describe('parseRiskModel', () => {
       (f: Record<string, unknown>) => ({ ...f, featureSet: { version: 'old', names: ['x'] } }),
       /trained on feature set old/,
     ],
+    [
+      'a model of feature set 2 (before the cycle features), asking to retrain',
+      (f: Record<string, unknown>) => ({
+        ...f,
+        featureSet: {
+          version: 'movement-features/2',
+          names: FEATURE_NAMES.slice(0, FEATURE_NAMES.indexOf('cycleClosedAccounts')),
+        },
+      }),
+      /trained on feature set movement-features\/2, and this version computes movement-features\/3; train the model again/,
+    ],
     ['a threshold of 1.5', (f: Record<string, unknown>) => ({ ...f, threshold: 1.5 }), /threshold/],
     [
       'a node pointing outside its tree',
