@@ -119,6 +119,10 @@ export class FlakyGraphStore extends MemoryGraphStore {
   /** Calls refused while down. */
   refused = 0;
   failEdgeWrite?: (batch: readonly GraphEdge[]) => Error | undefined;
+  /** While set, vertex writes wait for it (a slow graph). */
+  hold?: Promise<void>;
+  /** Vertex write calls started so far. */
+  vertexWrites = 0;
 
   private check(): void {
     if (this.down) {
@@ -131,6 +135,8 @@ export class FlakyGraphStore extends MemoryGraphStore {
 
   override async upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult> {
     this.check();
+    this.vertexWrites += 1;
+    if (this.hold) await this.hold;
     return super.upsertVertices(batch);
   }
 

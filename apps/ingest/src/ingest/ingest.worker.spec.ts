@@ -482,6 +482,34 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(worker.counters.received).toBe(1);
   });
 
+  it('stops after the batch in hand, leaving batches not started to be delivered again (nothing lost, nothing twice)', async () => {
+    let release: () => void = () => undefined;
+    store.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await startWorker({}, { batchSize: 10 });
+    await publishEntities(
+      Array.from({ length: 50 }, (_unused, i) => vertexUpsertMessage(account(i + 1), meta())),
+    );
+    // The first batch of 10 is being written (and waits on the slow graph); the rest queue up.
+    await until(() => store.vertexWrites === 1, 'the first write');
+    const stopped = worker.stop();
+    release();
+    await stopped;
+
+    expect(worker.counters.written).toBe(10);
+    expect(logger.lines.some((l) => String(l.entry).includes('40 message(s)'))).toBe(true);
+    // A new worker gets the other 40 again from the broker; each account is written once.
+    store.hold = undefined;
+    await startWorker();
+    await until(() => worker.counters.written === 40, 'the redelivered messages');
+    const stored = await store.getVertices(
+      Array.from({ length: 50 }, (_unused, i) => account(i + 1).uid),
+    );
+    expect(stored).toHaveLength(50);
+    expect(await deadLetters()).toEqual([]);
+  });
+
   it('fails to start with the broker error when the broker is down', async () => {
     await broker.close();
     await expect(startWorker()).rejects.toThrow(/closed/);

@@ -182,6 +182,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async start(): Promise<void> {
     if (this.running) return;
     this.gate.restart();
+    this.entities.resume();
+    this.movements.resume();
     await this.keepDeadLetters();
     const options: SubscribeOptions = {
       deadLetterTopic: this.config.deadLetterTopic,
@@ -222,12 +224,23 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** Graceful stop: no new messages, finish and settle the batches in hand, detach. */
+  /**
+   * Graceful stop: no new messages; the batch being written on each topic is finished and
+   * settled, and batches that had not started yet are left unsettled, so the broker delivers
+   * them again (to another worker, or to this one after a restart). A stop therefore waits for
+   * one batch per topic, not for everything the receive queues held; then it detaches.
+   */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.stop();
     // Batches held for a graph outage are left unsettled: the broker delivers them again.
     this.gate.stop();
-    await Promise.all([this.entities.drain(), this.movements.drain()]);
+    const left = await Promise.all([this.entities.stop(), this.movements.stop()]);
+    const unwritten = left[0].length + left[1].length;
+    if (unwritten > 0) {
+      this.logger.log(
+        `Stopping: ${unwritten} message(s) received but not yet written are left unacknowledged; the broker delivers them again`,
+      );
+    }
     await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
     await this.closeSubscriptions();
     if (this.running) {

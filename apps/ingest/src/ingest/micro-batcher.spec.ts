@@ -52,6 +52,55 @@ describe('MicroBatcher', () => {
     expect(log).toEqual(['start ab', 'end ab', 'start cd', 'end cd', 'start e', 'end e']);
   });
 
+  it('stop: the flush under way finishes; batches not started and items collected come back unwritten', async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const batcher = new MicroBatcher<string>(
+      async (batch) => {
+        log.push(`start ${batch.join('')}`);
+        if (batch[0] === 'a') await gate;
+        log.push(`end ${batch.join('')}`);
+      },
+      2,
+      1000,
+      () => undefined,
+    );
+    ['a', 'b', 'c', 'd', 'e'].forEach((s) => batcher.add(s));
+    await Promise.resolve();
+    expect(log).toEqual(['start ab']);
+    const stopped = batcher.stop();
+    release();
+
+    await expect(stopped).resolves.toEqual(['e', 'c', 'd']);
+    expect(log).toEqual(['start ab', 'end ab']);
+
+    // Taking batches again after resume().
+    batcher.resume();
+    ['f', 'g'].forEach((s) => batcher.add(s));
+    await batcher.drain();
+    expect(log).toEqual(['start ab', 'end ab', 'start fg', 'end fg']);
+  });
+
+  it('stop with no flush under way writes what is collected (the batch in hand)', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number>(
+      (batch) => {
+        batches.push(batch);
+        return Promise.resolve();
+      },
+      10,
+      60_000,
+      () => undefined,
+    );
+    [1, 2, 3].forEach((n) => batcher.add(n));
+
+    await expect(batcher.stop()).resolves.toEqual([]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it('reports a failed flush and goes on with the next', async () => {
     const errors: string[] = [];
     const done: number[][] = [];

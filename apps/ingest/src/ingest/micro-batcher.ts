@@ -3,12 +3,19 @@
  * when fewer arrived. Flushes run one at a time, in order. A flush that fails is handed to
  * `onError` with its batch, which must dispose of every item (the worker nacks the messages it
  * did not settle); an `onError` that fails itself is ignored, so one batch never stops the
- * next. `drain()` writes what is left and waits for every flush (graceful shutdown).
+ * next. `drain()` writes what is left and waits for every flush. `stop()` is the bounded
+ * version for shutdown: it lets the flush under way finish (or, when none is, writes what is
+ * collected), and hands back the items of every batch not yet started, unwritten.
  */
 export class MicroBatcher<T> {
   private items: T[] = [];
   private timer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
+  /** Batches cut and not finished (the one being flushed included). */
+  private queued = 0;
+  private stopping = false;
+  /** Items of batches skipped because of `stop()`. */
+  private skipped: T[] = [];
 
   constructor(
     private readonly flush: (batch: T[]) => Promise<void>,
@@ -41,7 +48,35 @@ export class MicroBatcher<T> {
     await this.chain;
   }
 
-  private cut(): void {
+  /**
+   * Shutdown with a bound: the flush under way finishes; when none is under way or waiting, what
+   * is collected is written as the last batch. Every batch that has not started is skipped, and
+   * its items are returned unwritten (the caller leaves them for the broker to deliver again).
+   * So a stop waits for one batch, not for every batch the receive queue had filled. `resume()`
+   * undoes it.
+   */
+  async stop(): Promise<T[]> {
+    if (this.queued === 0) this.cut(true);
+    this.stopping = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.skipped.push(...this.items);
+    this.items = [];
+    await this.chain;
+    const skipped = this.skipped;
+    this.skipped = [];
+    return skipped;
+  }
+
+  /** Takes batches again after `stop()`. */
+  resume(): void {
+    this.stopping = false;
+  }
+
+  /** `last`: written even when `stop()` comes before its turn (the batch in hand at a stop). */
+  private cut(last = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -49,9 +84,17 @@ export class MicroBatcher<T> {
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];
+    this.queued += 1;
     this.chain = this.chain
-      .then(() => this.flush(batch))
+      .then(() => {
+        if (!this.stopping || last) return this.flush(batch);
+        this.skipped.push(...batch);
+        return undefined;
+      })
       .catch((error: unknown) => this.onError(error, batch))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        this.queued -= 1;
+      });
   }
 }
