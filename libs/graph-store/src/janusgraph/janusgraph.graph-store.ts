@@ -20,6 +20,7 @@ import {
 } from '@app/janusgraph';
 import {
   ConflictError,
+  EDGE_ENDPOINTS,
   EDGE_LABELS,
   EntityNotFoundError,
   InvalidInputError,
@@ -106,8 +107,13 @@ import {
 } from './janusgraph.traversals';
 import {
   edgeRow,
+  edgeRowByEndIds,
+  type EndVertex,
+  endVerticesTraversal,
   readEdgeAnswer,
   readVertexAnswer,
+  UPSERT_CHECK_FAILURES,
+  upsertEdgesByEndIdsTraversal,
   upsertEdgesTraversal,
   upsertVerticesTraversal,
   vertexRow,
@@ -230,7 +236,9 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   `writeConcurrency` in flight (see janusgraph.upserts.ts): each item is looked up once
  *   (`mergeV`/`mergeE` by uid/eid), created when missing, and answered with its stored state
  *   when found; the checks that need the stored graph (labels, edge ends) run inside the same
- *   request. Each request is one transaction: a failed check writes nothing of it. Found items
+ *   request. Each request is one transaction: a failed check writes nothing of it. An edge
+ *   request is preceded by one read of its ends (uid -> vertex id and label, checked here), so
+ *   that the write looks up only the eids and takes its ends by vertex id. Found items
  *   whose props changed cost one more request per `batchSize` of them (unchanged ones nothing).
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
@@ -315,7 +323,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     const parts = chunk(unique, this.batchSize);
     if (parts.length > 1) await check();
     const answers = await this.sendAll(
-      parts.map((part) => upsertEdgesTraversal(this.g, part.map(edgeRow))),
+      parts.map((part) => () => this.writeEdges(part)),
       'upsertEdges',
       check,
     );
@@ -337,6 +345,59 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     assertAnsweredAll(answers.length, unique.length, 'upsertEdges');
     await this.sendAll(this.combine(updates), 'upsertEdges');
     return result;
+  }
+
+  /**
+   * One edge write request: reads the ends of `part` (one request per 1000 uids), refuses the
+   * part when an end is not stored or has a label the edge label does not allow (nothing is
+   * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
+   * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
+   * the part the way that looks its ends up by uid on the server instead.
+   */
+  private async writeEdges(part: readonly GraphEdge[]): Promise<unknown[]> {
+    const ends = await this.readEndVertices(endpointUidsOf(part));
+    const rows: Map<unknown, unknown>[] = [];
+    for (const edge of part) {
+      const from = ends.get(edge.from);
+      const to = ends.get(edge.to);
+      const allowed = EDGE_ENDPOINTS[edge.label];
+      if (
+        from === undefined ||
+        to === undefined ||
+        !(allowed.from as readonly string[]).includes(from.label) ||
+        !(allowed.to as readonly string[]).includes(to.label)
+      ) {
+        throw new JanusGraphQueryError(`upsertEdges: ${UPSERT_CHECK_FAILURES.unusableEnd}`);
+      }
+      if (!Number.isSafeInteger(from.id) || !Number.isSafeInteger(to.id)) {
+        return this.client.submit(upsertEdgesTraversal(this.g, part.map(edgeRow)), {
+          operation: 'upsertEdges',
+        });
+      }
+      rows.push(edgeRowByEndIds(edge, from, to));
+    }
+    return this.client.submit(upsertEdgesByEndIdsTraversal(this.g, rows), {
+      operation: 'upsertEdges',
+    });
+  }
+
+  /** The stored vertices among `uids`: vertex id and label by uid. */
+  private async readEndVertices(uids: readonly string[]): Promise<Map<string, EndVertex>> {
+    const ends = new Map<string, EndVertex>();
+    const parts = await Promise.all(
+      chunk(uids, READ_CHUNK).map((part) =>
+        this.client.submit(endVerticesTraversal(this.g, part), { operation: 'upsertEdges' }),
+      ),
+    );
+    for (const row of parts.flat()) {
+      const vertex = toRecord(row, 'edge end');
+      const id = vertex.id;
+      ends.set(stringField(vertex, 'uid'), {
+        id: typeof id === 'number' ? id : Number.NaN,
+        label: stringField(vertex, 'label'),
+      });
+    }
+    return ends;
   }
 
   /** Sets the changed properties and removes those the new props leave out. */
@@ -387,7 +448,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * original error is thrown.
    */
   private async sendAll(
-    requests: readonly GraphTraversal[],
+    requests: readonly (GraphTraversal | (() => Promise<unknown[]>))[],
     operation: string,
     explain?: () => Promise<void>,
   ): Promise<unknown[]> {
@@ -399,7 +460,11 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         const index = next;
         next += 1;
         try {
-          answers[index] = await this.client.submit(requests[index], { operation });
+          const request = requests[index];
+          answers[index] =
+            typeof request === 'function'
+              ? await request()
+              : await this.client.submit(request, { operation });
         } catch (error) {
           failure ??= { error };
         }
