@@ -275,6 +275,25 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(rows[0].has('from')).toBe(false);
   });
 
+  it('checks an edge call of several requests with one read and writes its requests with the ends it read', async () => {
+    const { connection, store } = setup(2, 2);
+    connection.writes = createEverything;
+    connection.answers.push([
+      new Map<string, unknown>([
+        ['edges', []],
+        ['vertices', [end('acc-1', 11, 'Account'), end('id-1', 12, 'Identifier')]],
+      ]),
+    ]);
+    const batch = ['u1', 'u2', 'u3', 'u4', 'u5'].map((eid) => uses(eid, 'acc-1', 'id-1'));
+    await expect(store.upsertEdges(batch)).resolves.toEqual({
+      created: 5,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(connection.sent).toHaveLength(4); // the check, then 3 writes and no other read
+    expect(connection.sent.slice(1).every((bytecode) => rowsOf(bytecode) !== undefined)).toBe(true);
+  });
+
   it('refuses an edge whose stored end has a label the edge label does not allow, writing nothing', async () => {
     const { connection, store } = setup(200);
     connection.writes = createEverything;

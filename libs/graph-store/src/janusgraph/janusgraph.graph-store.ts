@@ -109,6 +109,7 @@ import {
   edgeRow,
   edgeRowByEndIds,
   type EndVertex,
+  endVertexProjection,
   endVerticesTraversal,
   readEdgeAnswer,
   readVertexAnswer,
@@ -182,6 +183,15 @@ function hasEdgeProblemsWithoutStore(batch: readonly GraphEdge[]): boolean {
       return false;
     }
     return !sameEdgeData(earlier, edge);
+  });
+}
+
+/** Adds one answer of `endVertexProjection()` to `ends` (an id that is not a number: NaN). */
+function addEndVertex(ends: Map<string, EndVertex>, answer: unknown): void {
+  const vertex = toRecord(answer, 'edge end');
+  ends.set(stringField(vertex, 'uid'), {
+    id: typeof vertex.id === 'number' ? vertex.id : Number.NaN,
+    label: stringField(vertex, 'label'),
   });
 }
 
@@ -316,14 +326,17 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
     const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
     if (batch.length === 0) return result;
-    const check = (): Promise<void> => this.checkEdgeBatch(batch);
+    const check = async (): Promise<void> => {
+      await this.checkEdgeBatch(batch);
+    };
     if (hasEdgeProblemsWithoutStore(batch)) await check();
     const unique = firstOfEach(batch, (edge) => edge.eid);
     result.unchanged += batch.length - unique.length;
     const parts = chunk(unique, this.batchSize);
-    if (parts.length > 1) await check();
+    // The check of a call of several requests reads every end: the requests reuse that read.
+    const ends = parts.length > 1 ? await this.checkEdgeBatch(batch) : undefined;
     const answers = await this.sendAll(
-      parts.map((part) => () => this.writeEdges(part)),
+      parts.map((part) => () => this.writeEdges(part, ends)),
       'upsertEdges',
       check,
     );
@@ -352,10 +365,14 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * part when an end is not stored or has a label the edge label does not allow (nothing is
    * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
    * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
-   * the part the way that looks its ends up by uid on the server instead.
+   * the part the way that looks its ends up by uid on the server instead. `known`: the ends
+   * already read by the check of the whole call, when there was one.
    */
-  private async writeEdges(part: readonly GraphEdge[]): Promise<unknown[]> {
-    const ends = await this.readEndVertices(endpointUidsOf(part));
+  private async writeEdges(
+    part: readonly GraphEdge[],
+    known: ReadonlyMap<string, EndVertex> | undefined,
+  ): Promise<unknown[]> {
+    const ends = known ?? (await this.readEndVertices(endpointUidsOf(part)));
     const rows: Map<unknown, unknown>[] = [];
     for (const edge of part) {
       const from = ends.get(edge.from);
@@ -389,14 +406,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         this.client.submit(endVerticesTraversal(this.g, part), { operation: 'upsertEdges' }),
       ),
     );
-    for (const row of parts.flat()) {
-      const vertex = toRecord(row, 'edge end');
-      const id = vertex.id;
-      ends.set(stringField(vertex, 'uid'), {
-        id: typeof id === 'number' ? id : Number.NaN,
-        label: stringField(vertex, 'label'),
-      });
-    }
+    for (const row of parts.flat()) addEndVertex(ends, row);
     return ends;
   }
 
@@ -488,17 +498,18 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     assertValidVertexBatch(batch, (uid) => labels.get(uid));
   }
 
-  /** Throws the BatchRejectedError listing every bad edge, judged against the stored graph. */
-  private async checkEdgeBatch(batch: readonly GraphEdge[]): Promise<void> {
-    const { edges, vertexLabels } = await this.readEdgeContext(
-      idsOf(batch, 'eid'),
-      endpointUidsOf(batch),
-    );
+  /**
+   * Throws the BatchRejectedError listing every bad edge, judged against the stored graph;
+   * otherwise answers the stored end vertices it read (vertex id and label by uid).
+   */
+  private async checkEdgeBatch(batch: readonly GraphEdge[]): Promise<Map<string, EndVertex>> {
+    const { edges, ends } = await this.readEdgeContext(idsOf(batch, 'eid'), endpointUidsOf(batch));
     assertValidEdgeBatch(
       batch,
-      (uid) => vertexLabels.get(uid),
+      (uid) => ends.get(uid)?.label as VertexLabel | undefined,
       (eid) => edges.get(eid),
     );
+    return ends;
   }
 
   private async readVertexMap(
@@ -546,9 +557,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private async readEdgeContext(
     eids: readonly string[],
     uids: readonly string[],
-  ): Promise<{ edges: Map<string, StoredEdgeShape>; vertexLabels: Map<string, VertexLabel> }> {
+  ): Promise<{ edges: Map<string, StoredEdgeShape>; ends: Map<string, EndVertex> }> {
     const edges = new Map<string, StoredEdgeShape>();
-    const vertexLabels = new Map<string, VertexLabel>();
+    const ends = new Map<string, EndVertex>();
     const eidParts = chunk(eids, READ_CHUNK);
     const uidParts = chunk(uids, READ_CHUNK);
     const requests = Array.from(
@@ -567,7 +578,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
             )
             .by(
               uidPart.length > 0
-                ? __.V().has('uid', P.within(uidPart)).map(vertexLabelProjection()).fold()
+                ? __.V().has('uid', P.within(uidPart)).map(endVertexProjection()).fold()
                 : __.constant([]),
             ),
           { operation: 'upsertEdges' },
@@ -580,12 +591,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         const shape = readEdgeShape(item);
         edges.set(shape.eid, shape);
       }
-      for (const item of listOf(row.vertices)) {
-        const vertex = toRecord(item, 'vertex label');
-        vertexLabels.set(stringField(vertex, 'uid'), stringField(vertex, 'label') as VertexLabel);
-      }
+      for (const item of listOf(row.vertices)) addEndVertex(ends, item);
     }
-    return { edges, vertexLabels };
+    return { edges, ends };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -170,10 +170,12 @@ export function endVerticesTraversal(g: GraphTraversalSource, uids: readonly str
   return g
     .V()
     .has('uid', P.within([...uids]))
-    .project('uid', 'id', 'label')
-    .by(__.values('uid'))
-    .by(__.id())
-    .by(__.label());
+    .map(endVertexProjection());
+}
+
+/** A vertex as an edge end: uid, JanusGraph vertex id, label. */
+export function endVertexProjection(): GraphTraversal {
+  return __.project('uid', 'id', 'label').by(__.values('uid')).by(__.id()).by(__.label());
 }
 
 /** One stored end vertex: its JanusGraph id (a safe integer) and its label. */
