@@ -50,6 +50,15 @@ describe('classifyGraphError', () => {
       'conflict',
     ],
     [
+      'BerkeleyDB JE lock wait timed out (index read beside a writing transaction)',
+      serverError(500, 'Could not call index', [
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.diskstorage.PermanentBackendException',
+        'com.sleepycat.je.LockTimeoutException',
+      ]),
+      'conflict',
+    ],
+    [
       'uniqueness violation',
       serverError(
         500,

@@ -95,6 +95,8 @@ const CONFLICT_MARKERS = [
   'violates a uniqueness constraint',
   'Could not commit transaction due to exception during persistence',
   'Lock expired',
+  // BerkeleyDB JE: a read or write waited longer than its lock timeout for another transaction.
+  'LockTimeoutException',
 ];
 
 const NOT_FOUND_MARKERS = ['NoSuchElementException'];

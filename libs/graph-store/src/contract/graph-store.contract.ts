@@ -1,5 +1,6 @@
 import {
   BatchRejectedError,
+  ConflictError,
   EDGE_LABELS,
   EntityNotFoundError,
   ids as vocabularyIds,
@@ -182,6 +183,22 @@ export function describeGraphStoreContract(
         const again = await store.upsertVertices(fx.vertices);
         expect(again).toEqual({ created: 0, updated: 0, unchanged: fx.vertices.length });
         expect(await store.counts()).toEqual(before);
+      });
+
+      it('two concurrent calls with the same new uids end with one vertex per uid', async () => {
+        const settled = await Promise.allSettled([
+          store.upsertVertices(fx.vertices),
+          store.upsertVertices(fx.vertices),
+        ]);
+        // A writer that lost a race may be refused (ConflictError); running it again completes it.
+        for (const outcome of settled) {
+          if (outcome.status === 'fulfilled') continue;
+          expect(outcome.reason).toBeInstanceOf(ConflictError);
+          await store.upsertVertices(fx.vertices);
+        }
+        const counts = await store.counts();
+        expect(Object.values(counts.vertices).reduce((a, b) => a + b, 0)).toBe(fx.vertices.length);
+        expect(await store.getVertices(fx.vertices.map((v) => v.uid))).toEqual(fx.vertices);
       });
 
       it('reloading the whole fixture changes nothing', async () => {
@@ -447,6 +464,35 @@ export function describeGraphStoreContract(
         const rejected = await rejectedItems(store.upsertEdges([relabelled]));
         expect(fieldsOf(rejected, 0)).toEqual(['label']);
         expect(await store.getEdge(controls.eid)).toEqual(controls);
+      });
+
+      it('two concurrent calls with the same new edges end with each edge once', async () => {
+        const settled = await Promise.allSettled([
+          store.upsertEdges(allEdges),
+          store.upsertEdges(allEdges),
+        ]);
+        // A writer that lost a race may be refused (ConflictError); running it again completes it.
+        for (const outcome of settled) {
+          if (outcome.status === 'fulfilled') continue;
+          expect(outcome.reason).toBeInstanceOf(ConflictError);
+          await store.upsertEdges(allEdges);
+        }
+        const stored = await store.getEdges(allEdges.map((e) => e.eid));
+        expect(stored).toEqual(allEdges);
+        const counts = await store.counts();
+        expect(Object.values(counts.edges).reduce((a, b) => a + b, 0)).toBe(allEdges.length);
+      });
+
+      it('rejects an edge whose stored end has a label the edge label does not allow, writing none of its batch', async () => {
+        const holds = allEdges.find((e) => e.label === 'HOLDS');
+        const uses = allEdges.find((e) => e.label === 'USES');
+        if (!holds || !uses) throw new Error('fixture lacks HOLDS/USES edges');
+        // USES goes from an Account to an Identifier; this one starts at a Person or Company.
+        const wrong: GraphEdge = { ...uses, eid: `${uses.eid}-wrong-end`, from: holds.from };
+        const rejected = await rejectedItems(store.upsertEdges([uses, wrong]));
+        expect(rejected.map((r) => r.index)).toEqual([1]);
+        expect(fieldsOf(rejected, 1)).toEqual(['from']);
+        expect(await store.getEdge(uses.eid)).toBeUndefined();
       });
 
       it('rejects edges whose ends are not stored yet, even if the batch is otherwise valid', async () => {

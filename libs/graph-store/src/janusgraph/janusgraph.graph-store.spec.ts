@@ -115,6 +115,22 @@ const person = (i: number): GraphVertex => ({
   props: { name: `Person ${i}`, isPep: false, isSanctioned: false },
 });
 
+const uses = (eid: string, from: string, to: string): GraphEdge => ({
+  label: 'USES',
+  eid,
+  from,
+  to,
+  props: { firstSeen: 1, lastSeen: 2 },
+});
+
+/** One row of the read of edge ends: uid, vertex id, label. */
+const end = (uid: string, id: number, label: string): Map<string, unknown> =>
+  new Map<string, unknown>([
+    ['uid', uid],
+    ['id', id],
+    ['label', label],
+  ]);
+
 describe('JanusGraphGraphStore round trips', () => {
   it('writes a call of up to batchSize vertices in one request, with no read before it', async () => {
     const { connection, store } = setup(200);
@@ -222,30 +238,102 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(connection.sent).toHaveLength(1);
   });
 
-  it('explains a refused edge request with one read: a BatchRejectedError naming the missing ends', async () => {
+  it('refuses an edge request whose ends are not stored before writing it: a BatchRejectedError naming them', async () => {
     const { connection, store } = setup(200);
-    connection.writes = () =>
-      new GremlinResponseError(595, 'an end vertex of an edge in this request is not stored', {});
-    connection.answers.push([
-      new Map<string, unknown>([
-        ['edges', []],
-        ['vertices', []],
-      ]),
-    ]);
-    const edge: GraphEdge = {
-      label: 'USES',
-      eid: 'u1',
-      from: 'acc-1',
-      to: 'id-1',
-      props: { firstSeen: 1, lastSeen: 2 },
-    };
-    const error = await store.upsertEdges([edge]).catch((e: unknown) => e);
+    connection.writes = createEverything;
+    connection.answers.push(
+      [], // the read of the ends finds neither
+      [
+        new Map<string, unknown>([
+          ['edges', []],
+          ['vertices', []],
+        ]),
+      ],
+    );
+    const error = await store.upsertEdges([uses('u1', 'acc-1', 'id-1')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatchRejectedError);
     expect((error as BatchRejectedError).rejected[0].problems.map((p) => p.field)).toEqual([
       'from',
       'to',
     ]);
     expect(connection.sent).toHaveLength(2);
+    expect(connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined)).toHaveLength(0);
+  });
+
+  it('reads the ends of an edge request once, then writes it with the ends given by vertex id', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = createEverything;
+    connection.answers.push([end('acc-1', 11, 'Account'), end('id-1', 12, 'Identifier')]);
+    await expect(
+      store.upsertEdges([uses('u1', 'acc-1', 'id-1'), uses('u2', 'acc-1', 'id-1')]),
+    ).resolves.toEqual({ created: 2, updated: 0, unchanged: 0 });
+    expect(connection.sent).toHaveLength(2);
+    const rows = rowsOf(connection.sent[1]) ?? [];
+    expect(rows.map((row) => row.get('eid'))).toEqual(['u1', 'u2']);
+    const create = rows[0].get('create') as Map<unknown, unknown>;
+    expect([...create.values()]).toEqual(expect.arrayContaining([11, 12]));
+    expect(rows[0].has('from')).toBe(false);
+  });
+
+  it('checks an edge call of several requests with one read and writes its requests with the ends it read', async () => {
+    const { connection, store } = setup(2, 2);
+    connection.writes = createEverything;
+    connection.answers.push([
+      new Map<string, unknown>([
+        ['edges', []],
+        ['vertices', [end('acc-1', 11, 'Account'), end('id-1', 12, 'Identifier')]],
+      ]),
+    ]);
+    const batch = ['u1', 'u2', 'u3', 'u4', 'u5'].map((eid) => uses(eid, 'acc-1', 'id-1'));
+    await expect(store.upsertEdges(batch)).resolves.toEqual({
+      created: 5,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(connection.sent).toHaveLength(4); // the check, then 3 writes and no other read
+    expect(connection.sent.slice(1).every((bytecode) => rowsOf(bytecode) !== undefined)).toBe(true);
+  });
+
+  it('refuses an edge whose stored end has a label the edge label does not allow, writing nothing', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = createEverything;
+    connection.answers.push(
+      [end('acc-1', 11, 'Account'), end('id-1', 12, 'Account')],
+      [
+        new Map<string, unknown>([
+          ['edges', []],
+          [
+            'vertices',
+            [
+              new Map([
+                ['uid', 'acc-1'],
+                ['label', 'Account'],
+              ]),
+              new Map([
+                ['uid', 'id-1'],
+                ['label', 'Account'],
+              ]),
+            ],
+          ],
+        ]),
+      ],
+    );
+    const error = await store.upsertEdges([uses('u1', 'acc-1', 'id-1')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchRejectedError);
+    expect(connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined)).toHaveLength(0);
+  });
+
+  it('looks the ends up by uid on the server when a vertex id is beyond what a number holds exactly', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = createEverything;
+    connection.answers.push([end('acc-1', 2 ** 60, 'Account'), end('id-1', 12, 'Identifier')]);
+    await expect(store.upsertEdges([uses('u1', 'acc-1', 'id-1')])).resolves.toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    const rows = rowsOf(connection.sent[1]) ?? [];
+    expect(rows[0].get('from')).toEqual(new Map([['uid', 'acc-1']]));
   });
 
   it('rethrows a refusal the stored graph does not explain', async () => {

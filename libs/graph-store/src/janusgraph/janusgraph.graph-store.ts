@@ -20,6 +20,7 @@ import {
 } from '@app/janusgraph';
 import {
   ConflictError,
+  EDGE_ENDPOINTS,
   EDGE_LABELS,
   EntityNotFoundError,
   InvalidInputError,
@@ -106,8 +107,14 @@ import {
 } from './janusgraph.traversals';
 import {
   edgeRow,
+  edgeRowByEndIds,
+  type EndVertex,
+  endVertexProjection,
+  endVerticesTraversal,
   readEdgeAnswer,
   readVertexAnswer,
+  UPSERT_CHECK_FAILURES,
+  upsertEdgesByEndIdsTraversal,
   upsertEdgesTraversal,
   upsertVerticesTraversal,
   vertexRow,
@@ -179,6 +186,15 @@ function hasEdgeProblemsWithoutStore(batch: readonly GraphEdge[]): boolean {
   });
 }
 
+/** Adds one answer of `endVertexProjection()` to `ends` (an id that is not a number: NaN). */
+function addEndVertex(ends: Map<string, EndVertex>, answer: unknown): void {
+  const vertex = toRecord(answer, 'edge end');
+  ends.set(stringField(vertex, 'uid'), {
+    id: typeof vertex.id === 'number' ? vertex.id : Number.NaN,
+    label: stringField(vertex, 'label'),
+  });
+}
+
 /** A write request must answer once per item; fewer answers mean items were silently skipped. */
 function assertAnsweredAll(answers: number, items: number, operation: string): void {
   if (answers !== items) {
@@ -230,7 +246,9 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   `writeConcurrency` in flight (see janusgraph.upserts.ts): each item is looked up once
  *   (`mergeV`/`mergeE` by uid/eid), created when missing, and answered with its stored state
  *   when found; the checks that need the stored graph (labels, edge ends) run inside the same
- *   request. Each request is one transaction: a failed check writes nothing of it. Found items
+ *   request. Each request is one transaction: a failed check writes nothing of it. An edge
+ *   request is preceded by one read of its ends (uid -> vertex id and label, checked here), so
+ *   that the write looks up only the eids and takes its ends by vertex id. Found items
  *   whose props changed cost one more request per `batchSize` of them (unchanged ones nothing).
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
@@ -308,14 +326,17 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
     const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
     if (batch.length === 0) return result;
-    const check = (): Promise<void> => this.checkEdgeBatch(batch);
+    const check = async (): Promise<void> => {
+      await this.checkEdgeBatch(batch);
+    };
     if (hasEdgeProblemsWithoutStore(batch)) await check();
     const unique = firstOfEach(batch, (edge) => edge.eid);
     result.unchanged += batch.length - unique.length;
     const parts = chunk(unique, this.batchSize);
-    if (parts.length > 1) await check();
+    // The check of a call of several requests reads every end: the requests reuse that read.
+    const ends = parts.length > 1 ? await this.checkEdgeBatch(batch) : undefined;
     const answers = await this.sendAll(
-      parts.map((part) => upsertEdgesTraversal(this.g, part.map(edgeRow))),
+      parts.map((part) => () => this.writeEdges(part, ends)),
       'upsertEdges',
       check,
     );
@@ -337,6 +358,56 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     assertAnsweredAll(answers.length, unique.length, 'upsertEdges');
     await this.sendAll(this.combine(updates), 'upsertEdges');
     return result;
+  }
+
+  /**
+   * One edge write request: reads the ends of `part` (one request per 1000 uids), refuses the
+   * part when an end is not stored or has a label the edge label does not allow (nothing is
+   * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
+   * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
+   * the part the way that looks its ends up by uid on the server instead. `known`: the ends
+   * already read by the check of the whole call, when there was one.
+   */
+  private async writeEdges(
+    part: readonly GraphEdge[],
+    known: ReadonlyMap<string, EndVertex> | undefined,
+  ): Promise<unknown[]> {
+    const ends = known ?? (await this.readEndVertices(endpointUidsOf(part)));
+    const rows: Map<unknown, unknown>[] = [];
+    for (const edge of part) {
+      const from = ends.get(edge.from);
+      const to = ends.get(edge.to);
+      const allowed = EDGE_ENDPOINTS[edge.label];
+      if (
+        from === undefined ||
+        to === undefined ||
+        !(allowed.from as readonly string[]).includes(from.label) ||
+        !(allowed.to as readonly string[]).includes(to.label)
+      ) {
+        throw new JanusGraphQueryError(`upsertEdges: ${UPSERT_CHECK_FAILURES.unusableEnd}`);
+      }
+      if (!Number.isSafeInteger(from.id) || !Number.isSafeInteger(to.id)) {
+        return this.client.submit(upsertEdgesTraversal(this.g, part.map(edgeRow)), {
+          operation: 'upsertEdges',
+        });
+      }
+      rows.push(edgeRowByEndIds(edge, from, to));
+    }
+    return this.client.submit(upsertEdgesByEndIdsTraversal(this.g, rows), {
+      operation: 'upsertEdges',
+    });
+  }
+
+  /** The stored vertices among `uids`: vertex id and label by uid. */
+  private async readEndVertices(uids: readonly string[]): Promise<Map<string, EndVertex>> {
+    const ends = new Map<string, EndVertex>();
+    const parts = await Promise.all(
+      chunk(uids, READ_CHUNK).map((part) =>
+        this.client.submit(endVerticesTraversal(this.g, part), { operation: 'upsertEdges' }),
+      ),
+    );
+    for (const row of parts.flat()) addEndVertex(ends, row);
+    return ends;
   }
 
   /** Sets the changed properties and removes those the new props leave out. */
@@ -387,7 +458,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * original error is thrown.
    */
   private async sendAll(
-    requests: readonly GraphTraversal[],
+    requests: readonly (GraphTraversal | (() => Promise<unknown[]>))[],
     operation: string,
     explain?: () => Promise<void>,
   ): Promise<unknown[]> {
@@ -399,7 +470,11 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         const index = next;
         next += 1;
         try {
-          answers[index] = await this.client.submit(requests[index], { operation });
+          const request = requests[index];
+          answers[index] =
+            typeof request === 'function'
+              ? await request()
+              : await this.client.submit(request, { operation });
         } catch (error) {
           failure ??= { error };
         }
@@ -423,17 +498,18 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     assertValidVertexBatch(batch, (uid) => labels.get(uid));
   }
 
-  /** Throws the BatchRejectedError listing every bad edge, judged against the stored graph. */
-  private async checkEdgeBatch(batch: readonly GraphEdge[]): Promise<void> {
-    const { edges, vertexLabels } = await this.readEdgeContext(
-      idsOf(batch, 'eid'),
-      endpointUidsOf(batch),
-    );
+  /**
+   * Throws the BatchRejectedError listing every bad edge, judged against the stored graph;
+   * otherwise answers the stored end vertices it read (vertex id and label by uid).
+   */
+  private async checkEdgeBatch(batch: readonly GraphEdge[]): Promise<Map<string, EndVertex>> {
+    const { edges, ends } = await this.readEdgeContext(idsOf(batch, 'eid'), endpointUidsOf(batch));
     assertValidEdgeBatch(
       batch,
-      (uid) => vertexLabels.get(uid),
+      (uid) => ends.get(uid)?.label as VertexLabel | undefined,
       (eid) => edges.get(eid),
     );
+    return ends;
   }
 
   private async readVertexMap(
@@ -481,9 +557,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private async readEdgeContext(
     eids: readonly string[],
     uids: readonly string[],
-  ): Promise<{ edges: Map<string, StoredEdgeShape>; vertexLabels: Map<string, VertexLabel> }> {
+  ): Promise<{ edges: Map<string, StoredEdgeShape>; ends: Map<string, EndVertex> }> {
     const edges = new Map<string, StoredEdgeShape>();
-    const vertexLabels = new Map<string, VertexLabel>();
+    const ends = new Map<string, EndVertex>();
     const eidParts = chunk(eids, READ_CHUNK);
     const uidParts = chunk(uids, READ_CHUNK);
     const requests = Array.from(
@@ -502,7 +578,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
             )
             .by(
               uidPart.length > 0
-                ? __.V().has('uid', P.within(uidPart)).map(vertexLabelProjection()).fold()
+                ? __.V().has('uid', P.within(uidPart)).map(endVertexProjection()).fold()
                 : __.constant([]),
             ),
           { operation: 'upsertEdges' },
@@ -515,12 +591,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         const shape = readEdgeShape(item);
         edges.set(shape.eid, shape);
       }
-      for (const item of listOf(row.vertices)) {
-        const vertex = toRecord(item, 'vertex label');
-        vertexLabels.set(stringField(vertex, 'uid'), stringField(vertex, 'label') as VertexLabel);
-      }
+      for (const item of listOf(row.vertices)) addEndVertex(ends, item);
     }
-    return { edges, vertexLabels };
+    return { edges, ends };
   }
 
   // -------------------------------------------------------------------------------------------

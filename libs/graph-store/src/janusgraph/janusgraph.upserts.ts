@@ -31,6 +31,12 @@ import { edgeProjection, readEdge, readVertex, vertexProjection } from './janusg
  *   under another label; an eid stored with another label or other ends; an edge end that is
  *   not stored, or whose label the edge label does not allow at that end.
  *
+ * The store writes edges with `upsertEdgesByEndIdsTraversal`: it reads the ends first and
+ * checks their labels itself, so the write request takes the ends by vertex id instead of two
+ * nested lookups per edge (in the graph-load benchmark this cut the CPU of an edge by about a
+ * quarter). `upsertEdgesTraversal`, which looks the ends up by uid on the server, is kept for
+ * vertex ids the client cannot hold exactly.
+ *
  * Every value travels as data (GraphSON arguments), never as script text.
  */
 
@@ -45,6 +51,8 @@ export const UPSERT_CHECK_FAILURES = {
   missingEnd: 'an end vertex of an edge in this request is not stored; nothing was written',
   endLabel:
     'an end vertex of an edge in this request has a label the edge label does not allow; nothing was written',
+  unusableEnd:
+    'an end vertex of an edge in this request is not stored, or has a label the edge label does not allow; nothing was written',
 } as const;
 
 type Row = Map<unknown, unknown>;
@@ -150,18 +158,100 @@ export function upsertEdgesTraversal(g: GraphTraversalSource, rows: readonly Row
         __.select('row').select('eid'),
         __.fail(UPSERT_CHECK_FAILURES.endLabel),
       ),
-      __.choose(
-        __.project('label', 'from', 'to')
-          .by(__.label())
-          .by(__.outV().values('uid'))
-          .by(__.inV().values('uid'))
-          .where(P.neq('row'))
-          .by()
-          .by(__.select('shape')),
-        __.fail(UPSERT_CHECK_FAILURES.edgeShape),
-        edgeProjection(),
-      ),
+      foundEdgeAnswer(),
     );
+}
+
+/**
+ * The stored vertices among `uids` with their JanusGraph vertex id and label: the read that
+ * resolves the ends of an edge request before it is written (see `upsertEdgesByEndIdsTraversal`).
+ */
+export function endVerticesTraversal(g: GraphTraversalSource, uids: readonly string[]) {
+  return g
+    .V()
+    .has('uid', P.within([...uids]))
+    .map(endVertexProjection());
+}
+
+/** A vertex as an edge end: uid, JanusGraph vertex id, label. */
+export function endVertexProjection(): GraphTraversal {
+  return __.project('uid', 'id', 'label').by(__.values('uid')).by(__.id()).by(__.label());
+}
+
+/** One stored end vertex: its JanusGraph id (a safe integer) and its label. */
+export interface EndVertex {
+  id: number;
+  label: string;
+}
+
+/**
+ * One edge whose ends are already resolved to vertex ids, as `upsertEdgesByEndIdsTraversal`
+ * needs it: its eid, its shape and what to create, the ends given by id.
+ */
+export function edgeRowByEndIds(edge: GraphEdge, from: EndVertex, to: EndVertex): Row {
+  return new Map<unknown, unknown>([
+    ['eid', edge.eid],
+    [
+      'shape',
+      new Map([
+        ['label', edge.label],
+        ['from', edge.from],
+        ['to', edge.to],
+      ]),
+    ],
+    ['match', new Map([['eid', edge.eid]])],
+    [
+      'create',
+      new Map<unknown, unknown>([
+        [t.label, edge.label],
+        [direction.out, from.id],
+        [direction.in, to.id],
+        ...encodeProps(edge.props),
+      ]),
+    ],
+  ]);
+}
+
+/**
+ * Finds or creates every edge of `rows` (built by `edgeRowByEndIds`), like
+ * `upsertEdgesTraversal` but with the ends given by vertex id: the caller has read the ends
+ * (`endVerticesTraversal`) and checked that they are stored with allowed labels, so the
+ * request looks up nothing but the eid. A vertex label never changes and a uid names one vertex
+ * (the unique `byUid` index), so what the caller read still holds when the request runs; an
+ * end vertex deleted in between makes the server refuse the request (nothing is written).
+ * Found edges get the same shape check and answer as in `upsertEdgesTraversal`.
+ */
+export function upsertEdgesByEndIdsTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
+  return g
+    .withSideEffect(CREATED, [], operator.addAll)
+    .inject([...rows])
+    .unfold()
+    .as('row')
+    .mergeE(__.select('match'))
+    .option(
+      merge.onCreate,
+      __.sideEffect(__.select('eid').aggregate(scope.local, CREATED)).select('create'),
+    )
+    .choose(
+      __.select('row').select('eid').where(P.within(CREATED)),
+      __.select('row').select('eid'),
+      foundEdgeAnswer(),
+    );
+}
+
+/** A found edge: its `edgeProjection()`, or a failed request when its label or ends differ. */
+function foundEdgeAnswer(): GraphTraversal {
+  return __.choose(
+    __.project('label', 'from', 'to')
+      .by(__.label())
+      .by(__.outV().values('uid'))
+      .by(__.inV().values('uid'))
+      .where(P.neq('row'))
+      .by()
+      .by(__.select('shape')),
+    __.fail(UPSERT_CHECK_FAILURES.edgeShape),
+    edgeProjection(),
+  );
 }
 
 /** What a write request says about one item: created now, or found with this stored state. */
