@@ -4,6 +4,26 @@ describe('MicroBatcher', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
+  /** Batches of 2 strings; the flush of the batch starting with 'a' waits until `release()`. */
+  function gatedBatcher() {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const batcher = new MicroBatcher<string>(
+      async (batch) => {
+        log.push(`start ${batch.join('')}`);
+        if (batch[0] === 'a') await gate;
+        log.push(`end ${batch.join('')}`);
+      },
+      2,
+      1000,
+      () => undefined,
+    );
+    return { log, release: () => release(), batcher };
+  }
+
   it('flushes when the batch is full, and the rest after the wait', async () => {
     const batches: number[][] = [];
     const batcher = new MicroBatcher<number>(
@@ -28,21 +48,7 @@ describe('MicroBatcher', () => {
   });
 
   it('runs one flush at a time, in order, and drain waits for all of them', async () => {
-    const log: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const batcher = new MicroBatcher<string>(
-      async (batch) => {
-        log.push(`start ${batch.join('')}`);
-        if (batch[0] === 'a') await gate;
-        log.push(`end ${batch.join('')}`);
-      },
-      2,
-      1000,
-      () => undefined,
-    );
+    const { log, release, batcher } = gatedBatcher();
     ['a', 'b', 'c', 'd', 'e'].forEach((s) => batcher.add(s));
     const drained = batcher.drain();
     await Promise.resolve();
@@ -53,21 +59,7 @@ describe('MicroBatcher', () => {
   });
 
   it('stop: the flush under way finishes; batches not started and items collected come back unwritten', async () => {
-    const log: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const batcher = new MicroBatcher<string>(
-      async (batch) => {
-        log.push(`start ${batch.join('')}`);
-        if (batch[0] === 'a') await gate;
-        log.push(`end ${batch.join('')}`);
-      },
-      2,
-      1000,
-      () => undefined,
-    );
+    const { log, release, batcher } = gatedBatcher();
     ['a', 'b', 'c', 'd', 'e'].forEach((s) => batcher.add(s));
     await Promise.resolve();
     expect(log).toEqual(['start ab']);

@@ -57,6 +57,25 @@ export const UPSERT_CHECK_FAILURES = {
 
 type Row = Map<unknown, unknown>;
 
+/** The rows of a write request, one traverser each, labelled `row`; created keys collect in CREATED. */
+function requestRows(g: GraphTraversalSource, rows: readonly Row[]) {
+  return g
+    .withSideEffect(CREATED, [], operator.addAll)
+    .inject([...rows])
+    .unfold()
+    .as('row');
+}
+
+/** The `onCreate` option of a merge: notes the row's key as created, then creates `create`. */
+function recordCreated(key: 'uid' | 'eid'): GraphTraversal {
+  return __.sideEffect(__.select(key).aggregate(scope.local, CREATED)).select('create');
+}
+
+/** True for a row whose element this request created (rather than found). */
+function createdByThisRequest(key: 'uid' | 'eid'): GraphTraversal {
+  return __.select('row').select(key).where(P.within(CREATED));
+}
+
 /** One vertex as the server needs it: its uid, its label and what to create. */
 export function vertexRow(vertex: GraphVertex): Row {
   return new Map<unknown, unknown>([
@@ -72,18 +91,11 @@ export function vertexRow(vertex: GraphVertex): Row {
  * a created vertex or the `vertexProjection()` of a found one.
  */
 export function upsertVerticesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
-  return g
-    .withSideEffect(CREATED, [], operator.addAll)
-    .inject([...rows])
-    .unfold()
-    .as('row')
+  return requestRows(g, rows)
     .mergeV(__.select('match'))
-    .option(
-      merge.onCreate,
-      __.sideEffect(__.select('uid').aggregate(scope.local, CREATED)).select('create'),
-    )
+    .option(merge.onCreate, recordCreated('uid'))
     .choose(
-      __.select('row').select('uid').where(P.within(CREATED)),
+      createdByThisRequest('uid'),
       __.select('row').select('uid'),
       __.choose(
         __.label().where(P.neq('row')).by().by(__.select('label')),
@@ -136,20 +148,13 @@ function existingEnd(end: 'from' | 'to'): GraphTraversal {
  * created edge or the `edgeProjection()` of a found one.
  */
 export function upsertEdgesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
-  return g
-    .withSideEffect(CREATED, [], operator.addAll)
-    .inject([...rows])
-    .unfold()
-    .as('row')
+  return requestRows(g, rows)
     .mergeE(__.select('match'))
-    .option(
-      merge.onCreate,
-      __.sideEffect(__.select('eid').aggregate(scope.local, CREATED)).select('create'),
-    )
+    .option(merge.onCreate, recordCreated('eid'))
     .option(merge.outV, existingEnd('from'))
     .option(merge.inV, existingEnd('to'))
     .choose(
-      __.select('row').select('eid').where(P.within(CREATED)),
+      createdByThisRequest('eid'),
       __.choose(
         __.and(
           __.outV().label().where(P.within('row')).by().by(__.select('fromLabels')),
@@ -222,21 +227,10 @@ export function edgeRowByEndIds(edge: GraphEdge, from: EndVertex, to: EndVertex)
  * Found edges get the same shape check and answer as in `upsertEdgesTraversal`.
  */
 export function upsertEdgesByEndIdsTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
-  return g
-    .withSideEffect(CREATED, [], operator.addAll)
-    .inject([...rows])
-    .unfold()
-    .as('row')
+  return requestRows(g, rows)
     .mergeE(__.select('match'))
-    .option(
-      merge.onCreate,
-      __.sideEffect(__.select('eid').aggregate(scope.local, CREATED)).select('create'),
-    )
-    .choose(
-      __.select('row').select('eid').where(P.within(CREATED)),
-      __.select('row').select('eid'),
-      foundEdgeAnswer(),
-    );
+    .option(merge.onCreate, recordCreated('eid'))
+    .choose(createdByThisRequest('eid'), __.select('row').select('eid'), foundEdgeAnswer());
 }
 
 /** A found edge: its `edgeProjection()`, or a failed request when its label or ends differ. */
