@@ -7,9 +7,13 @@ import { process as gremlinProcess } from 'gremlin';
 
 type GraphTraversal = gremlinProcess.GraphTraversal;
 
-/** Anonymous traversals (`__.out()`), with mid-traversal `E()` (TinkerPop 3.7) typed. */
+/**
+ * Anonymous traversals (`__.out()`), with mid-traversal `E()` and the `asString()` string step
+ * (both TinkerPop 3.7, both in the driver, missing from its typings) typed.
+ */
 export const __ = gremlinProcess.statics as gremlinProcess.Statics & {
   E: (...ids: unknown[]) => GraphTraversal;
+  asString: () => GraphTraversal;
 };
 
 export const P = gremlinProcess.P;

@@ -124,22 +124,10 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  * - bad query arguments (depth outside 1-2, limit < 1, to < from, unknown channel, hubCap < 2)
  *   -> InvalidInputError (the shared `assert*Query` helpers of batch-validation.ts do this).
  */
-/** What an adapter is known not to guarantee yet: each entry skips its tests, with the reason. */
-export interface ContractGaps {
-  /** Two concurrent upserts of the same new uid / eid may both create it. */
-  concurrentNewKeys?: string;
-}
-
 export function describeGraphStoreContract(
   name: string,
   make: () => Promise<ContractSubject>,
-  gaps: ContractGaps = {},
 ): void {
-  /** The race tests, skipped where the adapter has the gap (the title says why). */
-  const raceTest = (title: string, test: () => Promise<void>): void => {
-    if (gaps.concurrentNewKeys) it.skip(`${title} (skipped: ${gaps.concurrentNewKeys})`, test);
-    else it(title, test);
-  };
   describe(`GraphStore contract: ${name}`, () => {
     const fx = buildBankFixture();
     const allEdges = fixtureEdges(fx);
@@ -197,26 +185,21 @@ export function describeGraphStoreContract(
         expect(await store.counts()).toEqual(before);
       });
 
-      raceTest(
-        'two concurrent calls with the same new uids end with one vertex per uid',
-        async () => {
-          const settled = await Promise.allSettled([
-            store.upsertVertices(fx.vertices),
-            store.upsertVertices(fx.vertices),
-          ]);
-          // A writer that lost a race may be refused (ConflictError); running it again completes it.
-          for (const outcome of settled) {
-            if (outcome.status === 'fulfilled') continue;
-            expect(outcome.reason).toBeInstanceOf(ConflictError);
-            await store.upsertVertices(fx.vertices);
-          }
-          const counts = await store.counts();
-          expect(Object.values(counts.vertices).reduce((a, b) => a + b, 0)).toBe(
-            fx.vertices.length,
-          );
-          expect(await store.getVertices(fx.vertices.map((v) => v.uid))).toEqual(fx.vertices);
-        },
-      );
+      it('two concurrent calls with the same new uids end with one vertex per uid', async () => {
+        const settled = await Promise.allSettled([
+          store.upsertVertices(fx.vertices),
+          store.upsertVertices(fx.vertices),
+        ]);
+        // A writer that lost a race may be refused (ConflictError); running it again completes it.
+        for (const outcome of settled) {
+          if (outcome.status === 'fulfilled') continue;
+          expect(outcome.reason).toBeInstanceOf(ConflictError);
+          await store.upsertVertices(fx.vertices);
+        }
+        const counts = await store.counts();
+        expect(Object.values(counts.vertices).reduce((a, b) => a + b, 0)).toBe(fx.vertices.length);
+        expect(await store.getVertices(fx.vertices.map((v) => v.uid))).toEqual(fx.vertices);
+      });
 
       it('reloading the whole fixture changes nothing', async () => {
         await load();
@@ -483,7 +466,7 @@ export function describeGraphStoreContract(
         expect(await store.getEdge(controls.eid)).toEqual(controls);
       });
 
-      raceTest('two concurrent calls with the same new edges end with each edge once', async () => {
+      it('two concurrent calls with the same new edges end with each edge once', async () => {
         const settled = await Promise.allSettled([
           store.upsertEdges(allEdges),
           store.upsertEdges(allEdges),

@@ -23,6 +23,7 @@ export const janusGraphStoreFactory: GraphStoreFactory = async (
     return new JanusGraphGraphStore(shared, {
       batchSize: config.batchSize,
       writeConcurrency: config.writeConcurrency,
+      settleNewKeys: config.settleNewKeys,
     });
   }
   const client = new JanusGraphClient(config);
@@ -36,6 +37,7 @@ export const janusGraphStoreFactory: GraphStoreFactory = async (
   return new JanusGraphGraphStore(client, {
     batchSize: config.batchSize,
     writeConcurrency: config.writeConcurrency,
+    settleNewKeys: config.settleNewKeys,
     ownsClient: true,
   });
 };

@@ -9,7 +9,7 @@ import {
   JanusGraphClientConfig,
   JanusGraphQueryError,
 } from '@app/janusgraph';
-import { BatchRejectedError } from '@app/vocabulary';
+import { BatchRejectedError, ConflictError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 import { JanusGraphGraphStore } from './janusgraph.graph-store';
 import { janusGraphStoreFactory } from './janusgraph.graph-store.factory';
@@ -74,9 +74,16 @@ function rowsOf(bytecode: Bytecode): Map<string, unknown>[] | undefined {
     : undefined;
 }
 
-/** What a server that creates every item answers: each item's id. */
+/** What a created vertex answers: its uid and the vertex id it got. */
+const createdVertex = (uid: unknown, id: number): Map<string, unknown> =>
+  new Map<string, unknown>([
+    ['created', uid],
+    ['id', id],
+  ]);
+
+/** What a server that creates every item answers: uid and id of a vertex, eid of an edge. */
 const createEverything = (rows: Map<string, unknown>[]): unknown[] =>
-  rows.map((row) => row.get('uid') ?? row.get('eid'));
+  rows.map((row, i) => (row.has('eid') ? row.get('eid') : createdVertex(row.get('uid'), 1000 + i)));
 
 /** Number of `sideEffect` steps of an update request: one per updated item. */
 function writesIn(bytecode: Bytecode): number {
@@ -99,13 +106,17 @@ const config: JanusGraphClientConfig = {
   breakerHalfOpenMs: 1000,
 };
 
-function setup(batchSize: number, writeConcurrency = 4) {
+/**
+ * A store on a scripted connection. Settling new keys (one read after each write that created
+ * something) is off unless asked for, so that the round-trip counts below are of the writes.
+ */
+function setup(batchSize: number, writeConcurrency = 4, settleNewKeys = false) {
   const connection = new ScriptedConnection();
   const client = new JanusGraphClient(config, {
     connectionFactory: () => connection,
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  const store = new JanusGraphGraphStore(client, { batchSize, writeConcurrency });
+  const store = new JanusGraphGraphStore(client, { batchSize, writeConcurrency, settleNewKeys });
   return { connection, client, store };
 }
 
@@ -182,7 +193,9 @@ describe('JanusGraphGraphStore round trips', () => {
       ]);
     connection.writes = (rows) =>
       rows.map((row, i) =>
-        i === 0 ? row.get('uid') : stored(person(i), i === 1 ? 'Person 1' : 'Old name'),
+        i === 0
+          ? createdVertex(row.get('uid'), 1000)
+          : stored(person(i), i === 1 ? 'Person 1' : 'Old name'),
       );
     const batch = [person(0), person(1), person(2), person(3), person(1)];
     await expect(store.upsertVertices(batch)).resolves.toEqual({
@@ -273,6 +286,66 @@ describe('JanusGraphGraphStore round trips', () => {
     const create = rows[0].get('create') as Map<unknown, unknown>;
     expect([...create.values()]).toEqual(expect.arrayContaining([11, 12]));
     expect(rows[0].has('from')).toBe(false);
+  });
+
+  describe('settling keys another writer created at the same instant', () => {
+    /** The steps of a request, as `name(args)` text, to find what it does. */
+    const stepsOf = (bytecode: Bytecode): string =>
+      JSON.stringify((bytecode as unknown as Instructions).stepInstructions);
+
+    it('reads the uids a write created once more, and changes nothing when the index names the created vertices', async () => {
+      const { connection, store } = setup(200, 4, true);
+      connection.writes = createEverything;
+      connection.answers.push([end('p0', 1000, 'Person'), end('p1', 1001, 'Person')]);
+      await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual({
+        created: 2,
+        updated: 0,
+        unchanged: 0,
+      });
+      expect(connection.sent).toHaveLength(2); // the write, then the read of p0 and p1
+      expect(stepsOf(connection.sent[1])).toContain('"p0","p1"');
+    });
+
+    it('merges a created vertex that the index does not name into the one it names', async () => {
+      const { connection, store } = setup(200, 4, true);
+      connection.writes = createEverything; // p0 gets 1000, p1 gets 1001
+      connection.answers.push(
+        [end('p0', 1000, 'Person'), end('p1', 7, 'Person')], // p1's index names vertex 7
+        [], // the orphan 1001 has no edges
+        [0], // the merge
+      );
+      await store.upsertVertices([person(0), person(1)]);
+      expect(connection.sent).toHaveLength(4);
+      expect(stepsOf(connection.sent[2])).toContain('["V",1001]'); // the orphan's edges
+      const merge = stepsOf(connection.sent[3]);
+      expect(merge).toContain('["V",1001]'); // the orphan, dropped
+      expect(merge).toContain('["drop"]');
+      expect(merge).toContain('["V",7]'); // the survivor, its uid written again
+    });
+
+    it('refuses an edge upsert that finds an eid stored twice as a conflict, after dropping the extra copy', async () => {
+      const { connection, store } = setup(200, 4, true);
+      const edge = uses('u1', 'acc-1', 'id-1');
+      connection.answers.push([end('acc-1', 11, 'Account'), end('id-1', 12, 'Identifier')]);
+      const found = new Map<string, unknown>([
+        ['eid', 'u1'],
+        ['label', 'USES'],
+        ['from', 'acc-1'],
+        ['to', 'id-1'],
+        [
+          'props',
+          new Map<string, unknown>([
+            ['firstSeen', 1],
+            ['lastSeen', 2],
+          ]),
+        ],
+      ]);
+      connection.writes = () => [found, found]; // two edges hold u1
+      connection.answers.push(['u1'], [1]); // the duplicate read, then the drop
+      await expect(store.upsertEdges([edge])).rejects.toBeInstanceOf(ConflictError);
+      expect(connection.sent).toHaveLength(4);
+      expect(stepsOf(connection.sent[3])).toContain('["drop"]');
+    });
   });
 
   it('checks an edge call of several requests with one read and writes its requests with the ends it read', async () => {
@@ -449,6 +522,7 @@ describe('janusGraphStoreFactory', () => {
         schemaBootstrap: false,
         batchSize: 50,
         writeConcurrency: 2,
+        settleNewKeys: true,
       },
       moduleRef as unknown as ModuleRef,
     );

@@ -116,6 +116,11 @@ import {
   UPSERT_CHECK_FAILURES,
   upsertEdgesByEndIdsTraversal,
   upsertEdgesTraversal,
+  type CreatedVertex,
+  dropExtraEdgesTraversal,
+  duplicateEidsTraversal,
+  mergeOrphanVertexTraversal,
+  orphanEdgesTraversal,
   upsertVerticesTraversal,
   vertexRow,
 } from './janusgraph.upserts';
@@ -127,7 +132,15 @@ export interface JanusGraphGraphStoreOptions {
   writeConcurrency?: number;
   /** Close the client when the application shuts down (true when the store created it). */
   ownsClient?: boolean;
+  /**
+   * After each write, read the keys it created again and settle any held twice (default true;
+   * `GRAPH_SETTLE_NEW_KEYS`). See "Two writers, one new key" on the class.
+   */
+  settleNewKeys?: boolean;
 }
+
+/** Times an orphan vertex is read and merged again when it gains edges meanwhile. */
+const SETTLE_ATTEMPTS = 5;
 
 /** Most ids sent in one `within(...)` lookup; longer lists are split into parallel requests. */
 const READ_CHUNK = 1000;
@@ -195,6 +208,15 @@ function addEndVertex(ends: Map<string, EndVertex>, answer: unknown): void {
   });
 }
 
+/**
+ * A write request answered more than once for an item: its key was held by two elements,
+ * created by another writer at the same instant (see "Two writers, one new key"). They have
+ * been settled; the call is refused as a conflict, which callers run again.
+ */
+function raceMessage(operation: string): string {
+  return `${operation}: another writer created an eid of this batch at the same moment, so it was stored twice; the copies have been merged into one. Run the batch again (upserts are idempotent)`;
+}
+
 /** A write request must answer once per item; fewer answers mean items were silently skipped. */
 function assertAnsweredAll(answers: number, items: number, operation: string): void {
   if (answers !== items) {
@@ -258,6 +280,19 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
  *   reads keyed by a list of ids (`getVertices`, `getEdges`, `getAccountEvents`, `getHolders`)
  *   send one per 1000 ids, in parallel.
  *
+ * Two writers, one new key: two upserts of the same new uid (or eid) that run at the same
+ * instant in two transactions can both create it. The unique `uid` index does not stop this on
+ * BerkeleyDB JE at its default isolation (serializable isolation would, but it deadlocks
+ * JanusGraph's own transactions), and `eid` has no unique index. So, unless `settleNewKeys` is
+ * false, every upsert reads the keys it created once more (one read per 1000 of them):
+ *   - a vertex its uid's index does not name is an orphan (the index kept the other writer's
+ *     vertex): it is merged into the indexed one, its edges written again there, in one
+ *     transaction that fails, and is tried again, if the orphan gained edges meanwhile;
+ *   - an eid held by two edges keeps the edge whose id comes first as text, the same choice for
+ *     every writer; an upsert that finds such an eid settles it and is refused as a conflict,
+ *     which ingest and the contract tests run again.
+ * See janusgraph.upserts.ts, "Settling new keys".
+ *
  * Indexes used (see @app/janusgraph schema): `byUid`/`byEid` for id lookups (also the start of
  * the account events and holders reads, which then follow the accounts' own edges), the
  * vertex-centric `transferredByTime` for account windows, the mixed `movementSearch` for global
@@ -268,6 +303,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   private readonly batchSize: number;
   private readonly writeConcurrency: number;
+  private readonly settleNewKeys: boolean;
 
   constructor(
     private readonly client: JanusGraphClient,
@@ -276,6 +312,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     super();
     this.batchSize = Math.max(1, options.batchSize);
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
+    this.settleNewKeys = options.settleNewKeys ?? true;
   }
 
   private get g() {
@@ -305,9 +342,11 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     );
     const sent = new Map(unique.map((vertex) => [vertex.uid, vertex]));
     const updates: GraphTraversal[] = [];
+    const created: CreatedVertex[] = [];
     for (const answer of answers.map(readVertexAnswer)) {
       if ('created' in answer) {
         result.created += 1;
+        created.push(answer.created);
         continue;
       }
       const vertex = sent.get(answer.found.uid);
@@ -319,6 +358,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       }
     }
     assertAnsweredAll(answers.length, unique.length, 'upsertVertices');
+    if (this.settleNewKeys) await this.settleCreatedVertices(created);
     await this.sendAll(this.combine(updates), 'upsertVertices');
     return result;
   }
@@ -340,11 +380,17 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       'upsertEdges',
       check,
     );
+    if (answers.length > unique.length) {
+      await this.settleEdges(unique.map((edge) => edge.eid));
+      throw new ConflictError(raceMessage('upsertEdges'));
+    }
     const sent = new Map(unique.map((edge) => [edge.eid, edge]));
     const updates: GraphTraversal[] = [];
+    const created: string[] = [];
     for (const answer of answers.map(readEdgeAnswer)) {
       if ('created' in answer) {
         result.created += 1;
+        created.push(answer.created);
         continue;
       }
       const edge = sent.get(answer.found.eid);
@@ -356,8 +402,75 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       }
     }
     assertAnsweredAll(answers.length, unique.length, 'upsertEdges');
+    if (this.settleNewKeys) await this.settleEdges(created);
     await this.sendAll(this.combine(updates), 'upsertEdges');
     return result;
+  }
+
+  /**
+   * Merges every vertex of `created` that its uid's index does not name (an orphan: another
+   * writer created the same uid at the same instant, see the class) into the one it names.
+   * Runs after every upsert that created vertices; public for repair tools and tests.
+   */
+  async settleCreatedVertices(created: readonly CreatedVertex[]): Promise<void> {
+    if (created.length === 0) return;
+    const indexed = await this.readEndVertices(created.map((vertex) => vertex.uid));
+    for (const vertex of created) {
+      const named = indexed.get(vertex.uid);
+      // JanusGraph's vertex ids are numbers; anything else is not compared (never merged).
+      const orphan =
+        named !== undefined &&
+        typeof vertex.id === 'number' &&
+        Number.isFinite(named.id) &&
+        named.id !== vertex.id;
+      if (orphan) await this.mergeOrphanVertex({ ...vertex, survivor: named.id });
+    }
+  }
+
+  /** Settles every eid among `eids` that more than one edge holds (see the class). */
+  private async settleEdges(eids: readonly string[]): Promise<void> {
+    if (eids.length === 0) return;
+    const parts = await Promise.all(
+      chunk(eids, READ_CHUNK).map((part) =>
+        this.client.submit(duplicateEidsTraversal(this.g, part), { operation: 'upsertEdges' }),
+      ),
+    );
+    for (const eid of parts.flat()) {
+      if (typeof eid !== 'string') continue;
+      await this.client.submit(dropExtraEdgesTraversal(this.g, eid), { operation: 'upsertEdges' });
+    }
+  }
+
+  /**
+   * Merges the orphan vertex `id` into the vertex its uid's index names: reads its edges, then
+   * drops it and writes those edges again at the indexed vertex, in one transaction that fails
+   * when the orphan gained edges in between (read and tried again, up to SETTLE_ATTEMPTS times).
+   */
+  private async mergeOrphanVertex(orphan: {
+    id: unknown;
+    uid: string;
+    survivor: unknown;
+  }): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const moved = (
+        await this.client.submit(orphanEdgesTraversal(this.g, orphan.id), {
+          operation: 'upsertVertices',
+        })
+      ).map(readEdge);
+      try {
+        const answers = await this.client.submit(
+          mergeOrphanVertexTraversal(this.g, orphan, moved.length, moved.map(edgeRow)),
+          { operation: 'upsertVertices' },
+        );
+        // Answers as an edge upsert: the eid of each edge written again (a string), else a map.
+        await this.settleEdges(
+          answers.filter((answer): answer is string => typeof answer === 'string'),
+        );
+        return;
+      } catch (error) {
+        if (attempt >= SETTLE_ATTEMPTS || !(error instanceof JanusGraphQueryError)) throw error;
+      }
+    }
   }
 
   /**

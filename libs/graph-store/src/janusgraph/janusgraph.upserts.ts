@@ -1,5 +1,7 @@
 import {
   __,
+  cardinality,
+  column,
   direction,
   encodeProps,
   GraphTraversal,
@@ -57,11 +59,21 @@ export const UPSERT_CHECK_FAILURES = {
 
 type Row = Map<unknown, unknown>;
 
-/** The rows of a write request, one traverser each, labelled `row`; created keys collect in CREATED. */
-function requestRows(g: GraphTraversalSource, rows: readonly Row[]) {
-  return g
-    .withSideEffect(CREATED, [], operator.addAll)
-    .inject([...rows])
+/**
+ * The rows of a write request, one traverser each, labelled `row`; created keys collect in
+ * CREATED. `before`, when given, runs first, once, in the same transaction.
+ */
+function requestRows(g: GraphTraversalSource, rows: readonly Row[], before?: GraphTraversal) {
+  const start = g.withSideEffect(CREATED, [], operator.addAll);
+  if (before === undefined)
+    return start
+      .inject([...rows])
+      .unfold()
+      .as('row');
+  return start
+    .inject(0)
+    .sideEffect(before)
+    .constant([...rows])
     .unfold()
     .as('row');
 }
@@ -87,8 +99,8 @@ export function vertexRow(vertex: GraphVertex): Row {
 }
 
 /**
- * Finds or creates every vertex of `rows` (see the file header). Answers, per row, the uid of
- * a created vertex or the `vertexProjection()` of a found one.
+ * Finds or creates every vertex of `rows` (see the file header). Answers, per row, the uid and
+ * vertex id of a created vertex (`{ created, id }`) or the `vertexProjection()` of a found one.
  */
 export function upsertVerticesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
   return requestRows(g, rows)
@@ -96,7 +108,7 @@ export function upsertVerticesTraversal(g: GraphTraversalSource, rows: readonly 
     .option(merge.onCreate, recordCreated('uid'))
     .choose(
       createdByThisRequest('uid'),
-      __.select('row').select('uid'),
+      __.project('created', 'id').by(__.select('row').select('uid')).by(__.id()),
       __.choose(
         __.label().where(P.neq('row')).by().by(__.select('label')),
         __.fail(UPSERT_CHECK_FAILURES.vertexLabel),
@@ -147,8 +159,12 @@ function existingEnd(end: 'from' | 'to'): GraphTraversal {
  * Finds or creates every edge of `rows` (see the file header). Answers, per row, the eid of a
  * created edge or the `edgeProjection()` of a found one.
  */
-export function upsertEdgesTraversal(g: GraphTraversalSource, rows: readonly Row[]) {
-  return requestRows(g, rows)
+export function upsertEdgesTraversal(
+  g: GraphTraversalSource,
+  rows: readonly Row[],
+  before?: GraphTraversal,
+) {
+  return requestRows(g, rows, before)
     .mergeE(__.select('match'))
     .option(merge.onCreate, recordCreated('eid'))
     .option(merge.outV, existingEnd('from'))
@@ -251,12 +267,105 @@ function foundEdgeAnswer(): GraphTraversal {
 /** What a write request says about one item: created now, or found with this stored state. */
 export type UpsertAnswer<T> = { created: string } | { found: T };
 
+/** A vertex created by a write request: its uid and the vertex id it got. */
+export interface CreatedVertex {
+  uid: string;
+  id: unknown;
+}
+
 /** One answer of `upsertVerticesTraversal`. */
-export function readVertexAnswer(value: unknown): UpsertAnswer<GraphVertex> {
-  return typeof value === 'string' ? { created: value } : { found: readVertex(value) };
+export function readVertexAnswer(
+  value: unknown,
+): { created: CreatedVertex } | { found: GraphVertex } {
+  if (value instanceof Map) {
+    const answer = value as Map<unknown, unknown>;
+    const created: unknown = answer.get('created');
+    if (typeof created === 'string') return { created: { uid: created, id: answer.get('id') } };
+  }
+  return { found: readVertex(value) };
 }
 
 /** One answer of `upsertEdgesTraversal`. */
 export function readEdgeAnswer(value: unknown): UpsertAnswer<GraphEdge> {
   return typeof value === 'string' ? { created: value } : { found: readEdge(value) };
+}
+
+/*
+ * Settling new keys (see `JanusGraphGraphStore`, "Two writers, one new key").
+ *
+ * Vertices: the unique `uid` index holds ONE vertex id per uid. When two transactions create
+ * the same new uid at the same instant and both get in, the index keeps the id written last;
+ * the other vertex is an orphan that no uid lookup finds (listings and counts, which read the
+ * mixed index or scan, still see it). Only its creator can tell: right after the write, it
+ * looks its uids up and compares the ids with the ones it created. An orphan is merged into the
+ * indexed vertex: its edges are written again there, and it is dropped.
+ *
+ * Edges: `eid` has no unique index, so both copies are found by eid. The edge whose id comes
+ * first (as text) stays; every writer that sees the copies picks the same one.
+ */
+
+/**
+ * The edges of the orphan vertex `id`, each once, as `edgeProjection()` (its own uid at its
+ * end, which the indexed vertex shares).
+ */
+export function orphanEdgesTraversal(g: GraphTraversalSource, id: unknown) {
+  return g.V(id).bothE().dedup().map(edgeProjection());
+}
+
+/** The message of a merge that found other edges than the ones it was sent with. */
+export const ORPHAN_GAINED_EDGES =
+  'the orphan vertex gained edges while it was being merged; read it again';
+
+/**
+ * Merges the orphan vertex `id` into `survivor`, the vertex its uid's index names, in one
+ * transaction: when the orphan still has exactly `edgeCount` edges (else the request fails and
+ * writes nothing), it is dropped with its edges; the survivor's `uid` is written again, because
+ * dropping the orphan removed the index entry they share; then `rows` (the orphan's edges,
+ * built by `edgeRow`, ends by uid) are written again, so that they end at the survivor.
+ * Answers like `upsertEdgesTraversal` (a single 0 when `rows` is empty).
+ */
+export function mergeOrphanVertexTraversal(
+  g: GraphTraversalSource,
+  orphan: { id: unknown; uid: string; survivor: unknown },
+  edgeCount: number,
+  rows: readonly Row[],
+) {
+  const merge = __.sideEffect(
+    __.V(orphan.id)
+      .fold()
+      .choose(
+        __.unfold().bothE().dedup().count().is(edgeCount),
+        __.unfold().drop(),
+        __.fail(ORPHAN_GAINED_EDGES),
+      ),
+  ).sideEffect(__.V(orphan.survivor).property(cardinality.single, 'uid', orphan.uid));
+  if (rows.length === 0) return g.inject(0).sideEffect(merge).constant(0);
+  return upsertEdgesTraversal(g, rows, merge);
+}
+
+/** The eids among `eids` that more than one edge holds. */
+export function duplicateEidsTraversal(g: GraphTraversalSource, eids: readonly string[]) {
+  return g
+    .E()
+    .has('eid', P.within([...eids]))
+    .groupCount()
+    .by('eid')
+    .unfold()
+    .where(__.select(column.values).is(P.gt(1)))
+    .select(column.keys);
+}
+
+/**
+ * Drops every edge holding `eid` except the one whose id comes first (edge ids are not numbers:
+ * they are compared as text).
+ */
+export function dropExtraEdgesTraversal(g: GraphTraversalSource, eid: string) {
+  return g
+    .E()
+    .has('eid', eid)
+    .order()
+    .by(__.id().map(__.asString()))
+    .skip(1)
+    .sideEffect(__.drop())
+    .count();
 }

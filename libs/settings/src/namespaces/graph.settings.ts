@@ -188,4 +188,14 @@ export class GraphSettings {
   @Min(1, { message: 'must be at least 1' })
   @Max(64, { message: 'must be at most 64' })
   writeConcurrency!: number;
+
+  @EnvVar({
+    name: 'GRAPH_SETTLE_NEW_KEYS',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'After each JanusGraph write, read the uids and eids it created once more and merge any that another writer created at the same instant (two vertices or edges for one key). Turn off only for a single loader filling an empty graph.',
+  })
+  @IsBoolean({ message: 'must be true or false' })
+  settleNewKeys!: boolean;
 }
