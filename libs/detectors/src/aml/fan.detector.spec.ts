@@ -1,5 +1,15 @@
-import { DAY, HOUR, MINUTE, accountVertex, mv, runDetector, T0 } from '../testing/fixtures';
+import {
+  DAY,
+  HOUR,
+  MINUTE,
+  accountVertex,
+  defaultConfig,
+  mv,
+  runDetector,
+  T0,
+} from '../testing/fixtures';
 import { testMoney } from '../testing/fx-fixtures';
+import type { Movement } from '@app/vocabulary';
 import { fanInDetector, fanOutDetector } from './fan.detector';
 
 const others = (n: number, prefix = 'acc:R'): string[] =>
@@ -126,6 +136,18 @@ describe('fanOutDetector', () => {
     expect(runDetector(fanOutDetector, external, { vertices }).alerts).toHaveLength(0);
   });
 
+  it('does not count payees paid by the public: a biller paid by thirty customers in the month before', () => {
+    const customers = others(30, 'acc:Cust').map((from, i) =>
+      mv(from, 'acc:Biller', 120_00, T0 - 25 * DAY + i * 12 * HOUR, { channel: 'ach' }),
+    );
+    const payments = [
+      mv('acc:S', 'acc:Biller', 6_000_00, T0, { channel: 'ach' }),
+      mv('acc:S', 'acc:Friend', 5_000_00, T0 + DAY, { channel: 'ach' }),
+    ];
+    expect(runDetector(fanOutDetector, [...customers, ...payments]).alerts).toHaveLength(0);
+    expect(runDetector(fanOutDetector, payments).alerts).toHaveLength(1);
+  });
+
   it('only tracks keys in the key filter (batch replay of store candidates)', () => {
     const movements = [
       ...others(5).map((to, i) => mv('acc:S', to, 1_000_00, T0 + i * HOUR)),
@@ -186,6 +208,58 @@ describe('fanInDetector', () => {
     const { alerts } = runDetector(fanInDetector, two);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].facts.spreadShare).toBe(0.436);
+  });
+
+  it('regression: does not count payers that pay the public (two transfers from accounts that paid 40 different accounts each in the month before)', () => {
+    // Medium bank, seed 42: a quiet account receives 4516.02 and 5488.32 USD from two accounts at
+    // other banks within three days, with no counted transfer in the month before; each payer
+    // paid dozens of the bank's customers in those weeks (a business paying the public).
+    // Each payer paid `n` different accounts in the 30 days before, about one every 16 hours.
+    const paidBefore = (n: number): Movement[] =>
+      ['acc:X1', 'acc:X2'].flatMap((payer, p) =>
+        others(n, `acc:C${p}-`).map((to, i) =>
+          mv(payer, to, 300_00 + i, T0 - 30 * DAY + i * 16 * HOUR, { channel: 'ach' }),
+        ),
+      );
+    const publicLife = paidBefore(40);
+    const fan = [
+      mv('acc:X1', 'acc:Quiet', 4_516_02, T0 + 2 * HOUR, { channel: 'ach' }),
+      mv('acc:X2', 'acc:Quiet', 5_488_32, T0 + 2 * DAY + 9 * HOUR, { channel: 'ach' }),
+    ];
+    expect(runDetector(fanInDetector, [...publicLife, ...fan]).alerts).toHaveLength(0);
+    // The same two payments from payers that paid a handful of others are a small fan.
+    const { alerts } = runDetector(fanInDetector, [...paidBefore(4), ...fan]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].facts).toMatchObject({ counterparties: 2, publicCounterparties: 0 });
+    // With the test off (publicReach 0) the payers count again.
+    const off = runDetector(fanInDetector, [...publicLife, ...fan], {
+      overrides: { publicReach: 0 },
+    });
+    expect(off.alerts).toHaveLength(1);
+  });
+
+  it('leaves a payer of the public out of a broad fan and says so, the other payers still counting', () => {
+    const employer = others(25, 'acc:E').map((to, i) =>
+      mv('acc:Payroll', to, 2_000_00, T0 - 20 * DAY + i * HOUR, { channel: 'ach' }),
+    );
+    const fan = [
+      mv('acc:Payroll', 'acc:B', 1_500_00, T0, { channel: 'ach' }),
+      ...others(5, 'acc:P').map((from, i) => mv(from, 'acc:B', 1_500_00, T0 + (i + 1) * HOUR)),
+    ];
+    const { alerts } = runDetector(fanInDetector, [...employer, ...fan]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].facts).toMatchObject({ counterparties: 5, publicCounterparties: 1 });
+    expect(alerts[0].parties.map((p) => p.uid)).not.toContain('acc:Payroll');
+    expect(alerts[0].explanation).toContain(
+      '(1 counterparty that paid 20 or more different accounts in 37 days left out)',
+    );
+  });
+
+  it('reads every movement in batch mode over the store when it weighs payers (scan plan)', () => {
+    const params = fanInDetector.defaults(defaultConfig());
+    expect(fanInDetector.batchPlan(params, testMoney())).toEqual({ kind: 'scan' });
+    const off = fanInDetector.batchPlan({ ...params, publicReach: 0 }, testMoney());
+    expect(off.kind).toBe('accounts');
   });
 
   it('compares amounts in the base currency: a fan-in in euro and yen over 10000.00 USD', () => {

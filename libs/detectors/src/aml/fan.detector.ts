@@ -11,7 +11,12 @@ import type {
 } from '../core/detector';
 import { EpisodeTracker } from '../core/episode-tracker';
 import { tracks } from '../core/evaluator-helpers';
-import { amountSpread, CounterpartyHistory, spreadShare } from '../core/fan-history';
+import {
+  amountSpread,
+  CounterpartyHistory,
+  CounterpartyReach,
+  spreadShare,
+} from '../core/fan-history';
 import type { Burst } from '../core/fan-history';
 import { durationText, instant, MS_PER_DAY, plural } from '../core/format';
 import { totalWithBase } from '../core/base-amounts';
@@ -42,6 +47,12 @@ export type FanParams = TransferFilterParams & {
   minSpreadShare: number;
   /** The burst must move at least this many times the key's usual volume for such a window. */
   spikeFactor: number;
+  /**
+   * A counterparty that dealt with at least this many distinct accounts in the fan's direction
+   * (for fan-in: paid them; for fan-out: was paid by them) within the look-back is a business
+   * dealing with the public and is not counted as a new counterparty (0 = off).
+   */
+  publicReach: number;
 };
 
 type Direction = 'in' | 'out';
@@ -51,6 +62,7 @@ const FULL_DEGREE = 10;
 
 class FanEvaluator implements Evaluator {
   private readonly history: CounterpartyHistory;
+  private readonly reach: CounterpartyReach;
   private readonly episodes: EpisodeTracker;
   private readonly windowMs: number;
   private readonly filter: TransferFilter;
@@ -65,6 +77,7 @@ class FanEvaluator implements Evaluator {
   ) {
     this.windowMs = params.windowDays * MS_PER_DAY;
     this.history = new CounterpartyHistory(params.historyDays * MS_PER_DAY, this.windowMs);
+    this.reach = new CounterpartyReach((params.historyDays + params.windowDays) * MS_PER_DAY);
     this.episodes = new EpisodeTracker(ruleId, this.windowMs);
     this.filter = new TransferFilter(params, context.money);
     this.ignored = new Set(params.ignoredChannels);
@@ -74,9 +87,11 @@ class FanEvaluator implements Evaluator {
   onMovement(m: Movement): AlertDraft[] {
     if (m.fromAccount === m.toAccount || this.ignored.has(m.channel)) return [];
     const key = this.direction === 'out' ? m.fromAccount : m.toAccount;
+    const counterparty = this.direction === 'out' ? m.toAccount : m.fromAccount;
+    // Every movement tells how many accounts its counterparty deals with, whoever the key is.
+    if (this.params.publicReach > 0) this.reach.record(counterparty, key, m.timestamp);
     if (!tracks(this.context, key) || !isMonitored(this.context.accounts, key)) return [];
     const counted = this.filter.accepts(m);
-    const counterparty = this.direction === 'out' ? m.toAccount : m.fromAccount;
     this.history.record(key, {
       timestamp: m.timestamp,
       counterparty,
@@ -85,7 +100,9 @@ class FanEvaluator implements Evaluator {
       movement: m,
     });
     if (!counted) return [];
-    const burst = this.history.burst(key, m.timestamp);
+    const burst = this.history.burst(key, m.timestamp, (party) =>
+      this.isPublic(party, m.timestamp),
+    );
     if (!burst || !burst.movements.includes(m)) return [];
     const degree = burst.counterparties.length;
     const broad = degree >= this.params.minCounterparties;
@@ -98,7 +115,15 @@ class FanEvaluator implements Evaluator {
   }
 
   stateSize(): number {
-    return this.history.size() + this.episodes.size();
+    return this.history.size() + this.reach.size() + this.episodes.size();
+  }
+
+  /**
+   * Whether a counterparty deals with so many accounts (a payer paying the public, a payee paid
+   * by it) that it is not one of a few parties feeding or fed by the key.
+   */
+  private isPublic(party: string, now: number): boolean {
+    return this.params.publicReach > 0 && this.reach.reaches(party, now, this.params.publicReach);
   }
 
   /**
@@ -147,10 +172,16 @@ class FanEvaluator implements Evaluator {
       burst.usualPerWindow > 0
         ? `${ratio} times its usual ${out ? 'outgoing' : 'incoming'} transfer volume for ${durationText(this.windowMs)} (${base(burst.usualPerWindow)})`
         : `with no ${out ? 'outgoing' : 'incoming'} transfers of its own in the ${plural(this.params.historyDays, 'day')} before`;
-    const known =
+    const leftOut = [
       burst.knownCounterparties > 0
-        ? ` (${plural(burst.knownCounterparties, 'counterparty')} it already knew left out)`
-        : '';
+        ? `${plural(burst.knownCounterparties, 'counterparty')} it already knew`
+        : '',
+      burst.publicCounterparties > 0
+        ? `${plural(burst.publicCounterparties, 'counterparty')} that ${out ? 'was paid by' : 'paid'} ` +
+          `${this.params.publicReach} or more different accounts in ${plural(this.params.historyDays + this.params.windowDays, 'day')}`
+        : '',
+    ].filter((part) => part !== '');
+    const known = leftOut.length > 0 ? ` (${leftOut.join(' and ')} left out)` : '';
     const gate =
       degree >= this.params.minCounterparties
         ? `${this.params.minCounterparties} or more new counterparties`
@@ -179,6 +210,7 @@ class FanEvaluator implements Evaluator {
         totalBaseMinor: burst.totalBase,
         usualBaseMinor: burst.usualPerWindow,
         knownCounterparties: burst.knownCounterparties,
+        publicCounterparties: burst.publicCounterparties,
         usedOnce: burst.usedOnce,
         amountSpread: Number.isFinite(spread) ? spread : -1,
         spreadShare: Math.round(spreadShare(this.byCounterparty(burst)) * 1000) / 1000,
@@ -193,15 +225,15 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
   return {
     kind: 'activity',
     id,
-    version: '2.1.0',
+    version: '2.2.0',
     typology: out ? 'fan-out' : 'fan-in',
     family: 'aml',
     // The most generic network shape: an alert showing the same movements as another rule's
     // (a round-amount burst, a layer of a stack) stays with that rule.
     specificity: -1,
     description: out
-      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payee, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count).'
-      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payer, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count).',
+      ? 'One account pays counterparties it had not paid in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payee, and at least 3 times its usual outgoing volume (card purchases, cash, payroll, rent, utilities and invoices do not count, nor payees paid by 20 or more different accounts in 37 days: shops and billers).'
+      : 'One account is paid by counterparties that had not paid it in the previous 30 days within 7 days: 5 or more, or 2 or more moving at least 10000.00 in the base currency with 15% or more beside the largest payer, and at least 3 times its usual incoming volume (card takings, cash, salaries, rent, utilities and invoices do not count, nor payers that paid 20 or more different accounts in 37 days: employers, marketplaces, insurers).',
     source:
       `Flagright transaction-rules library (${out ? 'fan-out' : 'fan-in'}: more than 4 counterparties); ` +
       `IBM AMLSim ${out ? 'FanOut' : 'FanIn'} and IBM AMLworld ${out ? 'fan-out' : 'fan-in'} typologies (Altman et al. 2023); ` +
@@ -258,6 +290,14 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
         description:
           'The burst must move at least this many times what the account usually moves in such a window (0 = off).',
       },
+      {
+        name: 'publicReach',
+        kind: 'integer',
+        min: 0,
+        max: 1000000,
+        description:
+          'A counterparty that paid (fan-in) or was paid by (fan-out) this many different accounts within windowDays + historyDays deals with the public (employer, marketplace, shop, biller) and does not count as a new counterparty (0 = off).',
+      },
       ...TRANSFER_FILTER_SPECS,
     ],
     defaults: (config: DetectorsConfig): FanParams => ({
@@ -268,13 +308,15 @@ function fanDetector(direction: Direction): ActivityDetector<FanParams> {
       minTotal: '10000.00',
       minSpreadShare: 0.15,
       spikeFactor: 3,
+      publicReach: 20,
       ...DEFAULT_TRANSFER_FILTER,
     }),
     lookbackMs: (params) => (params.windowDays + params.historyDays) * MS_PER_DAY,
-    // Candidates: accounts with a counted transfer in the scanned window (the store's
-    // counterparty count would take almost every account at 2 counterparties, card shops
-    // included); their movements in this direction are then replayed with the look-back.
+    // How many accounts a counterparty deals with needs every movement, not only the
+    // candidates' own: the whole window is scanned (with the look-back). Without that test,
+    // accounts with a counted transfer are candidates and only their movements are replayed.
     batchPlan: (params, money) => {
+      if (params.publicReach > 0) return { kind: 'scan' };
       const filter = new TransferFilter(params, money);
       return {
         kind: 'accounts',

@@ -1,5 +1,5 @@
 import { DAY, mv, T0 } from '../testing/fixtures';
-import { amountSpread, CounterpartyHistory, spreadShare } from './fan-history';
+import { amountSpread, CounterpartyHistory, CounterpartyReach, spreadShare } from './fan-history';
 import type { FlowEntry } from './fan-history';
 
 function paid(to: string, amountMinor: number, at: number, counted = true): FlowEntry {
@@ -37,6 +37,29 @@ describe('CounterpartyHistory', () => {
       history.record('acc:K', paid(`acc:R${day}`, 1_000_00, T0 + day * DAY));
     expect(history.size()).toBeLessThanOrEqual(38);
     expect(history.burst('acc:Other', T0)).toBeUndefined();
+  });
+});
+
+describe('CounterpartyReach', () => {
+  it('counts distinct parties inside the window only, a repeated party once', () => {
+    const reach = new CounterpartyReach(10 * DAY);
+    ['acc:A', 'acc:B', 'acc:A', 'acc:C'].forEach((party, i) =>
+      reach.record('acc:Payer', party, T0 + i * DAY),
+    );
+    expect(reach.reaches('acc:Payer', T0 + 3 * DAY, 3)).toBe(true);
+    expect(reach.reaches('acc:Payer', T0 + 3 * DAY, 4)).toBe(false);
+    // Eleven days on, acc:A's first payment and acc:B's have left the window.
+    expect(reach.reaches('acc:Payer', T0 + 11 * DAY + 1, 2)).toBe(true);
+    expect(reach.reaches('acc:Payer', T0 + 12 * DAY + 1, 2)).toBe(false);
+    expect(reach.reaches('acc:Unknown', T0, 1)).toBe(false);
+  });
+
+  it('ignores what comes after the instant asked about', () => {
+    const reach = new CounterpartyReach(10 * DAY);
+    reach.record('acc:Payer', 'acc:A', T0);
+    reach.record('acc:Payer', 'acc:B', T0 + DAY);
+    expect(reach.reaches('acc:Payer', T0, 2)).toBe(false);
+    expect(reach.reaches('acc:Payer', T0 + DAY, 2)).toBe(true);
   });
 });
 

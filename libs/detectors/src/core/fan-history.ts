@@ -30,6 +30,11 @@ export interface Burst {
   /** Counterparties of the burst that the key already knew (left out of the counts). */
   knownCounterparties: number;
   /**
+   * New counterparties of the burst left out because they deal with many accounts (see
+   * {@link CounterpartyReach}): an employer or marketplace paying the public, a shop paid by it.
+   */
+  publicCounterparties: number;
+  /**
    * Base-currency volume of the key's counted transfers during the history before the burst,
    * scaled to the length of one burst window: what the key usually moves in such a window.
    */
@@ -58,8 +63,15 @@ export class CounterpartyHistory {
     this.windows.push(key, entry);
   }
 
-  /** The burst of `key` ending at `now` (the last `burstMs`), or undefined when nothing is held. */
-  burst(key: string, now: number): Burst | undefined {
+  /**
+   * The burst of `key` ending at `now` (the last `burstMs`), or undefined when nothing is held.
+   * New counterparties for which `leaveOut` is true are not part of it (counted apart).
+   */
+  burst(
+    key: string,
+    now: number,
+    leaveOut: (counterparty: string) => boolean = () => false,
+  ): Burst | undefined {
     const window = this.windows.get(key, now);
     if (!window) return undefined;
     const burstStart = now - this.burstMs;
@@ -74,7 +86,16 @@ export class CounterpartyHistory {
         recent.push(entry);
       }
     });
-    const fresh = recent.filter((e) => !known.has(e.counterparty));
+    const leftOut = new Map<string, boolean>();
+    const isLeftOut = (counterparty: string): boolean => {
+      let out = leftOut.get(counterparty);
+      if (out === undefined) {
+        out = leaveOut(counterparty);
+        leftOut.set(counterparty, out);
+      }
+      return out;
+    };
+    const fresh = recent.filter((e) => !known.has(e.counterparty) && !isLeftOut(e.counterparty));
     const uses = new Map<string, number>();
     for (const e of fresh) uses.set(e.counterparty, (uses.get(e.counterparty) ?? 0) + 1);
     const knownInBurst = new Set(
@@ -87,9 +108,57 @@ export class CounterpartyHistory {
       baseAmounts: fresh.map((e) => e.baseMinor),
       totalBase: fresh.reduce((sum, e) => sum + e.baseMinor, 0),
       knownCounterparties: knownInBurst.size,
+      publicCounterparties: [...leftOut.values()].filter((out) => out).length,
       usualPerWindow: Math.round((before * this.burstMs) / this.historyMs),
       usedOnce: [...uses.values()].filter((n) => n === 1).length,
     };
+  }
+
+  size(): number {
+    return this.windows.size();
+  }
+}
+
+/** One movement seen from the side a fan rule does not key on: who dealt with whom, and when. */
+interface ReachEntry {
+  timestamp: number;
+  party: string;
+}
+
+/**
+ * How many distinct accounts an account dealt with in one direction over a sliding window: for
+ * fan-in, the accounts each payer paid; for fan-out, the accounts each payee was paid by. A payer
+ * that pays dozens of different accounts a month is a business paying the public (an employer, a
+ * marketplace paying out sellers, an insurer, a benefits office), not one of a few people feeding
+ * a collection account; a payee paid by dozens is a shop or a biller. Memory follows the movements
+ * inside the window.
+ */
+export class CounterpartyReach {
+  private readonly windows: KeyedWindows<ReachEntry>;
+
+  constructor(windowMs: number) {
+    this.windows = new KeyedWindows<ReachEntry>(windowMs);
+  }
+
+  record(account: string, party: string, timestamp: number): void {
+    this.windows.push(account, { timestamp, party });
+  }
+
+  /**
+   * Whether `account` dealt with at least `atLeast` distinct parties in the window ending at
+   * `now` (stops counting once there).
+   */
+  reaches(account: string, now: number, atLeast: number): boolean {
+    if (atLeast <= 0) return true;
+    const window = this.windows.get(account, now);
+    if (!window || window.length < atLeast) return false;
+    const parties = new Set<string>();
+    window.forEachAfter(Number.NEGATIVE_INFINITY, (entry) => {
+      if (entry.timestamp > now) return false;
+      parties.add(entry.party);
+      return parties.size < atLeast;
+    });
+    return parties.size >= atLeast;
   }
 
   size(): number {
