@@ -663,7 +663,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +
         `${fmt(data.vertices.length)} vertices and ${fmt(data.edges.length)} edges (${fmt(elements)} elements). ` +
         `Settings: GRAPH_BATCH_SIZE=${settings.batchSize}, GRAPH_WRITE_CONCURRENCY=${settings.writeConcurrency}. ` +
-        `${options.rounds} rounds of (limit, every path); the graph is cleared before each load and checked after it; medians of the rounds, ratio = path rate / limit rate of the same round. ` +
+        `${options.rounds === 1 ? '1 round' : `${options.rounds} rounds`} of (limit, every path), after one unmeasured warm-up load by the script and by the store; the graph is cleared before each load and checked after it; ${options.rounds === 1 ? 'one round: no median' : 'medians of the rounds'}, ratio = path rate / limit rate of the same round. ` +
         `Machine load (1-minute load average, ${cpus().length} cores shared with other work): ${fmt(loadAtStart[0], 1)} at the start, ${fmt(loadAtEnd[0], 1)} at the end.`,
       '',
       `| path | how | seconds | elements/s | ratio to the limit |${cpuHead}`,
