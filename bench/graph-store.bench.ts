@@ -378,8 +378,8 @@ export async function benchGraphStore(
       '',
       `### Same data both ways (${subset.edges.length} edges spread over the bank and their ${subset.vertices.length} end vertices, after \`clear()\`)`,
       '',
-      'Batched: `upsertVertices(all)` then `upsertEdges(all)` (the JanusGraph adapter reads the stored items once, then writes ' +
-        `${batchSize} items per request). One by one: \`upsertVertices([v])\` / \`upsertEdges([e])\` per element, sequentially.`,
+      'Batched: `upsertVertices(all)` then `upsertEdges(all)` (the JanusGraph adapter writes ' +
+        `${batchSize} items per request, each item looked up once by uid or eid inside the write; an edge request first reads its two ends once and then writes the edges by vertex id). One by one: \`upsertVertices([v])\` / \`upsertEdges([e])\` per element, sequentially.`,
       '',
       '| backend | loading | elements | ms | elements/s |',
       '|---|---|---:|---:|---:|',

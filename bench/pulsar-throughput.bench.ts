@@ -348,7 +348,8 @@ function projectCase(
   };
 }
 
-class NoDetection extends MovementDetector {
+/** Detection off: the benchmarks measure the stream and write path only. */
+export class NoDetection extends MovementDetector {
   onMovement(): Promise<StreamAlert[]> {
     return Promise.resolve([]);
   }

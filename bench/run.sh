@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench [-- --only a,b] : starts real JanusGraph and Pulsar (docker/local/services.sh),
 # runs the benchmarks side by side and writes docs/benchmarks.md, then stops the services.
+# npm run bench -- --only graph-load --graph-backends inmemory,berkeleyje,cql : the graph-load
+# benchmark on each JanusGraph storage backend, on servers of its own (see below).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +23,79 @@ if [[ -n "$only" ]]; then
   for name in "${names[@]}"; do
     [[ "$in_process" == *" $name "* ]] || needs_services=yes
   done
+fi
+# `--graph-backends inmemory,berkeleyje,cql` (with `--only graph-load`): the graph-load benchmark
+# once per JanusGraph storage backend, each on servers of its own (JanusGraph, for cql one
+# Cassandra node, and one Pulsar for the end-to-end path), started here on ports other than the
+# defaults under a temporary folder, and stopped and deleted at the end. Ports:
+# BENCH_JANUSGRAPH_PORT (18182), BENCH_PULSAR_WEB_PORT (18080), BENCH_PULSAR_BROKER_PORT (16650),
+# BENCH_CASSANDRA_NATIVE_PORT (19042), BENCH_CASSANDRA_STORAGE_PORT (17000),
+# BENCH_CASSANDRA_JMX_PORT (17199).
+backends=""
+prev=""
+for arg in "$@"; do
+  [[ "$prev" == "--graph-backends" ]] && backends="$arg"
+  prev="$arg"
+done
+if [[ -n "$backends" ]]; then
+  if [[ "$only" != graph-load ]]; then
+    echo "--graph-backends goes with --only graph-load (got --only '${only}')." >&2
+    exit 2
+  fi
+  IFS=',' read -ra storages <<<"$backends"
+  for storage in "${storages[@]}"; do
+    case "$storage" in
+      inmemory | berkeleyje | cql) ;;
+      *) echo "--graph-backends: unknown backend '$storage' (known: inmemory, berkeleyje, cql)" >&2; exit 2 ;;
+    esac
+  done
+  # The arguments for bench/run.ts, without --graph-backends and its value.
+  args=()
+  skip=no
+  for arg in "$@"; do
+    if [[ $skip == yes ]]; then skip=no; continue; fi
+    if [[ $arg == --graph-backends ]]; then skip=yes; continue; fi
+    args+=("$arg")
+  done
+  services="$(mktemp -d "${TMPDIR:-/tmp}/graph-load-bench.XXXXXX")"
+  janusgraph=(bash docker/local/janusgraph/service.sh --services-dir "$services")
+  cassandra=(bash docker/local/cassandra/service.sh --services-dir "$services")
+  export JANUSGRAPH_PORT="${BENCH_JANUSGRAPH_PORT:-18182}"
+  export PULSAR_WEB_PORT="${BENCH_PULSAR_WEB_PORT:-18080}" PULSAR_BROKER_PORT="${BENCH_PULSAR_BROKER_PORT:-16650}"
+  export CASSANDRA_NATIVE_PORT="${BENCH_CASSANDRA_NATIVE_PORT:-19042}"
+  export CASSANDRA_STORAGE_PORT="${BENCH_CASSANDRA_STORAGE_PORT:-17000}"
+  export CASSANDRA_JMX_PORT="${BENCH_CASSANDRA_JMX_PORT:-17199}"
+  stop_bench_services() {
+    "${janusgraph[@]}" stop >/dev/null 2>&1 || true
+    "${cassandra[@]}" stop >/dev/null 2>&1 || true
+    SERVICES_DIR="$services" bash docker/local/pulsar/service.sh stop >/dev/null 2>&1 || true
+    rm -rf "$services"
+    echo "Benchmark servers stopped; $services deleted."
+  }
+  trap stop_bench_services EXIT
+  echo "Servers of this benchmark run under $services (JanusGraph on port $JANUSGRAPH_PORT, Pulsar on $PULSAR_WEB_PORT/$PULSAR_BROKER_PORT)."
+  SERVICES_DIR="$services" bash docker/local/pulsar/service.sh start
+  export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 STREAMING_BACKEND=pulsar PULSAR_TRANSPORT=websocket
+  export PULSAR_WEB_URL="http://127.0.0.1:${PULSAR_WEB_PORT}" PULSAR_SERVICE_URL="pulsar://127.0.0.1:${PULSAR_BROKER_PORT}"
+  # Clearing the graph between loads drops 5,000 vertices per request: on Cassandra, on shared
+  # cores, one such request took more than the default 30 s.
+  export JANUSGRAPH_REQUEST_TIMEOUT_MS="${JANUSGRAPH_REQUEST_TIMEOUT_MS:-600000}"
+  export TZ=UTC
+  for storage in "${storages[@]}"; do
+    echo "== JanusGraph on $storage"
+    if [[ $storage == cql ]]; then
+      "${cassandra[@]}" start 1
+      JANUSGRAPH_STORAGE=cql JANUSGRAPH_CQL_HOSTS=127.0.0.1 JANUSGRAPH_CQL_PORT="$CASSANDRA_NATIVE_PORT" \
+        JANUSGRAPH_CQL_KEYSPACE=graph_load_bench "${janusgraph[@]}" start
+    else
+      JANUSGRAPH_STORAGE="$storage" "${janusgraph[@]}" start
+    fi
+    node --max-old-space-size=8192 -r ts-node/register/transpile-only -r tsconfig-paths/register \
+      bench/run.ts "${args[@]}" --graph-load-services-dir "$services"
+    "${janusgraph[@]}" stop
+    if [[ $storage == cql ]]; then "${cassandra[@]}" stop; fi
+  done
+  exit 0
 fi
 if [[ "$needs_services" == no ]]; then
   echo "Only in-process sections ($only): not starting JanusGraph or Pulsar."

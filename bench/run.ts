@@ -64,6 +64,8 @@ const SECTIONS: Section[] = [
         given({
           rounds: numberFlag('--graph-load-rounds'),
           edges: numberFlag('--graph-load-edges'),
+          batchSizes: sweepFlag('--graph-load-sweep'),
+          servicesDir: textFlag('--graph-load-services-dir'),
         }),
       ),
   },
@@ -187,6 +189,21 @@ function textFlag(name: string): string | undefined {
   const value = process.argv[index + 1];
   if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
   return value;
+}
+
+/** `none`, or (items per request)x(requests in flight) pairs: `200x4,500x2`; undefined when absent. */
+function sweepFlag(name: string): (readonly [number, number])[] | undefined {
+  const value = textFlag(name);
+  if (value === undefined) return undefined;
+  if (value === 'none') return [];
+  return value.split(',').map((pair) => {
+    const [size, inFlight] = pair.split('x').map(Number);
+    if (!Number.isSafeInteger(size) || size < 1 || !Number.isSafeInteger(inFlight) || inFlight < 1)
+      throw new Error(
+        `${name}: "${pair}" is not <items per request>x<requests in flight>, for example 500x4 (or none)`,
+      );
+    return [size, inFlight] as const;
+  });
 }
 
 /** A comma-separated option whose items must be among `known`, or undefined when absent. */

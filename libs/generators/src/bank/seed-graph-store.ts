@@ -1,4 +1,5 @@
 import type { UpsertResult } from '@app/graph-store';
+import { GraphSettings, loadSettings } from '@app/settings';
 import type { GroundTruthRecord } from '@app/vocabulary';
 import { type DatasetChunk } from './dataset.model';
 import { type DatasetSummary, writeDataset } from '../sinks/dataset-sink';
@@ -7,9 +8,9 @@ import type { GenerateBankOptions } from './bank-options';
 import { generateBank } from './generate-bank';
 
 export interface SeedGraphStoreOptions extends GenerateBankOptions {
-  /** Items per upsert (GRAPH_BATCH_SIZE; default 200). */
+  /** Items per upsert (GRAPH_BATCH_SIZE; when absent, that setting's default). */
   batchSize?: number;
-  /** Upserts in flight at once (GRAPH_WRITE_CONCURRENCY; default 4). */
+  /** Upserts in flight at once (GRAPH_WRITE_CONCURRENCY; when absent, that setting's default). */
   writeConcurrency?: number;
   /** Called after each chunk was written (progress). */
   onChunk?: (chunk: DatasetChunk, summary: DatasetSummary) => void;
@@ -22,6 +23,15 @@ export interface SeedResult {
 }
 
 /**
+ * The graph settings' defaults (GRAPH_BATCH_SIZE, GRAPH_WRITE_CONCURRENCY), taken from the
+ * settings library so that there is one default, not a second copy here. Defaults only: the
+ * caller passes the configured values; this library does not read the environment.
+ */
+function graphDefaults(): Pick<GraphSettings, 'batchSize' | 'writeConcurrency'> {
+  return loadSettings(GraphSettings, {});
+}
+
+/**
  * Generates a synthetic bank straight into a graph store (the API seeds its memory store with
  * this at start when APP_SEED_ON_START is true). Returns the counts and the ground truth.
  */
@@ -29,7 +39,11 @@ export async function seedGraphStore(
   store: GraphStoreWriter,
   options: SeedGraphStoreOptions,
 ): Promise<SeedResult> {
-  const sink = new GraphStoreSink(store, options.batchSize ?? 200, options.writeConcurrency);
+  const sink = new GraphStoreSink(
+    store,
+    options.batchSize ?? graphDefaults().batchSize,
+    options.writeConcurrency ?? graphDefaults().writeConcurrency,
+  );
   const summary = await writeDataset(generateBank(options), sink, options.onChunk);
   return { summary, written: sink.written, groundTruth: sink.groundTruth() };
 }

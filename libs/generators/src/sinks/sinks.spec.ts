@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryGraphStore, type UpsertResult } from '@app/graph-store';
+import { GraphSettings, loadSettings } from '@app/settings';
 import { ConflictError, type GraphEdge, type GraphVertex } from '@app/vocabulary';
 import type { GenerateBankOptions } from '../bank/bank-options';
 import type { DatasetChunk } from '../bank/dataset.model';
@@ -265,6 +266,18 @@ describe('GraphStoreSink and seedGraphStore', () => {
     expect(result.groundTruth.length).toBeGreaterThan(25);
     const again = await seedGraphStore(store, TINY);
     expect(again.written.created).toBe(0);
+  });
+
+  it('seeds with the GRAPH_BATCH_SIZE and GRAPH_WRITE_CONCURRENCY defaults of the settings when not given', async () => {
+    const defaults = loadSettings(GraphSettings, {});
+    const { store, log } = slowStore();
+    await seedGraphStore(store, TINY);
+    expect(Math.max(...log.sizes)).toBe(defaults.batchSize);
+    expect(log.maxInFlight).toBeLessThanOrEqual(defaults.writeConcurrency);
+    const given = slowStore();
+    await seedGraphStore(given.store, { ...TINY, batchSize: 30, writeConcurrency: 1 });
+    expect(Math.max(...given.log.sizes)).toBe(30);
+    expect(given.log.maxInFlight).toBe(1);
   });
 
   it('refuses a batch size or a concurrency below 1', () => {
