@@ -1,4 +1,4 @@
-import type { DetectedAlert } from '@app/detectors';
+import type { DetectedAlert, IdentifierUse } from '@app/detectors';
 import type { Movement } from '@app/vocabulary';
 import { FEATURE_NAMES, FEATURES } from '../features/feature-set';
 import type { FeatureContext } from '../features/feature-extractor';
@@ -57,6 +57,11 @@ export class RiskScorer {
   onMovement(movement: Movement, alerts: readonly DetectedAlert[] = []): MovementRisk {
     const row = this.extractor.onMovementInto(movement, alerts, this.row);
     return this.score(movement.movementId, row);
+  }
+
+  /** An account's identifier use, for the shared-identifier features (before the movements). */
+  onIdentifierUse(use: IdentifierUse): void {
+    this.extractor.onIdentifierUse(use);
   }
 
   /** See MovementFeatureExtractor.trial: scores without keeping the movements. */
