@@ -73,6 +73,10 @@ export class RiskScorer {
     return this.extractor.stateSize();
   }
 
+  identifierStateSize(): { identifiers: number; uses: number } {
+    return this.extractor.identifierStateSize();
+  }
+
   /** Scores a feature row computed elsewhere (training, evaluation). */
   score(movementId: string, features: ArrayLike<number>): MovementRisk {
     const contributions = this.contributions;
