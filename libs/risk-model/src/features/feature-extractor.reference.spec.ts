@@ -517,7 +517,10 @@ describe('MovementFeatureExtractor against a recomputation from every past movem
     expect(
       stream.some((s, i) => i > 0 && s.movement.timestamp < stream[i - 1].movement.timestamp),
     ).toBe(true);
-    expect(compare(stream, () => random() < 0.1).compared).toBe(3_000);
+    const { arrivals } = edgyUses(9, stream, false);
+    const { compared, seen } = compare(stream, () => random() < 0.1, arrivals);
+    expect(compared).toBe(3_000);
+    expect(seen.partiesShareIdentifier).toBeGreaterThan(50);
   });
 
   it('computes the dispersion as the two-pass definition does, to the last few digits', () => {

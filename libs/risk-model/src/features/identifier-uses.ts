@@ -46,19 +46,23 @@ const byTimeThenKey = (a: Use, b: Use): number =>
  * Bounded: per identifier the MAX_USERS_PER_IDENTIFIER earliest users and the time of the next
  * one (from which the identifier is a hub and links no one); per account its
  * MAX_IDENTIFIERS_PER_ACCOUNT earliest identifiers. Both keep the earliest uses, so what is kept
- * does not depend on the order uses were fed either. One corner is approximate: an account left
+ * does not depend on the order uses were fed either. Per account met, the accounts last found
+ * linked to it are cached (at most MAX_IDENTIFIERS_PER_ACCOUNT × MAX_USERS_PER_IDENTIFIER). One corner is approximate: an account left
  * out of a full identifier that is fed again with an earlier first use is counted as a further
  * user, so the identifier may turn into a hub a little early.
  */
 export class IdentifierUses {
   private readonly identifiers = new Map<string, IdentifierState>();
   private readonly accounts = new Map<string, Use[]>();
-  /** Scratch set of the accounts counted for one side of a movement. */
-  private readonly seen = new Set<string>();
+  /** Bumped by every use added: links cached before it are stale. */
+  private version = 0;
+  /** Per account, the accounts last found linked to it and the times between which they hold. */
+  private readonly linked = new Map<string, CachedLinks>();
 
   add(use: IdentifierUse): void {
     const { accountId, identifierUid, firstSeen } = use;
     if (!Number.isFinite(firstSeen)) return;
+    this.version += 1;
     let identifier = this.identifiers.get(identifierUid);
     if (!identifier) {
       identifier = { users: [], hubFrom: Number.POSITIVE_INFINITY };
@@ -77,9 +81,9 @@ export class IdentifierUses {
 
   /** The shared-identifier features of a movement from `sender` to `receiver` at `at`. */
   sharedAt(sender: string, receiver: string, at: number): SharedIdentifiers {
-    const out = this.count(sender, at, receiver);
-    const inn = this.count(receiver, at, undefined);
-    return { sender: out.count, receiver: inn.count, shared: out.found };
+    const linked = this.linkedAt(sender, at);
+    const shared = linked.has(receiver);
+    return { sender: linked.size, receiver: this.linkedAt(receiver, at).size, shared };
   }
 
   /** Identifiers and (account, identifier) uses held. */
@@ -89,31 +93,58 @@ export class IdentifierUses {
     return { identifiers: this.identifiers.size, uses };
   }
 
-  private count(
-    uid: string,
-    at: number,
-    partner: string | undefined,
-  ): { count: number; found: boolean } {
+  /**
+   * The other accounts linked to `uid` at `at`: those that first used, before `at`, one of its
+   * identifiers (first used before `at` too) that is not a hub by then. The answer only changes
+   * when `at` passes a first use or a hub time it read, so it is cached with the interval around
+   * `at` in which it holds (after the latest such time it counted, up to the earliest it left
+   * out), until a use is added: a busy account pays the walk once per change, not per movement.
+   */
+  private linkedAt(uid: string, at: number): ReadonlySet<string> {
+    const cached = this.linked.get(uid);
+    if (cached && cached.version === this.version && at > cached.after && at <= cached.until)
+      return cached.accounts;
     const list = this.accounts.get(uid);
-    if (!list) return { count: 0, found: false };
-    const seen = this.seen;
-    seen.clear();
-    let found = false;
+    if (!list) return NONE;
+    const accounts = new Set<string>();
+    let after = Number.NEGATIVE_INFINITY;
+    let until = Number.POSITIVE_INFINITY;
     for (const mine of list) {
-      if (mine.firstSeen >= at) break;
+      if (mine.firstSeen >= at) {
+        until = Math.min(until, mine.firstSeen);
+        break;
+      }
+      after = Math.max(after, mine.firstSeen);
       const identifier = this.identifiers.get(mine.key);
-      if (!identifier || identifier.hubFrom < at) continue;
+      if (!identifier) continue;
+      if (identifier.hubFrom < at) {
+        after = Math.max(after, identifier.hubFrom);
+        continue;
+      }
+      until = Math.min(until, identifier.hubFrom);
       for (const user of identifier.users) {
-        if (user.firstSeen >= at) break;
-        if (user.key === uid) continue;
-        seen.add(user.key);
-        if (user.key === partner) found = true;
+        if (user.firstSeen >= at) {
+          until = Math.min(until, user.firstSeen);
+          break;
+        }
+        after = Math.max(after, user.firstSeen);
+        if (user.key !== uid) accounts.add(user.key);
       }
     }
-    const count = seen.size;
-    seen.clear();
-    return { count, found };
+    this.linked.set(uid, { version: this.version, after, until, accounts });
+    return accounts;
   }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+interface CachedLinks {
+  version: number;
+  /** The links hold for times after this one… */
+  after: number;
+  /** …up to and including this one. */
+  until: number;
+  accounts: ReadonlySet<string>;
 }
 
 /**
