@@ -110,7 +110,9 @@ function withRisk(id: string, alerts: DetectedAlert[], risk?: AlertRisk): Scored
  *
  * With a learned model (RISK_MODEL_FILE), every movement fed (history, recorded or tried) also
  * goes through the model's features in the same order, and each scored movement gets the
- * model's score and reasons; alerts it raises carry them too.
+ * model's score and reasons; alerts it raises carry them too. For the shared-identifier
+ * features, the identifier uses around every account the engine meets (history or scored) are
+ * read from the store once per account (StoreIdentifierUses) and given to the model first.
  *
  * Requests pass through the engine one at a time (SerialQueue). If feeding fails half-way,
  * the engine is dropped and warmed up again on the next request.
