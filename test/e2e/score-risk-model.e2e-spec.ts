@@ -17,7 +17,8 @@ import {
 } from '@app/risk-model';
 import type { RiskModelFile } from '@app/risk-model';
 import { appSettings, InvalidSettingsError, loadAllSettings, modelSettings } from '@app/settings';
-import type { AccountVertex } from '@app/vocabulary';
+import { ids } from '@app/vocabulary';
+import type { AccountVertex, GraphEdge } from '@app/vocabulary';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 
@@ -47,8 +48,8 @@ interface ScoreView {
  * A hand-made model of one tree: a beneficiary that 4 or more distinct accounts paid in the
  * week before scores high (a fan-in), anything else low.
  */
-function fanInModel(): RiskModelFile {
-  const feature = FEATURE_NAMES.indexOf('receiverInDistinct7d');
+function fanInModel(name = 'receiverInDistinct7d', threshold = 3.5): RiskModelFile {
+  const feature = FEATURE_NAMES.indexOf(name);
   return {
     format: RISK_MODEL_FORMAT,
     formatVersion: RISK_MODEL_FORMAT_VERSION,
@@ -68,7 +69,7 @@ function fanInModel(): RiskModelFile {
       baseMargin: -3,
       trees: [
         [
-          { feature, threshold: 3.5, left: 1, right: 2, value: 0 },
+          { feature, threshold, left: 1, right: 2, value: 0 },
           { feature: -1, threshold: 0, left: -1, right: -1, value: -1 },
           { feature: -1, threshold: 0, left: -1, right: -1, value: 6 },
         ],
@@ -106,10 +107,14 @@ describe('Real-time scoring with a learned risk model (e2e, embedded store)', ()
   const apps: INestApplication[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'risk-model-e2e-'));
 
-  async function boot(riskModelFile: string | undefined): Promise<Server> {
+  async function boot(
+    riskModelFile: string | undefined,
+    prepare?: (store: GraphStore) => Promise<unknown>,
+  ): Promise<Server> {
     const defaults = loadAllSettings({});
     const store = new MemoryGraphStore();
     await store.upsertVertices([RECEIVER, ...SENDERS].map(account));
+    await prepare?.(store);
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
       .overrideProvider(GraphStore)
       .useValue(store)
@@ -177,6 +182,49 @@ describe('Real-time scoring with a learned risk model (e2e, embedded store)', ()
       .expect(200);
     expect((first.body as ScoreView).risk?.score).toBeGreaterThan(0.9);
     expect((again.body as ScoreView).risk).toEqual((first.body as ScoreView).risk);
+  });
+
+  it('reads identifier uses from the store: a payment between accounts on one device scores high, only after its first use', async () => {
+    const file = join(dir, 'shared.json');
+    writeFileSync(file, serializeRiskModel(fanInModel('partiesShareIdentifier', 0.5)));
+    const device = 'device:e2e-phone';
+    const uses = (from: string, firstSeen: number): GraphEdge => ({
+      label: 'USES',
+      eid: ids.structural('USES', from, device),
+      from,
+      to: device,
+      props: { firstSeen, lastSeen: firstSeen },
+    });
+    const server = await boot(file, async (store) => {
+      await store.upsertVertices([
+        { label: 'Identifier', uid: device, props: { kind: 'device', value: 'e2e-phone' } },
+      ]);
+      // The receiver and P1 share the device from the start; P2 first uses it at T0 + 2 hours.
+      await store.upsertEdges([
+        uses(RECEIVER, T0 - HOUR),
+        uses(SENDERS[1], T0 - HOUR),
+        uses(SENDERS[2], T0 + 2 * HOUR),
+      ]);
+    });
+    const score = async (i: number, at: number): Promise<ScoreView> =>
+      (
+        await request(server)
+          .post('/api/v1/score/movement')
+          .set(ANALYST)
+          .send({ ...payment(i), timestamp: new Date(at).toISOString() })
+          .expect(200)
+      ).body as ScoreView;
+    const unrelated = await score(0, T0 + HOUR);
+    const sharing = await score(1, T0 + HOUR);
+    const tooEarly = await score(2, T0 + HOUR);
+    const later = await score(2, T0 + 3 * HOUR);
+    expect(unrelated.risk?.score).toBeLessThan(0.5);
+    expect(sharing.risk?.score).toBeGreaterThan(0.9);
+    expect(sharing.risk?.reasons[0].text).toBe(
+      'the sender and the beneficiary use the same device, IP address, phone, e-mail or address',
+    );
+    expect(tooEarly.risk?.score).toBeLessThan(0.5);
+    expect(later.risk?.score).toBeGreaterThan(0.9);
   });
 
   it('without a model file the answers carry no risk, as before', async () => {

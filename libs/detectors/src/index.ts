@@ -36,8 +36,10 @@ export * from './engine/batch-detection';
 export * from './engine/activity-replay';
 export * from './engine/chunked-detection';
 export * from './engine/dataset';
+export type { IdentifierUse } from './engine/types';
 export * from './engine/store-scan';
 export * from './engine/store-account-directory';
+export * from './engine/store-identifier-uses';
 export * from './engine/stream-detection.engine';
 
 export * from './registry/all-detectors';

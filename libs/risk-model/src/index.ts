@@ -2,6 +2,7 @@
 // time-respecting graph features, gradient-boosted trees, explanations and the model file.
 export * from './features/feature-set';
 export * from './features/feature-extractor';
+export * from './features/identifier-uses';
 export * from './model/boosted-trees';
 export * from './model/model-card';
 export * from './model/risk-model-file';

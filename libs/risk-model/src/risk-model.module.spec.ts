@@ -5,7 +5,8 @@ import { Test } from '@nestjs/testing';
 import { AlertRepository, DetectorsModule, StreamDetectionService } from '@app/detectors';
 import { GraphStore, GraphStoreModule } from '@app/graph-store';
 import { InvalidSettingsError, modelSettings, SettingsModule } from '@app/settings';
-import { movementEdge } from '@app/vocabulary';
+import { ids, movementEdge } from '@app/vocabulary';
+import type { GraphEdge } from '@app/vocabulary';
 import { FEATURE_NAMES, FEATURE_SET_VERSION } from './features/feature-set';
 import { DEFAULT_BOOSTING } from './model/boosted-trees';
 import {
@@ -20,8 +21,8 @@ import { account, payment, T0 } from './testing/synthetic-bank';
 const HOUR = 3_600_000;
 const PAYEES = ['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => `account:b:${p}`);
 
-/** One tree: a sender that paid 3 or more distinct accounts in the week before scores high. */
-function fanOutModel(): RiskModelFile {
+/** One tree on one feature: at or above `threshold` it scores high (0.95), below it low. */
+function oneSplitModel(feature: string, threshold: number): RiskModelFile {
   return {
     format: RISK_MODEL_FORMAT,
     formatVersion: RISK_MODEL_FORMAT_VERSION,
@@ -42,8 +43,8 @@ function fanOutModel(): RiskModelFile {
       trees: [
         [
           {
-            feature: FEATURE_NAMES.indexOf('senderOutDistinct7d'),
-            threshold: 2.5,
+            feature: FEATURE_NAMES.indexOf(feature),
+            threshold,
             left: 1,
             right: 2,
             value: 0,
@@ -95,7 +96,7 @@ describe('RiskModelModule', () => {
 
   it('on the stream, alerts carry the model score and reasons, also in the stored explanation; without a model they do not', async () => {
     const file = join(dir, 'model.json');
-    writeFileSync(file, serializeRiskModel(fanOutModel()));
+    writeFileSync(file, serializeRiskModel(oneSplitModel('senderOutDistinct7d', 2.5)));
     const withModel = await streamed(file);
     const fan = withModel.raised.filter((a) => a.ruleId === 'aml.fan-out');
     expect(fan.length).toBeGreaterThan(0);
@@ -113,5 +114,54 @@ describe('RiskModelModule', () => {
     for (const alert of without.raised) expect(alert.risk).toBeUndefined();
     expect(without.stored[0].explanation).not.toContain('Model');
     expect(withModel.stored[0].explanation.startsWith(without.stored[0].explanation)).toBe(true);
+  });
+
+  it('on the stream, reads identifier uses from the store and from the ingest worker, counting only uses that began before the payment', async () => {
+    const file = join(dir, 'shared.json');
+    writeFileSync(file, serializeRiskModel(oneSplitModel('partiesShareIdentifier', 0.5)));
+    const moduleRef = await Test.createTestingModule({
+      imports: [SettingsModule, GraphStoreModule, RiskModelModule, DetectorsModule],
+    })
+      .overrideProvider(modelSettings.KEY)
+      .useValue({ riskModelFile: file })
+      .compile();
+    const store = moduleRef.get(GraphStore);
+    const phone = 'phone:+15550100';
+    const uses = (account: string, firstSeen: number): GraphEdge => ({
+      label: 'USES',
+      eid: ids.structural('USES', account, phone),
+      from: account,
+      to: phone,
+      props: { firstSeen, lastSeen: firstSeen },
+    });
+    // A fan of seven payees: the fan-out alert comes with the fifth and grows with each after.
+    const payees = [1, 2, 3, 4, 5, 6, 7].map((p) => `account:c:P${p}`);
+    await store.upsertVertices([
+      account('account:c:S'),
+      ...payees.map((uid) => account(uid)),
+      { label: 'Identifier', uid: phone, props: { kind: 'phone', value: '+15550100' } },
+    ]);
+    // In the store before the stream starts: S and P7 on one phone; P6 first uses it only
+    // after the payment to P6.
+    await store.upsertEdges([
+      uses('account:c:S', T0 - HOUR),
+      uses(payees[6], T0 - HOUR),
+      uses(payees[5], T0 + 5 * HOUR + 1),
+    ]);
+    const stream = moduleRef.get(StreamDetectionService);
+    // P5's use reaches the model only through the ingest worker (not in the store).
+    stream.onIdentifierUses([{ accountId: payees[4], identifierUid: phone, firstSeen: T0 - HOUR }]);
+    const scores = new Map<string, number | undefined>();
+    for (const [i, to] of payees.entries()) {
+      const m = payment(`mv:fan:${i}`, 'account:c:S', to, 2_000, T0 + i * HOUR);
+      await store.upsertEdges([movementEdge(m)]);
+      for (const alert of await stream.onMovement(m)) scores.set(m.movementId, alert.risk?.score);
+    }
+    await moduleRef.close();
+    // P5 shared through the worker, P6 not (its use began after the payment), P7 in the store.
+    expect([...scores.keys()]).toEqual(['mv:fan:4', 'mv:fan:5', 'mv:fan:6']);
+    expect(scores.get('mv:fan:4')).toBeGreaterThan(0.9);
+    expect(scores.get('mv:fan:5')).toBeLessThan(0.5);
+    expect(scores.get('mv:fan:6')).toBeGreaterThan(0.9);
   });
 });

@@ -83,6 +83,9 @@ export class ModelRiskHookFactory implements MovementRiskHookFactory {
     });
     return {
       onMovement: (movement, alerts) => alertRiskOf(scorer, movement, alerts),
+      onIdentifierUses: (uses) => {
+        for (const use of uses) scorer.onIdentifierUse(use);
+      },
       trial: (run) => scorer.trial(run),
     };
   }

@@ -6,6 +6,7 @@ import {
   DetectorRegistry,
   MOVEMENT_RISK_HOOK,
   StoreAccountDirectory,
+  StoreIdentifierUses,
   StreamDetectionEngine,
   timestampOf,
 } from '@app/detectors';
@@ -55,6 +56,8 @@ interface EngineState {
   directory: StoreAccountDirectory;
   /** The learned risk model fed alongside the rules, when one is configured. */
   risk?: MovementRiskHook;
+  /** Identifier uses read from the store for the model, per account met (with a model only). */
+  identifierUses?: StoreIdentifierUses;
   /** The longest look-back of the per-event rules: how much history the windows need. */
   horizonMs: number;
   /** The last activity fed for good (store history or a recorded activity). */
@@ -107,7 +110,9 @@ function withRisk(id: string, alerts: DetectedAlert[], risk?: AlertRisk): Scored
  *
  * With a learned model (RISK_MODEL_FILE), every movement fed (history, recorded or tried) also
  * goes through the model's features in the same order, and each scored movement gets the
- * model's score and reasons; alerts it raises carry them too.
+ * model's score and reasons; alerts it raises carry them too. For the shared-identifier
+ * features, the identifier uses around every account the engine meets (history or scored) are
+ * read from the store once per account (StoreIdentifierUses) and given to the model first.
  *
  * Requests pass through the engine one at a time (SerialQueue). If feeding fails half-way,
  * the engine is dropped and warmed up again on the next request.
@@ -142,6 +147,14 @@ export class RealTimeScoringService {
     const first = items[0].activity;
     try {
       await this.catchUp(state, first);
+      await this.feedIdentifierUses(
+        state,
+        items.flatMap(({ activity }) =>
+          activity.type === 'movement'
+            ? [activity.movement.fromAccount, activity.movement.toAccount]
+            : [],
+        ),
+      );
     } catch (error) {
       this.state = undefined;
       throw error;
@@ -201,7 +214,12 @@ export class RealTimeScoringService {
     return {
       engine: new StreamDetectionEngine(instances, directory),
       directory,
-      ...(this.riskHooks ? { risk: this.riskHooks.create(directory) } : {}),
+      ...(this.riskHooks
+        ? {
+            risk: this.riskHooks.create(directory),
+            identifierUses: new StoreIdentifierUses(this.store),
+          }
+        : {}),
       horizonMs,
       warmedUp: false,
       pendingEvents: [],
@@ -274,11 +292,11 @@ export class RealTimeScoringService {
       const before = page
         .map((movement): Activity => ({ type: 'movement', movement }))
         .filter((activity) => compareActivities(activity, upTo) < 0);
-      await state.directory.ensure(
-        before.flatMap((a) =>
-          a.type === 'movement' ? [a.movement.fromAccount, a.movement.toAccount] : [],
-        ),
+      const accounts = before.flatMap((a) =>
+        a.type === 'movement' ? [a.movement.fromAccount, a.movement.toAccount] : [],
       );
+      await state.directory.ensure(accounts);
+      await this.feedIdentifierUses(state, accounts);
       for (const activity of before) {
         this.feedEventsBefore(state, activity);
         if (state.last && compareActivities(state.last, activity) >= 0) continue;
@@ -293,6 +311,16 @@ export class RealTimeScoringService {
       if (page.length < PAGE || before.length < page.length) break;
     }
     this.feedEventsBefore(state, upTo);
+  }
+
+  /**
+   * Gives the model the stored identifier uses around accounts it has not met yet (their first
+   * uses are kept, so a movement still counts only uses that began before it).
+   */
+  private async feedIdentifierUses(state: EngineState, accounts: readonly string[]): Promise<void> {
+    if (!state.identifierUses || !state.risk?.onIdentifierUses) return;
+    const uses = await state.identifierUses.load(accounts);
+    if (uses.length > 0) state.risk.onIdentifierUses(uses);
   }
 
   private feedEventsBefore(state: EngineState, upTo: Activity): void {

@@ -1,7 +1,7 @@
 import { MemoryGraphStore } from '@app/graph-store';
 import type { UpsertResult } from '@app/graph-store';
 import { loadAllSettings, StreamingConfig } from '@app/settings';
-import type { AccountEvent } from '@app/detectors';
+import type { AccountEvent, IdentifierUse } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
 import { GraphUnavailableError } from '@app/vocabulary';
 import type {
@@ -75,6 +75,13 @@ export function movement(n: number, from: number, to: number, amountMinor = 10_0
 export class ThresholdDetector extends MovementDetector {
   readonly seen: string[] = [];
   readonly events: string[] = [];
+  /** Identifier uses given to detection, as `account>identifier@firstSeen`. */
+  readonly identifierUses: string[] = [];
+
+  override onIdentifierUses(uses: readonly IdentifierUse[]): void {
+    for (const u of uses)
+      this.identifierUses.push(`${u.accountId}>${u.identifierUid}@${u.firstSeen}`);
+  }
 
   onEvent(e: AccountEvent): Promise<StreamAlert[]> {
     this.events.push(`${e.accountId}>${e.eventId}`);

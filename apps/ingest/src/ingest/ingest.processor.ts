@@ -10,8 +10,8 @@ import {
   StreamAlert,
 } from '@app/streaming';
 import type { Decoded } from '@app/streaming';
-import { accountEventOf, compareActivities } from '@app/detectors';
-import type { Activity } from '@app/detectors';
+import { accountEventOf, compareActivities, identifierUsesOf } from '@app/detectors';
+import type { Activity, IdentifierUse } from '@app/detectors';
 import { movementEdge } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
 import {
@@ -44,6 +44,8 @@ export interface PreparedBatch {
   readonly activities: readonly Activity[];
   /** Id of the message each activity came from (by movement id or Event uid), for logs. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Identifier uses (written USES edges), for the learned risk model's shared-identifier features. */
+  readonly identifierUses?: readonly IdentifierUse[];
 }
 
 /** Messages of one item (a uid, an eid, a movement id) in a batch; the last one wins. */
@@ -156,6 +158,7 @@ export class IngestProcessor {
     }
     const edgeGroups = group(edges);
     let activities: Activity[] = [];
+    let identifierUses: IdentifierUse[] = [];
     const sources = new Map<string, string>();
     if (edgeGroups.length > 0) {
       const outcomes = await writeBatch(
@@ -167,10 +170,13 @@ export class IngestProcessor {
         (g, index) => outcomes[index].kind === 'written' && g.item.label === 'HAS_EVENT',
       );
       if (hasEvent.length > 0) activities = await this.eventsOf(hasEvent);
+      identifierUses = identifierUsesOf(
+        edgeGroups.filter((_, index) => outcomes[index].kind === 'written').map((g) => g.item),
+      );
       for (const g of hasEvent) sources.set(g.item.to, g.messages[0].messageId);
       settlements.push(...settlementsOf(edgeGroups, outcomes, 'vertex'));
     }
-    return { settlements, activities, sources };
+    return { settlements, activities, sources, identifierUses };
   }
 
   /**
@@ -207,6 +213,9 @@ export class IngestProcessor {
 
   /** Detection (in order, once each), alerts, then every message of the batch settled at once. */
   async complete(prepared: PreparedBatch): Promise<void> {
+    // Identifier uses before the activities: movements after their first use count them.
+    if (prepared.identifierUses && prepared.identifierUses.length > 0)
+      this.detector.onIdentifierUses?.(prepared.identifierUses);
     await this.detect(prepared.activities, prepared.sources);
     await this.settler.settleAll(prepared.settlements);
   }

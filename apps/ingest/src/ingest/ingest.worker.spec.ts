@@ -443,6 +443,34 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(detector.events).toEqual(['account:b1:2>event:test:2', 'account:b1:1>event:test:1']);
   });
 
+  it('gives written identifier uses (USES edges) to detection, with their first use', async () => {
+    await startWorker({}, { batchWindowMs: 50 });
+    const phone: GraphVertex = {
+      label: 'Identifier',
+      uid: 'phone:+15550100',
+      props: { kind: 'phone', value: '+15550100' },
+    };
+    const uses = (a: number, firstSeen: number): GraphEdge => ({
+      label: 'USES',
+      eid: `USES:account:b1:${a}>phone:+15550100`,
+      from: `account:b1:${a}`,
+      to: 'phone:+15550100',
+      props: { firstSeen, lastSeen: firstSeen + 1 },
+    });
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+      vertexUpsertMessage(phone, meta()),
+      edgeUpsertMessage(uses(1, 1_735_689_600_000), meta()),
+      edgeUpsertMessage(uses(2, 1_735_689_700_000), meta()),
+    ]);
+    await until(() => worker.counters.written === 5, 'the uses');
+    expect([...detector.identifierUses].sort()).toEqual([
+      'account:b1:1>phone:+15550100@1735689600000',
+      'account:b1:2>phone:+15550100@1735689700000',
+    ]);
+  });
+
   it('acknowledges a written movement even when detection fails, and says so', async () => {
     const failing: MovementDetector = {
       onMovement: () => Promise.reject(new Error('rules crashed')),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StreamDetectionService } from '@app/detectors';
-import type { AccountEvent, DetectedAlert } from '@app/detectors';
+import type { AccountEvent, DetectedAlert, IdentifierUse } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
 import type { Movement } from '@app/vocabulary';
 
@@ -13,6 +13,12 @@ import type { Movement } from '@app/vocabulary';
 export abstract class MovementDetector {
   abstract onMovement(movement: Movement): Promise<StreamAlert[]>;
   abstract onEvent(event: AccountEvent): Promise<StreamAlert[]>;
+  /**
+   * Identifier uses (USES edges) written to the graph, before the activities of the same batch:
+   * the learned risk model's shared-identifier features read them. Optional: a detector
+   * without it ignores them.
+   */
+  onIdentifierUses?(uses: readonly IdentifierUse[]): void;
 }
 
 /** The alert as published on the alerts topic. */
@@ -65,5 +71,9 @@ export class DetectorsMovementDetector extends MovementDetector {
 
   async onEvent(event: AccountEvent): Promise<StreamAlert[]> {
     return (await this.detection.onEvent(event)).map(streamAlertOf);
+  }
+
+  override onIdentifierUses(uses: readonly IdentifierUse[]): void {
+    this.detection.onIdentifierUses(uses);
   }
 }

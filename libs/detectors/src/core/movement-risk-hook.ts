@@ -1,5 +1,6 @@
 import type { Movement } from '@app/vocabulary';
 import type { AccountDirectory } from './account-directory';
+import type { IdentifierUse } from '../engine/types';
 import type { AlertRisk, DetectedAlert } from './detector';
 
 /**
@@ -11,6 +12,11 @@ import type { AlertRisk, DetectedAlert } from './detector';
 export interface MovementRiskHook {
   /** Returns the movement's risk (also set on each alert), in time order like the rules. */
   onMovement(movement: Movement, alerts: DetectedAlert[]): AlertRisk;
+  /**
+   * Accounts' identifier uses (USES edges) as they become known, before the movements that
+   * should see them; a movement counts only uses that began before it. Kept through a trial.
+   */
+  onIdentifierUses?(uses: readonly IdentifierUse[]): void;
   /** Runs `run` and then forgets every movement fed during it (what-if scoring). */
   trial<T>(run: () => T): T;
 }

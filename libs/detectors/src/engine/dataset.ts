@@ -3,6 +3,7 @@ import type { GraphEdge, GraphVertex, IdentifierKind } from '@app/vocabulary';
 import { compareActivities } from '../core/activity';
 import type { AccountEvent, Activity } from '../core/activity';
 import type { SharedIdentifierInput } from '../core/detector';
+import type { IdentifierUse } from './types';
 
 /** A bank held in memory (what the generators return, or what a file import yields). */
 export interface DetectionDataset {
@@ -127,4 +128,16 @@ export function sharedIdentifiersOf(
 /** Holders (HOLDS sources) of every account of the dataset. */
 export function holdersOf(dataset: DetectionDataset): Map<string, string[]> {
   return new StructuralIndex().add([], dataset.edges).holders();
+}
+
+/**
+ * The identifier uses (USES edges: account, identifier, first use) among `edges`, in their
+ * order; other edges are skipped. What the learned risk model's shared-identifier features read.
+ */
+export function identifierUsesOf(edges: Iterable<GraphEdge>): IdentifierUse[] {
+  const uses: IdentifierUse[] = [];
+  for (const edge of edges)
+    if (edge.label === 'USES')
+      uses.push({ accountId: edge.from, identifierUid: edge.to, firstSeen: edge.props.firstSeen });
+  return uses;
 }

@@ -4,6 +4,7 @@ import { compareMovements } from '../core/activity';
 import type { DetectedAlert } from '../core/detector';
 import type { MovementRiskHookFactory } from '../core/movement-risk-hook';
 import { StoreAccountDirectory } from './store-account-directory';
+import { StoreIdentifierUses } from './store-identifier-uses';
 
 export interface ScanRiskOptions {
   /** History replayed to the model before the first alert's movement (see `historyMs`). */
@@ -39,7 +40,8 @@ function latestMovement(alert: DetectedAlert): Movement | undefined {
  * the explanation). Alerts without evidence movements (fraud rings) get none.
  *
  * Cost: one paged pass over the movements of that span (`scanMovements`), plus account reads
- * by page; memory bounded by the model's own windows.
+ * by page, plus one read of identifier uses per account met when the hook takes them
+ * (StoreIdentifierUses); memory bounded by the model's own windows and the population.
  */
 export async function scoreScanAlerts(
   store: GraphStore,
@@ -63,6 +65,7 @@ export async function scoreScanAlerts(
   const pageSize = options.pageSize ?? 5000;
   const directory = new StoreAccountDirectory(store);
   const hook = hooks.create(directory);
+  const identifierUses = hook.onIdentifierUses ? new StoreIdentifierUses(store) : undefined;
   let scored = 0;
   let movementsFed = 0;
   let after: { timestamp: number; movementId: string } | undefined;
@@ -74,7 +77,9 @@ export async function scoreScanAlerts(
       after,
       limit: pageSize,
     });
-    await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
+    const accounts = page.flatMap((m) => [m.fromAccount, m.toAccount]);
+    await directory.ensure(accounts);
+    if (identifierUses) hook.onIdentifierUses?.(await identifierUses.load(accounts));
     for (const movement of page) {
       if (compareMovements(movement, last) > 0) return { scored, movementsFed };
       const raised = raisedBy.get(movement.movementId) ?? [];

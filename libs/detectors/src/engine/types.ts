@@ -31,3 +31,15 @@ export type StructuralInputSource = (
   hubCap: number,
   kinds: readonly IdentifierKind[] | undefined,
 ) => StructuralInput;
+
+/**
+ * One account's use of an identifier (a USES edge: device, IP address, phone, e-mail, address),
+ * with the time of its first use. Fed to the learned risk model, which counts only uses that
+ * began before the movement it describes.
+ */
+export interface IdentifierUse {
+  accountId: string;
+  identifierUid: string;
+  /** Epoch ms of the first use (the USES edge's `firstSeen`). */
+  firstSeen: number;
+}

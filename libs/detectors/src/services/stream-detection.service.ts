@@ -7,6 +7,8 @@ import type { DetectedAlert } from '../core/detector';
 import { MOVEMENT_RISK_HOOK } from '../core/movement-risk-hook';
 import type { MovementRiskHook, MovementRiskHookFactory } from '../core/movement-risk-hook';
 import { StoreAccountDirectory } from '../engine/store-account-directory';
+import { StoreIdentifierUses } from '../engine/store-identifier-uses';
+import type { IdentifierUse } from '../engine/types';
 import { StreamDetectionEngine } from '../engine/stream-detection.engine';
 import { DetectorRegistry } from '../registry/detector.registry';
 
@@ -21,6 +23,8 @@ export class StreamDetectionService {
   private readonly engine: StreamDetectionEngine;
   /** The learned risk model's hook (RISK_MODEL_FILE), when one is configured. */
   private readonly risk: MovementRiskHook | undefined;
+  /** Identifier uses read from the store when the model first meets an account. */
+  private readonly identifierUses: StoreIdentifierUses | undefined;
 
   constructor(
     registry: DetectorRegistry,
@@ -31,10 +35,14 @@ export class StreamDetectionService {
     this.directory = new StoreAccountDirectory(store);
     this.engine = new StreamDetectionEngine(registry.instantiate(), this.directory);
     this.risk = risk?.create(this.directory);
+    this.identifierUses = this.risk?.onIdentifierUses ? new StoreIdentifierUses(store) : undefined;
   }
 
   async onMovement(movement: Movement): Promise<DetectedAlert[]> {
-    await this.directory.ensure([movement.fromAccount, movement.toAccount]);
+    const accounts = [movement.fromAccount, movement.toAccount];
+    await this.directory.ensure(accounts);
+    if (this.identifierUses)
+      this.risk?.onIdentifierUses?.(await this.identifierUses.load(accounts));
     const alerts = this.engine.onMovement(movement);
     this.risk?.onMovement(movement, alerts);
     return this.persist(alerts);
@@ -43,6 +51,14 @@ export class StreamDetectionService {
   async onEvent(event: AccountEvent): Promise<DetectedAlert[]> {
     await this.directory.ensure([event.accountId]);
     return this.persist(this.engine.onEvent(event));
+  }
+
+  /**
+   * Identifier uses (USES edges) the ingest worker wrote: given to the learned risk model, if
+   * any, for its shared-identifier features (a movement counts uses that began before it).
+   */
+  onIdentifierUses(uses: readonly IdentifierUse[]): void {
+    if (uses.length > 0) this.risk?.onIdentifierUses?.(uses);
   }
 
   /** Entries held by the rules' windows. */

@@ -1,5 +1,5 @@
 import { MemoryAccountDirectory } from '@app/detectors';
-import type { DetectedAlert } from '@app/detectors';
+import type { DetectedAlert, IdentifierUse } from '@app/detectors';
 import { CHANNELS, familyOf } from '@app/vocabulary';
 import type { BaseMoney, Movement, PricedAmount, Typology } from '@app/vocabulary';
 import { seededRandom } from '../model/seeded-random';
@@ -7,6 +7,7 @@ import { account, DAY, payment, T0 } from '../testing/synthetic-bank';
 import { FEATURE_NAMES } from './feature-set';
 import { MAX_RECENT_PER_ACCOUNT, MovementFeatureExtractor } from './feature-extractor';
 import type { FeatureContext } from './feature-extractor';
+import { MAX_IDENTIFIERS_PER_ACCOUNT, MAX_USERS_PER_IDENTIFIER } from './identifier-uses';
 
 /*
  * The extractor keeps running totals per account. This suite checks them against a reference
@@ -41,8 +42,49 @@ class ReferenceFeatures {
   private readonly states = new Map<string, PastState>();
   /** Every cycle the cycle search reported: when, and all its accounts. */
   private readonly cycles: { at: number; accounts: string[] }[] = [];
+  /** Every identifier use fed, as it came (repeats included). */
+  private readonly uses: IdentifierUse[] = [];
 
   constructor(private readonly context: FeatureContext) {}
+
+  onIdentifierUse(use: IdentifierUse): void {
+    this.uses.push(use);
+  }
+
+  /**
+   * From the definitions: an account's identifiers are its MAX_IDENTIFIERS_PER_ACCOUNT earliest
+   * (earliest first use of each); of those first used before `at`, an identifier that more than
+   * MAX_USERS_PER_IDENTIFIER accounts had first used before `at` is a hub and links no one; the
+   * others link every other account that first used them before `at`.
+   */
+  private linked(uid: string, at: number): Set<string> {
+    const earliest = (pairs: [string, number][]): Map<string, number> => {
+      const first = new Map<string, number>();
+      for (const [key, t] of pairs) first.set(key, Math.min(first.get(key) ?? t, t));
+      return first;
+    };
+    const mine = [
+      ...earliest(
+        this.uses.filter((u) => u.accountId === uid).map((u) => [u.identifierUid, u.firstSeen]),
+      ),
+    ]
+      .sort(([a, ta], [b, tb]) => ta - tb || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, MAX_IDENTIFIERS_PER_ACCOUNT)
+      .filter(([, t]) => t < at);
+    const others = new Set<string>();
+    for (const [identifier] of mine) {
+      const users = [
+        ...earliest(
+          this.uses
+            .filter((u) => u.identifierUid === identifier)
+            .map((u) => [u.accountId, u.firstSeen]),
+        ),
+      ].filter(([, t]) => t < at);
+      if (users.length > MAX_USERS_PER_IDENTIFIER) continue;
+      for (const [user] of users) if (user !== uid) others.add(user);
+    }
+    return others;
+  }
 
   onMovement(m: Movement, alerts: readonly DetectedAlert[]): Record<string, number> {
     const features = this.compute(m, alerts);
@@ -143,6 +185,9 @@ class ReferenceFeatures {
       ),
       partiesInCycle7d: inCycleLastWeek(m.fromAccount) + inCycleLastWeek(m.toAccount),
       returnPayment7d: r.some((p) => p.out && p.counterparty === m.fromAccount) ? 1 : 0,
+      senderSharedAccounts: this.linked(m.fromAccount, at).size,
+      receiverSharedAccounts: this.linked(m.toAccount, at).size,
+      partiesShareIdentifier: this.linked(m.fromAccount, at).has(m.toAccount) ? 1 : 0,
     };
   }
 
@@ -297,22 +342,99 @@ function alert(
 const named = (row: Float64Array): Record<string, number> =>
   Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, row[i]]));
 
+/** An identifier use and when it reaches the extractor (-Infinity: before everything). */
+interface Arrival {
+  use: IdentifierUse;
+  arrives: number;
+}
+
+/**
+ * Identifier uses around the stream's accounts, made to land on the edges: first uses exactly
+ * at a movement's time (not before it: must not count) and a millisecond before; a public Wi-Fi
+ * that more than MAX_USERS_PER_IDENTIFIER accounts first use during the stream (a hub from then
+ * on); an account with more identifiers than an account keeps; uses sent again with a later or
+ * an earlier first use. `late`: each use arrives up to two days after its first use, in a
+ * shuffled order (the stream); otherwise all arrive first (batch).
+ */
+function edgyUses(
+  seed: number,
+  stream: { movement: Movement }[],
+  late: boolean,
+): { arrivals: Arrival[]; hubFrom: number } {
+  const random = seededRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const times = stream.map((s) => s.movement.timestamp);
+  const start = times[0] - 3 * DAY;
+  const end = times[times.length - 1];
+  const when = (): number => {
+    const roll = random();
+    if (roll < 0.3) return pick(times) - (random() < 0.5 ? 0 : 1);
+    return start + Math.floor(random() * (end - start));
+  };
+  const uses: IdentifierUse[] = [];
+  const use = (accountId: string, identifierUid: string, firstSeen: number): void => {
+    uses.push({ accountId, identifierUid, firstSeen });
+  };
+  // Small identifiers shared by a few accounts, some of them accounts that never move money.
+  for (let d = 0; d < 8; d += 1) {
+    const users = new Set([pick(ACCOUNTS), pick(ACCOUNTS), pick([...ACCOUNTS, 'a:quiet'])]);
+    for (const uid of users) use(uid, `device:d${d}`, when());
+  }
+  // A public Wi-Fi: the stream's accounts and more than the hub cap of others, over the span.
+  for (const uid of ACCOUNTS) use(uid, 'ip:wifi', when());
+  for (let k = 0; k < MAX_USERS_PER_IDENTIFIER + 10; k += 1) use(`a:guest${k}`, 'ip:wifi', when());
+  // One account with more identifiers than an account keeps, each shared with another account.
+  for (let k = 0; k < MAX_IDENTIFIERS_PER_ACCOUNT + 8; k += 1) {
+    use('a:0', `email:e${k}`, when());
+    use(pick(ACCOUNTS), `email:e${k}`, when());
+  }
+  // Repeats (a USES edge sent again) on the small identifiers: later or earlier first use.
+  for (const u of uses.slice(0, 40))
+    if (!u.identifierUid.startsWith('ip:') && random() < 0.5)
+      uses.push({ ...u, firstSeen: u.firstSeen + (random() < 0.5 ? DAY : -DAY) });
+  const wifi = uses
+    .filter((u) => u.identifierUid === 'ip:wifi')
+    .map((u) => u.firstSeen)
+    .sort((a, b) => a - b);
+  const arrivals = uses.map((u) => ({
+    use: u,
+    arrives: late ? u.firstSeen + Math.floor(random() * 2 * DAY) : Number.NEGATIVE_INFINITY,
+  }));
+  // Shuffled, then (stream) by arrival: the order of arrival is not the order of first use.
+  for (let i = arrivals.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [arrivals[i], arrivals[j]] = [arrivals[j], arrivals[i]];
+  }
+  if (late) arrivals.sort((a, b) => a.arrives - b.arrives);
+  return { arrivals, hubFrom: wifi[MAX_USERS_PER_IDENTIFIER] };
+}
+
 /** Feeds both; returns how many movements were compared and how many hit each edge. */
 function compare(
   stream: { movement: Movement; alerts: DetectedAlert[] }[],
   trials: () => boolean,
+  arrivals: readonly Arrival[] = [],
 ): { compared: number; cappedSeen: boolean; seen: Record<string, number> } {
   const ctx = context();
   const fast = new MovementFeatureExtractor(ctx);
   const reference = new ReferenceFeatures(ctx);
   let cappedSeen = false;
-  // How often the cycle features were not 0, so the suite knows it tested them.
+  // How often the cycle and identifier features were not 0, so the suite knows it tested them.
   const seen: Record<string, number> = {
     cycleClosedAccounts: 0,
     partiesInCycle7d: 0,
     returnPayment7d: 0,
+    senderSharedAccounts: 0,
+    receiverSharedAccounts: 0,
+    partiesShareIdentifier: 0,
   };
+  let next = 0;
   stream.forEach(({ movement, alerts }, i) => {
+    while (next < arrivals.length && arrivals[next].arrives < movement.timestamp) {
+      fast.onIdentifierUse(arrivals[next].use);
+      reference.onIdentifierUse(arrivals[next].use);
+      next += 1;
+    }
     if (trials())
       fast.trial(() =>
         fast.onMovement(
@@ -343,12 +465,32 @@ describe('MovementFeatureExtractor against a recomputation from every past movem
     (seed) => {
       const stream = edgyStream(seed, 4_000);
       const random = seededRandom(seed + 100);
-      const { compared, cappedSeen, seen } = compare(stream, () => random() < 0.1);
+      const { arrivals } = edgyUses(seed, stream, false);
+      const { compared, cappedSeen, seen } = compare(stream, () => random() < 0.1, arrivals);
       expect(compared).toBe(4_000);
       expect(cappedSeen).toBe(true);
       expect(seen.cycleClosedAccounts).toBeGreaterThan(20);
       expect(seen.partiesInCycle7d).toBeGreaterThan(100);
       expect(seen.returnPayment7d).toBeGreaterThan(100);
+      expect(seen.senderSharedAccounts).toBeGreaterThan(1_000);
+      expect(seen.receiverSharedAccounts).toBeGreaterThan(1_000);
+      expect(seen.partiesShareIdentifier).toBeGreaterThan(100);
+    },
+  );
+
+  it.each([4, 5])(
+    'gives the reference values when identifier uses arrive late and shuffled, as on a stream (seed %i)',
+    (seed) => {
+      const stream = edgyStream(seed, 3_000);
+      const random = seededRandom(seed + 100);
+      const { arrivals, hubFrom } = edgyUses(seed, stream, true);
+      // The Wi-Fi turns into a hub during the stream, so both sides of that moment are tested.
+      const times = stream.map((s) => s.movement.timestamp);
+      expect(times.filter((at) => at <= hubFrom).length).toBeGreaterThan(100);
+      expect(times.filter((at) => at > hubFrom).length).toBeGreaterThan(100);
+      const { seen } = compare(stream, () => random() < 0.1, arrivals);
+      expect(seen.senderSharedAccounts).toBeGreaterThan(500);
+      expect(seen.partiesShareIdentifier).toBeGreaterThan(50);
     },
   );
 
@@ -375,7 +517,10 @@ describe('MovementFeatureExtractor against a recomputation from every past movem
     expect(
       stream.some((s, i) => i > 0 && s.movement.timestamp < stream[i - 1].movement.timestamp),
     ).toBe(true);
-    expect(compare(stream, () => random() < 0.1).compared).toBe(3_000);
+    const { arrivals } = edgyUses(9, stream, false);
+    const { compared, seen } = compare(stream, () => random() < 0.1, arrivals);
+    expect(compared).toBe(3_000);
+    expect(seen.partiesShareIdentifier).toBeGreaterThan(50);
   });
 
   it('computes the dispersion as the two-pass definition does, to the last few digits', () => {

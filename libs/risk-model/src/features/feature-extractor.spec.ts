@@ -4,6 +4,7 @@ import { SingleCurrencyMoney } from '@app/vocabulary';
 import { account, DAY, payment, T0 } from '../testing/synthetic-bank';
 import { FEATURE_NAMES, FEATURES } from './feature-set';
 import { MAX_RECENT_PER_ACCOUNT, MovementFeatureExtractor } from './feature-extractor';
+import { MAX_USERS_PER_IDENTIFIER } from './identifier-uses';
 
 const HOUR = 3_600_000;
 
@@ -183,6 +184,54 @@ describe('MovementFeatureExtractor', () => {
     const same = named(x.onMovement(payment('p3', 'a:1', 'a:2', 100, T0 + 2 * HOUR)));
     const late = named(x.onMovement(payment('p4', 'a:2', 'a:1', 100, T0 + 8 * DAY)));
     expect([back.returnPayment7d, same.returnPayment7d, late.returnPayment7d]).toEqual([1, 1, 0]);
+  });
+
+  it('sees two accounts sharing a device, and a later first use does not count before it', () => {
+    const x = extractor();
+    const device = 'device:phone-1';
+    x.onIdentifierUse({ accountId: 'a:sender', identifierUid: device, firstSeen: T0 - DAY });
+    x.onIdentifierUse({ accountId: 'a:mule', identifierUid: device, firstSeen: T0 - HOUR });
+    // a:1 first uses the device two hours after T0; its use is known from the start.
+    x.onIdentifierUse({ accountId: 'a:1', identifierUid: device, firstSeen: T0 + 2 * HOUR });
+    const toMule = named(x.onMovement(payment('p1', 'a:sender', 'a:mule', 100, T0)));
+    expect(toMule.senderSharedAccounts).toBe(1);
+    expect(toMule.receiverSharedAccounts).toBe(1);
+    expect(toMule.partiesShareIdentifier).toBe(1);
+    const before = named(x.onMovement(payment('p2', 'a:sender', 'a:1', 100, T0 + HOUR)));
+    expect(before.partiesShareIdentifier).toBe(0);
+    expect(before.senderSharedAccounts).toBe(1);
+    expect(before.receiverSharedAccounts).toBe(0);
+    const sameInstant = named(x.onMovement(payment('p3', 'a:sender', 'a:1', 100, T0 + 2 * HOUR)));
+    expect(sameInstant.partiesShareIdentifier).toBe(0);
+    const after = named(x.onMovement(payment('p4', 'a:sender', 'a:1', 100, T0 + 3 * HOUR)));
+    expect(after.partiesShareIdentifier).toBe(1);
+    expect(after.senderSharedAccounts).toBe(2);
+    expect(after.receiverSharedAccounts).toBe(2);
+    const words = FEATURES.find((f) => f.name === 'partiesShareIdentifier')?.words(1);
+    expect(words).toBe(
+      'the sender and the beneficiary use the same device, IP address, phone, e-mail or address',
+    );
+  });
+
+  it('treats an identifier more than MAX_USERS_PER_IDENTIFIER accounts used as a hub that links no one', () => {
+    const x = extractor();
+    const wifi = 'ip:203.0.113.9';
+    x.onIdentifierUse({ accountId: 'a:sender', identifierUid: wifi, firstSeen: T0 - DAY });
+    x.onIdentifierUse({ accountId: 'a:mule', identifierUid: wifi, firstSeen: T0 - DAY });
+    // Guests join one a minute from T0; one more than the cap has joined by T0 + cap minutes.
+    for (let k = 0; k < MAX_USERS_PER_IDENTIFIER; k += 1)
+      x.onIdentifierUse({
+        accountId: `a:guest${k}`,
+        identifierUid: wifi,
+        firstSeen: T0 + k * 60_000,
+      });
+    const early = named(x.onMovement(payment('p1', 'a:sender', 'a:mule', 100, T0 + 30_000)));
+    expect(early.senderSharedAccounts).toBe(2);
+    expect(early.partiesShareIdentifier).toBe(1);
+    const hub = named(x.onMovement(payment('p2', 'a:sender', 'a:mule', 100, T0 + DAY)));
+    expect(hub.senderSharedAccounts).toBe(0);
+    expect(hub.partiesShareIdentifier).toBe(0);
+    expect(x.identifierStateSize()).toEqual({ identifiers: 1, uses: MAX_USERS_PER_IDENTIFIER });
   });
 
   it('keeps bounded state: at most MAX_RECENT_PER_ACCOUNT movements per account', () => {

@@ -1,8 +1,9 @@
-import type { AccountDirectory, DetectedAlert } from '@app/detectors';
+import type { AccountDirectory, DetectedAlert, IdentifierUse } from '@app/detectors';
 import { CHANNELS, familyOf } from '@app/vocabulary';
 import type { BaseMoney, Movement } from '@app/vocabulary';
 import { AccountWindow, DAY_MS, isWholeMinorUnits, WINDOW_MS } from './account-window';
 import { FEATURE_NAMES } from './feature-set';
+import { IdentifierUses } from './identifier-uses';
 
 const IDLE_CAP_DAYS = 400;
 /** Typology of the cycle search's alerts (the aml.cycle rule). */
@@ -41,6 +42,11 @@ export interface FeatureContext {
  * last alert), and when each account was last found in a cycle by the cycle search (any
  * account of the cycle, not only the two of the movement that closed it). It is bounded by the
  * window and the population, never by history.
+ *
+ * Identifier uses (USES edges: which account used which device, IP address, phone, e-mail or
+ * address, since when) come in through `onIdentifierUse`, before the movements that should see
+ * them; a movement reads only uses that began before it (see IdentifierUses, which also says how
+ * they are bounded). They are facts about the accounts, not movements: a `trial` keeps them.
  */
 export class MovementFeatureExtractor {
   private readonly state = new Map<string, AccountState>();
@@ -53,6 +59,8 @@ export class MovementFeatureExtractor {
   private journal: Map<string, AccountState | undefined> | undefined;
   /** Set by `trial`: accounts whose cycle time changed, with the time before. */
   private cycleJournal: Map<string, number | undefined> | undefined;
+  /** Who used which identifier since when (the shared-identifier features). */
+  private readonly identifiers = new IdentifierUses();
 
   constructor(private readonly context: FeatureContext) {
     this.highRisk = new Set(context.highRiskJurisdictions);
@@ -62,6 +70,19 @@ export class MovementFeatureExtractor {
       if (!channels.has(channel)) channels.set(channel, i);
     });
     this.channelIndex = channels;
+  }
+
+  /**
+   * An account's use of an identifier (a USES edge) with its first-use time. Only movements
+   * after that time count it; feed it before them (it may come in any order, and again).
+   */
+  onIdentifierUse(use: IdentifierUse): void {
+    this.identifiers.add(use);
+  }
+
+  /** Identifiers held and (account, identifier) uses kept for them (bounded, see IdentifierUses). */
+  identifierStateSize(): { identifiers: number; uses: number } {
+    return this.identifiers.size();
   }
 
   /**
@@ -194,6 +215,10 @@ export class MovementFeatureExtractor {
     f[i++] = cycleAccounts;
     f[i++] = this.inCycleSince(m.fromAccount, since) + this.inCycleSince(m.toAccount, since);
     f[i++] = inn?.hasPaid(m.fromAccount) ? 1 : 0;
+    const shared = this.identifiers.sharedAt(m.fromAccount, m.toAccount, at);
+    f[i++] = shared.sender;
+    f[i++] = shared.receiver;
+    f[i++] = shared.shared ? 1 : 0;
   }
 
   /** 1 when the cycle search found `uid` in a cycle after `since`. */

@@ -18,6 +18,8 @@ const days = (value: number): string =>
   `${Math.round(value)} day${Math.round(value) === 1 ? '' : 's'}`;
 const times = (value: number): string =>
   `${Math.round(value)} time${Math.round(value) === 1 ? '' : 's'}`;
+const accounts = (value: number): string =>
+  `${Math.round(value)} other account${Math.round(value) === 1 ? '' : 's'}`;
 const yesNo = (value: number, yes: string, no: string): string => (value >= 0.5 ? yes : no);
 
 /** Look-back of the windowed features, in days (the 24-hour and 48-hour ones are shorter). */
@@ -232,6 +234,31 @@ export const FEATURES: readonly FeatureSpec[] = [
         'the beneficiary had not paid the sender recently',
       ),
   },
+  {
+    name: 'senderSharedAccounts',
+    meaning:
+      'other accounts sharing a device, IP address, phone, e-mail or address with the sender (both first used before the payment; hubs used by more than 50 accounts left out)',
+    words: (v) =>
+      `the sender shares a device, IP address, phone, e-mail or address with ${accounts(v)}`,
+  },
+  {
+    name: 'receiverSharedAccounts',
+    meaning:
+      'other accounts sharing a device, IP address, phone, e-mail or address with the beneficiary (as senderSharedAccounts)',
+    words: (v) =>
+      `the beneficiary shares a device, IP address, phone, e-mail or address with ${accounts(v)}`,
+  },
+  {
+    name: 'partiesShareIdentifier',
+    meaning:
+      'whether sender and beneficiary used the same device, IP address, phone, e-mail or address before the payment',
+    words: (v) =>
+      yesNo(
+        v,
+        'the sender and the beneficiary use the same device, IP address, phone, e-mail or address',
+        'the sender and the beneficiary share no device, IP address, phone, e-mail or address',
+      ),
+  },
 ];
 
 /**
@@ -245,8 +272,11 @@ export const FEATURES: readonly FeatureSpec[] = [
  * - `movement-features/3`: three features added at the end: cycleClosedAccounts and
  *   partiesInCycle7d, from the alerts of the cycle search (the aml.cycle rule), and
  *   returnPayment7d. A model of version 2 has fewer inputs, so it is refused.
+ * - `movement-features/4`: three shared-identifier features added at the end:
+ *   senderSharedAccounts, receiverSharedAccounts and partiesShareIdentifier, from the accounts'
+ *   identifier uses (USES edges) that began before the movement. A model of version 3 is refused.
  */
-export const FEATURE_SET_VERSION = 'movement-features/3';
+export const FEATURE_SET_VERSION = 'movement-features/4';
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 

@@ -1,6 +1,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { FEATURE_WINDOW_DAYS, FEATURES } from '../features/feature-set';
 import { MAX_RECENT_PER_ACCOUNT } from '../features/feature-extractor';
+import { MAX_USERS_PER_IDENTIFIER } from '../features/identifier-uses';
 import type { RiskModelFile, SplitMetrics } from './risk-model-file';
 
 /** Below this many labelled movements in the test split, the card warns that figures are rough. */
@@ -194,7 +195,8 @@ function caveats(file: RiskModelFile): string[] {
     'The model learns what the labels say. Laundering missing from the labels is learned as normal, and a label pattern the data does not show cannot be learned.',
     'The rules’ own hits are features: "model alone" is not independent of the rules; it reweights their signal with the graph features.',
     'The split is by time only. Accounts are not kept apart across the parts: an account seen laundering in training can reappear in test, and attempts that straddle a boundary have movements on both sides.',
-    `Features look back at most ${FEATURE_WINDOW_DAYS} days and ${MAX_RECENT_PER_ACCOUNT} movements per account; longer or slower schemes are invisible to them. Cycle participation and shared identifiers are not features yet.`,
+    `Features look back at most ${FEATURE_WINDOW_DAYS} days and ${MAX_RECENT_PER_ACCOUNT} movements per account; longer or slower schemes are invisible to them.`,
+    `Shared identifiers count only the identifier uses (USES edges) the scorer was given with a first use before the payment: on the stream, a use that arrives after a payment is not seen by it. An identifier more than ${MAX_USERS_PER_IDENTIFIER} accounts used (a public Wi-Fi) counts as a hub and links no one.`,
     'The score estimates laundering odds at the base rate of the training data; a bank with another rate of laundering gets scores shifted accordingly, and the threshold should be checked on its own data.',
     'Traffic changes (new products, customers, fraud patterns) make the model stale: retrain, and compare the new model with the one in use before switching.',
   );

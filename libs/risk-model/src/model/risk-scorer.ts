@@ -1,4 +1,4 @@
-import type { DetectedAlert } from '@app/detectors';
+import type { DetectedAlert, IdentifierUse } from '@app/detectors';
 import type { Movement } from '@app/vocabulary';
 import { FEATURE_NAMES, FEATURES } from '../features/feature-set';
 import type { FeatureContext } from '../features/feature-extractor';
@@ -59,6 +59,11 @@ export class RiskScorer {
     return this.score(movement.movementId, row);
   }
 
+  /** An account's identifier use, for the shared-identifier features (before the movements). */
+  onIdentifierUse(use: IdentifierUse): void {
+    this.extractor.onIdentifierUse(use);
+  }
+
   /** See MovementFeatureExtractor.trial: scores without keeping the movements. */
   trial<T>(run: () => T): T {
     return this.extractor.trial(run);
@@ -66,6 +71,10 @@ export class RiskScorer {
 
   stateSize(): { accounts: number; movements: number } {
     return this.extractor.stateSize();
+  }
+
+  identifierStateSize(): { identifiers: number; uses: number } {
+    return this.extractor.identifierStateSize();
   }
 
   /** Scores a feature row computed elsewhere (training, evaluation). */

@@ -1,6 +1,7 @@
 import {
   activitiesOf,
   AlertCollector,
+  identifierUsesOf,
   MemoryAccountDirectory,
   StreamDetectionEngine,
 } from '@app/detectors';
@@ -69,6 +70,8 @@ export async function collect(
   const alerts = new AlertCollector();
   for await (const chunk of chunks) {
     accounts.add(chunk.vertices, chunk.edges);
+    // Identifier uses first: each movement then counts those that began before it.
+    for (const use of identifierUsesOf(chunk.edges)) extractor.onIdentifierUse(use);
     for (const activity of activitiesOf(chunk)) {
       if (activity.type === 'event') {
         engine.onEvent(activity.event);

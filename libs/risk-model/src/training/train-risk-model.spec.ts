@@ -4,20 +4,23 @@ import {
   MemoryAccountDirectory,
   StreamDetectionEngine,
   activitiesOf,
+  identifierUsesOf,
 } from '@app/detectors';
 import { DetectorsSettings, loadSettings } from '@app/settings';
-import { InvalidInputError, SingleCurrencyMoney } from '@app/vocabulary';
+import { ids, InvalidInputError, SingleCurrencyMoney } from '@app/vocabulary';
+import type { GraphEdge } from '@app/vocabulary';
 import type { DetectionChunk } from '@app/detectors';
 import { FEATURE_NAMES } from '../features/feature-set';
 import { MovementFeatureExtractor } from '../features/feature-extractor';
 import { parseRiskModel, serializeRiskModel } from '../model/risk-model-file';
 import { RiskScorer } from '../model/risk-scorer';
-import { syntheticBank } from '../testing/synthetic-bank';
+import { DAY, syntheticBank, T0 } from '../testing/synthetic-bank';
 import { extractFeatures, trainRiskModel } from './train-risk-model';
 
 const money = new SingleCurrencyMoney('USD');
 const registry = (): DetectorRegistry =>
   new DetectorRegistry(ALL_DETECTORS, loadSettings(DetectorsSettings, {}), money);
+const HOUR = 3_600_000;
 const options = { seed: 7, money, highRiskJurisdictions: ['KP'], params: { rounds: 20 } };
 
 const bank = syntheticBank(3, 21, 20);
@@ -62,11 +65,47 @@ describe('trainRiskModel', () => {
   });
 });
 
+/**
+ * USES edges for a bank: each laundering hub and its mules on one phone (first used an hour
+ * before the hub's first payment out, so its earliest payments do not count it), and normal
+ * accounts in pairs on a device first used on a day of the span.
+ */
+function usesOf(bank: DetectionChunk): GraphEdge[] {
+  const edges: GraphEdge[] = [];
+  const use = (account: string, identifier: string, firstSeen: number): void => {
+    edges.push({
+      label: 'USES',
+      eid: ids.structural('USES', account, identifier),
+      from: account,
+      to: identifier,
+      props: { firstSeen, lastSeen: firstSeen + DAY },
+    });
+  };
+  const firstOut = new Map<string, number>();
+  for (const e of bank.edges)
+    if (e.label === 'TRANSFERRED' && !firstOut.has(e.from)) firstOut.set(e.from, e.props.timestamp);
+  for (const v of bank.vertices) {
+    const hub = /:hub(\d+)$/.exec(v.uid);
+    const mule = /:mule(\d+)-\d+$/.exec(v.uid);
+    const normal = /:n(\d+)$/.exec(v.uid);
+    if (hub) use(v.uid, `phone:hub${hub[1]}`, (firstOut.get(v.uid) ?? T0) + 60_000);
+    if (mule) use(v.uid, `phone:hub${mule[1]}`, T0);
+    if (normal)
+      use(
+        v.uid,
+        `device:pair${Math.floor(Number(normal[1]) / 2)}`,
+        T0 + Number(normal[1]) * 3 * HOUR,
+      );
+  }
+  return edges;
+}
+
 describe('one feature definition in batch and per event (parity)', () => {
   it('batch extraction over chunks equals feeding the engine one movement at a time with trials in between', async () => {
     const parityBank = syntheticBank(5, 10, 15);
-    // Batch: the dataset cut into chunks of 50 edges (accounts first).
-    const chunks: DetectionChunk[] = [{ vertices: parityBank.vertices, edges: [] }];
+    const uses = usesOf(parityBank);
+    // Batch: the dataset cut into chunks of 50 edges (accounts and identifier uses first).
+    const chunks: DetectionChunk[] = [{ vertices: parityBank.vertices, edges: uses }];
     for (let i = 0; i < parityBank.edges.length; i += 50)
       chunks.push({ vertices: [], edges: parityBank.edges.slice(i, i + 50) });
     const batch = await extractFeatures(registry(), chunks, {
@@ -86,9 +125,15 @@ describe('one feature definition in batch and per event (parity)', () => {
     });
     const F = FEATURE_NAMES.length;
     let row = 0;
+    // Per event, each identifier use comes in just before the first movement after its first
+    // use (as the ingest worker would get a USES edge before the payments that follow it).
+    const pending = identifierUsesOf(uses).sort((a, b) => a.firstSeen - b.firstSeen);
+    let next = 0;
     for (const activity of activitiesOf(parityBank)) {
       if (activity.type !== 'movement') continue;
       const m = activity.movement;
+      while (next < pending.length && pending[next].firstSeen < m.timestamp)
+        extractor.onIdentifierUse(pending[next++]);
       // A what-if score of a made-up payment must leave no trace in either state.
       engine.trial((feed) =>
         extractor.trial(() => {
@@ -102,6 +147,11 @@ describe('one feature definition in batch and per event (parity)', () => {
       row += 1;
     }
     expect(row).toBe(batch.ids.length);
+    // The shared-identifier features took part: some movements between accounts on one phone.
+    const shared = FEATURE_NAMES.indexOf('partiesShareIdentifier');
+    let sharing = 0;
+    for (let i = 0; i < row; i += 1) sharing += batch.features[i * F + shared];
+    expect(sharing).toBeGreaterThan(10);
   });
 });
 
@@ -152,15 +202,15 @@ describe('parseRiskModel', () => {
       /trained on feature set old/,
     ],
     [
-      'a model of feature set 2 (before the cycle features), asking to retrain',
+      'a model of feature set 3 (before the shared-identifier features), asking to retrain',
       (f: Record<string, unknown>) => ({
         ...f,
         featureSet: {
-          version: 'movement-features/2',
-          names: FEATURE_NAMES.slice(0, FEATURE_NAMES.indexOf('cycleClosedAccounts')),
+          version: 'movement-features/3',
+          names: FEATURE_NAMES.slice(0, FEATURE_NAMES.indexOf('senderSharedAccounts')),
         },
       }),
-      /trained on feature set movement-features\/2, and this version computes movement-features\/3; train the model again/,
+      /trained on feature set movement-features\/3, and this version computes movement-features\/4; train the model again/,
     ],
     ['a threshold of 1.5', (f: Record<string, unknown>) => ({ ...f, threshold: 1.5 }), /threshold/],
     [
