@@ -1,7 +1,7 @@
 import { __, bootstrapSchema, encodeProps, JanusGraphClient } from '@app/janusgraph';
 import type { GraphTraversal } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
-import { describeWithJanusGraph } from '@app/testing';
+import { describeWithJanusGraph, readDiscovery } from '@app/testing';
 import { ConflictError } from '@app/vocabulary';
 import type { GraphEdge } from '@app/vocabulary';
 import { describeGraphStoreContract, describeVertexSearchContract } from '../contract';
@@ -105,39 +105,57 @@ describeWithJanusGraph('JanusGraphGraphStore: two writers, one new key', (endpoi
     expect(await store.getEdges([firstHolds.eid])).toEqual([firstHolds]);
   });
 
-  it('a uid created by two writers at once: the orphan is merged into the indexed vertex, with its edges, nothing lost', async () => {
-    // Writer 1 creates a new person (without settling, so that the race can be staged after it).
-    const unsettled = new JanusGraphGraphStore(client, { batchSize: 50, settleNewKeys: false });
-    const fresh = { ...holder, uid: `${holder.uid}-fresh` };
-    expect(await unsettled.upsertVertices([fresh])).toEqual({
-      created: 1,
-      updated: 0,
-      unchanged: 0,
-    });
-    const firstId = await client.submitOne(client.g.V().has('uid', fresh.uid).id());
-    // Writer 2 created the same uid at the same instant: the index now names its vertex, and
-    // writer 1's vertex is an orphan, which already got an edge from a writer that had read it.
-    const secondId = await client.submitScript(EXTRA_VERTEX_SCRIPT, {
-      vertexLabel: fresh.label,
-      props: Object.fromEntries([['uid', fresh.uid], ...encodeProps(fresh.props)]),
-    });
-    expect(await client.submitOne(client.g.V().has('uid', fresh.uid).id())).toEqual(secondId[0]);
-    const onOrphan = { ...secondHolds, eid: `${secondHolds.eid}-fresh`, from: fresh.uid };
-    await client.submit(addHolds(client.g.V(firstId), onOrphan));
-    // Counts scan the graph, so they see both copies (and the holder).
-    const personCount = async (): Promise<number> => (await store.counts()).vertices.Person ?? 0;
-    expect(await personCount()).toBe(3);
+  /*
+   * An orphan is what a true race leaves on BerkeleyDB JE (and on in-memory storage), whose
+   * locks do not stop two writers. On Cassandra JanusGraph's own locks refuse the second writer,
+   * so no orphan arises there; and the staged one (made with consistency checks off) is a state
+   * Cassandra's lock checks then refuse to delete, which would leave the test graph stuck.
+   */
+  const orphanTest =
+    readDiscovery().janusgraph.local?.storage === 'cql'
+      ? (title: string, test: () => Promise<void>) =>
+          it.skip(
+            `${title} (skipped on Cassandra: its locks refuse the second writer, so no orphan arises to merge)`,
+            test,
+          )
+      : it;
 
-    // Writer 1's settle step, as every upsert that created vertices runs it.
-    await store.settleCreatedVertices([{ uid: fresh.uid, id: firstId }]);
-    expect(await client.submit(client.g.V(firstId).count())).toEqual([0]);
-    expect(await store.getEdges([onOrphan.eid])).toEqual([onOrphan]);
-    expect(await client.submit(client.g.V(secondId[0]).bothE().values('eid'))).toEqual([
-      onOrphan.eid,
-    ]);
-    expect(await store.upsertVertices([fresh])).toEqual({ created: 0, updated: 0, unchanged: 1 });
-    expect(await personCount()).toBe(2);
-  });
+  orphanTest(
+    'a uid created by two writers at once: the orphan is merged into the indexed vertex, with its edges, nothing lost',
+    async () => {
+      // Writer 1 creates a new person (without settling, so that the race can be staged after it).
+      const unsettled = new JanusGraphGraphStore(client, { batchSize: 50, settleNewKeys: false });
+      const fresh = { ...holder, uid: `${holder.uid}-fresh` };
+      expect(await unsettled.upsertVertices([fresh])).toEqual({
+        created: 1,
+        updated: 0,
+        unchanged: 0,
+      });
+      const firstId = await client.submitOne(client.g.V().has('uid', fresh.uid).id());
+      // Writer 2 created the same uid at the same instant: the index now names its vertex, and
+      // writer 1's vertex is an orphan, which already got an edge from a writer that had read it.
+      const secondId = await client.submitScript(EXTRA_VERTEX_SCRIPT, {
+        vertexLabel: fresh.label,
+        props: Object.fromEntries([['uid', fresh.uid], ...encodeProps(fresh.props)]),
+      });
+      expect(await client.submitOne(client.g.V().has('uid', fresh.uid).id())).toEqual(secondId[0]);
+      const onOrphan = { ...secondHolds, eid: `${secondHolds.eid}-fresh`, from: fresh.uid };
+      await client.submit(addHolds(client.g.V(firstId), onOrphan));
+      // Counts scan the graph, so they see both copies (and the holder).
+      const personCount = async (): Promise<number> => (await store.counts()).vertices.Person ?? 0;
+      expect(await personCount()).toBe(3);
+
+      // Writer 1's settle step, as every upsert that created vertices runs it.
+      await store.settleCreatedVertices([{ uid: fresh.uid, id: firstId }]);
+      expect(await client.submit(client.g.V(firstId).count())).toEqual([0]);
+      expect(await store.getEdges([onOrphan.eid])).toEqual([onOrphan]);
+      expect(await client.submit(client.g.V(secondId[0]).bothE().values('eid'))).toEqual([
+        onOrphan.eid,
+      ]);
+      expect(await store.upsertVertices([fresh])).toEqual({ created: 0, updated: 0, unchanged: 1 });
+      expect(await personCount()).toBe(2);
+    },
+  );
 
   it('settling changes nothing when the created vertex is the one its uid names', async () => {
     const fresh = { ...holder, uid: `${holder.uid}-alone` };
