@@ -117,10 +117,9 @@ export function upsertVerticesTraversal(g: GraphTraversalSource, rows: readonly 
     );
 }
 
-/** One edge as the server needs it: its eid, its shape, the labels its ends may have. */
-export function edgeRow(edge: GraphEdge): Row {
-  const ends = EDGE_ENDPOINTS[edge.label];
-  return new Map<unknown, unknown>([
+/** What every edge row starts with: its eid, its shape (label and end uids) and its match. */
+function edgeRowHead(edge: GraphEdge): [unknown, unknown][] {
+  return [
     ['eid', edge.eid],
     [
       'shape',
@@ -131,19 +130,32 @@ export function edgeRow(edge: GraphEdge): Row {
       ]),
     ],
     ['match', new Map([['eid', edge.eid]])],
+  ];
+}
+
+/** What `mergeE` creates for a missing edge: label, ends (`outV`/`inV` given) and props. */
+function edgeCreate(edge: GraphEdge, outV: unknown, inV: unknown): [unknown, unknown] {
+  return [
+    'create',
+    new Map<unknown, unknown>([
+      [t.label, edge.label],
+      [direction.out, outV],
+      [direction.in, inV],
+      ...encodeProps(edge.props),
+    ]),
+  ];
+}
+
+/** One edge as the server needs it: its eid, its shape, the labels its ends may have. */
+export function edgeRow(edge: GraphEdge): Row {
+  const ends = EDGE_ENDPOINTS[edge.label];
+  return new Map<unknown, unknown>([
+    ...edgeRowHead(edge),
     ['from', new Map([['uid', edge.from]])],
     ['to', new Map([['uid', edge.to]])],
     ['fromLabels', [...ends.from]],
     ['toLabels', [...ends.to]],
-    [
-      'create',
-      new Map<unknown, unknown>([
-        [t.label, edge.label],
-        [direction.out, merge.outV],
-        [direction.in, merge.inV],
-        ...encodeProps(edge.props),
-      ]),
-    ],
+    edgeCreate(edge, merge.outV, merge.inV),
   ]);
 }
 
@@ -210,27 +222,7 @@ export interface EndVertex {
  * needs it: its eid, its shape and what to create, the ends given by id.
  */
 export function edgeRowByEndIds(edge: GraphEdge, from: EndVertex, to: EndVertex): Row {
-  return new Map<unknown, unknown>([
-    ['eid', edge.eid],
-    [
-      'shape',
-      new Map([
-        ['label', edge.label],
-        ['from', edge.from],
-        ['to', edge.to],
-      ]),
-    ],
-    ['match', new Map([['eid', edge.eid]])],
-    [
-      'create',
-      new Map<unknown, unknown>([
-        [t.label, edge.label],
-        [direction.out, from.id],
-        [direction.in, to.id],
-        ...encodeProps(edge.props),
-      ]),
-    ],
-  ]);
+  return new Map<unknown, unknown>([...edgeRowHead(edge), edgeCreate(edge, from.id, to.id)]);
 }
 
 /**
