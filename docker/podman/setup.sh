@@ -30,7 +30,7 @@ service_pid() {
   local pid
   [[ -r $PID_FILE ]] || return 1
   pid="$(tr -dc '0-9' < "$PID_FILE")"
-  [[ -n $pid ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'system service' || return 1
+  [[ -n $pid ]] && tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q 'system service' || return 1
   echo "$pid"
 }
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalJanusGraph } from './local-services';
+import type { JanusGraphStorage, LocalJanusGraph } from './local-services';
 
 /** Where a real service was found, or why it was not. */
 export type Discovered =
@@ -12,8 +12,15 @@ export type Discovered =
     }
   | { found: false; reason: string };
 
-/** A JanusGraph found, plus how to restart it when the repository's scripts started it. */
-export type DiscoveredJanusGraph = Discovered & { local?: LocalJanusGraph };
+/**
+ * A JanusGraph found, plus how to restart it when the repository's scripts started it, and its
+ * storage backend when known (the repository's scripts and containers; not a server the
+ * settings name, whose storage the tests cannot see).
+ */
+export type DiscoveredJanusGraph = Discovered & {
+  local?: LocalJanusGraph;
+  storage?: JanusGraphStorage;
+};
 
 export interface DiscoveryResult {
   janusgraph: DiscoveredJanusGraph;

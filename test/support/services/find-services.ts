@@ -87,7 +87,13 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
     try {
       const version = await probeJanusGraph(url);
       const local = findLocalJanusGraph(settings.graph.host, settings.graph.port);
-      return { found: true, how: 'settings', url, version, ...(local ? { local } : {}) };
+      return {
+        found: true,
+        how: 'settings',
+        url,
+        version,
+        ...(local ? { local, storage: local.storage } : {}),
+      };
     } catch (error: unknown) {
       throw new Error(
         `GRAPH_BACKEND=janusgraph but ${url} does not answer: ${describeError(error)}`,
@@ -110,7 +116,13 @@ export async function discoverJanusGraph(settings: AllSettings): Promise<Discove
     // Create the schema once, as test/run-all.sh does for a server it starts: the suites'
     // own bootstrap then finds it in place and stays within their hook timeouts.
     await bootstrapContainerSchema(settings, container.getHost(), container.getMappedPort(8182));
-    return { found: true, how: 'testcontainers', url, version: await probeJanusGraph(url) };
+    return {
+      found: true,
+      how: 'testcontainers',
+      url,
+      version: await probeJanusGraph(url),
+      storage: 'inmemory',
+    };
   }
   return {
     found: false,
