@@ -23,7 +23,7 @@ import { emptyCounters, IngestCounters, MessageSettler } from './message-settler
 import { MicroBatcher } from './micro-batcher';
 import { MovementDetector } from './movement-detector';
 import { OutageGate, OutageState } from './store-outage';
-import { TopicPipeline } from './topic-pipeline';
+import { TopicPipeline, TopicPipelineOptions } from './topic-pipeline';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -110,6 +110,17 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     );
     const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
       processor.complete(prepared);
+    // Held messages occupy the receive queue (they are not acknowledged yet): keep room for at
+    // least one batch of new messages, so the entities that held movements wait for still arrive.
+    const pipelineOptions: TopicPipelineOptions = {
+      writeConcurrency: options.writeConcurrency,
+      holdMissingMs: options.holdMissingMs,
+      holdMaxMessages: Math.max(
+        0,
+        Math.min(options.holdMaxMessages, config.receiveQueueSize - options.batchSize),
+      ),
+      holdRetryMs: options.holdRetryMs,
+    };
     this.pipelines = [
       new TopicPipeline(
         {
@@ -117,11 +128,17 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           kind: 'entities',
           prepare: (batch) => processor.prepareEntities(batch),
           complete,
+          // New vertices may be the ends held messages wait for: try those again now.
+          written: () => {
+            for (const pipeline of this.pipelines) pipeline.retryHeld();
+          },
         },
         this.gate,
         this.counterValues,
         metrics,
         logger,
+        pipelineOptions,
+        clock,
       ),
       new TopicPipeline(
         {
@@ -134,6 +151,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         this.counterValues,
         metrics,
         logger,
+        pipelineOptions,
+        clock,
       ),
     ];
     this.entities = new MicroBatcher(
@@ -182,6 +201,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async start(): Promise<void> {
     if (this.running) return;
     this.gate.restart();
+    for (const pipeline of this.pipelines) pipeline.resume();
     this.entities.resume();
     this.movements.resume();
     await this.keepDeadLetters();
@@ -234,6 +254,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     for (const subscription of this.subscriptions) subscription.stop();
     // Batches held for a graph outage are left unsettled: the broker delivers them again.
     this.gate.stop();
+    // No more holding for missing vertices: what is completed from now on is settled as usual.
+    for (const pipeline of this.pipelines) pipeline.stop();
     const left = await Promise.all([this.entities.stop(), this.movements.stop()]);
     const unwritten = left[0].length + left[1].length;
     if (unwritten > 0) {
@@ -242,6 +264,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       );
     }
     await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
+    const held = this.pipelines.reduce((sum, pipeline) => sum + pipeline.releaseHeld(), 0);
+    if (held > 0) {
+      this.logger.log(
+        `Stopping: ${held} message(s) held for a missing account or vertex are left unacknowledged; the broker delivers them again`,
+      );
+    }
     await this.closeSubscriptions();
     if (this.running) {
       this.running = false;
