@@ -44,8 +44,11 @@ function seconds(ms: number): string {
  * - A graph outage is not a message fault: batches are held and tried again with backoff
  *   (`OutageGate`), nothing is settled, readiness says so (`outage`).
  * - A message that makes a write fail is isolated by splitting its batch (`TopicPipeline`).
- * - Messages are settled all at once per batch, and the next batch is written while the
- *   previous one is detected and settled (`IngestProcessor`, `MessageSettler`).
+ * - Up to `writeConcurrency` batches of a topic are written at once; detection and settling
+ *   follow batch order, all messages of a batch settled at once (`TopicPipeline`,
+ *   `IngestProcessor`, `MessageSettler`).
+ * - A message whose end vertex is not written yet is held in the worker for `holdMissingMs` and
+ *   tried again whenever a new batch of entities is written, before the broker path applies.
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
  * stops taking messages, finishes and settles the batches in hand (during an outage it leaves
@@ -110,16 +113,21 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     );
     const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
       processor.complete(prepared);
-    // Held messages occupy the receive queue (they are not acknowledged yet): keep room for at
-    // least one batch of new messages, so the entities that held movements wait for still arrive.
-    const pipelineOptions: TopicPipelineOptions = {
+    const movementsOptions: TopicPipelineOptions = {
       writeConcurrency: options.writeConcurrency,
       holdMissingMs: options.holdMissingMs,
+      holdMaxMessages: options.holdMaxMessages,
+      holdRetryMs: options.holdRetryMs,
+    };
+    // Held messages occupy the receive queue (they are not acknowledged yet). Held movements may
+    // fill it: the accounts they wait for come on the other topic. Held entity edges wait for
+    // vertices of their own topic, so they leave room for at least one batch of new messages.
+    const entitiesOptions: TopicPipelineOptions = {
+      ...movementsOptions,
       holdMaxMessages: Math.max(
         0,
         Math.min(options.holdMaxMessages, config.receiveQueueSize - options.batchSize),
       ),
-      holdRetryMs: options.holdRetryMs,
     };
     this.pipelines = [
       new TopicPipeline(
@@ -137,7 +145,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         this.counterValues,
         metrics,
         logger,
-        pipelineOptions,
+        entitiesOptions,
         clock,
       ),
       new TopicPipeline(
@@ -151,7 +159,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         this.counterValues,
         metrics,
         logger,
-        pipelineOptions,
+        movementsOptions,
         clock,
       ),
     ];
@@ -245,10 +253,11 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Graceful stop: no new messages; the batch being written on each topic is finished and
-   * settled, and batches that had not started yet are left unsettled, so the broker delivers
-   * them again (to another worker, or to this one after a restart). A stop therefore waits for
-   * one batch per topic, not for everything the receive queues held; then it detaches.
+   * Graceful stop: no new messages; the batches being written on each topic are finished and
+   * settled, and batches that had not started yet, and messages held for a missing vertex, are
+   * left unsettled, so the broker delivers them again (to another worker, or to this one after a
+   * restart). A stop therefore waits for the batches in hand, not for everything the receive
+   * queues held; then it detaches.
    */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.stop();

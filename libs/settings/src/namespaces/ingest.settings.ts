@@ -114,7 +114,7 @@ export class IngestSettings {
     kind: 'integer',
     default: '1000',
     description:
-      'Most messages per topic the ingest worker holds for a missing end vertex at once (also kept below PULSAR_RECEIVE_QUEUE_SIZE minus INGEST_BATCH_SIZE, so new messages keep arriving); further ones are sent back through the broker at once.',
+      'Most messages per topic the ingest worker holds for a missing end vertex at once (on the entities topic also kept below PULSAR_RECEIVE_QUEUE_SIZE minus INGEST_BATCH_SIZE, so the vertices they wait for keep arriving); further ones are sent back through the broker at once.',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be 0 or more' })
