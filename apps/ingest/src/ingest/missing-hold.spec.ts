@@ -1,10 +1,17 @@
-import { MemoryBroker, movementMessage, vertexUpsertMessage } from '@app/streaming';
+import {
+  edgeUpsertMessage,
+  MemoryBroker,
+  movementMessage,
+  vertexUpsertMessage,
+} from '@app/streaming';
 import type { OutgoingMessage } from '@app/streaming';
 import { FixedClock } from '@app/vocabulary';
 import {
   account,
   FlakyGraphStore,
+  holds,
   movement,
+  person,
   RecordingLogger,
   streamingConfig,
   ThresholdDetector,
@@ -134,6 +141,31 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     ]);
     await until(() => worker.counters.written === 5, 'the accounts and the three movements');
     expect(await store.getEdge('mv:test:3')).toBeDefined();
+    expect(worker.counters.deadLettered).toBe(0);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('holds entity edges only up to the receive queue minus one batch, so the vertices they wait for can still arrive', async () => {
+    const worker = await startWorker(
+      {
+        PULSAR_RECEIVE_QUEUE_SIZE: '4',
+        PULSAR_MAX_REDELIVER_COUNT: '100',
+        PULSAR_NACK_REDELIVERY_DELAY_MS: '50',
+      },
+      { batchSize: 3, holdMaxMessages: 1000 },
+    );
+    // Three edges whose person is not written: one place is left for them (4 - 3).
+    await publishEntities([1, 2, 3].map((n) => edgeUpsertMessage(holds(n, n), meta())));
+    await until(() => worker.counters.retried >= 2, 'the two that do not fit to be nacked');
+    expect(worker.counters.held).toBe(1);
+    // Movements wait for the other topic: they may fill their whole receive queue.
+    await publishMovements([1, 2, 3, 4].map((n) => movementMessage(movement(n, 1, 2), meta())));
+    await until(() => worker.counters.held === 5, 'the four movements to be held');
+    await publishEntities([
+      ...[1, 2, 3].map((n) => vertexUpsertMessage(person(n), meta())),
+      ...[1, 2, 3].map((n) => vertexUpsertMessage(account(n), meta())),
+    ]);
+    await until(() => worker.counters.written === 13, 'every vertex, edge and movement');
     expect(worker.counters.deadLettered).toBe(0);
     expect(await deadLetters()).toEqual([]);
   });
