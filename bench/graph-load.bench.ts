@@ -62,6 +62,12 @@ export interface GraphLoadOptions {
    * repository's .services unless bench/run.sh started servers of its own elsewhere.
    */
   servicesDir: string;
+  /**
+   * Also run the end-to-end path with the ingest worker as it was before it held movements and
+   * wrote batches side by side (INGEST_HOLD_MISSING_MS=0, INGEST_WRITE_CONCURRENCY=1), in the
+   * same round, for a before/after comparison (`--graph-load-ingest-before`).
+   */
+  ingestBefore?: boolean;
 }
 
 const DEFAULTS: GraphLoadOptions = {
@@ -280,6 +286,8 @@ interface IngestRecord {
   received: number;
   written: number;
   retried: number;
+  held: number;
+  heldTimedOut: number;
   warnings: string[];
 }
 
@@ -337,20 +345,30 @@ function pulsarPath(
   whole: boolean,
   staged: boolean,
   records: Map<string, IngestRecord>,
+  before = false,
 ): Path {
-  const { batchSize, batchWindowMs } = DEFAULT_INGEST_OPTIONS;
-  const name = staged ? 'Pulsar → ingest, movements after the population' : 'Pulsar → ingest';
+  const ingestOptions = before
+    ? { ...DEFAULT_INGEST_OPTIONS, holdMissingMs: 0, writeConcurrency: 1 }
+    : DEFAULT_INGEST_OPTIONS;
+  const { batchSize, batchWindowMs, writeConcurrency, holdMissingMs } = ingestOptions;
+  const name = before
+    ? 'Pulsar → ingest, worker as before (no holding, one write at a time)'
+    : staged
+      ? 'Pulsar → ingest, movements after the population'
+      : 'Pulsar → ingest';
   let loads = 0;
   return {
     name,
-    how: staged
-      ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
-      : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
-        `(INGEST_BATCH_SIZE=${batchSize}, INGEST_BATCH_WINDOW_MS=${batchWindowMs}, detection off) → store upserts; from the first publish until the worker wrote every element`,
+    how: before
+      ? `as the next row, but with INGEST_HOLD_MISSING_MS=0 and INGEST_WRITE_CONCURRENCY=1: the worker as it was before it held movements whose accounts are missing and wrote batches side by side`
+      : staged
+        ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
+        : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
+          `(INGEST_BATCH_SIZE=${batchSize}, INGEST_BATCH_WINDOW_MS=${batchWindowMs}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, INGEST_HOLD_MISSING_MS=${holdMissingMs}, detection off) → store upserts; from the first publish until the worker wrote every element`,
     viaPulsar: true,
     load: async (store, data) => {
       loads += 1;
-      const tag = `graph-load-${process.pid}-${Date.now().toString(36)}-${staged ? 's' : 'd'}${loads}`;
+      const tag = `graph-load-${process.pid}-${Date.now().toString(36)}-${before ? 'b' : staged ? 's' : 'd'}${loads}`;
       const config: StreamingConfig = {
         ...streaming,
         backend: 'pulsar',
@@ -367,7 +385,7 @@ function pulsarPath(
         store,
         new NoDetection(),
         config,
-        DEFAULT_INGEST_OPTIONS,
+        ingestOptions,
         tally.logger,
       );
       await worker.start();
@@ -385,11 +403,13 @@ function pulsarPath(
           publishing.then(() => new Promise<never>(() => undefined)),
         ]);
         await publishing;
-        const { received, retried } = worker.counters;
+        const { received, retried, held, heldTimedOut } = worker.counters;
         records.set(name, {
           received,
           written: worker.counters.written,
           retried,
+          held,
+          heldTimedOut,
           warnings: tally.top(3),
         });
       } finally {
@@ -579,6 +599,9 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
       ...projectPaths(options, settings, whole),
       ...(viaPulsar
         ? [
+            ...(options.ingestBefore
+              ? [pulsarPath(options, streaming, whole, false, ingestRecords, true)]
+              : []),
             pulsarPath(options, streaming, whole, false, ingestRecords),
             pulsarPath(options, streaming, whole, true, ingestRecords),
           ]
@@ -657,7 +680,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     });
     const loadAtEnd = loadavg();
     const lines = [
-      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
+      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
       '',
       `Server: JanusGraph ${version} on **${backend}** storage (\`storage.backend=${storage}\`, mixed indexes: ${index}) at ${client.endpoint}, on the same ${cpus().length} cores as this client. ` +
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +
@@ -677,7 +700,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         : []),
       ...[...ingestRecords.entries()].flatMap(([name, record]) => [
         '',
-        `${name}, last load: the ingest worker received ${fmt(record.received)} messages and wrote ${fmt(record.written)} elements; ${fmt(record.retried)} deliveries were put back to be tried again, none dead-lettered.` +
+        `${name}, last load: the ingest worker received ${fmt(record.received)} messages and wrote ${fmt(record.written)} elements; ${fmt(record.retried)} deliveries were put back to be tried again, none dead-lettered; ${fmt(record.held)} deliveries were held in the worker for a missing account or vertex (${fmt(record.heldTimedOut)} of them still missing after INGEST_HOLD_MISSING_MS, then put back).` +
           (record.warnings.length > 0
             ? ` Its most frequent warnings: ${record.warnings.join('; ')}.`
             : ' No warnings.'),

@@ -66,6 +66,7 @@ const SECTIONS: Section[] = [
           edges: numberFlag('--graph-load-edges'),
           batchSizes: sweepFlag('--graph-load-sweep'),
           servicesDir: textFlag('--graph-load-services-dir'),
+          ingestBefore: process.argv.includes('--graph-load-ingest-before') || undefined,
         }),
       ),
   },

@@ -53,9 +53,10 @@ async function boot(store: GraphStore): Promise<INestApplication> {
     .overrideProvider(streamingSettings.KEY)
     .useValue({ ...defaults.streaming, nackRedeliveryDelayMs: 10, maxRedeliverCount: 2 })
     // One message per batch: the batch-size histogram shows the setting reached the worker.
-    // No extra wait for missing accounts: a movement without them runs out of redeliveries.
+    // No extra wait for missing accounts (no hold in the worker either): a movement without them
+    // runs out of redeliveries.
     .overrideProvider(ingestSettings.KEY)
-    .useValue({ ...defaults.ingest, batchSize: 1, missingEntityWaitMs: 0 })
+    .useValue({ ...defaults.ingest, batchSize: 1, missingEntityWaitMs: 0, holdMissingMs: 0 })
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   await app.init();

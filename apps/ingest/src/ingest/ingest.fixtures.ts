@@ -130,6 +130,8 @@ export class FlakyGraphStore extends MemoryGraphStore {
   hold?: Promise<void>;
   /** Vertex write calls started so far. */
   vertexWrites = 0;
+  /** Edge write calls started so far. */
+  edgeWrites = 0;
 
   private check(): void {
     if (this.down) {
@@ -149,6 +151,7 @@ export class FlakyGraphStore extends MemoryGraphStore {
 
   override async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
     this.check();
+    this.edgeWrites += 1;
     const poison = this.failEdgeWrite?.(batch);
     if (poison) throw poison;
     return super.upsertEdges(batch);

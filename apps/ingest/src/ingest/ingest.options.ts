@@ -14,7 +14,18 @@ export interface IngestOptions {
   outageRetryMaxMs: number;
   /** Least wait for a missing end vertex before dead-lettering (`INGEST_MISSING_ENTITY_WAIT_MS`). */
   missingEntityWaitMs: number;
+  /** Batches of one topic written at once (`INGEST_WRITE_CONCURRENCY`). */
+  writeConcurrency: number;
+  /** Longest hold in the worker for a missing end vertex (`INGEST_HOLD_MISSING_MS`); 0 = none. */
+  holdMissingMs: number;
+  /** Most messages per topic held at once (`INGEST_HOLD_MAX_MESSAGES`). */
+  holdMaxMessages: number;
+  /** Pause before held messages are tried again when no new batch of entities triggers it. */
+  holdRetryMs: number;
 }
+
+/** Pause before held messages are tried again without a trigger (no setting: a reaction time, not a knob). */
+export const DEFAULT_HOLD_RETRY_MS = 200;
 
 /** Movements and events remembered for detection (no setting: memory bound, not a tuning knob). */
 export const DEFAULT_DETECTED_MEMORY = 100_000;
@@ -28,6 +39,10 @@ export function ingestOptionsFrom(config: IngestConfig): IngestOptions {
     outageRetryInitialMs: config.outageRetryInitialMs,
     outageRetryMaxMs: Math.max(config.outageRetryInitialMs, config.outageRetryMaxMs),
     missingEntityWaitMs: config.missingEntityWaitMs,
+    writeConcurrency: config.writeConcurrency,
+    holdMissingMs: config.holdMissingMs,
+    holdMaxMessages: config.holdMaxMessages,
+    holdRetryMs: DEFAULT_HOLD_RETRY_MS,
   };
 }
 

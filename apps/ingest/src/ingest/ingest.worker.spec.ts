@@ -201,10 +201,10 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(logged.some((l) => l.includes('answers again after'))).toBe(true);
   });
 
-  it('does not write the next batch of a topic while the store is down, and dead-letters none of them', async () => {
+  it('writes no more than INGEST_WRITE_CONCURRENCY batches of a topic while the store is down, and dead-letters none of them', async () => {
     await startWorker(
       { PULSAR_MAX_REDELIVER_COUNT: '0' },
-      { batchSize: 1, outageRetryInitialMs: 5, outageRetryMaxMs: 10 },
+      { batchSize: 1, outageRetryInitialMs: 5, outageRetryMaxMs: 10, writeConcurrency: 2 },
     );
     await publishEntities([
       vertexUpsertMessage(account(1), meta()),
@@ -214,16 +214,16 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     store.down = true;
     await publishMovements([1, 2, 3, 4].map((n) => movementMessage(movement(n, 1, 2), meta())));
     await until(() => worker.counters.outageRetries >= 5, 'the outage to last a while');
-    // One batch is held; the others wait behind it (no redelivery budget: 0 would dead-letter).
-    expect(worker.outage?.heldMessages).toBe(1);
+    // Two batches are held; the others wait behind them (no redelivery budget: 0 would dead-letter).
+    expect(worker.outage?.heldMessages).toBe(2);
     store.down = false;
     await until(() => worker.counters.written === 6, 'every movement');
     expect(worker.counters).toMatchObject({ retried: 0, deadLettered: 0 });
     expect(await deadLetters()).toEqual([]);
   });
 
-  it('does not lose a movement whose accounts arrive later: it is retried until they exist', async () => {
-    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '50' });
+  it('does not lose a movement whose accounts arrive later: without holding it is retried through the broker until they exist', async () => {
+    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '50' }, { holdMissingMs: 0 });
     await publishMovements([movementMessage(movement(1, 1, 2), meta())]);
     await until(() => worker.counters.retried >= 2, 'a couple of retries');
     expect(await store.getEdge('mv:test:1')).toBeUndefined();
@@ -240,7 +240,10 @@ describe('IngestWorker (memory broker, memory graph)', () => {
   });
 
   it('dead-letters a movement whose accounts never arrive after the last redelivery, with the reason', async () => {
-    await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '2' }, { missingEntityWaitMs: 0 });
+    await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '2' },
+      { missingEntityWaitMs: 0, holdMissingMs: 0 },
+    );
     await publishEntities([vertexUpsertMessage(account(1), meta())]);
     await until(() => worker.counters.written === 1, 'the first account');
     await publishMovements([movementMessage(movement(9, 1, 404), meta())]);
@@ -286,7 +289,12 @@ describe('IngestWorker (memory broker, memory graph)', () => {
       store,
       detector,
       streamingConfig({ PULSAR_MAX_REDELIVER_COUNT: '1', PULSAR_NACK_REDELIVERY_DELAY_MS: '1' }),
-      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 1, missingEntityWaitMs: 60_000 },
+      {
+        ...DEFAULT_INGEST_OPTIONS,
+        batchWindowMs: 1,
+        missingEntityWaitMs: 60_000,
+        holdMissingMs: 0,
+      },
       logger,
       undefined,
       clock,
@@ -515,7 +523,7 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     store.hold = new Promise<void>((resolve) => {
       release = resolve;
     });
-    await startWorker({}, { batchSize: 10 });
+    await startWorker({}, { batchSize: 10, writeConcurrency: 1 });
     await publishEntities(
       Array.from({ length: 50 }, (_unused, i) => vertexUpsertMessage(account(i + 1), meta())),
     );

@@ -23,7 +23,7 @@ import { emptyCounters, IngestCounters, MessageSettler } from './message-settler
 import { MicroBatcher } from './micro-batcher';
 import { MovementDetector } from './movement-detector';
 import { OutageGate, OutageState } from './store-outage';
-import { TopicPipeline } from './topic-pipeline';
+import { TopicPipeline, TopicPipelineOptions } from './topic-pipeline';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -44,8 +44,11 @@ function seconds(ms: number): string {
  * - A graph outage is not a message fault: batches are held and tried again with backoff
  *   (`OutageGate`), nothing is settled, readiness says so (`outage`).
  * - A message that makes a write fail is isolated by splitting its batch (`TopicPipeline`).
- * - Messages are settled all at once per batch, and the next batch is written while the
- *   previous one is detected and settled (`IngestProcessor`, `MessageSettler`).
+ * - Up to `writeConcurrency` batches of a topic are written at once; detection and settling
+ *   follow batch order, all messages of a batch settled at once (`TopicPipeline`,
+ *   `IngestProcessor`, `MessageSettler`).
+ * - A message whose end vertex is not written yet is held in the worker for `holdMissingMs` and
+ *   tried again whenever a new batch of entities is written, before the broker path applies.
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
  * stops taking messages, finishes and settles the batches in hand (during an outage it leaves
@@ -110,6 +113,22 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     );
     const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
       processor.complete(prepared);
+    const movementsOptions: TopicPipelineOptions = {
+      writeConcurrency: options.writeConcurrency,
+      holdMissingMs: options.holdMissingMs,
+      holdMaxMessages: options.holdMaxMessages,
+      holdRetryMs: options.holdRetryMs,
+    };
+    // Held messages occupy the receive queue (they are not acknowledged yet). Held movements may
+    // fill it: the accounts they wait for come on the other topic. Held entity edges wait for
+    // vertices of their own topic, so they leave room for at least one batch of new messages.
+    const entitiesOptions: TopicPipelineOptions = {
+      ...movementsOptions,
+      holdMaxMessages: Math.max(
+        0,
+        Math.min(options.holdMaxMessages, config.receiveQueueSize - options.batchSize),
+      ),
+    };
     this.pipelines = [
       new TopicPipeline(
         {
@@ -117,11 +136,17 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           kind: 'entities',
           prepare: (batch) => processor.prepareEntities(batch),
           complete,
+          // New vertices may be the ends held messages wait for: try those again now.
+          written: () => {
+            for (const pipeline of this.pipelines) pipeline.retryHeld();
+          },
         },
         this.gate,
         this.counterValues,
         metrics,
         logger,
+        entitiesOptions,
+        clock,
       ),
       new TopicPipeline(
         {
@@ -134,6 +159,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         this.counterValues,
         metrics,
         logger,
+        movementsOptions,
+        clock,
       ),
     ];
     this.entities = new MicroBatcher(
@@ -182,6 +209,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async start(): Promise<void> {
     if (this.running) return;
     this.gate.restart();
+    for (const pipeline of this.pipelines) pipeline.resume();
     this.entities.resume();
     this.movements.resume();
     await this.keepDeadLetters();
@@ -225,15 +253,18 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Graceful stop: no new messages; the batch being written on each topic is finished and
-   * settled, and batches that had not started yet are left unsettled, so the broker delivers
-   * them again (to another worker, or to this one after a restart). A stop therefore waits for
-   * one batch per topic, not for everything the receive queues held; then it detaches.
+   * Graceful stop: no new messages; the batches being written on each topic are finished and
+   * settled, and batches that had not started yet, and messages held for a missing vertex, are
+   * left unsettled, so the broker delivers them again (to another worker, or to this one after a
+   * restart). A stop therefore waits for the batches in hand, not for everything the receive
+   * queues held; then it detaches.
    */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.stop();
     // Batches held for a graph outage are left unsettled: the broker delivers them again.
     this.gate.stop();
+    // No more holding for missing vertices: what is completed from now on is settled as usual.
+    for (const pipeline of this.pipelines) pipeline.stop();
     const left = await Promise.all([this.entities.stop(), this.movements.stop()]);
     const unwritten = left[0].length + left[1].length;
     if (unwritten > 0) {
@@ -242,6 +273,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       );
     }
     await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
+    const held = this.pipelines.reduce((sum, pipeline) => sum + pipeline.releaseHeld(), 0);
+    if (held > 0) {
+      this.logger.log(
+        `Stopping: ${held} message(s) held for a missing account or vertex are left unacknowledged; the broker delivers them again`,
+      );
+    }
     await this.closeSubscriptions();
     if (this.running) {
       this.running = false;

@@ -21,6 +21,10 @@ export interface IngestCounters {
   outageRetries: number;
   /** Batches split to isolate a message that made the write fail unexpectedly. */
   batchesSplit: number;
+  /** Deliveries held in the worker for a missing end vertex (instead of a nack at once). */
+  held: number;
+  /** Held deliveries whose end vertex was still missing when the hold time ran out. */
+  heldTimedOut: number;
 }
 
 export function emptyCounters(): IngestCounters {
@@ -33,6 +37,8 @@ export function emptyCounters(): IngestCounters {
     detectionFailures: 0,
     outageRetries: 0,
     batchesSplit: 0,
+    held: 0,
+    heldTimedOut: 0,
   };
 }
 

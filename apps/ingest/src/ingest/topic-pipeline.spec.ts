@@ -6,7 +6,7 @@ import type { PreparedBatch } from './ingest.processor';
 import { NoIngestMetrics } from './ingest.metrics';
 import { emptyCounters } from './message-settler';
 import { OutageGate } from './store-outage';
-import { TopicPipeline, TopicPipelineSteps } from './topic-pipeline';
+import { TopicPipeline, TopicPipelineOptions, TopicPipelineSteps } from './topic-pipeline';
 
 /** A gate the test opens by hand. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -48,7 +48,11 @@ function prepared(batch: readonly ReceivedMessage[]): PreparedBatch {
   };
 }
 
-function pipeline(steps: Omit<TopicPipelineSteps, 'topic' | 'kind'>, outageGate?: OutageGate) {
+function pipeline(
+  steps: Omit<TopicPipelineSteps, 'topic' | 'kind'>,
+  outageGate?: OutageGate,
+  options?: TopicPipelineOptions,
+) {
   const counters = emptyCounters();
   const logger = new RecordingLogger();
   const pipe = new TopicPipeline(
@@ -61,6 +65,7 @@ function pipeline(steps: Omit<TopicPipelineSteps, 'topic' | 'kind'>, outageGate?
     counters,
     new NoIngestMetrics(),
     logger,
+    options,
   );
   return { pipe, counters, logger };
 }
@@ -86,22 +91,81 @@ describe('TopicPipeline', () => {
     // The second run returns once its batch is written and the first is complete.
     const second = pipe.run([b]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(log).toEqual(['write m0', 'complete m0 start', 'write m1']);
+    // m1 is written while m0 is being completed (in either order), m0 cannot end yet.
+    expect([...log].sort()).toEqual(['complete m0 start', 'write m0', 'write m1']);
     firstCompletion.open();
     await second;
+    expect(log).toContain('complete m0 end');
     await pipe.run([c]);
     await pipe.drain();
-    expect(log).toEqual([
-      'write m0',
-      'complete m0 start',
-      'write m1',
-      'complete m0 end',
-      'complete m1 start',
-      'complete m1 end',
-      'write m2',
-      'complete m2 start',
-      'complete m2 end',
+    const at = (line: string) => log.indexOf(line);
+    expect(log).toHaveLength(9);
+    expect(at('complete m0 end')).toBeLessThan(at('complete m1 start'));
+    expect(at('complete m1 end')).toBeLessThan(at('complete m2 start'));
+    // One write at a time: m2 is written only once m1's run has returned.
+    expect(at('write m1')).toBeLessThan(at('write m2'));
+    expect(at('complete m0 end')).toBeLessThan(at('write m2'));
+  });
+
+  it('writes up to writeConcurrency batches at once and completes them in batch order, whatever order the writes end in', async () => {
+    const batches = await messages(4);
+    const log: string[] = [];
+    const writes = new Map<string, { opened: Promise<void>; open: () => void }>(
+      batches.map((m) => [text(m), gate()]),
+    );
+    let writing = 0;
+    let mostWriting = 0;
+    const { pipe } = pipeline(
+      {
+        prepare: async (batch) => {
+          const name = text(batch[0]);
+          writing += 1;
+          mostWriting = Math.max(mostWriting, writing);
+          log.push(`write ${name} start`);
+          await writes.get(name)?.opened;
+          writing -= 1;
+          log.push(`write ${name} end`);
+          return prepared(batch);
+        },
+        complete: (done) => {
+          log.push(`complete ${done.settlements.map((s) => text(s.message)).join()}`);
+          return Promise.resolve();
+        },
+      },
+      undefined,
+      { writeConcurrency: 2, holdMissingMs: 0, holdMaxMessages: 0, holdRetryMs: 1 },
+    );
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await pipe.run([batches[0]]);
+    // Room for a second write while the first is under way; not for a third.
+    const second = pipe.run([batches[1]]);
+    await settle();
+    expect(log).toEqual(['write m0 start', 'write m1 start']);
+    let secondReturned = false;
+    void second.then(() => {
+      secondReturned = true;
+    });
+    // The later write ends first: nothing is completed before m0, and no third write starts.
+    writes.get('m1')?.open();
+    await settle();
+    expect(log).toEqual(['write m0 start', 'write m1 start', 'write m1 end']);
+    expect(secondReturned).toBe(true);
+    const third = pipe.run([batches[2]]);
+    await settle();
+    expect(log.filter((l) => l.startsWith('complete'))).toEqual([]);
+    writes.get('m0')?.open();
+    writes.get('m2')?.open();
+    writes.get('m3')?.open();
+    await third;
+    await pipe.run([batches[3]]);
+    await pipe.drain();
+    expect(log.filter((l) => l.startsWith('complete'))).toEqual([
+      'complete m0',
+      'complete m1',
+      'complete m2',
+      'complete m3',
     ]);
+    expect(mostWriting).toBe(2);
   });
 
   it('splits a failing batch until the message that fails is alone, and completes the parts in message order', async () => {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ReceivedMessage } from '@app/streaming';
+import { Clock, SystemClock } from '@app/vocabulary';
 import type { PreparedBatch } from './ingest.processor';
 import type { IngestCounters, Settlement } from './message-settler';
 import type { IngestMetrics } from './ingest.metrics';
@@ -14,6 +15,36 @@ export interface TopicPipelineSteps {
   prepare(batch: readonly ReceivedMessage[]): Promise<PreparedBatch>;
   /** Detects and settles a prepared batch; never throws. */
   complete(prepared: PreparedBatch): Promise<void>;
+  /** Called each time a new batch of this topic has been written (not a retry of held ones). */
+  written?(): void;
+}
+
+/** How much of a topic's work runs at once, and how messages with a missing end wait. */
+export interface TopicPipelineOptions {
+  /** Batches of this topic written at once (`INGEST_WRITE_CONCURRENCY`), at least 1. */
+  writeConcurrency: number;
+  /** Longest time a message with a missing end vertex is held in the worker (`INGEST_HOLD_MISSING_MS`); 0 = never held. */
+  holdMissingMs: number;
+  /** Most messages held at once; when full, a further one takes the broker path at once. */
+  holdMaxMessages: number;
+  /** Pause before held messages are tried again when no new batch of entities triggers it. */
+  holdRetryMs: number;
+}
+
+/** One batch written at a time (the next one overlapping the completion of the last), nothing held. */
+export const SERIAL_PIPELINE: TopicPipelineOptions = {
+  writeConcurrency: 1,
+  holdMissingMs: 0,
+  holdMaxMessages: 0,
+  holdRetryMs: 0,
+};
+
+/** A message held in the worker because an end vertex it needs was not stored yet. */
+interface Held {
+  /** Epoch ms when it was first held. */
+  since: number;
+  /** True while it waits for its next try; false while a try of it is under way. */
+  waiting: boolean;
 }
 
 function errorText(error: unknown): string {
@@ -21,20 +52,45 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The work on one topic, batch after batch, in two overlapping steps: while batch N is detected
- * and settled, batch N+1 is already being written (never more than one batch ahead, and
- * detection and settling stay in batch order, so one account's movements reach detection in
- * order).
+ * The work on one topic in two overlapping steps: writing batches, up to `writeConcurrency` of
+ * them at once, and completing them (detection, then settling) strictly in batch order, so one
+ * account's movements reach detection in the order they were received. `run` hands a batch over
+ * and returns once there is room for the next: fewer than `writeConcurrency` writes under way and
+ * no more than `writeConcurrency` batches waiting to be completed. With 1 this is the overlap of
+ * writing batch N+1 while batch N is completed, never more.
  *
  * Writing a batch goes through the `OutageGate`: while the graph store is down the batch is
- * held and tried again with backoff, unsettled, and no further batch of this topic is written
- * (the broker stops handing out messages once the worker's receive queue is full). A write that
- * fails for any other reason is a message fault: the batch is split in halves, and halves again,
- * until the message that makes it fail is alone; that one is retried through the broker (and
- * dead-lettered with the error on its last delivery) while the others are written.
+ * held and tried again with backoff, unsettled, and no further batch of this topic is taken once
+ * the writes in hand are all held (the broker stops handing out messages once the worker's
+ * receive queue is full). A write that fails for any other reason is a message fault: the batch
+ * is split in halves, and halves again, until the message that makes it fail is alone; that one
+ * is retried through the broker (and dead-lettered with the error on its last delivery) while the
+ * others are written.
+ *
+ * A message whose write reports a missing end vertex (a movement whose account is not written
+ * yet) is held here, unsettled, instead of being sent back through the broker at once: it is
+ * tried again after each new batch of entities is written (`retryHeld`) or after `holdRetryMs`,
+ * for up to `holdMissingMs` (not counting time the store was down), and by at most
+ * `holdMaxMessages` at a time. Once that time is over, or when the holding area is full, the
+ * outcome of its last try goes to the `MessageSettler` as before (nack, publish again to wait
+ * longer, dead-letter). A held message reaches detection when it is written, after the batches
+ * completed meanwhile. On `stop` the messages still held are left unsettled for the broker to
+ * deliver again.
  */
 export class TopicPipeline {
   private completing: Promise<void> = Promise.resolve();
+  /** Writes under way. */
+  private writing = 0;
+  /** Batches handed over and not completed yet (written or not). */
+  private unfinished = 0;
+  private waiters: (() => void)[] = [];
+  private readonly held = new Map<ReceivedMessage, Held>();
+  private retryTimer?: NodeJS.Timeout;
+  /** A try of held messages is under way. */
+  private retrying = false;
+  /** Held messages should be tried again as soon as the try under way is done. */
+  private retryAgain = false;
+  private stopped = false;
 
   constructor(
     private readonly steps: TopicPipelineSteps,
@@ -42,36 +98,198 @@ export class TopicPipeline {
     private readonly counters: IngestCounters,
     private readonly metrics: IngestMetrics,
     private readonly logger: LoggerService,
-  ) {}
+    private readonly options: TopicPipelineOptions = SERIAL_PIPELINE,
+    private readonly clock: Clock = new SystemClock(),
+  ) {
+    if (!Number.isSafeInteger(options.writeConcurrency) || options.writeConcurrency < 1) {
+      throw new RangeError(
+        `writeConcurrency must be a whole number, at least 1 (got ${options.writeConcurrency})`,
+      );
+    }
+  }
+
+  /** Messages held in the worker for a missing end vertex right now. */
+  get heldMessages(): number {
+    return this.held.size;
+  }
 
   /**
-   * Writes a batch, queues its completion behind the previous batch's, and resolves once the
-   * batch is written and the previous one is complete (so at most two are in the pipeline).
+   * Starts writing a batch, queues its completion behind the previous batch's, and resolves once
+   * the pipeline has room for the next batch (see the class comment).
    */
   async run(batch: readonly ReceivedMessage[]): Promise<void> {
     this.counters.received += batch.length;
     this.metrics.batchStarted(this.steps.topic, batch.length);
-    const started = performance.now();
-    const prepared = await this.prepareIsolating(batch);
-    const previous = this.completing;
-    this.completing = previous.then(async () => {
-      try {
-        for (const part of prepared) await this.steps.complete(part);
-      } catch (error: unknown) {
-        await this.release(prepared, error);
-      }
-      this.metrics.batchFinished(
-        this.steps.topic,
-        batch.length,
-        (performance.now() - started) / 1000,
-      );
-    });
-    await previous;
+    this.launch(batch, false);
+    const limit = this.options.writeConcurrency;
+    while (this.writing >= limit || this.unfinished > limit) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 
-  /** Resolves when every batch handed to `run` so far is complete. */
+  /** Resolves when every batch handed to `run` so far, and every try of held messages, is complete. */
   async drain(): Promise<void> {
-    await this.completing;
+    for (;;) {
+      const current = this.completing;
+      await current;
+      if (current === this.completing) return;
+    }
+  }
+
+  /**
+   * Tries the held messages again now (or right after the try under way). The worker calls it
+   * when a new batch of entities has been written.
+   */
+  retryHeld(): void {
+    if (this.stopped) return;
+    if (this.retrying) {
+      this.retryAgain = true;
+      return;
+    }
+    const due: ReceivedMessage[] = [];
+    for (const [message, entry] of this.held) {
+      if (!entry.waiting) continue;
+      entry.waiting = false;
+      due.push(message);
+    }
+    if (due.length === 0) return;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    this.retrying = true;
+    this.launch(due, true);
+  }
+
+  /**
+   * Stops holding and trying held messages (the worker is stopping): a batch completed from now
+   * on settles every message the usual way. The messages still held stay unsettled until
+   * `releaseHeld`.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.retryAgain = false;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+  }
+
+  /**
+   * After `stop` and `drain`: forgets the messages still held, unsettled (the broker delivers
+   * them again once the subscription closes), and says how many there were.
+   */
+  releaseHeld(): number {
+    const count = this.held.size;
+    this.held.clear();
+    return count;
+  }
+
+  /** Takes batches and holds messages again after `stop`. */
+  resume(): void {
+    this.stopped = false;
+  }
+
+  private changed(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Writes a batch now and chains its completion; `retry`: a try of held messages. */
+  private launch(batch: readonly ReceivedMessage[], retry: boolean): void {
+    const started = performance.now();
+    this.writing += 1;
+    this.unfinished += 1;
+    const written = this.prepareIsolating(batch).finally(() => {
+      this.writing -= 1;
+      this.changed();
+    });
+    if (!retry && this.steps.written) {
+      const notify = this.steps.written.bind(this.steps);
+      void written.then(
+        (parts) => {
+          if (parts.some((part) => part.settlements.some((s) => s.outcome.kind === 'written')))
+            notify();
+        },
+        () => undefined,
+      );
+    }
+    const previous = this.completing;
+    this.completing = previous.then(async () => {
+      let prepared: PreparedBatch[] = [];
+      try {
+        prepared = await written;
+        for (const part of prepared) await this.steps.complete(this.holdMissing(part));
+      } catch (error: unknown) {
+        await this.release(prepared, error);
+      } finally {
+        this.unfinished -= 1;
+        this.changed();
+        if (retry) this.retryDone();
+        else
+          this.metrics.batchFinished(
+            this.steps.topic,
+            batch.length,
+            (performance.now() - started) / 1000,
+          );
+      }
+    });
+  }
+
+  /** The batch without the messages that are held now (they stay unsettled). */
+  private holdMissing(part: PreparedBatch): PreparedBatch {
+    const now = this.clock.now();
+    const settlements = part.settlements.filter((s) => !this.hold(s, now));
+    return settlements.length === part.settlements.length ? part : { ...part, settlements };
+  }
+
+  /** True when the message of `settlement` is held (again) instead of settled. */
+  private hold({ message, outcome }: Settlement, now: number): boolean {
+    const entry = this.held.get(message);
+    if (
+      outcome.kind !== 'missing' ||
+      message.settled ||
+      this.stopped ||
+      this.options.holdMissingMs <= 0
+    ) {
+      if (entry) this.held.delete(message);
+      return false;
+    }
+    if (entry) {
+      // Time the store was down does not count: the store could not have written the vertex.
+      const waited = now - Math.max(entry.since, this.gate.storeAnsweringSince);
+      if (waited < this.options.holdMissingMs) {
+        entry.waiting = true;
+        this.scheduleRetry();
+        return true;
+      }
+      this.held.delete(message);
+      this.counters.heldTimedOut += 1;
+      return false;
+    }
+    if (this.held.size >= this.options.holdMaxMessages) return false;
+    this.held.set(message, { since: now, waiting: true });
+    this.counters.held += 1;
+    this.scheduleRetry();
+    return true;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryHeld();
+    }, this.options.holdRetryMs);
+  }
+
+  /** A try of held messages is complete: the next one now if asked for, or after the pause. */
+  private retryDone(): void {
+    this.retrying = false;
+    if (this.retryAgain) {
+      this.retryAgain = false;
+      this.retryHeld();
+    }
   }
 
   /**
@@ -100,12 +318,14 @@ export class TopicPipeline {
 
   /**
    * Completing failed (a bug: `complete` handles its own failures): every message of the batch
-   * that is still unsettled is nacked, so none is left hanging and later batches go on.
+   * that is still unsettled is nacked (held ones included), so none is left hanging and later
+   * batches go on.
    */
   private async release(prepared: readonly PreparedBatch[], error: unknown): Promise<void> {
     const unsettled = prepared
       .flatMap((part) => part.settlements.map((s) => s.message))
       .filter((message) => !message.settled);
+    for (const message of unsettled) this.held.delete(message);
     this.logger.error({
       msg: `Settling a batch from the ${this.steps.kind} topic failed (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
       correlationId: unsettled[0]?.messageId,

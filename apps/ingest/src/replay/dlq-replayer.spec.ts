@@ -53,7 +53,7 @@ describe('replay of dead letters', () => {
       new ThresholdDetector(1_000_000),
       // No redelivery: a missing account dead-letters the movement at once.
       streamingConfig({ PULSAR_MAX_REDELIVER_COUNT: '0' }),
-      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 2, missingEntityWaitMs: 0 },
+      { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 2, missingEntityWaitMs: 0, holdMissingMs: 0 },
       new RecordingLogger(),
     );
     await worker.start();

@@ -23,6 +23,9 @@ describe('ingest settings', () => {
       outageRetryInitialMs: 500,
       outageRetryMaxMs: 5000,
       missingEntityWaitMs: 600000,
+      writeConcurrency: 2,
+      holdMissingMs: 5000,
+      holdMaxMessages: 1000,
     });
   });
 
@@ -36,6 +39,9 @@ describe('ingest settings', () => {
         INGEST_OUTAGE_RETRY_INITIAL_MS: '100',
         INGEST_OUTAGE_RETRY_MAX_MS: '30000',
         INGEST_MISSING_ENTITY_WAIT_MS: '120000',
+        INGEST_WRITE_CONCURRENCY: '4',
+        INGEST_HOLD_MISSING_MS: '0',
+        INGEST_HOLD_MAX_MESSAGES: '50',
       }),
     ).toEqual({
       batchSize: 500,
@@ -45,11 +51,18 @@ describe('ingest settings', () => {
       outageRetryInitialMs: 100,
       outageRetryMaxMs: 30000,
       missingEntityWaitMs: 120000,
+      writeConcurrency: 4,
+      holdMissingMs: 0,
+      holdMaxMessages: 50,
     });
   });
 
   it.each([
     ['INGEST_BATCH_SIZE', 'many', 'must be a whole number'],
+    ['INGEST_WRITE_CONCURRENCY', '0', 'must be at least 1'],
+    ['INGEST_WRITE_CONCURRENCY', '17', 'must be at most 16'],
+    ['INGEST_HOLD_MISSING_MS', '-1', 'must be 0 or more'],
+    ['INGEST_HOLD_MAX_MESSAGES', 'lots', 'must be a whole number'],
     ['INGEST_BATCH_SIZE', '2.5', 'must be a whole number'],
     ['INGEST_BATCH_SIZE', '0', 'must be at least 1'],
     ['INGEST_BATCH_SIZE', '5001', 'must be at most 5000'],

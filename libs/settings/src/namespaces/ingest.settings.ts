@@ -84,4 +84,40 @@ export class IngestSettings {
   @Min(0, { message: 'must be 0 or more' })
   @Max(604800000, { message: 'must be at most 604800000 (seven days)' })
   missingEntityWaitMs!: number;
+
+  @EnvVar({
+    name: 'INGEST_WRITE_CONCURRENCY',
+    kind: 'integer',
+    default: '2',
+    description:
+      'Batches of one topic the ingest worker writes to the graph at once (detection and acknowledgement still follow batch order; 1 = one write at a time, overlapping the settling of the previous batch).',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(16, { message: 'must be at most 16' })
+  writeConcurrency!: number;
+
+  @EnvVar({
+    name: 'INGEST_HOLD_MISSING_MS',
+    kind: 'integer',
+    default: '5000',
+    description:
+      'Longest time the ingest worker keeps a movement or edge whose end vertex (e.g. its account) is not written yet, unacknowledged, and tries it again as new entities are written, before sending it back through the broker (0 = send it back at once).',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(600000, { message: 'must be at most 600000 (ten minutes)' })
+  holdMissingMs!: number;
+
+  @EnvVar({
+    name: 'INGEST_HOLD_MAX_MESSAGES',
+    kind: 'integer',
+    default: '1000',
+    description:
+      'Most messages per topic the ingest worker holds for a missing end vertex at once (on the entities topic also kept below PULSAR_RECEIVE_QUEUE_SIZE minus INGEST_BATCH_SIZE, so the vertices they wait for keep arriving); further ones are sent back through the broker at once.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(100000, { message: 'must be at most 100000' })
+  holdMaxMessages!: number;
 }
