@@ -40,7 +40,7 @@ import { bootstrapSchema, encodeProps, JanusGraphClient } from '@app/janusgraph'
 import { type GraphConfig, loadAllSettings, type StreamingConfig } from '@app/settings';
 import { createMessageBroker, PulsarDatasetSink } from '@app/streaming';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
-import { DEFAULT_INGEST_OPTIONS } from '../apps/ingest/src/ingest/ingest.options';
+import { type IngestOptions, ingestOptionsFrom } from '../apps/ingest/src/ingest/ingest.options';
 import { IngestWorker } from '../apps/ingest/src/ingest/ingest.worker';
 import { LOADER_CALLS_IN_FLIGHT, loadBatched } from './graph-store.bench';
 import { NoDetection } from './pulsar-throughput.bench';
@@ -333,7 +333,7 @@ async function* movementsAfterPopulation(
 
 /**
  * End to end: the seeder's Pulsar sink (`seeder generate --sink pulsar`) publishes the data on
- * topics of this load alone, and the ingest worker (default ingest settings, detection off)
+ * topics of this load alone, and the ingest worker (ingest settings from the environment, detection off)
  * writes it into the store. Done when the worker wrote every element; a dead-lettered message
  * voids the measurement (every element is valid). `staged`: the movements are published only
  * once the worker wrote the population (what an operator loading a bank through Pulsar can do);
@@ -342,14 +342,13 @@ async function* movementsAfterPopulation(
 function pulsarPath(
   options: GraphLoadOptions,
   streaming: StreamingConfig,
+  ingest: IngestOptions,
   whole: boolean,
   staged: boolean,
   records: Map<string, IngestRecord>,
   before = false,
 ): Path {
-  const ingestOptions = before
-    ? { ...DEFAULT_INGEST_OPTIONS, holdMissingMs: 0, writeConcurrency: 1 }
-    : DEFAULT_INGEST_OPTIONS;
+  const ingestOptions = before ? { ...ingest, holdMissingMs: 0, writeConcurrency: 1 } : ingest;
   const { batchSize, batchWindowMs, writeConcurrency, holdMissingMs } = ingestOptions;
   const name = before
     ? 'Pulsar → ingest, worker as before (no holding, one write at a time)'
@@ -507,7 +506,10 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
   variant: string;
 }> {
   const options = { ...DEFAULTS, ...overrides };
-  const { graph: settings, streaming } = loadAllSettings();
+  const { graph: settings, streaming, ingest: ingestConfig } = loadAllSettings();
+  // The ingest settings of the environment (INGEST_BATCH_SIZE, INGEST_WRITE_CONCURRENCY, ...),
+  // like PULSAR_RECEIVE_QUEUE_SIZE and the other streaming settings: a tuning can be measured.
+  const ingest = ingestOptionsFrom(ingestConfig);
   const loadAtStart = loadavg();
   const bank = await generateBankInMemory(bankOptions(options));
   const data = subset({ vertices: bank.vertices, edges: bank.edges }, options.edges);
@@ -600,10 +602,10 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
       ...(viaPulsar
         ? [
             ...(options.ingestBefore
-              ? [pulsarPath(options, streaming, whole, false, ingestRecords, true)]
+              ? [pulsarPath(options, streaming, ingest, whole, false, ingestRecords, true)]
               : []),
-            pulsarPath(options, streaming, whole, false, ingestRecords),
-            pulsarPath(options, streaming, whole, true, ingestRecords),
+            pulsarPath(options, streaming, ingest, whole, false, ingestRecords),
+            pulsarPath(options, streaming, ingest, whole, true, ingestRecords),
           ]
         : []),
     ];
