@@ -23,7 +23,7 @@ describe('ingest settings', () => {
       outageRetryInitialMs: 500,
       outageRetryMaxMs: 5000,
       missingEntityWaitMs: 600000,
-      writeConcurrency: 2,
+      writeConcurrency: 1,
       holdMissingMs: 5000,
       holdMaxMessages: 1000,
     });

@@ -88,7 +88,7 @@ export class IngestSettings {
   @EnvVar({
     name: 'INGEST_WRITE_CONCURRENCY',
     kind: 'integer',
-    default: '2',
+    default: '1',
     description:
       'Batches of one topic the ingest worker writes to the graph at once (detection and acknowledgement still follow batch order; 1 = one write at a time, overlapping the settling of the previous batch).',
   })
