@@ -128,6 +128,8 @@ export class FlakyGraphStore extends MemoryGraphStore {
   failEdgeWrite?: (batch: readonly GraphEdge[]) => Error | undefined;
   /** While set, vertex writes wait for it (a slow graph). */
   hold?: Promise<void>;
+  /** While set, edge and movement writes wait for it (a write stuck on a lock). */
+  holdEdges?: Promise<void>;
   /** Vertex write calls started so far. */
   vertexWrites = 0;
   /** Edge write calls started so far. */
@@ -152,6 +154,7 @@ export class FlakyGraphStore extends MemoryGraphStore {
   override async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
     this.check();
     this.edgeWrites += 1;
+    if (this.holdEdges) await this.holdEdges;
     const poison = this.failEdgeWrite?.(batch);
     if (poison) throw poison;
     return super.upsertEdges(batch);

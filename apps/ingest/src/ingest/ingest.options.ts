@@ -22,6 +22,8 @@ export interface IngestOptions {
   holdMaxMessages: number;
   /** Pause before held messages are tried again when no new batch of entities triggers it. */
   holdRetryMs: number;
+  /** Longest wait of a stop for the writes under way (`INGEST_STOP_TIMEOUT_MS`). */
+  stopTimeoutMs: number;
 }
 
 /** Pause before held messages are tried again without a trigger (no setting: a reaction time, not a knob). */
@@ -43,6 +45,7 @@ export function ingestOptionsFrom(config: IngestConfig): IngestOptions {
     holdMissingMs: config.holdMissingMs,
     holdMaxMessages: config.holdMaxMessages,
     holdRetryMs: DEFAULT_HOLD_RETRY_MS,
+    stopTimeoutMs: config.stopTimeoutMs,
   };
 }
 

@@ -33,6 +33,19 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
+/** True if `work` is done within `ms` (false: it is still running; it is not cancelled). */
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The ingest worker: consumes the entities and movements topics through the subscription of the
  * `streaming` settings (Key_Shared by default: one account's messages always reach the same
@@ -65,6 +78,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   /** Full names of the entities and movements topics. */
   private readonly topics: readonly [string, string];
   private running = false;
+  private readonly stopTimeoutMs: number;
 
   constructor(
     private readonly broker: MessageBroker,
@@ -81,6 +95,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const entitiesTopic = broker.topicName(config.entitiesTopic);
     const movementsTopic = broker.topicName(config.movementsTopic);
     this.topics = [entitiesTopic, movementsTopic];
+    this.stopTimeoutMs = options.stopTimeoutMs;
     this.gate = new OutageGate(
       { initialMs: options.outageRetryInitialMs, maxMs: options.outageRetryMaxMs },
       {
@@ -258,6 +273,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
    * left unsettled, so the broker delivers them again (to another worker, or to this one after a
    * restart). A stop therefore waits for the batches in hand, not for everything the receive
    * queues held; then it detaches.
+   *
+   * It waits `stopTimeoutMs` at most (`INGEST_STOP_TIMEOUT_MS`): a write can hang far longer
+   * (JanusGraph on Cassandra retries for about 30 s a write that meets the locks of a crashed
+   * JanusGraph server, and the client tries again). Batches still being written then are left
+   * unsettled, for the broker to deliver again, so the worker stops before whoever stopped it
+   * loses patience and kills it.
    */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.stop();
@@ -265,14 +286,16 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.gate.stop();
     // No more holding for missing vertices: what is completed from now on is settled as usual.
     for (const pipeline of this.pipelines) pipeline.stop();
-    const left = await Promise.all([this.entities.stop(), this.movements.stop()]);
-    const unwritten = left[0].length + left[1].length;
-    if (unwritten > 0) {
-      this.logger.log(
-        `Stopping: ${unwritten} message(s) received but not yet written are left unacknowledged; the broker delivers them again`,
+    const finishing = this.finishBatchesInHand();
+    if (!(await settlesWithin(finishing, this.stopTimeoutMs))) {
+      const given = this.pipelines.reduce((sum, pipeline) => sum + pipeline.abandon(), 0);
+      this.logger.warn(
+        `Stopping: graph writes of ${given} message(s) were still running after ${seconds(this.stopTimeoutMs)} s ` +
+          `(INGEST_STOP_TIMEOUT_MS); they are left unacknowledged and the broker delivers them again ` +
+          `(writing a message twice changes nothing in the graph)`,
       );
+      await finishing;
     }
-    await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
     const held = this.pipelines.reduce((sum, pipeline) => sum + pipeline.releaseHeld(), 0);
     if (held > 0) {
       this.logger.log(
@@ -285,6 +308,18 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       this.metrics.consuming(this.topics, false);
       this.logger.log(`Ingest stopped: ${JSON.stringify(this.counters)}`);
     }
+  }
+
+  /** The stop's wait: the batch in hand of each topic written, every batch handed over complete. */
+  private async finishBatchesInHand(): Promise<void> {
+    const left = await Promise.all([this.entities.stop(), this.movements.stop()]);
+    const unwritten = left[0].length + left[1].length;
+    if (unwritten > 0) {
+      this.logger.log(
+        `Stopping: ${unwritten} message(s) received but not yet written are left unacknowledged; the broker delivers them again`,
+      );
+    }
+    await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
   }
 
   /**

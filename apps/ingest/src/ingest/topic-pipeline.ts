@@ -76,6 +76,11 @@ function errorText(error: unknown): string {
  * longer, dead-letter). A held message reaches detection when it is written, after the batches
  * completed meanwhile. On `stop` the messages still held are left unsettled for the broker to
  * deliver again.
+ *
+ * A stop that cannot wait for the writes under way (a write stuck behind a dead server's locks)
+ * calls `abandon`: those batches are never completed (not detected, not settled), so the broker
+ * delivers their messages again; the upserts are idempotent, so a write that lands anyway
+ * changes nothing when it is done again.
  */
 export class TopicPipeline {
   private completing: Promise<void> = Promise.resolve();
@@ -83,6 +88,12 @@ export class TopicPipeline {
   private writing = 0;
   /** Batches handed over and not completed yet (written or not). */
   private unfinished = 0;
+  /** Messages of those batches. */
+  private unfinishedMessages = 0;
+  /** Bumped by `abandon`: work launched before it is never completed. */
+  private epoch = 0;
+  /** After `abandon` (until `resume`): batches handed over are left unsettled, not written. */
+  private abandoned = false;
   private waiters: (() => void)[] = [];
   private readonly held = new Map<ReceivedMessage, Held>();
   private retryTimer?: NodeJS.Timeout;
@@ -118,22 +129,44 @@ export class TopicPipeline {
    * the pipeline has room for the next batch (see the class comment).
    */
   async run(batch: readonly ReceivedMessage[]): Promise<void> {
+    if (this.abandoned) return;
     this.counters.received += batch.length;
     this.metrics.batchStarted(this.steps.topic, batch.length);
     this.launch(batch, false);
     const limit = this.options.writeConcurrency;
-    while (this.writing >= limit || this.unfinished > limit) {
+    while (!this.abandoned && (this.writing >= limit || this.unfinished > limit)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
-  /** Resolves when every batch handed to `run` so far, and every try of held messages, is complete. */
+  /**
+   * Resolves when every batch handed to `run` so far, and every try of held messages, is
+   * complete, or has been abandoned.
+   */
   async drain(): Promise<void> {
-    for (;;) {
-      const current = this.completing;
-      await current;
-      if (current === this.completing) return;
+    while (this.unfinished > 0) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /**
+   * The worker is stopping and cannot wait any longer: the batches not completed yet are given
+   * up, unsettled (the broker delivers their messages again once the subscription closes), and
+   * so is every batch handed over until `resume`. Writes still running go on in the store, but
+   * their results are ignored. Returns how many messages were given up.
+   */
+  abandon(): number {
+    const left = this.unfinishedMessages;
+    this.abandoned = true;
+    this.epoch += 1;
+    this.writing = 0;
+    this.unfinished = 0;
+    this.unfinishedMessages = 0;
+    this.completing = Promise.resolve();
+    this.retrying = false;
+    this.retryAgain = false;
+    this.changed();
+    return left;
   }
 
   /**
@@ -185,9 +218,10 @@ export class TopicPipeline {
     return count;
   }
 
-  /** Takes batches and holds messages again after `stop`. */
+  /** Takes batches and holds messages again after `stop` (and `abandon`). */
   resume(): void {
     this.stopped = false;
+    this.abandoned = false;
   }
 
   private changed(): void {
@@ -199,9 +233,13 @@ export class TopicPipeline {
   /** Writes a batch now and chains its completion; `retry`: a try of held messages. */
   private launch(batch: readonly ReceivedMessage[], retry: boolean): void {
     const started = performance.now();
+    const epoch = this.epoch;
+    const current = (): boolean => epoch === this.epoch;
     this.writing += 1;
     this.unfinished += 1;
+    this.unfinishedMessages += batch.length;
     const written = this.prepareIsolating(batch).finally(() => {
+      if (!current()) return;
       this.writing -= 1;
       this.changed();
     });
@@ -220,21 +258,30 @@ export class TopicPipeline {
       let prepared: PreparedBatch[] = [];
       try {
         prepared = await written;
-        for (const part of prepared) await this.steps.complete(this.holdMissing(part));
+        for (const part of prepared) {
+          if (!current()) return;
+          await this.steps.complete(this.holdMissing(part));
+        }
       } catch (error: unknown) {
-        await this.release(prepared, error);
+        if (current()) await this.release(prepared, error);
       } finally {
-        this.unfinished -= 1;
-        this.changed();
-        if (retry) this.retryDone();
-        else
-          this.metrics.batchFinished(
-            this.steps.topic,
-            batch.length,
-            (performance.now() - started) / 1000,
-          );
+        if (current()) this.finished(batch, retry, started);
       }
     });
+  }
+
+  /** A batch launched by `launch` is complete. */
+  private finished(batch: readonly ReceivedMessage[], retry: boolean, started: number): void {
+    this.unfinished -= 1;
+    this.unfinishedMessages -= batch.length;
+    this.changed();
+    if (retry) this.retryDone();
+    else
+      this.metrics.batchFinished(
+        this.steps.topic,
+        batch.length,
+        (performance.now() - started) / 1000,
+      );
   }
 
   /** The batch without the messages that are held now (they stay unsettled). */

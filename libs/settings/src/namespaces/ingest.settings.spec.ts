@@ -26,6 +26,7 @@ describe('ingest settings', () => {
       writeConcurrency: 1,
       holdMissingMs: 5000,
       holdMaxMessages: 1000,
+      stopTimeoutMs: 20000,
     });
   });
 
@@ -42,6 +43,7 @@ describe('ingest settings', () => {
         INGEST_WRITE_CONCURRENCY: '4',
         INGEST_HOLD_MISSING_MS: '0',
         INGEST_HOLD_MAX_MESSAGES: '50',
+        INGEST_STOP_TIMEOUT_MS: '5000',
       }),
     ).toEqual({
       batchSize: 500,
@@ -54,6 +56,7 @@ describe('ingest settings', () => {
       writeConcurrency: 4,
       holdMissingMs: 0,
       holdMaxMessages: 50,
+      stopTimeoutMs: 5000,
     });
   });
 
@@ -63,6 +66,8 @@ describe('ingest settings', () => {
     ['INGEST_WRITE_CONCURRENCY', '17', 'must be at most 16'],
     ['INGEST_HOLD_MISSING_MS', '-1', 'must be 0 or more'],
     ['INGEST_HOLD_MAX_MESSAGES', 'lots', 'must be a whole number'],
+    ['INGEST_STOP_TIMEOUT_MS', '-1', 'must be 0 or more'],
+    ['INGEST_STOP_TIMEOUT_MS', '600001', 'must be at most 600000 (ten minutes)'],
     ['INGEST_BATCH_SIZE', '2.5', 'must be a whole number'],
     ['INGEST_BATCH_SIZE', '0', 'must be at least 1'],
     ['INGEST_BATCH_SIZE', '5001', 'must be at most 5000'],

@@ -120,4 +120,16 @@ export class IngestSettings {
   @Min(0, { message: 'must be 0 or more' })
   @Max(100000, { message: 'must be at most 100000' })
   holdMaxMessages!: number;
+
+  @EnvVar({
+    name: 'INGEST_STOP_TIMEOUT_MS',
+    kind: 'integer',
+    default: '20000',
+    description:
+      'Longest time a stopping ingest worker waits for the graph writes under way; writes still running then are left unacknowledged for the broker to deliver again (writes are idempotent, nothing is lost). Keep it a few seconds below the grace period of whatever stops the worker (Kubernetes: 30 s, compose: stop_grace_period).',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(600000, { message: 'must be at most 600000 (ten minutes)' })
+  stopTimeoutMs!: number;
 }
