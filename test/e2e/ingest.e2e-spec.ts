@@ -99,6 +99,10 @@ describe('Ingest worker probes (e2e, memory broker and graph)', () => {
     expect(before.text).toContain('process_cpu_user_seconds_total');
     expect(sample(before.text, 'ingest_consumer_subscribed', { topic: ENTITIES })).toBe(1);
     expect(sample(before.text, 'ingest_consumer_subscribed', { topic: MOVEMENTS })).toBe(1);
+    expect(sample(before.text, 'ingest_messages_held', { topic: MOVEMENTS })).toBe(0);
+    expect(sample(before.text, 'ingest_stop_given_up_messages_total', { topic: MOVEMENTS })).toBe(
+      0,
+    );
     for (const outcome of ['written', 'dead_lettered', 'retried']) {
       expect(
         sample(before.text, 'ingest_messages_settled_total', { topic: MOVEMENTS, outcome }),

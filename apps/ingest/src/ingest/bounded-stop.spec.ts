@@ -9,8 +9,17 @@ import {
   ThresholdDetector,
   until,
 } from './ingest.fixtures';
+import { NoIngestMetrics } from './ingest.metrics';
 import { DEFAULT_INGEST_OPTIONS, IngestOptions } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
+
+/** Keeps what the worker reports about stops. */
+class StopMetrics extends NoIngestMetrics {
+  readonly gaveUp: string[] = [];
+  override stopGaveUp(topic: string, count: number): void {
+    this.gaveUp.push(`${topic}:${count}`);
+  }
+}
 
 let ids = 0;
 const meta = () => ({ id: `s-${(ids += 1)}`, occurredAt: 1_735_689_600_000 });
@@ -28,6 +37,7 @@ describe('IngestWorker stopping while a graph write hangs', () => {
   let logger: RecordingLogger;
   let workers: IngestWorker[];
   let releaseWrites: () => void;
+  let metrics: StopMetrics;
 
   async function startWorker(options: Partial<IngestOptions> = {}): Promise<IngestWorker> {
     const worker = new IngestWorker(
@@ -37,7 +47,7 @@ describe('IngestWorker stopping while a graph write hangs', () => {
       streamingConfig(),
       { ...DEFAULT_INGEST_OPTIONS, batchWindowMs: 2, ...options },
       logger,
-      undefined,
+      metrics,
       new FixedClock(1_750_000_000_000),
     );
     workers.push(worker);
@@ -53,6 +63,7 @@ describe('IngestWorker stopping while a graph write hangs', () => {
     store = new FlakyGraphStore();
     detector = new ThresholdDetector(1_000_000);
     logger = new RecordingLogger();
+    metrics = new StopMetrics();
     workers = [];
     await store.upsertVertices([account(1), account(2)]);
   });
@@ -82,6 +93,7 @@ describe('IngestWorker stopping while a graph write hangs', () => {
     await first.stop();
     expect(first.isRunning).toBe(false);
     expect(first.counters).toMatchObject({ written: 0, retried: 0, deadLettered: 0 });
+    expect(metrics.gaveUp).toEqual(['persistent://public/default/bank.movements:2']);
     expect(
       warnings().some((w) => w.includes('graph writes of 2 message(s) were still running')),
     ).toBe(true);
@@ -118,5 +130,6 @@ describe('IngestWorker stopping while a graph write hangs', () => {
     expect(worker.counters).toMatchObject({ received: 1, written: 1 });
     expect(detector.seen).toEqual(['mv:test:3']);
     expect(warnings().some((w) => w.includes('still running'))).toBe(false);
+    expect(metrics.gaveUp).toEqual([]);
   });
 });

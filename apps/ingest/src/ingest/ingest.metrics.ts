@@ -25,6 +25,10 @@ export abstract class IngestMetrics {
   abstract alertsPublished(count: number): void;
   /** Movements whose detection failed, or alerts that could not be published. */
   abstract detectionFailed(count: number): void;
+  /** Messages of `topic` held in the worker for a missing end vertex right now. */
+  abstract heldMessages(topic: string, count: number): void;
+  /** A stop gave up the writes of `count` messages of `topic` (left to the broker). */
+  abstract stopGaveUp(topic: string, count: number): void;
 }
 
 /** Records nothing. */
@@ -38,4 +42,6 @@ export class NoIngestMetrics extends IngestMetrics {
   settled(): void {}
   alertsPublished(): void {}
   detectionFailed(): void {}
+  heldMessages(_topic: string, _count: number): void {}
+  stopGaveUp(_topic: string, _count: number): void {}
 }

@@ -17,8 +17,17 @@ import {
   ThresholdDetector,
   until,
 } from './ingest.fixtures';
+import { NoIngestMetrics } from './ingest.metrics';
 import { DEFAULT_INGEST_OPTIONS, IngestOptions } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
+
+/** Keeps the held-messages gauge as the worker sets it, per topic. */
+class HeldMetrics extends NoIngestMetrics {
+  readonly held: string[] = [];
+  override heldMessages(topic: string, count: number): void {
+    this.held.push(`${topic.split('/').pop() ?? topic}=${count}`);
+  }
+}
 
 let ids = 0;
 const meta = () => ({ id: `h-${(ids += 1)}`, occurredAt: 1_735_689_600_000 });
@@ -36,6 +45,7 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
   let detector: ThresholdDetector;
   let logger: RecordingLogger;
   let workers: IngestWorker[];
+  let metrics: HeldMetrics;
 
   async function startWorker(
     env: Record<string, string> = {},
@@ -54,7 +64,7 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
         ...options,
       },
       logger,
-      undefined,
+      metrics,
       clock,
     );
     workers.push(worker);
@@ -74,6 +84,7 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     store = new FlakyGraphStore();
     detector = new ThresholdDetector(1_000_000);
     logger = new RecordingLogger();
+    metrics = new HeldMetrics();
     workers = [];
   });
 
@@ -102,6 +113,8 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     });
     expect(detector.seen).toEqual(['mv:test:1']);
     expect(await deadLetters()).toEqual([]);
+    // The Prometheus gauge ingest_messages_held followed the holding area.
+    expect(metrics.held).toEqual(['bank.movements=1', 'bank.movements=0']);
   });
 
   it('holds no longer than INGEST_HOLD_MISSING_MS, then sends the movement back through the broker as before', async () => {

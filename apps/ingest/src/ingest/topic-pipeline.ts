@@ -96,6 +96,8 @@ export class TopicPipeline {
   private abandoned = false;
   private waiters: (() => void)[] = [];
   private readonly held = new Map<ReceivedMessage, Held>();
+  /** `held.size` as last reported to the metrics. */
+  private heldReported = 0;
   private retryTimer?: NodeJS.Timeout;
   /** A try of held messages is under way. */
   private retrying = false;
@@ -157,6 +159,7 @@ export class TopicPipeline {
    */
   abandon(): number {
     const left = this.unfinishedMessages;
+    if (left > 0) this.metrics.stopGaveUp(this.steps.topic, left);
     this.abandoned = true;
     this.epoch += 1;
     this.writing = 0;
@@ -215,6 +218,7 @@ export class TopicPipeline {
   releaseHeld(): number {
     const count = this.held.size;
     this.held.clear();
+    this.heldChanged();
     return count;
   }
 
@@ -288,7 +292,15 @@ export class TopicPipeline {
   private holdMissing(part: PreparedBatch): PreparedBatch {
     const now = this.clock.now();
     const settlements = part.settlements.filter((s) => !this.hold(s, now));
+    this.heldChanged();
     return settlements.length === part.settlements.length ? part : { ...part, settlements };
+  }
+
+  /** Reports the number of held messages (metrics) when it changed. */
+  private heldChanged(): void {
+    if (this.held.size === this.heldReported) return;
+    this.heldReported = this.held.size;
+    this.metrics.heldMessages(this.steps.topic, this.held.size);
   }
 
   /** True when the message of `settlement` is held (again) instead of settled. */
@@ -373,6 +385,7 @@ export class TopicPipeline {
       .flatMap((part) => part.settlements.map((s) => s.message))
       .filter((message) => !message.settled);
     for (const message of unsettled) this.held.delete(message);
+    this.heldChanged();
     this.logger.error({
       msg: `Settling a batch from the ${this.steps.kind} topic failed (${errorText(error)}); ${unsettled.length} unsettled message(s) are negatively acknowledged and will be delivered again`,
       correlationId: unsettled[0]?.messageId,

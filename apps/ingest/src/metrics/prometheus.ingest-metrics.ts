@@ -18,6 +18,8 @@ const DETECTION_FAILURES = 'ingest_detection_failures_total';
 const SUBSCRIBED = 'ingest_consumer_subscribed';
 const OUTAGE = 'ingest_graph_outage';
 const OUTAGE_RETRIES = 'ingest_graph_outage_retries_total';
+const HELD = 'ingest_messages_held';
+const STOP_GAVE_UP = 'ingest_stop_given_up_messages_total';
 
 const OUTCOMES: readonly SettledOutcome[] = ['written', 'dead_lettered', 'retried'];
 
@@ -67,6 +69,16 @@ export const INGEST_METRIC_PROVIDERS: Provider[] = [
     help: 'Movements whose detection failed, or alerts that could not be published.',
   }),
   makeGaugeProvider({
+    name: HELD,
+    help: 'Messages held in the worker, unacknowledged, because an end vertex they need (e.g. an account) is not written yet (at most INGEST_HOLD_MAX_MESSAGES per topic).',
+    labelNames: ['topic'],
+  }),
+  makeCounterProvider({
+    name: STOP_GAVE_UP,
+    help: 'Messages whose graph write was still running when a stop ran out of time (INGEST_STOP_TIMEOUT_MS); left unacknowledged for the broker to deliver again.',
+    labelNames: ['topic'],
+  }),
+  makeGaugeProvider({
     name: SUBSCRIBED,
     help: '1 while the worker is subscribed to the topic, else 0.',
     labelNames: ['topic'],
@@ -87,6 +99,8 @@ export class PrometheusIngestMetrics extends IngestMetrics {
     @InjectMetric(SUBSCRIBED) private readonly subscribed: Gauge<'topic'>,
     @InjectMetric(OUTAGE) private readonly outage: Gauge,
     @InjectMetric(OUTAGE_RETRIES) private readonly outageRetries: Counter,
+    @InjectMetric(HELD) private readonly held: Gauge<'topic'>,
+    @InjectMetric(STOP_GAVE_UP) private readonly stopGaveUpMessages: Counter<'topic'>,
   ) {
     super();
   }
@@ -98,6 +112,8 @@ export class PrometheusIngestMetrics extends IngestMetrics {
       this.received.inc({ topic }, 0);
       for (const outcome of OUTCOMES) this.settledMessages.inc({ topic, outcome }, 0);
       this.batchFailures.inc({ topic }, 0);
+      this.held.set({ topic }, 0);
+      this.stopGaveUpMessages.inc({ topic }, 0);
     }
     this.outage.inc(0);
     this.outageRetries.inc(0);
@@ -134,5 +150,13 @@ export class PrometheusIngestMetrics extends IngestMetrics {
 
   detectionFailed(count: number): void {
     this.detectionFailures.inc(count);
+  }
+
+  heldMessages(topic: string, count: number): void {
+    this.held.set({ topic }, count);
+  }
+
+  stopGaveUp(topic: string, count: number): void {
+    this.stopGaveUpMessages.inc({ topic }, count);
   }
 }
