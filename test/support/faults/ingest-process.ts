@@ -123,6 +123,11 @@ export class IngestProcess {
     return this.child.pid;
   }
 
+  /** How the process ended (undefined while it runs): exit code, or the signal that ended it. */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exit;
+  }
+
   /** True once the process has ended. */
   get hasExited(): boolean {
     return this.exit !== undefined;

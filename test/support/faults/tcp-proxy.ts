@@ -14,12 +14,17 @@ export interface ProxyTarget {
  * - `cut()` destroys every open connection and stops listening, so new connections are
  *   refused (ECONNREFUSED), as if the server were down;
  * - `restore()` listens again on the SAME port, so the client reconnects to the address it was
- *   given at start.
+ *   given at start;
+ * - `freeze()` keeps every connection open but forwards nothing any more, either way (what
+ *   the client sends is read and dropped): a server that hangs. New connections are
+ *   accepted and swallowed too. `cut()` ends a freeze.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private server?: Server;
   private listeningPort = 0;
+  private frozen = false;
 
   private constructor(private readonly target: ProxyTarget) {}
 
@@ -45,15 +50,29 @@ export class TcpProxy {
     return this.sockets.size;
   }
 
-  /** Drops every connection and refuses new ones until `restore()`. */
+  /** Drops every connection and refuses new ones until `restore()`; ends a freeze. */
   async cut(): Promise<void> {
+    this.frozen = false;
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    this.pairs.clear();
     await closed;
+  }
+
+  /** Stops forwarding on every connection, open or new, without closing any (a hung server). */
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      this.swallow(client);
+      upstream.pause();
+    }
   }
 
   /** Accepts connections again, on the port used before the cut. */
@@ -80,8 +99,24 @@ export class TcpProxy {
     });
   }
 
+  private swallow(client: Socket): void {
+    client.on('data', () => undefined);
+    // `unpipe` leaves the stream paused; a 'data' listener alone would not start it again.
+    client.resume();
+  }
+
   private forward(client: Socket): void {
+    if (this.frozen) {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.on('error', () => client.destroy());
+      this.swallow(client);
+      return;
+    }
     const upstream = connect({ host: this.target.host, port: this.target.port });
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    client.on('close', () => this.pairs.delete(pair));
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
       socket.setNoDelay(true);
