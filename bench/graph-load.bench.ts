@@ -68,6 +68,23 @@ export interface GraphLoadOptions {
    * same round, for a before/after comparison (`--graph-load-ingest-before`).
    */
   ingestBefore?: boolean;
+  /**
+   * Ingest tunings measured side by side (`--graph-load-ingest-tunings 200x1,500x2:1500`): when
+   * given, a round is the limit and one end-to-end Pulsar load per tuning, nothing else, and every
+   * second round runs the tunings in reverse order (so a tuning is not always measured at the
+   * same point of the round).
+   */
+  ingestTunings?: readonly IngestTuning[];
+}
+
+/** One setting of the ingest worker for the end-to-end path (`--graph-load-ingest-tunings`). */
+export interface IngestTuning {
+  /** INGEST_BATCH_SIZE. */
+  batchSize: number;
+  /** INGEST_WRITE_CONCURRENCY. */
+  writeConcurrency: number;
+  /** PULSAR_RECEIVE_QUEUE_SIZE; the streaming settings' value when absent. */
+  receiveQueueSize?: number;
 }
 
 const DEFAULTS: GraphLoadOptions = {
@@ -347,29 +364,40 @@ function pulsarPath(
   staged: boolean,
   records: Map<string, IngestRecord>,
   before = false,
+  tuning?: IngestTuning,
 ): Path {
-  const ingestOptions = before ? { ...ingest, holdMissingMs: 0, writeConcurrency: 1 } : ingest;
+  const ingestOptions = before
+    ? { ...ingest, holdMissingMs: 0, writeConcurrency: 1 }
+    : tuning
+      ? { ...ingest, batchSize: tuning.batchSize, writeConcurrency: tuning.writeConcurrency }
+      : ingest;
+  const receiveQueueSize = tuning?.receiveQueueSize ?? streaming.receiveQueueSize;
   const { batchSize, batchWindowMs, writeConcurrency, holdMissingMs } = ingestOptions;
   const name = before
     ? 'Pulsar → ingest, worker as before (no holding, one write at a time)'
-    : staged
-      ? 'Pulsar → ingest, movements after the population'
-      : 'Pulsar → ingest';
+    : tuning
+      ? `Pulsar → ingest, ${tuningLabel(tuning, streaming)}`
+      : staged
+        ? 'Pulsar → ingest, movements after the population'
+        : 'Pulsar → ingest';
   let loads = 0;
   return {
     name,
     how: before
       ? `as the next row, but with INGEST_HOLD_MISSING_MS=0 and INGEST_WRITE_CONCURRENCY=1: the worker as it was before it held movements whose accounts are missing and wrote batches side by side`
-      : staged
-        ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
-        : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
-          `(INGEST_BATCH_SIZE=${batchSize}, INGEST_BATCH_WINDOW_MS=${batchWindowMs}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, INGEST_HOLD_MISSING_MS=${holdMissingMs}, detection off) → store upserts; from the first publish until the worker wrote every element`,
+      : tuning
+        ? `everything published at once; INGEST_BATCH_SIZE=${batchSize}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, PULSAR_RECEIVE_QUEUE_SIZE=${receiveQueueSize}`
+        : staged
+          ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
+          : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
+            `(INGEST_BATCH_SIZE=${batchSize}, INGEST_BATCH_WINDOW_MS=${batchWindowMs}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, INGEST_HOLD_MISSING_MS=${holdMissingMs}, detection off) → store upserts; from the first publish until the worker wrote every element`,
     viaPulsar: true,
     load: async (store, data) => {
       loads += 1;
-      const tag = `graph-load-${process.pid}-${Date.now().toString(36)}-${before ? 'b' : staged ? 's' : 'd'}${loads}`;
+      const tag = `graph-load-${process.pid}-${Date.now().toString(36)}-${before ? 'b' : tuning ? 't' : staged ? 's' : 'd'}${loads}`;
       const config: StreamingConfig = {
         ...streaming,
+        receiveQueueSize,
         backend: 'pulsar',
         entitiesTopic: `${tag}-entities`,
         movementsTopic: `${tag}-movements`,
@@ -417,6 +445,11 @@ function pulsarPath(
       }
     },
   };
+}
+
+/** `200 × 1, queue 500`: items per batch × batches written at once, and the receive queue. */
+function tuningLabel(tuning: IngestTuning, streaming: StreamingConfig): string {
+  return `${tuning.batchSize} × ${tuning.writeConcurrency}, queue ${fmt(tuning.receiveQueueSize ?? streaming.receiveQueueSize)}`;
 }
 
 function bankOptions(options: GraphLoadOptions) {
@@ -597,31 +630,47 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
 
     const viaPulsar = streaming.backend === 'pulsar';
     const ingestRecords = new Map<string, IngestRecord>();
-    const paths = [
-      ...projectPaths(options, settings, whole),
-      ...(viaPulsar
-        ? [
-            ...(options.ingestBefore
-              ? [pulsarPath(options, streaming, ingest, whole, false, ingestRecords, true)]
+    const tunings = viaPulsar ? (options.ingestTunings ?? []) : [];
+    const storeUpserts = projectPaths(options, settings, whole)[0];
+    const paths =
+      tunings.length > 0
+        ? tunings.map((tuning) =>
+            pulsarPath(options, streaming, ingest, whole, false, ingestRecords, false, tuning),
+          )
+        : [
+            ...projectPaths(options, settings, whole),
+            ...(viaPulsar
+              ? [
+                  ...(options.ingestBefore
+                    ? [pulsarPath(options, streaming, ingest, whole, false, ingestRecords, true)]
+                    : []),
+                  pulsarPath(options, streaming, ingest, whole, false, ingestRecords),
+                  pulsarPath(options, streaming, ingest, whole, true, ingestRecords),
+                ]
               : []),
-            pulsarPath(options, streaming, ingest, whole, false, ingestRecords),
-            pulsarPath(options, streaming, ingest, whole, true, ingestRecords),
-          ]
-        : []),
-    ];
+          ];
     // One unmeasured load by the limit script and by the store first: the server's JIT compiles
     // both paths before any round is measured (a cold first round counted the script at about
-    // twice its CPU per element).
+    // twice its CPU per element). With tunings, one unmeasured end-to-end load too: the broker's
+    // JIT and this process's producer, consumer and codec are warm before the first tuning.
     process.stdout.write('warm-up (not measured)\n');
     await limit();
-    await timed('store upserts', () => paths[0].load(store, data));
+    await timed('store upserts', () => storeUpserts.load(store, data));
+    if (tunings.length > 0)
+      await timed(`${paths[0].name} (warm-up)`, () => paths[0].load(store, data), true);
     const rounds: Measured[][] = [];
     for (let round = 0; round < options.rounds; round += 1) {
       process.stdout.write(`round ${round + 1} of ${options.rounds}\n`);
-      const measured = [await limit()];
-      for (const path of paths)
-        measured.push(await timed(path.name, () => path.load(store, data), path.viaPulsar));
-      rounds.push(measured);
+      const limitRun = await limit();
+      const order = paths.map((_path, index) => index);
+      // Tunings: every second round in reverse, so that none is always measured first or last.
+      if (tunings.length > 0 && round % 2 === 1) order.reverse();
+      const byPath: Measured[] = [];
+      for (const index of order) {
+        const path = paths[index];
+        byPath[index] = await timed(path.name, () => path.load(store, data), path.viaPulsar);
+      }
+      rounds.push([limitRun, ...byPath]);
     }
 
     const sweep: { batchSize: number; concurrency: number; limit: Measured; path: Measured }[] = [];
@@ -665,8 +714,24 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         rounds.map((measured) => measured[index]),
         rounds.map((measured) => measured[0]),
       );
-      return `| ${name} | ${how} | ${fmt(median(ms) / 1000, 1)} | ${fmt(rate(median(ms)))} | ${index === 0 ? '1.00' : fmt(median(ratios), 2)} |${cpu}`;
+      // With tunings and several rounds: each round's value, as elements/s ratio / CPU ratio.
+      const perRound =
+        tunings.length > 0 && rounds.length > 1
+          ? ` ${rounds
+              .map((measured) =>
+                index === 0
+                  ? fmt(rate(measured[0].ms))
+                  : `${fmt(measured[0].ms / measured[index].ms, 2)} / ${fmt((measured[0].cpuMs ?? Number.NaN) / (measured[index].cpuMs ?? Number.NaN), 2)}`,
+              )
+              .join('; ')} |`
+          : '';
+      return `| ${name} | ${how} | ${fmt(median(ms) / 1000, 1)} | ${fmt(rate(median(ms)))} | ${index === 0 ? '1.00' : fmt(median(ratios), 2)} |${cpu}${perRound}`;
     });
+    const roundsHead =
+      tunings.length > 0 && rounds.length > 1
+        ? ' each round (limit: elements/s; paths: ratio / CPU ratio) |'
+        : '';
+    const roundsRule = roundsHead === '' ? '' : '---|';
     /** The issue's aims: loading paths within 1.25x of the limit, Pulsar end to end within 1.5x. */
     const aims = paths.map((path, i) => {
       const aim = path.viaPulsar === true ? 0.67 : 0.8;
@@ -682,17 +747,17 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     });
     const loadAtEnd = loadavg();
     const lines = [
-      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
+      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-load-ingest-tunings 200x1,500x2:1500` for end-to-end loads under several ingest settings (<INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>[:<PULSAR_RECEIVE_QUEUE_SIZE>]) side by side, without the other paths, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
       '',
       `Server: JanusGraph ${version} on **${backend}** storage (\`storage.backend=${storage}\`, mixed indexes: ${index}) at ${client.endpoint}, on the same ${cpus().length} cores as this client. ` +
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +
         `${fmt(data.vertices.length)} vertices and ${fmt(data.edges.length)} edges (${fmt(elements)} elements). ` +
         `Settings: GRAPH_BATCH_SIZE=${settings.batchSize}, GRAPH_WRITE_CONCURRENCY=${settings.writeConcurrency}. ` +
-        `${options.rounds === 1 ? '1 round' : `${options.rounds} rounds`} of (limit, every path), after one unmeasured warm-up load by the script and by the store; the graph is cleared before each load and checked after it; ${options.rounds === 1 ? 'one round: no median' : 'medians of the rounds'}, ratio = path rate / limit rate of the same round. ` +
+        `${options.rounds === 1 ? '1 round' : `${options.rounds} rounds`} of (limit, every path), after one unmeasured warm-up load by the script and by the store${tunings.length > 0 ? ' and one unmeasured end-to-end load with the first tuning; the paths of this block are the end-to-end Pulsar load under each tuning, every second round in reverse order' : ''}; the graph is cleared before each load and checked after it; ${options.rounds === 1 ? 'one round: no median' : 'medians of the rounds'}, ratio = path rate / limit rate of the same round. ` +
         `Machine load (1-minute load average, ${cpus().length} cores shared with other work): ${fmt(loadAtStart[0], 1)} at the start, ${fmt(loadAtEnd[0], 1)} at the end.`,
       '',
-      `| path | how | seconds | elements/s | ratio to the limit |${cpuHead}`,
-      `|---|---|---:|---:|---:|${cpuRule}`,
+      `| path | how | seconds | elements/s | ratio to the limit |${cpuHead}${roundsHead}`,
+      `|---|---|---:|---:|---:|${cpuRule}${roundsRule}`,
       ...rows,
       ...(measuredCpu
         ? [
@@ -726,7 +791,8 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     // A subset is its own block, so that a whole-bank run of the same backend stays beside it.
     return {
       markdown: lines.join('\n'),
-      variant: whole ? storage : `${storage}-${data.edges.length}-edges`,
+      // Tunings are their own block too: they do not replace the block of every path.
+      variant: `${whole ? storage : `${storage}-${data.edges.length}-edges`}${tunings.length > 0 ? '-ingest-tunings' : ''}`,
     };
   } finally {
     rmSync(file, { force: true });

@@ -9,7 +9,7 @@ import { benchDetectors } from './detectors.bench';
 import { benchDetectorsStreamed } from './detectors-streamed.bench';
 import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
-import { benchGraphLoad } from './graph-load.bench';
+import { benchGraphLoad, type IngestTuning } from './graph-load.bench';
 import { benchGraphStore } from './graph-store.bench';
 import { benchPulsarThroughput, PULSAR_BENCH_CLIENTS } from './pulsar-throughput.bench';
 import { benchRiskModel } from './risk-model.bench';
@@ -67,6 +67,7 @@ const SECTIONS: Section[] = [
           batchSizes: sweepFlag('--graph-load-sweep'),
           servicesDir: textFlag('--graph-load-services-dir'),
           ingestBefore: process.argv.includes('--graph-load-ingest-before') || undefined,
+          ingestTunings: tuningsFlag('--graph-load-ingest-tunings'),
         }),
       ),
   },
@@ -204,6 +205,32 @@ function sweepFlag(name: string): (readonly [number, number])[] | undefined {
         `${name}: "${pair}" is not <items per request>x<requests in flight>, for example 500x4 (or none)`,
       );
     return [size, inFlight] as const;
+  });
+}
+
+/**
+ * Ingest tunings `200x1,500x2:1500`: <INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>, optionally
+ * :<PULSAR_RECEIVE_QUEUE_SIZE>; undefined when absent.
+ */
+function tuningsFlag(name: string): IngestTuning[] | undefined {
+  const value = textFlag(name);
+  if (value === undefined) return undefined;
+  return value.split(',').map((item) => {
+    const [pair, queue, ...rest] = item.split(':');
+    const [size, inFlight, ...more] = pair.split('x').map(Number);
+    const receiveQueueSize = queue === undefined ? undefined : Number(queue);
+    const whole = (n: number | undefined): boolean => Number.isSafeInteger(n) && (n ?? 0) >= 1;
+    if (
+      rest.length > 0 ||
+      more.length > 0 ||
+      !whole(size) ||
+      !whole(inFlight) ||
+      (receiveQueueSize !== undefined && !whole(receiveQueueSize))
+    )
+      throw new Error(
+        `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>], for example 500x2:1500`,
+      );
+    return { batchSize: size, writeConcurrency: inFlight, receiveQueueSize };
   });
 }
 

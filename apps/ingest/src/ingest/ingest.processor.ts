@@ -9,7 +9,7 @@ import {
   ReceivedMessage,
   StreamAlert,
 } from '@app/streaming';
-import type { Decoded } from '@app/streaming';
+import type { Decoded, EntityEnvelope, MovementEnvelope } from '@app/streaming';
 import { accountEventOf, compareActivities, identifierUsesOf } from '@app/detectors';
 import type { Activity, IdentifierUse } from '@app/detectors';
 import { movementEdge } from '@app/vocabulary';
@@ -74,6 +74,9 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** A message's envelope, or why it cannot be read. */
+type DecodeOutcome<E> = { ok: true; envelope: E } | { ok: false; reason: string };
+
 /**
  * Decodes one message; a decoder that throws (it should not: the codec refuses oversized and
  * deeply nested payloads) makes that message invalid, never the batch.
@@ -81,12 +84,37 @@ function errorText(error: unknown): string {
 function decodeSafely<E>(
   decode: (payload: Buffer) => Decoded<E>,
   message: ReceivedMessage,
-): { ok: true; envelope: E } | { ok: false; reason: string } {
+): DecodeOutcome<E> {
   try {
     return decode(message.payload);
   } catch (error: unknown) {
     return { ok: false, reason: `message could not be decoded (${errorText(error)})` };
   }
+}
+
+/**
+ * Decodes a delivery once: a message held for a missing end vertex, or in a batch split to find a
+ * failing message, is prepared several times, and decoding (JSON and the envelope's DTO checks)
+ * is most of the worker's own CPU per message. Kept per delivery object, so a redelivered copy is
+ * decoded again and nothing outlives the message.
+ */
+function decodeOnce<E>(
+  cache: WeakMap<ReceivedMessage, DecodeOutcome<E>>,
+  decode: (payload: Buffer) => Decoded<E>,
+  message: ReceivedMessage,
+): DecodeOutcome<E> {
+  let outcome = cache.get(message);
+  if (outcome === undefined) {
+    outcome = decodeSafely(decode, message);
+    cache.set(message, outcome);
+  }
+  return outcome;
+}
+
+/** The end vertices an edge lacked at its last try, and the store's reason. */
+interface MissingEnds {
+  missing: readonly string[];
+  reason: string;
 }
 
 function settlementsOf<T>(
@@ -113,6 +141,13 @@ function settlementsOf<T>(
  */
 export class IngestProcessor {
   private readonly detected = new Set<string>();
+  private readonly entityEnvelopes = new WeakMap<ReceivedMessage, DecodeOutcome<EntityEnvelope>>();
+  private readonly movementEnvelopes = new WeakMap<
+    ReceivedMessage,
+    DecodeOutcome<MovementEnvelope>
+  >();
+  /** Deliveries whose edge lacked an end vertex at its last try (held ones, tried again). */
+  private readonly lastMissing = new WeakMap<ReceivedMessage, MissingEnds>();
 
   constructor(
     private readonly store: GraphStore,
@@ -135,7 +170,7 @@ export class IngestProcessor {
     const vertices: { key: string; item: GraphVertex; message: ReceivedMessage }[] = [];
     const edges: { key: string; item: GraphEdge; message: ReceivedMessage }[] = [];
     for (const message of messages) {
-      const decoded = decodeSafely(decodeEntityMessage, message);
+      const decoded = decodeOnce(this.entityEnvelopes, decodeEntityMessage, message);
       if (!decoded.ok) {
         settlements.push(invalid(message, decoded.reason));
         continue;
@@ -161,10 +196,9 @@ export class IngestProcessor {
     let identifierUses: IdentifierUse[] = [];
     const sources = new Map<string, string>();
     if (edgeGroups.length > 0) {
-      const outcomes = await writeBatch(
+      const outcomes = await this.writeEdges(
         edgeGroups.map((g) => g.item),
-        (batch) => this.store.upsertEdges(batch),
-        this.missingEndsWait<GraphEdge>(),
+        edgeGroups,
       );
       const hasEvent = edgeGroups.filter(
         (g, index) => outcomes[index].kind === 'written' && g.item.label === 'HAS_EVENT',
@@ -187,7 +221,7 @@ export class IngestProcessor {
     const settlements: Settlement[] = [];
     const movements: { key: string; item: Movement; message: ReceivedMessage }[] = [];
     for (const message of messages) {
-      const decoded = decodeSafely(decodeMovementMessage, message);
+      const decoded = decodeOnce(this.movementEnvelopes, decodeMovementMessage, message);
       if (!decoded.ok) {
         settlements.push(invalid(message, decoded.reason));
         continue;
@@ -197,10 +231,9 @@ export class IngestProcessor {
     }
     const groups = group(movements);
     if (groups.length === 0) return { settlements, activities: [], sources: new Map() };
-    const outcomes = await writeBatch(
+    const outcomes = await this.writeEdges(
       groups.map((g) => movementEdge(g.item)),
-      (batch) => this.store.upsertEdges(batch),
-      this.missingEndsWait<GraphEdge>(),
+      groups,
     );
     const written = groups.filter((_, index) => outcomes[index].kind === 'written');
     const activities = written
@@ -218,6 +251,51 @@ export class IngestProcessor {
       this.detector.onIdentifierUses?.(prepared.identifierUses);
     await this.detect(prepared.activities, prepared.sources);
     await this.settler.settleAll(prepared.settlements);
+  }
+
+  /**
+   * Writes edges (one per group of messages, in order) and says what became of each. An edge
+   * whose delivery lacked an end vertex at its last try (a held message tried again) is first
+   * looked up: when every end it lacked is still missing, it is `missing` again without a write.
+   * That costs one read of those uids instead of a write the store refuses, the read that
+   * explains the refusal and the read that classifies it. Edges whose ends may have arrived, and
+   * new ones, go through `writeBatch` as usual.
+   */
+  private async writeEdges(
+    edges: readonly GraphEdge[],
+    groups: readonly { messages: readonly ReceivedMessage[] }[],
+  ): Promise<WriteOutcome[]> {
+    const outcomes: (WriteOutcome | undefined)[] = edges.map(() => undefined);
+    // The edge of a group is its last message's (see `group`): that delivery's last try counts.
+    const known = groups.map(({ messages }) => this.lastMissing.get(messages[messages.length - 1]));
+    const uids = [...new Set(known.flatMap((last) => last?.missing ?? []))];
+    if (uids.length > 0) {
+      const present = new Set((await this.store.getVertices(uids)).map((v) => v.uid));
+      known.forEach((last, index) => {
+        if (last && last.missing.every((uid) => !present.has(uid)))
+          outcomes[index] = { kind: 'missing', reason: last.reason, missing: last.missing };
+      });
+    }
+    const toWrite = edges.flatMap((_edge, index) => (outcomes[index] ? [] : [index]));
+    if (toWrite.length > 0) {
+      const written = await writeBatch(
+        toWrite.map((index) => edges[index]),
+        (batch) => this.store.upsertEdges(batch),
+        this.missingEndsWait<GraphEdge>(),
+      );
+      toWrite.forEach((index, i) => {
+        outcomes[index] = written[i];
+      });
+    }
+    return edges.map((_edge, index) => {
+      const outcome = outcomes[index] ?? { kind: 'retry', reason: 'not written' };
+      for (const message of groups[index].messages) {
+        if (outcome.kind === 'missing')
+          this.lastMissing.set(message, { missing: outcome.missing, reason: outcome.reason });
+        else this.lastMissing.delete(message);
+      }
+      return outcome;
+    });
   }
 
   /**

@@ -1,0 +1,192 @@
+import type { GraphVertex } from '@app/vocabulary';
+import { FixedClock } from '@app/vocabulary';
+import {
+  edgeUpsertMessage,
+  MemoryBroker,
+  movementMessage,
+  vertexUpsertMessage,
+} from '@app/streaming';
+import type { OutgoingMessage, ReceivedMessage } from '@app/streaming';
+import {
+  account,
+  FlakyGraphStore,
+  holds,
+  movement,
+  person,
+  RecordingLogger,
+  ThresholdDetector,
+} from './ingest.fixtures';
+import { NoIngestMetrics } from './ingest.metrics';
+import { IngestProcessor } from './ingest.processor';
+import type { PreparedBatch } from './ingest.processor';
+import { emptyCounters, MessageSettler } from './message-settler';
+
+/** The memory store, counting vertex reads too. */
+class CountingStore extends FlakyGraphStore {
+  vertexReads = 0;
+
+  override async getVertices(uids: readonly string[]): Promise<GraphVertex[]> {
+    this.vertexReads += 1;
+    return super.getVertices(uids);
+  }
+}
+
+/** One delivery of `outgoing`, counting how often its payload is read. */
+function delivery(
+  outgoing: OutgoingMessage,
+  topic: string,
+  n: number,
+): ReceivedMessage & { payloadReads: number } {
+  const bytes = Buffer.from(outgoing.payload);
+  const message = {
+    payloadReads: 0,
+    messageId: `m-${n}`,
+    topic,
+    get payload(): Buffer {
+      message.payloadReads += 1;
+      return bytes;
+    },
+    key: outgoing.key,
+    properties: outgoing.properties ?? {},
+    publishTime: 1_750_000_000_000,
+    redeliveryCount: 0,
+    settled: false,
+    ack: () => Promise.resolve(),
+    nack: () => Promise.resolve(),
+    deadLetter: () => Promise.resolve(),
+  };
+  return message;
+}
+
+const meta = (n: number) => ({ id: `p-${n}`, occurredAt: 1_735_689_600_000 });
+
+function outcomes(prepared: PreparedBatch): string[] {
+  return prepared.settlements.map(({ message, outcome }) =>
+    outcome.kind === 'missing'
+      ? `${message.messageId} missing ${outcome.missing.join(',')}`
+      : `${message.messageId} ${outcome.kind}`,
+  );
+}
+
+describe('IngestProcessor preparing messages tried more than once', () => {
+  let store: CountingStore;
+  let processor: IngestProcessor;
+
+  beforeEach(() => {
+    store = new CountingStore();
+    const broker = new MemoryBroker();
+    const counters = emptyCounters();
+    const logger = new RecordingLogger();
+    const metrics = new NoIngestMetrics();
+    const settler = new MessageSettler(
+      broker,
+      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
+      counters,
+      metrics,
+      logger,
+      new FixedClock(1_750_000_000_000),
+      () => 0,
+    );
+    processor = new IngestProcessor(
+      store,
+      broker,
+      new ThresholdDetector(1_000_000),
+      settler,
+      counters,
+      { alertsTopic: 'bank.alerts', detectedMemory: 100 },
+      logger,
+      metrics,
+    );
+  });
+
+  it('decodes a delivery once however often it is prepared, and a new delivery again', async () => {
+    const outgoing = movementMessage(movement(1, 1, 2), meta(1));
+    const held = delivery(outgoing, 'bank.movements', 1);
+    expect(outcomes(await processor.prepareMovements([held]))).toEqual([
+      'm-1 missing account:b1:1,account:b1:2',
+    ]);
+    expect(outcomes(await processor.prepareMovements([held]))).toEqual([
+      'm-1 missing account:b1:1,account:b1:2',
+    ]);
+    await store.upsertVertices([account(1), account(2)]);
+    expect(outcomes(await processor.prepareMovements([held]))).toEqual(['m-1 written']);
+    expect(held.payloadReads).toBe(1);
+
+    const again = delivery(outgoing, 'bank.movements', 2);
+    expect(outcomes(await processor.prepareMovements([again]))).toEqual(['m-2 written']);
+    expect(again.payloadReads).toBe(1);
+  });
+
+  it('keeps an invalid delivery invalid without decoding it again', async () => {
+    const bad = delivery({ payload: '{"type":', key: 'k', properties: {} }, 'bank.movements', 1);
+    const first = await processor.prepareMovements([bad]);
+    const second = await processor.prepareMovements([bad]);
+    expect(outcomes(first)).toEqual(['m-1 invalid']);
+    expect(second.settlements[0].outcome).toEqual(first.settlements[0].outcome);
+    expect(bad.payloadReads).toBe(1);
+  });
+
+  it('tries a held movement whose accounts are still missing with one read and no write', async () => {
+    const held = delivery(movementMessage(movement(1, 1, 2), meta(1)), 'bank.movements', 1);
+    const first = await processor.prepareMovements([held]);
+    const writes = store.edgeWrites;
+    const reads = store.vertexReads;
+    expect(writes).toBeGreaterThan(0);
+
+    const second = await processor.prepareMovements([held]);
+    expect(store.edgeWrites).toBe(writes);
+    expect(store.vertexReads).toBe(reads + 1);
+    // The same outcome as the try that asked the store to write it: reason included.
+    expect(second.settlements[0].outcome).toEqual(first.settlements[0].outcome);
+    expect(await store.getEdge('mv:test:1')).toBeUndefined();
+  });
+
+  it('writes a held movement again once one of the accounts it lacked has arrived', async () => {
+    const held = delivery(movementMessage(movement(1, 1, 2), meta(1)), 'bank.movements', 1);
+    await processor.prepareMovements([held]);
+    await store.upsertVertices([account(1)]);
+    const writes = store.edgeWrites;
+    expect(outcomes(await processor.prepareMovements([held]))).toEqual([
+      'm-1 missing account:b1:2',
+    ]);
+    expect(store.edgeWrites).toBe(writes + 1);
+
+    await store.upsertVertices([account(2)]);
+    expect(outcomes(await processor.prepareMovements([held]))).toEqual(['m-1 written']);
+    expect(await store.getEdge('mv:test:1')).toMatchObject({ from: 'account:b1:1' });
+  });
+
+  it('writes the new movements of a batch while a held one beside them still waits', async () => {
+    await store.upsertVertices([account(1), account(2)]);
+    const held = delivery(movementMessage(movement(1, 1, 9), meta(1)), 'bank.movements', 1);
+    await processor.prepareMovements([held]);
+    const fresh = delivery(movementMessage(movement(2, 1, 2), meta(2)), 'bank.movements', 2);
+    expect(outcomes(await processor.prepareMovements([held, fresh]))).toEqual([
+      'm-1 missing account:b1:9',
+      'm-2 written',
+    ]);
+    expect(await store.getEdge('mv:test:2')).toBeDefined();
+    expect(await store.getEdge('mv:test:1')).toBeUndefined();
+  });
+
+  it('treats held entity edges the same way, and writes them once their vertex comes', async () => {
+    await store.upsertVertices([account(1)]);
+    const edge = delivery(edgeUpsertMessage(holds(1, 1), meta(1)), 'bank.entities', 1);
+    expect(outcomes(await processor.prepareEntities([edge]))).toEqual([
+      'm-1 missing person:test:1',
+    ]);
+    const writes = store.edgeWrites;
+    expect(outcomes(await processor.prepareEntities([edge]))).toEqual([
+      'm-1 missing person:test:1',
+    ]);
+    expect(store.edgeWrites).toBe(writes);
+
+    // The person arrives in the same batch as the edge's next try: vertices are written first.
+    const vertex = delivery(vertexUpsertMessage(person(1), meta(2)), 'bank.entities', 2);
+    expect(outcomes(await processor.prepareEntities([vertex, edge]))).toEqual([
+      'm-2 written',
+      'm-1 written',
+    ]);
+    expect(edge.payloadReads).toBe(1);
+  });
+});
