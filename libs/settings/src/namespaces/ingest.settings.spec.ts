@@ -14,9 +14,9 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('ingest settings', () => {
-  it('defaults to batches of 200 messages or 50 ms, a listener on 127.0.0.1:3001, outage retries from 0.5 s to 5 s and no extra wait for missing vertices', () => {
+  it('defaults to batches of 500 messages or 50 ms, a listener on 127.0.0.1:3001, outage retries from 0.5 s to 5 s and no extra wait for missing vertices', () => {
     expect(loadAllSettings({}).ingest).toEqual({
-      batchSize: 200,
+      batchSize: 500,
       batchWindowMs: 50,
       httpHost: '127.0.0.1',
       httpPort: 3001,

@@ -6,8 +6,9 @@ export class IngestSettings {
   @EnvVar({
     name: 'INGEST_BATCH_SIZE',
     kind: 'integer',
-    default: '200',
-    description: 'Most messages of one topic the ingest worker writes to the graph in one batch.',
+    default: '500',
+    description:
+      'Most messages of one topic the ingest worker writes to the graph in one batch (500, like GRAPH_BATCH_SIZE: a quarter less CPU per element than 200 in docs/benchmarks.md; keep PULSAR_RECEIVE_QUEUE_SIZE at least INGEST_WRITE_CONCURRENCY + 1 times this).',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })

@@ -163,8 +163,9 @@ export class StreamingSettings {
   @EnvVar({
     name: 'PULSAR_RECEIVE_QUEUE_SIZE',
     kind: 'integer',
-    default: '500',
-    description: 'Messages prefetched by a consumer.',
+    default: '1000',
+    description:
+      'Messages prefetched by a consumer (unacknowledged ones included: the ingest worker needs INGEST_WRITE_CONCURRENCY + 1 batches of room).',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
