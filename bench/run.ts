@@ -14,7 +14,13 @@ import { benchGraphStore } from './graph-store.bench';
 import { benchPulsarThroughput, PULSAR_BENCH_CLIENTS } from './pulsar-throughput.bench';
 import { benchRiskModel } from './risk-model.bench';
 import { benchScoreLatency } from './score-latency.bench';
-import { benchStoreScan } from './store-scan.bench';
+import {
+  benchStoreScan,
+  STORE_SCAN_BACKENDS,
+  STORE_SCAN_PROFILES,
+  type StorageBackend,
+  type StoreScanProfile,
+} from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
@@ -118,6 +124,12 @@ const SECTIONS: Section[] = [
         given({
           rounds: numberFlag('--store-scan-rounds'),
           baseline: textFlag('--store-scan-baseline'),
+          profile: listFlag('--store-scan-profile', STORE_SCAN_PROFILES)?.[0] as
+            StoreScanProfile | undefined,
+          backends: listFlag('--store-scan-backends', STORE_SCAN_BACKENDS) as
+            StorageBackend[] | undefined,
+          janusGraphPort: numberFlag('--store-scan-janusgraph-port'),
+          cassandraPort: numberFlag('--store-scan-cassandra-port'),
         }),
       ),
   },

@@ -5,16 +5,18 @@
  * time per method). A child per run, so that each side's peak memory is its own.
  *
  * Usage: node -r ts-node/register/transpile-only -r tsconfig-paths/register
- *          bench/store-scan.child.ts memory|janusgraph <days>
- *   memory: generates the small bank (seed 42) and loads it into an embedded store first;
- *   janusgraph: scans the JanusGraph named by the `graph` settings (already loaded by the parent).
+ *          bench/store-scan.child.ts memory|janusgraph <profile> <from> <to> <target>
+ *   memory: generates the bank of <profile> (seed 42) and loads it into an embedded store first
+ *     (the time of that load is printed too);
+ *   janusgraph: scans the JanusGraph at <target> (JSON: host, port, requestTimeoutMs, laid over
+ *     the `graph` settings), already loaded by the parent.
  */
 import { performance } from 'node:perf_hooks';
 import { ALL_DETECTORS, DetectorRegistry, StoreBatchDetection } from '@app/detectors';
-import { generateBankInMemory } from '@app/generators';
+import { generateBankInMemory, isProfileName } from '@app/generators';
 import { GraphStore, JanusGraphGraphStore, MemoryGraphStore } from '@app/graph-store';
 import { JanusGraphClient } from '@app/janusgraph';
-import { loadAllSettings } from '@app/settings';
+import { type GraphConfig, loadAllSettings } from '@app/settings';
 
 interface CallStats {
   calls: number;
@@ -44,23 +46,30 @@ function counted(store: GraphStore, stats: Map<string, CallStats>): GraphStore {
 }
 
 async function main(): Promise<void> {
-  const [backend = 'memory', from = '0', to = '0'] = process.argv.slice(2);
+  const [backend = 'memory', profile = 'small', from = '0', to = '0', target = '{}'] =
+    process.argv.slice(2);
   let store: GraphStore;
+  let loadSeconds: number | undefined;
   let close = (): Promise<void> => Promise.resolve();
   if (backend === 'memory') {
     const bank = await generateBankInMemory({
-      profile: 'small',
+      profile: isProfileName(profile) ? profile : 'small',
       seed: 42,
       referenceTime: '2025-01-01T00:00:00Z',
       days: 90,
     });
     const memory = new MemoryGraphStore();
+    const loading = performance.now();
     await memory.upsertVertices(bank.vertices);
     for (let i = 0; i < bank.edges.length; i += 5000)
       await memory.upsertEdges(bank.edges.slice(i, i + 5000));
+    loadSeconds = (performance.now() - loading) / 1000;
     store = memory;
   } else {
-    const settings = loadAllSettings().graph;
+    const where = JSON.parse(target) as Partial<
+      Pick<GraphConfig, 'host' | 'port' | 'requestTimeoutMs'>
+    >;
+    const settings: GraphConfig = { ...loadAllSettings().graph, ...where };
     const client = new JanusGraphClient(settings, {
       logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
     });
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
       movements: result.movements,
       rules: instances.length,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      loadSeconds,
       calls: Object.fromEntries(stats),
     })}\n`,
   );
