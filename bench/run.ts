@@ -19,7 +19,6 @@ import {
   STORE_SCAN_BACKENDS,
   STORE_SCAN_PROFILES,
   type StorageBackend,
-  type StoreScanProfile,
 } from './store-scan.bench';
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
@@ -124,8 +123,7 @@ const SECTIONS: Section[] = [
         given({
           rounds: numberFlag('--store-scan-rounds'),
           baseline: textFlag('--store-scan-baseline'),
-          profile: listFlag('--store-scan-profile', STORE_SCAN_PROFILES)?.[0] as
-            StoreScanProfile | undefined,
+          profile: oneOfFlag('--store-scan-profile', STORE_SCAN_PROFILES),
           backends: listFlag('--store-scan-backends', STORE_SCAN_BACKENDS) as
             StorageBackend[] | undefined,
           janusGraphPort: numberFlag('--store-scan-janusgraph-port'),
@@ -256,6 +254,15 @@ function listFlag(name: string, known: readonly string[]): string[] | undefined 
     throw new Error(`${name}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   }
   return items;
+}
+
+/** An option whose value must be one of `known` (`--name small`), or undefined when absent. */
+function oneOfFlag<T extends string>(name: string, known: readonly T[]): T | undefined {
+  const value = textFlag(name);
+  if (value === undefined) return undefined;
+  const found = known.find((item) => item === value);
+  if (found === undefined) throw new Error(`${name}: "${value}" is not one of ${known.join(', ')}`);
+  return found;
 }
 
 /** Short names accepted by `--only` for a section. */

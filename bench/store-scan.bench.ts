@@ -11,7 +11,7 @@
  * too (its source tree unpacked into a temporary folder), so a change to the read paths is
  * measured before and after in the same run.
  *
- *   npm run bench -- --only store-scan [--store-scan-rounds 2] [--store-scan-profile small|medium]
+ *   npm run bench -- --only store-scan [--store-scan-rounds 2] [--store-scan-profile tiny|small|medium]
  *     [--store-scan-baseline <revision>] [--store-scan-backends inmemory,berkeleyje,cql]
  *
  * Without `--store-scan-backends` it CLEARS the JanusGraph named by the `graph` settings and loads
@@ -578,7 +578,7 @@ function report(
   ]);
   const memoryLoad = median(memory.map((r) => r.loadSeconds ?? Number.NaN));
   const lines = [
-    'Command: `npm run bench -- --only store-scan` (options: `--store-scan-profile small|medium`, ' +
+    'Command: `npm run bench -- --only store-scan` (options: `--store-scan-profile tiny|small|medium`, ' +
       '`--store-scan-backends inmemory,berkeleyje,cql` for JanusGraph servers of its own on ports 48182 and Cassandra 49042, ' +
       '`--store-scan-rounds <n>`, `--store-scan-baseline <revision>`).',
     '',
