@@ -3,6 +3,8 @@
 # runs the benchmarks side by side and writes docs/benchmarks.md, then stops the services.
 # npm run bench -- --only graph-load --graph-backends inmemory,berkeleyje,cql : the graph-load
 # benchmark on each JanusGraph storage backend, on servers of its own (see below).
+# npm run bench -- --only store-scan --store-scan-backends cql [--store-scan-profile medium] : the
+# store scan on servers the benchmark starts itself (nothing is started here).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -96,6 +98,17 @@ if [[ -n "$backends" ]]; then
     if [[ $storage == cql ]]; then "${cassandra[@]}" stop; fi
   done
   exit 0
+fi
+# `--only store-scan --store-scan-backends …`: the store-scan benchmark starts servers of its own
+# (bench/store-scan.bench.ts), so nothing is started here.
+store_scan_backends=no
+for arg in "$@"; do
+  [[ "$arg" == --store-scan-backends ]] && store_scan_backends=yes
+done
+if [[ $only == store-scan && $store_scan_backends == yes ]]; then
+  echo "store-scan with --store-scan-backends: the benchmark starts its own servers; not starting JanusGraph or Pulsar here."
+  export TZ=UTC
+  exec node --max-old-space-size=8192 -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts "$@"
 fi
 if [[ "$needs_services" == no ]]; then
   echo "Only in-process sections ($only): not starting JanusGraph or Pulsar."
