@@ -25,7 +25,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -44,6 +44,7 @@ import { type IngestOptions, ingestOptionsFrom } from '../apps/ingest/src/ingest
 import { IngestWorker } from '../apps/ingest/src/ingest/ingest.worker';
 import { LOADER_CALLS_IN_FLIGHT, loadBatched } from './graph-store.bench';
 import { NoDetection } from './pulsar-throughput.bench';
+import { cassandraPids, localJanusGraphPid, pulsarPid } from './local-servers';
 
 export interface GraphLoadOptions {
   seed: number;
@@ -480,43 +481,6 @@ interface Measured {
   cpuMs?: number;
 }
 
-/**
- * The JanusGraph server process when it was started by docker/local/janusgraph/service.sh on
- * this machine and listens on `port` (its pid and port files under <servicesDir>/janusgraph), so
- * that its CPU time can be read from /proc; undefined otherwise.
- */
-function localServerPid(servicesDir: string, port: number): number | undefined {
-  const runtime = join(servicesDir, 'janusgraph');
-  const pid = readNumber(join(runtime, 'pid'));
-  if (pid === undefined || readNumber(join(runtime, 'port')) !== port || !alive(pid))
-    return undefined;
-  return pid;
-}
-
-function readNumber(path: string): number | undefined {
-  if (!existsSync(path)) return undefined;
-  const value = Number(readFileSync(path, 'utf8').trim());
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}/stat`);
-
-/** Running Cassandra nodes started by docker/local/cassandra/service.sh under `servicesDir`. */
-function cassandraPids(servicesDir: string): number[] {
-  const runtime = join(servicesDir, 'cassandra');
-  if (!existsSync(runtime)) return [];
-  return readdirSync(runtime)
-    .filter((name) => name.startsWith('node-'))
-    .map((name) => readNumber(join(runtime, name, 'pid')))
-    .filter((pid): pid is number => pid !== undefined && alive(pid));
-}
-
-/** The Pulsar broker started by docker/local/pulsar/service.sh under `servicesDir`, if running. */
-function pulsarPid(servicesDir: string): number | undefined {
-  const pid = readNumber(join(servicesDir, 'pulsar', 'pid'));
-  return pid !== undefined && alive(pid) ? pid : undefined;
-}
-
 /** Clock ticks per second of /proc's CPU times. */
 function clockTicks(): number {
   try {
@@ -582,7 +546,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         );
       }
     };
-    const serverPid = localServerPid(options.servicesDir, settings.port);
+    const serverPid = localJanusGraphPid(options.servicesDir, settings.port);
     const storagePids = storage === 'cql' ? cassandraPids(options.servicesDir) : [];
     const brokerPid = pulsarPid(options.servicesDir);
     const ticks = clockTicks();

@@ -23,15 +23,7 @@
  * deletes that folder at the end.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +31,7 @@ import { generateBankInMemory } from '@app/generators';
 import { JanusGraphGraphStore } from '@app/graph-store';
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { type GraphConfig, loadAllSettings } from '@app/settings';
+import { cassandraPids, localJanusGraphPid } from './local-servers';
 
 export const STORE_SCAN_PROFILES = ['tiny', 'small', 'medium'] as const;
 export type StoreScanProfile = (typeof STORE_SCAN_PROFILES)[number];
@@ -198,12 +191,6 @@ function unpack(revision: string): string {
   return tree;
 }
 
-function readNumber(path: string): number | undefined {
-  if (!existsSync(path)) return undefined;
-  const value = Number(readFileSync(path, 'utf8').trim());
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
 /** A line of /proc/<pid>/status in MiB (`VmRSS`, `VmHWM`), or undefined once the process is gone. */
 function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
@@ -220,30 +207,6 @@ function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The server processes started by the docker/local scripts under `servicesDir`: the JanusGraph
- * server when it listens on `port`, and every Cassandra node (their pid files).
- */
-function serverPids(
-  servicesDir: string,
-  port: number,
-): { janusGraph?: number; cassandra: number[] } {
-  const runtime = join(servicesDir, 'janusgraph');
-  const pid = readNumber(join(runtime, 'pid'));
-  const janusGraph =
-    pid !== undefined && readNumber(join(runtime, 'port')) === port && existsSync(`/proc/${pid}`)
-      ? pid
-      : undefined;
-  const nodes = join(servicesDir, 'cassandra');
-  const cassandra = existsSync(nodes)
-    ? readdirSync(nodes)
-        .filter((name) => name.startsWith('node-'))
-        .map((name) => readNumber(join(nodes, name, 'pid')))
-        .filter((p): p is number => p !== undefined && existsSync(`/proc/${p}`))
-    : [];
-  return { janusGraph, cassandra };
 }
 
 /** Samples the servers' resident memory until `stop()`, which returns the peaks. */
@@ -491,7 +454,10 @@ export async function benchStoreScan(
       process.stdout.write(
         `  loaded in ${fmt(load.seconds, 1)} s (${fmt(elements / load.seconds)} elements/s)\n`,
       );
-      const pids = serverPids(servicesDir, settings.port);
+      const pids = {
+        janusGraph: localJanusGraphPid(servicesDir, settings.port),
+        cassandra: cassandraPids(servicesDir),
+      };
       const side: JanusSide = {
         label: `JanusGraph on ${BACKEND_NAMES[backend ?? (load.storage as StorageBackend)] ?? load.storage}`,
         storage: load.storage,
