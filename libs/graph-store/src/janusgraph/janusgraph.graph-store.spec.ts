@@ -208,17 +208,22 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(writesIn(connection.sent[1])).toBe(2);
   });
 
-  it('stops sending write requests after one fails, and reports that failure', async () => {
+  it('stops sending write requests after one fails, tries that one once more, and reports the failure', async () => {
     const { connection, store } = setup(100, 1);
     let writes = 0;
     connection.writes = (rows) =>
-      (writes += 1) === 2
+      (writes += 1) >= 2
         ? new GremlinResponseError(597, 'rejected', undefined)
         : createEverything(rows);
-    connection.answers.push([], []); // the check before writing, and the one explaining the failure
+    connection.answers.push([], [], []); // the check before writing, and the two explaining reads
     const batch = Array.from({ length: 450 }, (_unused, i) => person(i));
     await expect(store.upsertVertices(batch)).rejects.toBeInstanceOf(JanusGraphQueryError);
-    expect(connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined)).toHaveLength(2);
+    const written = connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined);
+    expect(written.map((bytecode) => rowsOf(bytecode)?.[0].get('uid'))).toEqual([
+      'p0',
+      'p100',
+      'p100',
+    ]);
   });
 
   it('fails loudly when the server answers for fewer items than it was sent', async () => {
@@ -409,11 +414,66 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(rows[0].get('from')).toEqual(new Map([['uid', 'acc-1']]));
   });
 
-  it('rethrows a refusal the stored graph does not explain', async () => {
+  it('rethrows a refusal the stored graph does not explain, after sending the write once more', async () => {
     const { connection, store } = setup(200);
-    connection.writes = () => new GremlinResponseError(597, 'something else', {});
-    connection.answers.push([]); // the explaining read finds nothing wrong
+    let writes = 0;
+    connection.writes = () => {
+      writes += 1;
+      return new GremlinResponseError(597, 'something else', {});
+    };
+    connection.answers.push([], []); // both explaining reads find nothing wrong
     await expect(store.upsertVertices([person(1)])).rejects.toThrow('something else');
+    expect(writes).toBe(2);
+  });
+
+  it('writes an edge again, once, when its missing end was stored between the refusal and the look at the graph', async () => {
+    const { connection, store } = setup(200);
+    connection.writes = createEverything;
+    const bothEnds = [end('acc-1', 11, 'Account'), end('id-1', 12, 'Identifier')];
+    connection.answers.push(
+      [end('id-1', 12, 'Identifier')], // the write's read of the ends: the account is missing
+      [
+        // the explaining read, a moment later: another writer has stored the account
+        new Map<string, unknown>([
+          ['edges', []],
+          ['vertices', bothEnds],
+        ]),
+      ],
+      bothEnds, // the second try's read of the ends
+    );
+    await expect(store.upsertEdges([uses('u1', 'acc-1', 'id-1')])).resolves.toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    const written = connection.sent.filter((bytecode) => rowsOf(bytecode) !== undefined);
+    expect(written).toHaveLength(1);
+    expect(rowsOf(written[0])?.map((row) => row.get('eid'))).toEqual(['u1']);
+  });
+
+  it('sends again only the requests of a call that were not answered before the refusal', async () => {
+    const { connection, store } = setup(100, 1);
+    const sentUids: unknown[][] = [];
+    let refuseNext = false;
+    connection.writes = (rows) => {
+      sentUids.push(rows.map((row) => row.get('uid')));
+      if (sentUids.length === 2) refuseNext = true;
+      if (refuseNext) {
+        refuseNext = false;
+        return new GremlinResponseError(597, 'refused', undefined);
+      }
+      return createEverything(rows);
+    };
+    connection.answers.push([], []); // the check before writing, and the explaining read: all fine
+    const batch = Array.from({ length: 250 }, (_unused, i) => person(i));
+    await expect(store.upsertVertices(batch)).resolves.toMatchObject({ created: 250 });
+    // Requests: p0-p99 answered, p100-p199 refused; then p100-p199 again and p200-p249.
+    expect(sentUids.map((uids) => [uids[0], uids.length])).toEqual([
+      ['p0', 100],
+      ['p100', 100],
+      ['p100', 100],
+      ['p200', 50],
+    ]);
   });
 
   it('reads the events of a long account list in one request per 1000 accounts, merged and cut at limit', async () => {

@@ -260,6 +260,11 @@ function matchesKeyType(key: string, value: string | number | boolean): boolean 
   }
 }
 
+/** A failure the server's own checks raised (a refused write), not a lost connection. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof JanusGraphQueryError || error instanceof ConflictError;
+}
+
 /**
  * The graph store on JanusGraph (Gremlin Server, bytecode traversals only, keyed by business ids).
  *
@@ -567,8 +572,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * answers. Each request is one transaction; a call of several is not atomic. After a failure
    * no new request is sent and the ones in flight are awaited. When the server refused a
    * request, `explain` looks at the stored graph and throws the BatchRejectedError that names
-   * the bad items (a server-side check failed); otherwise, or when it finds nothing wrong, the
-   * original error is thrown.
+   * the bad items (a server-side check failed). When it finds nothing wrong, the graph changed
+   * between the write and the look (an edge's missing end was written meanwhile, by another
+   * writer): the requests not answered yet are sent once more, since every upsert can be
+   * repeated. Any other failure, or a second refusal nothing explains, is thrown as it came.
    */
   private async sendAll(
     requests: readonly (GraphTraversal | (() => Promise<unknown[]>))[],
@@ -576,11 +583,34 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     explain?: () => Promise<void>,
   ): Promise<unknown[]> {
     const answers: unknown[][] = [];
+    const first = await this.sendUnanswered(requests, answers, operation);
+    if (first === undefined) return answers.flat();
+    if (!isRefusal(first.error) || explain === undefined) throw first.error;
+    await explain();
+    const second = await this.sendUnanswered(requests, answers, operation);
+    if (second === undefined) return answers.flat();
+    if (isRefusal(second.error)) await explain();
+    throw second.error;
+  }
+
+  /**
+   * Sends every request of `requests` that has no entry in `answers` yet, `writeConcurrency` at
+   * a time, and stores each answer at the request's index. Answers the first failure, after the
+   * requests in flight have ended; no new request is sent after it.
+   */
+  private async sendUnanswered(
+    requests: readonly (GraphTraversal | (() => Promise<unknown[]>))[],
+    answers: unknown[][],
+    operation: string,
+  ): Promise<{ error: unknown } | undefined> {
+    const pending = requests.flatMap((_request, index) =>
+      answers[index] === undefined ? [index] : [],
+    );
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
-      while (failure === undefined && next < requests.length) {
-        const index = next;
+      while (failure === undefined && next < pending.length) {
+        const index = pending[next];
         next += 1;
         try {
           const request = requests[index];
@@ -594,15 +624,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(this.writeConcurrency, requests.length) }, worker),
+      Array.from({ length: Math.min(this.writeConcurrency, pending.length) }, worker),
     );
-    if (failure !== undefined) {
-      const refused =
-        failure.error instanceof JanusGraphQueryError || failure.error instanceof ConflictError;
-      if (refused && explain !== undefined) await explain();
-      throw failure.error;
-    }
-    return answers.flat();
+    return failure;
   }
 
   /** Throws the BatchRejectedError listing every bad vertex, judged against the stored graph. */
