@@ -23,6 +23,9 @@ import {
 import { benchStreaming } from './streaming.bench';
 import { benchUbo } from './ubo.bench';
 
+/** A command-line option the benchmark cannot use: reported in one line, without a stack. */
+class OptionError extends Error {}
+
 /**
  * One benchmark section of docs/benchmarks.md. A section that measures whatever server it is
  * pointed at names a `variant` (the storage backend), kept as its own block in the document.
@@ -189,7 +192,7 @@ function numberFlag(name: string): number | undefined {
   if (index < 0) return undefined;
   const value = Number(process.argv[index + 1]);
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} needs a whole number of at least 1`);
+    throw new OptionError(`${name} needs a whole number of at least 1`);
   }
   return value;
 }
@@ -199,7 +202,7 @@ function textFlag(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   if (index < 0) return undefined;
   const value = process.argv[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  if (value === undefined || value.startsWith('--')) throw new OptionError(`${name} needs a value`);
   return value;
 }
 
@@ -211,7 +214,7 @@ function sweepFlag(name: string): (readonly [number, number])[] | undefined {
   return value.split(',').map((pair) => {
     const [size, inFlight] = pair.split('x').map(Number);
     if (!Number.isSafeInteger(size) || size < 1 || !Number.isSafeInteger(inFlight) || inFlight < 1)
-      throw new Error(
+      throw new OptionError(
         `${name}: "${pair}" is not <items per request>x<requests in flight>, for example 500x4 (or none)`,
       );
     return [size, inFlight] as const;
@@ -237,7 +240,7 @@ function tuningsFlag(name: string): IngestTuning[] | undefined {
       !whole(inFlight) ||
       (receiveQueueSize !== undefined && !whole(receiveQueueSize))
     )
-      throw new Error(
+      throw new OptionError(
         `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>], for example 500x2:1500`,
       );
     return { batchSize: size, writeConcurrency: inFlight, receiveQueueSize };
@@ -251,7 +254,7 @@ function listFlag(name: string, known: readonly string[]): string[] | undefined 
   const items = value.split(',');
   const unknown = items.filter((item) => !known.includes(item));
   if (unknown.length > 0) {
-    throw new Error(`${name}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    throw new OptionError(`${name}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   }
   return items;
 }
@@ -261,7 +264,8 @@ function oneOfFlag<T extends string>(name: string, known: readonly T[]): T | und
   const value = textFlag(name);
   if (value === undefined) return undefined;
   const found = known.find((item) => item === value);
-  if (found === undefined) throw new Error(`${name}: "${value}" is not one of ${known.join(', ')}`);
+  if (found === undefined)
+    throw new OptionError(`${name}: "${value}" is not one of ${known.join(', ')}`);
   return found;
 }
 
@@ -272,11 +276,11 @@ function parseOnly(argv: readonly string[]): Set<string> | undefined {
   const index = argv.indexOf('--only');
   if (index < 0) return undefined;
   const value = argv[index + 1];
-  if (value === undefined) throw new Error('--only needs a comma-separated list of sections');
+  if (value === undefined) throw new OptionError('--only needs a comma-separated list of sections');
   const names = new Set(value.split(',').map((name) => ALIASES[name] ?? name));
   for (const name of names) {
     if (!SECTIONS.some((s) => s.name === name)) {
-      throw new Error(
+      throw new OptionError(
         `--only: unknown section "${name}" (known: ${SECTIONS.map((s) => s.name).join(', ')})`,
       );
     }
@@ -318,6 +322,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof OptionError) {
+    process.stderr.write(
+      `Benchmark not run: ${error.message}.\nEach section's options are listed under its heading in docs/benchmarks.md (the "Command:" line).\n`,
+    );
+    process.exit(2);
+  }
   process.stderr.write(
     `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
