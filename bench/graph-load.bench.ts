@@ -1,7 +1,8 @@
 /**
  * Graph loading at the server's limit (issue 11): the same bank loaded into the same JanusGraph
  * in one run, (a) by a server-side Groovy script, which is the limit, and (b) by each loading
- * path of the project, each as elements/s and as a ratio to the limit measured in the same round.
+ * path of the project, each as elements/s and as a ratio to the limit measured in the same round
+ * (the script loads at the start and again at the end of every round; the mean of the two).
  *
  *   npm run bench -- --only graph-load [--graph-load-rounds 2] [--graph-load-edges 20000]
  *
@@ -50,7 +51,7 @@ export interface GraphLoadOptions {
   seed: number;
   days: number;
   referenceTime: string;
-  /** Rounds of (limit, every path); ratios are taken within a round, then the median. */
+  /** Rounds of (limit, every path, limit again); ratios are taken within a round, then the median. */
   rounds: number;
   /** Only this many edges (spread over the bank) and their end vertices; the whole bank when absent. */
   edges?: number;
@@ -481,6 +482,18 @@ interface Measured {
   cpuMs?: number;
 }
 
+/** One load standing for two of the same path: the mean of their times and of their CPU. */
+function meanOfLoads(first: Measured, second: Measured): Measured {
+  return {
+    name: first.name,
+    ms: (first.ms + second.ms) / 2,
+    cpuMs:
+      first.cpuMs === undefined || second.cpuMs === undefined
+        ? undefined
+        : (first.cpuMs + second.cpuMs) / 2,
+  };
+}
+
 /** Clock ticks per second of /proc's CPU times. */
 function clockTicks(): number {
   try {
@@ -623,9 +636,11 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     if (tunings.length > 0)
       await timed(`${paths[0].name} (warm-up)`, () => paths[0].load(store, data), true);
     const rounds: Measured[][] = [];
+    /** The limit's two loads of each round, at its start and at its end. */
+    const limitEnds: [Measured, Measured][] = [];
     for (let round = 0; round < options.rounds; round += 1) {
       process.stdout.write(`round ${round + 1} of ${options.rounds}\n`);
-      const limitRun = await limit();
+      const limitStart = await limit();
       const order = paths.map((_path, index) => index);
       // Tunings: every second round in reverse, so that none is always measured first or last.
       if (tunings.length > 0 && round % 2 === 1) order.reverse();
@@ -634,7 +649,12 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         const path = paths[index];
         byPath[index] = await timed(path.name, () => path.load(store, data), path.viaPulsar);
       }
-      rounds.push([limitRun, ...byPath]);
+      // The limit again at the end of the round: a path is compared with the mean of a limit
+      // load before it and one after it, not with one measured at a different moment of a
+      // shared machine (the load right after the script was the slowest in earlier runs).
+      const limitEnd = await limit();
+      limitEnds.push([limitStart, limitEnd]);
+      rounds.push([meanOfLoads(limitStart, limitEnd), ...byPath]);
     }
 
     const sweep: { batchSize: number; concurrency: number; limit: Measured; path: Measured }[] = [];
@@ -717,7 +737,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +
         `${fmt(data.vertices.length)} vertices and ${fmt(data.edges.length)} edges (${fmt(elements)} elements). ` +
         `Settings: GRAPH_BATCH_SIZE=${settings.batchSize}, GRAPH_WRITE_CONCURRENCY=${settings.writeConcurrency}. ` +
-        `${options.rounds === 1 ? '1 round' : `${options.rounds} rounds`} of (limit, every path), after one unmeasured warm-up load by the script and by the store${tunings.length > 0 ? ' and one unmeasured end-to-end load with the first tuning; the paths of this block are the end-to-end Pulsar load under each tuning, every second round in reverse order' : ''}; the graph is cleared before each load and checked after it; ${options.rounds === 1 ? 'one round: no median' : 'medians of the rounds'}, ratio = path rate / limit rate of the same round. ` +
+        `${options.rounds === 1 ? '1 round' : `${options.rounds} rounds`} of (limit, every path, limit again), after one unmeasured warm-up load by the script and by the store${tunings.length > 0 ? ' and one unmeasured end-to-end load with the first tuning; the paths of this block are the end-to-end Pulsar load under each tuning, every second round in reverse order' : ''}; the graph is cleared before each load and checked after it; ${options.rounds === 1 ? 'one round: no median' : 'medians of the rounds'}, ratio = path rate / limit rate of the same round (the mean of its two limit loads). ` +
         `Machine load (1-minute load average, ${cpus().length} cores shared with other work): ${fmt(loadAtStart[0], 1)} at the start, ${fmt(loadAtEnd[0], 1)} at the end.`,
       '',
       `| path | how | seconds | elements/s | ratio to the limit |${cpuHead}${roundsHead}`,
@@ -736,6 +756,8 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
             ? ` Its most frequent warnings: ${record.warnings.join('; ')}.`
             : ' No warnings.'),
       ]),
+      '',
+      `The limit was loaded at the start and again at the end of each round, and each round's limit is the mean of the two times (and CPU): ${limitEnds.map(([first, last], round) => `round ${round + 1} ${fmt(rate(first.ms))} then ${fmt(rate(last.ms))} elements/s`).join('; ')}. The gap between the two is the noise a ratio of that round carries.`,
       '',
       `Against the issue's aims (ratio to the limit, median of the rounds): ${aims.join('; ')}.`,
       ...(sweep.length === 0
