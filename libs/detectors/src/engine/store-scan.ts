@@ -8,12 +8,21 @@ import { AlertCollector, toDetectedAlert } from './alert-collector';
 import { assertWindow } from './batch-detection';
 import type { BatchResult, DetectionWindow, RuleRunStats } from './batch-detection';
 import { accountEventOf } from './dataset';
+import { movementPages } from './movement-pages';
 import { StoreAccountDirectory } from './store-account-directory';
 import { structuralInputFromStore } from './store-holders';
+
+/** scanMovements requests in flight at once, unless a scan asks otherwise. */
+export const DEFAULT_READERS_AT_ONCE = 2;
 
 export interface StoreScanOptions extends DetectionWindow {
   /** Movements per scanMovements page. */
   pageSize?: number;
+  /**
+   * scanMovements requests in flight at once for the shared pass (default 2): the window is
+   * read in slices side by side (see `movementPages`), which pays on a store across a network.
+   */
+  readersAtOnce?: number;
   /** Most candidate accounts per candidate-based rule. */
   maxCandidates?: number;
   /**
@@ -240,34 +249,46 @@ export class StoreBatchDetection {
         channelSets.every((c) => c !== undefined)
           ? [...new Set(channelSets.flatMap((c) => [...(c ?? [])]))]
           : undefined;
-      let after: { timestamp: number; movementId: string } | undefined;
-      for (;;) {
-        await checkpoint();
-        const page = await this.store.scanMovements({
-          from: scanStart,
-          to: options.to,
-          channels: pushDown,
-          after,
-          limit: pageSize,
-        });
-        if (page.length === 0) break;
-        await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
-        for (const m of page) {
-          eventFeed.feedBefore({ type: 'movement', movement: m });
-          if (m.timestamp >= options.from) movements += 1;
-          for (const rule of scanRules) {
-            if (m.timestamp < rule.replayStart || (rule.channels && !rule.channels.has(m.channel)))
-              continue;
-            this.collect(rule.detector, rule.evaluator.onMovement(m), rule.collector, options.from);
-          }
-          if (m.timestamp < options.from) continue;
-          for (const rule of selecting) {
-            for (const uid of rule.select?.(m) ?? []) this.addCandidate(rule, uid, maxCandidates);
+      const pages = movementPages(this.store, {
+        from: scanStart,
+        to: options.to,
+        channels: pushDown,
+        pageSize,
+        readersAtOnce: options.readersAtOnce ?? DEFAULT_READERS_AT_ONCE,
+        signal: options.signal,
+      });
+      try {
+        for (;;) {
+          await checkpoint();
+          const next = await pages.next();
+          if (next.done === true) break;
+          const page = next.value;
+          await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
+          for (const m of page) {
+            eventFeed.feedBefore({ type: 'movement', movement: m });
+            if (m.timestamp >= options.from) movements += 1;
+            for (const rule of scanRules) {
+              if (
+                m.timestamp < rule.replayStart ||
+                (rule.channels && !rule.channels.has(m.channel))
+              )
+                continue;
+              this.collect(
+                rule.detector,
+                rule.evaluator.onMovement(m),
+                rule.collector,
+                options.from,
+              );
+            }
+            if (m.timestamp < options.from) continue;
+            for (const rule of selecting) {
+              for (const uid of rule.select?.(m) ?? []) this.addCandidate(rule, uid, maxCandidates);
+            }
           }
         }
-        const last = page[page.length - 1];
-        after = { timestamp: last.timestamp, movementId: last.movementId };
-        if (page.length < pageSize) break;
+      } finally {
+        // A scan stopped early (cancelled, or a failed read) stops the slices read ahead.
+        await pages.return(undefined);
       }
     }
     // Events after the last movement of the window.
