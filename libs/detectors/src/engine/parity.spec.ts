@@ -1,4 +1,6 @@
 import { MemoryGraphStore } from '@app/graph-store';
+import type { MovementQuery, MovementWindowQuery } from '@app/graph-store';
+import type { Movement } from '@app/vocabulary';
 import { generateBank, generateBankInMemory } from '@app/generators';
 import type { InMemoryDataset } from '@app/generators';
 import { MemoryAccountDirectory } from '../core/account-directory';
@@ -12,6 +14,37 @@ import { detectInChunks } from './chunked-detection';
 import { activitiesOf } from './dataset';
 import { StoreBatchDetection } from './store-scan';
 import { StreamDetectionEngine } from './stream-detection.engine';
+
+/**
+ * The in-memory store answering movement reads on a later turn (as a store across a network
+ * does), counting the most requests of each kind in flight at once.
+ */
+class SlowStore extends MemoryGraphStore {
+  slow = false;
+  readonly mostAtOnce = new Map<string, number>();
+  private readonly atOnce = new Map<string, number>();
+
+  override scanMovements(query: MovementWindowQuery): Promise<Movement[]> {
+    return this.later('scanMovements', () => super.scanMovements(query));
+  }
+
+  override getMovements(query: MovementQuery): Promise<Movement[]> {
+    return this.later('getMovements', () => super.getMovements(query));
+  }
+
+  private async later<T>(kind: string, answer: () => Promise<T>): Promise<T> {
+    if (!this.slow) return answer();
+    const now = (this.atOnce.get(kind) ?? 0) + 1;
+    this.atOnce.set(kind, now);
+    this.mostAtOnce.set(kind, Math.max(now, this.mostAtOnce.get(kind) ?? 0));
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      return await answer();
+    } finally {
+      this.atOnce.set(kind, (this.atOnce.get(kind) ?? 1) - 1);
+    }
+  }
+}
 
 /** alertId -> sorted evidence movement ids: what must agree between modes. */
 function signature(alerts: readonly DetectedAlert[]): Map<string, string> {
@@ -76,29 +109,38 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
     expect(signature(collected.alerts())).toEqual(signature(batchActivity));
   });
 
-  it('batch over the graph store (paged scans, pushed-down candidates) equals batch over the dataset', async () => {
-    const store = new MemoryGraphStore();
-    await store.upsertVertices(dataset.vertices);
-    for (let i = 0; i < dataset.edges.length; i += 5000)
-      await store.upsertEdges(dataset.edges.slice(i, i + 5000));
-    const window = timeRange(dataset);
-    const instances = registry.instantiate();
-    const fromDataset = detectInDataset(instances, dataset, { window, now: window.to });
-    const fromStore = await new StoreBatchDetection(store).scan(instances, {
-      ...window,
-      now: window.to,
-      pageSize: 997,
-      chunkSize: 7,
-    });
-    expect(signature(fromStore.alerts)).toEqual(signature(fromDataset.alerts));
-    // Account events (logins…) were replayed from the store too, not only movements.
-    expect(fromStore.events).toBeGreaterThan(0);
-    expect(fromStore.events).toBe(fromDataset.events);
-    // Rules with per-account candidates replayed only those (the fan rules scan the window since
-    // they weigh how many accounts each counterparty deals with).
-    const takeoverStats = fromStore.rules.find((r) => r.ruleId === 'fraud.account-takeover');
-    expect(takeoverStats?.candidates).toBeDefined();
-  });
+  it.each([1, 3])(
+    'batch over the graph store (paged scans, pushed-down candidates, %i read(s) at once) equals batch over the dataset',
+    async (readersAtOnce) => {
+      const store = new SlowStore();
+      await store.upsertVertices(dataset.vertices);
+      for (let i = 0; i < dataset.edges.length; i += 5000)
+        await store.upsertEdges(dataset.edges.slice(i, i + 5000));
+      store.slow = true;
+      const window = timeRange(dataset);
+      const instances = registry.instantiate();
+      const fromDataset = detectInDataset(instances, dataset, { window, now: window.to });
+      const fromStore = await new StoreBatchDetection(store).scan(instances, {
+        ...window,
+        now: window.to,
+        pageSize: 997,
+        chunkSize: 7,
+        readersAtOnce,
+      });
+      expect(signature(fromStore.alerts)).toEqual(signature(fromDataset.alerts));
+      // Account events (logins…) were replayed from the store too, not only movements.
+      expect(fromStore.events).toBeGreaterThan(0);
+      expect(fromStore.events).toBe(fromDataset.events);
+      // Rules with per-account candidates replayed only those (the fan rules scan the window since
+      // they weigh how many accounts each counterparty deals with).
+      const takeoverStats = fromStore.rules.find((r) => r.ruleId === 'fraud.account-takeover');
+      expect(takeoverStats?.candidates).toBeDefined();
+      // The movement pages and the candidates' reads used up to, and no more than, that many
+      // requests at once.
+      expect(store.mostAtOnce.get('scanMovements')).toBe(readersAtOnce);
+      expect(store.mostAtOnce.get('getMovements')).toBe(readersAtOnce);
+    },
+  );
 
   it('batch over the generator’s chunks (bounded memory) equals batch over the dataset in memory', async () => {
     const instances = registry.instantiate();

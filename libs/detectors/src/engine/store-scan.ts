@@ -392,15 +392,30 @@ export class StoreBatchDetection {
     events: readonly AccountEvent[],
   ): Promise<void> {
     const candidates = [...rule.candidates].sort();
-    for (let i = 0; i < candidates.length; i += chunkSize) {
-      await this.pause(options.signal);
-      const chunk = candidates.slice(i, i + chunkSize);
-      const moves = await this.store.getMovements({
-        accountIds: chunk,
+    const chunks: string[][] = [];
+    for (let i = 0; i < candidates.length; i += chunkSize)
+      chunks.push(candidates.slice(i, i + chunkSize));
+    // The next chunks' movements are read while this one is replayed: up to `readersAtOnce`
+    // reads in flight, as in the shared pass. A failed read is thrown at its chunk's turn.
+    const readersAtOnce = Math.max(1, options.readersAtOnce ?? DEFAULT_READERS_AT_ONCE);
+    const reads: Promise<Movement[]>[] = [];
+    const read = (accountIds: readonly string[]): Promise<Movement[]> => {
+      const reading = this.store.getMovements({
+        accountIds,
         from: rule.replayStart,
         to: options.to,
         direction: rule.direction,
       });
+      // Settled here too, so that a read ahead that fails while the scan stops is not unhandled.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    for (let index = 0; index < chunks.length; index += 1) {
+      await this.pause(options.signal);
+      while (reads.length < readersAtOnce && index + reads.length < chunks.length)
+        reads.push(read(chunks[index + reads.length]));
+      const chunk = chunks[index];
+      const moves = await (reads.shift() ?? read(chunk));
       await directory.ensure([...chunk, ...moves.flatMap((m) => [m.fromAccount, m.toAccount])]);
       const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));
       if (rule.needsEvents) {
