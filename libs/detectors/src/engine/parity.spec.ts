@@ -140,6 +140,8 @@ describe('batch and stream modes agree (same data, same alerts, same fingerprint
       expect(store.mostAtOnce.get('scanMovements')).toBe(readersAtOnce);
       expect(store.mostAtOnce.get('getMovements')).toBe(readersAtOnce);
     },
+    // A scan of the whole bank with every read a turn later: seconds, more on a loaded machine.
+    120_000,
   );
 
   it('batch over the generator’s chunks (bounded memory) equals batch over the dataset in memory', async () => {
