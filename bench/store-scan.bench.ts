@@ -598,7 +598,7 @@ function report(
     const calls = side.scans[side.scans.length - 1].calls;
     lines.push(
       '',
-      `Where the scan on ${side.label} waits (store calls of the last round, one at a time):`,
+      `Where the scan on ${side.label} waits (store calls of the last round; since the scan reads up to 2 at once, calls can overlap and their seconds add up to more than the scan):`,
       '',
       '| store call | calls | seconds | ms per call |',
       '|---|---:|---:|---:|',
