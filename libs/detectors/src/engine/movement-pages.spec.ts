@@ -125,6 +125,15 @@ describe('movementPages', () => {
     );
   });
 
+  it('reads one request at a time, every movement still, when readersAtOnce is not a number', async () => {
+    const { store, inWindow } = await bank();
+    const pages = await collect(
+      movementPages(store, { ...WINDOW, pageSize: 9, readersAtOnce: Number.NaN }),
+    );
+    expect(pages.flat()).toHaveLength(inWindow.length);
+    expect(store.maxInFlight).toBe(1);
+  });
+
   it('cuts a window into slices of equal duration that cover it exactly', () => {
     expect(sliceWindow(0, 10, 3)).toEqual([
       { from: 0, to: 4 },

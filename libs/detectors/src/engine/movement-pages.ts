@@ -46,7 +46,9 @@ export async function* movementPages(
   store: GraphStore,
   query: MovementPagesQuery,
 ): AsyncGenerator<Movement[]> {
-  const readers = Math.max(1, Math.floor(query.readersAtOnce));
+  const readers = Number.isFinite(query.readersAtOnce)
+    ? Math.max(1, Math.floor(query.readersAtOnce))
+    : 1;
   const slices =
     readers === 1
       ? sliceWindow(query.from, query.to, 1)
