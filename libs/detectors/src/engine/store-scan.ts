@@ -19,8 +19,9 @@ export interface StoreScanOptions extends DetectionWindow {
   /** Movements per scanMovements page. */
   pageSize?: number;
   /**
-   * scanMovements requests in flight at once for the shared pass (default 2): the window is
-   * read in slices side by side (see `movementPages`), which pays on a store across a network.
+   * Store reads in flight at once (default 2): `scanMovements` of the shared pass, whose window
+   * is read in slices side by side (see `movementPages`), and `getMovements` of the candidate
+   * rules, whose next chunks are read while one is replayed. It pays on a store across a network.
    */
   readersAtOnce?: number;
   /** Most candidate accounts per candidate-based rule. */
