@@ -475,11 +475,23 @@ async function* asChunks(data: Dataset): AsyncGenerator<DatasetChunk> {
   yield { stage: 'movements' as const, vertices: [], edges: data.edges, groundTruth: [], progress };
 }
 
+/** CPU time of each process a load ran on, in ms. */
+interface CpuSplit {
+  /** JanusGraph and, on Cassandra, its nodes. */
+  graph: number;
+  /** The Pulsar broker (0 for a path that does not go through it). */
+  broker: number;
+  /** This benchmark process (the client side of every path, the ingest worker too). */
+  own: number;
+}
+
 interface Measured {
   name: string;
   ms: number;
   /** CPU time of the server and of this process during the load (undefined: server not local). */
   cpuMs?: number;
+  /** The same CPU time by process. */
+  split?: CpuSplit;
 }
 
 /** One load standing for two of the same path: the mean of their times and of their CPU. */
@@ -491,6 +503,14 @@ function meanOfLoads(first: Measured, second: Measured): Measured {
       first.cpuMs === undefined || second.cpuMs === undefined
         ? undefined
         : (first.cpuMs + second.cpuMs) / 2,
+    split:
+      first.split === undefined || second.split === undefined
+        ? undefined
+        : {
+            graph: (first.split.graph + second.split.graph) / 2,
+            broker: (first.split.broker + second.split.broker) / 2,
+            own: (first.split.own + second.split.own) / 2,
+          },
   };
 }
 
@@ -564,15 +584,15 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     const brokerPid = pulsarPid(options.servicesDir);
     const ticks = clockTicks();
     /** CPU so far of the graph servers (JanusGraph, its Cassandra nodes), of this process and, for a path through Pulsar, of the broker. */
-    const cpuNow = (viaPulsar: boolean): number | undefined => {
+    const cpuNow = (viaPulsar: boolean): CpuSplit | undefined => {
       if (serverPid === undefined) return undefined;
       if (viaPulsar && brokerPid === undefined) return undefined;
       const own = process.cpuUsage();
-      const servers = [serverPid, ...storagePids, ...(viaPulsar && brokerPid ? [brokerPid] : [])];
-      return (
-        servers.reduce((sum, pid) => sum + processCpuMs(pid, ticks), 0) +
-        (own.user + own.system) / 1000
-      );
+      return {
+        graph: [serverPid, ...storagePids].reduce((sum, pid) => sum + processCpuMs(pid, ticks), 0),
+        broker: viaPulsar && brokerPid ? processCpuMs(brokerPid, ticks) : 0,
+        own: (own.user + own.system) / 1000,
+      };
     };
     const timed = async (
       name: string,
@@ -586,15 +606,25 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
       await load();
       const ms = now() - start;
       const cpuAfter = cpuNow(viaPulsar);
-      const cpuMs =
-        cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      const split =
+        cpuBefore === undefined || cpuAfter === undefined
+          ? undefined
+          : {
+              graph: cpuAfter.graph - cpuBefore.graph,
+              broker: cpuAfter.broker - cpuBefore.broker,
+              own: cpuAfter.own - cpuBefore.own,
+            };
+      const cpuMs = split === undefined ? undefined : split.graph + split.broker + split.own;
+      const perThousand = (value: number): string => fmt((value / elements) * 1000);
       process.stdout.write(
         `${fmt((elements / ms) * 1000)} elements/s` +
-          (cpuMs === undefined ? '' : `, ${fmt((cpuMs / elements) * 1000)} ms CPU per 1,000`) +
+          (cpuMs === undefined || split === undefined
+            ? ''
+            : `, ${perThousand(cpuMs)} ms CPU per 1,000 (JanusGraph ${perThousand(split.graph)}${viaPulsar ? `, Pulsar ${perThousand(split.broker)}` : ''}, this process ${perThousand(split.own)})`) +
           '\n',
       );
       await check(name);
-      return { name, ms, cpuMs };
+      return { name, ms, cpuMs, split };
     };
     const limit = (): Promise<Measured> =>
       timed('limit: server-side script', () =>
@@ -747,6 +777,22 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         ? [
             '',
             `CPU: user + system time of the JanusGraph server process${storagePids.length > 0 ? `, its ${storagePids.length} Cassandra node${storagePids.length > 1 ? 's' : ''}` : ''} and this benchmark process during each load${viaPulsar ? ', and for the Pulsar path the Pulsar broker too' : ''}, per 1,000 elements; CPU ratio = the limit's CPU per element / the path's, same round. On a machine whose cores are shared, the elements/s ratio also depends on what else runs at that moment; the CPU ratio is what the ratio would be if the cores were the only limit.`,
+            '',
+            `The same CPU by process, ms per 1,000 elements (median of the rounds): ${names
+              .map((name, index) => {
+                const splits = rounds.map((measured) => measured[index].split);
+                const part = (pick: (split: CpuSplit) => number): string =>
+                  fmt(
+                    (median(
+                      splits.map((split) => (split === undefined ? Number.NaN : pick(split))),
+                    ) /
+                      elements) *
+                      1000,
+                  );
+                const viaBroker = index > 0 && paths[index - 1].viaPulsar;
+                return `${name}: JanusGraph${storagePids.length > 0 ? ' and Cassandra' : ''} ${part((split) => split.graph)}${viaBroker ? `, Pulsar ${part((split) => split.broker)}` : ''}, this process ${part((split) => split.own)}`;
+              })
+              .join('; ')}.`,
           ]
         : []),
       ...[...ingestRecords.entries()].flatMap(([name, record]) => [

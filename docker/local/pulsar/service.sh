@@ -14,7 +14,7 @@
 #   PULSAR_WEB_PORT         HTTP admin/REST + WebSocket (/ws/v2) port (default 8080)
 #   PULSAR_BOOKIE_PORT      in-process bookie port (default 3181)
 #   PULSAR_HEAP             -Xmx (default 512m)
-#   PULSAR_DIRECT_MEMORY    -XX:MaxDirectMemorySize (default 256m)
+#   PULSAR_DIRECT_MEMORY    -XX:MaxDirectMemorySize (default 384m: 128m of it for the entry cache)
 #   PULSAR_START_TIMEOUT    seconds to wait for readiness (default 240)
 #   PULSAR_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
 #   PULSAR_EXTRA_OPTS       extra JVM options
@@ -36,7 +36,7 @@ BROKER_PORT="${PULSAR_BROKER_PORT:-6650}"
 WEB_PORT="${PULSAR_WEB_PORT:-8080}"
 BOOKIE_PORT="${PULSAR_BOOKIE_PORT:-3181}"
 HEAP="${PULSAR_HEAP:-512m}"
-DIRECT_MEMORY="${PULSAR_DIRECT_MEMORY:-256m}"
+DIRECT_MEMORY="${PULSAR_DIRECT_MEMORY:-384m}"
 START_TIMEOUT="${PULSAR_START_TIMEOUT:-240}"
 STOP_TIMEOUT="${PULSAR_STOP_TIMEOUT:-30}"
 HOST=127.0.0.1

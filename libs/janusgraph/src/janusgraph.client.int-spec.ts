@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { loadAllSettings } from '@app/settings';
 import { describeWithJanusGraph } from '@app/testing';
 import { ConflictError, GraphTimeoutError, GraphUnavailableError } from '@app/vocabulary';
-import { __, P } from './gremlin-dsl';
+import { __, merge, P, t } from './gremlin-dsl';
 import { JanusGraphClient, JanusGraphClientConfig } from './janusgraph.client';
 import { JanusGraphQueryError } from './janusgraph.errors';
 import { flattenElementMap } from './janusgraph.results';
@@ -31,7 +31,10 @@ describeWithJanusGraph('JanusGraphClient against a real JanusGraph', (endpoint) 
     await client.submit(
       client.g
         .V()
-        .has('uid', P.within([`${prefix}p1`, `${prefix}c1`, `${prefix}a1`, `${prefix}a2`]))
+        .has(
+          'uid',
+          P.within([`${prefix}p1`, `${prefix}c1`, `${prefix}a1`, `${prefix}a2`, `${prefix}gb1`]),
+        )
         .drop(),
     );
     await client.close();
@@ -76,6 +79,59 @@ describeWithJanusGraph('JanusGraphClient against a real JanusGraph', (endpoint) 
     await expect(client.submit(client.g.E().has('eid', `${prefix}o1`).count())).resolves.toEqual([
       0,
     ]);
+  });
+
+  it('answers GraphBinary requests (the store writes) like GraphSON ones: maps, tokens, ids, longs, errors', async () => {
+    const uid = `${prefix}gb1`;
+    const binary = { binary: true } as const;
+    const created = await client.submit(
+      client.g
+        .mergeV(new Map<unknown, unknown>([['uid', uid]]))
+        .option(
+          merge.onCreate,
+          new Map<unknown, unknown>([
+            [t.label, 'Account'],
+            ['uid', uid],
+            ['openedAt', Number.MAX_SAFE_INTEGER],
+            ['bankId', 'BANK "quoted"'],
+          ]),
+        )
+        .project('id', 'props')
+        .by(__.id())
+        .by(__.valueMap(true)),
+      binary,
+    );
+    const row = created[0] as Map<string, unknown>;
+    // The vertex id read back in GraphBinary is the one GraphSON reads.
+    await expect(client.submit(client.g.V().has('uid', uid).id())).resolves.toEqual([
+      row.get('id'),
+    ]);
+    expect(flattenElementMap(row.get('props'))).toMatchObject({
+      label: 'Account',
+      uid,
+      openedAt: Number.MAX_SAFE_INTEGER,
+      bankId: 'BANK "quoted"',
+    });
+    const rejected = await client
+      .submit(client.g.inject(1).fail('deliberate failure'), { ...binary, operation: 'test' })
+      .catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(JanusGraphQueryError);
+    expect((rejected as Error).message).toMatch(/^test: .*deliberate failure/);
+    const quick = new JanusGraphClient({ ...config, retryAttempts: 0 }, { logger: silent });
+    try {
+      const conflict = await quick
+        .submit(
+          quick.g
+            .inject(0)
+            .sideEffect(__.addV('Person').property('uid', `${prefix}dup2`))
+            .sideEffect(__.addV('Person').property('uid', `${prefix}dup2`)),
+          binary,
+        )
+        .catch((e: unknown) => e);
+      expect(conflict).toBeInstanceOf(ConflictError);
+    } finally {
+      await quick.close();
+    }
   });
 
   it('keeps 64-bit longs exact up to Number.MAX_SAFE_INTEGER', async () => {

@@ -86,20 +86,22 @@ const silent = { log: () => undefined, warn: () => undefined, error: () => undef
 
 function makeClient(overrides: Partial<JanusGraphClientConfig> = {}, timeoutGraceMs = 0) {
   const connections: FakeConnection[] = [];
+  /** The GraphBinary connections, built apart from the GraphSON pool. */
+  const binary: FakeConnection[] = [];
   const client = new JanusGraphClient(
     { ...config, ...overrides },
     {
       logger: silent,
       timeoutGraceMs,
-      connectionFactory: () => {
+      connectionFactory: (_url, options) => {
         const connection = new FakeConnection();
-        connections.push(connection);
+        (options.serializer === 'graphbinary-v1' ? binary : connections).push(connection);
         return connection;
       },
     },
   );
   const total = (): number => connections.reduce((sum, c) => sum + c.requests.length, 0);
-  return { client, connections, total };
+  return { client, connections, binary, total };
 }
 
 describe('JanusGraphClient', () => {
@@ -174,6 +176,32 @@ describe('JanusGraphClient', () => {
       const sent = connections[1].requests[0].message as Bytecode;
       expect(sent.toString()).toContain('uid');
       expect(connections[1].requests[0].options.evaluationTimeout).toBe(5000);
+    });
+
+    it('sends binary requests over a GraphBinary pool of its own, built on first use', async () => {
+      const { client, connections, binary } = makeClient({ poolSize: 2 });
+      await client.open();
+      expect(binary).toHaveLength(0);
+      for (let i = 0; i < 4; i += 1) {
+        await client.submit(client.g.inject(i), { binary: true });
+      }
+      expect(binary.map((c) => c.requests.length)).toEqual([2, 2]);
+      // The GraphSON pool got the probe of open() and nothing else.
+      expect(connections.map((c) => c.requests.length)).toEqual([1, 0]);
+      // Scripts and requests not marked binary stay GraphSON.
+      await client.submitScript('graph.tx().commit()', {});
+      await client.submit(client.g.inject(9));
+      expect(binary.map((c) => c.requests.length)).toEqual([2, 2]);
+      expect(connections.map((c) => c.requests.length)).toEqual([2, 1]);
+      await client.close();
+      expect([...connections, ...binary].map((c) => c.closed)).toEqual([1, 1, 1, 1]);
+    });
+
+    it('sends everything as GraphSON when binary requests are turned off', async () => {
+      const { client, connections, binary } = makeClient({ poolSize: 1, binaryRequests: false });
+      await client.submit(client.g.inject(1), { binary: true });
+      expect(binary).toHaveLength(0);
+      expect(connections[0].requests).toHaveLength(1);
     });
 
     it('passes a per-request timeout to the server', async () => {

@@ -6,6 +6,7 @@ import {
   Bytecode,
   GremlinConnection,
   GremlinConnectionFactory,
+  GremlinSerializer,
   wsConnectionFactory,
 } from './gremlin-connection';
 import { RequestTimeoutError, toGraphError } from './janusgraph.errors';
@@ -37,7 +38,9 @@ export type JanusGraphClientConfig = Pick<
   | 'retryBaseDelayMs'
   | 'breakerThreshold'
   | 'breakerHalfOpenMs'
->;
+> &
+  // False: every request in GraphSON, `SubmitOptions.binary` ignored (default true).
+  Partial<Pick<GraphConfig, 'binaryRequests'>>;
 
 export interface JanusGraphClientDependencies {
   /** Builds one connection; the default speaks WebSocket with the driver's GraphSON v3. Tests pass a fake. */
@@ -60,6 +63,14 @@ export interface SubmitOptions {
   idempotent?: boolean;
   /** Overrides the request timeout (ms) for one slow but legitimate request. */
   timeoutMs?: number;
+  /**
+   * Send the request as GraphBinary, on connections of their own (see `GRAPHBINARY_V1`): much
+   * cheaper for the server to read than GraphSON. Only for bytecode whose answers hold plain
+   * values, maps, lists and vertex ids: the driver cannot read JanusGraph's edge ids in
+   * GraphBinary, nor write its text predicates. The store's write requests use it. Ignored
+   * (GraphSON) when the client was built with `binaryRequests: false`.
+   */
+  binary?: boolean;
 }
 
 const DEFAULT_TIMEOUT_GRACE_MS = 1_000;
@@ -90,6 +101,10 @@ export class JanusGraphClient {
   readonly g: GraphTraversalSource;
 
   private readonly connections: GremlinConnection[];
+  /** Builds the GraphBinary pool for `binary` requests on first use (none when turned off). */
+  private readonly binaryPool: (() => GremlinConnection[]) | undefined;
+  private binaryConnections: GremlinConnection[] = [];
+  private nextBinaryConnection = 0;
   private readonly policies: GraphPolicies;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private readonly timeoutGraceMs: number;
@@ -108,22 +123,29 @@ export class JanusGraphClient {
       new gremlinProcess.TraversalStrategies(),
     );
     const factory = dependencies.connectionFactory ?? wsConnectionFactory;
-    this.connections = Array.from({ length: Math.max(1, config.poolSize) }, (_unused, index) => {
-      const connection = factory(this.endpoint, {
-        traversalSource: config.traversalSource,
-        rejectUnauthorized: config.tlsRejectUnauthorized,
-        username: config.username,
-        password: config.password,
+    const pool = (serializer: GremlinSerializer, name: string): GremlinConnection[] =>
+      Array.from({ length: Math.max(1, config.poolSize) }, (_unused, index) => {
+        const connection = factory(this.endpoint, {
+          traversalSource: config.traversalSource,
+          rejectUnauthorized: config.tlsRejectUnauthorized,
+          username: config.username,
+          password: config.password,
+          serializer,
+        });
+        connection.onClose((code) => {
+          if (this.state === 'open') {
+            this.logger.warn(
+              `${name} ${index + 1}/${Math.max(1, config.poolSize)} to ${this.endpoint} closed (code ${code}); it reconnects on the next request`,
+            );
+          }
+        });
+        return connection;
       });
-      connection.onClose((code) => {
-        if (this.state === 'open') {
-          this.logger.warn(
-            `Connection ${index + 1}/${this.connections.length} to ${this.endpoint} closed (code ${code}); it reconnects on the next request`,
-          );
-        }
-      });
-      return connection;
-    });
+    this.connections = pool('graphson-v3', 'Connection');
+    this.binaryPool =
+      config.binaryRequests === false
+        ? undefined
+        : () => pool('graphbinary-v1', 'GraphBinary connection');
     this.policies = createGraphPolicies(config);
     this.policies.breaker.onBreak(() =>
       this.logger.error(
@@ -268,13 +290,22 @@ export class JanusGraphClient {
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
     const policy = options.idempotent === false ? this.policies.once : this.policies.idempotent;
     try {
-      return await policy.execute(() => this.runOnce(this.pick(), message, bindings, timeoutMs));
+      const binary = options.binary === true && typeof message !== 'string';
+      return await policy.execute(() =>
+        this.runOnce(this.pick(binary), message, bindings, timeoutMs),
+      );
     } catch (error) {
       throw toGraphError(error, { endpoint: this.endpoint, operation: options.operation });
     }
   }
 
-  private pick(): GremlinConnection {
+  private pick(binary: boolean): GremlinConnection {
+    if (binary && this.binaryPool !== undefined) {
+      if (this.binaryConnections.length === 0) this.binaryConnections = this.binaryPool();
+      const index = this.nextBinaryConnection % this.binaryConnections.length;
+      this.nextBinaryConnection = (index + 1) % this.binaryConnections.length;
+      return this.binaryConnections[index];
+    }
     const connection = this.connections[this.nextConnection % this.connections.length];
     this.nextConnection = (this.nextConnection + 1) % this.connections.length;
     return connection;
@@ -309,7 +340,7 @@ export class JanusGraphClient {
 
   private async closeConnections(): Promise<void> {
     await Promise.all(
-      this.connections.map((connection) =>
+      [...this.connections, ...this.binaryConnections].map((connection) =>
         connection.close().catch((error: unknown) => {
           this.logger.warn(`Closing a connection to ${this.endpoint} failed: ${String(error)}`);
         }),

@@ -14,7 +14,7 @@ export CLASSPATH
 CLASSPATH="$(<"$home/classpath.txt")"
 # JVM flags of docker/local/pulsar/service.sh (from Pulsar's own bin/pulsar).
 # shellcheck disable=SC2086
-exec java -Xms64m "-Xmx${PULSAR_HEAP:-512m}" "-XX:MaxDirectMemorySize=${PULSAR_DIRECT_MEMORY:-256m}" \
+exec java -Xms64m "-Xmx${PULSAR_HEAP:-512m}" "-XX:MaxDirectMemorySize=${PULSAR_DIRECT_MEMORY:-384m}" \
   -XX:+UseG1GC -Djava.net.preferIPv4Stack=true "-Djava.io.tmpdir=$home/run/tmp" \
   -Dio.netty.tryReflectionSetAccessible=true \
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED \

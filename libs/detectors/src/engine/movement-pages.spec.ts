@@ -3,7 +3,7 @@ import type { MovementWindowQuery } from '@app/graph-store';
 import { movementEdge, GraphUnavailableError } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { accountVertex, HOUR, mv, T0 } from '../testing/fixtures';
-import { movementPages, sliceWindow } from './movement-pages';
+import { movementPages, readersAtOnceOf, sliceWindow } from './movement-pages';
 
 /**
  * A store whose `scanMovements` answers on a later turn, counting requests in flight and every
@@ -132,6 +132,12 @@ describe('movementPages', () => {
     );
     expect(pages.flat()).toHaveLength(inWindow.length);
     expect(store.maxInFlight).toBe(1);
+  });
+
+  it('turns any requested number of reads at once into a whole number of at least 1', () => {
+    expect([3, 2.7, 1, 0, -4, Number.NaN, Number.POSITIVE_INFINITY].map(readersAtOnceOf)).toEqual([
+      3, 2, 1, 1, 1, 1, 1,
+    ]);
   });
 
   it('cuts a window into slices of equal duration that cover it exactly', () => {

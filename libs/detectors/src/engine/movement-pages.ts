@@ -42,13 +42,19 @@ export const SLICES_PER_READER = 8;
  * slice's reads after the request each has in flight; a failed read is thrown when its page's
  * turn comes, not before, and the pages before it are read as usual.
  */
+/**
+ * How many reads a scan keeps in flight: a whole number of at least 1. A value that is not a
+ * finite number (a setting that did not parse) means one read at a time.
+ */
+export function readersAtOnceOf(requested: number): number {
+  return Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : 1;
+}
+
 export async function* movementPages(
   store: GraphStore,
   query: MovementPagesQuery,
 ): AsyncGenerator<Movement[]> {
-  const readers = Number.isFinite(query.readersAtOnce)
-    ? Math.max(1, Math.floor(query.readersAtOnce))
-    : 1;
+  const readers = readersAtOnceOf(query.readersAtOnce);
   const slices =
     readers === 1
       ? sliceWindow(query.from, query.to, 1)

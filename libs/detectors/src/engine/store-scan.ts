@@ -8,7 +8,7 @@ import { AlertCollector, toDetectedAlert } from './alert-collector';
 import { assertWindow } from './batch-detection';
 import type { BatchResult, DetectionWindow, RuleRunStats } from './batch-detection';
 import { accountEventOf } from './dataset';
-import { movementPages } from './movement-pages';
+import { movementPages, readersAtOnceOf } from './movement-pages';
 import { StoreAccountDirectory } from './store-account-directory';
 import { structuralInputFromStore } from './store-holders';
 
@@ -398,7 +398,7 @@ export class StoreBatchDetection {
       chunks.push(candidates.slice(i, i + chunkSize));
     // The next chunks' movements are read while this one is replayed: up to `readersAtOnce`
     // reads in flight, as in the shared pass. A failed read is thrown at its chunk's turn.
-    const readersAtOnce = Math.max(1, options.readersAtOnce ?? DEFAULT_READERS_AT_ONCE);
+    const readersAtOnce = readersAtOnceOf(options.readersAtOnce ?? DEFAULT_READERS_AT_ONCE);
     const reads: Promise<Movement[]>[] = [];
     const read = (accountIds: readonly string[]): Promise<Movement[]> => {
       const reading = this.store.getMovements({
@@ -416,6 +416,7 @@ export class StoreBatchDetection {
       while (reads.length < readersAtOnce && index + reads.length < chunks.length)
         reads.push(read(chunks[index + reads.length]));
       const chunk = chunks[index];
+      // Never empty here (at least one read is kept in flight); the fallback only satisfies the type.
       const moves = await (reads.shift() ?? read(chunk));
       await directory.ensure([...chunk, ...moves.flatMap((m) => [m.fromAccount, m.toAccount])]);
       const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));

@@ -507,12 +507,14 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       if (!Number.isSafeInteger(from.id) || !Number.isSafeInteger(to.id)) {
         return this.client.submit(upsertEdgesTraversal(this.g, part.map(edgeRow)), {
           operation: 'upsertEdges',
+          binary: true,
         });
       }
       rows.push(edgeRowByEndIds(edge, from, to));
     }
     return this.client.submit(upsertEdgesByEndIdsTraversal(this.g, rows), {
       operation: 'upsertEdges',
+      binary: true,
     });
   }
 
@@ -521,7 +523,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     const ends = new Map<string, EndVertex>();
     const parts = await Promise.all(
       chunk(uids, READ_CHUNK).map((part) =>
-        this.client.submit(endVerticesTraversal(this.g, part), { operation: 'upsertEdges' }),
+        this.client.submit(endVerticesTraversal(this.g, part), {
+          operation: 'upsertEdges',
+          binary: true,
+        }),
       ),
     );
     for (const row of parts.flat()) addEndVertex(ends, row);
@@ -617,7 +622,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
           answers[index] =
             typeof request === 'function'
               ? await request()
-              : await this.client.submit(request, { operation });
+              : await this.client.submit(request, { operation, binary: true });
         } catch (error) {
           failure ??= { error };
         }

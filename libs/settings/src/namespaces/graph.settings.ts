@@ -96,6 +96,16 @@ export class GraphSettings {
   poolSize!: number;
 
   @EnvVar({
+    name: 'JANUSGRAPH_BINARY_WRITES',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      "Send the graph store's write requests as GraphBinary on connections of their own (JANUSGRAPH_POOL_SIZE more), which the server reads at a fraction of GraphSON's cost; reads stay GraphSON. Turn off for a Gremlin Server without the GraphBinary serializer.",
+  })
+  @IsBoolean({ message: 'must be true or false' })
+  binaryRequests!: boolean;
+
+  @EnvVar({
     name: 'JANUSGRAPH_CONNECT_TIMEOUT_MS',
     kind: 'integer',
     default: '5000',
