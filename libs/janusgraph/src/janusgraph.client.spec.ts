@@ -178,23 +178,62 @@ describe('JanusGraphClient', () => {
       expect(connections[1].requests[0].options.evaluationTimeout).toBe(5000);
     });
 
-    it('sends binary requests over a GraphBinary pool of its own, built on first use', async () => {
+    it('sends binary requests over a GraphBinary pool of its own, probed at open', async () => {
       const { client, connections, binary } = makeClient({ poolSize: 2 });
       await client.open();
-      expect(binary).toHaveLength(0);
+      // One probe on the first GraphBinary connection.
+      expect(binary.map((c) => c.requests.length)).toEqual([1, 0]);
       for (let i = 0; i < 4; i += 1) {
         await client.submit(client.g.inject(i), { binary: true });
       }
-      expect(binary.map((c) => c.requests.length)).toEqual([2, 2]);
+      expect(binary.map((c) => c.requests.length)).toEqual([3, 2]);
       // The GraphSON pool got the probe of open() and nothing else.
       expect(connections.map((c) => c.requests.length)).toEqual([1, 0]);
       // Scripts and requests not marked binary stay GraphSON.
       await client.submitScript('graph.tx().commit()', {});
       await client.submit(client.g.inject(9));
-      expect(binary.map((c) => c.requests.length)).toEqual([2, 2]);
+      expect(binary.map((c) => c.requests.length)).toEqual([3, 2]);
       expect(connections.map((c) => c.requests.length)).toEqual([2, 1]);
       await client.close();
       expect([...connections, ...binary].map((c) => c.closed)).toEqual([1, 1, 1, 1]);
+    });
+
+    it('fails to open, saying what to set, when the server does not answer GraphBinary', async () => {
+      /** A server that answers GraphSON and cannot read GraphBinary. */
+      const graphSonOnly = (binaryRequests: boolean) => {
+        const binary: FakeConnection[] = [];
+        const client = new JanusGraphClient(
+          { ...config, poolSize: 1, retryAttempts: 0, binaryRequests },
+          {
+            logger: silent,
+            timeoutGraceMs: 0,
+            connectionFactory: (_url, options) => {
+              const connection = new FakeConnection();
+              if (options.serializer === 'graphbinary-v1') {
+                connection.fallback = () =>
+                  Promise.reject(new Error('Unreadable answer: Unsupported version 123'));
+                binary.push(connection);
+              }
+              return connection;
+            },
+          },
+        );
+        return { client, binary };
+      };
+      const on = graphSonOnly(true);
+      const error = await on.client.open().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphUnavailableError);
+      expect((error as Error).message).toMatch(
+        /not a GraphBinary probe \(Unreadable answer: Unsupported version 123\).*JANUSGRAPH_BINARY_WRITES=false/,
+      );
+      expect(on.binary[0].closed).toBe(1);
+      // With binary requests turned off the same server opens, and takes writes as GraphSON.
+      const off = graphSonOnly(false);
+      await expect(off.client.open()).resolves.toBeUndefined();
+      await expect(off.client.submit(off.client.g.inject(1), { binary: true })).resolves.toEqual([
+        1,
+      ]);
+      expect(off.binary).toHaveLength(0);
     });
 
     it('sends everything as GraphSON when binary requests are turned off', async () => {

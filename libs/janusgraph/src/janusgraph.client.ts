@@ -207,6 +207,7 @@ export class JanusGraphClient {
           `JanusGraph at ${this.endpoint} answered a probe traversal with unexpected data`,
         );
       }
+      await this.probeBinary();
     } catch (error) {
       await this.closeConnections();
       const mapped = toGraphError(error, { endpoint: this.endpoint, operation: 'connect' });
@@ -299,9 +300,50 @@ export class JanusGraphClient {
     }
   }
 
+  /** The GraphBinary pool, built on first use; empty when binary requests are turned off. */
+  private binaryPoolConnections(): GremlinConnection[] {
+    if (this.binaryConnections.length === 0 && this.binaryPool !== undefined) {
+      this.binaryConnections = this.binaryPool();
+    }
+    return this.binaryConnections;
+  }
+
+  /**
+   * Probes the GraphBinary pool at open, so that a server without the GraphBinary serializer
+   * fails the start with a message saying what to do, not the first write.
+   */
+  private async probeBinary(): Promise<void> {
+    const [connection] = this.binaryPoolConnections();
+    if (connection === undefined) return;
+    let probe: unknown[] = [];
+    let failure: unknown;
+    try {
+      probe = await this.runOnce(
+        connection,
+        this.g.inject(1).getBytecode(),
+        undefined,
+        this.config.connectTimeoutMs,
+      );
+    } catch (error) {
+      failure = error;
+    }
+    if (failure !== undefined || probe.length !== 1 || probe[0] !== 1) {
+      const detail =
+        failure === undefined
+          ? 'it answered with unexpected data'
+          : failure instanceof Error
+            ? failure.message
+            : 'the request failed';
+      throw new GraphUnavailableError(
+        `JanusGraph at ${this.endpoint} answers GraphSON requests but not a GraphBinary probe (${detail}); add GraphBinaryMessageSerializerV1 to the server's serializers, or set JANUSGRAPH_BINARY_WRITES=false to send the writes as GraphSON`,
+        { endpoint: this.endpoint },
+        { cause: failure },
+      );
+    }
+  }
+
   private pick(binary: boolean): GremlinConnection {
-    if (binary && this.binaryPool !== undefined) {
-      if (this.binaryConnections.length === 0) this.binaryConnections = this.binaryPool();
+    if (binary && this.binaryPoolConnections().length > 0) {
       const index = this.nextBinaryConnection % this.binaryConnections.length;
       this.nextBinaryConnection = (index + 1) % this.binaryConnections.length;
       return this.binaryConnections[index];

@@ -571,7 +571,7 @@ describe('JanusGraphGraphStore round trips', () => {
 describe('janusGraphStoreFactory', () => {
   it('uses the client of an imported JanusGraphModule and opens it if needed', async () => {
     const { client, connection } = setup(1);
-    connection.answers.push([1]); // the probe traversal of open()
+    connection.answers.push([1], [1]); // the probe traversals of open(): GraphSON, then GraphBinary
     const moduleRef = await Test.createTestingModule({
       providers: [{ provide: JanusGraphClient, useValue: client }],
     }).compile();
