@@ -144,7 +144,7 @@ known_nodes() {
 process_alive() {
   local stat
   stat="$(ps -o stat= -p "$1" 2>/dev/null || true)"
-  [[ -n $stat && $stat != Z* ]]
+  [[ -n $stat && ($stat != Z* || $stat == *l*) ]]   # "Zl": main thread ended, others still run
 }
 
 # Prints the pid of the selected node if it is alive and is our Cassandra for this node.

@@ -122,7 +122,9 @@ running_pid() {
   pid="$(tr -dc '0-9' < "$PID_FILE")"
   [[ -n $pid ]] || return 1
   stat="$(ps -o stat= -p "$pid" 2>/dev/null || true)"
-  [[ -n $stat && $stat != Z* ]] || return 1          # gone, or a zombie nobody reaped yet
+  # Gone, or a zombie nobody reaped yet. "Zl" is not gone: the JVM's main thread has ended but
+  # its other threads still run (a shutdown under way, the port still open).
+  [[ -n $stat && ($stat != Z* || $stat == *l*) ]] || return 1
   args="$(ps -ww -o args= -p "$pid" 2>/dev/null || true)"
   [[ $args == *"$MAIN_CLASS"* && $args == *"$SERVER_YAML"* ]] || return 1
   printf '%s\n' "$pid"
@@ -141,7 +143,7 @@ use_recorded_port() {
 process_alive() {
   local stat
   stat="$(ps -o stat= -p "$1" 2>/dev/null || true)"
-  [[ -n $stat && $stat != Z* ]]
+  [[ -n $stat && ($stat != Z* || $stat == *l*) ]]   # "Zl": main thread ended, others still run
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
@@ -448,7 +450,14 @@ cmd_stop() {
     echo "JanusGraph not running"
     return 0
   fi
+  use_recorded_port
   if stop_pid "$pid"; then
+    # A restart must find the port free: wait for the listening socket to go too.
+    local i
+    for ((i = 0; i < STOP_TIMEOUT * 2; i++)); do
+      port_in_use || break
+      sleep 0.5
+    done
     rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
     echo "JanusGraph stopped (pid $pid)"
   else

@@ -40,6 +40,11 @@ describe('classifyGraphError', () => {
     ['connection reset', socketError('ECONNRESET'), 'unavailable'],
     ['socket closed under a request', new ConnectionClosedError('code 1006'), 'unavailable'],
     ['open circuit breaker', new BrokenCircuitError(), 'unavailable'],
+    [
+      'a server shutting down: the graph closed, requests still answered',
+      serverError(500, 'Graph has been closed', ['java.lang.IllegalStateException']),
+      'unavailable',
+    ],
     ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
     ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
     [

@@ -154,7 +154,8 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
     const text = serverTexts(error);
     if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
     if (NOT_FOUND_MARKERS.some((marker) => text.includes(marker))) return 'not_found';
-    if (/server is shutting down|graph is closed|database is closed/i.test(text))
+    // A server being stopped closes its graph first and answers requests for a while longer.
+    if (/server is shutting down|graph (?:is|has been) closed|database is closed/i.test(text))
       return 'unavailable';
     return 'query';
   }
