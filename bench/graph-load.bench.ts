@@ -71,7 +71,7 @@ export interface GraphLoadOptions {
    */
   ingestBefore?: boolean;
   /**
-   * Ingest tunings measured side by side (`--graph-load-ingest-tunings 200x1,500x2:1500`): when
+   * Ingest tunings measured side by side (`--graph-load-ingest-tunings 200x1,500x2:1500@50`): when
    * given, a round is the limit and one end-to-end Pulsar load per tuning, nothing else, and every
    * second round runs the tunings in reverse order (so a tuning is not always measured at the
    * same point of the round).
@@ -87,6 +87,8 @@ export interface IngestTuning {
   writeConcurrency: number;
   /** PULSAR_RECEIVE_QUEUE_SIZE; the streaming settings' value when absent. */
   receiveQueueSize?: number;
+  /** PULSAR_PUBLISH_BUNDLE_SIZE of the sink; the streaming settings' value when absent. */
+  bundleSize?: number;
 }
 
 const DEFAULTS: GraphLoadOptions = {
@@ -388,10 +390,10 @@ function pulsarPath(
     how: before
       ? `as the next row, but with INGEST_HOLD_MISSING_MS=0 and INGEST_WRITE_CONCURRENCY=1: the worker as it was before it held movements whose accounts are missing and wrote batches side by side`
       : tuning
-        ? `everything published at once; INGEST_BATCH_SIZE=${batchSize}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, PULSAR_RECEIVE_QUEUE_SIZE=${receiveQueueSize}`
+        ? `everything published at once; INGEST_BATCH_SIZE=${batchSize}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, PULSAR_RECEIVE_QUEUE_SIZE=${receiveQueueSize}, PULSAR_PUBLISH_BUNDLE_SIZE=${tuning.bundleSize ?? streaming.publishBundleSize}`
         : staged
           ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
-          : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
+          : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}, PULSAR_PUBLISH_BUNDLE_SIZE=${streaming.publishBundleSize}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
             `(INGEST_BATCH_SIZE=${batchSize}, INGEST_BATCH_WINDOW_MS=${batchWindowMs}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, INGEST_HOLD_MISSING_MS=${holdMissingMs}, detection off) → store upserts; from the first publish until the worker wrote every element`,
     viaPulsar: true,
     load: async (store, data) => {
@@ -400,6 +402,7 @@ function pulsarPath(
       const config: StreamingConfig = {
         ...streaming,
         receiveQueueSize,
+        publishBundleSize: tuning?.bundleSize ?? streaming.publishBundleSize,
         backend: 'pulsar',
         entitiesTopic: `${tag}-entities`,
         movementsTopic: `${tag}-movements`,
@@ -451,7 +454,7 @@ function pulsarPath(
 
 /** `200 × 1, queue 500`: items per batch × batches written at once, and the receive queue. */
 function tuningLabel(tuning: IngestTuning, streaming: StreamingConfig): string {
-  return `${tuning.batchSize} × ${tuning.writeConcurrency}, queue ${fmt(tuning.receiveQueueSize ?? streaming.receiveQueueSize)}`;
+  return `${tuning.batchSize} × ${tuning.writeConcurrency}, queue ${fmt(tuning.receiveQueueSize ?? streaming.receiveQueueSize)}, bundles of ${tuning.bundleSize ?? streaming.publishBundleSize}`;
 }
 
 function bankOptions(options: GraphLoadOptions) {
@@ -764,7 +767,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     });
     const loadAtEnd = loadavg();
     const lines = [
-      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-load-ingest-tunings 200x1,500x2:1500` for end-to-end loads under several ingest settings (<INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>[:<PULSAR_RECEIVE_QUEUE_SIZE>]) side by side, without the other paths, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
+      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-load-ingest-tunings 200x1,500x2:1500` for end-to-end loads under several ingest settings (<INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>[:<PULSAR_RECEIVE_QUEUE_SIZE>][@<PULSAR_PUBLISH_BUNDLE_SIZE>]) side by side, without the other paths, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
       '',
       `Server: JanusGraph ${version} on **${backend}** storage (\`storage.backend=${storage}\`, mixed indexes: ${index}) at ${client.endpoint}, on the same ${cpus().length} cores as this client. ` +
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +

@@ -229,21 +229,25 @@ function tuningsFlag(name: string): IngestTuning[] | undefined {
   const value = textFlag(name);
   if (value === undefined) return undefined;
   return value.split(',').map((item) => {
-    const [pair, queue, ...rest] = item.split(':');
+    const [tuning, bundle, ...extra] = item.split('@');
+    const [pair, queue, ...rest] = tuning.split(':');
     const [size, inFlight, ...more] = pair.split('x').map(Number);
     const receiveQueueSize = queue === undefined ? undefined : Number(queue);
+    const bundleSize = bundle === undefined ? undefined : Number(bundle);
     const whole = (n: number | undefined): boolean => Number.isSafeInteger(n) && (n ?? 0) >= 1;
     if (
       rest.length > 0 ||
       more.length > 0 ||
+      extra.length > 0 ||
+      (bundleSize !== undefined && !whole(bundleSize)) ||
       !whole(size) ||
       !whole(inFlight) ||
       (receiveQueueSize !== undefined && !whole(receiveQueueSize))
     )
       throw new OptionError(
-        `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>], for example 500x2:1500`,
+        `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>][@<envelopes per message>], for example 500x2:1500@50`,
       );
-    return { batchSize: size, writeConcurrency: inFlight, receiveQueueSize };
+    return { batchSize: size, writeConcurrency: inFlight, receiveQueueSize, bundleSize };
   });
 }
 

@@ -14,3 +14,4 @@ export * from './messages/envelope.types';
 export * from './messages/envelope.dto';
 export * from './messages/envelope.codec';
 export * from './sinks/pulsar.dataset-sink';
+export * from './messages/bundle';

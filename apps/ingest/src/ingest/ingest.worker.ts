@@ -11,6 +11,7 @@ import { GraphStore } from '@app/graph-store';
 import { StreamingConfig, streamingSettings } from '@app/settings';
 import { MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from '@app/streaming';
 import { Clock, SystemClock } from '@app/vocabulary';
+import { BundleHost, itemsOf } from './bundle-items';
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import { IngestProcessor } from './ingest.processor';
 import {
@@ -238,12 +239,20 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       // outages; a timeout would redeliver held messages as duplicates and spend their
       // redeliveries. Messages of a crashed worker come back when its connection closes.
     };
+    // A bundle (several envelopes in one message) is handled as one message per envelope.
+    const bundles: BundleHost = {
+      broker: this.broker,
+      deadLetterTopic: this.config.deadLetterTopic,
+      logger: this.logger,
+    };
     try {
       this.subscriptions.push(
         await this.broker.subscribe(
           this.config.entitiesTopic,
           this.config.subscription,
-          (message) => this.entities.add(message),
+          (message) => {
+            for (const item of itemsOf(message, bundles)) this.entities.add(item);
+          },
           options,
         ),
       );
@@ -251,7 +260,9 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         await this.broker.subscribe(
           this.config.movementsTopic,
           this.config.subscription,
-          (message) => this.movements.add(message),
+          (message) => {
+            for (const item of itemsOf(message, bundles)) this.movements.add(item);
+          },
           options,
         ),
       );

@@ -170,4 +170,28 @@ export class StreamingSettings {
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
   receiveQueueSize!: number;
+
+  @EnvVar({
+    name: 'PULSAR_PUBLISH_BUNDLE_SIZE',
+    kind: 'integer',
+    default: '50',
+    description:
+      'Most envelopes the project\'s own producers (seeder, imports, benchmarks) put in one Pulsar message, one JSON document per line, all of one key bucket; 1 sends every envelope as a message of its own. Fewer, larger messages cost the broker far less over the WebSocket API (docs/streaming.md, "Bundles"). Consumers read both kinds.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(1000, { message: 'must be at most 1000 (the most a consumer accepts in one message)' })
+  publishBundleSize!: number;
+
+  @EnvVar({
+    name: 'PULSAR_PUBLISH_KEY_BUCKETS',
+    kind: 'integer',
+    default: '64',
+    description:
+      'Key buckets the bundles of PULSAR_PUBLISH_BUNDLE_SIZE are spread over: a bundle is keyed by its bucket, and every message of one key (one paying account) always lands in the same bucket, so Key_Shared order per account holds. More buckets spread the load over more ingest workers; fewer make fuller bundles.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(65536, { message: 'must be at most 65536 (the hash range of Key_Shared)' })
+  publishKeyBuckets!: number;
 }

@@ -6,6 +6,7 @@ import type { GraphEdge, GraphVertex, GroundTruthRecord, MovementEdge } from '@a
 import type { BrokerLogger } from '../broker-logger';
 import { createMessageBroker } from '../broker.factory';
 import type { BrokerKind, MessageBroker, OutgoingMessage } from '../message-broker.port';
+import { bundleMessages } from '../messages/bundle';
 import {
   edgeUpsertMessage,
   movementMessage,
@@ -22,8 +23,16 @@ export interface PulsarDatasetSinkOptions {
   broker: MessageBroker;
   entitiesTopic: string;
   movementsTopic: string;
-  /** Messages per publish call. */
+  /** Envelopes per publish call. */
   batchSize?: number;
+  /**
+   * Most envelopes per Pulsar message (a bundle, see `bundleMessages`); 1 (the default here)
+   * publishes every envelope as a message of its own. `fromSettings` takes
+   * `PULSAR_PUBLISH_BUNDLE_SIZE`.
+   */
+  bundleSize?: number;
+  /** Key buckets of the bundles (`PULSAR_PUBLISH_KEY_BUCKETS` in `fromSettings`; default 64). */
+  keyBuckets?: number;
   /**
    * Publish calls sent before the receipts of the earlier ones arrived (default 4). The broker
    * keeps their order on the topic; each write still returns only once all of them are stored.
@@ -47,7 +56,9 @@ export interface PublishedCounts {
  * instead of writing it into a graph: vertices and every edge but TRANSFERRED as
  * `vertex.upsert` / `edge.upsert` envelopes on the entities topic, TRANSFERRED edges as
  * `movement.recorded` envelopes (a `Movement`) on the movements topic. Messages are keyed by
- * the vertex uid, the edge's source and the paying account. The ingest worker then writes them.
+ * the vertex uid, the edge's source and the paying account; with `bundleSize` > 1 up to that
+ * many envelopes of one key bucket travel in one Pulsar message (see `bundleMessages`). The
+ * ingest worker then writes them.
  *
  * Each write call publishes in batches, several in flight at once (the broker keeps their order),
  * and returns when the broker stored them all, entity edges before the movements of the same call. Ground truth is not stream data: it is kept and
@@ -59,6 +70,7 @@ export class PulsarDatasetSink implements DatasetSink {
   private readonly records: GroundTruthRecord[] = [];
   private readonly batchSize: number;
   private readonly publishesInFlight: number;
+  private readonly bundle: { maxItems: number; keyBuckets: number };
   private readonly clock: Clock;
   private readonly newId: () => string;
   private closed = false;
@@ -74,6 +86,9 @@ export class PulsarDatasetSink implements DatasetSink {
         `publishesInFlight must be a whole number, at least 1 (got ${this.publishesInFlight})`,
       );
     }
+    this.bundle = { maxItems: options.bundleSize ?? 1, keyBuckets: options.keyBuckets ?? 64 };
+    // Checks both now rather than at the first write.
+    bundleMessages([], this.bundle);
     this.clock = options.clock ?? new SystemClock();
     this.newId = options.newId ?? randomUUID;
   }
@@ -94,6 +109,8 @@ export class PulsarDatasetSink implements DatasetSink {
       entitiesTopic: config.entitiesTopic,
       movementsTopic: config.movementsTopic,
       batchSize: options.batchSize,
+      bundleSize: config.publishBundleSize,
+      keyBuckets: config.publishKeyBuckets,
       ownsBroker: true,
     });
   }
@@ -168,23 +185,23 @@ export class PulsarDatasetSink implements DatasetSink {
   }
 
   /**
-   * Publishes in chunks of `batchSize`, up to `publishesInFlight` chunks unconfirmed at a time;
-   * resolves when every chunk is stored, or rejects with the first failure once none is in flight.
+   * Bundles the envelopes (when `bundleSize` > 1) and publishes them in chunks of about
+   * `batchSize` envelopes, up to `publishesInFlight` chunks unconfirmed at a time; resolves when
+   * every chunk is stored, or rejects with the first failure once none is in flight.
    */
-  private async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  private async publish(topic: string, envelopes: readonly OutgoingMessage[]): Promise<void> {
+    const messages = bundleMessages(envelopes, this.bundle);
+    const chunk = Math.max(1, Math.floor(this.batchSize / this.bundle.maxItems));
     const inFlight: Promise<unknown>[] = [];
     let failure: { error: unknown } | undefined;
-    for (let start = 0; start < messages.length && !failure; start += this.batchSize) {
+    for (let start = 0; start < messages.length && !failure; start += chunk) {
       if (inFlight.length >= this.publishesInFlight) {
         await (inFlight.shift() as Promise<unknown>).catch((error: unknown) => {
           failure = { error };
         });
         if (failure) break;
       }
-      const publishing = this.options.broker.publish(
-        topic,
-        messages.slice(start, start + this.batchSize),
-      );
+      const publishing = this.options.broker.publish(topic, messages.slice(start, start + chunk));
       // Looked at in turn below; until then a failure must not count as unhandled.
       publishing.catch(() => undefined);
       inFlight.push(publishing);
