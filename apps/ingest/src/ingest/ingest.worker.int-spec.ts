@@ -1,5 +1,7 @@
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import {
+  BUNDLE_CONTENT_TYPE,
+  bundleMessages,
   decodeAlertMessage,
   PulsarDatasetSink,
   PulsarWebSocketBroker,
@@ -145,6 +147,67 @@ function describeEndToEnd(
         REAL_TOPIC: consumerSide.topicName(config.entitiesTopic),
       });
       expect(await store.getVertex(a3.uid)).toBeUndefined();
+    });
+
+    it('writes bundles of envelopes (several per Pulsar message) and dead-letters a bad envelope alone, with its reason', async () => {
+      const deadBefore = worker.counters.deadLettered;
+      const writtenBefore = worker.counters.written;
+      const sink = new PulsarDatasetSink({
+        broker: producerSide,
+        entitiesTopic: config.entitiesTopic,
+        movementsTopic: config.movementsTopic,
+        bundleSize: 50,
+        keyBuckets: 4,
+      });
+      const people = Array.from({ length: 30 }, (_, i) => person(base + 100 + i));
+      const accounts = Array.from({ length: 30 }, (_, i) => account(base + 100 + i));
+      const moves = Array.from({ length: 120 }, (_, i) =>
+        movementEdge(
+          movement(base + 100 + i, base + 100 + (i % 30), base + 100 + ((i + 7) % 30), 100 + i),
+        ),
+      );
+      // Movements first: many arrive before their accounts and wait for them.
+      await sink.writeEdges(moves);
+      await sink.writeVertices([...people, ...accounts]);
+      const bad = vertexUpsertMessage(
+        {
+          ...accounts[0],
+          uid: `account:b1:${base}-bad`,
+          props: { ...accounts[0].props, currency: 'eur' },
+        },
+        { id: 'bad-in-bundle', occurredAt: 1 },
+      );
+      const [bundle] = bundleMessages(
+        [vertexUpsertMessage(person(base + 200), { id: 'good-in-bundle', occurredAt: 1 }), bad],
+        { maxItems: 50, keyBuckets: 1 },
+      );
+      expect(bundle.properties?.['content-type']).toBe(BUNDLE_CONTENT_TYPE);
+      await producerSide.publish(config.entitiesTopic, [bundle]);
+      await sink.close();
+
+      await until(
+        () =>
+          worker.counters.written - writtenBefore >= 30 + 30 + 120 + 1 &&
+          worker.counters.deadLettered - deadBefore >= 1,
+        'every envelope to be settled',
+        60_000,
+      );
+      expect(worker.counters.written - writtenBefore).toBe(181);
+      for (const edge of moves)
+        expect(await store.getEdge(edge.eid)).toMatchObject({ from: edge.from });
+      expect(await store.getVertex(person(base + 200).uid)).toBeDefined();
+      const dead = (await producerSide.readAll(config.deadLetterTopic, { idleMs: 1000 })).filter(
+        (d) => d.properties['ORIGIN_MESSAGE_ID']?.endsWith('#2'),
+      );
+      expect(dead).toHaveLength(1);
+      expect(dead[0].payload.toString('utf8')).toBe(bad.payload);
+      expect(dead[0].properties).toMatchObject({
+        'dlq-reason':
+          'payload.props.currency must be a three-letter ISO 4217 currency code in capitals',
+        REAL_TOPIC: consumerSide.topicName(config.entitiesTopic),
+        'bundle-item': '2/2',
+      });
+      expect(worker.counters.deadLettered - deadBefore).toBe(1);
     });
   });
 }

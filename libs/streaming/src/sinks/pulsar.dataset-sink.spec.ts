@@ -3,6 +3,7 @@ import { FixedClock, StreamUnavailableError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import { MemoryBroker } from '../memory/memory.broker';
 import { decodeEntityMessage, decodeMovementMessage } from '../messages/envelope.codec';
+import { BUNDLE_CONTENT_TYPE, bucketKeyOf, bundleItems } from '../messages/bundle';
 import type { BrokerLogger } from '../broker-logger';
 import { PulsarDatasetSink } from './pulsar.dataset-sink';
 
@@ -220,11 +221,64 @@ describe('PulsarDatasetSink', () => {
     const fromSettings = PulsarDatasetSink.fromSettings(config, logger, { batchSize: 7 });
     expect(fromSettings.brokerKind).toBe('pulsar-websocket');
     expect(fromSettings.topics.entities).toBe('persistent://public/default/seed.entities');
+    expect(config.publishBundleSize).toBe(50);
+    expect(config.publishKeyBuckets).toBe(64);
     expect(logged).toEqual(['Message broker: Pulsar WebSocket API at http://127.0.0.1:38999']);
     await fromSettings.close();
     expect(() => PulsarDatasetSink.fromSettings(config, logger, { batchSize: 0 })).toThrow(
       /batchSize must be a whole number/,
     );
+  });
+
+  it('with bundleSize, sends several envelopes of one key bucket per message, in order', async () => {
+    const bundled = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      batchSize: 100,
+      bundleSize: 50,
+      keyBuckets: 2,
+      clock: new FixedClock(1_750_000_000_000),
+      newId: () => `id-${(ids += 1)}`,
+    });
+    const many: GraphVertex[] = Array.from({ length: 40 }, (_, i) => ({
+      ...vertices[1],
+      uid: `account:b1:${i}`,
+    }));
+    await bundled.writeVertices(many);
+    const messages = await broker.readAll('bank.entities', { idleMs: 0 });
+    expect(messages).toHaveLength(2);
+    expect(messages.map((m) => m.key).sort()).toEqual(['bucket:0', 'bucket:1']);
+    const position = new Map(many.map((v, i) => [v.uid, i]));
+    const seen: string[] = [];
+    for (const m of messages) {
+      expect(m.properties['content-type']).toBe(BUNDLE_CONTENT_TYPE);
+      const uids = bundleItems(m.payload).map((line) => {
+        const decoded = decodeEntityMessage(line);
+        if (!decoded.ok || decoded.envelope.type !== 'vertex.upsert')
+          throw new Error('not a vertex');
+        return decoded.envelope.payload.uid;
+      });
+      // In publish order within the bundle, and all of the bundle's bucket.
+      const places = uids.map((uid) => position.get(uid) ?? -1);
+      expect(places).toEqual([...places].sort((a, b) => a - b));
+      expect(uids.every((uid) => bucketKeyOf(uid, 2) === m.key)).toBe(true);
+      seen.push(...uids);
+    }
+    expect(seen.sort()).toEqual(many.map((v) => v.uid).sort());
+    expect(bundled.published.vertices).toBe(40);
+  });
+
+  it('refuses a bundle size out of range', () => {
+    expect(
+      () =>
+        new PulsarDatasetSink({
+          broker,
+          entitiesTopic: 'e',
+          movementsTopic: 'm',
+          bundleSize: 1001,
+        }),
+    ).toThrow(/maxItems must be a whole number from 1 to 1000/);
   });
 
   it('refuses a batch size that is not a positive whole number', () => {
