@@ -309,6 +309,7 @@ interface IngestRecord {
   retried: number;
   held: number;
   heldTimedOut: number;
+  heldTries: number;
   warnings: string[];
 }
 
@@ -435,13 +436,14 @@ function pulsarPath(
           publishing.then(() => new Promise<never>(() => undefined)),
         ]);
         await publishing;
-        const { received, retried, held, heldTimedOut } = worker.counters;
+        const { received, retried, held, heldTimedOut, heldTries } = worker.counters;
         records.set(name, {
           received,
           written: worker.counters.written,
           retried,
           held,
           heldTimedOut,
+          heldTries,
           warnings: tally.top(3),
         });
       } finally {
@@ -803,7 +805,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
         : []),
       ...[...ingestRecords.entries()].flatMap(([name, record]) => [
         '',
-        `${name}, last load: the ingest worker received ${fmt(record.received)} messages and wrote ${fmt(record.written)} elements; ${fmt(record.retried)} deliveries were put back to be tried again, none dead-lettered; ${fmt(record.held)} deliveries were held in the worker for a missing account or vertex (${fmt(record.heldTimedOut)} of them still missing after INGEST_HOLD_MISSING_MS, then put back).` +
+        `${name}, last load: the ingest worker received ${fmt(record.received)} messages and wrote ${fmt(record.written)} elements; ${fmt(record.retried)} deliveries were put back to be tried again, none dead-lettered; ${fmt(record.held)} deliveries were held in the worker for a missing account or vertex (${fmt(record.heldTimedOut)} of them still missing after INGEST_HOLD_MISSING_MS, then put back), and tried again ${fmt(record.heldTries)} times in all.` +
           (record.warnings.length > 0
             ? ` Its most frequent warnings: ${record.warnings.join('; ')}.`
             : ' No warnings.'),

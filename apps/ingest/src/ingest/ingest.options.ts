@@ -20,13 +20,16 @@ export interface IngestOptions {
   holdMissingMs: number;
   /** Most messages per topic held at once (`INGEST_HOLD_MAX_MESSAGES`). */
   holdMaxMessages: number;
-  /** Pause before held messages are tried again when no new batch of entities triggers it. */
+  /**
+   * Pause before a held message is tried again when no batch of entities wrote what it waits
+   * for; doubled after each such try, up to 8 times this.
+   */
   holdRetryMs: number;
   /** Longest wait of a stop for the writes under way (`INGEST_STOP_TIMEOUT_MS`). */
   stopTimeoutMs: number;
 }
 
-/** Pause before held messages are tried again without a trigger (no setting: a reaction time, not a knob). */
+/** First pause before a held message is tried again without a trigger (no setting: a reaction time, not a knob). */
 export const DEFAULT_HOLD_RETRY_MS = 200;
 
 /** Movements and events remembered for detection (no setting: memory bound, not a tuning knob). */

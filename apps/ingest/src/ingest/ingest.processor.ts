@@ -46,6 +46,8 @@ export interface PreparedBatch {
   readonly sources: ReadonlyMap<string, string>;
   /** Identifier uses (written USES edges), for the learned risk model's shared-identifier features. */
   readonly identifierUses?: readonly IdentifierUse[];
+  /** Uids of the vertices this batch wrote (held messages may wait for them). */
+  readonly writtenVertices?: readonly string[];
 }
 
 /** Messages of one item (a uid, an eid, a movement id) in a batch; the last one wins. */
@@ -183,6 +185,7 @@ export class IngestProcessor {
       }
     }
     const vertexGroups = group(vertices);
+    const writtenVertices: string[] = [];
     if (vertexGroups.length > 0) {
       const outcomes = await writeBatch(
         vertexGroups.map((g) => g.item),
@@ -190,6 +193,9 @@ export class IngestProcessor {
         (rejected) => Promise.resolve(rejected.map((): RejectionVerdict => 'invalid')),
       );
       settlements.push(...settlementsOf(vertexGroups, outcomes, 'vertex'));
+      vertexGroups.forEach((g, index) => {
+        if (outcomes[index].kind === 'written') writtenVertices.push(g.item.uid);
+      });
     }
     const edgeGroups = group(edges);
     let activities: Activity[] = [];
@@ -210,7 +216,7 @@ export class IngestProcessor {
       for (const g of hasEvent) sources.set(g.item.to, g.messages[0].messageId);
       settlements.push(...settlementsOf(edgeGroups, outcomes, 'vertex'));
     }
-    return { settlements, activities, sources, identifierUses };
+    return { settlements, activities, sources, identifierUses, writtenVertices };
   }
 
   /**

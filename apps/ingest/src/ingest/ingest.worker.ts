@@ -153,8 +153,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           prepare: (batch) => processor.prepareEntities(batch),
           complete,
           // New vertices may be the ends held messages wait for: try those again now.
-          written: () => {
-            for (const pipeline of this.pipelines) pipeline.retryHeld();
+          written: (vertices) => {
+            for (const pipeline of this.pipelines) pipeline.retryHeld(vertices);
           },
         },
         this.gate,

@@ -25,6 +25,8 @@ export interface IngestCounters {
   held: number;
   /** Held deliveries whose end vertex was still missing when the hold time ran out. */
   heldTimedOut: number;
+  /** Tries of held messages (one per message per try). */
+  heldTries: number;
 }
 
 export function emptyCounters(): IngestCounters {
@@ -38,6 +40,7 @@ export function emptyCounters(): IngestCounters {
     outageRetries: 0,
     batchesSplit: 0,
     held: 0,
+    heldTries: 0,
     heldTimedOut: 0,
   };
 }

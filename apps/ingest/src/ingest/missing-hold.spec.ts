@@ -117,6 +117,36 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     expect(metrics.held).toEqual(['bank.movements=1', 'bank.movements=0']);
   });
 
+  it('tries a held movement again only when a batch of entities wrote an account it waits for, not after every batch', async () => {
+    const worker = await startWorker();
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(1, 1, 2), meta())]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    for (const n of [5, 6, 7]) {
+      await publishEntities([vertexUpsertMessage(account(n), meta())]);
+      await until(() => worker.counters.written === n - 3, `account ${n}`);
+    }
+    // Three batches of entities, none with account 2: the movement was not tried again.
+    expect(worker.counters.heldTries).toBe(0);
+    await publishEntities([vertexUpsertMessage(account(2), meta())]);
+    await until(() => worker.counters.written === 6, 'the movement');
+    expect(worker.counters).toMatchObject({ heldTries: 1, retried: 0, heldTimedOut: 0 });
+    expect(await store.getEdge('mv:test:1')).toMatchObject({ to: 'account:b1:2' });
+  });
+
+  it('tries a held movement whose account was written another way (another worker) after the retry pause', async () => {
+    const worker = await startWorker({}, { holdRetryMs: 5 });
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(1, 1, 2), meta())]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    await until(() => worker.counters.heldTries >= 2, 'tries while the account is missing');
+    await store.upsertVertices([account(2)]);
+    await until(() => worker.counters.written === 2, 'the movement');
+    expect(worker.counters).toMatchObject({ retried: 0, heldTimedOut: 0, deadLettered: 0 });
+  });
+
   it('holds no longer than INGEST_HOLD_MISSING_MS, then sends the movement back through the broker as before', async () => {
     const worker = await startWorker(
       { PULSAR_MAX_REDELIVER_COUNT: '0' },

@@ -15,8 +15,11 @@ export interface TopicPipelineSteps {
   prepare(batch: readonly ReceivedMessage[]): Promise<PreparedBatch>;
   /** Detects and settles a prepared batch; never throws. */
   complete(prepared: PreparedBatch): Promise<void>;
-  /** Called each time a new batch of this topic has been written (not a retry of held ones). */
-  written?(): void;
+  /**
+   * Called each time a new batch of this topic has been written (not a retry of held ones),
+   * with the uids of the vertices it wrote.
+   */
+  written?(vertices: readonly string[]): void;
 }
 
 /** How much of a topic's work runs at once, and how messages with a missing end wait. */
@@ -27,7 +30,10 @@ export interface TopicPipelineOptions {
   holdMissingMs: number;
   /** Most messages held at once; when full, a further one takes the broker path at once. */
   holdMaxMessages: number;
-  /** Pause before held messages are tried again when no new batch of entities triggers it. */
+  /**
+   * Pause before a held message is tried again when no batch of entities wrote what it waits
+   * for; it doubles after each such try (capped by the end of the hold).
+   */
   holdRetryMs: number;
 }
 
@@ -45,7 +51,22 @@ interface Held {
   since: number;
   /** True while it waits for its next try; false while a try of it is under way. */
   waiting: boolean;
+  /**
+   * The end vertices it waits for, as the store said at its last try; a batch of entities that
+   * writes them removes them, and once none is left it is tried at once.
+   */
+  missing: Set<string>;
+  /**
+   * When its next try comes if no batch of entities writes what it waits for before
+   * (`performance.now()` time: the pace of tries is not business time, the hold's length is).
+   */
+  nextTry: number;
+  /** The pause before that try; doubles after each try. */
+  pause: number;
 }
+
+/** The pause between tries of a held message grows to at most this many times `holdRetryMs`. */
+const MAX_PAUSE_FACTOR = 8;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -69,7 +90,9 @@ function errorText(error: unknown): string {
  *
  * A message whose write reports a missing end vertex (a movement whose account is not written
  * yet) is held here, unsettled, instead of being sent back through the broker at once: it is
- * tried again after each new batch of entities is written (`retryHeld`) or after `holdRetryMs`,
+ * tried again as soon as a batch of entities has written the vertices it waits for
+ * (`retryHeld(vertices)`), or else after `holdRetryMs`, twice as long after each such try (the
+ * vertex may come another way: another worker, a write that landed before the message was held),
  * for up to `holdMissingMs` (not counting time the store was down), and by at most
  * `holdMaxMessages` at a time. Once that time is over, or when the holding area is full, the
  * outcome of its last try goes to the `MessageSettler` as before (nack, publish again to wait
@@ -99,6 +122,8 @@ export class TopicPipeline {
   /** `held.size` as last reported to the metrics. */
   private heldReported = 0;
   private retryTimer?: NodeJS.Timeout;
+  /** `performance.now()` time the retry timer is set for. */
+  private retryAt = Number.POSITIVE_INFINITY;
   /** A try of held messages is under way. */
   private retrying = false;
   /** Held messages should be tried again as soon as the try under way is done. */
@@ -173,26 +198,37 @@ export class TopicPipeline {
   }
 
   /**
-   * Tries the held messages again now (or right after the try under way). The worker calls it
-   * when a new batch of entities has been written.
+   * A batch of entities wrote `vertices`: the held messages that waited for nothing else are
+   * tried again now (or right after the try under way). Without `vertices`, every held message
+   * is tried again now.
    */
-  retryHeld(): void {
+  retryHeld(vertices?: readonly string[]): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    for (const entry of this.held.values()) {
+      if (!vertices) entry.nextTry = now;
+      else if (entry.missing.size > 0) for (const uid of vertices) entry.missing.delete(uid);
+    }
+    this.tryDue();
+  }
+
+  /** Tries the held messages that are due (see `Held`), unless a try is under way. */
+  private tryDue(): void {
     if (this.stopped) return;
     if (this.retrying) {
       this.retryAgain = true;
       return;
     }
+    const now = performance.now();
     const due: ReceivedMessage[] = [];
     for (const [message, entry] of this.held) {
-      if (!entry.waiting) continue;
+      if (!entry.waiting || (entry.missing.size > 0 && entry.nextTry > now)) continue;
       entry.waiting = false;
       due.push(message);
     }
+    this.scheduleRetry();
     if (due.length === 0) return;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
+    this.counters.heldTries += due.length;
     this.retrying = true;
     this.launch(due, true);
   }
@@ -205,10 +241,7 @@ export class TopicPipeline {
   stop(): void {
     this.stopped = true;
     this.retryAgain = false;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
+    this.clearTimer();
   }
 
   /**
@@ -251,8 +284,8 @@ export class TopicPipeline {
       const notify = this.steps.written.bind(this.steps);
       void written.then(
         (parts) => {
-          if (parts.some((part) => part.settlements.some((s) => s.outcome.kind === 'written')))
-            notify();
+          const vertices = parts.flatMap((part) => part.writtenVertices ?? []);
+          if (vertices.length > 0) notify(vertices);
         },
         () => undefined,
       );
@@ -293,6 +326,7 @@ export class TopicPipeline {
     const now = this.clock.now();
     const settlements = part.settlements.filter((s) => !this.hold(s, now));
     this.heldChanged();
+    this.scheduleRetry();
     return settlements.length === part.settlements.length ? part : { ...part, settlements };
   }
 
@@ -317,10 +351,15 @@ export class TopicPipeline {
     }
     if (entry) {
       // Time the store was down does not count: the store could not have written the vertex.
-      const waited = now - Math.max(entry.since, this.gate.storeAnsweringSince);
+      const start = Math.max(entry.since, this.gate.storeAnsweringSince);
+      const waited = now - start;
       if (waited < this.options.holdMissingMs) {
         entry.waiting = true;
-        this.scheduleRetry();
+        entry.missing = new Set(outcome.missing);
+        entry.pause = Math.min(entry.pause * 2, MAX_PAUSE_FACTOR * this.pauseOf());
+        // The last try comes when the hold is over, not a whole pause later.
+        const left = start + this.options.holdMissingMs - now;
+        entry.nextTry = performance.now() + Math.min(entry.pause, left);
         return true;
       }
       this.held.delete(message);
@@ -328,18 +367,47 @@ export class TopicPipeline {
       return false;
     }
     if (this.held.size >= this.options.holdMaxMessages) return false;
-    this.held.set(message, { since: now, waiting: true });
+    const pause = this.pauseOf();
+    this.held.set(message, {
+      since: now,
+      waiting: true,
+      missing: new Set(outcome.missing),
+      nextTry: performance.now() + pause,
+      pause,
+    });
     this.counters.held += 1;
-    this.scheduleRetry();
     return true;
   }
 
+  private pauseOf(): number {
+    return Math.max(1, this.options.holdRetryMs);
+  }
+
+  /** Sets the timer for the earliest try of a waiting held message (or clears it). */
   private scheduleRetry(): void {
-    if (this.retryTimer || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.retryHeld();
-    }, this.options.holdRetryMs);
+    if (this.stopped) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.held.values()) {
+      if (entry.waiting && entry.nextTry < earliest) earliest = entry.nextTry;
+    }
+    if (earliest === this.retryAt && this.retryTimer) return;
+    this.clearTimer();
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    this.retryAt = earliest;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.retryAt = Number.POSITIVE_INFINITY;
+        this.tryDue();
+      },
+      Math.max(0, earliest - performance.now()),
+    );
+  }
+
+  private clearTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retryAt = Number.POSITIVE_INFINITY;
   }
 
   /** A try of held messages is complete: the next one now if asked for, or after the pause. */
@@ -347,7 +415,9 @@ export class TopicPipeline {
     this.retrying = false;
     if (this.retryAgain) {
       this.retryAgain = false;
-      this.retryHeld();
+      this.tryDue();
+    } else {
+      this.scheduleRetry();
     }
   }
 
