@@ -89,6 +89,8 @@ export interface IngestTuning {
   receiveQueueSize?: number;
   /** PULSAR_PUBLISH_BUNDLE_SIZE of the sink; the streaming settings' value when absent. */
   bundleSize?: number;
+  /** INGEST_HOLD_MAX_MESSAGES; the ingest settings' value when absent. */
+  holdMaxMessages?: number;
 }
 
 const DEFAULTS: GraphLoadOptions = {
@@ -374,7 +376,12 @@ function pulsarPath(
   const ingestOptions = before
     ? { ...ingest, holdMissingMs: 0, writeConcurrency: 1 }
     : tuning
-      ? { ...ingest, batchSize: tuning.batchSize, writeConcurrency: tuning.writeConcurrency }
+      ? {
+          ...ingest,
+          batchSize: tuning.batchSize,
+          writeConcurrency: tuning.writeConcurrency,
+          holdMaxMessages: tuning.holdMaxMessages ?? ingest.holdMaxMessages,
+        }
       : ingest;
   const receiveQueueSize = tuning?.receiveQueueSize ?? streaming.receiveQueueSize;
   const { batchSize, batchWindowMs, writeConcurrency, holdMissingMs } = ingestOptions;
@@ -391,7 +398,7 @@ function pulsarPath(
     how: before
       ? `as the next row, but with INGEST_HOLD_MISSING_MS=0 and INGEST_WRITE_CONCURRENCY=1: the worker as it was before it held movements whose accounts are missing and wrote batches side by side`
       : tuning
-        ? `everything published at once; INGEST_BATCH_SIZE=${batchSize}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, PULSAR_RECEIVE_QUEUE_SIZE=${receiveQueueSize}, PULSAR_PUBLISH_BUNDLE_SIZE=${tuning.bundleSize ?? streaming.publishBundleSize}`
+        ? `everything published at once; INGEST_BATCH_SIZE=${batchSize}, INGEST_WRITE_CONCURRENCY=${writeConcurrency}, PULSAR_RECEIVE_QUEUE_SIZE=${receiveQueueSize}, PULSAR_PUBLISH_BUNDLE_SIZE=${tuning.bundleSize ?? streaming.publishBundleSize}, INGEST_HOLD_MAX_MESSAGES=${ingestOptions.holdMaxMessages}`
         : staged
           ? 'as above, but the movements are published only once the worker wrote the population (people, companies, accounts and their edges), so that no movement arrives before its accounts'
           : `end to end: \`PulsarDatasetSink\` (as \`seeder generate --sink pulsar\`${whole ? ', generation included' : ', fed the subset'}, PULSAR_PUBLISH_BUNDLE_SIZE=${streaming.publishBundleSize}; Pulsar over ${streaming.transport === 'native' ? 'the native protocol' : 'WebSocket'}) → \`IngestWorker\` in this process ` +
@@ -456,7 +463,8 @@ function pulsarPath(
 
 /** `200 × 1, queue 500`: items per batch × batches written at once, and the receive queue. */
 function tuningLabel(tuning: IngestTuning, streaming: StreamingConfig): string {
-  return `${tuning.batchSize} × ${tuning.writeConcurrency}, queue ${fmt(tuning.receiveQueueSize ?? streaming.receiveQueueSize)}, bundles of ${tuning.bundleSize ?? streaming.publishBundleSize}`;
+  const hold = tuning.holdMaxMessages === undefined ? '' : `, hold ${fmt(tuning.holdMaxMessages)}`;
+  return `${tuning.batchSize} × ${tuning.writeConcurrency}, queue ${fmt(tuning.receiveQueueSize ?? streaming.receiveQueueSize)}, bundles of ${tuning.bundleSize ?? streaming.publishBundleSize}${hold}`;
 }
 
 function bankOptions(options: GraphLoadOptions) {
@@ -769,7 +777,7 @@ export async function benchGraphLoad(overrides: Partial<GraphLoadOptions> = {}):
     });
     const loadAtEnd = loadavg();
     const lines = [
-      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-load-ingest-tunings 200x1,500x2:1500` for end-to-end loads under several ingest settings (<INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>[:<PULSAR_RECEIVE_QUEUE_SIZE>][@<PULSAR_PUBLISH_BUNDLE_SIZE>]) side by side, without the other paths, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
+      'Command: `npm run bench -- --only graph-load` (options: `--graph-load-rounds <n>`, `--graph-load-edges <n>` for a subset, `--graph-load-sweep none|200x4,500x2` for the batch-size table, `--graph-load-ingest-before` for the ingest worker as it was before holding and side-by-side writes, `--graph-load-ingest-tunings 200x1,500x2:1500` for end-to-end loads under several ingest settings (<INGEST_BATCH_SIZE>x<INGEST_WRITE_CONCURRENCY>[:<PULSAR_RECEIVE_QUEUE_SIZE>][@<PULSAR_PUBLISH_BUNDLE_SIZE>][+<INGEST_HOLD_MAX_MESSAGES>]) side by side, without the other paths, `--graph-backends inmemory,berkeleyje,cql` for servers of its own on each storage backend, one block each).',
       '',
       `Server: JanusGraph ${version} on **${backend}** storage (\`storage.backend=${storage}\`, mixed indexes: ${index}) at ${client.endpoint}, on the same ${cpus().length} cores as this client. ` +
         `Data: the \`small\` bank (seed ${options.seed}, ${options.days} days)${whole ? '' : `, ${fmt(data.edges.length)} of its ${fmt(bank.edges.length)} edges spread over the bank and their end vertices`}: ` +

@@ -28,6 +28,7 @@ import WebSocket from 'ws';
 import { MemoryGraphStore } from '@app/graph-store';
 import { loadAllSettings } from '@app/settings';
 import {
+  bundleMessages,
   type MessageBroker,
   movementMessage,
   type OutgoingMessage,
@@ -54,7 +55,10 @@ export interface PulsarThroughputOptions {
 }
 
 /** The client families `--pulsar-clients` may name. */
-export const PULSAR_BENCH_CLIENTS = ['project', 'ingest', 'bare', 'java'] as const;
+export const PULSAR_BENCH_CLIENTS = ['project', 'ingest', 'bundles', 'bare', 'java'] as const;
+
+/** Envelopes per message of the `bundles` case (PULSAR_PUBLISH_BUNDLE_SIZE's default). */
+const BENCH_BUNDLE_SIZE = 50;
 
 const DEFAULTS: PulsarThroughputOptions = {
   messages: 20_000,
@@ -379,12 +383,26 @@ function ingestCase(
   movements: readonly OutgoingMessage[],
   accounts: readonly AccountVertex[],
   streaming: { subscriptionType: SubscriptionType; receiveQueueSize: number },
+  bundleSize = 1,
 ): Case {
   const { batchSize, batchWindowMs } = DEFAULT_INGEST_OPTIONS;
   const defaults = streaming;
+  // Bundles are made as the sink makes them: per publish call of PUBLISH_CHUNK envelopes.
+  const published: OutgoingMessage[] =
+    bundleSize === 1
+      ? [...movements]
+      : Array.from({ length: Math.ceil(movements.length / PUBLISH_CHUNK) }, (_, i) =>
+          bundleMessages(movements.slice(i * PUBLISH_CHUNK, (i + 1) * PUBLISH_CHUNK), {
+            maxItems: bundleSize,
+            keyBuckets: 64,
+          }),
+        ).flat();
   return {
-    family: 'ingest',
-    client: `project: producer as above + \`IngestWorker\` (batches of ${batchSize} or ${batchWindowMs} ms, ${defaults.subscriptionType}, receive queue ${defaults.receiveQueueSize}; in-memory graph, no detection)`,
+    family: bundleSize === 1 ? 'ingest' : 'bundles',
+    client:
+      bundleSize === 1
+        ? `project: producer as above + \`IngestWorker\` (batches of ${batchSize} or ${batchWindowMs} ms, ${defaults.subscriptionType}, receive queue ${defaults.receiveQueueSize}; in-memory graph, no detection)`
+        : `project: as above, the ${PUBLISH_CHUNK} movements of each publish call sent in bundles of up to ${bundleSize} per message by key bucket (64 buckets: ${fmt(published.length)} messages for ${fmt(movements.length)} movements); messages/s counts movements`,
     measure: async (target) => {
       const broker = new PulsarWebSocketBroker({ webUrl, tenant, namespace });
       const workers: IngestWorker[] = [];
@@ -417,7 +435,7 @@ function ingestCase(
         const written = (): number =>
           workers.reduce((sum, worker) => sum + worker.counters.written, 0);
         const start = now();
-        await publishLikeTheSink(broker, target.topic, movements);
+        await publishLikeTheSink(broker, target.topic, published);
         await reached(written, movements.length, 'project ingest worker');
         const took = now() - start;
         const troubled = workers.reduce(
@@ -543,6 +561,15 @@ export async function benchPulsarThroughput(
       subscriptionType,
       receiveQueueSize,
     }),
+    ingestCase(
+      webUrl,
+      tenant,
+      namespace,
+      movements,
+      benchAccounts(options.keys),
+      { subscriptionType, receiveQueueSize },
+      BENCH_BUNDLE_SIZE,
+    ),
     bare,
     javaCase(serviceUrl, options, payloadFile, false),
     javaBatching,
@@ -587,7 +614,7 @@ export async function benchPulsarThroughput(
     }),
   );
   return [
-    'Command: `npm run bench -- --only pulsar` (options: `--pulsar-rounds <n>`, `--pulsar-messages <n>`, `--pulsar-clients project,ingest,bare,java`).',
+    'Command: `npm run bench -- --only pulsar` (options: `--pulsar-rounds <n>`, `--pulsar-messages <n>`, `--pulsar-clients project,ingest,bundles,bare,java`).',
     '',
     `Pulsar ${version} standalone at ${webUrl} (WebSocket API) and ${serviceUrl} (native protocol), on the same machine. ` +
       `${fmt(options.messages)} messages of about ${payload.length} bytes (movements as the project publishes them), keyed by ${fmt(options.keys)} accounts; ` +

@@ -229,25 +229,35 @@ function tuningsFlag(name: string): IngestTuning[] | undefined {
   const value = textFlag(name);
   if (value === undefined) return undefined;
   return value.split(',').map((item) => {
-    const [tuning, bundle, ...extra] = item.split('@');
+    const [withoutHold, hold, ...extraHold] = item.split('+');
+    const [tuning, bundle, ...extra] = withoutHold.split('@');
     const [pair, queue, ...rest] = tuning.split(':');
     const [size, inFlight, ...more] = pair.split('x').map(Number);
     const receiveQueueSize = queue === undefined ? undefined : Number(queue);
     const bundleSize = bundle === undefined ? undefined : Number(bundle);
+    const holdMaxMessages = hold === undefined ? undefined : Number(hold);
     const whole = (n: number | undefined): boolean => Number.isSafeInteger(n) && (n ?? 0) >= 1;
     if (
       rest.length > 0 ||
       more.length > 0 ||
       extra.length > 0 ||
+      extraHold.length > 0 ||
+      (holdMaxMessages !== undefined && !whole(holdMaxMessages)) ||
       (bundleSize !== undefined && !whole(bundleSize)) ||
       !whole(size) ||
       !whole(inFlight) ||
       (receiveQueueSize !== undefined && !whole(receiveQueueSize))
     )
       throw new OptionError(
-        `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>][@<envelopes per message>], for example 500x2:1500@50`,
+        `${name}: "${item}" is not <batch size>x<writes at once>[:<receive queue size>][@<envelopes per message>][+<most messages held>], for example 500x2:1500@50+5000`,
       );
-    return { batchSize: size, writeConcurrency: inFlight, receiveQueueSize, bundleSize };
+    return {
+      batchSize: size,
+      writeConcurrency: inFlight,
+      receiveQueueSize,
+      bundleSize,
+      holdMaxMessages,
+    };
   });
 }
 
