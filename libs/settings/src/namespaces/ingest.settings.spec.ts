@@ -25,7 +25,7 @@ describe('ingest settings', () => {
       missingEntityWaitMs: 600000,
       writeConcurrency: 1,
       holdMissingMs: 5000,
-      holdMaxMessages: 1000,
+      holdMaxMessages: 5000,
       stopTimeoutMs: 20000,
     });
   });

@@ -113,9 +113,9 @@ export class IngestSettings {
   @EnvVar({
     name: 'INGEST_HOLD_MAX_MESSAGES',
     kind: 'integer',
-    default: '1000',
+    default: '5000',
     description:
-      'Most messages per topic the ingest worker holds for a missing end vertex at once (on the entities topic also kept below PULSAR_RECEIVE_QUEUE_SIZE minus INGEST_BATCH_SIZE, so the vertices they wait for keep arriving); further ones are sent back through the broker at once.',
+      'Most messages per topic the ingest worker holds for a missing end vertex at once (on the entities topic also kept below PULSAR_RECEIVE_QUEUE_SIZE minus INGEST_BATCH_SIZE, so the vertices they wait for keep arriving); further ones are sent back through the broker at once. With bundles (PULSAR_PUBLISH_BUNDLE_SIZE) a receive queue holds many more messages than its size, hence 5000.',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be 0 or more' })
