@@ -2,7 +2,8 @@
 # The whole test suite against REAL services: starts JanusGraph (on BerkeleyDB JE) and Pulsar from
 # Maven Central on loopback (docker/local/services.sh), runs the unit and e2e tests, then the
 # integration tests with the settings pointing at those services, then the JanusGraph-on-Cassandra
-# tests (test/run-cassandra.sh: two Cassandra nodes and a second JanusGraph), and stops the
+# tests (test/run-cassandra.sh: two Cassandra nodes and a second JanusGraph), then the contract
+# suites on a JanusGraph without a mixed-index backend (test/run-composite-only.sh), and stops the
 # services again (if it started them). Graph and Pulsar data persist in .services between runs;
 # the tests clear what they use.
 set -euo pipefail
@@ -52,3 +53,6 @@ npx jest --selectProjects integration --runInBand \
 
 # JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports).
 bash test/run-cassandra.sh
+
+# JanusGraph without a mixed-index backend: the contract suites on composite indexes alone.
+bash test/run-composite-only.sh

@@ -30,6 +30,8 @@
 #   JANUSGRAPH_CQL_READ_CONSISTENCY    ONE | QUORUM | ALL ... (default QUORUM)
 #   JANUSGRAPH_CQL_WRITE_CONSISTENCY   ONE | QUORUM | ALL ... (default QUORUM)
 #   JANUSGRAPH_LOCK_WAIT_MS   uniqueness-lock wait on cql (default 100, JanusGraph's own default)
+#   JANUSGRAPH_MIXED_INDEX_BACKEND  search (default: Lucene next to the data) | none (no mixed-index
+#                             backend: the apps then need JANUSGRAPH_MIXED_INDEX_BACKEND=none too)
 #   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
 #   JANUSGRAPH_START_TIMEOUT  seconds to wait for readiness (default 180)
 #   JANUSGRAPH_JAVA_OPTS      extra JVM options (word-split)
@@ -69,6 +71,7 @@ CQL_REPLICATION_FACTOR="${JANUSGRAPH_CQL_REPLICATION_FACTOR:-1}"
 CQL_READ_CONSISTENCY="${JANUSGRAPH_CQL_READ_CONSISTENCY:-QUORUM}"
 CQL_WRITE_CONSISTENCY="${JANUSGRAPH_CQL_WRITE_CONSISTENCY:-QUORUM}"
 LOCK_WAIT_MS="${JANUSGRAPH_LOCK_WAIT_MS:-100}"
+MIXED_INDEX="${JANUSGRAPH_MIXED_INDEX_BACKEND:-search}"
 HEAP="${JANUSGRAPH_HEAP:-768m}"
 START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
 STOP_TIMEOUT=30
@@ -230,6 +233,7 @@ use_recorded_instance() {
       cql_read_consistency) CQL_READ_CONSISTENCY=$value ;;
       cql_write_consistency) CQL_WRITE_CONSISTENCY=$value ;;
       lock_wait_ms) LOCK_WAIT_MS=$value ;;
+      mixed_index) MIXED_INDEX=$value ;;
     esac
   done < "$INSTANCE_FILE"
 }
@@ -238,6 +242,7 @@ write_instance_file() {
   {
     echo "storage=$STORAGE"
     echo "port=$PORT"
+    echo "mixed_index=$MIXED_INDEX"
     if [[ $STORAGE == cql ]]; then
       echo "cql_hosts=$CQL_HOSTS"
       echo "cql_port=$CQL_PORT"
@@ -252,6 +257,7 @@ write_instance_file() {
 }
 
 check_storage_settings() {
+  [[ $MIXED_INDEX == search || $MIXED_INDEX == none ]] || die "JANUSGRAPH_MIXED_INDEX_BACKEND must be search (Lucene) or none for this script (got '$MIXED_INDEX')"
   case "$STORAGE" in
     berkeleyje | inmemory) ;;
     cql)
@@ -280,6 +286,7 @@ index_dir() {
 }
 
 describe_storage() {
+  if [[ $MIXED_INDEX == none ]]; then printf 'no mixed-index backend, '; fi
   case "$STORAGE" in
     berkeleyje) echo "BerkeleyDB JE in $(storage_dir)" ;;
     inmemory) echo "in memory (lost on stop)" ;;
@@ -303,6 +310,11 @@ render() { # template destination
   content="${content//@CQL_READ_CONSISTENCY@/"$CQL_READ_CONSISTENCY"}"
   content="${content//@CQL_WRITE_CONSISTENCY@/"$CQL_WRITE_CONSISTENCY"}"
   content="${content//@LOCK_WAIT_MS@/"$LOCK_WAIT_MS"}"
+  if [[ $MIXED_INDEX == none ]]; then
+    # No mixed-index backend: drop the index.search.* lines (the schema then has composite
+    # indexes only; docs/operations.md, "Several JanusGraph servers").
+    content="$(printf '%s\n' "$content" | grep -v '^index\.search\.')"
+  fi
   printf '%s\n' "$content" > "$2"
 }
 

@@ -17,6 +17,7 @@ import {
   GraphPolicies,
 } from './janusgraph.resilience';
 import { unwrapTraversers } from './janusgraph.results';
+import { DEFAULT_MIXED_INDEX_BACKEND } from './schema/schema.definition';
 
 export type GraphTraversalSource = gremlinProcess.GraphTraversalSource;
 export type GraphTraversal = gremlinProcess.GraphTraversal;
@@ -40,7 +41,9 @@ export type JanusGraphClientConfig = Pick<
   | 'breakerHalfOpenMs'
 > &
   // False: every request in GraphSON, `SubmitOptions.binary` ignored (default true).
-  Partial<Pick<GraphConfig, 'binaryRequests'>>;
+  // mixedIndexBackend: the schema's mixed-index backend, `none` for composite indexes only
+  // (default `search`, see `schemaDefinition`).
+  Partial<Pick<GraphConfig, 'binaryRequests' | 'mixedIndexBackend'>>;
 
 export interface JanusGraphClientDependencies {
   /** Builds one connection; the default speaks WebSocket with the driver's GraphSON v3. Tests pass a fake. */
@@ -106,6 +109,8 @@ export class JanusGraphClient {
   private binaryConnections: GremlinConnection[] = [];
   private nextBinaryConnection = 0;
   private readonly policies: GraphPolicies;
+  /** The mixed-index backend the schema uses (`JANUSGRAPH_MIXED_INDEX_BACKEND`), or `none`. */
+  readonly mixedIndexBackend: string;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private readonly timeoutGraceMs: number;
   private nextConnection = 0;
@@ -116,6 +121,7 @@ export class JanusGraphClient {
     dependencies: JanusGraphClientDependencies = {},
   ) {
     this.endpoint = `${config.tls ? 'wss' : 'ws'}://${config.host}:${config.port}/gremlin`;
+    this.mixedIndexBackend = config.mixedIndexBackend ?? DEFAULT_MIXED_INDEX_BACKEND;
     this.logger = dependencies.logger ?? new Logger(JanusGraphClient.name);
     this.timeoutGraceMs = dependencies.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
     this.g = new gremlinProcess.GraphTraversalSource(

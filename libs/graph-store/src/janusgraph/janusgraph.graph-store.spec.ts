@@ -583,6 +583,7 @@ describe('janusGraphStoreFactory', () => {
         batchSize: 50,
         writeConcurrency: 2,
         settleNewKeys: true,
+        mixedIndexBackend: 'search',
         binaryRequests: true,
       },
       moduleRef as unknown as ModuleRef,

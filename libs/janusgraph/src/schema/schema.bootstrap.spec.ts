@@ -37,10 +37,11 @@ class ScriptServer implements GremlinConnection {
   }
 }
 
-function setup() {
+function setup(mixedIndexBackend?: string) {
   const server = new ScriptServer();
   const client = new JanusGraphClient(
     {
+      mixedIndexBackend,
       host: 'graph.test',
       port: 8182,
       tls: false,
@@ -101,6 +102,26 @@ describe('bootstrapSchema', () => {
       durationMs: 5,
     });
     expect(result.statuses).toEqual({ byUid: 'ENABLED', transferredByTime: 'ENABLED' });
+  });
+
+  it('asks for no mixed index on a JanusGraph without a mixed-index backend (JANUSGRAPH_MIXED_INDEX_BACKEND=none)', async () => {
+    for (const backend of ['none', 'es', undefined]) {
+      const { server, client } = setup(backend);
+      server.answers.push(report(), warmed());
+      await bootstrapSchema(client, { now });
+      const spec = JSON.parse(String(server.scripts[0].bindings?.specJson)) as {
+        mixedIndexes: { name: string }[];
+        compositeIndexes: { name: string }[];
+        mixedIndexBackend: string;
+      };
+      expect(spec.compositeIndexes.map((index) => index.name)).toEqual(['byUid', 'byEid']);
+      if (backend === 'none') {
+        expect(spec.mixedIndexes).toEqual([]);
+      } else {
+        expect(spec.mixedIndexes.map((index) => index.name)).toContain('movementSearch');
+        expect(spec.mixedIndexBackend).toBe(backend ?? 'search');
+      }
+    }
   });
 
   it('drives every index that is not ENABLED yet through the await script, edge indexes with their label', async () => {

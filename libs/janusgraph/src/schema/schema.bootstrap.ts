@@ -2,11 +2,7 @@ import { ConflictError } from '@app/vocabulary';
 import type { JanusGraphClient } from '../janusgraph.client';
 import { JanusGraphQueryError } from '../janusgraph.errors';
 import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT, SCHEMA_WARM_SCRIPT } from './schema.script';
-import {
-  DEFAULT_MIXED_INDEX_BACKEND,
-  SchemaDefinition,
-  schemaDefinition,
-} from './schema.definition';
+import { SchemaDefinition, schemaDefinition } from './schema.definition';
 
 /** What one bootstrap run did. A second run on the same graph creates and reindexes nothing. */
 export interface SchemaBootstrapReport {
@@ -155,8 +151,7 @@ export async function bootstrapSchema(
   const now = options.now ?? Date.now;
   const started = now();
   const definition =
-    options.definition ??
-    schemaDefinition(options.mixedIndexBackend ?? DEFAULT_MIXED_INDEX_BACKEND);
+    options.definition ?? schemaDefinition(options.mixedIndexBackend ?? client.mixedIndexBackend);
   const timeoutSeconds = options.indexTimeoutSeconds ?? 120;
   const scriptTimeoutMs = (timeoutSeconds * 3 + 30) * 1000;
 

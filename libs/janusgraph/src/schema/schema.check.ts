@@ -1,11 +1,7 @@
 import { GraphUnavailableError } from '@app/vocabulary';
 import type { JanusGraphClient } from '../janusgraph.client';
 import { SCHEMA_CHECK_SCRIPT } from './schema.script';
-import {
-  DEFAULT_MIXED_INDEX_BACKEND,
-  SchemaDefinition,
-  schemaDefinition,
-} from './schema.definition';
+import { SchemaDefinition, schemaDefinition } from './schema.definition';
 
 /** The command that creates the schema by hand (also named in README and docs/operations.md). */
 export const SCHEMA_BOOTSTRAP_COMMAND =
@@ -128,8 +124,7 @@ export async function checkSchema(
   options: SchemaCheckOptions = {},
 ): Promise<SchemaCheckReport> {
   const definition =
-    options.definition ??
-    schemaDefinition(options.mixedIndexBackend ?? DEFAULT_MIXED_INDEX_BACKEND);
+    options.definition ?? schemaDefinition(options.mixedIndexBackend ?? client.mixedIndexBackend);
   const [raw] = await client.submitScript(
     SCHEMA_CHECK_SCRIPT,
     { specJson: JSON.stringify(definition) },

@@ -1,5 +1,10 @@
 import { propertyKeys } from '@app/vocabulary';
-import { indexNamesOf, javaTypeOf, schemaDefinition } from './schema.definition';
+import {
+  indexNamesOf,
+  javaTypeOf,
+  NO_MIXED_INDEX_BACKEND,
+  schemaDefinition,
+} from './schema.definition';
 
 describe('schemaDefinition', () => {
   const definition = schemaDefinition();
@@ -92,5 +97,14 @@ describe('schemaDefinition', () => {
     }
     const names = indexNamesOf(definition);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('keeps every composite and edge index but no mixed index without a mixed-index backend', () => {
+    const composite = schemaDefinition(NO_MIXED_INDEX_BACKEND);
+    expect(composite.mixedIndexes).toEqual([]);
+    expect(composite.compositeIndexes).toEqual(definition.compositeIndexes);
+    expect(composite.edgeIndexes).toEqual(definition.edgeIndexes);
+    expect(composite.propertyKeys).toEqual(definition.propertyKeys);
+    expect(definition.mixedIndexes.length).toBeGreaterThan(0);
   });
 });

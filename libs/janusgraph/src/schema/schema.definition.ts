@@ -96,6 +96,12 @@ export interface SchemaDefinition {
 /** The index backend name configured in docker/local/janusgraph (index.search.*). */
 export const DEFAULT_MIXED_INDEX_BACKEND = 'search';
 
+/**
+ * The backend name meaning "this JanusGraph has no mixed-index backend": the schema then has
+ * composite and edge indexes only (`JANUSGRAPH_MIXED_INDEX_BACKEND=none`).
+ */
+export const NO_MIXED_INDEX_BACKEND = 'none';
+
 export const INDEX_NAMES = {
   byUid: 'byUid',
   byEid: 'byEid',
@@ -146,7 +152,12 @@ const LABEL_SEARCH_KEYS: Readonly<
   ],
 };
 
-/** The full schema the vocabulary asks for. */
+/**
+ * The full schema the vocabulary asks for. With `NO_MIXED_INDEX_BACKEND` it has no mixed
+ * indexes: the store's queries stay correct (JanusGraph filters, orders and matches text
+ * itself), only slower on large graphs; lookups by uid and eid and movements by time still use
+ * the composite and edge indexes.
+ */
 export function schemaDefinition(
   mixedIndexBackend = DEFAULT_MIXED_INDEX_BACKEND,
 ): SchemaDefinition {
@@ -159,24 +170,30 @@ export function schemaDefinition(
       { name: INDEX_NAMES.byUid, element: 'vertex', keys: ['uid'], unique: true },
       { name: INDEX_NAMES.byEid, element: 'edge', keys: ['eid'], unique: false },
     ],
-    mixedIndexes: [
-      {
-        name: INDEX_NAMES.movementSearch,
-        element: 'edge',
-        label: 'TRANSFERRED',
-        keys: [
-          { name: 'timestamp', mapping: 'DEFAULT' },
-          { name: 'eid', mapping: 'STRING' },
-          { name: 'channel', mapping: 'STRING' },
-        ],
-      },
-      ...VERTEX_LABELS.map((label) => ({
-        name: labelSearchIndexName(label),
-        element: 'vertex' as const,
-        label,
-        keys: [{ name: 'uid', mapping: 'STRING' as const }, ...(LABEL_SEARCH_KEYS[label] ?? [])],
-      })),
-    ],
+    mixedIndexes:
+      mixedIndexBackend === NO_MIXED_INDEX_BACKEND
+        ? []
+        : [
+            {
+              name: INDEX_NAMES.movementSearch,
+              element: 'edge',
+              label: 'TRANSFERRED',
+              keys: [
+                { name: 'timestamp', mapping: 'DEFAULT' },
+                { name: 'eid', mapping: 'STRING' },
+                { name: 'channel', mapping: 'STRING' },
+              ],
+            },
+            ...VERTEX_LABELS.map((label) => ({
+              name: labelSearchIndexName(label),
+              element: 'vertex' as const,
+              label,
+              keys: [
+                { name: 'uid', mapping: 'STRING' as const },
+                ...(LABEL_SEARCH_KEYS[label] ?? []),
+              ],
+            })),
+          ],
     edgeIndexes: [
       {
         name: INDEX_NAMES.transferredByTime,

@@ -1,4 +1,14 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { EnvVar } from '../env-var.decorator';
 
 export const GRAPH_BACKENDS = ['memory', 'janusgraph'] as const;
@@ -94,6 +104,18 @@ export class GraphSettings {
   @Min(1, { message: 'must be at least 1' })
   @Max(64, { message: 'must be at most 64' })
   poolSize!: number;
+
+  @EnvVar({
+    name: 'JANUSGRAPH_MIXED_INDEX_BACKEND',
+    kind: 'string',
+    default: 'search',
+    description:
+      "Name of JanusGraph's mixed-index backend (`index.<name>.backend` in its properties: Lucene, Elasticsearch or OpenSearch) that the schema's mixed indexes use; `none` for a JanusGraph without one: the schema then has composite indexes only, and searches, filters and orders the mixed indexes answered are evaluated by JanusGraph itself (correct, slower on large graphs). Several JanusGraph servers need Elasticsearch/OpenSearch or `none` (docs/operations.md).",
+  })
+  @Matches(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, {
+    message: 'must be a backend name of letters, digits and _ (or none)',
+  })
+  mixedIndexBackend!: string;
 
   @EnvVar({
     name: 'JANUSGRAPH_BINARY_WRITES',
