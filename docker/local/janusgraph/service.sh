@@ -30,6 +30,8 @@
 #   JANUSGRAPH_CQL_READ_CONSISTENCY    ONE | QUORUM | ALL ... (default QUORUM)
 #   JANUSGRAPH_CQL_WRITE_CONSISTENCY   ONE | QUORUM | ALL ... (default QUORUM)
 #   JANUSGRAPH_LOCK_WAIT_MS   uniqueness-lock wait on cql (default 100, JanusGraph's own default)
+#   JANUSGRAPH_LOCK_EXPIRY_MS age after which a lock claim on cql is taken as stale (default 60000;
+#                             JanusGraph's own default is 300000)
 #   JANUSGRAPH_MIXED_INDEX_BACKEND  search (default: Lucene next to the data) | none (no mixed-index
 #                             backend: the apps then need JANUSGRAPH_MIXED_INDEX_BACKEND=none too)
 #   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
@@ -71,6 +73,7 @@ CQL_REPLICATION_FACTOR="${JANUSGRAPH_CQL_REPLICATION_FACTOR:-1}"
 CQL_READ_CONSISTENCY="${JANUSGRAPH_CQL_READ_CONSISTENCY:-QUORUM}"
 CQL_WRITE_CONSISTENCY="${JANUSGRAPH_CQL_WRITE_CONSISTENCY:-QUORUM}"
 LOCK_WAIT_MS="${JANUSGRAPH_LOCK_WAIT_MS:-100}"
+LOCK_EXPIRY_MS="${JANUSGRAPH_LOCK_EXPIRY_MS:-60000}"
 MIXED_INDEX="${JANUSGRAPH_MIXED_INDEX_BACKEND:-search}"
 HEAP="${JANUSGRAPH_HEAP:-768m}"
 START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
@@ -233,6 +236,7 @@ use_recorded_instance() {
       cql_read_consistency) CQL_READ_CONSISTENCY=$value ;;
       cql_write_consistency) CQL_WRITE_CONSISTENCY=$value ;;
       lock_wait_ms) LOCK_WAIT_MS=$value ;;
+      lock_expiry_ms) LOCK_EXPIRY_MS=$value ;;
       mixed_index) MIXED_INDEX=$value ;;
     esac
   done < "$INSTANCE_FILE"
@@ -252,6 +256,7 @@ write_instance_file() {
       echo "cql_read_consistency=$CQL_READ_CONSISTENCY"
       echo "cql_write_consistency=$CQL_WRITE_CONSISTENCY"
       echo "lock_wait_ms=$LOCK_WAIT_MS"
+      echo "lock_expiry_ms=$LOCK_EXPIRY_MS"
     fi
   } > "$INSTANCE_FILE"
 }
@@ -263,6 +268,7 @@ check_storage_settings() {
     cql)
       [[ $CQL_PORT =~ ^[0-9]+$ ]] || die "JANUSGRAPH_CQL_PORT must be a number (got '$CQL_PORT')"
       [[ $LOCK_WAIT_MS =~ ^[0-9]+$ ]] || die "JANUSGRAPH_LOCK_WAIT_MS must be a number of milliseconds (got '$LOCK_WAIT_MS')"
+      [[ $LOCK_EXPIRY_MS =~ ^[1-9][0-9]*$ ]] || die "JANUSGRAPH_LOCK_EXPIRY_MS must be a number of milliseconds above 0 (got '$LOCK_EXPIRY_MS')"
       [[ $CQL_REPLICATION_FACTOR =~ ^[1-9][0-9]*$ ]] || die "JANUSGRAPH_CQL_REPLICATION_FACTOR must be a whole number >= 1 (got '$CQL_REPLICATION_FACTOR')"
       [[ $CQL_KEYSPACE =~ ^[A-Za-z][A-Za-z0-9_]{0,47}$ ]] || die "JANUSGRAPH_CQL_KEYSPACE must be letters, digits and _ (got '$CQL_KEYSPACE')"
       [[ $CQL_HOSTS =~ ^[A-Za-z0-9.:,_-]+$ ]] || die "JANUSGRAPH_CQL_HOSTS must be host names or addresses separated by commas (got '$CQL_HOSTS')"
@@ -310,6 +316,7 @@ render() { # template destination
   content="${content//@CQL_READ_CONSISTENCY@/"$CQL_READ_CONSISTENCY"}"
   content="${content//@CQL_WRITE_CONSISTENCY@/"$CQL_WRITE_CONSISTENCY"}"
   content="${content//@LOCK_WAIT_MS@/"$LOCK_WAIT_MS"}"
+  content="${content//@LOCK_EXPIRY_MS@/"$LOCK_EXPIRY_MS"}"
   if [[ $MIXED_INDEX == none ]]; then
     # No mixed-index backend: drop the index.search.* lines (the schema then has composite
     # indexes only; docs/operations.md, "Several JanusGraph servers").

@@ -31,6 +31,7 @@ render() { # template destination
   content="${content//@CQL_READ_CONSISTENCY@/${JANUSGRAPH_CQL_READ_CONSISTENCY:-QUORUM}}"
   content="${content//@CQL_WRITE_CONSISTENCY@/${JANUSGRAPH_CQL_WRITE_CONSISTENCY:-QUORUM}}"
   content="${content//@LOCK_WAIT_MS@/${JANUSGRAPH_LOCK_WAIT_MS:-100}}"
+  content="${content//@LOCK_EXPIRY_MS@/${JANUSGRAPH_LOCK_EXPIRY_MS:-60000}}"
   printf '%s\n' "$content" > "$2"
 }
 render "$home/janusgraph-server.yaml" "$conf/janusgraph-server.yaml"
