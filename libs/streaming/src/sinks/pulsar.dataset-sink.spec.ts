@@ -269,6 +269,73 @@ describe('PulsarDatasetSink', () => {
     expect(bundled.published.vertices).toBe(40);
   });
 
+  it('with bundles, keeps movements back until they fill a bundle per bucket, and publishes the rest on close', async () => {
+    const bundled = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      bundleSize: 2,
+      keyBuckets: 2,
+      clock: new FixedClock(1_750_000_000_000),
+      newId: () => `id-${(ids += 1)}`,
+    });
+    const movementNo = (n: number): GraphEdge => ({ ...edges[1], eid: `mv:g:${n}` });
+    const stored = async () =>
+      (await broker.readAll('bank.movements', { idleMs: 0 })).flatMap((m) =>
+        bundleItems(m.payload).map(
+          (line) =>
+            (JSON.parse(line.toString()) as { payload: { movementId: string } }).payload.movementId,
+        ),
+      );
+    await bundled.writeEdges([edges[0], movementNo(1), movementNo(2), movementNo(3)]);
+    // The entity edge went out at once; 3 movements wait for 2 x 2.
+    expect(await broker.readAll('bank.entities', { idleMs: 0 })).toHaveLength(1);
+    expect(await stored()).toEqual([]);
+    expect(bundled.published).toEqual({ vertices: 0, entityEdges: 1, movements: 0 });
+    await bundled.writeEdges([movementNo(4), movementNo(5)]);
+    expect(await stored()).toEqual(['mv:g:1', 'mv:g:2', 'mv:g:3', 'mv:g:4', 'mv:g:5']);
+    await bundled.writeEdges([movementNo(6)]);
+    await bundled.close();
+    expect(await stored()).toEqual(['mv:g:1', 'mv:g:2', 'mv:g:3', 'mv:g:4', 'mv:g:5', 'mv:g:6']);
+    expect(bundled.published.movements).toBe(6);
+  });
+
+  it('with bundles, drops the movements kept back on abort (nothing half-published later)', async () => {
+    const bundled = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      bundleSize: 50,
+    });
+    await bundled.writeEdges([edges[1]]);
+    await bundled.abort();
+    await bundled.close();
+    expect(await broker.readAll('bank.movements', { idleMs: 0 })).toEqual([]);
+    expect(bundled.published.movements).toBe(0);
+  });
+
+  it('with bundles, sends about batchSize envelopes per publish call, whatever the bundles hold', async () => {
+    const calls: number[] = [];
+    const publish = broker.publish.bind(broker);
+    jest.spyOn(broker, 'publish').mockImplementation((topic, messages) => {
+      calls.push(messages.length);
+      return publish(topic, messages);
+    });
+    const bundled = new PulsarDatasetSink({
+      broker,
+      entitiesTopic: 'bank.entities',
+      movementsTopic: 'bank.movements',
+      batchSize: 4,
+      bundleSize: 2,
+      keyBuckets: 1,
+    });
+    await bundled.writeVertices(
+      Array.from({ length: 10 }, (_, i) => ({ ...vertices[1], uid: `account:b1:${i}` })),
+    );
+    // 5 bundles of 2 envelopes: two bundles (4 envelopes) per call.
+    expect(calls).toEqual([2, 2, 1]);
+  });
+
   it('refuses a bundle size out of range', () => {
     expect(
       () =>

@@ -6,7 +6,7 @@ import type { GraphEdge, GraphVertex, GroundTruthRecord, MovementEdge } from '@a
 import type { BrokerLogger } from '../broker-logger';
 import { createMessageBroker } from '../broker.factory';
 import type { BrokerKind, MessageBroker, OutgoingMessage } from '../message-broker.port';
-import { bundleMessages } from '../messages/bundle';
+import { BUNDLE_SIZE_PROPERTY, bundleMessages } from '../messages/bundle';
 import {
   edgeUpsertMessage,
   movementMessage,
@@ -15,6 +15,9 @@ import {
 
 /** Messages per publish call when no batch size is given. */
 export const DEFAULT_PUBLISH_BATCH_SIZE = 500;
+
+/** Most movements a sink with bundles keeps back before it publishes them. */
+export const MAX_MOVEMENTS_KEPT_BACK = 20_000;
 
 /** Publish calls of one write kept in flight at once when not given. */
 export const DEFAULT_PUBLISHES_IN_FLIGHT = 4;
@@ -61,7 +64,9 @@ export interface PublishedCounts {
  * ingest worker then writes them.
  *
  * Each write call publishes in batches, several in flight at once (the broker keeps their order),
- * and returns when the broker stored them all, entity edges before the movements of the same call. Ground truth is not stream data: it is kept and
+ * and returns when the broker stored them all, entity edges before the movements of the same
+ * call; with bundles, movements are kept back until enough wait to fill the bundles (see
+ * `movementsFlushAt`) and the rest is published by `close()`. Ground truth is not stream data: it is kept and
  * returned by `groundTruth()`. `abort()` cannot take back what was published (upserts are
  * idempotent, so publishing again is harmless).
  */
@@ -71,6 +76,14 @@ export class PulsarDatasetSink implements DatasetSink {
   private readonly batchSize: number;
   private readonly publishesInFlight: number;
   private readonly bundle: { maxItems: number; keyBuckets: number };
+  /**
+   * With bundles, movements are kept back until this many are waiting (enough to fill a bundle
+   * per key bucket), then published together: a generator writes the movements of one day per
+   * call, a few hundred, which spread over the buckets would make bundles of a handful. `close`
+   * publishes the rest. 0 (no bundles): published by the call that brings them.
+   */
+  private readonly movementsFlushAt: number;
+  private pendingMovements: OutgoingMessage[] = [];
   private readonly clock: Clock;
   private readonly newId: () => string;
   private closed = false;
@@ -89,6 +102,10 @@ export class PulsarDatasetSink implements DatasetSink {
     this.bundle = { maxItems: options.bundleSize ?? 1, keyBuckets: options.keyBuckets ?? 64 };
     // Checks both now rather than at the first write.
     bundleMessages([], this.bundle);
+    this.movementsFlushAt =
+      this.bundle.maxItems === 1
+        ? 0
+        : Math.min(MAX_MOVEMENTS_KEPT_BACK, this.bundle.maxItems * this.bundle.keyBuckets);
     this.clock = options.clock ?? new SystemClock();
     this.newId = options.newId ?? randomUUID;
   }
@@ -151,13 +168,20 @@ export class PulsarDatasetSink implements DatasetSink {
       entityEdges.map((edge) => edgeUpsertMessage(edge, { id: this.newId(), occurredAt })),
     );
     this.published.entityEdges += entityEdges.length;
-    await this.publish(
-      this.options.movementsTopic,
-      movements.map((edge) => {
-        const movement = movementOf(edge);
-        return movementMessage(movement, { id: this.newId(), occurredAt: movement.timestamp });
-      }),
-    );
+    for (const edge of movements) {
+      const movement = movementOf(edge);
+      this.pendingMovements.push(
+        movementMessage(movement, { id: this.newId(), occurredAt: movement.timestamp }),
+      );
+    }
+    if (this.pendingMovements.length >= this.movementsFlushAt) await this.flushMovements();
+  }
+
+  /** Publishes the movements kept back to fill bundles (see `movementsFlushAt`). */
+  private async flushMovements(): Promise<void> {
+    const movements = this.pendingMovements;
+    this.pendingMovements = [];
+    await this.publish(this.options.movementsTopic, movements);
     this.published.movements += movements.length;
   }
 
@@ -170,11 +194,18 @@ export class PulsarDatasetSink implements DatasetSink {
     return this.records;
   }
 
+  /** Publishes the movements kept back, then releases the broker (if the sink owns it). */
   async close(): Promise<void> {
-    await this.release();
+    try {
+      if (!this.closed && this.pendingMovements.length > 0) await this.flushMovements();
+    } finally {
+      await this.release();
+    }
   }
 
+  /** Releases the broker; movements kept back are dropped (never published). */
   async abort(): Promise<void> {
+    this.pendingMovements = [];
     await this.release();
   }
 
@@ -190,18 +221,16 @@ export class PulsarDatasetSink implements DatasetSink {
    * every chunk is stored, or rejects with the first failure once none is in flight.
    */
   private async publish(topic: string, envelopes: readonly OutgoingMessage[]): Promise<void> {
-    const messages = bundleMessages(envelopes, this.bundle);
-    const chunk = Math.max(1, Math.floor(this.batchSize / this.bundle.maxItems));
     const inFlight: Promise<unknown>[] = [];
     let failure: { error: unknown } | undefined;
-    for (let start = 0; start < messages.length && !failure; start += chunk) {
+    for (const messages of this.publishCalls(envelopes)) {
       if (inFlight.length >= this.publishesInFlight) {
         await (inFlight.shift() as Promise<unknown>).catch((error: unknown) => {
           failure = { error };
         });
         if (failure) break;
       }
-      const publishing = this.options.broker.publish(topic, messages.slice(start, start + chunk));
+      const publishing = this.options.broker.publish(topic, messages);
       // Looked at in turn below; until then a failure must not count as unhandled.
       publishing.catch(() => undefined);
       inFlight.push(publishing);
@@ -210,5 +239,23 @@ export class PulsarDatasetSink implements DatasetSink {
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.error;
     if (failed) throw failed.reason;
+  }
+
+  /** The messages (bundled when asked) of each publish call: about `batchSize` envelopes each. */
+  private publishCalls(envelopes: readonly OutgoingMessage[]): OutgoingMessage[][] {
+    const calls: OutgoingMessage[][] = [];
+    let call: OutgoingMessage[] = [];
+    let count = 0;
+    for (const message of bundleMessages(envelopes, this.bundle)) {
+      call.push(message);
+      count += Number(message.properties?.[BUNDLE_SIZE_PROPERTY] ?? 1);
+      if (count >= this.batchSize) {
+        calls.push(call);
+        call = [];
+        count = 0;
+      }
+    }
+    if (call.length > 0) calls.push(call);
+    return calls;
   }
 }
