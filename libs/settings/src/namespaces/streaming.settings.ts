@@ -176,7 +176,7 @@ export class StreamingSettings {
     kind: 'integer',
     default: '50',
     description:
-      'Most envelopes the project\'s own producers (seeder, imports, benchmarks) put in one Pulsar message, one JSON document per line, all of one key bucket; 1 sends every envelope as a message of its own. Fewer, larger messages cost the broker far less over the WebSocket API (docs/streaming.md, "Bundles"). Consumers read both kinds.',
+      'Most envelopes the project\'s own producers (seeder generate --sink pulsar, benchmarks) put in one Pulsar message, one JSON document per line, all of one key bucket; 1 sends every envelope as a message of its own. Fewer, larger messages cost the broker far less over the WebSocket API (docs/streaming.md, "Bundles"). Consumers read both kinds.',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
