@@ -205,9 +205,12 @@ export class TopicPipeline {
   retryHeld(vertices?: readonly string[]): void {
     if (this.stopped) return;
     const now = performance.now();
+    // A held message waits for one or two vertices, a batch writes hundreds: look its few up
+    // in the batch's set (held × 2 lookups, not held × batch deletes).
+    const written = vertices ? new Set(vertices) : undefined;
     for (const entry of this.held.values()) {
-      if (!vertices) entry.nextTry = now;
-      else if (entry.missing.size > 0) for (const uid of vertices) entry.missing.delete(uid);
+      if (!written) entry.nextTry = now;
+      else for (const uid of entry.missing) if (written.has(uid)) entry.missing.delete(uid);
     }
     this.tryDue();
   }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts JanusGraph in the foreground (the container's main process), with the configuration
 # templates of docker/local/janusgraph/conf rendered for the container. Same settings as
-# docker/local/janusgraph/service.sh: JANUSGRAPH_STORAGE, JANUSGRAPH_CQL_*, JANUSGRAPH_HEAP.
+# docker/local/janusgraph/service.sh: JANUSGRAPH_STORAGE, JANUSGRAPH_CQL_*, JANUSGRAPH_HEAP,
+# JANUSGRAPH_MIXED_INDEX_BACKEND (search: Lucene in the volume; none: no mixed-index backend, for
+# several JanusGraph servers on one Cassandra; the apps then need JANUSGRAPH_MIXED_INDEX_BACKEND=none
+# too, see docs/operations.md, "Several JanusGraph servers").
 set -euo pipefail
 home=/opt/janusgraph
 conf=$home/run
@@ -9,6 +12,10 @@ data=/var/lib/janusgraph
 storage="${JANUSGRAPH_STORAGE:-berkeleyje}"
 case "$storage" in berkeleyje | cql | inmemory) ;; *)
   echo "JANUSGRAPH_STORAGE must be berkeleyje, cql or inmemory (got '$storage')" >&2; exit 2 ;;
+esac
+mixed_index="${JANUSGRAPH_MIXED_INDEX_BACKEND:-search}"
+case "$mixed_index" in search | none) ;; *)
+  echo "JANUSGRAPH_MIXED_INDEX_BACKEND must be search (Lucene) or none (got '$mixed_index')" >&2; exit 2 ;;
 esac
 keyspace="${JANUSGRAPH_CQL_KEYSPACE:-janusgraph}"
 if [[ $storage == cql ]]; then index="$data/lucene/cql-$keyspace"; else index="$data/lucene/$storage"; fi
@@ -32,6 +39,8 @@ render() { # template destination
   content="${content//@CQL_WRITE_CONSISTENCY@/${JANUSGRAPH_CQL_WRITE_CONSISTENCY:-QUORUM}}"
   content="${content//@LOCK_WAIT_MS@/${JANUSGRAPH_LOCK_WAIT_MS:-100}}"
   content="${content//@LOCK_EXPIRY_MS@/${JANUSGRAPH_LOCK_EXPIRY_MS:-60000}}"
+  # No mixed-index backend: leave out the index.search.* lines (composite indexes only).
+  if [[ $mixed_index == none ]]; then content="$(printf '%s\n' "$content" | grep -v '^index\.search\.')"; fi
   printf '%s\n' "$content" > "$2"
 }
 render "$home/janusgraph-server.yaml" "$conf/janusgraph-server.yaml"
@@ -39,7 +48,7 @@ render "$home/janusgraph-$storage.properties" "$conf/janusgraph.properties"
 cp -f "$home/init.groovy" "$conf/init.groovy"
 
 heap="${JANUSGRAPH_HEAP:-768m}"
-echo "JanusGraph: storage $storage, data in $data, heap $heap, port 8182"
+echo "JanusGraph: storage $storage, mixed indexes: $mixed_index, data in $data, heap $heap, port 8182"
 export CLASSPATH
 CLASSPATH="$(<"$home/classpath.txt")"
 # The module flags of docker/local/janusgraph/service.sh (Gremlin Server and Groovy on Java 17).

@@ -6,6 +6,7 @@ import { decodeEntityMessage, decodeMovementMessage } from '../messages/envelope
 import { BUNDLE_CONTENT_TYPE, bucketKeyOf, bundleItems } from '../messages/bundle';
 import type { BrokerLogger } from '../broker-logger';
 import { PulsarDatasetSink } from './pulsar.dataset-sink';
+import type { PulsarDatasetSinkOptions } from './pulsar.dataset-sink';
 
 const accountProps = {
   accountType: 'personal',
@@ -44,13 +45,19 @@ describe('PulsarDatasetSink', () => {
   let ids: number;
   let sink: PulsarDatasetSink;
 
-  beforeEach(() => {
-    broker = new MemoryBroker();
-    ids = 0;
-    sink = new PulsarDatasetSink({
+  /** A sink on the test's broker and the two bank topics, with `options` on top. */
+  const sinkWith = (options: Partial<PulsarDatasetSinkOptions> = {}): PulsarDatasetSink =>
+    new PulsarDatasetSink({
       broker,
       entitiesTopic: 'bank.entities',
       movementsTopic: 'bank.movements',
+      ...options,
+    });
+
+  beforeEach(() => {
+    broker = new MemoryBroker();
+    ids = 0;
+    sink = sinkWith({
       batchSize: 2,
       clock: new FixedClock(1_750_000_000_000),
       newId: () => `id-${(ids += 1)}`,
@@ -123,10 +130,7 @@ describe('PulsarDatasetSink', () => {
       const stored = publish(topic, messages);
       return new Promise((resolve) => releases.push(() => resolve(stored)));
     });
-    const pipelined = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const pipelined = sinkWith({
       batchSize: 1,
       publishesInFlight: 2,
     });
@@ -157,10 +161,7 @@ describe('PulsarDatasetSink', () => {
       if (calls === 2) return Promise.reject(new StreamUnavailableError('Pulsar went away'));
       return publish(topic, messages);
     });
-    const pipelined = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const pipelined = sinkWith({
       batchSize: 1,
       publishesInFlight: 2,
     });
@@ -231,10 +232,7 @@ describe('PulsarDatasetSink', () => {
   });
 
   it('with bundleSize, sends several envelopes of one key bucket per message, in order', async () => {
-    const bundled = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const bundled = sinkWith({
       batchSize: 100,
       bundleSize: 50,
       keyBuckets: 2,
@@ -270,10 +268,7 @@ describe('PulsarDatasetSink', () => {
   });
 
   it('with bundles, keeps movements back until they fill a bundle per bucket, and publishes the rest on close', async () => {
-    const bundled = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const bundled = sinkWith({
       bundleSize: 2,
       keyBuckets: 2,
       clock: new FixedClock(1_750_000_000_000),
@@ -301,10 +296,7 @@ describe('PulsarDatasetSink', () => {
   });
 
   it('with bundles, drops the movements kept back on abort (nothing half-published later)', async () => {
-    const bundled = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const bundled = sinkWith({
       bundleSize: 50,
     });
     await bundled.writeEdges([edges[1]]);
@@ -321,10 +313,7 @@ describe('PulsarDatasetSink', () => {
       calls.push(messages.length);
       return publish(topic, messages);
     });
-    const bundled = new PulsarDatasetSink({
-      broker,
-      entitiesTopic: 'bank.entities',
-      movementsTopic: 'bank.movements',
+    const bundled = sinkWith({
       batchSize: 4,
       bundleSize: 2,
       keyBuckets: 1,
