@@ -289,8 +289,9 @@ function isRefusal(error: unknown): boolean {
  * instant in two transactions can both create it. The unique `uid` index does not stop this on
  * BerkeleyDB JE at its default isolation (serializable isolation would, but then concurrent
  * writers of new uids wait on each other's index locks: loading ran at about a quarter of its
- * speed, docs/operations.md "Two writers, one new uid"), and `eid` has no unique index. So, unless `settleNewKeys` is
- * false, every upsert reads the keys it created once more (one read per 1000 of them):
+ * speed, docs/operations.md "Two writers, one new uid"), and `eid` has no unique index. So,
+ * unless `settleNewKeys` is false, every upsert reads the keys it created once more (one read
+ * per 1000 of them):
  *   - a vertex its uid's index does not name is an orphan (the index kept the other writer's
  *     vertex): it is merged into the indexed one, its edges written again there, in one
  *     transaction that fails, and is tried again, if the orphan gained edges meanwhile;
