@@ -4,6 +4,7 @@
 #   docker/local/pulsar/service.sh start [--wipe]   start (--wipe: delete every topic and message first)
 #   docker/local/pulsar/service.sh stop|status|restart
 #   docker/local/pulsar/service.sh wipe             stop, then delete the data folder
+#   Option before the command: --services-dir DIR (same as SERVICES_DIR=DIR).
 #
 # Topics, subscriptions (with their positions) and unacknowledged messages are kept in
 # $SERVICES_DIR/pulsar/data across stop/start; only `wipe` or `start --wipe` deletes them.
@@ -25,7 +26,14 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || (cd "$SCRIPT_DIR/../../.." && pwd))"
-RUNTIME="${SERVICES_DIR:-$REPO_ROOT/.services}/pulsar"
+services_dir="${SERVICES_DIR:-$REPO_ROOT/.services}"
+if [[ ${1:-} == --services-dir ]]; then
+  [[ -n ${2:-} ]] || { echo "--services-dir needs a folder" >&2; exit 2; }
+  services_dir="$2"
+  shift 2
+fi
+[[ $services_dir == /* ]] || services_dir="$PWD/$services_dir"
+RUNTIME="$services_dir/pulsar"
 LOG_DIR="$RUNTIME/logs"
 LOG_FILE="$LOG_DIR/pulsar-standalone.log"
 OUT_FILE="$LOG_DIR/stdout.log"
@@ -326,5 +334,5 @@ case "$command" in
     do_start
     ;;
   wipe) do_wipe ;;
-  *) echo "usage: $0 {start [--wipe]|stop|status|restart [--wipe]|wipe}" >&2; exit 2 ;;
+  *) echo "usage: $0 [--services-dir DIR] {start [--wipe]|stop|status|restart [--wipe]|wipe}" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 const JANUSGRAPH_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'janusgraph', 'service.sh');
 const CASSANDRA_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'cassandra', 'service.sh');
+const PULSAR_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'pulsar', 'service.sh');
 export const REDIS_SCRIPT = join(REPO_ROOT, 'docker', 'local', 'redis', 'service.sh');
 
 export type JanusGraphStorage = 'berkeleyje' | 'cql' | 'inmemory';
@@ -179,6 +180,32 @@ export function findLocalRedis(): LocalRedis | undefined {
     const port = readNumber(join(runtime, 'port'));
     if (pid === undefined || port === undefined || !processAlive(pid)) continue;
     return { script: REDIS_SCRIPT, servicesDir, port };
+  }
+  return undefined;
+}
+
+/** A Pulsar standalone started by docker/local/pulsar/service.sh. */
+export interface LocalPulsar {
+  script: string;
+  /** Pass as `--services-dir` to the script (restart and stop act on this instance). */
+  servicesDir: string;
+  webPort: number;
+}
+
+/**
+ * The local-scripts Pulsar whose HTTP (admin and WebSocket) port is `port` on a loopback host,
+ * or undefined when the broker there was started some other way. The script writes the ports
+ * it started with into `standalone.conf` of its runtime folder.
+ */
+export function findLocalPulsar(host: string, port: number): LocalPulsar | undefined {
+  if (host !== '127.0.0.1' && host !== 'localhost') return undefined;
+  for (const servicesDir of candidateServiceDirs()) {
+    const runtime = join(servicesDir, 'pulsar');
+    const pid = readNumber(join(runtime, 'pid'));
+    const conf = join(runtime, 'standalone.conf');
+    if (pid === undefined || !processAlive(pid) || !existsSync(conf)) continue;
+    if (Number(readKeyValues(conf).get('webServicePort')) !== port) continue;
+    return { script: PULSAR_SCRIPT, servicesDir, webPort: port };
   }
   return undefined;
 }

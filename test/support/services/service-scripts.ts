@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { LocalCassandra, LocalJanusGraph } from './local-services';
+import type { LocalCassandra, LocalJanusGraph, LocalPulsar } from './local-services';
 
 /** What a service script printed; it exits non-zero when the service did not do what was asked. */
 export interface ScriptOutput {
@@ -48,4 +48,9 @@ export function cassandraService(
     command,
     ...nodes.map(String),
   ]);
+}
+
+/** Runs docker/local/pulsar/service.sh on the broker a test found (`restart`, `stop`, ...). */
+export function pulsarService(local: LocalPulsar, command: string): Promise<ScriptOutput> {
+  return runScript(local.script, ['--services-dir', local.servicesDir, command]);
 }

@@ -1,5 +1,6 @@
 import { readDiscovery } from './discovery';
-import type { LocalJanusGraph } from './local-services';
+import { findLocalPulsar } from './local-services';
+import type { LocalJanusGraph, LocalPulsar } from './local-services';
 
 export interface JanusGraphEndpoint {
   url: string;
@@ -124,6 +125,51 @@ export function describeWithLocalJanusGraph(
   describe(title, () => body({ ...endpoint, local }));
 }
 
-export { cassandraService, janusGraphService } from './service-scripts';
+/** A Pulsar broker that the repository's scripts started, so a test may restart it. */
+export interface LocalPulsarEndpoint extends PulsarEndpoint {
+  local: LocalPulsar;
+}
+
+/**
+ * `describe` for tests that stop or restart Pulsar through docker/local/pulsar/service.sh. They
+ * run only on a broker that script started; with CI=true any other broker is a failure, not a
+ * skip.
+ */
+export function describeWithLocalPulsar(
+  title: string,
+  body: (endpoint: LocalPulsarEndpoint) => void,
+): void {
+  const discovery = readDiscovery();
+  const found = discovery.pulsar;
+  if (!found.found) {
+    describe.skip(`${title} (skipped: ${found.reason})`, () => {
+      it('needs a real Pulsar broker', () => undefined);
+    });
+    return;
+  }
+  const url = new URL(found.url);
+  const endpoint = { webUrl: found.url, host: url.hostname, port: Number(url.port) };
+  const local = findLocalPulsar(endpoint.host, endpoint.port);
+  if (!local) {
+    const reason =
+      `Pulsar at ${found.url} was not started by docker/local/pulsar/service.sh, so this test ` +
+      'cannot restart it. Run it with `npm run test:all`, which starts the servers with those scripts.';
+    if (discovery.ci) {
+      describe(title, () => {
+        it('runs on a Pulsar started by the local scripts (CI=true)', () => {
+          throw new Error(reason);
+        });
+      });
+    } else {
+      describe.skip(`${title} (skipped: ${reason})`, () => {
+        it('needs a Pulsar started by the local scripts', () => undefined);
+      });
+    }
+    return;
+  }
+  describe(title, () => body({ ...endpoint, local }));
+}
+
+export { cassandraService, janusGraphService, pulsarService } from './service-scripts';
 export type { ScriptOutput } from './service-scripts';
-export type { CqlStorage, LocalCassandra, LocalJanusGraph } from './local-services';
+export type { CqlStorage, LocalCassandra, LocalJanusGraph, LocalPulsar } from './local-services';

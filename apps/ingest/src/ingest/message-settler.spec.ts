@@ -97,6 +97,49 @@ describe('MessageSettler', () => {
     expect(counters.written).toBe(3);
   });
 
+  it('reports the messages of a batch it could not settle in one error line, each at debug level', async () => {
+    const broker = new MemoryBroker();
+    const logger = new RecordingLogger();
+    const subject = new MessageSettler(
+      broker,
+      { maxRedeliverCount: 2, missingEntityWaitMs: 0 },
+      emptyCounters(),
+      new NoIngestMetrics(),
+      logger,
+      new FixedClock(T0),
+      () => T0,
+    );
+    const lost = (id: string): FakeMessage => {
+      const message = new FakeMessage(id);
+      message.ack = () => Promise.reject(new Error(`Message ${id}: the connection is gone`));
+      return message;
+    };
+    const batch = [new FakeMessage('m1'), lost('m2'), lost('m3'), new FakeMessage('m4')];
+    await subject.settleAll(
+      batch.map((message) => ({ message, outcome: { kind: 'written' }, endNoun: 'vertex' })),
+    );
+    const errors = logger.lines.filter((line) => line.level === 'error');
+    expect(errors).toEqual([
+      {
+        level: 'error',
+        entry: expect.objectContaining({
+          correlationId: 'm2',
+          msg: expect.stringContaining(
+            'could not settle 2 of 4 message(s) of a batch; the broker delivers them again',
+          ) as unknown,
+        }) as unknown,
+      },
+    ]);
+    expect(JSON.stringify(errors)).toContain('Message m2: the connection is gone');
+    const debugIds = logger.lines
+      .filter((line) => line.level === 'debug')
+      .map((line) => line.entry as { correlationId?: string; msg: string })
+      .filter((entry) => entry.msg.startsWith('could not settle'))
+      .map((entry) => entry.correlationId);
+    expect(debugIds).toEqual(['m2', 'm3']);
+    expect(batch.map((m) => m.settled)).toEqual([true, false, false, true]);
+  });
+
   it('nacks a missing-end message while redeliveries remain, then dead-letters it naming the account and the wait', async () => {
     const { subject, clock, counters } = settler({ maxRedeliverCount: 2 });
     const early = new FakeMessage('m1', 1);

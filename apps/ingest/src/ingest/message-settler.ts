@@ -98,12 +98,49 @@ export class MessageSettler {
     private readonly storeAnsweringSince: () => number,
   ) {}
 
+  /**
+   * Settles a batch, every message at once. Messages that could not be settled (the broker
+   * delivers them again) are reported in one line for the batch, not one per message: a lost
+   * connection leaves a whole receive queue unsettled, and a thousand identical errors would
+   * hide what happened. Each message's own error is logged at debug level.
+   */
   async settleAll(settlements: readonly Settlement[]): Promise<void> {
-    await Promise.all(settlements.map((s) => this.settle(s)));
+    const errors = await Promise.all(settlements.map((s) => this.trySettle(s)));
+    const failed: { message: ReceivedMessage; error: unknown }[] = [];
+    errors.forEach((error, index) => {
+      if (error !== undefined) failed.push({ message: settlements[index].message, error });
+    });
+    if (failed.length === 0) return;
+    for (const { message, error } of failed) {
+      this.logger.debug?.({
+        correlationId: message.messageId,
+        topic: message.topic,
+        msg: `could not settle the message (the broker delivers it again): ${errorText(error)}`,
+      });
+    }
+    const [first] = failed;
+    this.logger.error({
+      correlationId: first.message.messageId,
+      topic: first.message.topic,
+      msg: `could not settle ${failed.length} of ${settlements.length} message(s) of a batch; the broker delivers them again (the upserts are idempotent, so nothing is written twice). First error: ${errorText(first.error)}`,
+    });
   }
 
-  async settle({ message, outcome, endNoun }: Settlement): Promise<void> {
-    if (message.settled) return;
+  async settle(settlement: Settlement): Promise<void> {
+    const error = await this.trySettle(settlement);
+    if (error === undefined) return;
+    const { message } = settlement;
+    this.logger.error({
+      correlationId: message.messageId,
+      topic: message.topic,
+      redeliveryCount: message.redeliveryCount,
+      msg: `could not settle the message (the broker delivers it again): ${errorText(error)}`,
+    });
+  }
+
+  /** Settles one message; resolves to the error when it could not be settled, else undefined. */
+  private async trySettle({ message, outcome, endNoun }: Settlement): Promise<unknown> {
+    if (message.settled) return undefined;
     const context = {
       correlationId: message.messageId,
       topic: message.topic,
@@ -134,11 +171,9 @@ export class MessageSettler {
           return;
       }
     } catch (error: unknown) {
-      this.logger.error({
-        ...context,
-        msg: `could not settle the message (the broker delivers it again): ${errorText(error)}`,
-      });
+      return error ?? new Error('settling failed without an error');
     }
+    return undefined;
   }
 
   private async settleMissing(
