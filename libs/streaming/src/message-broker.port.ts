@@ -58,6 +58,12 @@ export interface BrokerMessage {
 export interface ReceivedMessage extends BrokerMessage {
   /** True once ack, nack or deadLetter was called. */
   readonly settled: boolean;
+  /**
+   * True when the message can no longer be settled because the connection it came on is gone
+   * (Pulsar's WebSocket API): the broker delivers it again on the new connection, so handling
+   * this copy is wasted work. Absent or false where the transport cannot tell.
+   */
+  readonly stale?: boolean;
   /** Settles the message for good. */
   ack(): Promise<void>;
   /** Asks for redelivery after the delay (or dead-letters it when out of redeliveries). */

@@ -159,6 +159,22 @@ describe('itemsOf', () => {
     expect(first.settled).toBe(true);
   });
 
+  it('makes items stale with their bundle, and then sends no copy and no dead letter of them', async () => {
+    const bundle = delivered(['{"a":1}', '{"b":2}']);
+    let stale = false;
+    Object.defineProperty(bundle, 'stale', { get: () => stale });
+    const items = itemsOf(bundle, host());
+    expect(items.map((i) => i.stale)).toEqual([false, false]);
+    stale = true;
+    expect(items.map((i) => i.stale)).toEqual([true, true]);
+    await expect(items[0].nack()).rejects.toThrow(/connection it came on is gone/);
+    await expect(items[1].deadLetter('bad')).rejects.toThrow(/connection it came on is gone/);
+    expect(broker.published).toEqual([]);
+    // Pulsar delivers the bundle again whole; settling it here can only be a nack, which the
+    // transport refuses for a stale message as well.
+    expect(bundle.calls).toEqual(['nack']);
+  });
+
   it('dead-letters a bundle of more lines than allowed, whole, with the rule', async () => {
     const bundle = delivered(Array.from({ length: MAX_BUNDLE_ITEMS + 1 }, () => '{}'));
     expect(itemsOf(bundle, host())).toEqual([]);

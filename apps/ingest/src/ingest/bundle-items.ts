@@ -8,6 +8,7 @@ import {
   type MessageBroker,
   type ReceivedMessage,
 } from '@app/streaming';
+import { StreamUnavailableError } from '@app/vocabulary';
 import { WAITING_SINCE_PROPERTY } from './message-settler';
 
 /** Property of an envelope taken from a bundle: its place, `3/50`. */
@@ -38,6 +39,9 @@ export interface BundleHost {
  * If publishing that copy or dead letter fails, the whole bundle is nacked instead: Pulsar
  * delivers it again, and its items already written are upserted again, which is harmless.
  * A bundle of more lines than a consumer accepts is dead-lettered whole, with the rule.
+ *
+ * An item is `stale` when its bundle is (the connection the bundle came on is gone): Pulsar
+ * delivers the whole bundle again, so such an item publishes no copy and no dead letter.
  */
 export function itemsOf(message: ReceivedMessage, host: BundleHost): ReceivedMessage[] {
   if (!isBundle(message)) return [message];
@@ -100,9 +104,14 @@ export function itemsOf(message: ReceivedMessage, host: BundleHost): ReceivedMes
       get settled(): boolean {
         return settled;
       },
+      get stale(): boolean {
+        return message.stale === true;
+      },
       ack: () => settle(() => Promise.resolve()),
       nack: () =>
         settle(async () => {
+          // The bundle comes again whole: a copy of the envelope now would be one too many.
+          if (message.stale === true) throw staleBundle(message);
           await host.broker.publish(message.topic, [
             {
               payload,
@@ -116,6 +125,7 @@ export function itemsOf(message: ReceivedMessage, host: BundleHost): ReceivedMes
         }),
       deadLetter: (reason: string) =>
         settle(async () => {
+          if (message.stale === true) throw staleBundle(message);
           await host.broker.publish(host.deadLetterTopic, [
             {
               payload,
@@ -131,4 +141,10 @@ export function itemsOf(message: ReceivedMessage, host: BundleHost): ReceivedMes
         }),
     };
   });
+}
+
+function staleBundle(message: ReceivedMessage): StreamUnavailableError {
+  return new StreamUnavailableError(
+    `Bundle ${message.messageId} can no longer be settled: the connection it came on is gone, so Pulsar delivers it again whole`,
+  );
 }

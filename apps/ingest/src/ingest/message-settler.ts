@@ -27,6 +27,11 @@ export interface IngestCounters {
   heldTimedOut: number;
   /** Tries of held messages (one per message per try). */
   heldTries: number;
+  /**
+   * Deliveries left unwritten because the connection they came on was gone before their batch
+   * started (Pulsar delivers them again on the new connection).
+   */
+  staleSkipped: number;
 }
 
 export function emptyCounters(): IngestCounters {
@@ -42,6 +47,7 @@ export function emptyCounters(): IngestCounters {
     held: 0,
     heldTries: 0,
     heldTimedOut: 0,
+    staleSkipped: 0,
   };
 }
 

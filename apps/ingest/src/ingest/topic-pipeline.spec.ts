@@ -70,7 +70,36 @@ function pipeline(
   return { pipe, counters, logger };
 }
 
+/** `message` as its transport sees it once the connection it came on is gone. */
+function staleCopy(message: ReceivedMessage): ReceivedMessage {
+  return Object.create(message, { stale: { value: true } }) as ReceivedMessage;
+}
+
 describe('TopicPipeline', () => {
+  it('leaves messages whose connection is gone unwritten and unsettled, and writes the others', async () => {
+    const [a, b, c] = await messages(3);
+    const written: string[] = [];
+    const { pipe, counters, logger } = pipeline({
+      prepare: (batch) => {
+        written.push(...batch.map(text));
+        return Promise.resolve(prepared(batch));
+      },
+      complete: async (done) => {
+        await Promise.all(done.settlements.map((s) => s.message.ack()));
+      },
+    });
+    const lost = staleCopy(b);
+    await pipe.run([a, lost, c]);
+    await pipe.run([staleCopy(a)]);
+    await pipe.drain();
+    expect(written).toEqual(['m0', 'm2']);
+    expect(b.settled).toBe(false);
+    expect(counters).toMatchObject({ received: 4, staleSkipped: 2 });
+    expect(JSON.stringify(logger.lines)).toContain(
+      'Skipped 1 of 3 message(s) of a batch from the movements topic: the connection they came on is gone',
+    );
+  });
+
   it('writes the next batch while the previous one is completed, and completes them in order', async () => {
     const [a, b, c] = await messages(3);
     const log: string[] = [];

@@ -268,9 +268,15 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
 
     fake.push(fake.consumers[0], 'm3', 'three');
     const [, , three] = await inbox.waitFor(3);
+    expect(three.stale).toBe(false);
     fake.consumers[0].terminate();
     await until(() => fake.consumers.length === 2, 'the reconnection');
+    expect(three.stale).toBe(true);
     await expect(three.ack()).rejects.toThrow(/connection it came on is gone/);
+    // No dead letter for a stale message: Pulsar delivers it again, which would make a second.
+    const framesBefore = fake.frames.length;
+    await expect(three.deadLetter('bad')).rejects.toThrow(/connection it came on is gone/);
+    expect(fake.frames).toHaveLength(framesBefore);
     expect(three.settled).toBe(false);
 
     // The new connection delivers again.

@@ -160,19 +160,20 @@ export class WsConsumer implements Subscription {
         });
       return settling;
     };
+    const stale = (): boolean => !this.socket || generation !== this.generation;
+    const gone = (): StreamUnavailableError =>
+      new StreamUnavailableError(
+        `Message ${frame.messageId} can no longer be settled: the connection it came on is gone, so Pulsar redelivers it`,
+      );
     const send = (frameToSend: Record<string, unknown>): Promise<void> => {
       const socket = this.socket;
-      if (!socket || generation !== this.generation) {
-        return Promise.reject(
-          new StreamUnavailableError(
-            `Message ${frame.messageId} can no longer be settled: the connection it came on is gone, so Pulsar redelivers it`,
-          ),
-        );
-      }
+      if (!socket || stale()) return Promise.reject(gone());
       return sendFrame(socket, frameToSend);
     };
     const ack = (): Promise<void> => send({ messageId: frame.messageId });
     const deadLetter = async (extra: Record<string, string>): Promise<void> => {
+      // Pulsar delivers a stale message again: a dead letter now would be a second one then.
+      if (stale()) throw gone();
       await this.broker.publish(this.options.deadLetterTopic, [
         {
           payload: data.payload,
@@ -191,6 +192,9 @@ export class WsConsumer implements Subscription {
       ...data,
       get settled(): boolean {
         return settled;
+      },
+      get stale(): boolean {
+        return stale();
       },
       ack: () => settle(ack),
       nack: () =>
