@@ -71,6 +71,33 @@ export function describeWithRedis(title: string, body: (endpoint: RedisEndpoint)
   );
 }
 
+/**
+ * The block of a test that must restart `server` when the server found at `url` was started
+ * some other way: a failure with CI=true, else a skip whose title says why.
+ */
+function notStartedByScripts(
+  title: string,
+  server: string,
+  url: string,
+  folder: string,
+  ci: boolean,
+): void {
+  const reason =
+    `${server} at ${url} was not started by docker/local/${folder}/service.sh, so this test ` +
+    'cannot restart it. Run it with `npm run test:all`, which starts the servers with those scripts.';
+  if (ci) {
+    describe(title, () => {
+      it(`runs on a ${server} started by the local scripts (CI=true)`, () => {
+        throw new Error(reason);
+      });
+    });
+  } else {
+    describe.skip(`${title} (skipped: ${reason})`, () => {
+      it(`needs a ${server} started by the local scripts`, () => undefined);
+    });
+  }
+}
+
 /** A JanusGraph that the repository's scripts started, so a test may restart it. */
 export interface LocalJanusGraphEndpoint extends JanusGraphEndpoint {
   local: LocalJanusGraph;
@@ -98,20 +125,7 @@ export function describeWithLocalJanusGraph(
   const url = new URL(found.url);
   const endpoint = { url: found.url, host: url.hostname, port: Number(url.port) };
   if (!found.local) {
-    const reason =
-      `JanusGraph at ${found.url} was not started by docker/local/janusgraph/service.sh, so this ` +
-      'test cannot restart it. Run it with `npm run test:all`, which starts the servers with those scripts.';
-    if (discovery.ci) {
-      describe(title, () => {
-        it('runs on a JanusGraph started by the local scripts (CI=true)', () => {
-          throw new Error(reason);
-        });
-      });
-    } else {
-      describe.skip(`${title} (skipped: ${reason})`, () => {
-        it('needs a JanusGraph started by the local scripts', () => undefined);
-      });
-    }
+    notStartedByScripts(title, 'JanusGraph', found.url, 'janusgraph', discovery.ci === true);
     return;
   }
   const missing = requires(found.local);
@@ -151,20 +165,7 @@ export function describeWithLocalPulsar(
   const endpoint = { webUrl: found.url, host: url.hostname, port: Number(url.port) };
   const local = findLocalPulsar(endpoint.host, endpoint.port);
   if (!local) {
-    const reason =
-      `Pulsar at ${found.url} was not started by docker/local/pulsar/service.sh, so this test ` +
-      'cannot restart it. Run it with `npm run test:all`, which starts the servers with those scripts.';
-    if (discovery.ci) {
-      describe(title, () => {
-        it('runs on a Pulsar started by the local scripts (CI=true)', () => {
-          throw new Error(reason);
-        });
-      });
-    } else {
-      describe.skip(`${title} (skipped: ${reason})`, () => {
-        it('needs a Pulsar started by the local scripts', () => undefined);
-      });
-    }
+    notStartedByScripts(title, 'Pulsar', found.url, 'pulsar', discovery.ci === true);
     return;
   }
   describe(title, () => body({ ...endpoint, local }));
