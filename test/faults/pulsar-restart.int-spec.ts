@@ -1,39 +1,54 @@
+import { bundleMessages } from '@app/streaming';
 import { describeWithJanusGraph, describeWithLocalPulsar, pulsarService } from '@app/testing';
-import { CLEAN_REPORT, FaultScenario, firstTimestampOf, validLoad } from '../support/faults';
+import type { LocalPulsarEndpoint } from '@app/testing';
+import {
+  CLEAN_REPORT,
+  FaultScenario,
+  firstTimestampOf,
+  PlannedMessage,
+  validLoad,
+} from '../support/faults';
 
 jest.setTimeout(420_000);
 
 const ACCOUNTS = 100;
-const MOVEMENTS = 3_000;
-/** Movements published before the restart; the rest once the broker is back. */
-const BEFORE_RESTART = 2_000;
-/** The restart starts once this many of them are settled: it hits a worker in mid-load. */
-const SETTLED_AT_RESTART = 200;
 const STEP_TIMEOUT_MS = 180_000;
 
-/**
- * Issue 11: "restart or lose any one component and find every accepted message". The Pulsar
- * broker itself is restarted with `docker/local/pulsar/service.sh restart` while the worker has
- * a backlog of movements to read: every message Pulsar accepted before the restart is kept (the
- * script keeps its data), the worker's consumers reconnect on their own, readiness is 503 while
- * they are not connected, and every movement is written once. The redelivery budget is small,
- * so a restart that spent it (messages in flight counted as failed deliveries) would show as
- * dead letters.
- */
-describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
-  describeWithJanusGraph('and a real JanusGraph', (janusgraph) => {
+interface RestartCase {
+  /** Short name, part of the topics' names. */
+  name: string;
+  movements: number;
+  /** Movements published before the restart; the rest while it restarts. */
+  beforeRestart: number;
+  /** The restart starts once this many Pulsar messages of them are settled. */
+  settledAtRestart: number;
+  /** The Pulsar messages that carry `movements` (one each, or bundles). */
+  messagesOf: (movements: readonly PlannedMessage[]) => PlannedMessage[];
+  /** Envelopes per ingest batch: small, so that the backlog is still there when the broker stops. */
+  batchSize: number;
+}
+
+/** Bundles as the project's producers send them by default (docs/streaming.md, "Bundles"). */
+function bundled(movements: readonly PlannedMessage[]): PlannedMessage[] {
+  return bundleMessages(
+    movements.map((m) => m.message),
+    { maxItems: 50, keyBuckets: 64 },
+  ).map((message, index) => ({ testId: `bundle-${index}`, topic: 'movements', message }));
+}
+
+function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): void {
+  describeWithJanusGraph(`and a real JanusGraph (${restart.name})`, (janusgraph) => {
     let scenario: FaultScenario;
 
     beforeAll(async () => {
       scenario = await FaultScenario.open({
-        name: 'pulsar-restart',
+        name: restart.name,
         janusgraph,
         pulsar,
         workerSettings: {
           PULSAR_MAX_REDELIVER_COUNT: '3',
           PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
-          // Small batches, so that the backlog is still there when the broker stops.
-          INGEST_BATCH_SIZE: '25',
+          INGEST_BATCH_SIZE: String(restart.batchSize),
         },
       });
     });
@@ -45,22 +60,26 @@ describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
     it('keeps every accepted message through the restart; the worker reconnects, is not ready meanwhile, and writes every movement once', async () => {
       const load = validLoad(scenario.run, {
         accounts: ACCOUNTS,
-        movements: MOVEMENTS,
+        movements: restart.movements,
         firstTimestamp: firstTimestampOf(scenario.startedAt),
       });
+      const before = restart.messagesOf(load.movementMessages.slice(0, restart.beforeRestart));
+      const after = restart.messagesOf(load.movementMessages.slice(restart.beforeRestart));
       const worker = await scenario.startWorker();
       await scenario.publish(load.accountMessages);
       await scenario.waitUntilSettled('entities', ACCOUNTS, STEP_TIMEOUT_MS);
-      await scenario.publish(load.movementMessages.slice(0, BEFORE_RESTART));
-      await scenario.waitUntilSettled('movements', SETTLED_AT_RESTART, STEP_TIMEOUT_MS);
+      await scenario.publish(before);
+      await scenario.waitUntilSettled('movements', restart.settledAtRestart, STEP_TIMEOUT_MS);
 
       const settledBeforeRestart = await scenario.settledCount('movements');
+      // The rest is published while the broker restarts: the publisher waits it out
+      // (PULSAR_PUBLISH_RETRY_MS) instead of failing.
       const restarting = pulsarService(pulsar.local, 'restart');
       const [readinessDuringRestart] = await Promise.all([
         worker.readinessWhile(restarting),
         restarting,
+        scenario.publish(after),
       ]);
-      await scenario.publish(load.movementMessages.slice(BEFORE_RESTART));
 
       const readyAfterRestart = await worker
         .waitForReadiness(200, STEP_TIMEOUT_MS)
@@ -68,7 +87,7 @@ describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
         .catch(() => false);
       const settled = await scenario.waitUntilEverythingSettled(STEP_TIMEOUT_MS);
       expect({
-        restartHitABacklog: settledBeforeRestart < BEFORE_RESTART,
+        restartHitABacklog: settledBeforeRestart < before.length,
         unreadyDuringRestart: readinessDuringRestart.includes(503),
         readyAfterRestart,
         report: await scenario.report(load, [], settled),
@@ -79,5 +98,36 @@ describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
         report: CLEAN_REPORT,
       });
     });
+  });
+}
+
+/**
+ * Issue 11: "restart or lose any one component and find every accepted message". The Pulsar
+ * broker itself is restarted with `docker/local/pulsar/service.sh restart` while the worker has
+ * a backlog of movements to read: every message Pulsar accepted before the restart is kept (the
+ * script keeps its data), the worker's consumers reconnect on their own, readiness is 503 while
+ * they are not connected, and every movement is written once, including those published while
+ * the broker restarts (the publisher waits it out). The redelivery budget is small,
+ * so a restart that spent it (messages in flight counted as failed deliveries) would show as
+ * dead letters. Once with one movement per Pulsar message, once with bundles of up to 50, as
+ * the project's producers send them: a bundle whose connection is gone must not leave copies
+ * or dead letters of its envelopes behind.
+ */
+describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
+  describeRestart(pulsar, {
+    name: 'pulsar-restart',
+    movements: 3_000,
+    beforeRestart: 2_000,
+    settledAtRestart: 200,
+    messagesOf: (movements) => [...movements],
+    batchSize: 25,
+  });
+  describeRestart(pulsar, {
+    name: 'pulsar-restart-bundles',
+    movements: 3_000,
+    beforeRestart: 2_500,
+    settledAtRestart: 5,
+    messagesOf: bundled,
+    batchSize: 10,
   });
 });

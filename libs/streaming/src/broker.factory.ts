@@ -64,5 +64,6 @@ export function createMessageBroker(
     authToken: config.authToken,
     healthTopic: config.entitiesTopic,
     logger: deps.logger,
+    publishRetryMs: config.publishRetryMs,
   });
 }

@@ -76,13 +76,15 @@ export class FaultScenario {
 
   /** Opens the test's own store (schema bootstrapped) and Pulsar client. */
   static async open(options: FaultScenarioOptions): Promise<FaultScenario> {
-    const { tenant, namespace, authToken } = loadAllSettings().streaming;
+    const { tenant, namespace, authToken, publishRetryMs } = loadAllSettings().streaming;
     const opened = await openJanusGraphStore(options.janusgraph);
     const broker = new PulsarWebSocketBroker({
       webUrl: options.pulsar.webUrl,
       tenant,
       namespace,
       authToken,
+      // As the apps publish: a broker restart is waited out (PULSAR_PUBLISH_RETRY_MS).
+      publishRetryMs,
     });
     return new FaultScenario(options, opened.store, () => opened.close(), broker, Date.now());
   }

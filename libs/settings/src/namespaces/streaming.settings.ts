@@ -194,4 +194,15 @@ export class StreamingSettings {
   @Min(1, { message: 'must be at least 1' })
   @Max(65536, { message: 'must be at most 65536 (the hash range of Key_Shared)' })
   publishKeyBuckets!: number;
+
+  @EnvVar({
+    name: 'PULSAR_PUBLISH_RETRY_MS',
+    kind: 'integer',
+    default: '60000',
+    description:
+      "How long one publish over the WebSocket API keeps trying a broker it cannot reach (connection refused or lost, HTTP 5xx or 429), with backoff, before it fails: long enough to ride through a broker restart. It covers the seeder (--sink pulsar) and the ingest worker's alerts, dead letters and messages sent back to wait. A refusal (bad token, unknown topic) fails at once.",
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  publishRetryMs!: number;
 }

@@ -229,6 +229,49 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
     );
   });
 
+  describe('with publishRetryMs (PULSAR_PUBLISH_RETRY_MS)', () => {
+    const brokerRetryingFor = (publishRetryMs: number): PulsarWebSocketBroker =>
+      new PulsarWebSocketBroker({
+        webUrl: fake.webUrl,
+        tenant: 'bank',
+        namespace: 'ns',
+        reconnect: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 },
+        publishRetryMs,
+      });
+
+    it('keeps publishing to a broker that answers 503 for more attempts than maxAttempts, and stores the message once it is back', async () => {
+      const patient = brokerRetryingFor(60_000);
+      fake.refuse = { status: 503, title: 'Service Unavailable' };
+      try {
+        const publishing = patient.publish('t', [{ payload: 'kept' }]);
+        await until(() => fake.upgrades.length >= 4, 'four refused attempts');
+        fake.refuse = undefined;
+        await expect(publishing).resolves.toEqual([{ messageId: expect.any(String) as unknown }]);
+        const payloads = (fake.frames as { payload?: string }[]).map((f) =>
+          Buffer.from(f.payload ?? '', 'base64').toString(),
+        );
+        expect(payloads).toEqual(['kept']);
+      } finally {
+        await patient.close();
+      }
+    });
+
+    it('fails once the time is spent, with the reason', async () => {
+      const hasty = brokerRetryingFor(0);
+      fake.refuse = { status: 503, title: 'Service Unavailable' };
+      try {
+        const error: unknown = await hasty
+          .publish('t', [{ payload: 'x' }])
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StreamUnavailableError);
+        expect((error as Error).message).toMatch(/\(0 stored\).*503/);
+        expect(fake.upgrades).toHaveLength(1);
+      } finally {
+        await hasty.close();
+      }
+    });
+  });
+
   it('surfaces a message Pulsar refuses', async () => {
     fake.sendResult = 'send-error:5';
     await expect(broker.publish('t', [{ payload: 'x' }])).rejects.toThrow(/Topic is terminated/);

@@ -36,6 +36,11 @@ export interface PulsarWebSocketBrokerOptions {
   /** Topic `ping()` looks up (a topic this client may use). */
   healthTopic?: string;
   connectTimeoutMs?: number;
+  /**
+   * How long one publish keeps trying a broker it cannot reach (retryable failures only), with
+   * backoff, before it fails. Absent: `reconnect.maxAttempts` attempts, as for connects.
+   */
+  publishRetryMs?: number;
   /** How long publish waits for the broker's receipt of one message. */
   sendTimeoutMs?: number;
   /**
@@ -145,8 +150,12 @@ export class PulsarWebSocketBroker extends MessageBroker {
       return frame;
     });
     const ids: (string | undefined)[] = messages.map(() => undefined);
+    const policy =
+      this.options.publishRetryMs === undefined
+        ? this.policy
+        : this.publishPolicy(resolved.full, this.options.publishRetryMs);
     try {
-      await this.policy.execute(() => {
+      await policy.execute(() => {
         this.assertOpen();
         const todo = ids.flatMap((id, index) => (id === undefined ? [index] : []));
         return this.producer(resolved).sendAll(
@@ -349,6 +358,25 @@ export class PulsarWebSocketBroker extends MessageBroker {
   /** Called by a consumer when it closes. */
   forget(consumer: WsConsumer): void {
     this.consumers.delete(consumer);
+  }
+
+  /**
+   * Retries of one publish: every retryable failure is tried again, with backoff, until
+   * `budgetMs` have passed since the publish began (pace of tries, not business time).
+   */
+  private publishPolicy(topic: string, budgetMs: number): IPolicy {
+    const deadline = performance.now() + budgetMs;
+    const policy = retry(
+      handleWhen((error) => retryable(error) && performance.now() < deadline),
+      { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: this.backoff() },
+    );
+    policy.onRetry(({ delay }) => {
+      const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+      this.logger.warn(
+        `Publishing to ${topic} failed; next attempt in ${Math.round(delay)} ms (keeps trying for ${left} s more, PULSAR_PUBLISH_RETRY_MS)`,
+      );
+    });
+    return policy;
   }
 
   private connectPolicy(what: string): IPolicy {
