@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The compose stack end to end, on Podman (docker/compose.yaml through docker/podman/compose.sh):
 #
-#   1. Cassandra, Pulsar, then JanusGraph on Cassandra, then the api and ingest apps come up;
-#      the apps create the graph schema on start (GRAPH_SCHEMA_BOOTSTRAP)
-#   2. the seeder (the app image, in the stack's network) publishes a small bank to Pulsar, and
-#      the ingest worker writes it to the graph: every vertex and edge count the seeder's own
-#      files give must show in GET /api/v1/graph/stats
+#   1. Cassandra, Pulsar, then JanusGraph on Cassandra, then the api app come up; the apps
+#      create the graph schema on start (GRAPH_SCHEMA_BOOTSTRAP)
+#   2. the seeder (the app image, in the stack's network) publishes a small bank to Pulsar; the
+#      ingest worker, started only afterwards, writes it to the graph: every vertex and edge
+#      count the seeder's own files give must show in GET /api/v1/graph/stats
 #   3. the API answers alerts (a scan finds and stores alerts, GET /api/v1/alerts lists them) and
 #      a UBO question (GET /api/v1/ubo/{company})
 #   4. the stack stops cleanly (every server exits on SIGTERM, none is killed), comes up again
@@ -53,9 +53,10 @@ dump_logs() {
     gb_podman logs --tail 25 "$(container "$service")" >&2 2> /dev/null || true
   done
 }
-fail() {
+fail() { # the reason first and again after the logs, so that the tail of a long CI log shows it
   echo "compose-e2e FAILED: $*" >&2
   dump_logs
+  echo "compose-e2e FAILED (the logs above are the containers'): $*" >&2
   exit 1
 }
 cleanup() {
@@ -97,13 +98,15 @@ wait_api() {
 }
 
 # The stack in dependency order: compose alone would start the apps before the graph answers.
-stack_up() {
+stack_up() { # apps to start (default: api ingest)
+  local apps=("$@")
+  ((${#apps[@]} > 0)) || apps=(api ingest)
   compose up -d cassandra pulsar > "$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up cassandra pulsar"; }
   wait_healthy cassandra 300
   compose up -d janusgraph >> "$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up janusgraph"; }
   wait_healthy janusgraph 300
   wait_healthy pulsar 300
-  compose up -d api ingest >> "$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up api ingest"; }
+  compose up -d "${apps[@]}" >> "$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up ${apps[*]}"; }
   wait_api 240
 }
 
@@ -128,13 +131,13 @@ compose down -v > "$work/down.log" 2>&1 || true
 remove_volumes
 phase_done
 
-phase "stack up: Cassandra, Pulsar, JanusGraph on Cassandra, api, ingest"
-stack_up
+phase "stack up: Cassandra, Pulsar, JanusGraph on Cassandra, api (ingest after the seeder)"
+stack_up api
 ready="$(curl -s "$api/health/ready")"
 grep -q '"status":"ok"' <<< "$ready" || fail "the API's readiness does not say ok: $ready"
 phase_done
 
-phase "seeder publishes a tiny bank through Pulsar; ingest writes it"
+phase "seeder publishes a tiny bank through Pulsar; ingest, started after it, writes it"
 mkdir -p "$work/seed"
 chmod 0777 "$work/seed"
 seeder() { # args...
@@ -155,6 +158,9 @@ expected="$(node -e '
   process.stdout.write(JSON.stringify({ vertices: count(process.argv[1]), edges: count(process.argv[2]) }));
 ' "$work/seed/files/vertices.jsonl" "$work/seed/files/edges.jsonl")"
 echo "the seeder's bank: $expected"
+# The worker starts only now: what was published before it ever ran must reach the graph (the
+# seeder creates the worker's subscription from the topics' first message before publishing).
+compose up -d ingest >> "$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up ingest"; }
 matches() { # stats-json expected-json -> exit 0 when every expected count is in stats
   node -e '
     const [stats, want] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];

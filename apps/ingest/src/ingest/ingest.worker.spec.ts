@@ -546,6 +546,40 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(await deadLetters()).toEqual([]);
   });
 
+  it('writes what was published before its first start: a new subscription starts at the first message, not at the end', async () => {
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await publishMovements([movementMessage(movement(1, 1, 2), meta())]);
+    await startWorker();
+    await until(() => worker.counters.written === 3, 'the messages published before the start');
+    expect((await store.getEdge('mv:test:1'))?.props).toMatchObject({ amountMinor: 10_000 });
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('starts anyway, and says what is not read, when it may not create its subscription from the first message', async () => {
+    jest
+      .spyOn(broker, 'ensureSubscription')
+      .mockImplementation((topic) =>
+        topic === 'bank.dead-letter'
+          ? Promise.resolve()
+          : Promise.reject(new Error('Pulsar answered 403 Forbidden')),
+      );
+    await startWorker();
+    expect(worker.isRunning).toBe(true);
+    const warnings = logger.lines
+      .filter((line) => line.level === 'warn')
+      .map((l) => String(l.entry));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(
+      'Could not create the subscription "graph-ingest" on persistent://public/default/bank.entities',
+    );
+    expect(warnings[0]).toContain('403 Forbidden');
+    expect(warnings[0]).toContain('messages published before this moment are not read');
+    expect(warnings[1]).toContain('bank.movements');
+  });
+
   it('fails to start with the broker error when the broker is down', async () => {
     await broker.close();
     await expect(startWorker()).rejects.toThrow(/closed/);

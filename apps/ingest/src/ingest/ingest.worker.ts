@@ -229,6 +229,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.entities.resume();
     this.movements.resume();
     await this.keepDeadLetters();
+    await this.startFromFirstMessage();
     const options: SubscribeOptions = {
       deadLetterTopic: this.config.deadLetterTopic,
       maxRedeliverCount: this.config.maxRedeliverCount,
@@ -331,6 +332,27 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       );
     }
     await Promise.all(this.pipelines.map((pipeline) => pipeline.drain()));
+  }
+
+  /**
+   * Creates the worker's subscription on both topics from their first kept message if it does
+   * not exist yet (an existing one keeps its position). Attaching a consumer alone would create
+   * it at the end of the topic and skip whatever was published before the first worker ran.
+   * The seeder's Pulsar sink creates it too, before it publishes.
+   */
+  private async startFromFirstMessage(): Promise<void> {
+    for (const topic of [this.config.entitiesTopic, this.config.movementsTopic]) {
+      try {
+        await this.broker.ensureSubscription(topic, this.config.subscription, 'earliest');
+      } catch (error: unknown) {
+        this.logger.warn(
+          `Could not create the subscription "${this.config.subscription}" on ${this.broker.topicName(topic)} ` +
+            `from the topic's first message (${errorText(error)}). Subscribing creates it at the end of the topic instead: ` +
+            `messages published before this moment are not read. Create it before publishing ` +
+            `(pulsar-admin topics create-subscription -s ${this.config.subscription} -m earliest <topic>), or give the worker a token that may.`,
+        );
+      }
+    }
   }
 
   /**

@@ -114,6 +114,18 @@ describeWithPulsar('seeder generate --sink pulsar on a real Pulsar', (endpoint) 
     PULSAR_WEB_URL: endpoint.webUrl,
     PULSAR_TOPIC_ENTITIES: `it-${run}-seed-entities`,
     PULSAR_TOPIC_MOVEMENTS: `it-${run}-seed-movements`,
+    PULSAR_SUBSCRIPTION: `it-${run}-ingest`,
+  };
+  /** Messages the subscription keeps unread on a topic (Pulsar's topic stats). */
+  const backlogOf = async (topic: string, subscription: string): Promise<number | undefined> => {
+    const response = await fetch(
+      `${endpoint.webUrl}/admin/v2/persistent/public/default/${topic}/stats`,
+    );
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as {
+      subscriptions: Record<string, { msgBacklog: number } | undefined>;
+    };
+    return stats.subscriptions[subscription]?.msgBacklog;
   };
   const reader = new PulsarWebSocketBroker({
     webUrl: endpoint.webUrl,
@@ -208,6 +220,14 @@ describeWithPulsar('seeder generate --sink pulsar on a real Pulsar', (endpoint) 
     expect(published.printed.join('\n')).toContain(
       `published ${vertices.length.toLocaleString('en-US')} vertices and ${entityEdges.length.toLocaleString('en-US')} entity edges to persistent://public/default/${env.PULSAR_TOPIC_ENTITIES}, ` +
         `${movements.length.toLocaleString('en-US')} movements to persistent://public/default/${env.PULSAR_TOPIC_MOVEMENTS}`,
+    );
+    // No ingest worker ever ran, yet its subscription (PULSAR_SUBSCRIPTION) exists and keeps
+    // every message published: a worker started now reads the whole bank.
+    expect(await backlogOf(env.PULSAR_TOPIC_ENTITIES, env.PULSAR_SUBSCRIPTION)).toBe(
+      entityMessages.length,
+    );
+    expect(await backlogOf(env.PULSAR_TOPIC_MOVEMENTS, env.PULSAR_SUBSCRIPTION)).toBe(
+      movementMessages.length,
     );
   });
 

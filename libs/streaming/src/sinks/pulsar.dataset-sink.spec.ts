@@ -172,6 +172,52 @@ describe('PulsarDatasetSink', () => {
     expect(calls).toBe(3);
   });
 
+  it("with ingestSubscription, creates the worker's subscription on both topics from their first message before publishing, so a worker that starts later reads the whole bank", async () => {
+    const ensured: string[] = [];
+    const ensure = broker.ensureSubscription.bind(broker);
+    jest.spyOn(broker, 'ensureSubscription').mockImplementation((topic, name, position) => {
+      ensured.push(`${topic} ${name} ${position}`);
+      return ensure(topic, name, position);
+    });
+    const keeping = sinkWith({ ingestSubscription: 'graph-ingest' });
+    await keeping.writeVertices(vertices);
+    await keeping.writeEdges(edges);
+    // Once per sink, not once per write.
+    expect(ensured.sort()).toEqual([
+      'bank.entities graph-ingest earliest',
+      'bank.movements graph-ingest earliest',
+    ]);
+    // A worker attaching only now gets every message published before it.
+    const received: string[] = [];
+    for (const topic of ['bank.entities', 'bank.movements']) {
+      await broker.subscribe(
+        topic,
+        'graph-ingest',
+        async (message) => {
+          received.push(message.key ?? '');
+          await message.ack();
+        },
+        { deadLetterTopic: 'dlq', maxRedeliverCount: 3, nackRedeliveryDelayMs: 10 },
+      );
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received.sort()).toEqual(
+      ['person:g:1', 'account:b1:1', 'account:b1:2', 'person:g:1', 'account:b1:1'].sort(),
+    );
+  });
+
+  it('with ingestSubscription, publishes nothing when the subscription cannot be created, and tries again on the next write', async () => {
+    jest
+      .spyOn(broker, 'ensureSubscription')
+      .mockRejectedValueOnce(new StreamUnavailableError('Pulsar answered 403'));
+    const keeping = sinkWith({ ingestSubscription: 'graph-ingest' });
+    await expect(keeping.writeVertices(vertices)).rejects.toThrow('Pulsar answered 403');
+    expect(await broker.readAll('bank.entities', { idleMs: 0 })).toEqual([]);
+    expect(keeping.published.vertices).toBe(0);
+    await keeping.writeVertices(vertices);
+    expect(await broker.readAll('bank.entities', { idleMs: 0 })).toHaveLength(3);
+  });
+
   it('keeps the ground truth instead of publishing it, and closes a broker it owns', async () => {
     const record = { typology: 'fan-out' } as unknown as GroundTruthRecord;
     await sink.writeGroundTruth([record]);
@@ -224,6 +270,7 @@ describe('PulsarDatasetSink', () => {
     expect(fromSettings.topics.entities).toBe('persistent://public/default/seed.entities');
     expect(config.publishBundleSize).toBe(50);
     expect(config.publishKeyBuckets).toBe(64);
+    expect(config.subscription).toBe('graph-ingest');
     expect(logged).toEqual(['Message broker: Pulsar WebSocket API at http://127.0.0.1:38999']);
     await fromSettings.close();
     expect(() => PulsarDatasetSink.fromSettings(config, logger, { batchSize: 0 })).toThrow(

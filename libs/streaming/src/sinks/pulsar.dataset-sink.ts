@@ -41,6 +41,14 @@ export interface PulsarDatasetSinkOptions {
    * keeps their order on the topic; each write still returns only once all of them are stored.
    */
   publishesInFlight?: number;
+  /**
+   * The ingest worker's subscription (`PULSAR_SUBSCRIPTION` in `fromSettings`). When given, the
+   * sink creates it on both topics, from their first message, before it publishes anything (an
+   * existing one keeps its position). Pulsar keeps a message only for the subscriptions that
+   * exist when it arrives, so without this a bank published before any worker ever ran would be
+   * lost to the worker that starts later.
+   */
+  ingestSubscription?: string;
   /** Close the broker on `close()` / `abort()` (when the sink created it). */
   ownsBroker?: boolean;
   clock?: Clock;
@@ -87,6 +95,7 @@ export class PulsarDatasetSink implements DatasetSink {
   private readonly clock: Clock;
   private readonly newId: () => string;
   private closed = false;
+  private subscriptionsReady?: Promise<void>;
 
   constructor(private readonly options: PulsarDatasetSinkOptions) {
     this.batchSize = options.batchSize ?? DEFAULT_PUBLISH_BATCH_SIZE;
@@ -128,6 +137,7 @@ export class PulsarDatasetSink implements DatasetSink {
       batchSize: options.batchSize,
       bundleSize: config.publishBundleSize,
       keyBuckets: config.publishKeyBuckets,
+      ingestSubscription: config.subscription,
       ownsBroker: true,
     });
   }
@@ -221,6 +231,8 @@ export class PulsarDatasetSink implements DatasetSink {
    * every chunk is stored, or rejects with the first failure once none is in flight.
    */
   private async publish(topic: string, envelopes: readonly OutgoingMessage[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    await this.ensureIngestSubscription();
     const inFlight: Promise<unknown>[] = [];
     let failure: { error: unknown } | undefined;
     for (const messages of this.publishCalls(envelopes)) {
@@ -239,6 +251,28 @@ export class PulsarDatasetSink implements DatasetSink {
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.error;
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * Creates the ingest worker's subscription on both topics from their first message (once per
+   * sink; see `ingestSubscription`). A failure is the publish's failure: publishing into a topic
+   * nobody keeps messages for would lose them.
+   */
+  private ensureIngestSubscription(): Promise<void> {
+    const subscription = this.options.ingestSubscription;
+    if (subscription === undefined) return Promise.resolve();
+    this.subscriptionsReady ??= Promise.all(
+      [this.options.entitiesTopic, this.options.movementsTopic].map((topic) =>
+        this.options.broker.ensureSubscription(topic, subscription, 'earliest'),
+      ),
+    ).then(
+      () => undefined,
+      (error: unknown) => {
+        this.subscriptionsReady = undefined;
+        throw error;
+      },
+    );
+    return this.subscriptionsReady;
   }
 
   /** The messages (bundled when asked) of each publish call: about `batchSize` envelopes each. */
