@@ -115,6 +115,7 @@ export class JanusGraphClient {
   private readonly timeoutGraceMs: number;
   private nextConnection = 0;
   private state: 'new' | 'open' | 'closed' = 'new';
+  private closedConnections = 0;
 
   constructor(
     private readonly config: JanusGraphClientConfig,
@@ -139,6 +140,7 @@ export class JanusGraphClient {
           serializer,
         });
         connection.onClose((code) => {
+          this.closedConnections += 1;
           if (this.state === 'open') {
             this.logger.warn(
               `${name} ${index + 1}/${Math.max(1, config.poolSize)} to ${this.endpoint} closed (code ${code}); it reconnects on the next request`,
@@ -174,6 +176,15 @@ export class JanusGraphClient {
 
   get isOpen(): boolean {
     return this.state === 'open';
+  }
+
+  /**
+   * Grows by one each time a connection of the pool closes. A cache of what the server said
+   * (vertex ids, for example) is dropped when it changes: the server may have restarted, on
+   * other data.
+   */
+  get connectionEpoch(): number {
+    return this.closedConnections;
   }
 
   /**

@@ -29,6 +29,7 @@ class ScriptedConnection implements GremlinConnection {
   inFlight = 0;
   maxInFlight = 0;
   isOpen = true;
+  private closeListeners: ((code: number, reason: string) => void)[] = [];
   open(): Promise<void> {
     return Promise.resolve();
   }
@@ -54,9 +55,20 @@ class ScriptedConnection implements GremlinConnection {
   close(): Promise<void> {
     return Promise.resolve();
   }
-  onClose(): void {
-    // not simulated
+  onClose(listener: (code: number, reason: string) => void): void {
+    this.closeListeners.push(listener);
   }
+  /** What the pool sees when the server goes away. */
+  simulateClose(code = 1006): void {
+    for (const listener of this.closeListeners) listener(code, 'simulated');
+  }
+}
+
+/** The vertex ids a `g.V(ids)` request asks for (its first source instruction's arguments). */
+function vertexIdsAskedFor(bytecode: Bytecode): unknown[] {
+  const steps = (bytecode as unknown as Instructions).stepInstructions;
+  const first = steps[0];
+  return first !== undefined && first[0] === 'V' ? first.slice(1) : [];
 }
 
 interface Instructions {
@@ -546,6 +558,69 @@ describe('JanusGraphGraphStore round trips', () => {
     const edges = await store.getEdges([...eids, 'e-0']);
     expect(connection.sent).toHaveLength(3);
     expect(edges.map((e) => e.eid)).toEqual(['e-0', 'e-999', 'e-2000']);
+  });
+
+  it('reads the uid of each movement end once: later pages take it from memory, a closed connection or clear() forgets it, a vanished end leaves its movement out', async () => {
+    const { connection, store } = setup(200);
+    const movementRow = (eid: string, fromId: number, toId: number) =>
+      new Map<string, unknown>([
+        ['eid', eid],
+        ['fromId', fromId],
+        ['toId', toId],
+        [
+          'props',
+          new Map<string, unknown>([
+            ['eid', [eid]],
+            ['amountMinor', [1250]],
+            ['currency', ['EUR']],
+            ['timestamp', [5]],
+            ['channel', ['wire']],
+          ]),
+        ],
+      ]);
+    const uidRow = (id: number, uid: string) =>
+      new Map<string, unknown>([
+        ['id', id],
+        ['uid', uid],
+      ]);
+    const window = { from: 0, to: 10, limit: 10 };
+
+    connection.answers.push(
+      [movementRow('mv1', 1, 2), movementRow('mv2', 2, 3)],
+      [uidRow(1, 'a1'), uidRow(2, 'a2'), uidRow(3, 'a3')],
+    );
+    const first = await store.scanMovements(window);
+    expect(first.map((m) => [m.movementId, m.fromAccount, m.toAccount])).toEqual([
+      ['mv1', 'a1', 'a2'],
+      ['mv2', 'a2', 'a3'],
+    ]);
+    expect(first[0]).toMatchObject({ amountMinor: 1250, currency: 'EUR', channel: 'wire' });
+    expect(connection.sent).toHaveLength(2);
+    expect(vertexIdsAskedFor(connection.sent[1]).sort()).toEqual([1, 2, 3]);
+
+    // Every end known: one request, no uid read.
+    connection.answers.push([movementRow('mv3', 3, 1)]);
+    const second = await store.getMovements({ accountIds: ['a3'], ...window, direction: 'out' });
+    expect(second.map((m) => [m.fromAccount, m.toAccount])).toEqual([['a3', 'a1']]);
+    expect(connection.sent).toHaveLength(3);
+
+    // The server may have come back on other data: ids are read again. Id 9 no longer exists.
+    connection.simulateClose();
+    connection.answers.push(
+      [movementRow('mv4', 1, 2), movementRow('mv5', 1, 9)],
+      [uidRow(1, 'b1'), uidRow(2, 'b2')],
+    );
+    const third = await store.scanMovements(window);
+    expect(third.map((m) => [m.movementId, m.fromAccount, m.toAccount])).toEqual([
+      ['mv4', 'b1', 'b2'],
+    ]);
+    expect(vertexIdsAskedFor(connection.sent[4]).sort()).toEqual([1, 2, 9]);
+
+    connection.answers.push([0], [movementRow('mv6', 1, 2)], [uidRow(1, 'c1'), uidRow(2, 'c2')]);
+    await store.clear();
+    const fourth = await store.scanMovements(window);
+    expect(fourth.map((m) => [m.fromAccount, m.toAccount])).toEqual([['c1', 'c2']]);
+    expect(connection.sent).toHaveLength(8);
   });
 
   it('answers empty windows and empty account lists without a round trip', async () => {

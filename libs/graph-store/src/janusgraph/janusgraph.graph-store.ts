@@ -95,12 +95,15 @@ import {
   holdersProjection,
   listOf,
   movementProjection,
+  type MovementRow,
+  vertexUidsTraversal,
   readAccountEvent,
   readEdge,
   readEdgeShape,
   readEdgeWithEnds,
   readHolders,
-  readMovement,
+  readMovementRow,
+  readVertexUid,
   readVertex,
   vertexLabelProjection,
   vertexProjection,
@@ -144,6 +147,11 @@ const SETTLE_ATTEMPTS = 5;
 
 /** Most ids sent in one `within(...)` lookup; longer lists are split into parallel requests. */
 const READ_CHUNK = 1000;
+/**
+ * Most vertex id → uid pairs the movement reads keep (about 100 bytes each): enough for every
+ * account of a large bank, so that a scan reads each account's uid once, not once per movement.
+ */
+const MAX_CACHED_UIDS = 500_000;
 /** Write requests in flight per upsert call when the options do not say. */
 const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
@@ -935,10 +943,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       .by('timestamp')
       .by('eid');
     if (query.limit !== undefined) traversal = traversal.limit(query.limit);
-    const rows = await this.client.submit(traversal.map(movementProjection()), {
-      operation: 'getMovements',
-    });
-    return rows.map(readMovement);
+    return this.readMovements(traversal, 'getMovements');
   }
 
   /**
@@ -985,10 +990,78 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         .by('eid')
         .limit(query.limit);
     }
-    const rows = await this.client.submit(traversal.map(movementProjection()), {
-      operation: 'scanMovements',
-    });
-    return rows.map(readMovement);
+    return this.readMovements(traversal, 'scanMovements');
+  }
+
+  /** uid of each vertex id the movement reads met (see `readMovements`). */
+  private readonly uidOfVertex = new Map<number, string>();
+  /** The client's `connectionEpoch` the cache was filled under. */
+  private uidCacheEpoch = 0;
+
+  /**
+   * The movements of a traversal of TRANSFERRED edges, in its order. Each edge comes with its
+   * ends' vertex ids, which it holds itself; reading the ends' uids from the edge would read both
+   * end vertices of every movement from the storage (on Cassandra, about a third of a page's
+   * time). Instead the uids of ids not seen before are read once, in one more request, and kept:
+   * a vertex id names one vertex for the life of the graph, and a vertex's uid never changes.
+   * The cache is dropped when a connection to the server closes (it may come back on other
+   * data) and by `clear()`. A movement whose end vanished between the two requests (deleted
+   * with its vertex) is left out.
+   */
+  private async readMovements(traversal: GraphTraversal, operation: string): Promise<Movement[]> {
+    const epoch = this.client.connectionEpoch;
+    if (epoch !== this.uidCacheEpoch) {
+      this.uidOfVertex.clear();
+      this.uidCacheEpoch = epoch;
+    }
+    const rows = (await this.client.submit(traversal.map(movementProjection()), { operation })).map(
+      readMovementRow,
+    );
+    const uids = await this.uidsOfEnds(rows, operation);
+    const movements: Movement[] = [];
+    for (const row of rows) {
+      const fromAccount = uids.get(row.fromId);
+      const toAccount = uids.get(row.toId);
+      if (fromAccount === undefined || toAccount === undefined) continue;
+      movements.push({ ...row.rest, fromAccount, toAccount });
+    }
+    return movements;
+  }
+
+  /**
+   * The uid of every end vertex of the rows: from the cache, the rest read (and then kept; the
+   * oldest entries leave first when the cache is full).
+   */
+  private async uidsOfEnds(
+    rows: readonly MovementRow[],
+    operation: string,
+  ): Promise<Map<number, string>> {
+    const uids = new Map<number, string>();
+    const unknown = new Set<number>();
+    for (const row of rows) {
+      for (const id of [row.fromId, row.toId]) {
+        if (uids.has(id) || unknown.has(id)) continue;
+        const cached = this.uidOfVertex.get(id);
+        if (cached === undefined) unknown.add(id);
+        else uids.set(id, cached);
+      }
+    }
+    if (unknown.size === 0) return uids;
+    const parts = await Promise.all(
+      chunk([...unknown], READ_CHUNK).map((ids) =>
+        this.client.submit(vertexUidsTraversal(this.g, ids), { operation }),
+      ),
+    );
+    for (const row of parts.flat()) {
+      const { id, uid } = readVertexUid(row);
+      uids.set(id, uid);
+      if (this.uidOfVertex.size >= MAX_CACHED_UIDS) {
+        const oldest = this.uidOfVertex.keys().next();
+        if (oldest.done !== true) this.uidOfVertex.delete(oldest.value);
+      }
+      this.uidOfVertex.set(id, uid);
+    }
+    return uids;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1302,6 +1375,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   /** Drops every vertex (and so every edge), `CLEAR_CHUNK` per transaction; keeps the schema. */
   async clear(): Promise<void> {
+    this.uidOfVertex.clear();
     for (;;) {
       const dropped = await this.client.submitOne(
         this.g.V().limit(CLEAR_CHUNK).sideEffect(__.drop()).count(),

@@ -3,6 +3,7 @@ import {
   decodeProps,
   flattenElementMap,
   GraphTraversal,
+  GraphTraversalSource,
   recordField,
   stringField,
   toRecord,
@@ -61,13 +62,25 @@ export function vertexLabelProjection(): GraphTraversal {
   return __.project('uid', 'label').by(__.values('uid')).by(__.label());
 }
 
-/** A TRANSFERRED edge as the flat `Movement` record's parts. */
+/**
+ * A TRANSFERRED edge as the flat `Movement` record's parts, its ends by JanusGraph vertex id:
+ * the ids are part of the edge as stored, so no end vertex is read (see `readMovementRow`).
+ */
 export function movementProjection(): GraphTraversal {
-  return __.project('eid', 'from', 'to', 'props')
+  return __.project('eid', 'fromId', 'toId', 'props')
     .by(__.values('eid'))
-    .by(__.outV().values('uid'))
-    .by(__.inV().values('uid'))
+    .by(__.outV().id())
+    .by(__.inV().id())
     .by(__.valueMap());
+}
+
+/** `{id, uid}` of each vertex of `ids` that exists. */
+export function vertexUidsTraversal(g: GraphTraversalSource, ids: readonly number[]) {
+  return g
+    .V(...ids)
+    .project('id', 'uid')
+    .by(__.id())
+    .by(__.values('uid'));
 }
 
 function vertexLabelOf(value: string): VertexLabel {
@@ -140,15 +153,42 @@ export function readEdgeWithEnds(value: unknown): {
   };
 }
 
-/** A `movementProjection()` result as a `Movement`. */
-export function readMovement(value: unknown): Movement {
+/** A `movementProjection()` result: the movement without its ends' uids, and the ends' ids. */
+export interface MovementRow {
+  fromId: number;
+  toId: number;
+  /** The `Movement` once `fromAccount` and `toAccount` are added. */
+  rest: Omit<Movement, 'fromAccount' | 'toAccount'>;
+}
+
+/** A `movementProjection()` result, checked: vertex ids must be safe integers. */
+export function readMovementRow(value: unknown): MovementRow {
   const row = toRecord(value, 'movement');
+  const idOf = (key: string): number => {
+    const id = row[key];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+      throw new TypeError(`JanusGraph returned a movement whose ${key} is not a whole number`);
+    }
+    return id;
+  };
   return {
-    movementId: stringField(row, 'eid'),
-    fromAccount: stringField(row, 'from'),
-    toAccount: stringField(row, 'to'),
-    ...decodeProps(flattenElementMap(row.props)),
-  } as unknown as Movement;
+    fromId: idOf('fromId'),
+    toId: idOf('toId'),
+    rest: {
+      movementId: stringField(row, 'eid'),
+      ...decodeProps(flattenElementMap(row.props)),
+    } as unknown as MovementRow['rest'],
+  };
+}
+
+/** A `vertexUidsTraversal` answer row. */
+export function readVertexUid(value: unknown): { id: number; uid: string } {
+  const row = toRecord(value, 'vertex uid');
+  const id = row.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+    throw new TypeError('JanusGraph returned a vertex id that is not a whole number');
+  }
+  return { id, uid: stringField(row, 'uid') };
 }
 
 /** `{accountId, event}` of the current Event vertex, its account being the step labelled `as`. */
