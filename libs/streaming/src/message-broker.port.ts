@@ -153,12 +153,16 @@ export abstract class MessageBroker {
    * Creates a durable subscription without attaching a consumer, starting at the topic's first
    * message (`earliest`) or its end (`latest`), so that the broker keeps every message from there
    * on for it. An existing subscription is left as it is (its position does not move).
-   * Every adapter of this library implements it; a test double that does not rejects.
+   * `subscriptionType` is the type its consumers attach with (default `Shared`): a client that
+   * can only create a subscription by attaching (the native one) attaches with it, so it is not
+   * refused while consumers of that type are attached. Every adapter of this library implements
+   * it; a test double that does not rejects.
    */
   ensureSubscription(
     topic: string,
     subscription: string,
     position: InitialPosition,
+    _subscriptionType?: SubscriptionType,
   ): Promise<void> {
     return Promise.reject(
       new StreamUnavailableError(

@@ -343,7 +343,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private async startFromFirstMessage(): Promise<void> {
     for (const topic of [this.config.entitiesTopic, this.config.movementsTopic]) {
       try {
-        await this.broker.ensureSubscription(topic, this.config.subscription, 'earliest');
+        await this.broker.ensureSubscription(
+          topic,
+          this.config.subscription,
+          'earliest',
+          this.config.subscriptionType,
+        );
       } catch (error: unknown) {
         this.logger.warn(
           `Could not create the subscription "${this.config.subscription}" on ${this.broker.topicName(topic)} ` +

@@ -180,10 +180,12 @@ export class MemoryBroker extends MessageBroker {
     });
   }
 
+  /** Creates it without attaching, so the type does not matter here. */
   override ensureSubscription(
     topic: string,
     subscription: string,
     position: InitialPosition,
+    _subscriptionType?: SubscriptionType,
   ): Promise<void> {
     return run(() => {
       this.assertOpen();

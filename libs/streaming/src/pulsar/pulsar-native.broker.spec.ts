@@ -147,9 +147,12 @@ describe('PulsarNativeBroker', () => {
       subscriptionType: 'Key_Shared',
     });
     await broker.ensureSubscription('dlq', 'dlq-replay', 'earliest');
+    // Attaching to create it: with the type of the consumers attached (Pulsar refuses another).
+    await broker.ensureSubscription('t', 'graph-ingest', 'earliest', 'Key_Shared');
     expect(fake.subscriptions.map((s) => [s.subscription, s.subscriptionType])).toEqual([
       ['graph-ingest', 'KeyShared'],
       ['dlq-replay', 'Shared'],
+      ['graph-ingest', 'KeyShared'],
     ]);
     expect(fake.subscriptions[1]).toMatchObject({
       topic: 'persistent://public/default/dlq',

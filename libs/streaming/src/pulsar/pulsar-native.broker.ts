@@ -11,6 +11,7 @@ import {
   ReceivedMessage,
   SubscribeOptions,
   Subscription,
+  SubscriptionType,
 } from '../message-broker.port';
 import { clipReason, DLQ_PROPERTIES, payloadBytes, resolveTopic } from '../topic-names';
 
@@ -207,11 +208,16 @@ export class PulsarNativeBroker extends MessageBroker {
     return sub;
   }
 
-  /** Subscribes with the initial position (which creates the subscription) and detaches. */
+  /**
+   * Subscribes with the initial position (which creates the subscription) and detaches. It
+   * attaches with the type given, because Pulsar refuses a consumer of another type while
+   * consumers are attached.
+   */
   override async ensureSubscription(
     topic: string,
     subscription: string,
     position: InitialPosition,
+    subscriptionType: SubscriptionType = 'Shared',
   ): Promise<void> {
     this.assertOpen();
     const full = this.topicName(topic);
@@ -220,7 +226,7 @@ export class PulsarNativeBroker extends MessageBroker {
       consumer = await this.client.subscribe({
         topic: full,
         subscription,
-        subscriptionType: 'Shared',
+        subscriptionType: subscriptionType === 'Key_Shared' ? 'KeyShared' : 'Shared',
         subscriptionInitialPosition: position === 'earliest' ? 'Earliest' : 'Latest',
         receiverQueueSize: 1,
       });

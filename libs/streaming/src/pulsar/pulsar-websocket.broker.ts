@@ -10,6 +10,7 @@ import {
   PublishedMessage,
   ReadOptions,
   SubscribeOptions,
+  SubscriptionType,
   Subscription,
 } from '../message-broker.port';
 import { payloadBytes, resolveTopic, ResolvedTopic } from '../topic-names';
@@ -231,6 +232,8 @@ export class PulsarWebSocketBroker extends MessageBroker {
     topic: string,
     subscription: string,
     position: InitialPosition,
+    // The admin API creates it without attaching a consumer: the type does not matter here.
+    _subscriptionType?: SubscriptionType,
   ): Promise<void> {
     this.assertOpen();
     const resolved = this.resolve(topic);

@@ -175,17 +175,20 @@ describe('PulsarDatasetSink', () => {
   it("with ingestSubscription, creates the worker's subscription on both topics from their first message before publishing, so a worker that starts later reads the whole bank", async () => {
     const ensured: string[] = [];
     const ensure = broker.ensureSubscription.bind(broker);
-    jest.spyOn(broker, 'ensureSubscription').mockImplementation((topic, name, position) => {
-      ensured.push(`${topic} ${name} ${position}`);
-      return ensure(topic, name, position);
+    jest.spyOn(broker, 'ensureSubscription').mockImplementation((topic, name, position, type) => {
+      ensured.push(`${topic} ${name} ${position} ${type ?? 'no type'}`);
+      return ensure(topic, name, position, type);
     });
-    const keeping = sinkWith({ ingestSubscription: 'graph-ingest' });
+    const keeping = sinkWith({
+      ingestSubscription: 'graph-ingest',
+      ingestSubscriptionType: 'Key_Shared',
+    });
     await keeping.writeVertices(vertices);
     await keeping.writeEdges(edges);
     // Once per sink, not once per write.
     expect(ensured.sort()).toEqual([
-      'bank.entities graph-ingest earliest',
-      'bank.movements graph-ingest earliest',
+      'bank.entities graph-ingest earliest Key_Shared',
+      'bank.movements graph-ingest earliest Key_Shared',
     ]);
     // A worker attaching only now gets every message published before it.
     const received: string[] = [];

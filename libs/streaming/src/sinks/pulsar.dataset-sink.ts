@@ -5,7 +5,12 @@ import { Clock, movementOf, SystemClock } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex, GroundTruthRecord, MovementEdge } from '@app/vocabulary';
 import type { BrokerLogger } from '../broker-logger';
 import { createMessageBroker } from '../broker.factory';
-import type { BrokerKind, MessageBroker, OutgoingMessage } from '../message-broker.port';
+import type {
+  BrokerKind,
+  MessageBroker,
+  OutgoingMessage,
+  SubscriptionType,
+} from '../message-broker.port';
 import { BUNDLE_SIZE_PROPERTY, bundleMessages } from '../messages/bundle';
 import {
   edgeUpsertMessage,
@@ -49,6 +54,8 @@ export interface PulsarDatasetSinkOptions {
    * lost to the worker that starts later.
    */
   ingestSubscription?: string;
+  /** The type the worker attaches with (`PULSAR_SUBSCRIPTION_TYPE` in `fromSettings`). */
+  ingestSubscriptionType?: SubscriptionType;
   /** Close the broker on `close()` / `abort()` (when the sink created it). */
   ownsBroker?: boolean;
   clock?: Clock;
@@ -138,6 +145,7 @@ export class PulsarDatasetSink implements DatasetSink {
       bundleSize: config.publishBundleSize,
       keyBuckets: config.publishKeyBuckets,
       ingestSubscription: config.subscription,
+      ingestSubscriptionType: config.subscriptionType,
       ownsBroker: true,
     });
   }
@@ -263,7 +271,12 @@ export class PulsarDatasetSink implements DatasetSink {
     if (subscription === undefined) return Promise.resolve();
     this.subscriptionsReady ??= Promise.all(
       [this.options.entitiesTopic, this.options.movementsTopic].map((topic) =>
-        this.options.broker.ensureSubscription(topic, subscription, 'earliest'),
+        this.options.broker.ensureSubscription(
+          topic,
+          subscription,
+          'earliest',
+          this.options.ingestSubscriptionType,
+        ),
       ),
     ).then(
       () => undefined,
