@@ -180,3 +180,35 @@ export abstract class MessageBroker {
   /** Closes every producer and consumer. */
   abstract close(): Promise<void>;
 }
+
+/** A topic on which a subscription could not be created, and why. */
+export interface SubscriptionFailure {
+  topic: string;
+  error: unknown;
+}
+
+/**
+ * Creates `subscription` on each of `topics` from the topic's first message, where it does not
+ * exist yet (an existing one keeps its position), all at once. This is how the ingest worker's
+ * subscription is made ready on the entities and movements topics before anything is published
+ * or consumed: attaching a consumer alone would create it at the end of the topic and skip what
+ * was published before. Resolves to the topics where it failed; the caller decides what that
+ * means (the worker warns and goes on, the seeder's sink fails its publish).
+ */
+export async function ensureSubscriptionsFromStart(
+  broker: MessageBroker,
+  topics: readonly string[],
+  subscription: string,
+  subscriptionType?: SubscriptionType,
+): Promise<SubscriptionFailure[]> {
+  const outcomes = await Promise.allSettled(
+    topics.map((topic) =>
+      broker.ensureSubscription(topic, subscription, 'earliest', subscriptionType),
+    ),
+  );
+  const failures: SubscriptionFailure[] = [];
+  outcomes.forEach((outcome, at) => {
+    if (outcome.status === 'rejected') failures.push({ topic: topics[at], error: outcome.reason });
+  });
+  return failures;
+}

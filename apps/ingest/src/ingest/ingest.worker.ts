@@ -9,7 +9,13 @@ import {
 } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import { StreamingConfig, streamingSettings } from '@app/settings';
-import { MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from '@app/streaming';
+import {
+  ensureSubscriptionsFromStart,
+  MessageBroker,
+  ReceivedMessage,
+  SubscribeOptions,
+  Subscription,
+} from '@app/streaming';
 import { Clock, SystemClock } from '@app/vocabulary';
 import { BundleHost, itemsOf } from './bundle-items';
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
@@ -336,27 +342,23 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * Creates the worker's subscription on both topics from their first kept message if it does
-   * not exist yet (an existing one keeps its position). Attaching a consumer alone would create
-   * it at the end of the topic and skip whatever was published before the first worker ran.
-   * The seeder's Pulsar sink creates it too, before it publishes.
+   * not exist yet (see `ensureSubscriptionsFromStart`; the seeder's Pulsar sink does the same
+   * before it publishes). A topic where that fails is warned about and subscribed anyway.
    */
   private async startFromFirstMessage(): Promise<void> {
-    for (const topic of [this.config.entitiesTopic, this.config.movementsTopic]) {
-      try {
-        await this.broker.ensureSubscription(
-          topic,
-          this.config.subscription,
-          'earliest',
-          this.config.subscriptionType,
-        );
-      } catch (error: unknown) {
-        this.logger.warn(
-          `Could not create the subscription "${this.config.subscription}" on ${this.broker.topicName(topic)} ` +
-            `from the topic's first message (${errorText(error)}). Subscribing creates it at the end of the topic instead: ` +
-            `messages published before this moment are not read. Create it before publishing ` +
-            `(pulsar-admin topics create-subscription -s ${this.config.subscription} -m earliest <topic>), or give the worker a token that may.`,
-        );
-      }
+    const failures = await ensureSubscriptionsFromStart(
+      this.broker,
+      [this.config.entitiesTopic, this.config.movementsTopic],
+      this.config.subscription,
+      this.config.subscriptionType,
+    );
+    for (const { topic, error } of failures) {
+      this.logger.warn(
+        `Could not create the subscription "${this.config.subscription}" on ${this.broker.topicName(topic)} ` +
+          `from the topic's first message (${errorText(error)}). Subscribing creates it at the end of the topic instead: ` +
+          `messages published before this moment are not read. Create it before publishing ` +
+          `(pulsar-admin topics create-subscription -s ${this.config.subscription} -m earliest <topic>), or give the worker a token that may.`,
+      );
     }
   }
 

@@ -11,6 +11,7 @@ import type {
   OutgoingMessage,
   SubscriptionType,
 } from '../message-broker.port';
+import { ensureSubscriptionsFromStart } from '../message-broker.port';
 import { BUNDLE_SIZE_PROPERTY, bundleMessages } from '../messages/bundle';
 import {
   edgeUpsertMessage,
@@ -269,22 +270,16 @@ export class PulsarDatasetSink implements DatasetSink {
   private ensureIngestSubscription(): Promise<void> {
     const subscription = this.options.ingestSubscription;
     if (subscription === undefined) return Promise.resolve();
-    this.subscriptionsReady ??= Promise.all(
-      [this.options.entitiesTopic, this.options.movementsTopic].map((topic) =>
-        this.options.broker.ensureSubscription(
-          topic,
-          subscription,
-          'earliest',
-          this.options.ingestSubscriptionType,
-        ),
-      ),
-    ).then(
-      () => undefined,
-      (error: unknown) => {
-        this.subscriptionsReady = undefined;
-        throw error;
-      },
-    );
+    this.subscriptionsReady ??= ensureSubscriptionsFromStart(
+      this.options.broker,
+      [this.options.entitiesTopic, this.options.movementsTopic],
+      subscription,
+      this.options.ingestSubscriptionType,
+    ).then((failures) => {
+      if (failures.length === 0) return;
+      this.subscriptionsReady = undefined;
+      throw failures[0].error;
+    });
     return this.subscriptionsReady;
   }
 
