@@ -7,6 +7,7 @@
 #   service.sh stop             SIGTERM (the graph is closed cleanly), wait up to 30s, then SIGKILL
 #   service.sh status           exit 0 and print info if the server answers queries, non-zero otherwise
 #   service.sh restart          stop + start, with the storage and port the running server had
+#   service.sh restart --kill   the same, but stopped with SIGKILL, as a crash would (fault tests)
 #   service.sh wipe             stop, then delete the graph: its storage (the BerkeleyDB folder, or
 #                               the Cassandra keyspace) and its Lucene index folder
 #   Option before the command: --services-dir DIR (same as SERVICES_DIR=DIR).
@@ -541,13 +542,16 @@ cmd_wipe() {
 command="${1:-}"
 [[ $# -gt 0 ]] && shift
 wipe_first=false
+kill_first=false
 for arg in "$@"; do
   case "$arg" in
     --wipe) wipe_first=true ;;
+    --kill) kill_first=true ;;
     *) echo "unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
 [[ $wipe_first == true && $command != start && $command != restart ]] && { echo "--wipe only goes with start or restart" >&2; exit 2; }
+[[ $kill_first == true && ($command != restart || $wipe_first == true) ]] && { echo "--kill only goes with restart (without --wipe)" >&2; exit 2; }
 
 case "$command" in
   start)
@@ -559,8 +563,20 @@ case "$command" in
   restart)
     # Keep the storage and port of the running instance (the caller's environment may differ).
     if running_pid >/dev/null; then use_recorded_port; use_recorded_instance; fi
-    if [[ $wipe_first == true ]]; then cmd_wipe; else cmd_stop; fi
-    cmd_start
+    if [[ $kill_first == true ]]; then
+      # A crash: no shutdown hook runs, nothing is closed. The recorded files stay so that the
+      # start below keeps the storage and port.
+      if pid="$(running_pid)"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        for ((i = 0; i < 40; i++)); do process_alive "$pid" || break; sleep 0.25; done
+        process_alive "$pid" && die "pid $pid still runs after SIGKILL"
+        echo "JanusGraph killed (SIGKILL, pid $pid)"
+      fi
+      cmd_start
+    else
+      if [[ $wipe_first == true ]]; then cmd_wipe; else cmd_stop; fi
+      cmd_start
+    fi
     ;;
   wipe) cmd_wipe ;;
   *)

@@ -32,8 +32,11 @@ function runScript(script: string, args: readonly string[]): Promise<ScriptOutpu
 }
 
 /** Runs docker/local/janusgraph/service.sh on the instance discovery found (`restart`, `stop`, ...). */
-export function janusGraphService(local: LocalJanusGraph, command: string): Promise<ScriptOutput> {
-  return runScript(local.script, ['--services-dir', local.servicesDir, command]);
+export function janusGraphService(
+  local: LocalJanusGraph,
+  ...command: readonly string[]
+): Promise<ScriptOutput> {
+  return runScript(local.script, ['--services-dir', local.servicesDir, ...command]);
 }
 
 /** Runs docker/local/cassandra/service.sh on some nodes (`kill 2`, `start 2`, ...). */

@@ -76,6 +76,11 @@ interface Instructions {
   stepInstructions: unknown[][];
 }
 
+/** The steps of a request as JSON text, to find what it does. */
+function stepsOf(bytecode: Bytecode): string {
+  return JSON.stringify((bytecode as unknown as Instructions).stepInstructions);
+}
+
 /** The items of an upsert write request (its `inject(rows)` argument), or undefined. */
 function rowsOf(bytecode: Bytecode): Map<string, unknown>[] | undefined {
   const steps = (bytecode as unknown as Instructions).stepInstructions;
@@ -306,10 +311,6 @@ describe('JanusGraphGraphStore round trips', () => {
   });
 
   describe('settling keys another writer created at the same instant', () => {
-    /** The steps of a request, as `name(args)` text, to find what it does. */
-    const stepsOf = (bytecode: Bytecode): string =>
-      JSON.stringify((bytecode as unknown as Instructions).stepInstructions);
-
     it('reads the uids a write created once more, and changes nothing when the index names the created vertices', async () => {
       const { connection, store } = setup(200, 4, true);
       connection.writes = createEverything;
@@ -362,6 +363,67 @@ describe('JanusGraphGraphStore round trips', () => {
       await expect(store.upsertEdges([edge])).rejects.toBeInstanceOf(ConflictError);
       expect(connection.sent).toHaveLength(4);
       expect(stepsOf(connection.sent[3])).toContain('["drop"]');
+    });
+  });
+
+  describe('movements an upsert finds already stored', () => {
+    const movement = (eid: string): GraphEdge => ({
+      label: 'TRANSFERRED',
+      eid,
+      from: 'acc-1',
+      to: 'acc-2',
+      props: { amountMinor: 500, currency: 'GBP', timestamp: 10, channel: 'wire' },
+    });
+    const found = (eid: string): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['eid', eid],
+        ['label', 'TRANSFERRED'],
+        ['from', 'acc-1'],
+        ['to', 'acc-2'],
+        [
+          'props',
+          new Map<string, unknown>([
+            ['amountMinor', 500],
+            ['currency', 'GBP'],
+            ['timestamp', 10],
+            ['channel', 'wire'],
+          ]),
+        ],
+      ]);
+    it('are written again, unchanged, in one more request, so a missing mixed-index entry is mended', async () => {
+      const { connection, store } = setup(200);
+      connection.answers.push([end('acc-1', 11, 'Account'), end('acc-2', 12, 'Account')]);
+      connection.writes = (rows) =>
+        rows.map((row) => (row.get('eid') === 'm-new' ? 'm-new' : found(String(row.get('eid')))));
+      connection.answers.push([2]);
+      await expect(
+        store.upsertEdges([movement('m-old-1'), movement('m-new'), movement('m-old-2')]),
+      ).resolves.toEqual({ created: 1, updated: 0, unchanged: 2 });
+      expect(connection.sent).toHaveLength(3);
+      const reindex = stepsOf(connection.sent[2]);
+      expect(reindex).toContain('["m-old-1","m-old-2"]');
+      expect(reindex).not.toContain('m-new');
+      expect(reindex).toContain('"property","timestamp"');
+    });
+
+    it('are not written again without a mixed-index backend', async () => {
+      const connection = new ScriptedConnection();
+      const client = new JanusGraphClient(
+        { ...config, mixedIndexBackend: 'none' },
+        {
+          connectionFactory: () => connection,
+          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        },
+      );
+      const store = new JanusGraphGraphStore(client, { batchSize: 200, settleNewKeys: false });
+      connection.answers.push([end('acc-1', 11, 'Account'), end('acc-2', 12, 'Account')]);
+      connection.writes = (rows) => rows.map((row) => found(String(row.get('eid'))));
+      await expect(store.upsertEdges([movement('m-old-1')])).resolves.toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 1,
+      });
+      expect(connection.sent).toHaveLength(2);
     });
   });
 

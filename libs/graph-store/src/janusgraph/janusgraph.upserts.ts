@@ -335,6 +335,24 @@ export function mergeOrphanVertexTraversal(
   return upsertEdgesTraversal(g, rows, merge);
 }
 
+/**
+ * Writes the timestamp of each movement (TRANSFERRED edge) among `eids` again, unchanged.
+ * JanusGraph then writes the edge again under the same id, with its entries in every index,
+ * the mixed (Lucene) one included. This mends a movement stored without its mixed-index entry:
+ * JanusGraph commits to the storage first and to the mixed index second, and a server killed
+ * between the two leaves the movement invisible to window scans. Answers how many it wrote.
+ */
+export function reindexMovementsTraversal(g: GraphTraversalSource, eids: readonly string[]) {
+  // No hasLabel('TRANSFERRED') here: with it JanusGraph answers the look-up from the movement
+  // mixed index (label and eid), which is the index that lacks the movements to mend. The eids
+  // are of movements the upsert just found (its answer checks the label).
+  return g
+    .E()
+    .has('eid', P.within([...eids]))
+    .property('timestamp', __.values('timestamp'))
+    .count();
+}
+
 /** The eids among `eids` that more than one edge holds. */
 export function duplicateEidsTraversal(g: GraphTraversalSource, eids: readonly string[]) {
   return g
