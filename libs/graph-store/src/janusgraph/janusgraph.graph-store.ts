@@ -433,9 +433,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * transaction to the storage first and to the mixed (Lucene) index second, and only logs a
    * failure of the second step: a server killed between the two leaves the movement stored but
    * invisible to `scanMovements` (and so to the alert scan), and the writer's retry finds it by
-   * eid and would change nothing. A movement is sent again only after such a failure, or when a
-   * message is delivered twice, so this costs nothing on a first write. Skipped without a
-   * mixed-index backend.
+   * eid and would change nothing. A first write costs nothing more; a movement sent again (a
+   * retry, a message delivered twice, the same file imported twice) costs one more request per
+   * batch. Skipped without a mixed-index backend.
    */
   private async reindexMovements(eids: readonly string[]): Promise<void> {
     if (eids.length === 0 || this.client.mixedIndexBackend === NO_MIXED_INDEX_BACKEND) return;
