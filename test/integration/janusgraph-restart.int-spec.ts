@@ -1,4 +1,4 @@
-import { JanusGraphGraphStore } from '@app/graph-store';
+import { encodeUidCursor, JanusGraphGraphStore } from '@app/graph-store';
 import type { GraphStore } from '@app/graph-store';
 import { buildBankFixture, fixtureEdges, loadBankFixture } from '@app/graph-store-contract';
 import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
@@ -174,32 +174,9 @@ describeWithLocalJanusGraph(
         try {
           await bootstrapSchema(client);
           await store.upsertVertices(fixture.vertices);
-          const batches: Movement[][] = [];
-          for (let i = 0; i < movements.length; i += CRASH_BATCH) {
-            batches.push(movements.slice(i, i + CRASH_BATCH));
-          }
-          let next = 0;
-          let failedCalls = 0;
-          const writer = async (): Promise<void> => {
-            while (next < batches.length) {
-              const batch = batches[next];
-              next += 1;
-              for (;;) {
-                try {
-                  await store.upsertEdges(batch.map(movementEdge));
-                  break;
-                } catch {
-                  failedCalls += 1;
-                  await new Promise((resolve) => setTimeout(resolve, 500));
-                }
-              }
-            }
-          };
-          const writing = Promise.all(Array.from({ length: CRASH_WRITERS }, writer));
-          await new Promise((resolve) => setTimeout(resolve, CRASH_AFTER_MS));
-          const writtenBeforeCrash = next;
-          await janusGraphService(endpoint.local, 'restart', '--kill');
-          await writing;
+          const crash = await loadThroughCrash(endpoint.local, movements, (batch) =>
+            store.upsertEdges(batch.map(movementEdge)),
+          );
 
           const stored = await store.getEdges(movements.map((movement) => movement.movementId));
           const scanned = new Map<string, number>();
@@ -222,7 +199,7 @@ describeWithLocalJanusGraph(
             .map((movement) => movement.movementId)
             .filter((id) => !scanned.has(id));
           expect({
-            crashMidLoad: writtenBeforeCrash < batches.length && failedCalls > 0,
+            crashMidLoad: crash.midLoad,
             stored: stored.length,
             scanned: scanned.size,
             scannedTwice: [...scanned.values()].filter((count) => count > 1).length,
@@ -240,5 +217,101 @@ describeWithLocalJanusGraph(
       },
       RESTART_TIMEOUT_MS,
     );
+
+    it(
+      'stores every account once, and every one is listed (the per-label mixed index)',
+      async () => {
+        const tag = `crashv-${Date.now().toString(36)}`;
+        const accounts: GraphVertex[] = Array.from({ length: CRASH_MOVEMENTS }, (_, i) => ({
+          label: 'Account',
+          uid: `acc:${tag}:${String(i).padStart(5, '0')}`,
+          props: {
+            accountType: 'personal',
+            currency: 'GBP',
+            openedAt: 0,
+            status: 'active',
+            bankId: 'crashbank',
+            country: 'GB',
+          },
+        }));
+        const { client, store } = await openStore(endpoint.host, endpoint.port);
+        try {
+          await bootstrapSchema(client);
+          const crash = await loadThroughCrash(endpoint.local, accounts, (batch) =>
+            store.upsertVertices(batch),
+          );
+          const stored = await store.getVertices(accounts.map((account) => account.uid));
+          // Listed in uid order from just before this test's uids, until past them.
+          const listed: string[] = [];
+          let cursor: string | undefined = encodeUidCursor('Account', `acc:${tag}:`);
+          while (cursor !== undefined) {
+            const page = await store.listVertices({ label: 'Account', limit: 1_000, cursor });
+            const ours = page.items.filter((vertex) => vertex.uid.startsWith(`acc:${tag}:`));
+            listed.push(...ours.map((vertex) => vertex.uid));
+            cursor = ours.length === page.items.length ? page.nextCursor : undefined;
+          }
+          const listedOnce = new Set(listed);
+          expect({
+            crashMidLoad: crash.midLoad,
+            stored: stored.length,
+            storedOnce: new Set(stored.map((vertex) => vertex.uid)).size,
+            listed: listed.length,
+            listedTwice: listed.length - listedOnce.size,
+            missingFromListing: accounts
+              .map((account) => account.uid)
+              .filter((uid) => !listedOnce.has(uid))
+              .slice(0, 5),
+          }).toEqual({
+            crashMidLoad: true,
+            stored: CRASH_MOVEMENTS,
+            storedOnce: CRASH_MOVEMENTS,
+            listed: CRASH_MOVEMENTS,
+            listedTwice: 0,
+            missingFromListing: [],
+          });
+        } finally {
+          await client.close();
+        }
+      },
+      RESTART_TIMEOUT_MS,
+    );
   },
 );
+
+/**
+ * Writes `items` in requests of CRASH_BATCH, CRASH_WRITERS at a time, each writer retrying a
+ * failed call every 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph
+ * CRASH_AFTER_MS after the start (`service.sh restart --kill`). `midLoad`: the crash came while
+ * requests were still to be written and made at least one call fail.
+ */
+async function loadThroughCrash<T>(
+  local: Parameters<typeof janusGraphService>[0],
+  items: readonly T[],
+  write: (batch: T[]) => Promise<unknown>,
+): Promise<{ midLoad: boolean }> {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += CRASH_BATCH) batches.push(items.slice(i, i + CRASH_BATCH));
+  let next = 0;
+  let failedCalls = 0;
+  const writer = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next];
+      next += 1;
+      for (;;) {
+        try {
+          await write(batch);
+          break;
+        } catch {
+          failedCalls += 1;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    }
+  };
+  const writing = Promise.all(Array.from({ length: CRASH_WRITERS }, writer));
+  await new Promise((resolve) => setTimeout(resolve, CRASH_AFTER_MS));
+  const writtenBeforeCrash = next;
+  await janusGraphService(local, 'restart', '--kill');
+  await writing;
+  return { midLoad: writtenBeforeCrash < batches.length && failedCalls > 0 };
+}

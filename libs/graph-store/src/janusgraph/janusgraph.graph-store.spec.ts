@@ -214,15 +214,67 @@ describe('JanusGraphGraphStore round trips', () => {
           ? createdVertex(row.get('uid'), 1000)
           : stored(person(i), i === 1 ? 'Person 1' : 'Old name'),
       );
+    connection.answers.push(['p1', 'p2', 'p3']); // the found ones are in the mixed index
     const batch = [person(0), person(1), person(2), person(3), person(1)];
     await expect(store.upsertVertices(batch)).resolves.toEqual({
       created: 1,
       updated: 2,
       unchanged: 2,
     });
-    expect(connection.sent).toHaveLength(2);
+    expect(connection.sent).toHaveLength(3);
     expect(rowsOf(connection.sent[0])).toHaveLength(4);
-    expect(writesIn(connection.sent[1])).toBe(2);
+    expect(stepsOf(connection.sent[1])).toContain('["hasLabel","Person"]');
+    expect(writesIn(connection.sent[2])).toBe(2);
+  });
+
+  describe('vertices an upsert finds already stored', () => {
+    const storedPerson = (vertex: GraphVertex): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['uid', vertex.uid],
+        ['label', 'Person'],
+        ['props', new Map<string, unknown>(Object.entries({ uid: vertex.uid, ...vertex.props }))],
+      ]);
+
+    it('are looked up in their mixed index, and the ones it lacks are written again whole', async () => {
+      const { connection, store } = setup(200);
+      connection.writes = (rows) =>
+        rows.map((row) => storedPerson(person(Number(String(row.get('uid')).slice(1)))));
+      connection.answers.push(['p1']); // p2 is stored but missing from personSearch
+      await expect(store.upsertVertices([person(1), person(2)])).resolves.toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 2,
+      });
+      expect(connection.sent).toHaveLength(3);
+      const lookUp = stepsOf(connection.sent[1]);
+      expect(lookUp).toContain('["hasLabel","Person"]');
+      expect(lookUp).toContain('["p1","p2"]');
+      const rewrite = stepsOf(connection.sent[2]);
+      expect(writesIn(connection.sent[2])).toBe(1);
+      expect(rewrite).toContain('"p2"');
+      expect(rewrite).not.toContain('"p1"');
+      expect(rewrite).toContain('"uid","p2"'); // the uid too, the key of every listing
+      expect(rewrite).toContain('"name","Person 2"');
+    });
+
+    it('are not looked up without a mixed-index backend', async () => {
+      const connection = new ScriptedConnection();
+      const client = new JanusGraphClient(
+        { ...config, mixedIndexBackend: 'none' },
+        {
+          connectionFactory: () => connection,
+          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        },
+      );
+      const store = new JanusGraphGraphStore(client, { batchSize: 200, settleNewKeys: false });
+      connection.writes = (rows) => rows.map(() => storedPerson(person(1)));
+      await expect(store.upsertVertices([person(1)])).resolves.toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 1,
+      });
+      expect(connection.sent).toHaveLength(1);
+    });
   });
 
   it('stops sending write requests after one fails, tries that one once more, and reports the failure', async () => {

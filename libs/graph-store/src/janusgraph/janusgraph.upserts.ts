@@ -353,6 +353,24 @@ export function reindexMovementsTraversal(g: GraphTraversalSource, eids: readonl
     .count();
 }
 
+/**
+ * The uids among `uids` of vertices labelled `label` that the label's mixed index lists.
+ * With `hasLabel`, JanusGraph answers this from both the unique uid index and the label's mixed
+ * index (`<label>Search`, label and uid) and keeps what both hold: a vertex stored without its
+ * mixed-index entry is left out, which is what this look-up is for.
+ */
+export function mixedIndexedUidsTraversal(
+  g: GraphTraversalSource,
+  label: string,
+  uids: readonly string[],
+) {
+  return g
+    .V()
+    .hasLabel(label)
+    .has('uid', P.within([...uids]))
+    .values('uid');
+}
+
 /** The eids among `eids` that more than one edge holds. */
 export function duplicateEidsTraversal(g: GraphTraversalSource, eids: readonly string[]) {
   return g
