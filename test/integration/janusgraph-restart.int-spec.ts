@@ -134,51 +134,73 @@ describeWithLocalJanusGraph(
   },
 );
 
-/** Movements the crash test below writes, in requests of BATCH, WRITERS at a time. */
+/** What the crash test below writes, in requests of CRASH_BATCH, CRASH_WRITERS at a time. */
 const CRASH_MOVEMENTS = 8_000;
+const CRASH_ACCOUNTS = 4_000;
 const CRASH_BATCH = 250;
 const CRASH_WRITERS = 3;
 /** When the crash comes, after the first write started. */
 const CRASH_AFTER_MS = 1_500;
 
 /**
- * JanusGraph killed (SIGKILL, no shutdown at all) while movements are being written, then
- * started again; each writer retries a failed call until it succeeds, as the ingest worker does.
- * A write cut off between JanusGraph's storage commit and its mixed-index commit leaves its
- * movements stored but not indexed; the retry finds them by eid, and the store writes them
- * again so that they are indexed (before, one run in three left a whole request of 250
- * movements out of every window scan). Afterwards every movement is stored once and found by
- * the window scan.
+ * JanusGraph killed (SIGKILL, no shutdown at all) while movements and accounts are being
+ * written, then started again; each writer retries a failed call until it succeeds, as the
+ * ingest worker does. A write cut off between JanusGraph's storage commit and its mixed-index
+ * commit leaves its items stored but not indexed; the retry finds them (by eid, by uid), and the
+ * store writes them again so that they are indexed. Before, one run in three left a whole
+ * request of 250 movements out of every window scan, or 250 accounts out of the listing.
+ * Afterwards every item is stored once, every movement is found by the window scan and every
+ * account by the listing.
  */
 describeWithLocalJanusGraph(
-  'JanusGraph killed while movements are written (docker/local/janusgraph/service.sh restart --kill)',
+  'JanusGraph killed while movements and accounts are written (docker/local/janusgraph/service.sh restart --kill)',
   (endpoint) => {
     it(
-      'stores every movement once, and every one is found by the window scan',
+      'stores every item once; the window scan finds every movement, the listing every account',
       async () => {
         const tag = `crash-${Date.now().toString(36)}`;
         const fixture = buildBankFixture(tag);
-        const accounts = fixture.vertices.filter((vertex) => vertex.label === 'Account');
+        const fixtureAccounts = fixture.vertices.filter((vertex) => vertex.label === 'Account');
         // A window of its own: one millisecond per movement, far from the fixture's.
         const t0 = fixture.t0 + 2_000 * 3_600_000 + (Date.now() % 1_000_000) * CRASH_MOVEMENTS;
         const movements: Movement[] = Array.from({ length: CRASH_MOVEMENTS }, (_, i) => ({
           movementId: `mv:${tag}:${i}`,
-          fromAccount: accounts[i % accounts.length].uid,
-          toAccount: accounts[(i * 7 + 1) % accounts.length].uid,
+          fromAccount: fixtureAccounts[i % fixtureAccounts.length].uid,
+          toAccount: fixtureAccounts[(i * 7 + 1) % fixtureAccounts.length].uid,
           amountMinor: 100 + i,
           currency: 'GBP',
           timestamp: t0 + i,
           channel: 'wire',
         }));
+        const accounts: GraphVertex[] = Array.from({ length: CRASH_ACCOUNTS }, (_, i) => ({
+          label: 'Account',
+          uid: `acc:${tag}:${String(i).padStart(5, '0')}`,
+          props: {
+            accountType: 'personal',
+            currency: 'GBP',
+            openedAt: 0,
+            status: 'active',
+            bankId: 'crashbank',
+            country: 'GB',
+          },
+        }));
         const { client, store } = await openStore(endpoint.host, endpoint.port);
         try {
           await bootstrapSchema(client);
           await store.upsertVertices(fixture.vertices);
-          const crash = await loadThroughCrash(endpoint.local, movements, (batch) =>
-            store.upsertEdges(batch.map(movementEdge)),
+          // Account and movement requests in turn, so that the crash can cut either kind.
+          const accountCalls = batchesOf(accounts).map(
+            (batch) => () => store.upsertVertices(batch),
           );
+          const movementCalls = batchesOf(movements).map(
+            (batch) => () => store.upsertEdges(batch.map(movementEdge)),
+          );
+          const calls = movementCalls.flatMap((call, i) =>
+            i < accountCalls.length ? [accountCalls[i], call] : [call],
+          );
+          const crash = await callThroughCrash(endpoint.local, calls);
 
-          const stored = await store.getEdges(movements.map((movement) => movement.movementId));
+          const storedMovements = await store.getEdges(movements.map((m) => m.movementId));
           const scanned = new Map<string, number>();
           let after: { timestamp: number; movementId: string } | undefined;
           for (;;) {
@@ -195,52 +217,7 @@ describeWithLocalJanusGraph(
             const last = page[page.length - 1];
             after = { timestamp: last.timestamp, movementId: last.movementId };
           }
-          const missingFromScan = movements
-            .map((movement) => movement.movementId)
-            .filter((id) => !scanned.has(id));
-          expect({
-            crashMidLoad: crash.midLoad,
-            stored: stored.length,
-            scanned: scanned.size,
-            scannedTwice: [...scanned.values()].filter((count) => count > 1).length,
-            missingFromScan: missingFromScan.slice(0, 5),
-          }).toEqual({
-            crashMidLoad: true,
-            stored: CRASH_MOVEMENTS,
-            scanned: CRASH_MOVEMENTS,
-            scannedTwice: 0,
-            missingFromScan: [],
-          });
-        } finally {
-          await client.close();
-        }
-      },
-      RESTART_TIMEOUT_MS,
-    );
-
-    it(
-      'stores every account once, and every one is listed (the per-label mixed index)',
-      async () => {
-        const tag = `crashv-${Date.now().toString(36)}`;
-        const accounts: GraphVertex[] = Array.from({ length: CRASH_MOVEMENTS }, (_, i) => ({
-          label: 'Account',
-          uid: `acc:${tag}:${String(i).padStart(5, '0')}`,
-          props: {
-            accountType: 'personal',
-            currency: 'GBP',
-            openedAt: 0,
-            status: 'active',
-            bankId: 'crashbank',
-            country: 'GB',
-          },
-        }));
-        const { client, store } = await openStore(endpoint.host, endpoint.port);
-        try {
-          await bootstrapSchema(client);
-          const crash = await loadThroughCrash(endpoint.local, accounts, (batch) =>
-            store.upsertVertices(batch),
-          );
-          const stored = await store.getVertices(accounts.map((account) => account.uid));
+          const storedAccounts = await store.getVertices(accounts.map((account) => account.uid));
           // Listed in uid order from just before this test's uids, until past them.
           const listed: string[] = [];
           let cursor: string | undefined = encodeUidCursor('Account', `acc:${tag}:`);
@@ -253,8 +230,14 @@ describeWithLocalJanusGraph(
           const listedOnce = new Set(listed);
           expect({
             crashMidLoad: crash.midLoad,
-            stored: stored.length,
-            storedOnce: new Set(stored.map((vertex) => vertex.uid)).size,
+            storedMovements: storedMovements.length,
+            scanned: scanned.size,
+            scannedTwice: [...scanned.values()].filter((count) => count > 1).length,
+            missingFromScan: movements
+              .map((movement) => movement.movementId)
+              .filter((id) => !scanned.has(id))
+              .slice(0, 5),
+            storedAccounts: new Set(storedAccounts.map((vertex) => vertex.uid)).size,
             listed: listed.length,
             listedTwice: listed.length - listedOnce.size,
             missingFromListing: accounts
@@ -263,9 +246,12 @@ describeWithLocalJanusGraph(
               .slice(0, 5),
           }).toEqual({
             crashMidLoad: true,
-            stored: CRASH_MOVEMENTS,
-            storedOnce: CRASH_MOVEMENTS,
-            listed: CRASH_MOVEMENTS,
+            storedMovements: CRASH_MOVEMENTS,
+            scanned: CRASH_MOVEMENTS,
+            scannedTwice: 0,
+            missingFromScan: [],
+            storedAccounts: CRASH_ACCOUNTS,
+            listed: CRASH_ACCOUNTS,
             listedTwice: 0,
             missingFromListing: [],
           });
@@ -278,28 +264,31 @@ describeWithLocalJanusGraph(
   },
 );
 
-/**
- * Writes `items` in requests of CRASH_BATCH, CRASH_WRITERS at a time, each writer retrying a
- * failed call every 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph
- * CRASH_AFTER_MS after the start (`service.sh restart --kill`). `midLoad`: the crash came while
- * requests were still to be written and made at least one call fail.
- */
-async function loadThroughCrash<T>(
-  local: Parameters<typeof janusGraphService>[0],
-  items: readonly T[],
-  write: (batch: T[]) => Promise<unknown>,
-): Promise<{ midLoad: boolean }> {
+function batchesOf<T>(items: readonly T[]): T[][] {
   const batches: T[][] = [];
   for (let i = 0; i < items.length; i += CRASH_BATCH) batches.push(items.slice(i, i + CRASH_BATCH));
+  return batches;
+}
+
+/**
+ * Makes `calls` in order, CRASH_WRITERS at a time, each writer retrying a failed call every
+ * 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph CRASH_AFTER_MS
+ * after the start (`service.sh restart --kill`). `midLoad`: the crash came while calls were
+ * still to be made and made at least one fail.
+ */
+async function callThroughCrash(
+  local: Parameters<typeof janusGraphService>[0],
+  calls: readonly (() => Promise<unknown>)[],
+): Promise<{ midLoad: boolean }> {
   let next = 0;
   let failedCalls = 0;
   const writer = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next];
+    while (next < calls.length) {
+      const call = calls[next];
       next += 1;
       for (;;) {
         try {
-          await write(batch);
+          await call();
           break;
         } catch {
           failedCalls += 1;
@@ -310,8 +299,8 @@ async function loadThroughCrash<T>(
   };
   const writing = Promise.all(Array.from({ length: CRASH_WRITERS }, writer));
   await new Promise((resolve) => setTimeout(resolve, CRASH_AFTER_MS));
-  const writtenBeforeCrash = next;
+  const madeBeforeCrash = next;
   await janusGraphService(local, 'restart', '--kill');
   await writing;
-  return { midLoad: writtenBeforeCrash < batches.length && failedCalls > 0 };
+  return { midLoad: madeBeforeCrash < calls.length && failedCalls > 0 };
 }
