@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LocalCassandra, LocalJanusGraph, LocalPulsar } from './local-services';
 
 /** What a service script printed; it exits non-zero when the service did not do what was asked. */
@@ -37,6 +39,22 @@ export function janusGraphService(
   ...command: readonly string[]
 ): Promise<ScriptOutput> {
   return runScript(local.script, ['--services-dir', local.servicesDir, ...command]);
+}
+
+/**
+ * The lines of the JanusGraph server's log from its run before the last start (service.sh keeps
+ * it as `janusgraph.log.prev`) that contain any of `phrases` (plain text, not patterns). After a
+ * restart, that is the log of the stop.
+ */
+export async function previousJanusGraphLogLines(
+  local: LocalJanusGraph,
+  phrases: readonly string[],
+): Promise<string[]> {
+  const log = await readFile(
+    join(local.servicesDir, 'janusgraph', 'logs', 'janusgraph.log.prev'),
+    'utf8',
+  );
+  return log.split('\n').filter((line) => phrases.some((phrase) => line.includes(phrase)));
 }
 
 /** Runs docker/local/cassandra/service.sh on some nodes (`kill 2`, `start 2`, ...). */

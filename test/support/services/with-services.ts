@@ -171,6 +171,11 @@ export function describeWithLocalPulsar(
   describe(title, () => body({ ...endpoint, local }));
 }
 
-export { cassandraService, janusGraphService, pulsarService } from './service-scripts';
+export {
+  cassandraService,
+  janusGraphService,
+  previousJanusGraphLogLines,
+  pulsarService,
+} from './service-scripts';
 export type { ScriptOutput } from './service-scripts';
 export type { CqlStorage, LocalCassandra, LocalJanusGraph, LocalPulsar } from './local-services';

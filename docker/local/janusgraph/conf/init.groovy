@@ -9,12 +9,14 @@
 // then closes the storage and the Lucene indexes) while Gremlin Server was still running requests.
 // A commit writes the storage first and the mixed indexes second, and JanusGraph only logs a
 // failure of the second step: a movement could be stored, reported as written, and be missing from
-// every window scan. Here JanusGraph's hook is replaced by one that first waits (up to
-// DRAIN_SECONDS) for the transactions open at the stop to end, then closes the graph as before.
-// When nothing is in flight it closes at once, exactly like JanusGraph's hook. (Removing the hook
-// altogether and leaving the close to Gremlin Server was tried and taken back: see
-// docs/operations.md, "Stopping JanusGraph".)
+// every window scan. Here JanusGraph's hook is replaced by one that first waits for Gremlin Server
+// to stop taking requests (its shutdown LifeCycleHook below, which it runs after shutting its
+// thread pools down), then for every open transaction to end, at most DRAIN_SECONDS in all, and
+// then closes the graph as before. When nothing is in flight it closes within milliseconds, like
+// JanusGraph's hook. (Removing the hook altogether and leaving the close to Gremlin Server was
+// tried and taken back: see docs/operations.md, "Stopping JanusGraph".)
 def DRAIN_SECONDS = 20
+def serverStopping = new java.util.concurrent.CountDownLatch(1)
 def replaceGraphShutdownHook = { graphToClose, logger ->
     def field = org.janusgraph.graphdb.database.StandardJanusGraph.getDeclaredField('shutdownHook')
     field.setAccessible(true)
@@ -22,11 +24,15 @@ def replaceGraphShutdownHook = { graphToClose, logger ->
     if (graphHook == null) return
     def drainThenClose = {
         def deadline = System.nanoTime() + DRAIN_SECONDS * 1_000_000_000L
-        def inFlight = graphToClose.getOpenTransactions().findAll { it.isOpen() }
+        if (!serverStopping.await(DRAIN_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+            logger.warn("stop: Gremlin Server did not begin its stop within ${DRAIN_SECONDS} s")
+        }
+        def open = { graphToClose.getOpenTransactions().findAll { it.isOpen() } }
+        def inFlight = open()
         if (!inFlight.isEmpty()) logger.info("stop: waiting for ${inFlight.size()} open transaction(s) to end before closing the graph")
         while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20)
-            inFlight = inFlight.findAll { it.isOpen() }
+            inFlight = open()
         }
         if (!inFlight.isEmpty()) logger.warn("stop: ${inFlight.size()} transaction(s) still open after ${DRAIN_SECONDS} s; closing the graph anyway (they are rolled back)")
         graphToClose.close()
@@ -47,6 +53,7 @@ globals << [hook: [
         },
         onShutDown: { ctx ->
             ctx.logger.info("init.groovy: server shutting down")
+            serverStopping.countDown()
         }
 ] as LifeCycleHook]
 
