@@ -22,6 +22,9 @@ else
   trap 'bash docker/local/services.sh down >/dev/null 2>&1 || true' EXIT
 fi
 
+step_started=$SECONDS
+step() { echo "== test:all: $* [at $((SECONDS - step_started)) s]"; }
+step "JanusGraph and Pulsar"
 bash docker/local/services.sh up
 
 export TZ=UTC
@@ -35,11 +38,13 @@ if [[ $# -gt 0 ]]; then coverage=(); fi
 # the parent process mostly waits. Two workers there took 175 s instead of 265 s.
 cores="$(nproc 2> /dev/null || echo 2)"
 workers=$((cores > 2 ? cores - 1 : 2))
+step "unit and e2e tests (embedded backends)"
 env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
   npx jest --selectProjects unit e2e --maxWorkers="$workers" "${coverage[@]}" "$@"
 
 # The analyst web app in a real browser (Debian's Chromium; with CI=true a missing browser fails).
 # Its global setup builds the web app first. Not measured: the web app is tested in the browser.
+step "browser tests"
 env -u GRAPH_BACKEND -u STREAMING_BACKEND -u JANUSGRAPH_HOST -u PULSAR_WEB_URL -u PULSAR_SERVICE_URL \
   npx jest --selectProjects browser --runInBand --passWithNoTests "$@"
 
@@ -52,11 +57,15 @@ export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
 npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/bootstrap-schema.ts
 
 # The node-loss test needs two Cassandra nodes: it runs in the Cassandra phase below.
+step "integration tests on JanusGraph (BerkeleyDB JE) and Pulsar"
 npx jest --selectProjects integration --runInBand \
   --testPathIgnorePatterns '/node_modules/' 'cassandra-cluster\.int-spec\.ts$' "$@"
 
 # JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports).
+step "JanusGraph on Cassandra (test/run-cassandra.sh)"
 bash test/run-cassandra.sh
 
 # JanusGraph without a mixed-index backend: the contract suites on composite indexes alone.
+step "composite indexes only (test/run-composite-only.sh)"
 bash test/run-composite-only.sh
+step "done"

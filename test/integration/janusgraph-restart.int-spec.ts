@@ -1,7 +1,7 @@
 import { encodeUidCursor, JanusGraphGraphStore } from '@app/graph-store';
 import type { GraphStore } from '@app/graph-store';
 import { buildBankFixture, fixtureEdges, loadBankFixture } from '@app/graph-store-contract';
-import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
+import { __, bootstrapSchema, JanusGraphClient, P } from '@app/janusgraph';
 import type { SchemaBootstrapReport } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { describeWithLocalJanusGraph, janusGraphService } from '@app/testing';
@@ -256,6 +256,9 @@ describeWithLocalJanusGraph(
             missingFromListing: [],
           });
         } finally {
+          // Leave the graph as it was: the contract suite, which may run next on this server,
+          // clears the whole graph before each of its tests.
+          await dropVertices(client, [...fixture.vertices, ...accounts]).catch(() => undefined);
           await client.close();
         }
       },
@@ -263,6 +266,16 @@ describeWithLocalJanusGraph(
     );
   },
 );
+
+/** Drops `vertices` and their edges, 500 per request. */
+async function dropVertices(client: JanusGraphClient, vertices: readonly GraphVertex[]) {
+  for (let i = 0; i < vertices.length; i += 500) {
+    const uids = vertices.slice(i, i + 500).map((vertex) => vertex.uid);
+    await client.submit(client.g.V().has('uid', P.within(uids)).sideEffect(__.drop()).count(), {
+      operation: 'clean up',
+    });
+  }
+}
 
 function batchesOf<T>(items: readonly T[]): T[][] {
   const batches: T[][] = [];

@@ -164,15 +164,17 @@ describe('JanusGraphGraphStore round trips', () => {
     const { connection, store } = setup(200);
     connection.writes = createEverything;
     const batch = Array.from({ length: 150 }, (_unused, i) => person(i));
+    connection.answers.push(batch.map((vertex) => vertex.uid)); // all in the mixed index
     await expect(store.upsertVertices(batch)).resolves.toEqual({
       created: 150,
       updated: 0,
       unchanged: 0,
     });
-    expect(connection.sent).toHaveLength(1);
+    expect(connection.sent).toHaveLength(2); // the write, then the mixed-index look-up
     expect(rowsOf(connection.sent[0])?.map((row) => row.get('uid'))).toEqual(
       batch.map((vertex) => vertex.uid),
     );
+    expect(stepsOf(connection.sent[1])).toContain('["hasLabel","Person"]');
   });
 
   it('checks a larger call once, then writes batchSize items per request, writeConcurrency at a time', async () => {
@@ -214,7 +216,7 @@ describe('JanusGraphGraphStore round trips', () => {
           ? createdVertex(row.get('uid'), 1000)
           : stored(person(i), i === 1 ? 'Person 1' : 'Old name'),
       );
-    connection.answers.push(['p1', 'p2', 'p3']); // the found ones are in the mixed index
+    connection.answers.push(['p0', 'p1', 'p2', 'p3']); // all of them are in the mixed index
     const batch = [person(0), person(1), person(2), person(3), person(1)];
     await expect(store.upsertVertices(batch)).resolves.toEqual({
       created: 1,
@@ -255,6 +257,24 @@ describe('JanusGraphGraphStore round trips', () => {
       expect(rewrite).not.toContain('"p1"');
       expect(rewrite).toContain('"uid","p2"'); // the uid too, the key of every listing
       expect(rewrite).toContain('"name","Person 2"');
+    });
+
+    it('are looked up when created too, and written again whole when the index lacks them (a write reported done without its index half)', async () => {
+      const { connection, store } = setup(200);
+      connection.writes = createEverything;
+      connection.answers.push(['p0']); // p1 was stored, its mixed-index commit failed
+      await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual({
+        created: 2,
+        updated: 0,
+        unchanged: 0,
+      });
+      expect(connection.sent).toHaveLength(3);
+      expect(stepsOf(connection.sent[1])).toContain('["p0","p1"]');
+      const rewrite = stepsOf(connection.sent[2]);
+      expect(writesIn(connection.sent[2])).toBe(1);
+      expect(rewrite).toContain('"uid","p1"');
+      expect(rewrite).toContain('"name","Person 1"');
+      expect(rewrite).not.toContain('"p0"');
     });
 
     it('are not looked up without a mixed-index backend', async () => {
@@ -367,12 +387,13 @@ describe('JanusGraphGraphStore round trips', () => {
       const { connection, store } = setup(200, 4, true);
       connection.writes = createEverything;
       connection.answers.push([end('p0', 1000, 'Person'), end('p1', 1001, 'Person')]);
+      connection.answers.push(['p0', 'p1']); // the mixed-index look-up
       await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual({
         created: 2,
         updated: 0,
         unchanged: 0,
       });
-      expect(connection.sent).toHaveLength(2); // the write, then the read of p0 and p1
+      expect(connection.sent).toHaveLength(3); // the write, the read of p0 and p1, the look-up
       expect(stepsOf(connection.sent[1])).toContain('"p0","p1"');
     });
 
@@ -383,9 +404,10 @@ describe('JanusGraphGraphStore round trips', () => {
         [end('p0', 1000, 'Person'), end('p1', 7, 'Person')], // p1's index names vertex 7
         [], // the orphan 1001 has no edges
         [0], // the merge
+        ['p0', 'p1'], // the mixed-index look-up
       );
       await store.upsertVertices([person(0), person(1)]);
-      expect(connection.sent).toHaveLength(4);
+      expect(connection.sent).toHaveLength(5);
       expect(stepsOf(connection.sent[2])).toContain('["V",1001]'); // the orphan's edges
       const merge = stepsOf(connection.sent[3]);
       expect(merge).toContain('["V",1001]'); // the orphan, dropped
