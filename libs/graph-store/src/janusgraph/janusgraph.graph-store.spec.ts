@@ -137,6 +137,20 @@ function setup(batchSize: number, writeConcurrency = 4, settleNewKeys = false) {
   return { connection, client, store };
 }
 
+/** A store on a scripted connection to a JanusGraph without a mixed-index backend. */
+function setupWithoutMixedIndex() {
+  const connection = new ScriptedConnection();
+  const client = new JanusGraphClient(
+    { ...config, mixedIndexBackend: 'none' },
+    {
+      connectionFactory: () => connection,
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    },
+  );
+  const store = new JanusGraphGraphStore(client, { batchSize: 200, settleNewKeys: false });
+  return { connection, store };
+}
+
 const person = (i: number): GraphVertex => ({
   label: 'Person',
   uid: `p${i}`,
@@ -278,15 +292,7 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('are not looked up without a mixed-index backend', async () => {
-      const connection = new ScriptedConnection();
-      const client = new JanusGraphClient(
-        { ...config, mixedIndexBackend: 'none' },
-        {
-          connectionFactory: () => connection,
-          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        },
-      );
-      const store = new JanusGraphGraphStore(client, { batchSize: 200, settleNewKeys: false });
+      const { connection, store } = setupWithoutMixedIndex();
       connection.writes = (rows) => rows.map(() => storedPerson(person(1)));
       await expect(store.upsertVertices([person(1)])).resolves.toEqual({
         created: 0,
@@ -481,15 +487,7 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('are not written again without a mixed-index backend', async () => {
-      const connection = new ScriptedConnection();
-      const client = new JanusGraphClient(
-        { ...config, mixedIndexBackend: 'none' },
-        {
-          connectionFactory: () => connection,
-          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        },
-      );
-      const store = new JanusGraphGraphStore(client, { batchSize: 200, settleNewKeys: false });
+      const { connection, store } = setupWithoutMixedIndex();
       connection.answers.push([end('acc-1', 11, 'Account'), end('acc-2', 12, 'Account')]);
       connection.writes = (rows) => rows.map((row) => found(String(row.get('eid'))));
       await expect(store.upsertEdges([movement('m-old-1')])).resolves.toEqual({
