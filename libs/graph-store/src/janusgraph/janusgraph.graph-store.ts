@@ -289,7 +289,7 @@ function isRefusal(error: unknown): boolean {
  *   that the write looks up only the eids and takes its ends by vertex id. Found items
  *   whose props changed cost one more request per `batchSize` of them. Items found already
  *   stored are checked against the mixed index and mended when it lacks them (one more request
- *   per batch that has any: a read for vertices, a rewrite of the movements; see
+ *   per batch that has some: a read for vertices, a rewrite of the movements; see
  *   `unindexedVertices` and `reindexMovements`).
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
