@@ -287,10 +287,10 @@ function isRefusal(error: unknown): boolean {
  *   request. Each request is one transaction: a failed check writes nothing of it. An edge
  *   request is preceded by one read of its ends (uid -> vertex id and label, checked here), so
  *   that the write looks up only the eids and takes its ends by vertex id. Found items
- *   whose props changed cost one more request per `batchSize` of them. Items found already
- *   stored are checked against the mixed index and mended when it lacks them (one more request
- *   per batch that has some: a read for vertices, a rewrite of the movements; see
- *   `unindexedVertices` and `reindexMovements`).
+ *   whose props changed cost one more request per `batchSize` of them. Every vertex written is
+ *   looked up in its mixed index afterwards (one read per batch), and written again when the
+ *   index lacks it; movements found already stored are written again unchanged (one request per
+ *   batch that has some). See `unindexedVertices` and `reindexMovements`.
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
  *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
