@@ -31,7 +31,8 @@ import {
   expectedScan,
   uidsOf,
 } from './expectations';
-import { buildBankFixture, fixtureEdges, HOUR, loadBankFixture } from './fixture';
+import { ContractStore } from './contract-store';
+import { buildBankFixture, fixtureEdges, HOUR } from './fixture';
 
 /** What an adapter's spec hands to the contract: a ready store and how to release it. */
 export interface ContractSubject {
@@ -98,8 +99,9 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  *     return { store, close: async () => {} };
  *   });
  *
- * `make` runs once for the suite; every test starts with `store.clear()`, loads what it needs
- * (at most the ~90-element fixture) and relies on no insertion order.
+ * `make` runs once for the suite; every test starts from an empty store or from the ~90-element
+ * fixture (each describe block says which, see ContractStore: the store is cleared or reloaded
+ * only if a test may have changed it), and relies on no insertion order.
  *
  * Besides the port's own comments, the suite pins these rules (every adapter must follow them):
  * - upserts: see the header of batch-validation.ts (replace semantics, exact result counts,
@@ -134,22 +136,22 @@ export function describeGraphStoreContract(
     const T0 = fx.t0;
     const END = T0 + 400 * HOUR; // after every fixture movement
     let subject: ContractSubject | undefined;
+    let state: ContractStore;
     let store: GraphStore;
 
     beforeAll(async () => {
       subject = await make();
-      store = subject.store;
+      state = new ContractStore(subject.store, fx);
+      store = state.store;
     });
 
     afterAll(async () => {
       await subject?.close();
     });
 
-    beforeEach(async () => {
-      await store.clear();
-    });
-
-    const load = (): Promise<void> => loadBankFixture(store, fx);
+    /** Each describe block starts its tests from one of these two. */
+    const empty = (): Promise<void> => state.empty();
+    const load = (): Promise<void> => state.loadFixture();
     const vertex = <T extends GraphVertex>(uid: string): T => {
       const found = fx.vertices.find((v) => v.uid === uid);
       if (!found) throw new Error(`fixture has no vertex ${uid}`);
@@ -162,6 +164,8 @@ export function describeGraphStoreContract(
     };
 
     describe('backend and ping', () => {
+      beforeEach(empty);
+
       it('names its backend and answers ping', async () => {
         expect(['memory', 'janusgraph']).toContain(store.backend);
         await expect(store.ping()).resolves.toBeUndefined();
@@ -169,6 +173,8 @@ export function describeGraphStoreContract(
     });
 
     describe('upsertVertices', () => {
+      beforeEach(empty);
+
       it('creates every vertex and reads each back exactly as written', async () => {
         const result = await store.upsertVertices(fx.vertices);
         expect(result).toEqual({ created: fx.vertices.length, updated: 0, unchanged: 0 });
@@ -350,6 +356,8 @@ export function describeGraphStoreContract(
     });
 
     describe('upsertEdges', () => {
+      beforeEach(empty);
+
       beforeEach(async () => {
         await store.upsertVertices(fx.vertices);
       });
@@ -1347,6 +1355,8 @@ export function describeGraphStoreContract(
     });
 
     describe('counts', () => {
+      beforeEach(empty);
+
       it('reports zero for every label of an empty store', async () => {
         expect(await store.counts()).toEqual(emptyCounts());
       });
@@ -1369,6 +1379,8 @@ export function describeGraphStoreContract(
     });
 
     describe('clear', () => {
+      beforeEach(empty);
+
       it('removes everything, and the store can be loaded again', async () => {
         await load();
         await store.clear();
