@@ -108,6 +108,21 @@ JAVA_MODULE_OPTS=(
 PROBE_SCRIPT="'janusgraph=' + org.janusgraph.graphdb.configuration.JanusGraphConstants.VERSION + ';tinkerpop=' + org.apache.tinkerpop.gremlin.util.Gremlin.version() + ';probe=' + g.inject(1).count().next()"
 
 log() { printf '[janusgraph] %s\n' "$*" >&2; }
+
+# Opens the graph in a plain JVM until every table JanusGraph needs exists on every Cassandra
+# node (see conf/create-cql-tables.groovy); its output goes to logs/create-cql-tables.log.
+create_cql_tables() {
+  local t0=$SECONDS
+  if CLASSPATH="$CLASSPATH_VALUE" "$JAVA" -Xmx512m "${JAVA_MODULE_OPTS[@]}" \
+      -Djava.net.preferIPv4Stack=true "-Dlog4j2.configurationFile=file:$CONF_OUT/log4j2-server.xml" \
+      "-Djanusgraph.log.dir=$LOG_DIR" groovy.ui.GroovyMain "$SCRIPT_DIR/conf/create-cql-tables.groovy" \
+      "$CONF_OUT/janusgraph.properties" > "$LOG_DIR/create-cql-tables.log" 2>&1; then
+    log "$(tail -n 1 "$LOG_DIR/create-cql-tables.log") in $((SECONDS - t0))s"
+  else
+    log "creating the tables in one JVM failed; see $LOG_DIR/create-cql-tables.log"
+    return 1
+  fi
+}
 die() { log "ERROR: $*"; exit 1; }
 
 show_logs() {
@@ -439,13 +454,14 @@ cmd_start() {
       stop_pid "$pid" || true
       rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       # On a new keyspace of a Cassandra cluster, a node may answer before the tables that
-      # JanusGraph has just created reached it. The tables exist now: start once more. On a busy
-      # machine each try may get only one table further (JanusGraph has about ten), hence 15.
+      # JanusGraph has just created reached it (janusgraph-cql.properties makes the driver wait
+      # for that; this stays for a schema agreement that timed out). The tables exist now: start
+      # once more. Each try may get only one table further (JanusGraph has about ten), hence 15.
       if [[ $STORAGE == cql && ${JANUSGRAPH_SCHEMA_RETRY:-0} -lt 15 ]] \
           && grep -qE 'table [A-Za-z0-9_]+ does not exist' "$LOG_FILE"; then
-        log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); starting again"
+        log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); creating the rest in one JVM (conf/create-cql-tables.groovy), then starting again"
         JANUSGRAPH_SCHEMA_RETRY=$((${JANUSGRAPH_SCHEMA_RETRY:-0} + 1))
-        sleep 3 # give the schema time to reach every node
+        create_cql_tables || sleep 3 # its log says why; the retries below still apply
         cmd_start
         return
       fi
