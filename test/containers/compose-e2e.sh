@@ -62,7 +62,7 @@ fail() { # the reason first and again after the logs, so that the tail of a long
 cleanup() {
   local rc=$?
   if [[ ${GB_E2E_KEEP:-false} != true ]]; then
-    compose down -v > "$work/down.log" 2>&1 || true
+    compose down -v -t 5 > "$work/down.log" 2>&1 || true
     remove_volumes
   fi
   exit "$rc"
@@ -238,7 +238,8 @@ echo "after down/up: the whole bank and every one of the $listed listed alerts a
 phase_done
 
 phase "down -v"
-compose down -v > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; fail "compose down -v"; }
+# The clean stop was checked above; the data goes now, so 5 s each (not 60) before a kill.
+compose down -v -t 5 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; fail "compose down -v"; }
 remove_volumes
 [[ -z "$(gb_podman volume ls -q --filter "name=${project}_")" ]] || fail "volumes left after down -v"
 phase_done
