@@ -45,4 +45,12 @@ describe('ContractStore (how the contract suite starts each test)', () => {
     expect(clear).toHaveBeenCalledTimes(2);
     expect(await state.store.getVertex(extra.uid)).toBeUndefined();
   });
+
+  it('refuses the store in a test that has not said what it starts from', async () => {
+    const state = new ContractStore(new MemoryGraphStore(), fixture);
+    state.beginTest();
+    expect(() => state.store.counts()).toThrow(/before empty\(\) or loadFixture\(\)/);
+    await state.empty();
+    await expect(state.store.counts()).resolves.toBeDefined();
+  });
 });

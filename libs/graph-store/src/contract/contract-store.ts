@@ -41,6 +41,8 @@ type Content = 'empty' | 'fixture' | 'unknown';
 export class ContractStore {
   readonly store: GraphStore;
   private content: Content = 'unknown';
+  /** empty() or loadFixture() was called since beginTest(): the test knows what it starts from. */
+  private started = true;
 
   constructor(
     private readonly raw: GraphStore,
@@ -52,6 +54,11 @@ export class ContractStore {
         if (typeof value !== 'function') return value;
         const method = value;
         return (...args: unknown[]): unknown => {
+          if (!this.started) {
+            throw new Error(
+              'a contract test used the store before empty() or loadFixture(): give its describe block a beforeEach that starts from one of them',
+            );
+          }
           if (!READ_METHODS.has(property)) this.content = 'unknown';
           const result: unknown = Reflect.apply(method, target, args);
           return result;
@@ -60,8 +67,17 @@ export class ContractStore {
     });
   }
 
+  /**
+   * Called before each test: until the test (or its beforeEach) calls empty() or loadFixture(),
+   * any use of `store` throws, so that no test silently starts from what the last one left.
+   */
+  beginTest(): void {
+    this.started = false;
+  }
+
   /** The store holds nothing (cleared unless nothing was written since the last clear). */
   async empty(): Promise<void> {
+    this.started = true;
     if (this.content === 'empty') return;
     this.content = 'unknown';
     await this.raw.clear();
@@ -70,6 +86,7 @@ export class ContractStore {
 
   /** The store holds exactly the bank fixture (reloaded unless nothing was written since). */
   async loadFixture(): Promise<void> {
+    this.started = true;
     if (this.content === 'fixture') return;
     await this.empty();
     this.content = 'unknown';

@@ -149,6 +149,10 @@ export function describeGraphStoreContract(
       await subject?.close();
     });
 
+    beforeEach(() => {
+      state.beginTest();
+    });
+
     /** Each describe block starts its tests from one of these two. */
     const empty = (): Promise<void> => state.empty();
     const load = (): Promise<void> => state.loadFixture();
