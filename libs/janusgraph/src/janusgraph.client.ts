@@ -111,6 +111,11 @@ export class JanusGraphClient {
   private readonly policies: GraphPolicies;
   /** The mixed-index backend the schema uses (`JANUSGRAPH_MIXED_INDEX_BACKEND`), or `none`. */
   readonly mixedIndexBackend: string;
+  /**
+   * Time a request is given (`JANUSGRAPH_REQUEST_TIMEOUT_MS`): sent with each request as Gremlin
+   * Server's evaluation timeout, and waited for here a little longer.
+   */
+  readonly requestTimeoutMs: number;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private readonly timeoutGraceMs: number;
   private nextConnection = 0;
@@ -123,6 +128,7 @@ export class JanusGraphClient {
   ) {
     this.endpoint = `${config.tls ? 'wss' : 'ws'}://${config.host}:${config.port}/gremlin`;
     this.mixedIndexBackend = config.mixedIndexBackend ?? DEFAULT_MIXED_INDEX_BACKEND;
+    this.requestTimeoutMs = config.requestTimeoutMs;
     this.logger = dependencies.logger ?? new Logger(JanusGraphClient.name);
     this.timeoutGraceMs = dependencies.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
     this.g = new gremlinProcess.GraphTraversalSource(

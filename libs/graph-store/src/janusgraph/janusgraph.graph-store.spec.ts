@@ -127,13 +127,23 @@ const config: JanusGraphClientConfig = {
  * A store on a scripted connection. Settling new keys (one read after each write that created
  * something) is off unless asked for, so that the round-trip counts below are of the writes.
  */
-function setup(batchSize: number, writeConcurrency = 4, settleNewKeys = false) {
+function setup(
+  batchSize: number,
+  writeConcurrency = 4,
+  settleNewKeys = false,
+  monotonicNow?: () => number,
+) {
   const connection = new ScriptedConnection();
   const client = new JanusGraphClient(config, {
     connectionFactory: () => connection,
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  const store = new JanusGraphGraphStore(client, { batchSize, writeConcurrency, settleNewKeys });
+  const store = new JanusGraphGraphStore(client, {
+    batchSize,
+    writeConcurrency,
+    settleNewKeys,
+    monotonicNow,
+  });
   return { connection, client, store };
 }
 
@@ -484,6 +494,41 @@ describe('JanusGraphGraphStore round trips', () => {
       expect(reindex).toContain('["m-old-1","m-old-2"]');
       expect(reindex).not.toContain('m-new');
       expect(reindex).toContain('"property","timestamp"');
+    });
+
+    it('created by a write request that took half the request timeout or more are written again too (it may have been cut short)', async () => {
+      // The clock moves only while a write request is answered: by `writeTakesMs` each time.
+      let clock = 0;
+      let writeTakesMs = 0;
+      const { connection, store } = setup(200, 1, false, () => clock);
+      connection.writes = (rows) => {
+        clock += writeTakesMs;
+        return rows.map((row) => row.get('eid'));
+      };
+      const accounts = [end('acc-1', 11, 'Account'), end('acc-2', 12, 'Account')];
+      const sentFor = async (edge: GraphEdge, ends: Map<string, unknown>[]) => {
+        connection.sent.length = 0;
+        connection.answers.push(ends);
+        await expect(store.upsertEdges([edge])).resolves.toEqual({
+          created: 1,
+          updated: 0,
+          unchanged: 0,
+        });
+        return connection.sent.map(stepsOf);
+      };
+
+      writeTakesMs = 499; // config.requestTimeoutMs is 1000
+      expect(await sentFor(movement('m-fast'), accounts)).toHaveLength(2); // the ends, the write
+
+      writeTakesMs = 500;
+      const slow = await sentFor(movement('m-slow'), accounts);
+      expect(slow).toHaveLength(3); // the ends, the write, the same movement written again
+      expect(slow[2]).toContain('["m-slow"]');
+      expect(slow[2]).toContain('"property","timestamp"');
+
+      // Only movements have a mixed index to mend: a slow write of another edge is left alone.
+      const device = [end('acc-1', 11, 'Account'), end('id-1', 13, 'Identifier')];
+      expect(await sentFor(uses('u-slow', 'acc-1', 'id-1'), device)).toHaveLength(2);
     });
 
     it('are not written again without a mixed-index backend', async () => {

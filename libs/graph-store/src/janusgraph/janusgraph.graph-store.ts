@@ -143,6 +143,11 @@ export interface JanusGraphGraphStoreOptions {
    * `GRAPH_SETTLE_NEW_KEYS`). See "Two writers, one new key" on the class.
    */
   settleNewKeys?: boolean;
+  /**
+   * Monotonic milliseconds, to time write requests (default `performance.now()`; tests pass
+   * their own). See `SLOW_WRITE_SHARE`.
+   */
+  monotonicNow?: () => number;
 }
 
 /** Times an orphan vertex is read and merged again when it gains edges meanwhile. */
@@ -159,6 +164,14 @@ const MAX_CACHED_UIDS = 500_000;
 const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
 const CLEAR_CHUNK = 5000;
+/**
+ * A movement write request that took at least this share of the request timeout may have been
+ * cut short by Gremlin Server's evaluation timeout (the same as the client's: it is sent with
+ * each request) between JanusGraph's storage commit and its mixed-index commit, and still have
+ * answered as done (seen on Cassandra right after a crash). The movements it created are then
+ * written again (see `reindexMovements`). Writes that fast never get near the timeout.
+ */
+const SLOW_WRITE_SHARE = 0.5;
 
 const UPSTREAM: readonly EdgeLabel[] = ['OWNS', 'CONTROLS'];
 
@@ -289,8 +302,9 @@ function isRefusal(error: unknown): boolean {
  *   that the write looks up only the eids and takes its ends by vertex id. Found items
  *   whose props changed cost one more request per `batchSize` of them. Every vertex written is
  *   looked up in its mixed index afterwards (one read per batch), and written again when the
- *   index lacks it; movements found already stored are written again unchanged (one request per
- *   batch that has some). See `unindexedVertices` and `reindexMovements`.
+ *   index lacks it; movements found already stored, and those created by a write request slow
+ *   enough to have been cut short (`SLOW_WRITE_SHARE`), are written again unchanged (one request
+ *   per batch that has some). See `unindexedVertices` and `reindexMovements`.
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
  *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
@@ -325,6 +339,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private readonly batchSize: number;
   private readonly writeConcurrency: number;
   private readonly settleNewKeys: boolean;
+  private readonly now: () => number;
 
   constructor(
     private readonly client: JanusGraphClient,
@@ -334,6 +349,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     this.batchSize = Math.max(1, options.batchSize);
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.settleNewKeys = options.settleNewKeys ?? true;
+    this.now = options.monotonicNow ?? (() => performance.now());
   }
 
   private get g() {
@@ -416,8 +432,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     const parts = chunk(unique, this.batchSize);
     // The check of a call of several requests reads every end: the requests reuse that read.
     const ends = parts.length > 1 ? await this.checkEdgeBatch(batch) : undefined;
+    /** Eids sent in write requests slow enough to have been cut short (see SLOW_WRITE_SHARE). */
+    const sentSlowly = new Set<string>();
     const answers = await this.sendAll(
-      parts.map((part) => () => this.writeEdges(part, ends)),
+      parts.map((part) => () => this.writeEdges(part, ends, sentSlowly)),
       'upsertEdges',
       check,
     );
@@ -447,7 +465,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     assertAnsweredAll(answers.length, unique.length, 'upsertEdges');
     if (this.settleNewKeys) await this.settleEdges(created);
     await this.sendAll(this.combine(updates), 'upsertEdges');
-    await this.reindexMovements(unchangedMovements);
+    const createdSlowly = created.filter(
+      (eid) => sentSlowly.has(eid) && sent.get(eid)?.label === 'TRANSFERRED',
+    );
+    await this.reindexMovements([...unchangedMovements, ...createdSlowly]);
     return result;
   }
 
@@ -457,9 +478,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * transaction to the storage first and to the mixed (Lucene) index second, and only logs a
    * failure of the second step: a server killed between the two leaves the movement stored but
    * invisible to `scanMovements` (and so to the alert scan), and the writer's retry finds it by
-   * eid and would change nothing. A first write costs nothing more; a movement sent again (a
-   * retry, a message delivered twice, the same file imported twice) costs one more request per
-   * batch. Skipped without a mixed-index backend.
+   * eid and would change nothing. A first write costs nothing more, unless its request was slow
+   * enough to have been cut short by the evaluation timeout (SLOW_WRITE_SHARE); a movement sent
+   * again (a retry, a message delivered twice, the same file imported twice) costs one more
+   * request per batch. Skipped without a mixed-index backend.
    */
   private async reindexMovements(eids: readonly string[]): Promise<void> {
     if (eids.length === 0 || this.client.mixedIndexBackend === NO_MIXED_INDEX_BACKEND) return;
@@ -587,7 +609,24 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * the part the way that looks its ends up by uid on the server instead. `known`: the ends
    * already read by the check of the whole call, when there was one.
    */
+  /**
+   * Writes one request of edges (their ends read first unless `known`); adds their eids to
+   * `sentSlowly` when the write took at least SLOW_WRITE_SHARE of the request timeout.
+   */
   private async writeEdges(
+    part: readonly GraphEdge[],
+    known: ReadonlyMap<string, EndVertex> | undefined,
+    sentSlowly: Set<string>,
+  ): Promise<unknown[]> {
+    const started = this.now();
+    const answer = await this.sendEdges(part, known);
+    if (this.now() - started >= SLOW_WRITE_SHARE * this.client.requestTimeoutMs) {
+      for (const edge of part) sentSlowly.add(edge.eid);
+    }
+    return answer;
+  }
+
+  private async sendEdges(
     part: readonly GraphEdge[],
     known: ReadonlyMap<string, EndVertex> | undefined,
   ): Promise<unknown[]> {
