@@ -454,9 +454,10 @@ cmd_start() {
       stop_pid "$pid" || true
       rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       # On a new keyspace of a Cassandra cluster, a node may answer before the tables that
-      # JanusGraph has just created reached it (janusgraph-cql.properties makes the driver wait
-      # for that; this stays for a schema agreement that timed out). The tables exist now: start
-      # once more. Each try may get only one table further (JanusGraph has about ten), hence 15.
+      # JanusGraph has just created reached it (the driver's schema agreement check does not
+      # always wait for that). The tables JanusGraph still lacks are created in one JVM, then the
+      # server starts once more; should that fail, each further start gets at least one table
+      # further (JanusGraph has about ten), hence up to 15.
       if [[ $STORAGE == cql && ${JANUSGRAPH_SCHEMA_RETRY:-0} -lt 15 ]] \
           && grep -qE 'table [A-Za-z0-9_]+ does not exist' "$LOG_FILE"; then
         log "a Cassandra node did not know JanusGraph's new tables yet (schema still spreading); creating the rest in one JVM (conf/create-cql-tables.groovy), then starting again"

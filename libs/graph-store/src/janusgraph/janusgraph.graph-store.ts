@@ -602,14 +602,6 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   }
 
   /**
-   * One edge write request: reads the ends of `part` (one request per 1000 uids), refuses the
-   * part when an end is not stored or has a label the edge label does not allow (nothing is
-   * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
-   * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
-   * the part the way that looks its ends up by uid on the server instead. `known`: the ends
-   * already read by the check of the whole call, when there was one.
-   */
-  /**
    * Writes one request of edges (their ends read first unless `known`); adds their eids to
    * `sentSlowly` when the write took at least SLOW_WRITE_SHARE of the request timeout.
    */
@@ -626,6 +618,14 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return answer;
   }
 
+  /**
+   * One edge write request: reads the ends of `part` (one request per 1000 uids), refuses the
+   * part when an end is not stored or has a label the edge label does not allow (nothing is
+   * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
+   * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
+   * the part the way that looks its ends up by uid on the server instead. `known`: the ends
+   * already read by the check of the whole call, when there was one.
+   */
   private async sendEdges(
     part: readonly GraphEdge[],
     known: ReadonlyMap<string, EndVertex> | undefined,
