@@ -184,21 +184,19 @@ const end = (uid: string, id: number, label: string): Map<string, unknown> =>
   ]);
 
 describe('JanusGraphGraphStore round trips', () => {
-  it('writes a call of up to batchSize vertices in one request, with no read before it', async () => {
+  it('writes a call of up to batchSize new vertices in one request, with no read before or after it', async () => {
     const { connection, store } = setup(200);
     connection.writes = createEverything;
     const batch = Array.from({ length: 150 }, (_unused, i) => person(i));
-    connection.answers.push(batch.map((vertex) => vertex.uid)); // all in the mixed index
     await expect(store.upsertVertices(batch)).resolves.toEqual({
       created: 150,
       updated: 0,
       unchanged: 0,
     });
-    expect(connection.sent).toHaveLength(2); // the write, then the mixed-index look-up
+    expect(connection.sent).toHaveLength(1);
     expect(rowsOf(connection.sent[0])?.map((row) => row.get('uid'))).toEqual(
       batch.map((vertex) => vertex.uid),
     );
-    expect(stepsOf(connection.sent[1])).toContain('["hasLabel","Person"]');
   });
 
   it('checks a larger call once, then writes batchSize items per request, writeConcurrency at a time', async () => {
@@ -283,22 +281,32 @@ describe('JanusGraphGraphStore round trips', () => {
       expect(rewrite).toContain('"name","Person 2"');
     });
 
-    it('are looked up when created too, and written again whole when the index lacks them (a write reported done without its index half)', async () => {
-      const { connection, store } = setup(200);
-      connection.writes = createEverything;
-      connection.answers.push(['p0']); // p1 was stored, its mixed-index commit failed
-      await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual({
-        created: 2,
-        updated: 0,
-        unchanged: 0,
-      });
+    it('are looked up when created by a write request that took half the request timeout or more, and written again whole when the index lacks them (the commit may have been cut short)', async () => {
+      // The clock moves only while a write request is answered: by `writeTakesMs` each time.
+      let clock = 0;
+      let writeTakesMs = 0;
+      const { connection, store } = setup(200, 1, false, () => clock);
+      connection.writes = (rows) => {
+        clock += writeTakesMs;
+        return createEverything(rows);
+      };
+      const created = { created: 2, updated: 0, unchanged: 0 };
+
+      writeTakesMs = 499; // config.requestTimeoutMs is 1000
+      await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual(created);
+      expect(connection.sent).toHaveLength(1); // the write only
+
+      connection.sent.length = 0;
+      writeTakesMs = 500;
+      connection.answers.push(['p2']); // p3 was stored, its mixed-index commit failed
+      await expect(store.upsertVertices([person(2), person(3)])).resolves.toEqual(created);
       expect(connection.sent).toHaveLength(3);
-      expect(stepsOf(connection.sent[1])).toContain('["p0","p1"]');
+      expect(stepsOf(connection.sent[1])).toContain('["p2","p3"]');
       const rewrite = stepsOf(connection.sent[2]);
       expect(writesIn(connection.sent[2])).toBe(1);
-      expect(rewrite).toContain('"uid","p1"');
-      expect(rewrite).toContain('"name","Person 1"');
-      expect(rewrite).not.toContain('"p0"');
+      expect(rewrite).toContain('"uid","p3"');
+      expect(rewrite).toContain('"name","Person 3"');
+      expect(rewrite).not.toContain('"p2"');
     });
 
     it('are not looked up without a mixed-index backend', async () => {
@@ -403,13 +411,12 @@ describe('JanusGraphGraphStore round trips', () => {
       const { connection, store } = setup(200, 4, true);
       connection.writes = createEverything;
       connection.answers.push([end('p0', 1000, 'Person'), end('p1', 1001, 'Person')]);
-      connection.answers.push(['p0', 'p1']); // the mixed-index look-up
       await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual({
         created: 2,
         updated: 0,
         unchanged: 0,
       });
-      expect(connection.sent).toHaveLength(3); // the write, the read of p0 and p1, the look-up
+      expect(connection.sent).toHaveLength(2); // the write, the read of p0 and p1
       expect(stepsOf(connection.sent[1])).toContain('"p0","p1"');
     });
 
@@ -420,10 +427,9 @@ describe('JanusGraphGraphStore round trips', () => {
         [end('p0', 1000, 'Person'), end('p1', 7, 'Person')], // p1's index names vertex 7
         [], // the orphan 1001 has no edges
         [0], // the merge
-        ['p0', 'p1'], // the mixed-index look-up
       );
       await store.upsertVertices([person(0), person(1)]);
-      expect(connection.sent).toHaveLength(5);
+      expect(connection.sent).toHaveLength(4);
       expect(stepsOf(connection.sent[2])).toContain('["V",1001]'); // the orphan's edges
       const merge = stepsOf(connection.sent[3]);
       expect(merge).toContain('["V",1001]'); // the orphan, dropped

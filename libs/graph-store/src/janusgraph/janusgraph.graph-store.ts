@@ -165,10 +165,11 @@ const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
 const CLEAR_CHUNK = 5000;
 /**
- * A movement write request that took at least this share of the request timeout may have been
- * cut short by Gremlin Server's evaluation timeout (the same as the client's: it is sent with
- * each request) between JanusGraph's storage commit and its mixed-index commit, and still have
- * answered as done (seen on Cassandra right after a crash). The movements it created are then
+ * A write request that took at least this share of the request timeout may have been cut short
+ * by Gremlin Server's evaluation timeout (the same as the client's: it is sent with each
+ * request) between JanusGraph's storage commit and its mixed-index commit, and still have
+ * answered as done (seen on Cassandra right after a crash). The vertices it created are then
+ * looked up in their mixed index (see `unindexedVertices`), and the movements it created are
  * written again (see `reindexMovements`). Writes that fast never get near the timeout.
  */
 const SLOW_WRITE_SHARE = 0.5;
@@ -300,11 +301,12 @@ function isRefusal(error: unknown): boolean {
  *   request. Each request is one transaction: a failed check writes nothing of it. An edge
  *   request is preceded by one read of its ends (uid -> vertex id and label, checked here), so
  *   that the write looks up only the eids and takes its ends by vertex id. Found items
- *   whose props changed cost one more request per `batchSize` of them. Every vertex written is
- *   looked up in its mixed index afterwards (one read per batch), and written again when the
- *   index lacks it; movements found already stored, and those created by a write request slow
- *   enough to have been cut short (`SLOW_WRITE_SHARE`), are written again unchanged (one request
- *   per batch that has some). See `unindexedVertices` and `reindexMovements`.
+ *   whose props changed cost one more request per `batchSize` of them. Vertices found already
+ *   stored, and those created by a write request slow enough to have been cut short
+ *   (`SLOW_WRITE_SHARE`), are looked up in their mixed index afterwards (one read per batch
+ *   that has some), and written again when the index lacks them; movements found already
+ *   stored, and those created by a slow write request, are written again unchanged (one
+ *   request per batch that has some). See `unindexedVertices` and `reindexMovements`.
  *   A call of more than `batchSize` items is first checked against the stored graph (one read
  *   per 1000 ids), so that a rejected call writes nothing. A refused request is explained by
  *   the same read: the BatchRejectedError lists every bad item. Writes are idempotent upserts,
@@ -372,8 +374,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     // Several requests are several transactions: check the whole call first, so that a
     // rejected call writes nothing. One request checks itself on the server.
     if (parts.length > 1) await check();
+    /** Uids sent in write requests slow enough to have been cut short (see SLOW_WRITE_SHARE). */
+    const sentSlowly = new Set<string>();
     const answers = await this.sendAll(
-      parts.map((part) => upsertVerticesTraversal(this.g, part.map(vertexRow))),
+      parts.map((part) => () => this.writeVertices(part, sentSlowly)),
       'upsertVertices',
       check,
     );
@@ -397,13 +401,15 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     }
     assertAnsweredAll(answers.length, unique.length, 'upsertVertices');
     if (this.settleNewKeys) await this.settleCreatedVertices(created);
-    // The created ones are checked too: a write JanusGraph reported as done can still lack its
-    // mixed-index half (a commit interrupted by Gremlin Server's evaluation timeout, seen on
-    // Cassandra right after a crash, when lock and id claims were slow).
-    const createdVertices = created.flatMap(({ uid }) => sent.get(uid) ?? []);
+    // Vertices created by a slow request are checked too: a write JanusGraph reported as done
+    // can still lack its mixed-index half (a commit interrupted by Gremlin Server's evaluation
+    // timeout, seen on Cassandra right after a crash, when lock and id claims were slow).
+    const createdSlowly = created.flatMap(({ uid }) =>
+      sentSlowly.has(uid) ? (sent.get(uid) ?? []) : [],
+    );
     const unindexed = await this.unindexedVertices([
       ...found.map(({ vertex }) => vertex),
-      ...createdVertices,
+      ...createdSlowly,
     ]);
     const updates: GraphTraversal[] = [];
     for (const { vertex, stored } of found) {
@@ -413,7 +419,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         updates.push(this.updateVertex(vertex, stored));
       }
     }
-    for (const vertex of createdVertices) {
+    for (const vertex of createdSlowly) {
       if (unindexed.has(vertex.uid)) updates.push(this.rewriteVertex(vertex, vertex));
     }
     await this.sendAll(this.combine(updates), 'upsertVertices');
@@ -492,14 +498,16 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   }
 
   /**
-   * The uids among `vertices` (just written by an upsert: created, or found already stored) that
-   * their label's mixed index does not list. JanusGraph commits to the storage first and to the
+   * The uids among `vertices` (just written by an upsert: found already stored, or created by a
+   * slow write request) that their label's mixed index does not list. JanusGraph commits to the storage first and to the
    * mixed (Lucene) index second, and only logs a failure of the second step: a server killed
    * between the two, or a commit interrupted by Gremlin Server's evaluation timeout, leaves the
    * vertex found by uid but missing from listings and name search, and neither a retry nor the
-   * writer (who may have been told it succeeded) would change anything. One read per label and
-   * 1000 uids; none without a mixed-index backend. A vertex the index does not show yet is
-   * written again too (the same values, only the cost is wasted): with Elasticsearch or
+   * writer (who may have been told it succeeded) would change anything. A vertex created by a
+   * request answered well within the timeout is not looked up: a kill mid-commit leaves its
+   * writer without an answer, so it sends the vertex again and this finds it then. One read per
+   * label and 1000 uids; none without a mixed-index backend. A vertex the index does not show
+   * yet is written again too (the same values, only the cost is wasted): with Elasticsearch or
    * OpenSearch set `index.search.elasticsearch.bulk-refresh=wait_for` so writes show at once.
    */
   private async unindexedVertices(vertices: readonly GraphVertex[]): Promise<Set<string>> {
@@ -599,6 +607,25 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         if (attempt >= SETTLE_ATTEMPTS || !(error instanceof JanusGraphQueryError)) throw error;
       }
     }
+  }
+
+  /**
+   * Writes one request of vertices; adds their uids to `sentSlowly` when it took at least
+   * SLOW_WRITE_SHARE of the request timeout.
+   */
+  private async writeVertices(
+    part: readonly GraphVertex[],
+    sentSlowly: Set<string>,
+  ): Promise<unknown[]> {
+    const started = this.now();
+    const answer = await this.client.submit(upsertVerticesTraversal(this.g, part.map(vertexRow)), {
+      operation: 'upsertVertices',
+      binary: true,
+    });
+    if (this.now() - started >= SLOW_WRITE_SHARE * this.client.requestTimeoutMs) {
+      for (const vertex of part) sentSlowly.add(vertex.uid);
+    }
+    return answer;
   }
 
   /**
