@@ -130,6 +130,7 @@ import {
   upsertVerticesTraversal,
   vertexRow,
 } from './janusgraph.upserts';
+import { ServerIdCache } from './server-id-cache';
 
 export interface JanusGraphGraphStoreOptions {
   /** Items per write round trip (`GRAPH_BATCH_SIZE`). */
@@ -160,6 +161,11 @@ const READ_CHUNK = 1000;
  * account of a large bank, so that a scan reads each account's uid once, not once per movement.
  */
 const MAX_CACHED_UIDS = 500_000;
+/**
+ * Most uid → vertex id and label entries the edge writes keep (about 150 bytes each): the
+ * accounts of a large bank, so that a movement's ends are seldom read again (see `sendEdges`).
+ */
+const MAX_CACHED_ENDS = 500_000;
 /** Write requests in flight per upsert call when the options do not say. */
 const DEFAULT_WRITE_CONCURRENCY = 4;
 /** Vertices dropped per request by `clear()` (one transaction each). */
@@ -342,6 +348,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private readonly writeConcurrency: number;
   private readonly settleNewKeys: boolean;
   private readonly now: () => number;
+  /** uid of each vertex id the movement reads met (see `readMovements`). */
+  private readonly uidOfVertex: ServerIdCache<number, string>;
+  /** Vertex id and label of each uid an edge write's end read, or a settle read, met. */
+  private readonly endOfUid: ServerIdCache<string, EndVertex>;
 
   constructor(
     private readonly client: JanusGraphClient,
@@ -352,6 +362,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.settleNewKeys = options.settleNewKeys ?? true;
     this.now = options.monotonicNow ?? (() => performance.now());
+    const epoch = (): number => this.client.connectionEpoch;
+    this.uidOfVertex = new ServerIdCache(MAX_CACHED_UIDS, epoch);
+    this.endOfUid = new ServerIdCache(MAX_CACHED_ENDS, epoch);
   }
 
   private get g() {
@@ -646,18 +659,52 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   }
 
   /**
-   * One edge write request: reads the ends of `part` (one request per 1000 uids), refuses the
+   * One edge write request: finds the ends of `part` (vertex id and label by uid), refuses the
    * part when an end is not stored or has a label the edge label does not allow (nothing is
    * written; `sendAll` explains it), then writes it with the ends given by vertex id, so that the
-   * write looks up only the eids. Vertex ids the client cannot hold exactly (beyond 2^53) send
-   * the part the way that looks its ends up by uid on the server instead. `known`: the ends
-   * already read by the check of the whole call, when there was one.
+   * write looks up only the eids. `known`: the ends already read by the check of the whole call,
+   * when there was one. Otherwise the ends come from `endOfUid` (filled by earlier end reads and
+   * by the settle read of created vertices: in a load or an ingest the accounts were written
+   * just before their movements) and the rest are read (one request per 1000 uids). A cached end
+   * can be stale (its vertex dropped since, by another process's `clear()` for example): when
+   * the part is refused with cached ends, they are forgotten and the part is tried once more
+   * with every end read afresh.
    */
   private async sendEdges(
     part: readonly GraphEdge[],
     known: ReadonlyMap<string, EndVertex> | undefined,
   ): Promise<unknown[]> {
-    const ends = known ?? (await this.readEndVertices(endpointUidsOf(part)));
+    if (known !== undefined) return this.sendEdgesWithEnds(part, known);
+    const uids = endpointUidsOf(part);
+    const ends = new Map<string, EndVertex>();
+    const unread: string[] = [];
+    for (const uid of uids) {
+      const end = this.endOfUid.get(uid);
+      if (end === undefined) unread.push(uid);
+      else ends.set(uid, end);
+    }
+    if (ends.size === 0) return this.sendEdgesWithEnds(part, await this.readEndVertices(uids));
+    if (unread.length > 0) {
+      for (const [uid, end] of await this.readEndVertices(unread)) ends.set(uid, end);
+    }
+    try {
+      return await this.sendEdgesWithEnds(part, ends);
+    } catch (error) {
+      if (!(error instanceof JanusGraphQueryError)) throw error;
+      for (const uid of uids) this.endOfUid.delete(uid);
+      return this.sendEdgesWithEnds(part, await this.readEndVertices(uids));
+    }
+  }
+
+  /**
+   * Writes `part` with its ends given by vertex id, after checking that each end is stored with
+   * a label the edge label allows. Vertex ids the client cannot hold exactly (beyond 2^53) send
+   * the part the way that looks its ends up by uid on the server instead.
+   */
+  private async sendEdgesWithEnds(
+    part: readonly GraphEdge[],
+    ends: ReadonlyMap<string, EndVertex>,
+  ): Promise<unknown[]> {
     const rows: Map<unknown, unknown>[] = [];
     for (const edge of part) {
       const from = ends.get(edge.from);
@@ -697,6 +744,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       ),
     );
     for (const row of parts.flat()) addEndVertex(ends, row);
+    for (const [uid, end] of ends) if (Number.isSafeInteger(end.id)) this.endOfUid.set(uid, end);
     return ends;
   }
 
@@ -1151,11 +1199,6 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return this.readMovements(traversal, 'scanMovements');
   }
 
-  /** uid of each vertex id the movement reads met (see `readMovements`). */
-  private readonly uidOfVertex = new Map<number, string>();
-  /** The client's `connectionEpoch` the cache was filled under. */
-  private uidCacheEpoch = 0;
-
   /**
    * The movements of a traversal of TRANSFERRED edges, in its order. Each edge comes with its
    * ends' vertex ids, which it holds itself; reading the ends' uids from the edge would read both
@@ -1167,11 +1210,6 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
    * with its vertex) is left out.
    */
   private async readMovements(traversal: GraphTraversal, operation: string): Promise<Movement[]> {
-    const epoch = this.client.connectionEpoch;
-    if (epoch !== this.uidCacheEpoch) {
-      this.uidOfVertex.clear();
-      this.uidCacheEpoch = epoch;
-    }
     const rows = (await this.client.submit(traversal.map(movementProjection()), { operation })).map(
       readMovementRow,
     );
@@ -1213,10 +1251,6 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     for (const row of parts.flat()) {
       const { id, uid } = readVertexUid(row);
       uids.set(id, uid);
-      if (this.uidOfVertex.size >= MAX_CACHED_UIDS) {
-        const oldest = this.uidOfVertex.keys().next();
-        if (oldest.done !== true) this.uidOfVertex.delete(oldest.value);
-      }
       this.uidOfVertex.set(id, uid);
     }
     return uids;
@@ -1534,6 +1568,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   /** Drops every vertex (and so every edge), `CLEAR_CHUNK` per transaction; keeps the schema. */
   async clear(): Promise<void> {
     this.uidOfVertex.clear();
+    this.endOfUid.clear();
     for (;;) {
       const dropped = await this.client.submitOne(
         this.g.V().limit(CLEAR_CHUNK).sideEffect(__.drop()).count(),
