@@ -486,6 +486,30 @@ describe('JanusGraphGraphStore round trips', () => {
       expect(writtenEndIds(connection.sent[2])).toEqual([21, 22]);
     });
 
+    it('do not cause a second read when an end read just now is not stored (the part is refused as before)', async () => {
+      const { connection, store } = setup(200);
+      connection.writes = createEverything;
+      connection.answers.push(ends());
+      await store.upsertEdges([write('u1')]);
+      connection.sent.length = 0;
+      // id-9 is not stored: its read answers nothing; the check that explains it finds acc-1.
+      connection.answers.push(
+        [],
+        [
+          new Map<string, unknown>([
+            ['edges', []],
+            ['vertices', [end('acc-1', 11, 'Account')]],
+          ]),
+        ],
+      );
+      await expect(store.upsertEdges([write('u2', 'acc-1', 'id-9')])).rejects.toBeInstanceOf(
+        BatchRejectedError,
+      );
+      const reads = connection.sent.map(stepsOf);
+      expect(reads[0]).toContain('["id-9"]'); // only the end it had not met
+      expect(reads.filter((steps) => steps.includes('"acc-1"'))).toHaveLength(1); // the check
+    });
+
     it('are forgotten by clear() and when a connection to the server closes', async () => {
       const { connection, store } = setup(200);
       connection.writes = createEverything;

@@ -305,8 +305,9 @@ function isRefusal(error: unknown): boolean {
  *   (`mergeV`/`mergeE` by uid/eid), created when missing, and answered with its stored state
  *   when found; the checks that need the stored graph (labels, edge ends) run inside the same
  *   request. Each request is one transaction: a failed check writes nothing of it. An edge
- *   request is preceded by one read of its ends (uid -> vertex id and label, checked here), so
- *   that the write looks up only the eids and takes its ends by vertex id. Found items
+ *   request is preceded by one read of the ends it has not met before (uid -> vertex id and
+ *   label, checked here; see `sendEdges`), so that the write looks up only the eids and takes
+ *   its ends by vertex id. Found items
  *   whose props changed cost one more request per `batchSize` of them. Vertices found already
  *   stored, and those created by a write request slow enough to have been cut short
  *   (`SLOW_WRITE_SHARE`), are looked up in their mixed index afterwards (one read per batch
@@ -512,11 +513,12 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   /**
    * The uids among `vertices` (just written by an upsert: found already stored, or created by a
-   * slow write request) that their label's mixed index does not list. JanusGraph commits to the storage first and to the
-   * mixed (Lucene) index second, and only logs a failure of the second step: a server killed
-   * between the two, or a commit interrupted by Gremlin Server's evaluation timeout, leaves the
-   * vertex found by uid but missing from listings and name search, and neither a retry nor the
-   * writer (who may have been told it succeeded) would change anything. A vertex created by a
+   * slow write request) that their label's mixed index does not list. JanusGraph commits to the
+   * storage first and to the mixed (Lucene) index second, and only logs a failure of the second
+   * step: a server killed between the two, or a commit interrupted by Gremlin Server's
+   * evaluation timeout, leaves the vertex found by uid but missing from listings and name
+   * search, and neither a retry nor the writer (who may have been told it succeeded) would
+   * change anything. A vertex created by a
    * request answered well within the timeout is not looked up: a kill mid-commit leaves its
    * writer without an answer, so it sends the vertex again and this finds it then. One read per
    * label and 1000 uids; none without a mixed-index backend. A vertex the index does not show
@@ -686,6 +688,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     if (ends.size === 0) return this.sendEdgesWithEnds(part, await this.readEndVertices(uids));
     if (unread.length > 0) {
       for (const [uid, end] of await this.readEndVertices(unread)) ends.set(uid, end);
+      // An end read just now and not stored refuses the part as before (the ingest worker
+      // holds such movements until their accounts arrive): no second read for it.
+      if (unread.some((uid) => !ends.has(uid))) return this.sendEdgesWithEnds(part, ends);
     }
     try {
       return await this.sendEdgesWithEnds(part, ends);
