@@ -147,6 +147,20 @@ function setup(
   return { connection, client, store };
 }
 
+/**
+ * A store (one request in flight) whose clock moves only while a write request is answered, by
+ * `timing.writeTakesMs` each time; `answerWrites` answers the write requests.
+ */
+function setupTimed(answerWrites: (rows: Map<string, unknown>[]) => unknown[]) {
+  const timing = { clock: 0, writeTakesMs: 0 };
+  const { connection, store } = setup(200, 1, false, () => timing.clock);
+  connection.writes = (rows) => {
+    timing.clock += timing.writeTakesMs;
+    return answerWrites(rows);
+  };
+  return { connection, store, timing };
+}
+
 /** A store on a scripted connection to a JanusGraph without a mixed-index backend. */
 function setupWithoutMixedIndex() {
   const connection = new ScriptedConnection();
@@ -282,22 +296,15 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('are looked up when created by a write request that took half the request timeout or more, and written again whole when the index lacks them (the commit may have been cut short)', async () => {
-      // The clock moves only while a write request is answered: by `writeTakesMs` each time.
-      let clock = 0;
-      let writeTakesMs = 0;
-      const { connection, store } = setup(200, 1, false, () => clock);
-      connection.writes = (rows) => {
-        clock += writeTakesMs;
-        return createEverything(rows);
-      };
+      const { connection, store, timing } = setupTimed(createEverything);
       const created = { created: 2, updated: 0, unchanged: 0 };
 
-      writeTakesMs = 499; // config.requestTimeoutMs is 1000
+      timing.writeTakesMs = 499; // config.requestTimeoutMs is 1000
       await expect(store.upsertVertices([person(0), person(1)])).resolves.toEqual(created);
       expect(connection.sent).toHaveLength(1); // the write only
 
       connection.sent.length = 0;
-      writeTakesMs = 500;
+      timing.writeTakesMs = 500;
       connection.answers.push(['p2']); // p3 was stored, its mixed-index commit failed
       await expect(store.upsertVertices([person(2), person(3)])).resolves.toEqual(created);
       expect(connection.sent).toHaveLength(3);
@@ -627,14 +634,7 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('created by a write request that took half the request timeout or more are written again too (it may have been cut short)', async () => {
-      // The clock moves only while a write request is answered: by `writeTakesMs` each time.
-      let clock = 0;
-      let writeTakesMs = 0;
-      const { connection, store } = setup(200, 1, false, () => clock);
-      connection.writes = (rows) => {
-        clock += writeTakesMs;
-        return rows.map((row) => row.get('eid'));
-      };
+      const { connection, store, timing } = setupTimed((rows) => rows.map((row) => row.get('eid')));
       // The ends are read by the first call only; later calls find them in the store's cache.
       connection.answers.push([end('acc-1', 11, 'Account'), end('acc-2', 12, 'Account')]);
       const sentFor = async (edge: GraphEdge) => {
@@ -647,10 +647,10 @@ describe('JanusGraphGraphStore round trips', () => {
         return connection.sent.map(stepsOf);
       };
 
-      writeTakesMs = 499; // config.requestTimeoutMs is 1000
+      timing.writeTakesMs = 499; // config.requestTimeoutMs is 1000
       expect(await sentFor(movement('m-fast'))).toHaveLength(2); // the ends, the write
 
-      writeTakesMs = 500;
+      timing.writeTakesMs = 500;
       const slow = await sentFor(movement('m-slow'));
       expect(slow).toHaveLength(2); // the write, the same movement written again
       expect(slow[1]).toContain('["m-slow"]');
