@@ -16,10 +16,8 @@ cd "$root"
 export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
 
 # Stop the services at the end only if this script started them.
-services_were_running=false
 if bash docker/local/services.sh status >/dev/null 2>&1; then
   echo "JanusGraph and Pulsar are already running; using them and leaving them running."
-  services_were_running=true
 else
   trap 'bash docker/local/services.sh down >/dev/null 2>&1 || true' EXIT
 fi
@@ -58,21 +56,6 @@ export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
 # Create the graph schema once, as an operator would (idempotent: a no-op on a kept graph).
 npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/bootstrap-schema.ts
 
-# The Cassandra phase's servers (two Cassandra nodes and a JanusGraph on them, its own ports)
-# take over a minute to start, and the integration tests below spend much of their time waiting
-# (outages, restarts, lock claims expiring). So they start now, side by side with those tests;
-# the Cassandra phase finds them running. Their output is shown at the start of that phase.
-cassandra_start_log="$(mktemp)"
-bash test/run-cassandra.sh --start-only > "$cassandra_start_log" 2>&1 &
-cassandra_start_pid=$!
-stop_cassandra() {
-  kill "$cassandra_start_pid" 2> /dev/null || true
-  wait "$cassandra_start_pid" 2> /dev/null || true
-  bash test/run-cassandra.sh --stop-only > /dev/null 2>&1 || true
-}
-trap 'stop_cassandra; bash docker/local/services.sh down >/dev/null 2>&1 || true' EXIT
-if [[ $services_were_running == true ]]; then trap stop_cassandra EXIT; fi
-
 # The node-loss test needs two Cassandra nodes: it runs in the Cassandra phase below.
 step "integration tests on JanusGraph (BerkeleyDB JE) and Pulsar"
 npx jest --selectProjects integration --runInBand \
@@ -80,14 +63,7 @@ npx jest --selectProjects integration --runInBand \
 
 # JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports).
 step "JanusGraph on Cassandra (test/run-cassandra.sh)"
-cassandra_started=true
-wait "$cassandra_start_pid" || cassandra_started=false
-echo "-- the servers' start, side by side with the tests above:"
-cat "$cassandra_start_log"
-rm -f "$cassandra_start_log"
-if [[ $cassandra_started == false ]]; then echo "-- that start failed; trying again now"; fi
-# Started (and wiped, when asked) above: this run only runs the tests, then stops the servers.
-CASSANDRA_TESTS_WIPE=false bash test/run-cassandra.sh
+bash test/run-cassandra.sh
 
 # JanusGraph without a mixed-index backend: the contract suites on composite indexes alone.
 step "composite indexes only (test/run-composite-only.sh)"

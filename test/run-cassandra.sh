@@ -11,12 +11,6 @@
 # Servers it started are stopped at the end; their data stays in .services/cassandra-tests
 # (delete that folder, or run with CASSANDRA_TESTS_WIPE=true, to start from nothing).
 #
-#   bash test/run-cassandra.sh --start-only   starts the servers and creates the schema, runs no
-#                                             test and leaves them running (test/run-all.sh
-#                                             starts them this way while other tests run; a run
-#                                             after it finds them running)
-#   bash test/run-cassandra.sh --stop-only    stops them
-#
 # Ports (defaults): CASSANDRA_NATIVE_PORT 9042, CASSANDRA_STORAGE_PORT 7000, CASSANDRA_JMX_PORT
 # 7199 (node 2 uses 7200), CQL_JANUSGRAPH_PORT 8183 (the JanusGraph on Cassandra).
 # Pulsar settings (PULSAR_WEB_URL, ...) are passed through when set, so CI's checks stay whole.
@@ -34,34 +28,17 @@ services_dir="$root/.services/cassandra-tests"
 cassandra=(bash docker/local/cassandra/service.sh --services-dir "$services_dir")
 janusgraph=(bash docker/local/janusgraph/service.sh --services-dir "$services_dir")
 
-mode=run
-case "${1:-}" in
-  --start-only) mode=start; shift ;;
-  --stop-only) mode=stop; shift ;;
-esac
-
-stop_all() {
-  "${janusgraph[@]}" stop || true
-  "${cassandra[@]}" stop || true
-}
-if [[ $mode == stop ]]; then
-  stop_all
-  exit 0
-fi
-
 if [[ ${CASSANDRA_TESTS_WIPE:-false} == true ]]; then
   "${janusgraph[@]}" stop >/dev/null
   "${cassandra[@]}" wipe
   rm -rf "$services_dir"
 fi
 
-# A plain run stops what it used at the end; --start-only leaves it running, or stops it when
-# the start failed.
-if [[ $mode == run ]]; then
-  trap stop_all EXIT
-else
-  trap '[[ $? -eq 0 ]] || stop_all' EXIT
-fi
+stop_all() {
+  "${janusgraph[@]}" stop || true
+  "${cassandra[@]}" stop || true
+}
+trap stop_all EXIT
 
 t0=$SECONDS
 # Node 2 joins through node 1, so they start one after the other.
@@ -76,7 +53,6 @@ echo "Cassandra (2 nodes) and JanusGraph on Cassandra ready in $((SECONDS - t0))
 export TZ=UTC GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 JANUSGRAPH_PORT="$CQL_JANUSGRAPH_PORT"
 # Create the schema once, as an operator would, so that no test's first hook pays for it.
 npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/bootstrap-schema.ts
-if [[ $mode == start ]]; then exit 0; fi
 
 # Every write of the contract suite goes through JanusGraph's uniqueness locks and two replicas:
 # a test takes seconds here, not the 5 s default.
