@@ -420,13 +420,18 @@ describe('JanusGraphGraphStore round trips', () => {
       const create = (rowsOf(bytecode) ?? [])[0]?.get('create') as Map<unknown, unknown>;
       return [...create.values()].slice(1, 3); // after the label: the out and in vertex ids
     };
+    /** A store that wrote one edge from acc-1 (vertex 11) to id-1 (vertex 12): it knows both. */
+    const afterOneEdge = async () => {
+      const fixture = setup(200);
+      fixture.connection.writes = createEverything;
+      fixture.connection.answers.push(ends());
+      await fixture.store.upsertEdges([write('u1')]);
+      fixture.connection.sent.length = 0;
+      return fixture;
+    };
 
     it('are not read again: the next write of edges between them sends the write alone', async () => {
-      const { connection, store } = setup(200);
-      connection.writes = createEverything;
-      connection.answers.push(ends());
-      await store.upsertEdges([write('u1')]);
-      connection.sent.length = 0;
+      const { connection, store } = await afterOneEdge();
       await store.upsertEdges([write('u2')]);
       expect(connection.sent).toHaveLength(1);
       expect(writtenEndIds(connection.sent[0])).toEqual([11, 12]);
@@ -464,15 +469,8 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('are read afresh and the write sent once more when it is refused (an end dropped since and written again)', async () => {
-      const { connection, store } = setup(200);
-      let refuse = false;
-      connection.writes = (rows) =>
-        refuse
-          ? new GremlinResponseError(500, 'Vertex id could not be resolved', undefined)
-          : createEverything(rows);
-      connection.answers.push(ends());
-      await store.upsertEdges([write('u1')]);
-      connection.sent.length = 0;
+      const { connection, store } = await afterOneEdge();
+      let refuse = true; // the next write only
       connection.writes = (rows) => {
         const refused = refuse;
         refuse = false;
@@ -480,7 +478,6 @@ describe('JanusGraphGraphStore round trips', () => {
           ? new GremlinResponseError(500, 'Vertex id could not be resolved', undefined)
           : createEverything(rows);
       };
-      refuse = true;
       connection.answers.push([end('acc-1', 21, 'Account'), end('id-1', 22, 'Identifier')]);
       await expect(store.upsertEdges([write('u2')])).resolves.toEqual({
         created: 1,
@@ -494,11 +491,7 @@ describe('JanusGraphGraphStore round trips', () => {
     });
 
     it('do not cause a second read when an end read just now is not stored (the part is refused as before)', async () => {
-      const { connection, store } = setup(200);
-      connection.writes = createEverything;
-      connection.answers.push(ends());
-      await store.upsertEdges([write('u1')]);
-      connection.sent.length = 0;
+      const { connection, store } = await afterOneEdge();
       // id-9 is not stored: its read answers nothing; the check that explains it finds acc-1.
       connection.answers.push(
         [],
