@@ -205,7 +205,14 @@ ubo="$(get "$analyst_key" "/api/v1/ubo/$(node -p 'encodeURIComponent(process.arg
   || fail "GET /api/v1/ubo/$company answered: $ubo"
 json 'Array.isArray(d.owners) ? "" : "no owners list"' <<< "$ubo" | grep -q . && fail "UBO answer without an owners list: $ubo"
 echo "UBO of $company: $(json '`${d.owners.length} owner(s)`' <<< "$ubo")"
-after_scan_stats="$(get "$analyst_key" /api/v1/graph/stats)"
+# A costly count is answered again for a while (GET /graph/stats, countedAt): wait for one that
+# holds the scan's alerts, so that the comparison after down/up covers them.
+t0=$SECONDS
+until after_scan_stats="$(get "$analyst_key" /api/v1/graph/stats)" \
+  && (($(json 'd.vertices.Alert' <<< "$after_scan_stats") >= created)); do
+  ((SECONDS - t0 < 120)) || fail "after 120 s GET /api/v1/graph/stats counts fewer alerts than the $created stored: $after_scan_stats"
+  sleep 5
+done
 phase_done
 
 phase "stop cleanly, up again on the same volumes, data kept"

@@ -123,7 +123,11 @@ describe('Analytics API over a seeded bank (e2e, embedded store)', () => {
       expect(ada).toMatchObject({ effectiveShare: { min: '1/4', max: '1/4' }, qualifies });
     }
     const after = await request(http).get('/api/v1/graph/stats').set(ANALYST).expect(200);
-    expect(after.body).toEqual(before.body);
+    // Counts of the embedded store are cheap, so each answer is a count of its own.
+    expect(after.body).toEqual({
+      ...(before.body as object),
+      countedAt: expect.any(String) as unknown,
+    });
   });
 
   it('draws the ownership network of a company', async () => {

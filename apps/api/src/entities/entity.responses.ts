@@ -59,4 +59,10 @@ export class GraphCountsResponse {
 
   @ApiProperty({ type: EdgeCountsResponse, description: 'Edges per label.' })
   edges!: EdgeCountsResponse;
+
+  @ApiProperty({
+    example: '2026-12-06T16:00:00.000Z',
+    description: 'When the count began (UTC): the counts hold what the graph held then.',
+  })
+  countedAt!: string;
 }
