@@ -45,6 +45,11 @@ describe('classifyGraphError', () => {
       serverError(500, 'Graph has been closed', ['java.lang.IllegalStateException']),
       'unavailable',
     ],
+    [
+      'a server whose request queue is full (429, as a real Gremlin Server answers when more requests wait than its maxWorkQueueSize)',
+      serverError(429, 'Rate limiting'),
+      'busy',
+    ],
     ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
     ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
     [
@@ -83,14 +88,16 @@ describe('classifyGraphError', () => {
     expect(classifyGraphError(error)).toBe(kind);
   });
 
-  it('retries only unavailability and conflicts, and counts only unavailability and timeouts for the breaker', () => {
+  it('retries only unavailability, a busy server and conflicts, and counts only unavailability, a busy server and timeouts for the breaker', () => {
     expect(isRetryable(socketError('ECONNREFUSED'))).toBe(true);
     expect(isRetryable(serverError(500, 'violates a uniqueness constraint'))).toBe(true);
+    expect(isRetryable(serverError(429, 'Rate limiting'))).toBe(true);
     expect(isRetryable(new RequestTimeoutError(10))).toBe(false);
     expect(isRetryable(new BrokenCircuitError())).toBe(false);
     expect(isRetryable(serverError(597, 'bad step'))).toBe(false);
     expect(countsForBreaker(socketError('ECONNREFUSED'))).toBe(true);
     expect(countsForBreaker(new RequestTimeoutError(10))).toBe(true);
+    expect(countsForBreaker(serverError(429, 'Rate limiting'))).toBe(true);
     expect(countsForBreaker(serverError(500, 'violates a uniqueness constraint'))).toBe(false);
     expect(countsForBreaker(serverError(597, 'bad step'))).toBe(false);
   });
@@ -105,6 +112,13 @@ describe('toGraphError', () => {
     );
     expect(error.message).toContain('service.sh start');
     expect((error as GraphUnavailableError).cause).toBeInstanceOf(Error);
+  });
+
+  it('makes a busy server (429) a GraphUnavailableError that says so, not a rejected request', () => {
+    const error = toGraphError(serverError(429, 'Rate limiting'), context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toContain('is too busy');
+    expect(error.message).toContain('maxWorkQueueSize');
   });
 
   it('explains an open breaker', () => {

@@ -13,18 +13,23 @@ import {
  * | kind          | examples                                                        | retried | breaker |
  * |---------------|-----------------------------------------------------------------|---------|---------|
  * | `unavailable` | connection refused/reset/closed, server shutting down           | yes     | counts  |
+ * | `busy`        | Gremlin Server's request queue is full (status 429)             | yes     | counts  |
  * | `timeout`     | no answer within the request timeout, server status 598         | no      | counts  |
  * | `conflict`    | JanusGraph lock contention, uniqueness violations, status 500   | yes     | no      |
  * | `not_found`   | `NoSuchElementException` from a traversal                       | no      | no      |
  * | `auth`        | wrong credentials (status 401/403/407)                           | no      | no      |
  * | `query`       | anything else the server rejects (a bad traversal, a bug)       | no      | no      |
  *
+ * A busy server (429, "Rate limiting": more requests waiting than its `maxWorkQueueSize`) is
+ * the server's state, never the request's: it becomes a GraphUnavailableError, so the ingest
+ * worker holds its batch as in an outage instead of taking a message for the cause.
+ *
  * Timeouts are not retried: a traversal that ran out of time will most likely do so again and
  * retrying would multiply the load on a struggling server. Conflicts are retried because all
  * writes of this code base are idempotent upserts.
  */
 export type GraphErrorKind =
-  'unavailable' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
+  'unavailable' | 'busy' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
 
 /** Thrown by the client itself when a request got no answer in time. */
 export class RequestTimeoutError extends Error {
@@ -150,6 +155,7 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
   if (isResponseError(error)) {
     const code = error.statusCode;
     if (code === 598) return 'timeout';
+    if (code === 429) return 'busy';
     if (code === 401 || code === 403 || code === 407) return 'auth';
     const text = serverTexts(error);
     if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
@@ -170,14 +176,14 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof BrokenCircuitError) return false;
   const kind = classifyGraphError(error);
-  return kind === 'unavailable' || kind === 'conflict';
+  return kind === 'unavailable' || kind === 'busy' || kind === 'conflict';
 }
 
 /** Failures that say the server is unhealthy, counted by the circuit breaker. */
 export function countsForBreaker(error: unknown): boolean {
   if (error instanceof BrokenCircuitError) return false;
   const kind = classifyGraphError(error);
-  return kind === 'unavailable' || kind === 'timeout';
+  return kind === 'unavailable' || kind === 'busy' || kind === 'timeout';
 }
 
 function reasonOf(error: unknown): string {
@@ -218,6 +224,13 @@ export function toGraphError(error: unknown, context: GraphErrorContext): Error 
       return new GraphUnavailableError(
         `${what}JanusGraph is not reachable at ${context.endpoint} (${reason}); is the server running? ` +
           '(local: bash docker/local/janusgraph/service.sh start)',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'busy':
+      return new GraphUnavailableError(
+        `${what}JanusGraph at ${context.endpoint} is too busy: more requests wait than its queue holds (${reason}); ` +
+          'the request can be repeated later (on the server: gremlinPool and maxWorkQueueSize in its YAML)',
         { endpoint: context.endpoint },
         { cause: error },
       );
