@@ -35,6 +35,10 @@
 #                             JanusGraph's own default is 300000)
 #   JANUSGRAPH_MIXED_INDEX_BACKEND  search (default: Lucene next to the data) | none (no mixed-index
 #                             backend: the apps then need JANUSGRAPH_MIXED_INDEX_BACKEND=none too)
+#   JANUSGRAPH_BERKELEYJE_FREE_DISK_MB  berkeleyje: least free disk space (MB) under which BerkeleyDB
+#                             JE refuses writes (default: JE's own, 5120); read at every start
+#   JANUSGRAPH_BERKELEYJE_MAX_DISK_MB   berkeleyje: most disk space (MB) its files may take, writes
+#                             refused beyond it (default: no limit; the disk-full fault test sets it)
 #   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
 #   JANUSGRAPH_START_TIMEOUT  seconds to wait for readiness (default 180)
 #   JANUSGRAPH_JAVA_OPTS      extra JVM options (word-split)
@@ -77,6 +81,8 @@ LOCK_WAIT_MS="${JANUSGRAPH_LOCK_WAIT_MS:-100}"
 LOCK_EXPIRY_MS="${JANUSGRAPH_LOCK_EXPIRY_MS:-60000}"
 MIXED_INDEX="${JANUSGRAPH_MIXED_INDEX_BACKEND:-search}"
 HEAP="${JANUSGRAPH_HEAP:-768m}"
+BJE_FREE_DISK_MB="${JANUSGRAPH_BERKELEYJE_FREE_DISK_MB:-}"
+BJE_MAX_DISK_MB="${JANUSGRAPH_BERKELEYJE_MAX_DISK_MB:-}"
 START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
 STOP_TIMEOUT=30
 MAIN_CLASS=org.janusgraph.graphdb.server.JanusGraphServer
@@ -124,6 +130,19 @@ create_cql_tables() {
   fi
 }
 die() { log "ERROR: $*"; exit 1; }
+
+# When BerkeleyDB JE refused to write for lack of disk space, says so in words (its log line is
+# long and easy to miss among the start-up lines).
+explain_disk_limit() {
+  [[ $STORAGE == berkeleyje ]] && grep -q 'DiskLimitException' "$LOG_FILE" 2>/dev/null || return 0
+  local dir free_mb
+  dir="$(storage_dir)"
+  free_mb="$(df -Pm "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')"
+  log "BerkeleyDB JE refuses to write: the disk under $dir has ${free_mb:-?} MB free, less than the" \
+    "free space it keeps (je.freeDisk: ${BJE_FREE_DISK_MB:-5120} MB${BJE_MAX_DISK_MB:+; its files may take at most $BJE_MAX_DISK_MB MB, je.maxDisk})." \
+    "Free disk space there, or set JANUSGRAPH_BERKELEYJE_FREE_DISK_MB to a smaller floor (a disk" \
+    "that fills up completely can damage the graph: keep a margin); docs/operations.md, \"Disk space\"."
+}
 
 show_logs() {
   local f
@@ -346,6 +365,18 @@ render_config() {
   rm -f "$CONF_OUT"/janusgraph-*.properties   # older layout: one file per storage
   render "$SCRIPT_DIR/conf/janusgraph-server.yaml" "$SERVER_YAML"
   render "$SCRIPT_DIR/conf/janusgraph-$STORAGE.properties" "$CONF_OUT/janusgraph.properties"
+  if [[ $STORAGE == berkeleyje ]]; then
+    # BerkeleyDB JE's own settings go through JanusGraph's storage.berkeleyje.ext namespace, with
+    # dashes for the dots of JE's names (je.freeDisk, je.maxDisk).
+    local setting name mb variable
+    for setting in "freeDisk:$BJE_FREE_DISK_MB:JANUSGRAPH_BERKELEYJE_FREE_DISK_MB" \
+      "maxDisk:$BJE_MAX_DISK_MB:JANUSGRAPH_BERKELEYJE_MAX_DISK_MB"; do
+      IFS=: read -r name mb variable <<< "$setting"
+      [[ -z $mb ]] && continue
+      [[ $mb =~ ^[0-9]+$ ]] || die "$variable must be a whole number of megabytes, not '$mb'"
+      echo "storage.berkeleyje.ext.je-$name=$((mb * 1024 * 1024))" >> "$CONF_OUT/janusgraph.properties"
+    done
+  fi
   cp -f "$SCRIPT_DIR/conf/init.groovy" "$CONF_OUT/init.groovy"
   cp -f "$SCRIPT_DIR/conf/log4j2-server.xml" "$CONF_OUT/log4j2-server.xml"
 }
@@ -447,6 +478,7 @@ cmd_start() {
     if ! process_alive "$pid"; then
       rm -f "$PID_FILE" "$PORT_FILE" "$INSTANCE_FILE"
       show_logs
+      explain_disk_limit
       die "JanusGraph exited during start-up (pid $pid); storage: $(describe_storage)"
     fi
     # The server logs this and shuts down, but its JVM may linger: do not wait for the timeout.
@@ -467,6 +499,7 @@ cmd_start() {
         return
       fi
       show_logs
+      explain_disk_limit
       die "JanusGraph could not open the graph (storage: $(describe_storage)); see the log lines above"
     fi
     if ((SECONDS - t0 >= START_TIMEOUT)); then

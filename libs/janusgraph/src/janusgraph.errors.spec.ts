@@ -50,6 +50,23 @@ describe('classifyGraphError', () => {
       serverError(429, 'Rate limiting'),
       'busy',
     ],
+    [
+      'BerkeleyDB JE out of disk space (the failed commit a real JanusGraph answered when the free space fell under je.freeDisk)',
+      serverError(500, 'Could not commit transaction due to exception during persistence', [
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.diskstorage.PermanentBackendException',
+        'com.sleepycat.je.DiskLimitException',
+      ]),
+      'disk_full',
+    ],
+    [
+      'a full disk named by the system',
+      serverError(500, 'Could not commit transaction due to exception during persistence', [
+        'java.io.IOException: No space left on device',
+      ]),
+      'disk_full',
+    ],
     ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
     ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
     [
@@ -119,6 +136,20 @@ describe('toGraphError', () => {
     expect(error).toBeInstanceOf(GraphUnavailableError);
     expect(error.message).toContain('is too busy');
     expect(error.message).toContain('maxWorkQueueSize');
+  });
+
+  it('makes a storage out of disk space a GraphUnavailableError that says so, neither retried nor counted for the breaker', () => {
+    const full = serverError(
+      500,
+      'Could not commit transaction due to exception during persistence',
+      ['com.sleepycat.je.DiskLimitException'],
+    );
+    const error = toGraphError(full, context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toContain('out of disk space');
+    expect(error.message).toContain('reads still work');
+    expect(isRetryable(full)).toBe(false);
+    expect(countsForBreaker(full)).toBe(false);
   });
 
   it('explains an open breaker', () => {

@@ -14,6 +14,7 @@ import {
  * |---------------|-----------------------------------------------------------------|---------|---------|
  * | `unavailable` | connection refused/reset/closed, server shutting down           | yes     | counts  |
  * | `busy`        | Gremlin Server's request queue is full (status 429)             | yes     | counts  |
+ * | `disk_full`   | the storage refuses writes for lack of disk space               | no      | no      |
  * | `timeout`     | no answer within the request timeout, server status 598         | no      | counts  |
  * | `conflict`    | JanusGraph lock contention, uniqueness violations, status 500   | yes     | no      |
  * | `not_found`   | `NoSuchElementException` from a traversal                       | no      | no      |
@@ -24,12 +25,20 @@ import {
  * the server's state, never the request's: it becomes a GraphUnavailableError, so the ingest
  * worker holds its batch as in an outage instead of taking a message for the cause.
  *
+ * A storage out of disk space (BerkeleyDB JE's `DiskLimitException` once the free space is under
+ * its `je.freeDisk`, or the system's "No space left on device") refuses writes until someone frees
+ * space, while reads still work. It becomes a GraphUnavailableError that says so: the ingest
+ * worker holds its batches as in an outage, the API answers 503 to writes and keeps reading. It
+ * is not retried at once (space does not come back in milliseconds) and does not count for the
+ * circuit breaker, which would stop the reads too. JanusGraph reports it as a failed commit, a
+ * text that otherwise means a conflict, so it is looked for first.
+ *
  * Timeouts are not retried: a traversal that ran out of time will most likely do so again and
  * retrying would multiply the load on a struggling server. Conflicts are retried because all
  * writes of this code base are idempotent upserts.
  */
 export type GraphErrorKind =
-  'unavailable' | 'busy' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
+  'unavailable' | 'busy' | 'disk_full' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
 
 /** Thrown by the client itself when a request got no answer in time. */
 export class RequestTimeoutError extends Error {
@@ -106,6 +115,9 @@ const CONFLICT_MARKERS = [
 
 const NOT_FOUND_MARKERS = ['NoSuchElementException'];
 
+/** The storage's words for "no disk space left to write". */
+const DISK_FULL_MARKERS = ['DiskLimitException', 'No space left on device'];
+
 /** Every text the server sent with an error: the message and the exception class names. */
 function serverTexts(error: ResponseErrorLike): string {
   const parts = [error.message];
@@ -158,6 +170,7 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
     if (code === 429) return 'busy';
     if (code === 401 || code === 403 || code === 407) return 'auth';
     const text = serverTexts(error);
+    if (DISK_FULL_MARKERS.some((marker) => text.includes(marker))) return 'disk_full';
     if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
     if (NOT_FOUND_MARKERS.some((marker) => text.includes(marker))) return 'not_found';
     // A server being stopped closes its graph first and answers requests for a while longer.
@@ -224,6 +237,13 @@ export function toGraphError(error: unknown, context: GraphErrorContext): Error 
       return new GraphUnavailableError(
         `${what}JanusGraph is not reachable at ${context.endpoint} (${reason}); is the server running? ` +
           '(local: bash docker/local/janusgraph/service.sh start)',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'disk_full':
+      return new GraphUnavailableError(
+        `${what}JanusGraph at ${context.endpoint} cannot write: its storage is out of disk space (${reason}); ` +
+          'reads still work. Free disk space on the storage server (BerkeleyDB JE refuses writes while the free space is under je.freeDisk, 5 GB unless set; docs/operations.md, "Disk space")',
         { endpoint: context.endpoint },
         { cause: error },
       );

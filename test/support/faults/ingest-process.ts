@@ -135,14 +135,18 @@ export class IngestProcess {
 
   /** Asks GET /health/ready once. */
   async readiness(): Promise<Readiness> {
+    return (await this.readinessAnswer()).status;
+  }
+
+  /** Asks GET /health/ready once: its status and its body (what it says is wrong). */
+  async readinessAnswer(): Promise<{ status: Readiness; body: string }> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.options.httpPort}/health/ready`, {
         signal: AbortSignal.timeout(5_000),
       });
-      await response.arrayBuffer();
-      return response.status;
+      return { status: response.status, body: await response.text() };
     } catch {
-      return 'unreachable';
+      return { status: 'unreachable', body: '' };
     }
   }
 

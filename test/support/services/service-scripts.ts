@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processEnv } from '@app/settings';
 import type { LocalCassandra, LocalJanusGraph, LocalPulsar } from './local-services';
 
 /** What a service script printed; it exits non-zero when the service did not do what was asked. */
@@ -12,12 +13,21 @@ export interface ScriptOutput {
 /** Longest a start or restart may take (Maven is not needed: the classpath is cached). */
 const SCRIPT_TIMEOUT_MS = 6 * 60_000;
 
-function runScript(script: string, args: readonly string[]): Promise<ScriptOutput> {
+function runScript(
+  script: string,
+  args: readonly string[],
+  env?: Readonly<Record<string, string>>,
+): Promise<ScriptOutput> {
   return new Promise((resolve, reject) => {
     execFile(
       'bash',
       [script, ...args],
-      { timeout: SCRIPT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      {
+        timeout: SCRIPT_TIMEOUT_MS,
+        maxBuffer: 16 * 1024 * 1024,
+        // The test's own environment, with `env` on top (settings the script reads at a start).
+        ...(env === undefined ? {} : { env: { ...processEnv(), ...env } }),
+      },
       (error, stdout, stderr) => {
         if (error) {
           reject(
@@ -39,6 +49,15 @@ export function janusGraphService(
   ...command: readonly string[]
 ): Promise<ScriptOutput> {
   return runScript(local.script, ['--services-dir', local.servicesDir, ...command]);
+}
+
+/** `janusGraphService` with settings of the script on top of the test's environment. */
+export function janusGraphServiceWith(
+  local: LocalJanusGraph,
+  env: Readonly<Record<string, string>>,
+  ...command: readonly string[]
+): Promise<ScriptOutput> {
+  return runScript(local.script, ['--services-dir', local.servicesDir, ...command], env);
 }
 
 /** The start of a JanusGraph log entry: its timestamp (`2026-12-06 10:21:35.430 WARN ...`). */

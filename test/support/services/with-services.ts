@@ -174,6 +174,7 @@ export function describeWithLocalPulsar(
 export {
   cassandraService,
   janusGraphService,
+  janusGraphServiceWith,
   previousJanusGraphLogLines,
   pulsarService,
 } from './service-scripts';

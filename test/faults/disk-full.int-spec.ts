@@ -1,0 +1,138 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  describeWithLocalJanusGraph,
+  describeWithPulsar,
+  janusGraphService,
+  janusGraphServiceWith,
+} from '@app/testing';
+import {
+  CLEAN_REPORT,
+  FaultScenario,
+  firstTimestampOf,
+  validLoad,
+  waitFor,
+} from '../support/faults';
+
+jest.setTimeout(420_000);
+
+const ACCOUNTS = 100;
+/** About 700 bytes of BerkeleyDB JE log each: several times the room the test leaves. */
+const MOVEMENTS = 5_000;
+const MIB = 1024 * 1024;
+/** The free-space floor during the test (JE keeps 5 GB unless told otherwise). */
+const FREE_DISK_MB = 1;
+/** Room left for the movements: between this and one MB more. */
+const ROOM_MB = 1;
+const STEP_TIMEOUT_MS = 180_000;
+
+/** Bytes of BerkeleyDB JE's log files (`*.jdb`) under `dir`. */
+async function logBytes(dir: string): Promise<number> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.jdb'));
+  const sizes = await Promise.all(files.map(async (name) => (await stat(join(dir, name))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/**
+ * A disk that fills up under the graph, a fault the issue does not name. JanusGraph on
+ * BerkeleyDB JE is restarted by `docker/local/janusgraph/service.sh` with a disk limit (JE's
+ * `je.maxDisk`, through JANUSGRAPH_BERKELEYJE_MAX_DISK_MB) that leaves one to two megabytes for
+ * the movements (a few thousand fewer than the test sends), so JE refuses writes in the middle
+ * of the load, as it does when the free space on
+ * a real disk falls under its floor. The worker must take that for what it is, a store that
+ * cannot write: pause with a readiness that says so, dead-letter nothing, and write every
+ * movement once JanusGraph is restarted with room again.
+ */
+describeWithPulsar(
+  'ingest while the graph storage is out of disk space, on a real Pulsar',
+  (pulsar) => {
+    describeWithLocalJanusGraph(
+      'and a JanusGraph on BerkeleyDB JE run by docker/local/janusgraph/service.sh',
+      (janusgraph) => {
+        let scenario: FaultScenario;
+        let limited = false;
+
+        beforeAll(async () => {
+          scenario = await FaultScenario.open({
+            name: 'diskfull',
+            janusgraph,
+            pulsar,
+            workerSettings: {
+              // A redelivery budget far shorter than the fault (5 x 1 s): it must not be spent.
+              PULSAR_MAX_REDELIVER_COUNT: '5',
+              PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
+            },
+          });
+        });
+
+        afterAll(async () => {
+          // The graph server is shared with the other tests: never leave it limited.
+          if (limited) await janusGraphService(janusgraph.local, 'restart');
+          await scenario?.close();
+        });
+
+        it('pauses while JanusGraph cannot write (ready 503, naming the disk), dead-letters nothing, and writes every movement once there is room', async () => {
+          const load = validLoad(scenario.run, {
+            accounts: ACCOUNTS,
+            movements: MOVEMENTS,
+            firstTimestamp: firstTimestampOf(scenario.startedAt),
+          });
+          const worker = await scenario.startWorker();
+          await scenario.publish(load.accountMessages);
+          await scenario.waitUntilSettled('entities', ACCOUNTS, STEP_TIMEOUT_MS);
+
+          const dataDir = join(janusgraph.local.servicesDir, 'janusgraph', 'data', 'berkeleyje');
+          const maxDiskMb = Math.ceil((await logBytes(dataDir)) / MIB) + ROOM_MB + FREE_DISK_MB;
+          limited = true;
+          await janusGraphServiceWith(
+            janusgraph.local,
+            {
+              JANUSGRAPH_BERKELEYJE_FREE_DISK_MB: String(FREE_DISK_MB),
+              JANUSGRAPH_BERKELEYJE_MAX_DISK_MB: String(maxDiskMb),
+            },
+            'restart',
+          );
+          await scenario.publish(load.movementMessages);
+
+          let said = '';
+          const pausedForDisk = await waitFor(
+            async () => {
+              const answer = await worker.readinessAnswer();
+              said = answer.body;
+              return answer.status === 503 && answer.body.includes('out of disk space');
+            },
+            'the worker to say it waits for disk space',
+            STEP_TIMEOUT_MS,
+            () => said,
+          )
+            .then(() => true)
+            .catch(() => false);
+          const settledWhileFull = await scenario.settledCount('movements');
+
+          await janusGraphService(janusgraph.local, 'restart');
+          limited = false;
+          const readyAfter = await worker
+            .waitForReadiness(200, STEP_TIMEOUT_MS)
+            .then(() => true)
+            .catch(() => false);
+          const settled = await scenario.waitUntilEverythingSettled(STEP_TIMEOUT_MS);
+          expect({
+            pausedForDisk,
+            someLeftWhileFull: settledWhileFull < MOVEMENTS,
+            readyAfter,
+            report: await scenario.report(load, [], settled),
+          }).toEqual({
+            pausedForDisk: true,
+            someLeftWhileFull: true,
+            readyAfter: true,
+            report: CLEAN_REPORT,
+          });
+        });
+      },
+      (local) =>
+        local.storage === 'berkeleyje'
+          ? undefined
+          : `the disk limit is BerkeleyDB JE's; this JanusGraph stores on ${local.storage}`,
+    );
+  },
+);
