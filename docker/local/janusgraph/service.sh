@@ -39,6 +39,10 @@
 #                             JE refuses writes (default: JE's own, 5120); read at every start
 #   JANUSGRAPH_BERKELEYJE_MAX_DISK_MB   berkeleyje: most disk space (MB) its files may take, writes
 #                             refused beyond it (default: no limit; the disk-full fault test sets it)
+#   JANUSGRAPH_GREMLIN_POOL   threads that run requests (Gremlin Server's gremlinPool; default: its
+#                             own, the number of cores); read at every start
+#   JANUSGRAPH_MAX_WORK_QUEUE_SIZE  requests that may wait for a thread before the server answers
+#                             429 "Rate limiting" (maxWorkQueueSize; default: its own, 8192)
 #   JANUSGRAPH_HEAP           -Xms/-Xmx (default 768m)
 #   JANUSGRAPH_START_TIMEOUT  seconds to wait for readiness (default 180)
 #   JANUSGRAPH_JAVA_OPTS      extra JVM options (word-split)
@@ -82,6 +86,8 @@ LOCK_EXPIRY_MS="${JANUSGRAPH_LOCK_EXPIRY_MS:-60000}"
 MIXED_INDEX="${JANUSGRAPH_MIXED_INDEX_BACKEND:-search}"
 HEAP="${JANUSGRAPH_HEAP:-768m}"
 BJE_FREE_DISK_MB="${JANUSGRAPH_BERKELEYJE_FREE_DISK_MB:-}"
+GREMLIN_POOL="${JANUSGRAPH_GREMLIN_POOL:-}"
+MAX_WORK_QUEUE_SIZE="${JANUSGRAPH_MAX_WORK_QUEUE_SIZE:-}"
 BJE_MAX_DISK_MB="${JANUSGRAPH_BERKELEYJE_MAX_DISK_MB:-}"
 START_TIMEOUT="${JANUSGRAPH_START_TIMEOUT:-180}"
 STOP_TIMEOUT=30
@@ -364,11 +370,19 @@ render_config() {
   mkdir -p "$CONF_OUT"
   rm -f "$CONF_OUT"/janusgraph-*.properties   # older layout: one file per storage
   render "$SCRIPT_DIR/conf/janusgraph-server.yaml" "$SERVER_YAML"
+  local key value variable
+  for key in "gremlinPool:$GREMLIN_POOL:JANUSGRAPH_GREMLIN_POOL" \
+    "maxWorkQueueSize:$MAX_WORK_QUEUE_SIZE:JANUSGRAPH_MAX_WORK_QUEUE_SIZE"; do
+    IFS=: read -r key value variable <<< "$key"
+    [[ -z $value ]] && continue
+    [[ $value =~ ^[1-9][0-9]*$ ]] || die "$variable must be a whole number above 0, not '$value'"
+    echo "$key: $value" >> "$SERVER_YAML"
+  done
   render "$SCRIPT_DIR/conf/janusgraph-$STORAGE.properties" "$CONF_OUT/janusgraph.properties"
   if [[ $STORAGE == berkeleyje ]]; then
     # BerkeleyDB JE's own settings go through JanusGraph's storage.berkeleyje.ext namespace, with
     # dashes for the dots of JE's names (je.freeDisk, je.maxDisk).
-    local setting name mb variable
+    local setting name mb
     for setting in "freeDisk:$BJE_FREE_DISK_MB:JANUSGRAPH_BERKELEYJE_FREE_DISK_MB" \
       "maxDisk:$BJE_MAX_DISK_MB:JANUSGRAPH_BERKELEYJE_MAX_DISK_MB"; do
       IFS=: read -r name mb variable <<< "$setting"
