@@ -6,13 +6,7 @@ import {
   janusGraphService,
   janusGraphServiceWith,
 } from '@app/testing';
-import {
-  CLEAN_REPORT,
-  FaultScenario,
-  firstTimestampOf,
-  validLoad,
-  waitFor,
-} from '../support/faults';
+import { CLEAN_REPORT, FaultScenario, waitFor, SHORT_REDELIVERY } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -57,11 +51,7 @@ describeWithPulsar(
             name: 'diskfull',
             janusgraph,
             pulsar,
-            workerSettings: {
-              // A redelivery budget far shorter than the fault (5 x 1 s): it must not be spent.
-              PULSAR_MAX_REDELIVER_COUNT: '5',
-              PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
-            },
+            workerSettings: SHORT_REDELIVERY,
           });
         });
 
@@ -72,14 +62,8 @@ describeWithPulsar(
         });
 
         it('pauses while JanusGraph cannot write (ready 503, naming the disk), dead-letters nothing, and writes every movement once there is room', async () => {
-          const load = validLoad(scenario.run, {
-            accounts: ACCOUNTS,
-            movements: MOVEMENTS,
-            firstTimestamp: firstTimestampOf(scenario.startedAt),
-          });
-          const worker = await scenario.startWorker();
-          await scenario.publish(load.accountMessages);
-          await scenario.waitUntilSettled('entities', ACCOUNTS, STEP_TIMEOUT_MS);
+          const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
+          const worker = await scenario.startWithAccounts(load, STEP_TIMEOUT_MS);
 
           const dataDir = join(janusgraph.local.servicesDir, 'janusgraph', 'data', 'berkeleyje');
           const maxDiskMb = Math.ceil((await logBytes(dataDir)) / MIB) + ROOM_MB + FREE_DISK_MB;

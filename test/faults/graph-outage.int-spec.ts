@@ -1,5 +1,5 @@
 import { describeWithJanusGraph, describeWithPulsar } from '@app/testing';
-import { CLEAN_REPORT, delay, FaultScenario, firstTimestampOf, validLoad } from '../support/faults';
+import { CLEAN_REPORT, delay, FaultScenario, SHORT_REDELIVERY } from '../support/faults';
 
 jest.setTimeout(300_000);
 
@@ -29,11 +29,7 @@ describeWithPulsar('ingest through a JanusGraph outage, on a real Pulsar', (puls
         name: 'outage',
         janusgraph,
         pulsar,
-        workerSettings: {
-          // A redelivery budget far shorter than the outage (5 x 1 s): an outage must not spend it.
-          PULSAR_MAX_REDELIVER_COUNT: '5',
-          PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
-        },
+        workerSettings: SHORT_REDELIVERY,
       });
     });
 
@@ -42,15 +38,12 @@ describeWithPulsar('ingest through a JanusGraph outage, on a real Pulsar', (puls
     });
 
     it(`pauses through a ${OUTAGE_MS / 1000} s outage (ready 503, nothing dead-lettered) and then writes every movement once`, async () => {
-      const load = validLoad(scenario.run, {
-        accounts: ACCOUNTS,
-        movements: MOVEMENTS,
-        firstTimestamp: firstTimestampOf(scenario.startedAt),
-      });
+      const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
       const proxy = await scenario.proxyToJanusGraph();
-      const worker = await scenario.startWorker({ host: '127.0.0.1', port: proxy.port });
-      await scenario.publish(load.accountMessages);
-      await scenario.waitUntilSettled('entities', ACCOUNTS, STEP_TIMEOUT_MS);
+      const worker = await scenario.startWithAccounts(load, STEP_TIMEOUT_MS, {
+        host: '127.0.0.1',
+        port: proxy.port,
+      });
       await scenario.publish(load.movementMessages.slice(0, BEFORE_OUTAGE));
       await scenario.waitUntilSettled('movements', SETTLED_AT_CUT, STEP_TIMEOUT_MS);
 

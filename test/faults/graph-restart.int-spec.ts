@@ -4,7 +4,7 @@ import {
   janusGraphService,
   previousJanusGraphLogLines,
 } from '@app/testing';
-import { CLEAN_REPORT, FaultScenario, firstTimestampOf, validLoad } from '../support/faults';
+import { CLEAN_REPORT, FaultScenario, SHORT_REDELIVERY } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -34,11 +34,7 @@ describeWithPulsar('ingest through a JanusGraph restart, on a real Pulsar', (pul
           name: 'restart',
           janusgraph,
           pulsar,
-          workerSettings: {
-            // A redelivery budget far shorter than a restart (5 x 1 s): a restart must not spend it.
-            PULSAR_MAX_REDELIVER_COUNT: '5',
-            PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
-          },
+          workerSettings: SHORT_REDELIVERY,
         });
       });
 
@@ -47,14 +43,8 @@ describeWithPulsar('ingest through a JanusGraph restart, on a real Pulsar', (pul
       });
 
       it('keeps what was written before the restart, pauses while JanusGraph is down and then writes every movement once', async () => {
-        const load = validLoad(scenario.run, {
-          accounts: ACCOUNTS,
-          movements: MOVEMENTS,
-          firstTimestamp: firstTimestampOf(scenario.startedAt),
-        });
-        const worker = await scenario.startWorker();
-        await scenario.publish(load.accountMessages);
-        await scenario.waitUntilSettled('entities', ACCOUNTS, STEP_TIMEOUT_MS);
+        const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
+        const worker = await scenario.startWithAccounts(load, STEP_TIMEOUT_MS);
         await scenario.publish(load.movementMessages.slice(0, BEFORE_RESTART));
         await scenario.waitUntilSettled('movements', SETTLED_AT_RESTART, STEP_TIMEOUT_MS);
 

@@ -3,11 +3,10 @@ import {
   CLEAN_REPORT,
   DeadLetter,
   FaultScenario,
-  firstTimestampOf,
   interleave,
   PoisonMessage,
   poisonMessages,
-  validLoad,
+  SHORT_REDELIVERY,
 } from '../support/faults';
 
 jest.setTimeout(300_000);
@@ -69,8 +68,7 @@ describeWithPulsar('ingest of poison messages, on a real Pulsar', (pulsar) => {
         workerSettings: {
           // How long a movement waits for its accounts before it is dead-lettered.
           INGEST_MISSING_ENTITY_WAIT_MS: '5000',
-          PULSAR_MAX_REDELIVER_COUNT: '5',
-          PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
+          ...SHORT_REDELIVERY,
         },
       });
     });
@@ -80,11 +78,7 @@ describeWithPulsar('ingest of poison messages, on a real Pulsar', (pulsar) => {
     });
 
     it(`dead-letters exactly the ${5 * POISON_PER_KIND} poison messages, each with its reason, and writes the ${MOVEMENTS} valid movements once`, async () => {
-      const load = validLoad(scenario.run, {
-        accounts: ACCOUNTS,
-        movements: MOVEMENTS,
-        firstTimestamp: firstTimestampOf(scenario.startedAt),
-      });
+      const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
       const poison = poisonMessages(scenario.run, POISON_PER_KIND, load);
       await scenario.startWorker();
       await scenario.publish(

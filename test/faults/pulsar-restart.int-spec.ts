@@ -1,13 +1,7 @@
 import { bundleMessages } from '@app/streaming';
 import { describeWithJanusGraph, describeWithLocalPulsar, pulsarService } from '@app/testing';
 import type { LocalPulsarEndpoint } from '@app/testing';
-import {
-  CLEAN_REPORT,
-  FaultScenario,
-  firstTimestampOf,
-  PlannedMessage,
-  validLoad,
-} from '../support/faults';
+import { CLEAN_REPORT, FaultScenario, PlannedMessage } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -58,11 +52,7 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
     });
 
     it('keeps every accepted message through the restart; the worker reconnects, is not ready meanwhile, and writes every movement once', async () => {
-      const load = validLoad(scenario.run, {
-        accounts: ACCOUNTS,
-        movements: restart.movements,
-        firstTimestamp: firstTimestampOf(scenario.startedAt),
-      });
+      const load = scenario.validLoad({ accounts: ACCOUNTS, movements: restart.movements });
       const before = restart.messagesOf(load.movementMessages.slice(0, restart.beforeRestart));
       const after = restart.messagesOf(load.movementMessages.slice(restart.beforeRestart));
       const worker = await scenario.startWorker();

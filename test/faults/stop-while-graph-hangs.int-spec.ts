@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describeWithJanusGraph, describeWithPulsar } from '@app/testing';
-import {
-  CLEAN_REPORT,
-  FaultScenario,
-  firstTimestampOf,
-  validLoad,
-  waitFor,
-} from '../support/faults';
+import { CLEAN_REPORT, FaultScenario, waitFor, SHORT_REDELIVERY } from '../support/faults';
 
 jest.setTimeout(300_000);
 
@@ -62,8 +56,7 @@ describeWithPulsar(
             INGEST_STOP_TIMEOUT_MS: String(STOP_TIMEOUT_MS),
             // A request never times out during the test: only the stop's bound can end the wait.
             JANUSGRAPH_REQUEST_TIMEOUT_MS: '600000',
-            PULSAR_MAX_REDELIVER_COUNT: '5',
-            PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
+            ...SHORT_REDELIVERY,
           },
         });
       });
@@ -73,11 +66,7 @@ describeWithPulsar(
       });
 
       it(`ends on SIGTERM after INGEST_STOP_TIMEOUT_MS, not killed, leaving the hanging writes to the broker; the next worker writes every movement once`, async () => {
-        const load = validLoad(scenario.run, {
-          accounts: ACCOUNTS,
-          movements: MOVEMENTS,
-          firstTimestamp: firstTimestampOf(scenario.startedAt),
-        });
+        const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
         const proxy = await scenario.proxyToJanusGraph();
         const first = await scenario.startWorker({ host: '127.0.0.1', port: proxy.port });
         await scenario.publish(load.accountMessages);

@@ -1,11 +1,5 @@
 import { describeWithJanusGraph, describeWithPulsar } from '@app/testing';
-import {
-  CLEAN_REPORT,
-  FaultScenario,
-  firstTimestampOf,
-  interleave,
-  validLoad,
-} from '../support/faults';
+import { CLEAN_REPORT, FaultScenario, interleave } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -48,11 +42,7 @@ describeWithPulsar('ingest under worker crashes, on a real Pulsar', (pulsar) => 
     });
 
     it(`writes every one of ${MOVEMENTS} movements exactly once through two kill -9s of the worker, dead-lettering none`, async () => {
-      const load = validLoad(scenario.run, {
-        accounts: ACCOUNTS,
-        movements: MOVEMENTS,
-        firstTimestamp: firstTimestampOf(scenario.startedAt),
-      });
+      const load = scenario.validLoad({ accounts: ACCOUNTS, movements: MOVEMENTS });
       const first = await scenario.startWorker();
       const publishing = scenario.publish([
         ...interleave(load.movementMessages.slice(0, ACCOUNTS_AMONG_FIRST), load.accountMessages),

@@ -4,7 +4,14 @@ import { loadAllSettings } from '@app/settings';
 import { PulsarWebSocketBroker } from '@app/streaming';
 import type { JanusGraphEndpoint, PulsarEndpoint } from '../services/with-services';
 import { openJanusGraphStore } from '../janusgraph-store';
-import { PlannedMessage, PoisonMessage, TopicRole, ValidLoad } from './dataset';
+import {
+  firstTimestampOf,
+  PlannedMessage,
+  PoisonMessage,
+  TopicRole,
+  validLoad,
+  ValidLoad,
+} from './dataset';
 import { IngestProcess, REPO_ROOT } from './ingest-process';
 import { PulsarAdmin } from './pulsar-admin';
 import { TcpProxy } from './tcp-proxy';
@@ -15,6 +22,16 @@ import { freePort, waitFor } from './wait';
 const PUBLISH_CHUNK = 250;
 /** A topic read is over when no message arrived for this long. */
 const READ_IDLE_MS = 3_000;
+
+/**
+ * Worker settings for a fault test: a redelivery budget far shorter than the fault (5 deliveries,
+ * 1 s apart). A store fault must not spend it: a valid message that did would reach the
+ * dead-letter topic, and the test's report would show it.
+ */
+export const SHORT_REDELIVERY: Readonly<Record<string, string>> = {
+  PULSAR_MAX_REDELIVER_COUNT: '5',
+  PULSAR_NACK_REDELIVERY_DELAY_MS: '1000',
+};
 
 export interface FaultScenarioOptions {
   /** Short name of the test ("kill"), part of every id and topic name. */
@@ -99,6 +116,26 @@ export class FaultScenario {
     const proxy = await TcpProxy.start(this.janusgraph);
     this.proxies.push(proxy);
     return proxy;
+  }
+
+  /** This run's valid load: `accounts` accounts and `movements` movements between them. */
+  validLoad(sizes: { accounts: number; movements: number }): ValidLoad {
+    return validLoad(this.run, { ...sizes, firstTimestamp: firstTimestampOf(this.startedAt) });
+  }
+
+  /**
+   * Starts a worker (on `graph`: the real JanusGraph unless given), publishes the accounts of
+   * `load` and waits until they are written: where a test of a store fault begins.
+   */
+  async startWithAccounts(
+    load: ValidLoad,
+    timeoutMs: number,
+    graph: GraphAddress = this.janusgraph,
+  ): Promise<IngestProcess> {
+    const worker = await this.startWorker(graph);
+    await this.publish(load.accountMessages);
+    await this.waitUntilSettled('entities', load.accountMessages.length, timeoutMs);
+    return worker;
   }
 
   /**
