@@ -56,7 +56,7 @@ describe('IngestConsumersHealthIndicator', () => {
       subscription: 'graph-ingest',
       topics: [ENTITIES, MOVEMENTS],
       message:
-        'paused: the graph is unreachable since 2025-01-01T12:00:00.000Z (GraphUnavailableError: JanusGraph is not reachable at ws://127.0.0.1:8182/gremlin); ' +
+        'paused: the graph store cannot take writes since 2025-01-01T12:00:00.000Z (GraphUnavailableError: JanusGraph is not reachable at ws://127.0.0.1:8182/gremlin); ' +
         '200 message(s) held and tried again with backoff (4 failed tries); nothing is dead-lettered meanwhile',
     });
   });

@@ -6,7 +6,7 @@ import { IngestWorker } from '../ingest/ingest.worker';
 /**
  * Readiness of the worker's own consumers for `/health/ready`: `down` until the worker has
  * subscribed to both topics (and again once it stops), while it is paused because the graph
- * store does not answer (batches held, see `OutageGate`: the message says since when and why),
+ * store cannot take writes (batches held, see `OutageGate`: the message says since when and why),
  * and, over Pulsar's WebSocket API, while one of its consumers is not connected (connecting, reconnecting after a lost connection, or
  * given up). The native client reconnects inside `pulsar-client` and exposes no state; the
  * broker's own ping (`StreamingHealthIndicator`) covers it.
@@ -34,7 +34,7 @@ export class IngestConsumersHealthIndicator {
       return indicator.down({
         ...details,
         message:
-          `paused: the graph is unreachable since ${new Date(outage.since).toISOString()} (${outage.reason}); ` +
+          `paused: the graph store cannot take writes since ${new Date(outage.since).toISOString()} (${outage.reason}); ` +
           `${outage.heldMessages} message(s) held and tried again with backoff (${outage.failures} failed tries); nothing is dead-lettered meanwhile`,
       });
     }

@@ -198,7 +198,7 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(await deadLetters()).toEqual([]);
     const logged = logger.lines.map((l) => JSON.stringify(l.entry));
     expect(logged.some((l) => l.includes('Ingest is paused: 2 message(s) are held'))).toBe(true);
-    expect(logged.some((l) => l.includes('answers again after'))).toBe(true);
+    expect(logged.some((l) => l.includes('takes writes again after'))).toBe(true);
   });
 
   it('writes no more than INGEST_WRITE_CONCURRENCY batches of a topic while the store is down, and dead-letters none of them', async () => {

@@ -421,12 +421,12 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     if (state.failures === 1) {
       this.metrics.graphOutage(true);
       this.logger.warn(
-        `The graph store does not answer (${state.reason}). Ingest is paused: ${state.heldMessages} message(s) are held ` +
-          `and will be written when it answers; nothing is dead-lettered meanwhile. Next try in ${retryInMs} ms.`,
+        `The graph store cannot take writes (${state.reason}). Ingest is paused: ${state.heldMessages} message(s) are held ` +
+          `and will be written when it takes writes again; nothing is dead-lettered meanwhile. Next try in ${retryInMs} ms.`,
       );
     } else {
       this.logger.warn(
-        `The graph store still does not answer after ${seconds(this.clock.now() - state.since)} s (${state.reason}); ` +
+        `The graph store still cannot take writes after ${seconds(this.clock.now() - state.since)} s (${state.reason}); ` +
           `${state.heldMessages} message(s) held; next try in ${retryInMs} ms.`,
       );
     }
@@ -435,7 +435,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private outageRecovered(downMs: number, state: Readonly<OutageState>): void {
     this.metrics.graphOutage(false);
     this.logger.log(
-      `The graph store answers again after ${seconds(downMs)} s (${state.failures} failed tries); ingest resumes.`,
+      `The graph store takes writes again after ${seconds(downMs)} s (${state.failures} failed tries); ingest resumes.`,
     );
   }
 
