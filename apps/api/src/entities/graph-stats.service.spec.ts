@@ -1,7 +1,8 @@
 import { GraphCounts, MemoryGraphStore } from '@app/graph-store';
 import { FixedClock, GraphTimeoutError } from '@app/vocabulary';
 import type { GraphVertex } from '@app/vocabulary';
-import { CHEAP_COUNT_MS, GraphStatsService, REUSE_FACTOR } from './graph-stats.service';
+import { CHEAP_READ_MS as CHEAP_COUNT_MS, REUSE_FACTOR } from '../common/shared-reads';
+import { GraphStatsService } from './graph-stats.service';
 
 const START = Date.UTC(2026, 11, 6, 12);
 

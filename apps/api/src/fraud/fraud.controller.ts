@@ -1,6 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { FraudRingService } from '@app/detectors';
 import type { FraudRing, FraudRingParams } from '@app/detectors';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
@@ -9,6 +8,7 @@ import { PartyDirectory } from '../presentation/party-directory.service';
 import type { AccountParty } from '../presentation/party-directory.service';
 import { RingsAnswerResponse } from './fraud.responses';
 import { ListRingsQueryDto } from './list-rings.query.dto';
+import { SharedRingsService } from './shared-rings.service';
 
 /** The rings found, the largest first, cut at `limit` when one was asked. */
 /** A ring with its member accounts named: account numbers and the customers who hold them. */
@@ -21,6 +21,8 @@ export interface RingsAnswer {
   /** True when `limit` left rings out. */
   truncated: boolean;
   parameters: FraudRingParams;
+  /** When the search began (ISO 8601, UTC): the rings are those the graph held then. */
+  foundAt: string;
 }
 
 /** Most customers first, then most members, then by first member id (stable across runs). */
@@ -41,7 +43,7 @@ function largestFirst(a: FraudRing, b: FraudRing): number {
 @Controller(`${API_V1}/fraud`)
 export class FraudController {
   constructor(
-    private readonly rings: FraudRingService,
+    private readonly rings: SharedRingsService,
     private readonly parties: PartyDirectory,
   ) {}
 
@@ -60,7 +62,10 @@ export class FraudController {
     if (query.minShared !== undefined) parameters.minSharedIdentifiers = query.minShared;
     if (query.minMembers !== undefined) parameters.minMembers = query.minMembers;
     if (query.kinds !== undefined) parameters.kinds = query.kinds;
-    const found = await this.rings.findRings({ accountIds: query.accounts, parameters });
+    const { value: found, startedAt } = await this.rings.find({
+      accountIds: query.accounts,
+      parameters,
+    });
     const rings = [...found.rings].sort(largestFirst);
     const kept = query.limit === undefined ? rings : rings.slice(0, query.limit);
     const named = await this.parties.accounts(kept.flatMap((r) => r.members));
@@ -74,6 +79,7 @@ export class FraudController {
       total: rings.length,
       truncated: kept.length < rings.length,
       parameters: found.parameters,
+      foundAt: new Date(startedAt).toISOString(),
     };
   }
 }

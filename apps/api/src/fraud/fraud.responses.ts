@@ -88,4 +88,11 @@ export class RingsAnswerResponse {
 
   @ApiProperty({ type: FraudRingParamsResponse, description: 'The parameters used.' })
   parameters!: FraudRingParamsResponse;
+
+  @ApiProperty({
+    example: '2026-12-06T12:00:00.000Z',
+    description:
+      'When the search began (ISO 8601, UTC): the rings are those the graph held then. A search that takes 200 ms or more is shared by the callers who ask the same while it runs, and answered again for ten times its duration.',
+  })
+  foundAt!: string;
 }
