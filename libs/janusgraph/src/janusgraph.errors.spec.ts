@@ -67,6 +67,17 @@ describe('classifyGraphError', () => {
       ]),
       'disk_full',
     ],
+    [
+      'JanusGraph on Cassandra with every Cassandra node down (what a real JanusGraph answered to a read once its one node had died on a full disk)',
+      serverError(500, 'Could not call index', [
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.diskstorage.TemporaryBackendException',
+        'org.janusgraph.diskstorage.TemporaryBackendException',
+        'com.datastax.oss.driver.api.core.NoNodeAvailableException',
+      ]),
+      'storage_unreachable',
+    ],
     ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
     ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
     [
@@ -129,6 +140,20 @@ describe('toGraphError', () => {
     );
     expect(error.message).toContain('service.sh start');
     expect((error as GraphUnavailableError).cause).toBeInstanceOf(Error);
+  });
+
+  it('makes a JanusGraph whose Cassandra nodes are all down a GraphUnavailableError that names the storage, retried and counted for the breaker', () => {
+    const down = serverError(500, 'Could not execute operation due to backend exception', [
+      'org.janusgraph.core.JanusGraphException',
+      'org.janusgraph.diskstorage.TemporaryBackendException',
+      'com.datastax.oss.driver.api.core.NoNodeAvailableException',
+    ]);
+    const error = toGraphError(down, context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toContain('no node of its storage backend (Cassandra) does');
+    expect(error.message).toContain('cassandra/service.sh status');
+    expect(isRetryable(down)).toBe(true);
+    expect(countsForBreaker(down)).toBe(true);
   });
 
   it('makes a busy server (429) a GraphUnavailableError that says so, not a rejected request', () => {

@@ -13,6 +13,7 @@ import {
  * | kind          | examples                                                        | retried | breaker |
  * |---------------|-----------------------------------------------------------------|---------|---------|
  * | `unavailable` | connection refused/reset/closed, server shutting down           | yes     | counts  |
+ * | `storage_unreachable` | JanusGraph answers, but no node of its Cassandra does   | yes     | counts  |
  * | `busy`        | Gremlin Server's request queue is full (status 429)             | yes     | counts  |
  * | `disk_full`   | the storage refuses writes for lack of disk space               | no      | no      |
  * | `timeout`     | no answer within the request timeout, server status 598         | no      | counts  |
@@ -33,12 +34,29 @@ import {
  * circuit breaker, which would stop the reads too. JanusGraph reports it as a failed commit, a
  * text that otherwise means a conflict, so it is looked for first.
  *
+ * A JanusGraph on Cassandra whose Cassandra nodes are all down (stopped, crashed, out of disk:
+ * a real node on a full disk died of SIGBUS writing its commit log) answers every request,
+ * reads included, after its own retries (about 30 s) with "Could not call index" or "Could
+ * not execute operation due to backend exception", its cause chain ending in the Cassandra
+ * driver's `NoNodeAvailableException`. That is an outage of the storage, not a conflict (the
+ * chain also holds `TemporaryBackendException`, a conflict marker, so it is looked for first):
+ * a GraphUnavailableError that names the storage, retried and counted for the breaker like an
+ * unreachable server.
+ *
  * Timeouts are not retried: a traversal that ran out of time will most likely do so again and
  * retrying would multiply the load on a struggling server. Conflicts are retried because all
  * writes of this code base are idempotent upserts.
  */
 export type GraphErrorKind =
-  'unavailable' | 'busy' | 'disk_full' | 'timeout' | 'conflict' | 'not_found' | 'auth' | 'query';
+  | 'unavailable'
+  | 'storage_unreachable'
+  | 'busy'
+  | 'disk_full'
+  | 'timeout'
+  | 'conflict'
+  | 'not_found'
+  | 'auth'
+  | 'query';
 
 /** Thrown by the client itself when a request got no answer in time. */
 export class RequestTimeoutError extends Error {
@@ -118,6 +136,9 @@ const NOT_FOUND_MARKERS = ['NoSuchElementException'];
 /** The storage's words for "no disk space left to write". */
 const DISK_FULL_MARKERS = ['DiskLimitException', 'No space left on device'];
 
+/** The Cassandra driver's words, in JanusGraph's cause chain, for "no storage node answers". */
+const STORAGE_UNREACHABLE_MARKERS = ['NoNodeAvailableException'];
+
 /** Every text the server sent with an error: the message and the exception class names. */
 function serverTexts(error: ResponseErrorLike): string {
   const parts = [error.message];
@@ -171,6 +192,9 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
     if (code === 401 || code === 403 || code === 407) return 'auth';
     const text = serverTexts(error);
     if (DISK_FULL_MARKERS.some((marker) => text.includes(marker))) return 'disk_full';
+    if (STORAGE_UNREACHABLE_MARKERS.some((marker) => text.includes(marker))) {
+      return 'storage_unreachable';
+    }
     if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
     if (NOT_FOUND_MARKERS.some((marker) => text.includes(marker))) return 'not_found';
     // A server being stopped closes its graph first and answers requests for a while longer.
@@ -189,14 +213,24 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof BrokenCircuitError) return false;
   const kind = classifyGraphError(error);
-  return kind === 'unavailable' || kind === 'busy' || kind === 'conflict';
+  return (
+    kind === 'unavailable' ||
+    kind === 'storage_unreachable' ||
+    kind === 'busy' ||
+    kind === 'conflict'
+  );
 }
 
 /** Failures that say the server is unhealthy, counted by the circuit breaker. */
 export function countsForBreaker(error: unknown): boolean {
   if (error instanceof BrokenCircuitError) return false;
   const kind = classifyGraphError(error);
-  return kind === 'unavailable' || kind === 'busy' || kind === 'timeout';
+  return (
+    kind === 'unavailable' ||
+    kind === 'storage_unreachable' ||
+    kind === 'busy' ||
+    kind === 'timeout'
+  );
 }
 
 function reasonOf(error: unknown): string {
@@ -237,6 +271,14 @@ export function toGraphError(error: unknown, context: GraphErrorContext): Error 
       return new GraphUnavailableError(
         `${what}JanusGraph is not reachable at ${context.endpoint} (${reason}); is the server running? ` +
           '(local: bash docker/local/janusgraph/service.sh start)',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'storage_unreachable':
+      return new GraphUnavailableError(
+        `${what}JanusGraph at ${context.endpoint} answers, but no node of its storage backend (Cassandra) does (${reason}); ` +
+          'start the storage nodes or check their disks and logs (local: bash docker/local/cassandra/service.sh status); ' +
+          'JanusGraph reconnects by itself once a node answers (docs/operations.md, "Cluster on Cassandra")',
         { endpoint: context.endpoint },
         { cause: error },
       );
