@@ -16,6 +16,8 @@ import type { GraphEdge, GraphVertex } from '@app/vocabulary';
  *   - writes the cluster cannot take (JanusGraph's uniqueness locks always need QUORUM, which
  *     is both nodes here) are refused with an error, never half-stored; the loader retries them;
  *   - once node 2 is back the load completes, and every element is there.
+ * Then both nodes are killed: a read is answered as a graph outage that names the storage (not
+ * as a conflict), and once they are started again JanusGraph reads again without a restart.
  * Run by test/run-cassandra.sh (also called by test/run-all.sh), which brings up the
  * two nodes and a JanusGraph configured this way; skipped on any other layout.
  */
@@ -155,7 +157,7 @@ describeWithLocalJanusGraph(
 
     afterAll(async () => {
       // Leave the cluster whole for whatever runs next, even when an assertion failed.
-      await cassandraService(cassandra, 'start', [KILLED_NODE]);
+      await cassandraService(cassandra, 'start', [1, KILLED_NODE]);
       await client.close();
     }, CLUSTER_TIMEOUT_MS);
 
@@ -201,6 +203,45 @@ describeWithLocalJanusGraph(
           Object.values(byLabel).reduce((sum, n) => sum + n, 0);
         expect(total(counts.vertices)).toBe(written(fixtures).vertices.length);
         expect(total(counts.edges)).toBe(written(fixtures).edges.length);
+      },
+      CLUSTER_TIMEOUT_MS,
+    );
+
+    it(
+      'with every node down, answers a read as a graph outage that names the storage (not a conflict), and reads again once the nodes are back, without a restart',
+      async () => {
+        const fixture = buildBankFixture('cluster-down');
+        await loadWithRetries(store, [fixture], () => undefined);
+        // One attempt, and time for JanusGraph's own answer (it retries the storage for about
+        // 30 s, its evaluation timeout, before it answers).
+        const settings = loadAllSettings().graph;
+        const probe = new JanusGraphClient({
+          ...settings,
+          host: endpoint.host,
+          port: endpoint.port,
+          retryAttempts: 0,
+          requestTimeoutMs: 120_000,
+        });
+        await probe.open();
+        try {
+          await cassandraService(cassandra, 'kill', [1, KILLED_NODE]);
+          const failure = await new JanusGraphGraphStore(probe, { batchSize: settings.batchSize })
+            .getVertices(fixture.vertices.map((vertex) => vertex.uid))
+            .then(
+              () => undefined,
+              (error: unknown) => error,
+            );
+          await cassandraService(cassandra, 'start', [1, KILLED_NODE]);
+          expect(failure).toBeInstanceOf(GraphUnavailableError);
+          expect(failure).not.toBeInstanceOf(ConflictError);
+          expect((failure as Error).message).toContain(
+            'no node of its storage backend (Cassandra) does',
+          );
+          // JanusGraph reconnects to the restarted nodes by itself: the fixture reads back whole.
+          expect(await readBack(store, [fixture])).toEqual(written([fixture]));
+        } finally {
+          await probe.close();
+        }
       },
       CLUSTER_TIMEOUT_MS,
     );
