@@ -126,6 +126,9 @@ const ids = (movements: readonly Movement[]): string[] => movements.map((m) => m
  * - bad query arguments (depth outside 1-2, limit < 1, to < from, unknown channel, hubCap < 2)
  *   -> InvalidInputError (the shared `assert*Query` helpers of batch-validation.ts do this).
  */
+/** A real store clears and loads the fixture in a few seconds, more on a busy machine. */
+const STORE_HOOK_MS = 60_000;
+
 export function describeGraphStoreContract(
   name: string,
   make: () => Promise<ContractSubject>,
@@ -139,11 +142,15 @@ export function describeGraphStoreContract(
     let state: ContractStore;
     let store: GraphStore;
 
+    // The first clear removes whatever earlier suites left on a shared server (tens of thousands
+    // of elements after the fault tests): seconds to minutes, so it runs here, with room, and not
+    // in the first test's beforeEach with jest's 5 s.
     beforeAll(async () => {
       subject = await make();
       state = new ContractStore(subject.store, fx);
       store = state.store;
-    });
+      await state.empty();
+    }, 300_000);
 
     afterAll(async () => {
       await subject?.close();
@@ -168,7 +175,7 @@ export function describeGraphStoreContract(
     };
 
     describe('backend and ping', () => {
-      beforeEach(empty);
+      beforeEach(empty, STORE_HOOK_MS);
 
       it('names its backend and answers ping', async () => {
         expect(['memory', 'janusgraph']).toContain(store.backend);
@@ -177,7 +184,7 @@ export function describeGraphStoreContract(
     });
 
     describe('upsertVertices', () => {
-      beforeEach(empty);
+      beforeEach(empty, STORE_HOOK_MS);
 
       it('creates every vertex and reads each back exactly as written', async () => {
         const result = await store.upsertVertices(fx.vertices);
@@ -360,11 +367,11 @@ export function describeGraphStoreContract(
     });
 
     describe('upsertEdges', () => {
-      beforeEach(empty);
+      beforeEach(empty, STORE_HOOK_MS);
 
       beforeEach(async () => {
         await store.upsertVertices(fx.vertices);
-      });
+      }, STORE_HOOK_MS);
 
       it('creates every edge and reads each back exactly as written', async () => {
         expect(await store.upsertEdges(allEdges)).toEqual({
@@ -517,7 +524,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getVertex, getVertices, getEdge, getEdges', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
 
       it('answers undefined for unknown ids', async () => {
         expect(await store.getVertex('person:fx:nobody')).toBeUndefined();
@@ -564,7 +571,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getMovements', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
 
       it('uses an inclusive start and an exclusive end', async () => {
         const out = await store.getMovements({
@@ -668,7 +675,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getAccountEvents', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
       const { a1, a2, a3 } = fx.account;
       const ev = fx.events;
       const pairs = (records: readonly { accountId: string; event: { uid: string } }[]) =>
@@ -801,7 +808,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getHolders', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
       const { account, person, company } = fx;
 
       it('lists the holders of each account, persons and companies, in uid order', async () => {
@@ -852,7 +859,7 @@ export function describeGraphStoreContract(
     });
 
     describe('scanMovements', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
 
       it('returns every movement of a window in (timestamp, id) order', async () => {
         const all = await store.scanMovements({ from: T0, to: END, limit: 1000 });
@@ -933,7 +940,7 @@ export function describeGraphStoreContract(
     });
 
     describe('selectFanCandidates', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
 
       it('finds the fan-out account with its distinct counterparties and movements', async () => {
         const day0 = { from: T0, to: T0 + 24 * HOUR, limit: 10 };
@@ -1006,7 +1013,7 @@ export function describeGraphStoreContract(
     });
 
     describe('findSharedIdentifiers', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
       const a = (...keys: (keyof typeof fx.account)[]): string[] =>
         keys.map((k) => fx.account[k]).sort(byId);
 
@@ -1069,7 +1076,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getOwnershipSubgraph', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
       const owns = (n: number): string => `rel:fx:owns-${n}`;
       const controls1 = 'rel:fx:controls-1';
 
@@ -1154,7 +1161,7 @@ export function describeGraphStoreContract(
     });
 
     describe('getNeighbourhood', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
 
       it('returns the edges touching a vertex at depth 1, with the vertices at their ends', async () => {
         const near = await store.getNeighbourhood({
@@ -1257,7 +1264,7 @@ export function describeGraphStoreContract(
     });
 
     describe('listVertices', () => {
-      beforeEach(load);
+      beforeEach(load, STORE_HOOK_MS);
       const accountsInOrder = (): string[] =>
         fx.vertices
           .filter((v) => v.label === 'Account')
@@ -1359,7 +1366,7 @@ export function describeGraphStoreContract(
     });
 
     describe('counts', () => {
-      beforeEach(empty);
+      beforeEach(empty, STORE_HOOK_MS);
 
       it('reports zero for every label of an empty store', async () => {
         expect(await store.counts()).toEqual(emptyCounts());
@@ -1383,7 +1390,7 @@ export function describeGraphStoreContract(
     });
 
     describe('clear', () => {
-      beforeEach(empty);
+      beforeEach(empty, STORE_HOOK_MS);
 
       it('removes everything, and the store can be loaded again', async () => {
         await load();
