@@ -78,6 +78,7 @@ const config: Config = {
       testPathIgnorePatterns: ['/node_modules/'],
       globalSetup: '<rootDir>/test/support/services/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/services/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration.setup.ts'],
       slowTestThreshold: 30,
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
