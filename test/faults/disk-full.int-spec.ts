@@ -6,7 +6,14 @@ import {
   janusGraphService,
   janusGraphServiceWith,
 } from '@app/testing';
-import { CLEAN_REPORT, FaultScenario, waitFor, SHORT_REDELIVERY } from '../support/faults';
+import {
+  CLEAN_REPORT,
+  DONE,
+  FaultScenario,
+  outcomeOf,
+  waitFor,
+  SHORT_REDELIVERY,
+} from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -84,26 +91,23 @@ describeWithPulsar(
           await scenario.publish(load.movementMessages);
 
           let said = '';
-          const pausedForDisk = await waitFor(
-            async () => {
-              const answer = await worker.readinessAnswer();
-              said = answer.body;
-              return answer.status === 503 && answer.body.includes('out of disk space');
-            },
-            'the worker to say it waits for disk space',
-            STEP_TIMEOUT_MS,
-            () => said,
-          )
-            .then(() => true)
-            .catch(() => false);
+          const pausedForDisk = await outcomeOf(
+            waitFor(
+              async () => {
+                const answer = await worker.readinessAnswer();
+                said = answer.body;
+                return answer.status === 503 && answer.body.includes('out of disk space');
+              },
+              'the worker to say it waits for disk space',
+              STEP_TIMEOUT_MS,
+              () => said,
+            ),
+          );
           const settledWhileFull = await scenario.settledCount('movements');
 
           await janusGraphService(janusgraph.local, 'restart');
           limited = false;
-          const readyAfter = await worker
-            .waitForReadiness(200, STEP_TIMEOUT_MS)
-            .then(() => true)
-            .catch(() => false);
+          const readyAfter = await outcomeOf(worker.waitForReadiness(200, STEP_TIMEOUT_MS));
           const settled = await scenario.waitUntilEverythingSettled(STEP_TIMEOUT_MS);
           expect({
             pausedForDisk,
@@ -111,9 +115,9 @@ describeWithPulsar(
             readyAfter,
             report: await scenario.report(load, [], settled),
           }).toEqual({
-            pausedForDisk: true,
+            pausedForDisk: DONE,
             someLeftWhileFull: true,
-            readyAfter: true,
+            readyAfter: DONE,
             report: CLEAN_REPORT,
           });
         });

@@ -1,7 +1,7 @@
 import { bundleMessages } from '@app/streaming';
 import { describeWithJanusGraph, describeWithLocalPulsar, pulsarService } from '@app/testing';
 import type { LocalPulsarEndpoint } from '@app/testing';
-import { CLEAN_REPORT, FaultScenario, PlannedMessage } from '../support/faults';
+import { CLEAN_REPORT, DONE, FaultScenario, outcomeOf, PlannedMessage } from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -71,10 +71,7 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
         scenario.publish(after),
       ]);
 
-      const readyAfterRestart = await worker
-        .waitForReadiness(200, STEP_TIMEOUT_MS)
-        .then(() => true)
-        .catch(() => false);
+      const readyAfterRestart = await outcomeOf(worker.waitForReadiness(200, STEP_TIMEOUT_MS));
       const settled = await scenario.waitUntilEverythingSettled(STEP_TIMEOUT_MS);
       expect({
         restartHitABacklog: settledBeforeRestart < before.length,
@@ -84,7 +81,7 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
       }).toEqual({
         restartHitABacklog: true,
         unreadyDuringRestart: true,
-        readyAfterRestart: true,
+        readyAfterRestart: DONE,
         report: CLEAN_REPORT,
       });
     });

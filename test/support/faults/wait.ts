@@ -29,6 +29,23 @@ export async function waitFor(
   }
 }
 
+/** What `outcomeOf` answers for a step that succeeded. */
+export const DONE = 'done';
+
+/**
+ * `DONE` once `step` resolves, or the message it failed with. A fault test awaits several steps
+ * and then compares everything it saw in one assertion; a failed step then shows in that
+ * assertion's diff with its reason (what was awaited, what was last seen), not as a bare `false`.
+ */
+export async function outcomeOf(step: Promise<unknown>): Promise<string> {
+  try {
+    await step;
+    return DONE;
+  } catch (error: unknown) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** A pause of a fixed length: only for the length of an injected fault, never to await an event. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
