@@ -34,6 +34,39 @@ function serverError(
   );
 }
 
+/**
+ * What JanusGraph on a two-node Cassandra (replication factor 2, writes at QUORUM) answered to a
+ * write of new vertices once node 2 was killed: the classes list ends in TemporaryBackendException,
+ * and only the stack trace says why (abridged from the real answer).
+ */
+function lockWriteRefused(): GremlinResponseError {
+  return new GremlinResponseError(
+    500,
+    'Could not commit transaction due to exception during persistence',
+    new Map<string, unknown>([
+      [
+        'exceptions',
+        [
+          'org.janusgraph.core.JanusGraphException',
+          'org.janusgraph.diskstorage.locking.TemporaryLockingException',
+          'org.janusgraph.diskstorage.TemporaryBackendException',
+        ],
+      ],
+      [
+        'stackTrace',
+        [
+          'org.janusgraph.core.JanusGraphException: Could not commit transaction due to exception during persistence',
+          '\tat org.janusgraph.graphdb.transaction.StandardJanusGraphTx.commit(StandardJanusGraphTx.java:1569)',
+          'Caused by: org.janusgraph.diskstorage.locking.TemporaryLockingException: Temporary locking failure',
+          '\t... 12 more',
+          'Caused by: org.janusgraph.diskstorage.TemporaryBackendException: Lock write retry count exceeded',
+          '\t... 19 more',
+        ].join('\n'),
+      ],
+    ]),
+  );
+}
+
 describe('classifyGraphError', () => {
   it.each([
     ['connection refused', socketError('ECONNREFUSED'), 'unavailable'],
@@ -78,6 +111,7 @@ describe('classifyGraphError', () => {
       ]),
       'storage_unreachable',
     ],
+    ['Cassandra refusing lock writes (a replica down)', lockWriteRefused(), 'replicas_short'],
     ['client-side timeout', new RequestTimeoutError(100), 'timeout'],
     ['server-side timeout (598)', serverError(598, 'evaluation exceeded 30000 ms'), 'timeout'],
     [
@@ -154,6 +188,31 @@ describe('toGraphError', () => {
     expect(error.message).toContain('cassandra/service.sh status');
     expect(isRetryable(down)).toBe(true);
     expect(countsForBreaker(down)).toBe(true);
+  });
+
+  it('makes lock writes Cassandra did not take a GraphUnavailableError that names the missing replicas, retried but not counted for the breaker', () => {
+    const refused = lockWriteRefused();
+    const error = toGraphError(refused, context);
+    expect(error).toBeInstanceOf(GraphUnavailableError);
+    expect(error.message).toContain('Too few Cassandra replicas answer for the write consistency');
+    expect(error.message).toContain('Lock write retry count exceeded');
+    expect(isRetryable(refused)).toBe(true);
+    expect(countsForBreaker(refused)).toBe(false);
+  });
+
+  it('keeps lock contention a conflict even when a stack trace comes with it', () => {
+    const contended = new GremlinResponseError(
+      500,
+      'Could not commit transaction due to exception during persistence',
+      new Map<string, unknown>([
+        ['exceptions', ['org.janusgraph.diskstorage.locking.PermanentLockingException']],
+        [
+          'stackTrace',
+          'org.janusgraph.core.JanusGraphException: Could not commit\nCaused by: org.janusgraph.diskstorage.locking.PermanentLockingException: Lock expired',
+        ],
+      ]),
+    );
+    expect(toGraphError(contended, context)).toBeInstanceOf(ConflictError);
   });
 
   it('makes a busy server (429) a GraphUnavailableError that says so, not a rejected request', () => {

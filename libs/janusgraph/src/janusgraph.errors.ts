@@ -14,6 +14,7 @@ import {
  * |---------------|-----------------------------------------------------------------|---------|---------|
  * | `unavailable` | connection refused/reset/closed, server shutting down           | yes     | counts  |
  * | `storage_unreachable` | JanusGraph answers, but no node of its Cassandra does   | yes     | counts  |
+ * | `replicas_short` | Cassandra took no lock write: too few replicas up (or too slow) | yes  | no      |
  * | `busy`        | Gremlin Server's request queue is full (status 429)             | yes     | counts  |
  * | `disk_full`   | the storage refuses writes for lack of disk space               | no      | no      |
  * | `timeout`     | no answer within the request timeout, server status 598         | no      | counts  |
@@ -43,6 +44,16 @@ import {
  * a GraphUnavailableError that names the storage, retried and counted for the breaker like an
  * unreachable server.
  *
+ * A JanusGraph on Cassandra that cannot write its uniqueness locks answers "Could not commit
+ * transaction due to exception during persistence", its stack trace (not its list of exception
+ * classes) ending in "Lock write retry count exceeded". JanusGraph tried each lock write several
+ * times and each failed or took longer than its lock wait: the storage cannot take writes at the
+ * configured consistency (tried on the two-node test cluster: one node killed, replication
+ * factor 2, writes at QUORUM, every write refused so while reads at ONE went on). Lock contention
+ * says other words ("Lock expired", "Expected value mismatch"). So it is a GraphUnavailableError
+ * that says which replicas are missing, 503 on the API rather than a 409 conflict; it is retried
+ * like a conflict (a slow moment passes) and not counted for the breaker (reads still work).
+ *
  * Timeouts are not retried: a traversal that ran out of time will most likely do so again and
  * retrying would multiply the load on a struggling server. Conflicts are retried because all
  * writes of this code base are idempotent upserts.
@@ -50,6 +61,7 @@ import {
 export type GraphErrorKind =
   | 'unavailable'
   | 'storage_unreachable'
+  | 'replicas_short'
   | 'busy'
   | 'disk_full'
   | 'timeout'
@@ -139,6 +151,25 @@ const DISK_FULL_MARKERS = ['DiskLimitException', 'No space left on device'];
 /** The Cassandra driver's words, in JanusGraph's cause chain, for "no storage node answers". */
 const STORAGE_UNREACHABLE_MARKERS = ['NoNodeAvailableException'];
 
+/**
+ * JanusGraph's words, in a "Caused by:" line of the server's stack trace, for "the storage did
+ * not take a lock write, several times".
+ */
+const LOCK_WRITE_REFUSED = 'Lock write retry count exceeded';
+
+/** The "Caused by:" lines of the stack trace the server sent with an error (their messages). */
+function causeLines(error: ResponseErrorLike): string[] {
+  const attributes = error.statusAttributes;
+  const stackTrace =
+    attributes instanceof Map
+      ? (attributes as Map<unknown, unknown>).get('stackTrace')
+      : typeof attributes === 'object' && attributes !== null
+        ? (attributes as Record<string, unknown>).stackTrace
+        : undefined;
+  if (typeof stackTrace !== 'string') return [];
+  return stackTrace.split('\n').filter((line) => line.startsWith('Caused by:'));
+}
+
 /** Every text the server sent with an error: the message and the exception class names. */
 function serverTexts(error: ResponseErrorLike): string {
   const parts = [error.message];
@@ -195,6 +226,9 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
     if (STORAGE_UNREACHABLE_MARKERS.some((marker) => text.includes(marker))) {
       return 'storage_unreachable';
     }
+    if (causeLines(error).some((line) => line.includes(LOCK_WRITE_REFUSED))) {
+      return 'replicas_short';
+    }
     if (CONFLICT_MARKERS.some((marker) => text.includes(marker))) return 'conflict';
     if (NOT_FOUND_MARKERS.some((marker) => text.includes(marker))) return 'not_found';
     // A server being stopped closes its graph first and answers requests for a while longer.
@@ -216,6 +250,7 @@ export function isRetryable(error: unknown): boolean {
   return (
     kind === 'unavailable' ||
     kind === 'storage_unreachable' ||
+    kind === 'replicas_short' ||
     kind === 'busy' ||
     kind === 'conflict'
   );
@@ -279,6 +314,14 @@ export function toGraphError(error: unknown, context: GraphErrorContext): Error 
         `${what}JanusGraph at ${context.endpoint} answers, but no node of its storage backend (Cassandra) does (${reason}); ` +
           'start the storage nodes or check their disks and logs (local: bash docker/local/cassandra/service.sh status); ' +
           'JanusGraph reconnects by itself once a node answers (docs/operations.md, "Cluster on Cassandra")',
+        { endpoint: context.endpoint },
+        { cause: error },
+      );
+    case 'replicas_short':
+      return new GraphUnavailableError(
+        `${what}JanusGraph at ${context.endpoint} could not write: its storage backend (Cassandra) did not take the writes of its uniqueness locks (${LOCK_WRITE_REFUSED}). ` +
+          'Too few Cassandra replicas answer for the write consistency (a node is down: with replication factor 2, QUORUM needs both), or the nodes are overloaded; reads may still work. ' +
+          'Start the missing node or look at the nodes\' load (local: bash docker/local/cassandra/service.sh status); the request can be repeated (docs/operations.md, "Cluster on Cassandra")',
         { endpoint: context.endpoint },
         { cause: error },
       );
