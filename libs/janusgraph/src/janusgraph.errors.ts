@@ -157,15 +157,19 @@ const STORAGE_UNREACHABLE_MARKERS = ['NoNodeAvailableException'];
  */
 const LOCK_WRITE_REFUSED = 'Lock write retry count exceeded';
 
+/** One of the status attributes the server sent with an error (a Map or a plain object). */
+function statusAttribute(error: ResponseErrorLike, name: string): unknown {
+  const attributes = error.statusAttributes;
+  if (attributes instanceof Map) return (attributes as Map<unknown, unknown>).get(name);
+  if (typeof attributes === 'object' && attributes !== null) {
+    return (attributes as Record<string, unknown>)[name];
+  }
+  return undefined;
+}
+
 /** The "Caused by:" lines of the stack trace the server sent with an error (their messages). */
 function causeLines(error: ResponseErrorLike): string[] {
-  const attributes = error.statusAttributes;
-  const stackTrace =
-    attributes instanceof Map
-      ? (attributes as Map<unknown, unknown>).get('stackTrace')
-      : typeof attributes === 'object' && attributes !== null
-        ? (attributes as Record<string, unknown>).stackTrace
-        : undefined;
+  const stackTrace = statusAttribute(error, 'stackTrace');
   if (typeof stackTrace !== 'string') return [];
   return stackTrace.split('\n').filter((line) => line.startsWith('Caused by:'));
 }
@@ -174,13 +178,7 @@ function causeLines(error: ResponseErrorLike): string[] {
 function serverTexts(error: ResponseErrorLike): string {
   const parts = [error.message];
   if (typeof error.statusMessage === 'string') parts.push(error.statusMessage);
-  const attributes = error.statusAttributes;
-  const exceptions =
-    attributes instanceof Map
-      ? (attributes as Map<unknown, unknown>).get('exceptions')
-      : typeof attributes === 'object' && attributes !== null
-        ? (attributes as Record<string, unknown>).exceptions
-        : undefined;
+  const exceptions = statusAttribute(error, 'exceptions');
   if (Array.isArray(exceptions)) {
     parts.push(...exceptions.filter((item): item is string => typeof item === 'string'));
   }
