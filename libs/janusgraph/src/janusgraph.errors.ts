@@ -49,7 +49,7 @@ import {
  * classes) ending in "Lock write retry count exceeded". JanusGraph tried each lock write several
  * times and each failed or took longer than its lock wait: the storage cannot take writes at the
  * configured consistency (tried on the two-node test cluster: one node killed, replication
- * factor 2, writes at QUORUM, every write refused so while reads at ONE went on). Lock contention
+ * factor 2, writes at QUORUM: every write was refused, while reads at ONE went on). Lock contention
  * says other words ("Lock expired", "Expected value mismatch"). So it is a GraphUnavailableError
  * that says which replicas are missing, 503 on the API rather than a 409 conflict; it is retried
  * like a conflict (a slow moment passes) and not counted for the breaker (reads still work).
