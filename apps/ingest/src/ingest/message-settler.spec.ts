@@ -2,6 +2,7 @@ import { MemoryBroker } from '@app/streaming';
 import type { ReceivedMessage } from '@app/streaming';
 import { FixedClock } from '@app/vocabulary';
 import { RecordingLogger } from './ingest.fixtures';
+import type { WriteOutcome } from './graph-batch.writer';
 import { NoIngestMetrics } from './ingest.metrics';
 import { emptyCounters, MessageSettler, WAITING_SINCE_PROPERTY } from './message-settler';
 
@@ -138,6 +139,69 @@ describe('MessageSettler', () => {
       .map((entry) => entry.correlationId);
     expect(debugIds).toEqual(['m2', 'm3']);
     expect(batch.map((m) => m.settled)).toEqual([true, false, false, true]);
+  });
+
+  it('reports the messages a batch sends back in one warning per kind, each at debug level', async () => {
+    const logger = new RecordingLogger();
+    const subject = new MessageSettler(
+      new MemoryBroker(),
+      { maxRedeliverCount: 2, missingEntityWaitMs: 0 },
+      emptyCounters(),
+      new NoIngestMetrics(),
+      logger,
+      new FixedClock(T0),
+      () => T0,
+    );
+    const failing = { kind: 'retry' as const, reason: 'the graph write failed: Boom' };
+    const batch: [FakeMessage, WriteOutcome][] = [
+      [new FakeMessage('m1'), missing],
+      [new FakeMessage('m2'), { kind: 'written' }],
+      [new FakeMessage('m3'), missing],
+      [new FakeMessage('m4'), failing],
+      [new FakeMessage('m5'), missing],
+    ];
+    await subject.settleAll(
+      batch.map(([message, outcome]) => ({ message, outcome, endNoun: 'account' })),
+    );
+    expect(batch.map(([m]) => m.calls.at(-1))).toEqual([
+      'nack done',
+      'ack done',
+      'nack done',
+      'nack done',
+      'nack done',
+    ]);
+    const warnings = logger.lines
+      .filter((line) => line.level === 'warn')
+      .map((line) => line.entry as { correlationId: string; msg: string });
+    expect(warnings).toEqual([
+      {
+        correlationId: 'm1',
+        topic: 'persistent://public/default/bank.movements',
+        redeliveryCount: 0,
+        msg: expect.stringMatching(
+          /^3 of 5 message\(s\) of a batch wait for an account not written yet and go back to the broker.* First: waiting for account "account:b1:9": to vertex "account:b1:9" does not exist\./,
+        ) as unknown,
+      },
+      {
+        correlationId: 'm4',
+        topic: 'persistent://public/default/bank.movements',
+        redeliveryCount: 0,
+        msg: expect.stringMatching(
+          /^1 of 5 message\(s\) of a batch failed on their own .* First: will retry: the graph write failed: Boom\./,
+        ) as unknown,
+      },
+    ]);
+    const debug = logger.lines
+      .filter((line) => line.level === 'debug')
+      .map((line) => line.entry as { correlationId: string; msg: string })
+      .filter((entry) => entry.msg !== 'written')
+      .map((entry) => `${entry.correlationId} ${entry.msg.split(':')[0]}`);
+    expect(debug.sort()).toEqual([
+      'm1 waiting for account "account',
+      'm3 waiting for account "account',
+      'm4 will retry',
+      'm5 waiting for account "account',
+    ]);
   });
 
   it('nacks a missing-end message while redeliveries remain, then dead-letters it naming the account and the wait', async () => {

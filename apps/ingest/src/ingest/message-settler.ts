@@ -66,6 +66,20 @@ export interface Settlement {
   endNoun: string;
 }
 
+/** A message a batch sent back to the broker to be delivered again, reported in its summary. */
+interface SentBack {
+  kind: 'waiting' | 'retrying';
+  context: Record<string, unknown>;
+  /** What the per-message line says (logged at debug level in a batch). */
+  msg: string;
+  endNoun: string;
+}
+
+/** `an account`, `a vertex`. */
+function withArticle(noun: string): string {
+  return `${'aeiou'.includes(noun.charAt(0)) ? 'an' : 'a'} ${noun}`;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -109,9 +123,17 @@ export class MessageSettler {
    * delivers them again) are reported in one line for the batch, not one per message: a lost
    * connection leaves a whole receive queue unsettled, and a thousand identical errors would
    * hide what happened. Each message's own error is logged at debug level.
+   *
+   * Messages sent back to be delivered again (waiting for a missing end vertex, or failed on
+   * their own) are reported the same way: one warning per batch and kind, naming the first, and
+   * each message at debug level. A worker that starts on a backlog reads movements before the
+   * accounts they need are written, and one warning per message had made a thousand lines for a
+   * bank of a thousand movements.
    */
   async settleAll(settlements: readonly Settlement[]): Promise<void> {
-    const errors = await Promise.all(settlements.map((s) => this.trySettle(s)));
+    const sentBack: SentBack[] = [];
+    const errors = await Promise.all(settlements.map((s) => this.trySettle(s, sentBack)));
+    this.reportSentBack(sentBack, settlements.length);
     const failed: { message: ReceivedMessage; error: unknown }[] = [];
     errors.forEach((error, index) => {
       if (error !== undefined) failed.push({ message: settlements[index].message, error });
@@ -144,8 +166,15 @@ export class MessageSettler {
     });
   }
 
-  /** Settles one message; resolves to the error when it could not be settled, else undefined. */
-  private async trySettle({ message, outcome, endNoun }: Settlement): Promise<unknown> {
+  /**
+   * Settles one message; resolves to the error when it could not be settled, else undefined.
+   * With `sentBack`, a message sent back to the broker is noted there and logged at debug level
+   * (its batch reports it); without, it is logged as a warning.
+   */
+  private async trySettle(
+    { message, outcome, endNoun }: Settlement,
+    sentBack?: SentBack[],
+  ): Promise<unknown> {
     if (message.settled) return undefined;
     const context = {
       correlationId: message.messageId,
@@ -169,11 +198,16 @@ export class MessageSettler {
           } else {
             await message.nack();
             this.count(message, 'retried');
-            this.logger.warn({ ...context, msg: `will retry: ${outcome.reason}` });
+            this.sentBack(sentBack, {
+              kind: 'retrying',
+              context,
+              msg: `will retry: ${outcome.reason}`,
+              endNoun,
+            });
           }
           return;
         case 'missing':
-          await this.settleMissing(message, outcome, endNoun, context);
+          await this.settleMissing(message, outcome, endNoun, context, sentBack);
           return;
       }
     } catch (error: unknown) {
@@ -187,6 +221,7 @@ export class MessageSettler {
     outcome: Extract<WriteOutcome, { kind: 'missing' }>,
     endNoun: string,
     context: Record<string, unknown>,
+    sentBack: SentBack[] | undefined,
   ): Promise<void> {
     const firstPublished = this.firstPublished(message);
     const now = this.clock.now();
@@ -196,7 +231,12 @@ export class MessageSettler {
     if (!this.lastDelivery(message)) {
       await message.nack();
       this.count(message, 'retried');
-      this.logger.warn({ ...context, msg: `waiting for ${missing}: ${outcome.reason}` });
+      this.sentBack(sentBack, {
+        kind: 'waiting',
+        context,
+        msg: `waiting for ${missing}: ${outcome.reason}`,
+        endNoun,
+      });
       return;
     }
     if (waited < this.config.missingEntityWaitMs) {
@@ -219,6 +259,31 @@ export class MessageSettler {
     const verb = outcome.missing.length > 1 ? 'do' : 'does';
     const reason = `${missing} ${verb} not exist after waiting ${seconds(now - firstPublished)} s (${message.redeliveryCount} redeliveries); write the ${endNoun} first, then replay the dead letter`;
     await this.deadLetter(message, reason, 'missing', context);
+  }
+
+  /** Notes a message sent back for its batch's summary, or warns about it on its own. */
+  private sentBack(notes: SentBack[] | undefined, note: SentBack): void {
+    if (notes === undefined) {
+      this.logger.warn({ ...note.context, msg: note.msg });
+      return;
+    }
+    notes.push(note);
+    this.logger.debug?.({ ...note.context, msg: note.msg });
+  }
+
+  /** One warning per kind for the messages a batch of `total` sent back to the broker. */
+  private reportSentBack(notes: readonly SentBack[], total: number): void {
+    for (const kind of ['waiting', 'retrying'] as const) {
+      const ofKind = notes.filter((note) => note.kind === kind);
+      if (ofKind.length === 0) continue;
+      const [first] = ofKind;
+      const count = `${ofKind.length} of ${total} message(s) of a batch`;
+      const msg =
+        kind === 'waiting'
+          ? `${count} wait for ${withArticle(first.endNoun)} not written yet and go back to the broker, which delivers them again (usual while the entities they need are still on their way; a message is dead-lettered only when its redeliveries and INGEST_MISSING_ENTITY_WAIT_MS are spent). First: ${first.msg}. Each message is logged at debug level.`
+          : `${count} failed on their own and go back to the broker to be tried again (a message is dead-lettered when its redeliveries are spent). First: ${first.msg}. Each message is logged at debug level.`;
+      this.logger.warn({ ...first.context, msg });
+    }
   }
 
   private firstPublished(message: ReceivedMessage): number {
