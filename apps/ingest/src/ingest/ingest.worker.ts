@@ -67,8 +67,9 @@ async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> 
  * - Up to `writeConcurrency` batches of a topic are written at once; detection and settling
  *   follow batch order, all messages of a batch settled at once (`TopicPipeline`,
  *   `IngestProcessor`, `MessageSettler`).
- * - A message whose end vertex is not written yet is held in the worker for `holdMissingMs` and
- *   tried again whenever a new batch of entities is written, before the broker path applies.
+ * - A message whose end vertex is not written yet is held in the worker for `holdMissingMs` (more,
+ *   up to `missingEntityWaitMs`, while batches of entities keep being written) and tried again
+ *   whenever a new batch of entities is written, before the broker path applies.
  *
  * Starts when the application has booted; on shutdown (SIGTERM with `enableShutdownHooks`) it
  * stops taking messages, finishes and settles the batches in hand (during an outage it leaves
@@ -138,6 +139,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const movementsOptions: TopicPipelineOptions = {
       writeConcurrency: options.writeConcurrency,
       holdMissingMs: options.holdMissingMs,
+      holdLongestMs: options.missingEntityWaitMs,
       holdMaxMessages: options.holdMaxMessages,
       holdRetryMs: options.holdRetryMs,
     };
@@ -151,6 +153,9 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         Math.min(options.holdMaxMessages, config.receiveQueueSize - options.batchSize),
       ),
     };
+    // While a new batch of entities is being written, the vertices held messages wait for may
+    // be in it: their hold does not run out (up to missingEntityWaitMs).
+    const entitiesBusy = (): boolean => this.pipelines[0]?.writingNewBatch === true;
     this.pipelines = [
       new TopicPipeline(
         {
@@ -162,6 +167,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           written: (vertices) => {
             for (const pipeline of this.pipelines) pipeline.retryHeld(vertices);
           },
+          entitiesBusy,
         },
         this.gate,
         this.counterValues,
@@ -176,6 +182,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           kind: 'movements',
           prepare: (batch) => processor.prepareMovements(batch),
           complete,
+          entitiesBusy,
         },
         this.gate,
         this.counterValues,

@@ -170,6 +170,83 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     );
   });
 
+  it('holds past INGEST_HOLD_MISSING_MS while batches of entities keep being written, and sends the movement back that long after the last one', async () => {
+    const worker = await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '0' },
+      { holdMissingMs: 1_000, holdRetryMs: 1, missingEntityWaitMs: 60_000 },
+    );
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(9, 1, 404), meta())]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    const reads = jest.spyOn(store, 'getVertices');
+    // 2.4 s of holding, more than INGEST_HOLD_MISSING_MS, but a batch of entities every 0.8 s.
+    for (const n of [5, 6, 7]) {
+      clock.advance(800);
+      await publishEntities([vertexUpsertMessage(account(n), meta())]);
+      await until(() => worker.counters.written === n - 3, `account ${n}`);
+      const tries = reads.mock.calls.length;
+      await until(() => reads.mock.calls.length >= tries + 3, 'more tries');
+    }
+    expect(worker.counters).toMatchObject({ heldTimedOut: 0, retried: 0, deadLettered: 0 });
+    expect(metrics.held.at(-1)).toBe('bank.movements=1');
+    // No batch of entities for INGEST_HOLD_MISSING_MS: the broker path takes over.
+    clock.advance(1_000);
+    await until(() => worker.counters.heldTimedOut === 1, 'the end of the hold');
+  });
+
+  it('holds past INGEST_HOLD_MISSING_MS while a batch of entities is being written (a slow store)', async () => {
+    const worker = await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '0' },
+      { holdMissingMs: 1_000, holdRetryMs: 1, missingEntityWaitMs: 60_000 },
+    );
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(9, 1, 2), meta())]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    let release: () => void = () => undefined;
+    store.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await publishEntities([vertexUpsertMessage(account(2), meta())]);
+    await until(() => store.vertexWrites === 2, 'the slow write of account 2 to start');
+    const reads = jest.spyOn(store, 'getVertices');
+    clock.advance(3_000);
+    await until(() => reads.mock.calls.length >= 3, 'tries while account 2 is being written');
+    expect(worker.counters).toMatchObject({ heldTimedOut: 0, retried: 0, deadLettered: 0 });
+    store.hold = undefined;
+    release();
+    await until(() => worker.counters.written === 3, 'account 2 and the movement');
+    expect(worker.counters).toMatchObject({ heldTimedOut: 0, retried: 0, deadLettered: 0 });
+    expect(await store.getEdge('mv:test:9')).toMatchObject({ to: 'account:b1:2' });
+  });
+
+  it('holds no longer than INGEST_MISSING_ENTITY_WAIT_MS, even while batches of entities keep being written', async () => {
+    const worker = await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '0' },
+      { holdMissingMs: 1_000, holdRetryMs: 1, missingEntityWaitMs: 2_000 },
+    );
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    await publishMovements([movementMessage(movement(9, 1, 404), meta())]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    for (const n of [5, 6]) {
+      clock.advance(800);
+      await publishEntities([vertexUpsertMessage(account(n), meta())]);
+      await until(() => worker.counters.written === n - 3, `account ${n}`);
+    }
+    expect(worker.counters.heldTimedOut).toBe(0);
+    // 2.4 s held: past INGEST_MISSING_ENTITY_WAIT_MS, so it is dead-lettered (no redeliveries).
+    clock.advance(800);
+    await publishEntities([vertexUpsertMessage(account(7), meta())]);
+    await until(() => worker.counters.deadLettered === 1, 'the dead letter');
+    expect(worker.counters.heldTimedOut).toBe(1);
+    const [dead] = await deadLetters();
+    expect(dead.properties['dlq-reason']).toMatch(
+      /^account "account:b1:404" does not exist after waiting 2\.4 s \(0 redeliveries\)/,
+    );
+  });
+
   it('holds no more than INGEST_HOLD_MAX_MESSAGES at once: the others are nacked at once', async () => {
     const worker = await startWorker(
       { PULSAR_MAX_REDELIVER_COUNT: '100', PULSAR_NACK_REDELIVERY_DELAY_MS: '50' },

@@ -162,7 +162,13 @@ describe('TopicPipeline', () => {
         },
       },
       undefined,
-      { writeConcurrency: 2, holdMissingMs: 0, holdMaxMessages: 0, holdRetryMs: 1 },
+      {
+        writeConcurrency: 2,
+        holdMissingMs: 0,
+        holdLongestMs: 0,
+        holdMaxMessages: 0,
+        holdRetryMs: 1,
+      },
     );
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     await pipe.run([batches[0]]);

@@ -20,14 +20,28 @@ export interface TopicPipelineSteps {
    * with the uids of the vertices it wrote.
    */
   written?(vertices: readonly string[]): void;
+  /**
+   * True while new batches of entities are being written (not tries of held messages): a held
+   * message's hold does not run out then, since they may bring the vertex it waits for.
+   */
+  entitiesBusy?(): boolean;
 }
 
 /** How much of a topic's work runs at once, and how messages with a missing end wait. */
 export interface TopicPipelineOptions {
   /** Batches of this topic written at once (`INGEST_WRITE_CONCURRENCY`), at least 1. */
   writeConcurrency: number;
-  /** Longest time a message with a missing end vertex is held in the worker (`INGEST_HOLD_MISSING_MS`); 0 = never held. */
+  /**
+   * Longest time a message with a missing end vertex is held in the worker without a batch of
+   * entities being written (`INGEST_HOLD_MISSING_MS`); 0 = never held.
+   */
   holdMissingMs: number;
+  /**
+   * Longest time a message is held while batches of entities keep being written (which may bring
+   * the vertex it waits for): `INGEST_MISSING_ENTITY_WAIT_MS`. At most `holdMissingMs` when lower
+   * (0 = no hold beyond `holdMissingMs`).
+   */
+  holdLongestMs: number;
   /** Most messages held at once; when full, a further one takes the broker path at once. */
   holdMaxMessages: number;
   /**
@@ -41,6 +55,7 @@ export interface TopicPipelineOptions {
 export const SERIAL_PIPELINE: TopicPipelineOptions = {
   writeConcurrency: 1,
   holdMissingMs: 0,
+  holdLongestMs: 0,
   holdMaxMessages: 0,
   holdRetryMs: 0,
 };
@@ -93,8 +108,10 @@ function errorText(error: unknown): string {
  * tried again as soon as a batch of entities has written the vertices it waits for
  * (`retryHeld(vertices)`), or else after `holdRetryMs`, twice as long after each such try (the
  * vertex may come another way: another worker, a write that landed before the message was held),
- * for up to `holdMissingMs` (not counting time the store was down), and by at most
- * `holdMaxMessages` at a time. Once that time is over, or when the holding area is full, the
+ * for up to `holdMissingMs` (not counting time the store was down, nor time in which batches of
+ * entities were being written, `entitiesBusy` and `retryHeld`: a worker working through a
+ * backlog of entities keeps the movements that wait for them, up to `holdLongestMs`), and by at
+ * most `holdMaxMessages` at a time. Once that time is over, or when the holding area is full, the
  * outcome of its last try goes to the `MessageSettler` as before (nack, publish again to wait
  * longer, dead-letter). A held message reaches detection when it is written, after the batches
  * completed meanwhile. On `stop` the messages still held are left unsettled for the broker to
@@ -109,6 +126,8 @@ export class TopicPipeline {
   private completing: Promise<void> = Promise.resolve();
   /** Writes under way. */
   private writing = 0;
+  /** Writes under way of new batches (not tries of held messages). */
+  private writingNew = 0;
   /** Batches handed over and not completed yet (written or not). */
   private unfinished = 0;
   /** Messages of those batches. */
@@ -128,6 +147,8 @@ export class TopicPipeline {
   private retrying = false;
   /** Held messages should be tried again as soon as the try under way is done. */
   private retryAgain = false;
+  /** Clock time the last batch of entities was written (see `retryHeld`). */
+  private entitiesWrittenAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
 
   constructor(
@@ -149,6 +170,11 @@ export class TopicPipeline {
   /** Messages held in the worker for a missing end vertex right now. */
   get heldMessages(): number {
     return this.held.size;
+  }
+
+  /** True while a new batch of this topic is being written (not a try of held messages). */
+  get writingNewBatch(): boolean {
+    return this.writingNew > 0;
   }
 
   /**
@@ -190,6 +216,7 @@ export class TopicPipeline {
     this.abandoned = true;
     this.epoch += 1;
     this.writing = 0;
+    this.writingNew = 0;
     this.unfinished = 0;
     this.unfinishedMessages = 0;
     this.completing = Promise.resolve();
@@ -206,6 +233,7 @@ export class TopicPipeline {
    */
   retryHeld(vertices?: readonly string[]): void {
     if (this.stopped) return;
+    if (vertices) this.entitiesWrittenAt = this.clock.now();
     const now = performance.now();
     // A held message waits for one or two vertices, a batch writes hundreds: look its few up
     // in the batch's set (held × 2 lookups, not held × batch deletes).
@@ -292,11 +320,13 @@ export class TopicPipeline {
     const epoch = this.epoch;
     const current = (): boolean => epoch === this.epoch;
     this.writing += 1;
+    if (!retry) this.writingNew += 1;
     this.unfinished += 1;
     this.unfinishedMessages += batch.length;
     const written = this.prepareIsolating(batch).finally(() => {
       if (!current()) return;
       this.writing -= 1;
+      if (!retry) this.writingNew -= 1;
       this.changed();
     });
     if (!retry && this.steps.written) {
@@ -370,14 +400,22 @@ export class TopicPipeline {
     }
     if (entry) {
       // Time the store was down does not count: the store could not have written the vertex.
-      const start = Math.max(entry.since, this.gate.storeAnsweringSince);
-      const waited = now - start;
-      if (waited < this.options.holdMissingMs) {
+      const heldFrom = Math.max(entry.since, this.gate.storeAnsweringSince);
+      // Nor does time in which batches of entities were written, which may bring it, up to
+      // holdLongestMs: a worker that starts on a backlog, or a slow store, writes the entities
+      // batch after batch while the movements that need them wait here, not in the broker.
+      const progress = this.steps.entitiesBusy?.() === true ? now : this.entitiesWrittenAt;
+      const start = Math.max(heldFrom, progress);
+      const end = Math.min(
+        start + this.options.holdMissingMs,
+        heldFrom + Math.max(this.options.holdMissingMs, this.options.holdLongestMs),
+      );
+      if (now < end) {
         entry.waiting = true;
         entry.missing = new Set(outcome.missing);
         entry.pause = Math.min(entry.pause * 2, MAX_PAUSE_FACTOR * this.pauseOf());
         // The last try comes when the hold is over, not a whole pause later.
-        const left = start + this.options.holdMissingMs - now;
+        const left = end - now;
         entry.nextTry = performance.now() + Math.min(entry.pause, left);
         return true;
       }

@@ -103,7 +103,7 @@ export class IngestSettings {
     kind: 'integer',
     default: '5000',
     description:
-      'Longest time the ingest worker keeps a movement or edge whose end vertex (e.g. its account) is not written yet, unacknowledged, and tries it again as new entities are written, before sending it back through the broker (0 = send it back at once).',
+      'Longest time the ingest worker keeps a movement or edge whose end vertex (e.g. its account) is not written yet, unacknowledged, and tries it again as new entities are written, before sending it back through the broker (0 = send it back at once). Time in which the worker is writing batches of entities does not count, up to INGEST_MISSING_ENTITY_WAIT_MS.',
   })
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0, { message: 'must be 0 or more' })
