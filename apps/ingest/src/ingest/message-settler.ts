@@ -75,6 +75,17 @@ interface SentBack {
   endNoun: string;
 }
 
+/**
+ * When a message waiting for a missing end vertex was first published: its
+ * `ingest-waiting-since` property when the worker published it again, else its publish time.
+ */
+export function firstPublishedAt(message: ReceivedMessage): number {
+  const since = Number(message.properties[WAITING_SINCE_PROPERTY]);
+  return Number.isSafeInteger(since) && since > 0 && since <= message.publishTime
+    ? since
+    : message.publishTime;
+}
+
 /** `an account`, `a vertex`. */
 function withArticle(noun: string): string {
   return `${'aeiou'.includes(noun.charAt(0)) ? 'an' : 'a'} ${noun}`;
@@ -287,10 +298,7 @@ export class MessageSettler {
   }
 
   private firstPublished(message: ReceivedMessage): number {
-    const since = Number(message.properties[WAITING_SINCE_PROPERTY]);
-    return Number.isSafeInteger(since) && since > 0 && since <= message.publishTime
-      ? since
-      : message.publishTime;
+    return firstPublishedAt(message);
   }
 
   private lastDelivery(message: ReceivedMessage): boolean {

@@ -20,6 +20,7 @@ import {
 import { NoIngestMetrics } from './ingest.metrics';
 import { DEFAULT_INGEST_OPTIONS, IngestOptions } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
+import { WAITING_SINCE_PROPERTY } from './message-settler';
 
 /** Keeps the held-messages gauge as the worker sets it, per topic. */
 class HeldMetrics extends NoIngestMetrics {
@@ -244,6 +245,36 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     const [dead] = await deadLetters();
     expect(dead.properties['dlq-reason']).toMatch(
       /^account "account:b1:404" does not exist after waiting 2\.4 s \(0 redeliveries\)/,
+    );
+  });
+
+  it('counts INGEST_MISSING_ENTITY_WAIT_MS from the first publish, so a movement that waited before is not held that long again', async () => {
+    const worker = await startWorker(
+      { PULSAR_MAX_REDELIVER_COUNT: '0' },
+      { holdMissingMs: 1_000, holdRetryMs: 1, missingEntityWaitMs: 2_000 },
+    );
+    const t0 = clock.now();
+    await publishEntities([vertexUpsertMessage(account(1), meta())]);
+    await until(() => worker.counters.written === 1, 'the first account');
+    clock.advance(3_000);
+    // Published again by a worker 2.5 s after it was first published.
+    const again = movementMessage(movement(9, 1, 404), meta());
+    await publishMovements([
+      { ...again, properties: { ...again.properties, [WAITING_SINCE_PROPERTY]: String(t0 + 500) } },
+    ]);
+    await until(() => worker.counters.held === 1, 'the movement to be held');
+    clock.advance(800);
+    await publishEntities([vertexUpsertMessage(account(5), meta())]);
+    await until(() => worker.counters.written === 2, 'account 5');
+    expect(worker.counters.heldTimedOut).toBe(0);
+    // 4.6 s after its first publish, held 1.6 s, entities still coming: the wait is over.
+    clock.advance(800);
+    await publishEntities([vertexUpsertMessage(account(6), meta())]);
+    await until(() => worker.counters.deadLettered === 1, 'the dead letter');
+    expect(worker.counters.heldTimedOut).toBe(1);
+    const [dead] = await deadLetters();
+    expect(dead.properties['dlq-reason']).toMatch(
+      /^account "account:b1:404" does not exist after waiting 4\.1 s \(0 redeliveries\)/,
     );
   });
 

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { ReceivedMessage } from '@app/streaming';
 import { Clock, SystemClock } from '@app/vocabulary';
 import type { PreparedBatch } from './ingest.processor';
+import { firstPublishedAt } from './message-settler';
 import type { IngestCounters, Settlement } from './message-settler';
 import type { IngestMetrics } from './ingest.metrics';
 import { IngestStoppedError, OutageGate } from './store-outage';
@@ -38,8 +39,9 @@ export interface TopicPipelineOptions {
   holdMissingMs: number;
   /**
    * Longest time a message is held while batches of entities keep being written (which may bring
-   * the vertex it waits for): `INGEST_MISSING_ENTITY_WAIT_MS`. At most `holdMissingMs` when lower
-   * (0 = no hold beyond `holdMissingMs`).
+   * the vertex it waits for): `INGEST_MISSING_ENTITY_WAIT_MS`, counted like the settler's wait
+   * from its first publish (or from when the store began answering, if later). A hold lasts
+   * `holdMissingMs` at least (0 = no hold beyond that).
    */
   holdLongestMs: number;
   /** Most messages held at once; when full, a further one takes the broker path at once. */
@@ -406,9 +408,12 @@ export class TopicPipeline {
       // batch after batch while the movements that need them wait here, not in the broker.
       const progress = this.steps.entitiesBusy?.() === true ? now : this.entitiesWrittenAt;
       const start = Math.max(heldFrom, progress);
+      // The longest hold counts from the first publish (or the store's return), as the settler's
+      // wait does: a message delivered again is not held that long once more.
+      const waitingFrom = Math.max(firstPublishedAt(message), this.gate.storeAnsweringSince);
       const end = Math.min(
         start + this.options.holdMissingMs,
-        heldFrom + Math.max(this.options.holdMissingMs, this.options.holdLongestMs),
+        Math.max(heldFrom + this.options.holdMissingMs, waitingFrom + this.options.holdLongestMs),
       );
       if (now < end) {
         entry.waiting = true;
