@@ -60,6 +60,7 @@ function settler(
   const broker = new MemoryBroker();
   const clock = new FixedClock(T0);
   const counters = emptyCounters();
+  const logger = new RecordingLogger();
   const subject = new MessageSettler(
     broker,
     {
@@ -68,11 +69,11 @@ function settler(
     },
     counters,
     new NoIngestMetrics(),
-    new RecordingLogger(),
+    logger,
     clock,
     () => options.answeringSince ?? T0,
   );
-  return { subject, broker, clock, counters };
+  return { subject, broker, clock, counters, logger };
 }
 
 const missing = {
@@ -99,17 +100,7 @@ describe('MessageSettler', () => {
   });
 
   it('reports the messages of a batch it could not settle in one error line, each at debug level', async () => {
-    const broker = new MemoryBroker();
-    const logger = new RecordingLogger();
-    const subject = new MessageSettler(
-      broker,
-      { maxRedeliverCount: 2, missingEntityWaitMs: 0 },
-      emptyCounters(),
-      new NoIngestMetrics(),
-      logger,
-      new FixedClock(T0),
-      () => T0,
-    );
+    const { subject, logger } = settler();
     const lost = (id: string): FakeMessage => {
       const message = new FakeMessage(id);
       message.ack = () => Promise.reject(new Error(`Message ${id}: the connection is gone`));
@@ -142,16 +133,7 @@ describe('MessageSettler', () => {
   });
 
   it('reports the messages a batch sends back in one warning per kind, each at debug level', async () => {
-    const logger = new RecordingLogger();
-    const subject = new MessageSettler(
-      new MemoryBroker(),
-      { maxRedeliverCount: 2, missingEntityWaitMs: 0 },
-      emptyCounters(),
-      new NoIngestMetrics(),
-      logger,
-      new FixedClock(T0),
-      () => T0,
-    );
+    const { subject, logger } = settler();
     const failing = { kind: 'retry' as const, reason: 'the graph write failed: Boom' };
     const batch: [FakeMessage, WriteOutcome][] = [
       [new FakeMessage('m1'), missing],
