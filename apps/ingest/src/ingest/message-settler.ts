@@ -234,7 +234,7 @@ export class MessageSettler {
     context: Record<string, unknown>,
     sentBack: SentBack[] | undefined,
   ): Promise<void> {
-    const firstPublished = this.firstPublished(message);
+    const firstPublished = firstPublishedAt(message);
     const now = this.clock.now();
     const waitStart = Math.max(firstPublished, this.storeAnsweringSince());
     const waited = now - waitStart;
@@ -295,10 +295,6 @@ export class MessageSettler {
           : `${count} failed on their own and go back to the broker to be tried again (a message is dead-lettered when its redeliveries are spent). First: ${first.msg}. Each message is logged at debug level.`;
       this.logger.warn({ ...first.context, msg });
     }
-  }
-
-  private firstPublished(message: ReceivedMessage): number {
-    return firstPublishedAt(message);
   }
 
   private lastDelivery(message: ReceivedMessage): boolean {
