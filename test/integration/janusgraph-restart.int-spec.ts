@@ -136,20 +136,21 @@ describeWithLocalJanusGraph(
 
 /**
  * What the crash test below writes, in requests of CRASH_BATCH, CRASH_WRITERS at a time. The
- * crash comes CRASH_AFTER_MS after the first write, so the load only has to outlast that. On
- * BerkeleyDB JE a request takes well under a second and the load needs this many items. On
- * Cassandra (uniqueness locks at QUORUM on two replicas) one request of 250 new accounts takes
- * seconds, and after the crash the writers first wait out the killed server's lock claims (about
- * 40 s); there a quarter of it is still cut mid-load, and the run takes about 2 minutes instead
- * of 5 (writing, checking and dropping 12,000 items at about 100 a second).
+ * crash comes once CRASH_AFTER_CALLS requests have succeeded, so it cuts the load in the middle
+ * (CRASH_WRITERS requests in flight, more to come) on any machine, fast or busy; a crash after
+ * a fixed time needed a load large enough to outlast it on the fastest machine (12,000 items on
+ * BerkeleyDB JE), which took minutes on a busy one. On Cassandra (uniqueness locks at QUORUM on
+ * two replicas) one request of 250 new accounts takes seconds, and after the crash the writers
+ * first wait out the killed server's lock claims (about 40 s); writing, checking and dropping
+ * run at about 100 items a second there, hence the smaller load.
  */
 const ON_CASSANDRA = readDiscovery().janusgraph.storage === 'cql';
-const CRASH_MOVEMENTS = ON_CASSANDRA ? 2_000 : 8_000;
-const CRASH_ACCOUNTS = ON_CASSANDRA ? 1_000 : 4_000;
+const CRASH_MOVEMENTS = ON_CASSANDRA ? 1_000 : 3_000;
+const CRASH_ACCOUNTS = ON_CASSANDRA ? 500 : 1_500;
 const CRASH_BATCH = 250;
 const CRASH_WRITERS = 3;
-/** When the crash comes, after the first write started. */
-const CRASH_AFTER_MS = 1_500;
+/** Requests that succeed before the crash (of 6 on Cassandra, 18 on BerkeleyDB JE). */
+const CRASH_AFTER_CALLS = ON_CASSANDRA ? 1 : 6;
 
 /**
  * JanusGraph killed (SIGKILL, no shutdown at all) while movements and accounts are being
@@ -294,9 +295,9 @@ function batchesOf<T>(items: readonly T[]): T[][] {
 
 /**
  * Makes `calls` in order, CRASH_WRITERS at a time, each writer retrying a failed call every
- * 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph CRASH_AFTER_MS
- * after the start (`service.sh restart --kill`). `midLoad`: the crash came while calls were
- * still to be made and made at least one fail.
+ * 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph
+ * (`service.sh restart --kill`) once CRASH_AFTER_CALLS calls have succeeded. `midLoad`: the
+ * crash came while calls were still to be made and made at least one fail.
  */
 async function callThroughCrash(
   local: Parameters<typeof janusGraphService>[0],
@@ -304,6 +305,11 @@ async function callThroughCrash(
 ): Promise<{ midLoad: boolean }> {
   let next = 0;
   let failedCalls = 0;
+  let succeededCalls = 0;
+  let enoughSucceeded: () => void = () => undefined;
+  const crashDue = new Promise<void>((resolve) => {
+    enoughSucceeded = resolve;
+  });
   const writer = async (): Promise<void> => {
     while (next < calls.length) {
       const call = calls[next];
@@ -311,6 +317,8 @@ async function callThroughCrash(
       for (;;) {
         try {
           await call();
+          succeededCalls += 1;
+          if (succeededCalls >= CRASH_AFTER_CALLS) enoughSucceeded();
           break;
         } catch {
           failedCalls += 1;
@@ -320,7 +328,8 @@ async function callThroughCrash(
     }
   };
   const writing = Promise.all(Array.from({ length: CRASH_WRITERS }, writer));
-  await new Promise((resolve) => setTimeout(resolve, CRASH_AFTER_MS));
+  // All calls done before the crash (not expected) still ends the wait: midLoad is then false.
+  await Promise.race([crashDue, writing]);
   const madeBeforeCrash = next;
   await janusGraphService(local, 'restart', '--kill');
   await writing;
