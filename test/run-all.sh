@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite against REAL services: starts JanusGraph (on BerkeleyDB JE) and Pulsar from
-# Maven Central on loopback (docker/local/services.sh), runs the unit and e2e tests, the browser
-# tests, then the integration tests with the settings pointing at those services and, beside them,
-# the JanusGraph-on-Cassandra tests (test/run-cassandra.sh: two Cassandra nodes and a second
-# JanusGraph) followed by the contract suites on a JanusGraph without a mixed-index backend
-# (test/run-composite-only.sh), and stops the services again (if it started them). Graph and
-# Pulsar data persist in .services between runs; the tests clear what they use.
+# Maven Central on loopback (docker/local/services.sh), runs the unit and e2e tests, then the
+# integration tests with the settings pointing at those services, then the JanusGraph-on-Cassandra
+# tests (test/run-cassandra.sh: two Cassandra nodes and a second JanusGraph), then the contract
+# suites on a JanusGraph without a mixed-index backend (test/run-composite-only.sh), and stops the
+# services again (if it started them). Graph and Pulsar data persist in .services between runs;
+# the tests clear what they use.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -56,58 +56,16 @@ export GRAPH_BACKEND=janusgraph JANUSGRAPH_HOST=127.0.0.1 \
 # Create the graph schema once, as an operator would (idempotent: a no-op on a kept graph).
 npx ts-node -r tsconfig-paths/register --transpile-only libs/janusgraph/scripts/bootstrap-schema.ts
 
-# The Cassandra and composite-only suites run on servers and ports of their own, so they run beside
-# the BerkeleyDB JE suite rather than after it: all three wait on servers much of the time (restarts,
-# outages, lock expiry), and side by side the phase takes about as long as its longest part.
-# INTEGRATION_SIDE_BY_SIDE=false runs them one after the other (less memory: about 3 GB less).
-# Redis, which the rate-limit tests share, is started here once, so that neither run starts it and
-# stops it under the other.
-started_redis=false
-if command -v redis-server > /dev/null && ! bash docker/local/redis/service.sh status > /dev/null 2>&1; then
-  bash docker/local/redis/service.sh start > /dev/null
-  started_redis=true
-fi
-stop_redis() {
-  if [[ $started_redis == true ]]; then bash docker/local/redis/service.sh stop > /dev/null || true; fi
-}
+# The node-loss test needs two Cassandra nodes: it runs in the Cassandra phase below.
+step "integration tests on JanusGraph (BerkeleyDB JE) and Pulsar"
+npx jest --selectProjects integration --runInBand \
+  --testPathIgnorePatterns '/node_modules/' 'cassandra-cluster\.int-spec\.ts$' "$@"
 
-# JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports),
-# then the contract suites on a JanusGraph without a mixed-index backend (composite indexes alone).
-other_suites() {
-  local status=0
-  step "JanusGraph on Cassandra (test/run-cassandra.sh)"
-  bash test/run-cassandra.sh || status=$?
-  step "composite indexes only (test/run-composite-only.sh)"
-  bash test/run-composite-only.sh || status=$?
-  return "$status"
-}
+# JanusGraph on Cassandra: contract suite, restart and node-loss tests (its own servers and ports).
+step "JanusGraph on Cassandra (test/run-cassandra.sh)"
+bash test/run-cassandra.sh
 
-# The node-loss test needs two Cassandra nodes: it runs with the Cassandra suite.
-bje_suite() {
-  step "integration tests on JanusGraph (BerkeleyDB JE) and Pulsar"
-  npx jest --selectProjects integration --runInBand \
-    --testPathIgnorePatterns '/node_modules/' 'cassandra-cluster\.int-spec\.ts$' "$@"
-}
-
-bje_status=0
-other_status=0
-if [[ ${INTEGRATION_SIDE_BY_SIDE:-true} == true ]]; then
-  other_log="$(mktemp "${TMPDIR:-/tmp}/test-all-cassandra.XXXXXX")"
-  step "integration tests: the Cassandra and composite-only suites run beside the BerkeleyDB JE one; their output follows it"
-  other_suites > "$other_log" 2>&1 &
-  other_pid=$!
-  bje_suite "$@" || bje_status=$?
-  wait "$other_pid" || other_status=$?
-  step "output of the Cassandra and composite-only suites (run beside the one above)"
-  cat "$other_log"
-  rm -f "$other_log"
-else
-  bje_suite "$@" || bje_status=$?
-  other_suites || other_status=$?
-fi
-stop_redis
+# JanusGraph without a mixed-index backend: the contract suites on composite indexes alone.
+step "composite indexes only (test/run-composite-only.sh)"
+bash test/run-composite-only.sh
 step "done"
-if [[ $bje_status -ne 0 || $other_status -ne 0 ]]; then
-  echo "test:all failed: BerkeleyDB JE suite exit code $bje_status, Cassandra and composite-only suites exit code $other_status." >&2
-  exit 1
-fi

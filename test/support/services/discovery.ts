@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAllSettings } from '@app/settings';
 import type { JanusGraphStorage, LocalJanusGraph } from './local-services';
 
 /** Where a real service was found, or why it was not. */
@@ -32,25 +31,17 @@ export interface DiscoveryResult {
   ci?: boolean;
 }
 
-/**
- * Discovery runs once in Jest's global setup; test files read its result from this file. There
- * is one file per JanusGraph port (JANUSGRAPH_PORT), so that two runs against different
- * JanusGraph servers at the same time (test/run-all.sh runs the Cassandra suite beside the
- * BerkeleyDB JE one) each read their own.
- */
-export function discoveryFile(janusGraphPort: number = loadAllSettings().graph.port): string {
-  return join(__dirname, '..', '..', '..', '.services', `discovered-${janusGraphPort}.json`);
-}
+/** Discovery runs once in Jest's global setup; test files read its result from this file. */
+export const DISCOVERY_FILE = join(__dirname, '..', '..', '..', '.services', 'discovered.json');
 
 export function writeDiscovery(result: DiscoveryResult): void {
-  const file = discoveryFile();
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, JSON.stringify(result, null, 2));
+  mkdirSync(join(DISCOVERY_FILE, '..'), { recursive: true });
+  writeFileSync(DISCOVERY_FILE, JSON.stringify(result, null, 2));
 }
 
 export function readDiscovery(): DiscoveryResult {
   try {
-    return JSON.parse(readFileSync(discoveryFile(), 'utf8')) as DiscoveryResult;
+    return JSON.parse(readFileSync(DISCOVERY_FILE, 'utf8')) as DiscoveryResult;
   } catch {
     const reason =
       'service discovery did not run (start the tests with npm test, npm run test:int or npm run test:all)';
