@@ -131,6 +131,15 @@ describe('classifyGraphError', () => {
       'conflict',
     ],
     [
+      'BerkeleyDB JE deadlock in a read (the chain a real JanusGraph logged when a graph-index read gave way to a concurrent write of movements of the same accounts)',
+      serverError(500, 'Could not execute operation due to backend exception', [
+        'org.janusgraph.core.JanusGraphException',
+        'org.janusgraph.diskstorage.PermanentBackendException',
+        'com.sleepycat.je.DeadlockException',
+      ]),
+      'conflict',
+    ],
+    [
       'uniqueness violation',
       serverError(
         500,

@@ -141,6 +141,12 @@ const CONFLICT_MARKERS = [
   'Lock expired',
   // BerkeleyDB JE: a read or write waited longer than its lock timeout for another transaction.
   'LockTimeoutException',
+  // BerkeleyDB JE: two transactions each waited for a lock the other held, and JE chose this one
+  // to give way. Concurrent writes of edges that share an account do it now and then. JanusGraph
+  // wraps it in a PermanentBackendException, and the message depends on where it struck: "Could
+  // not commit transaction due to exception during persistence" at the commit, "Could not
+  // execute operation due to backend exception" in a read. Repeating the request succeeds.
+  'DeadlockException',
 ];
 
 const NOT_FOUND_MARKERS = ['NoSuchElementException'];
