@@ -26,6 +26,8 @@ class ScriptedConnection implements GremlinConnection {
   answers: (unknown[] | Error)[] = [];
   /** Answers write requests (see `answerWrites`) when set; other requests take `answers`. */
   writes: ((rows: Map<string, unknown>[]) => unknown[] | Error) | undefined;
+  /** Called as each request is answered (tests move their clock here). */
+  onAnswer: (() => void) | undefined;
   inFlight = 0;
   maxInFlight = 0;
   isOpen = true;
@@ -45,6 +47,7 @@ class ScriptedConnection implements GremlinConnection {
     // Answer on a later turn, so that the store can have several requests in flight.
     await new Promise((resolve) => setImmediate(resolve));
     this.inFlight -= 1;
+    this.onAnswer?.();
     const answer =
       rows !== undefined && this.writes !== undefined
         ? this.writes(rows)
@@ -79,6 +82,12 @@ interface Instructions {
 /** The steps of a request as JSON text, to find what it does. */
 function stepsOf(bytecode: Bytecode): string {
   return JSON.stringify((bytecode as unknown as Instructions).stepInstructions);
+}
+
+/** The argument of a request's `limit` step, or undefined. */
+function limitOf(bytecode: Bytecode): unknown {
+  const steps = (bytecode as unknown as Instructions).stepInstructions;
+  return steps.find((step) => step[0] === 'limit')?.[1];
 }
 
 /** The items of an upsert write request (its `inject(rows)` argument), or undefined. */
@@ -923,6 +932,35 @@ describe('JanusGraphGraphStore round trips', () => {
     const fourth = await store.scanMovements(window);
     expect(fourth.map((m) => [m.fromAccount, m.toAccount])).toEqual([['c1', 'c2']]);
     expect(connection.sent).toHaveLength(8);
+  });
+
+  it('clear() sizes each drop request by the time the one before took, so none nears the request timeout', async () => {
+    const timing = { clock: 0 };
+    const { connection, store } = setup(200, 4, false, () => timing.clock);
+    // The request timeout is 1000 ms, so each drop aims at 100 ms.
+    const tookMs = [500, 50, 10, 10, 10];
+    connection.onAnswer = () => {
+      timing.clock += tookMs.shift() ?? 0;
+    };
+    connection.answers.push([1000], [200], [400], [800], [30]);
+    await store.clear();
+    const limits = connection.sent.map(limitOf);
+    // 1000 dropped in 500 ms: 200 next. 200 in 50 ms: 400 (at most twice the size before).
+    // Then 800, then 1600; the last drop found fewer than it asked for, so the graph is empty.
+    expect(limits).toEqual([1000, 200, 400, 800, 1600]);
+  });
+
+  it('clear() never asks for fewer than 100 or more than 5000 vertices at once', async () => {
+    const timing = { clock: 0 };
+    const { connection, store } = setup(200, 4, false, () => timing.clock);
+    const tookMs = [100_000, 0, 0, 0, 0, 0, 0, 0];
+    connection.onAnswer = () => {
+      timing.clock += tookMs.shift() ?? 0;
+    };
+    connection.answers.push([1000], [100], [200], [400], [800], [1600], [3200], [5000], [0]);
+    await store.clear();
+    const limits = connection.sent.map(limitOf);
+    expect(limits).toEqual([1000, 100, 200, 400, 800, 1600, 3200, 5000, 5000]);
   });
 
   it('answers empty windows and empty account lists without a round trip', async () => {
