@@ -963,6 +963,74 @@ describe('JanusGraphGraphStore round trips', () => {
     expect(limits).toEqual([1000, 100, 200, 400, 800, 1600, 3200, 5000, 5000]);
   });
 
+  describe('listings that meet a stale mixed-index entry (a vertex the storage no longer holds)', () => {
+    /** A `vertexProjection()` row as the server sends it. */
+    const row = (vertex: GraphVertex): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['uid', vertex.uid],
+        ['label', vertex.label],
+        ['props', new Map(Object.entries(vertex.props))],
+      ]);
+    /** What JanusGraph answers for an index entry whose vertex is gone: its default label, no uid. */
+    const stale = (): Map<string, unknown> =>
+      new Map<string, unknown>([
+        ['label', 'vertex'],
+        ['props', new Map()],
+      ]);
+    const setupWithWarnings = () => {
+      const { connection, client } = setup(200);
+      const warnings: string[] = [];
+      const store = new JanusGraphGraphStore(client, {
+        batchSize: 200,
+        settleNewKeys: false,
+        logger: { warn: (message: string) => warnings.push(message) },
+      });
+      return { connection, store, warnings };
+    };
+
+    it('leave it out of a page, keep paging past it, and warn once with how to remove it', async () => {
+      const { connection, store, warnings } = setupWithWarnings();
+      connection.answers.push([row(person(1)), stale(), row(person(2)), row(person(3))]);
+      const page = await store.listVertices({ label: 'Person', limit: 3 });
+      expect(page.items.map((vertex) => vertex.uid)).toEqual(['p1', 'p2', 'p3']);
+      expect(page.nextCursor).toBeDefined();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        'Person mixed index lists 1 vertex(es) the storage no longer holds',
+      );
+      expect(warnings[0]).toContain('A drop cut short leaves entries in the mixed index');
+
+      connection.answers.push([stale()]);
+      expect(
+        await store.listVertices({ label: 'Person', limit: 3, cursor: page.nextCursor }),
+      ).toEqual({
+        items: [],
+      });
+    });
+
+    it('leave it out of a name search', async () => {
+      const { connection, store, warnings } = setupWithWarnings();
+      connection.answers.push([stale(), row(person(4))], []);
+      const page = await store.searchByName({ label: 'Person', text: 'Person', limit: 10 });
+      expect(page.items.map((vertex) => vertex.uid)).toEqual(['p4']);
+      expect(warnings).toHaveLength(1);
+    });
+
+    it('still refuse a row with a label outside the vocabulary that has a uid (a bug, not a stale entry)', async () => {
+      const { connection, store } = setupWithWarnings();
+      connection.answers.push([
+        new Map<string, unknown>([
+          ['uid', 'x1'],
+          ['label', 'vertex'],
+          ['props', new Map()],
+        ]),
+      ]);
+      await expect(store.listVertices({ label: 'Person', limit: 3 })).rejects.toThrow(
+        'JanusGraph returned a vertex with label "vertex"',
+      );
+    });
+  });
+
   it('answers empty windows and empty account lists without a round trip', async () => {
     const { connection, store } = setup(200);
     await expect(

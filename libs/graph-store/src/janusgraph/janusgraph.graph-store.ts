@@ -1,4 +1,4 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SchemaReadiness } from '@app/janusgraph';
 import {
   __,
@@ -105,6 +105,7 @@ import {
   readHolders,
   readMovementRow,
   readVertexUid,
+  isStaleIndexRow,
   readVertex,
   vertexLabelProjection,
   vertexProjection,
@@ -149,6 +150,8 @@ export interface JanusGraphGraphStoreOptions {
    * their own). See `SLOW_WRITE_SHARE`.
    */
   monotonicNow?: () => number;
+  /** Where warnings go (default: a Nest logger named after the store). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Times an orphan vertex is read and merged again when it gains edges meanwhile. */
@@ -360,6 +363,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private readonly writeConcurrency: number;
   private readonly settleNewKeys: boolean;
   private readonly now: () => number;
+  private readonly logger: Pick<Logger, 'warn'>;
   /** uid of each vertex id the movement reads met (see `readMovements`). */
   private readonly uidOfVertex: ServerIdCache<number, string>;
   /** Vertex id and label of each uid an edge write's end read, or a settle read, met. */
@@ -374,6 +378,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.settleNewKeys = options.settleNewKeys ?? true;
     this.now = options.monotonicNow ?? (() => performance.now());
+    this.logger = options.logger ?? new Logger(JanusGraphGraphStore.name);
     const epoch = (): number => this.client.connectionEpoch;
     this.uidOfVertex = new ServerIdCache(MAX_CACHED_UIDS, epoch);
     this.endOfUid = new ServerIdCache(MAX_CACHED_ENDS, epoch);
@@ -1467,7 +1472,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         .map(vertexProjection()),
       { operation: 'listVertices' },
     );
-    const items = rows.slice(0, request.limit).map(readVertex);
+    const items = this.liveRows(rows, request.label, 'listVertices')
+      .slice(0, request.limit)
+      .map(readVertex);
     const last = items[items.length - 1];
     return rows.length > request.limit && last !== undefined
       ? { items, nextCursor: encodeUidCursor(request.label, last.uid) }
@@ -1538,7 +1545,7 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
           .map(vertexProjection()),
         { operation: 'searchByName' },
       );
-      matches = rows.map(readVertex);
+      matches = this.liveRows(rows, request.label, 'searchByName').map(readVertex);
     }
     let exact: GraphVertex | undefined;
     if (request.cursor === undefined) {
@@ -1546,6 +1553,24 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       exact = found?.label === request.label ? found : undefined;
     }
     return nameSearchPage(request, exact, matches);
+  }
+
+  /**
+   * `rows` (of `vertexProjection()`) without the stale mixed-index entries among them, with a
+   * warning that says how to remove them. A page that held one has fewer items, and its cursor
+   * still follows the last real vertex, so paging goes on past it.
+   */
+  private liveRows(rows: readonly unknown[], label: string, operation: string): unknown[] {
+    const live = rows.filter((row) => !isStaleIndexRow(row));
+    const stale = rows.length - live.length;
+    if (stale > 0) {
+      this.logger.warn(
+        `${operation}: the ${label} mixed index lists ${stale} vertex(es) the storage no longer holds ` +
+          '(stale index entries, left by a drop cut short); they are left out of the answer. ' +
+          'docs/operations.md, "A drop cut short leaves entries in the mixed index", says how to remove them',
+      );
+    }
+    return live;
   }
 
   /** One traversal; it reads every element (JanusGraph keeps no counters). */

@@ -101,6 +101,20 @@ function edgeLabelOf(value: string): EdgeLabel {
   return value as EdgeLabel;
 }
 
+/**
+ * JanusGraph's label for a vertex it holds no record of. The schema never uses it, so a
+ * `vertexProjection()` row with this label and no uid is not data: a mixed-index entry left by
+ * a drop cut short between its storage commit and its index commit (docs/operations.md, "A drop
+ * cut short leaves entries in the mixed index"), which the index still returns.
+ */
+const NO_RECORD_LABEL = 'vertex';
+
+/** Whether a `vertexProjection()` result is such a stale index entry (see NO_RECORD_LABEL). */
+export function isStaleIndexRow(value: unknown): boolean {
+  const row = toRecord(value, 'vertex');
+  return row.label === NO_RECORD_LABEL && typeof row.uid !== 'string';
+}
+
 /** A `vertexProjection()` result as a vocabulary vertex. */
 export function readVertex(value: unknown): GraphVertex {
   const row = toRecord(value, 'vertex');
