@@ -1512,7 +1512,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         .map(vertexProjection()),
       { operation: 'listVerticesOrdered' },
     );
-    const items = rows.slice(0, request.limit).map(readVertex);
+    const items = this.liveRows(rows, request.label, 'listVerticesOrdered')
+      .slice(0, request.limit)
+      .map(readVertex);
     const last = items[items.length - 1];
     if (rows.length <= request.limit || last === undefined) return { items };
     const value = (last.props as unknown as Readonly<Record<string, unknown>>)[request.orderBy];

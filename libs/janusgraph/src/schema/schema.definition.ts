@@ -153,6 +153,15 @@ const LABEL_SEARCH_KEYS: Readonly<
 };
 
 /**
+ * Every property key of the label's mixed index (`uid` first). Removing a stale entry from the
+ * index (docs/operations.md, "A drop cut short leaves entries in the mixed index") needs them
+ * all: a key left out stays in the index.
+ */
+export function labelSearchKeys(label: string): string[] {
+  return ['uid', ...(LABEL_SEARCH_KEYS[label] ?? []).map((key) => key.name)];
+}
+
+/**
  * The full schema the vocabulary asks for. With `NO_MIXED_INDEX_BACKEND` it has no mixed
  * indexes: the store's queries stay correct (JanusGraph filters, orders and matches text
  * itself), only slower on large graphs; lookups by uid and eid and movements by time still use
