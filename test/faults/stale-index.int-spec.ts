@@ -3,17 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JanusGraphGraphStore } from '@app/graph-store';
 import type { GraphStore } from '@app/graph-store';
-import {
-  __,
-  bootstrapSchema,
-  JanusGraphClient,
-  labelSearchIndexName,
-  labelSearchKeys,
-  P,
-} from '@app/janusgraph';
+import { __, bootstrapSchema, JanusGraphClient, P, removeStaleIndexEntries } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { describeWithLocalJanusGraph, janusGraphService } from '@app/testing';
 import type { LocalJanusGraph } from '@app/testing';
+import { VERTEX_LABELS } from '@app/vocabulary';
 import type { GraphVertex, VertexLabel } from '@app/vocabulary';
 
 /*
@@ -24,8 +18,9 @@ import type { GraphVertex, VertexLabel } from '@app/vocabulary';
  * stopped, drops two vertices, and puts the saved folder back. Then:
  *   - listings by uid, name search and listings ordered by a property leave them out and warn,
  *     and paging goes on past them;
- *   - the remedy the operations guide gives (JanusGraph's StaleIndexRecordUtil, with every
- *     property key of the index) removes them, and the listings answer without a warning.
+ *   - `removeStaleIndexEntries` (npm run graph:remove-stale-index-entries; JanusGraph's
+ *     StaleIndexRecordUtil given every property key of the index) removes them, a second run
+ *     finds none, and the listings answer without a warning.
  * Needs a server of the local scripts on persistent storage (it stops and starts it twice).
  */
 
@@ -57,19 +52,6 @@ const alert = (key: string, index: number): GraphVertex => ({
     movementIds: [],
   },
 });
-
-/**
- * TEST ONLY, and the operations guide's remedy: removes from the label's mixed index every
- * entry whose vertex the storage no longer holds. `record` must name every property key of the
- * index (the values are not looked at), or the keys left out stay in the index. Values travel
- * as bindings.
- */
-const REMOVE_STALE_SCRIPT = `
-def ids = g.V().hasLabel(vertexLabel).has('uid', P.gte('')).filter(__.not(__.has('uid'))).id().toList()
-ids.each { id ->
-  org.janusgraph.graphdb.database.util.StaleIndexRecordUtil.forceRemoveVertexFromGraphIndex(id, record, graph, indexName)
-}
-ids.size()`;
 
 function luceneFolder(local: LocalJanusGraph): string {
   const folder = local.storage === 'cql' ? `cql-${local.cql?.keyspace ?? ''}` : local.storage;
@@ -111,12 +93,8 @@ describeWithLocalJanusGraph(
             .count(),
         ),
       );
-    const removeStale = (label: VertexLabel): Promise<unknown[]> =>
-      client.submitScript(REMOVE_STALE_SCRIPT, {
-        vertexLabel: label,
-        indexName: labelSearchIndexName(label),
-        record: Object.fromEntries(labelSearchKeys(label).map((key) => [key, ''])),
-      });
+    const removeStale = async (label: VertexLabel): Promise<number> =>
+      (await removeStaleIndexEntries(client, [label]))[0].removed;
 
     beforeAll(async () => {
       const settings = loadAllSettings().graph;
@@ -192,9 +170,12 @@ describeWithLocalJanusGraph(
       expect(warnings.join('\n')).toContain('Alert mixed index lists 1 vertex(es)');
     });
 
-    it('are removed by the documented remedy (StaleIndexRecordUtil with every key of the index), after which nothing warns', async () => {
-      expect(await removeStale('Person')).toEqual([1]);
-      expect(await removeStale('Alert')).toEqual([1]);
+    it('are removed by removeStaleIndexEntries (StaleIndexRecordUtil with every key of the index), a second run finds none, and nothing warns', async () => {
+      expect(await removeStale('Person')).toBe(1);
+      expect(await removeStale('Alert')).toBe(1);
+      const again = await removeStaleIndexEntries(client);
+      expect(again.map((row) => row.label)).toEqual([...VERTEX_LABELS]);
+      expect(again.every((row) => row.removed === 0)).toBe(true);
       expect(await staleCount('Person')).toBe(0);
       expect(await staleCount('Alert')).toBe(0);
       const listed = await store.listVertices({ label: 'Person', limit: 10 });

@@ -12,3 +12,4 @@ export * from './janusgraph.health';
 export * from './janusgraph.module';
 export * from './janusgraph.module-definition';
 export * from './gremlin-dsl';
+export * from './schema/stale-index';

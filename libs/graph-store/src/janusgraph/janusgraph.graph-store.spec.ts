@@ -998,7 +998,7 @@ describe('JanusGraphGraphStore round trips', () => {
       expect(warnings[0]).toContain(
         'Person mixed index lists 1 vertex(es) the storage no longer holds',
       );
-      expect(warnings[0]).toContain('A drop cut short leaves entries in the mixed index');
+      expect(warnings[0]).toContain('npm run graph:remove-stale-index-entries -- Person');
 
       connection.answers.push([stale()]);
       expect(

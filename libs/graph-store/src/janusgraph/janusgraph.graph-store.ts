@@ -1569,7 +1569,8 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       this.logger.warn(
         `${operation}: the ${label} mixed index lists ${stale} vertex(es) the storage no longer holds ` +
           '(stale index entries, left by a drop cut short); they are left out of the answer. ' +
-          'docs/operations.md, "A drop cut short leaves entries in the mixed index", says how to remove them',
+          `Remove them with: npm run graph:remove-stale-index-entries -- ${label} ` +
+          '(docs/operations.md, "A drop cut short leaves entries in the mixed index")',
       );
     }
     return live;

@@ -2,7 +2,15 @@ import { GremlinResponseError } from '../gremlin-connection';
 import type { GremlinConnection, GremlinRequestOptions } from '../gremlin-connection';
 import { JanusGraphClient } from '../janusgraph.client';
 import { bootstrapSchema, SchemaBootstrapError, warmSchemaCache } from './schema.bootstrap';
-import { SCHEMA_AWAIT_SCRIPT, SCHEMA_CREATE_SCRIPT, SCHEMA_WARM_SCRIPT } from './schema.script';
+import { InvalidInputError } from '@app/vocabulary';
+import { NO_MIXED_INDEX_BACKEND } from './schema.definition';
+import {
+  REMOVE_STALE_INDEX_ENTRIES_SCRIPT,
+  SCHEMA_AWAIT_SCRIPT,
+  SCHEMA_CREATE_SCRIPT,
+  SCHEMA_WARM_SCRIPT,
+} from './schema.script';
+import { removeStaleIndexEntries } from './stale-index';
 
 /** Answers schema scripts from a queue and records them with their bindings. */
 class ScriptServer implements GremlinConnection {
@@ -252,5 +260,45 @@ describe('warmSchemaCache', () => {
     );
     server.answers.push(undefined);
     await expect(warmSchemaCache(client)).rejects.toThrow('the server answered no report');
+  });
+});
+
+describe('removeStaleIndexEntries', () => {
+  it("sends one script per label with the label's index and every key of it, and reports what each removed", async () => {
+    const { server, client } = setup();
+    server.answers.push(2, 0);
+    expect(await removeStaleIndexEntries(client, ['Alert', 'Person'], { timeoutMs: 5000 })).toEqual(
+      [
+        { label: 'Alert', index: 'alertSearch', removed: 2 },
+        { label: 'Person', index: 'personSearch', removed: 0 },
+      ],
+    );
+    expect(server.scripts.map((sent) => sent.script)).toEqual([
+      REMOVE_STALE_INDEX_ENTRIES_SCRIPT,
+      REMOVE_STALE_INDEX_ENTRIES_SCRIPT,
+    ]);
+    expect(server.scripts[0].bindings).toEqual({
+      vertexLabel: 'Alert',
+      indexName: 'alertSearch',
+      record: { uid: '', status: '', typology: '', score: '', createdAt: '', riskScore: '' },
+    });
+    expect(server.scripts[1].bindings?.record).toEqual({ uid: '', name: '' });
+    expect(server.scripts[0].timeout).toBe(5000);
+  });
+
+  it('refuses an unknown label, naming it and the labels there are, before sending anything', async () => {
+    const { server, client } = setup();
+    const refusal = removeStaleIndexEntries(client, ['Alert', 'Widget']);
+    await expect(refusal).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(refusal).rejects.toThrow('Unknown vertex label(s): Widget; the labels are Person');
+    expect(server.scripts).toEqual([]);
+  });
+
+  it('refuses a graph without mixed indexes, saying why', async () => {
+    const { server, client } = setup(NO_MIXED_INDEX_BACKEND);
+    await expect(removeStaleIndexEntries(client)).rejects.toThrow(
+      'This graph has no mixed indexes (JANUSGRAPH_MIXED_INDEX_BACKEND=none)',
+    );
+    expect(server.scripts).toEqual([]);
   });
 });

@@ -310,3 +310,21 @@ try {
 }
 groovy.json.JsonOutput.toJson([elements: elements, failed: failed])
 `;
+
+/**
+ * Removes from one label's mixed index every entry whose vertex the storage no longer holds (a
+ * drop cut short between its storage commit and its index commit leaves them; a reindex does
+ * not remove them). Such an entry is what the index returns and the storage does not know: a
+ * vertex without a `uid`. JanusGraph's `StaleIndexRecordUtil` removes each one, given a record
+ * that names every property key of the index (`record`; the values are not looked at, and a key
+ * left out stays in the index). Returns how many it removed. Bindings: `vertexLabel`,
+ * `indexName`, `record`.
+ */
+export const REMOVE_STALE_INDEX_ENTRIES_SCRIPT = String.raw`
+import org.janusgraph.graphdb.database.util.StaleIndexRecordUtil
+
+def graph = g.getGraph()
+def ids = g.V().hasLabel(vertexLabel).has('uid', P.gte('')).filter(__.not(__.has('uid'))).id().toList()
+ids.each { id -> StaleIndexRecordUtil.forceRemoveVertexFromGraphIndex(id, record, graph, indexName) }
+ids.size()
+`;
