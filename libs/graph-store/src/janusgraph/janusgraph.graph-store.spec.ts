@@ -980,12 +980,14 @@ describe('JanusGraphGraphStore round trips', () => {
     const setupWithWarnings = () => {
       const { connection, client } = setup(200);
       const warnings: string[] = [];
+      const timing = { clock: 0 };
       const store = new JanusGraphGraphStore(client, {
         batchSize: 200,
         settleNewKeys: false,
+        monotonicNow: () => timing.clock,
         logger: { warn: (message: string) => warnings.push(message) },
       });
-      return { connection, store, warnings };
+      return { connection, store, warnings, timing };
     };
 
     it('leave it out of a page, keep paging past it, and warn once with how to remove it', async () => {
@@ -1006,6 +1008,25 @@ describe('JanusGraphGraphStore round trips', () => {
       ).toEqual({
         items: [],
       });
+    });
+
+    it('warn at most once a minute per listing and label, so a busy API does not flood the log', async () => {
+      const { connection, store, warnings, timing } = setupWithWarnings();
+      const listOnce = async (): Promise<void> => {
+        connection.answers.push([stale(), row(person(1))]);
+        await store.listVertices({ label: 'Person', limit: 5 });
+      };
+      await listOnce();
+      timing.clock = 59_000;
+      await listOnce();
+      expect(warnings).toHaveLength(1);
+      connection.answers.push([stale(), row(person(1))]);
+      await store.searchByName({ label: 'Person', text: 'Person', limit: 5 });
+      expect(warnings).toHaveLength(2); // another listing warns on its own
+      timing.clock = 60_000;
+      await listOnce();
+      expect(warnings).toHaveLength(3);
+      expect(warnings[2]).toContain('at most once a minute');
     });
 
     it('leave it out of a name search', async () => {

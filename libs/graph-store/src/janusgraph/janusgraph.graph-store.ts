@@ -185,6 +185,11 @@ const CLEAR_MIN_CHUNK = 100;
 const CLEAR_MAX_CHUNK = 5000;
 const CLEAR_TIME_SHARE = 0.1;
 /**
+ * A listing that meets stale mixed-index entries warns at most this often per operation and
+ * label (ms), so that an API listing them on every request does not flood the log.
+ */
+const STALE_WARNING_INTERVAL_MS = 60_000;
+/**
  * A write request that took at least this share of the request timeout may have been cut short
  * by Gremlin Server's evaluation timeout (the same as the client's: it is sent with each
  * request) between JanusGraph's storage commit and its mixed-index commit, and still have
@@ -364,6 +369,8 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
   private readonly settleNewKeys: boolean;
   private readonly now: () => number;
   private readonly logger: Pick<Logger, 'warn'>;
+  /** When each "operation label" last warned of stale index entries (see `liveRows`). */
+  private readonly staleWarnedAt = new Map<string, number>();
   /** uid of each vertex id the movement reads met (see `readMovements`). */
   private readonly uidOfVertex: ServerIdCache<number, string>;
   /** Vertex id and label of each uid an edge write's end read, or a settle read, met. */
@@ -1559,18 +1566,25 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
 
   /**
    * `rows` (of `vertexProjection()`) without the stale mixed-index entries among them, with a
-   * warning that says how to remove them. A page that held one has fewer items, and its cursor
-   * still follows the last real vertex, so paging goes on past it.
+   * warning that says how to remove them (at most once a minute per operation and label). A
+   * page that held one has fewer items, and its cursor still follows the last real vertex, so
+   * paging goes on past it.
    */
   private liveRows(rows: readonly unknown[], label: string, operation: string): unknown[] {
     const live = rows.filter((row) => !isStaleIndexRow(row));
     const stale = rows.length - live.length;
-    if (stale > 0) {
+    if (stale === 0) return live;
+    const key = `${operation} ${label}`;
+    const now = this.now();
+    const last = this.staleWarnedAt.get(key);
+    if (last === undefined || now - last >= STALE_WARNING_INTERVAL_MS) {
+      this.staleWarnedAt.set(key, now);
       this.logger.warn(
         `${operation}: the ${label} mixed index lists ${stale} vertex(es) the storage no longer holds ` +
           '(stale index entries, left by a drop cut short); they are left out of the answer. ' +
           `Remove them with: npm run graph:remove-stale-index-entries -- ${label} ` +
-          '(docs/operations.md, "A drop cut short leaves entries in the mixed index")',
+          '(docs/operations.md, "A drop cut short leaves entries in the mixed index"; ' +
+          'this warning comes at most once a minute)',
       );
     }
     return live;
