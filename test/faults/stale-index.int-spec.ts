@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JanusGraphGraphStore } from '@app/graph-store';
-import type { GraphStore } from '@app/graph-store';
+import { everyPage } from '@app/graph-store-contract';
 import { __, bootstrapSchema, JanusGraphClient, P, removeStaleIndexEntries } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { describeWithLocalJanusGraph, janusGraphService } from '@app/testing';
@@ -56,19 +56,6 @@ const alert = (key: string, index: number): GraphVertex => ({
 function luceneFolder(local: LocalJanusGraph): string {
   const folder = local.storage === 'cql' ? `cql-${local.cql?.keyspace ?? ''}` : local.storage;
   return join(local.servicesDir, 'janusgraph', 'data', 'lucene', folder);
-}
-
-async function everyUid(
-  read: (cursor: string | undefined) => ReturnType<GraphStore['listVertices']>,
-): Promise<string[]> {
-  const uids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await read(cursor);
-    uids.push(...page.items.map((vertex) => vertex.uid));
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return uids;
 }
 
 describeWithLocalJanusGraph(
@@ -139,7 +126,7 @@ describeWithLocalJanusGraph(
     });
 
     it('lists by uid without them, in pages of 2 that go on past them, and warns', async () => {
-      const uids = await everyUid((cursor) =>
+      const { uids } = await everyPage((cursor) =>
         store.listVertices({ label: 'Person', limit: 2, ...(cursor ? { cursor } : {}) }),
       );
       expect(uids).toEqual(['a', 'b', 'd', 'e'].map((key) => `person:stale:${key}`));
@@ -157,7 +144,7 @@ describeWithLocalJanusGraph(
     });
 
     it('lists alerts by score without them, in pages of 2', async () => {
-      const uids = await everyUid((cursor) =>
+      const { uids } = await everyPage((cursor) =>
         store.listVerticesOrdered({
           label: 'Alert',
           orderBy: 'score',

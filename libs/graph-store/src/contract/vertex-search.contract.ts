@@ -64,7 +64,8 @@ async function problemsOf(promise: Promise<unknown>): Promise<readonly FieldProb
   throw new Error('expected the call to be rejected, but it resolved');
 }
 
-async function everyPage(
+/** Every page of a listing, following its cursor; fails when the cursor does not advance. */
+export async function everyPage(
   read: (cursor: string | undefined) => Promise<Page<GraphVertex>>,
 ): Promise<{ uids: string[]; sizes: number[] }> {
   const uids: string[] = [];
