@@ -20,6 +20,11 @@ interface RestartCase {
   messagesOf: (movements: readonly PlannedMessage[]) => PlannedMessage[];
   /** Envelopes per ingest batch: small, so that the backlog is still there when the broker stops. */
   batchSize: number;
+  /**
+   * How the broker goes down: `stop` (SIGTERM, Pulsar closes its ledgers and cursors) or `kill`
+   * (SIGKILL, as a crash: nothing is flushed or closed, and the restart recovers its ledgers).
+   */
+  down: 'stop' | 'kill';
 }
 
 /** Bundles as the project's producers send them by default (docs/streaming.md, "Bundles"). */
@@ -51,7 +56,8 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
       await scenario?.close();
     });
 
-    it('keeps every accepted message through the restart; the worker reconnects, is not ready meanwhile, and writes every movement once', async () => {
+    const fault = restart.down === 'kill' ? 'the crash (SIGKILL) and restart' : 'the restart';
+    it(`keeps every accepted message through ${fault}; the worker reconnects, is not ready meanwhile, and writes every movement once`, async () => {
       const load = scenario.validLoad({ accounts: ACCOUNTS, movements: restart.movements });
       const before = restart.messagesOf(load.movementMessages.slice(0, restart.beforeRestart));
       const after = restart.messagesOf(load.movementMessages.slice(restart.beforeRestart));
@@ -64,7 +70,10 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
       const settledBeforeRestart = await scenario.settledCount('movements');
       // The rest is published while the broker restarts: the publisher waits it out
       // (PULSAR_PUBLISH_RETRY_MS) instead of failing.
-      const restarting = pulsarService(pulsar.local, 'restart');
+      const restarting =
+        restart.down === 'kill'
+          ? pulsarService(pulsar.local, 'restart', '--kill')
+          : pulsarService(pulsar.local, 'restart');
       const [readinessDuringRestart] = await Promise.all([
         worker.readinessWhile(restarting),
         restarting,
@@ -90,17 +99,20 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
 
 /**
  * Issue 11: "restart or lose any one component and find every accepted message". The Pulsar
- * broker itself is restarted with `docker/local/pulsar/service.sh restart` while the worker has
- * a backlog of movements to read: every message Pulsar accepted before the restart is kept (the
+ * broker itself is restarted with `docker/local/pulsar/service.sh restart` (once stopped, once
+ * killed with SIGKILL as in a crash: `restart --kill`) while the worker has a backlog of
+ * movements to read: every message Pulsar accepted before the restart is kept (the
  * script keeps its data), the worker's consumers reconnect on their own, readiness is 503 while
  * they are not connected, and every movement is written once, including those published while
  * the broker restarts (the publisher waits it out). The redelivery budget is small,
  * so a restart that spent it (messages in flight counted as failed deliveries) would show as
  * dead letters. Once with one movement per Pulsar message, once with bundles of up to 50, as
  * the project's producers send them: a bundle whose connection is gone must not leave copies
- * or dead letters of its envelopes behind.
+ * or dead letters of its envelopes behind. The bundles go through the crash: a killed broker
+ * does not close its cursors, so it may deliver again what the worker had acknowledged (the
+ * writes are idempotent: still every movement once).
  */
-describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
+describeWithLocalPulsar('ingest through a Pulsar restart and a Pulsar crash', (pulsar) => {
   describeRestart(pulsar, {
     name: 'pulsar-restart',
     movements: 3_000,
@@ -108,13 +120,15 @@ describeWithLocalPulsar('ingest through a Pulsar restart', (pulsar) => {
     settledAtRestart: 200,
     messagesOf: (movements) => [...movements],
     batchSize: 25,
+    down: 'stop',
   });
   describeRestart(pulsar, {
-    name: 'pulsar-restart-bundles',
+    name: 'pulsar-kill-bundles',
     movements: 3_000,
     beforeRestart: 2_500,
     settledAtRestart: 5,
     messagesOf: bundled,
     batchSize: 10,
+    down: 'kill',
   });
 });

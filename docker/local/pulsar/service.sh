@@ -3,6 +3,8 @@
 #
 #   docker/local/pulsar/service.sh start [--wipe]   start (--wipe: delete every topic and message first)
 #   docker/local/pulsar/service.sh stop|status|restart
+#   docker/local/pulsar/service.sh restart --kill   the same, but stopped with SIGKILL, as a crash
+#                                                   would (fault tests)
 #   docker/local/pulsar/service.sh wipe             stop, then delete the data folder
 #   Option before the command: --services-dir DIR (same as SERVICES_DIR=DIR).
 #
@@ -317,8 +319,16 @@ do_wipe() {
 
 command="${1:-}"
 wipe_first=false
-if [[ ${2:-} == --wipe ]]; then wipe_first=true; elif [[ -n ${2:-} ]]; then echo "unknown option '$2'" >&2; exit 2; fi
+kill_first=false
+case "${2:-}" in
+  '') ;;
+  --wipe) wipe_first=true ;;
+  --kill) kill_first=true ;;
+  *) echo "unknown option '$2'" >&2; exit 2 ;;
+esac
+[[ -n ${3:-} ]] && { echo "one option at most (got '$2' and '$3')" >&2; exit 2; }
 [[ $wipe_first == true && $command != start && $command != restart ]] && { echo "--wipe only goes with start or restart" >&2; exit 2; }
+[[ $kill_first == true && $command != restart ]] && { echo "--kill only goes with restart" >&2; exit 2; }
 
 case "$command" in
   start)
@@ -330,9 +340,19 @@ case "$command" in
   restart)
     # Keep the ports of the running broker (the caller's environment may differ).
     if is_running; then use_running_ports; fi
-    if [[ $wipe_first == true ]]; then do_wipe; else do_stop; fi
+    if [[ $kill_first == true ]]; then
+      # A crash: no shutdown hook runs, nothing is flushed or closed; the data folder stays.
+      pid="$(read_pid)"
+      if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && is_pulsar_pid "$pid"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        kill -0 "$pid" 2>/dev/null && die "pid $pid still runs after SIGKILL"
+        rm -f "$PID_FILE"
+        echo "Pulsar killed (SIGKILL, pid $pid)"
+      fi
+    elif [[ $wipe_first == true ]]; then do_wipe; else do_stop; fi
     do_start
     ;;
   wipe) do_wipe ;;
-  *) echo "usage: $0 [--services-dir DIR] {start [--wipe]|stop|status|restart [--wipe]|wipe}" >&2; exit 2 ;;
+  *) echo "usage: $0 [--services-dir DIR] {start [--wipe]|stop|status|restart [--wipe|--kill]|wipe}" >&2; exit 2 ;;
 esac

@@ -105,7 +105,14 @@ export function cassandraService(
   ]);
 }
 
-/** Runs docker/local/pulsar/service.sh on the broker a test found (`restart`, `stop`, ...). */
-export function pulsarService(local: LocalPulsar, command: string): Promise<ScriptOutput> {
-  return runScript(local.script, ['--services-dir', local.servicesDir, command]);
+/**
+ * Runs docker/local/pulsar/service.sh on the broker a test found (`restart`, `stop`, ...), with
+ * the command's options after it (`restart --kill`).
+ */
+export function pulsarService(
+  local: LocalPulsar,
+  command: string,
+  ...options: string[]
+): Promise<ScriptOutput> {
+  return runScript(local.script, ['--services-dir', local.servicesDir, command, ...options]);
 }
