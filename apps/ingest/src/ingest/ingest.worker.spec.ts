@@ -222,6 +222,38 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(await deadLetters()).toEqual([]);
   });
 
+  it('with INGEST_WRITE_CONCURRENCY 2 writes entity batches of other keys at once, but a later upsert of the same uid only after the earlier one, so it lands last', async () => {
+    // The first vertex write is slow (a busy server); later ones are quick.
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upsert = store.upsertVertices.bind(store);
+    let calls = 0;
+    store.upsertVertices = async (batch) => {
+      calls += 1;
+      if (calls === 1) await slow;
+      return upsert(batch);
+    };
+    await startWorker({}, { batchSize: 1, batchWindowMs: 0, writeConcurrency: 2 });
+    const frozen = { ...account(1), props: { ...account(1).props, status: 'closed' as const } };
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+      vertexUpsertMessage(frozen, meta()),
+    ]);
+    // account 2 (another key) is written beside the slow first write; the second version of
+    // account 1 waits for it.
+    await until(() => calls >= 2, 'the write of account 2');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(calls).toBe(2);
+    release();
+    await until(() => worker.counters.written === 3, 'every upsert');
+    expect(calls).toBe(3);
+    expect((await store.getVertex('account:b1:1'))?.props).toMatchObject({ status: 'closed' });
+    expect(await deadLetters()).toEqual([]);
+  });
+
   it('does not lose a movement whose accounts arrive later: without holding it is retried through the broker until they exist', async () => {
     await startWorker({ PULSAR_MAX_REDELIVER_COUNT: '50' }, { holdMissingMs: 0 });
     await publishMovements([movementMessage(movement(1, 1, 2), meta())]);

@@ -66,7 +66,8 @@ async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> 
  * - A message that makes a write fail is isolated by splitting its batch (`TopicPipeline`).
  * - Up to `writeConcurrency` batches of a topic are written at once; detection and settling
  *   follow batch order, all messages of a batch settled at once (`TopicPipeline`,
- *   `IngestProcessor`, `MessageSettler`).
+ *   `IngestProcessor`, `MessageSettler`). On the entities topic two batches that share a
+ *   message key are never written at once, so a later upsert of a uid lands last.
  * - A message whose end vertex is not written yet is held in the worker for `holdMissingMs` (more,
  *   up to `missingEntityWaitMs`, while batches of entities keep being written) and tried again
  *   whenever a new batch of entities is written, before the broker path applies.
@@ -146,8 +147,11 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
     // Held messages occupy the receive queue (they are not acknowledged yet). Held movements may
     // fill it: the accounts they wait for come on the other topic. Held entity edges wait for
     // vertices of their own topic, so they leave room for at least one batch of new messages.
+    // An entity message may update what an earlier one of its key wrote (a later upsert of the
+    // same uid): with several writes at once, those of one key still land in order.
     const entitiesOptions: TopicPipelineOptions = {
       ...movementsOptions,
+      keepKeyOrder: true,
       holdMaxMessages: Math.max(
         0,
         Math.min(options.holdMaxMessages, config.receiveQueueSize - options.batchSize),

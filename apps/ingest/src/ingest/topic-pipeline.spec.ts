@@ -331,4 +331,49 @@ describe('TopicPipeline', () => {
     await pipe.drain();
     expect(batch[0].settled).toBe(false);
   });
+
+  it('with keepKeyOrder, a batch whose key is being written starts after that write; after abandon and resume it is not kept waiting by the write given up', async () => {
+    const [a, b, c] = await messages(3);
+    // Same key for m0 and m2 (two versions of one vertex), another for m1.
+    const sameKey = (m: ReceivedMessage): ReceivedMessage =>
+      Object.create(m, { key: { value: 'uid-1' } }) as ReceivedMessage;
+    const first = gate();
+    const started: string[] = [];
+    const { pipe } = pipeline(
+      {
+        prepare: async (batch) => {
+          const name = text(batch[0]);
+          started.push(name);
+          if (name === 'm0') await first.opened;
+          return prepared(batch);
+        },
+        complete: () => Promise.resolve(),
+      },
+      undefined,
+      {
+        writeConcurrency: 3,
+        keepKeyOrder: true,
+        holdMissingMs: 0,
+        holdLongestMs: 0,
+        holdMaxMessages: 0,
+        holdRetryMs: 1,
+      },
+    );
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await pipe.run([sameKey(a)]);
+    await pipe.run([b]);
+    const third = pipe.run([sameKey(c)]);
+    await settle();
+    expect(started).toEqual(['m0', 'm1']);
+    // The stuck write of m0 is given up (a stop that cannot wait), then the pipeline resumes:
+    // the next batch of that key is written, not kept waiting by the write given up.
+    pipe.abandon();
+    await third;
+    pipe.resume();
+    await pipe.run([sameKey(c)]);
+    await settle();
+    expect(started).toEqual(['m0', 'm1', 'm2']);
+    first.open();
+    await pipe.drain();
+  });
 });

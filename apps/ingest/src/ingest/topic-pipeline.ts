@@ -33,6 +33,15 @@ export interface TopicPipelineOptions {
   /** Batches of this topic written at once (`INGEST_WRITE_CONCURRENCY`), at least 1. */
   writeConcurrency: number;
   /**
+   * Keep the order of each message key among the writes: a batch that shares a key with a write
+   * under way waits for that write to end before it starts. For topics whose messages update
+   * what earlier ones wrote (the entities topic: a later upsert of a uid must land last). Off,
+   * writes run in any order (the movements topic: each movement is written once and never
+   * changed, and detection follows batch order anyway). Only matters with `writeConcurrency`
+   * above 1.
+   */
+  keepKeyOrder?: boolean;
+  /**
    * Longest time a message with a missing end vertex is held in the worker without a batch of
    * entities being written (`INGEST_HOLD_MISSING_MS`); 0 = never held.
    */
@@ -82,6 +91,11 @@ interface Held {
   pause: number;
 }
 
+/** The message keys of a batch; a message without a key counts under the empty key. */
+function keysOf(batch: readonly ReceivedMessage[]): Set<string> {
+  return new Set(batch.map((message) => message.key ?? ''));
+}
+
 /** The pause between tries of a held message grows to at most this many times `holdRetryMs`. */
 const MAX_PAUSE_FACTOR = 8;
 
@@ -95,7 +109,8 @@ function errorText(error: unknown): string {
  * account's movements reach detection in the order they were received. `run` hands a batch over
  * and returns once there is room for the next: fewer than `writeConcurrency` writes under way and
  * no more than `writeConcurrency` batches waiting to be completed. With 1 this is the overlap of
- * writing batch N+1 while batch N is completed, never more.
+ * writing batch N+1 while batch N is completed, never more. With `keepKeyOrder`, a batch that
+ * shares a message key with a write under way starts only once that write has ended.
  *
  * Writing a batch goes through the `OutageGate`: while the graph store is down the batch is
  * held and tried again with backoff, unsettled, and no further batch of this topic is taken once
@@ -139,6 +154,8 @@ export class TopicPipeline {
   /** After `abandon` (until `resume`): batches handed over are left unsettled, not written. */
   private abandoned = false;
   private waiters: (() => void)[] = [];
+  /** Message keys of the new batches being written, with how many of them carry each. */
+  private readonly writingKeys = new Map<string, number>();
   private readonly held = new Map<ReceivedMessage, Held>();
   /** `held.size` as last reported to the metrics. */
   private heldReported = 0;
@@ -188,8 +205,14 @@ export class TopicPipeline {
     this.counters.received += received.length;
     const batch = this.withoutStale(received);
     if (batch.length === 0) return;
+    const keys = this.options.keepKeyOrder === true ? keysOf(batch) : undefined;
+    // A write of an earlier batch with one of these keys must end first (see the option).
+    while (keys && !this.abandoned && this.sharesKeyWithWrites(keys)) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.abandoned) return;
     this.metrics.batchStarted(this.steps.topic, batch.length);
-    this.launch(batch, false);
+    this.launch(batch, false, keys);
     const limit = this.options.writeConcurrency;
     while (!this.abandoned && (this.writing >= limit || this.unfinished > limit)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -219,6 +242,7 @@ export class TopicPipeline {
     this.epoch += 1;
     this.writing = 0;
     this.writingNew = 0;
+    this.writingKeys.clear();
     this.unfinished = 0;
     this.unfinishedMessages = 0;
     this.completing = Promise.resolve();
@@ -316,8 +340,22 @@ export class TopicPipeline {
     for (const wake of waiters) wake();
   }
 
-  /** Writes a batch now and chains its completion; `retry`: a try of held messages. */
-  private launch(batch: readonly ReceivedMessage[], retry: boolean): void {
+  /** True when a new batch being written carries one of `keys`. */
+  private sharesKeyWithWrites(keys: ReadonlySet<string>): boolean {
+    if (this.writingKeys.size === 0) return false;
+    for (const key of keys) if (this.writingKeys.has(key)) return true;
+    return false;
+  }
+
+  /**
+   * Writes a batch now and chains its completion; `retry`: a try of held messages. `keys`: the
+   * batch's message keys, noted as being written until its write ends (`keepKeyOrder`).
+   */
+  private launch(
+    batch: readonly ReceivedMessage[],
+    retry: boolean,
+    keys?: ReadonlySet<string>,
+  ): void {
     const started = performance.now();
     const epoch = this.epoch;
     const current = (): boolean => epoch === this.epoch;
@@ -325,10 +363,19 @@ export class TopicPipeline {
     if (!retry) this.writingNew += 1;
     this.unfinished += 1;
     this.unfinishedMessages += batch.length;
+    if (keys)
+      for (const key of keys) this.writingKeys.set(key, (this.writingKeys.get(key) ?? 0) + 1);
     const written = this.prepareIsolating(batch).finally(() => {
       if (!current()) return;
       this.writing -= 1;
       if (!retry) this.writingNew -= 1;
+      if (keys) {
+        for (const key of keys) {
+          const left = (this.writingKeys.get(key) ?? 1) - 1;
+          if (left > 0) this.writingKeys.set(key, left);
+          else this.writingKeys.delete(key);
+        }
+      }
       this.changed();
     });
     if (!retry && this.steps.written) {

@@ -91,7 +91,7 @@ export class IngestSettings {
     kind: 'integer',
     default: '1',
     description:
-      'Batches of one topic the ingest worker writes to the graph at once (detection and acknowledgement still follow batch order; 1 = one write at a time, overlapping the settling of the previous batch).',
+      'Batches of one topic the ingest worker writes to the graph at once (detection and acknowledgement still follow batch order; on the entities topic, batches that share a message key are never written at once, so a later upsert of a uid lands last; 1 = one write at a time, overlapping the settling of the previous batch).',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(1, { message: 'must be at least 1' })
