@@ -1,4 +1,4 @@
-import { encodeUidCursor, JanusGraphGraphStore } from '@app/graph-store';
+import { encodeUidCursor, JanusGraphGraphStore, waitOutOutage } from '@app/graph-store';
 import type { GraphStore } from '@app/graph-store';
 import { buildBankFixture, fixtureEdges, loadBankFixture } from '@app/graph-store-contract';
 import { __, bootstrapSchema, JanusGraphClient, P } from '@app/janusgraph';
@@ -293,9 +293,13 @@ function batchesOf<T>(items: readonly T[]): T[][] {
   return batches;
 }
 
+/** How long one call waits for the killed server (the bulk loaders' GRAPH_OUTAGE_WAIT_MS). */
+const CRASH_OUTAGE_WAIT_MS = 5 * 60_000;
+
 /**
- * Makes `calls` in order, CRASH_WRITERS at a time, each writer retrying a failed call every
- * 500 ms until it succeeds (as the ingest worker does), and kills JanusGraph
+ * Makes `calls` in order, CRASH_WRITERS at a time, each call through `waitOutOutage` (the wait
+ * of the bulk loaders, GRAPH_OUTAGE_WAIT_MS: tried again with backoff while the server does
+ * not answer, any other error fails the test), and kills JanusGraph
  * (`service.sh restart --kill`) once CRASH_AFTER_CALLS calls have succeeded. `midLoad`: the
  * crash came while calls were still to be made and made at least one fail.
  */
@@ -314,17 +318,14 @@ async function callThroughCrash(
     while (next < calls.length) {
       const call = calls[next];
       next += 1;
-      for (;;) {
-        try {
-          await call();
-          succeededCalls += 1;
-          if (succeededCalls >= CRASH_AFTER_CALLS) enoughSucceeded();
-          break;
-        } catch {
+      await waitOutOutage(call, {
+        waitMs: CRASH_OUTAGE_WAIT_MS,
+        onWait: () => {
           failedCalls += 1;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
+        },
+      });
+      succeededCalls += 1;
+      if (succeededCalls >= CRASH_AFTER_CALLS) enoughSucceeded();
     }
   };
   const writing = Promise.all(Array.from({ length: CRASH_WRITERS }, writer));

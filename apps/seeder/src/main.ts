@@ -53,6 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = createSeederProgram({
     boot,
     graphStore,
+    graphOutageWaitMs: () => loadAllSettings().graph.outageWaitMs,
     progress: () => new BarProgressReporter(process.stderr),
     money: () => baseMoneyFromSettings(loadAllSettings().money),
   });

@@ -14,6 +14,8 @@ import { registerTuneCommand } from './tune/tune.command';
 export interface SeederProgramDeps extends GenerateCommandDeps {
   /** The graph store for the import commands' `--sink graph` (booted on first use). */
   graphStore?: () => Promise<GraphStore>;
+  /** GRAPH_OUTAGE_WAIT_MS for the import commands' `--sink graph` (default 0: no wait). */
+  graphOutageWaitMs?: () => number;
   /** Base money of the `money` settings for `evaluate` (default: the built-in FX table in USD). */
   money?: () => BaseMoney;
 }
@@ -33,7 +35,11 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     .version(versionLine('seeder'), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const shared = { graphStore: deps.graphStore, ...(deps.print ? { print: deps.print } : {}) };
+  const shared = {
+    graphStore: deps.graphStore,
+    ...(deps.graphOutageWaitMs !== undefined ? { graphOutageWaitMs: deps.graphOutageWaitMs } : {}),
+    ...(deps.print ? { print: deps.print } : {}),
+  };
   registerGenerateCommand(program, deps);
   registerImportCommands(program, shared);
   registerBodsCommands(program, shared); // adds `import bods` under `import`

@@ -8,3 +8,4 @@ export * from './graph-store.health';
 export * from './janusgraph/janusgraph.graph-store';
 export * from './janusgraph/janusgraph.graph-store.factory';
 export * from './vertex-search';
+export * from './outage-wait';

@@ -1,5 +1,10 @@
 import { GraphStoreSink } from '@app/generators';
-import type { GraphStore, UpsertResult } from '@app/graph-store';
+import {
+  describeOutageWait,
+  type GraphStore,
+  outageWaitingWriter,
+  type UpsertResult,
+} from '@app/graph-store';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 
 export interface LoadGraphOptions {
@@ -9,6 +14,13 @@ export interface LoadGraphOptions {
   writeConcurrency: number;
   /** Called after each slice handed to the store with what is stored so far. */
   onProgress?: (written: UpsertResult) => void;
+  /**
+   * How long a batch keeps trying a store that does not answer (GRAPH_OUTAGE_WAIT_MS); default
+   * 0, the load fails at once.
+   */
+  outageWaitMs?: number;
+  /** Told, before each pause of that wait, what the load is waiting for (to log it). */
+  onOutageWait?: (line: string) => void;
 }
 
 /** Records handed to the sink between two progress reports (a few batches). */
@@ -25,7 +37,12 @@ export async function loadGraph(
   edges: readonly GraphEdge[],
   options: LoadGraphOptions,
 ): Promise<UpsertResult> {
-  const sink = new GraphStoreSink(store, options.batchSize, options.writeConcurrency);
+  const waitMs = options.outageWaitMs ?? 0;
+  const writer = outageWaitingWriter(store, {
+    waitMs,
+    onWait: (wait) => options.onOutageWait?.(describeOutageWait(wait, waitMs)),
+  });
+  const sink = new GraphStoreSink(writer, options.batchSize, options.writeConcurrency);
   const slice = options.batchSize * Math.max(options.writeConcurrency, SLICES_OF_BATCHES);
   try {
     for (let start = 0; start < vertices.length; start += slice) {

@@ -1,6 +1,11 @@
 import { MemoryGraphStore } from '@app/graph-store';
 import { loadAllSettings } from '@app/settings';
-import { EntityNotFoundError, FixedClock, InvalidInputError } from '@app/vocabulary';
+import {
+  EntityNotFoundError,
+  FixedClock,
+  GraphUnavailableError,
+  InvalidInputError,
+} from '@app/vocabulary';
 import type { ApiMetrics, JobOutcome } from '../metrics/api-metrics';
 import { ImportJobsService } from './import-jobs.service';
 import { ImportLimits } from './import-limits';
@@ -55,6 +60,27 @@ describe('ImportJobsService', () => {
     });
     expect(job.detection).toBeUndefined();
     expect(finished).toEqual([{ outcome: 'succeeded', records: 2 }]);
+    expect((await store.counts()).vertices.Person).toBe(2);
+  });
+
+  it('waits out a graph store that stops answering for a while (GRAPH_OUTAGE_WAIT_MS) and finishes the job', async () => {
+    const upsertVertices = store.upsertVertices.bind(store);
+    let unavailable = 1;
+    store.upsertVertices = (batch) =>
+      unavailable-- > 0
+        ? Promise.reject(new GraphUnavailableError('JanusGraph is not reachable (ECONNREFUSED)'))
+        : upsertVertices(batch);
+    const queued = service.start({
+      kind: 'upload',
+      files: [file('persons.csv', PERSONS)],
+      correlationId: 'c-outage',
+    });
+    await service.idle();
+    expect(service.get(queued.jobId)).toMatchObject({
+      status: 'succeeded',
+      progress: { recordsWritten: 2 },
+    });
+    expect(unavailable).toBeLessThan(0);
     expect((await store.counts()).vertices.Person).toBe(2);
   });
 

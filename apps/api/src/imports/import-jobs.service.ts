@@ -161,6 +161,8 @@ export class ImportJobsService {
         batchSize: this.graph.batchSize,
         writeConcurrency: this.graph.writeConcurrency,
         onProgress: (so) => (job.written = { ...so }),
+        outageWaitMs: this.graph.outageWaitMs,
+        onOutageWait: (line) => this.logger.warn({ jobId: job.id }, `Import ${job.id}: ${line}`),
       });
       this.succeed(job, parsed, written);
     } catch (error) {

@@ -97,6 +97,8 @@ export class SeedOnStartService implements OnApplicationBootstrap {
     const written = await loadGraph(this.store, dataset.vertices, dataset.edges, {
       batchSize: this.graph.batchSize,
       writeConcurrency: this.graph.writeConcurrency,
+      outageWaitMs: this.graph.outageWaitMs,
+      onOutageWait: (line) => this.logger.warn(`Loading APP_DATA_DIR=${dir}: ${line}`),
     });
     const window = movementWindow(dataset.edges);
     const counts = await this.store.counts();

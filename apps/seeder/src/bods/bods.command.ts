@@ -1,9 +1,15 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { GraphStore, UpsertResult } from '@app/graph-store';
+import {
+  type GraphStore,
+  type GraphStoreWriter,
+  outageWaitingWriter,
+  type UpsertResult,
+} from '@app/graph-store';
 import { BodsImportResult, importBodsStatements } from '@app/ubo';
 import { DomainError, InvalidInputError } from '@app/vocabulary';
+import { graphOutageWait } from '../graph-outage';
 
 export const BODS_SINKS = ['jsonl', 'graph'] as const;
 export type BodsSink = (typeof BODS_SINKS)[number];
@@ -11,6 +17,8 @@ export type BodsSink = (typeof BODS_SINKS)[number];
 export interface BodsCommandDeps {
   /** The graph store for `--sink graph` (the seeder's application context provides it). */
   graphStore?: () => Promise<GraphStore>;
+  /** GRAPH_OUTAGE_WAIT_MS for `--sink graph` (default 0: fail at once). */
+  graphOutageWaitMs?: () => number;
   /** Where the summary lines (and, without --out, the JSON lines) go; default standard output. */
   print?: (line: string) => void;
 }
@@ -101,7 +109,11 @@ export function registerBodsCommands(program: Command, deps: BodsCommandDeps = {
             ],
           );
         }
-        const written = await upsertAll(await deps.graphStore(), imported, opts.batchSize);
+        const writer = outageWaitingWriter(
+          await deps.graphStore(),
+          graphOutageWait(deps.graphOutageWaitMs?.() ?? 0),
+        );
+        const written = await upsertAll(writer, imported, opts.batchSize);
         lines.push(
           `  graph: ${written.created} created, ${written.updated} updated, ${written.unchanged} unchanged`,
         );
@@ -191,7 +203,7 @@ function parseJson(text: string, path: string): unknown {
 }
 
 async function upsertAll(
-  store: GraphStore,
+  store: GraphStoreWriter,
   imported: BodsImportResult,
   batchSize: number,
 ): Promise<UpsertResult> {

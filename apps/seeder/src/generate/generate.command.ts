@@ -18,10 +18,11 @@ import {
   TeeSink,
   writeDataset,
 } from '@app/generators';
-import type { GraphStore } from '@app/graph-store';
+import { type GraphStore, outageWaitingWriter } from '@app/graph-store';
 import type { DetectorsConfig, GraphConfig, SeederConfig, StreamingConfig } from '@app/settings';
 import { type BrokerKind, DEFAULT_PUBLISH_BATCH_SIZE, PulsarDatasetSink } from '@app/streaming';
 import { DomainError, StreamUnavailableError, toMinorUnits } from '@app/vocabulary';
+import { graphOutageWait } from '../graph-outage';
 import { type ProgressReporter, SILENT_PROGRESS } from './progress.reporter';
 import { summaryTable } from './summary.table';
 
@@ -352,7 +353,7 @@ async function openSink(
       return {
         sink: new TeeSink([
           new GraphStoreSink(
-            context.graphStore,
+            outageWaitingWriter(context.graphStore, graphOutageWait(context.graph.outageWaitMs)),
             opts.batchSize ?? context.graph.batchSize,
             context.graph.writeConcurrency,
           ),

@@ -1,5 +1,11 @@
 import type { ImportChunk, ImportSummary } from '@app/generators';
-import type { GraphStore, UpsertResult } from '@app/graph-store';
+import {
+  type GraphStore,
+  type GraphStoreWriter,
+  outageWaitingWriter,
+  type UpsertResult,
+} from '@app/graph-store';
+import { graphOutageWait } from '../graph-outage';
 import { JsonlImportSink } from './jsonl.import-sink';
 import type { ImportSink } from './import-sink';
 
@@ -9,23 +15,37 @@ import type { ImportSink } from './import-sink';
  * lines, with the summary and the upsert counts.
  *
  * The graph cannot be written atomically: if an import fails half-way, what was upserted stays.
- * Upserts are idempotent (same business ids), so running the import again completes it.
+ * Upserts are idempotent (same business ids), so running the import again completes it. While
+ * the store does not answer (a restart), a chunk's write is tried again for `outageWaitMs`.
  */
 export class GraphImportSink implements ImportSink {
   private readonly written: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
 
+  private readonly writer: GraphStoreWriter;
+
   private constructor(
     private readonly store: GraphStore,
     private readonly files: JsonlImportSink,
-  ) {}
+    outageWaitMs: number,
+  ) {
+    this.writer = outageWaitingWriter(store, graphOutageWait(outageWaitMs));
+  }
 
-  static async open(store: GraphStore, dir: string): Promise<GraphImportSink> {
-    return new GraphImportSink(store, await JsonlImportSink.open(dir, ['groundTruth']));
+  /**
+   * `outageWaitMs` (GRAPH_OUTAGE_WAIT_MS): how long a chunk's write keeps trying a graph store
+   * that does not answer before the import fails (0: at once).
+   */
+  static async open(store: GraphStore, dir: string, outageWaitMs = 0): Promise<GraphImportSink> {
+    return new GraphImportSink(
+      store,
+      await JsonlImportSink.open(dir, ['groundTruth']),
+      outageWaitMs,
+    );
   }
 
   async write(chunk: ImportChunk): Promise<void> {
-    if (chunk.vertices.length > 0) this.add(await this.store.upsertVertices(chunk.vertices));
-    if (chunk.edges.length > 0) this.add(await this.store.upsertEdges(chunk.edges));
+    if (chunk.vertices.length > 0) this.add(await this.writer.upsertVertices(chunk.vertices));
+    if (chunk.edges.length > 0) this.add(await this.writer.upsertEdges(chunk.edges));
     await this.files.write({ vertices: [], edges: [], groundTruth: chunk.groundTruth });
   }
 

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { ImportChunk } from '@app/generators';
 import { MemoryGraphStore } from '@app/graph-store';
+import { GraphUnavailableError } from '@app/vocabulary';
 import { registerImportCommands, type ImportCommandDeps } from './import.command';
 import { JsonlImportSink } from './jsonl.import-sink';
 
@@ -229,6 +230,37 @@ describe('seeder import commands', () => {
       schema: 'new',
       graph: { backend: 'memory', created: 19 },
     });
+  });
+
+  it('waits out a graph store that stops answering for a while (GRAPH_OUTAGE_WAIT_MS), and imports everything', async () => {
+    const store = new MemoryGraphStore();
+    const upsertEdges = store.upsertEdges.bind(store);
+    let unavailable = 2;
+    store.upsertEdges = (batch) =>
+      unavailable-- > 0
+        ? Promise.reject(new GraphUnavailableError('JanusGraph is not reachable (ECONNREFUSED)'))
+        : upsertEdges(batch);
+    const run = (waitMs: number, out: string) =>
+      cli({ graphStore: () => Promise.resolve(store), graphOutageWaitMs: () => waitMs })(
+        'import',
+        'amlsim',
+        '--dir',
+        AMLSIM_NEW,
+        '--out',
+        join(work, out),
+        '--sink',
+        'graph',
+      );
+    // Without a wait the first refusal stops the import.
+    await expect(run(0, 'no-wait')).rejects.toThrow('JanusGraph is not reachable');
+    expect(existsSync(join(work, 'no-wait'))).toBe(false);
+    // With one, the refused batch is sent again once the store answers.
+    unavailable = 2;
+    await run(60_000, 'waited');
+    const counts = await store.counts();
+    expect(counts.vertices.Account).toBe(8);
+    expect(counts.edges.TRANSFERRED).toBe(11);
+    expect(unavailable).toBeLessThan(0);
   });
 
   it.each([

@@ -21,6 +21,11 @@ export interface ImportCommandDeps {
   createSink?: ImportSinkFactory;
   /** The graph store for `--sink graph` (the seeder's application context provides it). */
   graphStore?: () => Promise<GraphStore>;
+  /**
+   * How long a `--sink graph` write keeps trying a graph store that does not answer
+   * (GRAPH_OUTAGE_WAIT_MS, read when the sink opens); default 0, fail at once.
+   */
+  graphOutageWaitMs?: () => number;
   /** Where the summary lines go (default: standard output). */
   print?: (line: string) => void;
 }
@@ -63,7 +68,8 @@ interface AmlsimCommandOptions extends CommonOptions {
  * the line and the rule (exit code 2).
  */
 export function registerImportCommands(program: Command, deps: ImportCommandDeps = {}): Command {
-  const createSink = deps.createSink ?? defaultSinkFactory(deps.graphStore);
+  const createSink =
+    deps.createSink ?? defaultSinkFactory(deps.graphStore, deps.graphOutageWaitMs ?? (() => 0));
   const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const group = program
     .command('import')
@@ -283,6 +289,7 @@ export function describeSummary(
 
 function defaultSinkFactory(
   graphStore: (() => Promise<GraphStore>) | undefined,
+  outageWaitMs: () => number,
 ): ImportSinkFactory {
   return async (kind, dir) => {
     switch (kind) {
@@ -300,7 +307,7 @@ function defaultSinkFactory(
             ],
           );
         }
-        return GraphImportSink.open(await graphStore(), dir);
+        return GraphImportSink.open(await graphStore(), dir, outageWaitMs());
       }
     }
   };

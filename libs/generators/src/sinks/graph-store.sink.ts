@@ -1,9 +1,9 @@
-import type { GraphStore, UpsertResult } from '@app/graph-store';
+import type { GraphStoreWriter, UpsertResult } from '@app/graph-store';
 import type { GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import type { DatasetSink } from './dataset-sink';
 
 /** The part of the GraphStore port this sink needs (so tests can pass a small fake). */
-export type GraphStoreWriter = Pick<GraphStore, 'upsertVertices' | 'upsertEdges'>;
+export type { GraphStoreWriter } from '@app/graph-store';
 
 /** Batches in flight when the caller does not say (the default of GRAPH_WRITE_CONCURRENCY). */
 const DEFAULT_CONCURRENCY = 4;
@@ -16,7 +16,8 @@ const DEFAULT_CONCURRENCY = 4;
  * by `groundTruth()`.
  *
  * A failed batch stops the load: nothing new is sent, and the error is thrown by the next
- * write or by `close()`. A graph store cannot be written atomically: after a failure what was
+ * write or by `close()`. (Callers that should ride out a store restart pass a writer from
+ * `outageWaitingWriter`: a batch then fails only once the store stayed unavailable too long.) A graph store cannot be written atomically: after a failure what was
  * upserted stays. Upserts are idempotent (business ids), so running the load again completes it.
  */
 export class GraphStoreSink implements DatasetSink {

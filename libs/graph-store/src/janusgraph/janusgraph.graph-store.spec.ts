@@ -1087,6 +1087,7 @@ describe('janusGraphStoreFactory', () => {
         batchSize: 50,
         writeConcurrency: 2,
         settleNewKeys: true,
+        outageWaitMs: 0,
         mixedIndexBackend: 'search',
         binaryRequests: true,
       },

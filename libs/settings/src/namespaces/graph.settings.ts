@@ -222,6 +222,18 @@ export class GraphSettings {
   writeConcurrency!: number;
 
   @EnvVar({
+    name: 'GRAPH_OUTAGE_WAIT_MS',
+    kind: 'integer',
+    default: '120000',
+    description:
+      'How long a bulk load (seeder generate and import with --sink graph, API import jobs, seeding on start) keeps trying a graph store that does not answer (a JanusGraph restart, a short outage) before it stops, trying each batch again with backoff; 0 = stop at the first failure. Upserts are idempotent, so a batch tried again changes nothing.',
+  })
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(3_600_000, { message: 'must be at most 3600000 (one hour)' })
+  outageWaitMs!: number;
+
+  @EnvVar({
     name: 'GRAPH_SETTLE_NEW_KEYS',
     kind: 'boolean',
     default: 'true',
