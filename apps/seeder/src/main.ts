@@ -64,6 +64,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code))
         return 0;
+      // The seeder's own errors carry their exit code (1: a server did not answer, see
+      // command-errors.ts); commander's argument errors exit with 1, which here means 2.
+      if (error.code.startsWith('seeder.')) return error.exitCode;
       return error.exitCode === 1 ? 2 : error.exitCode;
     }
     if (error instanceof InvalidSettingsError) {

@@ -9,6 +9,7 @@ import {
 } from '@app/graph-store';
 import { BodsImportResult, importBodsStatements } from '@app/ubo';
 import { DomainError, InvalidInputError } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import { graphOutageWait } from '../graph-outage';
 
 export const BODS_SINKS = ['jsonl', 'graph'] as const;
@@ -128,12 +129,7 @@ export function registerBodsCommands(program: Command, deps: BodsCommandDeps = {
       // Without --out the JSON lines are the output; keep the summary off it then.
       if (opts.sink === 'graph' || opts.out !== undefined) lines.forEach((line) => print(line));
     } catch (error: unknown) {
-      if (error instanceof DomainError) {
-        bods.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.import.bods.${error.code}`,
-        });
-      }
+      if (error instanceof DomainError) failCommand(bods, 'import.bods', error);
       throw error;
     }
   });

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ALL_DETECTORS, DetectorRegistry, detectInDataset } from '@app/detectors';
 import { DEFAULT_BANK_ID, DEFAULT_MAX_PROBLEMS } from '@app/generators';
 import { DomainError, type BaseMoney } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import type { SeederContext } from '../generate/generate.command';
 import { writeAtomically } from '../import/atomic-output-dir';
 import {
@@ -132,12 +133,7 @@ export function registerDetectCommand(program: Command, deps: DetectCommandDeps)
         `Written to ${join(opts.out, DETECT_FILES.markdown)} (readable), ${DETECT_FILES.csv} and ${DETECT_FILES.jsonl}`,
       );
     } catch (error: unknown) {
-      if (error instanceof DomainError) {
-        command.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.detect.${error.code}`,
-        });
-      }
+      if (error instanceof DomainError) failCommand(command, 'detect', error);
       throw error;
     } finally {
       await context.close();

@@ -26,6 +26,7 @@ import {
 import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/generators';
 import { readRiskModelFile } from '@app/risk-model';
 import { DomainError } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import type { BaseMoney } from '@app/vocabulary';
 import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
@@ -248,12 +249,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
       for (const line of [...summaryLines(run.summary), ...comparisonText]) print(line);
       print(`Report written to ${join(opts.report, 'report.md')} and report.json`);
     } catch (error: unknown) {
-      if (error instanceof DomainError) {
-        command.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.evaluate.${error.code}`,
-        });
-      }
+      if (error instanceof DomainError) failCommand(command, 'evaluate', error);
       throw error;
     } finally {
       await context.close();

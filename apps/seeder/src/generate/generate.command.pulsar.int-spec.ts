@@ -237,7 +237,8 @@ describeWithPulsar('seeder generate --sink pulsar on a real Pulsar', (endpoint) 
       ...env,
       PULSAR_TENANT: `no-such-tenant-${run}`,
     });
-    expect(outcome.error?.exitCode).toBe(2);
+    // Pulsar's answer, not the command line, is at fault: exit code 1 (command-errors.ts).
+    expect(outcome.error?.exitCode).toBe(1);
     expect(outcome.errors.join('')).toContain(
       `--sink pulsar cannot reach Pulsar at ${endpoint.webUrl} (PULSAR_WEB_URL, WebSocket API): Pulsar answered 404`,
     );
@@ -254,7 +255,7 @@ describe('seeder generate --sink pulsar without a Pulsar', () => {
       PULSAR_TRANSPORT: 'websocket',
       PULSAR_WEB_URL: url,
     });
-    expect(outcome.error?.exitCode).toBe(2);
+    expect(outcome.error?.exitCode).toBe(1);
     const message = outcome.errors.join('');
     expect(message).toContain(
       `--sink pulsar cannot reach Pulsar at ${url} (PULSAR_WEB_URL, WebSocket API): Pulsar does not answer at ${url}`,

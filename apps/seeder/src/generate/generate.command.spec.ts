@@ -431,9 +431,11 @@ describe('seeder generate', () => {
       const error = await failure(['generate', '--sink', 'pulsar', '--out', out], {
         PULSAR_WEB_URL: 'http://127.0.0.1:38999',
       });
-      expect(error.exitCode).not.toBe(0);
+      // A server that does not answer is not a usage error: exit code 1, no hint to run --help.
+      expect(error.exitCode).toBe(1);
       expect(error.code).toBe('seeder.generate.stream_unavailable');
       const message = errors.join('');
+      expect(message).not.toContain('--help');
       expect(message).toContain(
         'error: --sink pulsar cannot reach Pulsar at http://127.0.0.1:38999 (PULSAR_WEB_URL, WebSocket API)',
       );

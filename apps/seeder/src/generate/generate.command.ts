@@ -22,6 +22,7 @@ import { type GraphStore, outageWaitingWriter } from '@app/graph-store';
 import type { DetectorsConfig, GraphConfig, SeederConfig, StreamingConfig } from '@app/settings';
 import { type BrokerKind, DEFAULT_PUBLISH_BATCH_SIZE, PulsarDatasetSink } from '@app/streaming';
 import { DomainError, StreamUnavailableError, toMinorUnits } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import { graphOutageWait } from '../graph-outage';
 import { type ProgressReporter, SILENT_PROGRESS } from './progress.reporter';
 import { summaryTable } from './summary.table';
@@ -306,12 +307,7 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
       for (const line of summaryTable(summary)) print(line);
     } catch (error: unknown) {
       progress.stop();
-      if (error instanceof DomainError) {
-        command.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.generate.${error.code}`,
-        });
-      }
+      if (error instanceof DomainError) failCommand(command, 'generate', error);
       throw error;
     } finally {
       await context.close();

@@ -11,6 +11,7 @@ import {
 } from '@app/generators';
 import type { GraphStore } from '@app/graph-store';
 import { DomainError, InvalidInputError } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import { writeAtomically } from './atomic-output-dir';
 import { GraphImportSink } from './graph.import-sink';
 import { IMPORT_SINK_KINDS, type ImportSinkFactory, type ImportSinkKind } from './import-sink';
@@ -243,12 +244,7 @@ async function runCommand<S extends ImportSummary>(
       for (const line of IN_MEMORY_WARNING) print(line);
     }
   } catch (error) {
-    if (error instanceof DomainError) {
-      command.error(`error: ${error.message}`, {
-        exitCode: 2,
-        code: `seeder.import.${error.code}`,
-      });
-    }
+    if (error instanceof DomainError) failCommand(command, 'import', error);
     throw error;
   }
 }

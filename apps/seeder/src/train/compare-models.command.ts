@@ -9,6 +9,7 @@ import {
   shippedFxRateTable,
 } from '@app/vocabulary';
 import type { BaseMoney } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import type { SeederContext } from '../generate/generate.command';
 import { addLabelledDataOptions, openLabelledData } from './labelled-data';
 import type { LabelledDataOptions } from './labelled-data';
@@ -84,7 +85,7 @@ export function registerCompareModelsCommand(
       const names = { current: opts.current, candidate: opts.candidate };
       for (const line of comparisonLines(comparison, data.facts, names)) print(line);
     } catch (error: unknown) {
-      if (error instanceof DomainError) fail(error.message, error.code);
+      if (error instanceof DomainError) failCommand(command, 'compare-models', error);
       throw error;
     } finally {
       await context.close();

@@ -11,6 +11,7 @@ import {
 } from '@app/risk-model';
 import type { RiskModelFile, SplitMetrics } from '@app/risk-model';
 import { DatedRateMoney, DomainError, shippedFxRateTable } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { addLabelledDataOptions, openLabelledData, wholeNumber } from './labelled-data';
@@ -104,11 +105,7 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
       print(`Model card (data, features, metrics, limits) written to ${card}.`);
       print(`Model written to ${opts.out}; set RISK_MODEL_FILE=${opts.out} to score with it.`);
     } catch (error: unknown) {
-      if (error instanceof DomainError)
-        command.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.train.${error.code}`,
-        });
+      if (error instanceof DomainError) failCommand(command, 'train', error);
       throw error;
     } finally {
       await context.close();

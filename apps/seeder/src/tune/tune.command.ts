@@ -12,6 +12,7 @@ import type { BinaryScores, RuleParametersFile } from '@app/detectors';
 import { generateBank, generateBankWithPatterns } from '@app/generators';
 import type { DatasetChunk, ProfileName } from '@app/generators';
 import { DomainError } from '@app/vocabulary';
+import { failCommand } from '../command-errors';
 import type { BaseMoney, GraphEdge, GraphVertex, GroundTruthRecord } from '@app/vocabulary';
 import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
 import { addLabelledDataOptions, wholeNumber } from '../train/labelled-data';
@@ -187,11 +188,7 @@ export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Co
         `Parameters written to ${opts.out}; set DETECTORS_PARAMETERS_FILE=${opts.out} to use them.`,
       );
     } catch (error: unknown) {
-      if (error instanceof DomainError)
-        command.error(`error: ${error.message}`, {
-          exitCode: 2,
-          code: `seeder.tune.${error.code}`,
-        });
+      if (error instanceof DomainError) failCommand(command, 'tune', error);
       throw error;
     } finally {
       await context.close();
