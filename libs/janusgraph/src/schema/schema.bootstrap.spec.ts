@@ -264,9 +264,12 @@ describe('warmSchemaCache', () => {
 });
 
 describe('removeStaleIndexEntries', () => {
-  it("sends one script per label with the label's index and every key of it, and reports what each removed", async () => {
+  const page = (rows: number, removed: string[], last: string): string =>
+    JSON.stringify({ rows, removed, last });
+
+  it("sends one script per page of each label's index with every key of it, and reports what each label removed", async () => {
     const { server, client } = setup();
-    server.answers.push(2, 0);
+    server.answers.push(page(2, ['41', '42'], ''), page(0, [], ''));
     expect(await removeStaleIndexEntries(client, ['Alert', 'Person'], { timeoutMs: 5000 })).toEqual(
       [
         { label: 'Alert', index: 'alertSearch', removed: 2 },
@@ -281,9 +284,47 @@ describe('removeStaleIndexEntries', () => {
       vertexLabel: 'Alert',
       indexName: 'alertSearch',
       record: { uid: '', status: '', typology: '', score: '', createdAt: '', riskScore: '' },
+      after: '',
+      pageSize: 1000,
     });
     expect(server.scripts[1].bindings?.record).toEqual({ uid: '', name: '' });
     expect(server.scripts[0].timeout).toBe(5000);
+  });
+
+  it('goes on from the last live uid of a full page, asks again after a page made only of stale entries, and stops at a short page', async () => {
+    const { server, client } = setup();
+    server.answers.push(
+      page(3, ['7'], 'person:c'), // full page: one stale entry, live ones up to person:c
+      page(3, ['8', '9', '10'], ''), // full page of stale entries only: removed, same request again
+      page(3, [], 'person:f'),
+      page(1, ['11'], ''), // short page: the end
+    );
+    expect(await removeStaleIndexEntries(client, ['Person'], { pageSize: 3 })).toEqual([
+      { label: 'Person', index: 'personSearch', removed: 5 },
+    ]);
+    expect(server.scripts.map((sent) => sent.bindings?.after)).toEqual([
+      '',
+      'person:c',
+      'person:c',
+      'person:f',
+    ]);
+  });
+
+  it('stops with the reason when entries it removed are listed again, instead of asking forever', async () => {
+    const { server, client } = setup();
+    server.answers.push(page(2, ['7', '8'], ''), page(2, ['7', '8'], ''));
+    await expect(removeStaleIndexEntries(client, ['Person'], { pageSize: 2 })).rejects.toThrow(
+      'Removing stale entries of personSearch: 2 entries after uid "" are still listed after their removal',
+    );
+    expect(server.scripts).toHaveLength(2);
+  });
+
+  it('refuses an answer that is not a page report', async () => {
+    const { server, client } = setup();
+    server.answers.push(3);
+    await expect(removeStaleIndexEntries(client, ['Person'])).rejects.toThrow(
+      'Removing stale entries of personSearch: the server answered 3, not a page report',
+    );
   });
 
   it('refuses an unknown label, naming it and the labels there are, before sending anything', async () => {

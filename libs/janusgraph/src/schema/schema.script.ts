@@ -312,19 +312,29 @@ groovy.json.JsonOutput.toJson([elements: elements, failed: failed])
 `;
 
 /**
- * Removes from one label's mixed index every entry whose vertex the storage no longer holds (a
- * drop cut short between its storage commit and its index commit leaves them; a reindex does
- * not remove them). Such an entry is what the index returns and the storage does not know: a
- * vertex without a `uid`. JanusGraph's `StaleIndexRecordUtil` removes each one, given a record
- * that names every property key of the index (`record`; the values are not looked at, and a key
- * left out stays in the index). Returns how many it removed. Bindings: `vertexLabel`,
- * `indexName`, `record`.
+ * Removes from one label's mixed index the stale entries of one page of it: the `pageSize`
+ * entries with a uid after `after`, in uid order (Lucene answers the order and the limit, so a
+ * request reads one page, not the whole label). A stale entry is one whose vertex the storage no
+ * longer holds (a drop cut short between its storage commit and its index commit leaves them;
+ * a reindex does not remove them): the index returns it and the storage does not know it, so it
+ * reads as a vertex without a `uid`. JanusGraph's `StaleIndexRecordUtil` removes each one, given
+ * a record that names every property key of the index (`record`; the values are not looked at,
+ * and a key left out stays in the index). Answers JSON: `rows` (entries in the page), `removed`
+ * (the ids of the stale ones, as text) and `last` (the last live uid of the page, '' if none).
+ * Bindings: `vertexLabel`, `indexName`, `record`, `after`, `pageSize`.
  */
 export const REMOVE_STALE_INDEX_ENTRIES_SCRIPT = String.raw`
 import org.janusgraph.graphdb.database.util.StaleIndexRecordUtil
 
 def graph = g.getGraph()
-def ids = g.V().hasLabel(vertexLabel).has('uid', P.gte('')).filter(__.not(__.has('uid'))).id().toList()
-ids.each { id -> StaleIndexRecordUtil.forceRemoveVertexFromGraphIndex(id, record, graph, indexName) }
-ids.size()
+def rows = g.V().hasLabel(vertexLabel).has('uid', P.gt(after)).order().by('uid').limit(pageSize)
+  .project('id', 'uid').by(__.id()).by(__.coalesce(__.values('uid'), __.constant(''))).toList()
+def stale = rows.findAll { it.uid == '' }.collect { it.id }
+stale.each { id -> StaleIndexRecordUtil.forceRemoveVertexFromGraphIndex(id, record, graph, indexName) }
+def live = rows.findAll { it.uid != '' }
+groovy.json.JsonOutput.toJson([
+  rows: rows.size(),
+  removed: stale.collect { it.toString() },
+  last: live.isEmpty() ? '' : live.last().uid
+])
 `;
