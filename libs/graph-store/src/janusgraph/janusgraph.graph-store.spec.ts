@@ -1010,6 +1010,53 @@ describe('JanusGraphGraphStore round trips', () => {
       });
     });
 
+    it('read a page made only of stale rows again with more rows, so that the listing goes on past them', async () => {
+      const { connection, store } = setupWithWarnings();
+      // Limit 3: the first read asks for 4 rows, all stale; the second for 16.
+      connection.answers.push(
+        [stale(), stale(), stale(), stale()],
+        [
+          stale(),
+          stale(),
+          stale(),
+          stale(),
+          row(person(5)),
+          row(person(6)),
+          row(person(7)),
+          row(person(9)),
+        ],
+      );
+      const page = await store.listVertices({ label: 'Person', limit: 3 });
+      expect(page.items.map((vertex) => vertex.uid)).toEqual(['p5', 'p6', 'p7']);
+      // A fourth live row follows: the next page starts after p7.
+      expect(page.nextCursor).toBeDefined();
+      expect(connection.sent.map(limitOf)).toEqual([4, 16]);
+
+      // Ordered by a property: the same, and a short second read ends the listing.
+      const account: GraphVertex = {
+        label: 'Account',
+        uid: 'a8',
+        props: {
+          accountType: 'personal',
+          currency: 'EUR',
+          openedAt: 1_600_000_000_000,
+          status: 'active',
+          bankId: 'b1',
+          country: 'DE',
+        },
+      };
+      connection.answers.push([stale(), stale()], [stale(), stale(), row(account)]);
+      const ordered = await store.listVerticesOrdered({
+        label: 'Account',
+        orderBy: 'openedAt',
+        direction: 'asc',
+        limit: 1,
+      });
+      expect(ordered.items.map((vertex) => vertex.uid)).toEqual(['a8']);
+      expect(ordered.nextCursor).toBeUndefined();
+      expect(connection.sent.slice(2).map(limitOf)).toEqual([2, 8]);
+    });
+
     it('warn at most once a minute per listing and label, so a busy API does not flood the log', async () => {
       const { connection, store, warnings, timing } = setupWithWarnings();
       const listOnce = async (): Promise<void> => {

@@ -189,6 +189,12 @@ const CLEAR_TIME_SHARE = 0.1;
  * label (ms), so that an API listing them on every request does not flood the log.
  */
 const STALE_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * A listing page whose rows are all stale index entries gives no cursor (they have no uid), so
+ * it is read again, four times as many rows each time, up to this many rows.
+ */
+const MOST_ROWS_PAST_STALE = 10_000;
 /**
  * A write request that took at least this share of the request timeout may have been cut short
  * by Gremlin Server's evaluation timeout (the same as the client's: it is sent with each
@@ -1465,27 +1471,46 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       request.cursor === undefined ? undefined : decodeUidCursor(request.label, request.cursor);
     const where = Object.entries(request.where ?? {});
     if (where.some(([key, value]) => !matchesKeyType(key, value))) return { items: [] };
-    let traversal = this.g
-      .V()
-      .hasLabel(request.label)
-      .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid));
-    for (const [key, value] of where) traversal = traversal.has(key, value);
-    if (request.without !== undefined) traversal = traversal.hasNot(request.without);
-    const rows = await this.client.submit(
-      traversal
-        .order()
-        .by('uid')
-        .limit(request.limit + 1)
-        .map(vertexProjection()),
-      { operation: 'listVertices' },
-    );
-    const items = this.liveRows(rows, request.label, 'listVertices')
-      .slice(0, request.limit)
-      .map(readVertex);
+    const read = (rows: number) => {
+      let traversal = this.g
+        .V()
+        .hasLabel(request.label)
+        .has('uid', afterUid === undefined ? P.gte('') : P.gt(afterUid));
+      for (const [key, value] of where) traversal = traversal.has(key, value);
+      if (request.without !== undefined) traversal = traversal.hasNot(request.without);
+      return this.client.submit(traversal.order().by('uid').limit(rows).map(vertexProjection()), {
+        operation: 'listVertices',
+      });
+    };
+    const { items, more } = await this.livePage(request.label, 'listVertices', request.limit, read);
     const last = items[items.length - 1];
-    return rows.length > request.limit && last !== undefined
+    return more && last !== undefined
       ? { items, nextCursor: encodeUidCursor(request.label, last.uid) }
       : { items };
+  }
+
+  /**
+   * One page of a listing read by `read(rows)` (at most `rows` rows, in the listing's order),
+   * without stale index rows (`liveRows`). A page whose rows are all stale is read again with
+   * four times as many rows, up to MOST_ROWS_PAST_STALE, so that the listing can go on past
+   * them: they give no cursor. `more`: rows may follow the page's last item.
+   */
+  private async livePage(
+    label: string,
+    operation: string,
+    limit: number,
+    read: (rows: number) => Promise<unknown[]>,
+  ): Promise<{ items: GraphVertex[]; more: boolean }> {
+    let asked = limit + 1;
+    for (;;) {
+      const rows = await read(asked);
+      const live = this.liveRows(rows, label, operation);
+      const full = rows.length >= asked;
+      if (live.length > 0 || !full || asked >= MOST_ROWS_PAST_STALE) {
+        return { items: live.slice(0, limit).map(readVertex), more: full || live.length > limit };
+      }
+      asked = Math.min(asked * 4, MOST_ROWS_PAST_STALE);
+    }
   }
 
   /**
@@ -1500,30 +1525,35 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       request.cursor === undefined ? undefined : decodeOrderedCursor(request, request.cursor);
     const where = Object.entries(request.where ?? {});
     if (where.some(([key, value]) => !matchesKeyType(key, value))) return { items: [] };
-    let traversal = this.g.V().hasLabel(request.label).has(request.orderBy);
-    for (const [key, value] of where) traversal = traversal.has(key, value);
-    if (request.without !== undefined) traversal = traversal.hasNot(request.without);
-    if (after !== undefined) {
-      const beyond = request.direction === 'asc' ? P.gt(after.value) : P.lt(after.value);
-      traversal = traversal.or(
-        __.has(request.orderBy, beyond),
-        __.has(request.orderBy, after.value).has('uid', P.gt(after.uid)),
+    const read = (rows: number) => {
+      let traversal = this.g.V().hasLabel(request.label).has(request.orderBy);
+      for (const [key, value] of where) traversal = traversal.has(key, value);
+      if (request.without !== undefined) traversal = traversal.hasNot(request.without);
+      if (after !== undefined) {
+        const beyond = request.direction === 'asc' ? P.gt(after.value) : P.lt(after.value);
+        traversal = traversal.or(
+          __.has(request.orderBy, beyond),
+          __.has(request.orderBy, after.value).has('uid', P.gt(after.uid)),
+        );
+      }
+      return this.client.submit(
+        traversal
+          .order()
+          .by(request.orderBy, request.direction === 'asc' ? order.asc : order.desc)
+          .by('uid', order.asc)
+          .limit(rows)
+          .map(vertexProjection()),
+        { operation: 'listVerticesOrdered' },
       );
-    }
-    const rows = await this.client.submit(
-      traversal
-        .order()
-        .by(request.orderBy, request.direction === 'asc' ? order.asc : order.desc)
-        .by('uid', order.asc)
-        .limit(request.limit + 1)
-        .map(vertexProjection()),
-      { operation: 'listVerticesOrdered' },
+    };
+    const { items, more } = await this.livePage(
+      request.label,
+      'listVerticesOrdered',
+      request.limit,
+      read,
     );
-    const items = this.liveRows(rows, request.label, 'listVerticesOrdered')
-      .slice(0, request.limit)
-      .map(readVertex);
     const last = items[items.length - 1];
-    if (rows.length <= request.limit || last === undefined) return { items };
+    if (!more || last === undefined) return { items };
     const value = (last.props as unknown as Readonly<Record<string, unknown>>)[request.orderBy];
     return typeof value === 'number'
       ? { items, nextCursor: encodeOrderedCursor(request, { value, uid: last.uid }) }
