@@ -12,7 +12,12 @@ export type WriteOutcome =
    * An end vertex the item needs was not in the graph when this attempt asked the store (its
    * uids in `missing`): it waits for the vertex to arrive.
    */
-  | { kind: 'missing'; reason: string; missing: readonly string[] };
+  | { kind: 'missing'; reason: string; missing: readonly string[] }
+  /**
+   * Not written: this worker already wrote a newer version of the same vertex or edge (a later
+   * `occurredAt`), and writing this one would put the older state back (see `EntityVersions`).
+   */
+  | { kind: 'superseded'; newerAt: number };
 
 /**
  * What the store says about a rejected item when asked again right after the rejection:

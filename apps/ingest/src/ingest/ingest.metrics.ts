@@ -1,5 +1,5 @@
 /** How a consumed message was settled (the `outcome` label of the settled-messages metric). */
-export type SettledOutcome = 'written' | 'dead_lettered' | 'retried';
+export type SettledOutcome = 'written' | 'dead_lettered' | 'retried' | 'superseded';
 
 /**
  * What the ingest worker reports while it works, by full topic name. The app records it in

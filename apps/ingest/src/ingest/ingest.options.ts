@@ -8,6 +8,8 @@ export interface IngestOptions {
   batchWindowMs: number;
   /** Movements and events remembered so a redelivered one is not fed to detection twice. */
   detectedMemory: number;
+  /** Vertices and edges whose newest written version is remembered (see `EntityVersions`). */
+  versionMemory: number;
   /** First pause before a held batch is tried again during a graph outage (`INGEST_OUTAGE_RETRY_INITIAL_MS`). */
   outageRetryInitialMs: number;
   /** Longest pause between tries during a graph outage (`INGEST_OUTAGE_RETRY_MAX_MS`). */
@@ -35,12 +37,20 @@ export const DEFAULT_HOLD_RETRY_MS = 200;
 /** Movements and events remembered for detection (no setting: memory bound, not a tuning knob). */
 export const DEFAULT_DETECTED_MEMORY = 100_000;
 
+/**
+ * Vertices and edges whose newest written version is remembered, so that an older message of
+ * one of them arriving late is not written over it (no setting: memory bound, about 100 bytes
+ * each).
+ */
+export const DEFAULT_VERSION_MEMORY = 200_000;
+
 /** The worker's options from the validated `ingest` settings. */
 export function ingestOptionsFrom(config: IngestConfig): IngestOptions {
   return {
     batchSize: config.batchSize,
     batchWindowMs: config.batchWindowMs,
     detectedMemory: DEFAULT_DETECTED_MEMORY,
+    versionMemory: DEFAULT_VERSION_MEMORY,
     outageRetryInitialMs: config.outageRetryInitialMs,
     outageRetryMaxMs: Math.max(config.outageRetryInitialMs, config.outageRetryMaxMs),
     missingEntityWaitMs: config.missingEntityWaitMs,

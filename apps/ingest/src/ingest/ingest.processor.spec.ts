@@ -93,7 +93,7 @@ describe('IngestProcessor preparing messages tried more than once', () => {
       new ThresholdDetector(1_000_000),
       settler,
       counters,
-      { alertsTopic: 'bank.alerts', detectedMemory: 100 },
+      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
       logger,
       metrics,
     );
@@ -188,5 +188,94 @@ describe('IngestProcessor preparing messages tried more than once', () => {
       'm-1 written',
     ]);
     expect(edge.payloadReads).toBe(1);
+  });
+});
+
+describe('IngestProcessor writing versions of one vertex out of order', () => {
+  let store: FlakyGraphStore;
+  let processor: IngestProcessor;
+  const at = (minute: number) => ({
+    id: `v-${minute}`,
+    occurredAt: 1_735_689_600_000 + minute * 60_000,
+  });
+  const named = (name: string): GraphVertex => ({
+    ...person(1),
+    props: { ...person(1).props, name },
+  });
+
+  beforeEach(() => {
+    store = new FlakyGraphStore();
+    const broker = new MemoryBroker();
+    const counters = emptyCounters();
+    const logger = new RecordingLogger();
+    const settler = new MessageSettler(
+      broker,
+      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
+      counters,
+      new NoIngestMetrics(),
+      logger,
+      new FixedClock(1_750_000_000_000),
+      () => 0,
+    );
+    processor = new IngestProcessor(
+      store,
+      broker,
+      new ThresholdDetector(1_000_000),
+      settler,
+      counters,
+      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 2 },
+      logger,
+    );
+  });
+
+  it('does not write a version older than one it wrote (a late redelivery), and writes an equal or newer one', async () => {
+    const entity = (vertex: GraphVertex, minute: number, n: number) =>
+      delivery(vertexUpsertMessage(vertex, at(minute)), 'bank.entities', n);
+    expect(outcomes(await processor.prepareEntities([entity(named('B'), 2, 1)]))).toEqual([
+      'm-1 written',
+    ]);
+    expect(outcomes(await processor.prepareEntities([entity(named('A'), 1, 2)]))).toEqual([
+      'm-2 superseded',
+    ]);
+    expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'B' });
+    // The same time again is not older: written (the later delivery last, as without times).
+    expect(outcomes(await processor.prepareEntities([entity(named('C'), 2, 3)]))).toEqual([
+      'm-3 written',
+    ]);
+    expect(outcomes(await processor.prepareEntities([entity(named('D'), 3, 4)]))).toEqual([
+      'm-4 written',
+    ]);
+    expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'D' });
+  });
+
+  it('writes the version that happened last when one batch holds several, whatever their order', async () => {
+    const batch = [
+      delivery(vertexUpsertMessage(named('B'), at(2)), 'bank.entities', 1),
+      delivery(vertexUpsertMessage(named('A'), at(1)), 'bank.entities', 2),
+    ];
+    expect(outcomes(await processor.prepareEntities(batch))).toEqual([
+      'm-1 written',
+      'm-2 written',
+    ]);
+    expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'B' });
+  });
+
+  it('remembers only the most recently written versionMemory elements', async () => {
+    const other = (n: number): GraphVertex => ({ ...person(n), props: { ...person(n).props } });
+    await processor.prepareEntities([
+      delivery(vertexUpsertMessage(named('B'), at(2)), 'bank.entities', 1),
+    ]);
+    // Two other vertices written since: person 1's version is forgotten (versionMemory 2).
+    await processor.prepareEntities([
+      delivery(vertexUpsertMessage(other(2), at(2)), 'bank.entities', 2),
+      delivery(vertexUpsertMessage(other(3), at(2)), 'bank.entities', 3),
+    ]);
+    expect(
+      outcomes(
+        await processor.prepareEntities([
+          delivery(vertexUpsertMessage(named('A'), at(1)), 'bank.entities', 4),
+        ]),
+      ),
+    ).toEqual(['m-4 written']);
   });
 });

@@ -23,6 +23,7 @@ import {
 import type { IngestCounters, MessageSettler, Settlement } from './message-settler';
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import type { MovementDetector } from './movement-detector';
+import { edgeVersionKey, EntityVersions, vertexVersionKey } from './entity-versions';
 
 export type { IngestCounters } from './message-settler';
 
@@ -33,6 +34,8 @@ export interface ProcessorConfig {
    * twice.
    */
   detectedMemory: number;
+  /** Vertices and edges whose newest written version is remembered (see `EntityVersions`). */
+  versionMemory: number;
 }
 
 /**
@@ -50,23 +53,31 @@ export interface PreparedBatch {
   readonly writtenVertices?: readonly string[];
 }
 
-/** Messages of one item (a uid, an eid, a movement id) in a batch; the last one wins. */
+/**
+ * Messages of one item (a uid, an eid, a movement id) in a batch. The item is the one that
+ * happened last (`at`, the envelope's `occurredAt`, when given); of equal times, or without
+ * times, the last in the batch.
+ */
 interface Group<T> {
   item: T;
+  at?: number;
   messages: ReceivedMessage[];
 }
 
 function group<T>(
-  entries: readonly { key: string; item: T; message: ReceivedMessage }[],
+  entries: readonly { key: string; item: T; message: ReceivedMessage; at?: number }[],
 ): Group<T>[] {
   const groups = new Map<string, Group<T>>();
-  for (const { key, item, message } of entries) {
+  for (const { key, item, message, at } of entries) {
     const found = groups.get(key);
     if (found) {
-      found.item = item;
+      if (at === undefined || found.at === undefined || at >= found.at) {
+        found.item = item;
+        found.at = at;
+      }
       found.messages.push(message);
     } else {
-      groups.set(key, { item, messages: [message] });
+      groups.set(key, { item, at, messages: [message] });
     }
   }
   return [...groups.values()];
@@ -150,6 +161,7 @@ export class IngestProcessor {
   >();
   /** Deliveries whose edge lacked an end vertex at its last try (held ones, tried again). */
   private readonly lastMissing = new WeakMap<ReceivedMessage, MissingEnds>();
+  private readonly versions: EntityVersions;
 
   constructor(
     private readonly store: GraphStore,
@@ -160,28 +172,39 @@ export class IngestProcessor {
     private readonly config: ProcessorConfig,
     private readonly logger: LoggerService,
     private readonly metrics: IngestMetrics = new NoIngestMetrics(),
-  ) {}
+  ) {
+    this.versions = new EntityVersions(config.versionMemory);
+  }
 
   /**
    * A batch from the entities topic: vertex upserts first, then edge upserts. Written HAS_EVENT
    * edges (an account's login, credential change…) become account events for detection, with
-   * their Event vertex as the graph holds it.
+   * their Event vertex as the graph holds it. A message older (`occurredAt`) than a version of
+   * its vertex or edge this worker already wrote is acknowledged without a write (`superseded`,
+   * see `EntityVersions`); of several versions in the batch, the one that happened last is
+   * written.
    */
   async prepareEntities(messages: readonly ReceivedMessage[]): Promise<PreparedBatch> {
     const settlements: Settlement[] = [];
-    const vertices: { key: string; item: GraphVertex; message: ReceivedMessage }[] = [];
-    const edges: { key: string; item: GraphEdge; message: ReceivedMessage }[] = [];
+    type Entry<T> = { key: string; item: T; message: ReceivedMessage; at: number };
+    const vertices: Entry<GraphVertex>[] = [];
+    const edges: Entry<GraphEdge>[] = [];
     for (const message of messages) {
       const decoded = decodeOnce(this.entityEnvelopes, decodeEntityMessage, message);
       if (!decoded.ok) {
         settlements.push(invalid(message, decoded.reason));
         continue;
       }
-      const envelope = decoded.envelope;
-      if (envelope.type === 'vertex.upsert') {
-        vertices.push({ key: envelope.payload.uid, item: envelope.payload, message });
+      const { type, payload, occurredAt: at } = decoded.envelope;
+      const versionKey =
+        type === 'vertex.upsert' ? vertexVersionKey(payload.uid) : edgeVersionKey(payload.eid);
+      const newerAt = this.versions.newerThan(versionKey, at);
+      if (newerAt !== undefined) {
+        settlements.push({ message, outcome: { kind: 'superseded', newerAt }, endNoun: 'vertex' });
+      } else if (type === 'vertex.upsert') {
+        vertices.push({ key: payload.uid, item: payload, message, at });
       } else {
-        edges.push({ key: envelope.payload.eid, item: envelope.payload, message });
+        edges.push({ key: payload.eid, item: payload, message, at });
       }
     }
     const vertexGroups = group(vertices);
@@ -194,7 +217,9 @@ export class IngestProcessor {
       );
       settlements.push(...settlementsOf(vertexGroups, outcomes, 'vertex'));
       vertexGroups.forEach((g, index) => {
-        if (outcomes[index].kind === 'written') writtenVertices.push(g.item.uid);
+        if (outcomes[index].kind !== 'written') return;
+        writtenVertices.push(g.item.uid);
+        if (g.at !== undefined) this.versions.wrote(vertexVersionKey(g.item.uid), g.at);
       });
     }
     const edgeGroups = group(edges);
@@ -206,6 +231,10 @@ export class IngestProcessor {
         edgeGroups.map((g) => g.item),
         edgeGroups,
       );
+      edgeGroups.forEach((g, index) => {
+        if (outcomes[index].kind === 'written' && g.at !== undefined)
+          this.versions.wrote(edgeVersionKey(g.item.eid), g.at);
+      });
       const hasEvent = edgeGroups.filter(
         (g, index) => outcomes[index].kind === 'written' && g.item.label === 'HAS_EVENT',
       );

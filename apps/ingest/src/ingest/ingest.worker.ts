@@ -131,7 +131,11 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       detector,
       settler,
       this.counterValues,
-      { alertsTopic: config.alertsTopic, detectedMemory: options.detectedMemory },
+      {
+        alertsTopic: config.alertsTopic,
+        detectedMemory: options.detectedMemory,
+        versionMemory: options.versionMemory,
+      },
       logger,
       metrics,
     );

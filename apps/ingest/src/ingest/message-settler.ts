@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { MessageBroker, ReceivedMessage } from '@app/streaming';
 import type { Clock } from '@app/vocabulary';
 import type { WriteOutcome } from './graph-batch.writer';
-import type { IngestMetrics } from './ingest.metrics';
+import type { IngestMetrics, SettledOutcome } from './ingest.metrics';
 
 /**
  * Set on a message the worker published again to wait longer for a missing vertex: epoch ms of
@@ -32,6 +32,11 @@ export interface IngestCounters {
    * started (Pulsar delivers them again on the new connection).
    */
   staleSkipped: number;
+  /**
+   * Entity messages acknowledged without a write: the worker had already written a newer
+   * version of the same vertex or edge (a held or redelivered message arriving late).
+   */
+  superseded: number;
 }
 
 export function emptyCounters(): IngestCounters {
@@ -48,6 +53,7 @@ export function emptyCounters(): IngestCounters {
     heldTries: 0,
     heldTimedOut: 0,
     staleSkipped: 0,
+    superseded: 0,
   };
 }
 
@@ -199,6 +205,14 @@ export class MessageSettler {
           this.count(message, 'written');
           this.logger.debug?.({ ...context, msg: 'written' });
           return;
+        case 'superseded':
+          await message.ack();
+          this.count(message, 'superseded');
+          this.logger.debug?.({
+            ...context,
+            msg: `not written: a newer version (occurredAt ${new Date(outcome.newerAt).toISOString()}) is already written`,
+          });
+          return;
         case 'invalid':
           await this.deadLetter(message, `${outcome.reason}`, 'invalid', context);
           return;
@@ -312,9 +326,10 @@ export class MessageSettler {
     this.logger.warn({ ...context, msg: `dead-lettered (${why}): ${reason}` });
   }
 
-  private count(message: ReceivedMessage, outcome: 'written' | 'retried' | 'dead_lettered'): void {
+  private count(message: ReceivedMessage, outcome: SettledOutcome): void {
     if (outcome === 'written') this.counters.written += 1;
     else if (outcome === 'retried') this.counters.retried += 1;
+    else if (outcome === 'superseded') this.counters.superseded += 1;
     else this.counters.deadLettered += 1;
     this.metrics.settled(message.topic, outcome);
   }

@@ -6,6 +6,7 @@ import {
 } from '@app/streaming';
 import type { OutgoingMessage } from '@app/streaming';
 import { FixedClock } from '@app/vocabulary';
+import type { GraphEdge } from '@app/vocabulary';
 import {
   account,
   FlakyGraphStore,
@@ -319,6 +320,36 @@ describe('IngestWorker holding movements whose accounts are not written yet', ()
     ]);
     await until(() => worker.counters.written === 13, 'every vertex, edge and movement');
     expect(worker.counters.deadLettered).toBe(0);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('does not write a held older version of an entity edge over a newer one that landed first (occurredAt decides)', async () => {
+    const worker = await startWorker();
+    const older = { id: 'h-older', occurredAt: 1_735_689_600_000 };
+    const newer = { id: 'h-newer', occurredAt: 1_735_689_600_000 + 60_000 };
+    const signatory: GraphEdge = {
+      ...holds(1, 1),
+      label: 'HOLDS',
+      props: { role: 'signatory' },
+    };
+    // The first version waits for its person and account.
+    await publishEntities([edgeUpsertMessage(holds(1, 1), older)]);
+    await until(() => worker.counters.held === 1, 'the first version to be held');
+    // They come in one batch with the second version, which lands with them, before the
+    // held first version is tried again.
+    await publishEntities([
+      vertexUpsertMessage(person(1), meta()),
+      vertexUpsertMessage(account(1), meta()),
+      edgeUpsertMessage(signatory, newer),
+    ]);
+    await until(() => worker.counters.written + worker.counters.superseded === 4, 'both versions');
+    expect(await store.getEdge(holds(1, 1).eid)).toEqual(signatory);
+    expect(worker.counters).toMatchObject({
+      written: 3,
+      superseded: 1,
+      retried: 0,
+      deadLettered: 0,
+    });
     expect(await deadLetters()).toEqual([]);
   });
 

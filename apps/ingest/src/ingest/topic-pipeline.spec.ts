@@ -75,6 +75,57 @@ function staleCopy(message: ReceivedMessage): ReceivedMessage {
   return Object.create(message, { stale: { value: true } }) as ReceivedMessage;
 }
 
+/**
+ * A keepKeyOrder pipeline whose first write of `m0` finds an end vertex missing (so it is
+ * held), and whose writes named in `gated` wait for their gate (`<names> again` for a second
+ * write of the same messages). `started` lists the writes in the order they began.
+ */
+function heldKeyPipeline(gated: readonly string[]) {
+  const gates = new Map(gated.map((name) => [name, gate()]));
+  const started: string[] = [];
+  const { pipe } = pipeline(
+    {
+      prepare: async (batch) => {
+        const names = batch.map(text).join('+');
+        const name = started.includes(names) ? `${names} again` : names;
+        started.push(name);
+        await gates.get(name)?.opened;
+        if (name !== 'm0') return prepared(batch);
+        return {
+          ...prepared(batch),
+          settlements: batch.map((message) => ({
+            message,
+            outcome: { kind: 'missing', reason: 'end missing', missing: ['x'] },
+            endNoun: 'vertex',
+          })),
+        };
+      },
+      complete: () => Promise.resolve(),
+    },
+    undefined,
+    {
+      writeConcurrency: 1,
+      keepKeyOrder: true,
+      holdMissingMs: 60_000,
+      holdLongestMs: 0,
+      holdMaxMessages: 10,
+      holdRetryMs: 60_000,
+    },
+  );
+  const open = (name: string): void => gates.get(name)?.open();
+  return { pipe, started, open };
+}
+
+/** m0 and m2 of `messages(3)` under one key (two versions of one edge). */
+async function twoVersions(): Promise<[ReceivedMessage, ReceivedMessage]> {
+  const [a, , c] = await messages(3);
+  const sameKey = (m: ReceivedMessage): ReceivedMessage =>
+    Object.create(m, { key: { value: 'uid-1' } }) as ReceivedMessage;
+  return [sameKey(a), sameKey(c)];
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 describe('TopicPipeline', () => {
   it('leaves messages whose connection is gone unwritten and unsettled, and writes the others', async () => {
     const [a, b, c] = await messages(3);
@@ -375,5 +426,44 @@ describe('TopicPipeline', () => {
     expect(started).toEqual(['m0', 'm1', 'm2']);
     first.open();
     await pipe.drain();
+  });
+
+  it('with keepKeyOrder, a held message is not tried while a newer batch of its key is being written', async () => {
+    const [older, newer] = await twoVersions();
+    const { pipe, started, open } = heldKeyPipeline(['m2', 'm0 again']);
+    await pipe.run([older]);
+    await settle();
+    expect(pipe.heldMessages).toBe(1);
+    const writingNewer = pipe.run([newer]);
+    await settle();
+    // Asked to try every held message now: m0 waits for the write of m2.
+    pipe.retryHeld();
+    await settle();
+    expect(started).toEqual(['m0', 'm2']);
+    open('m2');
+    await settle();
+    expect(started).toEqual(['m0', 'm2', 'm0 again']);
+    open('m0 again');
+    await writingNewer;
+    await pipe.drain();
+    expect(pipe.heldMessages).toBe(0);
+  });
+
+  it('with keepKeyOrder, a newer batch waits for a try of a held message of its key', async () => {
+    const [older, newer] = await twoVersions();
+    const { pipe, started, open } = heldKeyPipeline(['m0 again']);
+    await pipe.run([older]);
+    await settle();
+    pipe.retryHeld();
+    await settle();
+    expect(started).toEqual(['m0', 'm0 again']);
+    const writingNewer = pipe.run([newer]);
+    await settle();
+    expect(started).toEqual(['m0', 'm0 again']);
+    open('m0 again');
+    await writingNewer;
+    await pipe.drain();
+    expect(started).toEqual(['m0', 'm0 again', 'm2']);
+    expect(pipe.heldMessages).toBe(0);
   });
 });

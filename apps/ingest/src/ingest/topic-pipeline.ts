@@ -34,11 +34,12 @@ export interface TopicPipelineOptions {
   writeConcurrency: number;
   /**
    * Keep the order of each message key among the writes: a batch that shares a key with a write
-   * under way waits for that write to end before it starts. For topics whose messages update
-   * what earlier ones wrote (the entities topic: a later upsert of a uid must land last). Off,
-   * writes run in any order (the movements topic: each movement is written once and never
-   * changed, and detection follows batch order anyway). Only matters with `writeConcurrency`
-   * above 1.
+   * under way (a new batch, or a try of held messages) waits for that write to end before it
+   * starts, and a held message is not tried while a new batch of its key is being written. For
+   * topics whose messages update what earlier ones wrote (the entities topic: a later upsert of
+   * a uid must land last; an older one tried after it is then recognised as superseded, see
+   * `EntityVersions`). Off, writes run in any order (the movements topic: each movement is
+   * written once and never changed, and detection follows batch order anyway).
    */
   keepKeyOrder?: boolean;
   /**
@@ -110,7 +111,8 @@ function errorText(error: unknown): string {
  * and returns once there is room for the next: fewer than `writeConcurrency` writes under way and
  * no more than `writeConcurrency` batches waiting to be completed. With 1 this is the overlap of
  * writing batch N+1 while batch N is completed, never more. With `keepKeyOrder`, a batch that
- * shares a message key with a write under way starts only once that write has ended.
+ * shares a message key with a write under way starts only once that write has ended, and held
+ * messages are tried only when no write of their key is under way.
  *
  * Writing a batch goes through the `OutageGate`: while the graph store is down the batch is
  * held and tried again with backoff, unsettled, and no further batch of this topic is taken once
@@ -154,8 +156,13 @@ export class TopicPipeline {
   /** After `abandon` (until `resume`): batches handed over are left unsettled, not written. */
   private abandoned = false;
   private waiters: (() => void)[] = [];
-  /** Message keys of the new batches being written, with how many of them carry each. */
+  /**
+   * Message keys of the batches being written (new ones and tries of held messages), with how
+   * many of them carry each (`keepKeyOrder`).
+   */
   private readonly writingKeys = new Map<string, number>();
+  /** A held message was due but not tried because a write of its key was under way. */
+  private deferredByKey = false;
   private readonly held = new Map<ReceivedMessage, Held>();
   /** `held.size` as last reported to the metrics. */
   private heldReported = 0;
@@ -243,6 +250,7 @@ export class TopicPipeline {
     this.writing = 0;
     this.writingNew = 0;
     this.writingKeys.clear();
+    this.deferredByKey = false;
     this.unfinished = 0;
     this.unfinishedMessages = 0;
     this.completing = Promise.resolve();
@@ -280,6 +288,7 @@ export class TopicPipeline {
     }
     const now = performance.now();
     const due: ReceivedMessage[] = [];
+    const keyed = this.options.keepKeyOrder === true;
     let stale = 0;
     for (const [message, entry] of this.held) {
       if (message.stale === true) {
@@ -289,6 +298,11 @@ export class TopicPipeline {
         continue;
       }
       if (!entry.waiting || (entry.missing.size > 0 && entry.nextTry > now)) continue;
+      if (keyed && this.writingKeys.has(message.key ?? '')) {
+        // A newer message of its key is being written: this one is tried after that write.
+        this.deferredByKey = true;
+        continue;
+      }
       entry.waiting = false;
       due.push(message);
     }
@@ -303,7 +317,7 @@ export class TopicPipeline {
     if (due.length === 0) return;
     this.counters.heldTries += due.length;
     this.retrying = true;
-    this.launch(due, true);
+    this.launch(due, true, keyed ? keysOf(due) : undefined);
   }
 
   /**
@@ -374,6 +388,10 @@ export class TopicPipeline {
           const left = (this.writingKeys.get(key) ?? 1) - 1;
           if (left > 0) this.writingKeys.set(key, left);
           else this.writingKeys.delete(key);
+        }
+        if (this.deferredByKey) {
+          this.deferredByKey = false;
+          this.tryDue();
         }
       }
       this.changed();

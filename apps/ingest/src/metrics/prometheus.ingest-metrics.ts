@@ -21,7 +21,7 @@ const OUTAGE_RETRIES = 'ingest_graph_outage_retries_total';
 const HELD = 'ingest_messages_held';
 const STOP_GAVE_UP = 'ingest_stop_given_up_messages_total';
 
-const OUTCOMES: readonly SettledOutcome[] = ['written', 'dead_lettered', 'retried'];
+const OUTCOMES: readonly SettledOutcome[] = ['written', 'dead_lettered', 'retried', 'superseded'];
 
 /** The worker's Prometheus metrics (prom-client's default registry, served on `/metrics`). */
 export const INGEST_METRIC_PROVIDERS: Provider[] = [
@@ -32,7 +32,7 @@ export const INGEST_METRIC_PROVIDERS: Provider[] = [
   }),
   makeCounterProvider({
     name: SETTLED,
-    help: 'Messages settled: written (acknowledged), dead_lettered, or retried (negatively acknowledged).',
+    help: 'Messages settled: written (acknowledged), dead_lettered, retried (negatively acknowledged), or superseded (acknowledged without a write: a newer version of the same vertex or edge was already written).',
     labelNames: ['topic', 'outcome'],
   }),
   makeHistogramProvider({
