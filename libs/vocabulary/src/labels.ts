@@ -78,6 +78,14 @@ export const RESTRICTED_VERTEX_LABELS: readonly VertexLabel[] = [
   'TotpEnrolment',
 ];
 
+/**
+ * Alerts and their status history: shown to analysts and admins only (through /alerts and, for
+ * them, entity browsing); a viewer's entity browsing leaves them out, with the edges that lead to
+ * them.
+ */
+export const ANALYST_VERTEX_LABELS: readonly VertexLabel[] = ['Alert', 'StatusChange'];
+export const ANALYST_EDGE_LABELS: readonly EdgeLabel[] = ['FLAGS', 'HAS_STATUS_CHANGE'];
+
 /** Vertex labels an analyst may browse as entities. */
 export const BROWSABLE_VERTEX_LABELS: readonly VertexLabel[] = VERTEX_LABELS.filter(
   (label) => !RESTRICTED_VERTEX_LABELS.includes(label),

@@ -1,9 +1,16 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { BASE_MONEY } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
-import { EntityNotFoundError, RESTRICTED_VERTEX_LABELS } from '@app/vocabulary';
-import type { BaseMoney, GraphEdge, GraphVertex } from '@app/vocabulary';
+import {
+  ANALYST_EDGE_LABELS,
+  ANALYST_VERTEX_LABELS,
+  EntityNotFoundError,
+  ForbiddenError,
+  RESTRICTED_VERTEX_LABELS,
+} from '@app/vocabulary';
+import type { BaseMoney, GraphEdge, GraphVertex, VertexLabel } from '@app/vocabulary';
+import type { RequestWithPrincipal } from '../auth/principal';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
 import { edgeView, vertexView } from '../presentation/analyst-format';
@@ -32,6 +39,23 @@ export interface EntityResponse {
   neighbourhood?: { vertices: EntityView[]; edges: RelationView[]; truncated: boolean };
 }
 
+/**
+ * True when the caller may see alerts and their status history (analysts and admins; a caller
+ * without a principal is a viewer, so a route wired without the key guard shows no alerts).
+ */
+function seesAlerts(request: RequestWithPrincipal): boolean {
+  const role = request.principal?.role;
+  return role === 'analyst' || role === 'admin';
+}
+
+/** The label of an entity a viewer asked for that only analysts may see, as a refusal. */
+function alertsRefused(label: VertexLabel, request: RequestWithPrincipal): ForbiddenError {
+  const yours = request.principal?.kind === 'user' ? 'your account' : 'your key';
+  return new ForbiddenError(
+    `${label} entities (alerts and their status history) need the analyst role; ${yours} has the viewer role.`,
+  );
+}
+
 @ApiTags('entities')
 @ApiSecurity('api-key')
 @ApiProtectedErrors()
@@ -51,8 +75,14 @@ export class EntitiesController {
   @ApiOkResponse({ type: EntityPageResponse, description: 'One page of entities.' })
   @ApiErrorResponses({
     badRequest: 'label is missing or not a browsable label, or limit is out of range.',
+    forbidden: 'label is Alert or StatusChange and the key has the viewer role (analysts only).',
   })
-  async list(@Query() query: ListEntitiesQueryDto): Promise<EntityPage> {
+  async list(
+    @Query() query: ListEntitiesQueryDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<EntityPage> {
+    if (ANALYST_VERTEX_LABELS.includes(query.label) && !seesAlerts(request))
+      throw alertsRefused(query.label, request);
     const page = await this.store.listVertices({
       label: query.label,
       cursor: query.cursor,
@@ -74,12 +104,21 @@ export class EntitiesController {
   @ApiErrorResponses({
     badRequest: 'depth or limit is out of range.',
     notFound: 'No entity has this uid (audit entries are read through GET /api/v1/audit).',
+    forbidden:
+      'The entity is an alert or a status change and the key has the viewer role (analysts only).',
   })
-  async get(@Param('uid') uid: string, @Query() query: GetEntityQueryDto): Promise<EntityResponse> {
+  async get(
+    @Param('uid') uid: string,
+    @Query() query: GetEntityQueryDto,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<EntityResponse> {
     const entity = await this.store.getVertex(uid);
     // Audit entries are read through GET /audit (admins only), never browsed as entities.
     if (!entity || RESTRICTED_VERTEX_LABELS.includes(entity.label))
       throw new EntityNotFoundError('Entity', uid);
+    const alerts = seesAlerts(request);
+    if (!alerts && ANALYST_VERTEX_LABELS.includes(entity.label))
+      throw alertsRefused(entity.label, request);
     const [view] = await this.views([entity]);
     if (query.depth === 0) return { entity: view };
     const neighbourhood = await this.store.getNeighbourhood({
@@ -87,11 +126,25 @@ export class EntitiesController {
       depth: query.depth,
       limit: query.limit,
     });
+    // What the caller may not browse is left out of the neighbourhood, with the edges to it.
+    const hiddenLabel = (label: VertexLabel): boolean =>
+      RESTRICTED_VERTEX_LABELS.includes(label) ||
+      (!alerts && ANALYST_VERTEX_LABELS.includes(label));
+    const hidden = new Set(
+      neighbourhood.vertices.filter((v) => hiddenLabel(v.label)).map((v) => v.uid),
+    );
+    const vertices = neighbourhood.vertices.filter((v) => !hidden.has(v.uid));
+    const edges = neighbourhood.edges.filter(
+      (e) =>
+        !hidden.has(e.from) &&
+        !hidden.has(e.to) &&
+        (alerts || !ANALYST_EDGE_LABELS.includes(e.label)),
+    );
     return {
       entity: view,
       neighbourhood: {
-        vertices: neighbourhood.vertices.map(vertexView),
-        edges: neighbourhood.edges.map((e) => edgeView(e, this.money)),
+        vertices: vertices.map(vertexView),
+        edges: edges.map((e) => edgeView(e, this.money)),
         truncated: neighbourhood.truncated,
       },
     };
