@@ -278,4 +278,13 @@ describe('IngestProcessor writing versions of one vertex out of order', () => {
       ),
     ).toEqual(['m-4 written']);
   });
+
+  it('names what entity messages write (vertex uid, edge eid) as their order keys, and nothing for an undecodable one', () => {
+    const keys = processor.entityKeys([
+      delivery(vertexUpsertMessage(named('B'), at(1)), 'bank.entities', 1),
+      delivery(edgeUpsertMessage(holds(1, 1), at(1)), 'bank.entities', 2),
+      delivery({ payload: '{"type":', key: 'k', properties: {} }, 'bank.entities', 3),
+    ]);
+    expect([...keys]).toEqual([`v ${person(1).uid}`, `e ${holds(1, 1).eid}`]);
+  });
 });

@@ -249,6 +249,25 @@ export class IngestProcessor {
   }
 
   /**
+   * What the entity messages of `messages` write, as `EntityVersions` keys (a vertex's uid, an
+   * edge's eid): two batches that share none can be written side by side without reordering the
+   * versions of anything. A message that cannot be decoded writes nothing (it is dead-lettered).
+   * Decoding is kept for the write (`decodeOnce`).
+   */
+  entityKeys(messages: readonly ReceivedMessage[]): Set<string> {
+    const keys = new Set<string>();
+    for (const message of messages) {
+      const decoded = decodeOnce(this.entityEnvelopes, decodeEntityMessage, message);
+      if (!decoded.ok) continue;
+      const { type, payload } = decoded.envelope;
+      keys.add(
+        type === 'vertex.upsert' ? vertexVersionKey(payload.uid) : edgeVersionKey(payload.eid),
+      );
+    }
+    return keys;
+  }
+
+  /**
    * A batch from the movements topic. A movement whose accounts are not in the graph yet waits
    * for them (see `MessageSettler`). Written movements are fed to detection in time order.
    */

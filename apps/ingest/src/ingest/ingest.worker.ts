@@ -170,6 +170,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
           topic: entitiesTopic,
           kind: 'entities',
           prepare: (batch) => processor.prepareEntities(batch),
+          // Order is kept per vertex and edge, not per message key (a key bucket with bundles).
+          orderKeys: (batch) => processor.entityKeys(batch),
           complete,
           // New vertices may be the ends held messages wait for: try those again now.
           written: (vertices) => {

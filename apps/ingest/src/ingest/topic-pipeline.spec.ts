@@ -466,4 +466,45 @@ describe('TopicPipeline', () => {
     expect(started).toEqual(['m0', 'm0 again', 'm2']);
     expect(pipe.heldMessages).toBe(0);
   });
+
+  it('with keepKeyOrder and orderKeys, keeps the order of what the messages write, not of their message keys', async () => {
+    const [a, b, c] = await messages(3);
+    // One message key for all three (a key bucket of bundles); m0 and m2 write the same vertex.
+    const bucket = (m: ReceivedMessage): ReceivedMessage =>
+      Object.create(m, { key: { value: 'bucket:7' } }) as ReceivedMessage;
+    const writes: Record<string, string> = { m0: 'v uid-1', m1: 'v uid-2', m2: 'v uid-1' };
+    const first = gate();
+    const started: string[] = [];
+    const { pipe } = pipeline(
+      {
+        prepare: async (batch) => {
+          const name = text(batch[0]);
+          started.push(name);
+          if (name === 'm0') await first.opened;
+          return prepared(batch);
+        },
+        complete: () => Promise.resolve(),
+        orderKeys: (batch) => new Set(batch.map((m) => writes[text(m)])),
+      },
+      undefined,
+      {
+        writeConcurrency: 3,
+        keepKeyOrder: true,
+        holdMissingMs: 0,
+        holdLongestMs: 0,
+        holdMaxMessages: 0,
+        holdRetryMs: 1,
+      },
+    );
+    await pipe.run([bucket(a)]);
+    await pipe.run([bucket(b)]);
+    const third = pipe.run([bucket(c)]);
+    await settle();
+    // m1 shares only the bucket with m0: written beside it; m2 waits for m0.
+    expect(started).toEqual(['m0', 'm1']);
+    first.open();
+    await third;
+    await pipe.drain();
+    expect(started).toEqual(['m0', 'm1', 'm2']);
+  });
 });

@@ -26,6 +26,12 @@ export interface TopicPipelineSteps {
    * message's hold does not run out then, since they may bring the vertex it waits for.
    */
   entitiesBusy?(): boolean;
+  /**
+   * The keys whose order `keepKeyOrder` keeps for these messages (the vertices and edges they
+   * write). Without it, the message keys are used: with bundles a message's key is its key
+   * bucket, which makes unrelated batches wait for each other.
+   */
+  orderKeys?(batch: readonly ReceivedMessage[]): ReadonlySet<string>;
 }
 
 /** How much of a topic's work runs at once, and how messages with a missing end wait. */
@@ -33,13 +39,14 @@ export interface TopicPipelineOptions {
   /** Batches of this topic written at once (`INGEST_WRITE_CONCURRENCY`), at least 1. */
   writeConcurrency: number;
   /**
-   * Keep the order of each message key among the writes: a batch that shares a key with a write
-   * under way (a new batch, or a try of held messages) waits for that write to end before it
-   * starts, and a held message is not tried while a new batch of its key is being written. For
-   * topics whose messages update what earlier ones wrote (the entities topic: a later upsert of
-   * a uid must land last; an older one tried after it is then recognised as superseded, see
-   * `EntityVersions`). Off, writes run in any order (the movements topic: each movement is
-   * written once and never changed, and detection follows batch order anyway).
+   * Keep the order of each key (`orderKeys`, else the message key) among the writes: a batch
+   * that shares a key with a write under way (a new batch, or a try of held messages) waits for
+   * that write to end before it starts, and a held message is not tried while a new batch of its
+   * key is being written. For topics whose messages update what earlier ones wrote (the entities
+   * topic: a later upsert of a uid must land last; an older one tried after it is then
+   * recognised as superseded, see `EntityVersions`). Off, writes run in any order (the movements
+   * topic: each movement is written once and never changed, and detection follows batch order
+   * anyway).
    */
   keepKeyOrder?: boolean;
   /**
@@ -93,7 +100,7 @@ interface Held {
 }
 
 /** The message keys of a batch; a message without a key counts under the empty key. */
-function keysOf(batch: readonly ReceivedMessage[]): Set<string> {
+function messageKeysOf(batch: readonly ReceivedMessage[]): Set<string> {
   return new Set(batch.map((message) => message.key ?? ''));
 }
 
@@ -212,7 +219,7 @@ export class TopicPipeline {
     this.counters.received += received.length;
     const batch = this.withoutStale(received);
     if (batch.length === 0) return;
-    const keys = this.options.keepKeyOrder === true ? keysOf(batch) : undefined;
+    const keys = this.options.keepKeyOrder === true ? this.keysOf(batch) : undefined;
     // A write of an earlier batch with one of these keys must end first (see the option).
     while (keys && !this.abandoned && this.sharesKeyWithWrites(keys)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -298,7 +305,7 @@ export class TopicPipeline {
         continue;
       }
       if (!entry.waiting || (entry.missing.size > 0 && entry.nextTry > now)) continue;
-      if (keyed && this.writingKeys.has(message.key ?? '')) {
+      if (keyed && this.sharesKeyWithWrites(this.keysOf([message]))) {
         // A newer message of its key is being written: this one is tried after that write.
         this.deferredByKey = true;
         continue;
@@ -317,7 +324,7 @@ export class TopicPipeline {
     if (due.length === 0) return;
     this.counters.heldTries += due.length;
     this.retrying = true;
-    this.launch(due, true, keyed ? keysOf(due) : undefined);
+    this.launch(due, true, keyed ? this.keysOf(due) : undefined);
   }
 
   /**
@@ -354,7 +361,12 @@ export class TopicPipeline {
     for (const wake of waiters) wake();
   }
 
-  /** True when a new batch being written carries one of `keys`. */
+  /** The keys whose order `keepKeyOrder` keeps for `batch` (see `orderKeys`). */
+  private keysOf(batch: readonly ReceivedMessage[]): ReadonlySet<string> {
+    return this.steps.orderKeys?.(batch) ?? messageKeysOf(batch);
+  }
+
+  /** True when a batch being written (new, or a try of held messages) carries one of `keys`. */
   private sharesKeyWithWrites(keys: ReadonlySet<string>): boolean {
     if (this.writingKeys.size === 0) return false;
     for (const key of keys) if (this.writingKeys.has(key)) return true;
