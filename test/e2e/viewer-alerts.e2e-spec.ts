@@ -83,9 +83,10 @@ describe('Alerts are kept from viewers in entity browsing (e2e)', () => {
       .overrideProvider(appSettings.KEY)
       .useValue({ ...defaults.app, seedOnStart: false })
       .compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureApi(app, defaults.app);
-    await app.init();
+    const nest = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+    configureApi(nest, defaults.app);
+    await nest.init();
+    app = nest;
     http = app.getHttpServer() as Server;
   });
 

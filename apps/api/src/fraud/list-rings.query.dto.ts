@@ -12,6 +12,14 @@ const list = ({ value }: { value: unknown }): unknown =>
         .filter((v) => v !== '')
     : value;
 
+/**
+ * The largest hubCap a caller may ask for. A search links every pair of accounts sharing an
+ * identifier, so its work grows with the square of the accounts per identifier: an identifier
+ * used by 1,000 accounts is half a million pairs, and one shared that widely (a public Wi-Fi, a
+ * call centre) says nothing about a ring. The default (DETECTORS_RING_HUB_CAP) is 10.
+ */
+export const MAX_HUB_CAP = 1000;
+
 export class ListRingsQueryDto {
   /** Most rings answered, largest first (most customers, then most members); all when absent. */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 5 })
@@ -31,12 +39,19 @@ export class ListRingsQueryDto {
   accounts?: string[];
 
   /** Identifiers used by more accounts are hubs and ignored (default from settings). */
-  @ApiPropertyOptional({ type: 'integer', minimum: 2 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 2,
+    maximum: MAX_HUB_CAP,
+    description: `Identifiers used by more accounts than this are hubs and ignored (default DETECTORS_RING_HUB_CAP). At most ${MAX_HUB_CAP}: the search's work grows with the square of it, and an identifier shared more widely says nothing about a ring.`,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(2)
-  @Max(100000)
+  @Max(MAX_HUB_CAP, {
+    message: `$property must not be greater than ${MAX_HUB_CAP}: an identifier used by more accounts is a hub (a public Wi-Fi, a call centre), and the search's work grows with the square of it`,
+  })
   hubCap?: number;
 
   /** Identifiers two accounts must share to be linked (default 2). */

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { bulkhead, BulkheadRejectedError } from 'cockatiel';
+import type { BulkheadPolicy } from 'cockatiel';
 import { FraudRingService } from '@app/detectors';
 import type { FraudRing, FraudRingParams, RingQuery } from '@app/detectors';
 import { Clock } from '@app/vocabulary';
@@ -13,6 +15,34 @@ export interface FoundRings {
 
 /** Distinct ring queries whose answers are kept at once (the least recently asked go first). */
 export const MAX_KEPT_RING_QUERIES = 16;
+
+/**
+ * Ring searches that run at once in this process. A search is mostly CPU work on the event loop
+ * (and whole-graph reads on JanusGraph): more at once would not answer sooner, only hold every
+ * other request longer.
+ */
+export const MAX_RUNNING_RING_SEARCHES = 2;
+
+/** Ring searches that may wait for a turn; beyond them a search is refused at once (503). */
+export const MAX_WAITING_RING_SEARCHES = 4;
+
+/** The Retry-After (seconds) of a refused search: about the time a few searches take. */
+export const RING_SEARCH_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Answered (503, error `ring_search_busy`, with Retry-After) when MAX_RUNNING_RING_SEARCHES
+ * searches run and MAX_WAITING_RING_SEARCHES wait already. The controller sets the header.
+ */
+export class RingSearchBusyException extends ServiceUnavailableException {
+  readonly errorCode = 'ring_search_busy';
+  readonly retryAfterSeconds = RING_SEARCH_RETRY_AFTER_SECONDS;
+
+  constructor() {
+    super(
+      `Too many fraud-ring searches at once: ${MAX_RUNNING_RING_SEARCHES} are running and ${MAX_WAITING_RING_SEARCHES} are waiting, the most this server takes (each one reads every shared identifier of the graph). Try again in ${RING_SEARCH_RETRY_AFTER_SECONDS} seconds (the Retry-After header says so too); a search limited to some accounts (accounts=...) is much quicker.`,
+    );
+  }
+}
 
 /** The query with its lists sorted and without repeats, so that equal questions share a key. */
 function normalised(query: RingQuery): RingQuery {
@@ -36,20 +66,46 @@ function normalised(query: RingQuery): RingQuery {
  * less than 200 ms, it is answered afresh; where it is costly, callers that come while it runs
  * share it and its answer is given again for ten times its duration. Every answer says when its
  * search began (`foundAt` in the HTTP answer).
+ *
+ * The searches themselves (not the callers sharing one, nor the answers given again) are bounded
+ * by a bulkhead (cockatiel): MAX_RUNNING_RING_SEARCHES run at once, MAX_WAITING_RING_SEARCHES
+ * wait for a turn, and any more is refused at once with RingSearchBusyException (503 with
+ * Retry-After), so that many different questions at once cannot hold the process. The module
+ * gives FraudRingService a store that yields to the event loop around each read
+ * (`yieldingGraphStore`), so that other requests are served between the phases of a search.
  */
 @Injectable()
 export class SharedRingsService {
-  private readonly reads: SharedReads<FoundRings>;
+  /** Each search's answer with the time it really began (after any wait for a turn). */
+  private readonly reads: SharedReads<SharedAnswer<FoundRings>>;
+  private readonly searches: BulkheadPolicy = bulkhead(
+    MAX_RUNNING_RING_SEARCHES,
+    MAX_WAITING_RING_SEARCHES,
+  );
 
   constructor(
     private readonly rings: FraudRingService,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.reads = new SharedReads(clock, MAX_KEPT_RING_QUERIES);
   }
 
-  find(query: RingQuery): Promise<SharedAnswer<FoundRings>> {
+  async find(query: RingQuery): Promise<SharedAnswer<FoundRings>> {
     const question = normalised(query);
-    return this.reads.read(JSON.stringify(question), () => this.rings.findRings(question));
+    const shared = await this.reads.read(JSON.stringify(question), () => this.search(question));
+    return shared.value;
+  }
+
+  /** One search through the bulkhead; RingSearchBusyException when it is full. */
+  private async search(question: RingQuery): Promise<SharedAnswer<FoundRings>> {
+    try {
+      return await this.searches.execute(async () => {
+        const startedAt = this.clock.now();
+        return { value: await this.rings.findRings(question), startedAt };
+      });
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) throw new RingSearchBusyException();
+      throw error;
+    }
   }
 }

@@ -19,9 +19,10 @@ import type {
   MovementRiskHookFactory,
 } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
-import { ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
+import { Clock, ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
 import type { FieldProblem, GraphEdge } from '@app/vocabulary';
 import { ApiMetrics } from '../metrics/api-metrics';
+import { assertTimely } from './activity-time';
 import { SerialQueue } from './serial-queue';
 
 /** Movements per store read while warming up or catching up. */
@@ -107,6 +108,10 @@ function withRisk(id: string, alerts: DetectedAlert[], risk?: AlertRisk): Scored
  * movements at one instant, then id). An activity that sorts at or before the last one fed for
  * good is refused with 409 (ConflictError) naming both: score history with
  * POST /api/v1/alerts/scan instead. A batch must itself be in that order (400 otherwise).
+ * Because of that order, an activity dated more than MAX_CLOCK_SKEW_MS after the injected clock
+ * is refused with 400 before it reaches the engine: recorded, it would make every ordinary
+ * activity "not after" it. A past one holds back nothing: it is refused with 409 on its own
+ * when the engine has read later ones, and otherwise the next activities are simply after it.
  *
  * With a learned model (RISK_MODEL_FILE), every movement fed (history, recorded or tried) also
  * goes through the model's features in the same order, and each scored movement gets the
@@ -127,12 +132,18 @@ export class RealTimeScoringService {
     private readonly store: GraphStore,
     private readonly alerts: AlertRepository,
     private readonly metrics: ApiMetrics,
+    private readonly clock: Clock,
     @Optional()
     @Inject(MOVEMENT_RISK_HOOK)
     private readonly riskHooks?: MovementRiskHookFactory | null,
   ) {}
 
   async score(items: readonly ScoreItem[], record: boolean): Promise<ScoreOutcome> {
+    // Refused before the request waits for the engine.
+    assertTimely(
+      items.map(({ activity, field }) => ({ timestamp: timestampOf(activity), field })),
+      this.clock.now(),
+    );
     const outcome = await this.queue.run(() => this.scoreNow(items, record));
     for (const result of outcome.results)
       for (const alert of result.alerts) this.metrics.alertsRaised('score', alert.ruleId);
@@ -160,9 +171,13 @@ export class RealTimeScoringService {
       throw error;
     }
     if (state.last && compareActivities(state.last, first) >= 0) {
+      const problem: FieldProblem = {
+        field: items[0].field === '' ? 'timestamp' : `${items[0].field}.timestamp`,
+        rule: `must be after ${describe(state.last)}, the latest activity the real-time engine has read`,
+      };
       throw new ConflictError(
         `${describe(first)} is not after ${describe(state.last)}, the latest activity the real-time engine has read; it takes activities in time order. Score past activities with POST /api/v1/alerts/scan.`,
-        { field: items[0].field === '' ? 'timestamp' : `${items[0].field}.timestamp` },
+        { problems: [problem] },
       );
     }
     const activities = items.map((item) => frozen(item.activity));

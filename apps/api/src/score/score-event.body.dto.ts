@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, EVENT_KINDS } from '@app/vocabulary';
 import type { EventKind } from '@app/vocabulary';
+import { TIMESTAMP_DESCRIPTION } from './activity-time';
 import { MAX_BATCH } from './score-movement.body.dto';
 
 const ID_RULE = { message: `$property must be ${BUSINESS_ID_RULE}` };
@@ -34,7 +35,7 @@ export class AccountEventInputDto {
   @IsIn(EVENT_KINDS)
   kind!: EventKind;
 
-  @ApiProperty({ example: '2025-01-06T10:14:00Z', description: 'When it happened, ISO 8601.' })
+  @ApiProperty({ example: '2025-01-06T10:14:00Z', description: TIMESTAMP_DESCRIPTION })
   @IsISO8601({ strict: true })
   timestamp!: string;
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DetectorsModule } from '@app/detectors';
+import { Clock, SystemClock } from '@app/vocabulary';
 import { RealTimeScoringService } from './real-time-scoring.service';
 import { ScoreController } from './score.controller';
 
@@ -10,6 +11,6 @@ import { ScoreController } from './score.controller';
 @Module({
   imports: [DetectorsModule],
   controllers: [ScoreController],
-  providers: [RealTimeScoringService],
+  providers: [RealTimeScoringService, { provide: Clock, useClass: SystemClock }],
 })
 export class ScoreHttpModule {}

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, CHANNELS } from '@app/vocabulary';
 import type { Channel } from '@app/vocabulary';
+import { TIMESTAMP_DESCRIPTION } from './activity-time';
 
 /** Most movements in one batch request. */
 export const MAX_BATCH = 500;
@@ -62,7 +63,7 @@ export class MovementInputDto {
   @Matches(CURRENCY, { message: '$property must be a three-letter ISO 4217 code in capitals' })
   currency!: string;
 
-  @ApiProperty({ example: '2025-01-06T10:15:00Z', description: 'When it happened, ISO 8601.' })
+  @ApiProperty({ example: '2025-01-06T10:15:00Z', description: TIMESTAMP_DESCRIPTION })
   @IsISO8601({ strict: true })
   timestamp!: string;
 

@@ -7,6 +7,7 @@ import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
+import { MAX_CLOCK_SKEW_TEXT } from './activity-time';
 import { RealTimeScoringService } from './real-time-scoring.service';
 import type { ScoreItem, ScoreOutcome } from './real-time-scoring.service';
 import {
@@ -46,11 +47,10 @@ const EVENT_EXAMPLE = {
  */
 function ScoreErrors(): MethodDecorator {
   return ApiErrorResponses({
-    badRequest:
-      'A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, or a batch is not in time order.',
+    badRequest: `A field is missing or wrong (each problem names the field and the rule), an unknown field was sent, an account is not in the store, a batch is not in time order, or a timestamp is more than ${MAX_CLOCK_SKEW_TEXT} ahead of the server's clock (the clock skew allowed between systems).`,
     forbidden: 'Scoring needs the analyst role; record: true needs admin.',
     conflict:
-      'The activity is not after the latest one the real-time engine has read (it takes activities in time order); score history with POST /api/v1/alerts/scan.',
+      'The activity is not after the latest one the real-time engine has read (it takes activities in time order; details.problems names the timestamp field); score history with POST /api/v1/alerts/scan.',
     payloadTooLarge: 'The body is over BODY_LIMIT.',
     serviceUnavailable: 'The store is unreachable, or too many scoring requests are waiting.',
   });
@@ -191,8 +191,7 @@ export class ScoreController {
   @ApiOperation({
     summary:
       'Score one money movement against the current state: the alerts it would raise (or raises, with record: true) and a decision.',
-    description:
-      'Amounts are decimal text in major units of the currency ("9500.00"). Movements must come in time order. Without record (the default) nothing is stored and the rules keep no trace of the movement; record: true (admin) writes it to the store, keeps it in the rules\' windows and saves the alerts.',
+    description: `Amounts are decimal text in major units of the currency ("9500.00"). Movements must come in time order, and no more than ${MAX_CLOCK_SKEW_TEXT} ahead of the server's clock. Without record (the default) nothing is stored and the rules keep no trace of the movement; record: true (admin) writes it to the store, keeps it in the rules' windows and saves the alerts.`,
   })
   @ApiBody({ type: ScoreMovementBodyDto, examples: { cash: { value: MOVEMENT_EXAMPLE } } })
   @ApiOkResponse({ type: ScoreResultDto, description: 'The decision and the alerts raised.' })
