@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@app/vocabulary';
-import { resolveUboOptions } from './regimes';
+import { calendarDateRule, resolveUboOptions } from './regimes';
 
 const SETTINGS = {
   regime: 'eu',
@@ -71,13 +71,45 @@ describe('resolveUboOptions', () => {
       problems(() => resolveUboOptions(SETTINGS, { maxDepth: 0, asOf: '2025-13-45' })),
     ).toEqual([
       'maxDepth: must be a whole number between 1 and 100',
+      'asOf: is not a real calendar date (2025-13-45 does not exist)',
+    ]);
+  });
+
+  it('refuses an asOf that is written YYYY-MM-DD but is not a day of the calendar', () => {
+    for (const asOf of ['2024-02-30', '2023-02-29', '2025-04-31', '2025-00-10', '2025-01-00']) {
+      expect(problems(() => resolveUboOptions(SETTINGS, { asOf }))).toEqual([
+        `asOf: is not a real calendar date (${asOf} does not exist)`,
+      ]);
+    }
+    expect(problems(() => resolveUboOptions(SETTINGS, { asOf: '2025-6-1' }))).toEqual([
       'asOf: must be a date written YYYY-MM-DD',
     ]);
+    expect(resolveUboOptions(SETTINGS, { asOf: '2024-02-29' }).asOf).toBe('2024-02-29');
   });
 
   it('uses the high-risk list it is given and a dated default secrecy list', () => {
     const options = resolveUboOptions(SETTINGS, {}, { highRiskJurisdictions: ['KP', 'IR'] });
     expect(options.highRiskJurisdictions).toEqual(['KP', 'IR']);
     expect(options.secrecyJurisdictions).toContain('PA');
+  });
+});
+
+describe('calendarDateRule', () => {
+  it('accepts real days, leap days of leap years and years below 100 as written', () => {
+    for (const text of ['2024-02-29', '2000-02-29', '1999-12-31', '0001-01-01', '0024-02-29']) {
+      expect(calendarDateRule(text)).toBeUndefined();
+    }
+  });
+
+  it('refuses days that Date.parse rolls over into the next month', () => {
+    for (const text of ['2024-02-30', '2023-02-29', '1900-02-29', '2025-06-31', '2025-12-32']) {
+      expect(calendarDateRule(text)).toBe(`is not a real calendar date (${text} does not exist)`);
+    }
+  });
+
+  it('asks for YYYY-MM-DD when the text is not written that way', () => {
+    for (const text of ['', '2024-2-3', '2024-02-03T00:00:00Z', ' 2024-02-03', '20240203']) {
+      expect(calendarDateRule(text)).toBe('must be a date written YYYY-MM-DD');
+    }
   });
 });

@@ -105,7 +105,22 @@ export interface ResolveContext {
   secrecyJurisdictions?: readonly string[];
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * What is wrong with `text` as a calendar date written YYYY-MM-DD, or undefined when it is one:
+ * "2024-02-29" is, "2023-02-29" and "2024-02-30" are not. `Date.parse` cannot tell: it rolls
+ * such dates over into the next month.
+ */
+export function calendarDateRule(text: string): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (match === null) return 'must be a date written YYYY-MM-DD';
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, takes years 0-99 as written (not as 1900-1999).
+  date.setUTCFullYear(year, month - 1, day);
+  const exists =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return exists ? undefined : `is not a real calendar date (${text} does not exist)`;
+}
 
 /**
  * Merges the request's options over the settings, checks that they fit the regime, and
@@ -181,12 +196,8 @@ export function resolveUboOptions(
   if (!(UBO_CONVENTIONS as readonly string[]).includes(convention)) {
     problems.push({ field: 'convention', rule: `must be one of ${UBO_CONVENTIONS.join(', ')}` });
   }
-  if (
-    request.asOf !== undefined &&
-    (!ISO_DATE.test(request.asOf) || Number.isNaN(Date.parse(request.asOf)))
-  ) {
-    problems.push({ field: 'asOf', rule: 'must be a date written YYYY-MM-DD' });
-  }
+  const asOfRule = request.asOf === undefined ? undefined : calendarDateRule(request.asOf);
+  if (asOfRule !== undefined) problems.push({ field: 'asOf', rule: asOfRule });
   if (problems.length > 0) {
     throw new InvalidInputError(
       `The UBO options are invalid: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,

@@ -1,20 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ALERT_SORT_KEYS } from '@app/detectors';
 import type { AlertSortKey } from '@app/detectors';
 import { ALERT_STATUSES, SEVERITIES, TYPOLOGIES } from '@app/vocabulary';
 import type { AlertStatus, Severity, Typology } from '@app/vocabulary';
+import { QueryNumber } from '../common/strict-input.decorators';
 
 export class ListAlertsQueryDto {
   /** Only alerts with this status. */
@@ -69,8 +59,7 @@ export class ListAlertsQueryDto {
   /** Only alerts scoring at least this (0 to 1). */
   @ApiPropertyOptional({ example: 0.7, minimum: 0, maximum: 1 })
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @QueryNumber({ fraction: true })
   @Min(0)
   @Max(1)
   minScore?: number;
@@ -101,8 +90,7 @@ export class ListAlertsQueryDto {
   /** Page size. */
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(500)
   limit: number = 50;

@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 import { ALERT_STATUSES } from '@app/vocabulary';
 import type { AlertStatus } from '@app/vocabulary';
+import { HasNoControlCharacters, IsNotBlank } from '../common/strict-input.decorators';
 
 export class UpdateAlertBodyDto {
   /** The new status; allowed changes depend on the current one (e.g. closed alerts can be reopened). */
@@ -25,6 +26,8 @@ export class UpdateAlertBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   note?: string;
 
   /** Who works the alert, or an empty string to take it off its assignee. */
@@ -32,6 +35,8 @@ export class UpdateAlertBodyDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   assignee?: string;
 }
 
@@ -52,5 +57,7 @@ export class AssignAlertsBodyDto {
   @ApiProperty({ example: 'user:alice', maxLength: 200 })
   @IsString()
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   assignee!: string;
 }

@@ -1,13 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiPropertyOptional,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MinimumRole } from '../auth/roles.decorator';
 import { RequiresStepUp } from '../auth/step-up.decorator';
 import { ApiErrorResponses, ApiProtectedErrors } from '../common/api-errors.decorator';
@@ -15,38 +7,7 @@ import { API_V1 } from '../common/api-prefix';
 import { AuditEntry, AuditLog } from './audit-log';
 import { STEP_UP_REQUIRED_ANSWER } from '../mfa/mfa.responses';
 import { AuditEntryResponse } from './audit.responses';
-
-export class ListAuditQueryDto {
-  /** Only entries of this caller (a `key-…` fingerprint). */
-  @ApiPropertyOptional({ example: 'key-4f1c2a9e', description: 'Only entries of this caller.' })
-  @IsOptional()
-  @IsString()
-  principal?: string;
-
-  /** Only entries that named this business id. */
-  @ApiPropertyOptional({
-    example: 'account:SYNB:0123456789',
-    description: 'Only entries that named this business id.',
-  })
-  @IsOptional()
-  @IsString()
-  resource?: string;
-
-  /** Newest entries first; at most this many. */
-  @ApiPropertyOptional({
-    type: 'integer',
-    default: 100,
-    minimum: 1,
-    maximum: 1000,
-    description: 'Most entries.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit: number = 100;
-}
+import { ListAuditQueryDto } from './list-audit.query.dto';
 
 @ApiTags('audit')
 @ApiSecurity('api-key')

@@ -4,8 +4,9 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsIn,
-  IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -18,6 +19,12 @@ import {
 } from 'class-validator';
 import { CASE_CLOSE_REASONS, CASE_STATUSES } from '@app/vocabulary';
 import type { CaseCloseReason, CaseStatus } from '@app/vocabulary';
+import {
+  HasNoControlCharacters,
+  IsNotBlank,
+  objectsMessage,
+  QueryNumber,
+} from '../common/strict-input.decorators';
 
 /*
  * Bodies and queries of the case routes (cases.controller.ts).
@@ -31,6 +38,8 @@ export class CreateCaseBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   title!: string;
 
   /** What the case is about. */
@@ -38,6 +47,7 @@ export class CreateCaseBodyDto {
   @IsOptional()
   @IsString()
   @MaxLength(5000)
+  @HasNoControlCharacters()
   description?: string;
 
   /** Alerts to gather into the case (each may be in one open case only). */
@@ -58,6 +68,8 @@ export class CreateCaseBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   assignee?: string;
 }
 
@@ -67,6 +79,8 @@ export class UpdateCaseBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   title?: string;
 
   /** The new assignee, or an empty string to take the case off its assignee. */
@@ -74,6 +88,8 @@ export class UpdateCaseBodyDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   assignee?: string;
 
   /**
@@ -98,6 +114,8 @@ export class UpdateCaseBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   note?: string;
 }
 
@@ -123,8 +141,7 @@ export class ListCasesQueryDto {
   /** Page size. */
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(500)
   limit: number = 50;
@@ -145,14 +162,19 @@ export class AttachmentRefDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   name!: string;
 
   /** Where the file is (a URI); give uri or reference. */
   @ApiPropertyOptional({ example: 'https://dms.example.org/docs/117', maxLength: 2000 })
   @ValidateIf((ref: AttachmentRefDto) => ref.uri !== undefined || ref.reference === undefined)
+  @IsDefined({ message: 'uri is required when there is no reference: give uri or reference' })
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   uri?: string;
 
   /** An identifier in another system (a ticket or document number); give uri or reference. */
@@ -161,6 +183,8 @@ export class AttachmentRefDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   reference?: string;
 
   @ApiPropertyOptional({
@@ -177,12 +201,15 @@ export class AddCaseNoteBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(10_000)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   text!: string;
 
   @ApiPropertyOptional({ type: [AttachmentRefDto], maxItems: 20 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
+  @IsObject({ each: true, message: objectsMessage })
   @ValidateNested({ each: true })
   @Type(() => AttachmentRefDto)
   attachments?: AttachmentRefDto[];

@@ -1,5 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { InvalidInputError } from '@app/vocabulary';
 import { ApiValidationPipe } from './validation';
 
@@ -25,9 +37,31 @@ class SampleDto {
   options?: InnerDto;
 }
 
-async function problemsFor(value: unknown, type: 'body' | 'query' = 'body'): Promise<unknown> {
+class RequiredDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  names!: string[];
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  count!: number;
+
+  @IsDefined({ message: 'title is required: name the case' })
+  @IsString()
+  @MaxLength(20)
+  title!: string;
+}
+
+async function problemsFor(
+  value: unknown,
+  type: 'body' | 'query' = 'body',
+  metatype: new () => object = SampleDto,
+): Promise<unknown> {
   try {
-    await new ApiValidationPipe().transform(value, { type, metatype: SampleDto });
+    await new ApiValidationPipe().transform(value, { type, metatype });
   } catch (error: unknown) {
     if (error instanceof InvalidInputError) return error.details;
     throw error;
@@ -61,5 +95,59 @@ describe('ApiValidationPipe', () => {
     });
     expect(await problemsFor({ options: {} })).toBeUndefined();
     expect(await problemsFor({})).toBeUndefined();
+  });
+
+  it('says a field of one value was given more than once instead of listing every rule', async () => {
+    expect(await problemsFor({ limit: ['1', '2'] }, 'query')).toEqual({
+      problems: [
+        { field: 'limit', rule: 'was given more than once (or as a list): give one value' },
+      ],
+    });
+    expect(await problemsFor({ label: ['a', 'b'] }, 'query')).toEqual({
+      problems: [
+        { field: 'label', rule: 'was given more than once (or as a list): give one value' },
+      ],
+    });
+  });
+
+  it('says a missing field is required instead of listing every rule', async () => {
+    expect(await problemsFor({}, 'body', RequiredDto)).toEqual({
+      problems: [
+        { field: 'names', rule: 'is required' },
+        { field: 'count', rule: 'is required' },
+        { field: 'title', rule: 'is required: name the case' },
+      ],
+    });
+  });
+
+  it('reports only the kind a value should have when it has another kind', async () => {
+    const good = { names: ['a'], count: 1, title: 't' };
+    expect(await problemsFor({ ...good, count: true }, 'body', RequiredDto)).toEqual({
+      problems: [{ field: 'count', rule: 'must be an integer number' }],
+    });
+    expect(await problemsFor({ ...good, names: 'a' }, 'body', RequiredDto)).toEqual({
+      problems: [{ field: 'names', rule: 'must be an array' }],
+    });
+    expect(await problemsFor({ ...good, title: 7 }, 'body', RequiredDto)).toEqual({
+      problems: [{ field: 'title', rule: 'must be a string' }],
+    });
+    // A value of the right kind still hears every rule it breaks.
+    expect(await problemsFor({ ...good, names: [], count: 11 }, 'body', RequiredDto)).toEqual({
+      problems: [
+        { field: 'names', rule: 'must contain at least 1 elements' },
+        { field: 'count', rule: 'must not be greater than 10' },
+      ],
+    });
+  });
+
+  it('takes a list for a list field as a list', async () => {
+    expect(
+      await problemsFor({ names: ['a', 'b'], count: 2, title: 't' }, 'body', RequiredDto),
+    ).toBe(undefined);
+    expect(
+      await problemsFor({ names: ['a', 7], count: 2, title: 't' }, 'body', RequiredDto),
+    ).toEqual({
+      problems: [{ field: 'names', rule: 'each value in names must be a string' }],
+    });
   });
 });

@@ -2,10 +2,34 @@ import { ValidationPipe } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import type { ValidatorOptions } from 'class-validator';
 import { FieldProblem, InvalidInputError } from '@app/vocabulary';
+import { QUERY_NUMBER_RULE } from './strict-input.decorators';
 
 /** The rule class-validator gives a field that no DTO declares. */
 const UNKNOWN_FIELD = 'whitelistValidation';
 const NOT_NULL = 'isNotNull';
+const REQUIRED = 'isDefined';
+const SINGLE_VALUE = 'isSingleValue';
+const IS_OBJECT = 'isObject';
+const NOT_NESTABLE = 'nestedValidation';
+
+/**
+ * Rules that say what kind of value a field takes. When one of them fails, the field's other
+ * rules (ranges, lengths, sizes) fail too, only because the value is of the wrong kind
+ * ("true" is "not less than 1" for `@Min(1)`), so they are left out of the answer.
+ */
+const KIND_RULES: ReadonlySet<string> = new Set([
+  REQUIRED,
+  'isString',
+  'isNumber',
+  'isInt',
+  'isBoolean',
+  'isArray',
+  IS_OBJECT,
+  QUERY_NUMBER_RULE,
+]);
+
+/** Declared types of fields that take one value (read from TypeScript's decorator metadata). */
+const SCALAR_TYPES: ReadonlySet<unknown> = new Set([String, Number, Boolean]);
 
 /**
  * A rule without the field name class-validator puts in front of its messages
@@ -27,6 +51,58 @@ export function problemsOf(errors: readonly ValidationError[], parent = ''): Fie
     }));
     return [...own, ...problemsOf(error.children ?? [], field)];
   });
+}
+
+function isScalarField(holder: object, property: string): boolean {
+  // ts-jest transpiles file by file: there a field typed by an imported alias reads as Object and
+  // is not taken for a scalar; the built API has the full types.
+  return SCALAR_TYPES.has(Reflect.getMetadata('design:type', holder, property));
+}
+
+/**
+ * Keeps, for each field, the rules that tell the caller what to fix:
+ * - a list given for a field of one value (a query parameter repeated, ?limit=1&limit=2, arrives
+ *   as a list) is reported as such, not as every rule the list breaks;
+ * - a missing field is reported as required (with the DTO's own `@IsDefined()` message if any),
+ *   not as every rule that `undefined` breaks;
+ * - when a kind rule fails (see KIND_RULES), the field's other rules are left out.
+ */
+function focusOnCauses(errors: readonly ValidationError[], holder: unknown): void {
+  if (typeof holder !== 'object' || holder === null) return;
+  for (const error of errors) {
+    const value: unknown = (holder as Record<string, unknown>)[error.property];
+    const constraints = error.constraints;
+    if (constraints !== undefined && !(UNKNOWN_FIELD in constraints)) {
+      error.constraints = focusedConstraints(holder, error.property, value, constraints);
+    }
+    if (error.constraints !== undefined && IS_OBJECT in error.constraints && error.children) {
+      // `@IsObject({ each: true })` has named the items that are not objects already.
+      error.children = error.children.filter((child) => !onlyNotNestable(child));
+    }
+    focusOnCauses(error.children ?? [], value);
+  }
+}
+
+/** class-validator's "must be either object or array" for an item `@ValidateNested()` skipped. */
+function onlyNotNestable(error: ValidationError): boolean {
+  const rules = Object.keys(error.constraints ?? {});
+  return rules.length === 1 && rules[0] === NOT_NESTABLE && (error.children ?? []).length === 0;
+}
+
+function focusedConstraints(
+  holder: object,
+  property: string,
+  value: unknown,
+  constraints: Record<string, string>,
+): Record<string, string> {
+  if (Array.isArray(value) && isDtoInstance(holder) && isScalarField(holder, property)) {
+    return { [SINGLE_VALUE]: 'was given more than once (or as a list): give one value' };
+  }
+  if (value === undefined) {
+    return { [REQUIRED]: constraints[REQUIRED] ?? 'is required' };
+  }
+  const kind = Object.entries(constraints).filter(([rule]) => KIND_RULES.has(rule));
+  return kind.length > 0 ? Object.fromEntries(kind) : constraints;
 }
 
 /** A DTO instance (a class of ours), as opposed to a free-form JSON object or array. */
@@ -74,7 +150,7 @@ function nullFieldErrors(
 
 /**
  * The global pipe: unknown fields are refused by name, declared fields may not be `null`, and
- * every problem names the field and the rule (`InvalidInputError`, answered 400).
+ * every problem names the field and the rule that matters (`InvalidInputError`, answered 400).
  */
 export class ApiValidationPipe extends ValidationPipe {
   constructor() {
@@ -97,6 +173,7 @@ export class ApiValidationPipe extends ValidationPipe {
     validatorOptions?: ValidatorOptions,
   ): Promise<ValidationError[]> {
     const errors = await super.validate(object, validatorOptions);
+    focusOnCauses(errors, object);
     const reported = new Set(errors.map((error) => error.property));
     return [...errors, ...nullFieldErrors(object, reported)];
   }

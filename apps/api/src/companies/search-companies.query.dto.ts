@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { QueryNumber } from '../common/strict-input.decorators';
 
 export class SearchCompaniesQueryDto {
   /**
@@ -17,8 +17,7 @@ export class SearchCompaniesQueryDto {
   /** Most companies per page. */
   @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(100)
   limit: number = 20;

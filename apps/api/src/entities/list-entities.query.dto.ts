@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Max, Min } from 'class-validator';
 import { BROWSABLE_VERTEX_LABELS, VertexLabel } from '@app/vocabulary';
+import { QueryNumber } from '../common/strict-input.decorators';
 
 export class ListEntitiesQueryDto {
   /** Which kind of entity to list (the audit trail has its own, admin-only endpoint). */
@@ -18,8 +18,7 @@ export class ListEntitiesQueryDto {
   /** Page size. */
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(500)
   limit: number = 50;
@@ -29,8 +28,7 @@ export class GetEntityQueryDto {
   /** Hops of neighbourhood returned with the entity (0 = none). */
   @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 0, maximum: 2 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(0)
   @Max(2)
   depth: number = 1;
@@ -38,8 +36,7 @@ export class GetEntityQueryDto {
   /** Most edges returned in the neighbourhood. */
   @ApiPropertyOptional({ type: 'integer', default: 200, minimum: 1, maximum: 2000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(2000)
   limit: number = 200;

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IDENTIFIER_KINDS } from '@app/vocabulary';
 import type { IdentifierKind } from '@app/vocabulary';
+import { QueryNumber } from '../common/strict-input.decorators';
 
 const list = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -24,8 +25,7 @@ export class ListRingsQueryDto {
   /** Most rings answered, largest first (most customers, then most members); all when absent. */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 5 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(1000)
   limit?: number;
@@ -46,8 +46,7 @@ export class ListRingsQueryDto {
     description: `Identifiers used by more accounts than this are hubs and ignored (default DETECTORS_RING_HUB_CAP). At most ${MAX_HUB_CAP}: the search's work grows with the square of it, and an identifier shared more widely says nothing about a ring.`,
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(2)
   @Max(MAX_HUB_CAP, {
     message: `$property must not be greater than ${MAX_HUB_CAP}: an identifier used by more accounts is a hub (a public Wi-Fi, a call centre), and the search's work grows with the square of it`,
@@ -57,8 +56,7 @@ export class ListRingsQueryDto {
   /** Identifiers two accounts must share to be linked (default 2). */
   @ApiPropertyOptional({ type: 'integer', minimum: 1 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(1)
   @Max(100)
   minShared?: number;
@@ -66,8 +64,7 @@ export class ListRingsQueryDto {
   /** Fewest customers in a ring (default 3). */
   @ApiPropertyOptional({ type: 'integer', minimum: 2 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryNumber()
   @Min(2)
   @Max(100000)
   minMembers?: number;

@@ -12,14 +12,16 @@ import {
   Matches,
   Max,
   Min,
+  IsObject,
   ValidateNested,
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, EVENT_KINDS } from '@app/vocabulary';
 import type { EventKind } from '@app/vocabulary';
+import { objectsMessage } from '../common/strict-input.decorators';
 import { TIMESTAMP_DESCRIPTION } from './activity-time';
 import { MAX_BATCH } from './score-movement.body.dto';
 
-const ID_RULE = { message: `$property must be ${BUSINESS_ID_RULE}` };
+const ID_RULE = { message: `$property ${BUSINESS_ID_RULE}` };
 
 /** One account event: a login, a credential, contact or device change. */
 export class AccountEventInputDto {
@@ -79,6 +81,7 @@ export class ScoreEventsBodyDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH)
+  @IsObject({ each: true, message: objectsMessage })
   @ValidateNested({ each: true })
   @Type(() => AccountEventInputDto)
   events!: AccountEventInputDto[];

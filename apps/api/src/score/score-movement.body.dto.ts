@@ -14,10 +14,12 @@ import {
   Max,
   MaxLength,
   Min,
+  IsObject,
   ValidateNested,
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, CHANNELS } from '@app/vocabulary';
 import type { Channel } from '@app/vocabulary';
+import { objectsMessage } from '../common/strict-input.decorators';
 import { TIMESTAMP_DESCRIPTION } from './activity-time';
 
 /** Most movements in one batch request. */
@@ -30,7 +32,7 @@ const DECIMAL_RULE = {
   message:
     '$property must be a positive decimal amount in major units written as text, e.g. "9500.00"',
 };
-const ID_RULE = { message: `$property must be ${BUSINESS_ID_RULE}` };
+const ID_RULE = { message: `$property ${BUSINESS_ID_RULE}` };
 
 /**
  * One money movement as an analyst would write it. Amounts are decimal text in major units of
@@ -133,6 +135,7 @@ export class ScoreMovementsBodyDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH)
+  @IsObject({ each: true, message: objectsMessage })
   @ValidateNested({ each: true })
   @Type(() => MovementInputDto)
   movements!: MovementInputDto[];

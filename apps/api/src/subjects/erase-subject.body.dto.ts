@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { HasNoControlCharacters, IsNotBlank } from '../common/strict-input.decorators';
 
 /** The shortest reason accepted: a few words a reviewer can follow up, not "x". */
 export const ERASURE_REASON_MIN_LENGTH = 10;
@@ -13,6 +14,8 @@ export class EraseSubjectBodyDto {
   @IsString()
   @MinLength(ERASURE_REASON_MIN_LENGTH)
   @MaxLength(1000)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   reason!: string;
 
   /** The legal ground relied on, if the bank records one (e.g. "GDPR Art. 17(1)(a)"). */
@@ -21,5 +24,7 @@ export class EraseSubjectBodyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
+  @HasNoControlCharacters()
   legalBasis?: string;
 }

@@ -10,6 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { objectMessage } from '../common/strict-input.decorators';
 import { UboOptionsDto } from './get-ubo.query.dto';
 
 /** Body of POST /api/v1/ubo/evaluate: BODS 0.4 statements evaluated without being stored. */
@@ -37,6 +38,7 @@ export class EvaluateUboBodyDto {
 
   @ApiPropertyOptional({ type: () => UboOptionsDto })
   @IsOptional()
+  @IsObject({ message: objectMessage })
   @ValidateNested()
   @Type(() => UboOptionsDto)
   options?: UboOptionsDto;

@@ -1,11 +1,55 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import type { ApiPropertyOptions } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
 import { UBO_CONVENTIONS, UBO_REGIMES, UboConvention, UboRegime } from '@app/settings';
-import { THRESHOLD_COMPARATORS, ThresholdComparator, UBO_METHODS, UboMethod } from '@app/ubo';
+import {
+  calendarDateRule,
+  THRESHOLD_COMPARATORS,
+  ThresholdComparator,
+  UBO_METHODS,
+  UboMethod,
+} from '@app/ubo';
+import { QueryNumber } from '../common/strict-input.decorators';
 
-/** Options of one UBO computation; anything left out comes from the `ubo` settings. */
-export class UboOptionsDto {
+/** A calendar date written YYYY-MM-DD that exists ("2024-02-30" does not). */
+function IsCalendarDate(): PropertyDecorator {
+  const rule = (value: unknown): string | undefined =>
+    typeof value === 'string' ? calendarDateRule(value) : 'must be a date written YYYY-MM-DD';
+  return ValidateBy({
+    name: 'isCalendarDate',
+    validator: {
+      validate: (value: unknown) => rule(value) === undefined,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'asOf'} ${rule(args?.value) ?? ''}`,
+    },
+  });
+}
+
+const THRESHOLD_BP_DOC: ApiPropertyOptions = {
+  type: 'integer',
+  minimum: 1,
+  maximum: 10000,
+  example: 1500,
+  description: 'Threshold in basis points (2500 = 25%); only with regime custom.',
+};
+
+const MAX_DEPTH_DOC: ApiPropertyOptions = {
+  type: 'integer',
+  minimum: 1,
+  maximum: 100,
+  description: 'Deepest ownership layer read above the company.',
+};
+
+const THRESHOLD_BP_MIN = 'thresholdBp must be at least 1 basis point';
+const THRESHOLD_BP_MAX = 'thresholdBp must be at most 10000 basis points';
+const MAX_DEPTH_RANGE = 'maxDepth must be between 1 and 100';
+
+/**
+ * The UBO options other than numbers, the same in a query string and in a JSON body; anything
+ * left out comes from the `ubo` settings.
+ */
+abstract class UboChoicesDto {
   @ApiPropertyOptional({
     enum: UBO_REGIMES,
     description:
@@ -25,20 +69,6 @@ export class UboOptionsDto {
   method?: UboMethod;
 
   @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 10000,
-    example: 1500,
-    description: 'Threshold in basis points (2500 = 25%); only with regime custom.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'thresholdBp must be a whole number of basis points' })
-  @Min(1, { message: 'thresholdBp must be at least 1 basis point' })
-  @Max(10000, { message: 'thresholdBp must be at most 10000 basis points' })
-  thresholdBp?: number;
-
-  @ApiPropertyOptional({
     enum: THRESHOLD_COMPARATORS,
     description:
       'at-least ("25% or more") or more-than ("more than 25%"); only with regime custom.',
@@ -50,19 +80,6 @@ export class UboOptionsDto {
   comparator?: ThresholdComparator;
 
   @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 100,
-    description: 'Deepest ownership layer read above the company.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'maxDepth must be a whole number' })
-  @Min(1, { message: 'maxDepth must be between 1 and 100' })
-  @Max(100, { message: 'maxDepth must be between 1 and 100' })
-  maxDepth?: number;
-
-  @ApiPropertyOptional({
     enum: UBO_CONVENTIONS,
     description:
       'Cycles: integrated (geometric series over all paths) or simple-paths (no entity twice on a chain).',
@@ -72,19 +89,56 @@ export class UboOptionsDto {
   convention?: UboConvention;
 
   @ApiPropertyOptional({
+    format: 'date',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
     example: '2025-06-30',
-    description: 'Interests ended on or before this date are ignored (default: today, UTC).',
+    description:
+      'A calendar date written YYYY-MM-DD; interests ended on or before it are ignored (default: today, UTC).',
   })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be a date written YYYY-MM-DD' })
+  @IsCalendarDate()
   asOf?: string;
 }
 
-/** Query of GET /api/v1/ubo/:companyId (and /network, /bods). */
-export class GetUboQueryDto extends UboOptionsDto {}
+/** Options of one UBO computation in a JSON body (POST /ubo/evaluate): numbers are JSON numbers. */
+export class UboOptionsDto extends UboChoicesDto {
+  @ApiPropertyOptional(THRESHOLD_BP_DOC)
+  @IsOptional()
+  @IsInt({ message: 'thresholdBp must be a whole number of basis points, as a JSON number' })
+  @Min(1, { message: THRESHOLD_BP_MIN })
+  @Max(10000, { message: THRESHOLD_BP_MAX })
+  thresholdBp?: number;
+
+  @ApiPropertyOptional(MAX_DEPTH_DOC)
+  @IsOptional()
+  @IsInt({ message: 'maxDepth must be a whole number, as a JSON number' })
+  @Min(1, { message: MAX_DEPTH_RANGE })
+  @Max(100, { message: MAX_DEPTH_RANGE })
+  maxDepth?: number;
+}
+
+/**
+ * Query of GET /api/v1/ubo/:companyId (and /network, /bods): the same options, with numbers
+ * written in decimal digits.
+ */
+export class GetUboQueryDto extends UboChoicesDto {
+  @ApiPropertyOptional(THRESHOLD_BP_DOC)
+  @IsOptional()
+  @QueryNumber()
+  @Min(1, { message: THRESHOLD_BP_MIN })
+  @Max(10000, { message: THRESHOLD_BP_MAX })
+  thresholdBp?: number;
+
+  @ApiPropertyOptional(MAX_DEPTH_DOC)
+  @IsOptional()
+  @QueryNumber()
+  @Min(1, { message: MAX_DEPTH_RANGE })
+  @Max(100, { message: MAX_DEPTH_RANGE })
+  maxDepth?: number;
+}
 
 /** Query of GET /api/v1/ubo/:companyId/export: the UBO options and the file format. */
-export class ExportUboQueryDto extends UboOptionsDto {
+export class ExportUboQueryDto extends GetUboQueryDto {
   /** json (the full answer) or csv (one row per chain of each owner and control person). */
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
   @IsOptional()
@@ -93,7 +147,7 @@ export class ExportUboQueryDto extends UboOptionsDto {
 }
 
 /** Query of GET /api/v1/ubo/:companyId/network: the UBO options and the format. */
-export class GetNetworkQueryDto extends UboOptionsDto {
+export class GetNetworkQueryDto extends GetUboQueryDto {
   /** json (nodes and edges) or graphml (a download for Gephi, yEd or Cytoscape). */
   @ApiPropertyOptional({ enum: ['json', 'graphml'], default: 'json' })
   @IsOptional()

@@ -227,6 +227,33 @@ describe('importBodsStatements', () => {
     expect(lenient.notes.filter((n) => n.severity === 'skipped')).toHaveLength(3);
   });
 
+  it('refuses a statementDate that does not exist or cannot be read, and reads dates with a time', () => {
+    const dated = (recordId: string, statementDate: string) => ({
+      ...entity(recordId, recordId.toUpperCase()),
+      statementDate,
+    });
+    let caught: unknown;
+    try {
+      importBodsStatements(
+        [dated('a', '2024-02-30'), dated('b', 'yesterday'), dated('c', '2024-02-29T10:00:00Z')],
+        { strict: true },
+      );
+    } catch (error: unknown) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    expect((caught as InvalidInputError).problems).toEqual([
+      {
+        field: 'statements[0].statementDate',
+        rule: 'is not a real calendar date (2024-02-30 does not exist)',
+      },
+      {
+        field: 'statements[1].statementDate',
+        rule: 'must be a date (YYYY-MM-DD) or a date and time (ISO 8601, e.g. 2018-12-17T10:00:00Z)',
+      },
+    ]);
+  });
+
   it('finds the target by recordId or statementId, and asks for one when there are several roots', () => {
     const statements = [...simplePackage(), entity('other', 'Other Ltd')];
     const result = importBodsStatements(statements);

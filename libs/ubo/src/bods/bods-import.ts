@@ -22,6 +22,7 @@ import {
   BodsRecordStatus,
   BodsRecordType,
 } from './bods.types';
+import { calendarDateRule } from '../regimes';
 
 export interface BodsImportOptions {
   /** Source name inside the business ids (`company:<source>:<recordId>`); default `bods`. */
@@ -88,6 +89,24 @@ type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Why a statementDate cannot be read, if it cannot: BODS writes a date (2018-12-17), some
+ * publishers a date and time (2018-12-17T10:00:00Z). The date must exist (2024-02-30 does not;
+ * JavaScript's Date.parse would roll it over into March).
+ */
+const STATEMENT_DATE_FORMAT =
+  'must be a date (YYYY-MM-DD) or a date and time (ISO 8601, e.g. 2018-12-17T10:00:00Z)';
+
+function statementDateRule(value: string): string | undefined {
+  const dateRule = calendarDateRule(value.slice(0, 10));
+  if (dateRule === undefined) {
+    const readable = value.length === 10 || !Number.isNaN(Date.parse(value));
+    return readable ? undefined : STATEMENT_DATE_FORMAT;
+  }
+  // A date written right that does not exist keeps calendarDateRule's message (it names it).
+  return dateRule.startsWith('is not a real calendar date') ? dateRule : STATEMENT_DATE_FORMAT;
 }
 
 function text(value: unknown): string | undefined {
@@ -380,6 +399,10 @@ export function importBodsStatements(
       problems.push(['recordStatus', `must be one of ${BODS_RECORD_STATUSES.join(', ')}`]);
     }
     if (statementDate === undefined) problems.push(['statementDate', 'is required']);
+    else {
+      const rule = statementDateRule(statementDate);
+      if (rule !== undefined) problems.push(['statementDate', rule]);
+    }
     if (!isObject(raw.recordDetails)) problems.push(['recordDetails', 'must be an object']);
     if (problems.length > 0) {
       problems.forEach(([field, rule]) =>

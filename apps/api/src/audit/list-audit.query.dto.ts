@@ -1,0 +1,35 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Max, Min } from 'class-validator';
+import { QueryNumber } from '../common/strict-input.decorators';
+
+/** Query of GET /api/v1/audit. */
+export class ListAuditQueryDto {
+  /** Only entries of this caller (a `key-…` fingerprint). */
+  @ApiPropertyOptional({ example: 'key-4f1c2a9e', description: 'Only entries of this caller.' })
+  @IsOptional()
+  @IsString()
+  principal?: string;
+
+  /** Only entries that named this business id. */
+  @ApiPropertyOptional({
+    example: 'account:SYNB:0123456789',
+    description: 'Only entries that named this business id.',
+  })
+  @IsOptional()
+  @IsString()
+  resource?: string;
+
+  /** Newest entries first; at most this many. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 100,
+    minimum: 1,
+    maximum: 1000,
+    description: 'Most entries.',
+  })
+  @IsOptional()
+  @QueryNumber()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
+}
