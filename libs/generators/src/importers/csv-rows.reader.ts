@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import { Readable } from 'node:stream';
+import { parse, type Parser } from 'csv-parse';
 import { ImportFormatError } from './import-format.error';
+import { decodeText, MAX_LINE_CHARS, quoteInput, TextInputError, textProblem } from './text-input';
 
 /** One record of a CSV file with the line it ends on (1-based, header included). */
 export interface CsvRow {
@@ -37,8 +39,10 @@ export async function assertReadableFile(path: string): Promise<void> {
 
 /**
  * Streams the records of a CSV file with `csv-parse`, with bounded memory: one record at a
- * time, whatever the file size. Handles a byte-order mark, LF or CRLF line endings and blank
- * lines (skipped). Values are trimmed. Rows may have any number of columns: callers check the
+ * time, whatever the file size. Handles a byte-order mark (UTF-8 or UTF-16), LF or CRLF line
+ * endings and blank lines (skipped). Values are trimmed. Refuses, with the line, a line longer
+ * than `MAX_LINE_CHARS`, a gzip file, and a value that is not UTF-8 text or holds a control
+ * character (see `decodeText` and `textProblem`). Rows may have any number of columns: callers check the
  * count themselves, so that they can name the file, line and expected columns in the error.
  *
  * Line numbers are exact for files without line breaks inside quoted values (all formats read
@@ -46,14 +50,8 @@ export async function assertReadableFile(path: string): Promise<void> {
  */
 export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, undefined> {
   await assertReadableFile(path);
-  const source = createReadStream(path);
-  const parser = parse({
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-  });
+  const source = Readable.from(decodeText(createReadStream(path)));
+  const parser = csvParser();
   // `pipe` does not forward errors of the source (e.g. the file vanished or is a directory).
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
@@ -63,6 +61,20 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, u
     }
   } catch (error) {
     if (error instanceof ImportFormatError) throw error;
+    if (error instanceof TextInputError) {
+      throw new ImportFormatError(
+        path,
+        error.line,
+        `the ${error.field} ${error.rule}`,
+        error.field,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (isRecordTooLarge(error)) {
+      throw new ImportFormatError(path, lineOf(error), RECORD_TOO_LARGE, 'row', { cause: error });
+    }
     const line = lineOf(error);
     throw new ImportFormatError(
       path,
@@ -79,12 +91,48 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow, void, u
   }
 }
 
+/**
+ * The csv-parse options of every CSV reader: a byte-order mark, blank lines and surrounding
+ * spaces are dropped, rows may differ in length (callers check it), and no record may grow
+ * beyond `MAX_LINE_CHARS` (an unclosed quote would otherwise swallow the rest of the file).
+ */
+export function csvParser(): Parser {
+  return parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: MAX_LINE_CHARS,
+  });
+}
+
+/** What a reader says of a record beyond `MAX_LINE_CHARS`. */
+export const RECORD_TOO_LARGE = `the row is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters, the most a row may hold (is a closing quote missing?)`;
+
+/** True for csv-parse's error about a record beyond `max_record_size`. */
+export function isRecordTooLarge(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    error.code === 'CSV_MAX_RECORD_SIZE'
+  );
+}
+
 function toCsvRow(item: unknown, path: string): CsvRow {
   if (typeof item === 'object' && item !== null && 'record' in item && 'info' in item) {
     const { record, info } = item;
     const line = lineOf(info);
     if (Array.isArray(record) && line !== undefined) {
-      return { line, values: record.map((value) => String(value)) };
+      const values = record.map((value) => String(value));
+      values.forEach((value, index) => {
+        const problem = textProblem(value);
+        if (problem !== undefined) {
+          throw new ImportFormatError(path, line, `value ${index + 1} of the row ${problem}`);
+        }
+      });
+      return { line, values };
     }
   }
   throw new ImportFormatError(path, undefined, 'produced a record csv-parse could not describe');
@@ -130,7 +178,7 @@ export function indexColumns<R extends string, O extends string = never>(
       throw new ImportFormatError(
         path,
         header.line,
-        `the header has no column "${name}" (columns found: ${header.values.join(', ')})`,
+        `the header has no column "${name}" (columns found: ${quoteInput(header.values.join(', '))})`,
         name,
       );
     }

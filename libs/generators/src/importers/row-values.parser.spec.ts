@@ -5,6 +5,7 @@ import {
   parseFlag,
   parseIdPart,
   parseIsoInstant,
+  UTC_TIMESTAMP_RULE,
 } from './row-values.parser';
 
 const ctx = { file: '/data/in/sample.csv', line: 17 };
@@ -76,14 +77,27 @@ describe('parseIsoInstant', () => {
     );
   });
 
-  it.each(['2011-02-29T00:00:00Z', '2011-01-01T00:00:00+01:00', '01/02/2011', '2011-13-01'])(
-    'refuses %s',
-    (text) => {
-      expect(() => parseIsoInstant(text, ctx, 'tran_timestamp')).toThrow(
-        `sample.csv line 17: column "tran_timestamp" must be a UTC timestamp such as 2011-01-01T00:00:00Z, got "${text}"`,
-      );
-    },
-  );
+  it('keeps milliseconds', () => {
+    expect(parseIsoInstant('2011-01-01T00:00:00.500Z', ctx, 't')).toBe(Date.UTC(2011, 0, 1) + 500);
+    expect(parseIsoInstant('2011-01-01T00:00:01.25Z', ctx, 't')).toBe(Date.UTC(2011, 0, 1) + 1250);
+    expect(parseIsoInstant('2011-01-01T00:00:00.007+00:00', ctx, 't')).toBe(
+      Date.UTC(2011, 0, 1) + 7,
+    );
+  });
+
+  it.each([
+    '2011-02-29T00:00:00Z',
+    '2011-01-01T00:00:00+01:00',
+    '01/02/2011',
+    '2011-13-01',
+    '2011-01-01T00:00:00',
+    '2011-01-01 10:00',
+    '2011-01-01T00:00:00.1234Z',
+  ])('refuses %s', (text) => {
+    expect(() => parseIsoInstant(text, ctx, 'tran_timestamp')).toThrow(
+      `sample.csv line 17: column "tran_timestamp" ${UTC_TIMESTAMP_RULE}, got "${text}"`,
+    );
+  });
 });
 
 describe('parseFlag and parseIdPart', () => {

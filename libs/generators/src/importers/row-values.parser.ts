@@ -1,5 +1,6 @@
 import { currencyExponent, toMinorUnits } from '@app/vocabulary';
 import { ImportFormatError } from './import-format.error';
+import { quoteInput } from './text-input';
 
 /** Where a value comes from, for error messages. */
 export interface RowContext {
@@ -12,7 +13,7 @@ export function columnError(ctx: RowContext, column: string, rule: string, got: 
   throw new ImportFormatError(
     ctx.file,
     ctx.line,
-    `column "${column}" ${rule}, got "${got}"`,
+    `column "${column}" ${rule}, got "${quoteInput(got)}"`,
     column,
   );
 }
@@ -94,16 +95,24 @@ export function utcInstant(
   return valid && ms >= 0 ? ms : undefined;
 }
 
+// A date, or a date and time with its zone (Z or a zero offset) and up to 3 decimals of a second.
 const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]00:?00)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]00:?00))?$/;
+
+/** The rule a timestamp of AMLSim breaks, as its error message says it. */
+export const UTC_TIMESTAMP_RULE =
+  'must be a UTC timestamp such as 2011-01-01T00:00:00Z or 2011-01-01T00:00:00.500Z (a time needs its zone, Z or +00:00; up to 3 decimals of a second), or a date such as 2011-01-01 (midnight UTC)';
 
 /**
- * Parses an ISO 8601 date or UTC date-time ("2011-01-01T00:00:00Z", "2011-01-01") into epoch ms.
- * Only UTC is accepted: an offset other than +00:00 would silently move every movement.
+ * Parses an ISO 8601 date or UTC date-time ("2011-01-01T00:00:00Z", "2011-01-01T00:00:00.5Z",
+ * "2011-01-01") into epoch ms, milliseconds included. A time must carry its zone: AMLSim writes
+ * "Z" (as in its public outputs), and a time without one would be read in some zone by guess.
+ * Only UTC is accepted: an offset other than +00:00 would silently move every movement. A date
+ * alone is midnight UTC.
  */
 export function parseIsoInstant(text: string, ctx: RowContext, column: string): number {
   const match = ISO_INSTANT.exec(text);
-  const ms = match
+  const seconds = match
     ? utcInstant(
         Number(match[1]),
         Number(match[2]),
@@ -113,10 +122,8 @@ export function parseIsoInstant(text: string, ctx: RowContext, column: string): 
         Number(match[6] ?? 0),
       )
     : undefined;
-  if (ms === undefined) {
-    columnError(ctx, column, 'must be a UTC timestamp such as 2011-01-01T00:00:00Z', text);
-  }
-  return ms;
+  if (seconds === undefined) columnError(ctx, column, UTC_TIMESTAMP_RULE, text);
+  return seconds + Number((match?.[7] ?? '').padEnd(3, '0'));
 }
 
 /** Reads "True"/"False"/"1"/"0"/"yes"/"no" in any case. */

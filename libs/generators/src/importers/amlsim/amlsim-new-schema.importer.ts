@@ -167,6 +167,15 @@ export async function* importAmlsimNewSchema(
         ctx,
       );
       const tranId = parseIdPart(row.cell('tran_id'), ctx, 'tran_id');
+      const before = alertTransactions.get(tranId);
+      if (before) {
+        throw new ImportFormatError(
+          alertTxPath,
+          row.line,
+          `transaction ${tranId} is listed twice (first on line ${before.row.line}); a transaction belongs to one alert`,
+          'tran_id',
+        );
+      }
       alertTransactions.set(tranId, { alertId: alert.alertId, row });
     }
     summary.files.push({ path: alertTxPath, rows });
@@ -175,6 +184,8 @@ export async function* importAmlsimNewSchema(
   // 4. Transactions, streamed.
   const transactionsPath = join(dir, AMLSIM_NEW_FILES.transactions);
   const unlabelled: MovementRef[] = [];
+  // tran_id -> line: a repeated id would give two movements one id (memory: one entry per row).
+  const seenTransactions = new Map<string, number>();
   let rows = 0;
   for await (const row of readCsvTable(
     transactionsPath,
@@ -184,6 +195,16 @@ export async function* importAmlsimNewSchema(
     rows += 1;
     const ctx = { file: transactionsPath, line: row.line };
     const tranId = parseIdPart(row.cell('tran_id'), ctx, 'tran_id');
+    const firstLine = seenTransactions.get(tranId);
+    if (firstLine !== undefined) {
+      throw new ImportFormatError(
+        transactionsPath,
+        row.line,
+        `transaction ${tranId} is listed twice (first on line ${firstLine}); every tran_id must be unique`,
+        'tran_id',
+      );
+    }
+    seenTransactions.set(tranId, row.line);
     const ref = addTransaction(run, known, row, ctx, tranId);
     const isSar = row.cell('is_sar') === '' ? false : parseFlag(row.cell('is_sar'), ctx, 'is_sar');
     if (isSar) summary.sarTransactions += 1;

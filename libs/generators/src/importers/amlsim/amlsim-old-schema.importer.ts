@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ids, type AccountVertex } from '@app/vocabulary';
 import { readCsvTable } from '../csv-rows.reader';
 import type { ImportChunk } from '../import-chunk';
+import { ImportFormatError } from '../import-format.error';
 import {
   columnError,
   parseIdPart,
@@ -158,6 +159,21 @@ export async function* importAmlsimOldSchema(
     summary.files.push({ path: alertsPath, rows });
   }
 
+  // TXN_ID -> where it was first seen: tx.csv and cash_tx.csv share one id space (movement ids).
+  const seenTransactions = new Map<string, { file: string; line: number }>();
+  const checkUnique = (tranId: string, ctx: RowContext): void => {
+    const first = seenTransactions.get(tranId);
+    if (first !== undefined) {
+      throw new ImportFormatError(
+        ctx.file,
+        ctx.line,
+        `transaction ${tranId} is listed twice (first in ${basename(first.file)} line ${first.line}); every TXN_ID of ${AMLSIM_OLD_FILES.transactions} and ${AMLSIM_OLD_FILES.cashTransactions} must be unique`,
+        'TXN_ID',
+      );
+    }
+    seenTransactions.set(tranId, ctx);
+  };
+
   // 3. Account-to-account transactions.
   const txPath = join(dir, AMLSIM_OLD_FILES.transactions);
   let txRows = 0;
@@ -172,6 +188,7 @@ export async function* importAmlsimOldSchema(
     txRows += 1;
     const ctx = { file: txPath, line: row.line };
     const tranId = parseIdPart(row.cell('TXN_ID'), ctx, 'TXN_ID');
+    checkUnique(tranId, ctx);
     const day = parseStep(row.cell('start'), ctx, 'start');
     const timestamp = run.stepEpoch + day * DAY_MS;
     const acctId = parseIdPart(row.cell('ACCOUNT_ID'), ctx, 'ACCOUNT_ID');
@@ -216,6 +233,7 @@ export async function* importAmlsimOldSchema(
       rows += 1;
       const ctx = { file: cashPath, line: row.line };
       const tranId = parseIdPart(row.cell('TXN_ID'), ctx, 'TXN_ID');
+      checkUnique(tranId, ctx);
       const timestamp = run.stepEpoch + parseStep(row.cell('RUN_DATE'), ctx, 'RUN_DATE') * DAY_MS;
       const account = accountOf(
         parseIdPart(row.cell('ACCOUNT_ID'), ctx, 'ACCOUNT_ID'),

@@ -282,9 +282,44 @@ describe('importAmlsim errors', () => {
       'accounts.csv line 3: column "acct_stat" must be A (active), D (dormant) or C (closed), got "X"',
     ],
     ['accounts.csv', 1, 'id,bank_id', 'accounts.csv line 1: the header has no column "acct_id"'],
+    [
+      'accounts.csv',
+      1,
+      `id,${'b'.repeat(200_000)}`,
+      `accounts.csv line 1: the header has no column "acct_id" (columns found: id, ${'b'.repeat(76)}… (200,004 characters))`,
+    ],
+    [
+      'transactions.csv',
+      3,
+      '1,1,0,WIRE,234.08,2011-01-01T00:00:00Z,True,0',
+      'transactions.csv line 3: transaction 1 is listed twice (first on line 2)',
+    ],
+    [
+      'transactions.csv',
+      5,
+      '1,4,5,CREDIT,500,2011-01-03T00:00:00Z,False,1',
+      'transactions.csv line 5: transaction 1 is listed twice (first on line 2)',
+    ],
+    [
+      'alert_transactions.csv',
+      3,
+      '0,fan_in,True,1,2,0,CREDIT,234.08,2011-01-02T00:00:00Z',
+      'alert_transactions.csv line 3: transaction 1 is listed twice (first on line 2)',
+    ],
   ])('names %s line %i', async (file, line, text, message) => {
     await expect(collectImport(importAmlsim({ dir: variant(file, line, text) }))).rejects.toThrow(
       message,
+    );
+  });
+
+  it('refuses a TXN_ID of the old schema used twice, across tx.csv and cash_tx.csv', async () => {
+    const copy = join(dir, 'old');
+    cpSync(OLD, copy, { recursive: true });
+    const cash = readFileSync(join(copy, 'cash_tx.csv'), 'utf8').split('\n');
+    cash[2] = '2,4,12,CASH-IN,1,500.00,6,6';
+    writeFileSync(join(copy, 'cash_tx.csv'), cash.join('\n'));
+    await expect(collectImport(importAmlsim({ dir: copy }))).rejects.toThrow(
+      'cash_tx.csv line 3: transaction 2 is listed twice (first in tx.csv line 2)',
     );
   });
 });

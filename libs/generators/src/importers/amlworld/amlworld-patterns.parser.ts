@@ -1,6 +1,7 @@
 import type { AmlTypology } from '@app/vocabulary';
 import { readCsvRows } from '../csv-rows.reader';
 import { ImportFormatError } from '../import-format.error';
+import { quoteInput } from '../text-input';
 import { AMLWORLD_TYPOLOGIES, nameLookup } from './amlworld.mapping';
 import { parseAmlworldRow, type AmlworldRow } from './amlworld-row.parser';
 
@@ -30,7 +31,9 @@ const lookupTypology = nameLookup(AMLWORLD_TYPOLOGIES);
  * Survives CRLF line endings, blank lines between blocks, two spaces after the colon and
  * END lines that carry only the pattern name. Refuses (with the line number) a transaction
  * line outside a block, a block that is never closed, an END of another pattern than the
- * open one, and pattern names it does not know.
+ * open one, a block without any transaction, pattern names it does not know, and a file
+ * without any block (empty or only blank lines). `seeder import` and `seeder evaluate
+ * --inject-patterns` thus accept the same files.
  */
 export async function* readPatternBlocks(
   path: string,
@@ -72,6 +75,13 @@ export async function* readPatternBlocks(
             `END LAUNDERING ATTEMPT - ${name} does not match the open ${open.patternName} block of line ${open.line}`,
           );
         }
+        if (open.rows.length === 0) {
+          throw new ImportFormatError(
+            path,
+            open.line,
+            `the ${open.patternName} attempt that starts here lists no transaction; a laundering attempt needs at least one`,
+          );
+        }
         yield open;
         open = undefined;
         continue;
@@ -79,7 +89,7 @@ export async function* readPatternBlocks(
       throw new ImportFormatError(
         path,
         line,
-        `a marker line must read "BEGIN LAUNDERING ATTEMPT - <TYPE>[: <detail>]" or "END LAUNDERING ATTEMPT - <TYPE>", got "${marker}"`,
+        `a marker line must read "BEGIN LAUNDERING ATTEMPT - <TYPE>[: <detail>]" or "END LAUNDERING ATTEMPT - <TYPE>", got "${quoteInput(marker)}"`,
       );
     }
     if (!open) {
@@ -98,6 +108,13 @@ export async function* readPatternBlocks(
       `the ${open.patternName} block that starts here is never closed with END LAUNDERING ATTEMPT`,
     );
   }
+  if (ordinal === 0) {
+    throw new ImportFormatError(
+      path,
+      undefined,
+      'has no BEGIN LAUNDERING ATTEMPT … END LAUNDERING ATTEMPT block: there is nothing to inject or import (is it a *_Patterns.txt file?)',
+    );
+  }
 }
 
 function startBlock(
@@ -113,7 +130,7 @@ function startBlock(
     throw new ImportFormatError(
       path,
       line,
-      `unknown laundering pattern "${rawName}" (known: ${Object.keys(AMLWORLD_TYPOLOGIES).join(', ')})`,
+      `unknown laundering pattern "${quoteInput(rawName)}" (known: ${Object.keys(AMLWORLD_TYPOLOGIES).join(', ')})`,
       'pattern',
     );
   }

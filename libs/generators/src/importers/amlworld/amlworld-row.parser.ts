@@ -136,12 +136,22 @@ export function parseAmlworldRow(values: readonly string[], ctx: RowContext): Am
     channel,
     isLaundering: parseFlag(flag, ctx, COLUMN.isLaundering),
   };
+  // A row is a payment that arrived: both sides move money (the received side may be in
+  // another currency, but not nothing).
   if (row.paid.minor < 1) {
     columnError(
       ctx,
       COLUMN.amountPaid,
       `must be at least one minor unit of ${paidCurrency} (a movement moves money)`,
       paid,
+    );
+  }
+  if (row.received.minor < 1) {
+    columnError(
+      ctx,
+      COLUMN.amountReceived,
+      `must be at least one minor unit of ${receivedCurrency} (a movement moves money)`,
+      recv,
     );
   }
   const normalised = [

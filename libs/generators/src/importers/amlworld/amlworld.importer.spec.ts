@@ -138,6 +138,30 @@ describe('importAmlworld with Trans.csv and Patterns.txt', () => {
     expect(twins[1]?.eid).toBe(`${twins[0]?.eid}-2`);
   });
 
+  it('numbers identical rows over the whole file, whatever the order of the rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amlworld-order-'));
+    try {
+      const header =
+        'Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering';
+      const a =
+        '2022/09/01 00:20,010,8000EBD30,011,8000F5340,10.00,US Dollar,10.00,US Dollar,ACH,0';
+      const b =
+        '2022/09/01 00:00,012,8000F5030,012,8000F5030,20.00,US Dollar,20.00,US Dollar,ACH,0';
+      const eidsOf = async (name: string, rows: string[]): Promise<string[]> => {
+        const path = join(dir, name);
+        writeFileSync(path, [header, ...rows].join('\n') + '\n');
+        const { edges } = await collectImport(importAmlworld({ transactionsPath: path }));
+        return edges.map((edge) => edge.eid).sort();
+      };
+      const interleaved = await eidsOf('aba_Trans.csv', [a, b, a]);
+      expect(new Set(interleaved).size).toBe(3);
+      expect(await eidsOf('aab_Trans.csv', [a, a, b])).toEqual(interleaved);
+      expect(await eidsOf('baa_Trans.csv', [b, a, a])).toEqual(interleaved);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('labels each pattern block with its typology, movements in time order, accounts and detail', async () => {
     const { edges, groundTruth } = await collectImport(
       importAmlworld({ transactionsPath: TRANS, patternsPath: PATTERNS }),
@@ -339,6 +363,11 @@ describe('importAmlworld errors', () => {
       'column "Amount Paid" must be at least one minor unit of USD',
     ],
     [
+      'a zero amount received',
+      row.replace('1000.00,US Dollar,1000.00', '0.00,US Dollar,1000.00'),
+      'column "Amount Received" must be at least one minor unit of USD',
+    ],
+    [
       'a Bitcoin amount below a satoshi',
       row.replace(
         '1000.00,US Dollar,1000.00,US Dollar,Wire',
@@ -388,10 +417,26 @@ describe('importAmlworld errors', () => {
       ['', 'END LAUNDERING ATTEMPT - STACK'],
       'line 2: END LAUNDERING ATTEMPT - STACK closes no open block',
     ],
+    [
+      'a block without any transaction',
+      ['BEGIN LAUNDERING ATTEMPT - STACK', 'END LAUNDERING ATTEMPT - STACK'],
+      'line 1: the STACK attempt that starts here lists no transaction',
+    ],
   ])('refuses a patterns file with %s', async (_what, lines, message) => {
     const path = write('z_Patterns.txt', lines);
     await expect(collectImport(importAmlworld({ patternsPath: path }))).rejects.toThrow(
       `z_Patterns.txt ${message}`,
+    );
+  });
+
+  it.each([
+    ['empty', ''],
+    ['made of blank lines', '\r\n  \r\n\r\n'],
+  ])('refuses a patterns file that is %s', async (_what, text) => {
+    const path = join(dir, 'empty_Patterns.txt');
+    writeFileSync(path, text);
+    await expect(collectImport(importAmlworld({ patternsPath: path }))).rejects.toThrow(
+      `${path}: has no BEGIN LAUNDERING ATTEMPT … END LAUNDERING ATTEMPT block`,
     );
   });
 
@@ -404,6 +449,29 @@ describe('importAmlworld errors', () => {
     ]);
     await expect(collectImport(importAmlworld({ transactionsPath: path }))).rejects.toThrow(
       /^q_Trans\.csv line \d+: is not valid CSV: CSV_QUOTE_NOT_CLOSED/,
+    );
+  });
+
+  it('refuses a line beyond 1 MiB and never quotes a huge line whole', async () => {
+    const huge = write('h_Trans.csv', [','.repeat(3_000_000)]);
+    await expect(collectImport(importAmlworld({ transactionsPath: huge }))).rejects.toThrow(
+      'h_Trans.csv line 1: the line is longer than 1,048,576 characters',
+    );
+    const wide = write('w_Trans.csv', [','.repeat(500_000)]);
+    const error = (await collectImport(importAmlworld({ transactionsPath: wide })).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toContain(`got "${','.repeat(80)}… (500,000 characters)"`);
+    expect(error.message.length).toBeLessThan(500);
+  });
+
+  it('refuses a row that is not UTF-8 text, naming the line', async () => {
+    const path = join(dir, 'l_Trans.csv');
+    const header =
+      'Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering';
+    writeFileSync(path, Buffer.from(`${header}\n${row.replace('Wire', 'W\u00efre')}\n`, 'latin1'));
+    await expect(collectImport(importAmlworld({ transactionsPath: path }))).rejects.toThrow(
+      'l_Trans.csv line 2: value 10 of the row is not UTF-8 text',
     );
   });
 

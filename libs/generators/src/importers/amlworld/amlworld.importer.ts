@@ -4,8 +4,10 @@ import { AccountRegistry } from '../account-registry';
 import { readCsvRows } from '../csv-rows.reader';
 import { ChunkBuffer, type ImportRun, type ImportSummary } from '../import-chunk';
 import { ImportFormatError } from '../import-format.error';
+import { quoteInput } from '../text-input';
 import { entitiesOf, inTimeOrder, windowOf, type MovementRef } from '../movement-ref';
 import { readPatternBlocks, type PatternBlock } from './amlworld-patterns.parser';
+import { RowOccurrences } from './row-occurrences';
 import {
   AMLWORLD_ACCOUNT_DEFAULTS,
   AMLWORLD_HEADER,
@@ -60,8 +62,8 @@ interface PatternMovement {
  *   laundering without saying which pattern, and the vocabulary has no "unknown" typology.
  *
  * The patterns file is read whole first (it is small: thousands of rows); the transactions
- * file is streamed. Memory grows with the number of accounts and of laundering rows, not with
- * the number of transactions.
+ * file is streamed. Memory grows with the number of accounts and of laundering rows, and by at
+ * most 16 bytes per transaction to number identical rows (`RowOccurrences`).
  */
 export async function* importAmlworld(
   options: AmlworldImportOptions,
@@ -127,12 +129,10 @@ export async function* importAmlworld(
   const blocks: { block: PatternBlock; keys: string[] }[] = [];
   const patternMovements = new Map<string, PatternMovement>();
   if (patternsPath !== undefined) {
-    const occurrences = new Map<string, number>();
+    const occurrences = new RowOccurrences();
     for await (const block of readPatternBlocks(patternsPath)) {
       const keys = block.rows.map((row) => {
-        const occurrence = (occurrences.get(row.contentKey) ?? 0) + 1;
-        occurrences.set(row.contentKey, occurrence);
-        const key = movementKey(row.contentKey, occurrence);
+        const key = movementKey(row.contentKey, occurrences.next(row.contentKey));
         patternMovements.set(key, { row, key, inTransactions: false });
         return key;
       });
@@ -148,17 +148,15 @@ export async function* importAmlworld(
   if (transactionsPath !== undefined) {
     let rows = 0;
     let headerSeen = false;
-    // Identical rows can only repeat within one timestamp (the file is in time order), so
-    // occurrences are counted per timestamp and memory stays bounded.
-    let currentTimestamp = Number.NaN;
-    const occurrences = new Map<string, number>();
+    // Identical rows are numbered over the whole file: AMLworld files are not in time order.
+    const occurrences = new RowOccurrences();
     for await (const { line, values } of readCsvRows(transactionsPath)) {
       if (!headerSeen) {
         if (!isAmlworldHeader(values)) {
           throw new ImportFormatError(
             transactionsPath,
             line,
-            `the first line must be the AMLworld header "${AMLWORLD_HEADER.join(',')}", got "${values.join(',')}"`,
+            `the first line must be the AMLworld header "${AMLWORLD_HEADER.join(',')}", got "${quoteInput(values.join(','))}"`,
             'header',
           );
         }
@@ -167,13 +165,7 @@ export async function* importAmlworld(
       }
       const row = parseAmlworldRow(values, { file: transactionsPath, line });
       rows += 1;
-      if (row.timestamp !== currentTimestamp) {
-        occurrences.clear();
-        currentTimestamp = row.timestamp;
-      }
-      const occurrence = (occurrences.get(row.contentKey) ?? 0) + 1;
-      occurrences.set(row.contentKey, occurrence);
-      const key = movementKey(row.contentKey, occurrence);
+      const key = movementKey(row.contentKey, occurrences.next(row.contentKey));
       const ref = addRow(row, key, transactionsPath);
       const listed = patternMovements.get(key);
       if (listed) {

@@ -11,6 +11,7 @@ import movementsSchema from '../../../../../schemas/bank-exchange/v1/movements.s
 import ownershipSchema from '../../../../../schemas/bank-exchange/v1/ownership.schema.json';
 import personsSchema from '../../../../../schemas/bank-exchange/v1/persons.schema.json';
 import type { FieldProblem } from '@app/vocabulary';
+import { quoteInput } from '../text-input';
 
 /** Version of the exchange format this code reads (the folder name under schemas/bank-exchange). */
 export const BANK_EXCHANGE_VERSION = 'v1';
@@ -116,7 +117,7 @@ function describe(type: BankRecordType, error: ErrorObject): FieldProblem {
   if (error.keyword === 'additionalProperties') {
     const { required, optional } = bankFields(type);
     return {
-      field: String(params.additionalProperty),
+      field: quoteInput(String(params.additionalProperty)),
       rule: `is not a field of ${type} (fields: ${[...required, ...optional].join(', ')})`,
     };
   }

@@ -12,6 +12,21 @@ export type Converted<T> = { value: T } | { rule: string };
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /**
+ * The ISO 4217 codes in use, from the ICU data of Node (`Intl.supportedValuesOf`), and BTC,
+ * which the product reads too (8 decimals) though ISO 4217 has no code for it.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('currency'), 'BTC']);
+
+/** A currency code that ISO 4217 knows (the schema has checked that it is 3 capitals). */
+export function currencyCode(text: string): Converted<string> {
+  return CURRENCY_CODES.has(text)
+    ? { value: text }
+    : {
+        rule: `must be an ISO 4217 currency code in use, such as EUR or USD ("${text}" is not one)`,
+      };
+}
+
+/**
  * Minor units of a decimal amount in major units ("1234.50" USD -> 123450, "1500" JPY -> 1500,
  * "1.250" KWD -> 1250). More decimals than the currency has (its ISO 4217 exponent) is refused,
  * not rounded: a bank's own export should carry exact amounts.

@@ -2,10 +2,16 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
 import { InvalidInputError } from '@app/vocabulary';
-import { describeError } from '../csv-rows.reader';
+import { csvParser, describeError, isRecordTooLarge, RECORD_TOO_LARGE } from '../csv-rows.reader';
+import {
+  decodeText,
+  quoteInput,
+  TextInputError,
+  textLines,
+  textProblem,
+  unreadableRule,
+} from '../text-input';
 import { bankFields, isBankRecordType, type BankRecordType } from './bank-exchange.schemas';
 
 /**
@@ -156,14 +162,8 @@ async function* readCsvRecords(
   type: BankRecordType,
   report: (problem: ReadProblem) => void,
 ): AsyncGenerator<RawBankRecord, number, undefined> {
-  const parser = parse({
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-  });
-  const source = Readable.from(file.open());
+  const parser = csvParser();
+  const source = Readable.from(decodeText(file.open()));
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let header: string[] | undefined;
@@ -189,21 +189,23 @@ async function* readCsvRecords(
         });
         continue;
       }
-      const values: Record<string, unknown> = {};
+      const values = fieldValues();
+      let fine = true;
       header.forEach((name, index) => {
         const cell = record[index] ?? '';
+        const problem = textProblem(cell);
+        if (problem !== undefined) {
+          report({ file: file.name, line: info.lines, field: name, rule: problem });
+          fine = false;
+        }
         if (cell !== '') values[name] = cell;
       });
-      yield { file: file.name, line: info.lines, type, values };
+      if (fine) yield { file: file.name, line: info.lines, type, values };
     }
   } catch (error) {
     if (error instanceof StopReading) throw error;
-    report({
-      file: file.name,
-      line: lineOf(error) ?? 0,
-      field: 'file',
-      rule: `is not valid CSV (${describeError(error)})`,
-    });
+    report(csvReadProblem(file.name, error));
+    return rows;
   } finally {
     source.destroy();
     parser.destroy();
@@ -212,6 +214,21 @@ async function* readCsvRecords(
     report({ file: file.name, line: 1, field: 'header', rule: 'is missing: the file is empty' });
   }
   return rows;
+}
+
+/** What went wrong while reading a CSV file: its text, its CSV syntax or the file itself. */
+function csvReadProblem(name: string, error: unknown): ReadProblem {
+  if (error instanceof TextInputError) {
+    return { file: name, line: error.line, field: error.field, rule: error.rule };
+  }
+  const line = lineOf(error);
+  if (isRecordTooLarge(error)) {
+    return { file: name, line: line ?? 0, field: 'row', rule: RECORD_TOO_LARGE };
+  }
+  // csv-parse errors carry the line; an error without one comes from reading the file.
+  return line === undefined
+    ? { file: name, line: 0, field: 'file', rule: unreadableRule(describeError(error)) }
+    : { file: name, line, field: 'file', rule: `is not valid CSV (${describeError(error)})` };
 }
 
 /** Checks a CSV header once, so that a wrong column is one problem, not one per row. */
@@ -226,9 +243,24 @@ function checkHeader(
   const known = new Set([...required, ...optional]);
   let fine = true;
   const seen = new Set<string>();
+  const unreadable = header.map(textProblem).find((problem) => problem !== undefined);
+  if (unreadable !== undefined) {
+    report({ file: name, line, field: 'header', rule: unreadable });
+    return false;
+  }
   for (const column of header) {
+    if (column === '') {
+      report({
+        file: name,
+        line,
+        field: 'header',
+        rule: `has an empty column name (a trailing comma?); the columns of ${type} are ${[...required, ...optional].join(', ')}`,
+      });
+      fine = false;
+      continue;
+    }
     if (seen.has(column)) {
-      report({ file: name, line, field: column, rule: 'appears twice in the header' });
+      report({ file: name, line, field: quoteInput(column), rule: 'appears twice in the header' });
       fine = false;
     }
     seen.add(column);
@@ -236,7 +268,7 @@ function checkHeader(
       report({
         file: name,
         line,
-        field: column,
+        field: quoteInput(column),
         rule: `is not a column of ${type} (columns: ${[...required, ...optional].join(', ')})`,
       });
       fine = false;
@@ -261,8 +293,7 @@ async function* readJsonlRecords(
   type: BankRecordType | 'mixed',
   report: (problem: ReadProblem) => void,
 ): AsyncGenerator<RawBankRecord, number, undefined> {
-  const input = Readable.from(file.open());
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = textLines(file.open());
   let number = 0;
   let rows = 0;
   try {
@@ -271,6 +302,10 @@ async function* readJsonlRecords(
       const trimmed = number === 1 ? text.replace(/^\uFEFF/, '').trim() : text.trim();
       if (trimmed === '') continue;
       rows += 1;
+      if (trimmed.includes('\uFFFD')) {
+        report({ file: file.name, line: number, field: 'line', rule: textProblem(trimmed) ?? '' });
+        continue;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(trimmed) as unknown;
@@ -320,23 +355,45 @@ async function* readJsonlRecords(
         }
         recordType = type;
       }
-      const values: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(rest)) if (value !== null) values[key] = value;
-      yield { file: file.name, line: number, type: recordType, values };
+      // No prototype: a "__proto__" key stays an ordinary (unknown) field instead of setting
+      // the object's prototype, whose fields would then pass for the record's own.
+      const values = fieldValues();
+      let fine = true;
+      for (const [key, value] of Object.entries(rest)) {
+        const problem = typeof value === 'string' ? textProblem(value) : undefined;
+        if (problem !== undefined) {
+          report({ file: file.name, line: number, field: quoteInput(key), rule: problem });
+          fine = false;
+        }
+        if (value !== null) values[key] = value;
+      }
+      if (fine) yield { file: file.name, line: number, type: recordType, values };
     }
   } catch (error) {
     if (error instanceof StopReading) throw error;
-    report({
-      file: file.name,
-      line: number,
-      field: 'file',
-      rule: `cannot be read (${describeError(error)})`,
-    });
+    report(
+      error instanceof TextInputError
+        ? { file: file.name, line: error.line, field: error.field, rule: error.rule }
+        : {
+            file: file.name,
+            line: number,
+            field: 'file',
+            rule: unreadableRule(describeError(error)),
+          },
+    );
   } finally {
-    lines.close();
-    input.destroy();
+    await lines.return(undefined);
   }
   return rows;
+}
+
+/**
+ * An empty object without a prototype for a record's field values: keys such as `__proto__`,
+ * `constructor` or `toString` are then plain own fields that the schema check refuses as
+ * unknown, never inherited or prototype-setting ones.
+ */
+function fieldValues(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
 }
 
 function lineOf(error: unknown): number | undefined {

@@ -1,8 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 import { collectImport } from '../import-chunk';
 import { BANK_RECORD_TYPES, bankFields, type BankRecordType } from './bank-exchange.schemas';
-import type { BankExportFile } from './bank-export.files';
+import { bankExportFolder, type BankExportFile } from './bank-export.files';
 import { importBankExport, parseBankExport } from './bank-export.importer';
 import { BankExportInvalidError, type BankExportProblem } from './bank-export.problems';
 
@@ -438,6 +441,26 @@ describe('parseBankExport: refused exports name file, line, field and rule, and 
       },
     ],
     [
+      'a currency that ISO 4217 does not have',
+      (t) => (t.movements[0] = { ...t.movements[0], currency: 'ABC' }),
+      {
+        file: 'movements.csv',
+        line: 2,
+        field: 'currency',
+        rule: 'must be an ISO 4217 currency code in use, such as EUR or USD ("ABC" is not one)',
+      },
+    ],
+    [
+      'an account in a currency that ISO 4217 does not have',
+      (t) => (t.accounts[0] = { ...t.accounts[0], currency: 'XYZ' }),
+      {
+        file: 'accounts.csv',
+        line: 2,
+        field: 'currency',
+        rule: 'must be an ISO 4217 currency code in use, such as EUR or USD ("XYZ" is not one)',
+      },
+    ],
+    [
       'a counterparty described two ways',
       (t) => (t.movements[5] = { ...t.movements[5], counterparty_name: 'H. Maier' }),
       {
@@ -530,6 +553,145 @@ describe('parseBankExport: refused exports name file, line, field and rule, and 
     expect(error.located[0]?.rule).toMatch(/^is not a field of persons \(fields: person_id, name/);
     expect(error.message).toContain('body.jsonl line 2: line must be one JSON object per line');
   });
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses a "%s" key in JSON lines as an unknown field, never as a way to set fields',
+    async (key) => {
+      const body = [
+        `{"${key}":{"is_pep":true,"identifier_id":"I1"},"type":"persons","person_id":"P1","name":"Ada"}`,
+        `{"type":"persons","person_id":"P2","name":"Ben","${key}":{"is_pep":true}}`,
+      ].join('\n');
+      const error = (await parseBankExport([file('body.jsonl', body)]).catch(
+        (e: unknown) => e,
+      )) as BankExportInvalidError;
+      expect(error).toBeInstanceOf(BankExportInvalidError);
+      expect(error.located.map((p) => [p.line, p.field])).toEqual([
+        [1, key],
+        [2, key],
+      ]);
+      expect(error.located[0]?.rule).toMatch(/^is not a field of persons/);
+    },
+  );
+
+  /** The problems of an export whose persons file is `persons` (the other files are valid). */
+  async function personsProblems(persons: BankExportFile): Promise<BankExportProblem[]> {
+    const files = filesOf(base()).filter((f) => f.name !== 'persons.csv');
+    const error: unknown = await parseBankExport([...files, persons]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BankExportInvalidError);
+    return [...(error as BankExportInvalidError).located];
+  }
+  const bytes = (name: string, data: Buffer): BankExportFile => ({
+    name,
+    open: () => Readable.from([data.subarray(0, 5), data.subarray(5)]),
+  });
+  const PERSONS = 'person_id,name,is_pep\nP1,Ada Byron,true\n';
+
+  it('refuses a CSV file that is not UTF-8 (Latin-1), naming the line and field', async () => {
+    const latin1 = Buffer.from(`${PERSONS}P2,J\u00fcrgen M\u00fcller,\n`, 'latin1');
+    expect(await personsProblems(bytes('persons.csv', latin1))).toEqual([
+      {
+        file: 'persons.csv',
+        line: 3,
+        field: 'name',
+        rule: 'is not UTF-8 text (it holds a byte that is not UTF-8, shown as U+FFFD): save the file as UTF-8 and try again',
+      },
+    ]);
+  });
+
+  it('still reads UTF-16 with a byte-order mark and UTF-8 with accents', async () => {
+    const text = `${PERSONS}P2,J\u00fcrgen M\u00fcller,\n`;
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    for (const data of [utf16, Buffer.from(text, 'utf8')]) {
+      const files = filesOf(base()).filter((f) => f.name !== 'persons.csv');
+      const { vertices } = await parseBankExport([...files, bytes('persons.csv', data)], {
+        bankId: 'b1',
+      });
+      expect(vertex(vertices, 'person:b1:P2')?.props).toMatchObject({ name: 'Jürgen Müller' });
+    }
+  });
+
+  it('refuses NUL and other control characters in a text field, naming the field', async () => {
+    expect(await personsProblems(file('persons.csv', `${PERSONS}P2,Ben\u0000,\n`))).toEqual([
+      {
+        file: 'persons.csv',
+        line: 3,
+        field: 'name',
+        rule: 'holds the control character U+0000, which a text value may not hold',
+      },
+    ]);
+    const jsonl = file(
+      'persons.jsonl',
+      '{"person_id":"P1","name":"Ada"}\n{"person_id":"P2","name":"Ben\\u0007"}\n',
+    );
+    expect(await personsProblems(jsonl)).toEqual([
+      expect.objectContaining({ file: 'persons.jsonl', line: 2, field: 'name' }) as unknown,
+    ]);
+  });
+
+  it('says a gzip file is one, once, without a bogus "file is empty"', async () => {
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]);
+    for (const name of ['persons.csv', 'persons.jsonl']) {
+      const problems = await personsProblems(bytes(name, gzip));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ file: name, line: 1, field: 'file' });
+      expect(problems[0]?.rule).toMatch(/^looks like a gzip file .*: unpack it first/);
+    }
+  });
+
+  it('names an empty header column as such (a trailing comma)', async () => {
+    expect(await personsProblems(file('persons.csv', 'person_id,name,\nP1,Ada,\n'))).toEqual([
+      {
+        file: 'persons.csv',
+        line: 1,
+        field: 'header',
+        rule: 'has an empty column name (a trailing comma?); the columns of persons are person_id, name, birth_date, nationality, residence, is_pep, is_sanctioned',
+      },
+    ]);
+  });
+
+  it('says a folder named like a record file is a folder, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bank-folder-'));
+    try {
+      mkdirSync(join(dir, 'events.csv'));
+      mkdirSync(join(dir, 'movements.jsonl'));
+      writeFileSync(join(dir, 'persons.csv'), PERSONS);
+      const { files } = await bankExportFolder(dir);
+      const error = (await parseBankExport(files).catch(
+        (e: unknown) => e,
+      )) as BankExportInvalidError;
+      expect(error.located).toEqual([
+        { file: 'events.csv', line: 0, field: 'file', rule: 'is a folder, not a file' },
+        { file: 'movements.jsonl', line: 0, field: 'file', rule: 'is a folder, not a file' },
+      ]);
+      expect(error.message).toContain('\n  events.csv: file is a folder, not a file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['persons.csv', 'persons.jsonl'])(
+    'refuses a %s line beyond 1 MiB early, and quotes no input whole',
+    async (name) => {
+      const huge = name.endsWith('.csv') ? ','.repeat(3_000_000) : `{"${'x'.repeat(3_000_000)}":1}`;
+      const problems = await personsProblems(file(name, `${PERSONS}${huge}\nP3,Cy,\n`));
+      expect(problems).toEqual([
+        {
+          file: name,
+          line: 3,
+          field: 'line',
+          rule: 'is longer than 1,048,576 characters, the most a line may hold: is it a file of this format?',
+        },
+      ]);
+      const wide = name.endsWith('.csv')
+        ? `person_id,name,${'y'.repeat(500_000)}\nP1,Ada,\n`
+        : `{"person_id":"P1","name":"Ada","${'y'.repeat(500_000)}":1}\n`;
+      const message = (
+        (await parseBankExport([file(name, wide)]).catch((e: unknown) => e)) as Error
+      ).message;
+      expect(message.length).toBeLessThan(1000);
+      expect(message).toContain('… (500,000 characters)');
+    },
+  );
 
   it('stops after maxProblems and says so', async () => {
     const tables = base();

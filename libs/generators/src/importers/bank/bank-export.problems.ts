@@ -37,8 +37,9 @@ export class BankExportInvalidError extends InvalidInputError {
   }
 }
 
+/** One problem as a line of text; line 0 stands for the file as a whole (it cannot be read). */
 export function formatProblem(p: BankExportProblem): string {
-  return `${p.file} line ${p.line}: ${p.field} ${p.rule}`;
+  return `${p.file}${p.line > 0 ? ` line ${p.line}` : ''}: ${p.field} ${p.rule}`;
 }
 
 /** Collects problems; throws `StopReading` once `max` are collected so that readers stop. */

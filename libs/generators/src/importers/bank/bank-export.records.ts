@@ -10,6 +10,7 @@ import type {
 } from '@app/vocabulary';
 import type { BankRecordType } from './bank-exchange.schemas';
 import {
+  currencyCode,
   decimalToMinor,
   degrees,
   flagValue,
@@ -269,6 +270,7 @@ export function addRecord(
     }
     case 'accounts': {
       const openedAt = row.convert('opened_on', isoDateToMs);
+      row.convert('currency', currencyCode);
       if (openedAt === undefined || problems > 0) return;
       records.accounts.push(
         defined<AccountRecord>({
@@ -415,6 +417,7 @@ function addMovement(
   problems: () => number,
 ): void {
   const currency = row.text('currency');
+  row.convert('currency', currencyCode);
   const timestamp = row.convert('timestamp', isoDateTimeToMs);
   const amountMinor = row.convert('amount', (text) => decimalToMinor(text, currency));
   if (amountMinor === 0) report('amount', 'must be more than 0');
@@ -426,6 +429,7 @@ function addMovement(
       'give both received_amount and received_currency, or neither',
     );
   } else if (receivedCurrency !== undefined) {
+    row.convert('received_currency', currencyCode);
     receivedAmountMinor = row.convert('received_amount', (text) =>
       decimalToMinor(text, receivedCurrency),
     );
