@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { MemoryGraphStore } from '@app/graph-store';
 import { StructureBuilder, UboService } from '@app/ubo';
 import { FixedClock } from '@app/vocabulary';
-import { registerBodsCommands } from './bods.command';
+import { type BodsCommandDeps, MAX_BODS_FILE_BYTES, registerBodsCommands } from './bods.command';
 
 const SETTINGS = {
   regime: 'eu',
@@ -80,7 +80,7 @@ describe('seeder import bods', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function program(store?: MemoryGraphStore): Command {
+  function program(store?: MemoryGraphStore, extra: Partial<BodsCommandDeps> = {}): Command {
     const root = new Command('seeder').exitOverride();
     root.configureOutput({
       writeErr: (text) => lines.push(`stderr: ${text.trim()}`),
@@ -89,10 +89,20 @@ describe('seeder import bods', () => {
     const command = registerBodsCommands(root, {
       print: (line) => lines.push(line),
       ...(store ? { graphStore: () => Promise.resolve(store) } : {}),
+      ...extra,
     });
     command.exitOverride();
     return root;
   }
+
+  /** Runs `seeder import bods <args>`. */
+  function bods(args: string[], extra: Partial<BodsCommandDeps> = {}): Promise<Command> {
+    return program(undefined, extra).parseAsync(['node', 'seeder', 'import', 'bods', ...args]);
+  }
+
+  const stderr = (): string[] =>
+    lines.filter((line) => line.startsWith('stderr: ')).map((line) => line.slice(8));
+  const stdout = (): string[] => lines.filter((line) => !line.startsWith('stderr: '));
 
   it('--sink graph upserts the latest state of each record into the store, idempotently', async () => {
     const store = new MemoryGraphStore();
@@ -297,5 +307,113 @@ describe('seeder import bods', () => {
       fallback: answer.fallback?.officials.map((o) => o.name) ?? null,
     });
     expect(said(after)).toEqual(said(before));
+  });
+  it('--overwrite never deletes the folder that holds --file, and replaces an earlier output only when the new one is complete', async () => {
+    const t3 = join(dir, 't3');
+    await mkdir(t3);
+    await writeFile(join(t3, 'package.json'), JSON.stringify(PACKAGE));
+    await expect(
+      bods(['--file', join(t3, 'package.json'), '--out', t3, '--overwrite']),
+    ).rejects.toMatchObject({ exitCode: 2, code: 'seeder.import.bods.invalid_input' });
+    expect(lines.join('\n')).toContain(
+      `--overwrite refused to replace the output folder ${t3}: it holds --file ${join(t3, 'package.json')}`,
+    );
+    expect(await readdir(t3)).toEqual(['package.json']);
+
+    // An earlier output is kept when the new import is refused, and replaced when it succeeds.
+    const out = join(dir, 'out');
+    await bods(['--file', join(dir, 'package.json'), '--out', out]);
+    const earlier = await readFile(join(out, 'vertices.jsonl'), 'utf8');
+    await writeFile(join(dir, 'junk.json'), '[{"a":1}]');
+    await expect(
+      bods(['--file', join(dir, 'junk.json'), '--out', out, '--overwrite']),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(await readFile(join(out, 'vertices.jsonl'), 'utf8')).toBe(earlier);
+    await writeFile(join(dir, 'one.json'), JSON.stringify([PACKAGE[0]]));
+    await bods(['--file', join(dir, 'one.json'), '--out', out, '--overwrite']);
+    expect((await readFile(join(out, 'vertices.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(
+      1,
+    );
+    expect((await readdir(dir)).filter((name) => name.includes('.partial-'))).toEqual([]);
+  });
+
+  it('refuses a file of which nothing can be imported, and summarises the skipped statements on standard error', async () => {
+    await writeFile(join(dir, 'junk.json'), `[${'{"a":1},'.repeat(5)}{}]`);
+    await expect(bods(['--file', join(dir, 'junk.json')])).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'seeder.import.bods.invalid_input',
+    });
+    const errors = stderr();
+    expect(errors[0]).toBe(
+      'warning: 30 problem(s) in 6 of the 6 statements; what they concern (the statement, or one interest of it) was left out (--strict refuses the whole file instead)',
+    );
+    expect(errors).toContain('6 x statements[*].statementId is required');
+    expect(errors).toContain(
+      '6 x statements[*].recordType must be one of entity, person, relationship',
+    );
+    // The first few problems, then a count: never one line per problem.
+    expect(errors.filter((line) => line.startsWith('statements['))).toHaveLength(5);
+    expect(errors).toContain('(and 25 more)');
+    expect(errors.join('\n')).toContain(
+      `Nothing was imported from --file ${join(dir, 'junk.json')}: none of its 6 statements gave a person, an entity or a relationship`,
+    );
+    expect(stdout()).toEqual([]);
+
+    lines = [];
+    await writeFile(join(dir, 'empty.json'), '[]');
+    await expect(bods(['--file', join(dir, 'empty.json')])).rejects.toMatchObject({
+      exitCode: 2,
+    });
+    expect(lines.join('\n')).toContain('it holds no statements (an empty JSON array)');
+  });
+
+  it('summarises skipped statements on standard error without --out too, and keeps standard output JSON lines only', async () => {
+    await writeFile(
+      join(dir, 'invalid.json'),
+      JSON.stringify([...PACKAGE, { recordId: 'x', recordType: 'company' }]),
+    );
+    await bods(['--file', join(dir, 'invalid.json')]);
+    expect(stdout().map((line) => (JSON.parse(line) as Json).kind)).toEqual([
+      'vertex',
+      'vertex',
+      'edge',
+    ]);
+    expect(stderr()[0]).toMatch(/^warning: 4 problem\(s\) in 1 of the 5 statements/);
+    expect(stderr()).toContain(
+      'statements[4].recordType must be one of entity, person, relationship',
+    );
+  });
+
+  it('reads a file that starts with a UTF-8 byte order mark', async () => {
+    await writeFile(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(PACKAGE)}`);
+    await bods(['--file', join(dir, 'bom.json')]);
+    expect(stdout()).toHaveLength(3);
+  });
+
+  it('--as-of refuses a day that does not exist', async () => {
+    await expect(
+      bods(['--file', join(dir, 'package.json'), '--as-of', '2022-02-30']),
+    ).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    expect(lines.join('\n')).toContain(
+      "option '--as-of <date>' argument '2022-02-30' is invalid. not a real calendar date",
+    );
+  });
+
+  it('refuses a file over the size limit, saying how to split it, and documents the limit in --help', async () => {
+    await expect(
+      bods(['--file', join(dir, 'package.json')], { maxFileBytes: 100 }),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    const message = lines.join('\n');
+    expect(message).toContain(`--file ${join(dir, 'package.json')} is 0.0 MB, more than the`);
+    expect(message).toContain('keeping every statement of one recordId in the same part');
+    expect(stdout()).toEqual([]);
+
+    const root = new Command('seeder');
+    const command = registerBodsCommands(root);
+    expect(MAX_BODS_FILE_BYTES).toBe(256 * 1024 * 1024);
+    const help = [command.helpInformation()];
+    command.configureOutput({ writeOut: (text) => help.push(text) });
+    command.outputHelp();
+    expect(help.join('')).toContain('a file over 256 MB is refused');
   });
 });

@@ -126,6 +126,22 @@ describe('seeder detect', () => {
     expect(readFileSync(join(work, 'graph', 'alerts.md'), 'utf8')).toContain('(graph dataset)');
   });
 
+  it('--overwrite replaces an earlier report, never the dataset folder itself', async () => {
+    const imported = join(work, 'imported');
+    await run('import', 'bank', '--dir', join(EXAMPLES, 'bank-export'), '--out', imported);
+    const files = readdirSync(imported).sort();
+    await expect(
+      run('detect', '--dataset', imported, '--out', imported, '--overwrite'),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(errors.join('')).toContain(`it holds --dataset ${imported}`);
+    expect(readdirSync(imported).sort()).toEqual(files);
+
+    const out = join(work, 'report');
+    await run('detect', '--dataset', imported, '--out', out);
+    await run('detect', '--dataset', imported, '--out', out, '--overwrite');
+    expect(readdirSync(out).sort()).toEqual(['alerts.csv', 'alerts.jsonl', 'alerts.md']);
+  });
+
   it('writes empty reports when nothing is found', async () => {
     const dir = join(work, 'quiet');
     mkdirSync(dir);

@@ -6,7 +6,9 @@ import { DEFAULT_BANK_ID, DEFAULT_MAX_PROBLEMS } from '@app/generators';
 import { DomainError, type BaseMoney } from '@app/vocabulary';
 import { failCommand } from '../command-errors';
 import type { SeederContext } from '../generate/generate.command';
-import { writeAtomically } from '../import/atomic-output-dir';
+import { writeAtomically } from '../output/atomic-output-dir';
+import { checkOutputFolder, OVERWRITE_HELP } from '../output/output-folder.guard';
+import { DETECT_FILES } from '../output/seeder-output.files';
 import {
   PartyNames,
   renderAlertsCsv,
@@ -33,13 +35,6 @@ interface DetectOptions {
   maxProblems: number;
   overwrite: boolean;
 }
-
-/** Names of the files written into --out. */
-export const DETECT_FILES = {
-  jsonl: 'alerts.jsonl',
-  markdown: 'alerts.md',
-  csv: 'alerts.csv',
-} as const;
 
 const EXAMPLES = `
 Examples:
@@ -92,13 +87,24 @@ export function registerDetectCommand(program: Command, deps: DetectCommandDeps)
       positiveInteger,
       DEFAULT_MAX_PROBLEMS,
     )
-    .option('--overwrite', 'replace an existing --out folder once detection has succeeded', false)
+    .option(
+      '--overwrite',
+      `replace an existing --out folder once detection has succeeded ${OVERWRITE_HELP}`,
+      false,
+    )
     .addHelpText('after', EXAMPLES);
 
   command.action(async () => {
     const opts = command.opts<DetectOptions>();
     const context = await deps.boot({ graph: false });
+    const output = {
+      out: opts.out,
+      overwrite: opts.overwrite,
+      inputs: [{ option: '--dataset', path: opts.dataset }],
+    };
     try {
+      // Refuse an output folder that may not be written before reading the dataset.
+      await checkOutputFolder(output);
       const dataset = await readDetectDataset(opts.dataset, {
         bankId: opts.bankId,
         maxProblems: opts.maxProblems,
@@ -107,7 +113,7 @@ export function registerDetectCommand(program: Command, deps: DetectCommandDeps)
       const instances = registry.instantiate(opts.rules);
       const result = detectInDataset(instances, dataset);
       const lines = reportLines(result.alerts, new PartyNames(dataset.vertices, dataset.edges));
-      await writeAtomically(opts.out, opts.overwrite, async (dir) => {
+      await writeAtomically(output, async (dir) => {
         await writeFile(join(dir, DETECT_FILES.jsonl), renderAlertsJsonl(lines), { flag: 'wx' });
         await writeFile(join(dir, DETECT_FILES.csv), renderAlertsCsv(lines), { flag: 'wx' });
         await writeFile(

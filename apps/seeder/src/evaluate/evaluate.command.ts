@@ -27,6 +27,7 @@ import type { DatasetChunk, GenerateBankOptions, ProfileName } from '@app/genera
 import { readRiskModelFile } from '@app/risk-model';
 import { DomainError } from '@app/vocabulary';
 import { failCommand } from '../command-errors';
+import { isoInstantOption } from '../date-options';
 import type { BaseMoney } from '@app/vocabulary';
 import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
@@ -76,13 +77,6 @@ function wholeNumber(min: number, max: number): (text: string) => number {
   };
 }
 
-function isoInstant(text: string): string {
-  if (Number.isNaN(Date.parse(text)) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    throw new InvalidArgumentError('must be an ISO 8601 timestamp such as 2025-01-01T00:00:00Z');
-  }
-  return text;
-}
-
 function ruleList(text: string): string[] {
   const rules = text
     .split(',')
@@ -125,7 +119,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     .option(
       '--reference-time <iso>',
       'end of the simulated period (UTC); default SEEDER_REFERENCE_TIME',
-      isoInstant,
+      isoInstantOption,
     )
     .option(
       '--days <n>',

@@ -265,16 +265,49 @@ describe('seeder generate', () => {
 
   it('refuses an existing output folder without --overwrite (exit code 2) and leaves it untouched', async () => {
     const out = join(work, 'taken');
-    mkdirSync(out);
-    writeFileSync(join(out, 'keep.txt'), 'mine');
+    await run(['generate', '--out', out, '--seed', '1']);
+    const earlier = readFileSync(join(out, 'manifest.json'), 'utf8');
     const error = await failure(['generate', '--out', out]);
     expect(error.exitCode).toBe(2);
     expect(errors.join('')).toContain('already exists');
     expect(errors.join('')).toContain('--overwrite');
-    expect(readdirSync(out)).toEqual(['keep.txt']);
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(earlier);
+    await run(['generate', '--out', out, '--overwrite', '--sink', 'csv']);
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).not.toBe(earlier);
+    expect(existsSync(join(out, 'vertices.jsonl'))).toBe(false);
     await run(['generate', '--out', out, '--overwrite']);
-    expect(existsSync(join(out, 'keep.txt'))).toBe(false);
     expect(existsSync(join(out, 'vertices.jsonl'))).toBe(true);
+  });
+
+  it('--overwrite (or SEEDER_OVERWRITE) never replaces a folder the seeder did not write, nor one that holds --inject-patterns', async () => {
+    const out = join(work, 'mine');
+    mkdirSync(out);
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    let error = await failure(['generate', '--out', out, '--overwrite']);
+    expect(error.exitCode).toBe(2);
+    expect(errors.join('')).toContain(
+      `--overwrite refused to replace the output folder ${out}: it holds keep.txt, which the seeder did not write there`,
+    );
+    error = await failure(['generate'], { SEEDER_OUTPUT_DIR: out, SEEDER_OVERWRITE: 'true' });
+    expect(error.exitCode).toBe(2);
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+
+    const patterns = join(out, 'mini-inject_Patterns.txt');
+    writeFileSync(
+      patterns,
+      readFileSync(
+        join(
+          __dirname,
+          '../../../../libs/generators/src/injection/fixtures/mini-inject_Patterns.txt',
+        ),
+      ),
+    );
+    rmSync(join(out, 'keep.txt'));
+    error = await failure(['generate', '--inject-patterns', patterns, '--out', out, '--overwrite']);
+    expect(error.exitCode).toBe(2);
+    expect(errors.join('')).toContain(`it holds --inject-patterns ${patterns}`);
+    expect(readdirSync(out)).toEqual(['mini-inject_Patterns.txt']);
+    expect(boots).toHaveLength(3);
   });
 
   it.each([
@@ -294,6 +327,10 @@ describe('seeder generate', () => {
     [
       ['--reference-time', '2025-13-45'],
       'must be an ISO 8601 timestamp such as 2025-01-01T00:00:00Z',
+    ],
+    [
+      ['--reference-time', '2025-02-30T00:00:00Z'],
+      "option '--reference-time <iso>' argument '2025-02-30T00:00:00Z' is invalid. not a real calendar date and time",
     ],
     [['--sink', 'parquet'], 'Allowed choices are jsonl, csv, graph, pulsar.'],
     [['--batch-size', '0'], "option '--batch-size <n>' argument '0' is invalid"],

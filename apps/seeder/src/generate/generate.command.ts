@@ -23,7 +23,9 @@ import type { DetectorsConfig, GraphConfig, SeederConfig, StreamingConfig } from
 import { type BrokerKind, DEFAULT_PUBLISH_BATCH_SIZE, PulsarDatasetSink } from '@app/streaming';
 import { DomainError, StreamUnavailableError, toMinorUnits } from '@app/vocabulary';
 import { failCommand } from '../command-errors';
+import { isoInstantOption } from '../date-options';
 import { graphOutageWait } from '../graph-outage';
+import { checkOutputFolder, OVERWRITE_HELP } from '../output/output-folder.guard';
 import { type ProgressReporter, SILENT_PROGRESS } from './progress.reporter';
 import { summaryTable } from './summary.table';
 
@@ -119,16 +121,6 @@ function wholeNumber(min: number, max: number, unit = ''): (text: string) => num
   };
 }
 
-function isoInstant(text: string): string {
-  if (
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ||
-    Number.isNaN(Date.parse(text))
-  ) {
-    throw new InvalidArgumentError('must be an ISO 8601 timestamp such as 2025-01-01T00:00:00Z');
-  }
-  return text;
-}
-
 function notEmpty(text: string): string {
   if (text.trim() === '') throw new InvalidArgumentError('must not be empty');
   return text;
@@ -187,7 +179,7 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     .option(
       '--reference-time <iso>',
       'end of the simulated period (UTC); default SEEDER_REFERENCE_TIME',
-      isoInstant,
+      isoInstantOption,
     )
     .option(
       '--days <n>',
@@ -214,7 +206,7 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
     )
     .option(
       '--overwrite',
-      'replace an existing output folder once generation succeeded; default SEEDER_OVERWRITE',
+      `replace an existing output folder once generation succeeded ${OVERWRITE_HELP}; default SEEDER_OVERWRITE`,
     )
     .option(
       '--batch-size <n>',
@@ -238,6 +230,15 @@ export function registerGenerateCommand(program: Command, deps: GenerateCommandD
       const { profile, referenceTime } = options;
       const out = opts.out ?? context.seeder.outputDir;
       const overwrite = opts.overwrite ?? context.seeder.overwrite;
+      // Refuse an output folder that may not be written (or replaced) before generating.
+      await checkOutputFolder({
+        out,
+        overwrite,
+        inputs:
+          opts.injectPatterns === undefined
+            ? []
+            : [{ option: '--inject-patterns', path: opts.injectPatterns }],
+      });
       // A bad patterns file is refused before any output exists.
       const injected =
         opts.injectPatterns === undefined

@@ -144,15 +144,15 @@ describe('seeder import commands', () => {
 
   it('refuses to replace an existing output folder unless told to', async () => {
     const out = join(work, 'existing');
-    mkdirSync(out);
-    writeFileSync(join(out, 'old.txt'), 'old');
+    await cli()('import', 'amlworld', '--transactions', TRANS, '--out', out);
+    const earlier = readFileSync(join(out, 'edges.jsonl'), 'utf8');
     await expect(
       cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', out),
     ).rejects.toMatchObject({ exitCode: 2 });
     expect(errors.join('')).toContain(
       `The output folder ${out} already exists; pass --overwrite to replace it`,
     );
-    expect(readdirSync(out)).toEqual(['old.txt']);
+    expect(readFileSync(join(out, 'edges.jsonl'), 'utf8')).toBe(earlier);
 
     await cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', out, '--overwrite');
     expect(readdirSync(out).sort()).toEqual([
@@ -163,6 +163,73 @@ describe('seeder import commands', () => {
     ]);
     expect(lines(join(out, 'edges.jsonl'))).toHaveLength(6);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('--overwrite never deletes a folder the seeder did not write, nor one that holds the input', async () => {
+    // The reviewer's case: --out is the folder that holds the input and the user's own files.
+    const t1 = join(work, 't1');
+    const data = join(t1, 'data');
+    mkdirSync(data, { recursive: true });
+    for (const file of readdirSync(AMLSIM_NEW))
+      writeFileSync(join(data, file), readFileSync(join(AMLSIM_NEW, file)));
+    writeFileSync(join(t1, 'keep.txt'), 'x');
+    await expect(
+      cli()('import', 'amlsim', '--dir', data, '--out', t1, '--overwrite'),
+    ).rejects.toMatchObject({ exitCode: 2, code: 'seeder.import.invalid_input' });
+    expect(errors.join('')).toContain(
+      `--overwrite refused to replace the output folder ${t1}: it holds --dir ${data}`,
+    );
+    expect(readdirSync(t1).sort()).toEqual(['data', 'keep.txt']);
+    expect(readdirSync(data).sort()).toEqual(readdirSync(AMLSIM_NEW).sort());
+
+    // A folder of the user's own, without the input in it, is not replaced either.
+    const own = join(work, 'own');
+    mkdirSync(own);
+    writeFileSync(join(own, 'old.txt'), 'old');
+    await expect(
+      cli()('import', 'amlworld', '--patterns', PATTERNS, '--out', own, '--overwrite'),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(errors.join('')).toContain('it holds old.txt, which the seeder did not write there');
+    expect(readdirSync(own)).toEqual(['old.txt']);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a --step-epoch on a day that does not exist', async () => {
+    await expect(
+      cli()(
+        'import',
+        'amlsim',
+        '--dir',
+        AMLSIM_NEW,
+        '--out',
+        join(work, 'o'),
+        '--step-epoch',
+        '2017-02-29',
+      ),
+    ).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    expect(errors.join('')).toContain(
+      "option '--step-epoch <iso>' argument '2017-02-29' is invalid. not a real calendar date",
+    );
+    expect(existsSync(join(work, 'o'))).toBe(false);
+  });
+
+  it('--out . --overwrite refuses to replace the current folder', async () => {
+    const t2 = join(work, 't2');
+    mkdirSync(join(t2, 'export'), { recursive: true });
+    for (const file of readdirSync(BANK_EXPORT))
+      writeFileSync(join(t2, 'export', file), readFileSync(join(BANK_EXPORT, file)));
+    const before = process.cwd();
+    process.chdir(t2);
+    try {
+      await expect(
+        cli()('import', 'bank', '--dir', 'export', '--out', '.', '--overwrite'),
+      ).rejects.toMatchObject({ exitCode: 2 });
+    } finally {
+      process.chdir(before);
+    }
+    expect(errors.join('')).toContain('it is the current folder');
+    expect(readdirSync(t2)).toEqual(['export']);
+    expect(readdirSync(join(t2, 'export')).sort()).toEqual(readdirSync(BANK_EXPORT).sort());
   });
 
   it('keeps the previous output when an import over it fails', async () => {

@@ -12,7 +12,9 @@ import {
 import type { GraphStore } from '@app/graph-store';
 import { DomainError, InvalidInputError } from '@app/vocabulary';
 import { failCommand } from '../command-errors';
-import { writeAtomically } from './atomic-output-dir';
+import { utcInstantOption } from '../date-options';
+import { writeAtomically } from '../output/atomic-output-dir';
+import { type CommandInput, OVERWRITE_HELP } from '../output/output-folder.guard';
 import { GraphImportSink } from './graph.import-sink';
 import { IMPORT_SINK_KINDS, type ImportSinkFactory, type ImportSinkKind } from './import-sink';
 import { JsonlImportSink } from './jsonl.import-sink';
@@ -110,7 +112,7 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
   );
   bank.action(async () => {
     const opts = bank.opts<BankCommandOptions>();
-    await runCommand(bank, opts, context, () =>
+    await runCommand(bank, opts, [{ option: '--dir', path: opts.dir }], context, () =>
       importBankExportFolder(opts.dir, {
         bankId: opts.bankId,
         maxProblems: opts.maxProblems,
@@ -136,7 +138,13 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
         code: 'seeder.import.missing-input',
       });
     }
-    await runCommand(amlworld, opts, context, () =>
+    const inputs: CommandInput[] = [
+      ...(opts.transactions !== undefined
+        ? [{ option: '--transactions', path: opts.transactions }]
+        : []),
+      ...(opts.patterns !== undefined ? [{ option: '--patterns', path: opts.patterns }] : []),
+    ];
+    await runCommand(amlworld, opts, inputs, context, () =>
       importAmlworld({
         transactionsPath: opts.transactions,
         patternsPath: opts.patterns,
@@ -164,12 +172,12 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
       .option(
         '--step-epoch <iso>',
         'old schema: the date of simulation step 0 (default: 2017-01-01T00:00:00Z, as AMLSim dates it)',
-        parseInstant,
+        utcInstantOption,
       ),
   );
   amlsim.action(async () => {
     const opts = amlsim.opts<AmlsimCommandOptions>();
-    await runCommand(amlsim, opts, context, () =>
+    await runCommand(amlsim, opts, [{ option: '--dir', path: opts.dir }], context, () =>
       importAmlsim({
         dir: opts.dir,
         chunkSize: opts.chunkSize,
@@ -202,7 +210,7 @@ function withCommonOptions(command: Command): Command {
     )
     .option(
       '--overwrite',
-      'replace an existing output folder once the import has succeeded',
+      `replace an existing output folder once the import has succeeded ${OVERWRITE_HELP}`,
       false,
     );
 }
@@ -216,11 +224,13 @@ interface RunContext {
 async function runCommand<S extends ImportSummary>(
   command: Command,
   opts: CommonOptions,
+  inputs: readonly CommandInput[],
   { print, createSink, graphStore }: RunContext,
   start: () => ImportRun<S>,
 ): Promise<void> {
   try {
-    const summary = await writeAtomically(opts.out, opts.overwrite, async (dir) => {
+    const request = { out: opts.out, overwrite: opts.overwrite, inputs };
+    const summary = await writeAtomically(request, async (dir) => {
       const sink = await createSink(opts.sink, dir);
       const run = start();
       try {
@@ -313,14 +323,6 @@ function parsePositiveInteger(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
     throw new InvalidArgumentError('must be a whole number of at least 1');
-  }
-  return value;
-}
-
-function parseInstant(text: string): number {
-  const value = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(value)) {
-    throw new InvalidArgumentError('must be a UTC date such as 2017-01-01 or 2017-01-01T00:00:00Z');
   }
   return value;
 }

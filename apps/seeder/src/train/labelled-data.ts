@@ -5,6 +5,7 @@ import { generateBank, generateBankWithPatterns, PROFILE_NAMES } from '@app/gene
 import type { ProfileName } from '@app/generators';
 import { bankOptionsFor } from '../generate/generate.command';
 import type { SeederContext } from '../generate/generate.command';
+import { isoInstantOption } from '../date-options';
 import { readJsonlDataset } from '../evaluate/jsonl-dataset.reader';
 
 const DAY_MS = 86_400_000;
@@ -53,7 +54,11 @@ export function addLabelledDataOptions(command: Command): Command {
       'random seed of the generated bank; default SEEDER_SEED',
       wholeNumber(0, 4_294_967_295),
     )
-    .option('--reference-time <iso>', 'end of the simulated period; default SEEDER_REFERENCE_TIME')
+    .option(
+      '--reference-time <iso>',
+      'end of the simulated period; default SEEDER_REFERENCE_TIME',
+      isoInstantOption,
+    )
     .option(
       '--days <n>',
       'length of the simulated period; default SEEDER_DAYS',

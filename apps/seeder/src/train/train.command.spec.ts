@@ -113,6 +113,14 @@ describe('seeder train', () => {
     expect(a.model).toEqual(b.model);
   }, 120_000);
 
+  it('refuses a --reference-time that is not a real date and time', async () => {
+    for (const text of ['nonsense', '2025-02-30T00:00:00Z']) {
+      await expect(
+        run(['--reference-time', text, '--out', join(work, 'm.json')]),
+      ).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    }
+  });
+
   it('refuses --inject-patterns with --dataset', async () => {
     await expect(
       run(['--dataset', work, '--inject-patterns', 'x.txt', '--out', join(work, 'm.json')]),
