@@ -202,12 +202,19 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
   @ApiErrorResponses({
     badRequest:
-      'A filter, sort or direction out of its range, direction without sort, or a cursor of another listing (filters aside, a cursor only works with the sort and direction it came from); details.problems names each field and rule.',
+      'A filter, sort or direction out of its range, from after to, direction without sort, or a cursor of another listing (filters aside, a cursor only works with the sort and direction it came from); details.problems names each field and rule.',
   })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
     if (query.direction !== undefined && query.sort === undefined) {
       throw new InvalidInputError('direction needs sort', [
         { field: 'direction', rule: 'is only allowed with sort (score or raisedAt)' },
+      ]);
+    }
+    const [from, to] = [instant(query.from), instant(query.to)];
+    if (from !== undefined && to !== undefined && from > to) {
+      // The two swapped, most likely: refused like a scan's window, not answered with nothing.
+      throw new InvalidInputError(`from (${query.from}) is after to (${query.to})`, [
+        { field: 'from', rule: `must not be after to (${query.to})` },
       ]);
     }
     const sort: AlertSort | undefined =
@@ -220,8 +227,8 @@ export class AlertsController {
         typology: query.typology,
         ruleId: query.rule,
         accountId: query.account,
-        from: instant(query.from),
-        to: instant(query.to),
+        from,
+        to,
         assignee: query.assignee,
         severity: query.severity,
         minScore: query.minScore,

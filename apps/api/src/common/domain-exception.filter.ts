@@ -73,6 +73,17 @@ export function statusOf(exception: unknown): number {
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
+/** A failed health check's answer as @nestjs/terminus gives it: `{ status, info, error, details }`. */
+function isHealthCheckResult(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const { status, details } = body as { status?: unknown; details?: unknown };
+  return (
+    (status === 'error' || status === 'ok' || status === 'shutting_down') &&
+    typeof details === 'object' &&
+    details !== null
+  );
+}
+
 /** Maps every error to one body shape: `{ error, message, details?, correlationId }`. */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
@@ -83,8 +94,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
     const correlationId = typeof request.id === 'string' ? request.id : randomUUID();
-    if (exception instanceof HttpException && request.path.startsWith('/health/')) {
-      // Health checks keep the standard terminus body ({ status, info, error, details }).
+    if (exception instanceof HttpException && isHealthCheckResult(exception.getResponse())) {
+      // Health checks keep the standard terminus body ({ status, info, error, details }); any
+      // other error under /health/ (an unknown route, a wrong method) gets the one error shape.
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
