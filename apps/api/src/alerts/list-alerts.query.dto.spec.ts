@@ -1,18 +1,8 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import { ListAlertsQueryDto } from './list-alerts.query.dto';
 
-const pipe = new ApiValidationPipe();
-
-/** The query the controller gets, or the problems answered 400. */
-async function query(value: object): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type: 'query', metatype: ListAlertsQueryDto }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const query = (value: object): Promise<Validated> => validated(ListAlertsQueryDto, value, 'query');
 
 const SCORE_RULE =
   'minScore must be a number written in decimal digits with an optional decimal point (no sign, spaces, exponent or 0x prefix), such as 0.75';

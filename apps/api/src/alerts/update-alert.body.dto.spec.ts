@@ -1,21 +1,9 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import { AssignAlertsBodyDto, UpdateAlertBodyDto } from './update-alert.body.dto';
 
-const pipe = new ApiValidationPipe();
-
-/** The body the controller gets, or the problems answered 400. */
-async function body(
-  metatype: new () => object,
-  value: object,
-): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type: 'body', metatype }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const body = (metatype: new () => object, value: object): Promise<Validated> =>
+  validated(metatype, value, 'body');
 
 describe('UpdateAlertBodyDto and AssignAlertsBodyDto', () => {
   it('refuse a note or assignee holding NUL or another control character', async () => {

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import {
   AddCaseNoteBodyDto,
   CreateCaseBodyDto,
@@ -7,21 +7,11 @@ import {
   UpdateCaseBodyDto,
 } from './case.dto';
 
-const pipe = new ApiValidationPipe();
-
-/** The input the controller gets, or the problems answered 400. */
-async function check(
+const check = (
   metatype: new () => object,
   value: object,
   type: 'body' | 'query' = 'body',
-): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type, metatype }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+): Promise<Validated> => validated(metatype, value, type);
 
 const BLANK = 'must not be blank: write some text, not only spaces';
 const NUL =

@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { InvalidInputError } from '@app/vocabulary';
 import {
   HasNoControlCharacters,
   IsNotBlank,
@@ -9,7 +8,7 @@ import {
   objectsMessage,
   QueryNumber,
 } from './strict-input.decorators';
-import { ApiValidationPipe } from './validation';
+import { validated } from './validation.fixtures';
 
 class PageQuery {
   @IsOptional()
@@ -59,21 +58,7 @@ class NoteBody {
   item?: ItemDto;
 }
 
-const pipe = new ApiValidationPipe();
-
-/** The value the pipe hands to the controller, or the problems it answers 400 with. */
-async function run(
-  metatype: new () => object,
-  value: object,
-  type: 'query' | 'body',
-): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type, metatype }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const run = validated;
 
 const WHOLE =
   'must be a whole number written in decimal digits only (no sign, spaces, exponent or 0x prefix), such as 50';

@@ -1,29 +1,21 @@
-import { InvalidInputError } from '@app/vocabulary';
 import { SearchCompaniesQueryDto } from '../companies/search-companies.query.dto';
 import { ListRingsQueryDto } from '../fraud/list-rings.query.dto';
 import { ScoreEventsBodyDto } from '../score/score-event.body.dto';
 import { ScoreMovementsBodyDto } from '../score/score-movement.body.dto';
 import { EraseSubjectBodyDto } from '../subjects/erase-subject.body.dto';
-import { ApiValidationPipe } from './validation';
+import { validated } from './validation.fixtures';
 
 // The strict input rules (strict-input.decorators.ts) on the routes outside the first sweep:
 // company search and fraud rings (query numbers), scoring batches (lists of objects, the business
 // id rule), erasure (blank or control-character reasons).
 
-const pipe = new ApiValidationPipe();
-
+/** The problems the API answers 400 with (none when the input passes). */
 async function problems(
   metatype: new () => object,
   value: object,
   type: 'query' | 'body',
 ): Promise<string[]> {
-  try {
-    await pipe.transform(value, { type, metatype });
-    return [];
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return error.problems.map((p) => `${p.field} ${p.rule}`);
-  }
+  return (await validated(metatype, value, type)).problems ?? [];
 }
 
 const WHOLE =

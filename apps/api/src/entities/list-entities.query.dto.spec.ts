@@ -1,21 +1,9 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import { GetEntityQueryDto, ListEntitiesQueryDto } from './list-entities.query.dto';
 
-const pipe = new ApiValidationPipe();
-
-/** The query the controller gets, or the problems answered 400. */
-async function query(
-  metatype: new () => object,
-  value: object,
-): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type: 'query', metatype }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const query = (metatype: new () => object, value: object): Promise<Validated> =>
+  validated(metatype, value, 'query');
 
 const WHOLE =
   'must be a whole number written in decimal digits only (no sign, spaces, exponent or 0x prefix), such as 50';

@@ -1,19 +1,10 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import { EvaluateUboBodyDto } from './evaluate-ubo.body.dto';
 
-const pipe = new ApiValidationPipe();
 const STATEMENTS = [{ statementId: 's1' }];
 
-/** The body the controller gets, or the problems answered 400. */
-async function body(value: object): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type: 'body', metatype: EvaluateUboBodyDto }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const body = (value: object): Promise<Validated> => validated(EvaluateUboBodyDto, value, 'body');
 
 describe('EvaluateUboBodyDto', () => {
   it('takes numbers of the options as JSON numbers', async () => {

@@ -1,21 +1,9 @@
-import { InvalidInputError } from '@app/vocabulary';
-import { ApiValidationPipe } from '../common/validation';
+import { validated } from '../common/validation.fixtures';
+import type { Validated } from '../common/validation.fixtures';
 import { ExportUboQueryDto, GetNetworkQueryDto, GetUboQueryDto } from './get-ubo.query.dto';
 
-const pipe = new ApiValidationPipe();
-
-/** The query the controller gets, or the problems answered 400. */
-async function query(
-  value: object,
-  metatype: new () => object = GetUboQueryDto,
-): Promise<{ value?: unknown; problems?: string[] }> {
-  try {
-    return { value: await pipe.transform(value, { type: 'query', metatype }) };
-  } catch (error: unknown) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return { problems: error.problems.map((p) => `${p.field} ${p.rule}`) };
-  }
-}
+const query = (value: object, metatype: new () => object = GetUboQueryDto): Promise<Validated> =>
+  validated(metatype, value, 'query');
 
 describe('GetUboQueryDto', () => {
   it('refuses an asOf that is not a real calendar date, on every UBO route', async () => {
