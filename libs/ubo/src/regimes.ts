@@ -50,8 +50,10 @@ export const REGIMES: Readonly<Record<UboRegime, RegimeDefinition>> = {
       'Companies Act 2006 Schedule 1A: more than 25% of shares or votes, the right to appoint or ' +
       'remove a board majority, or significant influence or control; an interest held through a ' +
       'legal entity counts only if the person has a majority stake (>50%) in it, at every layer ' +
-      "(Sch. 1A paras 9 and 18), and then the entity's whole holding counts. Senior managing " +
-      'officials as the fallback of the Money Laundering Regulations 2017 (reg. 28).',
+      "(Sch. 1A paras 9 and 18), and then the entity's whole holding counts. Shares held by a " +
+      'nominee count as held by the nominator, not the nominee, and each joint holder is treated ' +
+      'as holding the whole joint interest (Sch. 1A Part 2). Senior managing officials as the ' +
+      'fallback of the Money Laundering Regulations 2017 (reg. 28).',
   },
   us: {
     regime: 'us',

@@ -224,6 +224,9 @@ export interface ControlsProps {
   /** Voting rights and similar interests may carry a share; otherwise absent. */
   shareMinBp?: number;
   shareMaxBp?: number;
+  /** True when the bound is exclusive (BODS exclusiveMinimum / exclusiveMaximum); absent = inclusive. */
+  shareMinExclusive?: boolean;
+  shareMaxExclusive?: boolean;
   directOrIndirect: 'direct' | 'indirect' | 'unknown';
   beneficialOwnershipOrControl: boolean;
   startDate?: string;

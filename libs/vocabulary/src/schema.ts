@@ -198,7 +198,13 @@ export const EDGE_SCHEMA: {
     shareMinExclusive: req('boolean'),
     shareMaxExclusive: req('boolean'),
   },
-  CONTROLS: { ...SHARE, shareMinBp: opt('integer', BP), shareMaxBp: opt('integer', BP) },
+  CONTROLS: {
+    ...SHARE,
+    shareMinBp: opt('integer', BP),
+    shareMaxBp: opt('integer', BP),
+    shareMinExclusive: opt('boolean'),
+    shareMaxExclusive: opt('boolean'),
+  },
   USES: { firstSeen: req('long', INSTANT), lastSeen: req('long', INSTANT) },
   TRANSFERRED: {
     amountMinor: req('long', { min: 1, max: Number.MAX_SAFE_INTEGER }),

@@ -98,6 +98,23 @@ export function uboCsv(answer: UboAnswer, names: ReadonlyMap<string, string>): s
       }),
     );
   }
+  // A beneficial owner named on another basis than the rows above (the regime's fallback, the US
+  // control prong) gets a row of its own: the CSV names everyone the answer names.
+  const listed = new Set(
+    rows.filter((row) => row.beneficialOwner === true).map((row) => row.personId),
+  );
+  for (const owner of answer.beneficialOwners) {
+    if (listed.has(owner.uid)) continue;
+    rows.push({
+      ...common,
+      kind: owner.basis === 'fallback-senior-managing-official' ? 'fallback' : owner.basis,
+      personId: owner.uid,
+      personName: owner.name,
+      beneficialOwner: true,
+      qualifies: owner.qualifies,
+      controlKind: owner.controlProng === true ? 'controlProng' : (owner.managementRole ?? ''),
+    });
+  }
   return toCsv(rows, UBO_CSV_COLUMNS);
 }
 

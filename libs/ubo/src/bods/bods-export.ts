@@ -139,7 +139,11 @@ function chainsOf(owner: BeneficialOwner, answer: UboAnswer): Chain[] {
   ];
 }
 
-/** Whether `from` reaches `to` through stated (not declared-indirect) shareholdings with a share. */
+/**
+ * Whether `from` reaches `to` through stated (not declared-indirect) shareholdings with a share
+ * and at least one entity in between: the import reads a declared indirect interest as a
+ * summary only then (a direct holding is no chain).
+ */
 function reachesByKnownShares(graph: OwnershipGraph, from: string, to: string): boolean {
   const seen = new Set([from]);
   const stack = [from];
@@ -147,7 +151,10 @@ function reachesByKnownShares(graph: OwnershipGraph, from: string, to: string): 
     const uid = stack.pop() as string;
     for (const link of graph.ownsOut.get(uid) ?? []) {
       if (link.directOrIndirect === 'indirect' || link.share === null) continue;
-      if (link.to === to) return true;
+      if (link.to === to) {
+        if (uid !== from) return true;
+        continue;
+      }
       if (!seen.has(link.to)) {
         seen.add(link.to);
         stack.push(link.to);

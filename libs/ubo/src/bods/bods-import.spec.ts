@@ -105,6 +105,34 @@ describe('importBodsStatements', () => {
     expect(result.notes.some((n) => n.rule.includes('rounded outward'))).toBe(true);
   });
 
+  it('keeps exclusive bounds on interests other than shareholdings: more than 25% of the votes is control under the UK test', () => {
+    const statements = [
+      entity('t', 'T'),
+      person('p', 'P'),
+      relationship('r1', 'p', 't', [
+        {
+          type: 'votingRights',
+          directOrIndirect: 'direct',
+          share: { exclusiveMinimum: 25, maximum: 50 },
+        },
+      ]),
+    ];
+    const imported = importBodsStatements(statements, { strict: true });
+    expect(imported.edges.find((e) => e.eid === 'rel:bods:r1#votingRights')?.props).toMatchObject({
+      shareMinBp: 2500,
+      shareMaxBp: 5000,
+      shareMinExclusive: true,
+      shareMaxExclusive: false,
+    });
+    const answer = evaluate(statements, { regime: 'uk' });
+    expect(answer.controlPersons.map((c) => [c.uid, c.qualifies])).toEqual([
+      ['person:bods:p', 'yes'],
+    ]);
+    expect(answer.beneficialOwners.map((o) => [o.uid, o.qualifies])).toEqual([
+      ['person:bods:p', 'yes'],
+    ]);
+  });
+
   it('replaces records over time: the latest statement of a recordId wins, closed relationships end', () => {
     const result = importBodsStatements(replacementPackage());
     expect(result.stats).toEqual({
@@ -153,6 +181,54 @@ describe('importBodsStatements', () => {
     expect(answer.risk.indicators.map((i) => i.code)).toContain('unknown-interest');
   });
 
+  it("adds a declared indirect share to the same person's direct holding (no chain through an intermediate is known)", () => {
+    // Zed 55% and Holdco 30% of the target; Pat's interest in Holdco has no type, and Pat
+    // declares 15% direct plus 15% indirect: 30% together, a beneficial owner under the EU test.
+    const answer = evaluate([
+      entity('t', 'Target Ltd'),
+      entity('h', 'Holdco Ltd'),
+      person('pat', 'Pat'),
+      person('zed', 'Zed'),
+      relationship('r-zed', 'zed', 't', [shareholding({ exact: 55 })]),
+      relationship('r-h', 'h', 't', [shareholding({ exact: 30 })]),
+      relationship('r-pat-h', 'pat', 'h', [{ directOrIndirect: 'unknown' }]),
+      relationship('r-pat', 'pat', 't', [
+        shareholding({ exact: 15 }),
+        shareholding({ exact: 15 }, { directOrIndirect: 'indirect' }),
+      ]),
+    ]);
+    const pat = answer.owners.find((o) => o.uid === 'person:bods:pat');
+    expect([pat?.effectiveShare.min, pat?.effectiveShare.max, pat?.qualifies]).toEqual([
+      '3/10',
+      '3/10',
+      'yes',
+    ]);
+    expect(answer.beneficialOwners.map((o) => o.uid)).toContain('person:bods:pat');
+    expect(answer.declaredIndirect).toEqual([
+      expect.objectContaining({ from: 'person:bods:pat', used: true }),
+    ]);
+  });
+
+  it('still computes a declared indirect share link by link when a chain through an intermediate is known', () => {
+    // Pat holds 15% directly and 50% of Holdco, which holds 30%: the declared 15% indirect is
+    // that chain, so it is not added again (15% + 50% x 30% = 30%).
+    const answer = evaluate([
+      entity('t', 'Target Ltd'),
+      entity('h', 'Holdco Ltd'),
+      person('pat', 'Pat'),
+      relationship('r-h', 'h', 't', [shareholding({ exact: 30 })]),
+      relationship('r-pat-h', 'pat', 'h', [shareholding({ exact: 50 })]),
+      relationship('r-pat', 'pat', 't', [
+        shareholding({ exact: 15 }),
+        shareholding({ exact: 15 }, { directOrIndirect: 'indirect' }),
+      ]),
+    ]);
+    expect(answer.owners.find((o) => o.uid === 'person:bods:pat')?.effectiveShare.min).toBe('3/10');
+    expect(answer.declaredIndirect).toEqual([
+      expect.objectContaining({ from: 'person:bods:pat', used: false }),
+    ]);
+  });
+
   it('computes a known chain link by link instead of its declared indirect share (state-owned structure)', () => {
     const answer = evaluate(stateOwnedPackage());
     expect(answer.target.uid).toBe('company:bods:grid');
@@ -165,6 +241,74 @@ describe('importBodsStatements', () => {
     expect(answer.warnings.map((w) => w.code)).toContain('no-natural-person');
     // A state at the top is expected: no "ownership ends at an entity" indicator for it.
     expect(answer.risk.indicators.map((i) => i.code)).not.toContain('ownership-ends-at-entity');
+  });
+
+  it('uses a declared indirect control interest that its component records do not establish (BODS nomination example)', () => {
+    // Sia is the nominator of a nomination arrangement that sits on the board of the target, and
+    // declares other influence or control over the target with those records as components. A
+    // board seat is not control, so the declaration says more than its components: it counts.
+    const summarised = (lastInterest: string): UboAnswer => {
+      const imported = importBodsStatements(
+        [
+          entity('t', 'Target Ltd'),
+          entity('arr', 'Nomination arrangement', {
+            entityType: { type: 'arrangement', subtype: 'nomination' },
+            isComponent: true,
+          }),
+          person('sia', 'Sia'),
+          relationship(
+            'r-nominator',
+            'sia',
+            'arr',
+            [{ type: 'nominator', directOrIndirect: 'direct' }],
+            {
+              isComponent: true,
+            },
+          ),
+          relationship('r-arr', 'arr', 't', [{ type: lastInterest, directOrIndirect: 'direct' }], {
+            isComponent: true,
+          }),
+          relationship(
+            'r-sia',
+            'sia',
+            't',
+            [
+              {
+                type: 'otherInfluenceOrControl',
+                directOrIndirect: 'indirect',
+                beneficialOwnershipOrControl: true,
+              },
+            ],
+            { componentRecords: ['arr', 'r-nominator', 'r-arr'] },
+          ),
+        ],
+        { strict: true },
+      );
+      expect(imported.summaryEdges).toEqual(['rel:bods:r-sia#otherInfluenceOrControl']);
+      return computeOwnership(
+        { vertices: imported.vertices, edges: imported.edges },
+        findBodsTarget(imported, 't'),
+        resolveUboOptions(SETTINGS),
+        { hints: { summaryEdges: imported.summaryEdges }, completeData: true },
+      );
+    };
+    const boardSeat = summarised('boardMember');
+    expect(boardSeat.declaredIndirect.map((d) => [d.from, d.used])).toEqual([
+      ['person:bods:sia', true],
+    ]);
+    expect(boardSeat.beneficialOwners.map((o) => [o.uid, o.bases])).toEqual([
+      ['person:bods:sia', ['control']],
+    ]);
+    expect(boardSeat.fallbackApplied).toBe(false);
+    // When the components do establish it (the arrangement itself has that control), the
+    // declaration is left out and the control is computed link by link.
+    const control = summarised('otherInfluenceOrControl');
+    expect(control.declaredIndirect.map((d) => [d.from, d.used])).toEqual([
+      ['person:bods:sia', false],
+    ]);
+    const sia = control.controlPersons.find((c) => c.uid === 'person:bods:sia');
+    expect(sia?.qualifies).toBe('yes');
+    expect(sia?.reasons.map((r) => r.chain.entities.length)).toContain(3);
   });
 
   it('reports an interested party given only as an Unspecified Record, without inventing one', () => {

@@ -708,7 +708,14 @@ export function importBodsStatements(
           to: subjectUid,
           props: {
             ...common,
-            ...(share !== undefined ? { shareMinBp: share.minBp, shareMaxBp: share.maxBp } : {}),
+            ...(share !== undefined
+              ? {
+                  shareMinBp: share.minBp,
+                  shareMaxBp: share.maxBp,
+                  shareMinExclusive: share.minExclusive,
+                  shareMaxExclusive: share.maxExclusive,
+                }
+              : {}),
           },
         };
         edge = controls;

@@ -85,6 +85,12 @@ describeIfShared(
       ]);
     });
 
+    it('mixed-direct-and-indirect-ownership.json: 50% declared indirect through Company B plus 50% direct is 100%', () => {
+      expect(shares(evaluate('mixed-direct-and-indirect-ownership.json', '2024-01-01'))).toEqual({
+        'Person 1': ['1/1', '1/1', 'yes'],
+      });
+    });
+
     it('indirect, joint and PEP examples', () => {
       expect(shares(evaluate('indirect-ownership.json', '2024-01-01'))).toEqual({
         'Person 1': ['3/10', '3/10', 'yes'],

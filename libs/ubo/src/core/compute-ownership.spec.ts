@@ -333,6 +333,55 @@ describe('computeOwnership: cycles', () => {
     expect([result.effectiveShare.min, result.effectiveShare.max]).toEqual(['5/8', '2/3']);
   });
 
+  it('keeps exclusive bounds through the cycle solve: more than 50% around the loop gives more than 25%', () => {
+    // A is the target; B holds more than 50% (at most 60%) of A, A holds 50% of B, Ann 18.75% of A.
+    // v(A) = 1 / (1 - w/2) for w in (1/2, 3/5]: (4/3, 10/7], so Ann holds (1/4, 15/56].
+    const b = new StructureBuilder();
+    const ann = b.person('ann');
+    const a = b.company('a');
+    const c = b.company('b');
+    b.owns(c, a, { minBp: 5000, maxBp: 6000, minExclusive: true });
+    b.owns(a, c, 5000);
+    b.owns(ann, a, 1875);
+    const moreThan = { regime: 'custom', comparator: 'more-than', thresholdBp: 2500 } as const;
+    const share = owner(run(b, a, moreThan), ann).effectiveShare;
+    expect([share.min, share.max, share.minExclusive, share.maxExclusive]).toEqual([
+      '1/4',
+      '15/56',
+      true,
+      false,
+    ]);
+    expect(owner(run(b, a, moreThan), ann).qualifies).toBe('yes');
+  });
+
+  it('keeps an exclusive upper bound through the cycle solve, and leaves bounds inclusive where they can be reached', () => {
+    const b = new StructureBuilder();
+    const ann = b.person('ann');
+    const a = b.company('a');
+    const c = b.company('b');
+    b.owns(c, a, { minBp: 5000, maxBp: 6000, maxExclusive: true });
+    b.owns(a, c, 5000);
+    b.owns(ann, a, 1875);
+    const share = owner(run(b, a), ann).effectiveShare;
+    expect([share.min, share.max, share.minExclusive, share.maxExclusive]).toEqual([
+      '1/4',
+      '15/56',
+      false,
+      true,
+    ]);
+    // X and Y hold each other above T; Y holds 0-40% of T, so X's lower value 0 can be reached
+    // although X holds more than 50% of Y.
+    const ring = new StructureBuilder();
+    const bob = ring.person('bob');
+    const [x, y, t] = [ring.company('x'), ring.company('y'), ring.company('t')];
+    ring.owns(x, y, { minBp: 5000, maxBp: 6000, minExclusive: true });
+    ring.owns(y, x, 5000);
+    ring.owns(y, t, [0, 4000]);
+    ring.owns(bob, x, 10000);
+    const held = owner(run(ring, t), bob).effectiveShare;
+    expect([held.min, held.minExclusive]).toEqual(['0/1', false]);
+  });
+
   it('always terminates on a loop that owns itself entirely, and says it is a data problem', () => {
     const b = new StructureBuilder();
     const ann = b.person('ann');
@@ -377,16 +426,56 @@ describe('computeOwnership: cycles', () => {
 });
 
 describe('computeOwnership: bad data becomes warnings, not crashes', () => {
-  it('flags self-ownership and leaves the edge out', () => {
+  it('solves treasury shares (a company holding itself) as a cycle, like the same holding through a subsidiary', () => {
+    // T holds 25% of itself; Ann 20%, Bob 30%, Cy 25%. Integrated: v(T) = 1 + 1/4 v(T) = 4/3,
+    // so Ann holds 1/5 / (3/4) = 4/15 (26.7%) and qualifies under the EU test.
+    const shares = (build: (b: StructureBuilder, t: string) => string[]): string[][] => {
+      const b = new StructureBuilder();
+      const people = ['ann', 'bob', 'cy'].map((key) => b.person(key));
+      const t = b.company('t');
+      const self = build(b, t);
+      [2000, 3000, 2500].forEach((bp, i) => b.owns(people[i], t, bp));
+      const answer = run(b, t);
+      const simple = run(b, t, { convention: 'simple-paths' });
+      return [
+        ...people.map((uid) => [
+          owner(answer, uid).effectiveShare.min,
+          owner(answer, uid).qualifies,
+          owner(simple, uid).effectiveShare.min,
+        ]),
+        answer.cycles.map((cycle) => cycle.entities.length).map(String),
+        answer.warnings.filter((w) => w.code === 'self-ownership').flatMap((w) => w.edges ?? []),
+        self,
+      ];
+    };
+    const direct = shares((b, t) => [b.owns(t, t, 2500)]);
+    const viaSubsidiary = shares((b, t) => {
+      const s = b.company('s');
+      b.owns(t, s, 10000);
+      b.owns(s, t, 2500);
+      return [];
+    });
+    expect(direct.slice(0, 3)).toEqual([
+      ['4/15', 'yes', '1/5'],
+      ['2/5', 'yes', '3/10'],
+      ['1/3', 'yes', '1/4'],
+    ]);
+    expect(viaSubsidiary.slice(0, 3)).toEqual(direct.slice(0, 3));
+    expect(direct[3]).toEqual(['1']);
+    // Said in a warning that names the edge.
+    expect(direct[4]).toEqual(direct[5]);
+  });
+
+  it('leaves out an interest other than shares that a company holds in itself, and says so', () => {
     const b = new StructureBuilder();
     const ann = b.person('ann');
     const t = b.company('t');
-    const self = b.owns(t, t, 2000);
+    const self = b.controls(t, t, 'votingRights', { shareMinBp: 2000, shareMaxBp: 2000 });
     b.owns(ann, t, 8000);
     const answer = run(b, t);
-    const warning = answer.warnings.find((w) => w.code === 'self-ownership');
-    expect(warning?.edges).toEqual([self]);
+    expect(answer.warnings.find((w) => w.code === 'self-ownership')?.edges).toEqual([self]);
     expect(owner(answer, ann).effectiveShare.min).toBe('4/5');
+    expect(answer.cycles).toEqual([]);
   });
 
   it('flags holdings that add up to more than 100%', () => {

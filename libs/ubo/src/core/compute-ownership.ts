@@ -111,6 +111,7 @@ export function computeOwnership(
     maxDepth: options.maxDepth,
     asOf: options.asOf,
     ...(hints.summaryEdges ? { summaryEdges: new Set(hints.summaryEdges) } : {}),
+    threshold: { value: fromBp(options.thresholdBp), comparator: options.comparator },
     ...(extras.completeData === true ? { complete: true } : {}),
   });
   const effective = computeEffectiveOwnership(graph, {
@@ -158,7 +159,7 @@ export function computeOwnership(
       options.maxDepth,
     );
     const counts = (links: readonly Link[]): boolean =>
-      linkTest === null || links.slice(0, -1).every((link) => linkTest(link) !== 'no');
+      linkTest === null || links.slice(0, -1).every((link) => linkTest(link, graph) !== 'no');
     const shareExplanation = explainShare(
       graph,
       effective,

@@ -17,10 +17,15 @@ import {
   strongest,
   ThresholdComparator,
   weakest,
+  ZERO,
 } from './share-interval';
 
-/** Which links a chain of control may pass through, and how surely. 'no' = not at all. */
-export type LinkTest = (link: Link) => Qualifies;
+/**
+ * Which links a chain of control may pass through, and how surely. 'no' = not at all.
+ * `graph` lets a test look at the entity a link leads to; without it, every entity is judged
+ * as a legal entity (see `dominancyLinkTest`).
+ */
+export type LinkTest = (link: Link, graph?: OwnershipGraph) => Qualifies;
 
 const HALF = rational(1, 2);
 
@@ -79,9 +84,33 @@ export const controlLinkTest: LinkTest = (link) => {
   return UNCERTAIN_CONTROL.has(link.interestType) ? 'possibly' : 'yes';
 };
 
-/** EBA "dominancy": only majority stakes (shares, votes) and board appointment rights pass. */
-export const dominancyLinkTest: LinkTest = (link) => {
-  if (link.label === 'OWNS') return majority(link.share);
+/**
+ * A shareholding in an arrangement without legal personality (a BODS `arrangement` that is
+ * not a trust, imported as companyType 'partnership', such as Open Ownership's "Joint
+ * shareholding"): its holders hold what it holds jointly. 'yes' when the share is above 0.
+ */
+function jointHolding(link: Link, graph: OwnershipGraph): Qualifies {
+  if (link.label !== 'OWNS' || link.share === null) return 'no';
+  if (graph.companies.get(link.to)?.props.companyType !== 'partnership') return 'no';
+  return meetsThreshold(link.share, ZERO, 'more-than');
+}
+
+/**
+ * EBA "dominancy" (the UK PSC reading): majority stakes (shares, votes) and board appointment
+ * rights pass, and so do two links that Companies Act 2006 Sch. 1A Part 2 looks through:
+ * - nominator: a share held by a nominee for another is treated as held by the other (and not
+ *   by the nominee), so the nominator holds whatever the nominee or nomination arrangement holds;
+ * - a holding in a joint arrangement (with `graph`): if two or more persons hold a share or
+ *   right jointly, each of them is treated as holding it, so each holder of the arrangement
+ *   holds its whole holding, whatever their part in it. Called without `graph`, a holding in an
+ *   arrangement is judged like one in a legal entity (majority only): pass the graph.
+ */
+export const dominancyLinkTest: LinkTest = (link, graph) => {
+  if (link.interestType === 'nominator') return 'yes';
+  if (link.label === 'OWNS') {
+    const joint = graph === undefined ? 'no' : jointHolding(link, graph);
+    return strongest(majority(link.share), joint);
+  }
   if (link.interestType === 'votingRights') return majority(link.share);
   if (link.interestType === 'appointmentOfBoard') return 'yes';
   return 'no';
@@ -117,7 +146,7 @@ export function reachFrom(graph: OwnershipGraph, start: string, test: LinkTest):
       if (uid === targetUid) continue;
       for (const link of graph.linksOut.get(uid) ?? []) {
         if (status.has(link.to)) continue;
-        const result = test(link);
+        const result = test(link, graph);
         if (result === 'no' || (pass === 'yes' && result !== 'yes')) continue;
         status.set(link.to, pass);
         via.set(link.to, link);

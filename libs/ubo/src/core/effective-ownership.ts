@@ -69,7 +69,11 @@ export function computeEffectiveOwnership(
   );
 
   for (const component of components) {
-    if (component.length === 1) {
+    // A company holding its own shares (treasury shares) is a cycle of one.
+    const selfHeld =
+      component.length === 1 &&
+      companyLinks(graph, component[0]).some((link) => link.to === component[0]);
+    if (component.length === 1 && !selfHeld) {
       const uid = component[0];
       let total = uid === targetUid ? ShareInterval.one : ShareInterval.zero;
       for (const link of companyLinks(graph, uid)) {
@@ -141,6 +145,8 @@ function solveCycle(
   const rowsLo: CycleSystem['rows'] = [];
   const rowsHi: CycleSystem['rows'] = [];
   const exits: ShareInterval[] = [];
+  /** Links inside the cycle with an exclusive bound: (holder row, held column). */
+  const openWeights: { row: number; col: number; lo: boolean; hi: boolean }[] = [];
   let inputsInexact = false;
   for (const uid of members) {
     const lo: CycleSystem['rows'][number] = [];
@@ -153,6 +159,14 @@ function solveCycle(
         const bp = link.bp ?? { minBp: 0, maxBp: 10000 };
         if (!share.lo.equals(ZERO)) lo.push({ col, weight: share.lo, bp: bp.minBp });
         if (!share.hi.equals(ZERO)) hi.push({ col, weight: share.hi, bp: bp.maxBp });
+        if (share.loExclusive || share.hiExclusive) {
+          openWeights.push({
+            row: rowsLo.length,
+            col,
+            lo: share.loExclusive,
+            hi: share.hiExclusive,
+          });
+        }
       } else {
         const held = valueOf(link.to);
         if (held.isZero) continue;
@@ -249,10 +263,14 @@ function solveCycle(
     }
     const lower = lo;
     const upper = hi;
+    const open = openBounds(rowsLo, rowsHi, exits, openWeights, lower);
     return {
-      values: members.map((_, i) =>
-        ShareInterval.of(lower[i], upper === null ? UNBOUNDED : maxFraction(lower[i], upper[i])),
-      ),
+      values: members.map((_, i) => {
+        const top = upper === null ? UNBOUNDED : maxFraction(lower[i], upper[i]);
+        // An empty open range cannot be meant: keep a single point inclusive.
+        if (lower[i].equals(top)) return ShareInterval.of(lower[i], top);
+        return ShareInterval.of(lower[i], top, open.lo[i], upper !== null && open.hi[i]);
+      }),
       resolution,
       inexact,
       warnings,
@@ -260,6 +278,65 @@ function solveCycle(
   };
 
   return convention === 'integrated' ? integrated() : simple();
+}
+
+/**
+ * Which bounds of an integrated cycle solution cannot be reached (are exclusive). The solution
+ * x = W x + b grows with every weight and every exit, so:
+ * - x[i] stays above its lower bound when an input it strictly depends on cannot reach its own
+ *   lower bound: an exit b[j] with an open lower bound where i reaches j along links with a
+ *   positive lower share (or i = j), or a link j -> k with an open lower bound where i reaches
+ *   j so and k's lower value is positive (dx = (I - W)^-1 dW x, entry by entry);
+ * - x[i] stays below its upper bound likewise with open upper bounds, reaching j along links
+ *   with a positive upper share, and for a link only when k's lower value is positive (then k
+ *   is positive at every point of the ranges).
+ * Anything else stays inclusive: a bound is called open only when it provably is.
+ */
+function openBounds(
+  rowsLo: CycleSystem['rows'],
+  rowsHi: CycleSystem['rows'],
+  exits: readonly ShareInterval[],
+  openWeights: readonly { row: number; col: number; lo: boolean; hi: boolean }[],
+  lower: readonly Fraction[],
+): { lo: boolean[]; hi: boolean[] } {
+  /** For each member, the members holding a share in it (the rows' links turned around). */
+  const reverse = (rows: CycleSystem['rows']): number[][] => {
+    const byHeld: number[][] = rows.map(() => []);
+    rows.forEach((row, i) => row.forEach((entry) => byHeld[entry.col].push(i)));
+    return byHeld;
+  };
+  /** Every member that reaches one of the seeds (the seeds included), along the given rows. */
+  const reaching = (byHeld: readonly number[][], seeds: readonly number[]): boolean[] => {
+    const marked = byHeld.map(() => false);
+    const stack = [...seeds];
+    seeds.forEach((seed) => (marked[seed] = true));
+    while (stack.length > 0) {
+      const j = stack.pop() as number;
+      for (const i of byHeld[j]) {
+        if (!marked[i]) {
+          marked[i] = true;
+          stack.push(i);
+        }
+      }
+    }
+    return marked;
+  };
+  const seedsLo: number[] = [];
+  const seedsHi: number[] = [];
+  exits.forEach((exit, j) => {
+    if (exit.loExclusive) seedsLo.push(j);
+    if (exit.hiExclusive) seedsHi.push(j);
+  });
+  for (const weight of openWeights) {
+    if (lower[weight.col].compare(ZERO) <= 0) continue;
+    if (weight.lo) seedsLo.push(weight.row);
+    if (weight.hi) seedsHi.push(weight.row);
+  }
+  const none = exits.map(() => false);
+  return {
+    lo: seedsLo.length === 0 ? none : reaching(reverse(rowsLo), seedsLo),
+    hi: seedsHi.length === 0 ? none : reaching(reverse(rowsHi), seedsHi),
+  };
 }
 
 function maxFraction(a: Fraction, b: Fraction): Fraction {

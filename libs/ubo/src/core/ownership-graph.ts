@@ -8,7 +8,17 @@ import {
   PersonVertex,
 } from '@app/vocabulary';
 import type { BpRange, DeclaredIndirect, UboWarning } from '../ubo.types';
-import { ONE, ShareInterval, formatRational, percentText } from './share-interval';
+import { controlLinkTest } from './control';
+import type Fraction from 'fraction.js';
+import {
+  meetsThreshold,
+  ONE,
+  Qualifies,
+  ShareInterval,
+  ThresholdComparator,
+  formatRational,
+  percentText,
+} from './share-interval';
 
 /** One active OWNS or CONTROLS edge inside the structure, ready for arithmetic. */
 export interface Link {
@@ -49,8 +59,16 @@ export interface OwnershipGraph {
 export interface BuildGraphOptions {
   maxDepth: number;
   asOf?: string;
-  /** Declared indirect control edges that only summarise links given one by one (BODS). */
+  /**
+   * Declared indirect control edges that summarise links given one by one (BODS component
+   * records); left out when those links establish the same interest (see buildOwnershipGraph).
+   */
   summaryEdges?: ReadonlySet<string>;
+  /**
+   * The regime's ownership threshold: control of an entity holding a share that meets it counts
+   * as control when deciding whether component records establish a declared control interest.
+   */
+  threshold?: { value: Fraction; comparator: ThresholdComparator };
   /**
    * True when the subgraph holds all the data (BODS statements) rather than maxDepth layers
    * read from a store: a company on the last layer with no holders in it is then a true top.
@@ -91,8 +109,10 @@ function shareOf(edge: GraphEdge): {
   }
   const minBp = min ?? 0;
   const maxBp = max ?? 10000;
-  const minExclusive = edge.label === 'OWNS' ? edge.props.shareMinExclusive : false;
-  const maxExclusive = edge.label === 'OWNS' ? edge.props.shareMaxExclusive : false;
+  // Exclusive bounds (BODS exclusiveMinimum / exclusiveMaximum) on every interest with a
+  // share; a bound that is not given is inclusive, as is the default bound of a missing side.
+  const minExclusive = min !== undefined && edge.props.shareMinExclusive === true;
+  const maxExclusive = max !== undefined && edge.props.shareMaxExclusive === true;
   const broken = (name: string, bp: number): string | undefined => {
     if (typeof bp !== 'number' || Number.isNaN(bp)) return `${name} is not a number`;
     if (!Number.isInteger(bp)) return `${name} ${bp} is not a whole number of basis points`;
@@ -128,7 +148,7 @@ function inactive(edge: GraphEdge, asOf: string | undefined): boolean {
 
 /**
  * Cleans a subgraph for the arithmetic: keeps the active OWNS/CONTROLS edges within `maxDepth`
- * hops above the target, turns data problems into warnings (self-ownership, dangling edges,
+ * hops above the target, turns data problems into warnings (self-interests, dangling edges,
  * impossible shares, totals above 100%), and decides which declared indirect interests to use.
  */
 export function buildOwnershipGraph(
@@ -163,18 +183,24 @@ export function buildOwnershipGraph(
       badEndpoint.push(edge.eid);
       continue;
     }
-    if (edge.from === edge.to) {
-      warnings.push({
-        code: 'self-ownership',
-        message: `${edge.from} holds an interest in itself (edge ${edge.eid}); this is a data problem and the edge is left out`,
-        entities: [edge.from],
-        edges: [edge.eid],
-      });
-      continue;
-    }
     if (inactive(edge, options.asOf)) {
       ended.push(edge.eid);
       continue;
+    }
+    if (edge.from === edge.to) {
+      // A company holding its own shares (treasury shares) is an ownership cycle of one
+      // company, solved like the same holding through a wholly-owned subsidiary; any other
+      // interest of a company in itself says nothing about who owns or controls it.
+      const shareholding = edge.label === 'OWNS';
+      warnings.push({
+        code: 'self-ownership',
+        message: shareholding
+          ? `${edge.from} holds shares in itself (edge ${edge.eid}, treasury shares); they are counted as an ownership cycle of one company (see cycles), as if held through a wholly-owned subsidiary`
+          : `${edge.from} holds an interest in itself (edge ${edge.eid}) other than shares; this is a data problem and the edge is left out`,
+        entities: [edge.from],
+        edges: [edge.eid],
+      });
+      if (!shareholding) continue;
     }
     const { share, bp, problem } = shareOf(edge);
     if (problem !== undefined) missingShare.push(`${edge.eid} ${problem}`);
@@ -278,15 +304,20 @@ export function buildOwnershipGraph(
     if (vertex?.label === 'Company') companies.set(uid, vertex);
   }
 
-  // Declared indirect interests: used only when no chain of known shareholdings links the two.
+  // Declared indirect interests: used only when no chain of known shareholdings through an
+  // intermediate entity links the two. The holder's own direct shareholding is no such chain:
+  // it is a separate interest (BODS lists direct and indirect interests side by side).
   const knownOwnsOut = new Map<string, Link[]>();
   for (const link of inScope) {
     if (link.label === 'OWNS' && link.directOrIndirect !== 'indirect')
       push(knownOwnsOut, link.from, link);
   }
-  const reaches = (from: string, to: string): boolean => {
-    const seen = new Set([from]);
-    const stack = [from];
+  const reachesThroughIntermediate = (from: string, to: string): boolean => {
+    const seen = new Set([from, to]);
+    const stack = (knownOwnsOut.get(from) ?? [])
+      .map((link) => link.to)
+      .filter((uid) => !seen.has(uid));
+    stack.forEach((uid) => seen.add(uid));
     while (stack.length > 0) {
       const uid = stack.pop() as string;
       for (const link of knownOwnsOut.get(uid) ?? []) {
@@ -299,6 +330,55 @@ export function buildOwnershipGraph(
     }
     return false;
   };
+  // A declared indirect control interest that summarises component records stands for them
+  // only when the stated links establish what it declares, through at least one entity:
+  // - an interest that is control ('yes' or, for an unknown interest, 'possibly'): a chain of
+  //   links that give control at least as surely, to an entity whose own link into the company
+  //   has the same type, gives control as surely, or is a share that meets the threshold as
+  //   surely (control of a qualifying shareholder);
+  // - any other interest (a board seat, a management role, a share of the votes below a
+  //   majority): a chain of links that certainly give control, to an entity that holds the
+  //   same interest in the company.
+  // Otherwise (say the components show a board seat and the declaration claims control) the
+  // declaration says more than its components, and it is used.
+  const statedOut = new Map<string, Link[]>();
+  for (const link of inScope) {
+    if (link.directOrIndirect !== 'indirect') push(statedOut, link.from, link);
+  }
+  const atLeast = (got: Qualifies, needed: Qualifies): boolean =>
+    got === 'yes' || (got === 'possibly' && needed === 'possibly');
+  const establishedByChain = (declared: Link): boolean => {
+    const declaredControl = controlLinkTest(declared);
+    const needed: Qualifies = declaredControl === 'no' ? 'yes' : declaredControl;
+    const lastLinkEstablishes = (link: Link): boolean => {
+      if (link.interestType === declared.interestType) return true;
+      if (declaredControl === 'no') return false;
+      if (atLeast(controlLinkTest(link), needed)) return true;
+      return (
+        link.share !== null &&
+        options.threshold !== undefined &&
+        atLeast(
+          meetsThreshold(link.share, options.threshold.value, options.threshold.comparator),
+          needed,
+        )
+      );
+    };
+    const seen = new Set([declared.from, declared.to]);
+    const stack = [declared.from];
+    while (stack.length > 0) {
+      const uid = stack.pop() as string;
+      for (const link of statedOut.get(uid) ?? []) {
+        if (link.to === declared.to) {
+          if (uid !== declared.from && lastLinkEstablishes(link)) return true;
+          continue;
+        }
+        if (seen.has(link.to) || !atLeast(controlLinkTest(link), needed)) continue;
+        seen.add(link.to);
+        stack.push(link.to);
+      }
+    }
+    return false;
+  };
   const declaredIndirect: DeclaredIndirect[] = [];
   const usable: Link[] = [];
   for (const link of inScope) {
@@ -306,7 +386,11 @@ export function buildOwnershipGraph(
       usable.push(link);
       continue;
     }
-    if (link.label === 'CONTROLS' && options.summaryEdges?.has(link.eid) === true) {
+    if (
+      link.label === 'CONTROLS' &&
+      options.summaryEdges?.has(link.eid) === true &&
+      establishedByChain(link)
+    ) {
       declaredIndirect.push({
         edgeId: link.eid,
         from: link.from,
@@ -326,11 +410,14 @@ export function buildOwnershipGraph(
         to: link.to,
         share: link.bp,
         used: true,
-        reason: 'declared indirect control counts as control',
+        reason:
+          options.summaryEdges?.has(link.eid) === true
+            ? 'declared indirect control counts as control: the links of its component records do not establish it by themselves'
+            : 'declared indirect control counts as control',
       });
       continue;
     }
-    if (reaches(link.from, link.to)) {
+    if (reachesThroughIntermediate(link.from, link.to)) {
       declaredIndirect.push({
         edgeId: link.eid,
         from: link.from,
@@ -347,7 +434,8 @@ export function buildOwnershipGraph(
         to: link.to,
         share: link.bp,
         used: true,
-        reason: 'no chain of known shareholdings links them, so the declared share stands for it',
+        reason:
+          'no chain of known shareholdings through an intermediate entity links them, so the declared share stands for it',
       });
     }
   }
