@@ -174,6 +174,9 @@ if (!availability.available && availability.ci) {
       }
       expect(await page.getByRole('button', { name: /Download report/ }).count()).toBe(0);
       expect(await page.getByTestId('case-alerts').getByRole('link').count()).toBe(0);
+      // Alert contents need the analyst role: the viewer sees the case's alert ids only.
+      await page.getByTestId('case-alert-ids').waitFor();
+      expect(await page.getByTestId('case-alert-ids').getByRole('listitem').count()).toBe(2);
       await page.close();
     });
   });

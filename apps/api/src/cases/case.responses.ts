@@ -139,7 +139,11 @@ export class CaseStatusChangeResponse {
 
 /** A case with its alerts, notes, attachment references and status history. */
 export class CaseDetailResponse extends CaseResponse {
-  @ApiProperty({ type: [AlertResponse], description: 'Its alerts still in the graph.' })
+  @ApiProperty({
+    type: [AlertResponse],
+    description:
+      'Its alerts still in the graph. Empty for a viewer, who sees no alerts: alertIds still names them.',
+  })
   alerts!: AlertResponse[];
 
   @ApiProperty({ type: [CaseNoteResponse], description: 'Oldest first.' })

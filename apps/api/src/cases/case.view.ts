@@ -43,11 +43,15 @@ export function casePageView(page: CasePage): CasePageView {
   return { ...page, items: page.items.map(caseView) };
 }
 
-export function caseDetailView(detail: CaseDetail): CaseDetailView {
+/**
+ * A case with everything it holds. `withAlerts: false` (a caller below analyst, who sees no
+ * alerts) leaves `alerts` empty: the case still names its alerts in `alertIds`, not their contents.
+ */
+export function caseDetailView(detail: CaseDetail, withAlerts: boolean): CaseDetailView {
   const { record, alerts } = detail;
   return {
     ...caseView(record),
-    alerts: alerts.map(alertView),
+    alerts: withAlerts ? alerts.map(alertView) : [],
     notes: record.notes.map((note) => ({ ...note, atIso: isoOf(note.at) })),
     attachments: record.notes.flatMap((note) =>
       note.attachments.map((ref) => ({ ...ref, noteId: note.noteId })),

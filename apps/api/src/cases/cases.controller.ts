@@ -30,7 +30,7 @@ import { accountsOf, alertDetailView } from '../alerts/alert.view';
 import type { AlertDetailView } from '../alerts/alert.view';
 import type { RequestWithAuditNote } from '../audit/audit-log';
 import type { RequestWithPrincipal } from '../auth/principal';
-import { MinimumRole } from '../auth/roles.decorator';
+import { MinimumRole, ROLES } from '../auth/roles.decorator';
 import { RequiresStepUp } from '../auth/step-up.decorator';
 import type { StepUpCondition } from '../auth/step-up.decorator';
 import { API_V1 } from '../common/api-prefix';
@@ -51,6 +51,7 @@ import {
   InvestigationReportResponse,
 } from './case.responses';
 import { caseReport } from './case-report';
+import type { CaseRecord } from './case';
 import { casePageView, caseDetailView } from './case.view';
 import type { CaseDetailView, CasePageView } from './case.view';
 import { SENSITIVE_CASE_STATUSES } from './case-workflow';
@@ -78,8 +79,18 @@ function actorOf(request: CaseRequest): string {
 }
 
 /**
+ * True when the caller may see alert contents (analyst or above). A viewer reads cases but sees
+ * no alerts, and a caller without a principal counts as a viewer.
+ */
+function seesAlerts(request: RequestWithPrincipal): boolean {
+  const role = request.principal?.role ?? 'viewer';
+  return ROLES.indexOf(role) >= ROLES.indexOf('analyst');
+}
+
+/**
  * Investigation cases: alerts gathered into a case, assigned, annotated and moved through the
- * workflow. Viewers read; analysts create and change; reporting or closing needs a step-up.
+ * workflow. Viewers read, without alert contents; analysts create and change; reporting or closing
+ * needs a step-up; a reported case's alerts and a closed case are frozen until it is reopened.
  * Every call is in the audit trail; changes add a note saying what changed.
  */
 @ApiTags('cases')
@@ -134,7 +145,7 @@ export class CasesController {
     const record = await this.cases.create(body, actorOf(request));
     request.auditNote = `case ${record.caseId} opened with ${record.alertIds.length} alert(s)${record.alertIds.length > 0 ? `: ${record.alertIds.join(', ')}` : ''}`;
     response.setHeader('Location', `/${API_V1}/cases/${encodeURIComponent(record.caseId)}`);
-    return caseDetailView(await this.cases.detail(record.caseId));
+    return this.detailFor(record.caseId, request);
   }
 
   @Get()
@@ -154,12 +165,14 @@ export class CasesController {
   @Get(':caseId')
   @ApiOperation({
     summary: 'One case with its alerts, notes, attachment references and status history.',
+    description:
+      'A viewer reads the case but sees no alerts: `alerts` is empty and `alertIds` names the alerts in the case (their contents need the analyst role, as on GET /alerts).',
   })
   @ApiParam(CASE_ID)
   @ApiOkResponse({ type: CaseDetailResponse, description: 'The case.' })
   @ApiErrorResponses({ notFound: 'No case has this id.' })
-  async get(@Param('caseId') caseId: string): Promise<CaseDetailView> {
-    return caseDetailView(await this.cases.detail(caseId));
+  async get(@Param('caseId') caseId: string, @Req() request: CaseRequest): Promise<CaseDetailView> {
+    return this.detailFor(caseId, request);
   }
 
   @Patch(':caseId')
@@ -196,7 +209,7 @@ export class CasesController {
     notFound: 'No case has this id.',
     forbidden: `The key does not have the analyst role. ${STEP_UP_REQUIRED_ANSWER} (Only when reporting or closing.)`,
     conflict:
-      'The move is not allowed from the current status (the message names from, to and the allowed next states), or a reopened case holds an alert now in another open case.',
+      'The move is not allowed from the current status (the message names from, to and the allowed next states), a reopened case holds an alert now in another open case, or the title or assignee of a closed case is changed without reopening it (status investigating).',
     payloadTooLarge: true,
   })
   async update(
@@ -220,14 +233,15 @@ export class CasesController {
       { ...body, ...(body.assignee === '' ? { assignee: null } : {}) },
       actorOf(request),
     );
-    request.auditNote = changeNote(before.status, body, after.status);
-    return caseDetailView(await this.cases.detail(caseId));
+    request.auditNote = changeNote(before, body, after);
+    return this.detailFor(caseId, request);
   }
 
   @Post(':caseId/alerts')
   @MinimumRole('analyst')
   @ApiOperation({
-    summary: 'Add alerts to an open case (each alert may be in one open case only).',
+    summary:
+      'Add alerts to a case under way (each alert may be in one open case only); a reported or closed case keeps its alerts.',
   })
   @ApiParam(CASE_ID)
   @ApiBody({
@@ -239,7 +253,7 @@ export class CasesController {
     badRequest: 'alertIds is not a non-empty list of strings.',
     notFound: 'No case has this id, or an alert id is unknown (the message names it).',
     conflict:
-      'An alert is already in another open case (the message names it), or the case is closed.',
+      'An alert is already in another open case (the message names it), or the case is reported (its alerts are the ones filed) or closed; the message names the status and the way to reopen.',
     payloadTooLarge: true,
   })
   async addAlerts(
@@ -249,18 +263,21 @@ export class CasesController {
   ): Promise<CaseDetailView> {
     await this.cases.addAlerts(caseId, body.alertIds);
     request.auditNote = `alerts added: ${body.alertIds.join(', ')}`;
-    return caseDetailView(await this.cases.detail(caseId));
+    return this.detailFor(caseId, request);
   }
 
   @Delete(':caseId/alerts/:alertId')
   @MinimumRole('analyst')
-  @ApiOperation({ summary: 'Take an alert out of an open case.' })
+  @ApiOperation({
+    summary: 'Take an alert out of a case under way (not a reported or closed one).',
+  })
   @ApiParam(CASE_ID)
   @ApiParam({ name: 'alertId', description: 'The alert to take out (URL-encode it).' })
   @ApiOkResponse({ type: CaseDetailResponse, description: 'The case without the alert.' })
   @ApiErrorResponses({
     notFound: 'No case has this id, or the alert is not in the case.',
-    conflict: 'The case is closed.',
+    conflict:
+      'The case is reported (its alerts are the ones filed) or closed; the message names the status and the way to reopen.',
   })
   async removeAlert(
     @Param('caseId') caseId: string,
@@ -269,14 +286,14 @@ export class CasesController {
   ): Promise<CaseDetailView> {
     await this.cases.removeAlert(caseId, alertId);
     request.auditNote = `alert removed: ${alertId}`;
-    return caseDetailView(await this.cases.detail(caseId));
+    return this.detailFor(caseId, request);
   }
 
   @Post(':caseId/notes')
   @MinimumRole('analyst')
   @ApiOperation({
     summary:
-      'Add a note to a case, with optional references to attachments kept elsewhere (name, uri or reference, sha256).',
+      'Add a note to a case, with optional references to attachments kept elsewhere (name, uri or reference, sha256). A closed case takes no notes: reopen it (status investigating) first.',
   })
   @ApiParam(CASE_ID)
   @ApiBody({
@@ -303,6 +320,7 @@ export class CasesController {
     badRequest:
       'text empty or too long, or an attachment without name, without uri or reference, or with a bad sha256.',
     notFound: 'No case has this id.',
+    conflict: 'The case is closed; reopen it (status investigating) first.',
     payloadTooLarge: true,
   })
   async addNote(
@@ -313,7 +331,7 @@ export class CasesController {
     const record = await this.cases.addNote(caseId, body, actorOf(request));
     const note = record.notes[record.notes.length - 1];
     request.auditNote = `note ${note?.noteId ?? ''} added with ${body.attachments?.length ?? 0} attachment reference(s)`;
-    return caseDetailView(await this.cases.detail(caseId));
+    return this.detailFor(caseId, request);
   }
 
   @Get(':caseId/report')
@@ -350,6 +368,11 @@ export class CasesController {
     return reportDownload(response, report, caseId, query.format);
   }
 
+  /** The case as the caller may see it: alert contents only for analysts and admins. */
+  private async detailFor(caseId: string, request: CaseRequest): Promise<CaseDetailView> {
+    return caseDetailView(await this.cases.detail(caseId), seesAlerts(request));
+  }
+
   /** An alert with named parties, amounts in major units and ISO times (as GET /alerts/{id}). */
   private async alertDetail(alertId: string): Promise<AlertDetailView> {
     const detail = await this.alerts.detail(alertId);
@@ -357,15 +380,17 @@ export class CasesController {
   }
 }
 
-/** What a PATCH changed, for the audit trail (the status move, and which fields). */
-function changeNote(before: string, body: UpdateCaseBodyDto, after: string): string {
+/** What a PATCH changed, for the audit trail (the status move, and which fields, old -> new). */
+function changeNote(before: CaseRecord, body: UpdateCaseBodyDto, after: CaseRecord): string {
   const parts: string[] = [];
   if (body.status !== undefined) {
     parts.push(
-      `status ${before} -> ${after}${body.closeReason === undefined ? '' : ` (${body.closeReason})`}`,
+      `status ${before.status} -> ${after.status}${body.closeReason === undefined ? '' : ` (${body.closeReason})`}`,
     );
   }
   if (body.assignee !== undefined) parts.push(`assignee ${body.assignee || '(none)'}`);
-  if (body.title !== undefined) parts.push('title changed');
+  if (body.title !== undefined) {
+    parts.push(`title ${JSON.stringify(before.title)} -> ${JSON.stringify(after.title)}`);
+  }
   return parts.join('; ');
 }

@@ -6,7 +6,7 @@ import { Clock, ConflictError, EntityNotFoundError } from '@app/vocabulary';
 import type { AlertVertex, CaseCloseReason, CaseStatus, Typology } from '@app/vocabulary';
 import type { AttachmentRef, CaseRecord } from './case';
 import { CaseFilter, CasePage, CaseStore } from './case-store';
-import { checkTransition, isOpenCase } from './case-workflow';
+import { CASE_TRANSITIONS, checkTransition, isOpenCase } from './case-workflow';
 
 export interface NewCase {
   title: string;
@@ -46,6 +46,33 @@ function newCaseId(now: number): string {
 
 function storedAlertOf(vertex: AlertVertex): StoredAlert {
   return { alertId: vertex.uid, ...vertex.props, typology: vertex.props.typology as Typology };
+}
+
+/**
+ * A closed case is kept as it was closed: its title, assignee, notes and alerts change only after
+ * it is reopened (closed -> investigating, in its status history). 409 naming the status.
+ */
+function checkNotClosed(record: CaseRecord, doing: string): void {
+  if (isOpenCase(record.status)) return;
+  throw new ConflictError(
+    `Case ${record.caseId} is closed; reopen it (status investigating) before ${doing}`,
+    { field: 'status', status: record.status },
+  );
+}
+
+/**
+ * A reported case's alerts are the ones filed with the authority, and a closed case's are kept as
+ * they were: neither changes until the case is back under investigation. A reported case cannot be
+ * reopened directly; it is closed (step-up) and then reopened, both moves in its status history.
+ */
+function checkAlertsWritable(record: CaseRecord): void {
+  if (record.status === 'reported') {
+    throw new ConflictError(
+      `Case ${record.caseId} is reported; its alerts are the ones filed with the authority and cannot change. A reported case does not reopen directly (allowed next: ${CASE_TRANSITIONS.reported.join(', ')}): close it, then reopen it (status investigating) to change its alerts`,
+      { field: 'status', status: record.status },
+    );
+  }
+  checkNotClosed(record, 'changing its alerts');
 }
 
 /**
@@ -113,6 +140,13 @@ export class CasesService {
   update(caseId: string, change: CaseChange, actor: string): Promise<CaseRecord> {
     return this.exclusive(async () => {
       const record = await this.get(caseId);
+      // Reopening in the same request is allowed: the change then applies to a case under way.
+      if (
+        change.status === undefined &&
+        (change.title !== undefined || change.assignee !== undefined)
+      ) {
+        checkNotClosed(record, 'changing its title or assignee');
+      }
       const now = this.clock.now();
       const next: CaseRecord = { ...record, updatedAt: now };
       if (change.title !== undefined) next.title = change.title;
@@ -152,7 +186,7 @@ export class CasesService {
   addAlerts(caseId: string, alertIds: readonly string[]): Promise<CaseRecord> {
     return this.exclusive(async () => {
       const record = await this.get(caseId);
-      this.checkWritable(record);
+      checkAlertsWritable(record);
       const added = [...new Set(alertIds)].filter((id) => !record.alertIds.includes(id));
       await this.checkAlerts(added, caseId);
       const next: CaseRecord = {
@@ -168,7 +202,7 @@ export class CasesService {
   removeAlert(caseId: string, alertId: string): Promise<CaseRecord> {
     return this.exclusive(async () => {
       const record = await this.get(caseId);
-      this.checkWritable(record);
+      checkAlertsWritable(record);
       if (!record.alertIds.includes(alertId)) {
         throw new EntityNotFoundError(`Alert in case ${caseId}`, alertId);
       }
@@ -185,6 +219,7 @@ export class CasesService {
   addNote(caseId: string, note: NewNote, author: string): Promise<CaseRecord> {
     return this.exclusive(async () => {
       const record = await this.get(caseId);
+      checkNotClosed(record, 'adding a note');
       const now = this.clock.now();
       const next: CaseRecord = {
         ...record,
@@ -203,16 +238,6 @@ export class CasesService {
       await this.cases.save(next);
       return next;
     });
-  }
-
-  /** A closed case's alerts are kept as they were: reopen it first. */
-  private checkWritable(record: CaseRecord): void {
-    if (!isOpenCase(record.status)) {
-      throw new ConflictError(
-        `Case ${record.caseId} is closed; reopen it (status investigating) before changing its alerts`,
-        { field: 'status', status: record.status },
-      );
-    }
   }
 
   /**

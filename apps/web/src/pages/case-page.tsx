@@ -186,6 +186,8 @@ export function CasePage({ caseId }: { caseId: string }): React.JSX.Element {
     );
   }
   if (current === null) return <p>Loading the case…</p>;
+  // A closed case takes no assignment or note until it is reopened (the API answers 409).
+  const open = current.status !== 'closed';
 
   const move = async (status: string, closeReason?: string, note?: string): Promise<void> => {
     await change(
@@ -234,37 +236,53 @@ export function CasePage({ caseId }: { caseId: string }): React.JSX.Element {
       {canChange && (
         <>
           <Workflow current={current} onMove={move} />
-          <form
-            className="options"
-            aria-label="Assignment"
-            onSubmit={(event) => {
-              event.preventDefault();
-              void change(
-                () => patchJson<CaseDetail>(casePath(caseId), { assignee: assignee.trim() }),
-                assignee.trim() === ''
-                  ? 'Nobody is assigned now.'
-                  : `Assigned to ${assignee.trim()}.`,
-              );
-            }}
-          >
-            <div className="field">
-              <label htmlFor="case-assign">Assignee (empty: nobody)</label>
-              <input
-                id="case-assign"
-                placeholder="user:alice"
-                value={assignee}
-                onChange={(e) => setAssignee(e.target.value)}
-              />
-            </div>
-            <button type="submit">Save assignment</button>
-          </form>
+          {open && (
+            <form
+              className="options"
+              aria-label="Assignment"
+              onSubmit={(event) => {
+                event.preventDefault();
+                void change(
+                  () => patchJson<CaseDetail>(casePath(caseId), { assignee: assignee.trim() }),
+                  assignee.trim() === ''
+                    ? 'Nobody is assigned now.'
+                    : `Assigned to ${assignee.trim()}.`,
+                );
+              }}
+            >
+              <div className="field">
+                <label htmlFor="case-assign">Assignee (empty: nobody)</label>
+                <input
+                  id="case-assign"
+                  placeholder="user:alice"
+                  value={assignee}
+                  onChange={(e) => setAssignee(e.target.value)}
+                />
+              </div>
+              <button type="submit">Save assignment</button>
+            </form>
+          )}
           <h2>Report</h2>
           <ReportButtons path={`${casePath(caseId)}/report`} id={caseId} />
         </>
       )}
 
       <h2>Alerts</h2>
-      {current.alerts.length === 0 ? (
+      {current.alerts.length === 0 && current.alertIds.length > 0 ? (
+        // A viewer gets the ids only: alert contents need the analyst role.
+        <>
+          <p className="muted">
+            {current.alertIds.length} alert(s); their contents need the analyst role.
+          </p>
+          <ul data-testid="case-alert-ids">
+            {current.alertIds.map((alertId) => (
+              <li key={alertId}>
+                <code>{alertId}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : current.alerts.length === 0 ? (
         <p className="muted">No alerts in this case.</p>
       ) : (
         <ul data-testid="case-alerts">
@@ -316,7 +334,7 @@ export function CasePage({ caseId }: { caseId: string }): React.JSX.Element {
           ))}
         </ol>
       )}
-      {canChange && (
+      {canChange && open && (
         <NoteForm
           onAdd={(text, ref) =>
             change(

@@ -1,0 +1,131 @@
+import { MemoryGraphStore } from '@app/graph-store';
+import { ConflictError, FixedClock } from '@app/vocabulary';
+import type { AlertVertex } from '@app/vocabulary';
+import { caseDetailView } from './case.view';
+import { CasesService } from './cases.service';
+import { MemoryCaseStore } from './memory.case-store';
+
+const T0 = Date.UTC(2025, 0, 6, 10);
+const ACTOR = 'key-analyst';
+
+function alert(uid: string): AlertVertex {
+  return {
+    label: 'Alert',
+    uid,
+    props: {
+      ruleId: 'aml.fan-out',
+      ruleVersion: '1.0.0',
+      typology: 'fan-out',
+      score: 0.8,
+      severity: 'high',
+      status: 'open',
+      explanation: 'account:u:A paid 10000.00 USD to 5 accounts',
+      fingerprint: uid,
+      createdAt: T0,
+      updatedAt: T0,
+      windowStart: T0,
+      windowEnd: T0 + 1,
+      movementIds: ['mv:1'],
+    },
+  };
+}
+
+async function setUp(): Promise<{ service: CasesService; caseId: string }> {
+  const graph = new MemoryGraphStore();
+  await graph.upsertVertices([alert('alert:u:1'), alert('alert:u:2'), alert('alert:u:3')]);
+  const service = new CasesService(new MemoryCaseStore(), graph, new FixedClock(T0));
+  const record = await service.create(
+    { title: 'Fan-out', alertIds: ['alert:u:1', 'alert:u:2'], assignee: 'user:alice' },
+    ACTOR,
+  );
+  return { service, caseId: record.caseId };
+}
+
+async function conflictOf(promise: Promise<unknown>): Promise<ConflictError> {
+  const thrown = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(thrown).toBeInstanceOf(ConflictError);
+  return thrown as ConflictError;
+}
+
+async function moveTo(service: CasesService, caseId: string, ...path: string[]): Promise<void> {
+  for (const status of path) {
+    await service.update(
+      caseId,
+      status === 'closed'
+        ? { status: 'closed', closeReason: 'reported' }
+        : { status: status as 'investigating' | 'escalated' | 'reported' },
+      ACTOR,
+    );
+  }
+}
+
+describe('CasesService: what a reported or closed case keeps', () => {
+  it('keeps the alerts of a reported case as filed: no alert out or in (409 naming the status)', async () => {
+    const { service, caseId } = await setUp();
+    await moveTo(service, caseId, 'investigating', 'escalated', 'reported');
+
+    const removed = await conflictOf(service.removeAlert(caseId, 'alert:u:2'));
+    expect(removed.message).toContain(`Case ${caseId} is reported`);
+    expect(removed.message).toContain('allowed next: closed');
+    const added = await conflictOf(service.addAlerts(caseId, ['alert:u:3']));
+    expect(added.message).toContain(`Case ${caseId} is reported`);
+    expect((await service.get(caseId)).alertIds).toEqual(['alert:u:1', 'alert:u:2']);
+
+    // Closing and reopening (both in the history) gives a case whose alerts can change again.
+    await moveTo(service, caseId, 'closed', 'investigating');
+    await service.removeAlert(caseId, 'alert:u:2');
+    const after = await service.get(caseId);
+    expect(after.alertIds).toEqual(['alert:u:1']);
+    expect(after.history.map((h) => h.to)).toEqual([
+      'open',
+      'investigating',
+      'escalated',
+      'reported',
+      'closed',
+      'investigating',
+    ]);
+  });
+
+  it('refuses title, assignee and notes on a closed case until it is reopened', async () => {
+    const { service, caseId } = await setUp();
+    await moveTo(service, caseId, 'closed');
+
+    const title = await conflictOf(
+      service.update(caseId, { title: 'changed after close', assignee: 'user:mallory' }, ACTOR),
+    );
+    expect(title.message).toBe(
+      `Case ${caseId} is closed; reopen it (status investigating) before changing its title or assignee`,
+    );
+    await conflictOf(service.update(caseId, { assignee: null }, ACTOR));
+    const note = await conflictOf(service.addNote(caseId, { text: 'later remark' }, ACTOR));
+    expect(note.message).toContain('is closed; reopen it (status investigating)');
+    const kept = await service.get(caseId);
+    expect(kept).toMatchObject({ title: 'Fan-out', assignee: 'user:alice', notes: [] });
+
+    // Reopening, alone or with the change in the same request, lets the case change again.
+    const reopened = await service.update(
+      caseId,
+      { status: 'investigating', title: 'Fan-out, again' },
+      ACTOR,
+    );
+    expect(reopened).toMatchObject({ status: 'investigating', title: 'Fan-out, again' });
+    await service.addNote(caseId, { text: 'New deposits.' }, ACTOR);
+    expect((await service.get(caseId)).notes).toHaveLength(1);
+  });
+});
+
+describe('caseDetailView', () => {
+  it('shows alert contents only when asked to, keeping the alert ids', async () => {
+    const { service, caseId } = await setUp();
+    const detail = await service.detail(caseId);
+    const full = caseDetailView(detail, true);
+    expect(full.alerts.map((a) => a.alertId)).toEqual(['alert:u:1', 'alert:u:2']);
+    const viewer = caseDetailView(detail, false);
+    expect(viewer.alerts).toEqual([]);
+    expect(viewer.alertIds).toEqual(['alert:u:1', 'alert:u:2']);
+    expect(JSON.stringify(viewer)).not.toContain('10000.00');
+  });
+});
