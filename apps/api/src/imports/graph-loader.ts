@@ -5,7 +5,9 @@ import {
   outageWaitingWriter,
   type UpsertResult,
 } from '@app/graph-store';
+import { Logger } from '@nestjs/common';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
+import { keepErasures } from '../subjects/erased-subjects';
 
 export interface LoadGraphOptions {
   /** Items per upsert (GRAPH_BATCH_SIZE). */
@@ -21,7 +23,14 @@ export interface LoadGraphOptions {
   outageWaitMs?: number;
   /** Told, before each pause of that wait, what the load is waiting for (to log it). */
   onOutageWait?: (line: string) => void;
+  /**
+   * True when the caller already kept the erasures in the store (`ErasedSubjects`, which also
+   * words notes about them); otherwise the load keeps them itself (`keepErasures`) and logs it.
+   */
+  erasuresKept?: boolean;
 }
+
+const logger = new Logger('Imports');
 
 /** Records handed to the sink between two progress reports (a few batches). */
 const SLICES_OF_BATCHES = 4;
@@ -30,6 +39,7 @@ const SLICES_OF_BATCHES = 4;
  * Writes a validated dataset into the graph store in batches, every vertex before any edge
  * (the sink of the seeder and of seeding on start, `GraphStoreSink`). Upserts are idempotent
  * (business ids): a load that failed half-way is completed by loading the same data again.
+ * Erased subjects stay erased: their personal data in `vertices` is not written again.
  */
 export async function loadGraph(
   store: GraphStore,
@@ -44,6 +54,15 @@ export async function loadGraph(
   });
   const sink = new GraphStoreSink(writer, options.batchSize, options.writeConcurrency);
   const slice = options.batchSize * Math.max(options.writeConcurrency, SLICES_OF_BATCHES);
+  if (options.erasuresKept !== true) {
+    const kept = await keepErasures(store, vertices);
+    vertices = kept.vertices;
+    if (kept.persons.length + kept.identifiers.length > 0)
+      logger.warn(
+        `Erased subjects stay erased: personal data of ${kept.persons.length} persons and ` +
+          `${kept.identifiers.length} contact identifiers not loaded again (${[...kept.persons, ...kept.identifiers].slice(0, 20).join(', ')})`,
+      );
+  }
   try {
     for (let start = 0; start < vertices.length; start += slice) {
       await sink.writeVertices(vertices.slice(start, start + slice));

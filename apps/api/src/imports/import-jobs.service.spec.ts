@@ -6,7 +6,9 @@ import {
   GraphUnavailableError,
   InvalidInputError,
 } from '@app/vocabulary';
+import { MemoryAuditLog } from '../audit/memory.audit-log';
 import type { ApiMetrics, JobOutcome } from '../metrics/api-metrics';
+import { ErasedSubjects } from '../subjects/erased-subjects';
 import { ImportJobsService } from './import-jobs.service';
 import { ImportLimits } from './import-limits';
 
@@ -39,6 +41,7 @@ describe('ImportJobsService', () => {
       metrics as ApiMetrics,
       limits,
       new FixedClock(Date.UTC(2025, 5, 1)),
+      new ErasedSubjects(store, new MemoryAuditLog()),
     );
   });
 

@@ -12,6 +12,7 @@ import { GraphStore, type UpsertResult } from '@app/graph-store';
 import { GraphConfig, graphSettings } from '@app/settings';
 import { Clock, ConflictError, DomainError, EntityNotFoundError } from '@app/vocabulary';
 import { ApiMetrics } from '../metrics/api-metrics';
+import { ErasedSubjects } from '../subjects/erased-subjects';
 import {
   loadGraph,
   memoryStoreWarning,
@@ -89,6 +90,7 @@ export class ImportJobsService {
     private readonly metrics: ApiMetrics,
     private readonly limits: ImportLimits,
     private readonly clock: Clock,
+    private readonly erasures: ErasedSubjects,
   ) {}
 
   /** Throws the 409 when an import is running (checked before an upload is received, and again at start). */
@@ -157,14 +159,17 @@ export class ImportJobsService {
       job.recordsValidated = Object.values(parsed.summary.records).reduce((a, b) => a + b, 0);
       job.recordsTotal = parsed.vertices.length + parsed.edges.length;
       job.status = 'loading';
-      const written = await loadGraph(this.store, parsed.vertices, parsed.edges, {
+      // Erased subjects stay erased: their personal data in the upload is not written again.
+      const kept = await this.erasures.keep(parsed.vertices);
+      const written = await loadGraph(this.store, kept.vertices, parsed.edges, {
         batchSize: this.graph.batchSize,
         writeConcurrency: this.graph.writeConcurrency,
         onProgress: (so) => (job.written = { ...so }),
         outageWaitMs: this.graph.outageWaitMs,
         onOutageWait: (line) => this.logger.warn({ jobId: job.id }, `Import ${job.id}: ${line}`),
+        erasuresKept: true,
       });
-      this.succeed(job, parsed, written);
+      this.succeed(job, parsed, written, kept.notes);
     } catch (error) {
       this.fail(job, error);
     } finally {
@@ -174,7 +179,12 @@ export class ImportJobsService {
     }
   }
 
-  private succeed(job: ImportJob, parsed: ParsedBankExport, written: UpsertResult): void {
+  private succeed(
+    job: ImportJob,
+    parsed: ParsedBankExport,
+    written: UpsertResult,
+    erasureNotes: readonly string[],
+  ): void {
     const { summary } = parsed;
     job.written = written;
     job.summary = {
@@ -186,7 +196,7 @@ export class ImportJobsService {
       externalAccounts: summary.externalAccounts,
       cashPoints: summary.cashPoints,
       written,
-      notes: summary.notes,
+      notes: [...summary.notes, ...erasureNotes],
     };
     const window = movementWindow(parsed.edges);
     if (window !== undefined) job.detection = detectionHint(window);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { Clock, SystemClock } from '@app/vocabulary';
+import { AuditModule } from '../audit/audit.module';
+import { ErasedSubjects } from '../subjects/erased-subjects';
 import { ImportJobsService } from './import-jobs.service';
 import { ImportLimits, ImportLimitsModule } from './import-limits';
 import { ImportSlotGuard, UploadErrorsInterceptor } from './import-request';
@@ -10,10 +12,12 @@ import { ImportsController } from './imports.controller';
  * `POST /api/v1/imports` and `GET /api/v1/imports/{jobId}`. Uploads go to memory (multer's
  * default storage) within ImportLimits; a JSON-lines body is read by the controller itself (the
  * JSON body parser only takes application/json, so it leaves application/x-ndjson alone). Relies
- * on the global GraphStoreModule, SettingsModule and ApiMetricsModule of ApiModule.
+ * on the global GraphStoreModule, SettingsModule and ApiMetricsModule of ApiModule; the audit
+ * trail (AuditModule) dates the erasures an import keeps (ErasedSubjects).
  */
 @Module({
   imports: [
+    AuditModule,
     ImportLimitsModule,
     MulterModule.registerAsync({
       imports: [ImportLimitsModule],
@@ -26,6 +30,7 @@ import { ImportsController } from './imports.controller';
   controllers: [ImportsController],
   providers: [
     ImportJobsService,
+    ErasedSubjects,
     ImportSlotGuard,
     UploadErrorsInterceptor,
     { provide: Clock, useClass: SystemClock },
