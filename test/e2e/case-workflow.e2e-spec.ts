@@ -1,16 +1,12 @@
 import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings } from '@app/settings';
 import { movementEdge } from '@app/vocabulary';
 import type { AccountVertex, Movement } from '@app/vocabulary';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApi } from '../../apps/api/src/configure-api';
 import { scanToEnd } from './scan-job';
 import { stepUpWithTotp } from './identity-step-up';
+import { bootApi } from './boot-api';
 
 // What a case lets through at each point of its workflow: a viewer reads a case without the
 // contents of its alerts, a reported case keeps the alerts it was filed with, and a closed case
@@ -60,18 +56,8 @@ async function fourFanOuts(): Promise<MemoryGraphStore> {
   return store;
 }
 
-async function boot(store: GraphStore): Promise<INestApplication> {
-  const defaults = loadAllSettings({});
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
-    .overrideProvider(GraphStore)
-    .useValue(store)
-    .overrideProvider(appSettings.KEY)
-    .useValue({ ...defaults.app, seedOnStart: false })
-    .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  configureApi(app, defaults.app);
-  await app.init();
-  return app;
+function boot(store: GraphStore): Promise<INestApplication> {
+  return bootApi({ store });
 }
 
 interface CaseBody {

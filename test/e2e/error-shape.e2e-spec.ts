@@ -1,12 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings } from '@app/settings';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApi } from '../../apps/api/src/configure-api';
+import { bootApi } from './boot-api';
 
 // One error shape everywhere (found by an outside review): routes under /health/ that do not
 // exist answered Nest's bare 404 body, and a swapped alert window was answered with nothing.
@@ -24,17 +19,7 @@ describe('One error shape under /health/ and for a swapped alert window (e2e)', 
   let http: Server;
 
   beforeAll(async () => {
-    const defaults = loadAllSettings({});
-    const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
-      .overrideProvider(GraphStore)
-      .useValue(new MemoryGraphStore())
-      .overrideProvider(appSettings.KEY)
-      .useValue({ ...defaults.app, seedOnStart: false })
-      .compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureApi(nest, defaults.app);
-    await nest.init();
-    app = nest;
+    app = await bootApi();
     http = app.getHttpServer() as Server;
   });
 

@@ -1,5 +1,4 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import type { Response } from 'supertest';
@@ -7,15 +6,14 @@ import { DetectorRegistry, FraudRingService, fraudRingDetector } from '@app/dete
 import type { RingQuery } from '@app/detectors';
 import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import type { AccountHolders, SharedIdentifier, SharedIdentifierQuery } from '@app/graph-store';
-import { appSettings, DetectorsSettings, loadAllSettings, loadSettings } from '@app/settings';
+import { DetectorsSettings, loadSettings } from '@app/settings';
 import { ids } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApi } from '../../apps/api/src/configure-api';
 import {
   MAX_RUNNING_RING_SEARCHES,
   MAX_WAITING_RING_SEARCHES,
 } from '../../apps/api/src/fraud/shared-rings.service';
+import { bootApi } from './boot-api';
 
 // GET /fraud/rings under load: a bounded number of searches run and wait at once, the rest are
 // refused at once with 503 and Retry-After; a search lets other requests through between its
@@ -103,18 +101,11 @@ describe('Fraud ring searches under load (e2e, embedded store)', () => {
   async function boot(store: MemoryGraphStore, rings?: FraudRingService): Promise<Server> {
     await store.upsertVertices(VERTICES);
     await store.upsertEdges(EDGES);
-    const defaults = loadAllSettings({});
-    let builder = Test.createTestingModule({ imports: [ApiModule] })
-      .overrideProvider(GraphStore)
-      .useValue(store)
-      .overrideProvider(appSettings.KEY)
-      .useValue({ ...defaults.app, seedOnStart: false });
-    if (rings) builder = builder.overrideProvider(FraudRingService).useValue(rings);
-    const app = (await builder.compile()).createNestApplication<NestExpressApplication>({
-      logger: false,
+    const app = await bootApi({
+      store,
+      override: (builder) =>
+        rings ? builder.overrideProvider(FraudRingService).useValue(rings) : builder,
     });
-    configureApi(app, defaults.app);
-    await app.init();
     apps.push(app);
     return app.getHttpServer();
   }

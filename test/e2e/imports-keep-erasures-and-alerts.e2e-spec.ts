@@ -1,19 +1,14 @@
 import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
-import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings } from '@app/settings';
-import { ApiModule } from '../../apps/api/src/api.module';
 import { AuditLog } from '../../apps/api/src/audit/audit-log';
-import { configureApi } from '../../apps/api/src/configure-api';
 import type { ImportJobDto } from '../../apps/api/src/imports/import-job.dto';
 import { ImportJobsService } from '../../apps/api/src/imports/import-jobs.service';
 import { stepUpWithTotp } from './identity-step-up';
 import { scanToEnd } from './scan-job';
+import { bootApi } from './boot-api';
 
 const CSV_DIR = join(__dirname, '..', '..', 'examples', 'bank-export');
 const ADMIN = { 'X-API-Key': 'dev-admin-key' };
@@ -101,17 +96,7 @@ describe('Imports keep erasures; scans keep long alerts (e2e, embedded store)', 
   }
 
   beforeAll(async () => {
-    const defaults = loadAllSettings({});
-    const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
-      .overrideProvider(GraphStore)
-      .useValue(new MemoryGraphStore())
-      .overrideProvider(appSettings.KEY)
-      .useValue({ ...defaults.app, seedOnStart: false, logLevel: 'silent' })
-      .compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureApi(nest, defaults.app);
-    await nest.init();
-    app = nest;
+    app = await bootApi({ app: { logLevel: 'silent' } });
     http = app.getHttpServer() as Server;
     jobs = app.get(ImportJobsService);
   });

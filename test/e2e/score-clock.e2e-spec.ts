@@ -1,13 +1,10 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { MemoryGraphStore, GraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings } from '@app/settings';
+import { MemoryGraphStore } from '@app/graph-store';
 import { Clock, FixedClock } from '@app/vocabulary';
 import type { AccountVertex } from '@app/vocabulary';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApi } from '../../apps/api/src/configure-api';
+import { bootApi } from './boot-api';
 
 // Real-time scoring against the server's (injected) clock: an activity dated more than the
 // allowed clock skew (5 minutes) ahead is refused with 400 naming the field, so that it cannot
@@ -71,18 +68,10 @@ describe('Real-time scoring and the server clock (e2e, embedded store)', () => {
   async function boot(): Promise<Server> {
     const store = new MemoryGraphStore();
     await store.upsertVertices([FROM, TO].map(account));
-    const defaults = loadAllSettings({});
-    const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
-      .overrideProvider(GraphStore)
-      .useValue(store)
-      .overrideProvider(appSettings.KEY)
-      .useValue({ ...defaults.app, seedOnStart: false })
-      .overrideProvider(Clock)
-      .useValue(new FixedClock(NOW))
-      .compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureApi(app, defaults.app);
-    await app.init();
+    const app = await bootApi({
+      store,
+      override: (builder) => builder.overrideProvider(Clock).useValue(new FixedClock(NOW)),
+    });
     apps.push(app);
     return app.getHttpServer();
   }

@@ -1,13 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { GraphStore, MemoryGraphStore } from '@app/graph-store';
-import { appSettings, loadAllSettings } from '@app/settings';
+import { MemoryGraphStore } from '@app/graph-store';
 import type { AlertVertex, CompanyVertex, GraphEdge } from '@app/vocabulary';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApi } from '../../apps/api/src/configure-api';
+import { bootApi } from './boot-api';
 
 // A viewer "sees no alerts" (README, Security): not through /alerts, and not through entity
 // browsing either (listing, one entity by uid, or an alert in another entity's neighbourhood).
@@ -76,17 +72,7 @@ describe('Alerts are kept from viewers in entity browsing (e2e)', () => {
     const store = new MemoryGraphStore();
     await store.upsertVertices([ALERT, COMPANY]);
     await store.upsertEdges([FLAG]);
-    const defaults = loadAllSettings({});
-    const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
-      .overrideProvider(GraphStore)
-      .useValue(store)
-      .overrideProvider(appSettings.KEY)
-      .useValue({ ...defaults.app, seedOnStart: false })
-      .compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureApi(nest, defaults.app);
-    await nest.init();
-    app = nest;
+    app = await bootApi({ store });
     http = app.getHttpServer() as Server;
   });
 
