@@ -1,21 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import {
   ALERT_STATUSES,
-  BatchRejectedError,
   Clock,
   ConflictError,
   EntityNotFoundError,
   ids,
   InvalidInputError,
   movementOf,
-  validateEdge,
-  validateVertex,
 } from '@app/vocabulary';
 import type {
   AlertStatus,
   AlertVertex,
-  FieldProblem,
   FlagRole,
   GraphEdge,
   GraphVertex,
@@ -65,37 +61,11 @@ export interface AlertDetail extends StoredAlert {
   history: AlertStatusChange[];
 }
 
-/** An alert the store would not accept, left out of a save, and why. */
-export interface RejectedAlert {
-  alertId: string;
-  ruleId: string;
-  /** The problems in one line, e.g. "props.explanation must be at most 10000 characters". */
-  reason: string;
-  problems: FieldProblem[];
-}
-
 export interface SaveAlertsResult {
   created: number;
   updated: number;
   unchanged: number;
-  /** The alerts saved (created, updated or unchanged); rejected ones are not among them. */
   alertIds: string[];
-  /** Alerts left out because the store would not accept them; absent when there were none. */
-  rejected?: RejectedAlert[];
-}
-
-/** What saving one alert of a chunk would write. */
-interface PlannedAlert {
-  alert: DetectedAlert;
-  outcome: 'created' | 'updated' | 'unchanged';
-  /** The vertex to write; undefined when the stored one is unchanged. */
-  vertex?: AlertVertex;
-  edges: GraphEdge[];
-  raised?: AlertStatusChange;
-}
-
-function reasonOf(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.field} ${p.rule}`).join('; ');
 }
 
 export interface AlertFilter {
@@ -301,8 +271,6 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  */
 @Injectable()
 export class AlertRepository {
-  private readonly logger = new Logger(AlertRepository.name);
-
   constructor(
     private readonly store: GraphStore,
     private readonly history: AlertStatusHistory,
@@ -559,82 +527,10 @@ export class AlertRepository {
     };
   }
 
-  /**
-   * Saves one chunk of alerts. An alert the store would not accept (checked against the
-   * vocabulary first, then by the store itself) is left out and listed in `result.rejected`
-   * with its reason; the other alerts of the chunk are saved all the same.
-   */
   private async saveChunk(
     alerts: readonly DetectedAlert[],
     result: SaveAlertsResult,
   ): Promise<void> {
-    const planned = await this.plan(alerts);
-    const accepted: PlannedAlert[] = [];
-    for (const plan of planned) {
-      const problems = [
-        ...(plan.vertex ? validateVertex(plan.vertex) : []),
-        ...plan.edges.flatMap(validateEdge),
-      ];
-      if (problems.length > 0) this.reject(plan.alert, problems, result);
-      else accepted.push(plan);
-    }
-    const written = await this.writeVertices(accepted, result);
-    for (const plan of written) {
-      result[plan.outcome] += 1;
-      result.alertIds.push(plan.alert.alertId);
-    }
-    const edges = written.flatMap((p) => p.edges);
-    const raised = written.flatMap((p) => (p.raised ? [p.raised] : []));
-    if (edges.length > 0) await this.store.upsertEdges(edges);
-    if (raised.length > 0) await this.history.appendAll(raised);
-  }
-
-  /**
-   * Writes the vertices of the planned alerts. Should the store still refuse some (its own
-   * checks go beyond the vocabulary's), those alerts are rejected and the others written again.
-   */
-  private async writeVertices(
-    planned: readonly PlannedAlert[],
-    result: SaveAlertsResult,
-  ): Promise<PlannedAlert[]> {
-    const writing = planned.filter((p) => p.vertex !== undefined);
-    if (writing.length === 0) return [...planned];
-    try {
-      await this.store.upsertVertices(writing.map((p) => p.vertex as AlertVertex));
-      return [...planned];
-    } catch (error: unknown) {
-      if (!(error instanceof BatchRejectedError) || error.rejected.length === 0) throw error;
-      const refused = new Set<PlannedAlert>();
-      for (const item of error.rejected) {
-        const plan = writing[item.index] as PlannedAlert | undefined;
-        if (plan === undefined) throw error;
-        refused.add(plan);
-        this.reject(plan.alert, item.problems, result);
-      }
-      const rest = planned.filter((p) => !refused.has(p));
-      const vertices = rest.flatMap((p) => (p.vertex ? [p.vertex] : []));
-      if (vertices.length > 0) await this.store.upsertVertices(vertices);
-      return rest;
-    }
-  }
-
-  private reject(
-    alert: DetectedAlert,
-    problems: readonly FieldProblem[],
-    result: SaveAlertsResult,
-  ): void {
-    const reason = reasonOf(problems);
-    (result.rejected ??= []).push({
-      alertId: alert.alertId,
-      ruleId: alert.ruleId,
-      reason,
-      problems: [...problems],
-    });
-    this.logger.warn(`Alert ${alert.alertId} not saved: ${reason}`);
-  }
-
-  /** What saving each alert would write, against the stored alerts and parties. */
-  private async plan(alerts: readonly DetectedAlert[]): Promise<PlannedAlert[]> {
     const existing = new Map<string, AlertVertex>();
     for (const vertex of await this.store.getVertices(alerts.map((a) => a.alertId))) {
       if (vertex.label === 'Alert') existing.set(vertex.uid, vertex);
@@ -642,85 +538,90 @@ export class AlertRepository {
     const partyUids = [...new Set(alerts.flatMap((a) => a.parties.map((p) => p.uid)))];
     const known = new Set((await this.store.getVertices(partyUids)).map((v) => v.uid));
     const now = this.clock.now();
-    return alerts.map((alert): PlannedAlert => {
-      const edges: GraphEdge[] = [];
+    const vertices: AlertVertex[] = [];
+    const edges: GraphEdge[] = [];
+    const raised: AlertStatusChange[] = [];
+    for (const alert of alerts) {
+      result.alertIds.push(alert.alertId);
+      const movementIds = alert.movements.map((m) => m.movementId);
+      const before = existing.get(alert.alertId);
+      let vertex: AlertVertex;
+      if (!before) {
+        vertex = {
+          label: 'Alert',
+          uid: alert.alertId,
+          props: {
+            ruleId: alert.ruleId,
+            ruleVersion: alert.ruleVersion,
+            typology: alert.typology,
+            score: alert.score,
+            severity: alert.severity,
+            status: 'open',
+            explanation: alert.explanation,
+            fingerprint: alert.fingerprint,
+            createdAt: now,
+            updatedAt: now,
+            windowStart: alert.windowStart,
+            windowEnd: alert.windowEnd,
+            movementIds,
+            ...riskProps(alert.risk),
+          },
+        };
+        result.created += 1;
+        raised.push({
+          alertId: alert.alertId,
+          from: null,
+          to: 'open',
+          at: now,
+          note: `raised by ${alert.ruleId} ${alert.ruleVersion}`,
+          actor: 'detector',
+        });
+      } else {
+        const merged = [
+          ...before.props.movementIds,
+          ...movementIds.filter((id) => !before.props.movementIds.includes(id)),
+        ];
+        // The risk is replaced like the score: the latest evaluation's, none without a model.
+        const kept = { ...before.props };
+        for (const key of RISK_PROP_KEYS) delete kept[key];
+        const props = {
+          ...kept,
+          ...riskProps(alert.risk),
+          ruleVersion: alert.ruleVersion,
+          score: alert.score,
+          severity: alert.severity,
+          explanation: alert.explanation,
+          windowStart: Math.min(before.props.windowStart, alert.windowStart),
+          windowEnd: Math.max(before.props.windowEnd, alert.windowEnd),
+          movementIds: merged,
+        };
+        const changed =
+          props.ruleVersion !== before.props.ruleVersion ||
+          props.score !== before.props.score ||
+          props.explanation !== before.props.explanation ||
+          !sameRisk(riskOf(props), riskOf(before.props)) ||
+          props.windowStart !== before.props.windowStart ||
+          props.windowEnd !== before.props.windowEnd ||
+          !sameList(merged, before.props.movementIds);
+        if (!changed) {
+          result.unchanged += 1;
+          vertex = before;
+        } else {
+          result.updated += 1;
+          vertex = { ...before, props: { ...props, updatedAt: now } };
+        }
+      }
+      if (vertex !== before) vertices.push(vertex);
       const seen = new Set<string>();
       for (const party of alert.parties) {
         if (seen.has(party.uid) || !known.has(party.uid)) continue;
         seen.add(party.uid);
         edges.push(this.flagEdge(alert.alertId, party));
       }
-      const movementIds = alert.movements.map((m) => m.movementId);
-      const before = existing.get(alert.alertId);
-      if (!before) {
-        return {
-          alert,
-          outcome: 'created',
-          edges,
-          vertex: {
-            label: 'Alert',
-            uid: alert.alertId,
-            props: {
-              ruleId: alert.ruleId,
-              ruleVersion: alert.ruleVersion,
-              typology: alert.typology,
-              score: alert.score,
-              severity: alert.severity,
-              status: 'open',
-              explanation: alert.explanation,
-              fingerprint: alert.fingerprint,
-              createdAt: now,
-              updatedAt: now,
-              windowStart: alert.windowStart,
-              windowEnd: alert.windowEnd,
-              movementIds,
-              ...riskProps(alert.risk),
-            },
-          },
-          raised: {
-            alertId: alert.alertId,
-            from: null,
-            to: 'open',
-            at: now,
-            note: `raised by ${alert.ruleId} ${alert.ruleVersion}`,
-            actor: 'detector',
-          },
-        };
-      }
-      const merged = [
-        ...before.props.movementIds,
-        ...movementIds.filter((id) => !before.props.movementIds.includes(id)),
-      ];
-      // The risk is replaced like the score: the latest evaluation's, none without a model.
-      const kept = { ...before.props };
-      for (const key of RISK_PROP_KEYS) delete kept[key];
-      const props = {
-        ...kept,
-        ...riskProps(alert.risk),
-        ruleVersion: alert.ruleVersion,
-        score: alert.score,
-        severity: alert.severity,
-        explanation: alert.explanation,
-        windowStart: Math.min(before.props.windowStart, alert.windowStart),
-        windowEnd: Math.max(before.props.windowEnd, alert.windowEnd),
-        movementIds: merged,
-      };
-      const changed =
-        props.ruleVersion !== before.props.ruleVersion ||
-        props.score !== before.props.score ||
-        props.explanation !== before.props.explanation ||
-        !sameRisk(riskOf(props), riskOf(before.props)) ||
-        props.windowStart !== before.props.windowStart ||
-        props.windowEnd !== before.props.windowEnd ||
-        !sameList(merged, before.props.movementIds);
-      if (!changed) return { alert, outcome: 'unchanged', edges };
-      return {
-        alert,
-        outcome: 'updated',
-        edges,
-        vertex: { ...before, props: { ...props, updatedAt: now } },
-      };
-    });
+    }
+    if (vertices.length > 0) await this.store.upsertVertices(vertices);
+    if (edges.length > 0) await this.store.upsertEdges(edges);
+    if (raised.length > 0) await this.history.appendAll(raised);
   }
 
   private flagEdge(alertId: string, party: AlertParty): GraphEdge {

@@ -1,6 +1,6 @@
 import { MemoryGraphStore } from '@app/graph-store';
 import type { MovementWindowQuery } from '@app/graph-store';
-import { BatchRejectedError, FixedClock, InvalidInputError, movementEdge } from '@app/vocabulary';
+import { FixedClock, InvalidInputError, movementEdge } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { AlertRepository } from '../alerts/alert.repository';
 import { GraphAlertStatusHistory } from '../alerts/graph.alert-status-history';
@@ -47,28 +47,6 @@ describe('DetectionService', () => {
     expect(() => service.plan({ rules: ['aml.nope'], ...WINDOW })).toThrow(InvalidInputError);
     expect(() => service.plan({ from: WINDOW.to, to: WINDOW.from })).toThrow(InvalidInputError);
     expect(store.pages).toBe(0);
-  });
-
-  it('lists alerts the store refused in the report, beside the ones it saved', async () => {
-    const { store, service } = await setup();
-    // A store whose alert writes refuse every alert: the report says so instead of failing.
-    const upsert = store.upsertVertices.bind(store);
-    jest.spyOn(store, 'upsertVertices').mockImplementation(async (batch) => {
-      if (batch.some((vertex) => vertex.label === 'Alert')) {
-        throw new BatchRejectedError(
-          batch.map((vertex, index) => ({
-            index,
-            id: vertex.uid,
-            problems: [{ field: 'props.explanation', rule: 'refused by the store' }],
-          })),
-          batch.length,
-        );
-      }
-      return upsert(batch);
-    });
-    const report = await service.scan({ rules: ['aml.structuring'], ...WINDOW });
-    expect(report.alertIds).toEqual([]);
-    expect(report.rejected?.map((r) => r.ruleId)).toEqual(['aml.structuring']);
   });
 
   it('reports progress up to every rule done, then saving', async () => {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
 import { Clock } from '@app/vocabulary';
 import { AlertRepository } from '../alerts/alert.repository';
-import type { RejectedAlert } from '../alerts/alert.repository';
 import { MOVEMENT_RISK_HOOK } from '../core/movement-risk-hook';
 import type { MovementRiskHookFactory } from '../core/movement-risk-hook';
 import type { ParameterOverrides } from '../core/parameters';
@@ -34,8 +33,6 @@ export interface ScanReport {
   rules: RuleRunStats[];
   alerts: { detected: number; created: number; updated: number; unchanged: number };
   alertIds: string[];
-  /** Alerts the store refused (left out of `alertIds`), with the reason; absent when none. */
-  rejected?: RejectedAlert[];
   /**
    * The learned risk model's part (RISK_MODEL_FILE): whether one is configured, the version
    * that scored the alerts (null when none was scored), how many alerts it scored and how many
@@ -146,9 +143,6 @@ export class DetectionService {
         unchanged: saved.unchanged,
       },
       alertIds: saved.alertIds,
-      ...('rejected' in saved && saved.rejected !== undefined && saved.rejected.length > 0
-        ? { rejected: saved.rejected }
-        : {}),
       risk,
       durationMs: this.clock.now() - started,
     };
