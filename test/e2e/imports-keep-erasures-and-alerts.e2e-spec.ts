@@ -7,6 +7,7 @@ import { AuditLog } from '../../apps/api/src/audit/audit-log';
 import type { ImportJobDto } from '../../apps/api/src/imports/import-job.dto';
 import { ImportJobsService } from '../../apps/api/src/imports/import-jobs.service';
 import { stepUpWithTotp } from './identity-step-up';
+import { scanToEnd } from './scan-job';
 import { bootApi } from './boot-api';
 
 const CSV_DIR = join(__dirname, '..', '..', 'examples', 'bank-export');
@@ -18,7 +19,55 @@ interface EntityBody {
   entity: { props: Record<string, unknown> };
 }
 
-describe('Imports keep erasures (e2e, embedded store)', () => {
+/** One account with 300 cash deposits of 900.00 USD on one day (the outside review's file). */
+function cashHeavyJsonLines(): string {
+  const lines: object[] = [
+    {
+      type: 'persons',
+      person_id: 'PX1',
+      name: 'Cash Heavy',
+      birth_date: '1980-01-01',
+      nationality: 'US',
+      residence: 'US',
+      is_pep: false,
+      is_sanctioned: false,
+    },
+    {
+      type: 'accounts',
+      account_id: 'BR-X',
+      account_type: 'cash-point',
+      currency: 'USD',
+      opened_on: '2005-01-01',
+      country: 'US',
+      status: 'active',
+    },
+    {
+      type: 'accounts',
+      account_id: 'AX-1',
+      account_type: 'personal',
+      currency: 'USD',
+      opened_on: '2020-01-01',
+      country: 'US',
+      status: 'active',
+    },
+    { type: 'holders', account_id: 'AX-1', party_id: 'PX1', role: 'holder' },
+  ];
+  for (let i = 0; i < 300; i += 1) {
+    lines.push({
+      type: 'movements',
+      movement_id: `MX${i}`,
+      timestamp: new Date(Date.UTC(2025, 5, 3, 9, 0, i)).toISOString().replace('.000Z', 'Z'),
+      amount: '900.00',
+      currency: 'USD',
+      to_account: 'AX-1',
+      cash: true,
+      cash_point: 'BR-X',
+    });
+  }
+  return lines.map((line) => JSON.stringify(line)).join('\n');
+}
+
+describe('Imports keep erasures; scans keep long alerts (e2e, embedded store)', () => {
   let app: INestApplication;
   let http: Server;
   let jobs: ImportJobsService;
@@ -90,5 +139,39 @@ describe('Imports keep erasures (e2e, embedded store)', () => {
     expect((await person('person:harbour:P001')).name).toBe(
       readFileSync(join(CSV_DIR, 'persons.csv'), 'utf8').split('\n')[1]?.split(',')[1],
     );
+  });
+
+  it('saves every alert of a scan whose cash-aggregation alert lists 300 deposits', async () => {
+    const accepted = await request(http)
+      .post('/api/v1/imports?bankId=cashx')
+      .set(ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(cashHeavyJsonLines())
+      .expect(202);
+    await jobs.idle();
+    const imported = await request(http)
+      .get(`/api/v1/imports/${(accepted.body as ImportJobDto).jobId}`)
+      .set(ADMIN)
+      .expect(200);
+    expect((imported.body as ImportJobDto).status).toBe('succeeded');
+
+    const scan = await scanToEnd(app, ADMIN, {
+      from: '2025-06-01T00:00:00Z',
+      to: '2025-06-10T00:00:00Z',
+    });
+    expect(scan.status).toBe('succeeded');
+    const alertIds = scan.report?.alertIds ?? [];
+    expect(alertIds.length).toBe(scan.report?.alerts.detected);
+    const cash = alertIds.find((id) => id.startsWith('alert:aml.cash-aggregation:'));
+    expect(cash).toBeDefined();
+    const detail = await request(http)
+      .get(`/api/v1/alerts/${encodeURIComponent(cash ?? '')}`)
+      .set(ANALYST)
+      .expect(200);
+    const alert = detail.body as { explanation: string; movementIds: string[] };
+    expect(alert.movementIds).toHaveLength(300);
+    expect(alert.explanation.length).toBeLessThanOrEqual(10_000);
+    expect(alert.explanation).toContain('made 300 cash deposits');
+    expect(alert.explanation).toContain('250 more movements; see movementIds');
   });
 });

@@ -9,6 +9,7 @@ import type {
   EvaluatorContext,
 } from '../core/detector';
 import { fingerprintOf } from '../core/episode-tracker';
+import { listedMovements } from '../core/explanation';
 import { tracks } from '../core/evaluator-helpers';
 import { MS_PER_DAY, money } from '../core/format';
 import { minorIn } from '../core/parameters';
@@ -26,6 +27,8 @@ export type CashAggregationParams = {
 };
 
 const RULE_ID = 'aml.cash-aggregation';
+/** Deposits or withdrawals listed in an explanation; the rest are counted (all in movementIds). */
+const LISTED_MOVEMENTS = 50;
 
 interface DayState {
   day: string;
@@ -121,7 +124,7 @@ class CashAggregationEvaluator implements Evaluator {
         `${who} counting toward business day ${state.day} ` +
         `(${this.params.timezone}; nights from ${this.params.cutoffHour}:00 and weekends roll to the next business day), ` +
         `totalling ${money(total, base)}, over the ${money(threshold, base)} reporting threshold ` +
-        `although no single one exceeds it (largest ${money(largest, base)}): ${items.join('; ')}.`,
+        `although no single one exceeds it (largest ${money(largest, base)}): ${listedMovements(items, LISTED_MOVEMENTS)}.`,
       windowStart: counted[0].movement.timestamp,
       windowEnd: last.timestamp,
       movements: counted.map((c) => c.movement),

@@ -1,11 +1,17 @@
 import { ids } from '@app/vocabulary';
 import type { Detector, AlertDraft, DetectedAlert } from '../core/detector';
+import { boundedExplanation } from '../core/explanation';
 import { severityOf } from '../core/scoring';
 
-/** Adds the rule's metadata to a draft: alert id, rule id and version, typology, severity. */
+/**
+ * Adds the rule's metadata to a draft: alert id, rule id and version, typology, severity. The
+ * explanation is bounded to what an Alert vertex holds (`boundedExplanation`), so a rule that
+ * lists much evidence still raises an alert the store accepts.
+ */
 export function toDetectedAlert(detector: Detector, draft: AlertDraft): DetectedAlert {
   return {
     ...draft,
+    explanation: boundedExplanation(draft.explanation, draft.movements.length),
     alertId: ids.alert(detector.id, draft.fingerprint),
     ruleId: detector.id,
     ruleVersion: detector.version,
