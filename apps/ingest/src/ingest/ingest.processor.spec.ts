@@ -288,3 +288,86 @@ describe('IngestProcessor writing versions of one vertex out of order', () => {
     expect([...keys]).toEqual([`v ${person(1).uid}`, `e ${holds(1, 1).eid}`]);
   });
 });
+
+describe('IngestProcessor and entity messages dated in the future', () => {
+  const NOW = 1_750_000_000_000;
+  let store: FlakyGraphStore;
+  let processor: IngestProcessor;
+  const named = (name: string): GraphVertex => ({
+    ...person(1),
+    props: { ...person(1).props, name },
+  });
+
+  beforeEach(() => {
+    store = new FlakyGraphStore();
+    const broker = new MemoryBroker();
+    const counters = emptyCounters();
+    const logger = new RecordingLogger();
+    const clock = new FixedClock(NOW);
+    const settler = new MessageSettler(
+      broker,
+      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
+      counters,
+      new NoIngestMetrics(),
+      logger,
+      clock,
+      () => 0,
+    );
+    processor = new IngestProcessor(
+      store,
+      broker,
+      new ThresholdDetector(1_000_000),
+      settler,
+      counters,
+      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
+      logger,
+      new NoIngestMetrics(),
+      clock,
+    );
+  });
+
+  it('refuses a version dated later than the clock allows, so it cannot hide the real updates after it', async () => {
+    // A producer that sent microseconds: the version looks 55,000 years newer than any other.
+    const micros = delivery(
+      vertexUpsertMessage(named('Wrong'), { id: 'v-us', occurredAt: NOW * 1_000 }),
+      'bank.entities',
+      1,
+    );
+    const prepared = await processor.prepareEntities([micros]);
+    expect(prepared.settlements.map((s) => s.outcome)).toEqual([
+      {
+        kind: 'invalid',
+        reason:
+          "occurredAt must not be more than 5 minutes after this worker's clock (was +057425-04-17T15:06:40.000Z, " +
+          `clock 2025-06-15T15:06:40.000Z): a version dated in the future would hide every later ` +
+          'update of its vertex or edge; occurredAt is epoch milliseconds',
+      },
+    ]);
+    expect(await store.getVertex(person(1).uid)).toBeUndefined();
+    // The real updates that follow are written, not superseded.
+    const real = delivery(
+      vertexUpsertMessage(named('Right'), { id: 'v-ms', occurredAt: NOW - 1_000 }),
+      'bank.entities',
+      2,
+    );
+    expect(outcomes(await processor.prepareEntities([real]))).toEqual(['m-2 written']);
+    expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'Right' });
+  });
+
+  it('writes a version up to five minutes ahead of the clock (clocks differ a little) and refuses one a millisecond later', async () => {
+    const ahead = (ms: number, n: number) =>
+      delivery(
+        vertexUpsertMessage(named(`v${n}`), { id: `v-${n}`, occurredAt: NOW + ms }),
+        'bank.entities',
+        n,
+      );
+    expect(outcomes(await processor.prepareEntities([ahead(5 * 60_000, 1)]))).toEqual([
+      'm-1 written',
+    ]);
+    const [late] = (await processor.prepareEntities([ahead(5 * 60_000 + 1, 2)])).settlements;
+    expect(late.outcome.kind).toBe('invalid');
+    expect(late.outcome.kind === 'invalid' ? late.outcome.reason : '').toContain(
+      '(was 2025-06-15T15:11:40.001Z, clock 2025-06-15T15:06:40.000Z)',
+    );
+  });
+});

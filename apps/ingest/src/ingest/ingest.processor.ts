@@ -12,8 +12,8 @@ import {
 import type { Decoded, EntityEnvelope, MovementEnvelope } from '@app/streaming';
 import { accountEventOf, compareActivities, identifierUsesOf } from '@app/detectors';
 import type { Activity, IdentifierUse } from '@app/detectors';
-import { movementEdge } from '@app/vocabulary';
-import type { GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
+import { movementEdge, SystemClock } from '@app/vocabulary';
+import type { Clock, GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
 import {
   RejectionClassifier,
   RejectionVerdict,
@@ -26,6 +26,15 @@ import type { MovementDetector } from './movement-detector';
 import { edgeVersionKey, EntityVersions, vertexVersionKey } from './entity-versions';
 
 export type { IngestCounters } from './message-settler';
+
+/**
+ * How far an entity message's `occurredAt` may be ahead of the worker's clock (clocks of
+ * producer and worker differ a little). A version dated later than that is refused: written, it
+ * would count as newer than every real update of its vertex or edge, and `EntityVersions` would
+ * then acknowledge each of them as superseded without a write (a producer sending microseconds
+ * or nanoseconds instead of milliseconds would freeze every element it touched).
+ */
+export const MAX_OCCURRED_AT_AHEAD_MS = 5 * 60_000;
 
 export interface ProcessorConfig {
   alertsTopic: string;
@@ -172,6 +181,7 @@ export class IngestProcessor {
     private readonly config: ProcessorConfig,
     private readonly logger: LoggerService,
     private readonly metrics: IngestMetrics = new NoIngestMetrics(),
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.versions = new EntityVersions(config.versionMemory);
   }
@@ -196,6 +206,11 @@ export class IngestProcessor {
         continue;
       }
       const { type, payload, occurredAt: at } = decoded.envelope;
+      const ahead = this.aheadOfClock(at);
+      if (ahead !== undefined) {
+        settlements.push(invalid(message, ahead));
+        continue;
+      }
       const versionKey =
         type === 'vertex.upsert' ? vertexVersionKey(payload.uid) : edgeVersionKey(payload.eid);
       const newerAt = this.versions.newerThan(versionKey, at);
@@ -459,6 +474,21 @@ export class IngestProcessor {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  /**
+   * Why an entity message dated `at` is refused for being in the future (see
+   * `MAX_OCCURRED_AT_AHEAD_MS`), or undefined when it is not.
+   */
+  private aheadOfClock(at: number): string | undefined {
+    const now = this.clock.now();
+    if (at <= now + MAX_OCCURRED_AT_AHEAD_MS) return undefined;
+    const when = at <= 8_640_000_000_000_000 ? new Date(at).toISOString() : `${at} ms`;
+    return (
+      `occurredAt must not be more than ${MAX_OCCURRED_AT_AHEAD_MS / 60_000} minutes after this worker's clock ` +
+      `(was ${when}, clock ${new Date(now).toISOString()}): a version dated in the future would hide every ` +
+      `later update of its vertex or edge; occurredAt is epoch milliseconds`
+    );
   }
 
   private remember(key: string): void {

@@ -138,6 +138,7 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       },
       logger,
       metrics,
+      clock,
     );
     const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
       processor.complete(prepared);
