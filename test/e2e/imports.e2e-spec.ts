@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { basename, join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { GraphStore, MemoryGraphStore, type UpsertResult } from '@app/graph-store';
 import { appSettings, loadAllSettings } from '@app/settings';
@@ -215,6 +216,72 @@ describe('Imports (e2e, embedded store)', () => {
       .get('/api/v1/entities/account:harbour:A-1010')
       .set('X-API-Key', ANALYST)
       .expect(200);
+  });
+
+  it('imports a JSON-lines body sent compressed (Content-Encoding gzip or br), as the same body sent plain', async () => {
+    for (const [encoding, compress, bankId] of [
+      ['gzip', gzipSync, 'zipped'],
+      ['br', brotliCompressSync, 'brotli'],
+    ] as const) {
+      const accepted = await request(server(app))
+        .post(`/api/v1/imports?bankId=${bankId}`)
+        .set('X-API-Key', ADMIN)
+        .set('Content-Type', 'application/x-ndjson')
+        .set('Content-Encoding', encoding)
+        .send(compress(Buffer.from(mixedJsonLines())))
+        .expect(202);
+      const job = await finished((accepted.body as ImportJobDto).jobId);
+      expect({ encoding, status: job.status, movements: job.summary?.records.movements }).toEqual({
+        encoding,
+        status: 'succeeded',
+        movements: csvRows('movements.csv').length,
+      });
+      await request(server(app))
+        .get(`/api/v1/entities/account:${bankId}:A-1010`)
+        .set('X-API-Key', ANALYST)
+        .expect(200);
+    }
+  });
+
+  it('refuses a compressed body that does not decompress (400), an unknown encoding (415), and one larger than the limit once decompressed (413)', async () => {
+    const broken = await request(server(app))
+      .post('/api/v1/imports')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .set('Content-Encoding', 'gzip')
+      .send(Buffer.from(mixedJsonLines()))
+      .expect(400);
+    expect(broken.body).toMatchObject({
+      error: 'invalid_input',
+      message: expect.stringContaining(
+        'The body is not valid gzip data, as its Content-Encoding says it is',
+      ) as unknown,
+    });
+    const unknown = await request(server(app))
+      .post('/api/v1/imports')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .set('Content-Encoding', 'zstd')
+      .send(Buffer.from(mixedJsonLines()))
+      .expect(415);
+    expect((unknown.body as { message: string }).message).toContain(
+      'Content-Encoding "zstd" is not taken',
+    );
+    // 64 MiB of zeros compress to about 64 KiB: the limit (256 KiB) counts what they inflate to,
+    // and the rest is dropped without being inflated.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    expect(bomb.byteLength).toBeLessThan(LIMIT_BYTES);
+    const tooLarge = await request(server(app))
+      .post('/api/v1/imports')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .set('Content-Encoding', 'gzip')
+      .send(bomb)
+      .expect(413);
+    expect(tooLarge.body).toMatchObject({
+      error: 'payload_too_large',
+      message: expect.stringContaining('larger than 256 KiB once decompressed') as unknown,
+    });
   });
 
   it('fails a job with a bad row, naming file, line, field and rule, and writes nothing', async () => {

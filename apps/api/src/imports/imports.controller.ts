@@ -98,7 +98,8 @@ export class ImportsController {
     description:
       `${HOW_TO_SEND} Answers 202 with the job at once; follow it with GET /api/v1/imports/{jobId}. ` +
       'The whole upload is validated before anything is written: a bad row fails the job with every ' +
-      'problem (file, line, field, rule) and nothing is stored. One import runs at a time.',
+      'problem (file, line, field, rule) and nothing is stored. One import runs at a time. ' +
+      'A JSON-lines body may be compressed (Content-Encoding: gzip, deflate or br); the size limit counts it decompressed.',
   })
   @ApiConsumes('multipart/form-data', ...JSON_LINES_TYPES)
   @ApiRequestContent(
@@ -134,10 +135,12 @@ export class ImportsController {
   )
   @ApiAcceptedResponse({ type: ImportJobDto, description: 'The job, queued.' })
   @ApiErrorResponses({
-    badRequest: 'No file, a file name that is not a record type, a bad bankId.',
+    badRequest:
+      'No file, a file name that is not a record type, a bad bankId, a compressed body that does not decompress.',
     conflict: 'Another import is running.',
     payloadTooLarge: 'A file or the body is too large.',
-    unsupportedMediaType: 'Neither multipart nor JSON lines.',
+    unsupportedMediaType:
+      'Neither multipart nor JSON lines, or a Content-Encoding other than gzip, deflate or br.',
   })
   async create(
     @UploadedFiles() uploaded: UploadedImportFile[] | undefined,
@@ -163,7 +166,11 @@ export class ImportsController {
     if (typeof request.is(JSON_LINES_TYPES) !== 'string') {
       throw new UnsupportedMediaTypeException(HOW_TO_SEND);
     }
-    const chunks = await readBoundedBody(request, this.limits.maxBodyBytes);
+    const chunks = await readBoundedBody(
+      request,
+      this.limits.maxBodyBytes,
+      request.headers['content-encoding'],
+    );
     if (chunks.every((chunk) => chunk.byteLength === 0)) {
       throw new BadRequestException(`The JSON-lines body is empty. ${HOW_TO_SEND}`);
     }
