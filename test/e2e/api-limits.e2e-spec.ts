@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -138,5 +139,42 @@ describe('API request body limits (e2e)', () => {
       expect(answer.error).toBe('invalid_input');
       expect(answer.details?.problems?.map((p) => p.field)).toContain(field);
     }
+  });
+  /** Sends raw bytes and reads the whole answer until the server closes the connection. */
+  async function raw(bytes: string): Promise<{ status: number; headers: string; body: string }> {
+    const { port } = server.address() as AddressInfo;
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    const [head, body = ''] = text.split('\r\n\r\n');
+    return { status: Number(head.split(' ')[1]), headers: head, body };
+  }
+
+  it('answers requests Node refuses before the API sees them (headers too large, not HTTP) in the one error shape', async () => {
+    const huge = await raw(
+      `GET /api/v1/graph/stats HTTP/1.1\r\nHost: x\r\nX-API-Key: dev-viewer-key\r\nCookie: ${'c'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(huge.status).toBe(431);
+    expect(huge.headers).toContain('Content-Type: application/json');
+    const hugeBody = JSON.parse(huge.body) as ErrorBody;
+    expect(hugeBody).toEqual({
+      error: 'request_header_fields_too_large',
+      message: expect.stringContaining(
+        'The request headers are larger than this server takes',
+      ) as unknown,
+      correlationId: expect.any(String) as unknown,
+    });
+    expect(huge.headers.toLowerCase()).toContain(`x-correlation-id: ${hugeBody.correlationId}`);
+
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toMatchObject({
+      error: 'invalid_input',
+      message: expect.stringContaining('The request is not valid HTTP/1.1') as unknown,
+    });
   });
 });

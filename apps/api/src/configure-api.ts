@@ -5,6 +5,7 @@ import { AppSettings } from '@app/settings';
 import { withRequestContent } from './common/api-request-content.decorator';
 import { withBearerAlternative, withSecuritySchemes } from './common/api-security';
 import { useBodyParsers } from './common/body-limits';
+import { answerClientErrors } from './common/client-errors';
 import { serveWebApp } from './web-app/web-app';
 
 /**
@@ -37,6 +38,7 @@ export function securityHeaders(): ReturnType<typeof helmet> {
 /** HTTP concerns shared by main.ts and the e2e tests, so tests exercise the real setup. */
 export function configureApi(app: NestExpressApplication, settings: AppSettings): void {
   app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   app.set('trust proxy', settings.trustProxyHops);
   app.use(securityHeaders());
   useBodyParsers(app, settings);
