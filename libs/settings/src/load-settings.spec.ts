@@ -54,6 +54,12 @@ describe('settings', () => {
     expect(message).toContain('3 problems');
   });
 
+  it('refuses a fraud-ring hub cap above 1000, whose search work grows with its square', () => {
+    expect(loadAllSettings({ DETECTORS_RING_HUB_CAP: '1000' }).detectors.ringHubCap).toBe(1000);
+    const message = problemsOf(() => loadAllSettings({ DETECTORS_RING_HUB_CAP: '1000000' }));
+    expect(message).toContain('DETECTORS_RING_HUB_CAP="1000000": must be at most 1000');
+  });
+
   it('uses the development API keys outside production only', () => {
     expect(loadAllSettings({}).security.apiKeys).toContain('dev-analyst-key:analyst');
     const message = problemsOf(() => loadAllSettings({ NODE_ENV: 'production' }));

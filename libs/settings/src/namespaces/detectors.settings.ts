@@ -101,10 +101,14 @@ export class DetectorsSettings {
     kind: 'integer',
     default: '10',
     description:
-      'Identifiers shared by more accounts than this are ignored as hubs (public Wi-Fi, call centres).',
+      'Identifiers shared by more accounts than this are ignored as hubs (public Wi-Fi, call centres). At most 1000: a ring search links every pair of accounts sharing an identifier, so its work grows with the square of this.',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(2, { message: 'must be at least 2' })
+  @Max(1000, {
+    message:
+      'must be at most 1000: an identifier used by more accounts is a hub, and a ring search links every pair of accounts sharing one (its work grows with the square of this)',
+  })
   ringHubCap!: number;
 
   @EnvVar({
