@@ -1,6 +1,7 @@
 import { describeWithPulsar } from '@app/testing';
 import { StreamUnavailableError } from '@app/vocabulary';
 import { Inbox, messageBrokerContract } from '../contract';
+import { resolveTopic } from '../topic-names';
 import { PulsarWebSocketBroker } from './pulsar-websocket.broker';
 
 jest.setTimeout(30_000);
@@ -26,6 +27,23 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
       readIdleMs: 700,
       close: () => broker.close(),
     });
+  });
+
+  it('reads what a subscription holds from the topic stats (the stall check of its consumers)', async () => {
+    const broker = open();
+    const topic = uniqueTopic('backlog');
+    try {
+      await broker.ensureSubscription(topic, 'waiting', 'earliest');
+      await broker.publish(topic, [{ payload: 'a' }, { payload: 'b' }, { payload: 'c' }]);
+      const resolved = resolveTopic(topic, 'public', 'default');
+      expect(await broker.subscriptionBacklog(resolved, 'waiting')).toEqual({
+        waiting: 3,
+        inFlight: 0,
+      });
+      expect(await broker.subscriptionBacklog(resolved, 'no-such-subscription')).toBeUndefined();
+    } finally {
+      await broker.close();
+    }
   });
 
   describe('failures surface as StreamUnavailableError', () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { StreamUnavailableError } from '@app/vocabulary';
 import { Inbox } from '../contract';
-import { PulsarWebSocketBroker } from './pulsar-websocket.broker';
+import { backlogOf, PulsarWebSocketBroker } from './pulsar-websocket.broker';
 
 /**
  * A tiny stand-in for Pulsar's WebSocket endpoint, to test what a real broker cannot be made
@@ -327,5 +327,84 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
     const [, , , again] = await inbox.waitFor(4);
     await again.ack();
     expect(again.redeliveryCount).toBe(1);
+  });
+  describe('a subscription Pulsar stopped serving (seen after a broker crash)', () => {
+    let stalling: PulsarWebSocketBroker;
+    let backlog: { waiting: number; inFlight: number } | undefined;
+    let probes: number;
+
+    beforeEach(() => {
+      backlog = { waiting: 5, inFlight: 0 };
+      probes = 0;
+      stalling = new PulsarWebSocketBroker({
+        webUrl: fake.webUrl,
+        tenant: 'bank',
+        namespace: 'ns',
+        reconnect: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+        stallCheckMs: 100,
+      });
+      jest.spyOn(stalling, 'subscriptionBacklog').mockImplementation(() => {
+        probes += 1;
+        return Promise.resolve(backlog);
+      });
+    });
+
+    afterEach(async () => {
+      await stalling.close();
+    });
+
+    const quick = { ...subscribeOptions, nackRedeliveryDelayMs: 10 };
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('reconnects a consumer that receives nothing while messages wait and none is in flight, and gets them on the new connection', async () => {
+      const inbox = new Inbox(() => 'keep');
+      await stalling.subscribe('t', 's', inbox.handler, quick);
+      await until(() => fake.consumers.length === 2, 'a second connection after the stall');
+      fake.push(fake.consumers[1], 'm1', 'one');
+      const [one] = await inbox.waitFor(1);
+      await one.ack();
+      expect(one.stale).toBe(false);
+    });
+
+    it('leaves the consumer alone when nothing waits, when messages are in flight to a consumer, or while it holds a message unsettled', async () => {
+      const inbox = new Inbox(() => 'keep');
+      backlog = { waiting: 0, inFlight: 0 };
+      await stalling.subscribe('t', 's', inbox.handler, quick);
+      await until(() => probes >= 2, 'two stall checks');
+      backlog = { waiting: 5, inFlight: 3 };
+      const seen = probes;
+      await until(() => probes >= seen + 2, 'two more stall checks');
+      expect(fake.consumers).toHaveLength(1);
+
+      // A message held by the handler (a movement waiting for its account): no check at all.
+      backlog = { waiting: 5, inFlight: 0 };
+      fake.push(fake.consumers[0], 'm1', 'one');
+      const [held] = await inbox.waitFor(1);
+      const before = probes;
+      await pause(400);
+      expect(probes).toBe(before);
+      expect(fake.consumers).toHaveLength(1);
+      await held.ack();
+      await until(() => fake.consumers.length === 2, 'the reconnection once nothing is held');
+    });
+  });
+
+  it('reads the backlog of a subscription from Pulsar topic stats', () => {
+    const stats = {
+      subscriptions: {
+        ingest: {
+          msgBacklog: 90,
+          msgDelayed: 10,
+          consumers: [{ unackedMessages: 0 }, { unackedMessages: 4 }, {}],
+        },
+      },
+    };
+    expect(backlogOf(stats, 'ingest')).toEqual({ waiting: 80, inFlight: 4 });
+    expect(backlogOf(stats, 'other')).toBeUndefined();
+    expect(backlogOf({ subscriptions: { ingest: { msgBacklog: 'x' } } }, 'ingest')).toEqual({
+      waiting: 0,
+      inFlight: 0,
+    });
+    expect(backlogOf(null, 'ingest')).toBeUndefined();
   });
 });

@@ -56,7 +56,54 @@ export interface PulsarWebSocketBrokerOptions {
    */
   keepAliveMs?: number;
   reconnect?: Partial<ReconnectOptions>;
+  /**
+   * How long a consumer may receive nothing while Pulsar holds messages for its subscription
+   * and none is in flight to any consumer, before it reconnects (default 30 s; 0 turns the
+   * check off). See `WsConsumer` ("A subscription Pulsar stopped serving").
+   */
+  stallCheckMs?: number;
   logger?: BrokerLogger;
+}
+
+/** What Pulsar holds for one subscription (its topic stats), for the consumers' stall check. */
+export interface SubscriptionBacklog {
+  /** Messages not acknowledged yet, less those scheduled for later delivery. */
+  waiting: number;
+  /** Messages delivered to a consumer of the subscription and not acknowledged, over all its consumers. */
+  inFlight: number;
+}
+
+/** Default of `stallCheckMs`. */
+export const DEFAULT_STALL_CHECK_MS = 30_000;
+
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** The backlog of `subscription` in a topic stats answer, or undefined when it is not there. */
+export function backlogOf(stats: unknown, subscription: string): SubscriptionBacklog | undefined {
+  if (typeof stats !== 'object' || stats === null) return undefined;
+  const subscriptions = (stats as { subscriptions?: unknown }).subscriptions;
+  if (typeof subscriptions !== 'object' || subscriptions === null) return undefined;
+  if (!Object.hasOwn(subscriptions, subscription)) return undefined;
+  const entry = (subscriptions as Record<string, unknown>)[subscription];
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { msgBacklog, msgDelayed, consumers } = entry as {
+    msgBacklog?: unknown;
+    msgDelayed?: unknown;
+    consumers?: unknown;
+  };
+  const inFlight = Array.isArray(consumers)
+    ? consumers.reduce(
+        (sum: number, consumer: unknown) =>
+          sum +
+          (typeof consumer === 'object' && consumer !== null
+            ? countOf((consumer as { unackedMessages?: unknown }).unackedMessages)
+            : 0),
+        0,
+      )
+    : 0;
+  return { waiting: Math.max(0, countOf(msgBacklog) - countOf(msgDelayed)), inFlight };
 }
 
 const DEFAULT_RECONNECT: ReconnectOptions = {
@@ -88,6 +135,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
   readonly kind = 'pulsar-websocket' as const;
   readonly connectTimeoutMs: number;
   readonly keepAliveMs: number;
+  readonly stallCheckMs: number;
 
   private readonly wsBase: string;
   private readonly httpBase: string;
@@ -107,6 +155,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
     this.wsBase = `${web.protocol === 'https:' ? 'wss:' : 'ws:'}//${web.host}${web.pathname.replace(/\/$/, '')}/ws/v2`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.stallCheckMs = Math.max(0, options.stallCheckMs ?? DEFAULT_STALL_CHECK_MS);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.maxPendingSends = Math.max(1, options.maxPendingSends ?? 1000);
     this.reconnectOptions = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -356,6 +405,26 @@ export class PulsarWebSocketBroker extends MessageBroker {
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     await Promise.all([...this.producers.values()].map((producer) => producer.close()));
     this.producers.clear();
+  }
+
+  /**
+   * What Pulsar holds for `subscription` on `topic` (admin REST API, topic stats); undefined
+   * when Pulsar does not answer or does not know the subscription (the stall check then waits).
+   */
+  async subscriptionBacklog(
+    topic: ResolvedTopic,
+    subscription: string,
+  ): Promise<SubscriptionBacklog | undefined> {
+    try {
+      const response = await fetch(`${this.httpBase}/admin/v2/${topic.path}/stats`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(this.connectTimeoutMs),
+      });
+      if (!response.ok) return undefined;
+      return backlogOf(await response.json(), subscription);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Called by a consumer when it closes. */

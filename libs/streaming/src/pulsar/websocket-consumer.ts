@@ -25,6 +25,13 @@ export interface WsConsumerHost {
   readonly connectTimeoutMs: number;
   /** Interval of the connection check (see `OpenSocketOptions.keepAliveMs`). */
   readonly keepAliveMs?: number;
+  /** Quiet time before the stall check asks Pulsar what it holds (0 = no check). */
+  readonly stallCheckMs?: number;
+  /** What Pulsar holds for the subscription (see `PulsarWebSocketBroker.subscriptionBacklog`). */
+  subscriptionBacklog?(
+    topic: ResolvedTopic,
+    subscription: string,
+  ): Promise<{ waiting: number; inFlight: number } | undefined>;
   headers(): Record<string, string>;
   backoff(): ExponentialBackoff<unknown>;
   /** Publishes dead letters (the adapter's own dead-lettering). */
@@ -35,13 +42,33 @@ export interface WsConsumerHost {
 
 export type ConsumerState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
-/** One consumer of a subscription; reconnects with backoff when the connection drops. */
+/**
+ * One consumer of a subscription; reconnects with backoff when the connection drops.
+ *
+ * A subscription Pulsar stopped serving: after a broker crash (SIGKILL) and restart, Pulsar
+ * 3.0 was seen to accept the consumer's new connection and then deliver nothing of the
+ * subscription's backlog (the messages whose acknowledgements the crash lost) until something
+ * new was published to the topic, or for good. The connection itself is healthy (pings are
+ * answered), so nothing else notices. So when a consumer has received nothing for
+ * `stallCheckMs` (at least three times the nack redelivery delay) and holds no message of its
+ * current connection unsettled, it asks Pulsar what the subscription holds; when messages wait
+ * and none is in flight to any consumer of the subscription, Pulsar is not serving it: the
+ * consumer says so in a warning and reconnects, and a fresh consumer gets the backlog.
+ * Consumers that hold messages (held for a missing account, written during a graph outage) or
+ * other consumers with messages in flight (Key_Shared) are never disturbed by it.
+ */
 export class WsConsumer implements Subscription {
   state: ConsumerState = 'connecting';
   private socket?: WebSocket;
   private generation = 0;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** `performance.now()` of the last frame of the current connection (or of its opening). */
+  private lastFrameAt = performance.now();
+  /** Messages of the current connection handed to the handler and not settled. */
+  private unsettled = 0;
+  private stallTimer?: NodeJS.Timeout;
+  private checkingStall = false;
 
   constructor(
     private readonly broker: WsConsumerHost,
@@ -80,6 +107,9 @@ export class WsConsumer implements Subscription {
     }
     this.generation = generation;
     this.socket = socket;
+    this.lastFrameAt = performance.now();
+    this.unsettled = 0;
+    this.watchStalls();
     socket.on('error', () => undefined);
     socket.on('close', (code: number) => {
       if (this.socket !== socket) return;
@@ -122,7 +152,48 @@ export class WsConsumer implements Subscription {
       });
   }
 
+  /** Quiet time after which the stall check asks Pulsar (see the class comment); 0 = off. */
+  private get stallQuietMs(): number {
+    const check = this.broker.stallCheckMs ?? 0;
+    if (check <= 0 || this.broker.subscriptionBacklog === undefined) return 0;
+    return Math.max(check, 3 * this.options.nackRedeliveryDelayMs);
+  }
+
+  private watchStalls(): void {
+    const quiet = this.stallQuietMs;
+    if (quiet <= 0 || this.stallTimer) return;
+    this.stallTimer = setInterval(() => void this.checkStall(quiet), Math.max(1, quiet / 2));
+    this.stallTimer.unref();
+  }
+
+  private quietFor(): number {
+    return performance.now() - this.lastFrameAt;
+  }
+
+  private async checkStall(quiet: number): Promise<void> {
+    const probe = this.broker.subscriptionBacklog?.bind(this.broker);
+    if (probe === undefined || this.checkingStall || this.state !== 'connected' || this.stopped)
+      return;
+    if (this.socket === undefined || this.unsettled > 0 || this.quietFor() < quiet) return;
+    this.checkingStall = true;
+    try {
+      const socket = this.socket;
+      const backlog = await probe(this.resolved, this.name);
+      if (backlog === undefined || backlog.waiting === 0 || backlog.inFlight > 0) return;
+      // Still quiet, still the same connection, still nothing held: Pulsar is not serving it.
+      if (socket !== this.socket || this.unsettled > 0 || this.quietFor() < quiet) return;
+      if (this.state !== 'connected' || this.stopped) return;
+      this.logger.warn(
+        `Pulsar holds ${backlog.waiting} message(s) for ${this.topic} / ${this.name} but delivered none for ${Math.round(this.quietFor() / 1000)} s, and none is in flight to any consumer: reconnecting the consumer so that Pulsar serves the subscription again`,
+      );
+      socket.terminate();
+    } finally {
+      this.checkingStall = false;
+    }
+  }
+
   private onFrame(generation: number, text: string): void {
+    if (generation === this.generation) this.lastFrameAt = performance.now();
     const frame = parseFrame(text);
     if (!frame) {
       this.logger.warn(`Ignored a frame from Pulsar that is not a message: ${text.slice(0, 200)}`);
@@ -149,11 +220,13 @@ export class WsConsumer implements Subscription {
     const data = brokerMessageOf(this.topic, frame);
     let settled = false;
     let settling: Promise<void> | undefined;
+    if (generation === this.generation) this.unsettled += 1;
     const settle = (action: () => Promise<void>): Promise<void> => {
       if (settled) return Promise.resolve();
       settling ??= action()
         .then(() => {
           settled = true;
+          if (generation === this.generation) this.unsettled -= 1;
         })
         .finally(() => {
           settling = undefined;
@@ -217,6 +290,8 @@ export class WsConsumer implements Subscription {
     this.state = 'closed';
     this.stopped = true;
     this.abort.abort();
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await closeSocket(socket);
