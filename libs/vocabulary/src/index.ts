@@ -8,3 +8,4 @@ export * from './typologies';
 export * from './clock';
 export * from './base-money';
 export * from './fx';
+export * from './erasure';

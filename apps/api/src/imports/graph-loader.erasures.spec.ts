@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MemoryGraphStore } from '@app/graph-store';
 import type { GraphVertex } from '@app/vocabulary';
-import { pseudonymFor } from '../subjects/subjects.service';
+import { pseudonymFor } from '@app/vocabulary';
 import { loadGraph } from './graph-loader';
 
 const ERASED = 'person:b:P2';

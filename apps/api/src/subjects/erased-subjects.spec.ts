@@ -3,7 +3,7 @@ import { ids } from '@app/vocabulary';
 import type { GraphVertex } from '@app/vocabulary';
 import { MemoryAuditLog } from '../audit/memory.audit-log';
 import { ErasedSubjects } from './erased-subjects';
-import { pseudonymFor } from './subjects.service';
+import { pseudonymFor } from '@app/vocabulary';
 
 const ERASED = 'person:b:P2';
 const EMAIL = ids.identifier('email', 'bruno@example.org');

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { GraphStore } from '@app/graph-store';
-import type { GraphVertex, IdentifierVertex, PersonVertex } from '@app/vocabulary';
+import {
+  ERASED_PERSON_FIELDS,
+  erasedIdentifier,
+  erasedPerson,
+  isErased,
+  PERSONAL_IDENTIFIER_KINDS,
+} from '@app/vocabulary';
+import type { GraphVertex } from '@app/vocabulary';
 import { AuditLog } from '../audit/audit-log';
-import { ERASED_PERSON_FIELDS, PERSONAL_IDENTIFIER_KINDS, pseudonymFor } from './subjects.service';
 
 /** Ids read from the store at once. */
 const READ_CHUNK = 1_000;
@@ -121,27 +127,4 @@ export async function keepErasures(
     return vertex;
   });
   return { vertices: kept, persons, identifiers };
-}
-
-function isErased(vertex: GraphVertex): boolean {
-  const pseudonym = pseudonymFor(vertex.uid);
-  if (vertex.label === 'Person') return vertex.props.name === pseudonym;
-  if (vertex.label === 'Identifier')
-    return (
-      PERSONAL_IDENTIFIER_KINDS.includes(vertex.props.kind) && vertex.props.value === pseudonym
-    );
-  return false;
-}
-
-function erasedPerson(imported: PersonVertex): PersonVertex {
-  const { isPep, isSanctioned } = imported.props;
-  return {
-    label: 'Person',
-    uid: imported.uid,
-    props: { name: pseudonymFor(imported.uid), isPep, isSanctioned },
-  };
-}
-
-function erasedIdentifier(imported: IdentifierVertex): IdentifierVertex {
-  return { ...imported, props: { ...imported.props, value: pseudonymFor(imported.uid) } };
 }

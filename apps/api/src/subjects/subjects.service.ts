@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AlertRepository } from '@app/detectors';
 import type { StoredAlert } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
-import { Clock, EntityNotFoundError } from '@app/vocabulary';
+import {
+  Clock,
+  EntityNotFoundError,
+  ERASED_PERSON_FIELDS,
+  PERSONAL_IDENTIFIER_KINDS,
+  pseudonymFor,
+} from '@app/vocabulary';
 import type {
   AccountVertex,
   CompanyVertex,
   GraphEdge,
   GraphVertex,
-  IdentifierKind,
   IdentifierVertex,
   Movement,
   PersonVertex,
@@ -26,11 +30,6 @@ export const EXPORT_AUDIT_LIMIT = 1_000;
 const NEIGHBOURHOOD_LIMIT = 5_000;
 /** The whole time axis, for "every movement" (the vocabulary's bound on instants). */
 const ALL_TIME = { from: 0, to: 8.64e15 };
-
-/** Identifier kinds that name a person (contact data); devices, IPs and cards are not erased. */
-export const PERSONAL_IDENTIFIER_KINDS: readonly IdentifierKind[] = ['email', 'phone', 'address'];
-/** Person fields that erasure removes; `name` is replaced by a pseudonym. */
-export const ERASED_PERSON_FIELDS = ['birthDate', 'nationality', 'residence'] as const;
 
 /** A list that may have been cut at its limit. */
 export interface Bounded<T> {
@@ -87,11 +86,6 @@ const RETAINED =
   'Kept as AML law requires (EU AMLR 2024/1624 Art. 77, AMLD: 5 years after the end of the ' +
   'business relationship): accounts, movements, alerts and their evidence, the ownership ' +
   'structure and the audit trail. Business ids (including identifier ids) are not changed.';
-
-/** A stable pseudonym: the same uid always gives the same one, so erasing twice changes nothing. */
-export function pseudonymFor(uid: string): string {
-  return `erased-${createHash('sha256').update(`erased:${uid}`, 'utf8').digest('hex').slice(0, 12)}`;
-}
 
 function isLabel<L extends GraphVertex['label']>(
   label: L,

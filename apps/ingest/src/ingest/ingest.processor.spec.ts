@@ -1,5 +1,5 @@
 import type { GraphVertex } from '@app/vocabulary';
-import { FixedClock } from '@app/vocabulary';
+import { FixedClock, pseudonymFor } from '@app/vocabulary';
 import {
   edgeUpsertMessage,
   MemoryBroker,
@@ -369,5 +369,55 @@ describe('IngestProcessor and entity messages dated in the future', () => {
     expect(late.outcome.kind === 'invalid' ? late.outcome.reason : '').toContain(
       '(was 2025-06-15T15:11:40.001Z, clock 2025-06-15T15:06:40.000Z)',
     );
+  });
+});
+
+describe('IngestProcessor and an erased person', () => {
+  it('writes an entity message about an erased person without bringing the personal data back', async () => {
+    const store = new FlakyGraphStore();
+    const broker = new MemoryBroker();
+    const counters = emptyCounters();
+    const logger = new RecordingLogger();
+    const settler = new MessageSettler(
+      broker,
+      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
+      counters,
+      new NoIngestMetrics(),
+      logger,
+      new FixedClock(1_750_000_000_000),
+      () => 0,
+    );
+    const processor = new IngestProcessor(
+      store,
+      broker,
+      new ThresholdDetector(1_000_000),
+      settler,
+      counters,
+      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
+      logger,
+    );
+    const full = person(1);
+    // As POST /subjects/{id}/erase leaves it (GDPR Art. 17).
+    await store.upsertVertices([
+      {
+        label: 'Person',
+        uid: full.uid,
+        props: { name: pseudonymFor(full.uid), isPep: false, isSanctioned: false },
+      },
+    ]);
+    // The core banking system sends the customer again, with the sanctions flag now set.
+    const update: GraphVertex = { ...full, props: { ...full.props, isSanctioned: true } };
+    expect(
+      outcomes(
+        await processor.prepareEntities([
+          delivery(vertexUpsertMessage(update, meta(1)), 'bank.entities', 1),
+        ]),
+      ),
+    ).toEqual(['m-1 written']);
+    expect(await store.getVertex(full.uid)).toEqual({
+      label: 'Person',
+      uid: full.uid,
+      props: { name: pseudonymFor(full.uid), isPep: false, isSanctioned: true },
+    });
   });
 });

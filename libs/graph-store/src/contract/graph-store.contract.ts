@@ -6,6 +6,7 @@ import {
   ids as vocabularyIds,
   InvalidInputError,
   movementEdge,
+  pseudonymFor,
   VERTEX_LABELS,
 } from '@app/vocabulary';
 import type {
@@ -14,6 +15,7 @@ import type {
   FieldProblem,
   GraphEdge,
   GraphVertex,
+  IdentifierVertex,
   Movement,
   PersonVertex,
   RejectedItem,
@@ -248,6 +250,48 @@ export function describeGraphStoreContract(
         const stored = await store.getVertex(fx.person.alice);
         expect(stored).toEqual(changed);
         expect(stored?.props).not.toHaveProperty('birthDate');
+      });
+
+      it('keeps an erasure: a person or contact identifier stored pseudonymised gets no personal data back from a later upsert', async () => {
+        // The state POST /subjects/{id}/erase leaves (GDPR Art. 17), then the same records
+        // written again as an import, a seeder load or an entity message would write them.
+        const alice = vertex<PersonVertex>(fx.person.alice);
+        const email: IdentifierVertex = {
+          label: 'Identifier',
+          uid: 'identifier:email:alice@example.test',
+          props: { kind: 'email', value: 'alice@example.test' },
+        };
+        const erasedAlice: PersonVertex = {
+          label: 'Person',
+          uid: alice.uid,
+          props: { name: pseudonymFor(alice.uid), isPep: false, isSanctioned: false },
+        };
+        const erasedEmail: IdentifierVertex = {
+          ...email,
+          props: { kind: 'email', value: pseudonymFor(email.uid) },
+        };
+        await store.upsertVertices([erasedAlice, erasedEmail]);
+        expect(alice.props.birthDate).toBeDefined();
+        const again = await store.upsertVertices([
+          { ...alice, props: { ...alice.props, isPep: true } },
+          email,
+        ]);
+        // Only the AML flag changed: personal data is not an update.
+        expect(again).toEqual({ created: 0, updated: 1, unchanged: 1 });
+        expect(await store.getVertices([alice.uid, email.uid])).toEqual([
+          { ...erasedAlice, props: { ...erasedAlice.props, isPep: true } },
+          erasedEmail,
+        ]);
+        // A person never erased is updated as usual.
+        const bob = vertex<PersonVertex>(fx.person.bob);
+        await store.upsertVertices([bob]);
+        const renamed: PersonVertex = { ...bob, props: { ...bob.props, name: 'Robert' } };
+        expect(await store.upsertVertices([renamed])).toEqual({
+          created: 0,
+          updated: 1,
+          unchanged: 0,
+        });
+        expect(await store.getVertex(bob.uid)).toEqual(renamed);
       });
 
       it('counts created, updated and unchanged items of one batch exactly', async () => {

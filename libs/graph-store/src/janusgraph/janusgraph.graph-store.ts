@@ -25,6 +25,7 @@ import {
   EDGE_LABELS,
   EntityNotFoundError,
   InvalidInputError,
+  keepErasure,
   validateEdge,
   VERTEX_LABELS,
 } from '@app/vocabulary';
@@ -433,7 +434,9 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
         created.push(answer.created);
         continue;
       }
-      const vertex = sent.get(answer.found.uid);
+      const written = sent.get(answer.found.uid);
+      // An erased person or contact identifier stays erased (see keepErasure).
+      const vertex = written === undefined ? undefined : keepErasure(written, answer.found);
       if (vertex === undefined || sameProps(answer.found.props, vertex.props)) {
         result.unchanged += 1;
         if (vertex !== undefined) found.push({ vertex, stored: answer.found });

@@ -3,6 +3,7 @@ import {
   EDGE_LABELS,
   EntityNotFoundError,
   InvalidInputError,
+  keepErasure,
   VERTEX_LABELS,
   movementOf,
 } from '@app/vocabulary';
@@ -122,9 +123,12 @@ export class MemoryGraphStore extends GraphStore {
     return this.answer(() => {
       assertValidVertexBatch(batch, (uid) => this.vertexLabel(uid));
       const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
-      for (const vertex of batch) {
+      for (const written of batch) {
+        const exists = this.graph.hasNode(written.uid);
+        // An erased person or contact identifier stays erased (see keepErasure).
+        const vertex = exists ? keepErasure(written, this.storedVertex(written.uid)) : written;
         const props = normaliseProps(vertex.props);
-        if (!this.graph.hasNode(vertex.uid)) {
+        if (!exists) {
           this.graph.addNode(vertex.uid, { label: vertex.label, props });
           this.uidList(vertex.label).push(vertex.uid);
           this.vertexCounts[vertex.label] += 1;
@@ -609,6 +613,10 @@ export class MemoryGraphStore extends GraphStore {
    */
   private answer<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve) => resolve(work()));
+  }
+
+  private storedVertex(uid: string): GraphVertex {
+    return vertexOf(uid, this.graph.getNodeAttributes(uid));
   }
 
   private vertexLabel(uid: string): VertexLabel | undefined {
