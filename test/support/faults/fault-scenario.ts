@@ -217,7 +217,7 @@ export class FaultScenario {
           last = states
             .map(({ topic, state }) =>
               state
-                ? `${topic}: ${state.backlog} unsettled of ${this.published[topic]}, ${state.consumers} consumer(s)`
+                ? `${topic}: ${state.backlog} unsettled of ${this.published[topic]}, ${state.consumers} consumer(s) with ${state.inFlight} in flight and ${state.permits} permits`
                 : `${topic}: no subscription`,
             )
             .join('; ');

@@ -4,10 +4,19 @@ export interface SubscriptionState {
   backlog: number;
   /** Consumers attached to the subscription right now. */
   consumers: number;
+  /** Messages delivered to its consumers and not settled yet, over all of them. */
+  inFlight: number;
+  /** Messages its consumers are ready to take (their permits), over all of them. */
+  permits: number;
+}
+
+interface ConsumerStats {
+  unackedMessages?: number;
+  availablePermits?: number;
 }
 
 interface TopicStats {
-  subscriptions?: Record<string, { msgBacklog?: number; consumers?: unknown[] }>;
+  subscriptions?: Record<string, { msgBacklog?: number; consumers?: ConsumerStats[] }>;
 }
 
 /**
@@ -43,6 +52,12 @@ export class PulsarAdmin {
     const stats = (await response.json()) as TopicStats;
     const found = stats.subscriptions?.[subscription];
     if (!found) return undefined;
-    return { backlog: found.msgBacklog ?? 0, consumers: found.consumers?.length ?? 0 };
+    const consumers = found.consumers ?? [];
+    return {
+      backlog: found.msgBacklog ?? 0,
+      consumers: consumers.length,
+      inFlight: consumers.reduce((sum, c) => sum + (c.unackedMessages ?? 0), 0),
+      permits: consumers.reduce((sum, c) => sum + (c.availablePermits ?? 0), 0),
+    };
   }
 }
