@@ -68,35 +68,48 @@ function outcomes(prepared: PreparedBatch): string[] {
   );
 }
 
+/**
+ * A processor over `store` with a memory broker, the settler's usual settings and a clock fixed
+ * at `now` (the processor's too).
+ */
+function processorOver(
+  store: FlakyGraphStore,
+  { versionMemory = 100, now = 1_750_000_000_000 }: { versionMemory?: number; now?: number } = {},
+): IngestProcessor {
+  const broker = new MemoryBroker();
+  const counters = emptyCounters();
+  const logger = new RecordingLogger();
+  const metrics = new NoIngestMetrics();
+  const clock = new FixedClock(now);
+  const settler = new MessageSettler(
+    broker,
+    { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
+    counters,
+    metrics,
+    logger,
+    clock,
+    () => 0,
+  );
+  return new IngestProcessor(
+    store,
+    broker,
+    new ThresholdDetector(1_000_000),
+    settler,
+    counters,
+    { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory },
+    logger,
+    metrics,
+    clock,
+  );
+}
+
 describe('IngestProcessor preparing messages tried more than once', () => {
   let store: CountingStore;
   let processor: IngestProcessor;
 
   beforeEach(() => {
     store = new CountingStore();
-    const broker = new MemoryBroker();
-    const counters = emptyCounters();
-    const logger = new RecordingLogger();
-    const metrics = new NoIngestMetrics();
-    const settler = new MessageSettler(
-      broker,
-      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
-      counters,
-      metrics,
-      logger,
-      new FixedClock(1_750_000_000_000),
-      () => 0,
-    );
-    processor = new IngestProcessor(
-      store,
-      broker,
-      new ThresholdDetector(1_000_000),
-      settler,
-      counters,
-      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
-      logger,
-      metrics,
-    );
+    processor = processorOver(store);
   });
 
   it('decodes a delivery once however often it is prepared, and a new delivery again', async () => {
@@ -205,27 +218,7 @@ describe('IngestProcessor writing versions of one vertex out of order', () => {
 
   beforeEach(() => {
     store = new FlakyGraphStore();
-    const broker = new MemoryBroker();
-    const counters = emptyCounters();
-    const logger = new RecordingLogger();
-    const settler = new MessageSettler(
-      broker,
-      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
-      counters,
-      new NoIngestMetrics(),
-      logger,
-      new FixedClock(1_750_000_000_000),
-      () => 0,
-    );
-    processor = new IngestProcessor(
-      store,
-      broker,
-      new ThresholdDetector(1_000_000),
-      settler,
-      counters,
-      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 2 },
-      logger,
-    );
+    processor = processorOver(store, { versionMemory: 2 });
   });
 
   it('does not write a version older than one it wrote (a late redelivery), and writes an equal or newer one', async () => {
@@ -300,30 +293,7 @@ describe('IngestProcessor and entity messages dated in the future', () => {
 
   beforeEach(() => {
     store = new FlakyGraphStore();
-    const broker = new MemoryBroker();
-    const counters = emptyCounters();
-    const logger = new RecordingLogger();
-    const clock = new FixedClock(NOW);
-    const settler = new MessageSettler(
-      broker,
-      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
-      counters,
-      new NoIngestMetrics(),
-      logger,
-      clock,
-      () => 0,
-    );
-    processor = new IngestProcessor(
-      store,
-      broker,
-      new ThresholdDetector(1_000_000),
-      settler,
-      counters,
-      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
-      logger,
-      new NoIngestMetrics(),
-      clock,
-    );
+    processor = processorOver(store, { now: NOW });
   });
 
   it('refuses a version dated later than the clock allows, so it cannot hide the real updates after it', async () => {
@@ -375,27 +345,7 @@ describe('IngestProcessor and entity messages dated in the future', () => {
 describe('IngestProcessor and an erased person', () => {
   it('writes an entity message about an erased person without bringing the personal data back', async () => {
     const store = new FlakyGraphStore();
-    const broker = new MemoryBroker();
-    const counters = emptyCounters();
-    const logger = new RecordingLogger();
-    const settler = new MessageSettler(
-      broker,
-      { maxRedeliverCount: 3, missingEntityWaitMs: 60_000 },
-      counters,
-      new NoIngestMetrics(),
-      logger,
-      new FixedClock(1_750_000_000_000),
-      () => 0,
-    );
-    const processor = new IngestProcessor(
-      store,
-      broker,
-      new ThresholdDetector(1_000_000),
-      settler,
-      counters,
-      { alertsTopic: 'bank.alerts', detectedMemory: 100, versionMemory: 100 },
-      logger,
-    );
+    const processor = processorOver(store);
     const full = person(1);
     // As POST /subjects/{id}/erase leaves it (GDPR Art. 17).
     await store.upsertVertices([

@@ -1,28 +1,6 @@
 import { validateVertex } from '@app/vocabulary';
-import type { AlertVertex } from '@app/vocabulary';
+import { alertWithExplanation as alertWith } from '../testing/fixtures';
 import { boundedExplanation, listedMovements, MAX_EXPLANATION_CHARS } from './explanation';
-
-function alertWith(explanation: string): AlertVertex {
-  return {
-    label: 'Alert',
-    uid: 'alert:aml.test:f1',
-    props: {
-      ruleId: 'aml.test',
-      ruleVersion: '1.0.0',
-      typology: 'structuring',
-      score: 0.5,
-      severity: 'medium',
-      status: 'open',
-      explanation,
-      fingerprint: 'f1',
-      createdAt: 1,
-      updatedAt: 1,
-      windowStart: 1,
-      windowEnd: 2,
-      movementIds: ['m1'],
-    },
-  };
-}
 
 describe('MAX_EXPLANATION_CHARS', () => {
   it('is the longest explanation the vocabulary accepts on an Alert vertex', () => {

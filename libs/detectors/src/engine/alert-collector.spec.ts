@@ -1,33 +1,13 @@
 import { validateVertex } from '@app/vocabulary';
-import type { AlertVertex } from '@app/vocabulary';
 import { cashAggregationDetector } from '../aml/cash-aggregation.detector';
 import type { AlertDraft } from '../core/detector';
 import { MAX_EXPLANATION_CHARS } from '../core/explanation';
-import { deposit, MINUTE, runDetector, T0 } from '../testing/fixtures';
+import { alertWithExplanation, deposit, MINUTE, runDetector, T0 } from '../testing/fixtures';
 import { structuringDetector } from '../aml/structuring.detector';
 import { toDetectedAlert } from './alert-collector';
 
 function explanationProblems(explanation: string): ReturnType<typeof validateVertex> {
-  const vertex: AlertVertex = {
-    label: 'Alert',
-    uid: 'alert:aml.test:f1',
-    props: {
-      ruleId: 'aml.test',
-      ruleVersion: '1.0.0',
-      typology: 'structuring',
-      score: 0.5,
-      severity: 'medium',
-      status: 'open',
-      explanation,
-      fingerprint: 'f1',
-      createdAt: 1,
-      updatedAt: 1,
-      windowStart: 1,
-      windowEnd: 2,
-      movementIds: ['m1'],
-    },
-  };
-  return validateVertex(vertex);
+  return validateVertex(alertWithExplanation(explanation));
 }
 
 describe('toDetectedAlert', () => {

@@ -2,6 +2,7 @@ import { DetectorsSettings, loadSettings } from '@app/settings';
 import type { DetectorsConfig } from '@app/settings';
 import { SingleCurrencyMoney } from '@app/vocabulary';
 import type {
+  AlertVertex,
   AccountVertex,
   BaseMoney,
   Channel,
@@ -162,4 +163,27 @@ export function runDetector<P extends DetectorParams>(
   const latest = new Map<string, AlertDraft>();
   for (const draft of raised) latest.set(draft.fingerprint, draft);
   return { raised, alerts: [...latest.values()] };
+}
+
+/** A valid Alert vertex with `explanation` (to check explanations against the vocabulary). */
+export function alertWithExplanation(explanation: string): AlertVertex {
+  return {
+    label: 'Alert',
+    uid: 'alert:aml.test:f1',
+    props: {
+      ruleId: 'aml.test',
+      ruleVersion: '1.0.0',
+      typology: 'structuring',
+      score: 0.5,
+      severity: 'medium',
+      status: 'open',
+      explanation,
+      fingerprint: 'f1',
+      createdAt: 1,
+      updatedAt: 1,
+      windowStart: 1,
+      windowEnd: 2,
+      movementIds: ['m1'],
+    },
+  };
 }
