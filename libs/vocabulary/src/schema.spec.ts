@@ -1,5 +1,5 @@
 import { ids } from './ids';
-import type { StatusChangeVertex } from './records';
+import type { GraphEdge, GraphVertex, StatusChangeVertex } from './records';
 import { propertyKeys, validateEdge, validateVertex } from './schema';
 
 describe('StatusChange in the vocabulary', () => {
@@ -75,5 +75,36 @@ describe('StatusChange in the vocabulary', () => {
     expect(keys.get('seq')).toBe('integer');
     expect(keys.get('at')).toBe('long');
     expect(keys.get('fromStatus')).toBe('string');
+  });
+});
+
+describe('property names every JavaScript object inherits', () => {
+  it('are not properties of any label, and are not labels', () => {
+    const person = (extra: Record<string, unknown>) => ({
+      label: 'Person' as const,
+      uid: 'person:b:1',
+      props: { name: 'A', isPep: false, isSanctioned: false, ...extra },
+    });
+    for (const key of ['hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toString']) {
+      expect(validateVertex(person({ [key]: 'x' }))).toEqual([
+        { field: `props.${key}`, rule: 'is not a property of this label' },
+      ]);
+    }
+    const ownProto = person(JSON.parse('{"__proto__":"x"}') as Record<string, unknown>);
+    expect(validateVertex(ownProto)).toEqual([
+      { field: 'props.__proto__', rule: 'is not a property of this label' },
+    ]);
+    const labelled = { ...person({}), label: 'constructor' } as unknown as GraphVertex;
+    expect(validateVertex(labelled)).toEqual([
+      { field: 'label', rule: expect.stringContaining('must be one of Person') as unknown },
+    ]);
+    const edge = {
+      label: 'valueOf',
+      eid: 'e:1',
+      from: 'person:b:1',
+      to: 'account:b:1',
+      props: {},
+    } as unknown as GraphEdge;
+    expect(validateEdge(edge)[0]?.field).toBe('label');
   });
 });

@@ -301,7 +301,8 @@ function checkProps(props: unknown, rules: Readonly<Record<string, PropertyRule>
   const record = props as Record<string, unknown>;
   const problems: FieldProblem[] = [];
   for (const key of Object.keys(record)) {
-    if (!(key in rules))
+    // Own keys only: `in` would also accept names every object inherits (valueOf, constructor…).
+    if (!Object.hasOwn(rules, key))
       problems.push({ field: `props.${key}`, rule: 'is not a property of this label' });
   }
   for (const [key, rule] of Object.entries(rules)) {
@@ -318,9 +319,11 @@ function checkId(field: string, value: unknown): FieldProblem[] {
 
 /** Validates a vertex against the vocabulary; an empty list means it is valid. */
 export function validateVertex(vertex: GraphVertex): FieldProblem[] {
-  const rules = (
-    VERTEX_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>
-  )[vertex.label];
+  const rules = Object.hasOwn(VERTEX_SCHEMA, vertex.label)
+    ? (VERTEX_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[
+        vertex.label
+      ]
+    : undefined;
   if (!rules)
     return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
   const problems = [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
@@ -338,9 +341,11 @@ export function validateVertex(vertex: GraphVertex): FieldProblem[] {
 
 /** Validates an edge against the vocabulary (endpoint labels are checked by the store). */
 export function validateEdge(edge: GraphEdge): FieldProblem[] {
-  const rules = (EDGE_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[
-    edge.label
-  ];
+  const rules = Object.hasOwn(EDGE_SCHEMA, edge.label)
+    ? (EDGE_SCHEMA as Record<string, Readonly<Record<string, PropertyRule>> | undefined>)[
+        edge.label
+      ]
+    : undefined;
   if (!rules)
     return [{ field: 'label', rule: `must be one of ${Object.keys(EDGE_SCHEMA).join(', ')}` }];
   const problems = [

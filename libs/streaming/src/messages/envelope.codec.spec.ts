@@ -157,6 +157,25 @@ describe('stream message envelopes', () => {
     expect(decodeEntityMessage(bytes(vertex))).toMatchObject({ ok: false, reason });
   });
 
+  it('refuses keys every JavaScript object inherits, anywhere in the message, with a clear reason', () => {
+    const vertex = (props: string) =>
+      `{"type":"vertex.upsert","version":1,"id":"x","occurredAt":1,"payload":{"label":"Person","uid":"person:gen:1","props":${props}}}`;
+    const named = '"name":"A","isPep":false,"isSanctioned":false';
+    for (const [props, key] of [
+      [`{${named},"hasOwnProperty":"x"}`, 'hasOwnProperty'],
+      [`{${named},"valueOf":5}`, 'valueOf'],
+      [`{${named},"constructor":{"name":"x"}}`, 'constructor'],
+      [`{${named},"__proto__":{"isPep":true}}`, '__proto__'],
+    ]) {
+      expect(decodeEntityMessage(bytes(vertex(props)))).toMatchObject({
+        ok: false,
+        reason: `message must not use the key "${key}" (a name every JavaScript object inherits; no message has such a field)`,
+      });
+    }
+    const envelopeKey = `{"type":"vertex.upsert","version":1,"id":"x","occurredAt":1,"constructor":1,"payload":{}}`;
+    expect(decodeEntityMessage(bytes(envelopeKey))).toMatchObject({ ok: false });
+  });
+
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', () => {
     const valid = Buffer.from(
       '{"type":"vertex.upsert","version":1,"id":"x","occurredAt":1,"payload":{"label":"Person","uid":"p","props":{"name":"AB"}}}',

@@ -78,17 +78,29 @@ export const MAX_ENVELOPE_BYTES = 1024 * 1024;
  */
 export const MAX_ENVELOPE_DEPTH = 32;
 
-/** True when a parsed JSON value nests deeper than `limit` (checked without recursion). */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
+/** What `shapeProblem` found wrong with a parsed JSON value, if anything. */
+type ShapeProblem = { kind: 'depth' } | { kind: 'key'; key: string };
+
+/**
+ * The first problem of a parsed JSON value's shape (checked without recursion): nesting deeper
+ * than `limit`, or a key that every JavaScript object inherits (`__proto__`, `constructor`,
+ * `valueOf`…). Such a key is no field of any message, and the validators, which look fields up
+ * on objects, would take it for one or fail on it.
+ */
+function shapeProblem(value: unknown, limit: number): ShapeProblem | undefined {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
     if (typeof current !== 'object' || current === null) continue;
-    if (depth + 1 > limit) return true;
+    if (depth + 1 > limit) return { kind: 'depth' };
+    if (!Array.isArray(current)) {
+      const key = Object.keys(current).find((name) => name in Object.prototype);
+      if (key !== undefined) return { kind: 'key', key };
+    }
     const children = Array.isArray(current) ? current : Object.values(current);
     for (const child of children) stack.push({ value: child, depth: depth + 1 });
   }
-  return false;
+  return undefined;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -115,11 +127,20 @@ function parseEnvelope(bytes: Buffer): Decoded<Envelope<MessageType, Record<stri
   } catch {
     return rejected([{ field: 'message', rule: 'must be JSON (a UTF-8 envelope object)' }]);
   }
-  if (nestsDeeperThan(value, MAX_ENVELOPE_DEPTH)) {
+  const shape = shapeProblem(value, MAX_ENVELOPE_DEPTH);
+  if (shape?.kind === 'depth') {
     return rejected([
       {
         field: 'message',
         rule: `must not nest objects and arrays deeper than ${MAX_ENVELOPE_DEPTH} levels`,
+      },
+    ]);
+  }
+  if (shape?.kind === 'key') {
+    return rejected([
+      {
+        field: 'message',
+        rule: `must not use the key ${JSON.stringify(shape.key)} (a name every JavaScript object inherits; no message has such a field)`,
       },
     ]);
   }
