@@ -108,3 +108,19 @@ describe('property names every JavaScript object inherits', () => {
     expect(validateEdge(edge)[0]?.field).toBe('label');
   });
 });
+
+describe('dates written YYYY-MM-DD', () => {
+  it('must name a day that exists', () => {
+    const person = (birthDate: string) => ({
+      label: 'Person' as const,
+      uid: 'person:b:1',
+      props: { name: 'A', isPep: false, isSanctioned: false, birthDate },
+    });
+    expect(validateVertex(person('1980-02-29'))).toEqual([]);
+    for (const day of ['1980-13-45', '2023-02-29', '1980-04-31', '1980-00-10']) {
+      expect(validateVertex(person(day))).toEqual([
+        { field: 'props.birthDate', rule: 'must be a day that exists (YYYY-MM-DD)' },
+      ]);
+    }
+  });
+});

@@ -29,6 +29,8 @@ export interface PropertyRule {
   patternText?: string;
   min?: number;
   max?: number;
+  /** A YYYY-MM-DD string must also name a day that exists (not 1980-13-45 or 2023-02-29). */
+  calendarDate?: boolean;
 }
 
 const req = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({
@@ -50,7 +52,17 @@ const ISO_CURRENCY = {
   pattern: /^[A-Z]{3}$/,
   patternText: 'a three-letter ISO 4217 currency code in capitals',
 };
-const ISO_DATE = { pattern: /^\d{4}-\d{2}-\d{2}$/, patternText: 'a date written YYYY-MM-DD' };
+const ISO_DATE = {
+  pattern: /^\d{4}-\d{2}-\d{2}$/,
+  patternText: 'a date written YYYY-MM-DD',
+  calendarDate: true,
+};
+
+/** True when a YYYY-MM-DD string names a day of the calendar. */
+function isCalendarDate(value: string): boolean {
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+}
 const INSTANT = { min: 0, max: 8.64e15 };
 const SHA256_HEX = {
   pattern: /^[0-9a-f]{64}$/,
@@ -264,6 +276,8 @@ function checkValue(field: string, value: unknown, rule: PropertyRule): FieldPro
         return [{ field, rule: `must be one of ${rule.values.join(', ')}` }];
       if (rule.pattern && !rule.pattern.test(value))
         return [{ field, rule: `must be ${rule.patternText ?? rule.pattern.source}` }];
+      if (rule.calendarDate === true && !isCalendarDate(value))
+        return [{ field, rule: 'must be a day that exists (YYYY-MM-DD)' }];
       return [];
     }
     case 'long':
