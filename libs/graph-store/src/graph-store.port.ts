@@ -13,6 +13,22 @@ export interface UpsertResult {
   created: number;
   updated: number;
   unchanged: number;
+  /**
+   * With `keepStored`: the eids found stored with other props and left as stored (counted as
+   * unchanged). Absent otherwise.
+   */
+  kept?: string[];
+}
+
+/** How `upsertEdges` treats an edge that is stored already. */
+export interface UpsertEdgeOptions {
+  /**
+   * Leave an edge found stored with other props as it is and list it in `kept`, instead of
+   * replacing its props: for records written once, such as a movement arriving on the stream
+   * (a second message with the same movement id and another amount is not a correction).
+   * Off by default: an import of a corrected file updates its movements.
+   */
+  keepStored?: boolean;
 }
 
 /** Vertices and edges around a start point (ids are business ids). */
@@ -181,7 +197,10 @@ export abstract class GraphStore {
   abstract readonly backend: 'memory' | 'janusgraph';
 
   abstract upsertVertices(batch: readonly GraphVertex[]): Promise<UpsertResult>;
-  abstract upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult>;
+  abstract upsertEdges(
+    batch: readonly GraphEdge[],
+    options?: UpsertEdgeOptions,
+  ): Promise<UpsertResult>;
 
   abstract getVertex(uid: string): Promise<GraphVertex | undefined>;
   abstract getVertices(uids: readonly string[]): Promise<GraphVertex[]>;

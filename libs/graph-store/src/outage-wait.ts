@@ -101,6 +101,7 @@ export function outageWaitingWriter(
   if (options.waitMs <= 0) return writer;
   return {
     upsertVertices: (batch) => waitOutOutage(() => writer.upsertVertices(batch), options),
-    upsertEdges: (batch) => waitOutOutage(() => writer.upsertEdges(batch), options),
+    upsertEdges: (batch, edgeOptions) =>
+      waitOutOutage(() => writer.upsertEdges(batch, edgeOptions), options),
   };
 }

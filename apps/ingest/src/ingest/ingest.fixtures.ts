@@ -1,5 +1,5 @@
 import { MemoryGraphStore } from '@app/graph-store';
-import type { UpsertResult } from '@app/graph-store';
+import type { UpsertEdgeOptions, UpsertResult } from '@app/graph-store';
 import { loadAllSettings, StreamingConfig } from '@app/settings';
 import type { AccountEvent, IdentifierUse } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
@@ -151,13 +151,16 @@ export class FlakyGraphStore extends MemoryGraphStore {
     return super.upsertVertices(batch);
   }
 
-  override async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
+  override async upsertEdges(
+    batch: readonly GraphEdge[],
+    options?: UpsertEdgeOptions,
+  ): Promise<UpsertResult> {
     this.check();
     this.edgeWrites += 1;
     if (this.holdEdges) await this.holdEdges;
     const poison = this.failEdgeWrite?.(batch);
     if (poison) throw poison;
-    return super.upsertEdges(batch);
+    return super.upsertEdges(batch, options);
   }
 
   override async getVertices(uids: readonly string[]): Promise<GraphVertex[]> {

@@ -1,4 +1,4 @@
-import type { GraphVertex } from '@app/vocabulary';
+import type { GraphVertex, Movement } from '@app/vocabulary';
 import { FixedClock, pseudonymFor } from '@app/vocabulary';
 import {
   edgeUpsertMessage,
@@ -369,5 +369,55 @@ describe('IngestProcessor and an erased person', () => {
       uid: full.uid,
       props: { name: pseudonymFor(full.uid), isPep: false, isSanctioned: true },
     });
+  });
+});
+
+describe('IngestProcessor and a movement id used twice with other values', () => {
+  let store: FlakyGraphStore;
+  let processor: IngestProcessor;
+  const deliver = (m: Movement, n: number) =>
+    delivery(movementMessage(m, meta(n)), 'bank.movements', n);
+  const reasonOf = (prepared: PreparedBatch, n: number): string | undefined => {
+    const found = prepared.settlements.find((s) => s.message.messageId === `m-${n}`);
+    return found?.outcome.kind === 'invalid' ? found.outcome.reason : found?.outcome.kind;
+  };
+
+  beforeEach(async () => {
+    store = new FlakyGraphStore();
+    processor = processorOver(store);
+    await store.upsertVertices([account(1), account(2)]);
+  });
+
+  it('keeps the stored movement and dead-letters a later message with the same id and another amount', async () => {
+    const first = movement(1, 1, 2, 1_000);
+    expect(outcomes(await processor.prepareMovements([deliver(first, 1)]))).toEqual([
+      'm-1 written',
+    ]);
+    const second = await processor.prepareMovements([
+      deliver({ ...first, amountMinor: 99_999_999 }, 2),
+      deliver(first, 3),
+    ]);
+    expect(reasonOf(second, 2)).toBe(
+      `payload.movementId ${first.movementId} is stored already with other values (kept as stored); ` +
+        'a movement is written once and never changed: send a correction under a movementId of its own',
+    );
+    expect(second.activities).toEqual([]);
+    expect((await store.getEdge(first.movementId))?.props).toMatchObject({ amountMinor: 1_000 });
+  });
+
+  it('writes the first of two messages of one batch with the same id and other values, and refuses the second', async () => {
+    const first = movement(2, 1, 2, 111);
+    const prepared = await processor.prepareMovements([
+      deliver(first, 1),
+      deliver({ ...first, amountMinor: 222 }, 2),
+      deliver(first, 3),
+    ]);
+    expect(reasonOf(prepared, 1)).toBe('written');
+    expect(reasonOf(prepared, 3)).toBe('written');
+    expect(reasonOf(prepared, 2)).toBe(
+      `payload.movementId ${first.movementId} is used by an earlier message of this batch with other values; ` +
+        'a movement is written once and never changed: send a correction under a movementId of its own',
+    );
+    expect((await store.getEdge(first.movementId))?.props).toMatchObject({ amountMinor: 111 });
   });
 });

@@ -288,6 +288,7 @@ export class IngestProcessor {
    */
   async prepareMovements(messages: readonly ReceivedMessage[]): Promise<PreparedBatch> {
     const settlements: Settlement[] = [];
+    const firstOfId = new Map<string, Movement>();
     const movements: { key: string; item: Movement; message: ReceivedMessage }[] = [];
     for (const message of messages) {
       const decoded = decodeOnce(this.movementEnvelopes, decodeMovementMessage, message);
@@ -296,6 +297,13 @@ export class IngestProcessor {
         continue;
       }
       const payload = decoded.envelope.payload;
+      const first = firstOfId.get(payload.movementId);
+      if (first !== undefined && !sameMovement(first, payload)) {
+        // A movement is written once: the first message of the batch with this id is it.
+        settlements.push(invalid(message, usedByEarlierMessage(payload.movementId)));
+        continue;
+      }
+      if (first === undefined) firstOfId.set(payload.movementId, payload);
       movements.push({ key: payload.movementId, item: payload, message });
     }
     const groups = group(movements);
@@ -303,6 +311,7 @@ export class IngestProcessor {
     const outcomes = await this.writeEdges(
       groups.map((g) => movementEdge(g.item)),
       groups,
+      true,
     );
     const written = groups.filter((_, index) => outcomes[index].kind === 'written');
     const activities = written
@@ -333,6 +342,7 @@ export class IngestProcessor {
   private async writeEdges(
     edges: readonly GraphEdge[],
     groups: readonly { messages: readonly ReceivedMessage[] }[],
+    keepStored = false,
   ): Promise<WriteOutcome[]> {
     const outcomes: (WriteOutcome | undefined)[] = edges.map(() => undefined);
     // The edge of a group is its last message's (see `group`): that delivery's last try counts.
@@ -347,13 +357,22 @@ export class IngestProcessor {
     }
     const toWrite = edges.flatMap((_edge, index) => (outcomes[index] ? [] : [index]));
     if (toWrite.length > 0) {
+      /** Eids found stored with other values and kept as stored (`keepStored`). */
+      const kept = new Set<string>();
       const written = await writeBatch(
         toWrite.map((index) => edges[index]),
-        (batch) => this.store.upsertEdges(batch),
+        async (batch) => {
+          const result = await this.store.upsertEdges(batch, { keepStored });
+          for (const eid of result.kept ?? []) kept.add(eid);
+          return result;
+        },
         this.missingEndsWait<GraphEdge>(),
       );
       toWrite.forEach((index, i) => {
-        outcomes[index] = written[i];
+        outcomes[index] =
+          written[i].kind === 'written' && kept.has(edges[index].eid)
+            ? { kind: 'invalid', reason: storedWithOtherValues(edges[index]) }
+            : written[i];
       });
     }
     return edges.map((_edge, index) => {
@@ -498,6 +517,33 @@ export class IngestProcessor {
       if (oldest !== undefined) this.detected.delete(oldest);
     }
   }
+}
+
+/** True when two movements with one id are the same movement (a copy sent again). */
+function sameMovement(a: Movement, b: Movement): boolean {
+  const [left, right] = [movementEdge(a), movementEdge(b)];
+  if (left.from !== right.from || left.to !== right.to) return false;
+  const props = (edge: GraphEdge): [string, unknown][] =>
+    Object.entries(edge.props)
+      .filter(([, value]) => value !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return JSON.stringify(props(left)) === JSON.stringify(props(right));
+}
+
+/** Why a movement whose id an earlier message of the same batch used otherwise is refused. */
+function usedByEarlierMessage(movementId: string): string {
+  return (
+    `payload.movementId ${movementId} is used by an earlier message of this batch with other values; ` +
+    'a movement is written once and never changed: send a correction under a movementId of its own'
+  );
+}
+
+/** Why a movement whose id is stored with other values is refused (the stored one stays). */
+function storedWithOtherValues(edge: GraphEdge): string {
+  return (
+    `payload.movementId ${edge.eid} is stored already with other values (kept as stored); ` +
+    'a movement is written once and never changed: send a correction under a movementId of its own'
+  );
 }
 
 function invalid(message: ReceivedMessage, reason: string): Settlement {

@@ -447,6 +447,18 @@ export function describeGraphStoreContract(
         expect(read).toEqual([changed]);
       });
 
+      it('with keepStored, leaves a movement stored with other values as it is and lists it as kept', async () => {
+        await store.upsertEdges(allEdges);
+        const [m3, m4] = [movementNo(3), movementNo(4)];
+        const changed: Movement = { ...m3, amountMinor: 141_000, reference: 'invoice 7' };
+        expect(
+          await store.upsertEdges([movementEdge(changed), movementEdge(m4)], { keepStored: true }),
+        ).toEqual({ created: 0, updated: 0, unchanged: 2, kept: [m3.movementId] });
+        expect(await store.getEdge(m3.movementId)).toEqual(movementEdge(m3));
+        // Without it, the same write updates the movement (a corrected import).
+        expect(await store.upsertEdges([movementEdge(changed)])).toMatchObject({ updated: 1 });
+      });
+
       it('re-orders a movement whose timestamp changed', async () => {
         await store.upsertEdges(allEdges);
         // Read first, so that a store with lazily sorted indexes has them sorted already.

@@ -77,6 +77,7 @@ import {
   SharedIdentifier,
   SharedIdentifierQuery,
   Subgraph,
+  UpsertEdgeOptions,
   UpsertResult,
 } from '../graph-store.port';
 import {
@@ -472,7 +473,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
     return result;
   }
 
-  async upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
+  async upsertEdges(
+    batch: readonly GraphEdge[],
+    options?: UpsertEdgeOptions,
+  ): Promise<UpsertResult> {
     const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
     if (batch.length === 0) return result;
     const check = async (): Promise<void> => {
@@ -509,6 +513,10 @@ export class JanusGraphGraphStore extends GraphStore implements OnApplicationShu
       if (edge === undefined || sameProps(answer.found.props, edge.props)) {
         result.unchanged += 1;
         if (edge?.label === 'TRANSFERRED') unchangedMovements.push(edge.eid);
+      } else if (options?.keepStored === true) {
+        result.unchanged += 1;
+        (result.kept ??= []).push(edge.eid);
+        if (edge.label === 'TRANSFERRED') unchangedMovements.push(edge.eid);
       } else {
         updates.push(this.updateEdge(edge, answer.found));
         result.updated += 1;

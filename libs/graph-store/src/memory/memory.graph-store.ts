@@ -53,6 +53,7 @@ import {
   SharedIdentifier,
   SharedIdentifierQuery,
   Subgraph,
+  UpsertEdgeOptions,
   UpsertResult,
 } from '../graph-store.port';
 import {
@@ -144,7 +145,7 @@ export class MemoryGraphStore extends GraphStore {
     });
   }
 
-  upsertEdges(batch: readonly GraphEdge[]): Promise<UpsertResult> {
+  upsertEdges(batch: readonly GraphEdge[], options?: UpsertEdgeOptions): Promise<UpsertResult> {
     return this.answer(() => {
       assertValidEdgeBatch(
         batch,
@@ -168,6 +169,9 @@ export class MemoryGraphStore extends GraphStore {
           result.created += 1;
         } else if (sameProps(this.graph.getEdgeAttribute(edge.eid, 'props'), props)) {
           result.unchanged += 1;
+        } else if (options?.keepStored === true) {
+          result.unchanged += 1;
+          (result.kept ??= []).push(edge.eid);
         } else {
           this.graph.setEdgeAttribute(edge.eid, 'props', props);
           if (edge.label === 'TRANSFERRED') this.reindexMovement(edge);
