@@ -49,31 +49,68 @@ describeWithLocalJanusGraph(
 
     it('answers what it cannot queue with 429, which the client reports as a busy server (GraphUnavailableError), never as a rejected request', async () => {
       const graph = client as JanusGraphClient;
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: AT_ONCE }, () =>
-          // Not retried (idempotent: false): each answer is the server's first.
-          graph.submit(graph.g.inject(0).repeat(__.identity()).times(REPEATS).count(), {
-            operation: 'busy probe',
-            idempotent: false,
-          }),
-        ),
-      );
-      const failures = outcomes.flatMap((outcome) =>
-        outcome.status === 'rejected' ? [outcome.reason as Error] : [],
-      );
+      // The one thread must be free before the burst: a request that is answered first.
+      await expect(
+        graph.submit(graph.g.inject(1), { operation: 'warm-up', timeoutMs: 60_000 }),
+      ).resolves.toEqual([1]);
+      const bursts: Burst[] = [];
+      // Once in about thirty CI runs the server answered none of the two requests it took
+      // within the request timeout (not even its own time-out answer), on another machine.
+      // Such a burst says nothing about 429s being reported right; it is sent again, at most
+      // twice, and every burst is checked for misreported refusals.
+      while (bursts.length < 3 && !bursts.some((burst) => burst.answered > 0)) {
+        bursts.push(await burst(graph));
+      }
+      expect(bursts.flatMap((burst) => burst.misreported)).toEqual([]);
+      const last = bursts[bursts.length - 1];
       expect({
-        someAnswered: failures.length < AT_ONCE,
-        someRefused: failures.length > 0,
-        refusedAsBusy: failures.filter(
-          (error) => error instanceof GraphUnavailableError && error.message.includes('too busy'),
-        ).length,
-        rejectedRequests: failures.filter((error) => error instanceof JanusGraphQueryError).length,
+        someAnswered: last.answered > 0,
+        someRefusedAsBusy: last.refusedAsBusy > 0,
+        answeredOrRefusedAsBusy: last.answered + last.refusedAsBusy,
+        others: last.others,
       }).toEqual({
         someAnswered: true,
-        someRefused: true,
-        refusedAsBusy: failures.length,
-        rejectedRequests: 0,
+        someRefusedAsBusy: true,
+        answeredOrRefusedAsBusy: AT_ONCE,
+        others: [],
       });
     });
   },
 );
+
+interface Burst {
+  answered: number;
+  refusedAsBusy: number;
+  /** Refusals reported as a rejected request: the defect this file is about. */
+  misreported: string[];
+  /** Any other failure, named (a time-out, for example). */
+  others: string[];
+}
+
+/** Sends `AT_ONCE` slow requests at once, each not retried, and sorts the answers. */
+async function burst(graph: JanusGraphClient): Promise<Burst> {
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: AT_ONCE }, () =>
+      // Not retried (idempotent: false): each answer is the server's first.
+      graph.submit(graph.g.inject(0).repeat(__.identity()).times(REPEATS).count(), {
+        operation: 'busy probe',
+        idempotent: false,
+        timeoutMs: 15_000,
+      }),
+    ),
+  );
+  const failures = outcomes.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [outcome.reason as Error] : [],
+  );
+  const named = (error: Error): string => `${error.constructor.name}: ${error.message}`;
+  const busy = (error: Error): boolean =>
+    error instanceof GraphUnavailableError && error.message.includes('too busy');
+  return {
+    answered: outcomes.length - failures.length,
+    refusedAsBusy: failures.filter(busy).length,
+    misreported: failures.filter((error) => error instanceof JanusGraphQueryError).map(named),
+    others: failures
+      .filter((error) => !busy(error) && !(error instanceof JanusGraphQueryError))
+      .map(named),
+  };
+}

@@ -3,6 +3,17 @@
 /** Minor units per major unit; ISO 4217 exponents for currencies the product sees most. */
 const EXPONENTS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3, BTC: 8 };
 
+/**
+ * The ISO 4217 codes in use, from the ICU data of Node (`Intl.supportedValuesOf`), and BTC,
+ * which the product reads too (8 decimals) though ISO 4217 has no code for it.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('currency'), 'BTC']);
+
+/** True for a currency code in use (ISO 4217, or BTC); `ZZZ` or `usd` are not. */
+export function isCurrencyCode(code: string): boolean {
+  return CURRENCY_CODES.has(code);
+}
+
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency] ?? 2;
 }

@@ -124,3 +124,69 @@ describe('dates written YYYY-MM-DD', () => {
     }
   });
 });
+
+describe('text and codes that come from a bank', () => {
+  const person = (name: string): GraphVertex => ({
+    label: 'Person',
+    uid: 'p1',
+    props: { name, isPep: false, isSanctioned: false },
+  });
+  const movement = (props: Record<string, unknown>): GraphEdge => ({
+    label: 'TRANSFERRED',
+    eid: 'm1',
+    from: 'a1',
+    to: 'a2',
+    props: { amountMinor: 100, currency: 'EUR', timestamp: 0, channel: 'wire', ...props },
+  });
+
+  it('refuses control characters and direction overrides in names, and blank names', () => {
+    expect(validateVertex(person('Zoë Ñúñez-O’Brien 王'))).toEqual([]);
+    expect(validateVertex(person('Ann\u0000'))).toEqual([
+      {
+        field: 'props.name',
+        rule: 'must be one line of visible text (U+0000 at character 4 is a control character or a direction override)',
+      },
+    ]);
+    for (const name of ['Ann\nSmith', 'A\u001b[31m', 'A\u0085', 'evil\u202Etxt.exe', '\u2066x']) {
+      expect(validateVertex(person(name))[0]?.rule).toMatch(/^must be one line of visible text/);
+    }
+    expect(validateVertex(person('   '))).toEqual([
+      { field: 'props.name', rule: 'must not be blank' },
+    ]);
+  });
+
+  it('refuses the same in a movement reference, which may be left out', () => {
+    expect(validateEdge(movement({ reference: 'INV 2024/17' }))).toEqual([]);
+    expect(validateEdge(movement({ reference: '' }))).toEqual([]);
+    expect(validateEdge(movement({ reference: 'x\u0007' }))[0]?.field).toBe('props.reference');
+  });
+
+  it('takes currency codes in use only, not any three capitals', () => {
+    expect(validateEdge(movement({ currency: 'JPY' }))).toEqual([]);
+    expect(validateEdge(movement({ currency: 'BTC' }))).toEqual([]);
+    expect(validateEdge(movement({ currency: 'ZZZ' }))).toEqual([
+      {
+        field: 'props.currency',
+        rule: 'must be an ISO 4217 currency code in use, such as EUR or USD',
+      },
+    ]);
+    expect(validateEdge(movement({ receivedAmountMinor: 90, receivedCurrency: 'QQQ' }))).toEqual([
+      {
+        field: 'props.receivedCurrency',
+        rule: 'must be an ISO 4217 currency code in use, such as EUR or USD',
+      },
+    ]);
+  });
+
+  it('wants the amount received and its currency together', () => {
+    expect(validateEdge(movement({ receivedAmountMinor: 90, receivedCurrency: 'USD' }))).toEqual(
+      [],
+    );
+    expect(validateEdge(movement({ receivedAmountMinor: 90 }))).toEqual([
+      { field: 'props.receivedCurrency', rule: 'is required with props.receivedAmountMinor' },
+    ]);
+    expect(validateEdge(movement({ receivedCurrency: 'USD' }))).toEqual([
+      { field: 'props.receivedAmountMinor', rule: 'is required with props.receivedCurrency' },
+    ]);
+  });
+});

@@ -16,6 +16,7 @@ import {
   SEVERITIES,
   VertexLabel,
 } from './labels';
+import { isCurrencyCode } from './money';
 import type { EdgePropsByLabel, GraphEdge, GraphVertex, VertexPropsByLabel } from './records';
 
 /** Storage types of property keys; the JanusGraph schema maps them to Java types. */
@@ -31,6 +32,14 @@ export interface PropertyRule {
   max?: number;
   /** A YYYY-MM-DD string must also name a day that exists (not 1980-13-45 or 2023-02-29). */
   calendarDate?: boolean;
+  /** A currency code must be one in use (ISO 4217, or BTC), not only three capitals. */
+  currencyInUse?: boolean;
+  /**
+   * One line of text from outside (a name, a reference): no control characters (NUL, line
+   * breaks, escape sequences, U+0080 to U+009F) and no bidirectional overrides, which would show
+   * an analyst another text than the one stored; when it must not be empty, not blank either.
+   */
+  singleLine?: boolean;
 }
 
 const req = (type: PropertyType, extra: Partial<PropertyRule> = {}): PropertyRule => ({
@@ -51,12 +60,35 @@ const ISO_COUNTRY = {
 const ISO_CURRENCY = {
   pattern: /^[A-Z]{3}$/,
   patternText: 'a three-letter ISO 4217 currency code in capitals',
+  currencyInUse: true,
 };
+/** Names, references and other single-line text that comes from a bank's data. */
+const LINE = { singleLine: true };
+const NAME = { min: 1, singleLine: true };
 const ISO_DATE = {
   pattern: /^\d{4}-\d{2}-\d{2}$/,
   patternText: 'a date written YYYY-MM-DD',
   calendarDate: true,
 };
+
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional embeddings, overrides and isolates
+ * (U+202A to U+202E, U+2066 to U+2069).
+ */
+function firstHiddenCharacter(value: string): number {
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069)
+    ) {
+      return index;
+    }
+  }
+  return -1;
+}
 
 /** True when a YYYY-MM-DD string names a day of the calendar. */
 function isCalendarDate(value: string): boolean {
@@ -83,7 +115,7 @@ export const VERTEX_SCHEMA: {
   readonly [L in VertexLabel]: { readonly [K in keyof VertexPropsByLabel[L]]-?: PropertyRule };
 } = {
   Person: {
-    name: req('string', { min: 1 }),
+    name: req('string', NAME),
     birthDate: opt('string', ISO_DATE),
     nationality: opt('string', ISO_COUNTRY),
     residence: opt('string', ISO_COUNTRY),
@@ -91,9 +123,9 @@ export const VERTEX_SCHEMA: {
     isSanctioned: req('boolean'),
   },
   Company: {
-    name: req('string', { min: 1 }),
+    name: req('string', NAME),
     jurisdiction: req('string', ISO_COUNTRY),
-    registrationNumber: opt('string'),
+    registrationNumber: opt('string', LINE),
     companyType: req('string', { values: COMPANY_TYPES }),
     isShell: req('boolean'),
     isNominee: req('boolean'),
@@ -105,12 +137,12 @@ export const VERTEX_SCHEMA: {
     currency: req('string', ISO_CURRENCY),
     openedAt: req('long', INSTANT),
     status: req('string', { values: ACCOUNT_STATUSES }),
-    bankId: req('string', { min: 1 }),
+    bankId: req('string', NAME),
     country: req('string', ISO_COUNTRY),
   },
   Identifier: {
     kind: req('string', { values: IDENTIFIER_KINDS }),
-    value: req('string', { min: 1 }),
+    value: req('string', NAME),
   },
   Event: {
     kind: req('string', { values: EVENT_KINDS }),
@@ -229,7 +261,7 @@ export const EDGE_SCHEMA: {
     country: opt('string', ISO_COUNTRY),
     latitude: opt('double', LAT),
     longitude: opt('double', LON),
-    reference: opt('string'),
+    reference: opt('string', LINE),
   },
   HAS_EVENT: {},
   FLAGS: { role: req('string', { values: FLAG_ROLES }) },
@@ -278,6 +310,22 @@ function checkValue(field: string, value: unknown, rule: PropertyRule): FieldPro
         return [{ field, rule: `must be ${rule.patternText ?? rule.pattern.source}` }];
       if (rule.calendarDate === true && !isCalendarDate(value))
         return [{ field, rule: 'must be a day that exists (YYYY-MM-DD)' }];
+      if (rule.currencyInUse === true && !isCurrencyCode(value))
+        return [{ field, rule: 'must be an ISO 4217 currency code in use, such as EUR or USD' }];
+      if (rule.singleLine === true) {
+        const hidden = firstHiddenCharacter(value);
+        if (hidden >= 0) {
+          const code = value.charCodeAt(hidden).toString(16).toUpperCase().padStart(4, '0');
+          return [
+            {
+              field,
+              rule: `must be one line of visible text (U+${code} at character ${hidden + 1} is a control character or a direction override)`,
+            },
+          ];
+        }
+        if (rule.min !== undefined && value.trim().length === 0)
+          return [{ field, rule: 'must not be blank' }];
+      }
       return [];
     }
     case 'long':
@@ -374,6 +422,18 @@ export function validateEdge(edge: GraphEdge): FieldProblem[] {
     edge.props.shareMinBp > edge.props.shareMaxBp
   ) {
     problems.push({ field: 'props.shareMinBp', rule: 'must not be greater than props.shareMaxBp' });
+  }
+  if (edge.label === 'TRANSFERRED' && problems.length === 0) {
+    // An amount received means nothing without its currency, nor a currency without the amount.
+    const amount = edge.props.receivedAmountMinor !== undefined;
+    const currency = edge.props.receivedCurrency !== undefined;
+    if (amount !== currency) {
+      problems.push(
+        amount
+          ? { field: 'props.receivedCurrency', rule: 'is required with props.receivedAmountMinor' }
+          : { field: 'props.receivedAmountMinor', rule: 'is required with props.receivedCurrency' },
+      );
+    }
   }
   return problems;
 }

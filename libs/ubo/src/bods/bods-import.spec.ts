@@ -83,6 +83,24 @@ describe('importBodsStatements', () => {
     expect(findBodsTarget(result)).toBe('company:bods:target');
   });
 
+  it('keeps an entity and a person whose names a register broke over lines, as one line each', () => {
+    const result = importBodsStatements(
+      [
+        entity('target', 'Target\r\nHoldings\tLtd '),
+        person('ada', 'Ada\nLovelace'),
+        relationship('rel-ada', 'ada', 'target', [shareholding({ exact: 60 })]),
+      ],
+      { strict: true },
+    );
+    expect(result.vertices.map((v) => [v.uid, (v.props as { name?: string }).name]).sort()).toEqual(
+      [
+        ['company:bods:target', 'Target Holdings Ltd'],
+        ['person:bods:ada', 'Ada Lovelace'],
+      ],
+    );
+    expect(result.edges.map((e) => e.eid)).toEqual(['rel:bods:rel-ada#shareholding']);
+  });
+
   it('keeps ranges and exclusive bounds, and rounds extra decimals outward with a note', () => {
     const result = importBodsStatements([
       entity('t', 'T'),

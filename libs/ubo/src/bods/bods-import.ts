@@ -113,6 +113,17 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
+/**
+ * A name as one line: registers' data sometimes breaks a long name over lines or holds tabs,
+ * which the vocabulary refuses in a name; each run of them becomes one space.
+ */
+function nameText(value: unknown): string | undefined {
+  const name = text(value);
+  return name === undefined
+    ? undefined
+    : name.replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, ' ').trim();
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Keeps a record id usable inside a business id (other characters become `_`). */
@@ -478,7 +489,7 @@ export function importBodsStatements(
         .map((identifier) => text(identifier.id))
         .find((id) => id !== undefined);
       const props: CompanyProps = {
-        name: text(details.name) ?? `Unnamed entity ${record.recordId}`,
+        name: nameText(details.name) ?? `Unnamed entity ${record.recordId}`,
         jurisdiction: country ?? 'XX',
         ...(registration !== undefined ? { registrationNumber: registration } : {}),
         companyType: (COMPANY_TYPES as readonly string[]).includes(kind.companyType)
@@ -521,7 +532,8 @@ export function importBodsStatements(
             ? 'Unknown person'
             : 'Unnamed person';
       const props: PersonProps = {
-        name: (legal ? text(legal.fullName) : undefined) ?? `${fallbackName} ${record.recordId}`,
+        name:
+          (legal ? nameText(legal.fullName) : undefined) ?? `${fallbackName} ${record.recordId}`,
         ...(birthDate !== undefined && ISO_DATE.test(birthDate) ? { birthDate } : {}),
         ...(nationality !== undefined ? { nationality: nationality.toUpperCase() } : {}),
         isPep: exposure === 'isPep',

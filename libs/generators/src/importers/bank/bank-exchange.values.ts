@@ -1,4 +1,4 @@
-import { currencyExponent } from '@app/vocabulary';
+import { currencyExponent, isCurrencyCode } from '@app/vocabulary';
 
 /**
  * Exact conversions of the exchange format's human-friendly values (decimal text, percentages,
@@ -11,15 +11,9 @@ export type Converted<T> = { value: T } | { rule: string };
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
-/**
- * The ISO 4217 codes in use, from the ICU data of Node (`Intl.supportedValuesOf`), and BTC,
- * which the product reads too (8 decimals) though ISO 4217 has no code for it.
- */
-const CURRENCY_CODES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('currency'), 'BTC']);
-
 /** A currency code that ISO 4217 knows (the schema has checked that it is 3 capitals). */
 export function currencyCode(text: string): Converted<string> {
-  return CURRENCY_CODES.has(text)
+  return isCurrencyCode(text)
     ? { value: text }
     : {
         rule: `must be an ISO 4217 currency code in use, such as EUR or USD ("${text}" is not one)`,
