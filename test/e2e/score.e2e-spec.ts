@@ -174,6 +174,49 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(counts.vertices.Alert).toBe(expected.length);
   });
 
+  it('refuses to record a movementId that is booked with other values (409), leaving the booked movement as it was', async () => {
+    const store = await bankWith([]);
+    const server = await boot(store);
+    const [first, second] = FAN_IN;
+    await request(server)
+      .post('/api/v1/score/movement')
+      .set(ADMIN)
+      .send({ ...body(first), record: true })
+      .expect(200);
+    // The same id, a later time (so not refused for its order) and another amount.
+    const rewritten = {
+      ...first,
+      amountMinor: first.amountMinor * 100,
+      timestamp: second.timestamp,
+    };
+    const res = await request(server)
+      .post('/api/v1/score/movement')
+      .set(ADMIN)
+      .send({ ...body(rewritten), record: true })
+      .expect(409);
+    expect(res.body).toMatchObject({
+      error: 'conflict',
+      details: {
+        problems: [
+          {
+            field: 'movementId',
+            rule: `names a movement stored already with other values (${first.movementId}); a booked movement is not changed: send a correction under a movementId of its own`,
+          },
+        ],
+      },
+    });
+    expect((await store.getEdge(first.movementId))?.props).toMatchObject({
+      amountMinor: first.amountMinor,
+      timestamp: first.timestamp,
+    });
+    // Under its own id the same payment is recorded.
+    await request(server)
+      .post('/api/v1/score/movement')
+      .set(ADMIN)
+      .send({ ...body({ ...rewritten, movementId: 'mv:e2e:correction' }), record: true })
+      .expect(200);
+  });
+
   it('without record, the answer matches the batch scan and leaves the store and later answers unchanged', async () => {
     const history = FAN_IN.slice(0, 5);
     const store = await bankWith(history);

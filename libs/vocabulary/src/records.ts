@@ -323,3 +323,17 @@ export function movementEdge(m: Movement): MovementEdge {
   const { movementId, fromAccount, toAccount, ...props } = m;
   return { label: 'TRANSFERRED', eid: movementId, from: fromAccount, to: toAccount, props };
 }
+
+/**
+ * True when two edges are the same element with the same values: label, ends and every property
+ * given (a property left undefined counts as absent). A movement message sent again is the same;
+ * one with another amount under the same id is not.
+ */
+export function sameEdgeValues(a: GraphEdge, b: GraphEdge): boolean {
+  if (a.label !== b.label || a.eid !== b.eid || a.from !== b.from || a.to !== b.to) return false;
+  const props = (edge: GraphEdge): [string, unknown][] =>
+    Object.entries(edge.props)
+      .filter(([, value]) => value !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return JSON.stringify(props(a)) === JSON.stringify(props(b));
+}

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ALERT_SORT_KEYS } from '@app/detectors';
 import type { AlertSortKey } from '@app/detectors';
 import { ALERT_STATUSES, SEVERITIES, TYPOLOGIES } from '@app/vocabulary';
 import type { AlertStatus, Severity, Typology } from '@app/vocabulary';
-import { QueryNumber } from '../common/strict-input.decorators';
+import { IsInstant, QueryNumber } from '../common/strict-input.decorators';
 
 export class ListAlertsQueryDto {
   /** Only alerts with this status. */
@@ -34,13 +34,13 @@ export class ListAlertsQueryDto {
   /** Only alerts whose window ends at or after this instant (ISO 8601). */
   @ApiPropertyOptional({ example: '2024-10-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   /** Only alerts whose window starts before this instant (ISO 8601). */
   @ApiPropertyOptional({ example: '2025-01-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 
   /** Only alerts of this assignee. */

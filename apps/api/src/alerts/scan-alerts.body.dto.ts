@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsOptional, IsString } from 'class-validator';
+import { IsInstant } from '../common/strict-input.decorators';
 import { IsObjectOfObjects } from '../common/validators';
 
 export class ScanAlertsBodyDto {
@@ -12,12 +13,12 @@ export class ScanAlertsBodyDto {
 
   /** Start of the window (inclusive), ISO 8601. Rules read their look-back before it. */
   @ApiProperty({ example: '2024-10-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   /** End of the window (exclusive), ISO 8601. */
   @ApiProperty({ example: '2025-01-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 
   /** Per-rule parameter overrides for this scan: { "aml.fan-out": { "minCounterparties": 8 } }. */

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import {
   HasNoControlCharacters,
+  IsInstant,
   IsNotBlank,
   kindOf,
   objectMessage,
@@ -26,6 +27,11 @@ class PageQuery {
   @IsOptional()
   @QueryNumber({ negative: true })
   offset?: number;
+}
+
+class WindowBody {
+  @IsInstant()
+  from!: string;
 }
 
 class ItemDto {
@@ -173,5 +179,36 @@ describe('objectMessage and objectsMessage', () => {
       'a number',
       'true or false',
     ]);
+  });
+});
+
+describe('IsInstant', () => {
+  it('takes a time with its zone, or a date alone', async () => {
+    for (const from of [
+      '2025-01-06T10:15:00Z',
+      '2025-01-06T10:15:00.123+02:00',
+      '2025-01-06T10:15:00-0500',
+      '2025-01-06',
+    ]) {
+      expect(await run(WindowBody, { from }, 'body')).toEqual({ value: { from } });
+    }
+  });
+
+  it('refuses a time of day without its zone, which each server would read in its own zone', async () => {
+    expect(await run(WindowBody, { from: '2025-04-02T10:00:00' }, 'body')).toEqual({
+      problems: [
+        'from must give its time zone (Z or an offset such as +02:00) after the time of day, such as 2025-01-06T10:15:00Z',
+      ],
+    });
+  });
+
+  it('refuses days that do not exist and text that is no time', async () => {
+    for (const from of ['2025-02-30T10:00:00Z', 'yesterday', '']) {
+      expect(await run(WindowBody, { from }, 'body')).toEqual({
+        problems: [
+          'from must be an ISO 8601 date or time that exists, such as 2025-01-06T10:15:00Z',
+        ],
+      });
+    }
   });
 });

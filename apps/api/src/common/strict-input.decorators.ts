@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { buildMessage, ValidateBy } from 'class-validator';
+import { buildMessage, isISO8601, ValidateBy } from 'class-validator';
 import type { ValidationArguments, ValidationOptions } from 'class-validator';
 
 /*
@@ -162,4 +162,35 @@ export function objectsMessage(args: ValidationArguments): string {
   if (!Array.isArray(items)) return `${args.property} must be a list of objects`;
   const index = items.findIndex((item) => !isJsonObject(item));
   return `${args.property} must be a list of objects: ${args.property}[${index}] is ${kindOf(items[index])}`;
+}
+
+/** A time of day in an ISO 8601 text that ends with its zone: Z, +hh:mm, +hhmm or +hh. */
+const ZONE_AT_END = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * A moment in ISO 8601 (strict: a day that exists). A time of day must carry its time zone
+ * (`2025-01-06T10:15:00Z`, `…+02:00`): without one, JavaScript reads it in the server's own zone,
+ * so one request would mean other moments on servers set up differently. A date alone
+ * (`2025-01-06`) is midnight UTC.
+ */
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          (!value.includes('T') || ZONE_AT_END.test(value)),
+        defaultMessage: (args?: ValidationArguments) => {
+          const property = args?.property ?? 'the time';
+          const text: unknown = args?.value;
+          return typeof text === 'string' && isISO8601(text, { strict: true })
+            ? `${property} must give its time zone (Z or an offset such as +02:00) after the time of day, such as 2025-01-06T10:15:00Z`
+            : `${property} must be an ISO 8601 date or time that exists, such as 2025-01-06T10:15:00Z`;
+        },
+      },
+    },
+    options,
+  );
 }

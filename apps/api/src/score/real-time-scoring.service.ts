@@ -19,7 +19,14 @@ import type {
   MovementRiskHookFactory,
 } from '@app/detectors';
 import { GraphStore } from '@app/graph-store';
-import { Clock, ConflictError, ids, InvalidInputError, movementEdge } from '@app/vocabulary';
+import {
+  Clock,
+  ConflictError,
+  ids,
+  InvalidInputError,
+  movementEdge,
+  sameEdgeValues,
+} from '@app/vocabulary';
 import type { FieldProblem, GraphEdge } from '@app/vocabulary';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { assertTimely } from './activity-time';
@@ -196,6 +203,7 @@ export class RealTimeScoringService {
       });
       return { results, evaluatedRules, recorded: false };
     }
+    await this.assertNotBookedOtherwise(items);
     await this.write(activities);
     let results: ScoredActivity[];
     try {
@@ -411,6 +419,43 @@ export class RealTimeScoringService {
           props: {},
         });
     }
-    if (edges.length > 0) await this.store.upsertEdges(edges);
+    if (edges.length === 0) return;
+    // A booked movement never changes; another writer may have stored one since the check.
+    const { kept = [] } = await this.store.upsertEdges(edges, { keepStored: true });
+    if (kept.length > 0) {
+      throw new ConflictError(
+        `${kept.join(', ')} ${kept.length === 1 ? 'was' : 'were'} stored by another writer with other values while this request was written, and ${kept.length === 1 ? 'is' : 'are'} kept as stored; send a correction under a movementId of its own.`,
+      );
+    }
+  }
+
+  /**
+   * A movement is booked once: recording a movementId that the graph holds with other values
+   * (another amount, time or account) is refused with 409 before anything is written, instead of
+   * rewriting the booked movement under the alerts that cite it. The same movement sent again
+   * is fine.
+   */
+  private async assertNotBookedOtherwise(items: readonly ScoreItem[]): Promise<void> {
+    const problems: FieldProblem[] = [];
+    const clashing: string[] = [];
+    await Promise.all(
+      items.map(async ({ activity, field }) => {
+        if (activity.type !== 'movement') return;
+        const edge = movementEdge(activity.movement);
+        const stored = await this.store.getEdge(edge.eid);
+        if (stored === undefined || sameEdgeValues(stored, edge)) return;
+        clashing.push(edge.eid);
+        problems.push({
+          field: field === '' ? 'movementId' : `${field}.movementId`,
+          rule: `names a movement stored already with other values (${edge.eid}); a booked movement is not changed: send a correction under a movementId of its own`,
+        });
+      }),
+    );
+    if (problems.length > 0) {
+      throw new ConflictError(
+        `${clashing.sort().join(', ')} ${clashing.length === 1 ? 'is' : 'are'} stored already with other values; nothing was recorded.`,
+        { problems: problems.sort((a, b) => (a.field < b.field ? -1 : 1)) },
+      );
+    }
   }
 }

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsNumber,
   IsOptional,
   Matches,
@@ -17,7 +16,7 @@ import {
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, EVENT_KINDS } from '@app/vocabulary';
 import type { EventKind } from '@app/vocabulary';
-import { objectsMessage } from '../common/strict-input.decorators';
+import { IsInstant, objectsMessage } from '../common/strict-input.decorators';
 import { TIMESTAMP_DESCRIPTION } from './activity-time';
 import { MAX_BATCH } from './score-movement.body.dto';
 
@@ -38,7 +37,7 @@ export class AccountEventInputDto {
   kind!: EventKind;
 
   @ApiProperty({ example: '2025-01-06T10:14:00Z', description: TIMESTAMP_DESCRIPTION })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   timestamp!: string;
 
   @ApiPropertyOptional({ example: 'US' })

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -19,7 +18,7 @@ import {
 } from 'class-validator';
 import { BUSINESS_ID_PATTERN, BUSINESS_ID_RULE, CHANNELS } from '@app/vocabulary';
 import type { Channel } from '@app/vocabulary';
-import { objectsMessage } from '../common/strict-input.decorators';
+import { IsInstant, objectsMessage } from '../common/strict-input.decorators';
 import { TIMESTAMP_DESCRIPTION } from './activity-time';
 
 /** Most movements in one batch request. */
@@ -66,7 +65,7 @@ export class MovementInputDto {
   currency!: string;
 
   @ApiProperty({ example: '2025-01-06T10:15:00Z', description: TIMESTAMP_DESCRIPTION })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   timestamp!: string;
 
   @ApiProperty({ enum: CHANNELS, example: 'cash' })

@@ -342,6 +342,38 @@ describe('IngestProcessor and entity messages dated in the future', () => {
   });
 });
 
+describe('IngestProcessor and movements dated in the future', () => {
+  const NOW = 1_750_000_000_000;
+  const DAY = 86_400_000;
+
+  it('writes a movement dated up to seven days ahead (a value date) and dead-letters one in microseconds', async () => {
+    const store = new FlakyGraphStore();
+    const processor = processorOver(store, { now: NOW });
+    await store.upsertVertices([account(1), account(2)]);
+    const dated = (n: number, timestamp: number) =>
+      delivery(movementMessage({ ...movement(n, 1, 2), timestamp }, meta(n)), 'bank.movements', n);
+    const prepared = await processor.prepareMovements([
+      dated(1, NOW + 7 * DAY),
+      dated(2, NOW * 1_000),
+      dated(3, NOW + 7 * DAY + 1),
+    ]);
+    const byId = new Map(prepared.settlements.map((s) => [s.message.messageId, s.outcome]));
+    expect(byId.get('m-1')?.kind).toBe('written');
+    expect(byId.get('m-2')).toEqual({
+      kind: 'invalid',
+      reason:
+        "payload.timestamp must not be more than 7 days after this worker's clock " +
+        '(was +057425-04-17T15:06:40.000Z, clock 2025-06-15T15:06:40.000Z); timestamp is epoch ' +
+        'milliseconds, and a value this far ahead is usually microseconds or a wrong year',
+    });
+    expect(byId.get('m-3')?.kind).toBe('invalid');
+    expect(await store.getEdge(movement(2, 1, 2).movementId)).toBeUndefined();
+    expect(
+      prepared.activities.map((a) => (a.type === 'movement' ? a.movement.movementId : '')),
+    ).toEqual([movement(1, 1, 2).movementId]);
+  });
+});
+
 describe('IngestProcessor and an erased person', () => {
   it('writes an entity message about an erased person without bringing the personal data back', async () => {
     const store = new FlakyGraphStore();

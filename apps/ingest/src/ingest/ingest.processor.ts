@@ -12,7 +12,7 @@ import {
 import type { Decoded, EntityEnvelope, MovementEnvelope } from '@app/streaming';
 import { accountEventOf, compareActivities, identifierUsesOf } from '@app/detectors';
 import type { Activity, IdentifierUse } from '@app/detectors';
-import { movementEdge, SystemClock } from '@app/vocabulary';
+import { movementEdge, sameEdgeValues, SystemClock } from '@app/vocabulary';
 import type { Clock, GraphEdge, GraphVertex, Movement } from '@app/vocabulary';
 import {
   RejectionClassifier,
@@ -35,6 +35,14 @@ export type { IngestCounters } from './message-settler';
  * or nanoseconds instead of milliseconds would freeze every element it touched).
  */
 export const MAX_OCCURRED_AT_AHEAD_MS = 5 * 60_000;
+
+/**
+ * How far after the worker's clock a movement may be dated. A payment's value date can lie a
+ * few days ahead (a weekend, a holiday); a timestamp years ahead is a unit error (microseconds
+ * read as milliseconds are dated in the year 55,000) that would sit in every later detection
+ * window and stay there: such a movement is dead-lettered with the reason.
+ */
+export const MAX_MOVEMENT_AHEAD_MS = 7 * 86_400_000;
 
 export interface ProcessorConfig {
   alertsTopic: string;
@@ -297,6 +305,11 @@ export class IngestProcessor {
         continue;
       }
       const payload = decoded.envelope.payload;
+      const ahead = this.movementAheadOfClock(payload.timestamp);
+      if (ahead !== undefined) {
+        settlements.push(invalid(message, ahead));
+        continue;
+      }
       const first = firstOfId.get(payload.movementId);
       if (first !== undefined && !sameMovement(first, payload)) {
         // A movement is written once: the first message of the batch with this id is it.
@@ -510,6 +523,17 @@ export class IngestProcessor {
     );
   }
 
+  /** Why a movement dated `at` is refused (see `MAX_MOVEMENT_AHEAD_MS`), or undefined. */
+  private movementAheadOfClock(at: number): string | undefined {
+    const now = this.clock.now();
+    if (at <= now + MAX_MOVEMENT_AHEAD_MS) return undefined;
+    return (
+      `payload.timestamp must not be more than ${MAX_MOVEMENT_AHEAD_MS / 86_400_000} days after this worker's clock ` +
+      `(was ${new Date(at).toISOString()}, clock ${new Date(now).toISOString()}); timestamp is epoch milliseconds, ` +
+      'and a value this far ahead is usually microseconds or a wrong year'
+    );
+  }
+
   private remember(key: string): void {
     this.detected.add(key);
     if (this.detected.size > this.config.detectedMemory) {
@@ -521,13 +545,7 @@ export class IngestProcessor {
 
 /** True when two movements with one id are the same movement (a copy sent again). */
 function sameMovement(a: Movement, b: Movement): boolean {
-  const [left, right] = [movementEdge(a), movementEdge(b)];
-  if (left.from !== right.from || left.to !== right.to) return false;
-  const props = (edge: GraphEdge): [string, unknown][] =>
-    Object.entries(edge.props)
-      .filter(([, value]) => value !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  return JSON.stringify(props(left)) === JSON.stringify(props(right));
+  return sameEdgeValues(movementEdge(a), movementEdge(b));
 }
 
 /** Why a movement whose id an earlier message of the same batch used otherwise is refused. */

@@ -61,7 +61,7 @@ export class ActivityReplay {
     this.live = instances.flatMap(({ detector, params, money }) => {
       if (detector.kind !== 'activity') return [];
       const replayStart = window
-        ? window.from - detector.lookbackMs(params)
+        ? Math.max(0, window.from - detector.lookbackMs(params))
         : Number.NEGATIVE_INFINITY;
       const evaluator = detector.createEvaluator(params, {
         accounts,

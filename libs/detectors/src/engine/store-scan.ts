@@ -168,7 +168,9 @@ export class StoreBatchDetection {
         this.finish(detector.id, collector, all, stats);
         continue;
       }
-      const replayStart = options.from - detector.lookbackMs(params);
+      // Nothing is stored before 1970 (times are epoch ms, 0 or more): a look-back from a
+      // window in 1970 starts there.
+      const replayStart = Math.max(0, options.from - detector.lookbackMs(params));
       const plan = detector.batchPlan(params, money);
       const collector = new AlertCollector();
       if (plan.kind === 'scan') {

@@ -119,8 +119,59 @@ describe('importBodsStatements', () => {
     expect(byEid.get('rel:bods:r2#shareholding')?.props).toMatchObject({
       shareMinBp: 3333,
       shareMaxBp: 3334,
+      // 33.333% lies strictly between the two rounded bounds.
+      shareMinExclusive: true,
+      shareMaxExclusive: true,
     });
     expect(result.notes.some((n) => n.rule.includes('rounded outward'))).toBe(true);
+  });
+
+  it('counts 25.001% as more than 25%: a bound rounded to basis points is exclusive', () => {
+    for (const share of [{ exact: 25.001 }, { minimum: 25.001, maximum: 30 }]) {
+      const answer = evaluate(
+        [entity('t', 'T'), person('p', 'P'), relationship('r1', 'p', 't', [shareholding(share)])],
+        { regime: 'custom', thresholdBp: 2500, comparator: 'more-than' },
+      );
+      expect(answer.beneficialOwners.map((o) => [o.uid, o.qualifies])).toEqual([
+        ['person:bods:p', 'yes'],
+      ]);
+    }
+    // Exactly 25% is not more than 25%.
+    const exact = evaluate(
+      [
+        entity('t', 'T'),
+        person('p', 'P'),
+        relationship('r1', 'p', 't', [shareholding({ exact: 25 })]),
+      ],
+      { regime: 'custom', thresholdBp: 2500, comparator: 'more-than' },
+    );
+    expect(exact.beneficialOwners.filter((o) => o.basis === 'ownership')).toEqual([]);
+  });
+
+  it('reads percentages too small for plain decimals (1e-7, 2.5e-8) as a sliver of a basis point', () => {
+    const result = importBodsStatements(
+      [
+        entity('t', 'T'),
+        person('p', 'P'),
+        person('q', 'Q'),
+        relationship('r1', 'p', 't', [shareholding({ exact: 1e-7 })]),
+        relationship('r2', 'q', 't', [shareholding({ minimum: 2.5e-8, maximum: 1e-300 + 60 })]),
+      ],
+      { strict: true },
+    );
+    const byEid = new Map(result.edges.map((e) => [e.eid, e as OwnsEdge]));
+    expect(byEid.get('rel:bods:r1#shareholding')?.props).toMatchObject({
+      shareMinBp: 0,
+      shareMaxBp: 1,
+      shareMinExclusive: true,
+      shareMaxExclusive: true,
+    });
+    expect(byEid.get('rel:bods:r2#shareholding')?.props).toMatchObject({
+      shareMinBp: 0,
+      shareMaxBp: 6000,
+      shareMinExclusive: true,
+      shareMaxExclusive: false,
+    });
   });
 
   it('keeps exclusive bounds on interests other than shareholdings: more than 25% of the votes is control under the UK test', () => {

@@ -1,4 +1,3 @@
-import Fraction from 'fraction.js';
 import {
   COMPANY_TYPES,
   CompanyProps,
@@ -134,9 +133,18 @@ function safeKey(recordId: string): string {
 
 /** A BODS percentage (number) to exact basis points, rounded outward when it has more decimals. */
 function percentToBp(value: number, mode: 'floor' | 'ceil'): { bp: number; rounded: boolean } {
-  const exact = new Fraction(String(value)).mul(100);
-  const bp = mode === 'floor' ? exact.floor() : exact.ceil();
-  return { bp: Number(bp.s * bp.n), rounded: !bp.equals(exact) };
+  // The shortest decimal that reads back as this number, exactly: "33.333", "1e-7", "2.5e-8".
+  const [mantissa, exponent = '0'] = String(value).split('e');
+  const [whole, fraction = ''] = mantissa.split('.');
+  const digits = BigInt(whole + fraction);
+  // value × 100 = digits × 10^scale
+  const scale = Number(exponent) - fraction.length + 2;
+  if (scale >= 0) return { bp: Number(digits * 10n ** BigInt(scale)), rounded: false };
+  const divisor = 10n ** BigInt(-scale);
+  const remainder = digits % divisor;
+  const floor = digits / divisor;
+  const bp = mode === 'ceil' && remainder > 0n ? floor + 1n : floor;
+  return { bp: Number(bp), rounded: remainder > 0n };
 }
 
 interface ParsedShare {
@@ -193,15 +201,26 @@ function parseShare(share: unknown): ParsedShare | ShareProblem[] | undefined {
   }
   if (problems.length > 0) return problems;
   let rounded = false;
+  // A bound rounded outward to whole basis points is exclusive: 25.001% is more than 2500 bp.
+  let lowRounded = false;
+  let highRounded = false;
   const bound = (value: number, mode: 'floor' | 'ceil'): number => {
     const result = percentToBp(value, mode);
     rounded ||= result.rounded;
+    if (mode === 'floor') lowRounded = result.rounded;
+    else highRounded = result.rounded;
     return result.bp;
   };
   if (numbers.exact !== undefined) {
     const lo = bound(numbers.exact, 'floor');
     const hi = bound(numbers.exact, 'ceil');
-    return { minBp: lo, maxBp: hi, minExclusive: false, maxExclusive: false, rounded };
+    return {
+      minBp: lo,
+      maxBp: hi,
+      minExclusive: lowRounded,
+      maxExclusive: highRounded,
+      rounded,
+    };
   }
   let minBp = 0;
   let minExclusive = false;
@@ -246,7 +265,13 @@ function parseShare(share: unknown): ParsedShare | ShareProblem[] | undefined {
       },
     ];
   }
-  return { minBp, maxBp, minExclusive, maxExclusive, rounded };
+  return {
+    minBp,
+    maxBp,
+    minExclusive: minExclusive || lowRounded,
+    maxExclusive: maxExclusive || highRounded,
+    rounded,
+  };
 }
 
 function companyTypeOf(details: Json): {
@@ -664,7 +689,7 @@ export function importBodsStatements(
           index,
           statementId,
           `${where}.share`,
-          'has more decimals than basis points; rounded outward',
+          'has more decimals than basis points; rounded outward, the rounded bound exclusive',
         );
       const directness = rawInterest.directOrIndirect;
       const directOrIndirect =
