@@ -1,5 +1,4 @@
 import Fraction from 'fraction.js';
-import { ZERO } from './share-interval';
 
 /**
  * The linear system of one ownership cycle (one strongly connected component):
@@ -14,74 +13,75 @@ export interface CycleSystem {
   b: Fraction[];
 }
 
+function gcd(a: bigint, b: bigint): bigint {
+  let [x, y] = [a < 0n ? -a : a, b < 0n ? -b : b];
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}
+
 /**
- * Exact Gaussian elimination on bigint rationals with sparse rows (pivot: the candidate row
- * with the fewest entries, to limit fill-in). Solves for b and, in the same pass, for a
- * right-hand side of ones: that second solution is strictly positive exactly when I - W is
- * a non-singular M-matrix, i.e. when the series converges (spectral radius of W below 1).
- * Returns null when the system is singular or the series does not converge.
+ * Exact solution by fraction-free Gauss-Jordan elimination (Bareiss) on bigint integers. The
+ * system is first scaled to integers by the least common multiple of every denominator; each
+ * step then divides exactly by the previous pivot, so numbers grow only to the size of the
+ * system's minors (a few hundred digits for 60 dense members), with no gcd per operation as
+ * rationals need: a 52-member cycle in which everyone holds a little of everyone solves in a
+ * fraction of the time, without blocking the API's event loop for seconds. Solves for b and, in
+ * the same pass, for a right-hand side of ones: that second solution is strictly positive
+ * exactly when I - W is a non-singular M-matrix, i.e. when the series converges (spectral
+ * radius of W below 1). Returns null when the system is singular or the series does not
+ * converge.
  */
 export function solveCycleExactly(system: CycleSystem): Fraction[] | null {
   const n = system.b.length;
-  const rows: Map<number, Fraction>[] = [];
-  const rhs: [Fraction, Fraction][] = [];
-  const one = new Fraction(1);
+  let scale = 1n;
+  const denominators = [
+    ...system.b.map((value) => value.d),
+    ...system.rows.flatMap((row) => row.map(({ weight }) => weight.d)),
+  ];
+  for (const d of denominators) scale = (scale / gcd(scale, d)) * d;
+  const integer = (value: Fraction): bigint => (value.s * value.n * scale) / value.d;
+  // Augmented rows [scale·(I - W) | scale·b | scale·1], all integers.
+  const m: bigint[][] = [];
   for (let i = 0; i < n; i += 1) {
-    const row = new Map<number, Fraction>([[i, one]]);
-    for (const { col, weight } of system.rows[i]) {
-      row.set(col, (row.get(col) ?? ZERO).sub(weight));
-    }
-    for (const [col, value] of row) if (value.equals(ZERO)) row.delete(col);
-    rows.push(row);
-    rhs.push([system.b[i], one]);
+    const row = new Array<bigint>(n + 2).fill(0n);
+    row[i] = scale;
+    for (const { col, weight } of system.rows[i]) row[col] -= integer(weight);
+    row[n] = integer(system.b[i]);
+    row[n + 1] = scale;
+    m.push(row);
   }
-  const order: number[] = [];
-  const used = new Set<number>();
-  for (let col = 0; col < n; col += 1) {
-    let pivot = -1;
-    for (let r = 0; r < n; r += 1) {
-      if (used.has(r)) continue;
-      const value = rows[r].get(col);
-      if (value === undefined) continue;
-      if (pivot === -1 || rows[r].size < rows[pivot].size) pivot = r;
+  let previous = 1n;
+  for (let k = 0; k < n; k += 1) {
+    if (m[k][k] === 0n) {
+      let swap = k + 1;
+      while (swap < n && m[swap][k] === 0n) swap += 1;
+      if (swap === n) return null;
+      [m[k], m[swap]] = [m[swap], m[k]];
     }
-    if (pivot === -1) return null;
-    used.add(pivot);
-    order.push(pivot);
-    const pivotRow = rows[pivot];
-    const pivotValue = pivotRow.get(col) as Fraction;
-    for (let r = 0; r < n; r += 1) {
-      if (used.has(r)) continue;
-      const entry = rows[r].get(col);
-      if (entry === undefined) continue;
-      const factor = entry.div(pivotValue);
-      const row = rows[r];
-      for (const [c, value] of pivotRow) {
-        const next = (row.get(c) ?? ZERO).sub(factor.mul(value));
-        if (next.equals(ZERO)) row.delete(c);
-        else row.set(c, next);
+    const pivotRow = m[k];
+    const pivot = pivotRow[k];
+    for (let i = 0; i < n; i += 1) {
+      if (i === k) continue;
+      const row = m[i];
+      const factor = row[k];
+      // Rows with nothing in column k are only rescaled: det-sized like the others.
+      for (let j = 0; j < n + 2; j += 1) {
+        if (j === k) continue;
+        row[j] = (pivot * row[j] - factor * pivotRow[j]) / previous;
       }
-      row.delete(col);
-      rhs[r] = [rhs[r][0].sub(factor.mul(rhs[pivot][0])), rhs[r][1].sub(factor.mul(rhs[pivot][1]))];
+      row[k] = 0n;
     }
+    previous = pivot;
   }
-  // Back substitution in reverse pivot order: row order[col] has its pivot in column col.
-  const x: Fraction[] = new Array<Fraction>(n).fill(ZERO);
-  const probe: Fraction[] = new Array<Fraction>(n).fill(ZERO);
-  for (let col = n - 1; col >= 0; col -= 1) {
-    const r = order[col];
-    let sum = rhs[r][0];
-    let probeSum = rhs[r][1];
-    for (const [c, value] of rows[r]) {
-      if (c === col) continue;
-      sum = sum.sub(value.mul(x[c]));
-      probeSum = probeSum.sub(value.mul(probe[c]));
-    }
-    const pivotValue = rows[r].get(col) as Fraction;
-    x[col] = sum.div(pivotValue);
-    probe[col] = probeSum.div(pivotValue);
+  // Every diagonal entry is now the determinant; the right-hand sides are det·x and det·probe.
+  const x: Fraction[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const det = m[i][i];
+    const probe = m[i][n + 1];
+    if (probe === 0n || probe < 0n !== det < 0n) return null;
+    x.push(new Fraction(m[i][n], det));
   }
-  return probe.every((value) => value.compare(ZERO) > 0) ? x : null;
+  return x;
 }
 
 /** Grid of the certified bounds: values are bigint numerators over 2^64. */
