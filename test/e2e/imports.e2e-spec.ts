@@ -218,6 +218,48 @@ describe('Imports (e2e, embedded store)', () => {
       .expect(200);
   });
 
+  it("takes a later day's movements alone, naming accounts an earlier import of the bank stored", async () => {
+    const first = await request(server(app))
+      .post('/api/v1/imports?bankId=daily')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(mixedJsonLines())
+      .expect(202);
+    expect((await finished((first.body as ImportJobDto).jobId)).status).toBe('succeeded');
+    const movement = (id: string, from: string) =>
+      JSON.stringify({
+        type: 'movements',
+        movement_id: id,
+        timestamp: '2025-06-02T09:00:00Z',
+        amount: '250.00',
+        currency: 'USD',
+        from_account: from,
+        to_account: 'A-1009',
+        channel: 'wire',
+      });
+    const next = await request(server(app))
+      .post('/api/v1/imports?bankId=daily')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(`${movement('DAY2-1', 'A-1005')}\n`)
+      .expect(202);
+    const job = await finished((next.body as ImportJobDto).jobId);
+    expect(job.status).toBe('succeeded');
+    expect((await store.getEdge('mv:daily:DAY2-1'))?.from).toBe('account:daily:A-1005');
+    // An account no import stored is still refused, naming the line and field.
+    const unknown = await request(server(app))
+      .post('/api/v1/imports?bankId=daily')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(`${movement('DAY2-2', 'A-NOPE')}\n`)
+      .expect(202);
+    const refused = await finished((unknown.body as ImportJobDto).jobId);
+    expect(refused.status).toBe('failed');
+    expect(JSON.stringify(refused.error)).toContain(
+      'must name an account_id of accounts or an account of bank daily already stored (\\"A-NOPE\\" is in neither)',
+    );
+  });
+
   it('imports a JSON-lines body sent compressed (Content-Encoding gzip or br), as the same body sent plain', async () => {
     for (const [encoding, compress, bankId] of [
       ['gzip', gzipSync, 'zipped'],

@@ -202,7 +202,12 @@ describe('IsInstant', () => {
     });
   });
 
-  it('refuses days that do not exist and text that is no time', async () => {
+  it('refuses days that do not exist, text that is no time, and times before 1970', async () => {
+    expect(await run(WindowBody, { from: '1960-01-01T00:00:00Z' }, 'body')).toEqual({
+      problems: [
+        'from must not be before 1970-01-01T00:00:00Z (times are kept as milliseconds since then)',
+      ],
+    });
     for (const from of ['2025-02-30T10:00:00Z', 'yesterday', '']) {
       expect(await run(WindowBody, { from }, 'body')).toEqual({
         problems: [

@@ -167,8 +167,19 @@ export function objectsMessage(args: ValidationArguments): string {
 /** A time of day in an ISO 8601 text that ends with its zone: Z, +hh:mm, +hhmm or +hh. */
 const ZONE_AT_END = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
+/** The rule an `@IsInstant()` value breaks, or undefined. */
+function instantRule(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !isISO8601(value, { strict: true }))
+    return 'must be an ISO 8601 date or time that exists, such as 2025-01-06T10:15:00Z';
+  if (value.includes('T') && !ZONE_AT_END.test(value))
+    return 'must give its time zone (Z or an offset such as +02:00) after the time of day, such as 2025-01-06T10:15:00Z';
+  if (Date.parse(value) < 0)
+    return 'must not be before 1970-01-01T00:00:00Z (times are kept as milliseconds since then)';
+  return undefined;
+}
+
 /**
- * A moment in ISO 8601 (strict: a day that exists). A time of day must carry its time zone
+ * A moment in ISO 8601 (strict: a day that exists) from 1970 on. A time of day must carry its time zone
  * (`2025-01-06T10:15:00Z`, `…+02:00`): without one, JavaScript reads it in the server's own zone,
  * so one request would mean other moments on servers set up differently. A date alone
  * (`2025-01-06`) is midnight UTC.
@@ -178,17 +189,9 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isInstant',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          isISO8601(value, { strict: true }) &&
-          (!value.includes('T') || ZONE_AT_END.test(value)),
-        defaultMessage: (args?: ValidationArguments) => {
-          const property = args?.property ?? 'the time';
-          const text: unknown = args?.value;
-          return typeof text === 'string' && isISO8601(text, { strict: true })
-            ? `${property} must give its time zone (Z or an offset such as +02:00) after the time of day, such as 2025-01-06T10:15:00Z`
-            : `${property} must be an ISO 8601 date or time that exists, such as 2025-01-06T10:15:00Z`;
-        },
+        validate: (value: unknown) => instantRule(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'the time'} ${instantRule(args?.value) ?? 'must be a moment'}`,
       },
     },
     options,

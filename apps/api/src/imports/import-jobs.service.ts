@@ -155,6 +155,8 @@ export class ImportJobsService {
       const parsed = await parseBankExport(files, {
         bankId: job.bankId,
         maxProblems: this.limits.maxProblems,
+        // A day's movements may name accounts and parties an earlier import stored.
+        storedVertices: (uids) => this.store.getVertices(uids),
       });
       job.recordsValidated = Object.values(parsed.summary.records).reduce((a, b) => a + b, 0);
       job.recordsTotal = parsed.vertices.length + parsed.edges.length;

@@ -400,6 +400,21 @@ describe('importBodsStatements', () => {
     );
   });
 
+  it('refuses an interested party that is neither a recordId nor an unspecified record with its reason', () => {
+    // As a producer might send them: a list, a number, an object without a reason.
+    for (const party of [['p'], 12345, { foo: 1 }] as unknown as Record<string, unknown>[]) {
+      const statements = [
+        entity('t', 'T'),
+        person('p', 'P'),
+        relationship('r', party, 't', [shareholding({ exact: 60 })]),
+      ];
+      expect(() => importBodsStatements(statements, { strict: true })).toThrow(
+        'statements[2].recordDetails.interestedParty must be the recordId of a person or entity statement, or an unspecified record with its reason',
+      );
+      expect(importBodsStatements(statements).unspecifiedParties).toEqual([]);
+    }
+  });
+
   it('marks anonymous persons as unidentified, which is a risk indicator', () => {
     const answer = evaluate([
       entity('t', 'T'),

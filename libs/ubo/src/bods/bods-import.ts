@@ -629,8 +629,19 @@ export function importBodsStatements(
       continue;
     }
     if (typeof party !== 'string') {
-      const reason = isObject(party) ? (text(party.reason) ?? 'unknown') : 'missing';
-      unspecifiedParties.push({ subject: subjectUid, reason, statementId });
+      // An Unspecified Record says why the party is not known; anything else is a mistake
+      // (a list, a number), which must not pass for "unknown owner".
+      const reason = isObject(party) ? text(party.reason) : undefined;
+      if (party !== undefined && reason === undefined) {
+        skip(
+          index,
+          statementId,
+          `${at}.interestedParty`,
+          'must be the recordId of a person or entity statement, or an unspecified record with its reason (an object with "reason")',
+        );
+        continue;
+      }
+      unspecifiedParties.push({ subject: subjectUid, reason: reason ?? 'missing', statementId });
       continue;
     }
     const partyUid = recordUids[party];

@@ -318,6 +318,67 @@ describe('parseBankExport: a valid export', () => {
   });
 });
 
+describe("parseBankExport: a day's rows naming what an earlier import stored", () => {
+  const day2 = (from: string): BankExportFile[] => [
+    csv('movements', [
+      {
+        movement_id: 'M9',
+        timestamp: '2025-02-01T10:00:00Z',
+        amount: '10.00',
+        currency: 'USD',
+        from_account: from,
+        to_account: 'A2',
+        channel: 'wire',
+      },
+    ]),
+    csv('holders', [{ account_id: 'A3', party_id: 'C1' }]),
+  ];
+
+  async function storedLookup(): Promise<(uids: readonly string[]) => Promise<GraphVertex[]>> {
+    const first = await parseBankExport(filesOf(base()), { bankId: 'b1' });
+    return (uids) => Promise.resolve(first.vertices.filter((v) => uids.includes(v.uid)));
+  }
+
+  it('takes movements and holdings that name stored accounts and parties, without listing them again', async () => {
+    const storedVertices = await storedLookup();
+    const { vertices, edges } = await parseBankExport(day2('A1'), {
+      bankId: 'b1',
+      storedVertices,
+    });
+    expect(vertices).toEqual([]);
+    expect(edges.map((e) => [e.label, e.from, e.to]).sort()).toEqual([
+      ['HOLDS', 'company:b1:C1', 'account:b1:A3'],
+      ['TRANSFERRED', 'account:b1:A1', 'account:b1:A2'],
+    ]);
+  });
+
+  it('still refuses an account that is neither in the files nor stored, saying where it looked', async () => {
+    const storedVertices = await storedLookup();
+    const error: unknown = await parseBankExport(day2('Z1'), {
+      bankId: 'b1',
+      storedVertices,
+    }).catch((e: unknown) => e);
+    expect((error as BankExportInvalidError).located).toEqual([
+      expect.objectContaining({
+        file: 'movements.csv',
+        line: 2,
+        field: 'from_account',
+        rule: 'must name an account_id of accounts or an account of bank b1 already stored ("Z1" is in neither)',
+      }),
+    ]);
+    // Without a store to look in (an import to a folder), every reference must be in the files.
+    const alone: unknown = await parseBankExport(day2('A1'), { bankId: 'b1' }).catch(
+      (e: unknown) => e,
+    );
+    expect((alone as BankExportInvalidError).located.map((p) => p.rule)).toEqual([
+      'must name an account_id of accounts ("A3" is not there)',
+      'must name a person_id of persons or a company_id of companies ("C1" is in neither)',
+      'must name an account_id of accounts ("A1" is not there)',
+      'must name an account_id of accounts ("A2" is not there)',
+    ]);
+  });
+});
+
 describe('parseBankExport: refused exports name file, line, field and rule, and yield nothing', () => {
   it.each<[string, (t: Record<BankRecordType, Row[]>) => void, BankExportProblem]>([
     [

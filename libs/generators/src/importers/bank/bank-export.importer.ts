@@ -1,5 +1,6 @@
 import {
   BUSINESS_ID_PATTERN,
+  ids,
   InvalidInputError,
   type GraphEdge,
   type GraphVertex,
@@ -19,8 +20,8 @@ import {
   type BankExportFile,
 } from './bank-export.files';
 import { DEFAULT_MAX_PROBLEMS, ProblemCollector } from './bank-export.problems';
-import { addRecord, emptyRecords } from './bank-export.records';
-import { resolveBankExport } from './bank-export.resolver';
+import { addRecord, emptyRecords, type BankRecords } from './bank-export.records';
+import { resolveBankExport, type StoredReferences } from './bank-export.resolver';
 
 /** The bank id used when none is given: account uids read `account:bank:<account_id>`. */
 export const DEFAULT_BANK_ID = 'bank';
@@ -36,6 +37,66 @@ export interface BankImportOptions {
   maxProblems?: number;
   /** Vertices + edges per chunk (default 5000). */
   chunkSize?: number;
+  /**
+   * Reads stored vertices by uid (a graph store's `getVertices`). With it, rows may name
+   * accounts and parties of this bank that an earlier import stored instead of listing them
+   * again (a day's movements alone); without it every reference must be in the files.
+   */
+  storedVertices?: (uids: readonly string[]) => Promise<readonly GraphVertex[]>;
+}
+
+/** Uids asked of the store at once when references are looked up. */
+const STORED_LOOKUP_CHUNK = 1000;
+
+/**
+ * The accounts and parties that rows name without the files listing them, looked up in the
+ * store as this bank's (`account:`/`cash:` and `person:`/`company:` uids).
+ */
+async function storedReferences(
+  records: BankRecords,
+  bankId: string,
+  lookup: (uids: readonly string[]) => Promise<readonly GraphVertex[]>,
+): Promise<StoredReferences> {
+  const declaredAccounts = new Set(records.accounts.map((a) => a.id));
+  const declaredParties = new Set([
+    ...records.persons.map((p) => p.id),
+    ...records.companies.map((c) => c.id),
+  ]);
+  const accountIds = new Set<string>();
+  const partyIds = new Set<string>();
+  const account = (id: string | undefined): void => {
+    if (id !== undefined && !declaredAccounts.has(id)) accountIds.add(id);
+  };
+  const party = (id: string | undefined): void => {
+    if (id !== undefined && !declaredParties.has(id)) partyIds.add(id);
+  };
+  records.holders.forEach((h) => (account(h.accountId), party(h.partyId)));
+  records.ownership.forEach((o) => (party(o.ownerId), party(o.companyId)));
+  records['identifier-uses'].forEach((u) => (account(u.accountId), party(u.partyId)));
+  records.movements.forEach((m) => (account(m.from), account(m.to)));
+  records.events.forEach((e) => account(e.accountId));
+  const wanted = new Map<string, { id: string; kind: 'account' | 'party' }>();
+  for (const id of accountIds) {
+    wanted.set(ids.account(bankId, id), { id, kind: 'account' });
+    wanted.set(ids.cashPoint(bankId, id), { id, kind: 'account' });
+  }
+  for (const id of partyIds) {
+    wanted.set(ids.person(bankId, id), { id, kind: 'party' });
+    wanted.set(ids.company(bankId, id), { id, kind: 'party' });
+  }
+  const accounts = new Map<string, string>();
+  const parties = new Map<string, { uid: string; label: 'Person' | 'Company' }>();
+  const uids = [...wanted.keys()];
+  for (let start = 0; start < uids.length; start += STORED_LOOKUP_CHUNK) {
+    for (const vertex of await lookup(uids.slice(start, start + STORED_LOOKUP_CHUNK))) {
+      const ref = wanted.get(vertex.uid);
+      if (ref === undefined) continue;
+      if (ref.kind === 'account' && vertex.label === 'Account') accounts.set(ref.id, vertex.uid);
+      if (ref.kind === 'party' && (vertex.label === 'Person' || vertex.label === 'Company'))
+        parties.set(ref.id, { uid: vertex.uid, label: vertex.label });
+    }
+  }
+  return { accounts, parties };
 }
 
 export interface BankImportSummary extends ImportSummary {
@@ -111,7 +172,11 @@ export async function parseBankExport(
       }
     }
     problems.refuseIfAny();
-    const resolved = resolveBankExport(records, bankId, problems);
+    const stored =
+      options.storedVertices === undefined
+        ? undefined
+        : await storedReferences(records, bankId, options.storedVertices);
+    const resolved = resolveBankExport(records, bankId, problems, stored);
     problems.refuseIfAny();
     return {
       vertices: resolved.vertices,

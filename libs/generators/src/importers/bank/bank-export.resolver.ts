@@ -30,6 +30,16 @@ interface AccountRef {
 }
 
 /**
+ * Accounts and parties of this bank that an earlier import stored, by the id the export uses:
+ * a file of the day's movements may name them without listing them again. Undefined when the
+ * import runs without a graph store (to a folder), where every reference must be in the files.
+ */
+export interface StoredReferences {
+  accounts: ReadonlyMap<string, string>;
+  parties: ReadonlyMap<string, { uid: string; label: 'Person' | 'Company' }>;
+}
+
+/**
  * Cross-file checks and graph building, in one pass over the typed records: every reference
  * (holder -> account and party, movement -> accounts, use -> identifier ...) is looked up, ids
  * must be unique, external counterparties must be described the same way every time. Problems
@@ -41,8 +51,9 @@ export function resolveBankExport(
   records: BankRecords,
   bankId: string,
   problems: ProblemCollector,
+  stored?: StoredReferences,
 ): ResolvedBankExport {
-  return new Resolver(records, bankId, problems).run();
+  return new Resolver(records, bankId, problems, stored).run();
 }
 
 class Resolver {
@@ -63,6 +74,7 @@ class Resolver {
     private readonly records: BankRecords,
     private readonly bankId: string,
     private readonly problems: ProblemCollector,
+    private readonly stored?: StoredReferences,
   ) {}
 
   run(): ResolvedBankExport {
@@ -218,19 +230,34 @@ class Resolver {
   }
 
   private account(at: SourceLine, field: string, id: string): AccountRef | undefined {
-    const found = this.accounts.get(id);
-    if (!found)
-      this.problem(at, field, `must name an account_id of accounts ("${id}" is not there)`);
-    return found;
-  }
-
-  private party(at: SourceLine, field: string, id: string) {
-    const found = this.parties.get(id);
+    const storedUid = this.stored?.accounts.get(id);
+    const found =
+      this.accounts.get(id) ?? (storedUid === undefined ? undefined : { uid: storedUid });
     if (!found)
       this.problem(
         at,
         field,
-        `must name a person_id of persons or a company_id of companies ("${id}" is in neither)`,
+        this.stored === undefined
+          ? `must name an account_id of accounts ("${id}" is not there)`
+          : `must name an account_id of accounts or an account of bank ${this.bankId} already stored ("${id}" is in neither)`,
+      );
+    return found;
+  }
+
+  /** A party of the files, or one an earlier import of this bank stored. */
+  private knownParty(id: string): { uid: string; label: 'Person' | 'Company' } | undefined {
+    return this.parties.get(id) ?? this.stored?.parties.get(id);
+  }
+
+  private party(at: SourceLine, field: string, id: string) {
+    const found = this.knownParty(id);
+    if (!found)
+      this.problem(
+        at,
+        field,
+        this.stored === undefined
+          ? `must name a person_id of persons or a company_id of companies ("${id}" is in neither)`
+          : `must name a person_id of persons, a company_id of companies or a party of bank ${this.bankId} already stored ("${id}" is in none)`,
       );
     return found;
   }
@@ -271,7 +298,7 @@ class Resolver {
     for (const o of this.records.ownership) {
       if (!this.unique(seen, o.id, o, 'relation_id', 'the relation id')) continue;
       const owner = this.party(o, 'owner_id', o.ownerId);
-      const company = this.parties.get(o.companyId);
+      const company = this.knownParty(o.companyId);
       if (!company || company.label !== 'Company') {
         this.problem(
           o,
