@@ -330,6 +330,12 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(await problems({ ...good, currency: 'usd' })).toEqual(['currency']);
     expect(await problems({ ...good, timestamp: 'yesterday' })).toEqual(['timestamp']);
     expect(await problems({ ...good, channel: 'pigeon' })).toEqual(['channel']);
+    // What a stored movement may not hold, refused with or without record.
+    expect(await problems({ ...good, currency: 'ZZZ' })).toEqual(['currency']);
+    expect(await problems({ ...good, timestamp: '2025-01-06T10:15:00' })).toEqual(['timestamp']);
+    expect(await problems({ ...good, latitude: 40.7 })).toEqual(['longitude']);
+    expect(await problems({ ...good, reference: 'pay\u202Etxt' })).toEqual(['reference']);
+    expect(await problems({ ...good, receivedCurrency: 'EUR' })).toEqual(['receivedAmount']);
     expect(await problems({ ...good, toAccount: 'account:e2e:nobody' })).toEqual(['toAccount']);
     expect(
       await problems({ movements: [good, { ...body(FAN_IN[1]), currency: 'EURO' }] }, 'movements'),
@@ -337,6 +343,18 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(await problems({ movements: [body(FAN_IN[1]), body(FAN_IN[0])] }, 'movements')).toEqual([
       'movements.1.timestamp',
     ]);
+    expect(
+      await problems(
+        {
+          eventId: 'event:e2e:1',
+          accountId: FAN_IN[0].toAccount,
+          kind: 'login',
+          timestamp: good.timestamp,
+          latitude: 48.85,
+        },
+        'event',
+      ),
+    ).toEqual(['longitude']);
     expect(await problems({ ...good, kind: 'login' }, 'event')).toEqual(
       expect.arrayContaining(['eventId', 'accountId']),
     );

@@ -178,6 +178,21 @@ describe('text and codes that come from a bank', () => {
     ]);
   });
 
+  it('wants a latitude and a longitude together, on movements and on events', () => {
+    expect(validateEdge(movement({ latitude: 40.7, longitude: -74 }))).toEqual([]);
+    expect(validateEdge(movement({ latitude: 40.7 }))).toEqual([
+      { field: 'props.longitude', rule: 'is required with props.latitude' },
+    ]);
+    const event: GraphVertex = {
+      label: 'Event',
+      uid: 'e1',
+      props: { kind: 'login', timestamp: 0, longitude: 2.35 },
+    };
+    expect(validateVertex(event)).toEqual([
+      { field: 'props.latitude', rule: 'is required with props.longitude' },
+    ]);
+  });
+
   it('wants the amount received and its currency together', () => {
     expect(validateEdge(movement({ receivedAmountMinor: 90, receivedCurrency: 'USD' }))).toEqual(
       [],

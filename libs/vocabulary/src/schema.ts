@@ -379,6 +379,16 @@ function checkId(field: string, value: unknown): FieldProblem[] {
     : [{ field, rule: BUSINESS_ID_RULE }];
 }
 
+/** A place is a latitude and a longitude: one without the other names no place. */
+function pairedCoordinates(props: { latitude?: number; longitude?: number }): FieldProblem[] {
+  const latitude = props.latitude !== undefined;
+  const longitude = props.longitude !== undefined;
+  if (latitude === longitude) return [];
+  return latitude
+    ? [{ field: 'props.longitude', rule: 'is required with props.latitude' }]
+    : [{ field: 'props.latitude', rule: 'is required with props.longitude' }];
+}
+
 /** Validates a vertex against the vocabulary; an empty list means it is valid. */
 export function validateVertex(vertex: GraphVertex): FieldProblem[] {
   const rules = Object.hasOwn(VERTEX_SCHEMA, vertex.label)
@@ -389,6 +399,9 @@ export function validateVertex(vertex: GraphVertex): FieldProblem[] {
   if (!rules)
     return [{ field: 'label', rule: `must be one of ${Object.keys(VERTEX_SCHEMA).join(', ')}` }];
   const problems = [...checkId('uid', vertex.uid), ...checkProps(vertex.props, rules)];
+  if (vertex.label === 'Event' && problems.length === 0) {
+    problems.push(...pairedCoordinates(vertex.props));
+  }
   if (vertex.label === 'StatusChange' && problems.length === 0) {
     // The raise (seq 0) is the only change without a previous status.
     const raise = vertex.props.seq === 0;
@@ -424,6 +437,7 @@ export function validateEdge(edge: GraphEdge): FieldProblem[] {
     problems.push({ field: 'props.shareMinBp', rule: 'must not be greater than props.shareMaxBp' });
   }
   if (edge.label === 'TRANSFERRED' && problems.length === 0) {
+    problems.push(...pairedCoordinates(edge.props));
     // An amount received means nothing without its currency, nor a currency without the amount.
     const amount = edge.props.receivedAmountMinor !== undefined;
     const currency = edge.props.receivedCurrency !== undefined;

@@ -1,8 +1,15 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Activity, DetectedAlert } from '@app/detectors';
-import { ForbiddenError, InvalidInputError, toMinorUnits } from '@app/vocabulary';
-import type { FieldProblem, Movement } from '@app/vocabulary';
+import type { AccountEvent, Activity, DetectedAlert } from '@app/detectors';
+import {
+  ForbiddenError,
+  InvalidInputError,
+  movementEdge,
+  toMinorUnits,
+  validateEdge,
+  validateVertex,
+} from '@app/vocabulary';
+import type { FieldProblem, GraphVertex, Movement } from '@app/vocabulary';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { MinimumRole } from '../auth/roles.decorator';
 import { API_V1 } from '../common/api-prefix';
@@ -91,20 +98,57 @@ function movementOf(dto: MovementInputDto, prefix: string, problems: FieldProble
     channel: dto.channel,
   };
   if (dto.receivedAmount !== undefined) {
+    // The amount received is in receivedCurrency, or in currency when that is left out.
+    movement.receivedCurrency = dto.receivedCurrency ?? dto.currency;
     movement.receivedAmountMinor = minorOf(
       dto.receivedAmount,
-      dto.receivedCurrency ?? dto.currency,
+      movement.receivedCurrency,
       fieldOf(prefix, 'receivedAmount'),
       problems,
     );
+  } else if (dto.receivedCurrency !== undefined) {
+    problems.push({
+      field: fieldOf(prefix, 'receivedAmount'),
+      rule: 'is required with receivedCurrency',
+    });
   }
-  if (dto.receivedCurrency !== undefined) movement.receivedCurrency = dto.receivedCurrency;
   if (dto.identifierUid !== undefined) movement.identifierUid = dto.identifierUid;
   if (dto.country !== undefined) movement.country = dto.country;
   if (dto.latitude !== undefined) movement.latitude = dto.latitude;
   if (dto.longitude !== undefined) movement.longitude = dto.longitude;
   if (dto.reference !== undefined) movement.reference = dto.reference;
+  if (problems.length === 0) problems.push(...vocabularyProblems(movement, prefix));
   return movement;
+}
+
+/** Request fields by the graph's property names, where they differ. */
+const REQUEST_FIELD: Readonly<Record<string, string>> = {
+  eid: 'movementId',
+  from: 'fromAccount',
+  to: 'toAccount',
+  uid: 'eventId',
+  'props.amountMinor': 'amount',
+  'props.receivedAmountMinor': 'receivedAmount',
+};
+
+/**
+ * What the graph's vocabulary refuses in a movement or an event (a currency not in use, a name
+ * with control characters, a latitude without its longitude), named by the request's fields:
+ * a scored activity is held to the rules of a stored one, with or without `record`.
+ */
+function vocabularyProblems(activity: Movement | AccountEvent, prefix: string): FieldProblem[] {
+  const found =
+    'movementId' in activity
+      ? validateEdge(movementEdge(activity))
+      : validateVertex(eventVertexOf(activity));
+  return found.map(({ field, rule }) => ({
+    field: fieldOf(prefix, REQUEST_FIELD[field] ?? field.replace(/^props\./, '')),
+    rule,
+  }));
+}
+
+function eventVertexOf({ eventId, accountId: _account, ...props }: AccountEvent): GraphVertex {
+  return { label: 'Event', uid: eventId, props };
 }
 
 function eventItem(dto: AccountEventInputDto, field: string): ScoreItem {
@@ -119,6 +163,13 @@ function eventItem(dto: AccountEventInputDto, field: string): ScoreItem {
     ...(longitude === undefined ? {} : { longitude }),
     ...(identifierUid === undefined ? {} : { identifierUid }),
   };
+  const problems = vocabularyProblems(event, field);
+  if (problems.length > 0) {
+    throw new InvalidInputError(
+      `The request is invalid: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+      problems,
+    );
+  }
   return { activity: { type: 'event', event }, field };
 }
 
