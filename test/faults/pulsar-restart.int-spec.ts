@@ -1,7 +1,14 @@
 import { bundleMessages } from '@app/streaming';
 import { describeWithJanusGraph, describeWithLocalPulsar, pulsarService } from '@app/testing';
 import type { LocalPulsarEndpoint } from '@app/testing';
-import { CLEAN_REPORT, DONE, FaultScenario, outcomeOf, PlannedMessage } from '../support/faults';
+import {
+  CLEAN_REPORT,
+  DONE,
+  FaultScenario,
+  outcomeOf,
+  PlannedMessage,
+  TEST_ID_PROPERTY,
+} from '../support/faults';
 
 jest.setTimeout(420_000);
 
@@ -27,12 +34,33 @@ interface RestartCase {
   down: 'stop' | 'kill';
 }
 
-/** Bundles as the project's producers send them by default (docs/streaming.md, "Bundles"). */
+/**
+ * Bundles as the project's producers send them by default (docs/streaming.md, "Bundles"). A
+ * message with properties of its own is never bundled, so the movements' test ids are left off
+ * and each bundle carries one of its own (the dead-letter check reads it).
+ */
 function bundled(movements: readonly PlannedMessage[]): PlannedMessage[] {
-  return bundleMessages(
-    movements.map((m) => m.message),
-    { maxItems: 50, keyBuckets: 64 },
-  ).map((message, index) => ({ testId: `bundle-${index}`, topic: 'movements', message }));
+  const plain = movements.map(({ message }) => {
+    const { [TEST_ID_PROPERTY]: _testId, ...properties } = message.properties ?? {};
+    return { ...message, properties };
+  });
+  const bundles = bundleMessages(plain, { maxItems: 50, keyBuckets: 64 }).map(
+    (message, index): PlannedMessage => {
+      const testId = `bundle-${index}`;
+      return {
+        testId,
+        topic: 'movements',
+        message: { ...message, properties: { ...message.properties, [TEST_ID_PROPERTY]: testId } },
+      };
+    },
+  );
+  // The case is about bundles: fail at once if the movements were sent one per message.
+  if (movements.length > 100 && bundles.length * 10 > movements.length) {
+    throw new Error(
+      `${movements.length} movements made ${bundles.length} Pulsar messages: they were not bundled`,
+    );
+  }
+  return bundles;
 }
 
 function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): void {
