@@ -174,6 +174,27 @@ describe('importBodsStatements', () => {
     });
   });
 
+  it('refuses a share whose exact value lies outside the range it also gives', () => {
+    const statements = [
+      entity('t', 'T'),
+      person('p', 'P'),
+      relationship('r1', 'p', 't', [shareholding({ exact: 10, minimum: 30, maximum: 40 })]),
+    ];
+    expect(() => importBodsStatements(statements, { strict: true })).toThrow(
+      'statements[2].recordDetails.interests[0].share.exact (10) must lie within the range the same share gives (minimum 30): the statement contradicts itself',
+    );
+    // Consistent together, they are read as the exact value.
+    const fine = importBodsStatements(
+      [
+        entity('t', 'T'),
+        person('p', 'P'),
+        relationship('r1', 'p', 't', [shareholding({ exact: 35, minimum: 30, maximum: 40 })]),
+      ],
+      { strict: true },
+    );
+    expect(fine.edges[0].props).toMatchObject({ shareMinBp: 3500, shareMaxBp: 3500 });
+  });
+
   it('keeps exclusive bounds on interests other than shareholdings: more than 25% of the votes is control under the UK test', () => {
     const statements = [
       entity('t', 'T'),

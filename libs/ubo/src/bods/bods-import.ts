@@ -212,8 +212,29 @@ function parseShare(share: unknown): ParsedShare | ShareProblem[] | undefined {
     return result.bp;
   };
   if (numbers.exact !== undefined) {
-    const lo = bound(numbers.exact, 'floor');
-    const hi = bound(numbers.exact, 'ceil');
+    const exact = numbers.exact;
+    const outside = [
+      numbers.minimum !== undefined && exact < numbers.minimum ? 'minimum' : undefined,
+      numbers.exclusiveMinimum !== undefined && exact <= numbers.exclusiveMinimum
+        ? 'exclusiveMinimum'
+        : undefined,
+      numbers.maximum !== undefined && exact > numbers.maximum ? 'maximum' : undefined,
+      numbers.exclusiveMaximum !== undefined && exact >= numbers.exclusiveMaximum
+        ? 'exclusiveMaximum'
+        : undefined,
+    ].filter((key): key is ShareKey => key !== undefined);
+    if (outside.length > 0) {
+      return [
+        {
+          key: 'exact',
+          rule: `(${exact}) must lie within the range the same share gives (${outside
+            .map((key) => `${key} ${numbers[key]}`)
+            .join(', ')}): the statement contradicts itself`,
+        },
+      ];
+    }
+    const lo = bound(exact, 'floor');
+    const hi = bound(exact, 'ceil');
     return {
       minBp: lo,
       maxBp: hi,
