@@ -194,5 +194,8 @@ describe('Fraud ring searches under load (e2e, embedded store)', () => {
       .get('/api/v1/fraud/rings?hubCap=1000&minShared=1&minMembers=2')
       .set(ANALYST)
       .expect(200);
+    // An empty list of kinds would search nothing and answer "no rings".
+    const empty = await request(server).get('/api/v1/fraud/rings?kinds=').set(ANALYST).expect(400);
+    expect((empty.body as ErrorView).details?.problems?.map((p) => p.field)).toEqual(['kinds']);
   });
 });

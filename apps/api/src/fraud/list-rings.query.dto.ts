@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsArray, IsIn, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IDENTIFIER_KINDS } from '@app/vocabulary';
 import type { IdentifierKind } from '@app/vocabulary';
 import { QueryNumber } from '../common/strict-input.decorators';
@@ -74,6 +74,9 @@ export class ListRingsQueryDto {
   @IsOptional()
   @Transform(list)
   @IsArray()
+  @ArrayNotEmpty({
+    message: `kinds must name at least one identifier kind (${IDENTIFIER_KINDS.join(', ')}), or be left out for the default`,
+  })
   @IsIn(IDENTIFIER_KINDS, { each: true })
   kinds?: IdentifierKind[];
 }
