@@ -340,6 +340,12 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(
       await problems({ movements: [good, { ...body(FAN_IN[1]), currency: 'EURO' }] }, 'movements'),
     ).toEqual(['movements.1.currency']);
+    expect(
+      await problems(
+        { movements: [good, { ...body(FAN_IN[1]), movementId: good.movementId }] },
+        'movements',
+      ),
+    ).toEqual(['movements.1.movementId']);
     expect(await problems({ movements: [body(FAN_IN[1]), body(FAN_IN[0])] }, 'movements')).toEqual([
       'movements.1.timestamp',
     ]);

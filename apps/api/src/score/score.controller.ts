@@ -178,11 +178,19 @@ function movementItems(
   field: (index: number) => string,
 ): ScoreItem[] {
   const problems: FieldProblem[] = [];
+  const firstOf = new Map<string, number>();
   const items = dtos.map((dto, index): ScoreItem => {
     const activity: Activity = {
       type: 'movement',
       movement: movementOf(dto, field(index), problems),
     };
+    const first = firstOf.get(dto.movementId);
+    if (first === undefined) firstOf.set(dto.movementId, index);
+    else
+      problems.push({
+        field: `${field(index)}.movementId`,
+        rule: `must differ from ${field(first)}.movementId: the movements of a request are distinct`,
+      });
     return { activity, field: field(index) };
   });
   if (problems.length > 0) {
