@@ -219,15 +219,18 @@ describe('Imports (e2e, embedded store)', () => {
   });
 
   it("takes a later day's movements alone, naming accounts an earlier import of the bank stored", async () => {
-    const first = await request(server(app))
-      .post('/api/v1/imports?bankId=daily')
-      .set('X-API-Key', ADMIN)
-      .set('Content-Type', 'application/x-ndjson')
-      .send(mixedJsonLines())
-      .expect(202);
-    expect((await finished((first.body as ImportJobDto).jobId)).status).toBe('succeeded');
-    const movement = (id: string, from: string) =>
-      JSON.stringify({
+    /** Imports a JSON-lines body as bank "daily" and waits for the job's end. */
+    const imported = async (body: string): Promise<ImportJobDto> => {
+      const accepted = await request(server(app))
+        .post('/api/v1/imports?bankId=daily')
+        .set('X-API-Key', ADMIN)
+        .set('Content-Type', 'application/x-ndjson')
+        .send(body)
+        .expect(202);
+      return finished((accepted.body as ImportJobDto).jobId);
+    };
+    const movement = (id: string, from: string): string =>
+      `${JSON.stringify({
         type: 'movements',
         movement_id: id,
         timestamp: '2025-06-02T09:00:00Z',
@@ -236,24 +239,12 @@ describe('Imports (e2e, embedded store)', () => {
         from_account: from,
         to_account: 'A-1009',
         channel: 'wire',
-      });
-    const next = await request(server(app))
-      .post('/api/v1/imports?bankId=daily')
-      .set('X-API-Key', ADMIN)
-      .set('Content-Type', 'application/x-ndjson')
-      .send(`${movement('DAY2-1', 'A-1005')}\n`)
-      .expect(202);
-    const job = await finished((next.body as ImportJobDto).jobId);
-    expect(job.status).toBe('succeeded');
+      })}\n`;
+    expect((await imported(mixedJsonLines())).status).toBe('succeeded');
+    expect((await imported(movement('DAY2-1', 'A-1005'))).status).toBe('succeeded');
     expect((await store.getEdge('mv:daily:DAY2-1'))?.from).toBe('account:daily:A-1005');
     // An account no import stored is still refused, naming the line and field.
-    const unknown = await request(server(app))
-      .post('/api/v1/imports?bankId=daily')
-      .set('X-API-Key', ADMIN)
-      .set('Content-Type', 'application/x-ndjson')
-      .send(`${movement('DAY2-2', 'A-NOPE')}\n`)
-      .expect(202);
-    const refused = await finished((unknown.body as ImportJobDto).jobId);
+    const refused = await imported(movement('DAY2-2', 'A-NOPE'));
     expect(refused.status).toBe('failed');
     expect(JSON.stringify(refused.error)).toContain(
       'must name an account_id of accounts or an account of bank daily already stored (\\"A-NOPE\\" is in neither)',
