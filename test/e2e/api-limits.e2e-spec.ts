@@ -114,11 +114,15 @@ describe('API request body limits (e2e)', () => {
     }
   });
 
-  it('answers 400 for malformed JSON', async () => {
-    for (const body of ['{"from":', '{"a":1}}', 'null', 'nul']) {
+  it('answers 400 for malformed JSON and bare values, naming the body and the rule', async () => {
+    for (const body of ['{"from":', '{"a":1}}', 'null', 'nul', '1', '"x"']) {
       const [status, answer] = await post(body, { 'Content-Type': 'application/json' });
-      expect(status).toBe(400);
-      expect(answer.error).toBe('invalid_input');
+      expect([status, answer.error, answer.details]).toEqual([
+        400,
+        'invalid_input',
+        { problems: [{ field: '(body)', rule: 'must be a JSON object' }] },
+      ]);
+      expect(answer.message).toContain('The request body must be a JSON object');
     }
   });
 

@@ -80,5 +80,24 @@ export function useBodyParsers(
       }
     },
   });
+  // Right behind the JSON parser: Nest would turn its SyntaxError into a bare 400 whose text
+  // ("null … is not valid JSON") misleads; this names the body and the rule instead.
+  app.use((error: unknown, _request: unknown, _response: unknown, next: (e: unknown) => void) => {
+    next(isJsonParseError(error) ? jsonParseProblem(error) : error);
+  });
   app.useBodyParser('urlencoded', { limit: settings.bodyLimit, extended: false });
+}
+
+/** body-parser's error for a JSON body it could not parse (malformed, or a bare value). */
+function isJsonParseError(error: unknown): error is SyntaxError {
+  return (
+    error instanceof SyntaxError && (error as { type?: unknown }).type === 'entity.parse.failed'
+  );
+}
+
+function jsonParseProblem(error: SyntaxError): InvalidInputError {
+  return new InvalidInputError(
+    `The request body must be a JSON object: it is not valid JSON, or it is a bare value such as a string, a number or null (the parser said: ${error.message}).`,
+    [{ field: '(body)', rule: 'must be a JSON object' }],
+  );
 }
