@@ -438,19 +438,23 @@ export class RealTimeScoringService {
   private async assertNotBookedOtherwise(items: readonly ScoreItem[]): Promise<void> {
     const problems: FieldProblem[] = [];
     const clashing: string[] = [];
-    await Promise.all(
-      items.map(async ({ activity, field }) => {
-        if (activity.type !== 'movement') return;
-        const edge = movementEdge(activity.movement);
-        const stored = await this.store.getEdge(edge.eid);
-        if (stored === undefined || sameEdgeValues(stored, edge)) return;
-        clashing.push(edge.eid);
-        problems.push({
-          field: field === '' ? 'movementId' : `${field}.movementId`,
-          rule: `names a movement stored already with other values (${edge.eid}); a booked movement is not changed: send a correction under a movementId of its own`,
-        });
-      }),
+    const movements = items.flatMap(({ activity, field }) =>
+      activity.type === 'movement' ? [{ edge: movementEdge(activity.movement), field }] : [],
     );
+    if (movements.length === 0) return;
+    // One read for the whole request.
+    const stored = new Map(
+      (await this.store.getEdges(movements.map(({ edge }) => edge.eid))).map((e) => [e.eid, e]),
+    );
+    for (const { edge, field } of movements) {
+      const found = stored.get(edge.eid);
+      if (found === undefined || sameEdgeValues(found, edge)) continue;
+      clashing.push(edge.eid);
+      problems.push({
+        field: field === '' ? 'movementId' : `${field}.movementId`,
+        rule: `names a movement stored already with other values (${edge.eid}); a booked movement is not changed: send a correction under a movementId of its own`,
+      });
+    }
     if (problems.length > 0) {
       throw new ConflictError(
         `${clashing.sort().join(', ')} ${clashing.length === 1 ? 'is' : 'are'} stored already with other values; nothing was recorded.`,
