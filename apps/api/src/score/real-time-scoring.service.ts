@@ -36,8 +36,12 @@ import { SerialQueue } from './serial-queue';
 const PAGE = 5000;
 /** Accounts per page when gathering account events at warm-up. */
 const ACCOUNT_PAGE = 500;
-/** Requests that may wait for the engine before more are refused with 503. */
-const MAX_WAITING = 1000;
+/**
+ * Requests that may wait for the engine before more are refused with 503: a few seconds of work
+ * at most (a batch of 500 movements takes well under a second), not minutes (outside load
+ * review: 1,000 waiting batches kept the API busy for about 700 s).
+ */
+const MAX_WAITING = 32;
 
 /** One activity to score, with the request field that names it in errors ("" or "movements.3"). */
 export interface ScoreItem {

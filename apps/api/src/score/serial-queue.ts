@@ -3,7 +3,8 @@ import { StreamUnavailableError } from '@app/vocabulary';
 /**
  * Runs tasks one at a time, in arrival order: the real-time engine's windows are one mutable
  * state, so two requests must never feed it at once. At most `maxWaiting` tasks wait; more are
- * refused at once (503), so a flood cannot queue without bound.
+ * refused at once (503), so a flood cannot queue without bound, and the event loop turns between
+ * two tasks.
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
@@ -22,6 +23,9 @@ export class SerialQueue {
     this.waiting += 1;
     const result = this.tail.then(async () => {
       this.waiting -= 1;
+      // A turn of the event loop between two tasks: the requests that came meanwhile (a health
+      // check, another endpoint) are served between queued scorings, not after all of them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return task();
     });
     this.tail = result.catch(() => undefined);
