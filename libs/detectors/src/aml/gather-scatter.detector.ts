@@ -48,14 +48,22 @@ export type GatherScatterParams = TransferFilterParams & {
 
 const RULE_ID = 'aml.gather-scatter';
 
-/** Base-currency total gathered strictly before `at` (the gathering's movements are in time order). */
-function gatheredBefore(gathered: Burst, at: number): number {
+/**
+ * Base-currency totals gathered strictly before each of `times` (both in time order): one walk
+ * over the gathering, not one per payment out (a busy hub has thousands of each).
+ */
+function gatheredBeforeEach(gathered: Burst, times: readonly number[]): number[] {
+  const totals: number[] = [];
   let total = 0;
-  for (let i = 0; i < gathered.movements.length; i++) {
-    if (gathered.movements[i].timestamp >= at) break;
-    total += gathered.baseAmounts[i];
+  let i = 0;
+  for (const at of times) {
+    while (i < gathered.movements.length && gathered.movements[i].timestamp < at) {
+      total += gathered.baseAmounts[i];
+      i += 1;
+    }
+    totals.push(total);
   }
-  return total;
+  return totals;
 }
 
 /** Amounts summed per counterparty (the spread of a fan is over its counterparties, not its payments). */
@@ -115,13 +123,15 @@ class GatherScatterEvaluator implements Evaluator {
     // A leg larger than everything gathered before it is paid from the hub's own money, not
     // passed on from the gathering (a bill paid before the money came in).
     const sourceSet = new Set(gathered.counterparties);
+    const available = gatheredBeforeEach(
+      gathered,
+      scatteredAll.movements.map((x) => x.timestamp),
+    );
     const keep = scatteredAll.movements
-      .map((x, i) => ({ x, base: scatteredAll.baseAmounts[i] }))
+      .map((x, i) => ({ x, base: scatteredAll.baseAmounts[i], available: available[i] }))
       .filter(
-        ({ x, base }) =>
-          x.timestamp > gatherStart &&
-          !sourceSet.has(x.toAccount) &&
-          base <= gatheredBefore(gathered, x.timestamp),
+        ({ x, base, available: before }) =>
+          x.timestamp > gatherStart && !sourceSet.has(x.toAccount) && base <= before,
       );
     if (!keep.some(({ x }) => x === m)) return [];
     const destinations = [...new Set(keep.map(({ x }) => x.toAccount))].sort();

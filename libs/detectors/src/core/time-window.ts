@@ -71,7 +71,14 @@ export class KeyedWindows<T extends { timestamp: number }> {
   private readonly windows = new Map<string, TimeWindow<T>>();
   private readonly sweeper = new Sweeper(SWEEP_EVERY);
 
-  constructor(private readonly windowMs: number) {}
+  /**
+   * @param onEvict told about every item that leaves a key's window (for indexes kept beside
+   *   the windows).
+   */
+  constructor(
+    private readonly windowMs: number,
+    private readonly onEvict?: (key: string, item: T) => void,
+  ) {}
 
   /** Adds an item and evicts what fell out of that key's window; returns the window. */
   push(key: string, item: T): TimeWindow<T> {
@@ -82,7 +89,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
       this.windows.set(key, window);
     }
     window.push(item);
-    window.evictBefore(item.timestamp - this.windowMs);
+    this.evict(key, window, item.timestamp - this.windowMs);
     return window;
   }
 
@@ -90,7 +97,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
   get(key: string, now: number): TimeWindow<T> | undefined {
     const window = this.windows.get(key);
     if (!window) return undefined;
-    window.evictBefore(now - this.windowMs);
+    this.evict(key, window, now - this.windowMs);
     if (window.length === 0) {
       this.windows.delete(key);
       return undefined;
@@ -112,8 +119,13 @@ export class KeyedWindows<T extends { timestamp: number }> {
   private sweep(now: number): void {
     this.sweeper.swept(this.windows.size);
     for (const [key, window] of this.windows) {
-      window.evictBefore(now - this.windowMs);
+      this.evict(key, window, now - this.windowMs);
       if (window.length === 0) this.windows.delete(key);
     }
+  }
+
+  private evict(key: string, window: TimeWindow<T>, before: number): void {
+    const onEvict = this.onEvict;
+    window.evictBefore(before, onEvict ? (item) => onEvict(key, item) : undefined);
   }
 }
