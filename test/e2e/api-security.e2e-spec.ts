@@ -109,6 +109,10 @@ describe('API rate limits (e2e)', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+    // The limit that refused it, as accepted requests carry it (security.md promises both).
+    expect(last?.headers['x-ratelimit-limit-principal']).toBe('5');
+    expect(last?.headers['x-ratelimit-remaining-principal']).toBe('0');
+    expect(Number(last?.headers['x-ratelimit-reset-principal'])).toBeGreaterThan(0);
     expect(last?.body).toEqual({
       error: 'too_many_requests',
       message: expect.stringContaining('API key') as unknown,
@@ -140,5 +144,6 @@ describe('API rate limits (e2e)', () => {
       .set('X-API-Key', 'not-a-key-000000')
       .expect(429);
     expect(response.headers['retry-after']).toBeDefined();
+    expect(response.headers['x-ratelimit-remaining-ip']).toBe('0');
   });
 });

@@ -84,7 +84,14 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const { res } = this.getRequestResponse(context);
-    this.setResponseHeader(res, 'Retry-After', Math.max(1, detail.timeToBlockExpire));
+    const wait = Math.max(1, detail.timeToBlockExpire);
+    this.setResponseHeader(res, 'Retry-After', wait);
+    // The same X-RateLimit-* headers as an accepted request, for the limit that refused this one
+    // (the library sets them only when it accepts). Keys are `<limit name>:<tracker>`.
+    const name = detail.key.slice(0, detail.key.indexOf(':'));
+    this.setResponseHeader(res, `X-RateLimit-Limit-${name}`, detail.limit);
+    this.setResponseHeader(res, `X-RateLimit-Remaining-${name}`, 0);
+    this.setResponseHeader(res, `X-RateLimit-Reset-${name}`, wait);
     throw new ThrottlerException(await this.getErrorMessage(context, detail));
   }
 }
