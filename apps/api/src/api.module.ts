@@ -11,6 +11,7 @@ import { AuditModule } from './audit/audit.module';
 import { CasesModule } from './cases/cases.module';
 import { FraudHttpModule } from './fraud/fraud-http.module';
 import { AuthModule } from './auth/auth.module';
+import { ShutdownDrain } from './common/connection-drain';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { EntitiesModule } from './entities/entities.module';
@@ -54,6 +55,7 @@ import { MetricsController } from './metrics/metrics.controller';
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: DomainExceptionFilter },
+    ShutdownDrain,
   ],
 })
 export class ApiModule {}

@@ -6,6 +6,7 @@ import { withRequestContent } from './common/api-request-content.decorator';
 import { withBearerAlternative, withSecuritySchemes } from './common/api-security';
 import { useBodyParsers } from './common/body-limits';
 import { answerClientErrors } from './common/client-errors';
+import { ConnectionDrain, ShutdownDrain } from './common/connection-drain';
 import { serveWebApp } from './web-app/web-app';
 
 /**
@@ -39,6 +40,10 @@ export function securityHeaders(): ReturnType<typeof helmet> {
 export function configureApi(app: NestExpressApplication, settings: AppSettings): void {
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  // First, so that every answer given during a shutdown closes its keep-alive connection.
+  const drain = new ConnectionDrain(app.getHttpServer(), settings.shutdownGraceSeconds * 1000);
+  app.get(ShutdownDrain).attach(drain);
+  app.use(drain.middleware);
   app.set('trust proxy', settings.trustProxyHops);
   app.use(securityHeaders());
   useBodyParsers(app, settings);

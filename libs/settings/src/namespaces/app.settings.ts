@@ -93,6 +93,18 @@ export class AppSettings {
   trustProxyHops!: number;
 
   @EnvVar({
+    name: 'SHUTDOWN_GRACE_SECONDS',
+    kind: 'integer',
+    default: '10',
+    description:
+      'On SIGTERM, how long requests in progress may run before the API closes every connection; meanwhile each answer closes its keep-alive connection and no new connection is taken.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(300, { message: 'must be at most 300' })
+  shutdownGraceSeconds!: number;
+
+  @EnvVar({
     name: 'APP_SEED_ON_START',
     kind: 'boolean',
     default: 'true',
