@@ -28,6 +28,7 @@ interface AlertView {
   score: number;
   severity: string;
   movementIds: string[];
+  movementCount?: number;
 }
 
 interface ScoreView {
@@ -392,5 +393,33 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(res.body).toMatchObject({ id: 'event:e2e:login-1', decision: 'pass', recorded: true });
     const events = await store.getAccountEvents({ accountIds: [RECEIVER], from: 0, to: T0 + 1 });
     expect(events.map((e) => e.event.uid)).toEqual(['event:e2e:login-1']);
+  });
+
+  it('lists at most the latest 50 evidence ids per alert, with the full count, so a batch answer grows with the batch', async () => {
+    const store = await bankWith([]);
+    const server = await boot(store);
+    // One account paying 120 times in 10 hours: velocity fires at the 100th and grows after.
+    const burst: Movement[] = Array.from({ length: 120 }, (_, i) => ({
+      movementId: `mv:e2e:v${String(i).padStart(3, '0')}`,
+      fromAccount: RECEIVER,
+      toAccount: SENDERS[i % SENDERS.length],
+      amountMinor: 90_00,
+      currency: 'USD',
+      timestamp: T0 + i * 5 * 60_000,
+      channel: 'ach',
+    }));
+    const res = await request(server)
+      .post('/api/v1/score/movements')
+      .set(ANALYST)
+      .send({ movements: burst.map(body) })
+      .expect(200);
+    const { results } = res.body as { results: ScoreView[] };
+    const velocity = results[119].alerts.find((a) => a.ruleId === 'aml.velocity');
+    expect(velocity?.movementCount).toBe(120);
+    expect(velocity?.movementIds).toEqual(burst.slice(70).map((m) => m.movementId));
+    const first = results[99].alerts.find((a) => a.ruleId === 'aml.velocity');
+    expect(first?.movementCount).toBe(100);
+    expect(first?.movementIds).toHaveLength(50);
+    expect(results.every((r) => r.alerts.every((a) => a.movementIds.length <= 50))).toBe(true);
   });
 });

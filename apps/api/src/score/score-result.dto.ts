@@ -73,11 +73,27 @@ export class ScoredAlertDto {
   @ApiProperty({ example: '2025-01-06T10:15:00.000Z' })
   windowEnd!: string;
 
-  @ApiProperty({ type: [String], description: 'Evidence movements, in time order.' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Evidence movements, in time order: the latest 50 at most (see movementCount). GET /api/v1/alerts/{alertId} lists them all for a recorded activity.',
+  })
   movementIds!: string[];
 
-  @ApiProperty({ type: [String], description: 'Evidence account events, in time order.' })
+  @ApiProperty({ example: 4, description: 'How many evidence movements the alert has in all.' })
+  movementCount!: number;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Evidence account events, in time order: the latest 50 at most (see eventCount).',
+  })
   eventIds!: string[];
+
+  @ApiProperty({
+    example: 0,
+    description: 'How many evidence account events the alert has in all.',
+  })
+  eventCount!: number;
 
   @ApiProperty({ type: [ScoredPartyDto] })
   parties!: ScoredPartyDto[];
