@@ -2,6 +2,8 @@ import { resolveUboOptions } from '../regimes';
 import { StructureBuilder } from '../structure-builder';
 import type { OwnerResult, UboAnswer, UboRequestOptions } from '../ubo.types';
 import { computeOwnership } from './compute-ownership';
+import { stepCost } from './effective-ownership';
+import { rational, ShareInterval } from './share-interval';
 
 const DEFAULTS = {
   regime: 'eu',
@@ -570,6 +572,17 @@ describe('computeOwnership: work limits are stated, never silent', () => {
     expect(value(cut, 'min')).toBeLessThanOrEqual(value(full, 'min'));
     expect(value(cut, 'max')).toBeGreaterThanOrEqual(value(full, 'max'));
     expect(owner(cut, ann).effectiveShare.max).toBe(owner(integrated, ann).effectiveShare.max);
+  });
+
+  it('weighs a chain extension by the size of its product, so the simple-path budget bounds the arithmetic too', () => {
+    const product = (digits: number): ShareInterval =>
+      ShareInterval.exact(rational(1n, 10n ** BigInt(digits)));
+    // Ordinary chains (a few links of basis points) cost one step each, as before.
+    expect(stepCost(product(4))).toBe(1);
+    expect(stepCost(product(32))).toBe(1);
+    // A 100-link chain of basis-point shares (a 1,329-bit denominator) weighs over 100 steps.
+    expect(stepCost(product(400))).toBeGreaterThan(100);
+    expect(stepCost(product(400))).toBeGreaterThan(4 * stepCost(product(200)) - 4);
   });
 
   it('lists at most the configured number of chains per person, best first, and says so', () => {
