@@ -17,6 +17,50 @@ const shared = (
 const RING = ['acc:1', 'acc:2', 'acc:3', 'acc:4'];
 
 describe('fraud rings', () => {
+  it('links exactly the pairs that share enough identifiers, on random overlapping identifiers (checked pair by pair)', () => {
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const input = Array.from({ length: 60 }, (_, i) =>
+      shared(
+        `device:r${i}`,
+        'device',
+        ...Array.from({ length: 2 + next(9) }, () => `acc:${String(next(40)).padStart(2, '0')}`),
+      ),
+    );
+    const holders = new Map([
+      ['acc:01', ['person:p']],
+      ['acc:02', ['person:p']],
+    ]);
+    const options = { ...params, maxRingSize: 1000, minMembers: 2 };
+    const rings = findFraudRings(input, options, holders);
+    expect(rings.length).toBeGreaterThan(0);
+    const uses = (account: string): Set<string> =>
+      new Set(input.filter((s) => s.accountIds.includes(account)).map((s) => s.identifierUid));
+    for (const ring of rings) {
+      let links = 0;
+      let possible = 0;
+      const used = new Set<string>();
+      for (const [i, a] of ring.members.entries()) {
+        for (const b of ring.members.slice(i + 1)) {
+          if ((holders.get(a)?.[0] ?? a) === (holders.get(b)?.[0] ?? b)) continue;
+          possible += 1;
+          const both = [...uses(a)].filter((uid) => uses(b).has(uid));
+          if (both.length < options.minSharedIdentifiers) continue;
+          links += 1;
+          both.forEach((uid) => used.add(uid));
+        }
+      }
+      expect(ring.density).toBe(Math.round((links / possible) * 1000) / 1000);
+      expect(ring.identifiers.map((x) => x.identifierUid)).toEqual([...used].sort());
+    }
+    // The one customer's two accounts are never linked to each other.
+    const both = rings.find((r) => r.members.includes('acc:01') && r.members.includes('acc:02'));
+    expect(both === undefined || both.customers < both.members.length).toBe(true);
+  });
+
   it('finds accounts of different customers sharing a device and a phone', () => {
     const rings = findFraudRings(
       [shared('device:d1', 'device', ...RING), shared('phone:+1555', 'phone', ...RING)],

@@ -81,6 +81,60 @@ function customersOf(
 }
 
 /**
+ * The linked pairs: accounts of different customers sharing at least `minSharedIdentifiers`
+ * usable identifiers, keyed `i * n + j` (indexes into the sorted `accounts`, i < j), each with
+ * the identifiers they share, in the order of `usable`. Counted account by account in a typed
+ * array, so that identifiers shared by hundreds of accounts cost array increments, not a map
+ * entry per pair of accounts that merely meet (a map of every such pair blocked the API for
+ * seconds at hubCap 1,000 and grows past what a Map can hold).
+ */
+function linkedPairs(
+  usable: readonly SharedIdentifierInput[],
+  accounts: readonly string[],
+  customers: readonly string[],
+  params: FraudRingParams,
+): Map<number, string[]> {
+  const n = accounts.length;
+  const indexOf = new Map(accounts.map((a, i) => [a, i] as const));
+  const membersOf = usable.map((s) =>
+    [...new Set(s.accountIds.map((a) => indexOf.get(a) as number))].sort((x, y) => x - y),
+  );
+  const identifiersOf: number[][] = Array.from({ length: n }, () => []);
+  membersOf.forEach((members, s) => members.forEach((a) => identifiersOf[a].push(s)));
+  const counts = new Int32Array(n);
+  const linked = new Map<number, string[]>();
+  for (let a = 0; a < n; a += 1) {
+    const met: number[] = [];
+    for (const s of identifiersOf[a]) {
+      for (const b of membersOf[s]) {
+        if (b <= a) continue;
+        if (counts[b] === 0) met.push(b);
+        counts[b] += 1;
+      }
+    }
+    met.sort((x, y) => x - y);
+    for (const b of met) {
+      if (counts[b] >= params.minSharedIdentifiers && customers[a] !== customers[b]) {
+        // Both lists are in `usable` order: walk them side by side.
+        const shared: string[] = [];
+        const [mine, theirs] = [identifiersOf[a], identifiersOf[b]];
+        for (let i = 0, j = 0; i < mine.length && j < theirs.length;) {
+          if (mine[i] === theirs[j]) {
+            shared.push(usable[mine[i]].identifierUid);
+            i += 1;
+            j += 1;
+          } else if (mine[i] < theirs[j]) i += 1;
+          else j += 1;
+        }
+        linked.set(a * n + b, shared);
+      }
+      counts[b] = 0;
+    }
+  }
+  return linked;
+}
+
+/**
  * Rings of accounts of different customers linked through shared identifiers (device, IP,
  * phone, email, card; addresses are left out by default because households legitimately share
  * them). Two accounts are linked when they share at least `minSharedIdentifiers` identifiers
@@ -101,26 +155,13 @@ export function findFraudRings(
   const allAccounts = [...new Set(usable.flatMap((s) => s.accountIds))].sort();
   const customerOf = customersOf(allAccounts, holders);
   const customer = (a: string): string => customerOf.get(a) ?? a;
-  const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
-  const pairIdentifiers = new Map<string, string[]>();
-  for (const s of usable) {
-    const accounts = [...new Set(s.accountIds)].sort();
-    for (let i = 0; i < accounts.length; i += 1) {
-      for (let j = i + 1; j < accounts.length; j += 1) {
-        if (customer(accounts[i]) === customer(accounts[j])) continue;
-        const key = pairKey(accounts[i], accounts[j]);
-        const list = pairIdentifiers.get(key);
-        if (list) list.push(s.identifierUid);
-        else pairIdentifiers.set(key, [s.identifierUid]);
-      }
-    }
-  }
+  const linked = linkedPairs(usable, allAccounts, allAccounts.map(customer), params);
+  const n = allAccounts.length;
+  const indexOf = new Map(allAccounts.map((a, i) => [a, i] as const));
   const graph = new UndirectedGraph();
-  for (const [key, identifiers] of [...pairIdentifiers.entries()].sort(([a], [b]) =>
-    a < b ? -1 : 1,
-  )) {
-    if (identifiers.length < params.minSharedIdentifiers) continue;
-    const [a, b] = key.split('\u0000');
+  for (const [key, identifiers] of [...linked.entries()].sort(([a], [b]) => a - b)) {
+    const a = allAccounts[Math.floor(key / n)];
+    const b = allAccounts[key % n];
     graph.mergeNode(a);
     graph.mergeNode(b);
     graph.mergeEdge(a, b, { weight: identifiers.length });
@@ -163,8 +204,11 @@ export function findFraudRings(
       for (let j = i + 1; j < members.length; j += 1) {
         if (customer(members[i]) === customer(members[j])) continue;
         possible += 1;
-        const identifiers = pairIdentifiers.get(pairKey(members[i], members[j])) ?? [];
-        if (identifiers.length >= params.minSharedIdentifiers) {
+        const identifiers =
+          linked.get(
+            (indexOf.get(members[i]) as number) * n + (indexOf.get(members[j]) as number),
+          ) ?? [];
+        if (identifiers.length > 0) {
           links += 1;
           identifiers.forEach((uid) => identifierUids.add(uid));
         }
