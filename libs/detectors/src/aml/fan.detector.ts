@@ -100,6 +100,13 @@ class FanEvaluator implements Evaluator {
       movement: m,
     });
     if (!counted) return [];
+    // m is part of a burst only with a counterparty new to the key and not public: asked first,
+    // so a busy account's movements with known counterparties cost a look-up, not a burst.
+    if (
+      !this.history.isNew(key, counterparty, m.timestamp) ||
+      this.isPublic(counterparty, m.timestamp)
+    )
+      return [];
     const burst = this.history.burst(key, m.timestamp, (party) =>
       this.isPublic(party, m.timestamp),
     );

@@ -114,6 +114,13 @@ class GatherScatterEvaluator implements Evaluator {
       movement: m,
     });
     if (!counted) return [];
+    // m scatters only to a destination new to the hub that is not one of the gathering's sources
+    // (asked first: two look-ups, not two bursts).
+    if (
+      !this.outs.isNew(hub, m.toAccount, m.timestamp) ||
+      this.ins.isInBurst(hub, m.toAccount, m.timestamp)
+    )
+      return [];
     const gathered = this.ins.burst(hub, m.timestamp);
     if (!gathered || gathered.movements.length === 0) return [];
     const gatherStart = gathered.movements[0].timestamp;

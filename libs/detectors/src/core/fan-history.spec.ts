@@ -40,6 +40,61 @@ describe('CounterpartyHistory', () => {
   });
 });
 
+describe('CounterpartyHistory kept up to date against the window recomputed', () => {
+  it('answers as recomputing from every entry would, on a busy random stream, and isNew / isInBurst agree with the burst', () => {
+    const historyMs = 10 * DAY;
+    const burstMs = 3 * DAY;
+    const history = new CounterpartyHistory(historyMs, burstMs);
+    const fed: { key: string; entry: FlowEntry }[] = [];
+    let seed = 5;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65_536) % n;
+    };
+    const keys = ['acc:K1', 'acc:K2', 'acc:K3'];
+    let now = T0;
+    for (let i = 0; i < 4000; i += 1) {
+      now += next(4) * 3_600_000;
+      const key = keys[next(keys.length)];
+      const entry = paid(`acc:C${next(12)}`, (1 + next(50)) * 100_00, now, next(5) !== 0);
+      history.record(key, entry);
+      fed.push({ key, entry });
+      if (i % 53 !== 0) continue;
+      for (const k of keys) {
+        const held = fed.filter(
+          (f) => f.key === k && f.entry.timestamp >= now - historyMs - burstMs,
+        );
+        const past = held.filter((f) => f.entry.timestamp < now - burstMs);
+        const known = new Set(past.map((f) => f.entry.counterparty));
+        const fresh = held.filter(
+          (f) =>
+            f.entry.timestamp >= now - burstMs &&
+            f.entry.counted &&
+            !known.has(f.entry.counterparty),
+        );
+        const burst = history.burst(k, now);
+        if (held.length === 0) {
+          expect(burst).toBeUndefined();
+          continue;
+        }
+        const usual = past.reduce((sum, f) => sum + (f.entry.counted ? f.entry.baseMinor : 0), 0);
+        expect(burst?.usualPerWindow).toBe(Math.round((usual * burstMs) / historyMs));
+        expect(burst?.movements.map((m) => m.movementId)).toEqual(
+          fresh.map((f) => f.entry.movement.movementId),
+        );
+        expect(burst?.counterparties).toEqual(
+          [...new Set(fresh.map((f) => f.entry.counterparty))].sort(),
+        );
+        for (let c = 0; c < 12; c += 1) {
+          const party = `acc:C${c}`;
+          expect(history.isNew(k, party, now)).toBe(!known.has(party));
+          expect(history.isInBurst(k, party, now)).toBe(burst?.counterparties.includes(party));
+        }
+      }
+    }
+  });
+});
+
 describe('CounterpartyReach', () => {
   it('counts distinct parties inside the window only, a repeated party once', () => {
     const reach = new CounterpartyReach(10 * DAY);

@@ -1,6 +1,7 @@
 import type { Movement } from '@app/vocabulary';
 import { compareMovements } from './activity';
-import { KeyedWindows } from './time-window';
+import { Sweeper } from './sweeper';
+import { KeyedWindows, TimeWindow } from './time-window';
 
 /** One movement of a key account, as the fan rules remember it. */
 export interface FlowEntry {
@@ -43,24 +44,87 @@ export interface Burst {
   usedOnce: number;
 }
 
+/** One key's movements, split at the burst window's start as of the last time asked. */
+interface KeyFlows {
+  /** Entries at or after the burst window's start, oldest first. */
+  recent: TimeWindow<FlowEntry>;
+  /** Entries of the history before it (and not older than history plus burst), oldest first. */
+  past: TimeWindow<FlowEntry>;
+  /** Entries of `past` per counterparty: the counterparties the key already knew. */
+  known: Map<string, number>;
+  /** Counted entries of `recent` per counterparty. */
+  recentCounted: Map<string, number>;
+  /** Base-currency total of the counted entries of `past`. */
+  pastBase: number;
+}
+
+const SWEEP_EVERY = 2048;
+
+/** Adds `delta` to a count, dropping it at 0. */
+function add(counts: Map<string, number>, key: string, delta: number): void {
+  const count = (counts.get(key) ?? 0) + delta;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
+}
+
 /**
  * Per key (an account), its movements in one direction over `historyMs + burstMs`, in a sliding
  * window with eviction: enough to tell which counterparties of a recent burst are new to the key
  * and how large the burst is against the key's usual volume. Memory follows the movements inside
  * the window, not the history.
+ *
+ * The counterparties known from the history and its volume are kept up to date as movements
+ * cross the burst window's start and leave the history (feed in time order), so a question costs
+ * the burst window only, and whether one counterparty is new costs one look-up (`isNew`): a busy
+ * account's history is not walked again for each of its movements.
  */
 export class CounterpartyHistory {
-  private readonly windows: KeyedWindows<FlowEntry>;
+  private readonly keys = new Map<string, KeyFlows>();
+  private readonly sweeper = new Sweeper(SWEEP_EVERY);
 
   constructor(
     private readonly historyMs: number,
     private readonly burstMs: number,
-  ) {
-    this.windows = new KeyedWindows<FlowEntry>(historyMs + burstMs);
-  }
+  ) {}
 
   record(key: string, entry: FlowEntry): void {
-    this.windows.push(key, entry);
+    if (this.sweeper.due()) this.sweep(entry.timestamp);
+    let flows = this.keys.get(key);
+    if (!flows) {
+      flows = {
+        recent: new TimeWindow(),
+        past: new TimeWindow(),
+        known: new Map(),
+        recentCounted: new Map(),
+        pastBase: 0,
+      };
+      this.keys.set(key, flows);
+    }
+    flows.recent.push(entry);
+    if (entry.counted) add(flows.recentCounted, entry.counterparty, 1);
+    this.advance(flows, entry.timestamp);
+  }
+
+  /**
+   * Whether `counterparty` is new to `key` as of `now`: no movement with it in the history
+   * before the burst window (the same test `burst` applies).
+   */
+  isNew(key: string, counterparty: string, now: number): boolean {
+    const flows = this.keys.get(key);
+    if (!flows) return true;
+    this.advance(flows, now);
+    return !flows.known.has(counterparty);
+  }
+
+  /**
+   * Whether `counterparty` is one of the new counterparties of `key`'s burst ending at `now`
+   * (before any `leaveOut`): new to the key, with a counted movement in the burst window.
+   */
+  isInBurst(key: string, counterparty: string, now: number): boolean {
+    const flows = this.keys.get(key);
+    if (!flows) return false;
+    this.advance(flows, now);
+    return flows.recentCounted.has(counterparty) && !flows.known.has(counterparty);
   }
 
   /**
@@ -72,20 +136,14 @@ export class CounterpartyHistory {
     now: number,
     leaveOut: (counterparty: string) => boolean = () => false,
   ): Burst | undefined {
-    const window = this.windows.get(key, now);
-    if (!window) return undefined;
-    const burstStart = now - this.burstMs;
-    const known = new Set<string>();
-    let before = 0;
-    const recent: FlowEntry[] = [];
-    window.forEach((entry) => {
-      if (entry.timestamp < burstStart) {
-        known.add(entry.counterparty);
-        if (entry.counted) before += entry.baseMinor;
-      } else if (entry.counted && entry.timestamp <= now) {
-        recent.push(entry);
-      }
-    });
+    const flows = this.keys.get(key);
+    if (!flows) return undefined;
+    this.advance(flows, now);
+    if (flows.recent.length === 0 && flows.past.length === 0) {
+      this.keys.delete(key);
+      return undefined;
+    }
+    const known = flows.known;
     const leftOut = new Map<string, boolean>();
     const isLeftOut = (counterparty: string): boolean => {
       let out = leftOut.get(counterparty);
@@ -95,12 +153,15 @@ export class CounterpartyHistory {
       }
       return out;
     };
-    const fresh = recent.filter((e) => !known.has(e.counterparty) && !isLeftOut(e.counterparty));
+    const fresh: FlowEntry[] = [];
+    const knownInBurst = new Set<string>();
+    flows.recent.forEach((entry) => {
+      if (!entry.counted || entry.timestamp > now) return;
+      if (known.has(entry.counterparty)) knownInBurst.add(entry.counterparty);
+      else if (!isLeftOut(entry.counterparty)) fresh.push(entry);
+    });
     const uses = new Map<string, number>();
     for (const e of fresh) uses.set(e.counterparty, (uses.get(e.counterparty) ?? 0) + 1);
-    const knownInBurst = new Set(
-      recent.filter((e) => known.has(e.counterparty)).map((e) => e.counterparty),
-    );
     fresh.sort((a, b) => compareMovements(a.movement, b.movement));
     return {
       movements: fresh.map((e) => e.movement),
@@ -109,13 +170,39 @@ export class CounterpartyHistory {
       totalBase: fresh.reduce((sum, e) => sum + e.baseMinor, 0),
       knownCounterparties: knownInBurst.size,
       publicCounterparties: [...leftOut.values()].filter((out) => out).length,
-      usualPerWindow: Math.round((before * this.burstMs) / this.historyMs),
+      usualPerWindow: Math.round((flows.pastBase * this.burstMs) / this.historyMs),
       usedOnce: [...uses.values()].filter((n) => n === 1).length,
     };
   }
 
   size(): number {
-    return this.windows.size();
+    let total = 0;
+    for (const flows of this.keys.values()) total += flows.recent.length + flows.past.length;
+    return total;
+  }
+
+  /** Moves what is now older than the burst window into the history, and forgets the oldest. */
+  private advance(flows: KeyFlows, now: number): void {
+    const burstStart = now - this.burstMs;
+    flows.recent.evictBefore(burstStart, (moved) => {
+      flows.past.push(moved);
+      add(flows.known, moved.counterparty, 1);
+      if (!moved.counted) return;
+      add(flows.recentCounted, moved.counterparty, -1);
+      flows.pastBase += moved.baseMinor;
+    });
+    flows.past.evictBefore(burstStart - this.historyMs, (gone) => {
+      add(flows.known, gone.counterparty, -1);
+      if (gone.counted) flows.pastBase -= gone.baseMinor;
+    });
+  }
+
+  private sweep(now: number): void {
+    this.sweeper.swept(this.keys.size);
+    for (const [key, flows] of this.keys) {
+      this.advance(flows, now);
+      if (flows.recent.length === 0 && flows.past.length === 0) this.keys.delete(key);
+    }
   }
 }
 
