@@ -57,8 +57,6 @@ interface Arrival {
   movement: Movement;
   /** Paid amount in base-currency minor units. */
   base: number;
-  /** The sender had not paid this account before inside the history window. */
-  firstContact: boolean;
   /** Already matched to a payment passed on (each arrival is followed once). */
   passedOn: boolean;
 }
@@ -71,6 +69,8 @@ interface Chain {
   outBase: number;
   roundTrip: boolean;
   score: number;
+  /** The chain told in words (once: an alert that grows quotes it again and again). */
+  text: string;
 }
 
 /** Alerts quote at most this many chains (the latest) so that evidence stays readable. */
@@ -119,14 +119,9 @@ class StackChainEvaluator implements Evaluator {
       this.layerHop(now),
     );
     this.contacts.add(m);
-    if (base >= this.minBase && isMonitored(accounts, m.toAccount)) {
-      this.arrivals.push(m.toAccount, {
-        timestamp: now,
-        movement: m,
-        base,
-        firstContact,
-        passedOn: false,
-      });
+    // Only a payment from someone new can be the first hop of a chain: no other is kept.
+    if (firstContact && base >= this.minBase && isMonitored(accounts, m.toAccount)) {
+      this.arrivals.push(m.toAccount, { timestamp: now, movement: m, base, passedOn: false });
     }
     return drafts;
   }
@@ -153,7 +148,7 @@ class StackChainEvaluator implements Evaluator {
     let best: Arrival | undefined;
     let bestGap = Number.POSITIVE_INFINITY;
     window.forEach((a) => {
-      if (a.timestamp >= now || !a.firstContact || a.passedOn) return;
+      if (a.timestamp >= now || a.passedOn) return;
       if (!shareWithin(base, a.base, minRetained, maxRetained)) return;
       const gap = Math.abs(base - a.base);
       if (gap < bestGap) {
@@ -197,13 +192,11 @@ class StackChainEvaluator implements Evaluator {
   private draft(arrival: Arrival, out: Movement, outBase: number, roundTrip: boolean): AlertDraft {
     const into = arrival.movement;
     const middle = out.fromAccount;
+    const told = { into, out, inBase: arrival.base, outBase, roundTrip };
     const chain: Chain = {
-      into,
-      out,
-      inBase: arrival.base,
-      outBase,
-      roundTrip,
+      ...told,
       score: this.chainScore(arrival.base, outBase, out.timestamp - into.timestamp),
+      text: this.chainText(told),
     };
     const now = out.timestamp;
     const fingerprint = this.episodes.fingerprint(
@@ -238,7 +231,7 @@ class StackChainEvaluator implements Evaluator {
       fingerprint,
       subject,
       score: Math.max(...chains.map((c) => c.score)),
-      explanation: lead + chains.map((c) => this.chainText(c)).join(' '),
+      explanation: lead + chains.map((c) => c.text).join(' '),
       windowStart: start,
       windowEnd: now,
       movements,
@@ -261,7 +254,7 @@ class StackChainEvaluator implements Evaluator {
     return roundScore(0.5 + 0.3 * closeness + 0.2 * speed);
   }
 
-  private chainText(c: Chain): string {
+  private chainText(c: Omit<Chain, 'score' | 'text'>): string {
     const base = this.context.money;
     const converted = (m: Movement, b: number): string =>
       m.currency === base.currency

@@ -1,67 +1,23 @@
 import type { Movement } from '@app/vocabulary';
-import { KeyedWindows } from './time-window';
-
-/** Per account, its counterparties in one direction, each with its movements (oldest first). */
-class Counterparties {
-  private readonly byAccount = new Map<string, Map<string, Movement[]>>();
-
-  add(account: string, counterparty: string, m: Movement): void {
-    let groups = this.byAccount.get(account);
-    if (!groups) {
-      groups = new Map();
-      this.byAccount.set(account, groups);
-    }
-    const list = groups.get(counterparty);
-    if (list) list.push(m);
-    else groups.set(counterparty, [m]);
-  }
-
-  /** Removes `m`, the oldest movement of the account's window (so the first of its list). */
-  evict(account: string, counterparty: string, m: Movement): void {
-    const groups = this.byAccount.get(account);
-    const list = groups?.get(counterparty);
-    if (!groups || !list) return;
-    const at = list.indexOf(m);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length > 0) return;
-    groups.delete(counterparty);
-    if (groups.size === 0) this.byAccount.delete(account);
-  }
-
-  of(account: string): ReadonlyMap<string, readonly Movement[]> {
-    return this.byAccount.get(account) ?? EMPTY;
-  }
-}
-
-const EMPTY: ReadonlyMap<string, readonly Movement[]> = new Map();
+import { GroupedWindows } from './grouped-windows';
 
 /**
  * Recent movements indexed both ways (by sender and by receiver) inside a sliding window, for
- * rules that look at small dense structures (bipartite layers, stacks). The counterparties of
- * each account are kept up to date as movements enter and leave the window, so asking for them
- * costs nothing however busy the account is (regrouping the window on every question made a
- * busy account's every movement cost as much as its whole window).
+ * rules that look at small dense structures (bipartite layers, stacks). Each account's
+ * counterparties are kept up to date as movements enter and leave the window (GroupedWindows).
  */
 export class FlowIndex {
-  private readonly bySender: KeyedWindows<Movement>;
-  private readonly byReceiver: KeyedWindows<Movement>;
-  private readonly receiversOf = new Counterparties();
-  private readonly sendersOf = new Counterparties();
+  private readonly bySender: GroupedWindows<Movement>;
+  private readonly byReceiver: GroupedWindows<Movement>;
 
   constructor(windowMs: number) {
-    this.bySender = new KeyedWindows<Movement>(windowMs, (sender, m) =>
-      this.receiversOf.evict(sender, m.toAccount, m),
-    );
-    this.byReceiver = new KeyedWindows<Movement>(windowMs, (receiver, m) =>
-      this.sendersOf.evict(receiver, m.fromAccount, m),
-    );
+    this.bySender = new GroupedWindows<Movement>(windowMs, (m) => m.toAccount);
+    this.byReceiver = new GroupedWindows<Movement>(windowMs, (m) => m.fromAccount);
   }
 
   add(m: Movement): void {
     this.bySender.push(m.fromAccount, m);
-    this.receiversOf.add(m.fromAccount, m.toAccount, m);
     this.byReceiver.push(m.toAccount, m);
-    this.sendersOf.add(m.toAccount, m.fromAccount, m);
   }
 
   /**
@@ -69,14 +25,12 @@ export class FlowIndex {
    * read it before the next `add`.
    */
   receivers(account: string, now: number): ReadonlyMap<string, readonly Movement[]> {
-    this.bySender.get(account, now);
-    return this.receiversOf.of(account);
+    return this.bySender.groupsOf(account, now);
   }
 
   /** Senders to `account` in the window, each with its movements (oldest first); a live view. */
   senders(account: string, now: number): ReadonlyMap<string, readonly Movement[]> {
-    this.byReceiver.get(account, now);
-    return this.sendersOf.of(account);
+    return this.byReceiver.groupsOf(account, now);
   }
 
   size(): number {

@@ -1,5 +1,5 @@
 import type { Movement } from '@app/vocabulary';
-import { KeyedWindows } from './time-window';
+import { GroupedWindows } from './grouped-windows';
 
 interface Contact {
   timestamp: number;
@@ -12,14 +12,15 @@ interface Contact {
  * inside a sliding window (bounded by the movements in the window). Rules that follow money
  * through layers ask whether a payment opens a new relationship and whether an account is a
  * hub (a biller or a business with many counterparties) rather than a small private account.
+ * Both questions cost one look-up (GroupedWindows), not a walk over a busy account's window.
  */
 export class LayerContacts {
-  private readonly paid: KeyedWindows<Contact>;
-  private readonly paidBy: KeyedWindows<Contact>;
+  private readonly paid: GroupedWindows<Contact>;
+  private readonly paidBy: GroupedWindows<Contact>;
 
   constructor(readonly windowMs: number) {
-    this.paid = new KeyedWindows<Contact>(windowMs);
-    this.paidBy = new KeyedWindows<Contact>(windowMs);
+    this.paid = new GroupedWindows<Contact>(windowMs, (c) => c.counterparty);
+    this.paidBy = new GroupedWindows<Contact>(windowMs, (c) => c.counterparty);
   }
 
   add(m: Movement): void {
@@ -38,42 +39,25 @@ export class LayerContacts {
     now: number,
     ignored: (movementId: string) => boolean = () => false,
   ): boolean {
-    let found = false;
-    this.paid.get(from, now)?.forEach((c) => {
-      if (c.counterparty === to && !ignored(c.movementId)) found = true;
-    });
-    return found;
+    const payments = this.paid.groupsOf(from, now).get(to) ?? [];
+    for (let i = payments.length - 1; i >= 0; i -= 1)
+      if (!ignored(payments[i].movementId)) return true;
+    return false;
   }
 
   /** Distinct accounts that paid `account` in the window, counted up to `cap + 1`. */
   payersOf(account: string, now: number, cap: number): number {
-    return distinct(this.paidBy, account, now, cap);
+    return Math.min(this.paidBy.groupsOf(account, now).size, cap + 1);
   }
 
   /** Distinct accounts that `account` paid in the window, counted up to `cap + 1`. */
   payeesOf(account: string, now: number, cap: number): number {
-    return distinct(this.paid, account, now, cap);
+    return Math.min(this.paid.groupsOf(account, now).size, cap + 1);
   }
 
   size(): number {
     return this.paid.size() + this.paidBy.size();
   }
-}
-
-function distinct(
-  windows: KeyedWindows<Contact>,
-  account: string,
-  now: number,
-  cap: number,
-): number {
-  const seen = new Set<string>();
-  const window = windows.get(account, now);
-  if (!window) return 0;
-  window.forEachAfter(Number.NEGATIVE_INFINITY, (c) => {
-    seen.add(c.counterparty);
-    return seen.size <= cap;
-  });
-  return seen.size;
 }
 
 /**
