@@ -352,6 +352,30 @@ describe("parseBankExport: a day's rows naming what an earlier import stored", (
     ]);
   });
 
+  it('takes a cash deposit at a cash point an earlier import stored, without asking for its country again', async () => {
+    const storedVertices = await storedLookup();
+    const { vertices, edges } = await parseBankExport(
+      [
+        csv('movements', [
+          {
+            movement_id: 'M10',
+            timestamp: '2025-02-02T10:00:00Z',
+            amount: '500.00',
+            currency: 'USD',
+            to_account: 'A1',
+            cash: 'true',
+            cash_point: 'ATM-1',
+          },
+        ]),
+      ],
+      { bankId: 'b1', storedVertices },
+    );
+    expect(vertices).toEqual([]);
+    expect(edges.map((e) => [e.eid, e.from, e.to])).toEqual([
+      ['mv:b1:M10', 'cash:b1:ATM-1', 'account:b1:A1'],
+    ]);
+  });
+
   it('still refuses an account that is neither in the files nor stored, saying where it looked', async () => {
     const storedVertices = await storedLookup();
     const error: unknown = await parseBankExport(day2('Z1'), {

@@ -73,7 +73,7 @@ async function storedReferences(
   records.holders.forEach((h) => (account(h.accountId), party(h.partyId)));
   records.ownership.forEach((o) => (party(o.ownerId), party(o.companyId)));
   records['identifier-uses'].forEach((u) => (account(u.accountId), party(u.partyId)));
-  records.movements.forEach((m) => (account(m.from), account(m.to)));
+  records.movements.forEach((m) => (account(m.from), account(m.to), account(m.cashPoint)));
   records.events.forEach((e) => account(e.accountId));
   const wanted = new Map<string, { id: string; kind: 'account' | 'party' }>();
   for (const id of accountIds) {
@@ -85,18 +85,22 @@ async function storedReferences(
     wanted.set(ids.company(bankId, id), { id, kind: 'party' });
   }
   const accounts = new Map<string, string>();
+  const cashPoints = new Map<string, string>();
   const parties = new Map<string, { uid: string; label: 'Person' | 'Company' }>();
   const uids = [...wanted.keys()];
   for (let start = 0; start < uids.length; start += STORED_LOOKUP_CHUNK) {
     for (const vertex of await lookup(uids.slice(start, start + STORED_LOOKUP_CHUNK))) {
       const ref = wanted.get(vertex.uid);
       if (ref === undefined) continue;
-      if (ref.kind === 'account' && vertex.label === 'Account') accounts.set(ref.id, vertex.uid);
+      if (ref.kind === 'account' && vertex.label === 'Account') {
+        accounts.set(ref.id, vertex.uid);
+        if (vertex.uid === ids.cashPoint(bankId, ref.id)) cashPoints.set(ref.id, vertex.uid);
+      }
       if (ref.kind === 'party' && (vertex.label === 'Person' || vertex.label === 'Company'))
         parties.set(ref.id, { uid: vertex.uid, label: vertex.label });
     }
   }
-  return { accounts, parties };
+  return { accounts, cashPoints, parties };
 }
 
 export interface BankImportSummary extends ImportSummary {

@@ -36,6 +36,8 @@ interface AccountRef {
  */
 export interface StoredReferences {
   accounts: ReadonlyMap<string, string>;
+  /** Cash points (branches, ATMs) of this bank stored already, by the export's id. */
+  cashPoints: ReadonlyMap<string, string>;
   parties: ReadonlyMap<string, { uid: string; label: 'Person' | 'Company' }>;
 }
 
@@ -576,8 +578,11 @@ class Resolver {
       }
       return declared.uid;
     }
-    const known = this.cashPoints.get(point);
-    if (known) return known;
+    const known = this.cashPoints.get(point) ?? this.stored?.cashPoints.get(point);
+    if (known) {
+      this.cashPoints.set(point, known);
+      return known;
+    }
     const customer = side === 'from' ? m.to : m.from;
     const country =
       m.country ??
