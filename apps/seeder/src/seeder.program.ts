@@ -39,6 +39,7 @@ export function createSeederProgram(deps: SeederProgramDeps): Command {
     graphStore: deps.graphStore,
     ...(deps.graphOutageWaitMs !== undefined ? { graphOutageWaitMs: deps.graphOutageWaitMs } : {}),
     ...(deps.print ? { print: deps.print } : {}),
+    ...(deps.money ? { money: deps.money } : {}),
   };
   registerGenerateCommand(program, deps);
   registerImportCommands(program, shared);

@@ -8,6 +8,7 @@ export * from './core/scoring';
 export * from './core/episode-tracker';
 export * from './core/business-day';
 export * from './core/movement-risk-hook';
+export * from './core/convertible';
 
 export * from './aml/structuring.detector';
 export * from './aml/cash-aggregation.detector';

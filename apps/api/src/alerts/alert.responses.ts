@@ -441,6 +441,16 @@ export class ScanReportResponse {
   @ApiProperty({ example: 420, description: 'Account events (logins, changes) replayed.' })
   eventsScanned!: number;
 
+  @ApiProperty({
+    example: 0,
+    description:
+      'Movements the rules passed over because their currency has no rate into the base currency on their date (see currenciesWithoutRate; add them to FX_RATES_FILE and scan again).',
+  })
+  movementsNotConverted!: number;
+
+  @ApiProperty({ type: [String], example: [] })
+  currenciesWithoutRate!: string[];
+
   @ApiProperty({ type: [RuleRunResponse] })
   rules!: RuleRunResponse[];
 

@@ -10,6 +10,8 @@ function report(): ScanReport {
     ...WINDOW,
     movementsScanned: 0,
     eventsScanned: 0,
+    movementsNotConverted: 0,
+    currenciesWithoutRate: [],
     rules: [],
     alerts: { detected: 0, created: 0, updated: 0, unchanged: 0 },
     alertIds: [],

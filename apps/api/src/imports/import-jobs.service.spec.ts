@@ -5,6 +5,7 @@ import {
   FixedClock,
   GraphUnavailableError,
   InvalidInputError,
+  shippedBaseMoney,
 } from '@app/vocabulary';
 import { MemoryAuditLog } from '../audit/memory.audit-log';
 import type { ApiMetrics, JobOutcome } from '../metrics/api-metrics';
@@ -42,6 +43,7 @@ describe('ImportJobsService', () => {
       limits,
       new FixedClock(Date.UTC(2025, 5, 1)),
       new ErasedSubjects(store, new MemoryAuditLog()),
+      shippedBaseMoney('USD'),
     );
   });
 
@@ -85,6 +87,40 @@ describe('ImportJobsService', () => {
     });
     expect(unavailable).toBeLessThan(0);
     expect((await store.counts()).vertices.Person).toBe(2);
+  });
+
+  it('refuses a movement whose currency the rate table cannot convert, naming file, line and field, and writes nothing', async () => {
+    const accounts = [
+      'account_id,account_type,currency,opened_on,country,status,bank_id',
+      'A1,personal,USD,2020-01-01,US,active,',
+      'A2,personal,USD,2020-01-01,US,active,',
+      '',
+    ].join('\n');
+    const movements = [
+      'movement_id,timestamp,amount,currency,from_account,to_account,channel',
+      'M1,2025-03-03T10:00:00Z,50.00,USD,A1,A2,wire',
+      'M2,2025-03-03T11:00:00Z,5000,CLP,A1,A2,wire',
+      '',
+    ].join('\n');
+    const queued = service.start({
+      kind: 'upload',
+      files: [file('accounts.csv', accounts), file('movements.csv', movements)],
+      correlationId: 'c-clp',
+    });
+    await service.idle();
+    const job = service.get(queued.jobId);
+    expect(job.status).toBe('failed');
+    expect(job.error?.details?.problems).toEqual([
+      expect.objectContaining({
+        file: 'movements.csv',
+        line: 3,
+        field: 'currency',
+        rule: expect.stringContaining(
+          'no exchange rate into USD on or before 2025-03-03',
+        ) as unknown,
+      }),
+    ]);
+    expect((await store.counts()).edges.TRANSFERRED ?? 0).toBe(0);
   });
 
   it('keeps only the last finished jobs, forgetting the oldest first', async () => {

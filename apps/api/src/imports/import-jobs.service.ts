@@ -8,9 +8,11 @@ import {
   type BankExportFile,
   type ParsedBankExport,
 } from '@app/generators';
+import { BASE_MONEY } from '@app/detectors';
 import { GraphStore, type UpsertResult } from '@app/graph-store';
 import { GraphConfig, graphSettings } from '@app/settings';
 import { Clock, ConflictError, DomainError, EntityNotFoundError } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { ErasedSubjects } from '../subjects/erased-subjects';
 import {
@@ -91,6 +93,7 @@ export class ImportJobsService {
     private readonly limits: ImportLimits,
     private readonly clock: Clock,
     private readonly erasures: ErasedSubjects,
+    @Inject(BASE_MONEY) private readonly money: BaseMoney,
   ) {}
 
   /** Throws the 409 when an import is running (checked before an upload is received, and again at start). */
@@ -157,6 +160,8 @@ export class ImportJobsService {
         maxProblems: this.limits.maxProblems,
         // A day's movements may name accounts and parties an earlier import stored.
         storedVertices: (uids) => this.store.getVertices(uids),
+        // Every movement must be one the rules can judge: its currency in the rate table.
+        money: this.money,
       });
       job.recordsValidated = Object.values(parsed.summary.records).reduce((a, b) => a + b, 0);
       job.recordsTotal = parsed.vertices.length + parsed.edges.length;

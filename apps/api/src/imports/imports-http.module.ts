@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
+import { DetectorsModule } from '@app/detectors';
 import { Clock, SystemClock } from '@app/vocabulary';
 import { AuditModule } from '../audit/audit.module';
 import { ErasedSubjects } from '../subjects/erased-subjects';
@@ -13,11 +14,13 @@ import { ImportsController } from './imports.controller';
  * default storage) within ImportLimits; a JSON-lines body is read by the controller itself (the
  * JSON body parser only takes application/json, so it leaves application/x-ndjson alone). Relies
  * on the global GraphStoreModule, SettingsModule and ApiMetricsModule of ApiModule; the audit
- * trail (AuditModule) dates the erasures an import keeps (ErasedSubjects).
+ * trail (AuditModule) dates the erasures an import keeps (ErasedSubjects); the detectors' money
+ * (DetectorsModule, BASE_MONEY) refuses movements its rate table cannot convert.
  */
 @Module({
   imports: [
     AuditModule,
+    DetectorsModule,
     ImportLimitsModule,
     MulterModule.registerAsync({
       imports: [ImportLimitsModule],

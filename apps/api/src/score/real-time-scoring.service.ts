@@ -4,6 +4,7 @@ import {
   accountEventOf,
   AlertRepository,
   compareActivities,
+  conversionProblem,
   DetectorRegistry,
   MOVEMENT_RISK_HOOK,
   StoreAccountDirectory,
@@ -176,6 +177,7 @@ export class RealTimeScoringService implements BeforeApplicationShutdown {
       items.map(({ activity, field }) => ({ timestamp: timestampOf(activity), field })),
       this.clock.now(),
     );
+    this.assertConvertible(items);
     const outcome = await this.queue.run(() => this.scoreNow(items, record));
     for (const result of outcome.results)
       for (const alert of result.alerts) this.metrics.alertsRaised('score', alert.ruleId);
@@ -272,6 +274,26 @@ export class RealTimeScoringService implements BeforeApplicationShutdown {
       warmedUp: false,
       pendingEvents: [],
     };
+  }
+
+  /**
+   * Refuses movements whose amounts have no rate into the base currency on their date (400
+   * naming the field): the rules could not judge them, and the engine would pass them over.
+   */
+  private assertConvertible(items: readonly ScoreItem[]): void {
+    const problems: FieldProblem[] = [];
+    let message = '';
+    for (const { activity, field } of items) {
+      if (activity.type !== 'movement') continue;
+      const problem = conversionProblem(this.registry.money, activity.movement);
+      if (problem === undefined) continue;
+      message ||= problem.error.message;
+      problems.push({
+        field: field === '' ? problem.field : `${field}.${problem.field}`,
+        rule: problem.error.problems[0]?.rule ?? 'must have a rate into the base currency',
+      });
+    }
+    if (problems.length > 0) throw new InvalidInputError(message, problems);
   }
 
   private assertOrdered(items: readonly ScoreItem[]): void {

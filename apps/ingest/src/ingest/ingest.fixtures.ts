@@ -1,9 +1,10 @@
 import { MemoryGraphStore } from '@app/graph-store';
 import type { UpsertEdgeOptions, UpsertResult } from '@app/graph-store';
 import { loadAllSettings, StreamingConfig } from '@app/settings';
+import { conversionProblem } from '@app/detectors';
 import type { AccountEvent, IdentifierUse } from '@app/detectors';
 import type { StreamAlert } from '@app/streaming';
-import { GraphUnavailableError } from '@app/vocabulary';
+import { GraphUnavailableError, shippedBaseMoney } from '@app/vocabulary';
 import type {
   AccountVertex,
   GraphEdge,
@@ -92,6 +93,12 @@ export class ThresholdDetector extends MovementDetector {
 
   constructor(private readonly threshold: number) {
     super();
+  }
+
+  /** As the real detector: the built-in FX table in USD (EUR, GBP… convert; CLP does not). */
+  override conversionProblem(m: Movement): string | undefined {
+    const problem = conversionProblem(shippedBaseMoney('USD'), m);
+    return problem && `${problem.field}: ${problem.error.message}`;
   }
 
   onMovement(m: Movement): Promise<StreamAlert[]> {

@@ -374,6 +374,28 @@ describe('IngestProcessor and movements dated in the future', () => {
   });
 });
 
+describe('IngestProcessor and currencies without a rate', () => {
+  it('dead-letters a movement whose currency has no rate into the base currency, with the reason, and writes the rest', async () => {
+    const store = new FlakyGraphStore();
+    const processor = processorOver(store);
+    await store.upsertVertices([account(1), account(2)]);
+    const clp = { ...movement(2, 1, 2), currency: 'CLP' };
+    const prepared = await processor.prepareMovements([
+      delivery(movementMessage(movement(1, 1, 2), meta(1)), 'bank.movements', 1),
+      delivery(movementMessage(clp, meta(2)), 'bank.movements', 2),
+    ]);
+    const byId = new Map(prepared.settlements.map((s) => [s.message.messageId, s.outcome]));
+    expect(byId.get('m-1')?.kind).toBe('written');
+    expect(byId.get('m-2')).toEqual({
+      kind: 'invalid',
+      reason: expect.stringContaining(
+        'payload.currency: No exchange rate from CLP to USD on or before 2025-01-01',
+      ) as unknown,
+    });
+    expect(await store.getEdge(clp.movementId)).toBeUndefined();
+  });
+});
+
 describe('IngestProcessor and an erased person', () => {
   it('writes an entity message about an erased person without bringing the personal data back', async () => {
     const store = new FlakyGraphStore();

@@ -310,6 +310,12 @@ export class IngestProcessor {
         settlements.push(invalid(message, ahead));
         continue;
       }
+      // Written, it would be a movement no rule can judge (and every scan would pass it over).
+      const unconvertible = this.detector.conversionProblem?.(payload);
+      if (unconvertible !== undefined) {
+        settlements.push(invalid(message, `payload.${unconvertible}`));
+        continue;
+      }
       const first = firstOfId.get(payload.movementId);
       if (first !== undefined && !sameMovement(first, payload)) {
         // A movement is written once: the first message of the batch with this id is it.

@@ -19,6 +19,11 @@ export abstract class MovementDetector {
    * without it ignores them.
    */
   onIdentifierUses?(uses: readonly IdentifierUse[]): void;
+  /**
+   * Why the rules cannot judge a movement (its currency has no rate into the base currency on
+   * its date), or undefined. Optional: a detector without it takes every movement.
+   */
+  conversionProblem?(movement: Movement): string | undefined;
 }
 
 /** The alert as published on the alerts topic. */
@@ -75,5 +80,9 @@ export class DetectorsMovementDetector extends MovementDetector {
 
   override onIdentifierUses(uses: readonly IdentifierUse[]): void {
     this.detection.onIdentifierUses(uses);
+  }
+
+  override conversionProblem(movement: Movement): string | undefined {
+    return this.detection.conversionProblem(movement);
   }
 }

@@ -135,6 +135,10 @@ export function registerDetectCommand(program: Command, deps: DetectCommandDeps)
         print(`  ${rule.ruleId}: ${rule.alerts}`);
       }
       for (const note of dataset.notes) print(`  note: ${note}`);
+      if (result.unconverted.movements > 0)
+        print(
+          `  note: ${result.unconverted.movements} movements passed over: no exchange rate into ${registry.money.currency} for ${result.unconverted.currencies.join(', ')} on their dates (add them to FX_RATES_FILE)`,
+        );
       print(
         `Written to ${join(opts.out, DETECT_FILES.markdown)} (readable), ${DETECT_FILES.csv} and ${DETECT_FILES.jsonl}`,
       );

@@ -10,7 +10,8 @@ import {
   type ImportSummary,
 } from '@app/generators';
 import type { GraphStore } from '@app/graph-store';
-import { DomainError, InvalidInputError } from '@app/vocabulary';
+import { DomainError, InvalidInputError, shippedBaseMoney } from '@app/vocabulary';
+import type { BaseMoney } from '@app/vocabulary';
 import { failCommand } from '../command-errors';
 import { utcInstantOption } from '../date-options';
 import { writeAtomically } from '../output/atomic-output-dir';
@@ -31,6 +32,11 @@ export interface ImportCommandDeps {
   graphOutageWaitMs?: () => number;
   /** Where the summary lines go (default: standard output). */
   print?: (line: string) => void;
+  /**
+   * The base currency and rate table of the `money` settings: `import bank` refuses movements
+   * it cannot convert (default: the built-in FX table in USD).
+   */
+  money?: () => BaseMoney;
 }
 
 interface CommonOptions {
@@ -117,6 +123,7 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
         bankId: opts.bankId,
         maxProblems: opts.maxProblems,
         chunkSize: opts.chunkSize,
+        money: deps.money?.() ?? shippedBaseMoney('USD'),
       }),
     );
   });

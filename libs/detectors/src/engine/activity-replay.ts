@@ -5,6 +5,7 @@ import { compareActivities, timestampOf } from '../core/activity';
 import type { ActivityDetector, Evaluator } from '../core/detector';
 import type { RuleInstance } from '../registry/detector.registry';
 import { AlertCollector, toDetectedAlert } from './alert-collector';
+import { UnconvertedMovements } from '../core/convertible';
 import type { BatchResult, DetectionWindow, RuleRunStats, StructuralInputSource } from './types';
 
 export interface ActivityReplayOptions {
@@ -50,6 +51,7 @@ export class ActivityReplay {
   private last: Activity | undefined;
   private movementCount = 0;
   private eventCount = 0;
+  private readonly unconverted: UnconvertedMovements;
 
   constructor(
     private readonly instances: readonly RuleInstance[],
@@ -58,6 +60,7 @@ export class ActivityReplay {
   ) {
     const { window } = options;
     if (window) assertWindow(window);
+    this.unconverted = new UnconvertedMovements(instances[0]?.money);
     this.live = instances.flatMap(({ detector, params, money }) => {
       if (detector.kind !== 'activity') return [];
       const replayStart = window
@@ -103,8 +106,10 @@ export class ActivityReplay {
     const { window } = this.options;
     const at = timestampOf(activity);
     if (window && at >= window.to) return;
-    if (activity.type === 'movement') this.movementCount += 1;
-    else this.eventCount += 1;
+    if (activity.type === 'movement') {
+      if (!this.unconverted.accepts(activity.movement)) return;
+      this.movementCount += 1;
+    } else this.eventCount += 1;
     for (const rule of this.live) {
       if (at < rule.replayStart) continue;
       const drafts =
@@ -150,6 +155,7 @@ export class ActivityReplay {
       movements: this.movementCount,
       events: this.eventCount,
       rules,
+      unconverted: this.unconverted.summary(),
     };
   }
 }

@@ -6,6 +6,7 @@ import type { ActivityDetector, AlertDraft, DetectorParams, Evaluator } from '..
 import type { RuleInstance } from '../registry/detector.registry';
 import { AlertCollector, toDetectedAlert } from './alert-collector';
 import { assertWindow } from './batch-detection';
+import { conversionProblem, UnconvertedMovements } from '../core/convertible';
 import type { BatchResult, DetectionWindow, RuleRunStats } from './batch-detection';
 import { accountEventOf } from './dataset';
 import { movementPages, readersAtOnceOf } from './movement-pages';
@@ -139,6 +140,7 @@ export class StoreBatchDetection {
     const stats: RuleRunStats[] = [];
     const all = new AlertCollector();
     let movements = 0;
+    const unconverted = new UnconvertedMovements(instances[0]?.money);
     const checkpoint = async (): Promise<void> => {
       await this.pause(options.signal);
       options.onProgress?.({
@@ -269,6 +271,7 @@ export class StoreBatchDetection {
           await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
           for (const m of page) {
             eventFeed.feedBefore({ type: 'movement', movement: m });
+            if (!unconverted.accepts(m)) continue;
             if (m.timestamp >= options.from) movements += 1;
             for (const rule of scanRules) {
               if (
@@ -315,7 +318,13 @@ export class StoreBatchDetection {
     }
     await checkpoint();
     const eventCount = events.filter((e) => e.timestamp >= options.from).length;
-    return { alerts: all.alerts(), movements, events: eventCount, rules: stats };
+    return {
+      alerts: all.alerts(),
+      movements,
+      events: eventCount,
+      rules: stats,
+      unconverted: unconverted.summary(),
+    };
   }
 
   /**
@@ -421,7 +430,9 @@ export class StoreBatchDetection {
       // Never empty here (at least one read is kept in flight); the fallback only satisfies the type.
       const moves = await (reads.shift() ?? read(chunk));
       await directory.ensure([...chunk, ...moves.flatMap((m) => [m.fromAccount, m.toAccount])]);
-      const activities: Activity[] = moves.map((movement) => ({ type: 'movement', movement }));
+      const activities: Activity[] = moves
+        .filter((movement) => conversionProblem(rule.money, movement) === undefined)
+        .map((movement) => ({ type: 'movement', movement }));
       if (rule.needsEvents) {
         // The window's events were gathered once for every rule that reads them.
         const members = new Set(chunk);

@@ -3,6 +3,7 @@ import type { AccountDirectory } from '../core/account-directory';
 import type { AccountEvent } from '../core/activity';
 import type { ActivityDetector, DetectedAlert, Evaluator } from '../core/detector';
 import type { RuleInstance } from '../registry/detector.registry';
+import { UnconvertedMovements } from '../core/convertible';
 import { toDetectedAlert } from './alert-collector';
 import { TrialRun } from './trial-run';
 
@@ -28,6 +29,8 @@ export interface TrialFeed {
  */
 export class StreamDetectionEngine {
   private readonly live: LiveRule[];
+  /** Movements passed over for want of a rate into the base currency (never fed to a rule). */
+  private readonly unconverted: UnconvertedMovements;
   /** Read-only services the rules' state points at; a trial never journals them. */
   private readonly shared: object[];
 
@@ -42,6 +45,7 @@ export class StreamDetectionEngine {
   ) {
     this.live = [];
     this.shared = [accounts];
+    this.unconverted = new UnconvertedMovements(instances[0]?.money);
     for (const { detector, params, money } of instances) {
       this.shared.push(money);
       if (detector.kind !== 'activity') continue;
@@ -57,8 +61,14 @@ export class StreamDetectionEngine {
     return this.live.map((rule) => rule.detector.id);
   }
 
+  /**
+   * Feeds one movement to every rule. A movement whose amounts have no rate into the base
+   * currency on its date is passed over (no rule can compare it) and counted (`unconvertedCount`);
+   * callers that take movements from a user check them first (`conversionProblem`).
+   */
   onMovement(movement: Movement): DetectedAlert[] {
     const alerts: DetectedAlert[] = [];
+    if (!this.unconverted.accepts(movement)) return alerts;
     for (const { detector, evaluator } of this.live) {
       for (const draft of evaluator.onMovement(movement))
         alerts.push(toDetectedAlert(detector, draft));
@@ -90,6 +100,7 @@ export class StreamDetectionEngine {
     const feed: TrialFeed = {
       onMovement: (movement) => {
         const alerts: DetectedAlert[] = [];
+        if (!this.unconverted.accepts(movement)) return alerts;
         for (const { detector, evaluator } of live) {
           for (const draft of evaluator.onMovement(movement))
             alerts.push(detachedAlert(toDetectedAlert(detector, draft)));
@@ -111,6 +122,11 @@ export class StreamDetectionEngine {
     } finally {
       trial.rollback();
     }
+  }
+
+  /** Movements passed over so far for want of a rate, and their currencies. */
+  unconvertedCount(): { movements: number; currencies: string[] } {
+    return this.unconverted.summary();
   }
 
   /** Entries held across all rules (bounded by the windows, not by history). */

@@ -24,6 +24,11 @@ export interface BatchResult {
   movements: number;
   events: number;
   rules: RuleRunStats[];
+  /**
+   * Movements the rules passed over because their amounts have no rate into the base currency
+   * on their date (see UnconvertedMovements), and those currencies.
+   */
+  unconverted: { movements: number; currencies: string[] };
 }
 
 /** Input of structural rules (fraud rings), given the rule's hub cap and identifier kinds. */

@@ -186,6 +186,7 @@ function scoreDetection(
       movements: detection.movements,
       events: detection.events,
       rules: detection.rules,
+      unconverted: detection.unconverted,
     },
     durationMs,
   };

@@ -30,6 +30,13 @@ export interface ScanReport {
   movementsScanned: number;
   /** Account events (logins, credential changes) in the window replayed to the rules that read them. */
   eventsScanned: number;
+  /**
+   * Movements passed over because their amounts have no rate into the base currency on their
+   * date (the rules compare amounts only through the rate table), and those currencies: add
+   * them to FX_RATES_FILE and scan again.
+   */
+  movementsNotConverted: number;
+  currenciesWithoutRate: string[];
   rules: RuleRunStats[];
   alerts: { detected: number; created: number; updated: number; unchanged: number };
   alertIds: string[];
@@ -135,6 +142,8 @@ export class DetectionService {
       to: request.to,
       movementsScanned: result.movements,
       eventsScanned: result.events,
+      movementsNotConverted: result.unconverted.movements,
+      currenciesWithoutRate: result.unconverted.currencies,
       rules: result.rules,
       alerts: {
         detected: result.alerts.length,

@@ -9,6 +9,7 @@ import type { MovementRiskHook, MovementRiskHookFactory } from '../core/movement
 import { StoreAccountDirectory } from '../engine/store-account-directory';
 import { StoreIdentifierUses } from '../engine/store-identifier-uses';
 import type { IdentifierUse } from '../engine/types';
+import { conversionProblem } from '../core/convertible';
 import { StreamDetectionEngine } from '../engine/stream-detection.engine';
 import { DetectorRegistry } from '../registry/detector.registry';
 
@@ -27,7 +28,7 @@ export class StreamDetectionService {
   private readonly identifierUses: StoreIdentifierUses | undefined;
 
   constructor(
-    registry: DetectorRegistry,
+    private readonly registry: DetectorRegistry,
     store: GraphStore,
     private readonly alerts: AlertRepository,
     @Optional() @Inject(MOVEMENT_RISK_HOOK) risk?: MovementRiskHookFactory | null,
@@ -36,6 +37,16 @@ export class StreamDetectionService {
     this.engine = new StreamDetectionEngine(registry.instantiate(), this.directory);
     this.risk = risk?.create(this.directory);
     this.identifierUses = this.risk?.onIdentifierUses ? new StoreIdentifierUses(store) : undefined;
+  }
+
+  /**
+   * Why `movement` cannot be judged by the rules (no rate into the base currency for its
+   * amounts on its date), or undefined. Check before writing: the engine passes such a movement
+   * over.
+   */
+  conversionProblem(movement: Movement): string | undefined {
+    const problem = conversionProblem(this.registry.money, movement);
+    return problem && `${problem.field}: ${problem.error.message}`;
   }
 
   async onMovement(movement: Movement): Promise<DetectedAlert[]> {

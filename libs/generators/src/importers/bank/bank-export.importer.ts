@@ -2,6 +2,8 @@ import {
   BUSINESS_ID_PATTERN,
   ids,
   InvalidInputError,
+  MissingRateError,
+  type BaseMoney,
   type GraphEdge,
   type GraphVertex,
 } from '@app/vocabulary';
@@ -43,6 +45,42 @@ export interface BankImportOptions {
    * again (a day's movements alone); without it every reference must be in the files.
    */
   storedVertices?: (uids: readonly string[]) => Promise<readonly GraphVertex[]>;
+  /**
+   * The base currency and its dated rate table (the detectors' money). With it, a movement
+   * whose amount (or amount received) has no rate into the base currency on its date is
+   * refused: the rules compare amounts only through the table, so they could not judge it.
+   */
+  money?: BaseMoney;
+}
+
+/** Problems of movements whose amounts the rate table cannot convert (see `money`). */
+function conversionProblems(
+  records: BankRecords,
+  money: BaseMoney,
+  add: (m: BankRecords['movements'][number], field: string, rule: string) => void,
+): void {
+  for (const m of records.movements) {
+    const amounts: [string, number, string][] = [['currency', m.amountMinor, m.currency]];
+    if (m.receivedCurrency !== undefined)
+      amounts.push([
+        'received_currency',
+        m.receivedAmountMinor ?? m.amountMinor,
+        m.receivedCurrency,
+      ]);
+    for (const [field, minor, currency] of amounts) {
+      try {
+        money.convert(minor, currency, m.timestamp);
+      } catch (error) {
+        if (!(error instanceof MissingRateError)) throw error;
+        const day = new Date(m.timestamp).toISOString().slice(0, 10);
+        add(
+          m,
+          field,
+          `has no exchange rate into ${money.currency} on or before ${day} in the rate table (FX_RATES_FILE): the rules compare amounts in ${money.currency}, so they could not judge this movement; add ${currency} to the table`,
+        );
+      }
+    }
+  }
 }
 
 /** Uids asked of the store at once when references are looked up. */
@@ -175,6 +213,9 @@ export async function parseBankExport(
         }
       }
     }
+    problems.refuseIfAny();
+    if (options.money !== undefined)
+      conversionProblems(records, options.money, (m, field, rule) => problems.add(m, field, rule));
     problems.refuseIfAny();
     const stored =
       options.storedVertices === undefined
