@@ -312,6 +312,24 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(error.message).toContain('/api/v1/alerts/scan');
   });
 
+  it('answers a retried recording (same movement, same values) with 409 saying it was recorded already', async () => {
+    const store = await bankWith([]);
+    const server = await boot(store);
+    const sent = { ...body(FAN_IN[0]), record: true };
+    await request(server).post('/api/v1/score/movement').set(ADMIN).send(sent).expect(200);
+    const retried = await request(server)
+      .post('/api/v1/score/movement')
+      .set(ADMIN)
+      .send(sent)
+      .expect(409);
+    expect(retried.body).toMatchObject({
+      error: 'conflict',
+      message: expect.stringContaining('recorded already with these same values') as unknown,
+      details: { problems: [{ field: 'movementId' }] },
+    });
+    expect((await store.counts()).edges.TRANSFERRED).toBe(1);
+  });
+
   it('answers bad bodies with 400 naming the field and the rule, and record: true for analysts with 403', async () => {
     const server = await boot(await bankWith([]));
     const problems = async (payload: object, path = 'movement'): Promise<string[]> => {

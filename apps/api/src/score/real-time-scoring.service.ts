@@ -205,6 +205,7 @@ export class RealTimeScoringService implements BeforeApplicationShutdown {
       throw error;
     }
     if (state.last && compareActivities(state.last, first) >= 0) {
+      if (record) await this.assertNotRecordedAlready(items);
       const problem: FieldProblem = {
         field: items[0].field === '' ? 'timestamp' : `${items[0].field}.timestamp`,
         rule: `must be after ${describe(state.last)}, the latest activity the real-time engine has read`,
@@ -491,6 +492,35 @@ export class RealTimeScoringService implements BeforeApplicationShutdown {
         `${kept.join(', ')} ${kept.length === 1 ? 'was' : 'were'} stored by another writer with other values while this request was written, and ${kept.length === 1 ? 'is' : 'are'} kept as stored; send a correction under a movementId of its own.`,
       );
     }
+  }
+
+  /**
+   * A request to record movements that are all stored already with the same values is a retry
+   * (a client that timed out and sent it again): refused with 409 saying so, so that the client
+   * can tell it from a real conflict; nothing changes. (Otherwise it got "X is not after X".)
+   */
+  private async assertNotRecordedAlready(items: readonly ScoreItem[]): Promise<void> {
+    if (items.some(({ activity }) => activity.type !== 'movement')) return;
+    const edges = items.flatMap(({ activity }) =>
+      activity.type === 'movement' ? [movementEdge(activity.movement)] : [],
+    );
+    const stored = new Map(
+      (await this.store.getEdges(edges.map((e) => e.eid))).map((e) => [e.eid, e]),
+    );
+    const same = edges.every((edge) => {
+      const found = stored.get(edge.eid);
+      return found !== undefined && sameEdgeValues(found, edge);
+    });
+    if (!same) return;
+    throw new ConflictError(
+      `${edges.map((e) => e.eid).join(', ')} ${edges.length === 1 ? 'was' : 'were'} recorded already with these same values (a retry?); nothing changed. Its alerts are in GET /api/v1/alerts.`,
+      {
+        problems: items.map(({ field }) => ({
+          field: field === '' ? 'movementId' : `${field}.movementId`,
+          rule: 'was recorded already with these same values: nothing to record again',
+        })),
+      },
+    );
   }
 
   /**
