@@ -250,6 +250,25 @@ describe('importBodsStatements', () => {
     expect(early.edges.map((e) => e.eid)).toEqual(['rel:bods:rel-cleo#shareholding']);
   });
 
+  it('says asOf is before every statement instead of "companyId names no entity" (outside review)', () => {
+    const none = importBodsStatements(replacementPackage(), { asOf: '1990-01-01' });
+    const noTarget = (companyId?: string): unknown => {
+      try {
+        return findBodsTarget(none, companyId);
+      } catch (error) {
+        return error;
+      }
+    };
+    for (const companyId of [undefined, 'company-t']) {
+      const error = noTarget(companyId);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).problems[0]).toMatchObject({
+        field: 'asOf',
+        rule: expect.stringContaining('dated after it') as unknown,
+      });
+    }
+  });
+
   it('evaluated before and after the closing date, the closed owner drops out', () => {
     const before = evaluate(replacementPackage(), { asOf: '2022-12-31' });
     expect(before.owners.map((o) => [o.uid, o.effectiveShare.min])).toEqual([

@@ -846,6 +846,19 @@ export function importBodsStatements(
  */
 export function findBodsTarget(result: BodsImportResult, companyId?: string): string {
   const companies = new Set(result.vertices.filter((v) => v.label === 'Company').map((v) => v.uid));
+  const later = result.stats.later;
+  if (companies.size === 0 && later > 0) {
+    // Every entity statement is dated after asOf: the structure did not exist yet then.
+    throw new InvalidInputError(
+      `No entity statement is dated on or before asOf: all ${later} statements left out are dated after it`,
+      [
+        {
+          field: 'asOf',
+          rule: `must be on or after the date of the first statements (${later} are dated after it)`,
+        },
+      ],
+    );
+  }
   if (companyId !== undefined) {
     const uid =
       result.recordUids[companyId] ??
@@ -854,12 +867,19 @@ export function findBodsTarget(result: BodsImportResult, companyId?: string): st
         : undefined) ??
       (companies.has(companyId) ? companyId : undefined);
     if (uid === undefined || !companies.has(uid)) {
-      throw new InvalidInputError(`companyId "${companyId}" names no entity of the statements`, [
-        {
-          field: 'companyId',
-          rule: 'must be the recordId or statementId of an entity statement in the statements',
-        },
-      ]);
+      const dated =
+        later > 0
+          ? ` dated on or before asOf (${later} statements dated after it were left out)`
+          : '';
+      throw new InvalidInputError(
+        `companyId "${companyId}" names no entity of the statements${dated}`,
+        [
+          {
+            field: 'companyId',
+            rule: `must be the recordId or statementId of an entity statement in the statements${dated}`,
+          },
+        ],
+      );
     }
     return uid;
   }
