@@ -200,6 +200,8 @@ function parseShare(share: unknown): ParsedShare | ShareProblem[] | undefined {
     else numbers[key] = value as number;
   }
   if (problems.length > 0) return problems;
+  // `share: {}` states nothing: read as a missing share (0-100%, with the note that says so).
+  if (Object.keys(numbers).length === 0) return undefined;
   let rounded = false;
   // A bound rounded outward to whole basis points is exclusive: 25.001% is more than 2500 bp.
   let lowRounded = false;

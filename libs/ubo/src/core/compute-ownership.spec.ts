@@ -502,6 +502,18 @@ describe('computeOwnership: bad data becomes warnings, not crashes', () => {
     expect(owner(answer, ann).qualifies).toBe('possibly');
   });
 
+  it('says so too for a shareholding stated as 0-100% (how importers write a share not given)', () => {
+    const b = new StructureBuilder();
+    const ann = b.person('ann');
+    const bob = b.person('bob');
+    const t = b.company('t');
+    const blank = b.owns(ann, t, [0, 10000]);
+    b.owns(bob, t, [0, 5000]);
+    const answer = run(b, t);
+    expect(answer.warnings.find((w) => w.code === 'share-missing')?.edges).toEqual([blank]);
+    expect(owner(answer, ann).qualifies).toBe('possibly');
+  });
+
   it('ignores ended interests (BODS closed records) as of the given date', () => {
     const b = new StructureBuilder();
     const ann = b.person('ann');

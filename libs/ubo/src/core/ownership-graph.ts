@@ -109,6 +109,13 @@ function shareOf(edge: GraphEdge): {
   }
   const minBp = min ?? 0;
   const maxBp = max ?? 10000;
+  // A stated range of 0-100% (an importer's stand-in for "not given") says nothing either.
+  const statesNothing =
+    edge.label === 'OWNS' &&
+    minBp === 0 &&
+    maxBp === 10000 &&
+    edge.props.shareMinExclusive !== true &&
+    edge.props.shareMaxExclusive !== true;
   // Exclusive bounds (BODS exclusiveMinimum / exclusiveMaximum) on every interest with a
   // share; a bound that is not given is inclusive, as is the default bound of a missing side.
   const minExclusive = min !== undefined && edge.props.shareMinExclusive === true;
@@ -134,6 +141,7 @@ function shareOf(edge: GraphEdge): {
   return {
     share: ShareInterval.fromBp(minBp, maxBp, minExclusive, maxExclusive),
     bp: { minBp, maxBp, minExclusive, maxExclusive },
+    ...(statesNothing ? { problem: 'states no share (0-100%)' } : {}),
   };
 }
 
