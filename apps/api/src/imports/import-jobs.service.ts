@@ -162,6 +162,8 @@ export class ImportJobsService {
         storedVertices: (uids) => this.store.getVertices(uids),
         // Every movement must be one the rules can judge: its currency in the rate table.
         money: this.money,
+        // Dates after the clock (a movement more than 7 days ahead, a future birth) are refused.
+        now: this.clock.now(),
       });
       job.recordsValidated = Object.values(parsed.summary.records).reduce((a, b) => a + b, 0);
       job.recordsTotal = parsed.vertices.length + parsed.edges.length;

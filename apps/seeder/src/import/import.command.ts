@@ -37,6 +37,8 @@ export interface ImportCommandDeps {
    * it cannot convert (default: the built-in FX table in USD).
    */
   money?: () => BaseMoney;
+  /** The clock `import bank` refuses later dates against (default: the system clock). */
+  now?: () => number;
 }
 
 interface CommonOptions {
@@ -124,6 +126,7 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
         maxProblems: opts.maxProblems,
         chunkSize: opts.chunkSize,
         money: deps.money?.() ?? shippedBaseMoney('USD'),
+        now: (deps.now ?? Date.now)(),
       }),
     );
   });

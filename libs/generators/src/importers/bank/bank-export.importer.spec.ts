@@ -403,6 +403,29 @@ describe("parseBankExport: a day's rows naming what an earlier import stored", (
   });
 });
 
+describe("parseBankExport: dates after the importer's clock", () => {
+  it('refuses a movement more than 7 days ahead, an account opened or a person born later, and a birth before 1900', async () => {
+    const now = Date.UTC(2025, 5, 1);
+    const t = base();
+    t.movements[0] = { ...t.movements[0], timestamp: '9999-12-31T23:59:59Z' };
+    t.movements[1] = { ...t.movements[1], timestamp: '2025-06-07T23:59:59Z' };
+    t.accounts[0] = { ...t.accounts[0], opened_on: '2030-01-01' };
+    t.persons[0] = { ...t.persons[0], birth_date: '0000-01-01' };
+    const error: unknown = await parseBankExport(filesOf(t), { bankId: 'b1', now }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as BankExportInvalidError).located.map((p) => [p.file, p.line, p.field])).toEqual(
+      [
+        ['movements.csv', 2, 'timestamp'],
+        ['accounts.csv', 2, 'opened_on'],
+        ['persons.csv', 2, 'birth_date'],
+      ],
+    );
+    // Without a clock (tests, old data), dates are only checked for their form.
+    await expect(parseBankExport(filesOf(t), { bankId: 'b1' })).resolves.toBeDefined();
+  });
+});
+
 describe('parseBankExport: refused exports name file, line, field and rule, and yield nothing', () => {
   it.each<[string, (t: Record<BankRecordType, Row[]>) => void, BankExportProblem]>([
     [

@@ -21,7 +21,7 @@ import {
   StopReading,
   type BankExportFile,
 } from './bank-export.files';
-import { DEFAULT_MAX_PROBLEMS, ProblemCollector } from './bank-export.problems';
+import { DEFAULT_MAX_PROBLEMS, ProblemCollector, type SourceLine } from './bank-export.problems';
 import { addRecord, emptyRecords, type BankRecords } from './bank-export.records';
 import { resolveBankExport, type StoredReferences } from './bank-export.resolver';
 
@@ -51,6 +51,42 @@ export interface BankImportOptions {
    * refused: the rules compare amounts only through the table, so they could not judge it.
    */
   money?: BaseMoney;
+  /**
+   * The importer's clock (epoch ms). With it, dates after it are refused: a movement more than
+   * 7 days ahead (a value date may be a few days ahead; `9999-12-31` is a placeholder or a wrong
+   * year, and the real-time and stream paths refuse it too), an account opened or a person born
+   * after it; and a birth date before 1900.
+   */
+  now?: number;
+}
+
+/** How far after the importer's clock a movement may be dated (the ingest worker's bound too). */
+export const MAX_MOVEMENT_AHEAD_MS = 7 * 86_400_000;
+
+/** Problems of dates after the importer's clock, or birth dates before 1900 (see `now`). */
+function dateProblems(
+  records: BankRecords,
+  now: number,
+  add: (at: SourceLine, field: string, rule: string) => void,
+): void {
+  const clock = new Date(now).toISOString();
+  const today = clock.slice(0, 10);
+  for (const m of records.movements)
+    if (m.timestamp > now + MAX_MOVEMENT_AHEAD_MS)
+      add(
+        m,
+        'timestamp',
+        `must not be more than 7 days after the importer's clock (${clock}): ${new Date(m.timestamp).toISOString()} is a placeholder or a wrong year`,
+      );
+  for (const a of records.accounts)
+    if (a.openedAt > now + 86_400_000)
+      add(a, 'opened_on', `must not be after today (${today}): an account cannot be opened later`);
+  for (const p of records.persons) {
+    if (p.birthDate === undefined) continue;
+    if (p.birthDate > today) add(p, 'birth_date', `must not be after today (${today})`);
+    else if (p.birthDate < '1900-01-01')
+      add(p, 'birth_date', 'must be 1900-01-01 or later (a placeholder such as 0000-01-01?)');
+  }
 }
 
 /** Problems of movements whose amounts the rate table cannot convert (see `money`). */
@@ -216,6 +252,8 @@ export async function parseBankExport(
     problems.refuseIfAny();
     if (options.money !== undefined)
       conversionProblems(records, options.money, (m, field, rule) => problems.add(m, field, rule));
+    if (options.now !== undefined)
+      dateProblems(records, options.now, (at, field, rule) => problems.add(at, field, rule));
     problems.refuseIfAny();
     const stored =
       options.storedVertices === undefined
