@@ -160,6 +160,8 @@ export class ImportJobsService {
         maxProblems: this.limits.maxProblems,
         // A day's movements may name accounts and parties an earlier import stored.
         storedVertices: (uids) => this.store.getVertices(uids),
+        // A booked movement is not changed (the evidence of its alerts): refused, not rewritten.
+        storedEdges: (eids) => this.store.getEdges(eids),
         // Every movement must be one the rules can judge: its currency in the rate table.
         money: this.money,
         // Dates after the clock (a movement more than 7 days ahead, a future birth) are refused.

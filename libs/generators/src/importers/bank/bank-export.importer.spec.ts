@@ -403,6 +403,29 @@ describe("parseBankExport: a day's rows naming what an earlier import stored", (
   });
 });
 
+describe('parseBankExport: a booked movement is not changed', () => {
+  it('refuses a movement stored already with another amount, naming the row, and takes the same movement sent again', async () => {
+    const first = await parseBankExport(filesOf(base()), { bankId: 'b1' });
+    const storedEdges = (eids: readonly string[]): Promise<GraphEdge[]> =>
+      Promise.resolve(first.edges.filter((e) => eids.includes(e.eid)));
+    const again = await parseBankExport(filesOf(base()), { bankId: 'b1', storedEdges });
+    expect(again.edges).toEqual(first.edges);
+    const t = base();
+    t.movements[0] = { ...t.movements[0], amount: '15.00' };
+    const error: unknown = await parseBankExport(filesOf(t), { bankId: 'b1', storedEdges }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as BankExportInvalidError).located).toEqual([
+      expect.objectContaining({
+        file: 'movements.csv',
+        line: 2,
+        field: 'movement_id',
+        rule: expect.stringContaining('stored already with other values (mv:b1:M1)') as unknown,
+      }),
+    ]);
+  });
+});
+
 describe("parseBankExport: dates after the importer's clock", () => {
   it('refuses a movement more than 7 days ahead, an account opened or a person born later, and a birth before 1900', async () => {
     const now = Date.UTC(2025, 5, 1);

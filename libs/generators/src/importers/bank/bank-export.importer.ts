@@ -3,6 +3,7 @@ import {
   ids,
   InvalidInputError,
   MissingRateError,
+  sameEdgeValues,
   type BaseMoney,
   type GraphEdge,
   type GraphVertex,
@@ -52,12 +53,45 @@ export interface BankImportOptions {
    */
   money?: BaseMoney;
   /**
+   * Reads stored edges by eid (a graph store's `getEdges`). With it, a movement stored already
+   * with other values (another amount, time or account) is refused: a booked movement is not
+   * changed under the alerts that cite it; a correction is a movement of its own. The same
+   * movement sent again is fine.
+   */
+  storedEdges?: (eids: readonly string[]) => Promise<readonly GraphEdge[]>;
+  /**
    * The importer's clock (epoch ms). With it, dates after it are refused: a movement more than
    * 7 days ahead (a value date may be a few days ahead; `9999-12-31` is a placeholder or a wrong
    * year, and the real-time and stream paths refuse it too), an account opened or a person born
    * after it; and a birth date before 1900.
    */
   now?: number;
+}
+
+/** Problems of movements the store holds already with other values (see `storedEdges`). */
+async function bookedMovementProblems(
+  records: BankRecords,
+  bankId: string,
+  edges: readonly GraphEdge[],
+  lookup: (eids: readonly string[]) => Promise<readonly GraphEdge[]>,
+  add: (at: SourceLine, field: string, rule: string) => void,
+): Promise<void> {
+  const recordOf = new Map(records.movements.map((m) => [ids.movement(bankId, m.id), m]));
+  const movements = edges.filter((e) => e.label === 'TRANSFERRED');
+  for (let start = 0; start < movements.length; start += STORED_LOOKUP_CHUNK) {
+    const chunk = movements.slice(start, start + STORED_LOOKUP_CHUNK);
+    const stored = new Map((await lookup(chunk.map((e) => e.eid))).map((e) => [e.eid, e]));
+    for (const edge of chunk) {
+      const found = stored.get(edge.eid);
+      const record = recordOf.get(edge.eid);
+      if (found === undefined || record === undefined || sameEdgeValues(found, edge)) continue;
+      add(
+        record,
+        'movement_id',
+        `names a movement stored already with other values (${edge.eid}); a booked movement is not changed under the alerts that cite it: send a correction under a movement_id of its own`,
+      );
+    }
+  }
 }
 
 /** How far after the importer's clock a movement may be dated (the ingest worker's bound too). */
@@ -260,6 +294,15 @@ export async function parseBankExport(
         ? undefined
         : await storedReferences(records, bankId, options.storedVertices);
     const resolved = resolveBankExport(records, bankId, problems, stored);
+    problems.refuseIfAny();
+    if (options.storedEdges !== undefined)
+      await bookedMovementProblems(
+        records,
+        bankId,
+        resolved.edges,
+        options.storedEdges,
+        (at, field, rule) => problems.add(at, field, rule),
+      );
     problems.refuseIfAny();
     return {
       vertices: resolved.vertices,
