@@ -346,6 +346,23 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(await problems({ ...good, amountMinor: 100 })).toContain('amountMinor');
     expect(await problems({ ...good, amount: '12.345' })).toEqual(['amount']);
     expect(await problems({ ...good, amount: '0.00' })).toEqual(['amount']);
+    // Long forms are read exactly: trailing zeros are fine, a significant digit too many or an
+    // amount beyond the largest exact one is named as such.
+    const rules = async (payload: object): Promise<string[]> => {
+      const res = await request(server).post('/api/v1/score/movement').set(ANALYST).send(payload);
+      return ((res.body as ErrorView).details?.problems ?? []).map((p) => p.rule);
+    };
+    await request(server)
+      .post('/api/v1/score/movement')
+      .set(ANALYST)
+      .send({ ...good, amount: '10.000000000000000000' })
+      .expect(200);
+    expect(await rules({ ...good, amount: '10.0000000000000000001' })).toEqual([
+      '"10.0000000000000000001" has more than 2 decimals for USD',
+    ]);
+    expect(await rules({ ...good, amount: '99999999999999999999999.00' })).toEqual([
+      '"99999999999999999999999.00" is too large: at most 90071992547409.91 USD',
+    ]);
     expect(await problems({ ...good, currency: 'usd' })).toEqual(['currency']);
     expect(await problems({ ...good, timestamp: 'yesterday' })).toEqual(['timestamp']);
     expect(await problems({ ...good, channel: 'pigeon' })).toEqual(['channel']);

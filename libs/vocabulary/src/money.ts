@@ -28,7 +28,12 @@ export function toMinorUnits(decimal: string, currency: string): number {
     throw new RangeError(`"${decimal}" has more than ${exponent} decimals for ${currency}`);
   }
   const minor = BigInt(whole + fraction.slice(0, exponent).padEnd(exponent, '0'));
-  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`"${decimal}" is too large`);
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
+    const digits = String(Number.MAX_SAFE_INTEGER);
+    const largest =
+      exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+    throw new RangeError(`"${decimal}" is too large: at most ${largest} ${currency}`);
+  }
   return (sign === '-' ? -1 : 1) * Number(minor);
 }
 

@@ -24,7 +24,8 @@ import { TIMESTAMP_DESCRIPTION } from './activity-time';
 /** Most movements in one batch request. */
 export const MAX_BATCH = 500;
 
-const DECIMAL = /^\d{1,15}(\.\d{1,8})?$/;
+// Long forms reach the exact conversion, which names the rule (too many decimals, too large).
+const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const DECIMAL_RULE = {

@@ -48,7 +48,7 @@ describe('parseAmount', () => {
 
   it('refuses an amount beyond the exact integer range', () => {
     expect(() => parseAmount('90071992547409.92', 'USD', ctx, 'base_amt')).toThrow(
-      'sample.csv line 17: column "base_amt" must be an amount in USD ("90071992547409.92" is too large)',
+      'sample.csv line 17: column "base_amt" must be an amount in USD ("90071992547409.92" is too large: at most 90071992547409.91 USD)',
     );
   });
 });

@@ -478,7 +478,7 @@ describe('parseBankExport: refused exports name file, line, field and rule, and 
         file: 'movements.csv',
         line: 2,
         field: 'amount',
-        rule: 'must be a decimal amount in major units written as text, such as "1234.50" (no sign, no thousands separator, no exponent)',
+        rule: 'must be a decimal amount in major units written as text, such as "1234.50" (no sign, no thousands separator, no exponent; at most 30 digits each side of the point)',
       },
     ],
     [
