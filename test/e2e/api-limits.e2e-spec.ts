@@ -136,6 +136,8 @@ describe('API request body limits (e2e)', () => {
       [{ ...WINDOW, rules: null }, 'rules'],
       [{ ...WINDOW, persist: null }, 'persist'],
       [{ ...WINDOW, persist: 'yes' }, 'persist'],
+      // An empty window names `to` and both instants as sent (not "epoch milliseconds").
+      [{ from: WINDOW.to, to: WINDOW.from }, 'to'],
     ];
     for (const [body, field] of cases) {
       const response = await request(server).post(SCAN).set(ADMIN).send(body).expect(400);

@@ -26,14 +26,17 @@ interface LiveRule {
 }
 
 export function assertWindow(window: DetectionWindow): void {
-  if (
-    !Number.isSafeInteger(window.from) ||
-    !Number.isSafeInteger(window.to) ||
-    window.from >= window.to
-  ) {
-    throw new InvalidInputError('The detection window is empty or invalid', [
-      { field: 'window', rule: 'from and to must be epoch milliseconds with from before to' },
+  if (!Number.isSafeInteger(window.from) || !Number.isSafeInteger(window.to)) {
+    throw new InvalidInputError('The detection window is invalid', [
+      { field: 'window', rule: 'from and to must be instants (epoch milliseconds)' },
     ]);
+  }
+  if (window.from >= window.to) {
+    const at = (ms: number): string => new Date(ms).toISOString();
+    throw new InvalidInputError(
+      `The detection window is empty: from (${at(window.from)}) must be before to (${at(window.to)})`,
+      [{ field: 'to', rule: `must be after from (${at(window.from)})` }],
+    );
   }
 }
 
