@@ -87,6 +87,10 @@ export class CounterpartyHistory {
     private readonly burstMs: number,
   ) {}
 
+  /**
+   * Adds one movement of `key`. Feed in time order per key (as every engine does): what has
+   * crossed into the history or left it is not moved back for an earlier `now`.
+   */
   record(key: string, entry: FlowEntry): void {
     if (this.sweeper.due()) this.sweep(entry.timestamp);
     let flows = this.keys.get(key);

@@ -71,14 +71,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
   private readonly windows = new Map<string, TimeWindow<T>>();
   private readonly sweeper = new Sweeper(SWEEP_EVERY);
 
-  /**
-   * @param onEvict told about every item that leaves a key's window (for indexes kept beside
-   *   the windows).
-   */
-  constructor(
-    private readonly windowMs: number,
-    private readonly onEvict?: (key: string, item: T) => void,
-  ) {}
+  constructor(private readonly windowMs: number) {}
 
   /** Adds an item and evicts what fell out of that key's window; returns the window. */
   push(key: string, item: T): TimeWindow<T> {
@@ -89,7 +82,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
       this.windows.set(key, window);
     }
     window.push(item);
-    this.evict(key, window, item.timestamp - this.windowMs);
+    window.evictBefore(item.timestamp - this.windowMs);
     return window;
   }
 
@@ -97,7 +90,7 @@ export class KeyedWindows<T extends { timestamp: number }> {
   get(key: string, now: number): TimeWindow<T> | undefined {
     const window = this.windows.get(key);
     if (!window) return undefined;
-    this.evict(key, window, now - this.windowMs);
+    window.evictBefore(now - this.windowMs);
     if (window.length === 0) {
       this.windows.delete(key);
       return undefined;
@@ -119,13 +112,8 @@ export class KeyedWindows<T extends { timestamp: number }> {
   private sweep(now: number): void {
     this.sweeper.swept(this.windows.size);
     for (const [key, window] of this.windows) {
-      this.evict(key, window, now - this.windowMs);
+      window.evictBefore(now - this.windowMs);
       if (window.length === 0) this.windows.delete(key);
     }
-  }
-
-  private evict(key: string, window: TimeWindow<T>, before: number): void {
-    const onEvict = this.onEvict;
-    window.evictBefore(before, onEvict ? (item) => onEvict(key, item) : undefined);
   }
 }
