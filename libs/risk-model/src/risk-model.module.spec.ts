@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
-import { AlertRepository, DetectorsModule, StreamDetectionService } from '@app/detectors';
+import {
+  AlertRepository,
+  DetectorsModule,
+  MemoryAccountDirectory,
+  StreamDetectionService,
+} from '@app/detectors';
 import { GraphStore, GraphStoreModule } from '@app/graph-store';
 import { InvalidSettingsError, modelSettings, SettingsModule } from '@app/settings';
-import { ids, movementEdge } from '@app/vocabulary';
+import { ids, movementEdge, shippedBaseMoney } from '@app/vocabulary';
 import type { GraphEdge } from '@app/vocabulary';
 import { FEATURE_NAMES, FEATURE_SET_VERSION } from './features/feature-set';
 import { DEFAULT_BOOSTING } from './model/boosted-trees';
@@ -15,7 +20,7 @@ import {
   serializeRiskModel,
 } from './model/risk-model-file';
 import type { RiskModelFile } from './model/risk-model-file';
-import { RiskModelModule, riskModelFromSettings } from './risk-model.module';
+import { ModelRiskHookFactory, RiskModelModule, riskModelFromSettings } from './risk-model.module';
 import { account, payment, T0 } from './testing/synthetic-bank';
 
 const HOUR = 3_600_000;
@@ -93,6 +98,20 @@ describe('RiskModelModule', () => {
     await moduleRef.close();
     return { raised, stored: stored.items };
   }
+
+  it('passes over a movement whose currency has no rate (undefined, nothing fed), as the rules do, and scores the next one', () => {
+    const factory = new ModelRiskHookFactory(
+      oneSplitModel('senderOutDistinct7d', 2.5),
+      shippedBaseMoney('USD'),
+      [],
+    );
+    const hook = factory.create(new MemoryAccountDirectory([account('A'), account('B')], []));
+    const paid = (id: string, currency: string) =>
+      Object.freeze({ ...payment(id, 'A', 'B', 1_000_00, T0), currency });
+    // A stored CLP movement must not fail a scan or every real-time request (outside review).
+    expect(hook.onMovement(paid('mv:clp', 'CLP'), [])).toBeUndefined();
+    expect(hook.onMovement(paid('mv:usd', 'USD'), [])).toMatchObject({ modelVersion: 'risk-unit' });
+  });
 
   it('on the stream, alerts carry the model score and reasons, also in the stored explanation; without a model they do not', async () => {
     const file = join(dir, 'model.json');

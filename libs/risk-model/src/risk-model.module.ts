@@ -1,6 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import type { FactoryProvider } from '@nestjs/common';
-import { ALL_DETECTORS, baseMoneyFromSettings, MOVEMENT_RISK_HOOK } from '@app/detectors';
+import {
+  ALL_DETECTORS,
+  baseMoneyFromSettings,
+  conversionProblem,
+  MOVEMENT_RISK_HOOK,
+} from '@app/detectors';
 import type {
   AccountDirectory,
   AlertRisk,
@@ -82,7 +87,12 @@ export class ModelRiskHookFactory implements MovementRiskHookFactory {
       reportingRules: REPORTING_RULES,
     });
     return {
-      onMovement: (movement, alerts) => alertRiskOf(scorer, movement, alerts),
+      // A movement the rate table cannot convert is passed over, as the rules pass it over (a
+      // stored one must not fail a scan or every real-time request: see conversionProblem).
+      onMovement: (movement, alerts) =>
+        conversionProblem(this.money, movement) === undefined
+          ? alertRiskOf(scorer, movement, alerts)
+          : undefined,
       onIdentifierUses: (uses) => {
         for (const use of uses) scorer.onIdentifierUse(use);
       },

@@ -45,6 +45,11 @@ export class UnconvertedMovements {
 
   constructor(private readonly money: BaseMoney | undefined) {}
 
+  /** True when `m` can be judged (nothing noted). */
+  convertible(m: Movement): boolean {
+    return this.money === undefined || conversionProblem(this.money, m) === undefined;
+  }
+
   /** True when `m` can be judged; otherwise notes it and returns false. */
   accepts(m: Movement): boolean {
     if (this.money === undefined) return true;

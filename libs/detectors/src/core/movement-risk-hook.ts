@@ -10,8 +10,12 @@ import type { AlertRisk, DetectedAlert } from './detector';
  * detection is unchanged.
  */
 export interface MovementRiskHook {
-  /** Returns the movement's risk (also set on each alert), in time order like the rules. */
-  onMovement(movement: Movement, alerts: DetectedAlert[]): AlertRisk;
+  /**
+   * Returns the movement's risk (also set on each alert), in time order like the rules; or
+   * undefined, feeding nothing, when the movement cannot be scored (its amounts have no rate
+   * into the base currency on its date: see conversionProblem), as the rules pass it over.
+   */
+  onMovement(movement: Movement, alerts: DetectedAlert[]): AlertRisk | undefined;
   /**
    * Accounts' identifier uses (USES edges) as they become known, before the movements that
    * should see them; a movement counts only uses that began before it. Kept through a trial.

@@ -83,7 +83,8 @@ export async function scoreScanAlerts(
     for (const movement of page) {
       if (compareMovements(movement, last) > 0) return { scored, movementsFed };
       const raised = raisedBy.get(movement.movementId) ?? [];
-      hook.onMovement(Object.freeze({ ...movement }), raised);
+      // Undefined when the movement cannot be scored (no rate for its currency): not fed.
+      if (hook.onMovement(Object.freeze({ ...movement }), raised) === undefined) continue;
       scored += raised.length;
       movementsFed += 1;
     }

@@ -271,7 +271,9 @@ export class StoreBatchDetection {
           await directory.ensure(page.flatMap((m) => [m.fromAccount, m.toAccount]));
           for (const m of page) {
             eventFeed.feedBefore({ type: 'movement', movement: m });
-            if (!unconverted.accepts(m)) continue;
+            // Counted in the window only, like `movements` (the look-back is checked too).
+            if (m.timestamp >= options.from ? !unconverted.accepts(m) : !unconverted.convertible(m))
+              continue;
             if (m.timestamp >= options.from) movements += 1;
             for (const rule of scanRules) {
               if (

@@ -100,7 +100,8 @@ export class StreamDetectionEngine {
     const feed: TrialFeed = {
       onMovement: (movement) => {
         const alerts: DetectedAlert[] = [];
-        if (!this.unconverted.accepts(movement)) return alerts;
+        // Checked, not counted: nothing of a trial stays.
+        if (!this.unconverted.convertible(movement)) return alerts;
         for (const { detector, evaluator } of live) {
           for (const draft of evaluator.onMovement(movement))
             alerts.push(detachedAlert(toDetectedAlert(detector, draft)));
