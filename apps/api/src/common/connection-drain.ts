@@ -45,8 +45,13 @@ export class ConnectionDrain {
     if (this.draining) return;
     this.draining = true;
     for (const response of this.inFlight) {
-      if (!response.headersSent) response.setHeader('Connection', 'close');
-      else response.once('finish', () => response.socket?.end());
+      if (!response.headersSent) {
+        response.setHeader('Connection', 'close');
+        continue;
+      }
+      // Taken now: Node detaches the socket from the response before 'finish' listeners run.
+      const socket = response.socket;
+      response.once('finish', () => socket?.end());
     }
     this.inFlight.clear();
     this.server.closeIdleConnections();

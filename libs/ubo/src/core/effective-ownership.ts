@@ -351,7 +351,8 @@ function maxFraction(a: Fraction, b: Fraction): Fraction {
  * through 52 companies held one request for 10 to 17 s).
  */
 export function stepCost(product: ShareInterval): number {
-  const bits = product.hi.d.toString(16).length * 4;
+  // Both bounds: a ranged share (75-100%) keeps hi at 1 while lo's denominator grows.
+  const bits = Math.max(product.lo.d.toString(16).length, product.hi.d.toString(16).length) * 4;
   return 1 + Math.floor((bits / 128) ** 2);
 }
 

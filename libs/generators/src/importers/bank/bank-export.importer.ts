@@ -112,8 +112,9 @@ function dateProblems(
         'timestamp',
         `must not be more than 7 days after the importer's clock (${clock}): ${new Date(m.timestamp).toISOString()} is a placeholder or a wrong year`,
       );
+  const tomorrow = Date.parse(`${today}T00:00:00Z`) + 86_400_000;
   for (const a of records.accounts)
-    if (a.openedAt > now + 86_400_000)
+    if (a.openedAt >= tomorrow)
       add(a, 'opened_on', `must not be after today (${today}): an account cannot be opened later`);
   for (const p of records.persons) {
     if (p.birthDate === undefined) continue;
