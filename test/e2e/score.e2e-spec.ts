@@ -370,6 +370,9 @@ describe('Real-time scoring (e2e, embedded store)', () => {
     expect(await problems({ ...good, currency: 'ZZZ' })).toEqual(['currency']);
     expect(await problems({ ...good, timestamp: '2025-01-06T10:15:00' })).toEqual(['timestamp']);
     expect(await problems({ ...good, latitude: 40.7 })).toEqual(['longitude']);
+    expect(await rules({ ...good, latitude: 'NaN', longitude: 1 })).toEqual([
+      'must be a JSON number in degrees, such as 40.7128 (not text)',
+    ]);
     expect(await problems({ ...good, reference: 'pay\u202Etxt' })).toEqual(['reference']);
     expect(await problems({ ...good, receivedCurrency: 'EUR' })).toEqual(['receivedAmount']);
     expect(await problems({ ...good, toAccount: 'account:e2e:nobody' })).toEqual(['toAccount']);

@@ -98,14 +98,20 @@ export class MovementInputDto {
 
   @ApiPropertyOptional({ example: 40.7128 })
   @IsOptional()
-  @IsNumber()
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: '$property must be a JSON number in degrees, such as 40.7128 (not text)' },
+  )
   @Min(-90)
   @Max(90)
   latitude?: number;
 
   @ApiPropertyOptional({ example: -74.006 })
   @IsOptional()
-  @IsNumber()
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: '$property must be a JSON number in degrees, such as -74.006 (not text)' },
+  )
   @Min(-180)
   @Max(180)
   longitude?: number;
