@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fmt, median, ROOT, runChildScript, shortCommit, withBaselineTree } from './baseline-tree';
 
 export interface DetectorVersionsOptions {
   /** Git revision of the rules to compare against (default: before issue 10's rule changes). */
@@ -24,40 +21,11 @@ interface ScanFigures {
   peakRssMiB: number;
 }
 
-const ROOT = join(__dirname, '..');
 const CHILD = 'bench/detectors-scan.child.ts';
 
 function runChild(tree: string, profile: string, days: number): ScanFigures {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--max-old-space-size=8192',
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      CHILD,
-      profile,
-      String(days),
-    ],
-    {
-      cwd: tree,
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  const line = out.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as ScanFigures;
+  return runChildScript<ScanFigures>(tree, CHILD, [profile, String(days)]);
 }
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
  * Detection throughput of the current rules against an earlier revision, side by side in one
@@ -70,20 +38,9 @@ export function benchDetectorVersions(options: DetectorVersionsOptions = {}): st
   const profile = options.profile ?? 'medium';
   const days = options.days ?? 90;
   const rounds = options.rounds ?? 2;
-  const commit = execFileSync('git', ['rev-parse', '--short', baseline], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-  const tree = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
-  try {
-    // The baseline's files only (no .git): `git archive` of the revision, unpacked.
-    execFileSync('bash', ['-c', `git archive "${commit}" | tar -x -C "${tree}"`], { cwd: ROOT });
-    symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
-    if (!existsSync(join(tree, CHILD))) copyFileSync(join(ROOT, CHILD), join(tree, CHILD));
+  const commit = shortCommit(baseline);
+  const head = shortCommit('HEAD');
+  return withBaselineTree(commit, [CHILD], (tree) => {
     const before: ScanFigures[] = [];
     const after: ScanFigures[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -106,7 +63,5 @@ export function benchDetectorVersions(options: DetectorVersionsOptions = {}): st
       '',
       `Current / baseline time: **${fmt(ratio, 2)}×**.`,
     ].join('\n');
-  } finally {
-    rmSync(tree, { recursive: true, force: true });
-  }
+  });
 }

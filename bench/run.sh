@@ -11,7 +11,7 @@ cd "$root"
 : "${JANUSGRAPH_PORT:=8182}" "${PULSAR_WEB_PORT:=8080}" "${PULSAR_BROKER_PORT:=6650}"
 export JANUSGRAPH_PORT PULSAR_WEB_PORT PULSAR_BROKER_PORT
 # Sections that run entirely in this process: `--only` naming nothing else needs no services.
-in_process=" generators detectors detectors-streamed detectors-versions risk-model "
+in_process=" generators detectors detectors-streamed detectors-versions detectors-busy risk-model "
 only=""
 prev=""
 for arg in "$@"; do

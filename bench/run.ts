@@ -7,6 +7,7 @@ import { bootstrapSchema, JanusGraphClient } from '@app/janusgraph';
 import { loadAllSettings } from '@app/settings';
 import { benchDetectors } from './detectors.bench';
 import { benchDetectorsStreamed } from './detectors-streamed.bench';
+import { benchDetectorsBusy } from './detectors-busy.bench';
 import { benchDetectorVersions } from './detectors-versions.bench';
 import { benchGenerators } from './generators.bench';
 import { benchGraphLoad, type IngestTuning } from './graph-load.bench';
@@ -99,6 +100,12 @@ const SECTIONS: Section[] = [
     name: 'detectors-versions',
     title: 'Detectors: medium-bank scan before and after the shape-tolerant rules (issue 10)',
     run: () => Promise.resolve(benchDetectorVersions()),
+  },
+  {
+    name: 'detectors-busy',
+    title:
+      "Detectors: busy accounts, before and after keeping the rules' state up to date (issue 11)",
+    run: () => Promise.resolve(benchDetectorsBusy(given({ rounds: numberFlag('--busy-rounds') }))),
   },
   {
     name: 'risk-model',
