@@ -3,6 +3,7 @@ import request from 'supertest';
 import { MemoryGraphStore } from '@app/graph-store';
 import { Clock, FixedClock, movementEdge } from '@app/vocabulary';
 import type { AccountVertex, Movement } from '@app/vocabulary';
+import { personalAccount } from './accounts.fixture';
 import { bootApi } from './boot-api';
 import { scanToEnd } from './scan-job';
 
@@ -16,20 +17,7 @@ const ADMIN = { 'X-API-Key': 'dev-admin-key' };
 const NOW = Date.UTC(2025, 2, 3, 12);
 const MINUTE = 60_000;
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'fx',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'fx');
 
 const A = 'account:fx:A';
 const B = 'account:fx:B';

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { MemoryGraphStore } from '@app/graph-store';
 import { Clock, FixedClock } from '@app/vocabulary';
 import type { AccountVertex } from '@app/vocabulary';
+import { personalAccount } from './accounts.fixture';
 import { bootApi } from './boot-api';
 
 // Real-time scoring against the server's (injected) clock: an activity dated more than the
@@ -23,20 +24,7 @@ interface ErrorView {
   details?: { problems?: { field: string; rule: string }[] };
 }
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'clock',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'clock');
 
 function movement(id: string, timestamp: string | number): Record<string, unknown> {
   return {

@@ -19,6 +19,7 @@ import type { RiskModelFile } from '@app/risk-model';
 import { appSettings, InvalidSettingsError, loadAllSettings, modelSettings } from '@app/settings';
 import { ids } from '@app/vocabulary';
 import type { AccountVertex, GraphEdge } from '@app/vocabulary';
+import { personalAccount } from './accounts.fixture';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 
@@ -78,20 +79,7 @@ function fanInModel(name = 'receiverInDistinct7d', threshold = 3.5): RiskModelFi
   };
 }
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 const payment = (i: number) => ({
   movementId: `mv:e2e:${i}`,

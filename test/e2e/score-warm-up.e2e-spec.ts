@@ -4,6 +4,7 @@ import request from 'supertest';
 import { MemoryGraphStore } from '@app/graph-store';
 import { Clock, FixedClock, movementEdge } from '@app/vocabulary';
 import type { AccountVertex, Movement } from '@app/vocabulary';
+import { personalAccount } from './accounts.fixture';
 import { bootApi } from './boot-api';
 
 // The real-time engine reads the stored history on its first use (the warm-up). On a large
@@ -18,20 +19,7 @@ const STORED = 8_000;
 
 const uid = (i: number): string => `account:warm:${String(i).padStart(2, '0')}`;
 
-function account(i: number): AccountVertex {
-  return {
-    label: 'Account',
-    uid: uid(i),
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'warm',
-      country: 'US',
-    },
-  };
-}
+const account = (i: number): AccountVertex => personalAccount(uid(i), 'warm');
 
 /** Movements among the accounts over the 10 days before NOW, oldest first. */
 function history(): Movement[] {

@@ -8,6 +8,7 @@ import { GraphStore, MemoryGraphStore } from '@app/graph-store';
 import { appSettings, loadAllSettings } from '@app/settings';
 import { formatMinorUnits, movementEdge } from '@app/vocabulary';
 import type { AccountVertex, Movement } from '@app/vocabulary';
+import { personalAccount } from './accounts.fixture';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 
@@ -45,20 +46,7 @@ interface ErrorView {
   details?: { problems?: { field: string; rule: string }[] };
 }
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 /** Six accounts paying one account in an afternoon: a fan-in pattern. */
 const FAN_IN: Movement[] = SENDERS.map((from, i) => ({

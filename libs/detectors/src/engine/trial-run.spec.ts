@@ -146,7 +146,12 @@ describe('StreamDetectionEngine.trial on a generated bank', () => {
         `${a.alertId} ${a.score} ${a.explanation} ${a.movements.map((m) => m.movementId).join(',')}`,
     );
 
-  it('raises in a trial exactly what the real feed raises, and leaves the state as a plain feed does', async () => {
+  /** The generated bank's activities (frozen, as the engine's callers feed them) and two engines over it. */
+  async function twoEngines(): Promise<{
+    activities: Activity[];
+    plain: StreamDetectionEngine;
+    tried: StreamDetectionEngine;
+  }> {
     const dataset = await generateBankInMemory(bank);
     const activities: Activity[] = activitiesOf(dataset).map((a) =>
       a.type === 'movement'
@@ -154,8 +159,15 @@ describe('StreamDetectionEngine.trial on a generated bank', () => {
         : { type: 'event', event: Object.freeze(a.event) },
     );
     const accounts = new MemoryAccountDirectory(dataset.vertices, dataset.edges);
-    const plain = new StreamDetectionEngine(registry.instantiate(), accounts);
-    const tried = new StreamDetectionEngine(registry.instantiate(), accounts);
+    return {
+      activities,
+      plain: new StreamDetectionEngine(registry.instantiate(), accounts),
+      tried: new StreamDetectionEngine(registry.instantiate(), accounts),
+    };
+  }
+
+  it('raises in a trial exactly what the real feed raises, and leaves the state as a plain feed does', async () => {
+    const { activities, plain, tried } = await twoEngines();
     let raised = 0;
     for (const activity of activities) {
       const expected =
@@ -181,15 +193,7 @@ describe('StreamDetectionEngine.trial on a generated bank', () => {
   }, 120_000);
 
   it('leaves the state exactly as it was after trying an activity 60 days after the next real one (every eviction put back)', async () => {
-    const dataset = await generateBankInMemory(bank);
-    const activities: Activity[] = activitiesOf(dataset).map((a) =>
-      a.type === 'movement'
-        ? { type: 'movement', movement: Object.freeze(a.movement) }
-        : { type: 'event', event: Object.freeze(a.event) },
-    );
-    const accounts = new MemoryAccountDirectory(dataset.vertices, dataset.edges);
-    const plain = new StreamDetectionEngine(registry.instantiate(), accounts);
-    const tried = new StreamDetectionEngine(registry.instantiate(), accounts);
+    const { activities, plain, tried } = await twoEngines();
     const feed = (engine: StreamDetectionEngine, activity: Activity): DetectedAlert[] =>
       activity.type === 'movement'
         ? engine.onMovement(activity.movement)
