@@ -120,6 +120,11 @@ describe('Alert queue sorting and company search (e2e)', () => {
     throw new Error('the cursor does not advance');
   }
 
+  const problems = async (url: string): Promise<{ field: string; rule: string }[]> => {
+    const response = await request(http).get(url).set(ANALYST).expect(400);
+    return (response.body as ErrorBody).details?.problems ?? [];
+  };
+
   it('sorts the whole queue by score, highest first, ties by alert id, across pages', async () => {
     const pages = await everyPage('sort=score&limit=10');
     expect(pages.map((p) => p.length)).toEqual([10, 10, 3]);
@@ -143,10 +148,6 @@ describe('Alert queue sorting and company search (e2e)', () => {
   });
 
   it('answers 400 naming the field and rule for a bad sort, direction or cursor', async () => {
-    const problems = async (url: string): Promise<{ field: string; rule: string }[]> => {
-      const response = await request(http).get(url).set(ANALYST).expect(400);
-      return (response.body as ErrorBody).details?.problems ?? [];
-    };
     expect(await problems('/api/v1/alerts?sort=colour')).toEqual([
       { field: 'sort', rule: expect.stringContaining('score, raisedAt') as string },
     ]);
@@ -161,6 +162,21 @@ describe('Alert queue sorting and company search (e2e)', () => {
     const other = `/api/v1/alerts?sort=raisedAt&limit=5&cursor=${encodeURIComponent(byScore.nextCursor ?? '')}`;
     expect((await problems(other))[0].field).toBe('cursor');
     expect((await problems('/api/v1/alerts?sort=score&cursor=%7B%7D'))[0].field).toBe('cursor');
+  });
+
+  it('refuses a rule filter that neither the catalogue nor any alert has, and lists the stored ones', async () => {
+    const typo = await problems('/api/v1/alerts?rule=aml.structurng');
+    expect(typo).toEqual([
+      { field: 'rule', rule: expect.stringContaining('aml.structuring') as string },
+    ]);
+    const stored = (
+      await request(http).get('/api/v1/alerts?rule=e2e.rule').set(ANALYST).expect(200)
+    ).body as Listed;
+    expect(stored.items.length).toBeGreaterThan(0);
+    const known = (
+      await request(http).get('/api/v1/alerts?rule=aml.structuring').set(ANALYST).expect(200)
+    ).body as Listed;
+    expect(known.items).toEqual([]);
   });
 
   it('finds companies by the beginnings of words of their name in any case, or by id, paged', async () => {

@@ -194,6 +194,22 @@ export class AlertsController {
     return this.detection.rules();
   }
 
+  /**
+   * A rule filter that matched nothing and names no rule of the catalogue is most likely a typo:
+   * refused with the known ids rather than answered with an empty list. A rule id that stored
+   * alerts carry (a retired rule, another deployment's) is listed like any other.
+   */
+  private assertKnownRule(rule: string): void {
+    const known = this.detection.rules().map((description) => description.id);
+    if (known.includes(rule)) return;
+    throw new InvalidInputError(`No rule has the id "${rule}" and no alert names it`, [
+      {
+        field: 'rule',
+        rule: `must be a rule id of GET /api/v1/alerts/rules (${known.join(', ')})`,
+      },
+    ]);
+  }
+
   @Get()
   @ApiOperation({
     summary:
@@ -202,7 +218,7 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertPageResponse, description: 'One page of alerts.' })
   @ApiErrorResponses({
     badRequest:
-      'A filter, sort or direction out of its range, from after to, direction without sort, or a cursor of another listing (filters aside, a cursor only works with the sort and direction it came from); details.problems names each field and rule.',
+      'A filter, sort or direction out of its range, a rule id that neither the catalogue nor any alert has, from after to, direction without sort, or a cursor of another listing (filters aside, a cursor only works with the sort and direction it came from); details.problems names each field and rule.',
   })
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertPageView> {
     if (query.direction !== undefined && query.sort === undefined) {
@@ -237,6 +253,8 @@ export class AlertsController {
       query.cursor,
       sort,
     );
+    if (page.items.length === 0 && query.rule !== undefined && query.cursor === undefined)
+      this.assertKnownRule(query.rule);
     return alertPageView(page);
   }
 
