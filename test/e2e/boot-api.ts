@@ -22,14 +22,15 @@ export interface BootApiOptions {
  */
 export async function bootApi(options: BootApiOptions = {}): Promise<NestExpressApplication> {
   const defaults = loadAllSettings({});
+  const settings = { ...defaults.app, seedOnStart: false, ...options.app };
   const builder = Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(GraphStore)
     .useValue(options.store ?? new MemoryGraphStore())
     .overrideProvider(appSettings.KEY)
-    .useValue({ ...defaults.app, seedOnStart: false, ...options.app });
+    .useValue(settings);
   const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  configureApi(app, defaults.app);
+  configureApi(app, settings);
   await app.init();
   return app;
 }

@@ -7,6 +7,7 @@ import { withBearerAlternative, withSecuritySchemes } from './common/api-securit
 import { useBodyParsers } from './common/body-limits';
 import { answerClientErrors } from './common/client-errors';
 import { ConnectionDrain, ShutdownDrain } from './common/connection-drain';
+import { limitConnections } from './common/connection-limits';
 import { serveWebApp } from './web-app/web-app';
 
 /**
@@ -40,6 +41,13 @@ export function securityHeaders(): ReturnType<typeof helmet> {
 export function configureApi(app: NestExpressApplication, settings: AppSettings): void {
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  app.use(
+    limitConnections(app.getHttpServer(), {
+      idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
+      // Behind a reverse proxy every connection comes from the proxy: the cap is its job there.
+      maxPerAddress: settings.trustProxyHops > 0 ? 0 : settings.maxConnectionsPerAddress,
+    }),
+  );
   // First, so that every answer given during a shutdown closes its keep-alive connection.
   const drain = new ConnectionDrain(app.getHttpServer(), settings.shutdownGraceSeconds * 1000);
   app.get(ShutdownDrain).attach(drain);

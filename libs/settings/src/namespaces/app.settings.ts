@@ -105,6 +105,30 @@ export class AppSettings {
   shutdownGraceSeconds!: number;
 
   @EnvVar({
+    name: 'HTTP_IDLE_TIMEOUT_SECONDS',
+    kind: 'integer',
+    default: '120',
+    description:
+      'A connection on which nothing is sent or received for this long is closed (a client that stopped reading its answer, or never sends); 0 never closes one. Keep it above the longest request you expect to wait for an answer.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(3600, { message: 'must be at most 3600' })
+  idleTimeoutSeconds!: number;
+
+  @EnvVar({
+    name: 'HTTP_MAX_CONNECTIONS_PER_ADDRESS',
+    kind: 'integer',
+    default: '256',
+    description:
+      'Open connections one client address may hold; a connection beyond it is answered 429 and closed. Not applied when TRUST_PROXY_HOPS is above 0 (every connection then comes from the proxy, which should cap them); 0 = no cap.',
+  })
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be at least 0' })
+  @Max(100000, { message: 'must be at most 100000' })
+  maxConnectionsPerAddress!: number;
+
+  @EnvVar({
     name: 'APP_SEED_ON_START',
     kind: 'boolean',
     default: 'true',
