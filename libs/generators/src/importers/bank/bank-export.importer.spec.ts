@@ -645,6 +645,25 @@ describe('parseBankExport: refused exports name file, line, field and rule, and 
     ]);
   });
 
+  it('reports format and reference problems in one run, without blaming references to a refused row', async () => {
+    const tables = base();
+    // A2 is refused for its own date; M2, holders line 3 and M1 name it: not reported again.
+    tables.accounts[1] = { ...tables.accounts[1], opened_on: '2020-13-01' };
+    // C1 is refused too (no jurisdiction): its holdings and its account's holder are not blamed.
+    tables.companies[0] = { company_id: 'C1', name: 'Acme Ltd' };
+    // A typo in a reference, and an identifier use of an identifier that is not there.
+    tables.movements[2] = { ...tables.movements[2], from_account: 'A9' };
+    tables['identifier-uses'][0] = { ...tables['identifier-uses'][0], identifier_id: 'I9' };
+    const problems = await problemsOf(tables);
+    expect(problems.map((p) => `${p.file}:${p.line}:${p.field}`)).toEqual([
+      'companies.csv:2:jurisdiction',
+      'accounts.csv:3:opened_on',
+      'identifier-uses.csv:2:identifier_id',
+      'movements.csv:4:from_account',
+    ]);
+    expect(problems[3].rule).toBe('must name an account_id of accounts ("A9" is not there)');
+  });
+
   it('reports an unknown or missing CSV column once, on the header line', async () => {
     const files = filesOf(base()).filter((f) => f.name !== 'persons.csv');
     files.push(file('persons.csv', 'person_id,full_name\nP1,Ada\nP2,Ben\n'));

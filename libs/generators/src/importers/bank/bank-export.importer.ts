@@ -24,7 +24,12 @@ import {
 } from './bank-export.files';
 import { DEFAULT_MAX_PROBLEMS, ProblemCollector, type SourceLine } from './bank-export.problems';
 import { addRecord, emptyRecords, type BankRecords } from './bank-export.records';
-import { resolveBankExport, type StoredReferences } from './bank-export.resolver';
+import {
+  resolveBankExport,
+  type RejectedIds,
+  type RejectedKind,
+  type StoredReferences,
+} from './bank-export.resolver';
 
 /** The bank id used when none is given: account uids read `account:bank:<account_id>`. */
 export const DEFAULT_BANK_ID = 'bank';
@@ -225,6 +230,41 @@ export interface BankImportSummary extends ImportSummary {
   cashPoints: number;
 }
 
+/** The id fields whose rows other files refer to, by record type (see `RejectedIds`). */
+const REFERENCED_ID_FIELDS: Partial<Record<BankRecordType, [RejectedKind, string]>> = {
+  persons: ['parties', 'person_id'],
+  companies: ['parties', 'company_id'],
+  accounts: ['accounts', 'account_id'],
+  identifiers: ['identifiers', 'identifier_id'],
+};
+
+/** Collects the ids of rows refused for their own values. */
+class RejectedRows {
+  readonly ids = {
+    accounts: new Set<string>(),
+    parties: new Set<string>(),
+    identifiers: new Set<string>(),
+    unread: new Set<RejectedKind>(),
+  } satisfies RejectedIds;
+
+  /** A file of `type` had rows it could not read (a mixed file: of any type). */
+  unread(type: BankRecordType | 'mixed'): void {
+    if (type === 'mixed') {
+      for (const [kind] of Object.values(REFERENCED_ID_FIELDS)) this.ids.unread.add(kind);
+      return;
+    }
+    const referenced = REFERENCED_ID_FIELDS[type];
+    if (referenced !== undefined) this.ids.unread.add(referenced[0]);
+  }
+
+  add(type: BankRecordType, values: Readonly<Record<string, unknown>>): void {
+    const referenced = REFERENCED_ID_FIELDS[type];
+    if (referenced === undefined) return;
+    const id = values[referenced[1]];
+    if (typeof id === 'string') this.ids[referenced[0]].add(id);
+  }
+}
+
 /** A validated export: its whole graph in memory, ready to be written in chunks. */
 export interface ParsedBankExport {
   vertices: GraphVertex[];
@@ -239,7 +279,9 @@ export interface ParsedBankExport {
  *    (schemas/bank-exchange/v1) and converted exactly (amounts to minor units by the currency's
  *    exponent, percentages to basis points, ISO 8601 times to epoch ms);
  * 2. references between files, duplicate ids and counterparties are checked, and the vertices
- *    and edges are built and checked against the vocabulary.
+ *    and edges are built and checked against the vocabulary. This runs on the rows of step 1
+ *    that passed, also when others did not, so that one run reports both kinds of problem; a
+ *    reference to a refused row is not reported twice.
  *
  * Problems (file, line, field, rule) are collected up to `maxProblems`; if there is any, a
  * `BankExportInvalidError` is thrown and nothing is returned. Memory holds the whole export
@@ -264,9 +306,13 @@ export async function parseBankExport(
     number
   >;
   const summaryFiles: { path: string; rows: number }[] = [];
+  const rejected = new RejectedRows();
   try {
     for (const plan of plans) {
-      const reader = readBankFile(plan, (p) => problems.add(p, p.field, p.rule));
+      const reader = readBankFile(plan, (p) => {
+        rejected.unread(plan.type);
+        problems.add(p, p.field, p.rule);
+      });
       for (;;) {
         const step = await reader.next();
         if (step.done === true) {
@@ -275,6 +321,7 @@ export async function parseBankExport(
         }
         const raw = step.value;
         counts[raw.type] += 1;
+        const before = problems.problems.length;
         const found = validator.validate(raw.type, raw.values);
         for (const p of found) problems.add(raw, p.field, p.rule);
         if (found.length === 0) {
@@ -282,19 +329,20 @@ export async function parseBankExport(
             problems.add(raw, field, rule),
           );
         }
+        if (problems.problems.length > before) rejected.add(raw.type, raw.values);
       }
     }
-    problems.refuseIfAny();
+    // Rows refused for their own values are left out; the checks below still run on the rest,
+    // so that one run lists the references and conversions to fix as well (see RejectedIds).
     if (options.money !== undefined)
       conversionProblems(records, options.money, (m, field, rule) => problems.add(m, field, rule));
     if (options.now !== undefined)
       dateProblems(records, options.now, (at, field, rule) => problems.add(at, field, rule));
-    problems.refuseIfAny();
     const stored =
       options.storedVertices === undefined
         ? undefined
         : await storedReferences(records, bankId, options.storedVertices);
-    const resolved = resolveBankExport(records, bankId, problems, stored);
+    const resolved = resolveBankExport(records, bankId, problems, stored, rejected.ids);
     problems.refuseIfAny();
     if (options.storedEdges !== undefined)
       await bookedMovementProblems(

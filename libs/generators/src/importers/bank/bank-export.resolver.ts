@@ -42,6 +42,24 @@ export interface StoredReferences {
 }
 
 /**
+ * Ids of rows refused for their own values (format, types, conversions). A reference to one of
+ * them is not reported again: its row's problems say what to fix, and once it is fixed the
+ * reference holds. Every other reference problem is reported in the same run as the format
+ * problems, so that a bank fixes its export in one round rather than two.
+ */
+export interface RejectedIds {
+  accounts: ReadonlySet<string>;
+  /** person_id and company_id of refused persons and companies rows. */
+  parties: ReadonlySet<string>;
+  identifiers: ReadonlySet<string>;
+  /** Kinds with rows that could not be read at all (a bad header, encoding or line): any id may be among them. */
+  unread: ReadonlySet<RejectedKind>;
+}
+
+/** What a reference may name. */
+export type RejectedKind = 'accounts' | 'parties' | 'identifiers';
+
+/**
  * Cross-file checks and graph building, in one pass over the typed records: every reference
  * (holder -> account and party, movement -> accounts, use -> identifier ...) is looked up, ids
  * must be unique, external counterparties must be described the same way every time. Problems
@@ -54,8 +72,9 @@ export function resolveBankExport(
   bankId: string,
   problems: ProblemCollector,
   stored?: StoredReferences,
+  rejected?: RejectedIds,
 ): ResolvedBankExport {
-  return new Resolver(records, bankId, problems, stored).run();
+  return new Resolver(records, bankId, problems, stored, rejected).run();
 }
 
 class Resolver {
@@ -77,6 +96,7 @@ class Resolver {
     private readonly bankId: string,
     private readonly problems: ProblemCollector,
     private readonly stored?: StoredReferences,
+    private readonly rejected?: RejectedIds,
   ) {}
 
   run(): ResolvedBankExport {
@@ -97,6 +117,12 @@ class Resolver {
       cashPoints: this.cashPoints.size,
       notes: this.notes,
     };
+  }
+
+  /** True when `id` may be a row refused for its own values (see `RejectedIds`). */
+  private refused(kind: RejectedKind, id: string | undefined): boolean {
+    if (this.rejected === undefined || id === undefined) return false;
+    return this.rejected.unread.has(kind) || this.rejected[kind].has(id);
   }
 
   private problem(at: SourceLine, field: string, rule: string): void {
@@ -235,7 +261,7 @@ class Resolver {
     const storedUid = this.stored?.accounts.get(id);
     const found =
       this.accounts.get(id) ?? (storedUid === undefined ? undefined : { uid: storedUid });
-    if (!found)
+    if (!found && !this.refused('accounts', id))
       this.problem(
         at,
         field,
@@ -253,7 +279,7 @@ class Resolver {
 
   private party(at: SourceLine, field: string, id: string) {
     const found = this.knownParty(id);
-    if (!found)
+    if (!found && !this.refused('parties', id))
       this.problem(
         at,
         field,
@@ -266,7 +292,7 @@ class Resolver {
 
   private identifier(at: SourceLine, field: string, id: string): string | undefined {
     const found = this.identifiers.get(id);
-    if (!found)
+    if (!found && !this.refused('identifiers', id))
       this.problem(at, field, `must name an identifier_id of identifiers ("${id}" is not there)`);
     return found;
   }
@@ -301,6 +327,7 @@ class Resolver {
       if (!this.unique(seen, o.id, o, 'relation_id', 'the relation id')) continue;
       const owner = this.party(o, 'owner_id', o.ownerId);
       const company = this.knownParty(o.companyId);
+      if (!company && this.refused('parties', o.companyId)) continue;
       if (!company || company.label !== 'Company') {
         this.problem(
           o,
@@ -588,6 +615,8 @@ class Resolver {
       m.country ??
       (customer !== undefined ? this.accounts.get(customer)?.record?.country : undefined);
     if (country === undefined) {
+      // The customer's account (whose country it would take) may be a refused row.
+      if (this.refused('accounts', customer) || this.refused('accounts', point)) return undefined;
       this.problem(
         m,
         'country',
