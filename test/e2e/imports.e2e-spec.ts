@@ -251,6 +251,47 @@ describe('Imports (e2e, embedded store)', () => {
     );
   });
 
+  it("stores once a movement recorded in real time (mv:<bankId>:<id>) and then brought by the day's file", async () => {
+    const imported = async (body: string): Promise<ImportJobDto> => {
+      const accepted = await request(server(app))
+        .post('/api/v1/imports?bankId=live')
+        .set('X-API-Key', ADMIN)
+        .set('Content-Type', 'application/x-ndjson')
+        .send(body)
+        .expect(202);
+      return finished((accepted.body as ImportJobDto).jobId);
+    };
+    expect((await imported(mixedJsonLines())).status).toBe('succeeded');
+    await request(server(app))
+      .post('/api/v1/score/movement')
+      .set('X-API-Key', ADMIN)
+      .send({
+        movementId: 'mv:live:RT-1',
+        fromAccount: 'account:live:A-1005',
+        toAccount: 'account:live:A-1009',
+        amount: '250.00',
+        currency: 'USD',
+        timestamp: '2025-06-02T09:00:00Z',
+        channel: 'wire',
+        record: true,
+      })
+      .expect(200);
+    const before = (await store.counts()).edges.TRANSFERRED;
+    const day = {
+      type: 'movements',
+      movement_id: 'RT-1',
+      timestamp: '2025-06-02T09:00:00Z',
+      amount: '250.00',
+      currency: 'USD',
+      from_account: 'A-1005',
+      to_account: 'A-1009',
+      channel: 'wire',
+    };
+    expect((await imported(`${JSON.stringify(day)}\n`)).status).toBe('succeeded');
+    expect((await store.counts()).edges.TRANSFERRED).toBe(before);
+    expect(await store.getEdge('mv:live:RT-1')).toMatchObject({ props: { amountMinor: 25000 } });
+  });
+
   it('imports a JSON-lines body sent compressed (Content-Encoding gzip or br), as the same body sent plain', async () => {
     for (const [encoding, compress, bankId] of [
       ['gzip', gzipSync, 'zipped'],

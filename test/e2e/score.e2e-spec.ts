@@ -206,6 +206,49 @@ describe('Real-time scoring (e2e, embedded store)', () => {
       .expect(200);
   });
 
+  it('refuses to record an id not written as a bank import stores it (400), recording nothing, and scores it without record', async () => {
+    const store = await bankWith([]);
+    const server = await boot(store);
+    const [first, second] = FAN_IN;
+    const res = await request(server)
+      .post('/api/v1/score/movements')
+      .set(ADMIN)
+      .send({
+        movements: [body(first), body({ ...second, movementId: 'M-2' })],
+        record: true,
+      })
+      .expect(400);
+    expect((res.body as { details: { problems: unknown[] } }).details.problems).toEqual([
+      {
+        field: 'movements.1.movementId',
+        rule: expect.stringContaining('must be written mv:<bankId>:<id> to be recorded') as string,
+      },
+    ]);
+    expect((await store.counts()).edges.TRANSFERRED ?? 0).toBe(0);
+    const event = await request(server)
+      .post('/api/v1/score/event')
+      .set(ADMIN)
+      .send({
+        eventId: 'login-1',
+        accountId: first.fromAccount,
+        kind: 'login',
+        timestamp: new Date(first.timestamp).toISOString(),
+        record: true,
+      })
+      .expect(400);
+    expect((event.body as { details: { problems: unknown[] } }).details.problems).toEqual([
+      {
+        field: 'eventId',
+        rule: expect.stringContaining('must be written event:<bankId>:<id>') as string,
+      },
+    ]);
+    await request(server)
+      .post('/api/v1/score/movement')
+      .set(ADMIN)
+      .send(body({ ...second, movementId: 'M-2' }))
+      .expect(200);
+  });
+
   it('without record, the answer matches the batch scan and leaves the store and later answers unchanged', async () => {
     const history = FAN_IN.slice(0, 5);
     const store = await bankWith(history);

@@ -24,7 +24,11 @@ const ID_RULE = { message: `$property ${BUSINESS_ID_RULE}` };
 
 /** One account event: a login, a credential, contact or device change. */
 export class AccountEventInputDto {
-  @ApiProperty({ example: 'event:core:login-88412' })
+  @ApiProperty({
+    example: 'event:core:login-88412',
+    description:
+      "The event's id. To be recorded (record: true) it must be written event:<bankId>:<id>, the id a bank import gives the bank's own event_id, so that the same event in a later import is stored once.",
+  })
   @Matches(BUSINESS_ID_PATTERN, ID_RULE)
   eventId!: string;
 

@@ -41,7 +41,11 @@ const ID_RULE = { message: `$property ${BUSINESS_ID_RULE}` };
  */
 export class MovementInputDto {
   /** The bank's id of the movement; recorded movements keep it. */
-  @ApiProperty({ example: 'mv:core:2025-000123' })
+  @ApiProperty({
+    example: 'mv:core:2025-000123',
+    description:
+      "The movement's id. To be recorded (record: true) it must be written mv:<bankId>:<id>, the id a bank import gives the bank's own movement_id, so that the same movement in a later import is stored once.",
+  })
   @Matches(BUSINESS_ID_PATTERN, ID_RULE)
   movementId!: string;
 

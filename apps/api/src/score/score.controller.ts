@@ -151,6 +151,35 @@ function eventVertexOf({ eventId, accountId: _account, ...props }: AccountEvent)
   return { label: 'Event', uid: eventId, props };
 }
 
+/** The id form of each recorded kind: what a bank import stores for the bank's own id. */
+const RECORDED_ID_FORMS = {
+  movement: { field: 'movementId', prefix: 'mv', example: 'mv:core:2025-000123' },
+  event: { field: 'eventId', prefix: 'event', example: 'event:core:login-88412' },
+} as const;
+
+/**
+ * A recorded movement or event is stored under its id as sent. A bank import stores the bank's
+ * `movement_id` X of bank B as `mv:B:X` (an event's `event_id` as `event:B:X`), and so does the
+ * stream's producer side by convention; a recorded `X` would be a second copy of the movement
+ * once the day's file brings it, counted twice by every rule. So a recorded id must have that
+ * form: prefix, source (the bank id) and key, none empty.
+ */
+function recordedIdProblems(items: readonly ScoreItem[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const { activity, field } of items) {
+    const form = RECORDED_ID_FORMS[activity.type];
+    const id = activity.type === 'movement' ? activity.movement.movementId : activity.event.eventId;
+    const [prefix, source, ...key] = id.split(':');
+    if (prefix === form.prefix && source !== undefined && source !== '' && key.join(':') !== '')
+      continue;
+    problems.push({
+      field: field === '' ? form.field : `${field}.${form.field}`,
+      rule: `must be written ${form.prefix}:<bankId>:<id> to be recorded (e.g. ${form.example}), the id a bank import gives the bank's own ${form.field === 'movementId' ? 'movement_id' : 'event_id'}, so that the same ${activity.type} in a later import is stored once (was "${id}")`,
+    });
+  }
+  return problems;
+}
+
 function eventItem(dto: AccountEventInputDto, field: string): ScoreItem {
   const { eventId, accountId, kind, timestamp, country, latitude, longitude, identifierUid } = dto;
   const event = {
@@ -273,11 +302,12 @@ export class ScoreController {
   ): Promise<ScoreResultDto> {
     const record = this.mayRecord(body.record, request);
     const { record: _record, ...movement } = body;
-    const outcome = await this.scoring.score(
-      movementItems([movement], () => ''),
-      record,
-    );
-    return resultsOf(outcome)[0];
+    return (
+      await this.scoreItems(
+        movementItems([movement], () => ''),
+        record,
+      )
+    )[0];
   }
 
   @Post('movements')
@@ -314,7 +344,7 @@ export class ScoreController {
   ): Promise<ScoreBatchResultDto> {
     const record = this.mayRecord(body.record, request);
     const items = movementItems(body.movements, (index) => `movements.${index}`);
-    return { results: resultsOf(await this.scoring.score(items, record)) };
+    return { results: await this.scoreItems(items, record) };
   }
 
   @Post('event')
@@ -332,7 +362,7 @@ export class ScoreController {
   ): Promise<ScoreResultDto> {
     const record = this.mayRecord(body.record, request);
     const { record: _record, ...event } = body;
-    return resultsOf(await this.scoring.score([eventItem(event, '')], record))[0];
+    return (await this.scoreItems([eventItem(event, '')], record))[0];
   }
 
   @Post('events')
@@ -350,7 +380,21 @@ export class ScoreController {
   ): Promise<ScoreBatchResultDto> {
     const record = this.mayRecord(body.record, request);
     const items = body.events.map((event, index) => eventItem(event, `events.${index}`));
-    return { results: resultsOf(await this.scoring.score(items, record)) };
+    return { results: await this.scoreItems(items, record) };
+  }
+
+  /** `score` with `record`; recorded ids are checked first (see `recordedIdProblems`). */
+  private async scoreItems(items: ScoreItem[], record: boolean): Promise<ScoreResultDto[]> {
+    if (record) {
+      const problems = recordedIdProblems(items);
+      if (problems.length > 0) {
+        throw new InvalidInputError(
+          `Nothing was recorded: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+          problems,
+        );
+      }
+    }
+    return resultsOf(await this.scoring.score(items, record));
   }
 
   /**
