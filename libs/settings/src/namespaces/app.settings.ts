@@ -107,9 +107,9 @@ export class AppSettings {
   @EnvVar({
     name: 'HTTP_IDLE_TIMEOUT_SECONDS',
     kind: 'integer',
-    default: '120',
+    default: '300',
     description:
-      'A connection on which nothing is sent or received for this long is closed (a client that stopped reading its answer, or never sends); 0 never closes one. Keep it above the longest request you expect to wait for an answer.',
+      'A connection on which nothing is sent or received for this long is closed (a client that stopped reading its answer, or never sends); 0 never closes one. Keep it above the longest request you expect to wait for an answer (the first POST /api/v1/score/* reads the stored history, which on a large graph takes minutes).',
   })
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be at least 0' })
