@@ -13,6 +13,9 @@ import { DEFAULT_INGEST_OPTIONS } from '../apps/ingest/src/ingest/ingest.options
 import { IngestWorker } from '../apps/ingest/src/ingest/ingest.worker';
 import { MovementDetector } from '../apps/ingest/src/ingest/movement-detector';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 /**
  * Streaming benchmark: throughput of the ingest worker (messages written to the graph per
  * second, entities then movements, default micro-batching) and end-to-end latency (publish
@@ -123,7 +126,7 @@ async function measure(label: string, broker: MessageBroker, tag: string): Promi
     const started = performance.now();
     for (let i = 0; i < ACCOUNTS; i += PUBLISH_CHUNK) {
       const chunk = Array.from({ length: Math.min(PUBLISH_CHUNK, ACCOUNTS - i) }, (_, k) =>
-        vertexUpsertMessage(accountVertex(i + k), { id: `v${i + k}`, occurredAt: 1 }),
+        vertexUpsertMessage(accountVertex(i + k), { id: `v${i + k}`, occurredAt: SOURCE_TIME + 1 }),
       );
       await broker.publish(config.entitiesTopic, chunk);
     }

@@ -20,6 +20,9 @@ import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { account, movement, until } from '../../apps/ingest/src/ingest/ingest.fixtures';
 import { IngestWorker } from '../../apps/ingest/src/ingest/ingest.worker';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 // The ingest worker's probes over HTTP: liveness, readiness (graph store, broker, its own
 // consumers) and Prometheus metrics of what it consumed, wrote, retried and dead-lettered.
 
@@ -112,11 +115,11 @@ describe('Ingest worker probes (e2e, memory broker and graph)', () => {
     // One good account, one invalid message, and a movement between accounts that never
     // arrive: retried twice (maxRedeliverCount 2), then dead-lettered with the reason.
     await broker.publish('bank.entities', [
-      vertexUpsertMessage(account(1), { id: 'e2e-1', occurredAt: 1 }),
+      vertexUpsertMessage(account(1), { id: 'e2e-1', occurredAt: SOURCE_TIME + 1 }),
       { payload: '{"type":"vertex.upsert"}' },
     ]);
     await broker.publish('bank.movements', [
-      movementMessage(movement(1, 8, 9), { id: 'e2e-2', occurredAt: 2 }),
+      movementMessage(movement(1, 8, 9), { id: 'e2e-2', occurredAt: SOURCE_TIME + 2 }),
     ]);
     await until(
       () => worker.counters.written === 1 && worker.counters.deadLettered === 2,

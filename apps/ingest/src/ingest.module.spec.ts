@@ -11,6 +11,9 @@ import { IngestWorker } from './ingest/ingest.worker';
 import { DetectorsMovementDetector, MovementDetector } from './ingest/movement-detector';
 import { PrometheusIngestMetrics } from './metrics/prometheus.ingest-metrics';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 describe('IngestModule', () => {
   it('boots with the default settings (memory broker and graph), ingests, and stops on close', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [IngestModule] })
@@ -27,7 +30,7 @@ describe('IngestModule', () => {
     expect(app.get(INGEST_OPTIONS)).toEqual(DEFAULT_INGEST_OPTIONS);
     expect(worker.isRunning).toBe(true);
     await broker.publish('bank.entities', [
-      vertexUpsertMessage(account(1), { id: 'x', occurredAt: 1 }),
+      vertexUpsertMessage(account(1), { id: 'x', occurredAt: SOURCE_TIME + 1 }),
     ]);
     await until(() => worker.counters.written === 1, 'the write');
     expect(await app.get(GraphStore).getVertex('account:b1:1')).toEqual(account(1));

@@ -1,6 +1,9 @@
 import { movementMessage, OutgoingMessage, vertexUpsertMessage } from '@app/streaming';
 import type { AccountVertex, Movement } from '@app/vocabulary';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 /**
  * Messages for the fault-injection tests: valid accounts and movements, and poison messages of
  * every kind the issue names. Every message carries the property `fault-test-id`, which Pulsar
@@ -96,7 +99,7 @@ export function validLoad(
         testId,
         topic: 'entities',
         message: withTestId(
-          vertexUpsertMessage(account, { id: `${run}-${testId}`, occurredAt: 0 }),
+          vertexUpsertMessage(account, { id: `${run}-${testId}`, occurredAt: SOURCE_TIME }),
           testId,
         ),
       };
@@ -160,7 +163,7 @@ function spliced(envelope: unknown, raw: Buffer, keepQuotes: boolean): Buffer {
 }
 
 function envelopeOf(type: string, id: string, payload: unknown): Record<string, unknown> {
-  return { type, version: 1, id, occurredAt: 0, payload };
+  return { type, version: 1, id, occurredAt: SOURCE_TIME, payload };
 }
 
 function properties(type: string, testId: string): Record<string, string> {

@@ -324,6 +324,32 @@ describe('IngestProcessor and entity messages dated in the future', () => {
     expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'Right' });
   });
 
+  it('refuses a version dated in epoch seconds with the reason, instead of passing it over as superseded', async () => {
+    const inMs = delivery(
+      vertexUpsertMessage(named('First'), { id: 'v-ms', occurredAt: NOW - 60_000 }),
+      'bank.entities',
+      1,
+    );
+    expect(outcomes(await processor.prepareEntities([inMs]))).toEqual(['m-1 written']);
+    // The later update, from a producer that sends seconds: as milliseconds it is in 1970.
+    const inSeconds = delivery(
+      vertexUpsertMessage(named('Later'), { id: 'v-s', occurredAt: NOW / 1_000 }),
+      'bank.entities',
+      2,
+    );
+    const prepared = await processor.prepareEntities([inSeconds]);
+    expect(prepared.settlements.map((s) => s.outcome)).toEqual([
+      {
+        kind: 'invalid',
+        reason:
+          'occurredAt must be epoch milliseconds, 100000000000 (1973-03-03T09:46:40.000Z) or later ' +
+          '(was 1750000000, 1970-01-21T06:06:40.000Z read as milliseconds; epoch seconds?): a version ' +
+          'dated that early would count as older than every other version of its vertex or edge and be passed over',
+      },
+    ]);
+    expect((await store.getVertex(person(1).uid))?.props).toMatchObject({ name: 'First' });
+  });
+
   it('writes a version up to five minutes ahead of the clock (clocks differ a little) and refuses one a millisecond later', async () => {
     const ahead = (ms: number, n: number) =>
       delivery(

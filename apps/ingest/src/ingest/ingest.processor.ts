@@ -37,6 +37,15 @@ export type { IngestCounters } from './message-settler';
 export const MAX_OCCURRED_AT_AHEAD_MS = 5 * 60_000;
 
 /**
+ * The earliest `occurredAt` an entity message may carry: 1973-03-03T09:46:40Z as epoch
+ * milliseconds (10^11). Below it the value is almost surely epoch seconds (today's time in
+ * seconds is about 1.7 × 10^9, in milliseconds 1973-01-20): such a version would count as older
+ * than every version dated in milliseconds and be acknowledged as superseded without a write,
+ * so one producer sending seconds would have its updates silently passed over.
+ */
+export const MIN_OCCURRED_AT_MS = 100_000_000_000;
+
+/**
  * How far after the worker's clock a movement may be dated. A payment's value date can lie a
  * few days ahead (a weekend, a holiday); a timestamp years ahead is a unit error (microseconds
  * read as milliseconds are dated in the year 55,000) that would sit in every later detection
@@ -214,9 +223,9 @@ export class IngestProcessor {
         continue;
       }
       const { type, payload, occurredAt: at } = decoded.envelope;
-      const ahead = this.aheadOfClock(at);
-      if (ahead !== undefined) {
-        settlements.push(invalid(message, ahead));
+      const misdated = tooEarly(at) ?? this.aheadOfClock(at);
+      if (misdated !== undefined) {
+        settlements.push(invalid(message, misdated));
         continue;
       }
       const versionKey =
@@ -572,4 +581,14 @@ function storedWithOtherValues(edge: GraphEdge): string {
 
 function invalid(message: ReceivedMessage, reason: string): Settlement {
   return { message, outcome: { kind: 'invalid', reason }, endNoun: 'vertex' };
+}
+
+/** Why an entity message dated `at` is refused as too early (see `MIN_OCCURRED_AT_MS`). */
+function tooEarly(at: number): string | undefined {
+  if (at >= MIN_OCCURRED_AT_MS) return undefined;
+  return (
+    `occurredAt must be epoch milliseconds, ${MIN_OCCURRED_AT_MS} (${new Date(MIN_OCCURRED_AT_MS).toISOString()}) or later ` +
+    `(was ${at}, ${new Date(at).toISOString()} read as milliseconds; epoch seconds?): a version dated that early ` +
+    `would count as older than every other version of its vertex or edge and be passed over`
+  );
 }

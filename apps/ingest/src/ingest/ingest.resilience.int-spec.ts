@@ -20,6 +20,9 @@ import {
 import { DEFAULT_INGEST_OPTIONS, DLQ_REPLAY_SUBSCRIPTION } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 jest.setTimeout(120_000);
 
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
@@ -105,7 +108,9 @@ describeWithPulsar('ingest resilience on a real Pulsar', (endpoint) => {
     try {
       await producer.publish(
         config.entitiesTopic,
-        [1, 2, 3].map((n) => vertexUpsertMessage(s.account(n), { id: `a${n}`, occurredAt: 1 })),
+        [1, 2, 3].map((n) =>
+          vertexUpsertMessage(s.account(n), { id: `a${n}`, occurredAt: SOURCE_TIME + 1 }),
+        ),
       );
       await until(() => worker.counters.written === 3, 'the accounts', 30_000);
       store.down = true;
@@ -153,7 +158,7 @@ describeWithPulsar('ingest resilience on a real Pulsar', (endpoint) => {
     await worker.start();
     try {
       await producer.publish(config.entitiesTopic, [
-        vertexUpsertMessage(s.account(1), { id: 'a1', occurredAt: 1 }),
+        vertexUpsertMessage(s.account(1), { id: 'a1', occurredAt: SOURCE_TIME + 1 }),
       ]);
       await until(() => worker.counters.written === 1, 'the first account', 30_000);
       const late = s.movement(1, 1, 2);
@@ -174,7 +179,7 @@ describeWithPulsar('ingest resilience on a real Pulsar', (endpoint) => {
       await until(() => worker.counters.deadLettered === 2, 'the second dead letter', 30_000);
 
       await producer.publish(config.entitiesTopic, [
-        vertexUpsertMessage(s.account(2), { id: 'a2', occurredAt: 2 }),
+        vertexUpsertMessage(s.account(2), { id: 'a2', occurredAt: SOURCE_TIME + 2 }),
       ]);
       await until(() => worker.counters.written === 2, 'the missing account', 30_000);
       const fixed = await replayDeadLetters(producer, replay);
@@ -244,7 +249,7 @@ describeWithPulsar('ingest resilience on a real Pulsar', (endpoint) => {
         await producer.publish(
           config.entitiesTopic,
           Array.from({ length: ACCOUNTS }, (_, i) =>
-            vertexUpsertMessage(s.account(i + 1), { id: `a${i}`, occurredAt: 1 }),
+            vertexUpsertMessage(s.account(i + 1), { id: `a${i}`, occurredAt: SOURCE_TIME + 1 }),
           ),
         );
         await until(() => written() === ACCOUNTS, 'the accounts', 60_000);

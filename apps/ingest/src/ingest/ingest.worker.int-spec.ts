@@ -24,6 +24,9 @@ import {
 import { DEFAULT_INGEST_OPTIONS } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 jest.setTimeout(60_000);
 
 /**
@@ -132,7 +135,7 @@ function describeEndToEnd(
     it('dead-letters an invalid message with its reason; the reader finds it intact', async () => {
       const bad = vertexUpsertMessage(
         { ...a3, props: { ...a3.props, openedAt: -1 } },
-        { id: 'bad-1', occurredAt: 1 },
+        { id: 'bad-1', occurredAt: SOURCE_TIME + 1 },
       );
       await producerSide.publish(config.entitiesTopic, [bad]);
       await until(() => worker.counters.deadLettered === 1, 'the dead letter', 20_000);
@@ -176,10 +179,16 @@ function describeEndToEnd(
           uid: `account:b1:${base}-bad`,
           props: { ...accounts[0].props, currency: 'eur' },
         },
-        { id: 'bad-in-bundle', occurredAt: 1 },
+        { id: 'bad-in-bundle', occurredAt: SOURCE_TIME + 1 },
       );
       const [bundle] = bundleMessages(
-        [vertexUpsertMessage(person(base + 200), { id: 'good-in-bundle', occurredAt: 1 }), bad],
+        [
+          vertexUpsertMessage(person(base + 200), {
+            id: 'good-in-bundle',
+            occurredAt: SOURCE_TIME + 1,
+          }),
+          bad,
+        ],
         { maxItems: 50, keyBuckets: 1 },
       );
       expect(bundle.properties?.['content-type']).toBe(BUNDLE_CONTENT_TYPE);

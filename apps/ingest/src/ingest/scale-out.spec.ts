@@ -17,6 +17,9 @@ import {
 import { DEFAULT_INGEST_OPTIONS } from './ingest.options';
 import { IngestWorker } from './ingest.worker';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 /** 7 accounts; 84 movements in time order, each account paying every 7th, to the next one. */
 const ACCOUNTS = 7;
 const MOVEMENTS: Movement[] = Array.from({ length: 84 }, (_, i) =>
@@ -55,7 +58,7 @@ async function ingest(
   await broker.publish(
     'bank.entities',
     Array.from({ length: ACCOUNTS }, (_, i) =>
-      vertexUpsertMessage(account(i + 1), { id: `a${i}`, occurredAt: 1 }),
+      vertexUpsertMessage(account(i + 1), { id: `a${i}`, occurredAt: SOURCE_TIME + 1 }),
     ),
   );
   await until(() => written() === ACCOUNTS, 'the accounts');

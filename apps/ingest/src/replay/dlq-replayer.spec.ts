@@ -15,6 +15,9 @@ import { IngestWorker } from '../ingest/ingest.worker';
 import { formatSummary, replayDeadLetters, ReplayOptions } from './dlq-replayer';
 import { createIngestProgram } from './replay-dlq.command';
 
+/** When the source changed the entities of these messages (envelope occurredAt, epoch ms). */
+const SOURCE_TIME = Date.UTC(2025, 0, 1);
+
 const DLQ = 'bank.dead-letter';
 const MOVEMENTS = 'persistent://public/default/bank.movements';
 
@@ -34,11 +37,11 @@ describe('replay of dead letters', () => {
   /** A movement whose payee never arrived, and a message that is not JSON: two dead letters. */
   async function deadLetterTwo(): Promise<void> {
     await broker.publish('bank.entities', [
-      vertexUpsertMessage(account(1), { id: 'a1', occurredAt: 1 }),
+      vertexUpsertMessage(account(1), { id: 'a1', occurredAt: SOURCE_TIME + 1 }),
     ]);
     await until(() => worker.counters.written === 1, 'the first account');
     await broker.publish('bank.movements', [
-      movementMessage(movement(7, 1, 2), { id: 'mv7', occurredAt: 2 }),
+      movementMessage(movement(7, 1, 2), { id: 'mv7', occurredAt: SOURCE_TIME + 2 }),
     ]);
     await broker.publish('bank.entities', [{ payload: 'not json', key: 'junk' }]);
     await until(() => worker.counters.deadLettered === 2, 'both dead letters');
@@ -67,7 +70,7 @@ describe('replay of dead letters', () => {
   it('publishes a dead letter back to its topic once the cause is fixed, and not twice', async () => {
     await deadLetterTwo();
     await broker.publish('bank.entities', [
-      vertexUpsertMessage(account(2), { id: 'a2', occurredAt: 3 }),
+      vertexUpsertMessage(account(2), { id: 'a2', occurredAt: SOURCE_TIME + 3 }),
     ]);
     await until(() => worker.counters.written === 2, 'the missing account');
 
