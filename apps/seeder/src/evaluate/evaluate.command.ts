@@ -35,6 +35,10 @@ import { type ProgressReporter, SILENT_PROGRESS } from '../generate/progress.rep
 import { readJsonlDataset } from './jsonl-dataset.reader';
 import { compareAccounts } from './model-comparison';
 import type { AccountComparison, AccountScores } from './model-comparison';
+import { checkOutputFilesIn, OVERWRITE_FILE_HELP } from '../output/output-file.guard';
+
+/** The files evaluate writes into --report (accounts-by-scorer.json only with a risk model). */
+const REPORT_FILES = ['report.json', 'report.md', 'accounts-by-scorer.json'];
 
 const DAY_MS = 86_400_000;
 
@@ -61,6 +65,7 @@ interface EvaluateOptions {
   days?: number;
   dataset?: string;
   report: string;
+  overwrite: boolean;
   rules?: string[];
   injectPatterns?: string;
   progress: boolean;
@@ -131,6 +136,7 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
       'evaluate a folder written by `seeder generate --sink jsonl` instead of generating',
     )
     .requiredOption('--report <dir>', 'folder for report.json and report.md')
+    .option('--overwrite', OVERWRITE_FILE_HELP, false)
     .option('--rules <ids>', 'comma-separated rule ids (default: all)', ruleList)
     .option(
       '--inject-patterns <file>',
@@ -147,6 +153,8 @@ export function registerEvaluateCommand(program: Command, deps: EvaluateCommandD
     const opts = command.opts<EvaluateOptions>();
     const context = await deps.boot({ graph: false });
     try {
+      // Before the run, not at its end: the files may not be written.
+      await checkOutputFilesIn('--report', opts.report, REPORT_FILES, opts.overwrite);
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       let run: DatasetEvaluation;
       let comparisonText: string[] = [];

@@ -16,6 +16,7 @@ import type { BaseMoney } from '@app/vocabulary';
 import type { SeederContext } from '../generate/generate.command';
 import { addLabelledDataOptions, openLabelledData, wholeNumber } from './labelled-data';
 import type { LabelledDataOptions } from './labelled-data';
+import { checkOutputFiles, OVERWRITE_FILE_HELP } from '../output/output-file.guard';
 
 export interface TrainCommandDeps {
   boot: (options: { graph: boolean }) => Promise<SeederContext>;
@@ -26,6 +27,7 @@ export interface TrainCommandDeps {
 
 interface TrainOptions extends LabelledDataOptions {
   out: string;
+  overwrite: boolean;
   modelSeed: number;
   rounds?: number;
 }
@@ -59,6 +61,7 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
       ),
   )
     .requiredOption('--out <file>', 'where to write the model file (JSON)')
+    .option('--overwrite', OVERWRITE_FILE_HELP, false)
     .option('--model-seed <n>', 'seed of the training sample', wholeNumber(0, 4_294_967_295), 42)
     .option('--rounds <n>', 'boosting rounds (default 150)', wholeNumber(1, 2000))
     .addHelpText('after', EXAMPLES);
@@ -67,6 +70,8 @@ export function registerTrainCommand(program: Command, deps: TrainCommandDeps): 
     const opts = command.opts<TrainOptions>();
     const context = await deps.boot({ graph: false });
     try {
+      // Before the run, not at its end: the files may not be written.
+      await checkOutputFiles('--out', [opts.out, modelCardPath(opts.out)], opts.overwrite);
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       const money = deps.money?.() ?? new DatedRateMoney(shippedFxRateTable(), 'USD');
       const data = await openLabelledData(opts, context);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -55,6 +55,29 @@ describe('seeder tune', () => {
     const settings = loadAllSettings({ DETECTORS_PARAMETERS_FILE: out });
     expect(() => new DetectorRegistry(ALL_DETECTORS, settings.detectors)).not.toThrow();
   }, 120_000);
+
+  it('refuses, before the run, an --out that exists (without --overwrite) or is a folder, and leaves it as it was', async () => {
+    const existing = join(work, 'edges.jsonl');
+    writeFileSync(existing, 'the dataset\n');
+    const tiny = ['--profile', 'tiny', '--seed', '7', '--days', '30', '--max-evaluations', '1'];
+    const refusal = (args: string[]): Promise<unknown> =>
+      run([...tiny, ...args]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const exists = await refusal(['--out', existing]);
+    expect(exists).toBeInstanceOf(CommanderError);
+    expect((exists as CommanderError).exitCode).toBe(2);
+    expect((exists as CommanderError).message).toBe(
+      `error: --out: ${existing} already exists; pass --overwrite to replace it, or give another path`,
+    );
+    expect(readFileSync(existing, 'utf8')).toBe('the dataset\n');
+    const folder = join(work, 'out');
+    mkdirSync(folder);
+    const isFolder = await refusal(['--out', folder, '--overwrite']);
+    expect((isFolder as CommanderError).message).toContain(`--out: ${folder} is a folder`);
+    expect(printed).toEqual([]);
+  });
 
   it('refuses --inject-patterns with --dataset', async () => {
     await expect(

@@ -21,6 +21,7 @@ import type { SeederContext } from '../generate/generate.command';
 import { RuleTuner } from './rule-tuner';
 import type { TuneResult, TuneStep, TuningDataset } from './rule-tuner';
 import { TUNING_GRIDS } from './tuning-grids';
+import { checkOutputFiles, OVERWRITE_FILE_HELP } from '../output/output-file.guard';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_MAX_EVALUATIONS = 150;
@@ -40,6 +41,7 @@ interface TuneOptions {
   days?: number;
   injectPatterns?: string;
   out: string;
+  overwrite: boolean;
   rules?: string[];
   maxEvaluations: number;
   passes: number;
@@ -85,6 +87,7 @@ export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Co
       ),
   )
     .requiredOption('--out <file>', 'where to write the rule parameters file (JSON)')
+    .option('--overwrite', OVERWRITE_FILE_HELP, false)
     .option(
       '--rules <ids>',
       'comma-separated AML rule ids to tune (default: all with a grid)',
@@ -108,6 +111,8 @@ export function registerTuneCommand(program: Command, deps: TuneCommandDeps): Co
     const opts = command.opts<TuneOptions>();
     const context = await deps.boot({ graph: false });
     try {
+      // Before the run, not at its end: the file may not be written.
+      await checkOutputFiles('--out', [opts.out], opts.overwrite);
       const registry = new DetectorRegistry(ALL_DETECTORS, context.detectors, deps.money?.());
       const facts: Record<string, string | number> = {};
       let data: TuningDataset;
