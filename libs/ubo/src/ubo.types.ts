@@ -268,7 +268,9 @@ export type UboWarningCode =
   | 'no-senior-managing-official'
   | 'control-prong-missing'
   | 'control-prong-chosen'
-  | 'unspecified-party';
+  | 'unspecified-party'
+  | 'nominee-shares-attributed'
+  | 'nominee-without-nominator';
 
 /** A data problem or a caveat of the answer; never a crash. */
 export interface UboWarning {

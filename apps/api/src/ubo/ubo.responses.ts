@@ -59,6 +59,8 @@ const WARNING_CODES = [
   'shares-exceed-100',
   'effective-exceeds-100',
   'share-missing',
+  'nominee-shares-attributed',
+  'nominee-without-nominator',
   'dangling-edge',
   'bad-endpoint',
   'ended-interests-ignored',

@@ -3,6 +3,7 @@ import {
   CompanyVertex,
   EntityNotFoundError,
   GraphEdge,
+  GraphVertex,
   InterestType,
   InvalidInputError,
   PersonVertex,
@@ -452,7 +453,7 @@ export function buildOwnershipGraph(
   const ownsIn = new Map<string, Link[]>();
   const linksOut = new Map<string, Link[]>();
   const linksIn = new Map<string, Link[]>();
-  for (const link of usable) {
+  for (const link of attributeNomineeHoldings(usable, vertexByUid, warnings)) {
     push(linksOut, link.from, link);
     push(linksIn, link.to, link);
     if (link.label === 'OWNS') {
@@ -495,4 +496,84 @@ export function buildOwnershipGraph(
     declaredIndirect,
     edgeCount: usable.length,
   };
+}
+
+/** The interests a nominee holds for its nominator: shares and votes. */
+const HELD_FOR_NOMINATOR: ReadonlySet<InterestType> = new Set(['shareholding', 'votingRights']);
+
+/**
+ * Shares and votes held by a nominee count as held by the nominator, not the nominee: UK
+ * Companies Act 2006 Sch. 1A para 19, the EU directives' "natural person on whose behalf", and
+ * FinCEN's ownership "through any contract, arrangement, understanding, relationship or
+ * otherwise". BODS states it on the company: the nominee's relationship carries a `nominee`
+ * interest next to its shareholding, and the person behind it has a `nominator` interest in the
+ * same company. When a company names exactly one nominator, the shareholdings and voting
+ * rights of each of its nominees are counted as the nominator's (warning
+ * `nominee-shares-attributed`); with none or several, which nominee holds for whom is not in
+ * the data, so they stay with the nominee (warning `nominee-without-nominator`). A nominator
+ * reached through a nominee entity (nominator -> nominee -> company) needs none of this: the
+ * control tests look through the `nominator` link (see dominancyLinkTest).
+ */
+function attributeNomineeHoldings(
+  links: readonly Link[],
+  vertexByUid: ReadonlyMap<string, GraphVertex>,
+  warnings: UboWarning[],
+): Link[] {
+  const nominees = new Map<string, Set<string>>();
+  const nominators = new Map<string, Set<string>>();
+  for (const link of links) {
+    const into =
+      link.interestType === 'nominee'
+        ? nominees
+        : link.interestType === 'nominator'
+          ? nominators
+          : undefined;
+    if (into === undefined) continue;
+    const set = into.get(link.to) ?? new Set<string>();
+    set.add(link.from);
+    into.set(link.to, set);
+  }
+  if (nominees.size === 0) return [...links];
+  const name = (uid: string): string => {
+    const vertex = vertexByUid.get(uid);
+    return vertex?.label === 'Person' || vertex?.label === 'Company' ? vertex.props.name : uid;
+  };
+  const result: Link[] = [];
+  const moved = new Map<string, Link[]>();
+  for (const link of links) {
+    const behind = nominators.get(link.to);
+    const isNominee = nominees.get(link.to)?.has(link.from) === true;
+    if (!isNominee || !HELD_FOR_NOMINATOR.has(link.interestType) || behind?.size !== 1) {
+      result.push(link);
+      continue;
+    }
+    const [nominator] = [...behind];
+    if (nominator === link.from) {
+      result.push(link);
+      continue;
+    }
+    result.push({ ...link, from: nominator });
+    const list = moved.get(link.to) ?? [];
+    list.push(link);
+    moved.set(link.to, list);
+  }
+  for (const [company, held] of moved) {
+    const nominator = [...(nominators.get(company) ?? [])][0];
+    warnings.push({
+      code: 'nominee-shares-attributed',
+      message: `${held.map((link) => `${name(link.from)} holds ${link.interestType === 'votingRights' ? 'votes' : 'shares'} in ${name(company)} as nominee`).join('; ')}: counted as held by the nominator ${name(nominator)}, the only one ${name(company)} names`,
+      entities: [...new Set([...held.map((link) => link.from), nominator, company])],
+      edges: held.map((link) => link.eid),
+    });
+  }
+  for (const [company, parties] of nominees) {
+    const count = nominators.get(company)?.size ?? 0;
+    if (count === 1) continue;
+    warnings.push({
+      code: 'nominee-without-nominator',
+      message: `${[...parties].map(name).join(', ')} ${parties.size === 1 ? 'acts' : 'act'} as nominee in ${name(company)}, but the data names ${count === 0 ? 'no nominator' : `${count} nominators and not which nominee holds for whom`}: the nominee's shares are counted as its own; add the nominator (a nominator interest in ${name(company)}) to count them as the nominator's`,
+      entities: [...parties, company],
+    });
+  }
+  return result;
 }

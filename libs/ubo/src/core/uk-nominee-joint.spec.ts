@@ -129,6 +129,45 @@ describe('UK PSC: shares held through a nominee (Sch. 1A Part 2)', () => {
   });
 });
 
+describe('Nominee shareholders stated on the company itself (outside review)', () => {
+  /** Nick holds 40% of T as nominee; Ann is the nominator; Zoe holds 60%. */
+  function statedOnCompany(extraNominator = false): Json[] {
+    const statements = [
+      entity('t', 'T Ltd'),
+      person('nick', 'Nick'),
+      person('ann', 'Ann'),
+      person('zoe', 'Zoe'),
+      relationship('r1', 'nick', 't', [shareholding({ exact: 40 }), interest('nominee')]),
+      relationship('r2', 'ann', 't', [interest('nominator')]),
+      relationship('r3', 'zoe', 't', [shareholding({ exact: 60 })]),
+    ];
+    if (extraNominator) {
+      statements.push(person('ola', 'Ola'));
+      statements.push(relationship('r4', 'ola', 't', [interest('nominator')]));
+    }
+    return statements;
+  }
+
+  it.each(['eu', 'uk', 'us'] as const)(
+    "counts the nominee shares as the nominator's under %s, never as the nominee's",
+    (regime) => {
+      const answer = evaluate(statedOnCompany(), { regime });
+      expect(attributed(answer)).toEqual({ Ann: ['2/5', 'yes'], Zoe: ['3/5', 'yes'] });
+      expect(answer.beneficialOwners.map((owner) => owner.name)).not.toContain('Nick');
+      const warning = answer.warnings.find((w) => w.code === 'nominee-shares-attributed');
+      expect(warning?.message).toBe(
+        'Nick holds shares in T Ltd as nominee: counted as held by the nominator Ann, the only one T Ltd names',
+      );
+    },
+  );
+
+  it('leaves the shares with the nominee, and says why, when the company names two nominators', () => {
+    const answer = evaluate(statedOnCompany(true), { regime: 'eu' });
+    expect(attributed(answer)).toEqual({ Nick: ['2/5', 'yes'], Zoe: ['3/5', 'yes'] });
+    expect(answer.warnings.map((w) => w.code)).toContain('nominee-without-nominator');
+  });
+});
+
 describe('UK PSC: joint holdings (Sch. 1A Part 2)', () => {
   it('treats each joint holder as holding the whole joint stake (30% each, so registrable)', () => {
     const uk = evaluate(jointPackage(30), { regime: 'uk' });
