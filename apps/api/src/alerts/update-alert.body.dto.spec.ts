@@ -9,12 +9,12 @@ describe('UpdateAlertBodyDto and AssignAlertsBodyDto', () => {
   it('refuse a note or assignee holding NUL or another control character', async () => {
     expect(await body(UpdateAlertBodyDto, { status: 'investigating', note: 'x\u0000' })).toEqual({
       problems: [
-        'note must not contain control characters (U+0000 at character 2); tab and line breaks are allowed',
+        'note must not contain control characters or bidirectional overrides (U+0000 at character 2); tab and line breaks are allowed',
       ],
     });
     expect(await body(AssignAlertsBodyDto, { alertIds: ['a'], assignee: 'bob\u001b' })).toEqual({
       problems: [
-        'assignee must not contain control characters (U+001B at character 4); tab and line breaks are allowed',
+        'assignee must not contain control characters or bidirectional overrides (U+001B at character 4); tab and line breaks are allowed',
       ],
     });
   });

@@ -18,4 +18,14 @@ describe('ListAuditQueryDto', () => {
       problems: ['limit must not be greater than 1000'],
     });
   });
+
+  it('refuses an empty principal or resource, which matched nothing, like an empty assignee of /cases', async () => {
+    expect(await query({ principal: '' })).toEqual({
+      problems: ['principal must be longer than or equal to 1 characters'],
+    });
+    expect((await query({ resource: '' })).problems).toHaveLength(1);
+    expect(await query({ principal: 'key-1' })).toEqual({
+      value: { principal: 'key-1', limit: 100 },
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { QueryNumber } from '../common/strict-input.decorators';
 
 /** Query of GET /api/v1/audit. */
@@ -8,6 +8,7 @@ export class ListAuditQueryDto {
   @ApiPropertyOptional({ example: 'key-4f1c2a9e', description: 'Only entries of this caller.' })
   @IsOptional()
   @IsString()
+  @MinLength(1)
   principal?: string;
 
   /** Only entries that named this business id. */
@@ -17,6 +18,7 @@ export class ListAuditQueryDto {
   })
   @IsOptional()
   @IsString()
+  @MinLength(1)
   resource?: string;
 
   /** Newest entries first; at most this many. */

@@ -15,7 +15,7 @@ const check = (
 
 const BLANK = 'must not be blank: write some text, not only spaces';
 const NUL =
-  'must not contain control characters (U+0000 at character 2); tab and line breaks are allowed';
+  'must not contain control characters or bidirectional overrides (U+0000 at character 2); tab and line breaks are allowed';
 
 describe('case DTOs', () => {
   it('refuse a title, note or attachment name made only of whitespace', async () => {

@@ -131,11 +131,21 @@ describe('IsNotBlank and HasNoControlCharacters', () => {
   it('refuses NUL and other C0 control characters, naming the character and its place', async () => {
     expect(await run(NoteBody, { text: 'ab\u0000c' }, 'body')).toEqual({
       problems: [
-        'text must not contain control characters (U+0000 at character 3); tab and line breaks are allowed',
+        'text must not contain control characters or bidirectional overrides (U+0000 at character 3); tab and line breaks are allowed',
       ],
     });
     expect((await run(NoteBody, { text: 'bell\u0007' }, 'body')).problems).toHaveLength(1);
     expect((await run(NoteBody, { text: 'esc\u001b[31m' }, 'body')).problems).toHaveLength(1);
+  });
+
+  it('refuses a right-to-left override, an isolate and a C1 control, naming the character', async () => {
+    expect(await run(NoteBody, { text: 'Case \u202Efdp.exe' }, 'body')).toEqual({
+      problems: [
+        'text must not contain control characters or bidirectional overrides (U+202E at character 6); tab and line breaks are allowed',
+      ],
+    });
+    expect((await run(NoteBody, { text: 'a\u2066b' }, 'body')).problems).toHaveLength(1);
+    expect((await run(NoteBody, { text: 'a\u009bb' }, 'body')).problems).toHaveLength(1);
   });
 
   it('accepts tabs, line breaks and any printable character', async () => {

@@ -97,11 +97,16 @@ export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
 /** Tab, line feed and carriage return: the control characters that free text may hold. */
 const ALLOWED_CONTROLS: ReadonlySet<number> = new Set([0x09, 0x0a, 0x0d]);
 
-/** Index of the first C0 control character (U+0000 to U+001F) other than tab and line breaks. */
+/**
+ * Index of the first control character (C0 other than tab and line breaks, DEL, C1) or
+ * bidirectional embedding, override or isolate (U+202A to U+202E, U+2066 to U+2069).
+ */
 function firstControlCharacter(text: string): number {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (code < 0x20 && !ALLOWED_CONTROLS.has(code)) return index;
+    if (code >= 0x7f && code <= 0x9f) return index;
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return index;
   }
   return -1;
 }
@@ -109,6 +114,9 @@ function firstControlCharacter(text: string): number {
 /**
  * Free text without control characters such as NUL (U+0000): they are invisible in the web app
  * and in reports, and some stores and tools cut the text at them. Tab and line breaks are allowed.
+ * Nor bidirectional overrides and isolates, which show a reader another text than the one stored
+ * (an outside review put U+202E in a case title and saw it reversed in the HTML report; the
+ * importers refuse them already).
  */
 export function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -122,7 +130,7 @@ export function HasNoControlCharacters(options?: ValidationOptions): PropertyDec
           if (typeof text !== 'string') return `${property} must not contain control characters`;
           const index = firstControlCharacter(text);
           const code = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
-          return `${property} must not contain control characters (U+${code} at character ${index + 1}); tab and line breaks are allowed`;
+          return `${property} must not contain control characters or bidirectional overrides (U+${code} at character ${index + 1}); tab and line breaks are allowed`;
         },
       },
     },

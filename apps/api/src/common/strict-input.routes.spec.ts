@@ -77,7 +77,7 @@ describe('strict input on company search, fraud rings, scoring and erasure', () 
     expect(
       await problems(EraseSubjectBodyDto, { reason: 'ticket DPO-1\u0000 request' }, 'body'),
     ).toEqual([
-      'reason must not contain control characters (U+0000 at character 13); tab and line breaks are allowed',
+      'reason must not contain control characters or bidirectional overrides (U+0000 at character 13); tab and line breaks are allowed',
     ]);
     expect(await problems(EraseSubjectBodyDto, { reason: 'ticket DPO-2025-0173' }, 'body')).toEqual(
       [],
