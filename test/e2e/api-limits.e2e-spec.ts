@@ -126,6 +126,22 @@ describe('API request body limits (e2e)', () => {
     }
   });
 
+  it('answers 415 naming the type for a body the API does not read (text/plain, text/csv), instead of "field is required"', async () => {
+    const body = JSON.stringify(WINDOW);
+    for (const [headers, named] of [
+      [{ 'Content-Type': 'text/plain' }, 'Content-Type text/plain'],
+      [{ 'Content-Type': 'text/csv; charset=utf-8' }, 'Content-Type text/csv'],
+    ] as const) {
+      const [status, answer] = await post(body, headers);
+      expect([status, answer.error]).toEqual([415, 'unsupported_media_type']);
+      expect(answer.message).toBe(
+        `${named} is not taken here: send the body as JSON with the header Content-Type: application/json`,
+      );
+    }
+    const [status] = await post(body, { 'Content-Type': 'application/json; charset=utf-8' });
+    expect(status).toBe(202);
+  });
+
   it('answers 400 naming the field for null and wrong-typed scan options', async () => {
     const cases: [object, string][] = [
       [{ ...WINDOW, parameters: null }, 'parameters'],
@@ -170,7 +186,7 @@ describe('API request body limits (e2e)', () => {
     expect(hugeBody).toEqual({
       error: 'request_header_fields_too_large',
       message: expect.stringContaining(
-        'The request headers are larger than this server takes',
+        'The request line and headers are larger than this server takes',
       ) as unknown,
       correlationId: expect.any(String) as unknown,
     });

@@ -1,7 +1,12 @@
+import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppSettings } from '@app/settings';
 import { InvalidInputError } from '@app/vocabulary';
+import { API_V1 } from './api-prefix';
+
+/** The imports route, which reads its own media types. */
+const IMPORTS_PATH = `/${API_V1}/imports`;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -86,6 +91,44 @@ export function useBodyParsers(
     next(isJsonParseError(error) ? jsonParseProblem(error) : error);
   });
   app.useBodyParser('urlencoded', { limit: settings.bodyLimit, extended: false });
+  app.use(refuseUnreadBodies);
+}
+
+/** Media types whose bodies the parsers above read (and `+json` ones, read as JSON). */
+const READ_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/json',
+  'application/x-www-form-urlencoded',
+]);
+
+/**
+ * A body the parsers above do not read (text/plain, a CSV, no Content-Type) would reach a
+ * route as no body at all, and the caller would be told that its fields are missing ("statements
+ * is required" for a whole BODS package sent as text/plain, an outside review found). It is
+ * refused with 415 naming the type instead. The imports route reads its own types (multipart
+ * and JSON lines) and answers 415 itself for others.
+ */
+function refuseUnreadBodies(
+  request: IncomingMessage & { path?: string },
+  _response: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+  if (!hasBody || request.path?.startsWith(IMPORTS_PATH) === true) {
+    next();
+    return;
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (READ_MEDIA_TYPES.has(type) || type.endsWith('+json')) {
+    next();
+    return;
+  }
+  next(
+    new UnsupportedMediaTypeException(
+      `${type === '' ? 'A request body without a Content-Type' : `Content-Type ${type}`} is not taken here: send the body as JSON with the header Content-Type: application/json`,
+    ),
+  );
 }
 
 /** body-parser's error for a JSON body it could not parse (malformed, or a bare value). */

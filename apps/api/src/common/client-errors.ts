@@ -24,7 +24,7 @@ export function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
       status: 431,
       error: 'request_header_fields_too_large',
       message:
-        'The request headers are larger than this server takes (16 KiB in all): send fewer or shorter headers (a long cookie, or a token pasted twice?).',
+        'The request line and headers are larger than this server takes (16 KiB in all): shorten the URL (a long query string? send long inputs in a POST body instead) or send fewer or shorter headers (a long cookie, or a token pasted twice?).',
     };
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
