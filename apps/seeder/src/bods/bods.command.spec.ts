@@ -390,6 +390,24 @@ describe('seeder import bods', () => {
     expect(stdout()).toHaveLength(3);
   });
 
+  it('reads JSON lines (one statement per line) and UTF-16 with a byte order mark, and names the bad line', async () => {
+    const lines = PACKAGE.map((statement) => JSON.stringify(statement)).join('\n');
+    await writeFile(join(dir, 'lines.jsonl'), `${lines}\n`);
+    await bods(['--file', join(dir, 'lines.jsonl')]);
+    expect(stdout()).toHaveLength(3);
+    await writeFile(
+      join(dir, 'utf16.json'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(PACKAGE), 'utf16le')]),
+    );
+    await bods(['--file', join(dir, 'utf16.json')]);
+    expect(stdout()).toHaveLength(6);
+    await writeFile(join(dir, 'broken.jsonl'), `${lines}\n{"statementId": \n`);
+    await expect(bods(['--file', join(dir, 'broken.jsonl')])).rejects.toThrow();
+    expect(stderr().join('\n')).toContain(
+      `read as JSON lines (one statement per line), its line ${PACKAGE.length + 1}:`,
+    );
+  });
+
   it('--as-of refuses a day that does not exist', async () => {
     await expect(
       bods(['--file', join(dir, 'package.json'), '--as-of', '2022-02-30']),

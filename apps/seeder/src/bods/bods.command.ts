@@ -314,7 +314,7 @@ async function readPackage(path: string, maxBytes: number): Promise<unknown> {
   try {
     const { size } = await stat(path);
     if (size > maxBytes) return refuseTooLarge(path, size, maxBytes);
-    text = await readFile(path, 'utf8');
+    text = decodeText(await readFile(path));
   } catch (error: unknown) {
     if (error instanceof DomainError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -336,16 +336,56 @@ function refuseTooLarge(path: string, size: number, maxBytes: number): never {
   );
 }
 
-/** Parses the package; a leading byte order mark (as some editors write) is not part of it. */
+/**
+ * The file's text: UTF-8, or UTF-16 when it starts with a byte order mark (as the CSV importers
+ * read it; some Windows tools save JSON so).
+ */
+function decodeText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return bytes.subarray(2).toString('utf16le');
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  return bytes.toString('utf8');
+}
+
+/**
+ * Parses the package: one JSON array of statements, or JSON lines (one statement per line, as
+ * large BODS datasets are published). A leading byte order mark is not part of it.
+ */
 function parseJson(text: string, path: string): unknown {
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(json) as unknown;
   } catch (error: unknown) {
+    const lines = json.split('\n');
+    const statements: unknown[] = [];
+    let lineProblem: string | undefined;
+    for (let index = 0; index < lines.length && lineProblem === undefined; index += 1) {
+      const line = lines[index].trim();
+      if (line === '') continue;
+      try {
+        statements.push(JSON.parse(line) as unknown);
+      } catch (lineError: unknown) {
+        lineProblem = `line ${index + 1}: ${lineError instanceof Error ? lineError.message : String(lineError)}`;
+      }
+    }
+    if (lineProblem === undefined && statements.length > 1) return statements;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidInputError(`--file ${path} is not valid JSON: ${reason}`, [
-      { field: 'file', rule: 'must hold a JSON array of BODS statements' },
-    ]);
+    throw new InvalidInputError(
+      `--file ${path} is not valid JSON: ${reason}` +
+        (statements.length > 0 && lineProblem !== undefined
+          ? `; read as JSON lines (one statement per line), its ${lineProblem}`
+          : ''),
+      [
+        {
+          field: 'file',
+          rule: 'must hold a JSON array of BODS statements, or one statement per line',
+        },
+      ],
+    );
   }
 }
 
