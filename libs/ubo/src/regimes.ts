@@ -52,7 +52,8 @@ export const REGIMES: Readonly<Record<UboRegime, RegimeDefinition>> = {
       'legal entity counts only if the person has a majority stake (>50%) in it, at every layer ' +
       "(Sch. 1A paras 9 and 18), and then the entity's whole holding counts. Shares held by a " +
       'nominee count as held by the nominator, not the nominee, and each joint holder is treated ' +
-      'as holding the whole joint interest (Sch. 1A Part 2). Senior managing officials as the ' +
+      'as holding the whole joint interest (Sch. 1A Part 2). Of a trust, the trustees hold what it ' +
+      'holds and control it; a settlor or beneficiary as such does not (condition 5). Senior managing officials as the ' +
       'fallback of the Money Laundering Regulations 2017 (reg. 28).',
   },
   us: {
@@ -66,7 +67,8 @@ export const REGIMES: Readonly<Record<UboRegime, RegimeDefinition>> = {
     source:
       '31 CFR 1010.230(d): each individual who directly or indirectly owns 25% or more of the ' +
       'equity interests (ownership prong) and exactly one individual with significant ' +
-      'responsibility to control, manage or direct the legal entity (control prong).',
+      'responsibility to control, manage or direct the legal entity (control prong). When a trust ' +
+      'owns 25% or more, the trustee is the owner for the ownership prong (d)(3).',
   },
   custom: {
     regime: 'custom',

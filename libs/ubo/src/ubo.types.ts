@@ -270,7 +270,8 @@ export type UboWarningCode =
   | 'control-prong-chosen'
   | 'unspecified-party'
   | 'nominee-shares-attributed'
-  | 'nominee-without-nominator';
+  | 'nominee-without-nominator'
+  | 'trustee-holds-trust';
 
 /** A data problem or a caveat of the answer; never a crash. */
 export interface UboWarning {

@@ -61,6 +61,7 @@ const WARNING_CODES = [
   'share-missing',
   'nominee-shares-attributed',
   'nominee-without-nominator',
+  'trustee-holds-trust',
   'dangling-edge',
   'bad-endpoint',
   'ended-interests-ignored',

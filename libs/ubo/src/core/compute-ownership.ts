@@ -21,6 +21,7 @@ import {
   LinkTest,
   rollingLinkTest,
   seniorManagingOfficials,
+  TrustRoles,
   uncontrolledCorporateOfficials,
 } from './control';
 import { explainBeneficialOwner, interestWords, nameOf, shareText } from './explain';
@@ -65,6 +66,13 @@ const BASIS_ORDER: readonly UboBasis[] = [
   'control',
   'fallback-senior-managing-official',
 ];
+
+/** How the regime reads the roles of a trust (see `TrustRoles`). */
+function trustRolesOf(options: ResolvedUboOptions): TrustRoles {
+  if (options.regime === 'uk') return 'trustees';
+  if (options.regime === 'us') return 'none';
+  return 'every-role';
+}
 
 function linkTestFor(options: ResolvedUboOptions): LinkTest | null {
   switch (options.method) {
@@ -113,6 +121,7 @@ export function computeOwnership(
     ...(hints.summaryEdges ? { summaryEdges: new Set(hints.summaryEdges) } : {}),
     threshold: { value: fromBp(options.thresholdBp), comparator: options.comparator },
     ...(extras.completeData === true ? { complete: true } : {}),
+    ...(trustRolesOf(options) === 'none' ? { trusteesHoldTrusts: true } : {}),
   });
   const effective = computeEffectiveOwnership(graph, {
     convention: options.convention,
@@ -221,6 +230,7 @@ export function computeOwnership(
       threshold,
       comparator,
       includeControlledShareholders: options.method === 'multiplication',
+      trustRoles: trustRolesOf(options),
     });
     if (control) controlPersons.push(control);
   }

@@ -107,6 +107,12 @@ function jointHolding(link: Link, graph: OwnershipGraph): Qualifies {
  */
 export const dominancyLinkTest: LinkTest = (link, graph) => {
   if (link.interestType === 'nominator') return 'yes';
+  // A trustee holds what the trust holds (the PSC register's "as trustee of a trust").
+  if (
+    link.interestType === 'trustee' &&
+    graph?.companies.get(link.to)?.props.companyType === 'trust'
+  )
+    return 'yes';
   if (link.label === 'OWNS') {
     const joint = graph === undefined ? 'no' : jointHolding(link, graph);
     return strongest(majority(link.share), joint);
@@ -201,6 +207,38 @@ export interface ControlOptions {
   comparator: ThresholdComparator;
   /** Under dominancy/rolling, control of a direct shareholder is already ownership. */
   includeControlledShareholders: boolean;
+  /** Which roles of a legal arrangement are control (see `TrustRoles`); every role by default. */
+  trustRoles?: TrustRoles;
+}
+
+/**
+ * Which roles of a legal arrangement (a trust) give control of what it holds, by regime:
+ * - `every-role` (EU, custom): settlor, trustee, protector and beneficiaries are all beneficial
+ *   owners of a trust (AMLD Art. 3(6)(b), AMLR Art. 58), so each controls what it holds;
+ * - `trustees` (UK PSC): only those with significant influence or control over the trust's
+ *   activities (Sch. 1A condition 5): its trustees; a protector possibly (it depends on the
+ *   protector's powers); a settlor or a beneficiary as such does not;
+ * - `none` (US CDD): no role is control of the customer; the trustee is the owner of what the
+ *   trust holds instead (31 CFR 1010.230(d)(3), see `trusteesHoldTrusts`).
+ */
+export type TrustRoles = 'every-role' | 'trustees' | 'none';
+
+const LEGAL_ARRANGEMENT_ROLES: ReadonlySet<InterestType> = new Set([
+  'settlor',
+  'trustee',
+  'protector',
+  'beneficiaryOfLegalArrangement',
+]);
+
+/** `controlLinkTest` with the roles of a legal arrangement read as `trustRoles` says. */
+export function controlLinkTestFor(trustRoles: TrustRoles = 'every-role'): LinkTest {
+  if (trustRoles === 'every-role') return controlLinkTest;
+  return (link, graph) => {
+    if (!LEGAL_ARRANGEMENT_ROLES.has(link.interestType)) return controlLinkTest(link, graph);
+    if (trustRoles === 'none') return 'no';
+    if (link.interestType === 'trustee') return 'yes';
+    return link.interestType === 'protector' ? 'possibly' : 'no';
+  };
 }
 
 function kindOf(link: Link): ControlKind | undefined {
@@ -219,7 +257,8 @@ export function controlOf(
   const person = graph.persons.get(personUid);
   if (!person) return null;
   const targetUid = graph.target.uid;
-  const reach = reachFrom(graph, personUid, controlLinkTest);
+  const test = controlLinkTestFor(options.trustRoles);
+  const reach = reachFrom(graph, personUid, test);
   const reasons: ControlReason[] = [];
   let votesCertain = ShareInterval.zero;
   let votesPossible = ShareInterval.zero;
@@ -243,7 +282,7 @@ export function controlOf(
             ? 'possibly'
             : meetsThreshold(link.share, options.threshold, options.comparator);
       } else {
-        linkStatus = controlLinkTest(link);
+        linkStatus = test(link, graph);
       }
       const status = weakest(holderStatus, linkStatus);
       if (kind !== undefined && status !== 'no') {

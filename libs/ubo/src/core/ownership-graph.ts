@@ -75,6 +75,13 @@ export interface BuildGraphOptions {
    * read from a store: a company on the last layer with no holders in it is then a true top.
    */
   complete?: boolean;
+  /**
+   * US CDD (31 CFR 1010.230(d)(3)): when a trust owns shares, the beneficial owner for the
+   * ownership prong is the trustee. Each trustee of a trust then holds it whole (a link of
+   * 100% from the trustee to the trust, on the trustee's edge), so what the trust holds is
+   * counted as the trustee's; warning `trustee-holds-trust`.
+   */
+  trusteesHoldTrusts?: boolean;
 }
 
 /** How to read further when the depth limit cut the structure. */
@@ -462,6 +469,31 @@ export function buildOwnershipGraph(
     }
   }
 
+  if (options.trusteesHoldTrusts === true) {
+    const held: Link[] = [];
+    for (const link of linksOutOf(linksOut)) {
+      if (link.interestType !== 'trustee') continue;
+      if (companies.get(link.to)?.props.companyType !== 'trust') continue;
+      const whole: Link = {
+        ...link,
+        label: 'OWNS',
+        share: ShareInterval.one,
+        bp: { minBp: 10000, maxBp: 10000, minExclusive: false, maxExclusive: false },
+      };
+      push(ownsOut, whole.from, whole);
+      push(ownsIn, whole.to, whole);
+      held.push(link);
+    }
+    if (held.length > 0) {
+      warnings.push({
+        code: 'trustee-holds-trust',
+        message: `Under this regime the trustee is the owner of what a trust holds (31 CFR 1010.230(d)(3)), so each trustee counts as holding the whole trust: ${held.map((link) => `${link.from} of ${link.to}`).join(', ')}`,
+        entities: [...new Set(held.flatMap((link) => [link.from, link.to]))],
+        edges: held.map((link) => link.eid),
+      });
+    }
+  }
+
   // A company cannot be more than 100% held: flag it (its own direct holders only).
   for (const [uid, links] of ownsIn) {
     const direct = links.filter(
@@ -496,6 +528,11 @@ export function buildOwnershipGraph(
     declaredIndirect,
     edgeCount: usable.length,
   };
+}
+
+/** Every link of a by-holder map, once. */
+function linksOutOf(byHolder: ReadonlyMap<string, readonly Link[]>): Link[] {
+  return [...byHolder.values()].flat();
 }
 
 /** The interests a nominee holds for its nominator: shares and votes. */

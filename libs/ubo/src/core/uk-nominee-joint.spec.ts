@@ -168,6 +168,43 @@ describe('Nominee shareholders stated on the company itself (outside review)', (
   });
 });
 
+describe('A company owned by a trust, by regime (outside review)', () => {
+  /** A trust holds 100% of T; Tom is its trustee, Sam its settlor, Bea its beneficiary. */
+  function trustPackage(): Json[] {
+    return [
+      entity('t', 'T Ltd'),
+      entity('tr', 'Family Trust', { entityType: { type: 'arrangement', subtype: 'trust' } }),
+      person('tom', 'Tom'),
+      person('sam', 'Sam'),
+      person('bea', 'Bea'),
+      relationship('r1', 'tr', 't', [shareholding({ exact: 100 })]),
+      relationship('r2', 'tom', 'tr', [interest('trustee')]),
+      relationship('r3', 'sam', 'tr', [interest('settlor')]),
+      relationship('r4', 'bea', 'tr', [interest('beneficiaryOfLegalArrangement')]),
+    ];
+  }
+
+  it('EU: settlor, trustee and beneficiary of the trust are all beneficial owners (AMLD Art. 3(6)(b))', () => {
+    const eu = evaluate(trustPackage(), { regime: 'eu' });
+    expect(eu.beneficialOwners.map((owner) => owner.name).sort()).toEqual(['Bea', 'Sam', 'Tom']);
+  });
+
+  it("UK: the trustee is the PSC, holding the trust's shares; settlor and beneficiary as such are not (Sch. 1A condition 5)", () => {
+    const uk = evaluate(trustPackage(), { regime: 'uk' });
+    expect(beneficialOwners(uk)).toEqual([['Tom', ['ownership', 'control']]]);
+    expect(attributed(uk)).toEqual({ Tom: ['1/1', 'yes'] });
+  });
+
+  it('US: the trustee is the ownership-prong owner (31 CFR 1010.230(d)(3)); no trust role is the control prong', () => {
+    const us = evaluate(trustPackage(), { regime: 'us' });
+    expect(attributed(us)).toEqual({ Tom: ['1/1', 'yes'] });
+    expect(us.beneficialOwners.find((owner) => owner.name === 'Tom')?.bases).toContain('ownership');
+    expect(us.controlProng?.name).not.toBe('Bea');
+    expect(us.beneficialOwners.map((owner) => owner.name)).not.toContain('Bea');
+    expect(us.warnings.map((w) => w.code)).toContain('trustee-holds-trust');
+  });
+});
+
 describe('UK PSC: joint holdings (Sch. 1A Part 2)', () => {
   it('treats each joint holder as holding the whole joint stake (30% each, so registrable)', () => {
     const uk = evaluate(jointPackage(30), { regime: 'uk' });
