@@ -51,6 +51,15 @@ describe('seeder train', () => {
     expect(file.metrics.test.rules.labelled).toBe(file.metrics.test.model.labelled);
     expect(printed.some((l) => l.startsWith('test: rules + model'))).toBe(true);
     expect(printed.at(-1)).toContain(`RISK_MODEL_FILE=${out}`);
+    // A split with few or no laundering movements is called out, not shown as a 0% F1 (here
+    // the validation split of the tiny bank holds fewer than 20).
+    for (const split of ['validation', 'test'] as const) {
+      const labelled = file.metrics[split].model.labelled;
+      const warning = printed.find((l) => l.startsWith(`warning: the ${split} split holds`));
+      if (labelled === 0) expect(warning).toContain('no laundering movement');
+      else if (labelled < 20) expect(warning).toContain(`only ${labelled} laundering movement`);
+      else expect(warning).toBeUndefined();
+    }
 
     // The model card beside it: identity, data, split, threshold, metrics, features, limits.
     const card = readFileSync(join(work, 'model.card.md'), 'utf8');

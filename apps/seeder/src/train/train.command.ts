@@ -32,6 +32,9 @@ interface TrainOptions extends LabelledDataOptions {
   rounds?: number;
 }
 
+/** Below this many laundering movements in a split, its figures are called rough. */
+const MIN_LABELLED_FOR_FIGURES = 20;
+
 const percent = (value: number | null): string =>
   value === null ? '—' : `${(value * 100).toFixed(1)}%`;
 
@@ -128,7 +131,7 @@ function summaryLines(
     m === undefined
       ? ''
       : `${label.padEnd(28)} ${String(m.labelled).padStart(8)} ${String(m.predicted).padStart(9)} ` +
-        `${percent(m.precision).padStart(9)} ${percent(m.recall).padStart(7)} ${percent(m.f1).padStart(6)}`;
+        `${percent(m.precision).padStart(9)} ${percent(m.recall).padStart(7)} ${percent(m.labelled === 0 ? null : m.f1).padStart(6)}`;
   const lines = [
     `model ${file.modelVersion}: ${file.model.trees.length} trees, ${file.featureSet.names.length} features, seed ${file.seed}`,
     `split by time: train < ${training.split.validationFrom} <= validation < ${training.split.testFrom} <= test <= ${training.split.end}`,
@@ -147,6 +150,18 @@ function summaryLines(
       lines.push(
         `${split}: AMLworld movements found: rules ${percent(m.amlworldRules.recall)}, model ${percent(m.amlworldModel.recall)}, both ${percent(m.amlworldRulesAndModel.recall)} of ${m.amlworldModel.labelled}`,
       );
+  }
+  for (const split of ['validation', 'test']) {
+    const labelled = file.metrics[split].model?.labelled ?? 0;
+    if (labelled === 0) {
+      lines.push(
+        `warning: the ${split} split holds no laundering movement, so its recall and F1 say nothing (shown as —)${split === 'validation' ? ' and the threshold was not chosen on any' : ''}; train on a dataset whose last days hold labelled movements, or on more days`,
+      );
+    } else if (labelled < MIN_LABELLED_FOR_FIGURES) {
+      lines.push(
+        `warning: the ${split} split holds only ${labelled} laundering movement${labelled === 1 ? '' : 's'}, so its figures${split === 'validation' ? ' and the threshold chosen on them' : ''} are rough`,
+      );
+    }
   }
   lines.push(
     `features and rules ${(timings.featuresMs / 1000).toFixed(1)} s, boosting ${(timings.trainingMs / 1000).toFixed(1)} s`,
