@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -406,6 +407,12 @@ describe('seeder import bods', () => {
     expect(stderr().join('\n')).toContain(
       `read as JSON lines (one statement per line), its line ${PACKAGE.length + 1}:`,
     );
+  });
+
+  it('refuses a FIFO as --file at once, instead of waiting on it for ever', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    await expect(bods(['--file', join(dir, 'pipe.json')])).rejects.toThrow();
+    expect(stderr().join('\n')).toContain('is not a regular file (a FIFO, socket or device)');
   });
 
   it('--as-of refuses a day that does not exist', async () => {

@@ -312,7 +312,14 @@ function warn(command: Command, line: string): void {
 async function readPackage(path: string, maxBytes: number): Promise<unknown> {
   let text: string;
   try {
-    const { size } = await stat(path);
+    const found = await stat(path);
+    // A FIFO (or socket, device) would be waited on for ever.
+    if (!found.isFile() && !found.isDirectory())
+      throw new InvalidInputError(
+        `--file ${path} is not a regular file (a FIFO, socket or device)`,
+        [{ field: 'file', rule: 'must be a readable JSON file' }],
+      );
+    const { size } = found;
     if (size > maxBytes) return refuseTooLarge(path, size, maxBytes);
     text = decodeText(await readFile(path));
   } catch (error: unknown) {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse, type Parser } from 'csv-parse';
 import { ImportFormatError } from './import-format.error';
@@ -11,6 +11,10 @@ export interface CsvRow {
   values: string[];
 }
 
+/** The rule for a FIFO, socket or device given as an input file. */
+export const NOT_A_REGULAR_FILE =
+  'is not a regular file (a FIFO, socket or device, which would be waited on for ever): give the file itself';
+
 /**
  * Checks that `path` names a readable regular file, so that a wrong path fails with a clear
  * message before any output is produced.
@@ -18,9 +22,13 @@ export interface CsvRow {
 export async function assertReadableFile(path: string): Promise<void> {
   let handle;
   try {
+    // Looked at before it is opened: opening a FIFO waits for a writer, for ever if none comes.
+    const stats = await stat(path);
+    if (!stats.isFile() && !stats.isDirectory())
+      throw new ImportFormatError(path, undefined, NOT_A_REGULAR_FILE);
     handle = await open(path, 'r');
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new ImportFormatError(path, undefined, 'is not a file');
+    if (!(await handle.stat()).isFile())
+      throw new ImportFormatError(path, undefined, 'is not a file');
   } catch (error) {
     if (error instanceof ImportFormatError) throw error;
     throw new ImportFormatError(

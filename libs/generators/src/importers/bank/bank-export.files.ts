@@ -3,7 +3,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidInputError } from '@app/vocabulary';
-import { csvParser, describeError, isRecordTooLarge, RECORD_TOO_LARGE } from '../csv-rows.reader';
+import {
+  csvParser,
+  describeError,
+  isRecordTooLarge,
+  NOT_A_REGULAR_FILE,
+  RECORD_TOO_LARGE,
+} from '../csv-rows.reader';
 import {
   decodeText,
   quoteInput,
@@ -108,6 +114,13 @@ export function planBankFiles(files: readonly BankExportFile[]): BankFilePlan[] 
   return plans;
 }
 
+/** A stream that fails at once, saying that `path` is not a regular file. */
+function refusedStream(path: string): Readable {
+  const stream = new Readable({ read: () => undefined });
+  process.nextTick(() => stream.destroy(new Error(`${path} ${NOT_A_REGULAR_FILE}`)));
+  return stream;
+}
+
 /**
  * The record files of a folder (`*.csv`, `*.jsonl`, `*.ndjson`), sorted by name; other files
  * (a README, a manifest) are listed in `ignored`.
@@ -131,7 +144,10 @@ export async function bankExportFolder(
     const extension = extname(name).toLowerCase();
     if (['.csv', '.jsonl', '.ndjson'].includes(extension) && !name.startsWith('.')) {
       const path = join(dir, name);
-      files.push({ name, open: () => createReadStream(path) });
+      // A FIFO (or socket, device) would be waited on for ever once opened: refused unopened.
+      const entry = await stat(path).catch(() => undefined);
+      const special = entry !== undefined && !entry.isFile() && !entry.isDirectory();
+      files.push({ name, open: () => (special ? refusedStream(path) : createReadStream(path)) });
     } else {
       ignored.push(name);
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { BANK_RECORD_TYPES, bankFields, type BankRecordType } from './bank-excha
 import { bankExportFolder, type BankExportFile } from './bank-export.files';
 import { importBankExport, parseBankExport } from './bank-export.importer';
 import { BankExportInvalidError, type BankExportProblem } from './bank-export.problems';
+import { readCsvRows } from '../csv-rows.reader';
 
 type Row = Record<string, string>;
 
@@ -797,6 +799,27 @@ describe('parseBankExport: refused exports name file, line, field and rule, and 
         rule: 'has an empty column name (a trailing comma?); the columns of persons are person_id, name, birth_date, nationality, residence, is_pep, is_sanctioned',
       },
     ]);
+  });
+
+  it('refuses a FIFO named like a record file at once, instead of waiting on it for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bank-fifo-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'companies.csv')]);
+      writeFileSync(join(dir, 'persons.csv'), PERSONS);
+      const { files } = await bankExportFolder(dir);
+      const error = (await parseBankExport(files).catch(
+        (e: unknown) => e,
+      )) as BankExportInvalidError;
+      expect(error.located).toHaveLength(1);
+      expect(error.located[0]).toMatchObject({ file: 'companies.csv', field: 'file' });
+      expect(error.located[0].rule).toContain('is not a regular file (a FIFO, socket or device');
+      // The same for a single CSV input (the AMLworld importer's --transactions).
+      await expect(readCsvRows(join(dir, 'companies.csv')).next()).rejects.toThrow(
+        'is not a regular file',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says a folder named like a record file is a folder, once', async () => {
