@@ -25,6 +25,20 @@ describe('decodeText', () => {
     expect(await textOf([Buffer.from([0x41])])).toBe('A');
   });
 
+  it('refuses UTF-16 without a byte order mark (little or big endian) instead of reading NUL characters', async () => {
+    for (const bytes of [
+      Buffer.from('person_id,name\nP1,Ada\n', 'utf16le'),
+      Buffer.from('person_id,name\nP1,Ada\n', 'utf16le').swap16(),
+    ]) {
+      await expect(textOf([bytes.subarray(0, 3), bytes.subarray(3)])).rejects.toMatchObject({
+        line: 1,
+        field: 'file',
+        rule: expect.stringMatching(/^looks like UTF-16 text without a byte order mark/) as unknown,
+      });
+    }
+    expect(await textOf([Buffer.from('a,b\n', 'utf8')])).toBe('a,b\n');
+  });
+
   it('turns bytes that are not UTF-8 into U+FFFD, which textProblem names', async () => {
     const latin1 = Buffer.from('J\u00fcrgen', 'latin1');
     const text = await textOf([latin1]);

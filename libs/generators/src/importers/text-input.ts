@@ -56,9 +56,10 @@ export async function* decodeText(
     }
     let bytes: Uint8Array = chunk;
     if (decoder === undefined) {
-      // Two bytes tell gzip and UTF-16 apart; keep them until they have arrived.
+      // The first bytes tell gzip, UTF-16 (with or without a mark) and UTF-8 apart; keep
+      // them until 16 have arrived (a shorter file is decoded at its end).
       head = concat(head, chunk);
-      if (head.length < 2) continue;
+      if (head.length < 16) continue;
       decoder = decoderFor(head);
       bytes = head;
     }
@@ -122,6 +123,23 @@ export function unreadableRule(description: string): string {
     : `cannot be read (${description})`;
 }
 
+/**
+ * ASCII text saved as UTF-16 without a byte order mark: a zero byte beside each character, in
+ * the first few characters. UTF-8 text never holds a zero byte (it would be a NUL character).
+ */
+function looksLikeUtf16WithoutMark(head: Uint8Array): boolean {
+  if (head.length < 4) return false;
+  const pairs = Math.min(8, Math.floor(head.length / 2));
+  let little = 0;
+  let big = 0;
+  for (let i = 0; i < pairs; i += 1) {
+    const [first, second] = [head[2 * i], head[2 * i + 1]];
+    if (first !== 0 && second === 0) little += 1;
+    if (first === 0 && second !== 0) big += 1;
+  }
+  return little === pairs || big === pairs;
+}
+
 function decoderFor(head: Uint8Array): TextDecoder {
   if (head[0] === 0x1f && head[1] === 0x8b) {
     throw new TextInputError(
@@ -132,6 +150,13 @@ function decoderFor(head: Uint8Array): TextDecoder {
   }
   if (head[0] === 0xff && head[1] === 0xfe) return new TextDecoder('utf-16le');
   if (head[0] === 0xfe && head[1] === 0xff) return new TextDecoder('utf-16be');
+  if (looksLikeUtf16WithoutMark(head)) {
+    throw new TextInputError(
+      1,
+      'file',
+      'looks like UTF-16 text without a byte order mark (every other byte is 0): save the file as UTF-8 (or as UTF-16 with a byte order mark) and try again',
+    );
+  }
   return new TextDecoder('utf-8');
 }
 
