@@ -472,12 +472,13 @@ export function decodeUidCursor(label: VertexLabel, cursor: string): string {
     typeof parsed.a !== 'string' ||
     typeof parsed.l !== 'string'
   ) {
-    throw new InvalidInputError('listVertices: cursor is not a cursor returned by this store', [
-      { field: 'cursor', rule: 'must be the nextCursor of the previous page, unchanged' },
-    ]);
+    throw new InvalidInputError(
+      'The cursor is not one this listing gave: pass the nextCursor of the previous page unchanged',
+      [{ field: 'cursor', rule: 'must be the nextCursor of the previous page, unchanged' }],
+    );
   }
   if (parsed.l !== label) {
-    throw new InvalidInputError(`listVertices: cursor belongs to a listing of ${parsed.l}`, [
+    throw new InvalidInputError(`The cursor belongs to a listing of ${parsed.l}, not of ${label}`, [
       { field: 'cursor', rule: `must come from a listing of the same label (${label})` },
     ]);
   }

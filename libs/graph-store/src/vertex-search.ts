@@ -105,7 +105,7 @@ export function decodeOrderedCursor(request: OrderedPageRequest, cursor: string)
     typeof parsed.a !== 'string'
   ) {
     throw new InvalidInputError(
-      'listVerticesOrdered: cursor is not a cursor returned by this store',
+      'The cursor is not one this listing gave: pass the nextCursor of the previous page unchanged',
       [{ field: 'cursor', rule: 'must be the nextCursor of the previous page, unchanged' }],
     );
   }
@@ -114,12 +114,15 @@ export function decodeOrderedCursor(request: OrderedPageRequest, cursor: string)
     parsed.o !== request.orderBy ||
     parsed.d !== request.direction
   ) {
-    throw new InvalidInputError('listVerticesOrdered: cursor belongs to another listing', [
-      {
-        field: 'cursor',
-        rule: `must come from a listing of ${request.label} ordered by ${request.orderBy} ${request.direction}`,
-      },
-    ]);
+    throw new InvalidInputError(
+      'The cursor belongs to another listing (another label, sort or direction)',
+      [
+        {
+          field: 'cursor',
+          rule: `must come from a listing of ${request.label} ordered by ${request.orderBy} ${request.direction}`,
+        },
+      ],
+    );
   }
   return { value: parsed.k, uid: parsed.a };
 }

@@ -217,7 +217,7 @@ describe('seeder evaluate', () => {
       run(['--dataset', join(work, 'nothing'), '--report', join(work, 'r')]),
     ).rejects.toMatchObject({
       exitCode: 2,
-      message: expect.stringContaining('cannot be read') as unknown,
+      message: expect.stringContaining('there is no such folder') as unknown,
     });
     await expect(
       run(['--profile', 'tiny', '--rules', 'aml.nope', '--report', join(work, 'r')]),

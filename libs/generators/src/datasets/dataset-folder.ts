@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { InvalidInputError, type GraphEdge, type GraphVertex } from '@app/vocabulary';
 import { bankExportFolder } from '../importers/bank/bank-export.files';
 import { parseBankExport, type BankImportSummary } from '../importers/bank/bank-export.importer';
-import { readJsonlDataset } from './jsonl-dataset.reader';
+import { folderProblem, readJsonlDataset } from './jsonl-dataset.reader';
 
 /** Which kind of folder a dataset is. */
 export type DatasetKind = 'bank-export' | 'graph-jsonl';
@@ -49,10 +49,11 @@ export async function datasetKindOf(dir: string): Promise<DatasetKind> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
-  } catch {
-    throw new InvalidInputError(`The dataset folder ${dir} cannot be read`, [
-      { field: 'dataset', rule: 'must be a readable folder' },
-    ]);
+  } catch (error: unknown) {
+    throw new InvalidInputError(
+      `The dataset folder ${dir} cannot be used: ${folderProblem(error)}`,
+      [{ field: 'dataset', rule: 'must be a readable folder' }],
+    );
   }
   if (names.some((name) => GRAPH_MARKERS.includes(name))) return 'graph-jsonl';
   if (names.some((name) => name.toLowerCase().endsWith('.csv'))) return 'bank-export';

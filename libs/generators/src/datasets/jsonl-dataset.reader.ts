@@ -212,6 +212,14 @@ async function eachLine(
   }
 }
 
+/** Why a dataset folder cannot be read, for a newcomer: a file given instead, or missing. */
+export function folderProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOTDIR') return 'it is a file, not a folder: give the folder that holds it';
+  if (code === 'ENOENT') return 'there is no such folder';
+  return `it cannot be read (${code ?? String(error)})`;
+}
+
 /**
  * Reads vertices and edges from every `*.jsonl` file of the folder (records carry their
  * `label`), the ground truth from `ground-truth.jsonl` and `manifest.json` when present. Every
@@ -227,10 +235,11 @@ export async function readJsonlDataset(
   let names: string[];
   try {
     names = (await readdir(directory)).sort();
-  } catch {
-    throw new InvalidInputError(`The dataset folder ${directory} cannot be read`, [
-      { field: 'dataset', rule: 'must be a folder written by `seeder generate --sink jsonl`' },
-    ]);
+  } catch (error: unknown) {
+    throw new InvalidInputError(
+      `The dataset folder ${directory} cannot be used: ${folderProblem(error)}`,
+      [{ field: 'dataset', rule: 'must be a folder written by `seeder generate --sink jsonl`' }],
+    );
   }
   if (options.requireGroundTruth !== false && !names.includes('ground-truth.jsonl')) {
     throw new InvalidInputError(`${directory} has no ground-truth.jsonl`, [
