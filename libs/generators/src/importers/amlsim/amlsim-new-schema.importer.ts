@@ -183,6 +183,7 @@ export async function* importAmlsimNewSchema(
 
   // 4. Transactions, streamed.
   const transactionsPath = join(dir, AMLSIM_NEW_FILES.transactions);
+  const disagreements = new AlertFileDisagreements();
   const unlabelled: MovementRef[] = [];
   // tran_id -> line: a repeated id would give two movements one id (memory: one entry per row).
   const seenTransactions = new Map<string, number>();
@@ -212,6 +213,11 @@ export async function* importAmlsimNewSchema(
       row.cell('alert_id') === '' ? -1 : parseInteger(row.cell('alert_id'), ctx, 'alert_id');
     const listed = alertTransactions.get(tranId);
     alertTransactions.delete(tranId);
+    if (listed !== undefined)
+      disagreements.check(tranId, listed.row, row, {
+        transactionSar: isSar,
+        alertSar: run.alerts.get(listed.alertId)?.isSar === true,
+      });
     const alertId = alertColumn >= 0 ? String(alertColumn) : listed?.alertId;
     if (alertId !== undefined) {
       const alert = run.alerts.get(alertId) ?? alertOf(run, alertId, '', row.cell('is_sar'), ctx);
@@ -222,6 +228,7 @@ export async function* importAmlsimNewSchema(
     if (buffer.full) yield buffer.take();
   }
   summary.files.push({ path: transactionsPath, rows });
+  summary.notes.push(...disagreements.notes());
 
   // 5. Alert transactions that transactions.csv does not have.
   for (const [tranId, listed] of alertTransactions) {
@@ -368,4 +375,93 @@ function optionalCode(
     );
   }
   return code;
+}
+
+/** The columns both transaction files give, compared when a transaction is in both. */
+const SHARED_TRANSACTION_COLUMNS = [
+  'orig_acct',
+  'bene_acct',
+  'base_amt',
+  'tran_timestamp',
+] as const;
+
+/** Whether two spellings of a column's value mean the same (450.00 and 450; one instant). */
+function sameValue(
+  column: (typeof SHARED_TRANSACTION_COLUMNS)[number],
+  a: string,
+  b: string,
+): boolean {
+  if (a === b) return true;
+  if (column === 'base_amt') return decimalKey(a) === decimalKey(b);
+  if (column === 'tran_timestamp') {
+    const [x, y] = [Date.parse(a), Date.parse(b)];
+    return !Number.isNaN(x) && x === y;
+  }
+  return a.trim() === b.trim();
+}
+
+/** A decimal written without leading zeros, trailing zeros of the fraction or a bare point. */
+function decimalKey(text: string): string {
+  const [whole, fraction = ''] = text.trim().split('.');
+  const digits = whole.replace(/^0+(?=\d)/, '');
+  const cut = fraction.replace(/0+$/, '');
+  return cut === '' ? digits : `${digits}.${cut}`;
+}
+
+/** A CSV row as both readers give it. */
+interface CellRow {
+  line: number;
+  cell(column: string): string;
+}
+
+/**
+ * Where alert_transactions.csv and transactions.csv disagree about a transaction: other
+ * accounts, amount or time (transactions.csv is used), or an alert's transaction that
+ * transactions.csv says is not suspicious (is_sar False). The import goes on; the summary's
+ * notes say how many and show the first few, since either file may be the wrong one.
+ */
+class AlertFileDisagreements {
+  private readonly values: string[] = [];
+  private valueCount = 0;
+  private readonly notSar: string[] = [];
+  private notSarCount = 0;
+
+  check(
+    tranId: string,
+    listed: CellRow,
+    row: CellRow,
+    sar: { transactionSar: boolean; alertSar: boolean },
+  ): void {
+    const differing = SHARED_TRANSACTION_COLUMNS.filter((column) => {
+      const inAlertFile = listed.cell(column);
+      return inAlertFile !== '' && !sameValue(column, inAlertFile, row.cell(column));
+    });
+    if (differing.length > 0) {
+      this.valueCount += 1;
+      if (this.values.length < 3)
+        this.values.push(
+          `tran_id ${tranId} (alert file line ${listed.line}, transactions line ${row.line}): ${differing
+            .map((column) => `${column} ${listed.cell(column)} vs ${row.cell(column)}`)
+            .join(', ')}`,
+        );
+    }
+    if (sar.alertSar && row.cell('is_sar') !== '' && !sar.transactionSar) {
+      this.notSarCount += 1;
+      if (this.notSar.length < 3)
+        this.notSar.push(`tran_id ${tranId} (transactions line ${row.line})`);
+    }
+  }
+
+  notes(): string[] {
+    const notes: string[] = [];
+    if (this.valueCount > 0)
+      notes.push(
+        `${this.valueCount} transactions of ${AMLSIM_NEW_FILES.alertTransactions} differ from the same tran_id in ${AMLSIM_NEW_FILES.transactions}, whose values were used: ${this.values.join('; ')}${this.valueCount > this.values.length ? '; …' : ''}.`,
+      );
+    if (this.notSarCount > 0)
+      notes.push(
+        `${this.notSarCount} transactions listed in ${AMLSIM_NEW_FILES.alertTransactions} are is_sar False in ${AMLSIM_NEW_FILES.transactions}, yet kept in their alert's ground truth: ${this.notSar.join('; ')}${this.notSarCount > this.notSar.length ? '; …' : ''}.`,
+      );
+    return notes;
+  }
 }

@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   ids,
   type AccountType,
@@ -162,7 +162,7 @@ export class AmlsimRun {
   addAlertRecord(alert: AlertAccumulator, dir: string): void {
     const ordered = inTimeOrder(alert.refs);
     const record: GroundTruthRecord = {
-      instanceId: `amlsim:${basename(dir)}:alert-${alert.alertId}`,
+      instanceId: `amlsim:${basename(resolve(dir))}:alert-${alert.alertId}`,
       typology: alert.typology ?? 'random',
       decoy: !alert.isSar,
       source: 'amlsim',
@@ -188,7 +188,7 @@ export class AmlsimRun {
     if (refs.length === 0) return;
     const ordered = inTimeOrder(refs);
     this.buffer.addGroundTruth({
-      instanceId: `amlsim:${basename(dir)}:unlabelled`,
+      instanceId: `amlsim:${basename(resolve(dir))}:unlabelled`,
       typology: 'random',
       decoy: false,
       source: 'amlsim',

@@ -229,6 +229,40 @@ describe('importAmlsim errors', () => {
     return copy;
   }
 
+  it('notes where alert_transactions.csv and transactions.csv disagree, and names the folder of --dir .', async () => {
+    const copy = variant(
+      'alert_transactions.csv',
+      2,
+      '0,fan_in,True,1,7,8,WIRE,999.99,2011-01-01T00:00:00Z',
+    );
+    const lines = readFileSync(join(copy, 'transactions.csv'), 'utf8').split('\r\n');
+    lines[3] = '3,2,0,CREDIT,234.08,2011-01-02T00:00:00Z,False,0';
+    writeFileSync(join(copy, 'transactions.csv'), lines.join('\r\n'));
+    const { summary, groundTruth } = await collectImport(importAmlsim({ dir: copy }));
+    expect(summary.notes).toContain(
+      '1 transactions of alert_transactions.csv differ from the same tran_id in transactions.csv, whose values were used: tran_id 1 (alert file line 2, transactions line 2): orig_acct 7 vs 1, bene_acct 8 vs 0, base_amt 999.99 vs 234.08.',
+    );
+    expect(summary.notes).toContain(
+      "1 transactions listed in alert_transactions.csv are is_sar False in transactions.csv, yet kept in their alert's ground truth: tran_id 3 (transactions line 4).",
+    );
+    // The untouched fixture: 450.00 and 450 are one amount, a false alert's transactions are not SAR.
+    const plain = await collectImport(importAmlsim({ dir: NEW }));
+    expect(
+      plain.summary.notes.filter(
+        (note) => note.includes('differ from') || note.includes('is_sar False'),
+      ),
+    ).toEqual([]);
+    expect(groundTruth.map((record) => record.instanceId)).toContain('amlsim:run:alert-0');
+    const cwd = process.cwd();
+    try {
+      process.chdir(copy);
+      const here = await collectImport(importAmlsim({ dir: '.' }));
+      expect(here.groundTruth.map((record) => record.instanceId)).toContain('amlsim:run:alert-0');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('refuses a folder without a transactions file', async () => {
     await expect(collectImport(importAmlsim({ dir }))).rejects.toThrow(
       `${dir}: holds neither transactions.csv (AMLSim's newer schema) nor tx.csv (its old schema)`,
