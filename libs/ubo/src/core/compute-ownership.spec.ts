@@ -427,6 +427,21 @@ describe('computeOwnership: cycles', () => {
   });
 });
 
+describe('computeOwnership: a declared indirect interest beside a direct one (outside review)', () => {
+  it('marks the declared indirect link in the explanation, so the two chains do not read the same', () => {
+    const b = new StructureBuilder();
+    const ann = b.person('ann', { name: 'Ann' });
+    const t = b.company('t', { name: 'T Ltd' });
+    b.owns(ann, t, 5000);
+    b.owns(ann, t, 5000, { directOrIndirect: 'indirect' });
+    const answer = run(b, t);
+    const [owner] = answer.beneficialOwners;
+    expect(owner.explanation).toContain(
+      'Ann -> T Ltd (50%, declared indirect); Ann -> T Ltd (50%)',
+    );
+  });
+});
+
 describe('computeOwnership: a large cross-holding group (outside review)', () => {
   it('bounds an 80-company group whose members hold more than 100% of others in all, as tightly as the exact solve', () => {
     // Each company is owned 30% by each of three others and 10% by one of ten persons (100% in

@@ -76,7 +76,9 @@ export function chainText(graph: OwnershipGraph, chain: Chain): string {
         : link.interestType === 'shareholding'
           ? bpText(link.share)
           : `${bpText(link.share)} ${interestWords(link.interestType)}`;
-    return `${nameOf(graph, link.to)} (${what})`;
+    // A declared indirect interest stands for a chain the data does not give link by link.
+    const indirect = link.directOrIndirect === 'indirect' ? ', declared indirect' : '';
+    return `${nameOf(graph, link.to)} (${what}${indirect})`;
   });
   const start = nameOf(graph, chain.entities[0]);
   const product =
