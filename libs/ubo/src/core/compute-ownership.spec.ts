@@ -437,7 +437,7 @@ describe('computeOwnership: a declared indirect interest beside a direct one (ou
     const answer = run(b, t);
     const [owner] = answer.beneficialOwners;
     expect(owner.explanation).toContain(
-      'Ann -> T Ltd (50%, declared indirect); Ann -> T Ltd (50%)',
+      'Ann -> T Ltd (50%); Ann -> T Ltd (50%, declared indirect)',
     );
   });
 });
