@@ -3,10 +3,11 @@ import {
   ConflictError,
   EntityNotFoundError,
   FixedClock,
+  ids,
   InvalidInputError,
   movementEdge,
 } from '@app/vocabulary';
-import type { Movement } from '@app/vocabulary';
+import type { GraphVertex, Movement } from '@app/vocabulary';
 import { structuringDetector } from '../aml/structuring.detector';
 import type { DetectedAlert } from '../core/detector';
 import { toDetectedAlert } from '../engine/alert-collector';
@@ -87,12 +88,39 @@ describe('AlertRepository', () => {
     const { store, repository } = await setup();
     const alert = await structuring(store, 'account:b:A', 3);
     await repository.save([alert]);
+    const written = jest.spyOn(store, 'upsertVertices');
     const again = await repository.save([alert]);
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    // Written again although unchanged, so that a store can mend a missing index entry.
+    expect(written.mock.calls.some(([batch]) => batch.some((v) => v.uid === alert.alertId))).toBe(
+      true,
+    );
     expect((await store.counts()).vertices.Alert).toBe(1);
     expect((await store.counts()).edges.FLAGS).toBe(1);
     expect((await store.counts()).vertices.StatusChange).toBe(1);
     expect(await repository.statusHistory(alert.alertId)).toHaveLength(1);
+  });
+
+  it('mends a save cut short after the alert vertex: the rerun writes its flags and its raise, and writes the alert again', async () => {
+    const { store, clock, repository } = await setup();
+    const alert = await structuring(store, 'account:b:A', 3);
+    // As if a first save had stopped after the alert vertex (JanusGraph killed): the vertex a
+    // full save writes (made in another store), without its FLAGS edge and its history.
+    const other = await setup();
+    await other.repository.save([await structuring(other.store, 'account:b:A', 3)]);
+    const vertex = await other.store.getVertex(alert.alertId);
+    expect(vertex).toBeDefined();
+    await store.upsertVertices([vertex as GraphVertex]);
+    const flag = ids.structural('FLAGS', alert.alertId, 'account:b:A');
+    expect(await store.getEdge(flag)).toBeUndefined();
+    expect(await repository.statusHistory(alert.alertId)).toEqual([]);
+    clock.advance(DAY);
+    const again = await repository.save([alert]);
+    expect(again.created).toBe(0);
+    expect(await store.getEdge(flag)).toBeDefined();
+    expect(await repository.statusHistory(alert.alertId)).toEqual([
+      expect.objectContaining({ from: null, to: 'open', actor: 'detector', at: NOW }),
+    ]);
   });
 
   it('updates a grown pattern in place, keeping its creation time and the analyst status', async () => {

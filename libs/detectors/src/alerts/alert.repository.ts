@@ -610,8 +610,22 @@ export class AlertRepository {
           result.updated += 1;
           vertex = { ...before, props: { ...props, updatedAt: now } };
         }
+        // Its raise again: the history keeps a raise it has and writes a missing one, which a
+        // save cut short between the alert and its history left out (outside fault review:
+        // alerts written when JanusGraph was killed had no history, and a rerun never wrote it).
+        raised.push({
+          alertId: alert.alertId,
+          from: null,
+          to: 'open',
+          at: before.props.createdAt,
+          note: `raised by ${before.props.ruleId} ${before.props.ruleVersion}`,
+          actor: 'detector',
+        });
       }
-      if (vertex !== before) vertices.push(vertex);
+      // An unchanged alert is written again too: the store then finds it and mends it when an
+      // interrupted save left it out of the label's mixed index (JanusGraph commits the storage
+      // first), where it would be missing from every listing of the alert queue for good.
+      vertices.push(vertex);
       const seen = new Set<string>();
       for (const party of alert.parties) {
         if (seen.has(party.uid) || !known.has(party.uid)) continue;
