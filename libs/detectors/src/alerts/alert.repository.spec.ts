@@ -123,6 +123,27 @@ describe('AlertRepository', () => {
     ]);
   });
 
+  it('keeps both of two changes of one alert made at once: a status and an assignee, and a scan re-saving it (outside fault review)', async () => {
+    const { store, repository } = await setup();
+    const alerts = await Promise.all(
+      ['account:b:A', 'account:b:B'].map((account) => structuring(store, account, 3)),
+    );
+    await repository.save(alerts);
+    await Promise.all(
+      alerts.flatMap((alert) => [
+        repository.changeStatus(alert.alertId, 'investigating', 'looking into it', 'key-1'),
+        repository.assign([alert.alertId], 'user:bob'),
+        repository.save([alert]),
+      ]),
+    );
+    for (const alert of alerts) {
+      expect(await repository.get(alert.alertId)).toMatchObject({
+        status: 'investigating',
+        assignee: 'user:bob',
+      });
+    }
+  });
+
   it('updates a grown pattern in place, keeping its creation time and the analyst status', async () => {
     const { store, clock, repository } = await setup();
     const small = await structuring(store, 'account:b:A', 3);

@@ -26,6 +26,7 @@ import { compareMovements } from '../core/activity';
 import { riskOf, riskProps, RISK_PROP_KEYS, sameRisk } from './alert-risk.codec';
 import { AlertStatusHistory } from './alert-status-history';
 import type { AlertStatusChange } from './alert-status-history';
+import { KeyedTurns } from './keyed-turns';
 
 /** An alert as stored: the Alert vertex's properties plus its id. */
 export interface StoredAlert {
@@ -271,6 +272,9 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  */
 @Injectable()
 export class AlertRepository {
+  /** Writes of one alert in this process take turns (a read-modify-write each). */
+  private readonly turns = new KeyedTurns();
+
   constructor(
     private readonly store: GraphStore,
     private readonly history: AlertStatusHistory,
@@ -422,6 +426,16 @@ export class AlertRepository {
         { field: 'note', rule: 'must not be empty' },
       ]);
     }
+    return this.turns.run([alertId], () => this.writeStatus(alertId, to, note, actor));
+  }
+
+  /** `changeStatus` once the alert's earlier writes in this process are done. */
+  private async writeStatus(
+    alertId: string,
+    to: AlertStatus,
+    note: string,
+    actor: string,
+  ): Promise<StoredAlert> {
     const vertex = await this.store.getVertex(alertId);
     if (!vertex || vertex.label !== 'Alert') throw new EntityNotFoundError('Alert', alertId);
     const from = vertex.props.status;
@@ -448,6 +462,14 @@ export class AlertRepository {
    */
   async assign(alertIds: readonly string[], assignee: string | undefined): Promise<StoredAlert[]> {
     const unique = [...new Set(alertIds)];
+    return this.turns.run(unique, () => this.writeAssignee(unique, assignee));
+  }
+
+  /** `assign` once the alerts' earlier writes in this process are done. */
+  private async writeAssignee(
+    unique: readonly string[],
+    assignee: string | undefined,
+  ): Promise<StoredAlert[]> {
     const found = new Map(
       (await this.store.getVertices(unique))
         .filter((v): v is AlertVertex => v.label === 'Alert')
@@ -527,7 +549,16 @@ export class AlertRepository {
     };
   }
 
-  private async saveChunk(
+  private saveChunk(alerts: readonly DetectedAlert[], result: SaveAlertsResult): Promise<void> {
+    // An analyst's status or assignee change between the read and the write below would be
+    // written over with the values read: the alerts' writes take turns.
+    return this.turns.run(
+      alerts.map((alert) => alert.alertId),
+      () => this.writeChunk(alerts, result),
+    );
+  }
+
+  private async writeChunk(
     alerts: readonly DetectedAlert[],
     result: SaveAlertsResult,
   ): Promise<void> {

@@ -5,6 +5,7 @@ import { EntityNotFoundError, ids } from '@app/vocabulary';
 import type { GraphEdge, StatusChangeVertex } from '@app/vocabulary';
 import { AlertStatusHistory } from './alert-status-history';
 import type { AlertStatusChange } from './alert-status-history';
+import { KeyedTurns } from './keyed-turns';
 
 /** Most status changes one alert can hold: its history is read in one neighbourhood query. */
 export const MAX_STATUS_CHANGES = 10_000;
@@ -59,8 +60,8 @@ function edgeOf(alertId: string, seq: number): GraphEdge {
  */
 @Injectable()
 export class GraphAlertStatusHistory extends AlertStatusHistory {
-  /** The last pending append of each alert (it never rejects): the next one waits for it. */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Appends to one alert run one after another (see `KeyedTurns`). */
+  private readonly turns = new KeyedTurns();
 
   constructor(private readonly store: GraphStore) {
     super();
@@ -73,7 +74,7 @@ export class GraphAlertStatusHistory extends AlertStatusHistory {
   appendAll(changes: readonly AlertStatusChange[]): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
     const alertIds = [...new Set(changes.map((change) => change.alertId))];
-    return this.exclusive(alertIds, () => this.write(changes, alertIds));
+    return this.turns.run(alertIds, () => this.write(changes, alertIds));
   }
 
   private async write(changes: readonly AlertStatusChange[], alertIds: string[]): Promise<void> {
@@ -147,18 +148,5 @@ export class GraphAlertStatusHistory extends AlertStatusHistory {
     return neighbourhood.vertices
       .filter((v): v is StatusChangeVertex => v.label === 'StatusChange' && linked.has(v.uid))
       .sort(byTimeThenSeq);
-  }
-
-  /** Runs `task` after every earlier append to any of `keys` has settled. */
-  private async exclusive(keys: readonly string[], task: () => Promise<void>): Promise<void> {
-    const earlier = keys.flatMap((key) => this.tails.get(key) ?? []);
-    const run = Promise.all(earlier).then(task);
-    const settled = run.catch(() => undefined);
-    for (const key of keys) this.tails.set(key, settled);
-    try {
-      await run;
-    } finally {
-      for (const key of keys) if (this.tails.get(key) === settled) this.tails.delete(key);
-    }
   }
 }

@@ -470,10 +470,6 @@ describe('computeOwnership: a large cross-holding group (outside review)', () =>
     const exact = computeOwnership(b.build(), companies[0], options, {
       limits: { exactCycleLimit: 100 },
     });
-    console.log(
-      JSON.stringify(bounded.cycles.map((c) => [c.resolution, c.entities.length])),
-      JSON.stringify(bounded.warnings.map((w) => w.code)),
-    );
     expect(bounded.cycles[0].resolution).toBe('bounded');
     expect(exact.cycles[0].resolution).toBe('exact');
     expect(bounded.warnings.map((w) => w.code)).not.toContain('cycle-not-convergent');
