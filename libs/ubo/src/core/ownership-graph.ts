@@ -469,11 +469,34 @@ export function buildOwnershipGraph(
     }
   }
 
+  // A company cannot be more than 100% held: flag it (its own direct holders only).
+  for (const [uid, links] of ownsIn) {
+    const direct = links.filter(
+      (link) => link.directOrIndirect !== 'indirect' && link.share !== null,
+    );
+    const total = direct.reduce(
+      (sum, link) => sum.add((link.share as ShareInterval).lo),
+      ShareInterval.zero.lo,
+    );
+    if (total.compare(ONE) > 0) {
+      warnings.push({
+        code: 'shares-exceed-100',
+        message: `The holders of ${uid} hold at least ${percentText(total, 'floor', 2)}% together (${formatRational(total)}), more than 100%; this is a data problem`,
+        entities: [uid],
+        edges: direct.map((link) => link.eid),
+      });
+    }
+  }
+
+  // After the check above: co-trustees each holding the whole trust is no data problem.
   if (options.trusteesHoldTrusts === true) {
     const held: Link[] = [];
     for (const link of linksOutOf(linksOut)) {
       if (link.interestType !== 'trustee') continue;
       if (companies.get(link.to)?.props.companyType !== 'trust') continue;
+      // A trustee company that the trust itself owns (a private trust company) would hold
+      // itself through the trust, a loop of 100%: its holders are reached through the trust.
+      if (ownsThrough(ownsOut, link.to, link.from)) continue;
       const whole: Link = {
         ...link,
         label: 'OWNS',
@@ -494,25 +517,6 @@ export function buildOwnershipGraph(
     }
   }
 
-  // A company cannot be more than 100% held: flag it (its own direct holders only).
-  for (const [uid, links] of ownsIn) {
-    const direct = links.filter(
-      (link) => link.directOrIndirect !== 'indirect' && link.share !== null,
-    );
-    const total = direct.reduce(
-      (sum, link) => sum.add((link.share as ShareInterval).lo),
-      ShareInterval.zero.lo,
-    );
-    if (total.compare(ONE) > 0) {
-      warnings.push({
-        code: 'shares-exceed-100',
-        message: `The holders of ${uid} hold at least ${percentText(total, 'floor', 2)}% together (${formatRational(total)}), more than 100%; this is a data problem`,
-        entities: [uid],
-        edges: direct.map((link) => link.eid),
-      });
-    }
-  }
-
   return {
     target,
     persons,
@@ -528,6 +532,27 @@ export function buildOwnershipGraph(
     declaredIndirect,
     edgeCount: usable.length,
   };
+}
+
+/** Whether `from` holds shares in `to`, directly or through other holdings. */
+function ownsThrough(
+  ownsOut: ReadonlyMap<string, readonly Link[]>,
+  from: string,
+  to: string,
+): boolean {
+  const seen = new Set([from]);
+  const stack = [from];
+  while (stack.length > 0) {
+    const uid = stack.pop() as string;
+    for (const link of ownsOut.get(uid) ?? []) {
+      if (link.to === to) return true;
+      if (!seen.has(link.to)) {
+        seen.add(link.to);
+        stack.push(link.to);
+      }
+    }
+  }
+  return false;
 }
 
 /** Every link of a by-holder map, once. */
@@ -575,12 +600,33 @@ function attributeNomineeHoldings(
     const vertex = vertexByUid.get(uid);
     return vertex?.label === 'Person' || vertex?.label === 'Company' ? vertex.props.name : uid;
   };
+  // Which of a nominee's holdings it holds as nominee: those of the relationship that states
+  // the nominee interest (BODS gives each interest of one relationship an edge id
+  // `<relationship>#<interest>`); a holding of its own in another relationship stays its own.
+  // When none of its holdings shares a relationship with the nominee interest (the interests
+  // were given apart), all its holdings in that company are taken as held as nominee.
+  const relationOf = (eid: string): string => eid.split('#')[0];
+  const nomineeRelations = new Set(
+    links.filter((link) => link.interestType === 'nominee').map((link) => relationOf(link.eid)),
+  );
+  const pairsWithStatedRelation = new Set(
+    links
+      .filter(
+        (link) =>
+          HELD_FOR_NOMINATOR.has(link.interestType) && nomineeRelations.has(relationOf(link.eid)),
+      )
+      .map((link) => `${link.from}>${link.to}`),
+  );
+  const heldAsNominee = (link: Link): boolean =>
+    nominees.get(link.to)?.has(link.from) === true &&
+    HELD_FOR_NOMINATOR.has(link.interestType) &&
+    (!pairsWithStatedRelation.has(`${link.from}>${link.to}`) ||
+      nomineeRelations.has(relationOf(link.eid)));
   const result: Link[] = [];
   const moved = new Map<string, Link[]>();
   for (const link of links) {
     const behind = nominators.get(link.to);
-    const isNominee = nominees.get(link.to)?.has(link.from) === true;
-    if (!isNominee || !HELD_FOR_NOMINATOR.has(link.interestType) || behind?.size !== 1) {
+    if (!heldAsNominee(link) || behind?.size !== 1) {
       result.push(link);
       continue;
     }
@@ -598,7 +644,7 @@ function attributeNomineeHoldings(
     const nominator = [...(nominators.get(company) ?? [])][0];
     warnings.push({
       code: 'nominee-shares-attributed',
-      message: `${held.map((link) => `${name(link.from)} holds ${link.interestType === 'votingRights' ? 'votes' : 'shares'} in ${name(company)} as nominee`).join('; ')}: counted as held by the nominator ${name(nominator)}, the only one ${name(company)} names`,
+      message: `${[...new Set(held.map((link) => `${name(link.from)} holds ${link.interestType === 'votingRights' ? 'votes' : 'shares'} in ${name(company)} as nominee`))].join('; ')}: counted as held by the nominator ${name(nominator)}, the only one ${name(company)} names`,
       entities: [...new Set([...held.map((link) => link.from), nominator, company])],
       edges: held.map((link) => link.eid),
     });

@@ -161,6 +161,25 @@ describe('Nominee shareholders stated on the company itself (outside review)', (
     },
   );
 
+  it("moves only the holding of the nominee relationship: a holding of the nominee's own stays its own (code review)", () => {
+    const statements = [
+      entity('t', 'T Ltd'),
+      person('nick', 'Nick'),
+      person('ann', 'Ann'),
+      person('zoe', 'Zoe'),
+      relationship('r1', 'nick', 't', [shareholding({ exact: 20 }), interest('nominee')]),
+      relationship('r1b', 'nick', 't', [shareholding({ exact: 30 })]),
+      relationship('r2', 'ann', 't', [interest('nominator')]),
+      relationship('r3', 'zoe', 't', [shareholding({ exact: 50 })]),
+    ];
+    const answer = evaluate(statements, { regime: 'eu' });
+    expect(attributed(answer)).toEqual({
+      Ann: ['1/5', 'no'],
+      Nick: ['3/10', 'yes'],
+      Zoe: ['1/2', 'yes'],
+    });
+  });
+
   it('leaves the shares with the nominee, and says why, when the company names two nominators', () => {
     const answer = evaluate(statedOnCompany(true), { regime: 'eu' });
     expect(attributed(answer)).toEqual({ Nick: ['2/5', 'yes'], Zoe: ['3/5', 'yes'] });
@@ -193,6 +212,33 @@ describe('A company owned by a trust, by regime (outside review)', () => {
     const uk = evaluate(trustPackage(), { regime: 'uk' });
     expect(beneficialOwners(uk)).toEqual([['Tom', ['ownership', 'control']]]);
     expect(attributed(uk)).toEqual({ Tom: ['1/1', 'yes'] });
+  });
+
+  it('US: co-trustees both hold what the trust holds, with no false data problem; a trust company the trust owns makes no loop (code review)', () => {
+    const coTrustees = [
+      entity('t', 'T Ltd'),
+      entity('tr', 'Family Trust', { entityType: { type: 'arrangement', subtype: 'trust' } }),
+      person('tom', 'Tom'),
+      person('tim', 'Tim'),
+      relationship('r1', 'tr', 't', [shareholding({ exact: 60 })]),
+      relationship('r2', 'tom', 'tr', [interest('trustee')]),
+      relationship('r3', 'tim', 'tr', [interest('trustee')]),
+    ];
+    const us = evaluate(coTrustees, { regime: 'us' });
+    expect(attributed(us)).toEqual({ Tom: ['3/5', 'yes'], Tim: ['3/5', 'yes'] });
+    expect(us.warnings.map((w) => w.code)).not.toContain('shares-exceed-100');
+    const trustCompany = [
+      entity('t', 'T Ltd'),
+      entity('tr', 'Family Trust', { entityType: { type: 'arrangement', subtype: 'trust' } }),
+      entity('ptc', 'PTC Ltd'),
+      person('pia', 'Pia'),
+      relationship('r1', 'tr', 't', [shareholding({ exact: 60 })]),
+      relationship('r2', 'ptc', 'tr', [interest('trustee')]),
+      relationship('r3', 'tr', 'ptc', [shareholding({ exact: 100 })]),
+      relationship('r4', 'pia', 'ptc', [interest('seniorManagingOfficial')]),
+    ];
+    const codes = evaluate(trustCompany, { regime: 'us' }).warnings.map((w) => w.code);
+    expect(codes).not.toContain('cycle-not-convergent');
   });
 
   it('US: the trustee is the ownership-prong owner (31 CFR 1010.230(d)(3)); no trust role is the control prong', () => {
