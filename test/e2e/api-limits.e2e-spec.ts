@@ -131,6 +131,10 @@ describe('API request body limits (e2e)', () => {
     for (const [headers, named] of [
       [{ 'Content-Type': 'text/plain' }, 'Content-Type text/plain'],
       [{ 'Content-Type': 'text/csv; charset=utf-8' }, 'Content-Type text/csv'],
+      [
+        { 'Content-Type': 'application/merge-patch+json' },
+        'Content-Type application/merge-patch+json',
+      ],
     ] as const) {
       const [status, answer] = await post(body, headers);
       expect([status, answer.error]).toEqual([415, 'unsupported_media_type']);

@@ -199,9 +199,11 @@ export class AlertsController {
    * refused with the known ids rather than answered with an empty list. A rule id that stored
    * alerts carry (a retired rule, another deployment's) is listed like any other.
    */
-  private assertKnownRule(rule: string): void {
+  private async assertKnownRule(rule: string): Promise<void> {
     const known = this.detection.rules().map((description) => description.id);
     if (known.includes(rule)) return;
+    // Other filters may have emptied the page: an alert of this rule anywhere makes it known.
+    if ((await this.alerts.list({ ruleId: rule }, 1)).items.length > 0) return;
     throw new InvalidInputError(`No rule has the id "${rule}" and no alert names it`, [
       {
         field: 'rule',
@@ -254,7 +256,7 @@ export class AlertsController {
       sort,
     );
     if (page.items.length === 0 && query.rule !== undefined && query.cursor === undefined)
-      this.assertKnownRule(query.rule);
+      await this.assertKnownRule(query.rule);
     return alertPageView(page);
   }
 

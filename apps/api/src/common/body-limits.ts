@@ -94,7 +94,7 @@ export function useBodyParsers(
   app.use(refuseUnreadBodies);
 }
 
-/** Media types whose bodies the parsers above read (and `+json` ones, read as JSON). */
+/** Media types whose bodies the parsers above read. */
 const READ_MEDIA_TYPES: ReadonlySet<string> = new Set([
   'application/json',
   'application/x-www-form-urlencoded',
@@ -115,12 +115,13 @@ function refuseUnreadBodies(
   const hasBody =
     request.headers['transfer-encoding'] !== undefined ||
     (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
-  if (!hasBody || request.path?.startsWith(IMPORTS_PATH) === true) {
+  // Express matches routes in any case (/API/V1/Imports is the imports route too).
+  if (!hasBody || request.path?.toLowerCase().startsWith(IMPORTS_PATH) === true) {
     next();
     return;
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (READ_MEDIA_TYPES.has(type) || type.endsWith('+json')) {
+  if (READ_MEDIA_TYPES.has(type)) {
     next();
     return;
   }

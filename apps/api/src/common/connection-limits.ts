@@ -39,7 +39,7 @@ export function limitConnections(
     server.timeout = options.idleTimeoutMs;
     server.on('timeout', (socket: Socket) => {
       logger.warn(
-        `Closed a connection from ${socket.remoteAddress ?? 'an unknown address'}: nothing was sent or received on it for ${options.idleTimeoutMs / 1000} s (HTTP_IDLE_TIMEOUT_SECONDS)`,
+        `Closed a connection from ${socket.remoteAddress ?? 'an unknown address'}: nothing was sent or received on it for ${options.idleTimeoutMs / 1000} s (HTTP_IDLE_TIMEOUT_SECONDS); a client that stopped reading or never sent, or a request whose answer took longer than that (raise the setting if so)`,
       );
       socket.destroy();
     });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -409,10 +410,16 @@ describe('seeder import bods', () => {
     );
   });
 
-  it('refuses a FIFO as --file at once, instead of waiting on it for ever', async () => {
-    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
-    await expect(bods(['--file', join(dir, 'pipe.json')])).rejects.toThrow();
-    expect(stderr().join('\n')).toContain('is not a regular file (a FIFO, socket or device)');
+  it('reads a package from a pipe (--file /dev/stdin, process substitution), and a JSON-lines file of one statement', async () => {
+    const pipe = join(dir, 'pipe.json');
+    execFileSync('mkfifo', [pipe]);
+    const writer = createWriteStream(pipe);
+    writer.end(JSON.stringify(PACKAGE));
+    await bods(['--file', pipe]);
+    expect(stdout()).toHaveLength(3);
+    await writeFile(join(dir, 'one.jsonl'), `${JSON.stringify(PACKAGE[0])}\n`);
+    await bods(['--file', join(dir, 'one.jsonl')]);
+    expect(stdout().length).toBeGreaterThan(3);
   });
 
   it('--as-of refuses a day that does not exist', async () => {

@@ -312,14 +312,8 @@ function warn(command: Command, line: string): void {
 async function readPackage(path: string, maxBytes: number): Promise<unknown> {
   let text: string;
   try {
-    const found = await stat(path);
-    // A FIFO (or socket, device) would be waited on for ever.
-    if (!found.isFile() && !found.isDirectory())
-      throw new InvalidInputError(
-        `--file ${path} is not a regular file (a FIFO, socket or device)`,
-        [{ field: 'file', rule: 'must be a readable JSON file' }],
-      );
-    const { size } = found;
+    // A pipe is read too (--file /dev/stdin, or <(zcat package.json.gz)): its writer ends it.
+    const { size } = await stat(path);
     if (size > maxBytes) return refuseTooLarge(path, size, maxBytes);
     text = decodeText(await readFile(path));
   } catch (error: unknown) {
@@ -365,7 +359,14 @@ function decodeText(bytes: Buffer): string {
 function parseJson(text: string, path: string): unknown {
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(json) as unknown;
+    const parsed = JSON.parse(json) as unknown;
+    // One statement alone (a JSON-lines file of one line) is a package of one.
+    const single =
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      'statementId' in parsed;
+    return single ? [parsed] : parsed;
   } catch (error: unknown) {
     const lines = json.split('\n');
     const statements: unknown[] = [];

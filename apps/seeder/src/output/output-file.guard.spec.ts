@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '@app/vocabulary';
@@ -28,6 +28,17 @@ describe('checkOutputFiles / checkOutputFilesIn', () => {
     );
     writeFileSync(join(work, 'm.json'), '{}');
     await expect(checkOutputFiles('--out', [join(work, 'm.json')], true)).resolves.toBe(undefined);
+  });
+
+  it('follows symbolic links: a folder reached through one is a folder (code review)', async () => {
+    mkdirSync(join(work, 'real'));
+    symlinkSync(join(work, 'real'), join(work, 'link'));
+    await expect(checkOutputFiles('--out', [join(work, 'link', 'm.json')], false)).resolves.toBe(
+      undefined,
+    );
+    await expect(
+      checkOutputFilesIn('--report', join(work, 'link'), ['report.json'], false),
+    ).resolves.toBe(undefined);
   });
 
   it('refuses an existing file without overwrite, a folder, and a path under a file', async () => {

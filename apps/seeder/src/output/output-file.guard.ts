@@ -1,14 +1,15 @@
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '@app/vocabulary';
 
 /** The end of the `--overwrite` help of the commands that write files. */
 export const OVERWRITE_FILE_HELP = 'replace the output files if they exist already';
 
+/** What `path` is, symbolic links followed (a folder reached through a link is a folder). */
 async function statOf(path: string): Promise<Stats | undefined> {
   try {
-    return await lstat(path);
+    return await stat(path);
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
