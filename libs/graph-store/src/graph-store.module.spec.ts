@@ -135,4 +135,21 @@ describe('GraphStoreHealthIndicator', () => {
     expect((await indicator.isHealthy('graph')).graph.status).toBe('up');
     await moduleRef.close();
   });
+
+  it('reports down within its timeout when the store never answers (a frozen JanusGraph)', async () => {
+    const fake = new FakeJanusStore();
+    const moduleRef = await boot('janusgraph', { adapters: { janusgraph: () => fake } });
+    const indicator = moduleRef.get(GraphStoreHealthIndicator);
+    indicator.timeoutMs = 50;
+    jest.spyOn(fake, 'ping').mockReturnValue(new Promise<void>(() => undefined));
+    expect(await indicator.isHealthy('graph')).toEqual({
+      graph: {
+        status: 'down',
+        backend: 'janusgraph',
+        message:
+          'the graph store did not answer a ping within 0.05 s (is JanusGraph frozen or overloaded?)',
+      },
+    });
+    await moduleRef.close();
+  });
 });
