@@ -50,4 +50,4 @@ export class GraphStoreHealthIndicator {
 }
 
 /** See `GraphStoreHealthIndicator.timeoutMs`. */
-export const READINESS_PING_TIMEOUT_MS = 3_000;
+export const READINESS_PING_TIMEOUT_MS = 5_000;
