@@ -24,6 +24,7 @@ import type { IngestCounters, MessageSettler, Settlement } from './message-settl
 import { IngestMetrics, NoIngestMetrics } from './ingest.metrics';
 import type { MovementDetector } from './movement-detector';
 import { edgeVersionKey, EntityVersions, vertexVersionKey } from './entity-versions';
+import { IngestStoppedError } from './store-outage';
 
 export type { IngestCounters } from './message-settler';
 
@@ -179,6 +180,12 @@ function settlementsOf<T>(
  *    once each; publish the alerts; settle every message of the batch at once (`MessageSettler`).
  */
 export class IngestProcessor {
+  /**
+   * Runs one activity's detection; the worker makes it wait out a store outage (its
+   * `OutageGate`) and run again, so that a movement written just before JanusGraph went away
+   * is still detected before its message is settled. Without it (tests), it runs once.
+   */
+  holdDetection: <T>(attempt: () => Promise<T>) => Promise<T> = (attempt) => attempt();
   private readonly detected = new Set<string>();
   private readonly entityEnvelopes = new WeakMap<ReceivedMessage, DecodeOutcome<EntityEnvelope>>();
   private readonly movementEnvelopes = new WeakMap<
@@ -482,12 +489,17 @@ export class IngestProcessor {
       if (this.detected.has(key)) continue;
       try {
         alerts.push(
-          ...(await (activity.type === 'movement'
-            ? this.detector.onMovement(activity.movement)
-            : this.detector.onEvent(activity.event))),
+          ...(await this.holdDetection(() =>
+            activity.type === 'movement'
+              ? this.detector.onMovement(activity.movement)
+              : this.detector.onEvent(activity.event),
+          )),
         );
         this.remember(key);
       } catch (error: unknown) {
+        // Stopping during an outage: the batch goes back to the broker unsettled, and its
+        // activities are detected when it comes again.
+        if (error instanceof IngestStoppedError) throw error;
         this.counters.detectionFailures += 1;
         this.metrics.detectionFailed(1);
         this.logger.error({

@@ -7,7 +7,7 @@ import {
   vertexUpsertMessage,
 } from '@app/streaming';
 import type { OutgoingMessage } from '@app/streaming';
-import { FixedClock } from '@app/vocabulary';
+import { FixedClock, GraphUnavailableError } from '@app/vocabulary';
 import type { GraphEdge, GraphVertex } from '@app/vocabulary';
 import {
   account,
@@ -526,6 +526,30 @@ describe('IngestWorker (memory broker, memory graph)', () => {
     expect(worker.counters.detectionFailures).toBe(1);
     const error = logger.lines.find((l) => l.level === 'error')?.entry as Record<string, unknown>;
     expect(error).toMatchObject({ error: 'rules crashed' });
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('waits out a store outage that meets detection, then detects the movement before settling it (outside fault review)', async () => {
+    let outageCalls = 2;
+    const outage: MovementDetector = {
+      onMovement: (movement) => {
+        if (outageCalls > 0) {
+          outageCalls -= 1;
+          return Promise.reject(new GraphUnavailableError('circuit breaker open'));
+        }
+        return detector.onMovement(movement);
+      },
+      onEvent: () => Promise.resolve([]),
+    };
+    await startWorker({}, { outageRetryInitialMs: 5, outageRetryMaxMs: 10 }, outage);
+    await publishEntities([
+      vertexUpsertMessage(account(1), meta()),
+      vertexUpsertMessage(account(2), meta()),
+    ]);
+    await publishMovements([movementMessage(movement(1, 1, 2, 5_000_000), meta())]);
+    await until(() => worker.counters.alertsPublished === 1, 'the alert after the outage');
+    expect(detector.seen).toEqual(['mv:test:1']);
+    expect(worker.counters.detectionFailures).toBe(0);
     expect(await deadLetters()).toEqual([]);
   });
 

@@ -140,6 +140,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
       metrics,
       clock,
     );
+    // Detection that meets a store outage waits it out like a write (see holdDetection).
+    processor.holdDetection = (attempt) => this.gate.hold(attempt, 1);
     const complete = (prepared: Parameters<IngestProcessor['complete']>[0]) =>
       processor.complete(prepared);
     const movementsOptions: TopicPipelineOptions = {
