@@ -1,5 +1,5 @@
 import { MemoryGraphStore } from '@app/graph-store';
-import { FixedClock, movementEdge } from '@app/vocabulary';
+import { FixedClock, GraphUnavailableError, movementEdge } from '@app/vocabulary';
 import type { Movement } from '@app/vocabulary';
 import { structuringDetector } from '../aml/structuring.detector';
 import type { AlertRisk, DetectedAlert } from '../core/detector';
@@ -253,5 +253,37 @@ describe('Stream detection stores the model risk with its alerts', () => {
         expect(stored.risk).toBeUndefined();
       }
     }
+  });
+});
+
+describe('Stream detection when saving its alerts fails (outside fault review)', () => {
+  it('called again for the same movement after a failed save, it saves the alerts once more without feeding the rules twice', async () => {
+    const { store, repository } = await setup();
+    const registry = new DetectorRegistry(ALL_DETECTORS, defaultConfig(), testMoney());
+    const stream = new StreamDetectionService(registry, store, repository, null);
+    const deposits = Array.from({ length: 3 }, (_, i) =>
+      deposit('account:b:A', 9_500_00 + i, T0 + i * DAY, 'cash:b:1'),
+    );
+    for (const movement of deposits.slice(0, 2)) {
+      await store.upsertEdges([movementEdge(movement)]);
+      await stream.onMovement(movement);
+    }
+    const last = deposits[2];
+    await store.upsertEdges([movementEdge(last)]);
+    const save = jest
+      .spyOn(repository, 'save')
+      .mockRejectedValueOnce(new GraphUnavailableError('JanusGraph went away'));
+    await expect(stream.onMovement(last)).rejects.toBeInstanceOf(GraphUnavailableError);
+    const state = stream.stateSize();
+    const raised = await stream.onMovement(last);
+    expect(stream.stateSize()).toBe(state);
+    const structuringAlert = raised.find((a) => a.ruleId === 'aml.structuring');
+    expect(structuringAlert?.movements.map((m) => m.movementId)).toEqual(
+      deposits.map((m) => m.movementId),
+    );
+    expect(save).toHaveBeenCalledTimes(2);
+    expect((await repository.get(structuringAlert?.alertId ?? '')).movementIds).toEqual(
+      deposits.map((m) => m.movementId),
+    );
   });
 });

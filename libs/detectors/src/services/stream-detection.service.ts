@@ -16,8 +16,12 @@ import { DetectorRegistry } from '../registry/detector.registry';
 /**
  * Per-event detection for the ingest worker: `await onMovement(m)` after the movement is
  * written; alerts raised or grown by it are saved (deduplicated) and returned. Call it for one
- * movement at a time, in time order (the engine's windows assume it).
+ * movement at a time, in time order (the engine's windows assume it). A call that failed may be
+ * made again for the same movement: it is fed to the rules once (see `persist`).
  */
+/** Activities whose raised alerts wait for a save tried again (see `persist`). */
+const MAX_UNSAVED = 10_000;
+
 @Injectable()
 export class StreamDetectionService {
   private readonly directory: StoreAccountDirectory;
@@ -26,6 +30,8 @@ export class StreamDetectionService {
   private readonly risk: MovementRiskHook | undefined;
   /** Identifier uses read from the store when the model first meets an account. */
   private readonly identifierUses: StoreIdentifierUses | undefined;
+  /** Alerts of activities fed to the rules whose save failed, by activity (see `persist`). */
+  private readonly unsaved = new Map<string, DetectedAlert[]>();
 
   constructor(
     private readonly registry: DetectorRegistry,
@@ -50,18 +56,24 @@ export class StreamDetectionService {
   }
 
   async onMovement(movement: Movement): Promise<DetectedAlert[]> {
+    const key = `movement ${movement.movementId}`;
+    const unsaved = this.unsaved.get(key);
+    if (unsaved !== undefined) return this.persist(key, unsaved);
     const accounts = [movement.fromAccount, movement.toAccount];
     await this.directory.ensure(accounts);
     if (this.identifierUses)
       this.risk?.onIdentifierUses?.(await this.identifierUses.load(accounts));
     const alerts = this.engine.onMovement(movement);
     this.risk?.onMovement(movement, alerts);
-    return this.persist(alerts);
+    return this.persist(key, alerts);
   }
 
   async onEvent(event: AccountEvent): Promise<DetectedAlert[]> {
+    const key = `event ${event.accountId}>${event.eventId}`;
+    const unsaved = this.unsaved.get(key);
+    if (unsaved !== undefined) return this.persist(key, unsaved);
     await this.directory.ensure([event.accountId]);
-    return this.persist(this.engine.onEvent(event));
+    return this.persist(key, this.engine.onEvent(event));
   }
 
   /**
@@ -77,8 +89,22 @@ export class StreamDetectionService {
     return this.engine.stateSize();
   }
 
-  private async persist(alerts: DetectedAlert[]): Promise<DetectedAlert[]> {
-    if (alerts.length > 0) await this.alerts.save(alerts);
+  /**
+   * Saves what an activity raised. When the save fails (the graph went away), the alerts are
+   * kept under the activity's key: the caller may call again for the same activity once the
+   * store answers (the ingest worker waits out an outage so), and then only the save is tried
+   * again. Feeding the activity to the rules a second time would count it twice.
+   */
+  private async persist(key: string, alerts: DetectedAlert[]): Promise<DetectedAlert[]> {
+    if (alerts.length === 0) return alerts;
+    this.unsaved.set(key, alerts);
+    // Bounded: an activity whose save failed for good (not tried again) is let go of, oldest first.
+    if (this.unsaved.size > MAX_UNSAVED) {
+      const [oldest] = this.unsaved.keys();
+      this.unsaved.delete(oldest);
+    }
+    await this.alerts.save(alerts);
+    this.unsaved.delete(key);
     return alerts;
   }
 }
