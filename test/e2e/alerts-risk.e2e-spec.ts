@@ -24,6 +24,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { stepUpWithTotp } from './identity-step-up';
 import { scanToEnd } from './scan-job';
+import { personalAccount } from './accounts.fixture';
 
 // The learned model's risk in the alert queue: scans score their alerts' movements with the
 // model, alerts keep the risk in the store, GET /alerts returns it (null when no model scored
@@ -83,20 +84,7 @@ function fanInModel(): RiskModelFile {
   };
 }
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 /** Twelve payers each paying one beneficiary of the group within twelve hours (a fan-in). */
 function fanIn(group: Group): { accounts: AccountVertex[]; movements: Movement[] } {

@@ -12,6 +12,7 @@ import { principalIdOf } from '../../apps/api/src/auth/principal';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { scanToEnd } from './scan-job';
 import { stepUpWithTotp } from './identity-step-up';
+import { personalAccount } from './accounts.fixture';
 
 // Alert status histories over HTTP: an analyst's status change is listed in the alert detail,
 // and is still there after the API is started again over the same graph store.
@@ -24,20 +25,7 @@ const HOUR = 3_600_000;
 const PAYER = 'account:e2e:S';
 const PAYEES = ['account:e2e:P1', 'account:e2e:P2', 'account:e2e:P3', 'account:e2e:P4'];
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 /** One payer fanning out to five accounts in an afternoon: one fan-out alert. */
 async function fanOutBank(): Promise<MemoryGraphStore> {

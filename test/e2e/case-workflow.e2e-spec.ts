@@ -7,6 +7,7 @@ import type { AccountVertex, Movement } from '@app/vocabulary';
 import { scanToEnd } from './scan-job';
 import { stepUpWithTotp } from './identity-step-up';
 import { bootApi } from './boot-api';
+import { personalAccount } from './accounts.fixture';
 
 // What a case lets through at each point of its workflow: a viewer reads a case without the
 // contents of its alerts, a reported case keeps the alerts it was filed with, and a closed case
@@ -18,20 +19,7 @@ const ADMIN = { 'X-API-Key': 'dev-admin-key' };
 const T0 = Date.UTC(2025, 0, 6, 10);
 const HOUR = 3_600_000;
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 /** Four payers, each fanning out to five accounts in an afternoon: four fan-out alerts. */
 async function fourFanOuts(): Promise<MemoryGraphStore> {

@@ -12,6 +12,7 @@ import { principalIdOf } from '../../apps/api/src/auth/principal';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { scanToEnd } from './scan-job';
 import { stepUpWithTotp } from './identity-step-up';
+import { personalAccount } from './accounts.fixture';
 
 // Investigation cases over HTTP: a case gathers alerts of a real scan, gets notes and moves
 // through its workflow; reporting and closing need a step-up; every change is audited; cases
@@ -24,20 +25,7 @@ const ADMIN = { 'X-API-Key': 'dev-admin-key' };
 const T0 = Date.UTC(2025, 0, 6, 10);
 const HOUR = 3_600_000;
 
-function account(uid: string): AccountVertex {
-  return {
-    label: 'Account',
-    uid,
-    props: {
-      accountType: 'personal',
-      currency: 'USD',
-      openedAt: Date.UTC(2020, 0, 1),
-      status: 'active',
-      bankId: 'e2e',
-      country: 'US',
-    },
-  };
-}
+const account = (uid: string): AccountVertex => personalAccount(uid, 'e2e');
 
 /** Two payers, each fanning out to five accounts in an afternoon: two fan-out alerts. */
 async function twoFanOuts(): Promise<MemoryGraphStore> {

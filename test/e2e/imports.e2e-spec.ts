@@ -115,6 +115,17 @@ describe('Imports (e2e, embedded store)', () => {
     return response.body as ImportJobDto;
   }
 
+  /** Imports a JSON-lines body as bank `bankId` and waits for the job's end. */
+  async function importedAs(bankId: string, body: string): Promise<ImportJobDto> {
+    const accepted = await request(server(app))
+      .post(`/api/v1/imports?bankId=${bankId}`)
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(body)
+      .expect(202);
+    return finished((accepted.body as ImportJobDto).jobId);
+  }
+
   beforeAll(async () => {
     store = new GatedGraphStore();
     const defaults = loadAllSettings({});
@@ -219,16 +230,7 @@ describe('Imports (e2e, embedded store)', () => {
   });
 
   it("takes a later day's movements alone, naming accounts an earlier import of the bank stored", async () => {
-    /** Imports a JSON-lines body as bank "daily" and waits for the job's end. */
-    const imported = async (body: string): Promise<ImportJobDto> => {
-      const accepted = await request(server(app))
-        .post('/api/v1/imports?bankId=daily')
-        .set('X-API-Key', ADMIN)
-        .set('Content-Type', 'application/x-ndjson')
-        .send(body)
-        .expect(202);
-      return finished((accepted.body as ImportJobDto).jobId);
-    };
+    const imported = (body: string): Promise<ImportJobDto> => importedAs('daily', body);
     const movement = (id: string, from: string): string =>
       `${JSON.stringify({
         type: 'movements',
@@ -252,15 +254,7 @@ describe('Imports (e2e, embedded store)', () => {
   });
 
   it("stores once a movement recorded in real time (mv:<bankId>:<id>) and then brought by the day's file", async () => {
-    const imported = async (body: string): Promise<ImportJobDto> => {
-      const accepted = await request(server(app))
-        .post('/api/v1/imports?bankId=live')
-        .set('X-API-Key', ADMIN)
-        .set('Content-Type', 'application/x-ndjson')
-        .send(body)
-        .expect(202);
-      return finished((accepted.body as ImportJobDto).jobId);
-    };
+    const imported = (body: string): Promise<ImportJobDto> => importedAs('live', body);
     expect((await imported(mixedJsonLines())).status).toBe('succeeded');
     await request(server(app))
       .post('/api/v1/score/movement')
