@@ -141,6 +141,12 @@ function describeRestart(pulsar: LocalPulsarEndpoint, restart: RestartCase): voi
  * writes are idempotent: still every movement once).
  */
 describeWithLocalPulsar('ingest through a Pulsar restart and a Pulsar crash', (pulsar) => {
+  // The suites after this one share the broker: they start on a cleanly restarted one, not on
+  // what the crash left (under CI load Pulsar then failed to store new subscriptions' start
+  // positions for minutes: 412 "unable to persist readPosition for cursor reset").
+  afterAll(async () => {
+    await pulsarService(pulsar.local, 'restart');
+  });
   describeRestart(pulsar, {
     name: 'pulsar-restart',
     movements: 3_000,

@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { StreamUnavailableError } from '@app/vocabulary';
 import { Inbox } from '../contract';
-import { backlogOf, PulsarWebSocketBroker } from './pulsar-websocket.broker';
+import { backlogOf, markDeleteOf, PulsarWebSocketBroker } from './pulsar-websocket.broker';
 
 /**
  * A tiny stand-in for Pulsar's WebSocket endpoint, to test what a real broker cannot be made
@@ -366,6 +367,57 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
       expect(one.stale).toBe(false);
     });
 
+    it('unloads the topic when reconnecting did not help, then rewinds the subscription when that did not either; a delivered message starts the count again', async () => {
+      const steps: string[] = [];
+      jest.spyOn(stalling, 'unloadTopic').mockImplementation((topic) => {
+        steps.push(`unload ${topic.full}`);
+        return Promise.resolve(undefined);
+      });
+      jest.spyOn(stalling, 'rewindSubscription').mockImplementation((topic, subscription) => {
+        steps.push(`rewind ${topic.full} ${subscription}`);
+        return Promise.resolve(undefined);
+      });
+      const inbox = new Inbox(() => 'keep');
+      await stalling.subscribe('t', 's', inbox.handler, quick);
+      await until(() => fake.consumers.length === 2, 'the first reconnection');
+      expect(steps).toEqual([]);
+      await until(() => fake.consumers.length === 3, 'the second reconnection');
+      expect(steps).toEqual(['unload persistent://bank/ns/t']);
+      await until(() => fake.consumers.length === 4, 'the third reconnection');
+      expect(steps).toEqual(['unload persistent://bank/ns/t', 'rewind persistent://bank/ns/t s']);
+
+      // A message arrives on the new connection: the next stall is a first one again.
+      fake.push(fake.consumers[3], 'm1', 'one');
+      const [one] = await inbox.waitFor(1);
+      await one.ack();
+      await until(() => fake.consumers.length === 5, 'the reconnection after the next stall');
+      expect(steps).toHaveLength(2);
+      await until(() => fake.consumers.length === 6, 'the one after that');
+      expect(steps.slice(2)).toEqual(['unload persistent://bank/ns/t']);
+    });
+
+    it('says what an operator can run when Pulsar refuses to unload the topic, and keeps reconnecting', async () => {
+      const errors: string[] = [];
+      await stalling.close();
+      stalling = new PulsarWebSocketBroker({
+        webUrl: fake.webUrl,
+        tenant: 'bank',
+        namespace: 'ns',
+        reconnect: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+        stallCheckMs: 100,
+        logger: { log: () => undefined, warn: () => undefined, error: (m) => errors.push(m) },
+      });
+      jest.spyOn(stalling, 'subscriptionBacklog').mockResolvedValue(backlog);
+      jest.spyOn(stalling, 'unloadTopic').mockResolvedValue('Pulsar answered 401 Unauthorized');
+      await stalling.subscribe('t', 's', new Inbox(() => 'keep').handler, quick);
+      await until(() => fake.consumers.length === 3, 'two reconnections');
+      expect(errors).toEqual([
+        expect.stringContaining(
+          'Could not unload persistent://bank/ns/t to unblock the subscription s: Pulsar answered 401 Unauthorized. An operator with admin rights can run "pulsar-admin topics unload persistent://bank/ns/t"',
+        ),
+      ]);
+    });
+
     it('leaves the consumer alone when nothing waits, when messages are in flight to a consumer, or while it holds a message unsettled', async () => {
       const inbox = new Inbox(() => 'keep');
       backlog = { waiting: 0, inFlight: 0 };
@@ -389,6 +441,25 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
     });
   });
 
+  it('reads the mark-delete position of a subscription from the internal stats', () => {
+    const stats = {
+      cursors: { ingest: { markDeletePosition: '105:42' }, fresh: { markDeletePosition: '7:-1' } },
+    };
+    expect(markDeleteOf(stats, 'ingest')).toEqual({ ledgerId: 105, entryId: 42 });
+    expect(markDeleteOf(stats, 'fresh')).toEqual({ ledgerId: 7, entryId: -1 });
+    expect(markDeleteOf(stats, 'other')).toBeUndefined();
+    expect(
+      markDeleteOf({ cursors: { ingest: { markDeletePosition: '105' } } }, 'ingest'),
+    ).toBeUndefined();
+    expect(
+      markDeleteOf({ cursors: { ingest: { markDeletePosition: 'a:b' } } }, 'ingest'),
+    ).toBeUndefined();
+    expect(
+      markDeleteOf({ cursors: { ingest: { markDeletePosition: 5 } } }, 'ingest'),
+    ).toBeUndefined();
+    expect(markDeleteOf(null, 'ingest')).toBeUndefined();
+  });
+
   it('reads the backlog of a subscription from Pulsar topic stats', () => {
     const stats = {
       subscriptions: {
@@ -406,5 +477,74 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
       inFlight: 0,
     });
     expect(backlogOf(null, 'ingest')).toBeUndefined();
+  });
+});
+
+describe('PulsarWebSocketBroker.ensureSubscription (against a fake admin API)', () => {
+  const CURSOR_RESET_FAILED =
+    '{"reason":"Unable to find position for position specified: unable to persist readPosition for cursor reset 105:-1"}';
+  let server: Server;
+  let requests: string[];
+  /** Answers, in turn, to the reset calls (status codes). */
+  let resetAnswers: number[];
+  let broker: PulsarWebSocketBroker;
+
+  beforeEach(async () => {
+    requests = [];
+    resetAnswers = [];
+    server = createServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://fake').pathname;
+      requests.push(`${request.method ?? ''} ${path}`);
+      request.resume();
+      request.on('end', () => {
+        if (path.endsWith('/resetcursor')) {
+          response.writeHead(resetAnswers.shift() ?? 204).end('{"reason":"still busy"}');
+        } else {
+          response.writeHead(412).end(CURSOR_RESET_FAILED);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    broker = new PulsarWebSocketBroker({
+      webUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      tenant: 'bank',
+      namespace: 'ns',
+    });
+  });
+
+  afterEach(async () => {
+    await broker.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('moves a subscription Pulsar created but could not position (412) to the start itself, trying again while Pulsar refuses', async () => {
+    resetAnswers = [412, 500];
+    await broker.ensureSubscription('t', 'ingest', 'earliest');
+    const reset = 'POST /admin/v2/persistent/bank/ns/t/subscription/ingest/resetcursor';
+    expect(requests).toEqual([
+      'PUT /admin/v2/persistent/bank/ns/t/subscription/ingest',
+      reset,
+      reset,
+      reset,
+    ]);
+  });
+
+  it('fails with the reasons when the subscription cannot be moved to the start, and says what to do', async () => {
+    resetAnswers = [412, 412, 412, 412];
+    const error: unknown = await broker
+      .ensureSubscription('t', 'ingest', 'earliest')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamUnavailableError);
+    expect((error as Error).message).toBe(
+      `Could not create the subscription "ingest" on persistent://bank/ns/t: Pulsar answered 412 ${CURSOR_RESET_FAILED}, and moving it to the start of the topic afterwards failed too (Pulsar answered 412 {"reason":"still busy"}). Delete the subscription before the next try, or it starts at the end of the topic`,
+    );
+    expect(requests).toHaveLength(5);
+  });
+
+  it('leaves a 412 for a subscription at the end of the topic as the error it is', async () => {
+    await expect(broker.ensureSubscription('t', 'ingest', 'latest')).rejects.toThrow(
+      'Could not create the subscription "ingest" on persistent://bank/ns/t: Pulsar answered 412',
+    );
+    expect(requests).toHaveLength(1);
   });
 });

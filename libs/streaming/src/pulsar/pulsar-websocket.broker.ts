@@ -1,4 +1,4 @@
-import { ExponentialBackoff, handleWhen, IPolicy, retry } from 'cockatiel';
+import { ExponentialBackoff, handleAll, handleWhen, IPolicy, retry } from 'cockatiel';
 import WebSocket from 'ws';
 import { StreamUnavailableError } from '@app/vocabulary';
 import {
@@ -71,6 +71,30 @@ export interface SubscriptionBacklog {
   waiting: number;
   /** Messages delivered to a consumer of the subscription and not acknowledged, over all its consumers. */
   inFlight: number;
+}
+
+/**
+ * The mark-delete position of `subscription` in a topic's internal stats
+ * (`cursors.<name>.markDeletePosition`, "ledger:entry"), or undefined.
+ */
+export function markDeleteOf(
+  stats: unknown,
+  subscription: string,
+): { ledgerId: number; entryId: number } | undefined {
+  if (typeof stats !== 'object' || stats === null) return undefined;
+  const cursors = (stats as { cursors?: unknown }).cursors;
+  if (typeof cursors !== 'object' || cursors === null || !Object.hasOwn(cursors, subscription))
+    return undefined;
+  const cursor = (cursors as Record<string, unknown>)[subscription];
+  if (typeof cursor !== 'object' || cursor === null) return undefined;
+  const position = (cursor as { markDeletePosition?: unknown }).markDeletePosition;
+  if (typeof position !== 'string') return undefined;
+  const parts = position.split(':');
+  if (parts.length !== 2) return undefined;
+  const [ledgerId, entryId] = parts.map(Number);
+  if (!Number.isSafeInteger(ledgerId) || !Number.isSafeInteger(entryId)) return undefined;
+  if (ledgerId < 0 || entryId < -1) return undefined;
+  return { ledgerId, entryId };
 }
 
 /** Default of `stallCheckMs`. */
@@ -313,10 +337,53 @@ export class PulsarWebSocketBroker extends MessageBroker {
     }
     const text = (await response.text().catch(() => '')).slice(0, 300);
     if (response.ok || response.status === 409) return;
+    if (response.status === 412 && body !== undefined) {
+      // Seen under load: Pulsar created the subscription, then could not store its start
+      // position ("unable to persist readPosition for cursor reset") and answered 412. Asked
+      // again it would answer 409 and the subscription would start at the end: messages
+      // published before it would never be read. So this call moves it to the start itself.
+      const refused = await this.resetToEarliest(resolved, subscription);
+      if (refused === undefined) return;
+      throw new StreamUnavailableError(
+        `Could not create ${where}: Pulsar answered ${response.status} ${text}, and moving it to the start of the topic afterwards failed too (${refused}). Delete the subscription before the next try, or it starts at the end of the topic`,
+        { topic: resolved.full, subscription, status: response.status },
+      );
+    }
     throw new StreamUnavailableError(
       `Could not create ${where}: Pulsar answered ${response.status} ${text}`,
       { topic: resolved.full, subscription, status: response.status },
     );
+  }
+
+  /**
+   * Moves `subscription` to the start of the topic (`POST .../resetcursor`, the earliest message
+   * id), with up to four attempts; undefined when done, else the last refusal.
+   */
+  private async resetToEarliest(
+    resolved: ResolvedTopic,
+    subscription: string,
+  ): Promise<string | undefined> {
+    const url = `${this.httpBase}/admin/v2/${resolved.path}/subscription/${encodeURIComponent(subscription)}/resetcursor`;
+    const policy = retry(handleAll, {
+      maxAttempts: 3,
+      backoff: new ExponentialBackoff({ initialDelay: 250, maxDelay: 2_000 }),
+    });
+    try {
+      await policy.execute(async () => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { ...this.headers(), 'content-type': 'application/json' },
+          body: JSON.stringify({ ledgerId: -1, entryId: -1, partitionIndex: -1 }),
+          signal: AbortSignal.timeout(this.connectTimeoutMs),
+        });
+        if (response.ok) return;
+        const text = (await response.text().catch(() => '')).slice(0, 200);
+        throw new Error(`Pulsar answered ${response.status}${text ? ` ${text}` : ''}`);
+      });
+      return undefined;
+    } catch (error: unknown) {
+      return describe(error);
+    }
   }
 
   async readAll(topic: string, options: ReadOptions): Promise<BrokerMessage[]> {
@@ -424,6 +491,63 @@ export class PulsarWebSocketBroker extends MessageBroker {
       return backlogOf(await response.json(), subscription);
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Asks Pulsar to unload `topic` (admin REST API; what `pulsar-admin topics unload` does): the
+   * broker closes the topic and opens it again from what it stored, with fresh dispatchers for
+   * its subscriptions. Producers and consumers of the topic are disconnected for a moment and
+   * reconnect on their own. Returns undefined when Pulsar did it, else why not (for the log).
+   */
+  async unloadTopic(topic: ResolvedTopic): Promise<string | undefined> {
+    try {
+      const response = await fetch(`${this.httpBase}/admin/v2/${topic.path}/unload`, {
+        method: 'PUT',
+        headers: this.headers(),
+        signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+      });
+      if (response.ok) return undefined;
+      const text = (await response.text().catch(() => '')).slice(0, 200);
+      return `Pulsar answered ${response.status}${text ? ` ${text}` : ''}`;
+    } catch (error: unknown) {
+      return `Pulsar did not answer at ${this.httpBase} (${describe(error)})`;
+    }
+  }
+
+  /**
+   * Moves `subscription` back to its mark-delete position (the first message not acknowledged,
+   * from the topic's internal stats), which drops whatever the broker's dispatcher holds for it:
+   * messages after that position are delivered again, including those acknowledged one by one
+   * (at-least-once, as after a crash). Returns undefined when done, else why not (for the log).
+   */
+  async rewindSubscription(
+    topic: ResolvedTopic,
+    subscription: string,
+  ): Promise<string | undefined> {
+    try {
+      const stats = await fetch(`${this.httpBase}/admin/v2/${topic.path}/internalStats`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+      });
+      if (!stats.ok) return `Pulsar answered ${stats.status} to the internal stats`;
+      const position = markDeleteOf(await stats.json(), subscription);
+      if (position === undefined)
+        return `the internal stats name no mark-delete position for ${subscription}`;
+      const response = await fetch(
+        `${this.httpBase}/admin/v2/${topic.path}/subscription/${encodeURIComponent(subscription)}/resetcursor`,
+        {
+          method: 'POST',
+          headers: { ...this.headers(), 'content-type': 'application/json' },
+          body: JSON.stringify({ ...position, partitionIndex: -1 }),
+          signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+        },
+      );
+      if (response.ok) return undefined;
+      const text = (await response.text().catch(() => '')).slice(0, 200);
+      return `Pulsar answered ${response.status}${text ? ` ${text}` : ''}`;
+    } catch (error: unknown) {
+      return `Pulsar did not answer at ${this.httpBase} (${describe(error)})`;
     }
   }
 

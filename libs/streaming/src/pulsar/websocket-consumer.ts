@@ -32,6 +32,10 @@ export interface WsConsumerHost {
     topic: ResolvedTopic,
     subscription: string,
   ): Promise<{ waiting: number; inFlight: number } | undefined>;
+  /** Unloads the topic (see `PulsarWebSocketBroker.unloadTopic`); undefined when done, else why not. */
+  unloadTopic?(topic: ResolvedTopic): Promise<string | undefined>;
+  /** Rewinds the subscription (see `PulsarWebSocketBroker.rewindSubscription`). */
+  rewindSubscription?(topic: ResolvedTopic, subscription: string): Promise<string | undefined>;
   headers(): Record<string, string>;
   backoff(): ExponentialBackoff<unknown>;
   /** Publishes dead letters (the adapter's own dead-lettering). */
@@ -53,7 +57,17 @@ export type ConsumerState = 'connecting' | 'connected' | 'reconnecting' | 'faile
  * `stallCheckMs` (at least three times the nack redelivery delay) and holds no message of its
  * current connection unsettled, it asks Pulsar what the subscription holds; when messages wait
  * and none is in flight to any consumer of the subscription, Pulsar is not serving it: the
- * consumer says so in a warning and reconnects, and a fresh consumer gets the backlog.
+ * consumer says so in a warning and reconnects, and a fresh consumer gets the backlog. When
+ * that did not help either (the next check finds the same stall and nothing was delivered in
+ * between: seen in CI on a Key_Shared subscription after a slow crash recovery), the broker's
+ * dispatcher of the subscription is stuck, whoever connects: the consumer asks Pulsar to unload
+ * the topic (`pulsar-admin topics unload`), which reopens it from what it stored with fresh
+ * dispatchers, and reconnects. If Pulsar refuses (the token may not be allowed to), an error
+ * says what an operator can run. Should the stall outlast that too, the state Pulsar stored for
+ * the subscription is what holds it: from the third stall in a row on, the consumer moves the
+ * subscription back to its first unacknowledged message (`resetcursor` to the mark-delete
+ * position), so that everything after it is delivered again (at-least-once: the ingest writes
+ * are idempotent), and reconnects.
  * Consumers that hold messages (held for a missing account, written during a graph outage) or
  * other consumers with messages in flight (Key_Shared) are never disturbed by it.
  */
@@ -69,6 +83,8 @@ export class WsConsumer implements Subscription {
   private unsettled = 0;
   private stallTimer?: NodeJS.Timeout;
   private checkingStall = false;
+  /** Stalls found in a row with no message delivered in between (see the class comment). */
+  private stallsInARow = 0;
 
   constructor(
     private readonly broker: WsConsumerHost,
@@ -183,9 +199,36 @@ export class WsConsumer implements Subscription {
       // Still quiet, still the same connection, still nothing held: Pulsar is not serving it.
       if (socket !== this.socket || this.unsettled > 0 || this.quietFor() < quiet) return;
       if (this.state !== 'connected' || this.stopped) return;
-      this.logger.warn(
-        `Pulsar holds ${backlog.waiting} message(s) for ${this.topic} / ${this.name} but delivered none for ${Math.round(this.quietFor() / 1000)} s, and none is in flight to any consumer: reconnecting the consumer so that Pulsar serves the subscription again`,
-      );
+      this.stallsInARow += 1;
+      const held = `Pulsar holds ${backlog.waiting} message(s) for ${this.topic} / ${this.name} but delivered none for ${Math.round(this.quietFor() / 1000)} s, and none is in flight to any consumer`;
+      const rewind = this.broker.rewindSubscription?.bind(this.broker);
+      if (this.stallsInARow === 1 || this.broker.unloadTopic === undefined) {
+        this.logger.warn(
+          `${held}: reconnecting the consumer so that Pulsar serves the subscription again`,
+        );
+      } else if (this.stallsInARow >= 3 && rewind !== undefined) {
+        this.logger.warn(
+          `${held}, after reconnecting and unloading the topic: moving the subscription back to its first unacknowledged message (as "pulsar-admin topics reset-cursor" does), so that Pulsar delivers everything after it again, then reconnecting`,
+        );
+        const refused = await rewind(this.resolved, this.name);
+        if (refused !== undefined) {
+          this.logger.error(
+            `Could not move the subscription ${this.name} of ${this.topic} back: ${refused}. The consumer keeps reconnecting; an operator can reset the subscription with "pulsar-admin topics reset-cursor"`,
+          );
+        }
+        if (socket !== this.socket || this.state !== 'connected' || this.stopped) return;
+      } else {
+        this.logger.warn(
+          `${held}, after ${this.stallsInARow - 1} reconnection(s) for it: asking Pulsar to unload the topic (as "pulsar-admin topics unload" does), so that it reopens the topic and its subscriptions from what it stored, then reconnecting`,
+        );
+        const refused = await this.broker.unloadTopic(this.resolved);
+        if (refused !== undefined) {
+          this.logger.error(
+            `Could not unload ${this.topic} to unblock the subscription ${this.name}: ${refused}. An operator with admin rights can run "pulsar-admin topics unload ${this.topic}"; the consumer keeps reconnecting meanwhile`,
+          );
+        }
+        if (socket !== this.socket || this.state !== 'connected' || this.stopped) return;
+      }
       socket.terminate();
     } finally {
       this.checkingStall = false;
@@ -201,6 +244,7 @@ export class WsConsumer implements Subscription {
     }
     // After stop(), leave new messages unsettled: the broker redelivers them after close().
     if (this.stopped || this.state === 'closed') return;
+    this.stallsInARow = 0;
     const message = this.received(generation, frame);
     Promise.resolve()
       .then(() => this.handler(message))
