@@ -2,6 +2,7 @@ import { describeWithPulsar } from '@app/testing';
 import { StreamUnavailableError } from '@app/vocabulary';
 import { Inbox, messageBrokerContract } from '../contract';
 import { resolveTopic } from '../topic-names';
+import type { ResolvedTopic } from '../topic-names';
 import { PulsarWebSocketBroker } from './pulsar-websocket.broker';
 
 jest.setTimeout(30_000);
@@ -9,6 +10,24 @@ jest.setTimeout(30_000);
 const run = `${Date.now().toString(36)}-${process.pid}`;
 let counter = 0;
 const uniqueTopic = (label: string): string => `it-${run}-${label}-${(counter += 1)}`;
+
+/**
+ * Acknowledgements are frames Pulsar handles after they are sent: waits until the subscription's
+ * backlog is down to `waiting`.
+ */
+async function acknowledged(
+  broker: PulsarWebSocketBroker,
+  topic: ResolvedTopic,
+  subscription: string,
+  waiting: number,
+): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await broker.subscriptionBacklog(topic, subscription))?.waiting !== waiting) {
+    if (Date.now() > deadline)
+      throw new Error(`the backlog of ${subscription} did not come down to ${waiting}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
   const open = (): PulsarWebSocketBroker =>
@@ -60,6 +79,7 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
       });
       await inbox.waitFor(2);
       const resolved = resolveTopic(topic, 'public', 'default');
+      await acknowledged(broker, resolved, 'reader', 0);
       expect(await broker.unloadTopic(resolved)).toBeUndefined();
       await broker.publish(topic, [{ payload: 'c' }]);
       await inbox.waitFor(3);
@@ -94,18 +114,18 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
       const held = await broker.subscribe(topic, 'reader', first.handler, settings);
       await first.waitFor(4);
       const resolved = resolveTopic(topic, 'public', 'default');
-      // Acknowledgements are frames Pulsar handles after they are sent: wait until it has.
-      const deadline = Date.now() + 10_000;
-      while ((await broker.subscriptionBacklog(resolved, 'reader'))?.waiting !== 2) {
-        if (Date.now() > deadline) throw new Error('Pulsar did not count the two acknowledgements');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await acknowledged(broker, resolved, 'reader', 2);
       expect(await broker.rewindSubscription(resolved, 'reader')).toBeUndefined();
       await held.close();
       const second = new Inbox();
       await broker.subscribe(topic, 'reader', second.handler, settings);
-      await second.waitFor(2);
       // c and d again; b too at most once (the mark-delete message itself).
+      const until = Date.now() + 10_000;
+      while (!(second.texts().includes('c') && second.texts().includes('d'))) {
+        if (Date.now() > until)
+          throw new Error(`c and d did not come again: ${second.texts().join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(second.texts().filter((text) => text !== 'b')).toEqual(['c', 'd']);
       expect(await broker.rewindSubscription(resolved, 'no-such-subscription')).toBe(
         'the internal stats name no mark-delete position for no-such-subscription',
