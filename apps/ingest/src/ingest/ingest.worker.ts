@@ -377,7 +377,8 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
         `Could not create the subscription "${this.config.subscription}" on ${this.broker.topicName(topic)} ` +
           `from the topic's first message (${errorText(error)}). Subscribing creates it at the end of the topic instead: ` +
           `messages published before this moment are not read. Create it before publishing ` +
-          `(pulsar-admin topics create-subscription -s ${this.config.subscription} -m earliest <topic>), or give the worker a token that may.`,
+          `(pulsar-admin topics create-subscription -s ${this.config.subscription} -m earliest <topic>; if it exists already: ` +
+          `pulsar-admin topics reset-cursor <topic> -s ${this.config.subscription} -m earliest), or give the worker a token that may.`,
       );
     }
   }

@@ -65,7 +65,18 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
     }
   });
 
-  it('unloads a topic (the last resort of the stall check): its consumer is served again and nothing is lost', async () => {
+  /** When the consumers of `subscription` connected to the broker (topic stats). */
+  const connectedSince = async (topic: ResolvedTopic, subscription: string): Promise<string[]> => {
+    const response = await fetch(`${endpoint.webUrl}/admin/v2/${topic.path}/stats`);
+    const stats = (await response.json()) as {
+      subscriptions?: Record<string, { consumers?: { connectedSince?: string }[] }>;
+    };
+    return (stats.subscriptions?.[subscription]?.consumers ?? []).map(
+      (consumer) => consumer.connectedSince ?? '',
+    );
+  };
+
+  it('unloads a topic (a step of the stall check): the broker reopens it, its consumer is attached again and served, nothing is lost', async () => {
     const broker = open();
     const topic = uniqueTopic('unload');
     try {
@@ -80,7 +91,18 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
       await inbox.waitFor(2);
       const resolved = resolveTopic(topic, 'public', 'default');
       await acknowledged(broker, resolved, 'reader', 0);
+      const before = await connectedSince(resolved, 'reader');
+      expect(before).toHaveLength(1);
       expect(await broker.unloadTopic(resolved)).toBeUndefined();
+      // The consumer was detached by the unload and attached again to the reopened topic.
+      const deadline = Date.now() + 10_000;
+      let after = await connectedSince(resolved, 'reader');
+      while (after.length !== 1 || after[0] === before[0]) {
+        if (Date.now() > deadline)
+          throw new Error(`no new attachment after the unload: ${after.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = await connectedSince(resolved, 'reader');
+      }
       await broker.publish(topic, [{ payload: 'c' }]);
       await inbox.waitFor(3);
       expect(inbox.texts()).toEqual(['a', 'b', 'c']);
@@ -88,13 +110,13 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
         await broker.unloadTopic(
           resolveTopic('persistent://no-such-tenant/default/x', 'public', 'default'),
         ),
-      ).toMatch(/^Pulsar answered 4\d\d/);
+      ).toMatch(/^Pulsar answered [45]\d\d/);
     } finally {
       await broker.close();
     }
   });
 
-  it('rewinds a subscription to its first unacknowledged message (the stall check after an unload): what was not acknowledged comes again', async () => {
+  it('rewinds a subscription to its first unacknowledged message (a step of the stall check): what was acknowledged after it comes again, nothing before it', async () => {
     const broker = open();
     const topic = uniqueTopic('rewind');
     const settings = {
@@ -108,27 +130,24 @@ describeWithPulsar('PulsarWebSocketBroker on a real Pulsar', (endpoint) => {
         topic,
         ['a', 'b', 'c', 'd'].map((payload) => ({ payload })),
       );
+      // a and c acknowledged, b and d not: the first unacknowledged message is b.
       const first = new Inbox((message) =>
-        ['a', 'b'].includes(message.payload.toString()) ? 'ack' : 'keep',
+        ['a', 'c'].includes(message.payload.toString()) ? 'ack' : 'keep',
       );
       const held = await broker.subscribe(topic, 'reader', first.handler, settings);
       await first.waitFor(4);
       const resolved = resolveTopic(topic, 'public', 'default');
       await acknowledged(broker, resolved, 'reader', 2);
-      expect(await broker.rewindSubscription(resolved, 'reader')).toBeUndefined();
       await held.close();
+      expect(await broker.rewindSubscription(resolved, 'reader')).toBeUndefined();
       const second = new Inbox();
       await broker.subscribe(topic, 'reader', second.handler, settings);
-      // c and d again; b too at most once (the mark-delete message itself).
-      const until = Date.now() + 10_000;
-      while (!(second.texts().includes('c') && second.texts().includes('d'))) {
-        if (Date.now() > until)
-          throw new Error(`c and d did not come again: ${second.texts().join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(second.texts().filter((text) => text !== 'b')).toEqual(['c', 'd']);
+      // Without the rewind only b and d would come (c was acknowledged).
+      await second.waitFor(3);
+      await acknowledged(broker, resolved, 'reader', 0);
+      expect(second.texts()).toEqual(['b', 'c', 'd']);
       expect(await broker.rewindSubscription(resolved, 'no-such-subscription')).toBe(
-        'the internal stats name no mark-delete position for no-such-subscription',
+        "the topic's internal stats list no subscription named no-such-subscription (was it deleted?)",
       );
     } finally {
       await broker.close();

@@ -367,16 +367,22 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
       expect(one.stale).toBe(false);
     });
 
-    it('unloads the topic when reconnecting did not help, then rewinds the subscription when that did not either; a delivered message starts the count again', async () => {
+    /** Records unloads and rewinds instead of asking the fake endpoint. */
+    const recordSteps = (broker: PulsarWebSocketBroker, unloadAnswer?: string): string[] => {
       const steps: string[] = [];
-      jest.spyOn(stalling, 'unloadTopic').mockImplementation((topic) => {
+      jest.spyOn(broker, 'unloadTopic').mockImplementation((topic) => {
         steps.push(`unload ${topic.full}`);
-        return Promise.resolve(undefined);
+        return Promise.resolve(unloadAnswer);
       });
-      jest.spyOn(stalling, 'rewindSubscription').mockImplementation((topic, subscription) => {
+      jest.spyOn(broker, 'rewindSubscription').mockImplementation((topic, subscription) => {
         steps.push(`rewind ${topic.full} ${subscription}`);
         return Promise.resolve(undefined);
       });
+      return steps;
+    };
+
+    it('goes further stall after stall: reconnects, unloads the topic, rewinds the subscription once, then only reconnects; a delivered message ends the streak', async () => {
+      const steps = recordSteps(stalling);
       const inbox = new Inbox(() => 'keep');
       await stalling.subscribe('t', 's', inbox.handler, quick);
       await until(() => fake.consumers.length === 2, 'the first reconnection');
@@ -385,15 +391,65 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
       expect(steps).toEqual(['unload persistent://bank/ns/t']);
       await until(() => fake.consumers.length === 4, 'the third reconnection');
       expect(steps).toEqual(['unload persistent://bank/ns/t', 'rewind persistent://bank/ns/t s']);
+      await until(() => fake.consumers.length === 5, 'the fourth reconnection');
+      expect(steps).toHaveLength(2);
 
-      // A message arrives on the new connection: the next stall is a first one again.
-      fake.push(fake.consumers[3], 'm1', 'one');
+      // A message arrives on the new connection: the next stall starts a new streak.
+      fake.push(fake.consumers[4], 'm1', 'one');
       const [one] = await inbox.waitFor(1);
       await one.ack();
-      await until(() => fake.consumers.length === 5, 'the reconnection after the next stall');
+      await until(() => fake.consumers.length === 6, 'the reconnection after the next stall');
       expect(steps).toHaveLength(2);
-      await until(() => fake.consumers.length === 6, 'the one after that');
+      await until(() => fake.consumers.length === 7, 'the one after that');
       expect(steps.slice(2)).toEqual(['unload persistent://bank/ns/t']);
+    });
+
+    it('ends the streak when a check finds the subscription served, and asks for the exact backlog before it unloads', async () => {
+      const steps = recordSteps(stalling);
+      const asked: boolean[] = [];
+      jest.spyOn(stalling, 'subscriptionBacklog').mockImplementation((_topic, _name, options) => {
+        asked.push(options?.precise === true);
+        return Promise.resolve(backlog);
+      });
+      await stalling.subscribe('t', 's', new Inbox(() => 'keep').handler, quick);
+      await until(() => fake.consumers.length === 2, 'the first reconnection');
+      backlog = { waiting: 5, inFlight: 2 };
+      const seen = asked.length;
+      await until(() => asked.length >= seen + 2, 'two checks that find it served');
+      backlog = { waiting: 5, inFlight: 0 };
+      await until(() => fake.consumers.length === 3, 'the reconnection of a new streak');
+      expect(steps).toEqual([]);
+      expect(asked.every((precise) => !precise)).toBe(true);
+
+      // The exact count says nothing waits: no unload, and the streak ends.
+      jest.spyOn(stalling, 'subscriptionBacklog').mockImplementation((_topic, _name, options) => {
+        asked.push(options?.precise === true);
+        return Promise.resolve(options?.precise === true ? { waiting: 0, inFlight: 0 } : backlog);
+      });
+      // Each exact count ends its streak: the consumer only ever reconnects.
+      await until(() => asked.filter(Boolean).length >= 2, 'two exact counts');
+      expect(steps).toEqual([]);
+    });
+
+    it('keeps the connection when messages come while Pulsar unloads the topic', async () => {
+      let release: (value?: string) => void = () => undefined;
+      jest.spyOn(stalling, 'unloadTopic').mockImplementation(
+        () =>
+          new Promise<string | undefined>((resolve) => {
+            release = resolve;
+          }),
+      );
+      const inbox = new Inbox(() => 'keep');
+      await stalling.subscribe('t', 's', inbox.handler, quick);
+      await until(() => fake.consumers.length === 2, 'the first reconnection');
+      await until(() => jest.mocked(stalling.unloadTopic).mock.calls.length === 1, 'the unload');
+      fake.push(fake.consumers[1], 'm1', 'one');
+      const [one] = await inbox.waitFor(1);
+      release(undefined);
+      await pause(300);
+      expect(fake.consumers).toHaveLength(2);
+      expect(one.stale).toBe(false);
+      await one.ack();
     });
 
     it('says what an operator can run when Pulsar refuses to unload the topic, and keeps reconnecting', async () => {
@@ -408,14 +464,12 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
         logger: { log: () => undefined, warn: () => undefined, error: (m) => errors.push(m) },
       });
       jest.spyOn(stalling, 'subscriptionBacklog').mockResolvedValue(backlog);
-      jest.spyOn(stalling, 'unloadTopic').mockResolvedValue('Pulsar answered 401 Unauthorized');
+      recordSteps(stalling, 'Pulsar answered 401 Unauthorized');
       await stalling.subscribe('t', 's', new Inbox(() => 'keep').handler, quick);
       await until(() => fake.consumers.length === 3, 'two reconnections');
-      expect(errors).toEqual([
-        expect.stringContaining(
-          'Could not unload persistent://bank/ns/t to unblock the subscription s: Pulsar answered 401 Unauthorized. An operator with admin rights can run "pulsar-admin topics unload persistent://bank/ns/t"',
-        ),
-      ]);
+      expect(errors[0]).toBe(
+        'Could not unload persistent://bank/ns/t to unblock the subscription s: Pulsar answered 401 Unauthorized. Unloading needs an admin of the tenant: an operator can run "pulsar-admin topics unload persistent://bank/ns/t". The consumer keeps reconnecting meanwhile',
+      );
     });
 
     it('leaves the consumer alone when nothing waits, when messages are in flight to a consumer, or while it holds a message unsettled', async () => {
@@ -485,18 +539,22 @@ describe('PulsarWebSocketBroker.ensureSubscription (against a fake admin API)', 
     '{"reason":"Unable to find position for position specified: unable to persist readPosition for cursor reset 105:-1"}';
   let server: Server;
   let requests: string[];
+  let bodies: string[];
   /** Answers, in turn, to the reset calls (status codes). */
   let resetAnswers: number[];
   let broker: PulsarWebSocketBroker;
 
   beforeEach(async () => {
     requests = [];
+    bodies = [];
     resetAnswers = [];
     server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://fake').pathname;
       requests.push(`${request.method ?? ''} ${path}`);
-      request.resume();
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
         if (path.endsWith('/resetcursor')) {
           response.writeHead(resetAnswers.shift() ?? 204).end('{"reason":"still busy"}');
         } else {
@@ -509,6 +567,7 @@ describe('PulsarWebSocketBroker.ensureSubscription (against a fake admin API)', 
       webUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       tenant: 'bank',
       namespace: 'ns',
+      positionRetryMs: 1_500,
     });
   });
 
@@ -527,18 +586,34 @@ describe('PulsarWebSocketBroker.ensureSubscription (against a fake admin API)', 
       reset,
       reset,
     ]);
+    const earliest = { ledgerId: -1, entryId: -1, partitionIndex: -1 };
+    expect(bodies.map((body) => JSON.parse(body) as unknown)).toEqual([
+      earliest,
+      earliest,
+      earliest,
+      earliest,
+    ]);
+  });
+
+  it('does not try again when Pulsar refuses the move itself (403)', async () => {
+    resetAnswers = [403];
+    await expect(broker.ensureSubscription('t', 'ingest', 'earliest')).rejects.toThrow(
+      'moving it to the start afterwards failed too for 2 s (Pulsar answered 403',
+    );
+    expect(requests).toHaveLength(2);
   });
 
   it('fails with the reasons when the subscription cannot be moved to the start, and says what to do', async () => {
-    resetAnswers = [412, 412, 412, 412];
+    resetAnswers = Array.from({ length: 100 }, () => 412);
     const error: unknown = await broker
       .ensureSubscription('t', 'ingest', 'earliest')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamUnavailableError);
     expect((error as Error).message).toBe(
-      `Could not create the subscription "ingest" on persistent://bank/ns/t: Pulsar answered 412 ${CURSOR_RESET_FAILED}, and moving it to the start of the topic afterwards failed too (Pulsar answered 412 {"reason":"still busy"}). Delete the subscription before the next try, or it starts at the end of the topic`,
+      `Could not create the subscription "ingest" on persistent://bank/ns/t at the start of the topic: Pulsar created it but answered 412 ${CURSOR_RESET_FAILED}, and moving it to the start afterwards failed too for 2 s (Pulsar answered 412 {"reason":"still busy"}). It may start at the end of the topic: move it with "pulsar-admin topics reset-cursor persistent://bank/ns/t -s ingest -m earliest" before its consumers read`,
     );
-    expect(requests).toHaveLength(5);
+    // Tried again with backoff until the time was spent.
+    expect(requests.length).toBeGreaterThan(3);
   });
 
   it('leaves a 412 for a subscription at the end of the topic as the error it is', async () => {

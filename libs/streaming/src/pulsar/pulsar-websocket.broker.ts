@@ -1,4 +1,4 @@
-import { ExponentialBackoff, handleAll, handleWhen, IPolicy, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, IPolicy, retry } from 'cockatiel';
 import WebSocket from 'ws';
 import { StreamUnavailableError } from '@app/vocabulary';
 import {
@@ -62,6 +62,11 @@ export interface PulsarWebSocketBrokerOptions {
    * check off). See `WsConsumer` ("A subscription Pulsar stopped serving").
    */
   stallCheckMs?: number;
+  /**
+   * How long `ensureSubscription` keeps trying to move a subscription Pulsar created but could
+   * not position (412) to the start of the topic (default 60 s).
+   */
+  positionRetryMs?: number;
   logger?: BrokerLogger;
 }
 
@@ -95,6 +100,15 @@ export function markDeleteOf(
   if (!Number.isSafeInteger(ledgerId) || !Number.isSafeInteger(entryId)) return undefined;
   if (ledgerId < 0 || entryId < -1) return undefined;
   return { ledgerId, entryId };
+}
+
+/** Pulsar could not store a subscription's position yet (412, 5xx, no answer): worth another try. */
+class PositionNotStored extends Error {}
+
+/** `signal` (when given) or a timeout of `ms`, whichever comes first. */
+function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
 }
 
 /** Default of `stallCheckMs`. */
@@ -160,6 +174,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
   readonly connectTimeoutMs: number;
   readonly keepAliveMs: number;
   readonly stallCheckMs: number;
+  readonly positionRetryMs: number;
 
   private readonly wsBase: string;
   private readonly httpBase: string;
@@ -180,6 +195,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.stallCheckMs = Math.max(0, options.stallCheckMs ?? DEFAULT_STALL_CHECK_MS);
+    this.positionRetryMs = Math.max(0, options.positionRetryMs ?? 60_000);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.maxPendingSends = Math.max(1, options.maxPendingSends ?? 1000);
     this.reconnectOptions = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -345,7 +361,7 @@ export class PulsarWebSocketBroker extends MessageBroker {
       const refused = await this.resetToEarliest(resolved, subscription);
       if (refused === undefined) return;
       throw new StreamUnavailableError(
-        `Could not create ${where}: Pulsar answered ${response.status} ${text}, and moving it to the start of the topic afterwards failed too (${refused}). Delete the subscription before the next try, or it starts at the end of the topic`,
+        `Could not create ${where} at the start of the topic: Pulsar created it but answered ${response.status} ${text}, and moving it to the start afterwards failed too for ${Math.round(this.positionRetryMs / 1000)} s (${refused}). It may start at the end of the topic: move it with "pulsar-admin topics reset-cursor ${resolved.full} -s ${subscription} -m earliest" before its consumers read`,
         { topic: resolved.full, subscription, status: response.status },
       );
     }
@@ -357,32 +373,45 @@ export class PulsarWebSocketBroker extends MessageBroker {
 
   /**
    * Moves `subscription` to the start of the topic (`POST .../resetcursor`, the earliest message
-   * id), with up to four attempts; undefined when done, else the last refusal.
+   * id), trying again with backoff for `positionRetryMs` while Pulsar answers 412 or 5xx or does
+   * not answer; undefined when done, else the last refusal.
    */
   private async resetToEarliest(
     resolved: ResolvedTopic,
     subscription: string,
   ): Promise<string | undefined> {
     const url = `${this.httpBase}/admin/v2/${resolved.path}/subscription/${encodeURIComponent(subscription)}/resetcursor`;
-    const policy = retry(handleAll, {
-      maxAttempts: 3,
-      backoff: new ExponentialBackoff({ initialDelay: 250, maxDelay: 2_000 }),
-    });
+    let last = 'no attempt was made';
+    const policy = retry(
+      handleWhen((error) => error instanceof PositionNotStored),
+      {
+        maxAttempts: Number.MAX_SAFE_INTEGER,
+        backoff: new ExponentialBackoff({ initialDelay: 250, maxDelay: 5_000 }),
+      },
+    );
     try {
       await policy.execute(async () => {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { ...this.headers(), 'content-type': 'application/json' },
-          body: JSON.stringify({ ledgerId: -1, entryId: -1, partitionIndex: -1 }),
-          signal: AbortSignal.timeout(this.connectTimeoutMs),
-        });
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method: 'POST',
+            headers: { ...this.headers(), 'content-type': 'application/json' },
+            body: JSON.stringify({ ledgerId: -1, entryId: -1, partitionIndex: -1 }),
+            signal: AbortSignal.timeout(this.connectTimeoutMs),
+          });
+        } catch (error: unknown) {
+          last = `Pulsar did not answer (${describe(error)})`;
+          throw new PositionNotStored(last);
+        }
         if (response.ok) return;
         const text = (await response.text().catch(() => '')).slice(0, 200);
-        throw new Error(`Pulsar answered ${response.status}${text ? ` ${text}` : ''}`);
-      });
+        last = `Pulsar answered ${response.status}${text ? ` ${text}` : ''}`;
+        if (response.status === 412 || response.status >= 500) throw new PositionNotStored(last);
+        throw new Error(last);
+      }, AbortSignal.timeout(this.positionRetryMs));
       return undefined;
-    } catch (error: unknown) {
-      return describe(error);
+    } catch {
+      return last;
     }
   }
 
@@ -481,11 +510,13 @@ export class PulsarWebSocketBroker extends MessageBroker {
   async subscriptionBacklog(
     topic: ResolvedTopic,
     subscription: string,
+    options: { precise?: boolean; signal?: AbortSignal } = {},
   ): Promise<SubscriptionBacklog | undefined> {
+    const query = options.precise === true ? '?getPreciseBacklog=true' : '';
     try {
-      const response = await fetch(`${this.httpBase}/admin/v2/${topic.path}/stats`, {
+      const response = await fetch(`${this.httpBase}/admin/v2/${topic.path}/stats${query}`, {
         headers: this.headers(),
-        signal: AbortSignal.timeout(this.connectTimeoutMs),
+        signal: withTimeout(options.signal, this.connectTimeoutMs),
       });
       if (!response.ok) return undefined;
       return backlogOf(await response.json(), subscription);
@@ -500,12 +531,12 @@ export class PulsarWebSocketBroker extends MessageBroker {
    * its subscriptions. Producers and consumers of the topic are disconnected for a moment and
    * reconnect on their own. Returns undefined when Pulsar did it, else why not (for the log).
    */
-  async unloadTopic(topic: ResolvedTopic): Promise<string | undefined> {
+  async unloadTopic(topic: ResolvedTopic, signal?: AbortSignal): Promise<string | undefined> {
     try {
       const response = await fetch(`${this.httpBase}/admin/v2/${topic.path}/unload`, {
         method: 'PUT',
         headers: this.headers(),
-        signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+        signal: withTimeout(signal, Math.max(this.connectTimeoutMs, 30_000)),
       });
       if (response.ok) return undefined;
       const text = (await response.text().catch(() => '')).slice(0, 200);
@@ -524,23 +555,29 @@ export class PulsarWebSocketBroker extends MessageBroker {
   async rewindSubscription(
     topic: ResolvedTopic,
     subscription: string,
+    signal?: AbortSignal,
   ): Promise<string | undefined> {
+    const timeoutMs = Math.max(this.connectTimeoutMs, 30_000);
     try {
       const stats = await fetch(`${this.httpBase}/admin/v2/${topic.path}/internalStats`, {
         headers: this.headers(),
-        signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+        signal: withTimeout(signal, timeoutMs),
       });
-      if (!stats.ok) return `Pulsar answered ${stats.status} to the internal stats`;
+      if (!stats.ok)
+        return `Pulsar answered ${stats.status} when asked for the topic's internal stats`;
       const position = markDeleteOf(await stats.json(), subscription);
       if (position === undefined)
-        return `the internal stats name no mark-delete position for ${subscription}`;
+        return `the topic's internal stats list no subscription named ${subscription} (was it deleted?)`;
+      // Excluded: delivery starts after the mark-delete position (that message was acknowledged).
+      // Pulsar's ResetCursorData field `isExcluded` is named `excluded` in JSON (`isExcluded`
+      // is ignored: the integration test saw the acknowledged message come again with it).
       const response = await fetch(
         `${this.httpBase}/admin/v2/${topic.path}/subscription/${encodeURIComponent(subscription)}/resetcursor`,
         {
           method: 'POST',
           headers: { ...this.headers(), 'content-type': 'application/json' },
-          body: JSON.stringify({ ...position, partitionIndex: -1 }),
-          signal: AbortSignal.timeout(Math.max(this.connectTimeoutMs, 30_000)),
+          body: JSON.stringify({ ...position, partitionIndex: -1, excluded: true }),
+          signal: withTimeout(signal, timeoutMs),
         },
       );
       if (response.ok) return undefined;

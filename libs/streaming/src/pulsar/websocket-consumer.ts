@@ -31,17 +31,28 @@ export interface WsConsumerHost {
   subscriptionBacklog?(
     topic: ResolvedTopic,
     subscription: string,
-  ): Promise<{ waiting: number; inFlight: number } | undefined>;
+    options?: { precise?: boolean; signal?: AbortSignal },
+  ): Promise<SubscriptionBacklogSeen | undefined>;
   /** Unloads the topic (see `PulsarWebSocketBroker.unloadTopic`); undefined when done, else why not. */
-  unloadTopic?(topic: ResolvedTopic): Promise<string | undefined>;
+  unloadTopic?(topic: ResolvedTopic, signal?: AbortSignal): Promise<string | undefined>;
   /** Rewinds the subscription (see `PulsarWebSocketBroker.rewindSubscription`). */
-  rewindSubscription?(topic: ResolvedTopic, subscription: string): Promise<string | undefined>;
+  rewindSubscription?(
+    topic: ResolvedTopic,
+    subscription: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined>;
   headers(): Record<string, string>;
   backoff(): ExponentialBackoff<unknown>;
   /** Publishes dead letters (the adapter's own dead-lettering). */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishedMessage[]>;
   /** Called when the consumer closes. */
   forget(consumer: WsConsumer): void;
+}
+
+/** What the stall check reads of a subscription: messages waiting, and in flight to consumers. */
+export interface SubscriptionBacklogSeen {
+  waiting: number;
+  inFlight: number;
 }
 
 export type ConsumerState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -57,19 +68,26 @@ export type ConsumerState = 'connecting' | 'connected' | 'reconnecting' | 'faile
  * `stallCheckMs` (at least three times the nack redelivery delay) and holds no message of its
  * current connection unsettled, it asks Pulsar what the subscription holds; when messages wait
  * and none is in flight to any consumer of the subscription, Pulsar is not serving it: the
- * consumer says so in a warning and reconnects, and a fresh consumer gets the backlog. When
- * that did not help either (the next check finds the same stall and nothing was delivered in
- * between: seen in CI on a Key_Shared subscription after a slow crash recovery), the broker's
- * dispatcher of the subscription is stuck, whoever connects: the consumer asks Pulsar to unload
- * the topic (`pulsar-admin topics unload`), which reopens it from what it stored with fresh
- * dispatchers, and reconnects. If Pulsar refuses (the token may not be allowed to), an error
- * says what an operator can run. Should the stall outlast that too, the state Pulsar stored for
- * the subscription is what holds it: from the third stall in a row on, the consumer moves the
- * subscription back to its first unacknowledged message (`resetcursor` to the mark-delete
- * position), so that everything after it is delivered again (at-least-once: the ingest writes
- * are idempotent), and reconnects.
- * Consumers that hold messages (held for a missing account, written during a graph outage) or
- * other consumers with messages in flight (Key_Shared) are never disturbed by it.
+ * consumer says so in a warning and reconnects, and a fresh consumer gets the backlog.
+ *
+ * Reconnecting was not always enough (seen in CI on a Key_Shared subscription after a crash
+ * recovery that took 75 s): the broker's dispatcher of the subscription stayed stuck whoever
+ * connected. So the stalls found check after check, with nothing delivered in between, make a
+ * streak, and each step of it goes further, after asking Pulsar again for the exact backlog
+ * (`getPreciseBacklog`; the plain count is an estimate): the second stall unloads the topic
+ * (`pulsar-admin topics unload`: the broker reopens it from what it stored, with fresh
+ * dispatchers; every producer and consumer of the topic reconnects), the third moves the
+ * subscription back to its first unacknowledged message (reset-cursor to the mark-delete
+ * position, excluded), so that everything after it is delivered again (messages acknowledged
+ * one by one after it come twice: at-least-once, and the ingest writes are idempotent); later
+ * ones only reconnect, with an error for an operator. A probe that finds the subscription
+ * served, or a delivered message, ends the streak; so does a stall that comes long after the
+ * last one. Refusals (a token that may not unload) are logged with the command an operator
+ * can run instead.
+ * A consumer that holds messages (held for a missing account, written during a graph outage)
+ * never starts any of it, nor does any consumer while another one of the subscription has
+ * messages in flight; an unload or a rewind started by one consumer does disconnect the others
+ * for a moment (they reconnect on their own, and their unsettled messages come again).
  */
 export class WsConsumer implements Subscription {
   state: ConsumerState = 'connecting';
@@ -85,6 +103,10 @@ export class WsConsumer implements Subscription {
   private checkingStall = false;
   /** Stalls found in a row with no message delivered in between (see the class comment). */
   private stallsInARow = 0;
+  /** `performance.now()` of the last stall found. */
+  private lastStallAt = 0;
+  /** True once the current stall streak rewound the subscription (once per streak). */
+  private rewound = false;
 
   constructor(
     private readonly broker: WsConsumerHost,
@@ -192,46 +214,98 @@ export class WsConsumer implements Subscription {
       return;
     if (this.socket === undefined || this.unsettled > 0 || this.quietFor() < quiet) return;
     this.checkingStall = true;
+    const socket = this.socket;
+    // Still quiet, still the same connection, still nothing held.
+    const stillQuiet = (): boolean =>
+      socket === this.socket &&
+      this.unsettled === 0 &&
+      this.quietFor() >= quiet &&
+      this.state === 'connected' &&
+      !this.stopped;
+    const stalled = (
+      backlog: SubscriptionBacklogSeen | undefined,
+    ): backlog is SubscriptionBacklogSeen =>
+      backlog !== undefined && backlog.waiting > 0 && backlog.inFlight === 0;
     try {
-      const socket = this.socket;
-      const backlog = await probe(this.resolved, this.name);
-      if (backlog === undefined || backlog.waiting === 0 || backlog.inFlight > 0) return;
-      // Still quiet, still the same connection, still nothing held: Pulsar is not serving it.
-      if (socket !== this.socket || this.unsettled > 0 || this.quietFor() < quiet) return;
-      if (this.state !== 'connected' || this.stopped) return;
+      const backlog = await probe(this.resolved, this.name, { signal: this.abort.signal });
+      if (backlog !== undefined && !stalled(backlog)) this.endStallStreak();
+      if (!stalled(backlog) || !stillQuiet()) return;
+      // A streak is stalls found check after check; one that ended long ago does not count.
+      if (performance.now() - this.lastStallAt > 4 * quiet) this.stallsInARow = 0;
       this.stallsInARow += 1;
+      this.lastStallAt = performance.now();
       const held = `Pulsar holds ${backlog.waiting} message(s) for ${this.topic} / ${this.name} but delivered none for ${Math.round(this.quietFor() / 1000)} s, and none is in flight to any consumer`;
-      const rewind = this.broker.rewindSubscription?.bind(this.broker);
-      if (this.stallsInARow === 1 || this.broker.unloadTopic === undefined) {
+      const step = this.nextStallStep();
+      if (step === 'reconnect') {
         this.logger.warn(
           `${held}: reconnecting the consumer so that Pulsar serves the subscription again`,
         );
-      } else if (this.stallsInARow >= 3 && rewind !== undefined) {
-        this.logger.warn(
-          `${held}, after reconnecting and unloading the topic: moving the subscription back to its first unacknowledged message (as "pulsar-admin topics reset-cursor" does), so that Pulsar delivers everything after it again, then reconnecting`,
-        );
-        const refused = await rewind(this.resolved, this.name);
-        if (refused !== undefined) {
-          this.logger.error(
-            `Could not move the subscription ${this.name} of ${this.topic} back: ${refused}. The consumer keeps reconnecting; an operator can reset the subscription with "pulsar-admin topics reset-cursor"`,
-          );
-        }
-        if (socket !== this.socket || this.state !== 'connected' || this.stopped) return;
-      } else {
-        this.logger.warn(
-          `${held}, after ${this.stallsInARow - 1} reconnection(s) for it: asking Pulsar to unload the topic (as "pulsar-admin topics unload" does), so that it reopens the topic and its subscriptions from what it stored, then reconnecting`,
-        );
-        const refused = await this.broker.unloadTopic(this.resolved);
-        if (refused !== undefined) {
-          this.logger.error(
-            `Could not unload ${this.topic} to unblock the subscription ${this.name}: ${refused}. An operator with admin rights can run "pulsar-admin topics unload ${this.topic}"; the consumer keeps reconnecting meanwhile`,
-          );
-        }
-        if (socket !== this.socket || this.state !== 'connected' || this.stopped) return;
+        socket.terminate();
+        return;
       }
-      socket.terminate();
+      // Before anything that disturbs other consumers: ask again, with the exact count.
+      const confirmed = await probe(this.resolved, this.name, {
+        precise: true,
+        signal: this.abort.signal,
+      });
+      if (!stalled(confirmed)) {
+        if (confirmed !== undefined) this.endStallStreak();
+        return;
+      }
+      if (!stillQuiet()) return;
+      if (step === 'unload') await this.unload(held);
+      else if (step === 'rewind') await this.rewind(held);
+      else {
+        this.logger.error(
+          `${held}, after a reconnection, an unload of the topic and a rewind of the subscription: the consumer keeps reconnecting. Look at the broker's log and at "pulsar-admin topics stats-internal ${this.topic}"; restarting the broker may help`,
+        );
+      }
+      // Messages may have come while Pulsar worked: then the connection serves again.
+      if (stillQuiet()) socket.terminate();
     } finally {
       this.checkingStall = false;
+    }
+  }
+
+  /** What the current stall streak calls for (see the class comment). */
+  private nextStallStep(): 'reconnect' | 'unload' | 'rewind' | 'report' {
+    if (this.stallsInARow <= 1) return 'reconnect';
+    if (this.stallsInARow === 2 && this.broker.unloadTopic !== undefined) return 'unload';
+    if (!this.rewound && this.broker.rewindSubscription !== undefined) return 'rewind';
+    return 'report';
+  }
+
+  private endStallStreak(): void {
+    this.stallsInARow = 0;
+    this.rewound = false;
+  }
+
+  private async unload(held: string): Promise<void> {
+    const unload = this.broker.unloadTopic?.bind(this.broker);
+    if (unload === undefined) return;
+    this.logger.warn(
+      `${held}, and a reconnection did not change that: asking Pulsar to unload the topic (what "pulsar-admin topics unload ${this.topic}" does: the broker reopens the topic from what it stored; every producer and consumer of the topic reconnects), then reconnecting`,
+    );
+    const refused = await unload(this.resolved, this.abort.signal);
+    if (refused !== undefined && !this.stopped) {
+      this.logger.error(
+        `Could not unload ${this.topic} to unblock the subscription ${this.name}: ${refused}. Unloading needs an admin of the tenant: an operator can run "pulsar-admin topics unload ${this.topic}". The consumer keeps reconnecting meanwhile`,
+      );
+    }
+  }
+
+  private async rewind(held: string): Promise<void> {
+    const rewind = this.broker.rewindSubscription?.bind(this.broker);
+    if (rewind === undefined) return;
+    this.rewound = true;
+    this.logger.warn(
+      `${held}, and neither a reconnection nor an unload of the topic changed that: moving the subscription back to its first unacknowledged message, so that Pulsar delivers everything after it again (messages acknowledged one by one after it come twice; the ingest writes are idempotent), then reconnecting`,
+    );
+    const refused = await rewind(this.resolved, this.name, this.abort.signal);
+    if (refused !== undefined && !this.stopped) {
+      this.logger.error(
+        `Could not move the subscription ${this.name} of ${this.topic} back: ${refused}. An operator can read its position (markDeletePosition of the cursor ${this.name} in "pulsar-admin topics stats-internal ${this.topic}") and move it there with "pulsar-admin topics reset-cursor ${this.topic} -s ${this.name} -m <markDeletePosition> -e" (messages after it are delivered again). The consumer keeps reconnecting meanwhile`,
+      );
     }
   }
 
@@ -244,7 +318,7 @@ export class WsConsumer implements Subscription {
     }
     // After stop(), leave new messages unsettled: the broker redelivers them after close().
     if (this.stopped || this.state === 'closed') return;
-    this.stallsInARow = 0;
+    this.endStallStreak();
     const message = this.received(generation, frame);
     Promise.resolve()
       .then(() => this.handler(message))
