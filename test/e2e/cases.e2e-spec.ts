@@ -229,6 +229,17 @@ describe('Cases (e2e, embedded store)', () => {
     await patch({ status: 'reported', note: 'SAR filed' }, stepUp).expect(200);
     const closed = await patch({ status: 'closed', closeReason: 'reported' }, stepUp).expect(200);
     expect(closed.body).toMatchObject({ status: 'closed', closeReason: 'reported' });
+    // Its alert closed with it, the change naming the case.
+    const alert = await request(http)
+      .get(`/api/v1/alerts/${encodeURIComponent(alertB)}`)
+      .set(ANALYST)
+      .expect(200);
+    const shown = alert.body as { status: string; history: { to: string; note: string }[] };
+    expect(shown.status).toBe('closed-reported');
+    expect(shown.history.at(-1)).toMatchObject({
+      to: 'closed-reported',
+      note: `Closed with case ${caseId} (reported)`,
+    });
     await request(http)
       .post(`${path(caseId)}/alerts`)
       .set(ANALYST)

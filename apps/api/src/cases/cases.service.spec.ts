@@ -1,3 +1,4 @@
+import { AlertRepository, GraphAlertStatusHistory } from '@app/detectors';
 import { MemoryGraphStore } from '@app/graph-store';
 import { ConflictError, FixedClock } from '@app/vocabulary';
 import type { AlertVertex } from '@app/vocabulary';
@@ -30,15 +31,21 @@ function alert(uid: string): AlertVertex {
   };
 }
 
-async function setUp(): Promise<{ service: CasesService; caseId: string }> {
+async function setUp(): Promise<{
+  service: CasesService;
+  caseId: string;
+  alerts: AlertRepository;
+}> {
   const graph = new MemoryGraphStore();
   await graph.upsertVertices([alert('alert:u:1'), alert('alert:u:2'), alert('alert:u:3')]);
-  const service = new CasesService(new MemoryCaseStore(), graph, new FixedClock(T0));
+  const clock = new FixedClock(T0);
+  const alerts = new AlertRepository(graph, new GraphAlertStatusHistory(graph), clock);
+  const service = new CasesService(new MemoryCaseStore(), graph, clock, alerts);
   const record = await service.create(
     { title: 'Fan-out', alertIds: ['alert:u:1', 'alert:u:2'], assignee: 'user:alice' },
     ACTOR,
   );
-  return { service, caseId: record.caseId };
+  return { service, caseId: record.caseId, alerts };
 }
 
 async function conflictOf(promise: Promise<unknown>): Promise<ConflictError> {
@@ -114,6 +121,48 @@ describe('CasesService: what a reported or closed case keeps', () => {
     expect(reopened).toMatchObject({ status: 'investigating', title: 'Fan-out, again' });
     await service.addNote(caseId, { text: 'New deposits.' }, ACTOR);
     expect((await service.get(caseId)).notes).toHaveLength(1);
+  });
+});
+
+describe('CasesService: closing a case closes its alerts the same way', () => {
+  it('closes the open alerts of a case closed as a false positive, each with a status change naming the case; alerts outside the case stay open', async () => {
+    const { service, caseId, alerts } = await setUp();
+    await alerts.changeStatus('alert:u:2', 'escalated', 'Large amounts', 'key-lead');
+    await service.update(
+      caseId,
+      { status: 'closed', closeReason: 'false-positive', note: 'Payroll run of the employer' },
+      ACTOR,
+    );
+    expect((await alerts.get('alert:u:1')).status).toBe('closed-false-positive');
+    expect((await alerts.get('alert:u:2')).status).toBe('closed-false-positive');
+    expect((await alerts.get('alert:u:3')).status).toBe('open');
+    const history = await alerts.statusHistory('alert:u:2');
+    expect(history.at(-1)).toEqual(
+      expect.objectContaining({
+        from: 'escalated',
+        to: 'closed-false-positive',
+        actor: ACTOR,
+        note: `Closed with case ${caseId} (false-positive): Payroll run of the employer`,
+      }),
+    );
+  });
+
+  it('closes them as reported when the case is closed as reported, and keeps an alert an analyst closed already as it is', async () => {
+    const { service, caseId, alerts } = await setUp();
+    await alerts.changeStatus('alert:u:1', 'closed-false-positive', 'Known payee', 'key-lead');
+    await moveTo(service, caseId, 'investigating', 'escalated', 'reported', 'closed');
+    expect((await alerts.get('alert:u:1')).status).toBe('closed-false-positive');
+    expect((await alerts.get('alert:u:2')).status).toBe('closed-reported');
+    expect(await alerts.statusHistory('alert:u:1')).toHaveLength(1);
+  });
+
+  it('leaves the alerts as they are when the case is closed for no further action or as a duplicate', async () => {
+    for (const closeReason of ['no-further-action', 'duplicate'] as const) {
+      const { service, caseId, alerts } = await setUp();
+      await service.update(caseId, { status: 'closed', closeReason }, ACTOR);
+      expect((await alerts.get('alert:u:1')).status).toBe('open');
+      expect(await alerts.statusHistory('alert:u:1')).toEqual([]);
+    }
   });
 });
 

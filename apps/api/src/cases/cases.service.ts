@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GraphStore } from '@app/graph-store';
+import { AlertRepository } from '@app/detectors';
 import type { StoredAlert } from '@app/detectors';
 import { Clock, ConflictError, EntityNotFoundError } from '@app/vocabulary';
-import type { AlertVertex, CaseCloseReason, CaseStatus, Typology } from '@app/vocabulary';
+import type {
+  AlertStatus,
+  AlertVertex,
+  CaseCloseReason,
+  CaseStatus,
+  Typology,
+} from '@app/vocabulary';
 import type { AttachmentRef, CaseRecord } from './case';
 import { CaseFilter, CasePage, CaseStore } from './case-store';
 import { CASE_TRANSITIONS, checkTransition, isOpenCase } from './case-workflow';
@@ -42,6 +49,23 @@ function newCaseId(now: number): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
   return `case:${stamp}-${randomUUID()}`;
+}
+
+/**
+ * What closing a case does to its alerts: closed as a false positive or reported, the case's
+ * alerts still open (open, investigating, escalated) close the same way, each with a status
+ * change naming the case. Closed for no further action or as a duplicate, they stay as they are
+ * (an analyst decides each one).
+ */
+export const ALERT_STATUS_WHEN_CASE_CLOSES: Readonly<
+  Partial<Record<CaseCloseReason, AlertStatus>>
+> = {
+  'false-positive': 'closed-false-positive',
+  reported: 'closed-reported',
+};
+
+function isClosedAlert(status: AlertStatus): boolean {
+  return status === 'closed-false-positive' || status === 'closed-reported';
 }
 
 function storedAlertOf(vertex: AlertVertex): StoredAlert {
@@ -88,6 +112,7 @@ export class CasesService {
     private readonly cases: CaseStore,
     private readonly store: GraphStore,
     private readonly clock: Clock,
+    private readonly alerts: AlertRepository,
   ) {}
 
   create(input: NewCase, actor: string): Promise<CaseRecord> {
@@ -161,6 +186,11 @@ export class CasesService {
         );
         // A reopened case takes its alerts back: none of them may be in another open case.
         if (!isOpenCase(record.status)) await this.checkAlerts(record.alertIds, caseId);
+        // The alerts first: a case saved closed always has its alerts closed with it, and a
+        // close that failed half-way is finished by sending it again.
+        if (closeReason !== undefined && isOpenCase(record.status)) {
+          await this.closeAlerts(record, closeReason, change.note, actor);
+        }
         next.status = change.status;
         if (closeReason === undefined) delete next.closeReason;
         else next.closeReason = closeReason;
@@ -181,6 +211,30 @@ export class CasesService {
       await this.cases.save(next);
       return next;
     });
+  }
+
+  /** See `ALERT_STATUS_WHEN_CASE_CLOSES`. */
+  private async closeAlerts(
+    record: CaseRecord,
+    reason: CaseCloseReason,
+    note: string | undefined,
+    actor: string,
+  ): Promise<void> {
+    const to = ALERT_STATUS_WHEN_CASE_CLOSES[reason];
+    if (to === undefined) return;
+    const text = `Closed with case ${record.caseId} (${reason})${note === undefined ? '' : `: ${note}`}`;
+    const alerts = (await this.store.getVertices(record.alertIds)).filter(
+      (v): v is AlertVertex => v.label === 'Alert',
+    );
+    for (const alert of alerts) {
+      if (isClosedAlert(alert.props.status)) continue;
+      try {
+        await this.alerts.changeStatus(alert.uid, to, text, actor);
+      } catch (error: unknown) {
+        // Closed meanwhile by someone else: it keeps the status they gave it.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
   }
 
   addAlerts(caseId: string, alertIds: readonly string[]): Promise<CaseRecord> {
