@@ -110,6 +110,48 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
     });
   });
 
+  it('pages the trail through the X-Next-Cursor header: every entry once, newest first; a cursor it did not give answers 400 naming it', async () => {
+    const { store, audit } = start();
+    app = await boot(store, audit);
+    const server = app.getHttpServer() as Server;
+    for (const n of [1, 2, 3]) {
+      await request(server)
+        .get(`/api/v1/entities/person:paged:${n}`)
+        .set('X-API-Key', 'dev-analyst-key')
+        .expect(404);
+    }
+    await audit.flush();
+    const { header: stepUp } = await stepUpWithTotp(server, { 'X-API-Key': 'dev-admin-key' });
+    const admin = { 'X-API-Key': 'dev-admin-key', ...stepUp };
+    const paths: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const query = new URLSearchParams({ limit: '2' });
+      if (cursor !== undefined) query.set('cursor', cursor);
+      const page = await request(server)
+        .get(`/api/v1/audit?${query.toString()}`)
+        .set(admin)
+        .expect(200);
+      paths.push(...(page.body as { path: string }[]).map((entry) => entry.path));
+      cursor = page.headers['x-next-cursor'];
+      if (cursor === undefined) break;
+    }
+    expect(paths.filter((path) => path.startsWith('/api/v1/entities/person:paged:'))).toEqual([
+      '/api/v1/entities/person:paged:3',
+      '/api/v1/entities/person:paged:2',
+      '/api/v1/entities/person:paged:1',
+    ]);
+    expect(new Set(paths).size).toBe(paths.length);
+
+    const bad = await request(server)
+      .get('/api/v1/audit?cursor=not-a-cursor')
+      .set(admin)
+      .expect(400);
+    expect(
+      (bad.body as { details?: { problems?: { field: string }[] } }).details?.problems,
+    ).toEqual([expect.objectContaining({ field: 'cursor' })]);
+  });
+
   it('answers 503 on readiness while entries wait too long, and refuses requests once its queue is full', async () => {
     const { store, clock, audit } = start({ servedQueueLimit: 2, backlogLimitMs: 30_000 });
     app = await boot(store, audit);

@@ -58,6 +58,36 @@ export function describeAuditLogContract(name: string, make: () => Promise<Audit
       await subject.close();
     });
 
+    it('pages through the trail with nextCursor: every entry once, newest first; a cursor it did not give is refused naming the field', async () => {
+      const caller = newCaller();
+      const recorded = [1, 2, 3, 4, 5].map((second) => entry(caller, second));
+      for (const one of recorded) log.record(one);
+      const pages: AuditEntry[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await log.listPage({
+          principal: caller,
+          limit: 2,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        pages.push(page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && pages.length < 10);
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(pages.flat()).toEqual([...recorded].reverse());
+      // The same, once the entries are stored (the graph adapter then pages its index).
+      await log.flush();
+      const first = await log.listPage({ principal: caller, limit: 3 });
+      expect(first.items).toEqual(recorded.slice(2).reverse());
+      const rest = await log.listPage({ principal: caller, limit: 3, cursor: first.nextCursor });
+      expect(rest).toEqual({ items: recorded.slice(0, 2).reverse() });
+
+      const refused: unknown = await log
+        .listPage({ principal: caller, limit: 2, cursor: 'not-a-cursor' })
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({ problems: [expect.objectContaining({ field: 'cursor' })] });
+    });
+
     it('lists newest first, every field as recorded', async () => {
       const caller = newCaller();
       const first = entry(caller, 1);

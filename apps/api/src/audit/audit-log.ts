@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@app/vocabulary';
 import type { ChainedAuditEntry } from './audit-chain';
 
 /** One access to the analytics: who looked at what, when, and with what outcome. */
@@ -37,6 +38,58 @@ export interface AuditQuery {
   principal?: string;
   resource?: string;
   limit: number;
+  /** `nextCursor` of the previous page: the entries older than its last one. */
+  cursor?: string;
+}
+
+/** One page of the trail, newest first; `nextCursor` when older entries may follow. */
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor?: string;
+}
+
+const AUDIT_CURSOR_VERSION = 1;
+
+/**
+ * The cursor of an audit page: where the page ended, in the adapter's own order (`uid` of the
+ * stored vertex, or `seq` of the memory trail). Opaque to callers.
+ */
+export function encodeAuditCursor(kind: 'uid' | 'seq', after: string | number): string {
+  return Buffer.from(
+    JSON.stringify({ v: AUDIT_CURSOR_VERSION, k: kind, a: after }),
+    'utf8',
+  ).toString('base64url');
+}
+
+/** Where a cursor of `kind` ends; InvalidInputError naming `cursor` for any other text. */
+export function decodeAuditCursor(cursor: string, kind: 'uid'): string;
+export function decodeAuditCursor(cursor: string, kind: 'seq'): number;
+export function decodeAuditCursor(cursor: string, kind: 'uid' | 'seq'): string | number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const fields =
+    typeof parsed === 'object' && parsed !== null
+      ? (parsed as { v?: unknown; k?: unknown; a?: unknown })
+      : {};
+  const valid =
+    fields.v === AUDIT_CURSOR_VERSION &&
+    fields.k === kind &&
+    (kind === 'uid'
+      ? typeof fields.a === 'string' && fields.a !== ''
+      : typeof fields.a === 'number' && Number.isSafeInteger(fields.a));
+  if (!valid) {
+    throw new InvalidInputError('cursor is not one this audit trail gave', [
+      {
+        field: 'cursor',
+        rule: 'must be the nextCursor (X-Next-Cursor header) of an earlier answer of GET /api/v1/audit, unchanged',
+      },
+    ]);
+  }
+  return fields.a as string | number;
 }
 
 /**
@@ -88,8 +141,15 @@ export interface AuditLogHealth {
  */
 export abstract class AuditLog {
   abstract record(entry: AuditEntry): void;
-  /** Newest first; entries accepted but not stored yet are included. */
-  abstract list(query: AuditQuery): Promise<AuditEntry[]>;
+  /**
+   * One page, newest first; entries accepted but not stored yet are included. Following
+   * `nextCursor` lists every entry once (a refusal summary still gathering may show again).
+   */
+  abstract listPage(query: AuditQuery): Promise<AuditPage>;
+  /** The first page's entries (see `listPage`). */
+  async list(query: AuditQuery): Promise<AuditEntry[]> {
+    return (await this.listPage(query)).items;
+  }
   /** Resolves when every entry accepted so far is stored; rejects with the store's error. */
   abstract flush(): Promise<void>;
   abstract get accepting(): boolean;

@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MinimumRole } from '../auth/roles.decorator';
 import { RequiresStepUp } from '../auth/step-up.decorator';
@@ -20,12 +21,28 @@ export class AuditController {
   @RequiresStepUp()
   @Get()
   @ApiOperation({ summary: 'Who looked at what: the newest audit entries (admin only).' })
-  @ApiOkResponse({ type: [AuditEntryResponse], description: 'The entries, newest first.' })
+  @ApiOkResponse({
+    type: [AuditEntryResponse],
+    description:
+      'The entries, newest first. When older ones follow, the X-Next-Cursor header gives the cursor of the next page.',
+    headers: {
+      'X-Next-Cursor': {
+        description: 'Pass it as cursor for the next (older) page; absent on the last page.',
+        schema: { type: 'string' },
+      },
+    },
+  })
   @ApiErrorResponses({
-    badRequest: 'limit is out of range, or an unknown query parameter.',
+    badRequest:
+      'limit is out of range, a cursor this API did not give, or an unknown query parameter.',
     forbidden: `The key is not an admin key. ${STEP_UP_REQUIRED_ANSWER}`,
   })
-  list(@Query() query: ListAuditQueryDto): Promise<AuditEntry[]> {
-    return this.audit.list(query);
+  async list(
+    @Query() query: ListAuditQueryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AuditEntry[]> {
+    const page = await this.audit.listPage(query);
+    if (page.nextCursor !== undefined) response.setHeader('X-Next-Cursor', page.nextCursor);
+    return page.items;
   }
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { GraphStore } from '@app/graph-store';
+import { encodeUidCursor, GraphStore } from '@app/graph-store';
 import { BatchRejectedError, Clock, GraphUnavailableError, ids } from '@app/vocabulary';
 import type { AuditEntryVertex, GraphVertex } from '@app/vocabulary';
 import {
@@ -15,7 +15,10 @@ import {
   AuditEntry,
   AuditLog,
   AuditLogHealth,
+  AuditPage,
   AuditQuery,
+  decodeAuditCursor,
+  encodeAuditCursor,
   isRefused,
 } from './audit-log';
 
@@ -222,7 +225,9 @@ export class GraphAuditLog
     this.schedule();
   }
 
-  async list(query: AuditQuery): Promise<AuditEntry[]> {
+  async listPage(query: AuditQuery): Promise<AuditPage> {
+    // Uids sort newest first; a page resumes after the uid of the last entry it showed.
+    const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor, 'uid');
     const where: Record<string, string> = {};
     if (query.principal !== undefined) where.principal = query.principal;
     if (query.resource !== undefined) where.resource = query.resource;
@@ -230,21 +235,27 @@ export class GraphAuditLog
       label: 'AuditEntry',
       where,
       limit: query.limit,
+      ...(after === undefined ? {} : { cursor: encodeUidCursor('AuditEntry', after) }),
     });
     const stored = page.items
       .filter(isAuditVertex)
       .map((vertex) => ({ uid: vertex.uid, entry: withoutLink(entryOf(vertex)) }));
     const queued = this.queued().filter(
-      ({ entry }) =>
+      ({ uid, entry }) =>
+        (after === undefined || uid > after) &&
         (query.principal === undefined || entry.principal === query.principal) &&
         (query.resource === undefined || resourceOf(entry) === query.resource),
     );
     const byUid = new Map<string, AuditEntry>();
     for (const { uid, entry } of [...queued, ...stored]) byUid.set(uid, entry);
-    return [...byUid.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, query.limit)
-      .map(([, entry]) => entry);
+    const merged = [...byUid.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const shown = merged.slice(0, query.limit);
+    const last = shown.at(-1);
+    const more = merged.length > shown.length || page.nextCursor !== undefined;
+    return {
+      items: shown.map(([, entry]) => entry),
+      ...(more && last !== undefined ? { nextCursor: encodeAuditCursor('uid', last[0]) } : {}),
+    };
   }
 
   /**

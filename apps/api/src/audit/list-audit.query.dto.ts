@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { QueryNumber } from '../common/strict-input.decorators';
 
 /** Query of GET /api/v1/audit. */
@@ -34,4 +34,15 @@ export class ListAuditQueryDto {
   @Min(1)
   @Max(1000)
   limit: number = 100;
+
+  /** The `X-Next-Cursor` header of the previous page: the entries older than it. */
+  @ApiPropertyOptional({
+    description:
+      'The X-Next-Cursor header of the previous answer: the next (older) page. Absent: the newest entries.',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  cursor?: string;
 }

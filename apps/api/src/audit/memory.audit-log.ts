@@ -5,7 +5,10 @@ import {
   AuditEntry,
   AuditLog,
   AuditLogHealth,
+  AuditPage,
   AuditQuery,
+  decodeAuditCursor,
+  encodeAuditCursor,
   isRefused,
 } from './audit-log';
 
@@ -100,14 +103,30 @@ export class MemoryAuditLog extends AuditLog {
     }
   }
 
-  list(query: AuditQuery): Promise<AuditEntry[]> {
+  listPage(query: AuditQuery): Promise<AuditPage> {
+    // A bad cursor rejects the promise (the executor catches the throw).
+    return new Promise((resolve) => resolve(this.pageOf(query)));
+  }
+
+  private pageOf(query: AuditQuery): AuditPage {
+    const before =
+      query.cursor === undefined
+        ? Number.POSITIVE_INFINITY
+        : decodeAuditCursor(query.cursor, 'seq');
     const matches = (entry: AuditEntry): boolean =>
       (query.principal === undefined || entry.principal === query.principal) &&
       (query.resource === undefined || Object.values(entry.resources).includes(query.resource));
     const newestFirst = [...this.served.all, ...this.refused.all, ...this.summaries.values()]
-      .filter((kept) => matches(kept.entry))
+      .filter((kept) => kept.seq < before && matches(kept.entry))
       .sort((a, b) => b.seq - a.seq);
-    return Promise.resolve(newestFirst.slice(0, query.limit).map((kept) => kept.entry));
+    const shown = newestFirst.slice(0, query.limit);
+    const last = shown.at(-1);
+    return {
+      items: shown.map((kept) => kept.entry),
+      ...(newestFirst.length > shown.length && last !== undefined
+        ? { nextCursor: encodeAuditCursor('seq', last.seq) }
+        : {}),
+    };
   }
 
   readChain(max: number): Promise<AuditChainRead> {
