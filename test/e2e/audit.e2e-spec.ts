@@ -35,8 +35,12 @@ const logger = {
 };
 
 /** The API on a memory store, with the graph audit adapter the JanusGraph backend uses. */
-async function boot(store: GraphStore, audit: GraphAuditLog): Promise<INestApplication> {
-  const defaults = loadAllSettings({});
+async function boot(
+  store: GraphStore,
+  audit: GraphAuditLog,
+  env: Record<string, string> = {},
+): Promise<INestApplication> {
+  const defaults = loadAllSettings(env);
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(GraphStore)
     .useValue(store)
@@ -112,7 +116,7 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
 
   it('pages the trail through the X-Next-Cursor header: every entry once, newest first; a cursor it did not give answers 400 naming it', async () => {
     const { store, audit } = start();
-    app = await boot(store, audit);
+    app = await boot(store, audit, { CORS_ORIGINS: 'https://bank.example' });
     const server = app.getHttpServer() as Server;
     for (const n of [1, 2, 3]) {
       await request(server)
@@ -142,6 +146,13 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
       '/api/v1/entities/person:paged:1',
     ]);
     expect(new Set(paths).size).toBe(paths.length);
+    // A browser on an allowed origin may read the header.
+    const fromBrowser = await request(server)
+      .get('/api/v1/audit?limit=1')
+      .set(admin)
+      .set('Origin', 'https://bank.example')
+      .expect(200);
+    expect(fromBrowser.headers['access-control-expose-headers']).toBe('X-Next-Cursor');
 
     const bad = await request(server)
       .get('/api/v1/audit?cursor=not-a-cursor')

@@ -57,7 +57,8 @@ export function configureApi(app: NestExpressApplication, settings: AppSettings)
   useBodyParsers(app, settings);
   serveWebApp(app);
   if (settings.corsOrigins.length > 0) {
-    app.enableCors({ origin: settings.corsOrigins });
+    // Browsers on those origins may read the paging header of /api/v1/audit.
+    app.enableCors({ origin: settings.corsOrigins, exposedHeaders: ['X-Next-Cursor'] });
   }
   // Error answers are declared by decorators (common/api-errors.decorator.ts); the only
   // post-processing is the request bodies of @ApiRequestContent (one schema per media type) and
