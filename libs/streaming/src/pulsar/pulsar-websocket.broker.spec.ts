@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { StreamUnavailableError } from '@app/vocabulary';
+import type { BrokerLogger } from '../broker-logger';
 import { Inbox } from '../contract';
 import { backlogOf, markDeleteOf, PulsarWebSocketBroker } from './pulsar-websocket.broker';
 
@@ -334,16 +335,21 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
     let backlog: { waiting: number; inFlight: number } | undefined;
     let probes: number;
 
-    beforeEach(() => {
-      backlog = { waiting: 5, inFlight: 0 };
-      probes = 0;
-      stalling = new PulsarWebSocketBroker({
+    /** A broker whose consumers check for stalls every 100 ms. */
+    const stallChecking = (logger?: BrokerLogger): PulsarWebSocketBroker =>
+      new PulsarWebSocketBroker({
         webUrl: fake.webUrl,
         tenant: 'bank',
         namespace: 'ns',
         reconnect: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
         stallCheckMs: 100,
+        ...(logger === undefined ? {} : { logger }),
       });
+
+    beforeEach(() => {
+      backlog = { waiting: 5, inFlight: 0 };
+      probes = 0;
+      stalling = stallChecking();
       jest.spyOn(stalling, 'subscriptionBacklog').mockImplementation(() => {
         probes += 1;
         return Promise.resolve(backlog);
@@ -455,13 +461,10 @@ describe('PulsarWebSocketBroker (against a fake endpoint)', () => {
     it('says what an operator can run when Pulsar refuses to unload the topic, and keeps reconnecting', async () => {
       const errors: string[] = [];
       await stalling.close();
-      stalling = new PulsarWebSocketBroker({
-        webUrl: fake.webUrl,
-        tenant: 'bank',
-        namespace: 'ns',
-        reconnect: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
-        stallCheckMs: 100,
-        logger: { log: () => undefined, warn: () => undefined, error: (m) => errors.push(m) },
+      stalling = stallChecking({
+        log: () => undefined,
+        warn: () => undefined,
+        error: (m) => errors.push(m),
       });
       jest.spyOn(stalling, 'subscriptionBacklog').mockResolvedValue(backlog);
       recordSteps(stalling, 'Pulsar answered 401 Unauthorized');
