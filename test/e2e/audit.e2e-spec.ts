@@ -128,6 +128,7 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
     const { header: stepUp } = await stepUpWithTotp(server, { 'X-API-Key': 'dev-admin-key' });
     const admin = { 'X-API-Key': 'dev-admin-key', ...stepUp };
     const paths: string[] = [];
+    const correlationIds: string[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages += 1) {
       const query = new URLSearchParams({ limit: '2' });
@@ -136,7 +137,9 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
         .get(`/api/v1/audit?${query.toString()}`)
         .set(admin)
         .expect(200);
-      paths.push(...(page.body as { path: string }[]).map((entry) => entry.path));
+      const entries = page.body as { path: string; correlationId: string }[];
+      paths.push(...entries.map((entry) => entry.path));
+      correlationIds.push(...entries.map((entry) => entry.correlationId));
       cursor = page.headers['x-next-cursor'];
       if (cursor === undefined) break;
     }
@@ -145,7 +148,7 @@ describe('Audit trail (e2e, graph adapter on the embedded store)', () => {
       '/api/v1/entities/person:paged:2',
       '/api/v1/entities/person:paged:1',
     ]);
-    expect(new Set(paths).size).toBe(paths.length);
+    expect(new Set(correlationIds).size).toBe(correlationIds.length);
     // A browser on an allowed origin may read the header.
     const fromBrowser = await request(server)
       .get('/api/v1/audit?limit=1')

@@ -238,7 +238,7 @@ describe('Cases (e2e, embedded store)', () => {
     expect(shown.status).toBe('closed-reported');
     expect(shown.history.at(-1)).toMatchObject({
       to: 'closed-reported',
-      note: `Closed with case ${caseId} (reported)`,
+      note: `Closed together with case ${caseId} (reported)`,
     });
     await request(http)
       .post(`${path(caseId)}/alerts`)
@@ -272,7 +272,7 @@ describe('Cases (e2e, embedded store)', () => {
     expect(notes).toEqual(
       expect.arrayContaining([
         'status escalated -> reported',
-        'status reported -> closed (reported)',
+        'status reported -> closed (reported); its open alerts closed as closed-reported',
         'status closed -> investigating',
       ]),
     );

@@ -86,6 +86,14 @@ export function describeAuditLogContract(name: string, make: () => Promise<Audit
         .listPage({ principal: caller, limit: 2, cursor: 'not-a-cursor' })
         .catch((error: unknown) => error);
       expect(refused).toMatchObject({ problems: [expect.objectContaining({ field: 'cursor' })] });
+      // A cursor keeps the filters of its page: with others it would list a partial trail.
+      const otherFilters: unknown = await log
+        .listPage({ principal: newCaller(), limit: 2, cursor: first.nextCursor })
+        .catch((error: unknown) => error);
+      expect(otherFilters).toMatchObject({
+        message: 'cursor was made for other filters',
+        problems: [expect.objectContaining({ field: 'cursor' })],
+      });
     });
 
     it('lists newest first, every field as recorded', async () => {

@@ -54,17 +54,33 @@ const AUDIT_CURSOR_VERSION = 1;
  * The cursor of an audit page: where the page ended, in the adapter's own order (`uid` of the
  * stored vertex, or `seq` of the memory trail). Opaque to callers.
  */
-export function encodeAuditCursor(kind: 'uid' | 'seq', after: string | number): string {
+export function encodeAuditCursor(
+  kind: 'uid' | 'seq',
+  after: string | number,
+  query: Pick<AuditQuery, 'principal' | 'resource'>,
+): string {
   return Buffer.from(
-    JSON.stringify({ v: AUDIT_CURSOR_VERSION, k: kind, a: after }),
+    JSON.stringify({ v: AUDIT_CURSOR_VERSION, k: kind, a: after, f: filterOf(query) }),
     'utf8',
   ).toString('base64url');
 }
 
-/** Where a cursor of `kind` ends; InvalidInputError naming `cursor` for any other text. */
-export function decodeAuditCursor(cursor: string, kind: 'uid'): string;
-export function decodeAuditCursor(cursor: string, kind: 'seq'): number;
-export function decodeAuditCursor(cursor: string, kind: 'uid' | 'seq'): string | number {
+/** The filters a cursor was made under (a page must keep them). */
+function filterOf(query: Pick<AuditQuery, 'principal' | 'resource'>): string {
+  return JSON.stringify([query.principal ?? null, query.resource ?? null]);
+}
+
+/**
+ * Where the page of a cursor of `kind`, made under the same filters as `query`, ended;
+ * InvalidInputError naming `cursor` for any other text or other filters.
+ */
+export function decodeAuditCursor(cursor: string, kind: 'uid', query: AuditQuery): string;
+export function decodeAuditCursor(cursor: string, kind: 'seq', query: AuditQuery): number;
+export function decodeAuditCursor(
+  cursor: string,
+  kind: 'uid' | 'seq',
+  query: AuditQuery,
+): string | number {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -73,8 +89,16 @@ export function decodeAuditCursor(cursor: string, kind: 'uid' | 'seq'): string |
   }
   const fields =
     typeof parsed === 'object' && parsed !== null
-      ? (parsed as { v?: unknown; k?: unknown; a?: unknown })
+      ? (parsed as { v?: unknown; k?: unknown; a?: unknown; f?: unknown })
       : {};
+  if (fields.v === AUDIT_CURSOR_VERSION && fields.k === kind && fields.f !== filterOf(query)) {
+    throw new InvalidInputError('cursor was made for other filters', [
+      {
+        field: 'cursor',
+        rule: 'must be used with the same principal and resource as the page that gave it',
+      },
+    ]);
+  }
   const valid =
     fields.v === AUDIT_CURSOR_VERSION &&
     fields.k === kind &&
@@ -143,7 +167,12 @@ export abstract class AuditLog {
   abstract record(entry: AuditEntry): void;
   /**
    * One page, newest first; entries accepted but not stored yet are included. Following
-   * `nextCursor` lists every entry once (a refusal summary still gathering may show again).
+   * `nextCursor` lists each entry at most once, and every entry recorded before the first page
+   * was read. An entry placed by its request's start time (a slow request) or still queued at
+   * another API replica may land behind a page already read: re-read the first pages after a
+   * pass for those. A refusal summary still gathering refusals changes place as it grows (the
+   * memory trail) or count (the graph trail), so a pass may show it with an older count, or
+   * miss it if it moved behind the cursor.
    */
   abstract listPage(query: AuditQuery): Promise<AuditPage>;
   /** The first page's entries (see `listPage`). */

@@ -227,7 +227,8 @@ export class GraphAuditLog
 
   async listPage(query: AuditQuery): Promise<AuditPage> {
     // Uids sort newest first; a page resumes after the uid of the last entry it showed.
-    const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor, 'uid');
+    const after =
+      query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor, 'uid', query);
     const where: Record<string, string> = {};
     if (query.principal !== undefined) where.principal = query.principal;
     if (query.resource !== undefined) where.resource = query.resource;
@@ -254,7 +255,9 @@ export class GraphAuditLog
     const more = merged.length > shown.length || page.nextCursor !== undefined;
     return {
       items: shown.map(([, entry]) => entry),
-      ...(more && last !== undefined ? { nextCursor: encodeAuditCursor('uid', last[0]) } : {}),
+      ...(more && last !== undefined
+        ? { nextCursor: encodeAuditCursor('uid', last[0], query) }
+        : {}),
     };
   }
 

@@ -112,7 +112,7 @@ export class MemoryAuditLog extends AuditLog {
     const before =
       query.cursor === undefined
         ? Number.POSITIVE_INFINITY
-        : decodeAuditCursor(query.cursor, 'seq');
+        : decodeAuditCursor(query.cursor, 'seq', query);
     const matches = (entry: AuditEntry): boolean =>
       (query.principal === undefined || entry.principal === query.principal) &&
       (query.resource === undefined || Object.values(entry.resources).includes(query.resource));
@@ -124,7 +124,7 @@ export class MemoryAuditLog extends AuditLog {
     return {
       items: shown.map((kept) => kept.entry),
       ...(newestFirst.length > shown.length && last !== undefined
-        ? { nextCursor: encodeAuditCursor('seq', last.seq) }
+        ? { nextCursor: encodeAuditCursor('seq', last.seq, query) }
         : {}),
     };
   }

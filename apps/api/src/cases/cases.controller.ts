@@ -55,7 +55,7 @@ import type { CaseRecord } from './case';
 import { casePageView, caseDetailView } from './case.view';
 import type { CaseDetailView, CasePageView } from './case.view';
 import { SENSITIVE_CASE_STATUSES } from './case-workflow';
-import { CasesService } from './cases.service';
+import { ALERT_STATUS_WHEN_CASE_CLOSES, CasesService } from './cases.service';
 import { ReportFormatQueryDto } from './report-format.query.dto';
 import { reportDownload } from './report-download';
 
@@ -180,7 +180,7 @@ export class CasesController {
   @RequiresStepUp(whenReportingOrClosingCase)
   @ApiOperation({
     summary:
-      'Change the title, the assignee (an empty string takes it off) or the status: open → investigating → escalated → reported → closed; closed needs closeReason; closed reopens to investigating. Moving to reported or closed needs a step-up (X-Step-Up-Token).',
+      "Change the title, the assignee (an empty string takes it off) or the status: open → investigating → escalated → reported → closed; closed needs closeReason; closed reopens to investigating. Moving to reported or closed needs a step-up (X-Step-Up-Token). Closing as false-positive or reported also closes the case's alerts still open the same way (closed-false-positive, closed-reported), each with a status change naming the case; reopening the case does not reopen them.",
   })
   @ApiParam(CASE_ID)
   @ApiBody({
@@ -387,6 +387,11 @@ function changeNote(before: CaseRecord, body: UpdateCaseBodyDto, after: CaseReco
     parts.push(
       `status ${before.status} -> ${after.status}${body.closeReason === undefined ? '' : ` (${body.closeReason})`}`,
     );
+  }
+  const alertsClosedAs =
+    body.closeReason === undefined ? undefined : ALERT_STATUS_WHEN_CASE_CLOSES[body.closeReason];
+  if (before.status !== 'closed' && after.status === 'closed' && alertsClosedAs !== undefined) {
+    parts.push(`its open alerts closed as ${alertsClosedAs}`);
   }
   if (body.assignee !== undefined) parts.push(`assignee ${body.assignee || '(none)'}`);
   if (body.title !== undefined) {

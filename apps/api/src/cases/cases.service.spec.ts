@@ -142,7 +142,7 @@ describe('CasesService: closing a case closes its alerts the same way', () => {
         from: 'escalated',
         to: 'closed-false-positive',
         actor: ACTOR,
-        note: `Closed with case ${caseId} (false-positive): Payroll run of the employer`,
+        note: `Closed together with case ${caseId} (false-positive): Payroll run of the employer`,
       }),
     );
   });
@@ -154,6 +154,45 @@ describe('CasesService: closing a case closes its alerts the same way', () => {
     expect((await alerts.get('alert:u:1')).status).toBe('closed-false-positive');
     expect((await alerts.get('alert:u:2')).status).toBe('closed-reported');
     expect(await alerts.statusHistory('alert:u:1')).toHaveLength(1);
+  });
+
+  it('keeps the case open when an alert could not be closed (a write the store lost), and finishes the close when it is sent again', async () => {
+    const { service, caseId, alerts } = await setUp();
+    const real = alerts.changeStatus.bind(alerts);
+    const refuse = jest
+      .spyOn(alerts, 'changeStatus')
+      .mockRejectedValueOnce(new ConflictError('Another write changed the vertex first'));
+    const close = { status: 'closed' as const, closeReason: 'false-positive' as const };
+    await expect(service.update(caseId, close, ACTOR)).rejects.toThrow('Another write');
+    expect((await service.get(caseId)).status).toBe('open');
+    expect((await alerts.get('alert:u:1')).status).toBe('open');
+
+    refuse.mockImplementation(real);
+    await service.update(caseId, close, ACTOR);
+    expect((await service.get(caseId)).status).toBe('closed');
+    expect((await alerts.get('alert:u:1')).status).toBe('closed-false-positive');
+    expect((await alerts.get('alert:u:2')).status).toBe('closed-false-positive');
+  });
+
+  it('skips an alert closed by someone else while the case closes, and cuts the note to what an alert note holds', async () => {
+    const { service, caseId, alerts } = await setUp();
+    const real = alerts.changeStatus.bind(alerts);
+    jest.spyOn(alerts, 'changeStatus').mockImplementation(async (alertId, to, note, actor) => {
+      if (alertId === 'alert:u:1') {
+        await real(alertId, 'closed-reported', 'SAR filed', 'key-lead');
+        throw new ConflictError(`Alert ${alertId} is closed-reported`);
+      }
+      return real(alertId, to, note, actor);
+    });
+    await service.update(
+      caseId,
+      { status: 'closed', closeReason: 'false-positive', note: 'x'.repeat(2_000) },
+      ACTOR,
+    );
+    expect((await alerts.get('alert:u:1')).status).toBe('closed-reported');
+    const last = (await alerts.statusHistory('alert:u:2')).at(-1);
+    expect(last?.to).toBe('closed-false-positive');
+    expect(last?.note).toHaveLength(2_000);
   });
 
   it('leaves the alerts as they are when the case is closed for no further action or as a duplicate', async () => {

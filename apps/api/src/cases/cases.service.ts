@@ -55,7 +55,8 @@ function newCaseId(now: number): string {
  * What closing a case does to its alerts: closed as a false positive or reported, the case's
  * alerts still open (open, investigating, escalated) close the same way, each with a status
  * change naming the case. Closed for no further action or as a duplicate, they stay as they are
- * (an analyst decides each one).
+ * (an analyst decides each one). The alerts are closed one after another while the case is
+ * held (about four graph calls each): a case of hundreds of alerts takes seconds to close.
  */
 export const ALERT_STATUS_WHEN_CASE_CLOSES: Readonly<
   Partial<Record<CaseCloseReason, AlertStatus>>
@@ -63,6 +64,9 @@ export const ALERT_STATUS_WHEN_CASE_CLOSES: Readonly<
   'false-positive': 'closed-false-positive',
   reported: 'closed-reported',
 };
+
+/** Longest status note of an alert (as `PATCH /alerts/{id}` accepts). */
+const ALERT_NOTE_MAX = 2_000;
 
 function isClosedAlert(status: AlertStatus): boolean {
   return status === 'closed-false-positive' || status === 'closed-reported';
@@ -222,7 +226,12 @@ export class CasesService {
   ): Promise<void> {
     const to = ALERT_STATUS_WHEN_CASE_CLOSES[reason];
     if (to === undefined) return;
-    const text = `Closed with case ${record.caseId} (${reason})${note === undefined ? '' : `: ${note}`}`;
+    // Cut to what an alert's own status note may hold (2,000 characters).
+    const text =
+      `Closed together with case ${record.caseId} (${reason})${note === undefined ? '' : `: ${note}`}`.slice(
+        0,
+        ALERT_NOTE_MAX,
+      );
     const alerts = (await this.store.getVertices(record.alertIds)).filter(
       (v): v is AlertVertex => v.label === 'Alert',
     );
@@ -231,8 +240,11 @@ export class CasesService {
       try {
         await this.alerts.changeStatus(alert.uid, to, text, actor);
       } catch (error: unknown) {
-        // Closed meanwhile by someone else: it keeps the status they gave it.
+        // Closed meanwhile by someone else: it keeps the status they gave it. Any other
+        // refusal (a write the store lost to another) fails the close: the case stays open.
         if (!(error instanceof ConflictError)) throw error;
+        const now = await this.store.getVertex(alert.uid);
+        if (now?.label !== 'Alert' || !isClosedAlert(now.props.status)) throw error;
       }
     }
   }
