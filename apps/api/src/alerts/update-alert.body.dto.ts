@@ -13,6 +13,9 @@ import { ALERT_STATUSES } from '@app/vocabulary';
 import type { AlertStatus } from '@app/vocabulary';
 import { HasNoControlCharacters, IsNotBlank } from '../common/strict-input.decorators';
 
+/** Longest status note of an alert. */
+export const ALERT_NOTE_MAX = 2_000;
+
 export class UpdateAlertBodyDto {
   /** The new status; allowed changes depend on the current one (e.g. closed alerts can be reopened). */
   @ApiPropertyOptional({ enum: ALERT_STATUSES, example: 'investigating' })
@@ -25,7 +28,7 @@ export class UpdateAlertBodyDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(2000)
+  @MaxLength(ALERT_NOTE_MAX)
   @IsNotBlank()
   @HasNoControlCharacters()
   note?: string;

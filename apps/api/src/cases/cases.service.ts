@@ -11,6 +11,8 @@ import type {
   CaseStatus,
   Typology,
 } from '@app/vocabulary';
+import { ALERT_NOTE_MAX } from '../alerts/update-alert.body.dto';
+import { CLOSING_ALERT_STATUSES } from '../auth/step-up.decorator';
 import type { AttachmentRef, CaseRecord } from './case';
 import { CaseFilter, CasePage, CaseStore } from './case-store';
 import { CASE_TRANSITIONS, checkTransition, isOpenCase } from './case-workflow';
@@ -65,11 +67,8 @@ export const ALERT_STATUS_WHEN_CASE_CLOSES: Readonly<
   reported: 'closed-reported',
 };
 
-/** Longest status note of an alert (as `PATCH /alerts/{id}` accepts). */
-const ALERT_NOTE_MAX = 2_000;
-
 function isClosedAlert(status: AlertStatus): boolean {
-  return status === 'closed-false-positive' || status === 'closed-reported';
+  return CLOSING_ALERT_STATUSES.includes(status);
 }
 
 function storedAlertOf(vertex: AlertVertex): StoredAlert {
